@@ -1,0 +1,474 @@
+//! Registered clients: RFC 7591 metadata, its defaults and its validation.
+//!
+//! The same validation serves the admin API, the CLI and (later) dynamic
+//! registration, so a client is judged the same way whichever door it used.
+
+use crate::Occurrence;
+use crate::catalogue::{INVALID_CLIENT_METADATA, INVALID_REDIRECT_URI};
+use serde::{Deserialize, Serialize};
+
+/// Grant types this server implements (discovery advertises exactly these).
+pub const GRANT_TYPES: &[&str] = &["authorization_code", "refresh_token", "client_credentials"];
+/// Response types this server implements.
+pub const RESPONSE_TYPES: &[&str] = &["code"];
+/// Client authentication methods at the token endpoint.
+pub const AUTH_METHODS: &[&str] = &[
+    "client_secret_basic",
+    "client_secret_post",
+    "client_secret_jwt",
+    "private_key_jwt",
+    "none",
+];
+/// Algorithms accepted for signatures clients make (assertions, request objects).
+pub const CLIENT_SIGNING_ALGS: &[&str] = &["RS256", "PS256", "ES256", "EdDSA", "HS256"];
+/// Algorithms we can sign ID tokens with.
+pub const ID_TOKEN_ALGS: &[&str] = &["RS256", "ES256"];
+
+/// Client metadata (RFC 7591 §2, OIDC Dynamic Registration §2) plus
+/// Latchkey's own fields. Unknown fields are ignored (RFC 7591 §2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ClientMetadata {
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub grant_types: Vec<String>,
+    pub response_types: Vec<String>,
+    pub token_endpoint_auth_method: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_endpoint_auth_signing_alg: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwks: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwks_uri: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    pub id_token_signed_response_alg: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_object_signing_alg: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub request_uris: Vec<String>,
+    pub require_pushed_authorization_requests: bool,
+    pub application_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_uri: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logo_uri: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy_uri: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tos_uri: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub software_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub software_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_max_age: Option<i64>,
+    pub require_auth_time: bool,
+    /// First-party client: no consent page.
+    pub skip_consent: bool,
+}
+
+impl Default for ClientMetadata {
+    /// RFC 7591 §2 defaults: `client_secret_basic`, `["authorization_code"]`,
+    /// `["code"]`; OIDC Registration §2: ID tokens `RS256`, `web`.
+    fn default() -> Self {
+        ClientMetadata {
+            redirect_uris: Vec::new(),
+            post_logout_redirect_uris: Vec::new(),
+            grant_types: vec!["authorization_code".into()],
+            response_types: vec!["code".into()],
+            token_endpoint_auth_method: "client_secret_basic".into(),
+            token_endpoint_auth_signing_alg: None,
+            jwks: None,
+            jwks_uri: None,
+            scope: None,
+            id_token_signed_response_alg: "RS256".into(),
+            request_object_signing_alg: None,
+            request_uris: Vec::new(),
+            require_pushed_authorization_requests: false,
+            application_type: "web".into(),
+            client_name: None,
+            client_uri: None,
+            logo_uri: None,
+            policy_uri: None,
+            tos_uri: None,
+            contacts: Vec::new(),
+            software_id: None,
+            software_version: None,
+            default_max_age: None,
+            require_auth_time: false,
+            skip_consent: false,
+        }
+    }
+}
+
+impl ClientMetadata {
+    /// Whether the client authenticates with a shared secret we issue.
+    pub fn uses_secret(&self) -> bool {
+        matches!(
+            self.token_endpoint_auth_method.as_str(),
+            "client_secret_basic" | "client_secret_post" | "client_secret_jwt"
+        )
+    }
+
+    pub fn is_public(&self) -> bool {
+        self.token_endpoint_auth_method == "none"
+    }
+
+    /// Parse metadata from a JSON object (admin API, registration), naming
+    /// the field when a value has the wrong type. A client that does not
+    /// use the authorization_code grant and names no response types gets
+    /// none, so `{"grant_types":["client_credentials"]}` is complete.
+    pub fn from_json(value: &serde_json::Value) -> Result<Self, Occurrence> {
+        let Some(object) = value.as_object() else {
+            return Err(INVALID_CLIENT_METADATA.with_detail("the body must be a JSON object"));
+        };
+        let mut metadata: ClientMetadata = match serde_json::from_value(value.clone()) {
+            Ok(m) => m,
+            Err(_) => {
+                let mut occ = INVALID_CLIENT_METADATA.occur();
+                let mut names = Vec::new();
+                for (key, v) in object {
+                    let single = serde_json::json!({ key.clone(): v.clone() });
+                    if let Err(e) = serde_json::from_value::<ClientMetadata>(single) {
+                        names.push(key.clone());
+                        occ = occ.field(key.clone(), format!("wrong type: {e}"));
+                    }
+                }
+                return Err(occ.detail(format!("wrong type for {}", names.join(", "))));
+            }
+        };
+        if !object.contains_key("response_types")
+            && !metadata
+                .grant_types
+                .iter()
+                .any(|g| g == "authorization_code")
+        {
+            metadata.response_types.clear();
+        }
+        Ok(metadata)
+    }
+
+    /// Check the metadata as a whole. The first problem wins the cause;
+    /// every problem found is listed as a field error.
+    pub fn validate(&self) -> Result<(), Occurrence> {
+        let mut redirect_problems: Vec<(String, String)> = Vec::new();
+        let mut problems: Vec<(String, String)> = Vec::new();
+        let mut bad = |field: &str, msg: String| problems.push((field.to_string(), msg));
+
+        for (i, uri) in self.redirect_uris.iter().enumerate() {
+            if let Err(msg) = check_redirect_uri(uri, &self.application_type) {
+                redirect_problems.push((format!("redirect_uris[{i}]"), msg));
+            }
+        }
+        for (i, uri) in self.post_logout_redirect_uris.iter().enumerate() {
+            if let Err(msg) = check_redirect_uri(uri, &self.application_type) {
+                redirect_problems.push((format!("post_logout_redirect_uris[{i}]"), msg));
+            }
+        }
+        let needs_redirect = self.grant_types.iter().any(|g| g == "authorization_code");
+        if needs_redirect && self.redirect_uris.is_empty() {
+            redirect_problems.push((
+                "redirect_uris".into(),
+                "at least one redirect URI is required for the authorization_code grant".into(),
+            ));
+        }
+
+        if !matches!(self.application_type.as_str(), "web" | "native") {
+            bad("application_type", "must be web or native".into());
+        }
+        for g in &self.grant_types {
+            if !GRANT_TYPES.contains(&g.as_str()) {
+                bad(
+                    "grant_types",
+                    format!(
+                        "{g} is not supported; supported: {}",
+                        GRANT_TYPES.join(", ")
+                    ),
+                );
+            }
+        }
+        for r in &self.response_types {
+            if !RESPONSE_TYPES.contains(&r.as_str()) {
+                bad(
+                    "response_types",
+                    format!("{r} is not supported; supported: code"),
+                );
+            }
+        }
+        let has_code_grant = self.grant_types.iter().any(|g| g == "authorization_code");
+        let has_code_response = self.response_types.iter().any(|r| r == "code");
+        if has_code_grant != has_code_response {
+            bad(
+                "response_types",
+                "the code response type and the authorization_code grant type go together".into(),
+            );
+        }
+        if !AUTH_METHODS.contains(&self.token_endpoint_auth_method.as_str()) {
+            bad(
+                "token_endpoint_auth_method",
+                format!("must be one of {}", AUTH_METHODS.join(", ")),
+            );
+        }
+        if self.is_public() && self.grant_types.iter().any(|g| g == "client_credentials") {
+            bad(
+                "grant_types",
+                "client_credentials needs a confidential client (token_endpoint_auth_method other than none)".into(),
+            );
+        }
+        if self.token_endpoint_auth_method == "private_key_jwt"
+            && self.jwks.is_none()
+            && self.jwks_uri.is_none()
+        {
+            bad("jwks", "private_key_jwt needs jwks or jwks_uri".into());
+        }
+        if self.jwks.is_some() && self.jwks_uri.is_some() {
+            bad(
+                "jwks_uri",
+                "jwks and jwks_uri must not both be present".into(),
+            );
+        }
+        if let Some(jwks) = &self.jwks {
+            let keys_ok = jwks.get("keys").map(|k| k.is_array()).unwrap_or(false);
+            if !keys_ok {
+                bad(
+                    "jwks",
+                    "must be a JSON Web Key Set: an object with a keys array".into(),
+                );
+            }
+        }
+        if let Some(alg) = &self.token_endpoint_auth_signing_alg
+            && !CLIENT_SIGNING_ALGS.contains(&alg.as_str())
+        {
+            {
+                bad(
+                    "token_endpoint_auth_signing_alg",
+                    format!("must be one of {}", CLIENT_SIGNING_ALGS.join(", ")),
+                );
+            }
+        }
+        if let Some(alg) = &self.request_object_signing_alg
+            && alg != "none"
+            && !CLIENT_SIGNING_ALGS.contains(&alg.as_str())
+        {
+            {
+                bad(
+                    "request_object_signing_alg",
+                    format!("must be none or one of {}", CLIENT_SIGNING_ALGS.join(", ")),
+                );
+            }
+        }
+        if !ID_TOKEN_ALGS.contains(&self.id_token_signed_response_alg.as_str()) {
+            bad(
+                "id_token_signed_response_alg",
+                format!("must be one of {}", ID_TOKEN_ALGS.join(", ")),
+            );
+        }
+        if self.scope.as_ref().is_some_and(|scope| {
+            scope
+                .split(' ')
+                .any(|s| s.is_empty() || !s.bytes().all(is_scope_char))
+        }) {
+            bad(
+                "scope",
+                "must be scope tokens separated by single spaces (RFC 6749 §3.3)".into(),
+            );
+        }
+        for (field, value) in [
+            ("jwks_uri", &self.jwks_uri),
+            ("client_uri", &self.client_uri),
+            ("logo_uri", &self.logo_uri),
+            ("policy_uri", &self.policy_uri),
+            ("tos_uri", &self.tos_uri),
+        ] {
+            if let Some(v) = value {
+                match url::Url::parse(v) {
+                    Ok(u) if matches!(u.scheme(), "https" | "http") => {}
+                    _ => bad(field, "must be an absolute http or https URL".into()),
+                }
+            }
+        }
+        for (i, uri) in self.request_uris.iter().enumerate() {
+            match url::Url::parse(uri) {
+                Ok(u) if u.scheme() == "https" => {}
+                _ => bad(
+                    &format!("request_uris[{i}]"),
+                    "must be an absolute https URL".into(),
+                ),
+            }
+        }
+        if self.default_max_age.is_some_and(|age| age < 0) {
+            bad("default_max_age", "must not be negative".into());
+        }
+
+        let cause = if !redirect_problems.is_empty() {
+            &INVALID_REDIRECT_URI
+        } else if !problems.is_empty() {
+            &INVALID_CLIENT_METADATA
+        } else {
+            return Ok(());
+        };
+        let all: Vec<(String, String)> = redirect_problems.into_iter().chain(problems).collect();
+        let detail = all
+            .iter()
+            .map(|(f, m)| format!("{f}: {m}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut occ = cause.with_detail(detail);
+        for (field, msg) in all {
+            occ = occ.field(field, msg);
+        }
+        Err(occ)
+    }
+}
+
+fn is_scope_char(b: u8) -> bool {
+    // RFC 6749 §3.3: %x21 / %x23-5B / %x5D-7E
+    matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E)
+}
+
+/// RFC 6749 §3.1.2: absolute, no fragment. Web clients use https (or http
+/// on a loopback host, for development); native clients may also use a
+/// private-use scheme (RFC 8252 §7.1).
+fn check_redirect_uri(uri: &str, application_type: &str) -> Result<(), String> {
+    let parsed = url::Url::parse(uri).map_err(|e| format!("{uri} is not an absolute URI ({e})"))?;
+    if parsed.fragment().is_some() {
+        return Err(format!("{uri} must not contain a fragment"));
+    }
+    let loopback = matches!(
+        parsed.host_str(),
+        Some("localhost") | Some("127.0.0.1") | Some("[::1]")
+    );
+    match (parsed.scheme(), application_type) {
+        ("https", _) => Ok(()),
+        ("http", _) if loopback => Ok(()),
+        ("http", "native") => Err(format!(
+            "{uri}: native clients may use http only on a loopback host"
+        )),
+        ("http", _) => Err(format!(
+            "{uri}: web clients must use https (http is allowed only for localhost)"
+        )),
+        ("javascript" | "data" | "file" | "vbscript", _) => {
+            Err(format!("{uri}: scheme not allowed"))
+        }
+        (_, "native") if parsed.scheme().contains('.') => Ok(()),
+        (scheme, "native") => Err(format!(
+            "{uri}: a private-use scheme must be a reverse domain name, e.g. com.example.app, not {scheme}"
+        )),
+        (scheme, _) => Err(format!("{uri}: web clients must use https, not {scheme}")),
+    }
+}
+
+/// A stored client. The secret is kept only as a keyed hash.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientRecord {
+    pub client_id: String,
+    pub secret_hash: Option<String>,
+    pub active: bool,
+    pub metadata: ClientMetadata,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn web(uris: &[&str]) -> ClientMetadata {
+        ClientMetadata {
+            redirect_uris: uris.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn defaults_follow_rfc_7591() {
+        let m: ClientMetadata =
+            serde_json::from_str(r#"{"redirect_uris":["https://a.example/cb"]}"#).unwrap();
+        assert_eq!(m.token_endpoint_auth_method, "client_secret_basic");
+        assert_eq!(m.grant_types, vec!["authorization_code"]);
+        assert_eq!(m.response_types, vec!["code"]);
+        assert_eq!(m.id_token_signed_response_alg, "RS256");
+        assert!(m.validate().is_ok());
+    }
+
+    #[test]
+    fn redirect_uri_rules() {
+        assert!(web(&["https://a.example/cb?x=1"]).validate().is_ok());
+        assert!(web(&["http://127.0.0.1:9999/cb"]).validate().is_ok());
+        let err = web(&["https://a.example/cb#frag"]).validate().unwrap_err();
+        assert!(err.is(&INVALID_REDIRECT_URI));
+        assert_eq!(err.fields[0].field, "redirect_uris[0]");
+        assert!(
+            web(&["http://a.example/cb"])
+                .validate()
+                .unwrap_err()
+                .is(&INVALID_REDIRECT_URI)
+        );
+        assert!(
+            web(&["/relative"])
+                .validate()
+                .unwrap_err()
+                .is(&INVALID_REDIRECT_URI)
+        );
+        assert!(web(&[]).validate().unwrap_err().is(&INVALID_REDIRECT_URI));
+        let native = ClientMetadata {
+            application_type: "native".into(),
+            ..web(&["com.example.app:/cb"])
+        };
+        assert!(native.validate().is_ok());
+    }
+
+    #[test]
+    fn client_credentials_only_needs_no_redirect() {
+        let m = ClientMetadata {
+            grant_types: vec!["client_credentials".into()],
+            response_types: vec![],
+            ..Default::default()
+        };
+        assert!(m.validate().is_ok());
+    }
+
+    #[test]
+    fn from_json_names_wrong_types_and_defaults_response_types() {
+        let v = serde_json::json!({"grant_types": ["client_credentials"]});
+        let m = ClientMetadata::from_json(&v).unwrap();
+        assert!(m.response_types.is_empty());
+        assert!(m.validate().is_ok());
+        let v = serde_json::json!({"redirect_uris": "https://a.example/cb", "client_name": "x"});
+        let err = ClientMetadata::from_json(&v).unwrap_err();
+        assert!(err.is(&INVALID_CLIENT_METADATA));
+        assert_eq!(err.fields.len(), 1);
+        assert_eq!(err.fields[0].field, "redirect_uris");
+        assert!(ClientMetadata::from_json(&serde_json::json!([1])).is_err());
+    }
+
+    #[test]
+    fn bad_metadata_names_the_field() {
+        let m = ClientMetadata {
+            token_endpoint_auth_method: "magic".into(),
+            ..web(&["https://a.example/cb"])
+        };
+        let err = m.validate().unwrap_err();
+        assert!(err.is(&INVALID_CLIENT_METADATA));
+        assert_eq!(err.fields[0].field, "token_endpoint_auth_method");
+        assert!(err.description().contains("token_endpoint_auth_method"));
+
+        let m = ClientMetadata {
+            token_endpoint_auth_method: "private_key_jwt".into(),
+            ..web(&["https://a.example/cb"])
+        };
+        assert_eq!(m.validate().unwrap_err().fields[0].field, "jwks");
+
+        let m = ClientMetadata {
+            grant_types: vec!["password".into()],
+            ..web(&["https://a.example/cb"])
+        };
+        assert!(m.validate().unwrap_err().is(&INVALID_CLIENT_METADATA));
+    }
+}

@@ -1,0 +1,2738 @@
+//! Every cause Latchkey can report, one `static` each, grouped by endpoint.
+//!
+//! A cause is one precise situation. It names the registered wire code it is
+//! reported as, its HTTP status on the JSON, bearer and admin channels, who has
+//! to act and how to fix it. The docs page (`GET /errors`, `docs/errors.md`)
+//! is generated from [`ALL`], so adding a cause here documents it.
+//!
+//! Rules (checked by the tests at the end of this file):
+//! - `id` is snake_case, stable and public (`error_uri` anchor, logs, metrics);
+//!   the static's name is the id in upper case;
+//! - `summary` is one line in the RFC 6749 §5.2 character set, no trailing period;
+//! - `extended_code` is set only for the provider-specific names of the error
+//!   model (Fosite, Okta, GOV.UK One Login);
+//! - every static is listed exactly once in [`ALL`].
+//!
+//! Endpoint `"*"` means any route.
+
+use super::{Actor, Cause, ErrorCode};
+
+const ANY: &[&str] = &["*"];
+const AUTHORIZE: &[&str] = &["/authorize"];
+const AUTHORIZE_PAR: &[&str] = &["/authorize", "/par"];
+const TOKEN: &[&str] = &["/token"];
+const CLIENT_AUTH: &[&str] = &["/token", "/par", "/introspect", "/revoke"];
+const OAUTH_ALL: &[&str] = &[
+    "/authorize",
+    "/token",
+    "/par",
+    "/introspect",
+    "/revoke",
+    "/userinfo",
+];
+const USERINFO: &[&str] = &["/userinfo"];
+const UI: &[&str] = &["/ui/login", "/ui/consent", "/ui/mfa"];
+const UPSTREAM: &[&str] = &["/upstream/{id}/callback"];
+const REGISTER: &[&str] = &["/register", "/register/{client_id}"];
+const ADMIN: &[&str] = &["/admin/v1"];
+
+// ---------------------------------------------------------------------------
+// HTTP basics: any route (unknown paths, methods, bodies, capacity, failures)
+// ---------------------------------------------------------------------------
+
+pub static NOT_FOUND: Cause = Cause {
+    id: "not_found",
+    code: ErrorCode::NotFound,
+    status: 404,
+    summary: "No endpoint or resource exists at this address",
+    actor: Actor::ClientDeveloper,
+    fix: "Compare the path with the endpoints listed in /.well-known/openid-configuration. Paths are case sensitive and have no trailing slash.",
+    spec: "RFC 9110 §15.5.5",
+    endpoints: ANY,
+    extended_code: None,
+    checklist: &["U27", "T4"],
+};
+
+pub static METHOD_NOT_ALLOWED: Cause = Cause {
+    id: "method_not_allowed",
+    code: ErrorCode::InvalidRequest,
+    status: 405,
+    summary: "This endpoint does not accept the HTTP method used",
+    actor: Actor::ClientDeveloper,
+    fix: "Use one of the methods in the Allow header of the response. The token, PAR, introspection and revocation endpoints take POST only.",
+    spec: "RFC 9110 §15.5.6; RFC 6749 §3.2",
+    endpoints: ANY,
+    extended_code: None,
+    checklist: &["T5"],
+};
+
+pub static REQUEST_TOO_LARGE: Cause = Cause {
+    id: "request_too_large",
+    code: ErrorCode::InvalidRequest,
+    status: 413,
+    summary: "The request body is larger than this server accepts",
+    actor: Actor::ClientDeveloper,
+    fix: "Send a smaller body. Long authorization requests fit better in a pushed authorization request (PAR) than in a URL or form.",
+    spec: "RFC 9110 §15.5.14",
+    endpoints: ANY,
+    extended_code: None,
+    checklist: &["T1"],
+};
+
+pub static UNSUPPORTED_CONTENT_TYPE: Cause = Cause {
+    id: "unsupported_content_type",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The request body is not in the media type this endpoint requires",
+    actor: Actor::ClientDeveloper,
+    fix: "Post application/x-www-form-urlencoded bodies to the OAuth endpoints and application/json bodies to the admin API, with a Content-Type header that says so.",
+    spec: "RFC 6749 §3.2; RFC 9110 §8.3",
+    endpoints: ANY,
+    extended_code: None,
+    checklist: &["T1", "T8"],
+};
+
+pub static MALFORMED_BODY: Cause = Cause {
+    id: "malformed_body",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The request body could not be parsed",
+    actor: Actor::ClientDeveloper,
+    fix: "A form body must be percent-encoded UTF-8 name=value pairs joined by ampersands; a JSON body must be a single valid JSON object.",
+    spec: "RFC 6749 Appendix B; RFC 8259",
+    endpoints: ANY,
+    extended_code: None,
+    checklist: &["T1", "T8"],
+};
+
+pub static REQUEST_TIMEOUT: Cause = Cause {
+    id: "request_timeout",
+    code: ErrorCode::TemporarilyUnavailable,
+    status: 503,
+    summary: "The request took too long and was abandoned",
+    actor: Actor::Operator,
+    fix: "Retry once the Retry-After delay has passed. If it keeps happening, the operator should look at database latency and node load.",
+    spec: "RFC 6749 §4.1.2.1; RFC 9110 §15.6.4",
+    endpoints: ANY,
+    extended_code: None,
+    checklist: &["T7", "T16"],
+};
+
+pub static INTERNAL_ERROR: Cause = Cause {
+    id: "internal_error",
+    code: ErrorCode::ServerError,
+    status: 500,
+    summary: "The server met an unexpected condition",
+    actor: Actor::Operator,
+    fix: "Retry the request. If it fails again, give the operator the error_id: it leads to the log line that holds the internal detail.",
+    spec: "RFC 6749 §4.1.2.1, §5.2",
+    endpoints: ANY,
+    extended_code: None,
+    checklist: &["G6", "U29", "T6", "T15", "O8"],
+};
+
+pub static MISCONFIGURATION: Cause = Cause {
+    id: "misconfiguration",
+    code: ErrorCode::ServerError,
+    status: 500,
+    summary: "The request failed because the server is misconfigured",
+    actor: Actor::Operator,
+    fix: "The operator should look up the error_id in the log, which names the setting at fault (for example the issuer, client_id or client_secret of an upstream provider), correct it and restart.",
+    spec: "RFC 6749 §4.1.2.1; Ory Fosite misconfiguration",
+    endpoints: ANY,
+    extended_code: Some("misconfiguration"),
+    checklist: &["U28", "T6"],
+};
+
+pub static STORE_UNAVAILABLE: Cause = Cause {
+    id: "store_unavailable",
+    code: ErrorCode::TemporarilyUnavailable,
+    status: 503,
+    summary: "The database cannot be reached at the moment",
+    actor: Actor::Operator,
+    fix: "Retry once the Retry-After delay has passed. The operator should restore the database connection; nodes recover by themselves, without a restart.",
+    spec: "RFC 6749 §4.1.2.1; RFC 9110 §15.6.4",
+    endpoints: ANY,
+    extended_code: None,
+    checklist: &["U30", "T7", "T16"],
+};
+
+pub static OVERLOADED: Cause = Cause {
+    id: "overloaded",
+    code: ErrorCode::TemporarilyUnavailable,
+    status: 503,
+    summary: "The server is handling too many requests right now",
+    actor: Actor::Operator,
+    fix: "Retry once the Retry-After delay has passed. If it is frequent, the operator can raise limits.max_in_flight or add nodes.",
+    spec: "RFC 6749 §4.1.2.1; RFC 9110 §15.6.4",
+    endpoints: ANY,
+    extended_code: None,
+    checklist: &["G7", "U30", "T7", "T16", "O9"],
+};
+
+pub static MAINTENANCE: Cause = Cause {
+    id: "maintenance",
+    code: ErrorCode::TemporarilyUnavailable,
+    status: 503,
+    summary: "The server is in maintenance mode",
+    actor: Actor::Operator,
+    fix: "Retry once the Retry-After delay has passed. The operator ends maintenance by setting maintenance back to false (configuration or admin API).",
+    spec: "RFC 6749 §4.1.2.1; RFC 9110 §15.6.4",
+    endpoints: ANY,
+    extended_code: None,
+    checklist: &["G7", "T7", "O9"],
+};
+
+pub static RATE_LIMITED: Cause = Cause {
+    id: "rate_limited",
+    code: ErrorCode::TemporarilyUnavailable,
+    status: 429,
+    summary: "This client sent too many requests in a short time",
+    actor: Actor::ClientDeveloper,
+    fix: "Wait the number of seconds given in Retry-After, then send requests at a lower rate. The per-client limit is limits.client_rps.",
+    spec: "RFC 6585 §4; RFC 6749 §5.2",
+    endpoints: CLIENT_AUTH,
+    extended_code: None,
+    checklist: &["T16"],
+};
+
+// ---------------------------------------------------------------------------
+// /authorize before the client and redirect URI are verified: these are
+// always shown on the error page, never redirected
+// ---------------------------------------------------------------------------
+
+pub static REQUEST_IS_MISSING_PARAMETERS: Cause = Cause {
+    id: "request_is_missing_parameters",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The authorization request lacks several required parameters",
+    actor: Actor::ClientDeveloper,
+    fix: "Every authorization request needs client_id, redirect_uri, response_type=code and scope (with openid to sign a user in). Build the URL with an OpenID Connect client library rather than by hand.",
+    spec: "RFC 6749 §4.1.1; OpenID Connect Core §3.1.2.1; GOV.UK One Login request_is_missing_parameters",
+    endpoints: AUTHORIZE,
+    extended_code: Some("request_is_missing_parameters"),
+    checklist: &["G2", "U1", "O12", "T1", "T8"],
+};
+
+pub static CLIENT_ID_MISSING: Cause = Cause {
+    id: "client_id_missing",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The client_id parameter is missing",
+    actor: Actor::ClientDeveloper,
+    fix: "Add the client_id that the operator or dynamic registration issued for the application.",
+    spec: "RFC 6749 §4.1.1",
+    endpoints: AUTHORIZE,
+    extended_code: None,
+    checklist: &["G2", "T8"],
+};
+
+pub static CLIENT_ID_UNKNOWN: Cause = Cause {
+    id: "client_id_unknown",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The client_id does not match any registered client",
+    actor: Actor::ClientDeveloper,
+    fix: "Check the client_id for typos and confirm the client exists on this server (latchkey client list). Because the client is unknown, the user sees an error page instead of being sent back.",
+    spec: "RFC 6749 §4.1.2.1",
+    endpoints: AUTHORIZE,
+    extended_code: None,
+    checklist: &["G2", "H1"],
+};
+
+pub static NO_REDIRECT_URI_REGISTERED: Cause = Cause {
+    id: "no_redirect_uri_registered",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The client has no redirect URI registered",
+    actor: Actor::ClientDeveloper,
+    fix: "Register at least one redirect URI in the client's redirect_uris metadata before sending users to the authorization endpoint.",
+    spec: "RFC 6749 §3.1.2.2",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["H2"],
+};
+
+pub static REDIRECT_URI_MISSING: Cause = Cause {
+    id: "redirect_uri_missing",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The redirect_uri parameter is missing and the client has several registered",
+    actor: Actor::ClientDeveloper,
+    fix: "Send redirect_uri set to one of the registered URIs. It may only be omitted when the client has exactly one.",
+    spec: "RFC 6749 §3.1.2.3; OpenID Connect Core §3.1.2.1",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["G2", "H2", "T8"],
+};
+
+pub static REDIRECT_URI_MISMATCH: Cause = Cause {
+    id: "redirect_uri_mismatch",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The redirect_uri is not registered for this client",
+    actor: Actor::ClientDeveloper,
+    fix: "Send a URI that is registered, or register this one. URIs are compared character by character: scheme, host, port, path, query and any trailing slash must be identical, and the error page says which part differs.",
+    spec: "RFC 6749 §3.1.2.3; OpenID Connect Core §3.1.2.1",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["G2", "H2"],
+};
+
+pub static REDIRECT_URI_MALFORMED: Cause = Cause {
+    id: "redirect_uri_malformed",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The redirect_uri is not a valid absolute URI",
+    actor: Actor::ClientDeveloper,
+    fix: "Send an absolute URI with a scheme and without a fragment, percent-encoded as the value of a single redirect_uri parameter.",
+    spec: "RFC 6749 §3.1.2",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["G2"],
+};
+
+// ---------------------------------------------------------------------------
+// /authorize and /par after the redirect URI is verified: redirected back to
+// the client (or answered as JSON at /par)
+// ---------------------------------------------------------------------------
+
+pub static CLIENT_DEACTIVATED: Cause = Cause {
+    id: "client_deactivated",
+    code: ErrorCode::UnauthorizedClient,
+    status: 400,
+    summary: "The client is deactivated",
+    actor: Actor::Operator,
+    fix: "The operator has switched this client off, and only the operator can switch it back on (admin API, active true). Meanwhile the application should tell its users the service cannot be used at the moment and to try again later.",
+    spec: "RFC 6749 §4.1.2.1, §5.2; GOV.UK One Login client deactivated",
+    endpoints: &["/authorize", "/token", "/par", "/introspect", "/revoke"],
+    extended_code: None,
+    checklist: &["G1", "H8", "U2", "T11"],
+};
+
+pub static RESPONSE_TYPE_MISSING: Cause = Cause {
+    id: "response_type_missing",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The response_type parameter is missing",
+    actor: Actor::ClientDeveloper,
+    fix: "Add response_type=code.",
+    spec: "RFC 6749 §4.1.1",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["G2", "U1", "O12", "T8"],
+};
+
+pub static UNSUPPORTED_RESPONSE_TYPE: Cause = Cause {
+    id: "unsupported_response_type",
+    code: ErrorCode::UnsupportedResponseType,
+    status: 400,
+    summary: "Only the code response type is supported",
+    actor: Actor::ClientDeveloper,
+    fix: "Use response_type=code: the authorization code flow with PKCE. Implicit and hybrid response types are not offered.",
+    spec: "RFC 6749 §4.1.2.1",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["G5", "U3", "O5", "H3"],
+};
+
+pub static RESPONSE_TYPE_NOT_ALLOWED: Cause = Cause {
+    id: "response_type_not_allowed",
+    code: ErrorCode::UnauthorizedClient,
+    status: 400,
+    summary: "The client is not registered for this response type",
+    actor: Actor::ClientDeveloper,
+    fix: "Add the response type to the client's response_types metadata, or request one the client is registered for.",
+    spec: "RFC 6749 §4.1.2.1; RFC 7591 §2",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["O3", "U2", "T11"],
+};
+
+pub static UNSUPPORTED_RESPONSE_MODE: Cause = Cause {
+    id: "unsupported_response_mode",
+    code: ErrorCode::UnsupportedResponseMode,
+    status: 400,
+    summary: "The response_mode is not supported",
+    actor: Actor::ClientDeveloper,
+    fix: "Use query (the default for code), fragment or form_post, or leave response_mode out.",
+    spec: "OAuth 2.0 Multiple Response Type Encoding Practices §2.1; OAuth 2.0 Form Post Response Mode §2",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U4", "O6"],
+};
+
+pub static REPEATED_PARAMETER: Cause = Cause {
+    id: "repeated_parameter",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "A parameter was sent more than once",
+    actor: Actor::ClientDeveloper,
+    fix: "Send each parameter once. A common source is a URL builder that appends a parameter the base URL already carries.",
+    spec: "RFC 6749 §3.1, §3.2",
+    endpoints: OAUTH_ALL,
+    extended_code: None,
+    checklist: &["G2", "G10", "U1", "T8"],
+};
+
+pub static MISSING_PARAMETER: Cause = Cause {
+    id: "missing_parameter",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "A required parameter is missing",
+    actor: Actor::ClientDeveloper,
+    fix: "Add the parameter named in error_description. The spec section lists what each request must carry.",
+    spec: "RFC 6749 §4.1.3, §5.2; RFC 7009 §2.1; RFC 7662 §2.1",
+    endpoints: OAUTH_ALL,
+    extended_code: None,
+    checklist: &["G10", "U1", "O12", "T1", "T8"],
+};
+
+pub static INVALID_PARAMETER_VALUE: Cause = Cause {
+    id: "invalid_parameter_value",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "A parameter has a value this endpoint does not accept",
+    actor: Actor::ClientDeveloper,
+    fix: "Correct the value of the parameter named in error_description. Values are case sensitive and must not carry extra whitespace.",
+    spec: "RFC 6749 §4.1.2.1, §5.2",
+    endpoints: OAUTH_ALL,
+    extended_code: None,
+    checklist: &["G10", "U1", "O12", "T8"],
+};
+
+pub static SCOPE_MISSING: Cause = Cause {
+    id: "scope_missing",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The scope parameter is missing",
+    actor: Actor::ClientDeveloper,
+    fix: "Send scope with openid to sign a user in, plus any other scopes the application needs, separated by spaces.",
+    spec: "OpenID Connect Core §3.1.2.1",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["G2", "T8"],
+};
+
+pub static SCOPE_MISSING_OPENID: Cause = Cause {
+    id: "scope_missing_openid",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The scope must include openid for this request",
+    actor: Actor::ClientDeveloper,
+    fix: "Add openid to scope. It is required whenever the request uses an OpenID Connect parameter such as nonce, prompt, max_age, id_token_hint or vtr.",
+    spec: "OpenID Connect Core §3.1.2.1",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["G2"],
+};
+
+pub static UNKNOWN_SCOPE: Cause = Cause {
+    id: "unknown_scope",
+    code: ErrorCode::InvalidScope,
+    status: 400,
+    summary: "A requested scope is not known to this server",
+    actor: Actor::ClientDeveloper,
+    fix: "Request only scopes listed in scopes_supported of the discovery document, spelled exactly and separated by single spaces.",
+    spec: "RFC 6749 §3.3, §4.1.2.1, §5.2",
+    endpoints: &["/authorize", "/par", "/token"],
+    extended_code: None,
+    checklist: &["G4", "U5", "O7", "H4", "H10", "T13"],
+};
+
+pub static SCOPE_NOT_ALLOWED: Cause = Cause {
+    id: "scope_not_allowed",
+    code: ErrorCode::InvalidScope,
+    status: 400,
+    summary: "A requested scope is not allowed for this client",
+    actor: Actor::ClientDeveloper,
+    fix: "Stop requesting the scope, or ask the operator to add it to the client's scope metadata.",
+    spec: "RFC 6749 §3.3, §5.2",
+    endpoints: &["/authorize", "/par", "/token"],
+    extended_code: None,
+    checklist: &["G4", "H10", "T13"],
+};
+
+pub static SCOPE_MALFORMED: Cause = Cause {
+    id: "scope_malformed",
+    code: ErrorCode::InvalidScope,
+    status: 400,
+    summary: "The scope value is not a valid space-separated list",
+    actor: Actor::ClientDeveloper,
+    fix: "Separate scopes with single spaces and use only printable ASCII characters other than the double quote and the backslash.",
+    spec: "RFC 6749 §3.3",
+    endpoints: &["/authorize", "/par", "/token"],
+    extended_code: None,
+    checklist: &["G4", "U5"],
+};
+
+pub static PKCE_REQUIRED: Cause = Cause {
+    id: "pkce_required",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "A PKCE code_challenge is required for this client",
+    actor: Actor::ClientDeveloper,
+    fix: "Create a random code_verifier for each request, send its S256 hash as code_challenge with code_challenge_method=S256, and send the verifier with the code to the token endpoint. The operator chooses which clients need it with policy.require_pkce.",
+    spec: "RFC 7636 §4.4.1; RFC 9700 §2.1.1",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U1", "T8"],
+};
+
+pub static PKCE_PLAIN_NOT_ALLOWED: Cause = Cause {
+    id: "pkce_plain_not_allowed",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The plain PKCE method is not accepted here",
+    actor: Actor::ClientDeveloper,
+    fix: "Use code_challenge_method=S256. The operator can accept plain with policy.allow_plain_pkce, but S256 protects the code much better.",
+    spec: "RFC 7636 §4.2, §4.4.1",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U1"],
+};
+
+pub static PKCE_METHOD_UNSUPPORTED: Cause = Cause {
+    id: "pkce_method_unsupported",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The code_challenge_method is not supported",
+    actor: Actor::ClientDeveloper,
+    fix: "Use code_challenge_method=S256, spelled in upper case.",
+    spec: "RFC 7636 §4.3, §4.4.1",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U1"],
+};
+
+pub static PKCE_CHALLENGE_INVALID: Cause = Cause {
+    id: "pkce_challenge_invalid",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The code_challenge is not well formed",
+    actor: Actor::ClientDeveloper,
+    fix: "An S256 challenge is the base64url SHA-256 of the verifier without padding: 43 characters from A-Z, a-z, 0-9, hyphen and underscore.",
+    spec: "RFC 7636 §4.2, §4.4.1",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U1"],
+};
+
+pub static INVALID_STATE: Cause = Cause {
+    id: "invalid_state",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The state parameter is missing or too short",
+    actor: Actor::ClientDeveloper,
+    fix: "Send a fresh random state with every request, at least policy.min_parameter_length characters long, and check it when the response comes back. The operator makes state mandatory with policy.require_state.",
+    spec: "RFC 6749 §10.12; Ory Fosite invalid_state",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: Some("invalid_state"),
+    checklist: &["U8"],
+};
+
+pub static INSUFFICIENT_ENTROPY: Cause = Cause {
+    id: "insufficient_entropy",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The nonce is too short to be hard to guess",
+    actor: Actor::ClientDeveloper,
+    fix: "Generate the nonce from a secure random source, at least policy.min_parameter_length characters long; 32 random bytes in base64url is plenty.",
+    spec: "OpenID Connect Core §15.5.2; Ory Fosite insufficient_entropy",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: Some("insufficient_entropy"),
+    checklist: &["U9"],
+};
+
+pub static PROMPT_VALUE_UNKNOWN: Cause = Cause {
+    id: "prompt_value_unknown",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The prompt parameter has a value this server does not know",
+    actor: Actor::ClientDeveloper,
+    fix: "Use none, login, consent or select_account, separated by spaces.",
+    spec: "OpenID Connect Core §3.1.2.1",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U1"],
+};
+
+pub static PROMPT_NONE_COMBINED: Cause = Cause {
+    id: "prompt_none_combined",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "prompt=none cannot be combined with other prompt values",
+    actor: Actor::ClientDeveloper,
+    fix: "Send prompt=none on its own for a silent request, or drop none so the user may interact.",
+    spec: "OpenID Connect Core §3.1.2.1",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U1"],
+};
+
+pub static MAX_AGE_INVALID: Cause = Cause {
+    id: "max_age_invalid",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The max_age parameter is not a whole number of seconds",
+    actor: Actor::ClientDeveloper,
+    fix: "Send max_age as a non-negative integer number of seconds, such as 0 or 3600.",
+    spec: "OpenID Connect Core §3.1.2.1",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U1"],
+};
+
+pub static ID_TOKEN_HINT_INVALID: Cause = Cause {
+    id: "id_token_hint_invalid",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The id_token_hint was not issued by this server to this client",
+    actor: Actor::ClientDeveloper,
+    fix: "Pass back, unmodified, an ID token this server issued to the same client. An expired ID token is still accepted as a hint.",
+    spec: "OpenID Connect Core §3.1.2.1; OpenID Connect RP-Initiated Logout §2",
+    endpoints: &["/authorize", "/par", "/logout"],
+    extended_code: None,
+    checklist: &["U1"],
+};
+
+pub static REGISTRATION_PARAMETER_NOT_SUPPORTED: Cause = Cause {
+    id: "registration_parameter_not_supported",
+    code: ErrorCode::RegistrationNotSupported,
+    status: 400,
+    summary: "The registration parameter is not supported",
+    actor: Actor::ClientDeveloper,
+    fix: "Drop the registration parameter and register the client beforehand, through the admin API or the registration endpoint.",
+    spec: "OpenID Connect Core §3.1.2.6, §7.2.1",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &[],
+};
+
+pub static LOGIN_REQUIRED: Cause = Cause {
+    id: "login_required",
+    code: ErrorCode::LoginRequired,
+    status: 400,
+    summary: "prompt=none was requested but the user is not signed in",
+    actor: Actor::ClientDeveloper,
+    fix: "Nothing is wrong with the request: send the user through an ordinary authorization request, without prompt=none, so they can sign in.",
+    spec: "OpenID Connect Core §3.1.2.6",
+    endpoints: AUTHORIZE,
+    extended_code: None,
+    checklist: &["U11", "O11"],
+};
+
+pub static REAUTHENTICATION_REQUIRED: Cause = Cause {
+    id: "reauthentication_required",
+    code: ErrorCode::LoginRequired,
+    status: 400,
+    summary: "prompt=none was requested but the sign-in is older than max_age",
+    actor: Actor::ClientDeveloper,
+    fix: "Send an ordinary authorization request (without prompt=none) so the user can sign in again, or accept an older sign-in with a larger max_age.",
+    spec: "OpenID Connect Core §3.1.2.1, §3.1.2.6",
+    endpoints: AUTHORIZE,
+    extended_code: None,
+    checklist: &["U11", "O11"],
+};
+
+pub static CONSENT_REQUIRED: Cause = Cause {
+    id: "consent_required",
+    code: ErrorCode::ConsentRequired,
+    status: 400,
+    summary: "prompt=none was requested but the user has not approved this client",
+    actor: Actor::ClientDeveloper,
+    fix: "Send an ordinary authorization request (or one with prompt=consent) so the user can approve the requested scopes.",
+    spec: "OpenID Connect Core §3.1.2.6",
+    endpoints: AUTHORIZE,
+    extended_code: None,
+    checklist: &["U13"],
+};
+
+pub static INTERACTION_REQUIRED: Cause = Cause {
+    id: "interaction_required",
+    code: ErrorCode::InteractionRequired,
+    status: 400,
+    summary: "prompt=none was requested but the user must complete a step on screen",
+    actor: Actor::ClientDeveloper,
+    fix: "Send an ordinary authorization request so the user can complete the missing step, for example entering or enrolling a second factor.",
+    spec: "OpenID Connect Core §3.1.2.6",
+    endpoints: AUTHORIZE,
+    extended_code: None,
+    checklist: &["U12"],
+};
+
+pub static ACCOUNT_SELECTION_REQUIRED: Cause = Cause {
+    id: "account_selection_required",
+    code: ErrorCode::AccountSelectionRequired,
+    status: 400,
+    summary: "prompt=none was requested but the hinted user is not the one signed in",
+    actor: Actor::ClientDeveloper,
+    fix: "Send a request without prompt=none, or with prompt=select_account, so the user can choose which account to use.",
+    spec: "OpenID Connect Core §3.1.2.6",
+    endpoints: AUTHORIZE,
+    extended_code: None,
+    checklist: &[],
+};
+
+// ---------------------------------------------------------------------------
+// Pushed authorization requests (RFC 9126)
+// ---------------------------------------------------------------------------
+
+pub static PAR_REQUIRED: Cause = Cause {
+    id: "par_required",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "This authorization request must be pushed to the PAR endpoint first",
+    actor: Actor::ClientDeveloper,
+    fix: "POST the authorization parameters to /par, then send only client_id and the returned request_uri to /authorize. PAR is required for every client by par.required, or per client by require_pushed_authorization_requests.",
+    spec: "RFC 9126 §5, §6",
+    endpoints: AUTHORIZE,
+    extended_code: None,
+    checklist: &["U1"],
+};
+
+pub static REQUEST_URI_IN_PAR: Cause = Cause {
+    id: "request_uri_in_par",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "request_uri may not be sent to the PAR endpoint",
+    actor: Actor::ClientDeveloper,
+    fix: "Push the parameters themselves (or a request object in request); the PAR endpoint issues the request_uri.",
+    spec: "RFC 9126 §2.1",
+    endpoints: &["/par"],
+    extended_code: None,
+    checklist: &["U1"],
+};
+
+// ---------------------------------------------------------------------------
+// Request objects: request and request_uri (RFC 9101, OIDC Core §6)
+// ---------------------------------------------------------------------------
+
+pub static REQUEST_NOT_SUPPORTED: Cause = Cause {
+    id: "request_not_supported",
+    code: ErrorCode::RequestNotSupported,
+    status: 400,
+    summary: "Request objects passed by value are not accepted here",
+    actor: Actor::ClientDeveloper,
+    fix: "Send the parameters directly or push them to /par. The operator can accept request objects with request_objects.enabled.",
+    spec: "OpenID Connect Core §3.1.2.6, §6.1; RFC 9101 §5",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U14"],
+};
+
+pub static REQUEST_URI_NOT_SUPPORTED: Cause = Cause {
+    id: "request_uri_not_supported",
+    code: ErrorCode::RequestUriNotSupported,
+    status: 400,
+    summary: "request_uri is not accepted here",
+    actor: Actor::ClientDeveloper,
+    fix: "Send the parameters directly. The operator can accept request_uri with request_objects.enabled.",
+    spec: "OpenID Connect Core §3.1.2.6, §6.2; RFC 9101 §5",
+    endpoints: AUTHORIZE,
+    extended_code: None,
+    checklist: &["U15"],
+};
+
+pub static REQUEST_URI_NOT_REGISTERED: Cause = Cause {
+    id: "request_uri_not_registered",
+    code: ErrorCode::RequestUriNotSupported,
+    status: 400,
+    summary: "This remote request_uri is not pre-registered for the client",
+    actor: Actor::ClientDeveloper,
+    fix: "Add the https URL to the client's request_uris metadata, or push the request to /par and use the request_uri it returns.",
+    spec: "OpenID Connect Core §6.2; RFC 9101 §5.2",
+    endpoints: AUTHORIZE,
+    extended_code: None,
+    checklist: &["U15"],
+};
+
+pub static REQUEST_AND_REQUEST_URI: Cause = Cause {
+    id: "request_and_request_uri",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "request and request_uri cannot both be sent",
+    actor: Actor::ClientDeveloper,
+    fix: "Pass the request object either by value (request) or by reference (request_uri), never both.",
+    spec: "RFC 9101 §5",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U1"],
+};
+
+pub static REQUEST_URI_MALFORMED: Cause = Cause {
+    id: "request_uri_malformed",
+    code: ErrorCode::InvalidRequestUri,
+    status: 400,
+    summary: "The request_uri is neither a PAR reference nor an https URL",
+    actor: Actor::ClientDeveloper,
+    fix: "Use the request_uri returned by /par without changing it, or an absolute https URL registered in request_uris.",
+    spec: "RFC 9101 §5.2; RFC 9126 §2.2",
+    endpoints: AUTHORIZE,
+    extended_code: None,
+    checklist: &["U16"],
+};
+
+pub static REQUEST_URI_UNKNOWN: Cause = Cause {
+    id: "request_uri_unknown",
+    code: ErrorCode::InvalidRequestUri,
+    status: 400,
+    summary: "The request_uri does not refer to any pushed request",
+    actor: Actor::ClientDeveloper,
+    fix: "Send the request_uri exactly as /par returned it, to the same server that issued it.",
+    spec: "RFC 9126 §4",
+    endpoints: AUTHORIZE,
+    extended_code: None,
+    checklist: &["U16"],
+};
+
+pub static REQUEST_URI_EXPIRED: Cause = Cause {
+    id: "request_uri_expired",
+    code: ErrorCode::InvalidRequestUri,
+    status: 400,
+    summary: "The pushed request has expired",
+    actor: Actor::ClientDeveloper,
+    fix: "Send the user to /authorize right after pushing the request, within expires_in seconds, or push it again.",
+    spec: "RFC 9126 §2.2, §4",
+    endpoints: AUTHORIZE,
+    extended_code: None,
+    checklist: &["U16"],
+};
+
+pub static REQUEST_URI_USED: Cause = Cause {
+    id: "request_uri_used",
+    code: ErrorCode::InvalidRequestUri,
+    status: 400,
+    summary: "The pushed request was already used",
+    actor: Actor::ClientDeveloper,
+    fix: "Push a new request for every authorization: each request_uri from /par works once.",
+    spec: "RFC 9126 §4",
+    endpoints: AUTHORIZE,
+    extended_code: None,
+    checklist: &["U16"],
+};
+
+pub static REQUEST_URI_CLIENT_MISMATCH: Cause = Cause {
+    id: "request_uri_client_mismatch",
+    code: ErrorCode::InvalidRequestUri,
+    status: 400,
+    summary: "The request_uri was pushed by a different client",
+    actor: Actor::ClientDeveloper,
+    fix: "Send the client_id of the client that pushed the request together with its request_uri.",
+    spec: "RFC 9126 §4",
+    endpoints: AUTHORIZE,
+    extended_code: None,
+    checklist: &["U16"],
+};
+
+pub static REQUEST_URI_UNREACHABLE: Cause = Cause {
+    id: "request_uri_unreachable",
+    code: ErrorCode::InvalidRequestUri,
+    status: 400,
+    summary: "The request object could not be fetched from the request_uri",
+    actor: Actor::ClientDeveloper,
+    fix: "Make the URL answer quickly over https with status 200 and no redirect; the fetch has a short time limit.",
+    spec: "RFC 9101 §5.2.3",
+    endpoints: AUTHORIZE,
+    extended_code: None,
+    checklist: &["U16"],
+};
+
+pub static REQUEST_URI_ADDRESS_BLOCKED: Cause = Cause {
+    id: "request_uri_address_blocked",
+    code: ErrorCode::InvalidRequestUri,
+    status: 400,
+    summary: "The request_uri points to an address this server will not contact",
+    actor: Actor::ClientDeveloper,
+    fix: "Host the request object at a public https address. Loopback and private addresses are refused unless the operator allows them.",
+    spec: "RFC 9101 §10.4",
+    endpoints: AUTHORIZE,
+    extended_code: None,
+    checklist: &["U16"],
+};
+
+pub static REQUEST_URI_CONTENT_INVALID: Cause = Cause {
+    id: "request_uri_content_invalid",
+    code: ErrorCode::InvalidRequestUri,
+    status: 400,
+    summary: "The document at the request_uri is too large or is not a request object",
+    actor: Actor::ClientDeveloper,
+    fix: "Serve only the request object JWT at the URL, as application/oauth-authz-req+jwt, within the size limit.",
+    spec: "RFC 9101 §5.2.3",
+    endpoints: AUTHORIZE,
+    extended_code: None,
+    checklist: &["U16"],
+};
+
+pub static REQUEST_OBJECT_UNPARSEABLE: Cause = Cause {
+    id: "request_object_unparseable",
+    code: ErrorCode::InvalidRequestObject,
+    status: 400,
+    summary: "The request object is not a well-formed JWT",
+    actor: Actor::ClientDeveloper,
+    fix: "Send a compact JWS (three base64url parts separated by dots) whose payload is a JSON object of authorization parameters.",
+    spec: "RFC 9101 §4",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U17"],
+};
+
+pub static REQUEST_OBJECT_ALG_NOT_ALLOWED: Cause = Cause {
+    id: "request_object_alg_not_allowed",
+    code: ErrorCode::InvalidRequestObject,
+    status: 400,
+    summary: "The request object uses a signing algorithm not registered for the client",
+    actor: Actor::ClientDeveloper,
+    fix: "Sign with the client's request_object_signing_alg. Unsigned objects (alg none) are accepted only from clients that registered none.",
+    spec: "RFC 9101 §6.1; OpenID Connect Dynamic Client Registration §2",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U17"],
+};
+
+pub static REQUEST_OBJECT_SIGNATURE_INVALID: Cause = Cause {
+    id: "request_object_signature_invalid",
+    code: ErrorCode::InvalidRequestObject,
+    status: 400,
+    summary: "The request object signature does not verify with the client keys",
+    actor: Actor::ClientDeveloper,
+    fix: "Sign with a private key whose public half is in the client's jwks or jwks_uri, and name it with kid in the JWS header.",
+    spec: "RFC 9101 §6.2",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U17"],
+};
+
+pub static REQUEST_OBJECT_KEYS_UNAVAILABLE: Cause = Cause {
+    id: "request_object_keys_unavailable",
+    code: ErrorCode::InvalidRequestObject,
+    status: 400,
+    summary: "The client keys needed to verify the request object could not be fetched",
+    actor: Actor::ClientDeveloper,
+    fix: "Make the client's jwks_uri answer over https with its current public keys, or register the keys inline as jwks.",
+    spec: "RFC 9101 §6.2; RFC 7591 §2",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U17"],
+};
+
+pub static REQUEST_OBJECT_ISSUER_MISMATCH: Cause = Cause {
+    id: "request_object_issuer_mismatch",
+    code: ErrorCode::InvalidRequestObject,
+    status: 400,
+    summary: "The iss claim of the request object is not the client_id",
+    actor: Actor::ClientDeveloper,
+    fix: "Set iss in the request object to the client's client_id.",
+    spec: "RFC 9101 §4",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U17"],
+};
+
+pub static REQUEST_OBJECT_AUDIENCE_MISMATCH: Cause = Cause {
+    id: "request_object_audience_mismatch",
+    code: ErrorCode::InvalidRequestObject,
+    status: 400,
+    summary: "The aud claim of the request object does not name this server",
+    actor: Actor::ClientDeveloper,
+    fix: "Set aud to the issuer identifier published in the discovery document.",
+    spec: "RFC 9101 §4",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U17"],
+};
+
+pub static REQUEST_OBJECT_CLIENT_ID_MISMATCH: Cause = Cause {
+    id: "request_object_client_id_mismatch",
+    code: ErrorCode::InvalidRequestObject,
+    status: 400,
+    summary: "The client_id inside the request object differs from the one outside",
+    actor: Actor::ClientDeveloper,
+    fix: "Use the same client_id inside the request object and as the client_id query parameter.",
+    spec: "RFC 9101 §5",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U17"],
+};
+
+pub static REQUEST_OBJECT_EXPIRED: Cause = Cause {
+    id: "request_object_expired",
+    code: ErrorCode::InvalidRequestObject,
+    status: 400,
+    summary: "The request object has expired",
+    actor: Actor::ClientDeveloper,
+    fix: "Create the request object just before using it, with a short exp, and check that the client host's clock is right.",
+    spec: "RFC 9101 §4; RFC 7519 §4.1.4",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U17"],
+};
+
+pub static REQUEST_OBJECT_NOT_YET_VALID: Cause = Cause {
+    id: "request_object_not_yet_valid",
+    code: ErrorCode::InvalidRequestObject,
+    status: 400,
+    summary: "The request object is not valid yet",
+    actor: Actor::ClientDeveloper,
+    fix: "Check the client host's clock: nbf and iat must not be in the future.",
+    spec: "RFC 9101 §4; RFC 7519 §4.1.5",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U17"],
+};
+
+// ---------------------------------------------------------------------------
+// Vectors of trust (RFC 8485, GOV.UK One Login style) and second factors
+// ---------------------------------------------------------------------------
+
+pub static VTR_MALFORMED: Cause = Cause {
+    id: "vtr_malformed",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The vtr parameter is not a JSON array of vectors",
+    actor: Actor::ClientDeveloper,
+    fix: "Send vtr as a percent-encoded JSON array of strings, for example [\"Cl.Cm\"] or [\"Cl.Cm.P2\"].",
+    spec: "RFC 8485 §3.1; GOV.UK One Login vtr",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["G3"],
+};
+
+pub static VTR_UNSUPPORTED: Cause = Cause {
+    id: "vtr_unsupported",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The vtr asks for a component this server does not offer",
+    actor: Actor::ClientDeveloper,
+    fix: "Use only the vectors the discovery document advertises: credential levels Cl and Cm, identity levels P0 to P2.",
+    spec: "RFC 8485 §3",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["G3"],
+};
+
+pub static VTR_NOT_VALID: Cause = Cause {
+    id: "vtr_not_valid",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "vtr not valid: identity confidence needs a two-factor credential level",
+    actor: Actor::ClientDeveloper,
+    fix: "A vector asking for identity (P1 or P2) must also ask for a second factor: use Cl.Cm.P2, not Cl.P2.",
+    spec: "RFC 8485 §3; GOV.UK One Login vtr",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["G3"],
+};
+
+pub static IDENTITY_CONFIDENCE_TOO_LOW: Cause = Cause {
+    id: "identity_confidence_too_low",
+    code: ErrorCode::AccessDenied,
+    status: 403,
+    summary: "The identity confidence of the user is lower than the vtr requires",
+    actor: Actor::EndUser,
+    fix: "The user's identity has not been proven to the level requested. The operator records a higher level (identity_confidence on the user) once it is; meanwhile the application can offer what a lower level allows.",
+    spec: "RFC 8485 §3; GOV.UK One Login access_denied",
+    endpoints: AUTHORIZE,
+    extended_code: None,
+    checklist: &["G8", "U25", "T14"],
+};
+
+pub static SECOND_FACTOR_UNAVAILABLE: Cause = Cause {
+    id: "second_factor_unavailable",
+    code: ErrorCode::AccessDenied,
+    status: 403,
+    summary: "A second factor is required but the user has none and cannot enrol one",
+    actor: Actor::Operator,
+    fix: "Allow TOTP enrolment during sign-in, or set a second factor for the user through the admin API or CLI (totp_secret).",
+    spec: "RFC 8485 §3; RFC 6238",
+    endpoints: &["/authorize", "/ui/mfa"],
+    extended_code: None,
+    checklist: &["G15", "G8"],
+};
+
+pub static TOTP_CODE_INVALID: Cause = Cause {
+    id: "totp_code_invalid",
+    code: ErrorCode::AccessDenied,
+    status: 401,
+    summary: "The one-time code is wrong or has expired",
+    actor: Actor::EndUser,
+    fix: "Type the code the authenticator app shows right now. If codes keep failing, make sure the phone sets its clock automatically.",
+    spec: "RFC 6238 §5.2",
+    endpoints: &["/ui/mfa"],
+    extended_code: None,
+    checklist: &["G15"],
+};
+
+pub static TOTP_THROTTLED: Cause = Cause {
+    id: "totp_throttled",
+    code: ErrorCode::TemporarilyUnavailable,
+    status: 429,
+    summary: "Too many wrong one-time codes, try again later",
+    actor: Actor::EndUser,
+    fix: "Wait for the time shown on the page, then enter a fresh code.",
+    spec: "RFC 6238 §5.2; RFC 6585 §4",
+    endpoints: &["/ui/mfa"],
+    extended_code: None,
+    checklist: &["G15"],
+};
+
+pub static TOTP_CONFIRMATION_INVALID: Cause = Cause {
+    id: "totp_confirmation_invalid",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The code entered to confirm the new authenticator is wrong",
+    actor: Actor::EndUser,
+    fix: "Scan the QR code again, or type the key by hand, then enter the code the app shows now.",
+    spec: "RFC 6238 §5.2",
+    endpoints: &["/ui/mfa"],
+    extended_code: None,
+    checklist: &["G15"],
+};
+
+pub static RECOVERY_CODE_INVALID: Cause = Cause {
+    id: "recovery_code_invalid",
+    code: ErrorCode::AccessDenied,
+    status: 401,
+    summary: "The recovery code is wrong or was already used",
+    actor: Actor::EndUser,
+    fix: "Each recovery code works once: use another one from the list saved at enrolment, or ask the operator to reset the second factor.",
+    spec: "RFC 6238",
+    endpoints: &["/ui/mfa"],
+    extended_code: None,
+    checklist: &["G15"],
+};
+
+// ---------------------------------------------------------------------------
+// Login, consent and logout UI (/ui/*, /logout)
+// ---------------------------------------------------------------------------
+
+pub static INVALID_CREDENTIALS: Cause = Cause {
+    id: "invalid_credentials",
+    code: ErrorCode::AccessDenied,
+    status: 401,
+    summary: "The username or password is wrong",
+    actor: Actor::EndUser,
+    fix: "Check both and try again. The message is the same for either mistake so that it does not reveal which accounts exist.",
+    spec: "OpenID Connect Core §3.1.2.3",
+    endpoints: &["/ui/login"],
+    extended_code: None,
+    checklist: &["T2"],
+};
+
+pub static LOGIN_THROTTLED: Cause = Cause {
+    id: "login_throttled",
+    code: ErrorCode::TemporarilyUnavailable,
+    status: 429,
+    summary: "Too many failed sign-in attempts, try again later",
+    actor: Actor::EndUser,
+    fix: "Wait for the time shown on the page before trying again. The operator sets how many failures an account or address may have with limits.login_failures.",
+    spec: "RFC 6585 §4",
+    endpoints: &["/ui/login"],
+    extended_code: None,
+    checklist: &["T16"],
+};
+
+pub static CSRF_TOKEN_INVALID: Cause = Cause {
+    id: "csrf_token_invalid",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The form is out of date or was not sent from this site",
+    actor: Actor::EndUser,
+    fix: "Go back to the application and start signing in again. Forms opened long ago, or in another browser, cannot be submitted.",
+    spec: "RFC 6749 §10.12",
+    endpoints: UI,
+    extended_code: None,
+    checklist: &["T1"],
+};
+
+pub static USER_CANCELED: Cause = Cause {
+    id: "user_canceled",
+    code: ErrorCode::AccessDenied,
+    status: 403,
+    summary: "The user canceled the sign-in",
+    actor: Actor::EndUser,
+    fix: "Nothing is broken: the user pressed Cancel. The application should let them start again when they are ready.",
+    spec: "RFC 6749 §4.1.2.1",
+    endpoints: &["/ui/login", "/ui/mfa"],
+    extended_code: None,
+    checklist: &["O4", "U25", "T14"],
+};
+
+pub static CONSENT_DENIED: Cause = Cause {
+    id: "consent_denied",
+    code: ErrorCode::AccessDenied,
+    status: 403,
+    summary: "The user denied the application access",
+    actor: Actor::EndUser,
+    fix: "The user pressed Deny on the consent page. The application should explain why it needs the scopes and let the user try again; asking for fewer scopes may help.",
+    spec: "RFC 6749 §4.1.2.1",
+    endpoints: &["/ui/consent"],
+    extended_code: None,
+    checklist: &["O4", "U25", "T14"],
+};
+
+pub static SESSION_LOST: Cause = Cause {
+    id: "session_lost",
+    code: ErrorCode::AccessDenied,
+    status: 403,
+    summary: "The browser session was lost during sign-in",
+    actor: Actor::EndUser,
+    fix: "Start signing in again from the application. This happens when cookies are blocked or cleared, or when the user changes browser part way through.",
+    spec: "RFC 6749 §4.1.2.1; GOV.UK One Login access_denied",
+    endpoints: &[
+        "/authorize",
+        "/ui/login",
+        "/ui/consent",
+        "/ui/mfa",
+        "/upstream/{id}/callback",
+    ],
+    extended_code: None,
+    checklist: &["G8", "U25", "T14"],
+};
+
+pub static INTERACTION_EXPIRED: Cause = Cause {
+    id: "interaction_expired",
+    code: ErrorCode::AccessDenied,
+    status: 403,
+    summary: "The sign-in took too long and has expired",
+    actor: Actor::EndUser,
+    fix: "Start signing in again from the application and finish within a few minutes.",
+    spec: "RFC 6749 §4.1.2.1",
+    endpoints: &[
+        "/ui/login",
+        "/ui/consent",
+        "/ui/mfa",
+        "/upstream/{id}/callback",
+    ],
+    extended_code: None,
+    checklist: &["G8"],
+};
+
+pub static POST_LOGOUT_REDIRECT_URI_MISMATCH: Cause = Cause {
+    id: "post_logout_redirect_uri_mismatch",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The post_logout_redirect_uri is not registered for this client",
+    actor: Actor::ClientDeveloper,
+    fix: "Register the exact URI in post_logout_redirect_uris, and send id_token_hint or client_id so the client is known.",
+    spec: "OpenID Connect RP-Initiated Logout §2, §3",
+    endpoints: &["/logout"],
+    extended_code: None,
+    checklist: &["T8"],
+};
+
+// ---------------------------------------------------------------------------
+// Upstream ("Sign in with ...") identity providers
+// ---------------------------------------------------------------------------
+
+pub static USER_CANCELED_REQUEST: Cause = Cause {
+    id: "user_canceled_request",
+    code: ErrorCode::AccessDenied,
+    status: 403,
+    summary: "The user canceled sign-in at the upstream identity provider",
+    actor: Actor::EndUser,
+    fix: "The user chose not to continue at the external provider. The application should offer to sign in again, with that provider or another way.",
+    spec: "RFC 6749 §4.1.2.1; Okta user_canceled_request",
+    endpoints: UPSTREAM,
+    extended_code: Some("user_canceled_request"),
+    checklist: &["O13", "O4", "U25"],
+};
+
+pub static UPSTREAM_UNAVAILABLE: Cause = Cause {
+    id: "upstream_unavailable",
+    code: ErrorCode::TemporarilyUnavailable,
+    status: 503,
+    summary: "The upstream identity provider cannot be reached",
+    actor: Actor::Operator,
+    fix: "Try again later. The operator should check that the upstream issuer is up and reachable from every node.",
+    spec: "RFC 6749 §4.1.2.1",
+    endpoints: UPSTREAM,
+    extended_code: None,
+    checklist: &["T16"],
+};
+
+pub static UPSTREAM_ERROR: Cause = Cause {
+    id: "upstream_error",
+    code: ErrorCode::ServerError,
+    status: 502,
+    summary: "The upstream identity provider answered with an error",
+    actor: Actor::Operator,
+    fix: "The log line for the error_id holds the upstream's own error and description. The operator should fix the registration at the upstream or contact that provider.",
+    spec: "RFC 6749 §4.1.2.1; RFC 9110 §15.6.3",
+    endpoints: UPSTREAM,
+    extended_code: None,
+    checklist: &["T15"],
+};
+
+pub static UPSTREAM_ID_TOKEN_INVALID: Cause = Cause {
+    id: "upstream_id_token_invalid",
+    code: ErrorCode::ServerError,
+    status: 502,
+    summary: "The ID token from the upstream identity provider did not verify",
+    actor: Actor::Operator,
+    fix: "Check the upstream issuer and client_id in the configuration and that the clocks agree; the log names the check that failed.",
+    spec: "OpenID Connect Core §3.1.3.7; RFC 9110 §15.6.3",
+    endpoints: UPSTREAM,
+    extended_code: None,
+    checklist: &["T15"],
+};
+
+pub static UPSTREAM_ACCOUNT_NOT_LINKABLE: Cause = Cause {
+    id: "upstream_account_not_linkable",
+    code: ErrorCode::AccessDenied,
+    status: 403,
+    summary: "The upstream account cannot be linked to a local user",
+    actor: Actor::EndUser,
+    fix: "The upstream email is not verified, or its user is already linked to another upstream account. Sign in with a password instead, or ask the operator to link the accounts.",
+    spec: "OpenID Connect Core §5.7",
+    endpoints: UPSTREAM,
+    extended_code: None,
+    checklist: &["T14"],
+};
+
+pub static UPSTREAM_NOT_FOUND: Cause = Cause {
+    id: "upstream_not_found",
+    code: ErrorCode::NotFound,
+    status: 404,
+    summary: "No upstream identity provider is configured with this id",
+    actor: Actor::Operator,
+    fix: "Use an id from the [[upstream]] table of the configuration file; the login page links only to configured providers.",
+    spec: "RFC 9110 §15.5.5",
+    endpoints: &["/upstream/{id}/callback", "/upstream/{id}"],
+    extended_code: None,
+    checklist: &["T4"],
+};
+
+// ---------------------------------------------------------------------------
+// /token: grant types and grants
+// ---------------------------------------------------------------------------
+
+pub static GRANT_TYPE_MISSING: Cause = Cause {
+    id: "grant_type_missing",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The grant_type parameter is missing",
+    actor: Actor::ClientDeveloper,
+    fix: "Send grant_type, for example authorization_code, refresh_token or client_credentials.",
+    spec: "RFC 6749 §4.1.3, §5.2",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &["G10", "U1", "T1", "T8"],
+};
+
+pub static UNSUPPORTED_GRANT_TYPE: Cause = Cause {
+    id: "unsupported_grant_type",
+    code: ErrorCode::UnsupportedGrantType,
+    status: 400,
+    summary: "The grant_type is not one this server knows",
+    actor: Actor::ClientDeveloper,
+    fix: "Check the spelling against grant_types_supported in the discovery document.",
+    spec: "RFC 6749 §5.2",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &["G14", "U6", "H9", "T12"],
+};
+
+pub static UNKNOWN_REQUEST: Cause = Cause {
+    id: "unknown_request",
+    code: ErrorCode::UnsupportedGrantType,
+    status: 400,
+    summary: "No handler on this server is enabled for this grant type",
+    actor: Actor::ClientDeveloper,
+    fix: "The grant type is a registered one but it is switched off here (for example password, or the device code grant). Use the authorization code flow, or ask the operator whether the grant can be enabled.",
+    spec: "RFC 6749 §5.2; Ory Fosite error (unknown request)",
+    endpoints: TOKEN,
+    extended_code: Some("error"),
+    checklist: &["U19", "G14", "H9", "T12"],
+};
+
+pub static GRANT_TYPE_NOT_ALLOWED: Cause = Cause {
+    id: "grant_type_not_allowed",
+    code: ErrorCode::UnauthorizedClient,
+    status: 400,
+    summary: "The client is not registered for this grant type",
+    actor: Actor::ClientDeveloper,
+    fix: "Add the grant type to the client's grant_types metadata, or use a grant the client is registered for.",
+    spec: "RFC 6749 §5.2",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &["G13", "U2", "H8", "T11"],
+};
+
+pub static CODE_UNKNOWN: Cause = Cause {
+    id: "code_unknown",
+    code: ErrorCode::InvalidGrant,
+    status: 400,
+    summary: "The authorization code is unknown",
+    actor: Actor::ClientDeveloper,
+    fix: "Send the code exactly as it reached the redirect URI, to the server that issued it. A code cut short or decoded twice by the application is unknown here.",
+    spec: "RFC 6749 §4.1.3, §5.2",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &["G12", "U7", "H7", "T10"],
+};
+
+pub static CODE_EXPIRED: Cause = Cause {
+    id: "code_expired",
+    code: ErrorCode::InvalidGrant,
+    status: 400,
+    summary: "The authorization code has expired",
+    actor: Actor::ClientDeveloper,
+    fix: "Redeem the code as soon as it arrives: codes live tokens.code_ttl seconds (60 by default). Start a new authorization to get a fresh one.",
+    spec: "RFC 6749 §4.1.2, §5.2",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &["G12", "U7", "T10"],
+};
+
+pub static CODE_REUSED: Cause = Cause {
+    id: "code_reused",
+    code: ErrorCode::InvalidGrant,
+    status: 400,
+    summary: "The authorization code was already redeemed",
+    actor: Actor::ClientDeveloper,
+    fix: "Redeem each code once. The second attempt also revoked every token issued from the first; start a new authorization.",
+    spec: "RFC 6749 §4.1.2, §10.5",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &["G12", "U7", "H7", "T10"],
+};
+
+pub static CODE_CLIENT_MISMATCH: Cause = Cause {
+    id: "code_client_mismatch",
+    code: ErrorCode::InvalidGrant,
+    status: 400,
+    summary: "The authorization code was issued to another client",
+    actor: Actor::ClientDeveloper,
+    fix: "Redeem the code with the credentials of the client that started the authorization.",
+    spec: "RFC 6749 §4.1.3",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &["H7", "U7"],
+};
+
+pub static CODE_REDIRECT_URI_MISMATCH: Cause = Cause {
+    id: "code_redirect_uri_mismatch",
+    code: ErrorCode::InvalidGrant,
+    status: 400,
+    summary: "The redirect_uri differs from the one in the authorization request",
+    actor: Actor::ClientDeveloper,
+    fix: "Send the same redirect_uri, character for character, as in the authorization request that produced the code.",
+    spec: "RFC 6749 §4.1.3",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &["G12", "U7", "T10"],
+};
+
+pub static PKCE_VERIFIER_MISSING: Cause = Cause {
+    id: "pkce_verifier_missing",
+    code: ErrorCode::InvalidGrant,
+    status: 400,
+    summary: "The code was issued with PKCE but no code_verifier was sent",
+    actor: Actor::ClientDeveloper,
+    fix: "Send code_verifier: the secret whose hash went out as code_challenge in the authorization request.",
+    spec: "RFC 7636 §4.5, §4.6",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &["U7"],
+};
+
+pub static PKCE_VERIFIER_MALFORMED: Cause = Cause {
+    id: "pkce_verifier_malformed",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The code_verifier is not 43 to 128 unreserved characters",
+    actor: Actor::ClientDeveloper,
+    fix: "Build the verifier from 43 to 128 characters of A-Z, a-z, 0-9 and the four marks hyphen, dot, underscore and tilde.",
+    spec: "RFC 7636 §4.1",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &["T8"],
+};
+
+pub static PKCE_VERIFIER_MISMATCH: Cause = Cause {
+    id: "pkce_verifier_mismatch",
+    code: ErrorCode::InvalidGrant,
+    status: 400,
+    summary: "The code_verifier does not match the code_challenge",
+    actor: Actor::ClientDeveloper,
+    fix: "Send the verifier created for this very authorization request. Keep one verifier per request, not per user or per application.",
+    spec: "RFC 7636 §4.6",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &["U7", "T10"],
+};
+
+pub static PKCE_VERIFIER_UNEXPECTED: Cause = Cause {
+    id: "pkce_verifier_unexpected",
+    code: ErrorCode::InvalidGrant,
+    status: 400,
+    summary: "A code_verifier was sent for a code issued without PKCE",
+    actor: Actor::ClientDeveloper,
+    fix: "Send code_challenge in the authorization request whenever the token request will carry a code_verifier.",
+    spec: "RFC 9700 §2.1.1",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &["U7"],
+};
+
+pub static REFRESH_TOKEN_UNKNOWN: Cause = Cause {
+    id: "refresh_token_unknown",
+    code: ErrorCode::InvalidGrant,
+    status: 400,
+    summary: "The refresh token is unknown",
+    actor: Actor::ClientDeveloper,
+    fix: "Send the refresh token from the latest token response. Each refresh returns a new one, which replaces the old.",
+    spec: "RFC 6749 §6",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &["H7", "U7", "T10"],
+};
+
+pub static REFRESH_TOKEN_EXPIRED: Cause = Cause {
+    id: "refresh_token_expired",
+    code: ErrorCode::InvalidGrant,
+    status: 400,
+    summary: "The refresh token has expired",
+    actor: Actor::EndUser,
+    fix: "Send the user through a new authorization. Refresh tokens live tokens.refresh_token_ttl seconds.",
+    spec: "RFC 6749 §6",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &["U7", "T10"],
+};
+
+pub static REFRESH_TOKEN_REUSED: Cause = Cause {
+    id: "refresh_token_reused",
+    code: ErrorCode::InvalidGrant,
+    status: 400,
+    summary: "A rotated refresh token was used again, so its whole family is revoked",
+    actor: Actor::ClientDeveloper,
+    fix: "Store the new refresh token after every refresh and never send an old one again; reuse is treated as theft and the user must sign in again. tokens.refresh_grace can cover a response lost in transit.",
+    spec: "RFC 9700 §4.14.2",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &["U7", "T10"],
+};
+
+pub static REFRESH_TOKEN_REVOKED: Cause = Cause {
+    id: "refresh_token_revoked",
+    code: ErrorCode::InvalidGrant,
+    status: 400,
+    summary: "The refresh token has been revoked",
+    actor: Actor::EndUser,
+    fix: "The token was revoked by the application, by the operator, or because its family was. Start a new authorization.",
+    spec: "RFC 7009 §2; RFC 6749 §6",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &["U7", "T10"],
+};
+
+pub static REFRESH_TOKEN_CLIENT_MISMATCH: Cause = Cause {
+    id: "refresh_token_client_mismatch",
+    code: ErrorCode::InvalidGrant,
+    status: 400,
+    summary: "The refresh token was issued to another client",
+    actor: Actor::ClientDeveloper,
+    fix: "Each client may only use refresh tokens it received itself.",
+    spec: "RFC 6749 §6",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &["H7", "U7"],
+};
+
+pub static SCOPE_BROADER_THAN_GRANTED: Cause = Cause {
+    id: "scope_broader_than_granted",
+    code: ErrorCode::InvalidScope,
+    status: 400,
+    summary: "The requested scope goes beyond what was originally granted",
+    actor: Actor::ClientDeveloper,
+    fix: "On refresh, ask for the same scopes or fewer. For additional scopes, send the user through a new authorization.",
+    spec: "RFC 6749 §6",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &["H10", "H7", "T13"],
+};
+
+// ---------------------------------------------------------------------------
+// Client authentication: /token, /par, /introspect, /revoke
+// ---------------------------------------------------------------------------
+
+pub static UNKNOWN_CLIENT: Cause = Cause {
+    id: "unknown_client",
+    code: ErrorCode::InvalidClient,
+    status: 401,
+    summary: "No client is registered with this client_id",
+    actor: Actor::ClientDeveloper,
+    fix: "Check the client_id and that the client exists on this server; client ids are case sensitive.",
+    spec: "RFC 6749 §5.2",
+    endpoints: CLIENT_AUTH,
+    extended_code: None,
+    checklist: &["G11", "H6", "U23", "O10", "T2", "T9"],
+};
+
+pub static CLIENT_AUTH_MISSING: Cause = Cause {
+    id: "client_auth_missing",
+    code: ErrorCode::InvalidClient,
+    status: 401,
+    summary: "The client did not authenticate",
+    actor: Actor::ClientDeveloper,
+    fix: "Authenticate with the client's token_endpoint_auth_method, for example HTTP Basic with the client_id and client_secret.",
+    spec: "RFC 6749 §2.3, §5.2",
+    endpoints: CLIENT_AUTH,
+    extended_code: None,
+    checklist: &["H6", "U23", "T2", "T9"],
+};
+
+pub static CLIENT_SECRET_MISMATCH: Cause = Cause {
+    id: "client_secret_mismatch",
+    code: ErrorCode::InvalidClient,
+    status: 401,
+    summary: "The client secret is wrong",
+    actor: Actor::ClientDeveloper,
+    fix: "Use the current secret of this client; the operator can issue a new one. With HTTP Basic, form-urlencode client_id and secret before the base64 step.",
+    spec: "RFC 6749 §2.3.1",
+    endpoints: CLIENT_AUTH,
+    extended_code: None,
+    checklist: &["G11", "H6", "U23", "T2", "T9"],
+};
+
+pub static CLIENT_AUTH_METHOD_NOT_ALLOWED: Cause = Cause {
+    id: "client_auth_method_not_allowed",
+    code: ErrorCode::InvalidClient,
+    status: 401,
+    summary: "The client used an authentication method other than the one registered",
+    actor: Actor::ClientDeveloper,
+    fix: "Authenticate with the registered token_endpoint_auth_method, or change the registration.",
+    spec: "RFC 7591 §2; OpenID Connect Core §9",
+    endpoints: CLIENT_AUTH,
+    extended_code: None,
+    checklist: &["H6", "T9"],
+};
+
+pub static MULTIPLE_CLIENT_AUTH_METHODS: Cause = Cause {
+    id: "multiple_client_auth_methods",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The client used more than one way to authenticate",
+    actor: Actor::ClientDeveloper,
+    fix: "Present credentials once: the Authorization header, or client_secret in the body, or a client_assertion, but only one of them.",
+    spec: "RFC 6749 §2.3",
+    endpoints: CLIENT_AUTH,
+    extended_code: None,
+    checklist: &["H5", "T8"],
+};
+
+pub static AUTHORIZATION_HEADER_MALFORMED: Cause = Cause {
+    id: "authorization_header_malformed",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The Authorization header is malformed",
+    actor: Actor::ClientDeveloper,
+    fix: "Use Basic followed by the base64 of client_id:client_secret at the client-authenticated endpoints, and Bearer followed by the access token at /userinfo, with one space after the scheme.",
+    spec: "RFC 7617 §2; RFC 6750 §2.1",
+    endpoints: &["/token", "/par", "/introspect", "/revoke", "/userinfo"],
+    extended_code: None,
+    checklist: &["T8"],
+};
+
+pub static CLIENT_ID_CONFLICT: Cause = Cause {
+    id: "client_id_conflict",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The client_id in the body differs from the authenticated client",
+    actor: Actor::ClientDeveloper,
+    fix: "Send the same client_id in the body as in the credentials, or leave it out of the body.",
+    spec: "RFC 6749 §3.2.1",
+    endpoints: CLIENT_AUTH,
+    extended_code: None,
+    checklist: &["H5"],
+};
+
+pub static CLIENT_ASSERTION_TYPE_UNSUPPORTED: Cause = Cause {
+    id: "client_assertion_type_unsupported",
+    code: ErrorCode::InvalidClient,
+    status: 401,
+    summary: "The client_assertion_type is not supported",
+    actor: Actor::ClientDeveloper,
+    fix: "Set client_assertion_type to urn:ietf:params:oauth:client-assertion-type:jwt-bearer.",
+    spec: "RFC 7521 §4.2; RFC 7523 §2.2",
+    endpoints: CLIENT_AUTH,
+    extended_code: None,
+    checklist: &["T9"],
+};
+
+pub static CLIENT_ASSERTION_INVALID: Cause = Cause {
+    id: "client_assertion_invalid",
+    code: ErrorCode::InvalidClient,
+    status: 401,
+    summary: "The client_assertion is not a well-formed JWT with the required claims",
+    actor: Actor::ClientDeveloper,
+    fix: "Send a signed JWT whose iss and sub are the client_id, with aud, exp and a fresh jti.",
+    spec: "RFC 7523 §3",
+    endpoints: CLIENT_AUTH,
+    extended_code: None,
+    checklist: &["G11", "T9"],
+};
+
+pub static CLIENT_ASSERTION_SIGNATURE_INVALID: Cause = Cause {
+    id: "client_assertion_signature_invalid",
+    code: ErrorCode::InvalidClient,
+    status: 401,
+    summary: "The client_assertion signature does not verify",
+    actor: Actor::ClientDeveloper,
+    fix: "For private_key_jwt, sign with a key whose public half is in the client's jwks or jwks_uri; for client_secret_jwt, compute the HMAC with the current client secret.",
+    spec: "RFC 7523 §3; OpenID Connect Core §9",
+    endpoints: CLIENT_AUTH,
+    extended_code: None,
+    checklist: &["G11", "H6", "T9"],
+};
+
+pub static CLIENT_ASSERTION_ALG_NOT_ALLOWED: Cause = Cause {
+    id: "client_assertion_alg_not_allowed",
+    code: ErrorCode::InvalidClient,
+    status: 401,
+    summary: "The client_assertion uses a signing algorithm not allowed for the client",
+    actor: Actor::ClientDeveloper,
+    fix: "Sign with the token_endpoint_auth_signing_alg registered for the client.",
+    spec: "OpenID Connect Core §9; RFC 7591 §2",
+    endpoints: CLIENT_AUTH,
+    extended_code: None,
+    checklist: &["T9"],
+};
+
+pub static CLIENT_ASSERTION_ISSUER_MISMATCH: Cause = Cause {
+    id: "client_assertion_issuer_mismatch",
+    code: ErrorCode::InvalidClient,
+    status: 401,
+    summary: "The iss or sub of the client_assertion is not the client_id",
+    actor: Actor::ClientDeveloper,
+    fix: "Set both iss and sub in the assertion to the client's client_id.",
+    spec: "RFC 7523 §3",
+    endpoints: CLIENT_AUTH,
+    extended_code: None,
+    checklist: &["T9"],
+};
+
+pub static CLIENT_ASSERTION_AUDIENCE_MISMATCH: Cause = Cause {
+    id: "client_assertion_audience_mismatch",
+    code: ErrorCode::InvalidClient,
+    status: 401,
+    summary: "The aud of the client_assertion does not name this server",
+    actor: Actor::ClientDeveloper,
+    fix: "Set aud to the issuer identifier, or to the exact URL of the endpoint that receives the assertion.",
+    spec: "RFC 7523 §3",
+    endpoints: CLIENT_AUTH,
+    extended_code: None,
+    checklist: &["T9"],
+};
+
+pub static CLIENT_ASSERTION_EXPIRED: Cause = Cause {
+    id: "client_assertion_expired",
+    code: ErrorCode::InvalidClient,
+    status: 401,
+    summary: "The client_assertion has expired or carries no exp",
+    actor: Actor::ClientDeveloper,
+    fix: "Create a new assertion for each request with exp a minute or two ahead, and keep the client host's clock in sync.",
+    spec: "RFC 7523 §3",
+    endpoints: CLIENT_AUTH,
+    extended_code: None,
+    checklist: &["T9"],
+};
+
+pub static JTI_KNOWN: Cause = Cause {
+    id: "jti_known",
+    code: ErrorCode::InvalidClient,
+    status: 401,
+    summary: "The jti of the client_assertion was already used",
+    actor: Actor::ClientDeveloper,
+    fix: "Give every assertion a new random jti: each assertion is accepted once, so replays are refused.",
+    spec: "RFC 7523 §3; Ory Fosite jti_known",
+    endpoints: CLIENT_AUTH,
+    extended_code: Some("jti_known"),
+    checklist: &["U18", "T9"],
+};
+
+pub static CLIENT_JWKS_UNAVAILABLE: Cause = Cause {
+    id: "client_jwks_unavailable",
+    code: ErrorCode::InvalidClient,
+    status: 401,
+    summary: "The client keys could not be fetched from its jwks_uri",
+    actor: Actor::ClientDeveloper,
+    fix: "Make jwks_uri answer over https with the current public keys, or register them inline as jwks.",
+    spec: "RFC 7591 §2; RFC 7523 §3",
+    endpoints: CLIENT_AUTH,
+    extended_code: None,
+    checklist: &["T9"],
+};
+
+pub static PUBLIC_CLIENT_NOT_ALLOWED: Cause = Cause {
+    id: "public_client_not_allowed",
+    code: ErrorCode::InvalidClient,
+    status: 401,
+    summary: "This endpoint is only for clients that can authenticate",
+    actor: Actor::ClientDeveloper,
+    fix: "Call it from a confidential client (one with a secret or keys). A public client cannot prove who it is here.",
+    spec: "RFC 7662 §2.1; RFC 7009 §2.1",
+    endpoints: &["/introspect", "/revoke"],
+    extended_code: None,
+    checklist: &["T9"],
+};
+
+// ---------------------------------------------------------------------------
+// /userinfo and other resources protected by a bearer token (RFC 6750)
+// ---------------------------------------------------------------------------
+
+pub static TOKEN_MISSING: Cause = Cause {
+    id: "token_missing",
+    code: ErrorCode::InvalidToken,
+    status: 401,
+    summary: "No access token was sent",
+    actor: Actor::ClientDeveloper,
+    fix: "Send the access token in the Authorization header as Bearer. The challenge carries no error code in this case, because no credentials were sent.",
+    spec: "RFC 6750 §2.1, §3.1",
+    endpoints: USERINFO,
+    extended_code: None,
+    checklist: &["G9", "T2", "T17"],
+};
+
+pub static TOKEN_MALFORMED: Cause = Cause {
+    id: "token_malformed",
+    code: ErrorCode::InvalidToken,
+    status: 401,
+    summary: "The access token is malformed",
+    actor: Actor::ClientDeveloper,
+    fix: "Send the access_token value from the token response unchanged, without quotes or line breaks.",
+    spec: "RFC 6750 §3.1",
+    endpoints: USERINFO,
+    extended_code: None,
+    checklist: &["U10", "G9", "T2", "T17"],
+};
+
+pub static TOKEN_SIGNATURE_INVALID: Cause = Cause {
+    id: "token_signature_invalid",
+    code: ErrorCode::InvalidToken,
+    status: 401,
+    summary: "The access token signature does not verify",
+    actor: Actor::ClientDeveloper,
+    fix: "Use tokens issued by this server. A token from another issuer, or one that was altered, is refused.",
+    spec: "RFC 9068 §4; RFC 6750 §3.1",
+    endpoints: USERINFO,
+    extended_code: None,
+    checklist: &["G9", "T17"],
+};
+
+pub static TOKEN_WRONG_TYPE: Cause = Cause {
+    id: "token_wrong_type",
+    code: ErrorCode::InvalidToken,
+    status: 401,
+    summary: "The token is not an access token",
+    actor: Actor::ClientDeveloper,
+    fix: "Send the access_token from the token response; ID tokens and refresh tokens are not accepted as bearer tokens.",
+    spec: "RFC 9068 §4",
+    endpoints: USERINFO,
+    extended_code: None,
+    checklist: &["G9", "T17"],
+};
+
+pub static TOKEN_INACTIVE: Cause = Cause {
+    id: "token_inactive",
+    code: ErrorCode::InvalidToken,
+    status: 401,
+    summary: "The access token has expired or was revoked",
+    actor: Actor::ClientDeveloper,
+    fix: "Get a new access token with the refresh token, or sign the user in again.",
+    spec: "RFC 6750 §3.1; Ory Fosite token_inactive",
+    endpoints: USERINFO,
+    extended_code: Some("token_inactive"),
+    checklist: &["U20", "U21", "G9", "T2", "T17"],
+};
+
+pub static TOKEN_AUDIENCE_MISMATCH: Cause = Cause {
+    id: "token_audience_mismatch",
+    code: ErrorCode::InvalidToken,
+    status: 401,
+    summary: "The access token was issued for a different resource",
+    actor: Actor::ClientDeveloper,
+    fix: "Request a token for this resource and send it only here.",
+    spec: "RFC 9068 §4",
+    endpoints: USERINFO,
+    extended_code: None,
+    checklist: &["T17"],
+};
+
+pub static TOKEN_CLIENT_DEACTIVATED: Cause = Cause {
+    id: "token_client_deactivated",
+    code: ErrorCode::InvalidToken,
+    status: 401,
+    summary: "The access token belongs to a deactivated client",
+    actor: Actor::Operator,
+    fix: "The operator switched the client off, so its tokens are refused until it is reactivated (admin API, active true).",
+    spec: "RFC 6750 §3.1",
+    endpoints: USERINFO,
+    extended_code: None,
+    checklist: &["G9", "T17"],
+};
+
+pub static TOKEN_IN_TWO_PLACES: Cause = Cause {
+    id: "token_in_two_places",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The access token was sent in more than one place",
+    actor: Actor::ClientDeveloper,
+    fix: "Send the token once, in the Authorization header (preferred) or in the form body, not both.",
+    spec: "RFC 6750 §2, §3.1",
+    endpoints: USERINFO,
+    extended_code: None,
+    checklist: &["T8"],
+};
+
+pub static SCOPE_NOT_GRANTED: Cause = Cause {
+    id: "scope_not_granted",
+    code: ErrorCode::InsufficientScope,
+    status: 403,
+    summary: "The access token was not granted the scope this resource requires",
+    actor: Actor::ClientDeveloper,
+    fix: "Include the scope the resource needs (openid for /userinfo) in the authorization request and use the new token.",
+    spec: "RFC 6750 §3.1; Ory Fosite scope_not_granted",
+    endpoints: USERINFO,
+    extended_code: Some("scope_not_granted"),
+    checklist: &["U24", "T3", "T18"],
+};
+
+// ---------------------------------------------------------------------------
+// /revoke (RFC 7009) and /introspect (RFC 7662); client authentication
+// failures above apply to both
+// ---------------------------------------------------------------------------
+
+pub static REVOKE_TOKEN_CLIENT_MISMATCH: Cause = Cause {
+    id: "revoke_token_client_mismatch",
+    code: ErrorCode::UnauthorizedClient,
+    status: 400,
+    summary: "The token was issued to another client",
+    actor: Actor::ClientDeveloper,
+    fix: "A client may revoke only tokens that were issued to it.",
+    spec: "RFC 7009 §2.1",
+    endpoints: &["/revoke"],
+    extended_code: None,
+    checklist: &["T11"],
+};
+
+// ---------------------------------------------------------------------------
+// Dynamic client registration (RFC 7591, RFC 7592); the metadata causes are
+// shared with the admin API
+// ---------------------------------------------------------------------------
+
+pub static REGISTRATION_DISABLED: Cause = Cause {
+    id: "registration_disabled",
+    code: ErrorCode::NotFound,
+    status: 404,
+    summary: "Dynamic client registration is turned off",
+    actor: Actor::Operator,
+    fix: "Have the operator create the client with the admin API or CLI, or set registration.mode to token or open.",
+    spec: "RFC 7591 §3",
+    endpoints: REGISTER,
+    extended_code: None,
+    checklist: &["T4"],
+};
+
+pub static REGISTRATION_TOKEN_MISSING: Cause = Cause {
+    id: "registration_token_missing",
+    code: ErrorCode::InvalidToken,
+    status: 401,
+    summary: "An initial access token is required to register a client",
+    actor: Actor::ClientDeveloper,
+    fix: "Send the initial access token from the operator in the Authorization header as Bearer.",
+    spec: "RFC 7591 §3; RFC 6750 §3.1",
+    endpoints: &["/register"],
+    extended_code: None,
+    checklist: &["T2"],
+};
+
+pub static REGISTRATION_TOKEN_INVALID: Cause = Cause {
+    id: "registration_token_invalid",
+    code: ErrorCode::InvalidToken,
+    status: 401,
+    summary: "The initial access token is wrong",
+    actor: Actor::ClientDeveloper,
+    fix: "Use the token the operator configured as registration.token.",
+    spec: "RFC 7591 §3; RFC 6750 §3.1",
+    endpoints: &["/register"],
+    extended_code: None,
+    checklist: &["T2", "T17"],
+};
+
+pub static REGISTRATION_ACCESS_TOKEN_INVALID: Cause = Cause {
+    id: "registration_access_token_invalid",
+    code: ErrorCode::InvalidToken,
+    status: 401,
+    summary: "The registration access token is wrong or was revoked",
+    actor: Actor::ClientDeveloper,
+    fix: "Use the registration_access_token returned with the client's registration, at its registration_client_uri.",
+    spec: "RFC 7592 §3; RFC 6750 §3.1",
+    endpoints: &["/register/{client_id}"],
+    extended_code: None,
+    checklist: &["T2", "T17"],
+};
+
+pub static REGISTRATION_CLIENT_UNKNOWN: Cause = Cause {
+    id: "registration_client_unknown",
+    code: ErrorCode::InvalidToken,
+    status: 401,
+    summary: "The client behind this registration URI no longer exists",
+    actor: Actor::ClientDeveloper,
+    fix: "The client was deleted and its registration access token is void; register the client again.",
+    spec: "RFC 7592 §2.1",
+    endpoints: &["/register/{client_id}"],
+    extended_code: None,
+    checklist: &["T2"],
+};
+
+pub static INVALID_REDIRECT_URI: Cause = Cause {
+    id: "invalid_redirect_uri",
+    code: ErrorCode::InvalidRedirectUri,
+    status: 400,
+    summary: "A redirect URI in the client metadata is not acceptable",
+    actor: Actor::ClientDeveloper,
+    fix: "Register absolute URIs without a fragment; use https except for loopback addresses and private-use schemes of native apps. The error names the URI at fault.",
+    spec: "RFC 7591 §2, §3.2.2; RFC 8252 §7",
+    endpoints: &["/register", "/register/{client_id}", "/admin/v1"],
+    extended_code: None,
+    checklist: &["T1"],
+};
+
+pub static INVALID_CLIENT_METADATA: Cause = Cause {
+    id: "invalid_client_metadata",
+    code: ErrorCode::InvalidClientMetadata,
+    status: 400,
+    summary: "A field of the client metadata is invalid",
+    actor: Actor::ClientDeveloper,
+    fix: "Correct the field named in the error. For example jwks and jwks_uri cannot both be set, and grant_types must fit response_types.",
+    spec: "RFC 7591 §2, §3.2.2",
+    endpoints: &["/register", "/register/{client_id}", "/admin/v1"],
+    extended_code: None,
+    checklist: &["T1"],
+};
+
+pub static CLIENT_ID_TAKEN: Cause = Cause {
+    id: "client_id_taken",
+    code: ErrorCode::InvalidClientMetadata,
+    status: 409,
+    summary: "A client with this client_id already exists",
+    actor: Actor::ClientDeveloper,
+    fix: "Pick another client_id, or leave it out so the server generates one.",
+    spec: "RFC 7591 §3.2.2; RFC 9110 §15.5.10",
+    endpoints: ADMIN,
+    extended_code: None,
+    checklist: &[],
+};
+
+pub static INVALID_SOFTWARE_STATEMENT: Cause = Cause {
+    id: "invalid_software_statement",
+    code: ErrorCode::InvalidSoftwareStatement,
+    status: 400,
+    summary: "The software statement is not a valid signed JWT",
+    actor: Actor::ClientDeveloper,
+    fix: "Send the software statement exactly as its issuer signed it, as a compact JWS in software_statement.",
+    spec: "RFC 7591 §2.3, §3.2.2",
+    endpoints: &["/register", "/register/{client_id}"],
+    extended_code: None,
+    checklist: &[],
+};
+
+pub static SOFTWARE_STATEMENT_UNAPPROVED: Cause = Cause {
+    id: "software_statement_unapproved",
+    code: ErrorCode::UnapprovedSoftwareStatement,
+    status: 400,
+    summary: "The software statement is not approved by this server",
+    actor: Actor::ClientDeveloper,
+    fix: "This server does not trust the statement's issuer. Register without a software statement, or ask the operator to trust that issuer.",
+    spec: "RFC 7591 §2.3, §3.2.2",
+    endpoints: &["/register", "/register/{client_id}"],
+    extended_code: None,
+    checklist: &[],
+};
+
+// ---------------------------------------------------------------------------
+// Admin API (/admin/v1): Okta-style error bodies
+// ---------------------------------------------------------------------------
+
+pub static REQUEST_UNAUTHORIZED: Cause = Cause {
+    id: "request_unauthorized",
+    code: ErrorCode::InvalidToken,
+    status: 401,
+    summary: "The admin API needs a valid admin token",
+    actor: Actor::Operator,
+    fix: "Send Authorization: Bearer with the value of admin_token, or of admin_readonly_token for reads only.",
+    spec: "RFC 6750 §3.1; Ory Fosite request_unauthorized",
+    endpoints: ADMIN,
+    extended_code: Some("request_unauthorized"),
+    checklist: &["U21", "U22", "T2"],
+};
+
+pub static REQUEST_FORBIDDEN: Cause = Cause {
+    id: "request_forbidden",
+    code: ErrorCode::AccessDenied,
+    status: 403,
+    summary: "The read-only admin token cannot make changes",
+    actor: Actor::Operator,
+    fix: "Use admin_token for requests that change something; admin_readonly_token allows GET only.",
+    spec: "RFC 9110 §15.5.4; Ory Fosite request_forbidden",
+    endpoints: ADMIN,
+    extended_code: Some("request_forbidden"),
+    checklist: &["U26", "T3"],
+};
+
+pub static ADMIN_API_DISABLED: Cause = Cause {
+    id: "admin_api_disabled",
+    code: ErrorCode::NotFound,
+    status: 404,
+    summary: "The admin API is turned off",
+    actor: Actor::Operator,
+    fix: "Set admin_token (LATCHKEY_ADMIN_TOKEN) and restart to turn the admin API on. The latchkey CLI manages clients and users without it.",
+    spec: "RFC 9110 §15.5.5",
+    endpoints: ADMIN,
+    extended_code: None,
+    checklist: &["T4"],
+};
+
+pub static CLIENT_NOT_FOUND: Cause = Cause {
+    id: "client_not_found",
+    code: ErrorCode::NotFound,
+    status: 404,
+    summary: "No client exists with this id",
+    actor: Actor::Operator,
+    fix: "List the clients (GET /admin/v1/clients or latchkey client list) and use an existing id.",
+    spec: "RFC 9110 §15.5.5",
+    endpoints: ADMIN,
+    extended_code: None,
+    checklist: &["T4"],
+};
+
+pub static USER_NOT_FOUND: Cause = Cause {
+    id: "user_not_found",
+    code: ErrorCode::NotFound,
+    status: 404,
+    summary: "No user exists with this id",
+    actor: Actor::Operator,
+    fix: "List the users (GET /admin/v1/users or latchkey user list) and use an existing sub.",
+    spec: "RFC 9110 §15.5.5",
+    endpoints: ADMIN,
+    extended_code: None,
+    checklist: &["T4"],
+};
+
+pub static USERNAME_TAKEN: Cause = Cause {
+    id: "username_taken",
+    code: ErrorCode::InvalidRequest,
+    status: 409,
+    summary: "A user with this username already exists",
+    actor: Actor::Operator,
+    fix: "Choose another username, or update the existing user instead.",
+    spec: "RFC 9110 §15.5.10",
+    endpoints: ADMIN,
+    extended_code: None,
+    checklist: &[],
+};
+
+pub static INVALID_USER_ATTRIBUTES: Cause = Cause {
+    id: "invalid_user_attributes",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "A user attribute is invalid",
+    actor: Actor::Operator,
+    fix: "Correct the attributes listed in errorCauses. For example identity_confidence must be P0, P1 or P2, and totp_secret must be Base32.",
+    spec: "RFC 9110 §15.5.1",
+    endpoints: ADMIN,
+    extended_code: None,
+    checklist: &["T1"],
+};
+
+pub static ERROR_ID_NOT_FOUND: Cause = Cause {
+    id: "error_id_not_found",
+    code: ErrorCode::NotFound,
+    status: 404,
+    summary: "No error is recorded under this error_id",
+    actor: Actor::Operator,
+    fix: "Check the error_id for typos. Occurrences are kept for a limited time, on the deployment that produced them.",
+    spec: "RFC 9110 §15.5.5",
+    endpoints: ADMIN,
+    extended_code: None,
+    checklist: &["T4"],
+};
+
+/// Every cause, each exactly once, grouped by endpoint in source order. The
+/// docs regroup them by wire code ([`ErrorCode::ALL`] order).
+pub static ALL: &[&Cause] = &[
+    // HTTP basics
+    &NOT_FOUND,
+    &METHOD_NOT_ALLOWED,
+    &REQUEST_TOO_LARGE,
+    &UNSUPPORTED_CONTENT_TYPE,
+    &MALFORMED_BODY,
+    &REQUEST_TIMEOUT,
+    &INTERNAL_ERROR,
+    &MISCONFIGURATION,
+    &STORE_UNAVAILABLE,
+    &OVERLOADED,
+    &MAINTENANCE,
+    &RATE_LIMITED,
+    // /authorize, error page
+    &REQUEST_IS_MISSING_PARAMETERS,
+    &CLIENT_ID_MISSING,
+    &CLIENT_ID_UNKNOWN,
+    &NO_REDIRECT_URI_REGISTERED,
+    &REDIRECT_URI_MISSING,
+    &REDIRECT_URI_MISMATCH,
+    &REDIRECT_URI_MALFORMED,
+    // /authorize and /par, redirected
+    &CLIENT_DEACTIVATED,
+    &RESPONSE_TYPE_MISSING,
+    &UNSUPPORTED_RESPONSE_TYPE,
+    &RESPONSE_TYPE_NOT_ALLOWED,
+    &UNSUPPORTED_RESPONSE_MODE,
+    &REPEATED_PARAMETER,
+    &MISSING_PARAMETER,
+    &INVALID_PARAMETER_VALUE,
+    &SCOPE_MISSING,
+    &SCOPE_MISSING_OPENID,
+    &UNKNOWN_SCOPE,
+    &SCOPE_NOT_ALLOWED,
+    &SCOPE_MALFORMED,
+    &PKCE_REQUIRED,
+    &PKCE_PLAIN_NOT_ALLOWED,
+    &PKCE_METHOD_UNSUPPORTED,
+    &PKCE_CHALLENGE_INVALID,
+    &INVALID_STATE,
+    &INSUFFICIENT_ENTROPY,
+    &PROMPT_VALUE_UNKNOWN,
+    &PROMPT_NONE_COMBINED,
+    &MAX_AGE_INVALID,
+    &ID_TOKEN_HINT_INVALID,
+    &REGISTRATION_PARAMETER_NOT_SUPPORTED,
+    &LOGIN_REQUIRED,
+    &REAUTHENTICATION_REQUIRED,
+    &CONSENT_REQUIRED,
+    &INTERACTION_REQUIRED,
+    &ACCOUNT_SELECTION_REQUIRED,
+    // PAR
+    &PAR_REQUIRED,
+    &REQUEST_URI_IN_PAR,
+    // request objects
+    &REQUEST_NOT_SUPPORTED,
+    &REQUEST_URI_NOT_SUPPORTED,
+    &REQUEST_URI_NOT_REGISTERED,
+    &REQUEST_AND_REQUEST_URI,
+    &REQUEST_URI_MALFORMED,
+    &REQUEST_URI_UNKNOWN,
+    &REQUEST_URI_EXPIRED,
+    &REQUEST_URI_USED,
+    &REQUEST_URI_CLIENT_MISMATCH,
+    &REQUEST_URI_UNREACHABLE,
+    &REQUEST_URI_ADDRESS_BLOCKED,
+    &REQUEST_URI_CONTENT_INVALID,
+    &REQUEST_OBJECT_UNPARSEABLE,
+    &REQUEST_OBJECT_ALG_NOT_ALLOWED,
+    &REQUEST_OBJECT_SIGNATURE_INVALID,
+    &REQUEST_OBJECT_KEYS_UNAVAILABLE,
+    &REQUEST_OBJECT_ISSUER_MISMATCH,
+    &REQUEST_OBJECT_AUDIENCE_MISMATCH,
+    &REQUEST_OBJECT_CLIENT_ID_MISMATCH,
+    &REQUEST_OBJECT_EXPIRED,
+    &REQUEST_OBJECT_NOT_YET_VALID,
+    // vectors of trust and second factors
+    &VTR_MALFORMED,
+    &VTR_UNSUPPORTED,
+    &VTR_NOT_VALID,
+    &IDENTITY_CONFIDENCE_TOO_LOW,
+    &SECOND_FACTOR_UNAVAILABLE,
+    &TOTP_CODE_INVALID,
+    &TOTP_THROTTLED,
+    &TOTP_CONFIRMATION_INVALID,
+    &RECOVERY_CODE_INVALID,
+    // login, consent, logout UI
+    &INVALID_CREDENTIALS,
+    &LOGIN_THROTTLED,
+    &CSRF_TOKEN_INVALID,
+    &USER_CANCELED,
+    &CONSENT_DENIED,
+    &SESSION_LOST,
+    &INTERACTION_EXPIRED,
+    &POST_LOGOUT_REDIRECT_URI_MISMATCH,
+    // upstream identity providers
+    &USER_CANCELED_REQUEST,
+    &UPSTREAM_UNAVAILABLE,
+    &UPSTREAM_ERROR,
+    &UPSTREAM_ID_TOKEN_INVALID,
+    &UPSTREAM_ACCOUNT_NOT_LINKABLE,
+    &UPSTREAM_NOT_FOUND,
+    // /token
+    &GRANT_TYPE_MISSING,
+    &UNSUPPORTED_GRANT_TYPE,
+    &UNKNOWN_REQUEST,
+    &GRANT_TYPE_NOT_ALLOWED,
+    &CODE_UNKNOWN,
+    &CODE_EXPIRED,
+    &CODE_REUSED,
+    &CODE_CLIENT_MISMATCH,
+    &CODE_REDIRECT_URI_MISMATCH,
+    &PKCE_VERIFIER_MISSING,
+    &PKCE_VERIFIER_MALFORMED,
+    &PKCE_VERIFIER_MISMATCH,
+    &PKCE_VERIFIER_UNEXPECTED,
+    &REFRESH_TOKEN_UNKNOWN,
+    &REFRESH_TOKEN_EXPIRED,
+    &REFRESH_TOKEN_REUSED,
+    &REFRESH_TOKEN_REVOKED,
+    &REFRESH_TOKEN_CLIENT_MISMATCH,
+    &SCOPE_BROADER_THAN_GRANTED,
+    // client authentication
+    &UNKNOWN_CLIENT,
+    &CLIENT_AUTH_MISSING,
+    &CLIENT_SECRET_MISMATCH,
+    &CLIENT_AUTH_METHOD_NOT_ALLOWED,
+    &MULTIPLE_CLIENT_AUTH_METHODS,
+    &AUTHORIZATION_HEADER_MALFORMED,
+    &CLIENT_ID_CONFLICT,
+    &CLIENT_ASSERTION_TYPE_UNSUPPORTED,
+    &CLIENT_ASSERTION_INVALID,
+    &CLIENT_ASSERTION_SIGNATURE_INVALID,
+    &CLIENT_ASSERTION_ALG_NOT_ALLOWED,
+    &CLIENT_ASSERTION_ISSUER_MISMATCH,
+    &CLIENT_ASSERTION_AUDIENCE_MISMATCH,
+    &CLIENT_ASSERTION_EXPIRED,
+    &JTI_KNOWN,
+    &CLIENT_JWKS_UNAVAILABLE,
+    &PUBLIC_CLIENT_NOT_ALLOWED,
+    // /userinfo and bearer-protected resources
+    &TOKEN_MISSING,
+    &TOKEN_MALFORMED,
+    &TOKEN_SIGNATURE_INVALID,
+    &TOKEN_WRONG_TYPE,
+    &TOKEN_INACTIVE,
+    &TOKEN_AUDIENCE_MISMATCH,
+    &TOKEN_CLIENT_DEACTIVATED,
+    &TOKEN_IN_TWO_PLACES,
+    &SCOPE_NOT_GRANTED,
+    // /revoke, /introspect
+    &REVOKE_TOKEN_CLIENT_MISMATCH,
+    // registration
+    &REGISTRATION_DISABLED,
+    &REGISTRATION_TOKEN_MISSING,
+    &REGISTRATION_TOKEN_INVALID,
+    &REGISTRATION_ACCESS_TOKEN_INVALID,
+    &REGISTRATION_CLIENT_UNKNOWN,
+    &INVALID_REDIRECT_URI,
+    &INVALID_CLIENT_METADATA,
+    &CLIENT_ID_TAKEN,
+    &INVALID_SOFTWARE_STATEMENT,
+    &SOFTWARE_STATEMENT_UNAPPROVED,
+    // admin API
+    &REQUEST_UNAUTHORIZED,
+    &REQUEST_FORBIDDEN,
+    &ADMIN_API_DISABLED,
+    &CLIENT_NOT_FOUND,
+    &USER_NOT_FOUND,
+    &USERNAME_TAKEN,
+    &INVALID_USER_ATTRIBUTES,
+    &ERROR_ID_NOT_FOUND,
+];
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use crate::error::is_error_charset;
+    use std::collections::{BTreeSet, HashSet};
+
+    /// The ids the error model fixes (its "Stable cause names").
+    const FIXED_IDS: &[&str] = &[
+        "client_deactivated",
+        "redirect_uri_mismatch",
+        "code_reused",
+        "code_expired",
+        "pkce_verifier_mismatch",
+        "jti_known",
+        "token_inactive",
+        "scope_not_granted",
+        "vtr_not_valid",
+        "identity_confidence_too_low",
+        "session_lost",
+        "invalid_state",
+        "insufficient_entropy",
+        "unknown_request",
+        "request_forbidden",
+        "request_unauthorized",
+        "user_canceled_request",
+        "misconfiguration",
+        "request_is_missing_parameters",
+    ];
+
+    /// The provider-specific names of the error model, and the only causes
+    /// that may carry an extended code (always equal to the name).
+    const EXTENDED: &[(&str, &str)] = &[
+        ("invalid_state", "invalid_state"),
+        ("insufficient_entropy", "insufficient_entropy"),
+        ("jti_known", "jti_known"),
+        ("token_inactive", "token_inactive"),
+        ("request_unauthorized", "request_unauthorized"),
+        ("scope_not_granted", "scope_not_granted"),
+        ("request_forbidden", "request_forbidden"),
+        ("misconfiguration", "misconfiguration"),
+        ("unknown_request", "error"),
+        ("user_canceled_request", "user_canceled_request"),
+        (
+            "request_is_missing_parameters",
+            "request_is_missing_parameters",
+        ),
+    ];
+
+    fn is_snake_case(s: &str) -> bool {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            && s.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+            && !s.ends_with('_')
+            && !s.contains("__")
+    }
+
+    fn checklist_rows() -> Vec<String> {
+        let mut rows = Vec::new();
+        rows.extend((1..=15).map(|n| format!("G{n}")));
+        rows.extend((1..=30).map(|n| format!("U{n}")));
+        rows.extend((3..=13).map(|n| format!("O{n}")));
+        rows.extend((1..=10).map(|n| format!("H{n}")));
+        rows.extend((1..=18).map(|n| format!("T{n}")));
+        rows
+    }
+
+    #[test]
+    fn ids_are_unique_snake_case_and_in_charset() {
+        let mut seen = HashSet::new();
+        for cause in ALL {
+            assert!(seen.insert(cause.id), "duplicate cause id {}", cause.id);
+            assert!(is_snake_case(cause.id), "{} is not snake_case", cause.id);
+            assert!(
+                is_error_charset(cause.id),
+                "{} outside RFC 6749 §5.2",
+                cause.id
+            );
+        }
+    }
+
+    #[test]
+    fn summaries_fixes_and_statuses_are_well_formed() {
+        for cause in ALL {
+            let id = cause.id;
+            assert!(!cause.summary.is_empty(), "{id}: empty summary");
+            assert!(
+                is_error_charset(cause.summary),
+                "{id}: summary outside RFC 6749 §5.2"
+            );
+            assert!(
+                !cause.summary.ends_with('.'),
+                "{id}: summary ends with a period"
+            );
+            assert!(
+                !cause.summary.contains('\n'),
+                "{id}: summary is not one line"
+            );
+            assert_eq!(
+                cause.summary.trim(),
+                cause.summary,
+                "{id}: summary has outer spaces"
+            );
+            assert!(!cause.fix.trim().is_empty(), "{id}: empty fix");
+            assert!(cause.fix.ends_with('.'), "{id}: fix should be sentences");
+            assert!(!cause.spec.is_empty(), "{id}: empty spec");
+            assert!(!cause.endpoints.is_empty(), "{id}: no endpoints");
+            assert!(
+                (400..=599).contains(&cause.status),
+                "{id}: status {}",
+                cause.status
+            );
+            for row in cause.checklist {
+                assert!(
+                    checklist_rows().iter().any(|r| r == row),
+                    "{id}: unknown checklist row {row}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_static_is_listed_in_all() {
+        let source = include_str!("catalogue.rs");
+        let statics: BTreeSet<String> = source
+            .lines()
+            .filter(|l| l.starts_with("pub static ") && l.contains(": Cause = Cause {"))
+            .map(|l| {
+                l.trim_start_matches("pub static ")
+                    .split(':')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(
+            statics.len(),
+            ALL.len(),
+            "a static is missing from ALL (or listed twice)"
+        );
+        let from_all: BTreeSet<String> = ALL.iter().map(|c| c.id.to_uppercase()).collect();
+        assert_eq!(
+            statics, from_all,
+            "static names must be the ids in upper case"
+        );
+    }
+
+    #[test]
+    fn every_checklist_row_is_covered() {
+        let covered: HashSet<&str> = ALL
+            .iter()
+            .flat_map(|c| c.checklist.iter().copied())
+            .collect();
+        let missing: Vec<String> = checklist_rows()
+            .into_iter()
+            .filter(|r| !covered.contains(r.as_str()))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "checklist rows with no cause: {missing:?}"
+        );
+    }
+
+    #[test]
+    fn fixed_ids_exist() {
+        for id in FIXED_IDS {
+            assert!(
+                ALL.iter().any(|c| c.id == *id),
+                "fixed cause {id} is missing"
+            );
+        }
+    }
+
+    #[test]
+    fn extended_codes_only_on_provider_specific_causes() {
+        for cause in ALL {
+            let expected = EXTENDED
+                .iter()
+                .find(|(id, _)| *id == cause.id)
+                .map(|(_, name)| *name);
+            assert_eq!(cause.extended_code, expected, "{}: extended_code", cause.id);
+            if let Some(name) = cause.extended_code {
+                assert!(is_error_charset(name));
+                assert!(
+                    ErrorCode::parse(name).is_none(),
+                    "{name} is a registered code"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_code_has_a_cause_and_no_cause_borrows_another_code_name() {
+        for code in ErrorCode::ALL {
+            assert!(
+                ALL.iter().any(|c| c.code == *code),
+                "{} has no cause",
+                code.as_str()
+            );
+        }
+        // A cause may share its name with its own code (one docs anchor),
+        // never with another code: /errors#name must be unambiguous.
+        for cause in ALL {
+            if let Some(code) = ErrorCode::parse(cause.id) {
+                assert_eq!(code, cause.code, "{} is the name of another code", cause.id);
+            }
+        }
+    }
+
+    #[test]
+    fn statuses_the_spine_relies_on() {
+        let expect: &[(&Cause, &str, ErrorCode, u16)] = &[
+            (&NOT_FOUND, "not_found", ErrorCode::NotFound, 404),
+            (
+                &METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                ErrorCode::InvalidRequest,
+                405,
+            ),
+            (
+                &REQUEST_TOO_LARGE,
+                "request_too_large",
+                ErrorCode::InvalidRequest,
+                413,
+            ),
+            (
+                &UNSUPPORTED_CONTENT_TYPE,
+                "unsupported_content_type",
+                ErrorCode::InvalidRequest,
+                400,
+            ),
+            (
+                &MALFORMED_BODY,
+                "malformed_body",
+                ErrorCode::InvalidRequest,
+                400,
+            ),
+            (
+                &REQUEST_TIMEOUT,
+                "request_timeout",
+                ErrorCode::TemporarilyUnavailable,
+                503,
+            ),
+            (
+                &INTERNAL_ERROR,
+                "internal_error",
+                ErrorCode::ServerError,
+                500,
+            ),
+            (
+                &MISCONFIGURATION,
+                "misconfiguration",
+                ErrorCode::ServerError,
+                500,
+            ),
+            (
+                &STORE_UNAVAILABLE,
+                "store_unavailable",
+                ErrorCode::TemporarilyUnavailable,
+                503,
+            ),
+            (
+                &OVERLOADED,
+                "overloaded",
+                ErrorCode::TemporarilyUnavailable,
+                503,
+            ),
+            (
+                &MAINTENANCE,
+                "maintenance",
+                ErrorCode::TemporarilyUnavailable,
+                503,
+            ),
+            (
+                &RATE_LIMITED,
+                "rate_limited",
+                ErrorCode::TemporarilyUnavailable,
+                429,
+            ),
+            (
+                &REQUEST_UNAUTHORIZED,
+                "request_unauthorized",
+                ErrorCode::InvalidToken,
+                401,
+            ),
+            (
+                &REQUEST_FORBIDDEN,
+                "request_forbidden",
+                ErrorCode::AccessDenied,
+                403,
+            ),
+            (
+                &ADMIN_API_DISABLED,
+                "admin_api_disabled",
+                ErrorCode::NotFound,
+                404,
+            ),
+            (
+                &INVALID_REDIRECT_URI,
+                "invalid_redirect_uri",
+                ErrorCode::InvalidRedirectUri,
+                400,
+            ),
+            (
+                &INVALID_CLIENT_METADATA,
+                "invalid_client_metadata",
+                ErrorCode::InvalidClientMetadata,
+                400,
+            ),
+            (
+                &CLIENT_ID_TAKEN,
+                "client_id_taken",
+                ErrorCode::InvalidClientMetadata,
+                409,
+            ),
+            (
+                &CLIENT_NOT_FOUND,
+                "client_not_found",
+                ErrorCode::NotFound,
+                404,
+            ),
+            (&USER_NOT_FOUND, "user_not_found", ErrorCode::NotFound, 404),
+            (
+                &USERNAME_TAKEN,
+                "username_taken",
+                ErrorCode::InvalidRequest,
+                409,
+            ),
+            (
+                &INVALID_USER_ATTRIBUTES,
+                "invalid_user_attributes",
+                ErrorCode::InvalidRequest,
+                400,
+            ),
+            (
+                &ERROR_ID_NOT_FOUND,
+                "error_id_not_found",
+                ErrorCode::NotFound,
+                404,
+            ),
+            (
+                &CLIENT_DEACTIVATED,
+                "client_deactivated",
+                ErrorCode::UnauthorizedClient,
+                400,
+            ),
+            (
+                &UNKNOWN_CLIENT,
+                "unknown_client",
+                ErrorCode::InvalidClient,
+                401,
+            ),
+            (&JTI_KNOWN, "jti_known", ErrorCode::InvalidClient, 401),
+            (
+                &USER_CANCELED_REQUEST,
+                "user_canceled_request",
+                ErrorCode::AccessDenied,
+                403,
+            ),
+            (
+                &SCOPE_NOT_GRANTED,
+                "scope_not_granted",
+                ErrorCode::InsufficientScope,
+                403,
+            ),
+            (
+                &TOKEN_INACTIVE,
+                "token_inactive",
+                ErrorCode::InvalidToken,
+                401,
+            ),
+        ];
+        for (cause, id, code, status) in expect {
+            assert_eq!(cause.id, *id);
+            assert_eq!(cause.code, *code, "{id}");
+            assert_eq!(cause.status, *status, "{id}");
+        }
+        assert!(
+            CLIENT_DEACTIVATED
+                .summary
+                .to_lowercase()
+                .contains("deactivated")
+        );
+        assert_eq!(MISCONFIGURATION.extended_code, Some("misconfiguration"));
+    }
+
+    #[test]
+    fn invalid_client_is_401_and_every_other_token_error_400_or_capacity() {
+        for cause in ALL.iter().filter(|c| c.endpoints.contains(&"/token")) {
+            match cause.code {
+                ErrorCode::InvalidClient => assert_eq!(cause.status, 401, "{}", cause.id),
+                ErrorCode::ServerError | ErrorCode::TemporarilyUnavailable => {}
+                _ => assert_eq!(cause.status, 400, "{}", cause.id),
+            }
+        }
+    }
+}

@@ -1,0 +1,490 @@
+//! Rendering an [`Occurrence`] onto the five channels, as pure data: the
+//! HTTP layer only copies these into a response. The channel is chosen by
+//! the endpoint, never by the cause.
+//!
+//! | channel  | where                                              |
+//! |----------|----------------------------------------------------|
+//! | redirect | /authorize once client and redirect URI are verified |
+//! | page     | /authorize before that; UI pages                  |
+//! | json     | /token, /par, /revoke, /introspect, /register, 404 |
+//! | bearer   | /userinfo and other token-protected resources     |
+//! | admin    | /admin/v1 (Okta-style body)                        |
+
+use super::{Actor, Cause, Occurrence, to_error_charset};
+use serde_json::{Value, json};
+
+/// What every channel needs to know about the deployment.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderCtx<'a> {
+    pub issuer: &'a str,
+    /// `errors.extended_codes`: provider-specific cause names on the wire.
+    pub extended_codes: bool,
+}
+
+impl RenderCtx<'_> {
+    /// `{issuer}/errors/{code}#{cause}`: the cause's section of the docs page.
+    pub fn error_uri(&self, cause: &Cause) -> String {
+        format!(
+            "{}/errors/{}#{}",
+            self.issuer,
+            cause.code.as_str(),
+            cause.id
+        )
+    }
+
+    pub fn wire_code(&self, cause: &Cause) -> &'static str {
+        cause.wire_code(self.extended_codes)
+    }
+}
+
+/// JSON channel body: `{"error","error_description","error_uri","error_id"}`.
+pub fn json_body(occ: &Occurrence, ctx: RenderCtx<'_>) -> Value {
+    json!({
+        "error": ctx.wire_code(occ.cause),
+        "error_description": occ.description(),
+        "error_uri": ctx.error_uri(occ.cause),
+        "error_id": occ.error_id.to_string(),
+    })
+}
+
+/// Admin channel body, in the shape Okta's API uses.
+pub fn admin_body(occ: &Occurrence, ctx: RenderCtx<'_>) -> Value {
+    let causes: Vec<Value> = occ
+        .fields
+        .iter()
+        .map(|f| json!({"errorSummary": format!("{}: {}", f.field, f.summary), "field": f.field}))
+        .collect();
+    json!({
+        "errorCode": occ.cause.id,
+        "errorSummary": occ.description(),
+        "errorLink": ctx.error_uri(occ.cause),
+        "errorId": occ.error_id.to_string(),
+        "errorCauses": causes,
+    })
+}
+
+/// RFC 7230 quoted-string: escape `"` and `\`, drop control characters.
+pub fn quoted(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => {}
+            c if !c.is_ascii() => out.push('?'),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `WWW-Authenticate` value of the bearer channel (RFC 6750 §3). With no
+/// occurrence (the request carried no credentials at all) only the realm is
+/// sent, as §3.1 asks.
+pub fn bearer_challenge(
+    realm: &str,
+    occ: Option<&Occurrence>,
+    scope: Option<&str>,
+    ctx: RenderCtx<'_>,
+) -> String {
+    let mut out = format!("Bearer realm={}", quoted(realm));
+    if let Some(occ) = occ {
+        out.push_str(", error=");
+        out.push_str(&quoted(ctx.wire_code(occ.cause)));
+        out.push_str(", error_description=");
+        out.push_str(&quoted(&occ.description()));
+        out.push_str(", error_uri=");
+        out.push_str(&quoted(&ctx.error_uri(occ.cause)));
+    }
+    if let Some(scope) = scope {
+        out.push_str(", scope=");
+        out.push_str(&quoted(&to_error_charset(scope)));
+    }
+    out
+}
+
+/// `WWW-Authenticate` for a 401 `invalid_client` (RFC 6749 §5.2): the scheme
+/// the client tried (Basic by default).
+pub fn client_challenge(realm: &str, occ: &Occurrence) -> String {
+    format!(
+        "{} realm={}",
+        occ.auth_scheme.unwrap_or("Basic"),
+        quoted(realm)
+    )
+}
+
+/// How an authorization response travels (OAuth 2.0 Multiple Response
+/// Type Encoding Practices; OAuth 2.0 Form Post Response Mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseMode {
+    Query,
+    Fragment,
+    FormPost,
+}
+
+impl ResponseMode {
+    pub fn parse(s: &str) -> Option<ResponseMode> {
+        match s {
+            "query" => Some(ResponseMode::Query),
+            "fragment" => Some(ResponseMode::Fragment),
+            "form_post" => Some(ResponseMode::FormPost),
+            _ => None,
+        }
+    }
+}
+
+/// A redirect URI that has been checked against the client's registration.
+/// Only code that verified the client and the URI may build one, so an error
+/// can never be redirected to an unverified address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedirectTarget {
+    uri: String,
+    mode: ResponseMode,
+    state: Option<String>,
+}
+
+impl RedirectTarget {
+    /// Call only after the client is known and `uri` matched its
+    /// registration exactly.
+    #[allow(dead_code)] // built by the /authorize redirect-URI check
+    pub(crate) fn verified(uri: String, mode: ResponseMode, state: Option<String>) -> Self {
+        RedirectTarget { uri, mode, state }
+    }
+
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+
+    pub fn mode(&self) -> ResponseMode {
+        self.mode
+    }
+
+    /// The same target with another response mode (once it is validated).
+    pub fn with_mode(mut self, mode: ResponseMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// An authorization response carrying `params`, then `state` and `iss`
+    /// (RFC 9207), in the target's response mode.
+    pub fn respond(&self, params: Vec<(&'static str, String)>, issuer: &str) -> Redirect {
+        let mut fields = params;
+        if let Some(state) = &self.state {
+            fields.push(("state", state.clone()));
+        }
+        fields.push(("iss", issuer.to_string()));
+        match self.mode {
+            ResponseMode::FormPost => Redirect::FormPost {
+                action: self.uri.clone(),
+                fields: fields
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            },
+            ResponseMode::Query | ResponseMode::Fragment => {
+                let encoded = encode_pairs(&fields);
+                let location = if self.mode == ResponseMode::Fragment {
+                    format!("{}#{}", self.uri, encoded)
+                } else if self.uri.contains('?') {
+                    let sep = if self.uri.ends_with('?') || self.uri.ends_with('&') {
+                        ""
+                    } else {
+                        "&"
+                    };
+                    format!("{}{}{}", self.uri, sep, encoded)
+                } else {
+                    format!("{}?{}", self.uri, encoded)
+                };
+                Redirect::Location(location)
+            }
+        }
+    }
+
+    /// The redirect channel: `error`, `error_description`, `error_uri`,
+    /// `state`, `iss` and nothing else.
+    pub fn error(&self, occ: &Occurrence, ctx: RenderCtx<'_>) -> Redirect {
+        self.respond(
+            vec![
+                ("error", ctx.wire_code(occ.cause).to_string()),
+                ("error_description", occ.description()),
+                ("error_uri", ctx.error_uri(occ.cause)),
+            ],
+            ctx.issuer,
+        )
+    }
+}
+
+fn encode_pairs(pairs: &[(&str, String)]) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+/// An authorization response: a `Location` (303) or an auto-posting form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Redirect {
+    Location(String),
+    FormPost {
+        action: String,
+        fields: Vec<(String, String)>,
+    },
+}
+
+/// The form_post page: submits itself with a tiny inline script, and shows
+/// a button when scripts are off.
+pub fn form_post_html(action: &str, fields: &[(String, String)], nonce: &str) -> String {
+    let esc = super::docs::escape_html;
+    let mut inputs = String::new();
+    for (k, v) in fields {
+        inputs.push_str(&format!(
+            "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+            esc(k),
+            esc(v)
+        ));
+    }
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Returning to the application</title></head>\
+<body><form method=\"post\" action=\"{action}\">{inputs}<noscript><p>Your browser does not run scripts. Press the button to continue.</p>\
+<button type=\"submit\">Continue</button></noscript></form>\
+<script nonce=\"{nonce}\">document.forms[0].submit();</script></body></html>",
+        action = esc(action),
+        nonce = esc(nonce),
+    )
+}
+
+/// What the HTML error page shows.
+#[derive(Debug, Clone)]
+pub struct ErrorPage {
+    pub status: u16,
+    pub title: &'static str,
+    /// Plain words for the person in front of the browser.
+    pub message: &'static str,
+    pub error_id: String,
+    pub wire_code: &'static str,
+    pub cause_id: &'static str,
+    pub description: String,
+    pub fix: &'static str,
+    pub docs_link: String,
+}
+
+/// The page channel: status 400 by default (or the cause's 5xx / 429),
+/// plain text for the end user, details for the developer.
+pub fn error_page(occ: &Occurrence, ctx: RenderCtx<'_>) -> ErrorPage {
+    let status = match occ.cause.status {
+        s @ (429 | 500..=599) => s,
+        _ => 400,
+    };
+    let (title, message) = match (occ.cause.actor, status) {
+        (_, 429) => (
+            "Too many attempts",
+            "There have been too many attempts. Wait a little, then try again.",
+        ),
+        (_, 500..=599) | (Actor::Operator, _) => (
+            "Something went wrong on our side",
+            "We could not finish signing you in. Please try again in a few minutes. If it keeps happening, contact support and quote the error reference below.",
+        ),
+        (Actor::EndUser, _) => (
+            "We could not sign you in",
+            "Please go back to the application and try again.",
+        ),
+        (Actor::ClientDeveloper, _) => (
+            "This application sent an invalid sign-in request",
+            "The application you came from asked us to sign you in in a way we cannot accept, so we cannot send you back to it safely. Contact the application's support and quote the error reference below.",
+        ),
+    };
+    ErrorPage {
+        status,
+        title,
+        message,
+        error_id: occ.error_id.to_string(),
+        wire_code: ctx.wire_code(occ.cause),
+        cause_id: occ.cause.id,
+        description: occ.description(),
+        fix: occ.cause.fix,
+        docs_link: ctx.error_uri(occ.cause),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::catalogue::{INTERNAL_ERROR, INVALID_CLIENT_METADATA, JTI_KNOWN, NOT_FOUND};
+    use crate::error::is_error_charset;
+
+    const CTX: RenderCtx<'static> = RenderCtx {
+        issuer: "https://id.example",
+        extended_codes: false,
+    };
+
+    fn target(uri: &str, mode: ResponseMode, state: Option<&str>) -> RedirectTarget {
+        RedirectTarget::verified(uri.into(), mode, state.map(String::from))
+    }
+
+    fn query_pairs(url: &str) -> Vec<(String, String)> {
+        let u = url::Url::parse(url).unwrap();
+        u.query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn json_channel_has_the_four_members_and_a_clean_description() {
+        let occ = NOT_FOUND.with_detail("no route for \"/x\\y\" \u{e9}");
+        let body = json_body(&occ, CTX);
+        assert_eq!(body["error"], "not_found");
+        assert_eq!(
+            body["error_uri"],
+            "https://id.example/errors/not_found#not_found"
+        );
+        assert_eq!(body["error_id"], occ.error_id.to_string());
+        let desc = body["error_description"].as_str().unwrap();
+        assert!(is_error_charset(desc), "{desc}");
+        assert!(desc.contains("'/x/y' ?"));
+        assert_eq!(body.as_object().unwrap().len(), 4);
+    }
+
+    #[test]
+    fn extended_codes_put_the_provider_name_on_the_wire() {
+        let occ = JTI_KNOWN.occur();
+        assert_eq!(json_body(&occ, CTX)["error"], "invalid_client");
+        let ext = RenderCtx {
+            extended_codes: true,
+            ..CTX
+        };
+        assert_eq!(json_body(&occ, ext)["error"], "jti_known");
+        // A registered code stays as it is.
+        assert_eq!(
+            json_body(&INTERNAL_ERROR.occur(), ext)["error"],
+            "server_error"
+        );
+    }
+
+    #[test]
+    fn redirect_query_keeps_existing_query_and_adds_state_and_iss() {
+        let occ = INTERNAL_ERROR.with_detail("a&b=c d");
+        let t = target(
+            "https://app.example/cb?x=1",
+            ResponseMode::Query,
+            Some("s t&u"),
+        );
+        let Redirect::Location(loc) = t.error(&occ, CTX) else {
+            panic!()
+        };
+        assert!(loc.starts_with("https://app.example/cb?x=1&error=server_error&"));
+        let pairs = query_pairs(&loc);
+        let names: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "x",
+                "error",
+                "error_description",
+                "error_uri",
+                "state",
+                "iss"
+            ]
+        );
+        assert_eq!(pairs[4].1, "s t&u");
+        assert_eq!(pairs[5].1, "https://id.example");
+        assert!(pairs[2].1.ends_with("a&b=c d"));
+        assert!(is_error_charset(&pairs[2].1));
+    }
+
+    #[test]
+    fn redirect_fragment_and_form_post() {
+        let occ = INTERNAL_ERROR.occur();
+        let t = target("https://app.example/cb", ResponseMode::Fragment, None);
+        let Redirect::Location(loc) = t.error(&occ, CTX) else {
+            panic!()
+        };
+        assert!(loc.starts_with("https://app.example/cb#error=server_error&error_description="));
+        assert!(!loc.contains("state="));
+        let t = target(
+            "https://app.example/cb",
+            ResponseMode::FormPost,
+            Some("xyz"),
+        );
+        let Redirect::FormPost { action, fields } = t.error(&occ, CTX) else {
+            panic!()
+        };
+        assert_eq!(action, "https://app.example/cb");
+        assert_eq!(
+            fields.last().unwrap(),
+            &("iss".to_string(), "https://id.example".to_string())
+        );
+        let html = form_post_html(&action, &fields, "n0nce");
+        assert!(html.contains("name=\"state\" value=\"xyz\""));
+        assert!(html.contains("<noscript>"));
+        let evil = form_post_html(
+            "https://a.example/\"><script>",
+            &[("k".into(), "\"<>&".into())],
+            "n",
+        );
+        assert!(!evil.contains("\"><script>"));
+        assert!(evil.contains("&quot;&lt;&gt;&amp;"));
+    }
+
+    #[test]
+    fn bearer_challenge_escapes_and_omits_error_without_credentials() {
+        assert_eq!(
+            bearer_challenge("https://id.example", None, None, CTX),
+            "Bearer realm=\"https://id.example\""
+        );
+        let occ = INTERNAL_ERROR.with_detail("say \"hi\" \\ bye\r\nInjected: yes");
+        let v = bearer_challenge("re\"alm", Some(&occ), Some("openid email"), CTX);
+        assert!(v.starts_with(
+            "Bearer realm=\"re\\\"alm\", error=\"server_error\", error_description=\""
+        ));
+        assert!(!v.contains('\r') && !v.contains('\n'));
+        assert!(v.ends_with(", scope=\"openid email\""));
+        // The description itself carries no quote that could end the string early.
+        assert!(v.contains("say 'hi' / bye??Injected: yes"));
+    }
+
+    #[test]
+    fn client_challenge_names_the_scheme_tried() {
+        let occ = INTERNAL_ERROR.occur();
+        assert_eq!(client_challenge("r", &occ), "Basic realm=\"r\"");
+        assert_eq!(
+            client_challenge("r", &occ.clone().auth_scheme("Bearer")),
+            "Bearer realm=\"r\""
+        );
+    }
+
+    #[test]
+    fn admin_channel_is_okta_shaped() {
+        let occ = INVALID_CLIENT_METADATA
+            .with_detail("bad")
+            .field("grant_types", "password is not supported");
+        let body = admin_body(&occ, CTX);
+        assert_eq!(body["errorCode"], "invalid_client_metadata");
+        assert_eq!(body["errorId"], occ.error_id.to_string());
+        assert!(
+            body["errorLink"]
+                .as_str()
+                .unwrap()
+                .ends_with("#invalid_client_metadata")
+        );
+        assert_eq!(
+            body["errorCauses"][0]["errorSummary"],
+            "grant_types: password is not supported"
+        );
+    }
+
+    #[test]
+    fn error_page_picks_words_by_actor() {
+        let page = error_page(&INTERNAL_ERROR.occur(), CTX);
+        assert_eq!(page.status, 500);
+        assert_eq!(page.cause_id, "internal_error");
+        let page = error_page(&INVALID_CLIENT_METADATA.occur(), CTX);
+        assert_eq!(page.status, 400);
+        assert!(page.title.contains("application"));
+    }
+}

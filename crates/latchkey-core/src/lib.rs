@@ -1,0 +1,17 @@
+//! Latchkey's core: the error catalogue, the protocol decisions, the data
+//! model and the store interface. No HTTP framework and no SQL live here, so
+//! everything in this crate is tested without a server or a database.
+
+pub mod client;
+pub mod crypto;
+pub mod error;
+pub mod keys;
+pub mod store;
+pub mod user;
+
+pub use error::{Cause, ErrorCode, Occurrence, catalogue};
+
+/// Seconds since the Unix epoch.
+pub fn now_unix() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}

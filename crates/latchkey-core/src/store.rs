@@ -1,0 +1,101 @@
+//! The store interface: everything Latchkey keeps. Two implementations live
+//! in `latchkey-store` (SQLite, PostgreSQL) and pass one conformance suite.
+//!
+//! Secrets never reach the store in clear: client secrets, codes and refresh
+//! tokens arrive hashed, signing keys encrypted.
+
+use crate::client::ClientRecord;
+use crate::keys::KeyRecord;
+use crate::user::UserRecord;
+
+/// Why a store call failed. The edge maps these onto catalogue causes
+/// (`store_unavailable`, `internal_error`); the store itself knows no causes.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique constraint refused the write (duplicate id or name).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The database could not be reached or timed out; retrying may work.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else (bad data, a bug, a failed migration).
+    #[error("database error: {0}")]
+    Other(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// One error occurrence, kept so support can look it up by `error_id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorRecord {
+    pub error_id: String,
+    pub cause: String,
+    pub code: String,
+    pub status: i64,
+    pub description: String,
+    pub debug: Option<String>,
+    pub endpoint: String,
+    pub client_id: Option<String>,
+    pub created_at: i64,
+}
+
+#[async_trait::async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Cheap round trip, for readiness checks.
+    async fn ping(&self) -> StoreResult<()>;
+
+    // Clients. `create_client` fails with `Conflict` when the id exists.
+    async fn create_client(&self, client: &ClientRecord) -> StoreResult<()>;
+    async fn get_client(&self, client_id: &str) -> StoreResult<Option<ClientRecord>>;
+    async fn list_clients(&self) -> StoreResult<Vec<ClientRecord>>;
+    /// Replaces the stored record; false when no such client.
+    async fn update_client(&self, client: &ClientRecord) -> StoreResult<bool>;
+    async fn delete_client(&self, client_id: &str) -> StoreResult<bool>;
+
+    // Users. `create_user` fails with `Conflict` when the username is taken.
+    async fn create_user(&self, user: &UserRecord) -> StoreResult<()>;
+    async fn get_user(&self, sub: &str) -> StoreResult<Option<UserRecord>>;
+    async fn get_user_by_username(&self, username: &str) -> StoreResult<Option<UserRecord>>;
+    async fn list_users(&self) -> StoreResult<Vec<UserRecord>>;
+    /// Replaces the stored record; `Conflict` when the new username is taken.
+    async fn update_user(&self, user: &UserRecord) -> StoreResult<bool>;
+    async fn delete_user(&self, sub: &str) -> StoreResult<bool>;
+
+    // Signing keys.
+    async fn insert_key(&self, key: &KeyRecord) -> StoreResult<()>;
+    /// All keys, newest first.
+    async fn list_keys(&self) -> StoreResult<Vec<KeyRecord>>;
+    /// Make `new_key` the active key for its algorithm and retire the
+    /// previously active ones (published until `publish_until`), atomically.
+    async fn rotate_key(
+        &self,
+        new_key: &KeyRecord,
+        retired_at: i64,
+        publish_until: i64,
+    ) -> StoreResult<()>;
+
+    // Error occurrences.
+    async fn record_error(&self, record: &ErrorRecord) -> StoreResult<()>;
+    async fn get_error(&self, error_id: &str) -> StoreResult<Option<ErrorRecord>>;
+    /// Delete what has expired (retired keys past publication, old error
+    /// records); bounded per call. Returns the number of rows removed.
+    async fn purge_expired(
+        &self,
+        now: i64,
+        error_retention_secs: i64,
+        limit: i64,
+    ) -> StoreResult<u64>;
+}
+
+impl From<StoreError> for crate::Occurrence {
+    /// An unreachable database is `store_unavailable` (503, retry); anything
+    /// else reaching the edge is a bug or broken data: `internal_error`.
+    /// Callers that expect `Conflict` map it to their own cause first.
+    fn from(err: StoreError) -> Self {
+        use crate::catalogue::{INTERNAL_ERROR, STORE_UNAVAILABLE};
+        match &err {
+            StoreError::Unavailable(_) => STORE_UNAVAILABLE.occur().retry_after(5).source(&err),
+            StoreError::Conflict(_) | StoreError::Other(_) => INTERNAL_ERROR.occur().source(&err),
+        }
+    }
+}

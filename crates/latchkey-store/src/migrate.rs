@@ -1,0 +1,80 @@
+//! Hand-rolled schema migrations.
+//!
+//! Each database has its own migration files (the column types differ), but
+//! the same versions and names. The runner (generated per database by
+//! `impl_store!` in `store.rs`) applies each pending migration in its own
+//! transaction, after `Dialect::lock` has serialized concurrent migrators,
+//! and records it in `latchkey_migrations`.
+
+pub(crate) struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// What differs between the databases when migrating.
+pub(crate) struct Dialect {
+    /// Statement opening a migration transaction.
+    pub begin: &'static str,
+    /// Run first inside that transaction, if set, to keep other nodes out
+    /// until it ends.
+    pub lock: Option<&'static str>,
+    pub migrations: &'static [Migration],
+}
+
+pub(crate) const SQLITE: Dialect = Dialect {
+    // Take the write lock up front: a second process waits (busy_timeout)
+    // instead of failing when it tries to upgrade a read lock.
+    begin: "BEGIN IMMEDIATE",
+    lock: None,
+    migrations: &[Migration {
+        version: 1,
+        name: "0001_init",
+        sql: include_str!("../migrations/sqlite/0001_init.sql"),
+    }],
+};
+
+pub(crate) const POSTGRES: Dialect = Dialect {
+    begin: "BEGIN",
+    // Released at commit or rollback. The key is arbitrary but fixed
+    // ("latchkey" in ASCII).
+    lock: Some("SELECT pg_advisory_xact_lock(7809651199139603833)"),
+    migrations: &[Migration {
+        version: 1,
+        name: "0001_init",
+        sql: include_str!("../migrations/postgres/0001_init.sql"),
+    }],
+};
+
+pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS latchkey_migrations (
+    version BIGINT PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at BIGINT NOT NULL
+)";
+pub(crate) const APPLIED: &str = "SELECT version, name FROM latchkey_migrations ORDER BY version";
+pub(crate) const RECORD: &str =
+    "INSERT INTO latchkey_migrations (version, name, applied_at) VALUES ($1, $2, $3)";
+
+/// Refuse a database that has migrations this binary does not know: it was
+/// written by a newer Latchkey, and running an older one on it is unsafe.
+pub(crate) fn check_known(dialect: &Dialect, applied: &[(i64, String)]) -> Result<(), String> {
+    let unknown: Vec<String> = applied
+        .iter()
+        .filter(|(v, _)| !dialect.migrations.iter().any(|m| m.version == *v))
+        .map(|(v, name)| format!("{v} ({name})"))
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let known = dialect
+        .migrations
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap_or(0);
+    Err(format!(
+        "the database has schema migration {} unknown to this binary, which knows versions up to {known}; \
+         it was written by a newer Latchkey: run that version or restore a backup",
+        unknown.join(", ")
+    ))
+}

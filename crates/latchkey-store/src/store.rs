@@ -1,0 +1,495 @@
+//! The `Store` implementation, written once for both databases.
+//!
+//! Every query below is plain SQL that SQLite and PostgreSQL both accept:
+//! `$N` placeholders (sqlx-sqlite binds `$N` by number), `ON CONFLICT DO
+//! NOTHING`, integer Unix seconds, JSON as text, booleans and bytes bound
+//! as such. The schema files under `migrations/` give the same column names
+//! on both sides.
+
+use crate::error::{corrupt, map_err};
+use crate::migrate::{self, Dialect};
+use latchkey_core::client::{ClientMetadata, ClientRecord};
+use latchkey_core::keys::{KeyRecord, KeyState};
+use latchkey_core::store::{ErrorRecord, Store, StoreError, StoreResult};
+use latchkey_core::user::UserRecord;
+use sqlx::Row;
+
+/// The SQL text, shared by both databases.
+mod sql {
+    pub const PING: &str = "SELECT 1";
+
+    pub const INSERT_CLIENT: &str = "INSERT INTO clients \
+        (client_id, secret_hash, active, metadata, created_at, updated_at) \
+        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING";
+    pub const GET_CLIENT: &str = "SELECT client_id, secret_hash, active, metadata, created_at, updated_at \
+        FROM clients WHERE client_id = $1";
+    pub const LIST_CLIENTS: &str = "SELECT client_id, secret_hash, active, metadata, created_at, updated_at \
+        FROM clients ORDER BY created_at, client_id";
+    /// `created_at` is kept: a client is created once.
+    pub const UPDATE_CLIENT: &str = "UPDATE clients \
+        SET secret_hash = $2, active = $3, metadata = $4, updated_at = $5 WHERE client_id = $1";
+    pub const DELETE_CLIENT: &str = "DELETE FROM clients WHERE client_id = $1";
+
+    pub const INSERT_USER: &str = "INSERT INTO users \
+        (sub, username, password_hash, claims, created_at, updated_at) \
+        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING";
+    pub const GET_USER: &str = "SELECT sub, username, password_hash, claims, created_at, updated_at \
+        FROM users WHERE sub = $1";
+    pub const GET_USER_BY_USERNAME: &str = "SELECT sub, username, password_hash, claims, created_at, updated_at \
+        FROM users WHERE username = $1";
+    pub const LIST_USERS: &str = "SELECT sub, username, password_hash, claims, created_at, updated_at \
+        FROM users ORDER BY created_at, sub";
+    /// `created_at` is kept: a user is created once.
+    pub const UPDATE_USER: &str = "UPDATE users \
+        SET username = $2, password_hash = $3, claims = $4, updated_at = $5 WHERE sub = $1";
+    pub const DELETE_USER: &str = "DELETE FROM users WHERE sub = $1";
+
+    pub const INSERT_KEY: &str = "INSERT INTO signing_keys \
+        (kid, alg, state, private_sealed, public_jwk, created_at, retired_at, publish_until) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING";
+    pub const LIST_KEYS: &str = "SELECT kid, alg, state, private_sealed, public_jwk, created_at, retired_at, publish_until \
+        FROM signing_keys ORDER BY created_at DESC, kid";
+    pub const RETIRE_ACTIVE_KEYS: &str = "UPDATE signing_keys \
+        SET state = 'retired', retired_at = $1, publish_until = $2 \
+        WHERE alg = $3 AND state = 'active' AND kid <> $4";
+
+    pub const INSERT_ERROR: &str = "INSERT INTO error_records \
+        (error_id, cause, code, status, description, debug, endpoint, client_id, created_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING";
+    pub const GET_ERROR: &str = "SELECT error_id, cause, code, status, description, debug, endpoint, client_id, created_at \
+        FROM error_records WHERE error_id = $1";
+
+    // Neither database has DELETE ... LIMIT (SQLite only as a build option),
+    // so the bounded deletes pick their rows in a subquery.
+    pub const PURGE_KEYS: &str = "DELETE FROM signing_keys WHERE kid IN (SELECT kid FROM signing_keys \
+        WHERE state = 'retired' AND publish_until <= $1 ORDER BY publish_until, kid LIMIT $2)";
+    pub const PURGE_ERRORS: &str = "DELETE FROM error_records WHERE error_id IN (SELECT error_id FROM error_records \
+        WHERE created_at < $1 ORDER BY created_at, error_id LIMIT $2)";
+}
+
+fn to_json<T: serde::Serialize>(what: &str, value: &T) -> StoreResult<String> {
+    serde_json::to_string(value)
+        .map_err(|e| StoreError::Other(format!("cannot serialize {what}: {e}")))
+}
+
+fn client_metadata(client_id: &str, text: &str) -> StoreResult<ClientMetadata> {
+    serde_json::from_str(text).map_err(|e| corrupt("metadata", client_id, e))
+}
+
+fn user_claims(sub: &str, text: &str) -> StoreResult<serde_json::Map<String, serde_json::Value>> {
+    serde_json::from_str(text).map_err(|e| corrupt("claims", sub, e))
+}
+
+fn key_state(kid: &str, text: &str) -> StoreResult<KeyState> {
+    KeyState::parse(text).ok_or_else(|| corrupt("state", kid, format!("unknown state {text:?}")))
+}
+
+fn public_jwk(kid: &str, text: &str) -> StoreResult<serde_json::Value> {
+    serde_json::from_str(text).map_err(|e| corrupt("public JWK", kid, e))
+}
+
+/// Generates, for one database, the store type's `Store` impl, its row
+/// decoders and its migration runner. The bodies only use what sqlx offers
+/// every database (`query`, `bind`, `Row::try_get`, transactions), so the
+/// expansion for SQLite and for PostgreSQL is the same code over a
+/// different `sqlx::Database`; `$dialect` carries the few things the
+/// migration runner must do differently.
+macro_rules! impl_store {
+    ($store:ident, $db:ty, $dialect:expr) => {
+        /// A `Store` backed by
+        #[doc = concat!("`", stringify!($db), "`.")]
+        #[derive(Debug, Clone)]
+        pub struct $store {
+            pub(crate) pool: sqlx::Pool<$db>,
+        }
+
+        impl $store {
+            /// Apply the migrations this database lacks; returns their names.
+            pub(crate) async fn run_migrations(&self) -> StoreResult<Vec<String>> {
+                let dialect: &Dialect = &$dialect;
+                let mut applied_now = Vec::new();
+                for migration in dialect.migrations {
+                    let mut tx = self.pool.begin_with(dialect.begin).await.map_err(map_err)?;
+                    if let Some(lock) = dialect.lock {
+                        sqlx::query(lock).execute(&mut *tx).await.map_err(map_err)?;
+                    }
+                    sqlx::query(migrate::CREATE_TABLE)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                    let applied = sqlx::query(migrate::APPLIED)
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(map_err)?
+                        .iter()
+                        .map(|row| Ok((row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?)))
+                        .collect::<Result<Vec<(i64, String)>, sqlx::Error>>()
+                        .map_err(map_err)?;
+                    migrate::check_known(dialect, &applied).map_err(StoreError::Other)?;
+                    if applied.iter().any(|(v, _)| *v == migration.version) {
+                        tx.rollback().await.map_err(map_err)?;
+                        continue;
+                    }
+                    sqlx::raw_sql(migration.sql)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| {
+                            StoreError::Other(format!("migration {} failed: {e}", migration.name))
+                        })?;
+                    sqlx::query(migrate::RECORD)
+                        .bind(migration.version)
+                        .bind(migration.name)
+                        .bind(latchkey_core::now_unix())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                    tx.commit().await.map_err(map_err)?;
+                    tracing::info!(migration = migration.name, "applied database migration");
+                    applied_now.push(migration.name.to_string());
+                }
+                Ok(applied_now)
+            }
+
+            fn client(row: &<$db as sqlx::Database>::Row) -> StoreResult<ClientRecord> {
+                let client_id: String = row.try_get("client_id").map_err(map_err)?;
+                let metadata: String = row.try_get("metadata").map_err(map_err)?;
+                Ok(ClientRecord {
+                    metadata: client_metadata(&client_id, &metadata)?,
+                    secret_hash: row.try_get("secret_hash").map_err(map_err)?,
+                    active: row.try_get("active").map_err(map_err)?,
+                    created_at: row.try_get("created_at").map_err(map_err)?,
+                    updated_at: row.try_get("updated_at").map_err(map_err)?,
+                    client_id,
+                })
+            }
+
+            fn user(row: &<$db as sqlx::Database>::Row) -> StoreResult<UserRecord> {
+                let sub: String = row.try_get("sub").map_err(map_err)?;
+                let claims: String = row.try_get("claims").map_err(map_err)?;
+                Ok(UserRecord {
+                    claims: user_claims(&sub, &claims)?,
+                    username: row.try_get("username").map_err(map_err)?,
+                    password_hash: row.try_get("password_hash").map_err(map_err)?,
+                    created_at: row.try_get("created_at").map_err(map_err)?,
+                    updated_at: row.try_get("updated_at").map_err(map_err)?,
+                    sub,
+                })
+            }
+
+            fn key(row: &<$db as sqlx::Database>::Row) -> StoreResult<KeyRecord> {
+                let kid: String = row.try_get("kid").map_err(map_err)?;
+                let state: String = row.try_get("state").map_err(map_err)?;
+                let jwk: String = row.try_get("public_jwk").map_err(map_err)?;
+                Ok(KeyRecord {
+                    state: key_state(&kid, &state)?,
+                    public_jwk: public_jwk(&kid, &jwk)?,
+                    alg: row.try_get("alg").map_err(map_err)?,
+                    private_sealed: row.try_get("private_sealed").map_err(map_err)?,
+                    created_at: row.try_get("created_at").map_err(map_err)?,
+                    retired_at: row.try_get("retired_at").map_err(map_err)?,
+                    publish_until: row.try_get("publish_until").map_err(map_err)?,
+                    kid,
+                })
+            }
+
+            fn error_record(row: &<$db as sqlx::Database>::Row) -> StoreResult<ErrorRecord> {
+                Ok(ErrorRecord {
+                    error_id: row.try_get("error_id").map_err(map_err)?,
+                    cause: row.try_get("cause").map_err(map_err)?,
+                    code: row.try_get("code").map_err(map_err)?,
+                    status: row.try_get("status").map_err(map_err)?,
+                    description: row.try_get("description").map_err(map_err)?,
+                    debug: row.try_get("debug").map_err(map_err)?,
+                    endpoint: row.try_get("endpoint").map_err(map_err)?,
+                    client_id: row.try_get("client_id").map_err(map_err)?,
+                    created_at: row.try_get("created_at").map_err(map_err)?,
+                })
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl Store for $store {
+            async fn ping(&self) -> StoreResult<()> {
+                sqlx::query(sql::PING)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn create_client(&self, client: &ClientRecord) -> StoreResult<()> {
+                let inserted = sqlx::query(sql::INSERT_CLIENT)
+                    .bind(&client.client_id)
+                    .bind(&client.secret_hash)
+                    .bind(client.active)
+                    .bind(to_json("client metadata", &client.metadata)?)
+                    .bind(client.created_at)
+                    .bind(client.updated_at)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected();
+                if inserted == 0 {
+                    return Err(StoreError::Conflict(format!(
+                        "client {} already exists",
+                        client.client_id
+                    )));
+                }
+                Ok(())
+            }
+
+            async fn get_client(&self, client_id: &str) -> StoreResult<Option<ClientRecord>> {
+                let row = sqlx::query(sql::GET_CLIENT)
+                    .bind(client_id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                row.as_ref().map(Self::client).transpose()
+            }
+
+            async fn list_clients(&self) -> StoreResult<Vec<ClientRecord>> {
+                let rows = sqlx::query(sql::LIST_CLIENTS)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                rows.iter().map(Self::client).collect()
+            }
+
+            async fn update_client(&self, client: &ClientRecord) -> StoreResult<bool> {
+                let updated = sqlx::query(sql::UPDATE_CLIENT)
+                    .bind(&client.client_id)
+                    .bind(&client.secret_hash)
+                    .bind(client.active)
+                    .bind(to_json("client metadata", &client.metadata)?)
+                    .bind(client.updated_at)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected();
+                Ok(updated > 0)
+            }
+
+            async fn delete_client(&self, client_id: &str) -> StoreResult<bool> {
+                let deleted = sqlx::query(sql::DELETE_CLIENT)
+                    .bind(client_id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected();
+                Ok(deleted > 0)
+            }
+
+            async fn create_user(&self, user: &UserRecord) -> StoreResult<()> {
+                let inserted = sqlx::query(sql::INSERT_USER)
+                    .bind(&user.sub)
+                    .bind(&user.username)
+                    .bind(&user.password_hash)
+                    .bind(to_json("user claims", &user.claims)?)
+                    .bind(user.created_at)
+                    .bind(user.updated_at)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected();
+                if inserted == 0 {
+                    return Err(StoreError::Conflict(format!(
+                        "the username {:?} or the subject {} is taken",
+                        user.username, user.sub
+                    )));
+                }
+                Ok(())
+            }
+
+            async fn get_user(&self, sub: &str) -> StoreResult<Option<UserRecord>> {
+                let row = sqlx::query(sql::GET_USER)
+                    .bind(sub)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                row.as_ref().map(Self::user).transpose()
+            }
+
+            async fn get_user_by_username(
+                &self,
+                username: &str,
+            ) -> StoreResult<Option<UserRecord>> {
+                let row = sqlx::query(sql::GET_USER_BY_USERNAME)
+                    .bind(username)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                row.as_ref().map(Self::user).transpose()
+            }
+
+            async fn list_users(&self) -> StoreResult<Vec<UserRecord>> {
+                let rows = sqlx::query(sql::LIST_USERS)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                rows.iter().map(Self::user).collect()
+            }
+
+            async fn update_user(&self, user: &UserRecord) -> StoreResult<bool> {
+                let updated = sqlx::query(sql::UPDATE_USER)
+                    .bind(&user.sub)
+                    .bind(&user.username)
+                    .bind(&user.password_hash)
+                    .bind(to_json("user claims", &user.claims)?)
+                    .bind(user.updated_at)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(|e| match map_err(e) {
+                        StoreError::Conflict(_) => StoreError::Conflict(format!(
+                            "the username {:?} is taken",
+                            user.username
+                        )),
+                        other => other,
+                    })?
+                    .rows_affected();
+                Ok(updated > 0)
+            }
+
+            async fn delete_user(&self, sub: &str) -> StoreResult<bool> {
+                let deleted = sqlx::query(sql::DELETE_USER)
+                    .bind(sub)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected();
+                Ok(deleted > 0)
+            }
+
+            async fn insert_key(&self, key: &KeyRecord) -> StoreResult<()> {
+                let inserted = sqlx::query(sql::INSERT_KEY)
+                    .bind(&key.kid)
+                    .bind(&key.alg)
+                    .bind(key.state.as_str())
+                    .bind(&key.private_sealed)
+                    .bind(to_json("public JWK", &key.public_jwk)?)
+                    .bind(key.created_at)
+                    .bind(key.retired_at)
+                    .bind(key.publish_until)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected();
+                if inserted == 0 {
+                    return Err(StoreError::Conflict(format!(
+                        "key {} already exists",
+                        key.kid
+                    )));
+                }
+                Ok(())
+            }
+
+            async fn list_keys(&self) -> StoreResult<Vec<KeyRecord>> {
+                let rows = sqlx::query(sql::LIST_KEYS)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                rows.iter().map(Self::key).collect()
+            }
+
+            async fn rotate_key(
+                &self,
+                new_key: &KeyRecord,
+                retired_at: i64,
+                publish_until: i64,
+            ) -> StoreResult<()> {
+                let jwk = to_json("public JWK", &new_key.public_jwk)?;
+                let mut tx = self.pool.begin().await.map_err(map_err)?;
+                sqlx::query(sql::RETIRE_ACTIVE_KEYS)
+                    .bind(retired_at)
+                    .bind(publish_until)
+                    .bind(&new_key.alg)
+                    .bind(&new_key.kid)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                let inserted = sqlx::query(sql::INSERT_KEY)
+                    .bind(&new_key.kid)
+                    .bind(&new_key.alg)
+                    .bind(KeyState::Active.as_str())
+                    .bind(&new_key.private_sealed)
+                    .bind(jwk)
+                    .bind(new_key.created_at)
+                    .bind(None::<i64>)
+                    .bind(None::<i64>)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected();
+                if inserted == 0 {
+                    // Dropping `tx` rolls the retirement back.
+                    return Err(StoreError::Conflict(format!(
+                        "key {} already exists",
+                        new_key.kid
+                    )));
+                }
+                tx.commit().await.map_err(map_err)
+            }
+
+            async fn record_error(&self, record: &ErrorRecord) -> StoreResult<()> {
+                let inserted = sqlx::query(sql::INSERT_ERROR)
+                    .bind(&record.error_id)
+                    .bind(&record.cause)
+                    .bind(&record.code)
+                    .bind(record.status)
+                    .bind(&record.description)
+                    .bind(&record.debug)
+                    .bind(&record.endpoint)
+                    .bind(&record.client_id)
+                    .bind(record.created_at)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected();
+                if inserted == 0 {
+                    return Err(StoreError::Conflict(format!(
+                        "error record {} already exists",
+                        record.error_id
+                    )));
+                }
+                Ok(())
+            }
+
+            async fn get_error(&self, error_id: &str) -> StoreResult<Option<ErrorRecord>> {
+                let row = sqlx::query(sql::GET_ERROR)
+                    .bind(error_id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                row.as_ref().map(Self::error_record).transpose()
+            }
+
+            async fn purge_expired(
+                &self,
+                now: i64,
+                error_retention_secs: i64,
+                limit: i64,
+            ) -> StoreResult<u64> {
+                if limit <= 0 {
+                    return Ok(0);
+                }
+                let keys = sqlx::query(sql::PURGE_KEYS)
+                    .bind(now)
+                    .bind(limit)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected();
+                let errors = sqlx::query(sql::PURGE_ERRORS)
+                    .bind(now.saturating_sub(error_retention_secs))
+                    .bind(limit)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected();
+                Ok(keys + errors)
+            }
+        }
+    };
+}
+
+impl_store!(SqliteStore, sqlx::Sqlite, migrate::SQLITE);
+impl_store!(PgStore, sqlx::Postgres, migrate::POSTGRES);

@@ -1,0 +1,816 @@
+//! One conformance suite for every `Store` implementation.
+//!
+//! Each check is an `async fn(&TestDb)` written once below;
+//! `conformance_tests!` turns the list of checks into `#[tokio::test]`s in a
+//! module per database (`sqlite`, `postgres`), each on a fresh database.
+//! PostgreSQL tests use the server named by `LATCHKEY_TEST_POSTGRES_URL`
+//! (default `postgres://postgres@127.0.0.1:5432/test`) and fail, not skip,
+//! when it cannot be reached. Checks that concern one database's set-up
+//! only live in `mod setup` at the end.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use latchkey_core::client::{ClientMetadata, ClientRecord};
+use latchkey_core::keys::{KeyRecord, KeyState};
+use latchkey_core::store::{ErrorRecord, Store, StoreError};
+use latchkey_core::user::UserRecord;
+use serde_json::json;
+use sqlx::Connection;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+// ---------------------------------------------------------------------------
+// Fixtures
+
+enum Backend {
+    Sqlite { path: PathBuf },
+    Postgres { server: String, name: String },
+}
+
+/// A fresh, not yet migrated database; removed when dropped (also when the
+/// test panics).
+struct TestDb {
+    url: String,
+    backend: Backend,
+}
+
+fn postgres_server() -> String {
+    std::env::var("LATCHKEY_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+async fn make_sqlite() -> TestDb {
+    let path = std::env::temp_dir().join(format!("latchkey-test-{}.db", uuid::Uuid::new_v4()));
+    TestDb {
+        url: format!("sqlite://{}", path.display()),
+        backend: Backend::Sqlite { path },
+    }
+}
+
+async fn make_postgres() -> TestDb {
+    let server = postgres_server();
+    let name = format!("latchkey_test_{}", uuid::Uuid::new_v4().simple());
+    let url = latchkey_store::create_postgres_database(&server, &name)
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL must be reachable for these tests (set LATCHKEY_TEST_POSTGRES_URL): {e}"
+            )
+        });
+    TestDb {
+        url,
+        backend: Backend::Postgres { server, name },
+    }
+}
+
+impl TestDb {
+    async fn open(&self) -> Arc<dyn Store> {
+        latchkey_store::open(&self.url)
+            .await
+            .expect("open the store")
+    }
+
+    /// Run `sql` on the database directly, bypassing the store.
+    async fn exec(&self, sql: &'static str) {
+        match &self.backend {
+            Backend::Sqlite { path } => {
+                let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
+                let mut conn = sqlx::SqliteConnection::connect_with(&options)
+                    .await
+                    .unwrap();
+                sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+                conn.close().await.unwrap();
+            }
+            Backend::Postgres { .. } => {
+                let mut conn = sqlx::PgConnection::connect(&self.url).await.unwrap();
+                sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+                conn.close().await.unwrap();
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.backend {
+            Backend::Sqlite { path } => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.clone().into_os_string();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(file);
+                }
+            }
+            Backend::Postgres { server, name } => {
+                // Drop runs inside the test's runtime, so use a thread with
+                // a runtime of its own.
+                let (server, name) = (server.clone(), name.clone());
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
+                    if let Err(e) =
+                        rt.block_on(latchkey_store::drop_postgres_database(&server, &name))
+                    {
+                        eprintln!("could not drop test database {name}: {e}");
+                    }
+                })
+                .join();
+            }
+        }
+    }
+}
+
+macro_rules! conformance_tests {
+    ($module:ident, $make:ident) => {
+        mod $module {
+            conformance_tests!(@each $make:
+                empty_database_and_ping,
+                clients_create_get_list_update_delete,
+                duplicate_client_id_is_a_conflict,
+                every_client_metadata_field_round_trips,
+                users_create_get_list_update_delete,
+                duplicate_username_is_a_conflict_on_create_and_update,
+                keys_insert_and_list_newest_first,
+                rotate_key_retires_the_active_key_of_its_alg,
+                failed_rotation_changes_nothing,
+                error_records_round_trip,
+                purge_removes_expired_rows_within_the_limit,
+                migrations_apply_once_and_reopening_is_harmless,
+                database_newer_than_the_binary_is_refused,
+                concurrent_creates_of_one_client_yield_one_winner,
+                concurrent_creates_of_one_username_yield_one_winner,
+                concurrent_migrations_apply_once,
+            );
+        }
+    };
+    (@each $make:ident: $($check:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $check() {
+                let db = super::$make().await;
+                super::$check(&db).await;
+            }
+        )*
+    };
+}
+
+conformance_tests!(sqlite, make_sqlite);
+conformance_tests!(postgres, make_postgres);
+
+// ---------------------------------------------------------------------------
+// Helpers
+
+fn client(id: &str, created_at: i64) -> ClientRecord {
+    ClientRecord {
+        client_id: id.into(),
+        secret_hash: Some(format!("hash-of-{id}")),
+        active: true,
+        metadata: ClientMetadata {
+            redirect_uris: vec![format!("https://{id}.example/cb")],
+            ..Default::default()
+        },
+        created_at,
+        updated_at: created_at,
+    }
+}
+
+fn user(sub: &str, username: &str, created_at: i64) -> UserRecord {
+    let mut claims = serde_json::Map::new();
+    claims.insert("email".into(), json!(format!("{username}@example.com")));
+    UserRecord {
+        sub: sub.into(),
+        username: username.into(),
+        password_hash: Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into()),
+        claims,
+        created_at,
+        updated_at: created_at,
+    }
+}
+
+fn key(kid: &str, alg: &str, created_at: i64) -> KeyRecord {
+    KeyRecord {
+        kid: kid.into(),
+        alg: alg.into(),
+        state: KeyState::Active,
+        // Every byte value, so nothing is lost to text conversion.
+        private_sealed: (0..=255u8).chain([0, 0, 255]).collect(),
+        public_jwk: json!({"kty": "EC", "crv": "P-256", "x": "eA", "y": "eQ", "kid": kid, "use": "sig", "alg": alg}),
+        created_at,
+        retired_at: None,
+        publish_until: None,
+    }
+}
+
+fn retired_key(kid: &str, created_at: i64, publish_until: i64) -> KeyRecord {
+    KeyRecord {
+        state: KeyState::Retired,
+        retired_at: Some(created_at + 1),
+        publish_until: Some(publish_until),
+        ..key(kid, "ES256", created_at)
+    }
+}
+
+fn error_record(id: &str, created_at: i64) -> ErrorRecord {
+    ErrorRecord {
+        error_id: id.into(),
+        cause: "invalid_redirect_uri".into(),
+        code: "invalid_request".into(),
+        status: 400,
+        description: "redirect_uri is not registered for this client".into(),
+        debug: Some("got https://evil.example/cb".into()),
+        endpoint: "/authorize".into(),
+        client_id: Some("app".into()),
+        created_at,
+    }
+}
+
+fn assert_conflict<T: std::fmt::Debug>(result: Result<T, StoreError>) {
+    match result {
+        Err(StoreError::Conflict(_)) => {}
+        other => panic!("expected Conflict, got {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The checks
+
+async fn empty_database_and_ping(db: &TestDb) {
+    let store = db.open().await;
+    store.ping().await.unwrap();
+    assert!(store.list_clients().await.unwrap().is_empty());
+    assert!(store.list_users().await.unwrap().is_empty());
+    assert!(store.list_keys().await.unwrap().is_empty());
+    assert_eq!(store.get_client("nope").await.unwrap(), None);
+    assert_eq!(store.get_user("nope").await.unwrap(), None);
+    assert_eq!(store.get_user_by_username("nope").await.unwrap(), None);
+    assert_eq!(store.get_error("nope").await.unwrap(), None);
+    assert_eq!(store.purge_expired(1_000_000, 0, 100).await.unwrap(), 0);
+}
+
+async fn clients_create_get_list_update_delete(db: &TestDb) {
+    let store = db.open().await;
+    // Listed by creation time, then id (byte order: "B" < "a").
+    let (b, a, c) = (client("b", 100), client("a", 200), client("B", 100));
+    for record in [&b, &a, &c] {
+        store.create_client(record).await.unwrap();
+    }
+    assert_eq!(store.get_client("b").await.unwrap(), Some(b.clone()));
+    let ids: Vec<String> = store
+        .list_clients()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.client_id)
+        .collect();
+    assert_eq!(ids, ["B", "b", "a"]);
+
+    let mut changed = b.clone();
+    changed.secret_hash = None;
+    changed.active = false;
+    changed.metadata.token_endpoint_auth_method = "none".into();
+    changed.metadata.client_name = Some("Renamed".into());
+    changed.updated_at = 300;
+    assert!(store.update_client(&changed).await.unwrap());
+    assert_eq!(store.get_client("b").await.unwrap(), Some(changed));
+    assert!(!store.update_client(&client("missing", 1)).await.unwrap());
+    assert_eq!(store.get_client("missing").await.unwrap(), None);
+
+    assert!(store.delete_client("b").await.unwrap());
+    assert!(!store.delete_client("b").await.unwrap());
+    assert_eq!(store.get_client("b").await.unwrap(), None);
+    assert_eq!(store.list_clients().await.unwrap(), vec![c, a]);
+}
+
+async fn duplicate_client_id_is_a_conflict(db: &TestDb) {
+    let store = db.open().await;
+    store.create_client(&client("app", 1)).await.unwrap();
+    let mut other = client("app", 2);
+    other.secret_hash = Some("different".into());
+    assert_conflict(store.create_client(&other).await);
+    // The first one is untouched.
+    assert_eq!(
+        store.get_client("app").await.unwrap(),
+        Some(client("app", 1))
+    );
+}
+
+async fn every_client_metadata_field_round_trips(db: &TestDb) {
+    let store = db.open().await;
+    // No `..Default::default()`: a new field must be added here to compile.
+    let metadata = ClientMetadata {
+        redirect_uris: vec![
+            "https://app.example/cb".into(),
+            "com.example.app:/cb".into(),
+        ],
+        post_logout_redirect_uris: vec!["https://app.example/bye".into()],
+        grant_types: vec![
+            "authorization_code".into(),
+            "refresh_token".into(),
+            "client_credentials".into(),
+        ],
+        response_types: vec!["code".into()],
+        token_endpoint_auth_method: "private_key_jwt".into(),
+        token_endpoint_auth_signing_alg: Some("ES256".into()),
+        jwks: Some(
+            json!({"keys": [{"kty": "EC", "crv": "P-256", "x": "eA", "y": "eQ", "kid": "k1", "n": 1}]}),
+        ),
+        jwks_uri: Some("https://app.example/jwks.json".into()),
+        scope: Some("openid profile email offline_access".into()),
+        id_token_signed_response_alg: "ES256".into(),
+        request_object_signing_alg: Some("PS256".into()),
+        request_uris: vec!["https://app.example/request.jwt".into()],
+        require_pushed_authorization_requests: true,
+        application_type: "native".into(),
+        client_name: Some("Ünïcödé app 🚀 \"quoted\" 'single' \\ back".into()),
+        client_uri: Some("https://app.example/".into()),
+        logo_uri: Some("https://app.example/logo.png".into()),
+        policy_uri: Some("https://app.example/policy".into()),
+        tos_uri: Some("https://app.example/tos".into()),
+        contacts: vec!["ops@app.example".into(), "security@app.example".into()],
+        software_id: Some("4NRB1-0XZABZI9E6-5SM3R".into()),
+        software_version: Some("2.3.1".into()),
+        default_max_age: Some(3600),
+        require_auth_time: true,
+        skip_consent: true,
+    };
+    let full = ClientRecord {
+        metadata,
+        ..client("full", 10)
+    };
+    let defaults = ClientRecord {
+        secret_hash: None,
+        active: false,
+        metadata: ClientMetadata::default(),
+        ..client("defaults", 11)
+    };
+    store.create_client(&full).await.unwrap();
+    store.create_client(&defaults).await.unwrap();
+    assert_eq!(store.get_client("full").await.unwrap(), Some(full.clone()));
+    assert_eq!(
+        store.get_client("defaults").await.unwrap(),
+        Some(defaults.clone())
+    );
+    assert_eq!(
+        store.list_clients().await.unwrap(),
+        vec![full.clone(), defaults]
+    );
+    // And through an update.
+    assert!(store.update_client(&full).await.unwrap());
+    assert_eq!(store.get_client("full").await.unwrap(), Some(full));
+}
+
+async fn users_create_get_list_update_delete(db: &TestDb) {
+    let store = db.open().await;
+    let mut alice = user("sub-a", "alice", 200);
+    alice.claims.insert("email_verified".into(), json!(true));
+    alice
+        .claims
+        .insert("name".into(), json!("Alice Ærøskøbing 🦀"));
+    alice.claims.insert(
+        "address".into(),
+        json!({"street_address": "1 Main St\nApt 2", "country": "NO"}),
+    );
+    alice
+        .claims
+        .insert("updated_at".into(), json!(1_700_000_000));
+    let bob = UserRecord {
+        password_hash: None,
+        claims: serde_json::Map::new(),
+        ..user("sub-b", "bob", 100)
+    };
+    let carol = user("sub-c", "carol", 200);
+    for record in [&carol, &alice, &bob] {
+        store.create_user(record).await.unwrap();
+    }
+    assert_eq!(store.get_user("sub-a").await.unwrap(), Some(alice.clone()));
+    assert_eq!(
+        store.get_user_by_username("bob").await.unwrap(),
+        Some(bob.clone())
+    );
+    assert_eq!(store.get_user_by_username("Bob").await.unwrap(), None);
+    assert_eq!(
+        store.list_users().await.unwrap(),
+        vec![bob.clone(), alice.clone(), carol.clone()]
+    );
+
+    let mut renamed = alice.clone();
+    renamed.username = "alice2".into();
+    renamed.password_hash = None;
+    renamed.claims.remove("address");
+    renamed.updated_at = 999;
+    assert!(store.update_user(&renamed).await.unwrap());
+    assert_eq!(
+        store.get_user("sub-a").await.unwrap(),
+        Some(renamed.clone())
+    );
+    assert_eq!(store.get_user_by_username("alice").await.unwrap(), None);
+    assert_eq!(
+        store.get_user_by_username("alice2").await.unwrap(),
+        Some(renamed)
+    );
+    assert!(
+        !store
+            .update_user(&user("sub-missing", "x", 1))
+            .await
+            .unwrap()
+    );
+
+    assert!(store.delete_user("sub-b").await.unwrap());
+    assert!(!store.delete_user("sub-b").await.unwrap());
+    assert_eq!(store.get_user("sub-b").await.unwrap(), None);
+    assert_eq!(store.list_users().await.unwrap().len(), 2);
+}
+
+async fn duplicate_username_is_a_conflict_on_create_and_update(db: &TestDb) {
+    let store = db.open().await;
+    store.create_user(&user("sub-a", "alice", 1)).await.unwrap();
+    store.create_user(&user("sub-b", "bob", 1)).await.unwrap();
+    // Same username, new sub.
+    assert_conflict(store.create_user(&user("sub-c", "alice", 2)).await);
+    // Same sub, new username.
+    assert_conflict(store.create_user(&user("sub-a", "anna", 2)).await);
+    assert_eq!(store.get_user("sub-c").await.unwrap(), None);
+    assert_eq!(store.get_user_by_username("anna").await.unwrap(), None);
+    // Renaming bob to alice.
+    assert_conflict(store.update_user(&user("sub-b", "alice", 3)).await);
+    assert_eq!(
+        store.get_user("sub-b").await.unwrap(),
+        Some(user("sub-b", "bob", 1))
+    );
+    // Keeping one's own name is not a conflict.
+    assert!(store.update_user(&user("sub-b", "bob", 4)).await.unwrap());
+}
+
+async fn keys_insert_and_list_newest_first(db: &TestDb) {
+    let store = db.open().await;
+    let old = retired_key("k-old", 100, 5000);
+    let (b, a, newest) = (
+        key("k-b", "RS256", 200),
+        key("k-a", "ES256", 200),
+        key("k-new", "ES256", 300),
+    );
+    for record in [&old, &b, &a, &newest] {
+        store.insert_key(record).await.unwrap();
+    }
+    assert_conflict(store.insert_key(&key("k-a", "RS256", 400)).await);
+    let keys = store.list_keys().await.unwrap();
+    assert_eq!(keys, vec![newest, a, b, old]);
+    assert_eq!(keys[0].private_sealed.len(), 259);
+}
+
+async fn rotate_key_retires_the_active_key_of_its_alg(db: &TestDb) {
+    let store = db.open().await;
+    let (es1, rs1) = (key("es1", "ES256", 100), key("rs1", "RS256", 100));
+    store.insert_key(&es1).await.unwrap();
+    store.insert_key(&rs1).await.unwrap();
+
+    let es2 = key("es2", "ES256", 200);
+    store.rotate_key(&es2, 200, 3800).await.unwrap();
+    let keys = store.list_keys().await.unwrap();
+    let expect_es1 = KeyRecord {
+        state: KeyState::Retired,
+        retired_at: Some(200),
+        publish_until: Some(3800),
+        ..es1.clone()
+    };
+    assert_eq!(keys, vec![es2.clone(), expect_es1.clone(), rs1.clone()]);
+
+    // JWKS publication: all three now; the retired one stops at publish_until.
+    assert!(keys.iter().all(|k| k.is_published(1000)));
+    let published_later: Vec<&str> = keys
+        .iter()
+        .filter(|k| k.is_published(3800))
+        .map(|k| k.kid.as_str())
+        .collect();
+    assert_eq!(published_later, ["es2", "rs1"]);
+
+    // A second rotation retires es2 and leaves es1's times alone.
+    let es3 = key("es3", "ES256", 300);
+    store.rotate_key(&es3, 300, 4000).await.unwrap();
+    let keys = store.list_keys().await.unwrap();
+    let expect_es2 = KeyRecord {
+        state: KeyState::Retired,
+        retired_at: Some(300),
+        publish_until: Some(4000),
+        ..es2
+    };
+    assert_eq!(keys, vec![es3, expect_es2, expect_es1, rs1]);
+    let active: Vec<&str> = keys
+        .iter()
+        .filter(|k| k.state == KeyState::Active)
+        .map(|k| k.kid.as_str())
+        .collect();
+    assert_eq!(active, ["es3", "rs1"]);
+}
+
+async fn failed_rotation_changes_nothing(db: &TestDb) {
+    let store = db.open().await;
+    let (es1, rs1) = (key("es1", "ES256", 100), key("rs1", "RS256", 100));
+    store.insert_key(&es1).await.unwrap();
+    store.insert_key(&rs1).await.unwrap();
+    // The new key's kid is taken: the insert fails after the retirement ran,
+    // and the retirement must be rolled back with it.
+    assert_conflict(store.rotate_key(&key("rs1", "ES256", 200), 200, 3800).await);
+    assert_eq!(store.list_keys().await.unwrap(), vec![es1, rs1]);
+}
+
+async fn error_records_round_trip(db: &TestDb) {
+    let store = db.open().await;
+    let full = error_record("err-1", 100);
+    let bare = ErrorRecord {
+        debug: None,
+        client_id: None,
+        status: 503,
+        ..error_record("err-2", 101)
+    };
+    store.record_error(&full).await.unwrap();
+    store.record_error(&bare).await.unwrap();
+    assert_eq!(store.get_error("err-1").await.unwrap(), Some(full));
+    assert_eq!(store.get_error("err-2").await.unwrap(), Some(bare));
+    assert_eq!(store.get_error("err-3").await.unwrap(), None);
+    assert_conflict(store.record_error(&error_record("err-1", 200)).await);
+}
+
+async fn purge_removes_expired_rows_within_the_limit(db: &TestDb) {
+    let store = db.open().await;
+    let now = 500;
+    // Keys: active ones stay whatever their age; retired ones go once
+    // publish_until <= now.
+    store.insert_key(&key("active", "ES256", 1)).await.unwrap();
+    for (kid, until) in [("r1", 100), ("r2", 200), ("r3", now)] {
+        store
+            .insert_key(&retired_key(kid, 10, until))
+            .await
+            .unwrap();
+    }
+    store
+        .insert_key(&retired_key("r-future", 10, now + 1))
+        .await
+        .unwrap();
+    // Errors: retention 400 s, so anything created before 100 goes.
+    for (id, at) in [("e1", 10), ("e2", 20), ("e3", 30), ("e4", 40), ("e5", 99)] {
+        store.record_error(&error_record(id, at)).await.unwrap();
+    }
+    store
+        .record_error(&error_record("e-edge", 100))
+        .await
+        .unwrap();
+    store
+        .record_error(&error_record("e-new", 450))
+        .await
+        .unwrap();
+
+    assert_eq!(store.purge_expired(now, 400, 0).await.unwrap(), 0);
+    assert_eq!(store.purge_expired(now, 400, 2).await.unwrap(), 4); // 2 keys + 2 errors
+    assert_eq!(store.purge_expired(now, 400, 2).await.unwrap(), 3); // 1 key + 2 errors
+    assert_eq!(store.purge_expired(now, 400, 2).await.unwrap(), 1); // 1 error
+    assert_eq!(store.purge_expired(now, 400, 2).await.unwrap(), 0);
+
+    let kids: Vec<String> = store
+        .list_keys()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| k.kid)
+        .collect();
+    assert_eq!(kids, ["r-future", "active"]);
+    for gone in ["e1", "e2", "e3", "e4", "e5"] {
+        assert_eq!(store.get_error(gone).await.unwrap(), None, "{gone}");
+    }
+    assert!(store.get_error("e-edge").await.unwrap().is_some());
+    assert!(store.get_error("e-new").await.unwrap().is_some());
+}
+
+async fn migrations_apply_once_and_reopening_is_harmless(db: &TestDb) {
+    assert_eq!(
+        latchkey_store::migrate(&db.url).await.unwrap(),
+        ["0001_init"]
+    );
+    assert!(latchkey_store::migrate(&db.url).await.unwrap().is_empty());
+    let first = db.open().await;
+    first.create_client(&client("app", 1)).await.unwrap();
+    let second = db.open().await;
+    assert_eq!(
+        second.get_client("app").await.unwrap(),
+        Some(client("app", 1))
+    );
+    drop((first, second));
+    let third = db.open().await;
+    assert_eq!(third.list_clients().await.unwrap().len(), 1);
+    assert!(latchkey_store::migrate(&db.url).await.unwrap().is_empty());
+}
+
+async fn database_newer_than_the_binary_is_refused(db: &TestDb) {
+    drop(db.open().await);
+    db.exec("INSERT INTO latchkey_migrations (version, name, applied_at) VALUES (9999, '9999_from_the_future', 0)")
+        .await;
+    for result in [
+        latchkey_store::open(&db.url).await.map(|_| ()),
+        latchkey_store::migrate(&db.url).await.map(|_| ()),
+    ] {
+        match result {
+            Err(StoreError::Other(msg)) => {
+                assert!(
+                    msg.contains("9999") && msg.contains("9999_from_the_future"),
+                    "{msg}"
+                );
+                assert!(msg.contains("newer"), "{msg}");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+}
+
+async fn concurrent_creates_of_one_client_yield_one_winner(db: &TestDb) {
+    let store = db.open().await;
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move { store.create_client(&client("contested", i)).await })
+        })
+        .collect();
+    let mut ok = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(()) => ok += 1,
+            Err(StoreError::Conflict(_)) => {}
+            Err(e) => panic!("unexpected error: {e:?}"),
+        }
+    }
+    assert_eq!(ok, 1);
+    assert_eq!(store.list_clients().await.unwrap().len(), 1);
+}
+
+async fn concurrent_creates_of_one_username_yield_one_winner(db: &TestDb) {
+    let store = db.open().await;
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .create_user(&user(&format!("sub-{i}"), "popular", i))
+                    .await
+            })
+        })
+        .collect();
+    let mut ok = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(()) => ok += 1,
+            Err(StoreError::Conflict(_)) => {}
+            Err(e) => panic!("unexpected error: {e:?}"),
+        }
+    }
+    assert_eq!(ok, 1);
+    assert_eq!(store.list_users().await.unwrap().len(), 1);
+}
+
+async fn concurrent_migrations_apply_once(db: &TestDb) {
+    // Several nodes starting at once on a fresh database.
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let url = db.url.clone();
+            tokio::spawn(async move { latchkey_store::migrate(&url).await })
+        })
+        .collect();
+    let mut applied = Vec::new();
+    for task in tasks {
+        applied.extend(task.await.unwrap().unwrap());
+    }
+    assert_eq!(applied, ["0001_init"]);
+    db.open().await.ping().await.unwrap();
+}
+
+// ---------------------------------------------------------------------------
+// Set-up specific to one database, and URLs.
+
+mod setup {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite_existing_empty_file_is_a_fresh_database() {
+        let db = make_sqlite().await;
+        let Backend::Sqlite { path } = &db.backend else {
+            unreachable!()
+        };
+        std::fs::File::create(path).unwrap();
+        assert_eq!(std::fs::metadata(path).unwrap().len(), 0);
+        let store = db.open().await;
+        store.create_client(&client("app", 1)).await.unwrap();
+        assert_eq!(store.list_clients().await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn sqlite_creates_missing_directories() {
+        let dir = std::env::temp_dir().join(format!("latchkey-test-{}", uuid::Uuid::new_v4()));
+        let path = dir.join("nested").join("latchkey.db");
+        let url = format!("sqlite://{}", path.display());
+        let store = latchkey_store::open(&url).await.unwrap();
+        store.ping().await.unwrap();
+        assert!(path.is_file());
+        // WAL is a property of the file, so a plain connection sees it.
+        let mut conn = sqlx::SqliteConnection::connect_with(
+            &sqlx::sqlite::SqliteConnectOptions::new().filename(&path),
+        )
+        .await
+        .unwrap();
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(mode, "wal");
+        conn.close().await.unwrap();
+        drop(store);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn sqlite_in_memory_database_keeps_its_data_across_calls() {
+        let store = latchkey_store::open("sqlite::memory:").await.unwrap();
+        store.create_client(&client("app", 1)).await.unwrap();
+        // Concurrent calls all see the one database.
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move { store.get_client("app").await })
+            })
+            .collect();
+        for task in tasks {
+            assert!(task.await.unwrap().unwrap().is_some());
+        }
+        // A second in-memory store is a different database.
+        let other = latchkey_store::open("sqlite::memory:").await.unwrap();
+        assert_eq!(other.get_client("app").await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn unsupported_url_schemes_are_refused() {
+        for url in [
+            "mysql://root:hunter2@127.0.0.1/db",
+            "latchkey.db",
+            "sqlite://",
+        ] {
+            match latchkey_store::open(url).await {
+                Err(StoreError::Other(msg)) => {
+                    assert!(
+                        msg.contains("sqlite://") && msg.contains("postgres://"),
+                        "{msg}"
+                    );
+                    assert!(!msg.contains("hunter2"), "{msg}");
+                }
+                other => panic!("{url}: expected Other, got {:?}", other.map(|_| ())),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn postgres_unreachable_is_unavailable_quickly() {
+        let started = Instant::now();
+        match latchkey_store::open("postgres://postgres@127.0.0.1:1/x").await {
+            Err(StoreError::Unavailable(_)) => {}
+            other => panic!("expected Unavailable, got {:?}", other.map(|_| ())),
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "took {:?}",
+            started.elapsed()
+        );
+        match latchkey_store::create_postgres_database("postgres://postgres@127.0.0.1:1/x", "db")
+            .await
+        {
+            Err(StoreError::Unavailable(_)) => {}
+            other => panic!("expected Unavailable, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn postgres_database_names_are_checked_and_dropping_is_idempotent() {
+        let server = postgres_server();
+        for bad in [
+            "",
+            "1abc",
+            "a-b",
+            "a\"; DROP DATABASE test; --",
+            &"x".repeat(64),
+        ] {
+            match latchkey_store::create_postgres_database(&server, bad).await {
+                Err(StoreError::Other(_)) => {}
+                other => panic!("{bad:?}: expected Other, got {other:?}"),
+            }
+        }
+        let name = format!("latchkey_test_{}", uuid::Uuid::new_v4().simple());
+        let url = latchkey_store::create_postgres_database(&server, &name)
+            .await
+            .unwrap();
+        assert!(url.ends_with(&format!("/{name}")), "{url}");
+        assert_conflict(latchkey_store::create_postgres_database(&server, &name).await);
+        latchkey_store::drop_postgres_database(&server, &name)
+            .await
+            .unwrap();
+        latchkey_store::drop_postgres_database(&server, &name)
+            .await
+            .unwrap();
+    }
+}

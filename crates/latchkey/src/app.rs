@@ -1,0 +1,70 @@
+//! The state every request shares, built once at start-up.
+
+use crate::config::Config;
+use latchkey_core::crypto::Secrets;
+use latchkey_core::error::render::RenderCtx;
+use latchkey_core::keys::KeySet;
+use latchkey_core::store::{ErrorRecord, Store};
+use std::sync::{Arc, RwLock};
+
+pub struct App {
+    pub config: Config,
+    pub store: Arc<dyn Store>,
+    pub secrets: Secrets,
+    keys: RwLock<Arc<KeySet>>,
+    /// Pre-serialized bodies: built once, served as they are.
+    pub discovery_json: String,
+    pub errors_html: String,
+    pub errors_json: String,
+    pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    /// Occurrences on their way to the store, written off the request path.
+    pub error_records: Option<tokio::sync::mpsc::Sender<ErrorRecord>>,
+}
+
+impl App {
+    pub fn new(
+        config: Config,
+        store: Arc<dyn Store>,
+        secrets: Secrets,
+        keys: KeySet,
+        metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+        error_records: Option<tokio::sync::mpsc::Sender<ErrorRecord>>,
+    ) -> App {
+        let discovery_json = crate::http::discovery::document(&config).to_string();
+        let errors_html = latchkey_core::error::docs::html(&config.issuer);
+        let errors_json = latchkey_core::error::docs::json().to_string();
+        App {
+            config,
+            store,
+            secrets,
+            keys: RwLock::new(Arc::new(keys)),
+            discovery_json,
+            errors_html,
+            errors_json,
+            metrics,
+            error_records,
+        }
+    }
+
+    pub fn render_ctx(&self) -> RenderCtx<'_> {
+        RenderCtx {
+            issuer: &self.config.issuer,
+            extended_codes: self.config.extended_codes,
+        }
+    }
+
+    pub fn keys(&self) -> Arc<KeySet> {
+        match self.keys.read() {
+            Ok(k) => k.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn set_keys(&self, keys: KeySet) {
+        let mut guard = match self.keys.write() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *guard = Arc::new(keys);
+    }
+}

@@ -1,0 +1,528 @@
+//! The command line: `serve`, `migrate`, and management commands that work
+//! on the configured database directly (so they work before the server
+//! runs). Exit codes: 0 success, 1 failure, 2 bad settings or usage.
+
+use crate::config::{Config, LogFormat};
+use crate::manage;
+use clap::{Args, Parser, Subcommand};
+use latchkey_core::Occurrence;
+use latchkey_core::keys::Alg;
+use serde_json::{Value, json};
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "latchkey",
+    version,
+    about = "Latchkey: an OpenID Connect provider",
+    after_help = "Settings come from latchkey.toml (or --config) and LATCHKEY_* environment variables.\n\nExamples:\n  latchkey serve\n  LATCHKEY_ADMIN_TOKEN=$(openssl rand -hex 32) latchkey serve\n  latchkey client create --name 'My app' --redirect-uri https://app.example/cb\n  latchkey user create --username alice --password-stdin\n  latchkey errors explain invalid_grant"
+)]
+pub struct Cli {
+    /// TOML settings file (default: latchkey.toml in the working directory, if present).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (creates the schema and signing keys on first start).
+    #[command(
+        after_help = "Example:\n  LATCHKEY_ISSUER=https://id.example LATCHKEY_LISTEN=0.0.0.0:8080 latchkey serve"
+    )]
+    Serve,
+    /// Apply pending database migrations and exit.
+    #[command(
+        after_help = "Example:\n  LATCHKEY_DATABASE_URL=postgres://postgres@127.0.0.1/latchkey latchkey migrate"
+    )]
+    Migrate,
+    /// Manage clients (applications).
+    #[command(subcommand)]
+    Client(ClientCommand),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Look up error codes and causes.
+    #[command(subcommand)]
+    Errors(ErrorsCommand),
+}
+
+#[derive(Args, Default)]
+struct ClientFields {
+    /// Display name shown on the consent page.
+    #[arg(long)]
+    name: Option<String>,
+    /// A redirect URI (repeat for several).
+    #[arg(long = "redirect-uri", value_name = "URI")]
+    redirect_uris: Vec<String>,
+    /// A grant type: authorization_code, refresh_token, client_credentials (repeat for several).
+    #[arg(long = "grant-type", value_name = "GRANT")]
+    grant_types: Vec<String>,
+    /// Scopes the client may request, space separated.
+    #[arg(long)]
+    scope: Option<String>,
+    /// token_endpoint_auth_method: client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, none.
+    #[arg(long = "auth-method", value_name = "METHOD")]
+    auth_method: Option<String>,
+    /// First-party client: never show the consent page.
+    #[arg(long)]
+    skip_consent: bool,
+    /// Further RFC 7591 metadata as a JSON object (merged; flags win).
+    #[arg(long, value_name = "JSON")]
+    metadata: Option<String>,
+}
+
+impl ClientFields {
+    fn to_json(&self) -> Result<serde_json::Map<String, Value>, String> {
+        let mut map = match &self.metadata {
+            Some(text) => match serde_json::from_str::<Value>(text) {
+                Ok(Value::Object(m)) => m,
+                Ok(_) => return Err("--metadata must be a JSON object".into()),
+                Err(e) => return Err(format!("--metadata is not valid JSON: {e}")),
+            },
+            None => serde_json::Map::new(),
+        };
+        if let Some(v) = &self.name {
+            map.insert("client_name".into(), json!(v));
+        }
+        if !self.redirect_uris.is_empty() {
+            map.insert("redirect_uris".into(), json!(self.redirect_uris));
+        }
+        if !self.grant_types.is_empty() {
+            map.insert("grant_types".into(), json!(self.grant_types));
+        }
+        if let Some(v) = &self.scope {
+            map.insert("scope".into(), json!(v));
+        }
+        if let Some(v) = &self.auth_method {
+            map.insert("token_endpoint_auth_method".into(), json!(v));
+        }
+        if self.skip_consent {
+            map.insert("skip_consent".into(), json!(true));
+        }
+        Ok(map)
+    }
+}
+
+#[derive(Subcommand)]
+enum ClientCommand {
+    /// Register a client; prints it with its secret (shown only this once).
+    #[command(
+        after_help = "Examples:\n  latchkey client create --name 'My app' --redirect-uri https://app.example/cb --scope 'openid email'\n  latchkey client create --client-id svc --grant-type client_credentials --scope api:read\n  latchkey client create --metadata '{\"redirect_uris\":[\"https://app.example/cb\"],\"token_endpoint_auth_method\":\"none\"}'"
+    )]
+    Create {
+        /// Choose the client_id (default: generated).
+        #[arg(long)]
+        client_id: Option<String>,
+        /// Choose the secret (default: 256 random bits).
+        #[arg(long)]
+        secret: Option<String>,
+        #[command(flatten)]
+        fields: ClientFields,
+    },
+    /// List clients.
+    List,
+    /// Show one client.
+    #[command(after_help = "Example:\n  latchkey client show my-app")]
+    Show { client_id: String },
+    /// Change a client's metadata (only the fields given).
+    #[command(
+        after_help = "Examples:\n  latchkey client update my-app --redirect-uri https://app.example/cb2\n  latchkey client update my-app --metadata '{\"logo_uri\":\"https://app.example/logo.png\"}'\n  latchkey client update my-app --new-secret"
+    )]
+    Update {
+        client_id: String,
+        /// Replace the secret with a new random one (printed once).
+        #[arg(long)]
+        new_secret: bool,
+        #[command(flatten)]
+        fields: ClientFields,
+    },
+    /// Deactivate a client: its requests are refused with unauthorized_client.
+    #[command(after_help = "Example:\n  latchkey client deactivate my-app")]
+    Deactivate { client_id: String },
+    /// Reactivate a deactivated client.
+    Activate { client_id: String },
+    /// Delete a client.
+    Delete { client_id: String },
+}
+
+#[derive(Args)]
+struct PasswordInput {
+    /// The password (visible in the process list: prefer --password-stdin).
+    #[arg(long, conflicts_with = "password_stdin")]
+    password: Option<String>,
+    /// Read the password from standard input.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+impl PasswordInput {
+    fn read(&self) -> Result<Option<String>, String> {
+        if self.password_stdin {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|e| format!("cannot read standard input: {e}"))?;
+            return Ok(Some(s.trim_end_matches(['\r', '\n']).to_string()));
+        }
+        Ok(self.password.clone())
+    }
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user.
+    #[command(
+        after_help = "Example:\n  echo 'correct horse battery' | latchkey user create --username alice --password-stdin --claims '{\"email\":\"alice@example.com\",\"email_verified\":true,\"name\":\"Alice\"}'"
+    )]
+    Create {
+        #[arg(long)]
+        username: String,
+        #[command(flatten)]
+        password: PasswordInput,
+        /// Standard claims as a JSON object (email, name, ...).
+        #[arg(long, value_name = "JSON")]
+        claims: Option<String>,
+    },
+    /// List users.
+    List,
+    /// Show a user (by sub or username).
+    Show { user: String },
+    /// Change a user's username or claims (claims are merged; null removes one).
+    #[command(
+        after_help = "Example:\n  latchkey user update alice --claims '{\"name\":\"Alice Liddell\"}'"
+    )]
+    Update {
+        user: String,
+        #[arg(long)]
+        username: Option<String>,
+        #[arg(long, value_name = "JSON")]
+        claims: Option<String>,
+    },
+    /// Delete a user.
+    Delete { user: String },
+    /// Set a user's password.
+    #[command(
+        after_help = "Example:\n  echo 'new password here' | latchkey user set-password alice --password-stdin"
+    )]
+    SetPassword {
+        user: String,
+        #[command(flatten)]
+        password: PasswordInput,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// List signing keys and whether /jwks publishes them.
+    List,
+    /// Add a new active key; old keys stay published until their tokens expire.
+    #[command(after_help = "Examples:\n  latchkey keys rotate\n  latchkey keys rotate --alg ES256")]
+    Rotate {
+        /// Only this algorithm (ES256 or RS256); default: all.
+        #[arg(long)]
+        alg: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ErrorsCommand {
+    /// List every error code and its causes.
+    List,
+    /// Explain a code, a cause, or an error redirect URL.
+    #[command(
+        after_help = "Examples:\n  latchkey errors explain invalid_grant\n  latchkey errors explain code_reused\n  latchkey errors explain 'https://app.example/cb?error=access_denied&error_description=...'"
+    )]
+    Explain { what: String },
+    /// Print the error reference as Markdown (docs/errors.md).
+    Docs,
+}
+
+/// Parse arguments, run, and map the outcome to an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Commands that need no settings.
+    if let Command::Errors(cmd) = &cli.command {
+        return errors_command(cmd);
+    }
+    let config = match Config::from_process(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("latchkey: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(config.log_format, matches!(cli.command, Command::Serve));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("latchkey: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(run(cli.command, config));
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failed::Start(e)) => {
+            eprintln!("latchkey: {e}");
+            ExitCode::FAILURE
+        }
+        Err(Failed::Usage(e)) => {
+            eprintln!("latchkey: {e}");
+            ExitCode::from(2)
+        }
+        Err(Failed::Refused(occ)) => {
+            eprintln!(
+                "latchkey: {} ({}): {}",
+                occ.cause.code.as_str(),
+                occ.cause.id,
+                occ.description()
+            );
+            for f in &occ.fields {
+                eprintln!("  {}: {}", f.field, f.summary);
+            }
+            eprintln!("how to fix: {}", occ.cause.fix);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+enum Failed {
+    Start(crate::server::StartError),
+    Usage(String),
+    Refused(Occurrence),
+}
+
+impl From<Occurrence> for Failed {
+    fn from(o: Occurrence) -> Self {
+        Failed::Refused(o)
+    }
+}
+
+impl From<crate::server::StartError> for Failed {
+    fn from(e: crate::server::StartError) -> Self {
+        Failed::Start(e)
+    }
+}
+
+/// Write to standard output, ignoring a closed pipe (`... | head`).
+fn out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
+fn print(value: &Value) {
+    out(&format!(
+        "{}\n",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    ));
+}
+
+fn parse_json_object(flag: &str, text: &str) -> Result<Value, Failed> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(v @ Value::Object(_)) => Ok(v),
+        Ok(_) => Err(Failed::Usage(format!("{flag} must be a JSON object"))),
+        Err(e) => Err(Failed::Usage(format!("{flag} is not valid JSON: {e}"))),
+    }
+}
+
+async fn run(command: Command, config: Config) -> Result<(), Failed> {
+    match command {
+        Command::Serve => return Ok(crate::server::serve(config).await?),
+        Command::Migrate => {
+            let applied = latchkey_store::migrate(&config.database_url)
+                .await
+                .map_err(|e| Failed::Start(crate::server::StartError(e.to_string())))?;
+            if applied.is_empty() {
+                println!("database is up to date");
+            }
+            for name in applied {
+                println!("applied {name}");
+            }
+            return Ok(());
+        }
+        Command::Errors(_) => return Ok(()),
+        _ => {}
+    }
+    let (store, secrets) = crate::server::open(&config).await?;
+    let store = store.as_ref();
+    match command {
+        Command::Client(cmd) => match cmd {
+            ClientCommand::Create {
+                client_id,
+                secret,
+                fields,
+            } => {
+                let mut body = fields.to_json().map_err(Failed::Usage)?;
+                if let Some(id) = client_id {
+                    body.insert("client_id".into(), json!(id));
+                }
+                if let Some(s) = secret {
+                    body.insert("client_secret".into(), json!(s));
+                }
+                print(&manage::clients::create(store, &secrets, Value::Object(body)).await?);
+            }
+            ClientCommand::List => print(&manage::clients::list(store).await?),
+            ClientCommand::Show { client_id } => print(&manage::clients::view(
+                &manage::clients::get(store, &client_id).await?,
+                None,
+            )),
+            ClientCommand::Update {
+                client_id,
+                new_secret,
+                fields,
+            } => {
+                let mut body = fields.to_json().map_err(Failed::Usage)?;
+                if new_secret {
+                    let secret = latchkey_core::crypto::random_token().map_err(Occurrence::from)?;
+                    body.insert("client_secret".into(), json!(secret));
+                }
+                print(
+                    &manage::clients::update(store, &secrets, &client_id, Value::Object(body))
+                        .await?,
+                );
+            }
+            ClientCommand::Deactivate { client_id } => print(
+                &manage::clients::update(store, &secrets, &client_id, json!({"active": false}))
+                    .await?,
+            ),
+            ClientCommand::Activate { client_id } => print(
+                &manage::clients::update(store, &secrets, &client_id, json!({"active": true}))
+                    .await?,
+            ),
+            ClientCommand::Delete { client_id } => {
+                manage::clients::delete(store, &client_id).await?;
+                println!("deleted client {client_id}");
+            }
+        },
+        Command::User(cmd) => match cmd {
+            UserCommand::Create {
+                username,
+                password,
+                claims,
+            } => {
+                let mut body = json!({"username": username});
+                if let Some(p) = password.read().map_err(Failed::Usage)? {
+                    body["password"] = json!(p);
+                }
+                if let Some(c) = claims {
+                    body["claims"] = parse_json_object("--claims", &c)?;
+                }
+                print(&manage::users::create(store, body).await?);
+            }
+            UserCommand::List => print(&manage::users::list(store).await?),
+            UserCommand::Show { user } => print(&manage::users::view(
+                &manage::users::get(store, &user).await?,
+            )),
+            UserCommand::Update {
+                user,
+                username,
+                claims,
+            } => {
+                let mut body = json!({});
+                if let Some(u) = username {
+                    body["username"] = json!(u);
+                }
+                if let Some(c) = claims {
+                    body["claims"] = parse_json_object("--claims", &c)?;
+                }
+                print(&manage::users::update(store, &user, body).await?);
+            }
+            UserCommand::Delete { user } => {
+                manage::users::delete(store, &user).await?;
+                println!("deleted user {user}");
+            }
+            UserCommand::SetPassword { user, password } => {
+                let Some(p) = password.read().map_err(Failed::Usage)? else {
+                    return Err(Failed::Usage("give --password or --password-stdin".into()));
+                };
+                manage::users::set_password(store, &user, p).await?;
+                println!("password set for {user}");
+            }
+        },
+        Command::Keys(cmd) => match cmd {
+            KeysCommand::List => {
+                manage::keys::ensure(store, &secrets).await?;
+                print(&manage::keys::list(store).await?);
+            }
+            KeysCommand::Rotate { alg } => {
+                let algs: Vec<Alg> = match alg.as_deref() {
+                    None => Alg::ALL.to_vec(),
+                    Some(a) => vec![Alg::parse(a).ok_or_else(|| {
+                        Failed::Usage(format!("--alg must be ES256 or RS256, not {a}"))
+                    })?],
+                };
+                manage::keys::ensure(store, &secrets).await?;
+                let new =
+                    manage::keys::rotate(store, &secrets, &algs, config.access_token_ttl).await?;
+                let now = latchkey_core::now_unix();
+                print(
+                    &json!({"rotated": new.iter().map(|k| manage::keys::view(k, now)).collect::<Vec<_>>()}),
+                );
+            }
+        },
+        Command::Serve | Command::Migrate | Command::Errors(_) => {}
+    }
+    Ok(())
+}
+
+fn errors_command(cmd: &ErrorsCommand) -> ExitCode {
+    use latchkey_core::error::docs;
+    match cmd {
+        ErrorsCommand::List => {
+            let mut text = String::new();
+            for code in latchkey_core::ErrorCode::ALL {
+                text.push_str(&format!("{} ({})\n", code.as_str(), code.status()));
+                for cause in docs::causes_of(*code) {
+                    text.push_str(&format!(
+                        "  {:<36} {} {}\n",
+                        cause.id, cause.status, cause.summary
+                    ));
+                }
+            }
+            out(&text);
+            ExitCode::SUCCESS
+        }
+        ErrorsCommand::Explain { what } => match docs::explain(what) {
+            Ok(text) => {
+                out(&format!("{text}\n"));
+                ExitCode::SUCCESS
+            }
+            Err(text) => {
+                eprintln!("{text}");
+                ExitCode::FAILURE
+            }
+        },
+        ErrorsCommand::Docs => {
+            out(&docs::markdown());
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn init_logging(format: LogFormat, serving: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = if serving { "info" } else { "warn" };
+    let filter =
+        EnvFilter::try_from_env("LATCHKEY_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi);
+    let _ = match format {
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}

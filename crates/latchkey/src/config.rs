@@ -1,0 +1,560 @@
+//! Settings: an optional TOML file, then `LATCHKEY_*` environment variables
+//! (the environment wins). Every key's environment name is `LATCHKEY_` plus
+//! the key in upper case with dots turned into underscores. The names are a
+//! contract; the table in [`SETTINGS`] is the one list of them and feeds the
+//! README's reference. Everything is validated before the port is bound.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// One documented setting.
+pub struct Setting {
+    pub key: &'static str,
+    pub default: &'static str,
+    pub meaning: &'static str,
+}
+
+/// Every setting Latchkey reads, in README order.
+pub const SETTINGS: &[Setting] = &[
+    Setting {
+        key: "issuer",
+        default: "http://127.0.0.1:8080",
+        meaning: "the issuer identifier; every endpoint URL derives from it (https, or http for development; no query or fragment)",
+    },
+    Setting {
+        key: "listen",
+        default: "127.0.0.1:8080",
+        meaning: "address and port to bind, e.g. 0.0.0.0:8080 or [::]:8080",
+    },
+    Setting {
+        key: "database_url",
+        default: "sqlite://latchkey-data/latchkey.db",
+        meaning: "sqlite://PATH (relative to the working directory) or postgres://USER@HOST:PORT/DB",
+    },
+    Setting {
+        key: "secret",
+        default: "generated into the data directory, with a warning",
+        meaning: "at least 32 characters; seals signing keys and keys the secret hashes. Required in production, identical on every node",
+    },
+    Setting {
+        key: "admin_token",
+        default: "unset: admin API off",
+        meaning: "bearer token for the whole admin API (at least 16 characters)",
+    },
+    Setting {
+        key: "admin_readonly_token",
+        default: "unset",
+        meaning: "bearer token for admin API reads; a write with it is refused with 403 request_forbidden",
+    },
+    Setting {
+        key: "log_format",
+        default: "text",
+        meaning: "text or json",
+    },
+    Setting {
+        key: "errors.extended_codes",
+        default: "false",
+        meaning: "send provider-specific cause names (jti_known, user_canceled_request, ...) as error instead of the registered parent code",
+    },
+    Setting {
+        key: "tokens.access_token_ttl",
+        default: "900",
+        meaning: "seconds an access token lives; also how long a retired signing key stays published",
+    },
+];
+
+/// `LATCHKEY_` + upper case key, dots to underscores.
+pub fn env_name(key: &str) -> String {
+    format!("LATCHKEY_{}", key.to_ascii_uppercase().replace('.', "_"))
+}
+
+/// A bad setting: names the key and what it accepts. Start-up exits with 2.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {key} ({env}): {message}")]
+pub struct ConfigError {
+    pub key: String,
+    pub env: String,
+    pub message: String,
+}
+
+fn bad(key: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        key: key.to_string(),
+        env: env_name(key),
+        message: message.into(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The validated configuration, passed down read-only.
+#[derive(Clone)]
+pub struct Config {
+    /// No trailing slash.
+    pub issuer: String,
+    pub listen: SocketAddr,
+    pub database_url: String,
+    pub secret: String,
+    /// Set when the secret was generated or read from the data directory.
+    pub secret_file: Option<PathBuf>,
+    pub admin_token: Option<String>,
+    pub admin_readonly_token: Option<String>,
+    pub log_format: LogFormat,
+    pub extended_codes: bool,
+    pub access_token_ttl: u64,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("issuer", &self.issuer)
+            .field("listen", &self.listen)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("secret", &"[redacted]")
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field("log_format", &self.log_format)
+            .field("extended_codes", &self.extended_codes)
+            .finish()
+    }
+}
+
+/// A database URL with its password hidden, for logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("redacted"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// A raw value from the file (typed) or the environment (text).
+enum Raw {
+    File(toml::Value),
+    Env(String),
+}
+
+impl Raw {
+    fn text(&self) -> String {
+        match self {
+            Raw::File(toml::Value::String(s)) | Raw::Env(s) => s.clone(),
+            Raw::File(v) => v.to_string(),
+        }
+    }
+}
+
+struct Sources {
+    values: BTreeMap<String, Raw>,
+}
+
+impl Sources {
+    fn string(&self, key: &str) -> Result<Option<String>, ConfigError> {
+        match self.values.get(key) {
+            None => Ok(None),
+            Some(Raw::File(toml::Value::String(s))) | Some(Raw::Env(s)) => Ok(Some(s.clone())),
+            Some(Raw::File(_)) => Err(bad(key, "expected a string")),
+        }
+    }
+
+    fn bool(&self, key: &str, default: bool) -> Result<bool, ConfigError> {
+        match self.values.get(key) {
+            None => Ok(default),
+            Some(Raw::File(toml::Value::Boolean(b))) => Ok(*b),
+            Some(Raw::Env(s)) => match s.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" => Ok(true),
+                "false" | "0" | "no" | "off" => Ok(false),
+                other => Err(bad(key, format!("expected true or false, got {other:?}"))),
+            },
+            Some(raw) => Err(bad(
+                key,
+                format!("expected true or false, got {}", raw.text()),
+            )),
+        }
+    }
+
+    fn seconds(&self, key: &str, default: u64, min: u64, max: u64) -> Result<u64, ConfigError> {
+        let value = match self.values.get(key) {
+            None => return Ok(default),
+            Some(Raw::File(toml::Value::Integer(i))) => u64::try_from(*i).ok(),
+            Some(Raw::Env(s)) => s.trim().parse::<u64>().ok(),
+            Some(_) => None,
+        };
+        match value {
+            Some(v) if (min..=max).contains(&v) => Ok(v),
+            _ => Err(bad(
+                key,
+                format!(
+                    "expected a whole number of seconds from {min} to {max}, got {}",
+                    self.values.get(key).map(Raw::text).unwrap_or_default()
+                ),
+            )),
+        }
+    }
+}
+
+/// Where the configuration comes from.
+pub struct Origin<'a> {
+    /// `--config PATH`; `None` means `latchkey.toml` in the working
+    /// directory if it exists.
+    pub file: Option<&'a Path>,
+    /// The environment (a parameter so tests need not touch the process's).
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Config {
+    /// Read and validate every setting. May create the data directory and
+    /// a generated secret (the only side effect).
+    pub fn load(origin: Origin<'_>) -> Result<Config, ConfigError> {
+        let mut values = BTreeMap::new();
+        let explicit = origin.file.is_some();
+        let path = origin
+            .file
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("latchkey.toml"));
+        if explicit || path.exists() {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| bad("--config", format!("cannot read {}: {e}", path.display())))?;
+            let table: toml::Table = toml::from_str(&text).map_err(|e| {
+                bad(
+                    "--config",
+                    format!("{} is not valid TOML: {e}", path.display()),
+                )
+            })?;
+            flatten("", table, &mut values)?;
+        }
+        for setting in SETTINGS {
+            if let Some(v) = (origin.env)(&env_name(setting.key)) {
+                values.insert(setting.key.to_string(), Raw::Env(v));
+            }
+        }
+        let sources = Sources { values };
+
+        let issuer = check_issuer(
+            &sources
+                .string("issuer")?
+                .unwrap_or_else(|| "http://127.0.0.1:8080".into()),
+        )?;
+        let listen_text = sources
+            .string("listen")?
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen: SocketAddr = listen_text.trim().parse().map_err(|_| {
+            bad(
+                "listen",
+                format!("expected an IP address and port such as 127.0.0.1:8080 or [::]:8080, got {listen_text:?}"),
+            )
+        })?;
+        let database_url = sources
+            .string("database_url")?
+            .unwrap_or_else(|| "sqlite://latchkey-data/latchkey.db".into());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(bad(
+                "database_url",
+                format!(
+                    "expected sqlite://PATH or postgres://USER@HOST:PORT/DB, got {:?}",
+                    redact_url(&database_url)
+                ),
+            ));
+        }
+        let (secret, secret_file) = match sources.string("secret")? {
+            Some(s) if s.chars().count() >= 32 => (s, None),
+            Some(_) => {
+                return Err(bad(
+                    "secret",
+                    "must be at least 32 characters (e.g. the output of: openssl rand -base64 32)",
+                ));
+            }
+            None => {
+                let file = data_dir(&database_url).join("secret");
+                (load_or_create_secret(&file)?, Some(file))
+            }
+        };
+        let admin_token = token(&sources, "admin_token")?;
+        let admin_readonly_token = token(&sources, "admin_readonly_token")?;
+        if admin_token.is_some() && admin_token == admin_readonly_token {
+            return Err(bad("admin_readonly_token", "must differ from admin_token"));
+        }
+        let log_format = match sources.string("log_format")?.as_deref().map(str::trim) {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(bad(
+                    "log_format",
+                    format!("expected text or json, got {other:?}"),
+                ));
+            }
+        };
+        Ok(Config {
+            issuer,
+            listen,
+            database_url,
+            secret,
+            secret_file,
+            admin_token,
+            admin_readonly_token,
+            log_format,
+            extended_codes: sources.bool("errors.extended_codes", false)?,
+            access_token_ttl: sources.seconds("tokens.access_token_ttl", 900, 1, 86_400)?,
+        })
+    }
+
+    /// From the process environment.
+    pub fn from_process(file: Option<&Path>) -> Result<Config, ConfigError> {
+        Config::load(Origin {
+            file,
+            env: &|name| std::env::var(name).ok(),
+        })
+    }
+}
+
+fn flatten(
+    prefix: &str,
+    table: toml::Table,
+    out: &mut BTreeMap<String, Raw>,
+) -> Result<(), ConfigError> {
+    for (k, v) in table {
+        let key = if prefix.is_empty() {
+            k
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            toml::Value::Table(inner) if !SETTINGS.iter().any(|s| s.key == key) => {
+                flatten(&key, inner, out)?
+            }
+            value => {
+                if !SETTINGS.iter().any(|s| s.key == key) {
+                    return Err(bad(
+                        &key,
+                        "unknown setting; see the configuration reference in the README for the accepted keys",
+                    ));
+                }
+                out.insert(key, Raw::File(value));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn token(sources: &Sources, key: &str) -> Result<Option<String>, ConfigError> {
+    match sources.string(key)? {
+        None => Ok(None),
+        Some(t) if t.is_empty() => Ok(None),
+        Some(t)
+            if t.chars().count() < 16 || t.chars().any(|c| c.is_whitespace() || c.is_control()) =>
+        {
+            Err(bad(
+                key,
+                "must be at least 16 characters with no white space (e.g. the output of: openssl rand -hex 32)",
+            ))
+        }
+        Some(t) => Ok(Some(t)),
+    }
+}
+
+/// RFC 8414 §2 / OIDC Discovery §3: a URL with scheme and host, no query or
+/// fragment. http is allowed for development.
+fn check_issuer(raw: &str) -> Result<String, ConfigError> {
+    let trimmed = raw.trim().trim_end_matches('/');
+    let url = url::Url::parse(trimmed).map_err(|e| {
+        bad(
+            "issuer",
+            format!("expected an absolute https URL, got {raw:?} ({e})"),
+        )
+    })?;
+    if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
+        return Err(bad(
+            "issuer",
+            format!("expected an https (or http for development) URL with a host, got {raw:?}"),
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad("issuer", "must not contain a query or a fragment"));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// The data directory: beside the SQLite database, or `latchkey-data`.
+pub fn data_dir(database_url: &str) -> PathBuf {
+    let path = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+        .filter(|p| !p.starts_with(":memory:"))
+        .map(|p| p.split('?').next().unwrap_or(p).to_string());
+    match path.as_deref().map(Path::new).and_then(Path::parent) {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        Some(_) => PathBuf::from("."),
+        None => PathBuf::from("latchkey-data"),
+    }
+}
+
+fn load_or_create_secret(file: &Path) -> Result<String, ConfigError> {
+    if let Ok(existing) = std::fs::read_to_string(file) {
+        let s = existing.trim().to_string();
+        if s.len() >= 32 {
+            return Ok(s);
+        }
+        return Err(bad(
+            "secret",
+            format!("{} holds fewer than 32 characters", file.display()),
+        ));
+    }
+    let generated = latchkey_core::crypto::random_token()
+        .map_err(|e| bad("secret", format!("could not generate one: {e}")))?;
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| bad("secret", format!("cannot create {}: {e}", dir.display())))?;
+    }
+    write_private(file, &generated)
+        .map_err(|e| bad("secret", format!("cannot write {}: {e}", file.display())))?;
+    Ok(generated)
+}
+
+fn write_private(file: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(file)?;
+    f.write_all(content.as_bytes())?;
+    f.write_all(b"\n")
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(file: Option<&str>, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let dir = std::env::temp_dir().join(format!("lk-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = file.map(|text| {
+            let p = dir.join("latchkey.toml");
+            std::fs::write(&p, text).unwrap();
+            p
+        });
+        let mut env: HashMap<String, String> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        env.entry("LATCHKEY_SECRET".into())
+            .or_insert_with(|| "x".repeat(32));
+        let db = format!("sqlite://{}/db.sqlite", dir.display());
+        env.entry("LATCHKEY_DATABASE_URL".into()).or_insert(db);
+        Config::load(Origin {
+            file: path.as_deref(),
+            env: &|k| env.get(k).cloned(),
+        })
+    }
+
+    #[test]
+    fn env_names_follow_the_rule() {
+        assert_eq!(env_name("tokens.code_ttl"), "LATCHKEY_TOKENS_CODE_TTL");
+        assert_eq!(
+            env_name("errors.extended_codes"),
+            "LATCHKEY_ERRORS_EXTENDED_CODES"
+        );
+    }
+
+    #[test]
+    fn defaults() {
+        let c = load(None, &[]).unwrap();
+        assert_eq!(c.issuer, "http://127.0.0.1:8080");
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.log_format, LogFormat::Text);
+        assert!(!c.extended_codes);
+        assert!(c.admin_token.is_none());
+    }
+
+    #[test]
+    fn file_then_environment_wins() {
+        let file = "issuer = \"https://id.example/\"\nlog_format = \"json\"\n[errors]\nextended_codes = true\n";
+        let c = load(Some(file), &[]).unwrap();
+        assert_eq!(c.issuer, "https://id.example");
+        assert_eq!(c.log_format, LogFormat::Json);
+        assert!(c.extended_codes);
+        let c = load(
+            Some(file),
+            &[
+                ("LATCHKEY_ERRORS_EXTENDED_CODES", "false"),
+                ("LATCHKEY_LOG_FORMAT", "text"),
+            ],
+        )
+        .unwrap();
+        assert!(!c.extended_codes);
+        assert_eq!(c.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn bad_values_name_the_key_and_what_is_accepted() {
+        let e = load(None, &[("LATCHKEY_LISTEN", "nowhere")]).unwrap_err();
+        assert_eq!(e.key, "listen");
+        assert!(
+            e.to_string().contains("LATCHKEY_LISTEN") && e.to_string().contains("127.0.0.1:8080")
+        );
+        let e = load(None, &[("LATCHKEY_ERRORS_EXTENDED_CODES", "maybe")]).unwrap_err();
+        assert_eq!(e.key, "errors.extended_codes");
+        let e = load(None, &[("LATCHKEY_ISSUER", "https://id.example/?x=1")]).unwrap_err();
+        assert_eq!(e.key, "issuer");
+        let e = load(None, &[("LATCHKEY_DATABASE_URL", "mysql://x")]).unwrap_err();
+        assert_eq!(e.key, "database_url");
+        let e = load(None, &[("LATCHKEY_SECRET", "short")]).unwrap_err();
+        assert_eq!(e.key, "secret");
+        let e = load(None, &[("LATCHKEY_ADMIN_TOKEN", "abc")]).unwrap_err();
+        assert_eq!(e.key, "admin_token");
+        let e = load(None, &[("LATCHKEY_TOKENS_ACCESS_TOKEN_TTL", "-5")]).unwrap_err();
+        assert_eq!(e.key, "tokens.access_token_ttl");
+        let e = load(Some("isuer = \"typo\""), &[]).unwrap_err();
+        assert_eq!(e.key, "isuer");
+        let e = load(Some("log_format = 3"), &[]).unwrap_err();
+        assert_eq!(e.key, "log_format");
+    }
+
+    #[test]
+    fn a_missing_secret_is_generated_once_into_the_data_directory() {
+        let dir = std::env::temp_dir().join(format!("lk-secret-{}", uuid::Uuid::new_v4()));
+        let db = format!("sqlite://{}/data/lk.db", dir.display());
+        let env = |k: &str| (k == "LATCHKEY_DATABASE_URL").then(|| db.clone());
+        let a = Config::load(Origin {
+            file: None,
+            env: &env,
+        })
+        .unwrap();
+        let b = Config::load(Origin {
+            file: None,
+            env: &env,
+        })
+        .unwrap();
+        assert_eq!(a.secret, b.secret);
+        assert_eq!(a.secret_file.unwrap(), dir.join("data").join("secret"));
+    }
+
+    #[test]
+    fn data_dir_follows_the_database() {
+        assert_eq!(
+            data_dir("sqlite://latchkey-data/latchkey.db"),
+            PathBuf::from("latchkey-data")
+        );
+        assert_eq!(data_dir("sqlite://db.sqlite"), PathBuf::from("."));
+        assert_eq!(
+            data_dir("postgres://x@h/db"),
+            PathBuf::from("latchkey-data")
+        );
+    }
+}

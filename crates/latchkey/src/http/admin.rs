@@ -1,0 +1,312 @@
+//! The admin API, `/admin/v1`: clients, users, keys and error look-up.
+//! Bearer `admin_token` for everything, `admin_readonly_token` for reads.
+//! Errors use the admin channel (Okta-style bodies). Not in discovery.
+
+use super::respond::Failure;
+use crate::app::App;
+use crate::manage;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use latchkey_core::catalogue::{
+    ADMIN_API_DISABLED, ERROR_ID_NOT_FOUND, MALFORMED_BODY, REQUEST_FORBIDDEN,
+    REQUEST_UNAUTHORIZED, UNSUPPORTED_CONTENT_TYPE,
+};
+use latchkey_core::keys::Alg;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use subtle::ConstantTimeEq;
+
+type AdminResult = Result<Response, Failure>;
+
+pub fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/clients", get(list_clients).post(create_client))
+        .route(
+            "/clients/{client_id}",
+            get(show_client).patch(update_client).delete(delete_client),
+        )
+        .route("/users", get(list_users).post(create_user))
+        .route(
+            "/users/{sub}",
+            get(show_user).patch(update_user).delete(delete_user),
+        )
+        .route("/keys", get(list_keys))
+        .route("/keys/rotate", post(rotate_keys))
+        .route("/errors/{error_id}", get(show_error))
+}
+
+fn equal(a: &str, b: &str) -> bool {
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
+/// Check the bearer token. Reads accept either token, writes only the full one.
+fn authorize(app: &App, method: &Method, headers: &HeaderMap) -> Result<(), Failure> {
+    let Some(full) = app.config.admin_token.as_deref() else {
+        return Err(Failure::admin(ADMIN_API_DISABLED.with_detail(
+            "set admin_token (LATCHKEY_ADMIN_TOKEN) to enable it",
+        )));
+    };
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim);
+    let Some(presented) = presented else {
+        return Err(Failure::admin(
+            REQUEST_UNAUTHORIZED.with_detail("send Authorization: Bearer with the admin token"),
+        ));
+    };
+    if equal(presented, full) {
+        return Ok(());
+    }
+    let readonly = app
+        .config
+        .admin_readonly_token
+        .as_deref()
+        .is_some_and(|t| equal(presented, t));
+    match (readonly, method == Method::GET || method == Method::HEAD) {
+        (true, true) => Ok(()),
+        (true, false) => Err(Failure::admin(
+            REQUEST_FORBIDDEN.with_detail(format!("the read-only admin token cannot {method}")),
+        )),
+        (false, _) => Err(Failure::admin(
+            REQUEST_UNAUTHORIZED.with_detail("the bearer token is not an admin token"),
+        )),
+    }
+}
+
+/// Parse a JSON body, refusing other media types and bad JSON by cause.
+fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, Failure> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("application/json")
+        })
+        .unwrap_or(false);
+    if !is_json {
+        return Err(Failure::admin(
+            UNSUPPORTED_CONTENT_TYPE
+                .with_detail("the admin API takes Content-Type: application/json"),
+        ));
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| Failure::admin(MALFORMED_BODY.with_detail(format!("invalid JSON: {e}"))))
+}
+
+fn ok(status: StatusCode, body: Value) -> Response {
+    let mut res = (status, axum::Json(body)).into_response();
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    res
+}
+
+async fn list_clients(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+) -> AdminResult {
+    authorize(&app, &method, &headers)?;
+    let body = manage::clients::list(app.store.as_ref())
+        .await
+        .map_err(Failure::admin)?;
+    Ok(ok(StatusCode::OK, body))
+}
+
+async fn create_client(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AdminResult {
+    authorize(&app, &method, &headers)?;
+    let body = json_body(&headers, &body)?;
+    let created = manage::clients::create(app.store.as_ref(), &app.secrets, body)
+        .await
+        .map_err(Failure::admin)?;
+    Ok(ok(StatusCode::CREATED, created))
+}
+
+async fn show_client(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+    Path(client_id): Path<String>,
+) -> AdminResult {
+    authorize(&app, &method, &headers)?;
+    let client = manage::clients::get(app.store.as_ref(), &client_id)
+        .await
+        .map_err(Failure::admin)?;
+    Ok(ok(StatusCode::OK, manage::clients::view(&client, None)))
+}
+
+async fn update_client(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+    Path(client_id): Path<String>,
+    body: Bytes,
+) -> AdminResult {
+    authorize(&app, &method, &headers)?;
+    let patch = json_body(&headers, &body)?;
+    let updated = manage::clients::update(app.store.as_ref(), &app.secrets, &client_id, patch)
+        .await
+        .map_err(Failure::admin)?;
+    Ok(ok(StatusCode::OK, updated))
+}
+
+async fn delete_client(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+    Path(client_id): Path<String>,
+) -> AdminResult {
+    authorize(&app, &method, &headers)?;
+    manage::clients::delete(app.store.as_ref(), &client_id)
+        .await
+        .map_err(Failure::admin)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn list_users(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+) -> AdminResult {
+    authorize(&app, &method, &headers)?;
+    let body = manage::users::list(app.store.as_ref())
+        .await
+        .map_err(Failure::admin)?;
+    Ok(ok(StatusCode::OK, body))
+}
+
+async fn create_user(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AdminResult {
+    authorize(&app, &method, &headers)?;
+    let body = json_body(&headers, &body)?;
+    let created = manage::users::create(app.store.as_ref(), body)
+        .await
+        .map_err(Failure::admin)?;
+    Ok(ok(StatusCode::CREATED, created))
+}
+
+async fn show_user(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+    Path(sub): Path<String>,
+) -> AdminResult {
+    authorize(&app, &method, &headers)?;
+    let user = manage::users::get(app.store.as_ref(), &sub)
+        .await
+        .map_err(Failure::admin)?;
+    Ok(ok(StatusCode::OK, manage::users::view(&user)))
+}
+
+async fn update_user(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+    Path(sub): Path<String>,
+    body: Bytes,
+) -> AdminResult {
+    authorize(&app, &method, &headers)?;
+    let patch = json_body(&headers, &body)?;
+    let updated = manage::users::update(app.store.as_ref(), &sub, patch)
+        .await
+        .map_err(Failure::admin)?;
+    Ok(ok(StatusCode::OK, updated))
+}
+
+async fn delete_user(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+    Path(sub): Path<String>,
+) -> AdminResult {
+    authorize(&app, &method, &headers)?;
+    manage::users::delete(app.store.as_ref(), &sub)
+        .await
+        .map_err(Failure::admin)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn list_keys(State(app): State<Arc<App>>, method: Method, headers: HeaderMap) -> AdminResult {
+    authorize(&app, &method, &headers)?;
+    let body = manage::keys::list(app.store.as_ref())
+        .await
+        .map_err(Failure::admin)?;
+    Ok(ok(StatusCode::OK, body))
+}
+
+/// `POST /admin/v1/keys/rotate`: a new active key per algorithm; this node
+/// serves it at once, other nodes at their next key refresh.
+async fn rotate_keys(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+) -> AdminResult {
+    authorize(&app, &method, &headers)?;
+    let store = app.store.as_ref();
+    let new = manage::keys::rotate(store, &app.secrets, Alg::ALL, app.config.access_token_ttl)
+        .await
+        .map_err(Failure::admin)?;
+    let keys = manage::keys::load(store, &app.secrets)
+        .await
+        .map_err(Failure::admin)?;
+    app.set_keys(keys);
+    let now = latchkey_core::now_unix();
+    let body =
+        json!({"rotated": new.iter().map(|k| manage::keys::view(k, now)).collect::<Vec<_>>()});
+    Ok(ok(StatusCode::OK, body))
+}
+
+/// `GET /admin/v1/errors/{error_id}`: an occurrence with its internal
+/// detail, for support.
+async fn show_error(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+    Path(error_id): Path<String>,
+) -> AdminResult {
+    authorize(&app, &method, &headers)?;
+    let record = app
+        .store
+        .get_error(&error_id)
+        .await
+        .map_err(|e| Failure::admin(latchkey_core::Occurrence::from(e)))?
+        .ok_or_else(|| {
+            Failure::admin(ERROR_ID_NOT_FOUND.with_detail(format!("error_id {error_id}")))
+        })?;
+    Ok(ok(
+        StatusCode::OK,
+        json!({
+            "error_id": record.error_id,
+            "cause": record.cause,
+            "error": record.code,
+            "status": record.status,
+            "error_description": record.description,
+            "debug": record.debug,
+            "endpoint": record.endpoint,
+            "client_id": record.client_id,
+            "created_at": record.created_at,
+        }),
+    ))
+}

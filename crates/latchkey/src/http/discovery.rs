@@ -1,0 +1,47 @@
+//! Discovery (OIDC Discovery §3, RFC 8414 §2) and the JWKS. Both bodies are
+//! built once and served as they are. Discovery lists only what is
+//! implemented: a field appears here in the same change as its feature.
+
+use crate::app::App;
+use crate::config::Config;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+pub fn document(config: &Config) -> Value {
+    let issuer = &config.issuer;
+    json!({
+        "issuer": issuer,
+        "jwks_uri": format!("{issuer}/jwks"),
+        "service_documentation": format!("{issuer}/errors"),
+    })
+}
+
+fn json_response(body: String, max_age: u32) -> Response {
+    let mut res = ([(header::CONTENT_TYPE, "application/json")], body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("public, max-age={max_age}")) {
+        res.headers_mut().insert(header::CACHE_CONTROL, v);
+    }
+    res.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    res
+}
+
+/// `GET /.well-known/openid-configuration` (and the RFC 8414 alias).
+pub async fn openid_configuration(State(app): State<Arc<App>>) -> Response {
+    json_response(app.discovery_json.clone(), 3600)
+}
+
+/// `GET /jwks`: active keys and retired keys still inside their window.
+pub async fn jwks(State(app): State<Arc<App>>) -> Response {
+    let mut res = json_response(app.keys().jwks_json.to_string(), 300);
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/jwk-set+json"),
+    );
+    res
+}

@@ -1,0 +1,75 @@
+//! The HTTP layer: parse, call, render. Every route is listed here.
+
+pub mod admin;
+pub mod discovery;
+pub mod docs;
+pub mod health;
+pub mod pages;
+pub mod respond;
+
+use crate::app::App;
+use axum::Router;
+use axum::routing::get;
+use latchkey_core::catalogue::NOT_FOUND;
+use respond::Failure;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Largest request body accepted (forms, admin JSON).
+pub const BODY_LIMIT: usize = 64 * 1024;
+/// A request that takes longer is answered 503 `request_timeout`.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The whole application.
+pub fn router(app: Arc<App>) -> Router {
+    let routes = Router::new()
+        .route(
+            "/.well-known/openid-configuration",
+            get(discovery::openid_configuration),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(discovery::openid_configuration),
+        )
+        .route("/jwks", get(discovery::jwks))
+        .route("/errors", get(docs::page))
+        .route("/errors.json", get(docs::json))
+        .route("/errors/{code}", get(docs::section))
+        .route("/health/live", get(health::live))
+        .route("/health/ready", get(health::ready))
+        .route("/metrics", get(health::metrics))
+        .route("/assets/latchkey.css", get(pages::stylesheet))
+        .nest("/admin/v1", admin::routes())
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn(respond::tag_endpoint))
+        .with_state(app.clone());
+
+    routes
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
+        .layer(axum::middleware::from_fn_with_state(app, respond::finish))
+}
+
+async fn not_found(uri: axum::http::Uri) -> Failure {
+    Failure::json(NOT_FOUND.with_detail(format!("no endpoint at {}", uri.path())))
+}
+
+/// A panic in one request becomes `internal_error` for that request only.
+fn panicked(err: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let message = err
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| err.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    Failure::json(
+        latchkey_core::catalogue::INTERNAL_ERROR
+            .occur()
+            .debug(format!("panic: {message}")),
+    )
+    .into_response()
+}

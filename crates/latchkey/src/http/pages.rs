@@ -1,0 +1,91 @@
+//! Server-rendered HTML: the error page and the form_post response. Text is
+//! always escaped; pages carry a strict Content-Security-Policy and may not
+//! be framed.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use latchkey_core::error::docs::escape_html as esc;
+use latchkey_core::error::render::ErrorPage;
+
+pub const STYLESHEET: &str = include_str!("../../assets/latchkey.css");
+
+const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+fn html_response(status: StatusCode, body: String, csp: &str) -> Response {
+    let mut res = (status, axum::response::Html(body)).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    if let Ok(v) = HeaderValue::from_str(csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    res
+}
+
+/// The shared frame of every page.
+pub fn layout(title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>{title}</title><link rel=\"stylesheet\" href=\"/assets/latchkey.css\"></head>\
+<body><main>{body}</main></body></html>",
+        title = esc(title),
+    )
+}
+
+/// The page channel: plain words for the person, details for the developer.
+pub fn error_page(page: &ErrorPage) -> Response {
+    let body = format!(
+        "<h1>{title}</h1><p role=\"alert\">{message}</p>\
+<p class=\"muted\">Error reference: <span class=\"ref\">{id}</span></p>\
+<details><summary>Details for the application's developer</summary><dl>\
+<dt>error</dt><dd><code>{code}</code></dd>\
+<dt>cause</dt><dd><code>{cause}</code></dd>\
+<dt>description</dt><dd>{desc}</dd>\
+<dt>how to fix</dt><dd>{fix}</dd>\
+<dt>documentation</dt><dd><a href=\"{link}\">{link}</a></dd></dl></details>",
+        title = esc(page.title),
+        message = esc(page.message),
+        id = esc(&page.error_id),
+        code = esc(page.wire_code),
+        cause = esc(page.cause_id),
+        desc = esc(&page.description),
+        fix = esc(page.fix),
+        link = esc(&page.docs_link),
+    );
+    let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::BAD_REQUEST);
+    html_response(status, layout(page.title, &body), PAGE_CSP)
+}
+
+/// The form_post response mode: an auto-submitting form to the client.
+pub fn form_post(action: &str, fields: &[(String, String)]) -> Response {
+    let nonce = latchkey_core::crypto::random_token().unwrap_or_default();
+    let html = latchkey_core::error::render::form_post_html(action, fields, &nonce);
+    // form-action is left open: the form goes to the client's verified URI.
+    let csp = format!(
+        "default-src 'none'; script-src 'nonce-{nonce}'; frame-ancestors 'none'; base-uri 'none'"
+    );
+    html_response(StatusCode::OK, html, &csp)
+}
+
+/// `GET /assets/latchkey.css`
+pub async fn stylesheet() -> Response {
+    let mut res = (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        STYLESHEET,
+    )
+        .into_response();
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    res
+}

@@ -1,0 +1,268 @@
+//! The edge: turns an [`Occurrence`] into a response on its channel, and is
+//! the one place that logs it, counts it and keeps it for support.
+//!
+//! Handlers return `Err(Failure)`; `Failure::into_response` only parks the
+//! failure in the response extensions. The `finish` middleware (which has
+//! the app state) renders it. Framework rejections (405, 413, timeouts,
+//! panics) are turned into catalogue failures there too.
+
+use crate::app::App;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use latchkey_core::Occurrence;
+use latchkey_core::catalogue::{
+    INTERNAL_ERROR, MALFORMED_BODY, METHOD_NOT_ALLOWED, REQUEST_TIMEOUT, REQUEST_TOO_LARGE,
+    UNSUPPORTED_CONTENT_TYPE,
+};
+use latchkey_core::error::render::{self, Redirect, RedirectTarget};
+use latchkey_core::store::ErrorRecord;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Where an error goes. Decided by the endpoint, never by the cause.
+#[derive(Debug, Clone)]
+pub enum Channel {
+    Json,
+    Bearer { scope: Option<String> },
+    Admin,
+    Page,
+    Redirect(RedirectTarget),
+}
+
+/// An occurrence bound for a channel.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub occ: Occurrence,
+    pub channel: Channel,
+}
+
+impl Failure {
+    pub fn json(occ: impl Into<Occurrence>) -> Failure {
+        Failure {
+            occ: occ.into(),
+            channel: Channel::Json,
+        }
+    }
+
+    pub fn admin(occ: impl Into<Occurrence>) -> Failure {
+        Failure {
+            occ: occ.into(),
+            channel: Channel::Admin,
+        }
+    }
+
+    pub fn page(occ: impl Into<Occurrence>) -> Failure {
+        Failure {
+            occ: occ.into(),
+            channel: Channel::Page,
+        }
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let mut res = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        res.extensions_mut().insert(self);
+        res
+    }
+}
+
+/// The route that answered, for metrics and logs.
+#[derive(Debug, Clone)]
+pub struct Endpoint(pub Arc<str>);
+
+/// Inner layer (inside routing): remember the matched route.
+pub async fn tag_endpoint(req: Request, next: Next) -> Response {
+    let endpoint = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|m| Arc::<str>::from(m.as_str()))
+        .unwrap_or_else(|| Arc::from("unmatched"));
+    let mut res = next.run(req).await;
+    res.extensions_mut().insert(Endpoint(endpoint));
+    res
+}
+
+/// The channel for failures the framework produces, by path.
+fn channel_for_path(path: &str) -> Channel {
+    if path.starts_with("/admin/") {
+        Channel::Admin
+    } else if path == "/userinfo" {
+        Channel::Bearer { scope: None }
+    } else {
+        Channel::Json
+    }
+}
+
+/// A bare framework response (no failure attached) that must be reported
+/// through the catalogue.
+fn framework_failure(res: &Response, path: &str) -> Option<Failure> {
+    let plain = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
+    let occ = match res.status() {
+        // The router adds the Allow header after this layer has run.
+        StatusCode::METHOD_NOT_ALLOWED => METHOD_NOT_ALLOWED
+            .with_detail("the Allow header lists the methods this endpoint accepts"),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            REQUEST_TOO_LARGE.with_detail(format!("the limit is {} bytes", super::BODY_LIMIT))
+        }
+        StatusCode::REQUEST_TIMEOUT => REQUEST_TIMEOUT.occur().retry_after(1),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE if plain => UNSUPPORTED_CONTENT_TYPE.occur(),
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY if plain => {
+            MALFORMED_BODY.occur()
+        }
+        StatusCode::INTERNAL_SERVER_ERROR if plain => INTERNAL_ERROR
+            .occur()
+            .debug("unhandled 500 from the framework"),
+        _ => return None,
+    };
+    Some(Failure {
+        occ,
+        channel: channel_for_path(path),
+    })
+}
+
+/// Outer middleware: render failures, log them once, count every request.
+pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let path = req.uri().path().to_string();
+    let method = req.method().clone();
+    let client_id = None::<String>;
+    let mut res = next.run(req).await;
+    let endpoint = res
+        .extensions()
+        .get::<Endpoint>()
+        .map(|e| e.0.clone())
+        .unwrap_or_else(|| Arc::from("unmatched"));
+    let failure = res
+        .extensions_mut()
+        .remove::<Failure>()
+        .or_else(|| framework_failure(&res, &path));
+    if let Some(failure) = failure {
+        report(&app, &failure.occ, &endpoint, client_id.as_deref());
+        res = render(&app, failure);
+    }
+    let status = res.status().as_u16().to_string();
+    let labels = [
+        ("endpoint", endpoint.to_string()),
+        ("method", method.to_string()),
+        ("status", status),
+    ];
+    metrics::counter!("latchkey_http_requests_total", &labels).increment(1);
+    metrics::histogram!("latchkey_http_request_duration_seconds", "endpoint" => endpoint.to_string())
+        .record(start.elapsed().as_secs_f64());
+    res
+}
+
+/// Log the occurrence once (with its debug detail), count it, keep it.
+fn report(app: &App, occ: &Occurrence, endpoint: &str, client_id: Option<&str>) {
+    let cause = occ.cause;
+    let code = cause.code.as_str();
+    if cause.status >= 500 {
+        tracing::error!(error_id = %occ.error_id, cause = cause.id, code, endpoint, client_id, debug = occ.debug.as_deref(), description = %occ.description(), "request failed");
+    } else {
+        tracing::info!(error_id = %occ.error_id, cause = cause.id, code, endpoint, client_id, debug = occ.debug.as_deref(), description = %occ.description(), "request refused");
+    }
+    metrics::counter!("latchkey_errors_total", "code" => code, "cause" => cause.id).increment(1);
+    if let Some(tx) = &app.error_records {
+        let record = ErrorRecord {
+            error_id: occ.error_id.to_string(),
+            cause: cause.id.to_string(),
+            code: code.to_string(),
+            status: i64::from(cause.status),
+            description: occ.description(),
+            debug: occ.debug.clone(),
+            endpoint: endpoint.to_string(),
+            client_id: client_id.map(str::to_string),
+            created_at: latchkey_core::now_unix(),
+        };
+        if tx.try_send(record).is_err() {
+            metrics::counter!("latchkey_error_records_dropped_total").increment(1);
+        }
+    }
+}
+
+fn status(code: u16) -> StatusCode {
+    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+fn no_store(headers: &mut HeaderMap) {
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+}
+
+fn header_value(s: &str) -> HeaderValue {
+    HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static("Bearer"))
+}
+
+/// Build the response for a failure on its channel.
+pub fn render(app: &App, failure: Failure) -> Response {
+    let ctx = app.render_ctx();
+    let occ = &failure.occ;
+    let mut res = match &failure.channel {
+        Channel::Json => {
+            let mut res = (
+                status(occ.cause.status),
+                axum::Json(render::json_body(occ, ctx)),
+            )
+                .into_response();
+            if occ.cause.status == 401 {
+                let challenge = render::client_challenge(&app.config.issuer, occ);
+                res.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, header_value(&challenge));
+            }
+            res
+        }
+        Channel::Admin => {
+            let mut res = (
+                status(occ.cause.status),
+                axum::Json(render::admin_body(occ, ctx)),
+            )
+                .into_response();
+            if occ.cause.status == 401 {
+                let challenge = render::bearer_challenge(&app.config.issuer, None, None, ctx);
+                res.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, header_value(&challenge));
+            }
+            res
+        }
+        Channel::Bearer { scope } => {
+            let challenge =
+                render::bearer_challenge(&app.config.issuer, Some(occ), scope.as_deref(), ctx);
+            let mut res = (
+                status(occ.cause.status),
+                axum::Json(render::json_body(occ, ctx)),
+            )
+                .into_response();
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, header_value(&challenge));
+            res
+        }
+        Channel::Page => super::pages::error_page(&render::error_page(occ, ctx)),
+        Channel::Redirect(target) => redirect(target.error(occ, ctx)),
+    };
+    let headers = res.headers_mut();
+    no_store(headers);
+    if let Some(secs) = occ.retry_after {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    res
+}
+
+/// An authorization response: 303 to the client, or the form_post page.
+pub fn redirect(redirect: Redirect) -> Response {
+    match redirect {
+        Redirect::Location(location) => Response::builder()
+            .status(StatusCode::SEE_OTHER)
+            .header(header::LOCATION, location)
+            .header(header::CACHE_CONTROL, "no-store")
+            .body(Body::empty())
+            .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response()),
+        Redirect::FormPost { action, fields } => super::pages::form_post(&action, &fields),
+    }
+}

@@ -1,0 +1,10 @@
+//! Latchkey, the server: configuration, the HTTP layer, management commands
+//! and process concerns. Protocol decisions and the error catalogue live in
+//! `latchkey-core`; SQL lives in `latchkey-store`.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod manage;
+pub mod server;

@@ -1,0 +1,224 @@
+//! Clients: create, show, list, update (partial metadata), delete.
+
+use latchkey_core::Occurrence;
+use latchkey_core::catalogue::{CLIENT_ID_TAKEN, CLIENT_NOT_FOUND, INVALID_CLIENT_METADATA};
+use latchkey_core::client::{ClientMetadata, ClientRecord};
+use latchkey_core::crypto::{Secrets, random_token};
+use latchkey_core::store::{Store, StoreError};
+use serde_json::{Map, Value, json};
+
+/// The client as the admin API shows it: every metadata field, plus
+/// `client_id`, `active`, `client_id_issued_at` (RFC 7591 §3.2.1) and the
+/// secret only when it was just set.
+pub fn view(record: &ClientRecord, new_secret: Option<&str>) -> Value {
+    let mut out = match serde_json::to_value(&record.metadata) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    out.insert("client_id".into(), json!(record.client_id));
+    out.insert("active".into(), json!(record.active));
+    out.insert("client_id_issued_at".into(), json!(record.created_at));
+    out.insert("updated_at".into(), json!(record.updated_at));
+    if let Some(secret) = new_secret {
+        out.insert("client_secret".into(), json!(secret));
+        out.insert("client_secret_expires_at".into(), json!(0));
+    }
+    Value::Object(out)
+}
+
+/// Fields that are not metadata: taken out before metadata is parsed.
+struct Extras {
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    active: Option<bool>,
+}
+
+fn take_extras(body: &mut Map<String, Value>) -> Result<Extras, Occurrence> {
+    let mut string = |name: &str| -> Result<Option<String>, Occurrence> {
+        match body.remove(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(INVALID_CLIENT_METADATA
+                .with_detail(format!("{name} must be a string"))
+                .field(name, "must be a string")),
+        }
+    };
+    let client_id = string("client_id")?;
+    let client_secret = string("client_secret")?;
+    let active = match body.remove("active") {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(b)) => Some(b),
+        Some(_) => {
+            return Err(INVALID_CLIENT_METADATA
+                .with_detail("active must be true or false")
+                .field("active", "must be true or false"));
+        }
+    };
+    // Read-only fields a client may echo back from a previous answer.
+    for ignored in [
+        "client_id_issued_at",
+        "client_secret_expires_at",
+        "updated_at",
+    ] {
+        body.remove(ignored);
+    }
+    Ok(Extras {
+        client_id,
+        client_secret,
+        active,
+    })
+}
+
+fn check_client_id(id: &str) -> Result<(), Occurrence> {
+    let ok = !id.is_empty() && id.len() <= 255 && id.bytes().all(|b| (0x21..=0x7e).contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(INVALID_CLIENT_METADATA
+            .with_detail("client_id must be 1 to 255 visible ASCII characters")
+            .field("client_id", "must be 1 to 255 visible ASCII characters"))
+    }
+}
+
+/// Decide the secret: the given one, a generated 256-bit one, or none.
+fn secret_for(
+    metadata: &ClientMetadata,
+    given: Option<String>,
+) -> Result<Option<String>, Occurrence> {
+    match (metadata.uses_secret(), given) {
+        (true, Some(s)) if !s.is_empty() => Ok(Some(s)),
+        (true, _) => Ok(Some(random_token()?)),
+        (false, None) => Ok(None),
+        (false, Some(_)) => Err(INVALID_CLIENT_METADATA
+            .with_detail(format!(
+                "client_secret is not used with token_endpoint_auth_method {}",
+                metadata.token_endpoint_auth_method
+            ))
+            .field("client_secret", "not used by this authentication method")),
+    }
+}
+
+pub async fn create(
+    store: &dyn Store,
+    secrets: &Secrets,
+    body: Value,
+) -> Result<Value, Occurrence> {
+    let Value::Object(mut body) = body else {
+        return Err(INVALID_CLIENT_METADATA.with_detail("the body must be a JSON object"));
+    };
+    let extras = take_extras(&mut body)?;
+    let metadata = ClientMetadata::from_json(&Value::Object(body))?;
+    metadata.validate()?;
+    let client_id = match extras.client_id {
+        Some(id) => {
+            check_client_id(&id)?;
+            id
+        }
+        None => random_token()?.chars().take(22).collect(),
+    };
+    let secret = secret_for(&metadata, extras.client_secret)?;
+    let now = latchkey_core::now_unix();
+    let record = ClientRecord {
+        client_id,
+        secret_hash: secret.as_deref().map(|s| secrets.hash(s)),
+        active: extras.active.unwrap_or(true),
+        metadata,
+        created_at: now,
+        updated_at: now,
+    };
+    match store.create_client(&record).await {
+        Ok(()) => Ok(view(&record, secret.as_deref())),
+        Err(StoreError::Conflict(_)) => {
+            Err(CLIENT_ID_TAKEN.with_detail(format!("client_id {}", record.client_id)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn get(store: &dyn Store, client_id: &str) -> Result<ClientRecord, Occurrence> {
+    store
+        .get_client(client_id)
+        .await?
+        .ok_or_else(|| CLIENT_NOT_FOUND.with_detail(format!("client_id {client_id}")))
+}
+
+pub async fn list(store: &dyn Store) -> Result<Value, Occurrence> {
+    let clients = store.list_clients().await?;
+    Ok(Value::Array(
+        clients.iter().map(|c| view(c, None)).collect(),
+    ))
+}
+
+/// Partial update: top-level fields present in `patch` replace the stored
+/// ones (RFC 7396 style; `null` restores the default). `active` switches
+/// the client on or off; `client_secret` replaces the secret.
+pub async fn update(
+    store: &dyn Store,
+    secrets: &Secrets,
+    client_id: &str,
+    patch: Value,
+) -> Result<Value, Occurrence> {
+    let Value::Object(mut patch) = patch else {
+        return Err(INVALID_CLIENT_METADATA.with_detail("the body must be a JSON object"));
+    };
+    let mut record = get(store, client_id).await?;
+    let extras = take_extras(&mut patch)?;
+    if extras
+        .client_id
+        .as_deref()
+        .is_some_and(|id| id != client_id)
+    {
+        return Err(INVALID_CLIENT_METADATA
+            .with_detail("client_id cannot be changed")
+            .field("client_id", "cannot be changed"));
+    }
+    let mut merged = match serde_json::to_value(&record.metadata) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    let touched_response_types = patch.contains_key("response_types");
+    for (k, v) in patch {
+        if v.is_null() {
+            merged.remove(&k);
+        } else {
+            merged.insert(k, v);
+        }
+    }
+    if !touched_response_types && !merged.contains_key("response_types") {
+        merged.insert("response_types".into(), json!([]));
+    }
+    let metadata = ClientMetadata::from_json(&Value::Object(merged))?;
+    metadata.validate()?;
+    let method_changed =
+        metadata.token_endpoint_auth_method != record.metadata.token_endpoint_auth_method;
+    let new_secret = match extras.client_secret {
+        Some(given) => secret_for(&metadata, Some(given))?,
+        None if method_changed && metadata.uses_secret() && record.secret_hash.is_none() => {
+            secret_for(&metadata, None)?
+        }
+        None => None,
+    };
+    if let Some(s) = &new_secret {
+        record.secret_hash = Some(secrets.hash(s));
+    }
+    if !metadata.uses_secret() {
+        record.secret_hash = None;
+    }
+    record.metadata = metadata;
+    if let Some(active) = extras.active {
+        record.active = active;
+    }
+    record.updated_at = latchkey_core::now_unix();
+    if !store.update_client(&record).await? {
+        return Err(CLIENT_NOT_FOUND.with_detail(format!("client_id {client_id}")));
+    }
+    Ok(view(&record, new_secret.as_deref()))
+}
+
+pub async fn delete(store: &dyn Store, client_id: &str) -> Result<(), Occurrence> {
+    if store.delete_client(client_id).await? {
+        Ok(())
+    } else {
+        Err(CLIENT_NOT_FOUND.with_detail(format!("client_id {client_id}")))
+    }
+}

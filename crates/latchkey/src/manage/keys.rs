@@ -1,0 +1,89 @@
+//! Signing keys: make sure each algorithm has an active key, rotate, list.
+
+use latchkey_core::Occurrence;
+use latchkey_core::crypto::Secrets;
+use latchkey_core::keys::{Alg, KeyRecord, KeySet, KeyState, generate};
+use latchkey_core::store::Store;
+use serde_json::{Value, json};
+
+/// How long a retired key stays published: the longest lifetime of a token
+/// it may have signed, plus a margin for clock skew and JWKS caches.
+pub fn publication_window(access_token_ttl: u64) -> i64 {
+    const ID_TOKEN_TTL: i64 = 3600;
+    const MARGIN: i64 = 300;
+    i64::try_from(access_token_ttl)
+        .unwrap_or(i64::MAX / 2)
+        .max(ID_TOKEN_TTL)
+        + MARGIN
+}
+
+/// Create an active key for every algorithm that has none (first start).
+pub async fn ensure(store: &dyn Store, secrets: &Secrets) -> Result<Vec<KeyRecord>, Occurrence> {
+    let mut keys = store.list_keys().await?;
+    for alg in Alg::ALL {
+        let has_active = keys
+            .iter()
+            .any(|k| k.state == KeyState::Active && k.alg == alg.as_str());
+        if !has_active {
+            let record = generate(*alg, secrets, latchkey_core::now_unix())?;
+            store.insert_key(&record).await?;
+            tracing::info!(kid = %record.kid, alg = alg.as_str(), "generated signing key");
+            keys.insert(0, record);
+        }
+    }
+    Ok(keys)
+}
+
+/// Load the usable key set.
+pub async fn load(store: &dyn Store, secrets: &Secrets) -> Result<KeySet, Occurrence> {
+    let records = ensure(store, secrets).await?;
+    Ok(KeySet::from_records(
+        &records,
+        secrets,
+        latchkey_core::now_unix(),
+    )?)
+}
+
+/// Add a new active key for each of `algs`; the previous ones stay
+/// published for [`publication_window`].
+pub async fn rotate(
+    store: &dyn Store,
+    secrets: &Secrets,
+    algs: &[Alg],
+    access_token_ttl: u64,
+) -> Result<Vec<KeyRecord>, Occurrence> {
+    let now = latchkey_core::now_unix();
+    let mut out = Vec::new();
+    for alg in algs {
+        let record = generate(*alg, secrets, now)?;
+        store
+            .rotate_key(&record, now, now + publication_window(access_token_ttl))
+            .await?;
+        out.push(record);
+    }
+    Ok(out)
+}
+
+pub fn view(key: &KeyRecord, now: i64) -> Value {
+    json!({
+        "kid": key.kid,
+        "alg": key.alg,
+        "state": key.state.as_str(),
+        "published": key.is_published(now),
+        "created_at": key.created_at,
+        "retired_at": key.retired_at,
+        "publish_until": key.publish_until,
+    })
+}
+
+pub async fn list(store: &dyn Store) -> Result<Value, Occurrence> {
+    let now = latchkey_core::now_unix();
+    Ok(Value::Array(
+        store
+            .list_keys()
+            .await?
+            .iter()
+            .map(|k| view(k, now))
+            .collect(),
+    ))
+}

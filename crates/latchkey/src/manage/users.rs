@@ -1,0 +1,175 @@
+//! Users: create, show, list, update, delete, set a password.
+
+use latchkey_core::Occurrence;
+use latchkey_core::catalogue::{INVALID_USER_ATTRIBUTES, USER_NOT_FOUND, USERNAME_TAKEN};
+use latchkey_core::crypto::hash_password;
+use latchkey_core::store::{Store, StoreError};
+use latchkey_core::user::{UserRecord, check_password, check_username};
+use serde_json::{Map, Value, json};
+
+/// The user as the admin API shows it (never the password hash).
+pub fn view(user: &UserRecord) -> Value {
+    json!({
+        "sub": user.sub,
+        "username": user.username,
+        "claims": user.claims,
+        "has_password": user.password_hash.is_some(),
+        "created_at": user.created_at,
+        "updated_at": user.updated_at,
+    })
+}
+
+fn invalid(field: &str, summary: &str) -> Occurrence {
+    INVALID_USER_ATTRIBUTES
+        .with_detail(format!("{field} {summary}"))
+        .field(field, summary)
+}
+
+const FIELDS: &[&str] = &["username", "password", "claims"];
+
+fn object(body: Value) -> Result<Map<String, Value>, Occurrence> {
+    let Value::Object(body) = body else {
+        return Err(INVALID_USER_ATTRIBUTES.with_detail("the body must be a JSON object"));
+    };
+    if let Some(unknown) = body.keys().find(|k| !FIELDS.contains(&k.as_str())) {
+        return Err(invalid(
+            unknown,
+            "is not a user attribute; accepted: username, password, claims",
+        ));
+    }
+    Ok(body)
+}
+
+fn string_field(body: &Map<String, Value>, name: &str) -> Result<Option<String>, Occurrence> {
+    match body.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(invalid(name, "must be a string")),
+    }
+}
+
+/// Claims are a JSON object of standard claims; `sub` is ours to assign.
+fn claims_field(value: Option<&Value>) -> Result<Option<Map<String, Value>>, Occurrence> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(map)) => {
+            if map.contains_key("sub") {
+                return Err(invalid(
+                    "claims.sub",
+                    "is assigned by the server and cannot be set",
+                ));
+            }
+            Ok(Some(map.clone()))
+        }
+        Some(_) => Err(invalid("claims", "must be a JSON object")),
+    }
+}
+
+/// Argon2id on a blocking thread: it costs tens of milliseconds of CPU.
+async fn hash(password: String) -> Result<String, Occurrence> {
+    if let Err(msg) = check_password(&password) {
+        return Err(invalid("password", msg));
+    }
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| {
+            latchkey_core::catalogue::INTERNAL_ERROR
+                .occur()
+                .debug(e.to_string())
+        })?
+        .map_err(Occurrence::from)
+}
+
+pub async fn create(store: &dyn Store, body: Value) -> Result<Value, Occurrence> {
+    let body = object(body)?;
+    let username =
+        string_field(&body, "username")?.ok_or_else(|| invalid("username", "is required"))?;
+    check_username(&username).map_err(|m| invalid("username", m))?;
+    let claims = claims_field(body.get("claims"))?.unwrap_or_default();
+    let password_hash = match string_field(&body, "password")? {
+        Some(p) => Some(hash(p).await?),
+        None => None,
+    };
+    let now = latchkey_core::now_unix();
+    let user = UserRecord {
+        sub: uuid::Uuid::new_v4().to_string(),
+        username,
+        password_hash,
+        claims,
+        created_at: now,
+        updated_at: now,
+    };
+    match store.create_user(&user).await {
+        Ok(()) => Ok(view(&user)),
+        Err(StoreError::Conflict(_)) => {
+            Err(USERNAME_TAKEN.with_detail(format!("username {}", user.username)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn get(store: &dyn Store, sub_or_username: &str) -> Result<UserRecord, Occurrence> {
+    if let Some(user) = store.get_user(sub_or_username).await? {
+        return Ok(user);
+    }
+    store
+        .get_user_by_username(sub_or_username)
+        .await?
+        .ok_or_else(|| {
+            USER_NOT_FOUND.with_detail(format!("no user with sub or username {sub_or_username}"))
+        })
+}
+
+pub async fn list(store: &dyn Store) -> Result<Value, Occurrence> {
+    Ok(Value::Array(
+        store.list_users().await?.iter().map(view).collect(),
+    ))
+}
+
+/// Partial update. `claims` are merged: a claim set to `null` is removed.
+pub async fn update(store: &dyn Store, sub: &str, body: Value) -> Result<Value, Occurrence> {
+    let body = object(body)?;
+    let mut user = get(store, sub).await?;
+    if let Some(username) = string_field(&body, "username")? {
+        check_username(&username).map_err(|m| invalid("username", m))?;
+        user.username = username;
+    }
+    if let Some(claims) = claims_field(body.get("claims"))? {
+        for (k, v) in claims {
+            if v.is_null() {
+                user.claims.remove(&k);
+            } else {
+                user.claims.insert(k, v);
+            }
+        }
+    }
+    if let Some(p) = string_field(&body, "password")? {
+        user.password_hash = Some(hash(p).await?);
+    }
+    user.updated_at = latchkey_core::now_unix();
+    match store.update_user(&user).await {
+        Ok(true) => Ok(view(&user)),
+        Ok(false) => Err(USER_NOT_FOUND.with_detail(format!("sub {sub}"))),
+        Err(StoreError::Conflict(_)) => {
+            Err(USERNAME_TAKEN.with_detail(format!("username {}", user.username)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn set_password(
+    store: &dyn Store,
+    sub: &str,
+    password: String,
+) -> Result<Value, Occurrence> {
+    update(store, sub, json!({ "password": password })).await
+}
+
+pub async fn delete(store: &dyn Store, sub: &str) -> Result<(), Occurrence> {
+    let user = get(store, sub).await?;
+    if store.delete_user(&user.sub).await? {
+        Ok(())
+    } else {
+        Err(USER_NOT_FOUND.with_detail(format!("sub {sub}")))
+    }
+}

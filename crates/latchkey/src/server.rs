@@ -1,0 +1,163 @@
+//! `latchkey serve`: open the store, load keys, bind, serve, drain on
+//! SIGTERM. Schema and keys are created on first start.
+
+use crate::app::App;
+use crate::config::Config;
+use crate::manage;
+use latchkey_core::crypto::Secrets;
+use latchkey_core::store::{ErrorRecord, Store};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How often a node reloads keys (a rotation made elsewhere reaches it).
+const KEY_REFRESH: Duration = Duration::from_secs(30);
+/// How often expired rows are removed, and how many per table per pass.
+const PURGE_EVERY: Duration = Duration::from_secs(600);
+const PURGE_LIMIT: i64 = 1000;
+/// Error occurrences are kept this long for `GET /admin/v1/errors/{id}`.
+const ERROR_RETENTION_SECS: i64 = 14 * 24 * 3600;
+
+/// A start-up failure after configuration was accepted (exit code 1).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct StartError(pub String);
+
+/// Open the store and the keys: everything `serve` and the management
+/// commands share.
+pub async fn open(config: &Config) -> Result<(Arc<dyn Store>, Secrets), StartError> {
+    let store = latchkey_store::open(&config.database_url)
+        .await
+        .map_err(|e| {
+            StartError(format!(
+                "cannot open the database {}: {e}",
+                crate::config::redact_url(&config.database_url)
+            ))
+        })?;
+    let secrets = Secrets::new(&config.secret).map_err(|e| StartError(e.to_string()))?;
+    Ok((store, secrets))
+}
+
+pub async fn build_app(config: Config) -> Result<Arc<App>, StartError> {
+    let (store, secrets) = open(&config).await?;
+    let keys = manage::keys::load(store.as_ref(), &secrets).await.map_err(|occ| {
+        StartError(format!(
+            "cannot load signing keys: {} (if the database was created with another secret, set the same LATCHKEY_SECRET)",
+            occ.debug.as_deref().unwrap_or(occ.cause.summary)
+        ))
+    })?;
+    let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .install_recorder()
+        .ok();
+    let (tx, rx) = tokio::sync::mpsc::channel::<ErrorRecord>(1024);
+    let app = Arc::new(App::new(
+        config,
+        store.clone(),
+        secrets,
+        keys,
+        metrics,
+        Some(tx),
+    ));
+    tokio::spawn(write_error_records(store.clone(), rx));
+    tokio::spawn(refresh_keys(app.clone()));
+    tokio::spawn(purge(store));
+    Ok(app)
+}
+
+pub async fn serve(config: Config) -> Result<(), StartError> {
+    if let Some(file) = &config.secret_file {
+        tracing::warn!(
+            file = %file.display(),
+            "secret (LATCHKEY_SECRET) is not set: using a generated one; set it in production, the same on every node"
+        );
+    }
+    let listen = config.listen;
+    let issuer = config.issuer.clone();
+    let app = build_app(config).await?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| StartError(format!("cannot listen on {listen}: {e}")))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| StartError(e.to_string()))?;
+    tracing::info!(address = %local, issuer = %issuer, "latchkey is listening");
+    let router = crate::http::router(app);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| StartError(format!("server error: {e}")))?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// SIGTERM or Ctrl-C: stop accepting, finish what is in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: draining requests in flight");
+}
+
+async fn write_error_records(
+    store: Arc<dyn Store>,
+    mut rx: tokio::sync::mpsc::Receiver<ErrorRecord>,
+) {
+    while let Some(record) = rx.recv().await {
+        if let Err(e) = store.record_error(&record).await {
+            tracing::warn!(error_id = %record.error_id, error = %e, "could not keep error record");
+        }
+    }
+}
+
+async fn refresh_keys(app: Arc<App>) {
+    let mut tick = tokio::time::interval(KEY_REFRESH);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let records = match app.store.list_keys().await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(error = %e, "key refresh failed");
+                continue;
+            }
+        };
+        match latchkey_core::keys::KeySet::from_records(
+            &records,
+            &app.secrets,
+            latchkey_core::now_unix(),
+        ) {
+            Ok(set) if !set.active.is_empty() => app.set_keys(set),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "key refresh: keys cannot be opened"),
+        }
+    }
+}
+
+async fn purge(store: Arc<dyn Store>) {
+    let mut tick = tokio::time::interval(PURGE_EVERY);
+    loop {
+        tick.tick().await;
+        match store
+            .purge_expired(latchkey_core::now_unix(), ERROR_RETENTION_SECS, PURGE_LIMIT)
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(rows = n, "purged expired rows"),
+            Err(e) => tracing::warn!(error = %e, "purge failed"),
+        }
+    }
+}

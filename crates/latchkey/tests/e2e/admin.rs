@@ -1,0 +1,465 @@
+//! The admin API: clients, users, keys, authentication of the API itself.
+
+use crate::support::{ADMIN, Db, READONLY, Server};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+fn full_metadata() -> Value {
+    json!({
+        "client_id": "full-client",
+        "client_secret": "a-chosen-secret-for-tests",
+        "redirect_uris": ["https://app.example/cb", "http://127.0.0.1:9999/cb"],
+        "post_logout_redirect_uris": ["https://app.example/bye"],
+        "grant_types": ["authorization_code", "refresh_token", "client_credentials"],
+        "response_types": ["code"],
+        "token_endpoint_auth_method": "client_secret_post",
+        "token_endpoint_auth_signing_alg": "ES256",
+        "jwks": {"keys": []},
+        "scope": "openid email profile api:read",
+        "id_token_signed_response_alg": "ES256",
+        "request_object_signing_alg": "RS256",
+        "request_uris": ["https://app.example/request.jwt"],
+        "require_pushed_authorization_requests": true,
+        "application_type": "web",
+        "client_name": "Full Client",
+        "client_uri": "https://app.example",
+        "logo_uri": "https://app.example/logo.png",
+        "policy_uri": "https://app.example/policy",
+        "tos_uri": "https://app.example/tos",
+        "contacts": ["ops@app.example"],
+        "software_id": "4NRB1-0XZABZI9E6-5SM3R",
+        "software_version": "2.1",
+        "default_max_age": 3600,
+        "require_auth_time": true,
+        "skip_consent": true
+    })
+}
+
+async fn clients_round_trip(db: Db) {
+    let s = Server::start(db).await;
+    let sent = full_metadata();
+    let r = s
+        .admin(Method::POST, "/clients")
+        .json(&sent)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let created: Value = r.json().await.unwrap();
+    for (k, v) in sent.as_object().unwrap() {
+        assert_eq!(&created[k], v, "field {k} round-trips on create");
+    }
+    assert_eq!(created["active"], true);
+    // The secret is shown once, never again.
+    let r = s
+        .admin(Method::GET, "/clients/full-client")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let shown: Value = r.json().await.unwrap();
+    assert!(shown.get("client_secret").is_none());
+    for (k, v) in sent.as_object().unwrap() {
+        if k != "client_secret" {
+            assert_eq!(&shown[k], v, "field {k} round-trips on read");
+        }
+    }
+    let list: Value = s
+        .admin(Method::GET, "/clients")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+
+    // Defaults (RFC 7591 §2) and a generated 256-bit secret.
+    let r = s
+        .admin(Method::POST, "/clients")
+        .json(&json!({"redirect_uris": ["https://b.example/cb"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let b: Value = r.json().await.unwrap();
+    assert_eq!(b["token_endpoint_auth_method"], "client_secret_basic");
+    assert_eq!(b["grant_types"], json!(["authorization_code"]));
+    assert_eq!(b["response_types"], json!(["code"]));
+    assert_eq!(b["id_token_signed_response_alg"], "RS256");
+    assert!(b["client_secret"].as_str().unwrap().len() >= 43);
+    assert!(b["client_id"].as_str().unwrap().len() >= 16);
+
+    // A client_credentials-only client needs no redirect URI.
+    let r = s
+        .admin(Method::POST, "/clients")
+        .json(&json!({"client_id": "svc", "grant_types": ["client_credentials"], "scope": "api:read"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+
+    // PATCH: partial metadata; active=false deactivates.
+    let r = s
+        .admin(Method::PATCH, "/clients/full-client")
+        .json(&json!({"active": false, "client_name": "Renamed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let patched: Value = r.json().await.unwrap();
+    assert_eq!(patched["active"], false);
+    assert_eq!(patched["client_name"], "Renamed");
+    assert_eq!(patched["scope"], sent["scope"]);
+
+    // DELETE, then 404 in the admin shape.
+    let r = s
+        .admin(Method::DELETE, "/clients/full-client")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = s
+        .admin(Method::GET, "/clients/full-client")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["errorCode"], "client_not_found");
+    assert!(e["errorId"].as_str().is_some());
+    assert!(e["errorLink"].as_str().unwrap().starts_with(&s.base));
+    assert!(e["errorSummary"].as_str().unwrap().contains("full-client"));
+}
+
+async fn invalid_metadata_names_the_field(db: Db) {
+    let s = Server::start(db).await;
+    let cases = [
+        (
+            json!({"redirect_uris": ["https://a.example/cb#frag"]}),
+            "invalid_redirect_uri",
+            "redirect_uris[0]",
+        ),
+        (
+            json!({"redirect_uris": ["not a uri"]}),
+            "invalid_redirect_uri",
+            "redirect_uris[0]",
+        ),
+        (json!({}), "invalid_redirect_uri", "redirect_uris"),
+        (
+            json!({"redirect_uris": ["https://a.example/cb"], "grant_types": ["authorization_code", "password"]}),
+            "invalid_client_metadata",
+            "grant_types",
+        ),
+        (
+            json!({"redirect_uris": ["https://a.example/cb"], "token_endpoint_auth_method": "private_key_jwt"}),
+            "invalid_client_metadata",
+            "jwks",
+        ),
+        (
+            json!({"redirect_uris": "https://a.example/cb"}),
+            "invalid_client_metadata",
+            "redirect_uris",
+        ),
+    ];
+    for (body, code, field) in cases {
+        let r = s
+            .admin(Method::POST, "/clients")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{body}");
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["errorCode"], code, "{body}: {e}");
+        let causes = e["errorCauses"].as_array().unwrap();
+        assert!(causes.iter().any(|c| c["field"] == field), "{body}: {e}");
+        assert!(e["errorSummary"].as_str().unwrap().contains(field), "{e}");
+    }
+    // Duplicate client_id: 409.
+    let body = json!({"client_id": "dup", "redirect_uris": ["https://a.example/cb"]});
+    assert_eq!(
+        s.admin(Method::POST, "/clients")
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    let r = s
+        .admin(Method::POST, "/clients")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["errorCode"],
+        "client_id_taken"
+    );
+    // Not JSON at all.
+    let r = s
+        .admin(Method::POST, "/clients")
+        .header("content-type", "application/json")
+        .body("{nope")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["errorCode"],
+        "malformed_body"
+    );
+    let r = s
+        .admin(Method::POST, "/clients")
+        .body("x=1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["errorCode"],
+        "unsupported_content_type"
+    );
+}
+
+async fn admin_tokens(db: Db) {
+    let s = Server::start(db).await;
+    let url = s.url("/admin/v1/clients");
+    // No token: 401 with a challenge.
+    let r = s.http.get(&url).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(
+        r.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Bearer realm=")
+    );
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["errorCode"],
+        "request_unauthorized"
+    );
+    // Wrong token: 401.
+    let r = s
+        .http
+        .get(&url)
+        .bearer_auth("wrong-token-0123456789")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    // Read-only token reads, but cannot write (U26).
+    let r = s.http.get(&url).bearer_auth(READONLY).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let r = s
+        .http
+        .post(&url)
+        .bearer_auth(READONLY)
+        .json(&json!({"redirect_uris": ["https://a.example/cb"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["errorCode"], "request_forbidden");
+    assert!(
+        e["errorLink"]
+            .as_str()
+            .unwrap()
+            .ends_with("#request_forbidden")
+    );
+    // Full token writes.
+    let r = s
+        .http
+        .post(&url)
+        .bearer_auth(ADMIN)
+        .json(&json!({"redirect_uris": ["https://a.example/cb"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+}
+
+async fn users(db: Db) {
+    let s = Server::start(db).await;
+    let body = json!({"username": "alice", "password": "correct horse battery", "claims": {"email": "alice@example.com", "email_verified": true, "name": "Alice"}});
+    let r = s
+        .admin(Method::POST, "/users")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let u: Value = r.json().await.unwrap();
+    let sub = u["sub"].as_str().unwrap().to_string();
+    assert_ne!(sub, "alice");
+    assert_eq!(u["claims"]["email"], "alice@example.com");
+    assert!(u.get("password").is_none() && u.get("password_hash").is_none());
+    // Username taken.
+    let r = s
+        .admin(Method::POST, "/users")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["errorCode"],
+        "username_taken"
+    );
+    // Weak password, unknown attribute.
+    let r = s
+        .admin(Method::POST, "/users")
+        .json(&json!({"username": "bob", "password": "short"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["errorCode"], "invalid_user_attributes");
+    assert_eq!(e["errorCauses"][0]["field"], "password");
+    let r = s
+        .admin(Method::POST, "/users")
+        .json(&json!({"username": "bob", "colour": "blue"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    // PATCH merges claims; null removes one.
+    let r = s
+        .admin(Method::PATCH, &format!("/users/{sub}"))
+        .json(&json!({"claims": {"name": "Alice L", "email_verified": null}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let u: Value = r.json().await.unwrap();
+    assert_eq!(
+        u["claims"],
+        json!({"email": "alice@example.com", "name": "Alice L"})
+    );
+    let r = s
+        .admin(Method::GET, &format!("/users/{sub}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["claims"]["name"],
+        "Alice L"
+    );
+    let list: Value = s
+        .admin(Method::GET, "/users")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(
+        s.admin(Method::DELETE, &format!("/users/{sub}"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    let r = s
+        .admin(Method::GET, &format!("/users/{sub}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["errorCode"],
+        "user_not_found"
+    );
+}
+
+async fn key_rotation_keeps_old_keys_published(db: Db) {
+    let s = Server::start(db).await;
+    let before: Value = s
+        .http
+        .get(s.url("/jwks"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r = s.admin(Method::POST, "/keys/rotate").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let after: Value = s
+        .http
+        .get(s.url("/jwks"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kids = |v: &Value| -> Vec<String> {
+        v["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["kid"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(kids(&after).len(), 4);
+    for kid in kids(&before) {
+        assert!(kids(&after).contains(&kid));
+    }
+    let keys: Value = s
+        .admin(Method::GET, "/keys")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let states: Vec<&str> = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states.iter().filter(|s| **s == "active").count(), 2);
+    assert_eq!(states.iter().filter(|s| **s == "retired").count(), 2);
+}
+
+async fn admin_api_is_off_without_a_token(db: Db) {
+    let s = Server::start_with(
+        db,
+        &[
+            ("LATCHKEY_ADMIN_TOKEN", ""),
+            ("LATCHKEY_ADMIN_READONLY_TOKEN", ""),
+        ],
+    )
+    .await;
+    let r = s.admin(Method::GET, "/clients").send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["errorCode"],
+        "admin_api_disabled"
+    );
+    let doc: Value = s
+        .http
+        .get(s.url("/.well-known/openid-configuration"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!doc.to_string().contains("/admin"));
+}
+
+crate::both!(
+    clients_round_trip,
+    invalid_metadata_names_the_field,
+    admin_tokens,
+    users,
+    key_rotation_keeps_old_keys_published,
+    admin_api_is_off_without_a_token,
+);

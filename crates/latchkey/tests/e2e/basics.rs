@@ -1,0 +1,299 @@
+//! Start-up, discovery, keys, HTTP basics, health, metrics, shutdown.
+
+use crate::support::{Database, Db, Server, run};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+async fn discovery_and_jwks(db: Db) {
+    let s = Server::start(db).await;
+    for path in [
+        "/.well-known/openid-configuration",
+        "/.well-known/oauth-authorization-server",
+    ] {
+        let r = s.http.get(s.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let doc: Value = r.json().await.unwrap();
+        assert_eq!(doc["issuer"], s.base);
+        assert_eq!(doc["jwks_uri"], s.url("/jwks"));
+    }
+    let r = s.http.get(s.url("/jwks")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let jwks: Value = r.json().await.unwrap();
+    let keys = jwks["keys"].as_array().unwrap();
+    let mut algs: Vec<&str> = keys.iter().map(|k| k["alg"].as_str().unwrap()).collect();
+    algs.sort();
+    assert_eq!(algs, ["ES256", "RS256"]);
+    for k in keys {
+        assert_eq!(k["use"], "sig");
+        assert!(k["kid"].as_str().is_some_and(|kid| !kid.is_empty()));
+        assert!(
+            k.get("d").is_none() && k.get("p").is_none(),
+            "no private parts"
+        );
+    }
+    let rsa = keys.iter().find(|k| k["alg"] == "RS256").unwrap();
+    // 2048-bit modulus: 256 bytes, 342 base64url characters.
+    assert_eq!(rsa["n"].as_str().unwrap().len(), 342);
+}
+
+async fn restart_keeps_keys_and_a_wrong_secret_is_refused(db: Db) {
+    let s = Server::start(db).await;
+    let before: Value = s
+        .http
+        .get(s.url("/jwks"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let database = s.stop();
+    let s = Server::start_on(database, &[]).await;
+    let after: Value = s
+        .http
+        .get(s.url("/jwks"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(before, after);
+    let database = s.stop();
+    let (code, _, err) = run(
+        &database,
+        &["serve"],
+        &[
+            (
+                "LATCHKEY_SECRET",
+                "another-secret-0123456789abcdef-0123456789",
+            ),
+            ("LATCHKEY_LISTEN", "127.0.0.1:0"),
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("LATCHKEY_SECRET"), "{err}");
+}
+
+async fn http_basics_go_through_the_catalogue(db: Db) {
+    let s = Server::start(db).await;
+    // Unknown route: 404 JSON not_found.
+    let r = s.http.get(s.url("/nope")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "not_found");
+    assert_eq!(body["error_uri"], s.url("/errors/not_found#not_found"));
+    let error_id = body["error_id"].as_str().unwrap().to_string();
+    // Wrong method: 405 with Allow.
+    let r = s.http.post(s.url("/jwks")).send().await.unwrap();
+    assert_eq!(r.status(), 405);
+    assert!(r.headers()["allow"].to_str().unwrap().contains("GET"));
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_request");
+    assert!(
+        body["error_uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("#method_not_allowed")
+    );
+    // Body too large: 413 JSON. (Its own client: the server closes a
+    // connection whose body it did not read.)
+    let r = reqwest::Client::new()
+        .post(s.url("/admin/v1/clients"))
+        .bearer_auth(crate::support::ADMIN)
+        .header("content-type", "application/json")
+        .body(vec![b' '; 200 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["errorCode"], "request_too_large");
+    // The occurrence is kept for support, with its detail.
+    let mut found = None;
+    for _ in 0..100 {
+        let r = s
+            .admin(Method::GET, &format!("/errors/{error_id}"))
+            .send()
+            .await
+            .unwrap();
+        if r.status() == 200 {
+            found = Some(r.json::<Value>().await.unwrap());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let record = found.expect("error record kept");
+    assert_eq!(record["cause"], "not_found");
+    assert_eq!(record["status"], 404);
+    assert!(
+        record["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("/nope")
+    );
+    let r = s
+        .admin(Method::GET, "/errors/00000000-0000-0000-0000-000000000000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["errorCode"],
+        "error_id_not_found"
+    );
+    // Logged once, with the error_id and the cause.
+    let logs = s.logs();
+    assert_eq!(logs.matches(&error_id).count(), 1, "{logs}");
+    assert!(logs.contains("not_found"));
+}
+
+async fn health_and_metrics(db: Db) {
+    let s = Server::start(db).await;
+    let r = s.http.get(s.url("/health/live")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let r = s.http.get(s.url("/health/ready")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["checks"]["database"], "ok");
+    s.http.get(s.url("/missing")).send().await.unwrap();
+    s.http.get(s.url("/jwks")).send().await.unwrap();
+    let text = s
+        .http
+        .get(s.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains(
+            "latchkey_http_requests_total{endpoint=\"/jwks\",method=\"GET\",status=\"200\"}"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("latchkey_errors_total{code=\"not_found\",cause=\"not_found\"}"),
+        "{text}"
+    );
+    assert!(
+        text.contains("latchkey_http_request_duration_seconds"),
+        "{text}"
+    );
+}
+
+async fn sigterm_exits_zero(db: Db) {
+    let mut s = Server::start(db).await;
+    let status = s.terminate();
+    assert!(status.success(), "{status:?}");
+}
+
+crate::both!(
+    discovery_and_jwks,
+    restart_keeps_keys_and_a_wrong_secret_is_refused,
+    http_basics_go_through_the_catalogue,
+    health_and_metrics,
+    sigterm_exits_zero,
+);
+
+/// A bad setting stops start-up before the port is bound: exit 2, and the
+/// message names the key and what it accepts.
+#[tokio::test]
+async fn bad_settings_exit_2_naming_the_key() {
+    let db = Database::new(Db::Sqlite).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    for (key, value, expect) in [
+        ("LATCHKEY_LOG_FORMAT", "yaml", "log_format"),
+        ("LATCHKEY_ISSUER", "not a url", "issuer"),
+        (
+            "LATCHKEY_ERRORS_EXTENDED_CODES",
+            "perhaps",
+            "errors.extended_codes",
+        ),
+        ("LATCHKEY_LISTEN", "localhost", "listen"),
+        ("LATCHKEY_DATABASE_URL", "mysql://x", "database_url"),
+    ] {
+        let env = [
+            (key, value),
+            (
+                "LATCHKEY_LISTEN",
+                if key == "LATCHKEY_LISTEN" {
+                    value
+                } else {
+                    &listen
+                },
+            ),
+        ];
+        let (code, _, err) = run(&db, &["serve"], &env);
+        assert_eq!(code, 2, "{key}: {err}");
+        assert!(err.contains(expect) && err.contains(key), "{err}");
+        // Nothing was bound.
+        assert!(std::net::TcpListener::bind(&listen).is_ok());
+    }
+    let (code, _, err) = run(
+        &db,
+        &["serve", "--config", "/nonexistent/latchkey.toml"],
+        &[],
+    );
+    assert_eq!(code, 2, "{err}");
+}
+
+/// An existing empty SQLite file is a fresh database.
+#[tokio::test]
+async fn an_empty_sqlite_file_is_a_fresh_database() {
+    let db = Database::new(Db::Sqlite).await;
+    let path = db.url.trim_start_matches("sqlite://").to_string();
+    std::fs::write(&path, b"").unwrap();
+    let s = Server::start_on(db, &[]).await;
+    let r = s.http.get(s.url("/jwks")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+/// With no settings at all, `serve` creates its data directory, secret and
+/// database in the working directory.
+#[tokio::test]
+async fn runs_with_no_configuration() {
+    let db = Database::new(Db::Sqlite).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = std::process::Command::new(crate::support::bin())
+        .current_dir(&db.dir)
+        .env_clear()
+        .env("LATCHKEY_LISTEN", format!("127.0.0.1:{port}"))
+        .arg("serve")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let http = reqwest::Client::new();
+    let mut ok = false;
+    for _ in 0..400 {
+        if let Ok(r) = http
+            .get(format!(
+                "http://127.0.0.1:{port}/.well-known/openid-configuration"
+            ))
+            .send()
+            .await
+        {
+            let doc: Value = r.json().await.unwrap();
+            assert_eq!(doc["issuer"], "http://127.0.0.1:8080");
+            ok = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(ok, "server did not answer");
+    assert!(db.dir.join("latchkey-data/latchkey.db").exists());
+    let secret = std::fs::read_to_string(db.dir.join("latchkey-data/secret")).unwrap();
+    assert!(secret.trim().len() >= 32);
+}

@@ -1,0 +1,271 @@
+//! The command line works on the configured database directly.
+
+use crate::support::{Database, Db, Server, run};
+use serde_json::Value;
+use std::io::Write;
+
+fn json(out: &str) -> Value {
+    serde_json::from_str(out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
+}
+
+async fn clients_and_users_before_the_server_runs(db: Db) {
+    let db = Database::new(db).await;
+    let (code, out, err) = run(
+        &db,
+        &[
+            "client",
+            "create",
+            "--client-id",
+            "web",
+            "--name",
+            "Web",
+            "--redirect-uri",
+            "https://app.example/cb",
+            "--scope",
+            "openid email",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let created = json(&out);
+    let secret = created["client_secret"].as_str().unwrap().to_string();
+    assert_eq!(created["client_name"], "Web");
+    let (code, out, _) = run(&db, &["client", "show", "web"], &[]);
+    assert_eq!(code, 0);
+    assert!(json(&out).get("client_secret").is_none());
+    let (code, out, _) = run(
+        &db,
+        &[
+            "client",
+            "update",
+            "web",
+            "--metadata",
+            r#"{"logo_uri":"https://app.example/l.png"}"#,
+        ],
+        &[],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(json(&out)["logo_uri"], "https://app.example/l.png");
+    let (code, out, _) = run(&db, &["client", "deactivate", "web"], &[]);
+    assert_eq!(code, 0);
+    assert_eq!(json(&out)["active"], false);
+    let (code, out, _) = run(&db, &["client", "list"], &[]);
+    assert_eq!(code, 0);
+    assert_eq!(json(&out).as_array().unwrap().len(), 1);
+    // Invalid metadata: exit 1, the cause and the field on stderr.
+    let (code, _, err) = run(
+        &db,
+        &["client", "create", "--redirect-uri", "https://x.example/#f"],
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("invalid_redirect_uri") && err.contains("redirect_uris[0]"),
+        "{err}"
+    );
+
+    // Users, with the password on standard input.
+    let mut child = crate::support::command(&db, &[])
+        .args([
+            "user",
+            "create",
+            "--username",
+            "alice",
+            "--password-stdin",
+            "--claims",
+            r#"{"email":"alice@example.com"}"#,
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"correct horse battery\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let user = json(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(user["username"], "alice");
+    assert_eq!(user["has_password"], true);
+    let (code, out, _) = run(
+        &db,
+        &["user", "update", "alice", "--claims", r#"{"name":"Alice"}"#],
+        &[],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(json(&out)["claims"]["name"], "Alice");
+    let (code, _, err) = run(
+        &db,
+        &[
+            "user",
+            "set-password",
+            "alice",
+            "--password",
+            "another long password",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, _, _) = run(
+        &db,
+        &["user", "set-password", "alice", "--password", "short"],
+        &[],
+    );
+    assert_eq!(code, 1);
+    let (code, out, _) = run(&db, &["user", "list"], &[]);
+    assert_eq!(code, 0);
+    assert_eq!(json(&out).as_array().unwrap().len(), 1);
+
+    // Secrets are stored hashed: the SQLite files never hold them.
+    if db.url.starts_with("sqlite:") {
+        for entry in std::fs::read_dir(&db.dir).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "client secret stored in clear"
+            );
+            assert!(
+                !bytes.windows(21).any(|w| w == b"correct horse battery"),
+                "password stored in clear"
+            );
+        }
+    }
+
+    // The server sees what the CLI made.
+    let s = Server::start_on(db, &[]).await;
+    let r = s
+        .admin(reqwest::Method::GET, "/clients/web")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap()["active"], false);
+    let (code, _, _) = s.run(&["user", "delete", "alice"]);
+    assert_eq!(code, 0);
+    let (code, _, _) = s.run(&["client", "delete", "web"]);
+    assert_eq!(code, 0);
+    let (code, _, err) = s.run(&["client", "show", "web"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("client_not_found"), "{err}");
+}
+
+async fn keys_rotate_and_list(db: Db) {
+    let db = Database::new(db).await;
+    let (code, out, err) = run(&db, &["keys", "list"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(json(&out).as_array().unwrap().len(), 2);
+    let (code, out, _) = run(&db, &["keys", "rotate", "--alg", "ES256"], &[]);
+    assert_eq!(code, 0);
+    assert_eq!(json(&out)["rotated"][0]["alg"], "ES256");
+    let (code, out, _) = run(&db, &["keys", "list"], &[]);
+    assert_eq!(code, 0);
+    let keys = json(&out);
+    assert_eq!(keys.as_array().unwrap().len(), 3);
+    assert!(
+        keys.as_array()
+            .unwrap()
+            .iter()
+            .all(|k| k["published"] == true)
+    );
+    let (code, _, err) = run(&db, &["keys", "rotate", "--alg", "HS256"], &[]);
+    assert_eq!(code, 2, "{err}");
+    let s = Server::start_on(db, &[]).await;
+    let jwks: Value = s
+        .http
+        .get(s.url("/jwks"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(jwks["keys"].as_array().unwrap().len(), 3);
+}
+
+async fn migrate_command(db: Db) {
+    let db = Database::new(db).await;
+    let (code, out, err) = run(&db, &["migrate"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("applied") || out.contains("up to date"),
+        "{out}"
+    );
+    let (code, out, _) = run(&db, &["migrate"], &[]);
+    assert_eq!(code, 0);
+    assert!(out.contains("up to date"), "{out}");
+}
+
+crate::both!(
+    clients_and_users_before_the_server_runs,
+    keys_rotate_and_list,
+    migrate_command
+);
+
+#[test]
+fn errors_explain() {
+    let out = std::process::Command::new(crate::support::bin())
+        .args(["errors", "explain", "invalid_grant"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("code_reused"), "{text}");
+
+    let out = std::process::Command::new(crate::support::bin())
+        .args(["errors", "explain", "code_reused"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("invalid_grant"), "{text}");
+
+    let out = std::process::Command::new(crate::support::bin())
+        .args([
+            "errors",
+            "explain",
+            "https://app.example/cb?error=access_denied&error_description=The+user+cancelled&state=xyz",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("access_denied") && text.contains("The user cancelled"),
+        "{text}"
+    );
+
+    let out = std::process::Command::new(crate::support::bin())
+        .args(["errors", "explain", "definitely-not-an-error"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+
+    let out = std::process::Command::new(crate::support::bin())
+        .args(["errors", "list"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("jti_known"));
+}
+
+#[test]
+fn help_everywhere() {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["client", "--help"],
+        vec!["client", "create", "--help"],
+        vec!["user", "create", "--help"],
+        vec!["keys", "rotate", "--help"],
+        vec!["errors", "explain", "--help"],
+    ] {
+        let out = std::process::Command::new(crate::support::bin())
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}");
+        assert!(!out.stdout.is_empty());
+    }
+}

@@ -1,0 +1,82 @@
+//! The error documentation served from the catalogue.
+
+use crate::support::{Db, Server};
+use serde_json::Value;
+
+#[tokio::test]
+async fn error_docs_pages() {
+    let s = Server::start(Db::Sqlite).await;
+    let r = s.http.get(s.url("/errors")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = r.text().await.unwrap();
+    for id in [
+        "invalid_grant",
+        "code_reused",
+        "jti_known",
+        "client_deactivated",
+        "not_found",
+        "request_forbidden",
+    ] {
+        assert!(
+            html.contains(&format!("id=\"{id}\"")),
+            "missing anchor {id}"
+        );
+    }
+    for provider in ["Okta", "GOV.UK One Login", "JetBrains Hub", "Fosite"] {
+        assert!(html.contains(provider), "missing provider {provider}");
+    }
+    let r = s
+        .http
+        .get(s.url("/errors/invalid_grant"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = s
+        .http
+        .get(s.url("/errors/code_reused"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/errors/invalid_grant#code_reused");
+    let r = s
+        .http
+        .get(s.url("/errors/no_such_thing"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"], "not_found");
+    let r = s.http.get(s.url("/errors.json")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let doc: Value = r.json().await.unwrap();
+    let codes = doc["codes"].as_array().unwrap();
+    assert!(codes.iter().any(|c| {
+        c["code"] == "invalid_grant"
+            && c["causes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|k| k["id"] == "code_reused")
+    }));
+}
+
+/// `docs/errors.md` is generated from the catalogue; this fails when the
+/// committed file is stale. Regenerate with `latchkey errors docs > docs/errors.md`.
+#[test]
+fn committed_error_reference_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/errors.md");
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    let generated = latchkey_core::error::docs::markdown();
+    assert!(
+        committed == generated,
+        "docs/errors.md is stale: run `cargo run -q -- errors docs > docs/errors.md`"
+    );
+}

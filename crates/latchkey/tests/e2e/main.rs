@@ -1,0 +1,12 @@
+//! End-to-end tests: one binary (each extra test binary costs a link), a
+//! module per feature. Every test starts real `latchkey` processes.
+
+// Tests may unwrap and panic: a failure is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+mod admin;
+mod basics;
+mod cli;
+mod docs;

@@ -1,0 +1,273 @@
+//! Test support: a real `latchkey` process on a free loopback port, with its
+//! own SQLite file or its own PostgreSQL database.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const ADMIN: &str = "admin-token-0123456789abcdef";
+pub const READONLY: &str = "readonly-token-0123456789abcdef";
+pub const SECRET: &str = "test-secret-0123456789abcdef-0123456789";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server tests create their databases on.
+pub fn postgres_server() -> String {
+    std::env::var("LATCHKEY_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// A fresh database of the given kind: (database_url, working directory).
+pub struct Database {
+    pub url: String,
+    pub dir: PathBuf,
+    pg_name: Option<String>,
+}
+
+impl Database {
+    pub async fn new(db: Db) -> Database {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let dir = std::env::temp_dir().join(format!("latchkey-e2e-{id}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        match db {
+            Db::Sqlite => Database {
+                url: format!("sqlite://{}/latchkey.db", dir.display()),
+                dir,
+                pg_name: None,
+            },
+            Db::Postgres => {
+                let name = format!("lk_e2e_{id}");
+                let url = latchkey_store::create_postgres_database(&postgres_server(), &name)
+                    .await
+                    .expect("PostgreSQL must be running for the PostgreSQL tests (see README)");
+                Database {
+                    url,
+                    dir,
+                    pg_name: Some(name),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some(name) = self.pg_name.take() {
+            // Best effort, on a runtime of its own (Drop cannot await).
+            let server = postgres_server();
+            let _ = std::thread::spawn(move || {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    let _ = rt.block_on(latchkey_store::drop_postgres_database(&server, &name));
+                }
+            })
+            .join();
+        }
+    }
+}
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_latchkey")
+}
+
+/// A `latchkey` command with a clean environment pointing at `db`.
+pub fn command(db: &Database, extra_env: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(bin());
+    cmd.current_dir(&db.dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("LATCHKEY_DATABASE_URL", &db.url)
+        .env("LATCHKEY_SECRET", SECRET)
+        .env("LATCHKEY_ADMIN_TOKEN", ADMIN)
+        .env("LATCHKEY_ADMIN_READONLY_TOKEN", READONLY);
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+/// Run a management command to completion: (exit code, stdout, stderr).
+pub fn run(db: &Database, args: &[&str], extra_env: &[(&str, &str)]) -> (i32, String, String) {
+    let out = command(db, extra_env).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+pub struct Server {
+    child: Option<Child>,
+    pub base: String,
+    pub log: PathBuf,
+    pub http: reqwest::Client,
+    pub db: Database,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Server {
+    pub async fn start(db: Db) -> Server {
+        Server::start_with(db, &[]).await
+    }
+
+    pub async fn start_with(db: Db, extra_env: &[(&str, &str)]) -> Server {
+        let db = Database::new(db).await;
+        Server::start_on(db, extra_env).await
+    }
+
+    /// Start on an existing database (e.g. after a restart). A port taken
+    /// between choosing and binding it is retried with another.
+    pub async fn start_on(mut db: Database, extra_env: &[(&str, &str)]) -> Server {
+        for _attempt in 0..3 {
+            let port = free_port();
+            let base = format!("http://127.0.0.1:{port}");
+            let listen = format!("127.0.0.1:{port}");
+            let log = db.dir.join(format!("server-{port}.log"));
+            let log_file = std::fs::File::create(&log).unwrap();
+            let mut env: Vec<(&str, &str)> =
+                vec![("LATCHKEY_ISSUER", &base), ("LATCHKEY_LISTEN", &listen)];
+            env.extend_from_slice(extra_env);
+            let child = command(&db, &env)
+                .arg("serve")
+                .stdout(Stdio::null())
+                .stderr(log_file)
+                .spawn()
+                .unwrap();
+            let http = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
+            let mut server = Server {
+                child: Some(child),
+                base,
+                log,
+                http,
+                db,
+            };
+            if server.wait_ready().await {
+                return server;
+            }
+            let logs = server.logs();
+            assert!(
+                logs.contains("Address already in use"),
+                "latchkey did not start:\n{logs}"
+            );
+            server.kill();
+            db = server.take_db();
+        }
+        panic!("no free port after 3 attempts");
+    }
+
+    fn take_db(mut self) -> Database {
+        let placeholder = Database {
+            url: String::new(),
+            dir: PathBuf::new(),
+            pg_name: None,
+        };
+        std::mem::replace(&mut self.db, placeholder)
+    }
+
+    async fn wait_ready(&mut self) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Some(child) = self.child.as_mut()
+                && let Ok(Some(_)) = child.try_wait()
+            {
+                return false;
+            }
+            if let Ok(r) = self.http.get(self.url("/health/live")).send().await
+                && r.status().is_success()
+            {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        false
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn logs(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map(|c| c.id()).unwrap_or(0)
+    }
+
+    /// Send SIGTERM and wait for the exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().unwrap();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("latchkey did not stop within 15 s of SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn kill(&mut self) -> Option<()> {
+        let mut child = self.child.take()?;
+        let _ = child.kill();
+        let _ = child.wait();
+        Some(())
+    }
+
+    /// Stop the server and hand back its database for a restart.
+    pub fn stop(mut self) -> Database {
+        self.terminate();
+        self.take_db()
+    }
+
+    pub fn admin(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, self.url(&format!("/admin/v1{path}")))
+            .bearer_auth(ADMIN)
+    }
+
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        run(&self.db, args, &[])
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Define one test per database from an `async fn(Db)`.
+#[macro_export]
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite { $( #[tokio::test] async fn $name() { super::$name($crate::support::Db::Sqlite).await } )* }
+        mod postgres { $( #[tokio::test] async fn $name() { super::$name($crate::support::Db::Postgres).await } )* }
+    };
+}
