@@ -2,10 +2,13 @@
 //! model and the store interface. No HTTP framework and no SQL live here, so
 //! everything in this crate is tested without a server or a database.
 
+pub mod authorize;
 pub mod client;
 pub mod crypto;
 pub mod error;
+pub mod grant;
 pub mod keys;
+pub mod session;
 pub mod store;
 pub mod user;
 

@@ -12,6 +12,7 @@
 mod error;
 mod migrate;
 mod postgres;
+mod sessions;
 mod sqlite;
 mod store;
 

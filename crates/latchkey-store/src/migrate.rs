@@ -27,11 +27,18 @@ pub(crate) const SQLITE: Dialect = Dialect {
     // instead of failing when it tries to upgrade a read lock.
     begin: "BEGIN IMMEDIATE",
     lock: None,
-    migrations: &[Migration {
-        version: 1,
-        name: "0001_init",
-        sql: include_str!("../migrations/sqlite/0001_init.sql"),
-    }],
+    migrations: &[
+        Migration {
+            version: 1,
+            name: "0001_init",
+            sql: include_str!("../migrations/sqlite/0001_init.sql"),
+        },
+        Migration {
+            version: 3,
+            name: "0003_sessions",
+            sql: include_str!("../migrations/sqlite/0003_sessions.sql"),
+        },
+    ],
 };
 
 pub(crate) const POSTGRES: Dialect = Dialect {
@@ -39,11 +46,18 @@ pub(crate) const POSTGRES: Dialect = Dialect {
     // Released at commit or rollback. The key is arbitrary but fixed
     // ("latchkey" in ASCII).
     lock: Some("SELECT pg_advisory_xact_lock(7809651199139603833)"),
-    migrations: &[Migration {
-        version: 1,
-        name: "0001_init",
-        sql: include_str!("../migrations/postgres/0001_init.sql"),
-    }],
+    migrations: &[
+        Migration {
+            version: 1,
+            name: "0001_init",
+            sql: include_str!("../migrations/postgres/0001_init.sql"),
+        },
+        Migration {
+            version: 3,
+            name: "0003_sessions",
+            sql: include_str!("../migrations/postgres/0003_sessions.sql"),
+        },
+    ],
 };
 
 pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS latchkey_migrations (

@@ -142,6 +142,8 @@ macro_rules! conformance_tests {
                 concurrent_creates_of_one_client_yield_one_winner,
                 concurrent_creates_of_one_username_yield_one_winner,
                 concurrent_migrations_apply_once,
+                sessions_interactions_and_consents,
+                a_code_is_redeemed_exactly_once_under_concurrency,
             );
         }
     };
@@ -584,10 +586,11 @@ async fn purge_removes_expired_rows_within_the_limit(db: &TestDb) {
 }
 
 async fn migrations_apply_once_and_reopening_is_harmless(db: &TestDb) {
-    assert_eq!(
-        latchkey_store::migrate(&db.url).await.unwrap(),
-        ["0001_init"]
-    );
+    let applied = latchkey_store::migrate(&db.url).await.unwrap();
+    assert_eq!(applied.first().map(String::as_str), Some("0001_init"));
+    let mut sorted = applied.clone();
+    sorted.sort();
+    assert_eq!(applied, sorted, "migrations apply in order");
     assert!(latchkey_store::migrate(&db.url).await.unwrap().is_empty());
     let first = db.open().await;
     first.create_client(&client("app", 1)).await.unwrap();
@@ -621,6 +624,120 @@ async fn database_newer_than_the_binary_is_refused(db: &TestDb) {
             other => panic!("expected a refusal, got {other:?}"),
         }
     }
+}
+
+fn code_record(hash: &str) -> latchkey_core::grant::CodeRecord {
+    latchkey_core::grant::CodeRecord {
+        code_hash: hash.into(),
+        grant_id: "g1".into(),
+        client_id: "c1".into(),
+        redirect_uri: Some("https://a.example/cb".into()),
+        sub: "s1".into(),
+        scope: "openid email".into(),
+        nonce: Some("n".into()),
+        code_challenge: Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into()),
+        code_challenge_method: Some("S256".into()),
+        auth_time: 100,
+        acr: None,
+        amr: vec!["pwd".into()],
+        sid: Some("sid1".into()),
+        created_at: 100,
+        expires_at: 160,
+    }
+}
+
+async fn sessions_interactions_and_consents(db: &TestDb) {
+    use latchkey_core::session::{InteractionRecord, SessionRecord};
+    let store = db.open().await;
+    let session = SessionRecord {
+        id_hash: "h1".into(),
+        sid: "sid1".into(),
+        sub: "s1".into(),
+        auth_time: 100,
+        amr: vec!["pwd".into()],
+        acr: None,
+        created_at: 100,
+        expires_at: 200,
+    };
+    store.insert_session(&session).await.unwrap();
+    assert_eq!(store.get_session("h1").await.unwrap(), Some(session));
+    assert!(store.delete_session("h1").await.unwrap());
+    assert_eq!(store.get_session("h1").await.unwrap(), None);
+
+    let request: latchkey_core::authorize::AuthorizeRequest = serde_json::from_value(json!({
+        "client_id": "c1", "redirect_uri": "https://a.example/cb", "redirect_uri_sent": true,
+        "response_mode": "query", "scopes": ["openid"], "state": "x", "nonce": null,
+        "code_challenge": null, "code_challenge_method": null, "prompt": ["login"], "max_age": null,
+        "login_hint": null, "id_token_hint": null, "ui_locales": null, "acr_values": null
+    }))
+    .unwrap();
+    let interaction = InteractionRecord {
+        id: "i1".into(),
+        browser_hash: "b".into(),
+        request,
+        created_at: 100,
+        expires_at: 700,
+    };
+    store.insert_interaction(&interaction).await.unwrap();
+    assert_eq!(
+        store.get_interaction("i1").await.unwrap(),
+        Some(interaction.clone())
+    );
+    assert_eq!(
+        store.take_interaction("i1").await.unwrap(),
+        Some(interaction)
+    );
+    assert_eq!(store.take_interaction("i1").await.unwrap(), None);
+
+    assert_eq!(store.get_consent("s1", "c1").await.unwrap(), None);
+    store.put_consent("s1", "c1", "openid", 1).await.unwrap();
+    store
+        .put_consent("s1", "c1", "openid email", 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_consent("s1", "c1").await.unwrap().as_deref(),
+        Some("openid email")
+    );
+}
+
+async fn a_code_is_redeemed_exactly_once_under_concurrency(db: &TestDb) {
+    use latchkey_core::session::Redemption;
+    let store = db.open().await;
+    store.insert_code(&code_record("code-hash")).await.unwrap();
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.redeem_code("code-hash", 120).await })
+        })
+        .collect();
+    let (mut fresh, mut reused) = (0, 0);
+    for task in tasks {
+        match task.await.unwrap().unwrap() {
+            Redemption::Fresh(c) => {
+                assert_eq!(c, code_record("code-hash"));
+                fresh += 1;
+            }
+            Redemption::Reused(_) => reused += 1,
+            Redemption::Unknown => panic!("the code exists"),
+        }
+    }
+    assert_eq!((fresh, reused), (1, 19));
+    assert_eq!(
+        store.redeem_code("nope", 120).await.unwrap(),
+        Redemption::Unknown
+    );
+    // Purged a day after expiry, not before.
+    store.purge_sessions(160 + 3600, 100).await.unwrap();
+    assert!(matches!(
+        store.redeem_code("code-hash", 200).await.unwrap(),
+        Redemption::Reused(_)
+    ));
+    store.purge_sessions(160 + 24 * 3600, 100).await.unwrap();
+    assert_eq!(
+        store.redeem_code("code-hash", 200).await.unwrap(),
+        Redemption::Unknown
+    );
 }
 
 async fn concurrent_creates_of_one_client_yield_one_winner(db: &TestDb) {
@@ -679,7 +796,12 @@ async fn concurrent_migrations_apply_once(db: &TestDb) {
     for task in tasks {
         applied.extend(task.await.unwrap().unwrap());
     }
-    assert_eq!(applied, ["0001_init"]);
+    // Each migration applied exactly once in all.
+    let mut unique = applied.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(applied.len(), unique.len(), "{applied:?}");
+    assert!(applied.iter().any(|m| m == "0001_init"));
     db.open().await.ping().await.unwrap();
 }
 

@@ -53,6 +53,11 @@ impl App {
         }
     }
 
+    /// Cookies are `Secure` when the issuer is https.
+    pub fn secure_cookies(&self) -> bool {
+        self.config.issuer.starts_with("https://")
+    }
+
     pub fn keys(&self) -> Arc<KeySet> {
         match self.keys.read() {
             Ok(k) => k.clone(),

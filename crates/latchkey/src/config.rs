@@ -62,6 +62,46 @@ pub const SETTINGS: &[Setting] = &[
         default: "900",
         meaning: "seconds an access token lives; also how long a retired signing key stays published",
     },
+    Setting {
+        key: "tokens.code_ttl",
+        default: "60",
+        meaning: "seconds an authorization code lives (1 to 600)",
+    },
+    Setting {
+        key: "tokens.refresh_token_ttl",
+        default: "2592000",
+        meaning: "seconds a refresh token lives (30 days)",
+    },
+    Setting {
+        key: "tokens.refresh_grace",
+        default: "0",
+        meaning: "seconds a rotated refresh token may be presented again and get the same successor; after that, reuse revokes the family",
+    },
+    Setting {
+        key: "tokens.access_token_alg",
+        default: "ES256",
+        meaning: "ES256 or RS256: the signature of access tokens",
+    },
+    Setting {
+        key: "policy.require_state",
+        default: "false",
+        meaning: "a missing state at /authorize is refused (cause invalid_state)",
+    },
+    Setting {
+        key: "policy.min_parameter_length",
+        default: "0 (off)",
+        meaning: "a state shorter than this is refused (invalid_state); a nonce shorter than this too (insufficient_entropy)",
+    },
+    Setting {
+        key: "policy.require_pkce",
+        default: "public",
+        meaning: "public (public clients must use PKCE) or all",
+    },
+    Setting {
+        key: "policy.allow_plain_pkce",
+        default: "false",
+        meaning: "accept code_challenge_method=plain",
+    },
 ];
 
 /// `LATCHKEY_` + upper case key, dots to underscores.
@@ -107,7 +147,14 @@ pub struct Config {
     pub log_format: LogFormat,
     pub extended_codes: bool,
     pub access_token_ttl: u64,
+    pub code_ttl: u64,
+    pub refresh_token_ttl: u64,
+    pub refresh_grace: u64,
+    pub access_token_alg: latchkey_core::keys::Alg,
+    pub policy: Policy,
 }
+
+pub use latchkey_core::authorize::Policy;
 
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -306,6 +353,53 @@ impl Config {
             log_format,
             extended_codes: sources.bool("errors.extended_codes", false)?,
             access_token_ttl: sources.seconds("tokens.access_token_ttl", 900, 1, 86_400)?,
+            code_ttl: sources.seconds("tokens.code_ttl", 60, 1, 600)?,
+            refresh_token_ttl: sources.seconds(
+                "tokens.refresh_token_ttl",
+                2_592_000,
+                60,
+                31_536_000,
+            )?,
+            refresh_grace: sources.seconds("tokens.refresh_grace", 0, 0, 300)?,
+            access_token_alg: match sources
+                .string("tokens.access_token_alg")?
+                .as_deref()
+                .map(str::trim)
+            {
+                None => latchkey_core::keys::Alg::Es256,
+                Some(a) => latchkey_core::keys::Alg::parse(a).ok_or_else(|| {
+                    bad(
+                        "tokens.access_token_alg",
+                        format!("expected ES256 or RS256, got {a:?}"),
+                    )
+                })?,
+            },
+            policy: Policy {
+                require_state: sources.bool("policy.require_state", false)?,
+                min_parameter_length: sources
+                    .seconds("policy.min_parameter_length", 0, 0, 512)
+                    .map_err(|_| {
+                        bad(
+                            "policy.min_parameter_length",
+                            "expected a whole number of characters from 0 to 512",
+                        )
+                    })?,
+                require_pkce_all: match sources
+                    .string("policy.require_pkce")?
+                    .as_deref()
+                    .map(str::trim)
+                {
+                    None | Some("public") => false,
+                    Some("all") => true,
+                    Some(other) => {
+                        return Err(bad(
+                            "policy.require_pkce",
+                            format!("expected public or all, got {other:?}"),
+                        ));
+                    }
+                },
+                allow_plain_pkce: sources.bool("policy.allow_plain_pkce", false)?,
+            },
         })
     }
 
@@ -470,6 +564,44 @@ mod tests {
             env_name("errors.extended_codes"),
             "LATCHKEY_ERRORS_EXTENDED_CODES"
         );
+    }
+
+    #[test]
+    fn every_key_read_is_documented() {
+        let source = include_str!("config.rs");
+        for part in source.split("sources.").skip(1) {
+            let Some((method, rest)) = part.split_once('(') else {
+                continue;
+            };
+            if !["string", "bool", "seconds"].contains(&method) || !rest.starts_with('"') {
+                continue;
+            }
+            let key = rest[1..].split('"').next().unwrap();
+            assert!(
+                SETTINGS.iter().any(|s| s.key == key),
+                "{key} is read but not in SETTINGS"
+            );
+        }
+    }
+
+    #[test]
+    fn policy_and_token_settings() {
+        let c = load(
+            None,
+            &[
+                ("LATCHKEY_POLICY_MIN_PARAMETER_LENGTH", "8"),
+                ("LATCHKEY_POLICY_REQUIRE_PKCE", "all"),
+                ("LATCHKEY_TOKENS_CODE_TTL", "30"),
+                ("LATCHKEY_TOKENS_ACCESS_TOKEN_ALG", "RS256"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.policy.min_parameter_length, 8);
+        assert!(c.policy.require_pkce_all);
+        assert_eq!(c.code_ttl, 30);
+        assert_eq!(c.access_token_alg, latchkey_core::keys::Alg::Rs256);
+        let e = load(None, &[("LATCHKEY_POLICY_REQUIRE_PKCE", "some")]).unwrap_err();
+        assert_eq!(e.key, "policy.require_pkce");
     }
 
     #[test]

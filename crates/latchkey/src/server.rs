@@ -151,8 +151,12 @@ async fn purge(store: Arc<dyn Store>) {
     let mut tick = tokio::time::interval(PURGE_EVERY);
     loop {
         tick.tick().await;
+        let now = latchkey_core::now_unix();
+        if let Err(e) = store.purge_sessions(now, PURGE_LIMIT).await {
+            tracing::warn!(error = %e, "session purge failed");
+        }
         match store
-            .purge_expired(latchkey_core::now_unix(), ERROR_RETENTION_SECS, PURGE_LIMIT)
+            .purge_expired(now, ERROR_RETENTION_SECS, PURGE_LIMIT)
             .await
         {
             Ok(0) => {}

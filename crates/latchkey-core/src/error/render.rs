@@ -150,7 +150,6 @@ pub struct RedirectTarget {
 impl RedirectTarget {
     /// Call only after the client is known and `uri` matched its
     /// registration exactly.
-    #[allow(dead_code)] // built by the /authorize redirect-URI check
     pub(crate) fn verified(uri: String, mode: ResponseMode, state: Option<String>) -> Self {
         RedirectTarget { uri, mode, state }
     }

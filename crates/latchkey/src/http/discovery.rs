@@ -12,9 +12,22 @@ use std::sync::Arc;
 
 pub fn document(config: &Config) -> Value {
     let issuer = &config.issuer;
+    let mut pkce = vec!["S256"];
+    if config.policy.allow_plain_pkce {
+        pkce.push("plain");
+    }
     json!({
         "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}/authorize"),
         "jwks_uri": format!("{issuer}/jwks"),
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query", "fragment", "form_post"],
+        "code_challenge_methods_supported": pkce,
+        "prompt_values_supported": ["none", "login", "consent", "select_account"],
+        "authorization_response_iss_parameter_supported": true,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
+        "claims_parameter_supported": false,
         "service_documentation": format!("{issuer}/errors"),
     })
 }

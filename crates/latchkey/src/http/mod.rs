@@ -1,11 +1,14 @@
 //! The HTTP layer: parse, call, render. Every route is listed here.
 
 pub mod admin;
+pub mod authorize;
+pub mod cookies;
 pub mod discovery;
 pub mod docs;
 pub mod health;
 pub mod pages;
 pub mod respond;
+pub mod ui;
 
 use crate::app::App;
 use axum::Router;
@@ -32,6 +35,9 @@ pub fn router(app: Arc<App>) -> Router {
             get(discovery::openid_configuration),
         )
         .route("/jwks", get(discovery::jwks))
+        .route("/authorize", get(authorize::get).post(authorize::post))
+        .route("/login", get(ui::login_form).post(ui::login_submit))
+        .route("/consent", get(ui::consent_form).post(ui::consent_submit))
         .route("/errors", get(docs::page))
         .route("/errors.json", get(docs::json))
         .route("/errors/{code}", get(docs::section))
@@ -52,6 +58,18 @@ pub fn router(app: Arc<App>) -> Router {
         ))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(axum::middleware::from_fn_with_state(app, respond::finish))
+}
+
+/// Whether the body is `application/x-www-form-urlencoded`.
+pub fn is_form(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            v.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
 }
 
 async fn not_found(uri: axum::http::Uri) -> Failure {

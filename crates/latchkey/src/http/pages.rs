@@ -9,9 +9,14 @@ use latchkey_core::error::render::ErrorPage;
 
 pub const STYLESHEET: &str = include_str!("../../assets/latchkey.css");
 
-const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data: https:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-fn html_response(status: StatusCode, body: String, csp: &str) -> Response {
+/// An HTML page with the standard security headers.
+pub fn html_response(status: StatusCode, body: String) -> Response {
+    html_with_csp(status, body, PAGE_CSP)
+}
+
+fn html_with_csp(status: StatusCode, body: String, csp: &str) -> Response {
     let mut res = (status, axum::response::Html(body)).into_response();
     let h = res.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -62,7 +67,7 @@ pub fn error_page(page: &ErrorPage) -> Response {
         link = esc(&page.docs_link),
     );
     let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::BAD_REQUEST);
-    html_response(status, layout(page.title, &body), PAGE_CSP)
+    html_response(status, layout(page.title, &body))
 }
 
 /// The form_post response mode: an auto-submitting form to the client.
@@ -73,7 +78,7 @@ pub fn form_post(action: &str, fields: &[(String, String)]) -> Response {
     let csp = format!(
         "default-src 'none'; script-src 'nonce-{nonce}'; frame-ancestors 'none'; base-uri 'none'"
     );
-    html_response(StatusCode::OK, html, &csp)
+    html_with_csp(StatusCode::OK, html, &csp)
 }
 
 /// `GET /assets/latchkey.css`

@@ -7,6 +7,7 @@
 mod support;
 
 mod admin;
+mod authorize;
 mod basics;
 mod cli;
 mod docs;

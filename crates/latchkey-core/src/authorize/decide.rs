@@ -1,0 +1,181 @@
+//! After validation: does the user need to sign in, to consent, or can the
+//! code be issued? (OIDC Core §3.1.2.3, §3.1.2.4.) Pure: the caller loads
+//! the session and the remembered consent and performs the outcome.
+
+use super::{AuthorizeRequest, Prompt};
+use crate::Occurrence;
+use crate::catalogue::{CONSENT_REQUIRED, LOGIN_REQUIRED};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    Login,
+    Consent,
+    Issue,
+}
+
+/// What is known about the browser and the user.
+#[derive(Debug, Clone, Copy)]
+pub struct Situation<'a> {
+    /// `auth_time` of the browser's session, if it has a live one.
+    pub auth_time: Option<i64>,
+    /// Resuming an interaction created at this time: a sign-in after it
+    /// satisfies `prompt=login`.
+    pub resumed_at: Option<i64>,
+    /// The first-party flag of the client (`skip_consent`).
+    pub skip_consent: bool,
+    /// The scope the user already granted this client.
+    pub granted: Option<&'a str>,
+    pub now: i64,
+}
+
+/// - no session, `prompt=login` not yet honoured in this flow, or the
+///   session older than `max_age` → sign in (`login_required` with `prompt=none`).
+/// - a third-party client without a remembered consent covering every
+///   requested scope, or `prompt=consent` → consent (`consent_required`
+///   with `prompt=none`).
+pub fn decide(req: &AuthorizeRequest, s: Situation<'_>) -> Result<Next, Occurrence> {
+    let silent = req.has_prompt(Prompt::None);
+    let login = match s.auth_time {
+        None => Some("no one is signed in"),
+        Some(t)
+            if (req.has_prompt(Prompt::Login) || req.has_prompt(Prompt::SelectAccount))
+                && s.resumed_at.is_none_or(|r| t < r) =>
+        {
+            Some("the request asked for a new sign-in")
+        }
+        Some(t) if req.max_age.is_some_and(|m| s.now - t > m) => {
+            Some("the sign-in is older than max_age")
+        }
+        Some(_) => None,
+    };
+    if let Some(why) = login {
+        return if silent {
+            Err(LOGIN_REQUIRED.with_detail(why))
+        } else {
+            Ok(Next::Login)
+        };
+    }
+    let covered = s.granted.is_some_and(|g| {
+        let granted: Vec<&str> = g.split(' ').collect();
+        req.scopes.iter().all(|x| granted.contains(&x.as_str()))
+    });
+    let consent = !s.skip_consent && (!covered || req.has_prompt(Prompt::Consent));
+    if consent {
+        return if silent {
+            Err(CONSENT_REQUIRED
+                .with_detail("the user has not yet allowed this application these scopes"))
+        } else {
+            Ok(Next::Consent)
+        };
+    }
+    Ok(Next::Issue)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn req(prompt: &[Prompt], max_age: Option<i64>) -> AuthorizeRequest {
+        AuthorizeRequest {
+            client_id: "c".into(),
+            redirect_uri: "https://a.example/cb".into(),
+            redirect_uri_sent: true,
+            response_mode: "query".into(),
+            scopes: vec!["openid".into(), "email".into()],
+            state: None,
+            nonce: None,
+            code_challenge: None,
+            code_challenge_method: None,
+            prompt: prompt.to_vec(),
+            max_age,
+            login_hint: None,
+            id_token_hint: None,
+            ui_locales: None,
+            acr_values: None,
+        }
+    }
+
+    fn at(auth_time: Option<i64>, granted: Option<&str>) -> Situation<'_> {
+        Situation {
+            auth_time,
+            resumed_at: None,
+            skip_consent: false,
+            granted,
+            now: 1000,
+        }
+    }
+
+    #[test]
+    fn login_consent_issue() {
+        assert_eq!(
+            decide(&req(&[], None), at(None, None)).unwrap(),
+            Next::Login
+        );
+        assert_eq!(
+            decide(&req(&[], None), at(Some(900), None)).unwrap(),
+            Next::Consent
+        );
+        assert_eq!(
+            decide(&req(&[], None), at(Some(900), Some("openid"))).unwrap(),
+            Next::Consent
+        );
+        assert_eq!(
+            decide(&req(&[], None), at(Some(900), Some("email openid profile"))).unwrap(),
+            Next::Issue
+        );
+        let first_party = Situation {
+            skip_consent: true,
+            ..at(Some(900), None)
+        };
+        assert_eq!(
+            decide(&req(&[Prompt::Consent], None), first_party).unwrap(),
+            Next::Issue
+        );
+    }
+
+    #[test]
+    fn prompt_none_fails_instead_of_interacting() {
+        let none = req(&[Prompt::None], None);
+        assert_eq!(
+            decide(&none, at(None, None)).unwrap_err().cause.id,
+            "login_required"
+        );
+        assert_eq!(
+            decide(&none, at(Some(900), None)).unwrap_err().cause.id,
+            "consent_required"
+        );
+        assert_eq!(
+            decide(&none, at(Some(900), Some("openid email"))).unwrap(),
+            Next::Issue
+        );
+    }
+
+    #[test]
+    fn prompt_login_and_max_age() {
+        let login = req(&[Prompt::Login], None);
+        assert_eq!(
+            decide(&login, at(Some(900), Some("openid email"))).unwrap(),
+            Next::Login
+        );
+        let resumed = Situation {
+            resumed_at: Some(950),
+            ..at(Some(960), Some("openid email"))
+        };
+        assert_eq!(decide(&login, resumed).unwrap(), Next::Issue);
+        let aged = req(&[], Some(60));
+        assert_eq!(
+            decide(&aged, at(Some(900), Some("openid email"))).unwrap(),
+            Next::Login
+        );
+        assert_eq!(
+            decide(&aged, at(Some(950), Some("openid email"))).unwrap(),
+            Next::Issue
+        );
+        let consent = req(&[Prompt::Consent], None);
+        assert_eq!(
+            decide(&consent, at(Some(900), Some("openid email"))).unwrap(),
+            Next::Consent
+        );
+    }
+}

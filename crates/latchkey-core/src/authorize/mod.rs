@@ -1,0 +1,179 @@
+//! The authorization request (RFC 6749 §4.1.1, OIDC Core §3.1.2.1).
+//!
+//! [`validate`] runs the checks in a fixed order. The order decides the
+//! channel: until the client and the redirect URI are verified, a failure
+//! can only be shown as an error page; after that, a [`RedirectTarget`]
+//! exists and every failure is redirected to the client.
+
+mod checks;
+pub mod decide;
+pub mod params;
+pub mod redirect_uri;
+
+use crate::Occurrence;
+use crate::catalogue::{
+    CLIENT_DEACTIVATED, CLIENT_ID_MISSING, CLIENT_ID_UNKNOWN, REPEATED_PARAMETER,
+};
+use crate::client::ClientRecord;
+use crate::error::render::{RedirectTarget, ResponseMode};
+pub use params::RawParams;
+use serde::{Deserialize, Serialize};
+
+/// How strict /authorize is (the `policy.*` settings).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Policy {
+    pub require_state: bool,
+    pub min_parameter_length: u64,
+    /// PKCE for every client, not only public ones.
+    pub require_pkce_all: bool,
+    pub allow_plain_pkce: bool,
+}
+
+/// `prompt` values (OIDC Core §3.1.2.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Prompt {
+    None,
+    Login,
+    Consent,
+    SelectAccount,
+}
+
+/// A validated authorization request. Kept server-side while the user
+/// signs in and consents, then used to issue the code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorizeRequest {
+    pub client_id: String,
+    /// The verified redirect URI (registered, exact match).
+    pub redirect_uri: String,
+    /// Whether the request carried `redirect_uri` (then /token must too).
+    pub redirect_uri_sent: bool,
+    pub response_mode: String,
+    pub scopes: Vec<String>,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub code_challenge_method: Option<String>,
+    pub prompt: Vec<Prompt>,
+    pub max_age: Option<i64>,
+    pub login_hint: Option<String>,
+    pub id_token_hint: Option<String>,
+    pub ui_locales: Option<String>,
+    pub acr_values: Option<String>,
+}
+
+impl AuthorizeRequest {
+    /// Where responses to this request go.
+    pub fn target(&self) -> RedirectTarget {
+        let mode = ResponseMode::parse(&self.response_mode).unwrap_or(ResponseMode::Query);
+        RedirectTarget::verified(self.redirect_uri.clone(), mode, self.state.clone())
+    }
+
+    pub fn scope(&self) -> String {
+        self.scopes.join(" ")
+    }
+
+    pub fn has_prompt(&self, p: Prompt) -> bool {
+        self.prompt.contains(&p)
+    }
+}
+
+/// Why a request was refused, and where the answer goes.
+#[derive(Debug)]
+pub struct Rejection {
+    pub occ: Occurrence,
+    /// `None`: the client or redirect URI could not be trusted; show a page.
+    pub target: Option<RedirectTarget>,
+}
+
+impl Rejection {
+    fn page(occ: Occurrence) -> Self {
+        Rejection { occ, target: None }
+    }
+}
+
+/// The `client_id` to look up (the caller fetches the client, then calls
+/// [`validate`]). A repeated `client_id` is refused here, on the page.
+pub fn client_id(raw: &RawParams) -> Result<&str, Rejection> {
+    match raw.single("client_id") {
+        Err(params::Repeated) => Err(Rejection::page(REPEATED_PARAMETER.with_detail("client_id"))),
+        Ok(None) => Err(Rejection::page(CLIENT_ID_MISSING.occur())),
+        Ok(Some(id)) => Ok(id),
+    }
+}
+
+/// Validate an authorization request for `client` (the record found for
+/// [`client_id`], or `None` when there is none).
+pub fn validate(
+    raw: &RawParams,
+    client: Option<&ClientRecord>,
+    policy: &Policy,
+) -> Result<AuthorizeRequest, Rejection> {
+    let id = client_id(raw)?;
+    let client = client
+        .ok_or_else(|| Rejection::page(CLIENT_ID_UNKNOWN.with_detail(format!("client_id {id}"))))?;
+    let requested_uri = raw.single("redirect_uri").map_err(|params::Repeated| {
+        Rejection::page(REPEATED_PARAMETER.with_detail("redirect_uri"))
+    })?;
+    let redirect_uri = redirect_uri::choose(requested_uri, &client.metadata.redirect_uris)
+        .map_err(Rejection::page)?;
+
+    // From here on the client and the redirect URI are trusted: errors are
+    // redirected, with state echoed (if state itself is readable).
+    let state = raw.single("state").ok().flatten().map(str::to_string);
+    let mode_param = raw.single("response_mode").ok().flatten();
+    let mode = mode_param
+        .and_then(ResponseMode::parse)
+        .unwrap_or(ResponseMode::Query);
+    let target = RedirectTarget::verified(redirect_uri.clone(), mode, state.clone());
+    let redirect = |occ: Occurrence| Rejection {
+        occ,
+        target: Some(target.clone()),
+    };
+
+    if !client.active {
+        return Err(redirect(
+            CLIENT_DEACTIVATED.with_detail(format!("client_id {id}")),
+        ));
+    }
+    if let Some(name) = raw.first_repeated() {
+        return Err(redirect(REPEATED_PARAMETER.with_detail(name.to_string())));
+    }
+    let get = |name: &str| raw.single(name).ok().flatten();
+    checks::request_objects(get("request"), get("request_uri"), get("registration"))
+        .map_err(redirect)?;
+    checks::response_type(get("response_type"), client).map_err(redirect)?;
+    let response_mode = checks::response_mode(mode_param).map_err(redirect)?;
+    let scopes = checks::scope(get("scope"), client).map_err(redirect)?;
+    let (code_challenge, code_challenge_method) = checks::pkce(
+        get("code_challenge"),
+        get("code_challenge_method"),
+        client,
+        policy,
+    )
+    .map_err(redirect)?;
+    checks::state_and_nonce(state.as_deref(), get("nonce"), policy).map_err(redirect)?;
+    let prompt = checks::prompt(get("prompt")).map_err(redirect)?;
+    let max_age = checks::max_age(get("max_age"), client).map_err(redirect)?;
+
+    Ok(AuthorizeRequest {
+        client_id: client.client_id.clone(),
+        redirect_uri,
+        redirect_uri_sent: requested_uri.is_some(),
+        response_mode: response_mode.to_string(),
+        scopes,
+        state,
+        nonce: get("nonce").map(str::to_string),
+        code_challenge,
+        code_challenge_method,
+        prompt,
+        max_age,
+        login_hint: get("login_hint").map(str::to_string),
+        id_token_hint: get("id_token_hint").map(str::to_string),
+        ui_locales: get("ui_locales").map(str::to_string),
+        acr_values: get("acr_values").map(str::to_string),
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,80 @@
+//! Raw request parameters: form or query pairs, kept with duplicates so a
+//! repeated parameter can be refused (RFC 6749 §3.1), and with empty values
+//! treated as absent (RFC 6749 §3.1: "parameters sent without a value MUST
+//! be treated as if they were omitted").
+
+/// A parameter that appeared more than once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Repeated;
+
+/// Parameters of one request, in arrival order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawParams {
+    pairs: Vec<(String, String)>,
+}
+
+impl RawParams {
+    /// From `application/x-www-form-urlencoded` text (a query string or body).
+    pub fn parse(encoded: &str) -> RawParams {
+        RawParams {
+            pairs: url::form_urlencoded::parse(encoded.as_bytes())
+                .into_owned()
+                .filter(|(_, v)| !v.is_empty())
+                .collect(),
+        }
+    }
+
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> RawParams {
+        RawParams {
+            pairs: pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect(),
+        }
+    }
+
+    /// The value of a parameter given once; `Err(Repeated)` when it was repeated.
+    pub fn single(&self, name: &str) -> Result<Option<&str>, Repeated> {
+        let mut found = None;
+        for (k, v) in &self.pairs {
+            if k == name {
+                if found.is_some() {
+                    return Err(Repeated);
+                }
+                found = Some(v.as_str());
+            }
+        }
+        Ok(found)
+    }
+
+    /// The first parameter that appears more than once, if any.
+    pub fn first_repeated(&self) -> Option<&str> {
+        self.pairs.iter().enumerate().find_map(|(i, (k, _))| {
+            self.pairs
+                .iter()
+                .skip(i + 1)
+                .any(|(other, _)| other == k)
+                .then_some(k.as_str())
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_is_absent_and_repeats_are_seen() {
+        let p = RawParams::parse("a=1&b=&c=x%20y&a=2");
+        assert_eq!(p.single("b"), Ok(None));
+        assert_eq!(p.single("c"), Ok(Some("x y")));
+        assert_eq!(p.single("a"), Err(Repeated));
+        assert_eq!(p.first_repeated(), Some("a"));
+        assert_eq!(RawParams::parse("x=1&y=2").first_repeated(), None);
+    }
+}

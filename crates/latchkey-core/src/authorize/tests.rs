@@ -1,0 +1,266 @@
+//! One case per checklist row: the cause, and whether the answer is a page
+//! or a redirect (oxide-auth's silent/error split, made explicit).
+
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use super::*;
+use crate::client::ClientMetadata;
+
+fn client(f: impl FnOnce(&mut ClientMetadata)) -> ClientRecord {
+    let mut metadata = ClientMetadata {
+        redirect_uris: vec!["https://app.example/cb".into()],
+        ..Default::default()
+    };
+    f(&mut metadata);
+    ClientRecord {
+        client_id: "app".into(),
+        secret_hash: Some("h".into()),
+        active: true,
+        metadata,
+        created_at: 0,
+        updated_at: 0,
+    }
+}
+
+const OK: &str = "client_id=app&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&state=xyz";
+
+fn run(
+    query: &str,
+    c: Option<&ClientRecord>,
+    policy: &Policy,
+) -> Result<AuthorizeRequest, Rejection> {
+    validate(&RawParams::parse(query), c, policy)
+}
+
+fn page(query: &str, c: Option<&ClientRecord>) -> &'static str {
+    let r = run(query, c, &Policy::default()).unwrap_err();
+    assert!(
+        r.target.is_none(),
+        "{query}: expected a page, got a redirect"
+    );
+    r.occ.cause.id
+}
+
+fn redirect_with(query: &str, c: &ClientRecord, policy: &Policy) -> &'static str {
+    let r = run(query, Some(c), policy).unwrap_err();
+    let target = r.target.expect("expected a redirect");
+    assert_eq!(target.uri(), "https://app.example/cb");
+    r.occ.cause.id
+}
+
+fn redirect(query: &str, c: &ClientRecord) -> &'static str {
+    redirect_with(query, c, &Policy::default())
+}
+
+#[test]
+fn authorize_accepts_a_good_request() {
+    let c = client(|_| {});
+    let req = run(OK, Some(&c), &Policy::default()).unwrap();
+    assert_eq!(req.scopes, ["openid"]);
+    assert_eq!(req.state.as_deref(), Some("xyz"));
+    assert!(req.redirect_uri_sent);
+    assert_eq!(req.response_mode, "query");
+}
+
+#[test]
+fn authorize_page_when_client_or_redirect_uri_cannot_be_trusted() {
+    let c = client(|m| m.redirect_uris.push("https://app.example/cb2".into()));
+    assert_eq!(page("response_type=code", Some(&c)), "client_id_missing");
+    assert_eq!(
+        page("client_id=nobody&response_type=code", None),
+        "client_id_unknown"
+    );
+    assert_eq!(
+        page("client_id=app&client_id=app", Some(&c)),
+        "repeated_parameter"
+    );
+    assert_eq!(
+        page("client_id=app&response_type=code&scope=openid", Some(&c)),
+        "redirect_uri_missing"
+    );
+    assert_eq!(
+        page(
+            "client_id=app&redirect_uri=https%3A%2F%2Fevil.example%2Fcb",
+            Some(&c)
+        ),
+        "redirect_uri_mismatch"
+    );
+    assert_eq!(
+        page("client_id=app&redirect_uri=nope", Some(&c)),
+        "redirect_uri_malformed"
+    );
+    let c = client(|m| m.redirect_uris.clear());
+    assert_eq!(
+        page("client_id=app", Some(&c)),
+        "no_redirect_uri_registered"
+    );
+}
+
+#[test]
+fn authorize_redirect_errors_after_verification() {
+    let c = client(|_| {});
+    let base = "client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&state=xyz";
+    let cases = [
+        ("&scope=openid", "response_type_missing"),
+        (
+            "&response_type=token&scope=openid",
+            "unsupported_response_type",
+        ),
+        (
+            "&response_type=code+id_token&scope=openid",
+            "unsupported_response_type",
+        ),
+        (
+            "&response_type=code&scope=openid&response_mode=jwt",
+            "unsupported_response_mode",
+        ),
+        ("&response_type=code", "scope_missing"),
+        ("&response_type=code&scope=email", "scope_missing_openid"),
+        (
+            "&response_type=code&scope=openid+launch_missiles",
+            "unknown_scope",
+        ),
+        (
+            "&response_type=code&scope=openid&scope=email",
+            "repeated_parameter",
+        ),
+        (
+            "&response_type=code&scope=openid&request=eyJ",
+            "request_not_supported",
+        ),
+        (
+            "&response_type=code&scope=openid&request_uri=urn%3Ax",
+            "request_uri_not_supported",
+        ),
+        (
+            "&response_type=code&scope=openid&prompt=sometimes",
+            "prompt_value_unknown",
+        ),
+        (
+            "&response_type=code&scope=openid&prompt=none+login",
+            "prompt_none_combined",
+        ),
+        (
+            "&response_type=code&scope=openid&max_age=-1",
+            "max_age_invalid",
+        ),
+        (
+            "&response_type=code&scope=openid&code_challenge_method=S256",
+            "pkce_challenge_invalid",
+        ),
+        (
+            "&response_type=code&scope=openid&code_challenge=short&code_challenge_method=S256",
+            "pkce_challenge_invalid",
+        ),
+        (
+            "&response_type=code&scope=openid&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=plain",
+            "pkce_plain_not_allowed",
+        ),
+        (
+            "&response_type=code&scope=openid&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S512",
+            "pkce_method_unsupported",
+        ),
+    ];
+    for (extra, cause) in cases {
+        assert_eq!(redirect(&format!("{base}{extra}"), &c), cause, "{extra}");
+    }
+    // The target echoes state.
+    let r = run(
+        &format!("{base}&response_type=token&scope=openid"),
+        Some(&c),
+        &Policy::default(),
+    )
+    .unwrap_err();
+    let crate::error::render::Redirect::Location(loc) = r.target.unwrap().error(
+        &r.occ,
+        crate::error::render::RenderCtx {
+            issuer: "https://id.example",
+            extended_codes: false,
+        },
+    ) else {
+        panic!()
+    };
+    assert!(loc.contains("state=xyz") && loc.contains("iss=https%3A%2F%2Fid.example"));
+}
+
+#[test]
+fn authorize_redirect_client_rules() {
+    let deactivated = ClientRecord {
+        active: false,
+        ..client(|_| {})
+    };
+    assert_eq!(redirect(OK, &deactivated), "client_deactivated");
+    let cc_only = client(|m| m.response_types.clear());
+    assert_eq!(redirect(OK, &cc_only), "response_type_not_allowed");
+    let limited = client(|m| m.scope = Some("openid email".into()));
+    assert_eq!(
+        redirect(
+            &OK.replace("scope=openid", "scope=openid+profile"),
+            &limited
+        ),
+        "scope_not_allowed"
+    );
+    let public = client(|m| m.token_endpoint_auth_method = "none".into());
+    assert_eq!(redirect(OK, &public), "pkce_required");
+    let with_pkce = format!(
+        "{OK}&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"
+    );
+    assert!(run(&with_pkce, Some(&public), &Policy::default()).is_ok());
+    // Plain OAuth clients need no openid.
+    let oauth = client(|m| m.scope = Some("api:read".into()));
+    assert!(
+        run(
+            &OK.replace("scope=openid", "scope=api%3Aread"),
+            Some(&oauth),
+            &Policy::default()
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn authorize_redirect_policy_rows() {
+    let c = client(|_| {});
+    let strict = Policy {
+        require_state: true,
+        min_parameter_length: 8,
+        require_pkce_all: true,
+        allow_plain_pkce: false,
+    };
+    let no_state = OK.replace("&state=xyz", "");
+    let pkce =
+        "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256";
+    assert_eq!(
+        redirect_with(&format!("{no_state}{pkce}"), &c, &strict),
+        "invalid_state"
+    );
+    assert_eq!(
+        redirect_with(&format!("{OK}{pkce}"), &c, &strict),
+        "invalid_state"
+    );
+    let long_state = OK.replace("state=xyz", "state=abcdefgh12");
+    assert_eq!(
+        redirect_with(&format!("{long_state}{pkce}&nonce=n"), &c, &strict),
+        "insufficient_entropy"
+    );
+    assert_eq!(redirect_with(&long_state, &c, &strict), "pkce_required");
+    assert!(
+        run(
+            &format!("{long_state}{pkce}&nonce=0123456789"),
+            Some(&c),
+            &strict
+        )
+        .is_ok()
+    );
+    let plain = Policy {
+        allow_plain_pkce: true,
+        ..Policy::default()
+    };
+    let req = run(
+        &format!("{OK}&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"),
+        Some(&c),
+        &plain,
+    )
+    .unwrap();
+    assert_eq!(req.code_challenge_method.as_deref(), Some("plain"));
+}

@@ -1,0 +1,74 @@
+//! Browser sessions, pending interactions (an authorization request waiting
+//! for login or consent) and remembered consents. All server-side, so any
+//! node can continue a flow another node started.
+
+use crate::authorize::AuthorizeRequest;
+use crate::grant::CodeRecord;
+use crate::store::StoreResult;
+
+/// A signed-in browser. The cookie holds a 256-bit token; only its keyed
+/// hash is stored. `sid` is the public session id put in ID tokens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub id_hash: String,
+    pub sid: String,
+    pub sub: String,
+    pub auth_time: i64,
+    pub amr: Vec<String>,
+    pub acr: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// An authorization request waiting for the user. Bound to the browser
+/// that started it by the hash of a cookie value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InteractionRecord {
+    pub id: String,
+    pub browser_hash: String,
+    pub request: AuthorizeRequest,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// The outcome of [`SessionStore::redeem_code`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Redemption {
+    Fresh(CodeRecord),
+    Reused(CodeRecord),
+    Unknown,
+}
+
+#[async_trait::async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn insert_session(&self, session: &SessionRecord) -> StoreResult<()>;
+    async fn get_session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>>;
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<bool>;
+
+    async fn insert_interaction(&self, interaction: &InteractionRecord) -> StoreResult<()>;
+    async fn get_interaction(&self, id: &str) -> StoreResult<Option<InteractionRecord>>;
+    /// Remove and return it: an interaction completes once.
+    async fn take_interaction(&self, id: &str) -> StoreResult<Option<InteractionRecord>>;
+
+    /// The scope the user already granted the client, space separated.
+    async fn get_consent(&self, sub: &str, client_id: &str) -> StoreResult<Option<String>>;
+    async fn put_consent(
+        &self,
+        sub: &str,
+        client_id: &str,
+        scope: &str,
+        now: i64,
+    ) -> StoreResult<()>;
+
+    /// Keep an issued authorization code (by its hash).
+    async fn insert_code(&self, code: &CodeRecord) -> StoreResult<()>;
+    /// Redeem a code exactly once, atomically across nodes: the first call
+    /// gets `Fresh`, every later one `Reused` (the caller then revokes the
+    /// grant), an unknown hash `Unknown`.
+    async fn redeem_code(&self, code_hash: &str, now: i64) -> StoreResult<Redemption>;
+
+    /// Remove expired sessions and interactions (interactions are kept a
+    /// day past expiry so a late submission can still be answered
+    /// precisely); at most `limit` rows per table.
+    async fn purge_sessions(&self, now: i64, limit: i64) -> StoreResult<u64>;
+}

@@ -1,0 +1,220 @@
+//! `/authorize` (GET and POST) and the continuation of a flow after login
+//! or consent: validate, decide, then sign in, ask consent, or issue a code.
+
+use super::cookies;
+use super::respond::{Channel, Failure, redirect};
+use crate::app::App;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use latchkey_core::Occurrence;
+use latchkey_core::authorize::decide::{Next, Situation, decide};
+use latchkey_core::authorize::{AuthorizeRequest, RawParams, Rejection, client_id, validate};
+use latchkey_core::catalogue::UNSUPPORTED_CONTENT_TYPE;
+use latchkey_core::client::ClientRecord;
+use latchkey_core::crypto::random_token;
+use latchkey_core::grant::CodeRecord;
+use latchkey_core::session::{InteractionRecord, SessionRecord};
+use std::sync::Arc;
+
+/// How long a user has to finish signing in and consenting.
+pub const INTERACTION_TTL: i64 = 600;
+
+fn rejected(r: Rejection) -> Failure {
+    match r.target {
+        Some(target) => Failure {
+            occ: r.occ,
+            channel: Channel::Redirect(target),
+        },
+        None => Failure::page(r.occ),
+    }
+}
+
+/// A failure once the redirect URI is verified goes back to the client.
+pub fn to_client(req: &AuthorizeRequest) -> impl Fn(Occurrence) -> Failure + use<> {
+    let target = req.target();
+    move |occ| Failure {
+        occ,
+        channel: Channel::Redirect(target.clone()),
+    }
+}
+
+pub async fn get(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, Failure> {
+    let raw = RawParams::parse(query.as_deref().unwrap_or(""));
+    start(&app, &headers, raw).await
+}
+
+/// OIDC Core §3.1.2.1: the same request may be sent as a form post.
+pub async fn post(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Failure> {
+    if !super::is_form(&headers) {
+        return Err(Failure::page(UNSUPPORTED_CONTENT_TYPE.with_detail(
+            "send the parameters as application/x-www-form-urlencoded",
+        )));
+    }
+    let raw = RawParams::parse(&String::from_utf8_lossy(&body));
+    start(&app, &headers, raw).await
+}
+
+async fn start(app: &Arc<App>, headers: &HeaderMap, raw: RawParams) -> Result<Response, Failure> {
+    let client = match client_id(&raw) {
+        Ok(id) => app
+            .store
+            .get_client(id)
+            .await
+            .map_err(|e| Failure::page(Occurrence::from(e)))?,
+        Err(r) => return Err(rejected(r)),
+    };
+    let req = validate(&raw, client.as_ref(), &app.config.policy).map_err(rejected)?;
+    let Some(client) = client else {
+        return Err(Failure::page(
+            latchkey_core::catalogue::CLIENT_ID_UNKNOWN.occur(),
+        ));
+    };
+    proceed(app, headers, req, &client, None).await
+}
+
+/// The live session of this browser, if any.
+pub async fn session(app: &App, headers: &HeaderMap) -> Result<Option<SessionRecord>, Occurrence> {
+    let Some(token) = cookies::get(headers, cookies::SESSION) else {
+        return Ok(None);
+    };
+    let found = app.store.get_session(&app.secrets.hash(&token)).await?;
+    Ok(found.filter(|s| s.expires_at > latchkey_core::now_unix()))
+}
+
+/// Decide and act. `interaction` is set when resuming after the login page.
+pub async fn proceed(
+    app: &Arc<App>,
+    headers: &HeaderMap,
+    req: AuthorizeRequest,
+    client: &ClientRecord,
+    interaction: Option<InteractionRecord>,
+) -> Result<Response, Failure> {
+    let back = to_client(&req);
+    let session = session(app, headers).await.map_err(&back)?;
+    let granted = match &session {
+        Some(s) => app
+            .store
+            .get_consent(&s.sub, &client.client_id)
+            .await
+            .map_err(|e| back(e.into()))?,
+        None => None,
+    };
+    let now = latchkey_core::now_unix();
+    let situation = Situation {
+        auth_time: session.as_ref().map(|s| s.auth_time),
+        resumed_at: interaction.as_ref().map(|i| i.created_at),
+        skip_consent: client.metadata.skip_consent,
+        granted: granted.as_deref(),
+        now,
+    };
+    let next = decide(&req, situation).map_err(&back)?;
+    match (next, session) {
+        (Next::Issue, Some(session)) => {
+            if let Some(i) = &interaction {
+                app.store
+                    .take_interaction(&i.id)
+                    .await
+                    .map_err(|e| back(e.into()))?;
+            }
+            issue_code(app, &req, &session).await
+        }
+        (Next::Login, _) | (Next::Issue, None) => {
+            to_page(app, headers, req, interaction, "/login").await
+        }
+        (Next::Consent, _) => to_page(app, headers, req, interaction, "/consent").await,
+    }
+}
+
+/// Park the request server-side and send the browser to a UI page.
+async fn to_page(
+    app: &Arc<App>,
+    headers: &HeaderMap,
+    req: AuthorizeRequest,
+    existing: Option<InteractionRecord>,
+    page: &str,
+) -> Result<Response, Failure> {
+    let back = to_client(&req);
+    let (browser, new_browser) = match cookies::get(headers, cookies::BROWSER) {
+        Some(b) => (b, false),
+        None => (random_token().map_err(|e| back(e.into()))?, true),
+    };
+    let id = match existing {
+        Some(i) => i.id,
+        None => {
+            let now = latchkey_core::now_unix();
+            let record = InteractionRecord {
+                id: random_token().map_err(|e| back(e.into()))?,
+                browser_hash: app.secrets.hash(&browser),
+                request: req.clone(),
+                created_at: now,
+                expires_at: now + INTERACTION_TTL,
+            };
+            app.store
+                .insert_interaction(&record)
+                .await
+                .map_err(|e| back(e.into()))?;
+            record.id
+        }
+    };
+    let mut res = (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, format!("{page}?i={id}"))],
+    )
+        .into_response();
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    if new_browser
+        && let Some(c) = cookies::set(cookies::BROWSER, &browser, None, app.secure_cookies())
+    {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    Ok(res)
+}
+
+/// RFC 6749 §4.1.2: a single-use code, stored hashed, sent to the client.
+pub async fn issue_code(
+    app: &App,
+    req: &AuthorizeRequest,
+    session: &SessionRecord,
+) -> Result<Response, Failure> {
+    let back = to_client(req);
+    let code = random_token().map_err(|e| back(e.into()))?;
+    let now = latchkey_core::now_unix();
+    let record = CodeRecord {
+        code_hash: app.secrets.hash(&code),
+        grant_id: random_token().map_err(|e| back(e.into()))?,
+        client_id: req.client_id.clone(),
+        redirect_uri: req.redirect_uri_sent.then(|| req.redirect_uri.clone()),
+        sub: session.sub.clone(),
+        scope: req.scope(),
+        nonce: req.nonce.clone(),
+        code_challenge: req.code_challenge.clone(),
+        code_challenge_method: req.code_challenge_method.clone(),
+        auth_time: session.auth_time,
+        acr: session.acr.clone(),
+        amr: session.amr.clone(),
+        sid: Some(session.sid.clone()),
+        created_at: now,
+        expires_at: now + i64::try_from(app.config.code_ttl).unwrap_or(60),
+    };
+    app.store
+        .insert_code(&record)
+        .await
+        .map_err(|e| back(e.into()))?;
+    Ok(redirect(
+        req.target()
+            .respond(vec![("code", code)], &app.config.issuer),
+    ))
+}

@@ -1,0 +1,373 @@
+//! The login and consent pages. Server-rendered, no JavaScript, one form
+//! each. Every form carries a CSRF token derived from the browser-binding
+//! cookie; the interaction must belong to this browser.
+
+use super::authorize::{self, to_client};
+use super::cookies;
+use super::pages::{html_response, layout};
+use super::respond::Failure;
+use crate::app::App;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
+use latchkey_core::Occurrence;
+use latchkey_core::authorize::RawParams;
+use latchkey_core::catalogue::{
+    CLIENT_ID_UNKNOWN, CONSENT_DENIED, CSRF_TOKEN_INVALID, INVALID_CREDENTIALS, SESSION_LOST,
+    USER_CANCELED,
+};
+use latchkey_core::client::ClientRecord;
+use latchkey_core::error::docs::escape_html as esc;
+use latchkey_core::session::{InteractionRecord, SessionRecord};
+use std::sync::Arc;
+
+/// How long a browser session lasts (single sign-on across clients).
+pub const SESSION_TTL: i64 = 12 * 3600;
+
+#[derive(serde::Deserialize)]
+pub struct Interaction {
+    i: Option<String>,
+}
+
+/// The CSRF token for this browser.
+fn csrf(app: &App, browser: &str) -> String {
+    app.secrets.hash(&format!("csrf:{browser}"))
+}
+
+/// The interaction and its client, checked against this browser. A flow
+/// whose interaction or browser binding is gone ends with `session_lost`:
+/// redirected to the client when we still know where it came from.
+async fn load(
+    app: &App,
+    headers: &HeaderMap,
+    id: Option<&str>,
+) -> Result<(InteractionRecord, ClientRecord, String), Failure> {
+    let lost = |detail: &str| Failure::page(SESSION_LOST.with_detail(detail.to_string()));
+    let id = id.ok_or_else(|| lost("the link does not name a sign-in in progress"))?;
+    let interaction = app
+        .store
+        .get_interaction(id)
+        .await
+        .map_err(|e| Failure::page(Occurrence::from(e)))?
+        .ok_or_else(|| lost("this sign-in is unknown or long finished"))?;
+    let back = to_client(&interaction.request);
+    let browser = cookies::get(headers, cookies::BROWSER)
+        .filter(|b| app.secrets.verify(b, &interaction.browser_hash))
+        .ok_or_else(|| back(SESSION_LOST.with_detail("the browser that started this sign-in is not this one, or its cookies were cleared")))?;
+    if interaction.expires_at <= latchkey_core::now_unix() {
+        return Err(back(
+            SESSION_LOST.with_detail("the sign-in took too long and expired"),
+        ));
+    }
+    let client = app
+        .store
+        .get_client(&interaction.request.client_id)
+        .await
+        .map_err(|e| back(e.into()))?
+        .ok_or_else(|| back(CLIENT_ID_UNKNOWN.occur()))?;
+    Ok((interaction, client, browser))
+}
+
+fn client_name(client: &ClientRecord) -> &str {
+    client
+        .metadata
+        .client_name
+        .as_deref()
+        .unwrap_or(&client.client_id)
+}
+
+fn login_page(
+    app: &App,
+    interaction: &InteractionRecord,
+    client: &ClientRecord,
+    browser: &str,
+    error: Option<&str>,
+    username: &str,
+) -> String {
+    let alert = error
+        .map(|e| {
+            format!(
+                "<p class=\"error\" role=\"alert\" id=\"login-error\">{}</p>",
+                esc(e)
+            )
+        })
+        .unwrap_or_default();
+    let invalid = if error.is_some() {
+        " aria-invalid=\"true\" aria-describedby=\"login-error\""
+    } else {
+        ""
+    };
+    let hint = if username.is_empty() {
+        interaction.request.login_hint.as_deref().unwrap_or("")
+    } else {
+        username
+    };
+    let body = format!(
+        "<h1>Sign in</h1><p class=\"muted\">to continue to <strong>{client}</strong></p>{alert}\
+<form method=\"post\" action=\"/login\">\
+<input type=\"hidden\" name=\"i\" value=\"{i}\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+<label for=\"username\">Username or email</label>\
+<input id=\"username\" name=\"username\" type=\"text\" autocomplete=\"username\" required autofocus value=\"{hint}\"{invalid}>\
+<label for=\"password\">Password</label>\
+<input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required{invalid}>\
+<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"login\" class=\"primary\">Sign in</button>\
+<button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>Cancel</button></div></form>",
+        client = esc(client_name(client)),
+        i = esc(&interaction.id),
+        csrf = esc(&csrf(app, browser)),
+        hint = esc(hint),
+    );
+    layout("Sign in", &body)
+}
+
+/// `GET /login?i=…`
+pub async fn login_form(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Query(q): Query<Interaction>,
+) -> Result<Response, Failure> {
+    let (interaction, client, browser) = load(&app, &headers, q.i.as_deref()).await?;
+    Ok(html_response(
+        StatusCode::OK,
+        login_page(&app, &interaction, &client, &browser, None, ""),
+    ))
+}
+
+struct Form(RawParams);
+
+impl Form {
+    fn parse(headers: &HeaderMap, body: &Bytes) -> Result<Form, Failure> {
+        if !super::is_form(headers) {
+            return Err(Failure::page(
+                latchkey_core::catalogue::UNSUPPORTED_CONTENT_TYPE.occur(),
+            ));
+        }
+        Ok(Form(RawParams::parse(&String::from_utf8_lossy(body))))
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0.single(name).ok().flatten()
+    }
+}
+
+fn check_csrf(
+    app: &App,
+    form: &Form,
+    browser: &str,
+    req: &latchkey_core::authorize::AuthorizeRequest,
+) -> Result<(), Failure> {
+    let expected = csrf(app, browser);
+    let ok = form.get("csrf").is_some_and(|t| {
+        use subtle::ConstantTimeEq;
+        t.as_bytes().ct_eq(expected.as_bytes()).into()
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(to_client(req)(CSRF_TOKEN_INVALID.occur()))
+    }
+}
+
+/// A dummy Argon2id hash: unknown usernames cost as much as wrong passwords.
+static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+async fn password_ok(password: String, hash: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || {
+        let hash = hash.unwrap_or_else(|| {
+            DUMMY_HASH
+                .get_or_init(|| {
+                    latchkey_core::crypto::hash_password("not the password").unwrap_or_default()
+                })
+                .clone()
+        });
+        latchkey_core::crypto::verify_password(&password, &hash)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// `POST /login`: sign in, Cancel, or a wrong password (same message for
+/// an unknown user and a wrong password).
+pub async fn login_submit(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Failure> {
+    let form = Form::parse(&headers, &body)?;
+    let (interaction, client, browser) = load(&app, &headers, form.get("i")).await?;
+    let req = interaction.request.clone();
+    let back = to_client(&req);
+    check_csrf(&app, &form, &browser, &req)?;
+    if form.get("action") == Some("cancel") {
+        app.store
+            .take_interaction(&interaction.id)
+            .await
+            .map_err(|e| back(e.into()))?;
+        return Err(back(USER_CANCELED.occur()));
+    }
+    let username = form.get("username").unwrap_or("");
+    let password = form.get("password").unwrap_or("").to_string();
+    let user = app
+        .store
+        .get_user_by_username(username)
+        .await
+        .map_err(|e| back(e.into()))?;
+    let ok = password_ok(
+        password,
+        user.as_ref().and_then(|u| u.password_hash.clone()),
+    )
+    .await;
+    let Some(user) = user.filter(|_| ok) else {
+        let occ = INVALID_CREDENTIALS.with_detail(format!("username {username}"));
+        tracing::info!(error_id = %occ.error_id, cause = occ.cause.id, client_id = %req.client_id, "sign-in refused");
+        let page = login_page(
+            &app,
+            &interaction,
+            &client,
+            &browser,
+            Some("The username or password is incorrect."),
+            username,
+        );
+        return Ok(html_response(StatusCode::UNAUTHORIZED, page));
+    };
+    // A new session for this sign-in (a fresh id also defeats fixation).
+    let token = latchkey_core::crypto::random_token().map_err(|e| back(e.into()))?;
+    let now = latchkey_core::now_unix();
+    let session = SessionRecord {
+        id_hash: app.secrets.hash(&token),
+        sid: latchkey_core::crypto::random_token().map_err(|e| back(e.into()))?,
+        sub: user.sub.clone(),
+        auth_time: now,
+        amr: vec!["pwd".into()],
+        acr: None,
+        created_at: now,
+        expires_at: now + SESSION_TTL,
+    };
+    app.store
+        .insert_session(&session)
+        .await
+        .map_err(|e| back(e.into()))?;
+    if let Some(old) = cookies::get(&headers, cookies::SESSION) {
+        let _ = app.store.delete_session(&app.secrets.hash(&old)).await;
+    }
+    // Continue the flow with the new session.
+    let mut resumed = headers.clone();
+    let cookie = format!("{}={}", cookies::SESSION, token);
+    if let Ok(v) = header::HeaderValue::from_str(&cookie) {
+        resumed.insert(header::COOKIE, v);
+        if let Some(b) = cookies::get(&headers, cookies::BROWSER)
+            && let Ok(v) = header::HeaderValue::from_str(&format!("{}={}", cookies::BROWSER, b))
+        {
+            resumed.append(header::COOKIE, v);
+        }
+    }
+    let mut res = authorize::proceed(&app, &resumed, req, &client, Some(interaction)).await?;
+    if let Some(c) = cookies::set(cookies::SESSION, &token, None, app.secure_cookies()) {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    Ok(res)
+}
+
+/// Plain words for a scope on the consent page.
+fn describe(scope: &str) -> String {
+    match scope {
+        "openid" => "Sign you in and know who you are".into(),
+        "profile" => "See your name, username and profile picture".into(),
+        "email" => "See your email address".into(),
+        "address" => "See your postal address".into(),
+        "phone" => "See your phone number".into(),
+        "offline_access" => "Stay signed in to your account while you are away".into(),
+        other => format!("Access: {other}"),
+    }
+}
+
+async fn signed_in(
+    app: &App,
+    headers: &HeaderMap,
+    interaction: &InteractionRecord,
+) -> Result<SessionRecord, Failure> {
+    let back = to_client(&interaction.request);
+    authorize::session(app, headers)
+        .await
+        .map_err(&back)?
+        .ok_or_else(|| back(SESSION_LOST.with_detail("the browser is no longer signed in")))
+}
+
+/// `GET /consent?i=…`
+pub async fn consent_form(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Query(q): Query<Interaction>,
+) -> Result<Response, Failure> {
+    let (interaction, client, browser) = load(&app, &headers, q.i.as_deref()).await?;
+    signed_in(&app, &headers, &interaction).await?;
+    let items: String = interaction
+        .request
+        .scopes
+        .iter()
+        .map(|s| format!("<li>{}</li>", esc(&describe(s))))
+        .collect();
+    let body = format!(
+        "<h1>Allow access?</h1><p><strong>{client}</strong> would like to:</p><ul class=\"scopes\">{items}</ul>\
+<form method=\"post\" action=\"/consent\">\
+<input type=\"hidden\" name=\"i\" value=\"{i}\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"allow\" class=\"primary\" autofocus>Allow</button>\
+<button type=\"submit\" name=\"action\" value=\"deny\">Deny</button></div></form>",
+        client = esc(client_name(&client)),
+        i = esc(&interaction.id),
+        csrf = esc(&csrf(&app, &browser)),
+    );
+    Ok(html_response(StatusCode::OK, layout("Allow access", &body)))
+}
+
+/// `POST /consent`: Allow remembers the grant and issues the code; Deny
+/// returns `access_denied`.
+pub async fn consent_submit(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Failure> {
+    let form = Form::parse(&headers, &body)?;
+    let (interaction, client, browser) = load(&app, &headers, form.get("i")).await?;
+    let req = interaction.request.clone();
+    let back = to_client(&req);
+    check_csrf(&app, &form, &browser, &req)?;
+    let session = signed_in(&app, &headers, &interaction).await?;
+    if app
+        .store
+        .take_interaction(&interaction.id)
+        .await
+        .map_err(|e| back(e.into()))?
+        .is_none()
+    {
+        return Err(back(
+            SESSION_LOST.with_detail("this sign-in was already completed"),
+        ));
+    }
+    if form.get("action") != Some("allow") {
+        return Err(back(CONSENT_DENIED.occur()));
+    }
+    let mut scopes: Vec<String> = app
+        .store
+        .get_consent(&session.sub, &client.client_id)
+        .await
+        .map_err(|e| back(e.into()))?
+        .map(|g| g.split(' ').map(str::to_string).collect())
+        .unwrap_or_default();
+    for s in &req.scopes {
+        if !scopes.contains(s) {
+            scopes.push(s.clone());
+        }
+    }
+    app.store
+        .put_consent(
+            &session.sub,
+            &client.client_id,
+            &scopes.join(" "),
+            latchkey_core::now_unix(),
+        )
+        .await
+        .map_err(|e| back(e.into()))?;
+    authorize::issue_code(&app, &req, &session).await
+}

@@ -1,0 +1,505 @@
+//! /authorize: validation order and channels (page vs redirect), the login
+//! and consent pages, prompt handling, SSO and code issuance.
+
+use crate::support::{Db, Server};
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+const CB: &str = "https://app.example/cb";
+
+/// A browser: follows nothing by itself, keeps cookies.
+struct Browser<'a> {
+    s: &'a Server,
+    cookies: BTreeMap<String, String>,
+}
+
+impl<'a> Browser<'a> {
+    fn new(s: &'a Server) -> Self {
+        Browser {
+            s,
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep(&mut self, r: &reqwest::Response) {
+        for v in r.headers().get_all("set-cookie") {
+            let v = v.to_str().unwrap();
+            let pair = v.split(';').next().unwrap();
+            let (k, val) = pair.split_once('=').unwrap();
+            self.cookies.insert(k.to_string(), val.to_string());
+        }
+    }
+
+    async fn get(&mut self, url: &str) -> reqwest::Response {
+        let url = if url.starts_with('/') {
+            self.s.url(url)
+        } else {
+            url.to_string()
+        };
+        let r = self
+            .s
+            .http
+            .get(url)
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.keep(&r);
+        r
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let r = self
+            .s
+            .http
+            .post(self.s.url(path))
+            .header("cookie", self.cookie_header())
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        self.keep(&r);
+        r
+    }
+}
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("location")
+        .unwrap_or_else(|| panic!("no Location ({})", r.status()))
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+fn query_of(url: &str) -> BTreeMap<String, String> {
+    let u = url::Url::parse(url).unwrap();
+    u.query_pairs().into_owned().collect()
+}
+
+/// The hidden field `name` of the page's form.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+async fn setup(s: &Server, extra: Value) -> String {
+    let mut body = json!({"client_id": "app", "client_name": "Example App", "redirect_uris": [CB, "https://app.example/other"], "scope": "openid email profile"});
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    let r = s
+        .admin(Method::POST, "/clients")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let r = s
+        .admin(Method::POST, "/users")
+        .json(&json!({"username": "alice", "password": "correct horse battery", "claims": {"email": "alice@example.com"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    "/authorize?client_id=app&response_type=code&scope=openid+email&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&state=st4te".into()
+}
+
+/// Assert an error redirect: cause, description, error_uri, state, iss.
+fn assert_redirect(
+    s: &Server,
+    r: &reqwest::Response,
+    code: &str,
+    cause: &str,
+) -> BTreeMap<String, String> {
+    assert_eq!(r.status(), 303, "expected a redirect for {cause}");
+    let loc = location(r);
+    assert!(loc.starts_with(CB), "{cause}: {loc}");
+    let q = query_of(&loc);
+    assert_eq!(q.get("error").map(String::as_str), Some(code), "{loc}");
+    assert_eq!(
+        q["error_uri"],
+        s.url(&format!("/errors/{code}#{cause}")),
+        "{loc}"
+    );
+    assert!(!q["error_description"].is_empty());
+    assert_eq!(q["iss"], s.base);
+    let names: Vec<&str> = q.keys().map(String::as_str).collect();
+    for n in &names {
+        assert!(
+            ["error", "error_description", "error_uri", "state", "iss"].contains(n),
+            "unexpected {n}"
+        );
+    }
+    q
+}
+
+async fn assert_page(r: reqwest::Response, cause: &str) -> String {
+    assert_eq!(r.status(), 400, "expected an error page for {cause}");
+    assert!(r.headers().get("location").is_none());
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    assert!(
+        r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains(&format!("<code>{cause}</code>")),
+        "{cause} not on page: {html}"
+    );
+    html
+}
+
+async fn authorize_page_errors(db: Db) {
+    let s = Server::start(db).await;
+    setup(&s, json!({})).await;
+    let mut b = Browser::new(&s);
+    // G2/H1: missing and unknown client.
+    assert_page(
+        b.get("/authorize?response_type=code&scope=openid").await,
+        "client_id_missing",
+    )
+    .await;
+    assert_page(
+        b.get("/authorize?client_id=nobody&response_type=code")
+            .await,
+        "client_id_unknown",
+    )
+    .await;
+    // H2: the client has two URIs, none sent; an unregistered one; a malformed one.
+    assert_page(
+        b.get("/authorize?client_id=app&response_type=code&scope=openid")
+            .await,
+        "redirect_uri_missing",
+    )
+    .await;
+    let html = assert_page(
+        b.get("/authorize?client_id=app&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fapp.example%2Fcb%2F").await,
+        "redirect_uri_mismatch",
+    )
+    .await;
+    assert!(html.contains("trailing slash"), "{html}");
+    assert!(
+        !html.contains("app.example/other"),
+        "registered URIs must not be listed"
+    );
+    assert_page(
+        b.get("/authorize?client_id=app&redirect_uri=not-a-uri")
+            .await,
+        "redirect_uri_malformed",
+    )
+    .await;
+}
+
+async fn authorize_redirect_errors(db: Db) {
+    let s = Server::start_with(db, &[("LATCHKEY_POLICY_MIN_PARAMETER_LENGTH", "4")]).await;
+    let ok = setup(&s, json!({})).await;
+    let mut b = Browser::new(&s);
+    let cases = [
+        (
+            ok.replace("response_type=code", "response_type=token"),
+            "unsupported_response_type",
+            "unsupported_response_type",
+        ),
+        (
+            ok.replace("&response_type=code", ""),
+            "invalid_request",
+            "response_type_missing",
+        ),
+        (
+            format!("{ok}&response_mode=jwt"),
+            "unsupported_response_mode",
+            "unsupported_response_mode",
+        ),
+        (
+            ok.replace("scope=openid+email", "scope=email"),
+            "invalid_request",
+            "scope_missing_openid",
+        ),
+        (
+            ok.replace("scope=openid+email", "scope=openid+phone"),
+            "invalid_scope",
+            "scope_not_allowed",
+        ),
+        (
+            ok.replace("scope=openid+email", "scope=openid+launch"),
+            "invalid_scope",
+            "unknown_scope",
+        ),
+        (
+            format!("{ok}&state=again"),
+            "invalid_request",
+            "repeated_parameter",
+        ),
+        (
+            format!("{ok}&nonce=abc"),
+            "invalid_request",
+            "insufficient_entropy",
+        ),
+        (
+            format!("{ok}&code_challenge=abc&code_challenge_method=S256"),
+            "invalid_request",
+            "pkce_challenge_invalid",
+        ),
+        (
+            format!("{ok}&request=eyJhbGciOiJub25lIn0.e30."),
+            "request_not_supported",
+            "request_not_supported",
+        ),
+        (
+            format!("{ok}&prompt=none"),
+            "login_required",
+            "login_required",
+        ),
+    ];
+    for (url, code, cause) in cases {
+        let r = b.get(&url).await;
+        let q = assert_redirect(&s, &r, code, cause);
+        if cause != "repeated_parameter" {
+            assert_eq!(q.get("state").map(String::as_str), Some("st4te"), "{cause}");
+        }
+    }
+    // U8: state shorter than policy.min_parameter_length.
+    let r = b.get(&ok.replace("state=st4te", "state=ab")).await;
+    assert_redirect(&s, &r, "invalid_request", "invalid_state");
+    // form_post and fragment deliver errors the same way.
+    let r = b
+        .get(&format!(
+            "{}&response_mode=fragment",
+            ok.replace("scope=openid+email", "scope=email")
+        ))
+        .await;
+    assert!(location(&r).starts_with(&format!("{CB}#error=invalid_request")));
+    let r = b
+        .get(&format!(
+            "{}&response_mode=form_post",
+            ok.replace("scope=openid+email", "scope=email")
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("action=\"https://app.example/cb\"")
+            && html.contains("name=\"error\" value=\"invalid_request\"")
+    );
+    // G1: a deactivated client gets unauthorized_client, saying so.
+    s.admin(Method::PATCH, "/clients/app")
+        .json(&json!({"active": false}))
+        .send()
+        .await
+        .unwrap();
+    let r = b.get(&ok).await;
+    let q = assert_redirect(&s, &r, "unauthorized_client", "client_deactivated");
+    assert!(q["error_description"].contains("deactivated"), "{q:?}");
+}
+
+/// Sign in through the forms; returns the code redirect.
+async fn sign_in(b: &mut Browser<'_>, start: &str) -> String {
+    let r = b.get(start).await;
+    assert_eq!(r.status(), 303);
+    let login = location(&r);
+    assert!(login.starts_with("/login?i="), "{login}");
+    let r = b.get(&login).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Example App") && html.contains("<label for=\"password\">"));
+    let (i, csrf) = (hidden(&html, "i"), hidden(&html, "csrf"));
+    // A wrong password: same message as an unknown user, 401, form again.
+    let r = b
+        .post(
+            "/login",
+            &[
+                ("i", &i),
+                ("csrf", &csrf),
+                ("username", "alice"),
+                ("password", "wrong password"),
+                ("action", "login"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 401);
+    let wrong_password = r.text().await.unwrap();
+    let r = b
+        .post(
+            "/login",
+            &[
+                ("i", &i),
+                ("csrf", &csrf),
+                ("username", "mallory"),
+                ("password", "wrong password"),
+                ("action", "login"),
+            ],
+        )
+        .await;
+    let unknown_user = r.text().await.unwrap();
+    assert!(wrong_password.contains("The username or password is incorrect."));
+    assert!(unknown_user.contains("The username or password is incorrect."));
+    let r = b
+        .post(
+            "/login",
+            &[
+                ("i", &i),
+                ("csrf", &csrf),
+                ("username", "alice"),
+                ("password", "correct horse battery"),
+                ("action", "login"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let set = b.cookies.get("latchkey_session").cloned();
+    assert!(set.is_some(), "session cookie");
+    location(&r)
+}
+
+async fn login_consent_and_sso(db: Db) {
+    let s = Server::start(db).await;
+    let start = setup(&s, json!({})).await;
+    let mut b = Browser::new(&s);
+    let next = sign_in(&mut b, &start).await;
+    assert!(next.starts_with("/consent?i="), "{next}");
+    let r = b.get(&next).await;
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Example App") && html.contains("See your email address"));
+    let r = b
+        .post(
+            "/consent",
+            &[
+                ("i", &hidden(&html, "i")),
+                ("csrf", &hidden(&html, "csrf")),
+                ("action", "allow"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let q = query_of(&location(&r));
+    assert!(q["code"].len() >= 43);
+    assert_eq!(q["state"], "st4te");
+    assert_eq!(q["iss"], s.base);
+    // SSO: the next request goes straight through (consent remembered).
+    let r = b.get(&start).await;
+    let q = query_of(&location(&r));
+    assert!(q.contains_key("code"), "{q:?}");
+    // prompt=none works silently now; prompt=consent asks again.
+    let r = b.get(&format!("{start}&prompt=none")).await;
+    assert!(query_of(&location(&r)).contains_key("code"));
+    let r = b.get(&format!("{start}&prompt=consent")).await;
+    assert!(location(&r).starts_with("/consent?i="));
+    // prompt=none for scopes not yet granted → consent_required (U13).
+    let r = b
+        .get(&format!(
+            "{}&prompt=none",
+            start.replace("openid+email", "openid+profile")
+        ))
+        .await;
+    assert_redirect(&s, &r, "consent_required", "consent_required");
+    // prompt=login asks for a new sign-in.
+    let r = b.get(&format!("{start}&prompt=login")).await;
+    assert!(location(&r).starts_with("/login?i="));
+}
+
+async fn cancel_deny_and_lost_sessions(db: Db) {
+    let s = Server::start(db).await;
+    let start = setup(&s, json!({})).await;
+    // Cancel on the login page → access_denied (O4, U25).
+    let mut b = Browser::new(&s);
+    let login = location(&b.get(&start).await);
+    let html = b.get(&login).await.text().await.unwrap();
+    let r = b
+        .post(
+            "/login",
+            &[
+                ("i", &hidden(&html, "i")),
+                ("csrf", &hidden(&html, "csrf")),
+                ("action", "cancel"),
+            ],
+        )
+        .await;
+    assert_redirect(&s, &r, "access_denied", "user_canceled");
+    // Deny on the consent page → access_denied.
+    let mut b = Browser::new(&s);
+    let consent = sign_in(&mut b, &start).await;
+    let html = b.get(&consent).await.text().await.unwrap();
+    let r = b
+        .post(
+            "/consent",
+            &[
+                ("i", &hidden(&html, "i")),
+                ("csrf", &hidden(&html, "csrf")),
+                ("action", "deny"),
+            ],
+        )
+        .await;
+    assert_redirect(&s, &r, "access_denied", "consent_denied");
+    // The browser lost its cookies mid-flow → access_denied, session_lost (G8).
+    let mut b = Browser::new(&s);
+    let login = location(&b.get(&start).await);
+    let html = b.get(&login).await.text().await.unwrap();
+    b.cookies.clear();
+    let r = b
+        .post(
+            "/login",
+            &[
+                ("i", &hidden(&html, "i")),
+                ("csrf", &hidden(&html, "csrf")),
+                ("username", "alice"),
+                ("password", "correct horse battery"),
+            ],
+        )
+        .await;
+    assert_redirect(&s, &r, "access_denied", "session_lost");
+    // An unknown interaction: nothing to redirect to, so a page.
+    let r = b.get("/login?i=nope").await;
+    assert_page(r, "session_lost").await;
+    // A bad CSRF token.
+    let mut b = Browser::new(&s);
+    let login = location(&b.get(&start).await);
+    let html = b.get(&login).await.text().await.unwrap();
+    let r = b
+        .post(
+            "/login",
+            &[
+                ("i", &hidden(&html, "i")),
+                ("csrf", "forged"),
+                ("username", "alice"),
+                ("password", "correct horse battery"),
+            ],
+        )
+        .await;
+    assert_redirect(&s, &r, "invalid_request", "csrf_token_invalid");
+}
+
+async fn first_party_clients_skip_consent(db: Db) {
+    let s = Server::start(db).await;
+    let start = setup(&s, json!({"skip_consent": true})).await;
+    let mut b = Browser::new(&s);
+    let next = sign_in(&mut b, &start).await;
+    assert!(
+        next.starts_with(CB) && query_of(&next).contains_key("code"),
+        "{next}"
+    );
+}
+
+crate::both!(
+    authorize_page_errors,
+    authorize_redirect_errors,
+    login_consent_and_sso,
+    cancel_deny_and_lost_sessions,
+    first_party_clients_skip_consent
+);
