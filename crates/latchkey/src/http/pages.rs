@@ -9,7 +9,9 @@ use latchkey_core::error::render::ErrorPage;
 
 pub const STYLESHEET: &str = include_str!("../../assets/latchkey.css");
 
-const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data: https:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+// No form-action: browsers apply it to the redirect that follows a form
+// post, and the login and consent forms end in a redirect to the client.
+const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data: https:; frame-ancestors 'none'; base-uri 'none'";
 
 /// An HTML page with the standard security headers.
 pub fn html_response(status: StatusCode, body: String) -> Response {

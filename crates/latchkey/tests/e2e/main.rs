@@ -9,5 +9,6 @@ mod support;
 mod admin;
 mod authorize;
 mod basics;
+mod browser;
 mod cli;
 mod docs;

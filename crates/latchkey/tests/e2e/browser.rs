@@ -1,0 +1,268 @@
+//! A real browser (headless Chromium, driven over WebDriver by
+//! chromedriver) signs in through the login and consent pages, and also
+//! presses Cancel and Deny. Screenshots are kept in `test-artifacts/`.
+//!
+//! WebDriver is plain HTTP and JSON (W3C WebDriver), so the few commands
+//! needed are sent with reqwest; no driver crate is required.
+
+use crate::support::{Db, Server};
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Driver {
+    child: Child,
+    base: String,
+    http: reqwest::Client,
+    session: String,
+    profile: PathBuf,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Driver {
+    async fn start() -> Driver {
+        let port = free_port();
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver must be installed (Debian packages chromium and chromium-driver; scripts/test installs them)");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        for _ in 0..200 {
+            if http.get(format!("{base}/status")).send().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        let profile =
+            std::env::temp_dir().join(format!("latchkey-chromium-{}", uuid::Uuid::new_v4()));
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync", "--window-size=1000,900", format!("--user-data-dir={}", profile.display())]
+        }}}});
+        let r: Value = http
+            .post(format!("{base}/session"))
+            .json(&caps)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let session = r["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {r}"))
+            .to_string();
+        Driver {
+            child,
+            base,
+            http,
+            session,
+            profile,
+        }
+    }
+
+    async fn cmd(&self, method: Method, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/session/{}{}", self.base, self.session, path);
+        let mut req = self.http.request(method, url);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let v: Value = req.send().await.unwrap().json().await.unwrap();
+        if v["value"].get("error").is_some() {
+            panic!("webdriver {path}: {v}");
+        }
+        v["value"].clone()
+    }
+
+    async fn goto(&self, url: &str) {
+        self.cmd(Method::POST, "/url", Some(json!({"url": url})))
+            .await;
+    }
+
+    async fn url(&self) -> String {
+        self.cmd(Method::GET, "/url", None)
+            .await
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let v = self
+            .cmd(
+                Method::POST,
+                "/element",
+                Some(json!({"using": "css selector", "value": css})),
+            )
+            .await;
+        v.as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap()
+            .to_string()
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let el = self.find(css).await;
+        self.cmd(
+            Method::POST,
+            &format!("/element/{el}/value"),
+            Some(json!({"text": text})),
+        )
+        .await;
+    }
+
+    async fn click(&self, css: &str) {
+        let el = self.find(css).await;
+        self.cmd(
+            Method::POST,
+            &format!("/element/{el}/click"),
+            Some(json!({})),
+        )
+        .await;
+    }
+
+    async fn source(&self) -> String {
+        self.cmd(Method::GET, "/source", None)
+            .await
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Wait until the browser is at a URL starting with `prefix`.
+    async fn wait_for(&self, prefix: &str) -> String {
+        for _ in 0..200 {
+            let u = self.url().await;
+            if u.starts_with(prefix) {
+                return u;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!(
+            "browser never reached {prefix}; it is at {}",
+            self.url().await
+        );
+    }
+
+    async fn screenshot(&self, name: &str) {
+        use base64::Engine;
+        let b64 = self.cmd(Method::GET, "/screenshot", None).await;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(b64.as_str().unwrap())
+            .unwrap();
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-artifacts");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(name), &png).unwrap();
+        assert!(png.starts_with(b"\x89PNG"));
+    }
+}
+
+/// A stand-in for the client application: answers every request with 200.
+async fn client_app() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = axum::Router::new().fallback(|| async { "the client application" });
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://127.0.0.1:{}/cb", addr.port())
+}
+
+fn query(url: &str) -> std::collections::BTreeMap<String, String> {
+    url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect()
+}
+
+#[tokio::test]
+async fn a_real_browser_signs_in_consents_cancels_and_denies() {
+    let s = Server::start(Db::Sqlite).await;
+    let cb = client_app().await;
+    let r = s
+        .admin(Method::POST, "/clients")
+        .json(&json!({"client_id": "web", "client_name": "Example Web App", "redirect_uris": [cb], "scope": "openid email profile"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    s.admin(Method::POST, "/users")
+        .json(&json!({"username": "alice@example.com", "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap();
+    let authorize = |scope: &str, extra: &str| {
+        format!(
+            "{}/authorize?client_id=web&response_type=code&scope={scope}&redirect_uri={}&state=browser-state{extra}",
+            s.base,
+            url::form_urlencoded::byte_serialize(cb.as_bytes()).collect::<String>()
+        )
+    };
+    let d = Driver::start().await;
+
+    // Cancel on the login page.
+    d.goto(&authorize("openid", "")).await;
+    d.wait_for(&s.url("/login")).await;
+    d.screenshot("login.png").await;
+    d.click("button[value=cancel]").await;
+    let q = query(&d.wait_for(&cb).await);
+    assert_eq!(q["error"], "access_denied");
+    assert_eq!(q["state"], "browser-state");
+
+    // Sign in (a wrong password first), then Allow.
+    d.goto(&authorize("openid+email", "")).await;
+    d.wait_for(&s.url("/login")).await;
+    d.type_into("#username", "alice@example.com").await;
+    d.type_into("#password", "not the password").await;
+    d.click("button[value=login]").await;
+    for _ in 0..100 {
+        if d.source()
+            .await
+            .contains("The username or password is incorrect.")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(d.source().await.contains("role=\"alert\""));
+    d.screenshot("login-wrong-password.png").await;
+    d.type_into("#password", "correct horse battery").await;
+    d.click("button[value=login]").await;
+    d.wait_for(&s.url("/consent")).await;
+    assert!(d.source().await.contains("Example Web App"));
+    d.screenshot("consent.png").await;
+    d.click("button[value=allow]").await;
+    let q = query(&d.wait_for(&cb).await);
+    assert!(q["code"].len() >= 43, "{q:?}");
+    assert_eq!(q["iss"], s.base);
+
+    // Signed in already: a new scope asks for consent; Deny.
+    d.goto(&authorize("openid+profile", "")).await;
+    d.wait_for(&s.url("/consent")).await;
+    d.click("button[value=deny]").await;
+    let q = query(&d.wait_for(&cb).await);
+    assert_eq!(q["error"], "access_denied");
+    assert!(q["error_uri"].ends_with("#consent_denied"));
+}
