@@ -67,6 +67,19 @@ pub trait SessionStore: Send + Sync {
     /// grant), an unknown hash `Unknown`.
     async fn redeem_code(&self, code_hash: &str, now: i64) -> StoreResult<Redemption>;
 
+    /// Count one failed sign-in for `key` in a window of `window` seconds
+    /// (a new window starts when the old one is over); returns the count
+    /// and when the window started. Atomic across nodes.
+    async fn record_login_failure(
+        &self,
+        key: &str,
+        now: i64,
+        window: i64,
+    ) -> StoreResult<(i64, i64)>;
+    /// The failures counted for `key` (count, window start), if any.
+    async fn login_failures(&self, key: &str) -> StoreResult<Option<(i64, i64)>>;
+    async fn clear_login_failures(&self, key: &str) -> StoreResult<()>;
+
     /// Remove expired sessions and interactions (interactions are kept a
     /// day past expiry so a late submission can still be answered
     /// precisely); at most `limit` rows per table.

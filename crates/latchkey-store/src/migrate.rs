@@ -38,6 +38,11 @@ pub(crate) const SQLITE: Dialect = Dialect {
             name: "0003_sessions",
             sql: include_str!("../migrations/sqlite/0003_sessions.sql"),
         },
+        Migration {
+            version: 4,
+            name: "0004_login_throttle",
+            sql: include_str!("../migrations/sqlite/0004_login_throttle.sql"),
+        },
     ],
 };
 
@@ -56,6 +61,11 @@ pub(crate) const POSTGRES: Dialect = Dialect {
             version: 3,
             name: "0003_sessions",
             sql: include_str!("../migrations/postgres/0003_sessions.sql"),
+        },
+        Migration {
+            version: 4,
+            name: "0004_login_throttle",
+            sql: include_str!("../migrations/postgres/0004_login_throttle.sql"),
         },
     ],
 };

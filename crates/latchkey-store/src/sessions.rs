@@ -40,6 +40,16 @@ mod sql {
         FROM authorization_codes WHERE code_hash = $1";
     pub const PURGE_CODES: &str = "DELETE FROM authorization_codes WHERE code_hash IN (SELECT code_hash \
         FROM authorization_codes WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)";
+    pub const RECORD_LOGIN_FAILURE: &str = "INSERT INTO login_failures (key, failures, window_start) \
+        VALUES ($1, 1, $2) ON CONFLICT (key) DO UPDATE SET \
+        failures = CASE WHEN login_failures.window_start <= $2 - $3 THEN 1 ELSE login_failures.failures + 1 END, \
+        window_start = CASE WHEN login_failures.window_start <= $2 - $3 THEN $2 ELSE login_failures.window_start END \
+        RETURNING failures, window_start";
+    pub const LOGIN_FAILURES: &str =
+        "SELECT failures, window_start FROM login_failures WHERE key = $1";
+    pub const CLEAR_LOGIN_FAILURES: &str = "DELETE FROM login_failures WHERE key = $1";
+    pub const PURGE_LOGIN_FAILURES: &str = "DELETE FROM login_failures WHERE key IN (SELECT key FROM login_failures \
+        WHERE window_start <= $1 ORDER BY window_start LIMIT $2)";
     pub const PURGE_SESSIONS: &str = "DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions \
         WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)";
     pub const PURGE_INTERACTIONS: &str = "DELETE FROM interactions WHERE id IN (SELECT id FROM interactions \
@@ -244,7 +254,57 @@ macro_rules! impl_session_store {
                 }
             }
 
+            async fn record_login_failure(
+                &self,
+                key: &str,
+                now: i64,
+                window: i64,
+            ) -> StoreResult<(i64, i64)> {
+                let row = sqlx::query(sql::RECORD_LOGIN_FAILURE)
+                    .bind(key)
+                    .bind(now)
+                    .bind(window)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                Ok((
+                    row.try_get("failures").map_err(map_err)?,
+                    row.try_get("window_start").map_err(map_err)?,
+                ))
+            }
+
+            async fn login_failures(&self, key: &str) -> StoreResult<Option<(i64, i64)>> {
+                let row = sqlx::query(sql::LOGIN_FAILURES)
+                    .bind(key)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                row.map(|r| -> StoreResult<(i64, i64)> {
+                    Ok((
+                        r.try_get("failures").map_err(map_err)?,
+                        r.try_get("window_start").map_err(map_err)?,
+                    ))
+                })
+                .transpose()
+            }
+
+            async fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
+                sqlx::query(sql::CLEAR_LOGIN_FAILURES)
+                    .bind(key)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+
             async fn purge_sessions(&self, now: i64, limit: i64) -> StoreResult<u64> {
+                // Failure windows are at most a day long.
+                sqlx::query(sql::PURGE_LOGIN_FAILURES)
+                    .bind(now - INTERACTION_GRACE)
+                    .bind(limit)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err)?;
                 let codes = sqlx::query(sql::PURGE_CODES)
                     .bind(now - INTERACTION_GRACE)
                     .bind(limit)

@@ -102,6 +102,11 @@ pub const SETTINGS: &[Setting] = &[
         default: "false",
         meaning: "accept code_challenge_method=plain",
     },
+    Setting {
+        key: "limits.login_failures",
+        default: "5",
+        meaning: "failed sign-ins per account and per address within 15 minutes before further attempts wait (429)",
+    },
 ];
 
 /// `LATCHKEY_` + upper case key, dots to underscores.
@@ -152,6 +157,7 @@ pub struct Config {
     pub refresh_grace: u64,
     pub access_token_alg: latchkey_core::keys::Alg,
     pub policy: Policy,
+    pub login_failures: u64,
 }
 
 pub use latchkey_core::authorize::Policy;
@@ -374,6 +380,14 @@ impl Config {
                     )
                 })?,
             },
+            login_failures: sources
+                .seconds("limits.login_failures", 5, 1, 1000)
+                .map_err(|_| {
+                    bad(
+                        "limits.login_failures",
+                        "expected a whole number of failed sign-ins from 1 to 1000",
+                    )
+                })?,
             policy: Policy {
                 require_state: sources.bool("policy.require_state", false)?,
                 min_parameter_length: sources

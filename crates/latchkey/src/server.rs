@@ -81,10 +81,13 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .map_err(|e| StartError(e.to_string()))?;
     tracing::info!(address = %local, issuer = %issuer, "latchkey is listening");
     let router = crate::http::router(app);
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| StartError(format!("server error: {e}")))?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| StartError(format!("server error: {e}")))?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -14,8 +14,8 @@ use axum::response::Response;
 use latchkey_core::Occurrence;
 use latchkey_core::authorize::RawParams;
 use latchkey_core::catalogue::{
-    CLIENT_ID_UNKNOWN, CONSENT_DENIED, CSRF_TOKEN_INVALID, INVALID_CREDENTIALS, SESSION_LOST,
-    USER_CANCELED,
+    CLIENT_ID_UNKNOWN, CONSENT_DENIED, CSRF_TOKEN_INVALID, INVALID_CREDENTIALS, LOGIN_THROTTLED,
+    SESSION_LOST, USER_CANCELED,
 };
 use latchkey_core::client::ClientRecord;
 use latchkey_core::error::docs::escape_html as esc;
@@ -187,10 +187,49 @@ async fn password_ok(password: String, hash: Option<String>) -> bool {
     .unwrap_or(false)
 }
 
+/// Failed sign-ins are counted per account and per client address in a
+/// window of this many seconds; `limits.login_failures` in a window blocks
+/// further attempts until it ends.
+pub const THROTTLE_WINDOW: i64 = 900;
+
+/// Refuse the attempt when the account or the address has failed too often.
+async fn check_throttle(app: &App, keys: &[String]) -> Result<(), Occurrence> {
+    let now = latchkey_core::now_unix();
+    let limit = i64::try_from(app.config.login_failures).unwrap_or(i64::MAX);
+    for key in keys {
+        if let Some((failures, start)) = app.store.login_failures(key).await?
+            && failures >= limit
+            && start > now - THROTTLE_WINDOW
+        {
+            let wait = (start + THROTTLE_WINDOW - now).max(1);
+            let minutes = (wait + 59) / 60;
+            return Err(LOGIN_THROTTLED
+                .with_detail(format!(
+                    "too many failed sign-ins; try again in {minutes} minute(s)"
+                ))
+                .retry_after(u64::try_from(wait).unwrap_or(60)));
+        }
+    }
+    Ok(())
+}
+
+/// The throttling keys: the account (case-insensitive) and, when known,
+/// the client address.
+fn throttle_keys(username: &str, extensions: &axum::http::Extensions) -> Vec<String> {
+    let mut keys = vec![format!("account:{}", username.to_lowercase())];
+    if let Some(axum::extract::ConnectInfo(addr)) =
+        extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+    {
+        keys.push(format!("address:{}", addr.ip()));
+    }
+    keys
+}
+
 /// `POST /login`: sign in, Cancel, or a wrong password (same message for
-/// an unknown user and a wrong password).
+/// an unknown user and a wrong password). Repeated failures are throttled.
 pub async fn login_submit(
     State(app): State<Arc<App>>,
+    extensions: axum::http::Extensions,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Failure> {
@@ -208,6 +247,8 @@ pub async fn login_submit(
     }
     let username = form.get("username").unwrap_or("");
     let password = form.get("password").unwrap_or("").to_string();
+    let keys = throttle_keys(username, &extensions);
+    check_throttle(&app, &keys).await.map_err(Failure::page)?;
     let user = app
         .store
         .get_user_by_username(username)
@@ -221,6 +262,13 @@ pub async fn login_submit(
     let Some(user) = user.filter(|_| ok) else {
         let occ = INVALID_CREDENTIALS.with_detail(format!("username {username}"));
         tracing::info!(error_id = %occ.error_id, cause = occ.cause.id, client_id = %req.client_id, "sign-in refused");
+        let now = latchkey_core::now_unix();
+        for key in &keys {
+            app.store
+                .record_login_failure(key, now, THROTTLE_WINDOW)
+                .await
+                .map_err(|e| back(e.into()))?;
+        }
         let page = login_page(
             &app,
             &interaction,
@@ -231,6 +279,12 @@ pub async fn login_submit(
         );
         return Ok(html_response(StatusCode::UNAUTHORIZED, page));
     };
+    if let Some(account) = keys.first() {
+        app.store
+            .clear_login_failures(account)
+            .await
+            .map_err(|e| back(e.into()))?;
+    }
     // A new session for this sign-in (a fresh id also defeats fixation).
     let token = latchkey_core::crypto::random_token().map_err(|e| back(e.into()))?;
     let now = latchkey_core::now_unix();

@@ -496,7 +496,56 @@ async fn first_party_clients_skip_consent(db: Db) {
     );
 }
 
+/// Repeated failures for an account or an address are throttled: 429 with
+/// a retry time, even for the right password, until the window ends.
+async fn repeated_failures_are_throttled(db: Db) {
+    let s = Server::start_with(db, &[("LATCHKEY_LIMITS_LOGIN_FAILURES", "2")]).await;
+    let start = setup(&s, json!({})).await;
+    let mut b = Browser::new(&s);
+    let login = location(&b.get(&start).await);
+    let html = b.get(&login).await.text().await.unwrap();
+    let (i, csrf) = (hidden(&html, "i"), hidden(&html, "csrf"));
+    for _ in 0..2 {
+        let r = b
+            .post(
+                "/login",
+                &[
+                    ("i", &i),
+                    ("csrf", &csrf),
+                    ("username", "alice"),
+                    ("password", "wrong password"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 401);
+    }
+    let r = b
+        .post(
+            "/login",
+            &[
+                ("i", &i),
+                ("csrf", &csrf),
+                ("username", "Alice"),
+                ("password", "correct horse battery"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 429);
+    let retry: i64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry > 0 && retry <= 900, "{retry}");
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("<code>login_throttled</code>") && html.contains("Too many attempts"),
+        "{html}"
+    );
+}
+
 crate::both!(
+    repeated_failures_are_throttled,
     authorize_page_errors,
     authorize_redirect_errors,
     login_consent_and_sso,
