@@ -8,6 +8,7 @@ pub mod crypto;
 pub mod error;
 pub mod grant;
 pub mod keys;
+pub mod logout;
 pub mod session;
 pub mod store;
 pub mod user;

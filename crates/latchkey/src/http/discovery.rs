@@ -19,6 +19,7 @@ pub fn document(config: &Config) -> Value {
     json!({
         "issuer": issuer,
         "authorization_endpoint": format!("{issuer}/authorize"),
+        "end_session_endpoint": format!("{issuer}/logout"),
         "jwks_uri": format!("{issuer}/jwks"),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "fragment", "form_post"],

@@ -6,6 +6,7 @@ pub mod cookies;
 pub mod discovery;
 pub mod docs;
 pub mod health;
+pub mod logout;
 pub mod pages;
 pub mod respond;
 pub mod ui;
@@ -38,6 +39,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/authorize", get(authorize::get).post(authorize::post))
         .route("/login", get(ui::login_form).post(ui::login_submit))
         .route("/consent", get(ui::consent_form).post(ui::consent_submit))
+        .route("/logout", get(logout::get).post(logout::post))
         .route("/errors", get(docs::page))
         .route("/errors.json", get(docs::json))
         .route("/errors/{code}", get(docs::section))

@@ -544,7 +544,71 @@ async fn repeated_failures_are_throttled(db: Db) {
     );
 }
 
+/// RP-initiated logout: a bare link asks the user first; confirming ends
+/// the session and returns to a registered post_logout_redirect_uri with
+/// state; an unregistered one or a forged hint gets an error page.
+async fn rp_initiated_logout(db: Db) {
+    let s = Server::start(db).await;
+    let start = setup(
+        &s,
+        json!({"post_logout_redirect_uris": ["https://app.example/bye"], "skip_consent": true}),
+    )
+    .await;
+    let mut b = Browser::new(&s);
+    let next = sign_in(&mut b, &start).await;
+    assert!(query_of(&next).contains_key("code"));
+    let r = b.get("/logout?client_id=app&post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fbye&state=s1").await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Sign out?") && html.contains("Example App"),
+        "{html}"
+    );
+    // Still signed in until confirmed.
+    assert!(query_of(&location(&b.get(&start).await)).contains_key("code"));
+    let r = b
+        .post(
+            "/logout",
+            &[
+                ("csrf", &hidden(&html, "csrf")),
+                ("client_id", "app"),
+                ("post_logout_redirect_uri", "https://app.example/bye"),
+                ("state", "s1"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), "https://app.example/bye?state=s1");
+    assert!(
+        b.cookies
+            .get("latchkey_session")
+            .is_some_and(String::is_empty)
+    );
+    // Signed out: the next request needs a sign-in again.
+    assert!(location(&b.get(&start).await).starts_with("/login?i="));
+    // Errors go to a page, never to an unregistered address.
+    let r = b
+        .get("/logout?client_id=app&post_logout_redirect_uri=https%3A%2F%2Fevil.example%2F")
+        .await;
+    assert_page(r, "post_logout_redirect_uri_mismatch").await;
+    let r = b.get("/logout?id_token_hint=not.a.token").await;
+    assert_page(r, "id_token_hint_invalid").await;
+    // Discovery names the endpoint.
+    let doc: Value = s
+        .http
+        .get(s.url("/.well-known/openid-configuration"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["end_session_endpoint"], s.url("/logout"));
+}
+
 crate::both!(
+    rp_initiated_logout,
     repeated_failures_are_throttled,
     authorize_page_errors,
     authorize_redirect_errors,

@@ -1,0 +1,122 @@
+//! RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2, §3):
+//! which client asks, where the browser goes afterwards, and whether the
+//! ID token it presents as a hint is one we signed.
+
+use crate::Occurrence;
+use crate::catalogue::{
+    CLIENT_ID_UNKNOWN, ID_TOKEN_HINT_INVALID, POST_LOGOUT_REDIRECT_URI_MISMATCH,
+};
+use crate::client::ClientRecord;
+use serde_json::Value;
+
+/// The claims of an ID token we issued, as far as logout needs them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint {
+    pub sub: String,
+    pub client_id: String,
+    pub sid: Option<String>,
+}
+
+/// Verify `token` as an ID token signed by one of our published keys
+/// (`jwks_json`) for `issuer`. An expired token is still a valid hint
+/// (§2: the OP should accept it).
+pub fn verify_hint(token: &str, jwks_json: &str, issuer: &str) -> Result<Hint, Occurrence> {
+    let bad = |why: &str| ID_TOKEN_HINT_INVALID.with_detail(why.to_string());
+    let header = jsonwebtoken::decode_header(token).map_err(|_| bad("it is not a signed JWT"))?;
+    let jwks: jsonwebtoken::jwk::JwkSet = serde_json::from_str(jwks_json).map_err(|e| {
+        crate::catalogue::INTERNAL_ERROR
+            .occur()
+            .debug(e.to_string())
+    })?;
+    let kid = header
+        .kid
+        .as_deref()
+        .ok_or_else(|| bad("it names no signing key (kid)"))?;
+    let jwk = jwks
+        .find(kid)
+        .ok_or_else(|| bad("it was not signed by one of this server's keys"))?;
+    let key = jsonwebtoken::DecodingKey::from_jwk(jwk)
+        .map_err(|_| bad("its signing key cannot be used"))?;
+    let mut validation = jsonwebtoken::Validation::new(header.alg);
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    validation.required_spec_claims.clear();
+    validation.set_issuer(&[issuer]);
+    let data = jsonwebtoken::decode::<Value>(token, &key, &validation)
+        .map_err(|_| bad("its signature or issuer is not valid"))?;
+    let claims = data.claims;
+    let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_string);
+    let client_id = match claims.get("aud") {
+        Some(Value::String(a)) => Some(a.clone()),
+        Some(Value::Array(list)) => list.first().and_then(Value::as_str).map(str::to_string),
+        _ => None,
+    }
+    .ok_or_else(|| bad("it has no audience"))?;
+    Ok(Hint {
+        sub: text("sub").ok_or_else(|| bad("it has no subject"))?,
+        client_id,
+        sid: text("sid"),
+    })
+}
+
+/// The registered `post_logout_redirect_uri` (exact match) of `client`.
+pub fn check_post_logout_uri(
+    uri: &str,
+    client: Option<&ClientRecord>,
+) -> Result<String, Occurrence> {
+    let client = client.ok_or_else(|| {
+        CLIENT_ID_UNKNOWN.with_detail(
+            "post_logout_redirect_uri needs client_id or id_token_hint to name the client",
+        )
+    })?;
+    if client
+        .metadata
+        .post_logout_redirect_uris
+        .iter()
+        .any(|r| r == uri)
+    {
+        Ok(uri.to_string())
+    } else {
+        Err(POST_LOGOUT_REDIRECT_URI_MISMATCH
+            .with_detail(format!("not registered for client {}", client.client_id)))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::crypto::Secrets;
+    use crate::keys::{Alg, KeySet, generate};
+    use serde_json::json;
+
+    #[test]
+    fn hints_we_signed_are_accepted_even_expired_others_are_not() {
+        let secrets = Secrets::new("test").unwrap();
+        let records = vec![
+            generate(Alg::Rs256, &secrets, 0).unwrap(),
+            generate(Alg::Es256, &secrets, 0).unwrap(),
+        ];
+        let keys = KeySet::from_records(&records, &secrets, 0).unwrap();
+        let signer = keys.signer(Alg::Rs256).unwrap();
+        let claims = json!({"iss": "https://id.example", "sub": "u1", "aud": "app", "sid": "s1", "exp": 1, "iat": 0});
+        let token = signer.sign_jwt("JWT", &claims).unwrap();
+        let hint = verify_hint(&token, &keys.jwks_json, "https://id.example").unwrap();
+        assert_eq!(
+            hint,
+            Hint {
+                sub: "u1".into(),
+                client_id: "app".into(),
+                sid: Some("s1".into())
+            }
+        );
+        // Another issuer, another key set, garbage.
+        assert!(verify_hint(&token, &keys.jwks_json, "https://other.example").is_err());
+        let other =
+            KeySet::from_records(&[generate(Alg::Rs256, &secrets, 0).unwrap()], &secrets, 0)
+                .unwrap();
+        assert!(verify_hint(&token, &other.jwks_json, "https://id.example").is_err());
+        let err = verify_hint("not-a-jwt", &keys.jwks_json, "https://id.example").unwrap_err();
+        assert!(err.is(&ID_TOKEN_HINT_INVALID));
+    }
+}

@@ -1,0 +1,188 @@
+//! `/logout`: RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0).
+//! With a valid `id_token_hint` for the signed-in user the session ends at
+//! once; otherwise the user confirms on a page first, so no third party can
+//! sign someone out with a bare link.
+
+use super::cookies;
+use super::pages::{html_response, layout};
+use super::respond::Failure;
+use crate::app::App;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use latchkey_core::Occurrence;
+use latchkey_core::authorize::RawParams;
+use latchkey_core::catalogue::{CSRF_TOKEN_INVALID, ID_TOKEN_HINT_INVALID, REPEATED_PARAMETER};
+use latchkey_core::error::docs::escape_html as esc;
+use latchkey_core::logout::{check_post_logout_uri, verify_hint};
+use std::sync::Arc;
+
+pub async fn get(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Response, Failure> {
+    logout(&app, &headers, RawParams::parse(q.as_deref().unwrap_or(""))).await
+}
+
+pub async fn post(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Failure> {
+    if !super::is_form(&headers) {
+        return Err(Failure::page(
+            latchkey_core::catalogue::UNSUPPORTED_CONTENT_TYPE.occur(),
+        ));
+    }
+    logout(
+        &app,
+        &headers,
+        RawParams::parse(&String::from_utf8_lossy(&body)),
+    )
+    .await
+}
+
+fn csrf(app: &App, session_token: &str) -> String {
+    app.secrets.hash(&format!("logout:{session_token}"))
+}
+
+async fn logout(app: &App, headers: &HeaderMap, raw: RawParams) -> Result<Response, Failure> {
+    if let Some(name) = raw.first_repeated() {
+        return Err(Failure::page(
+            REPEATED_PARAMETER.with_detail(name.to_string()),
+        ));
+    }
+    let get = |name: &str| raw.single(name).ok().flatten();
+    let keys = app.keys();
+    let hint = get("id_token_hint")
+        .map(|t| verify_hint(t, &keys.jwks_json, &app.config.issuer))
+        .transpose()
+        .map_err(Failure::page)?;
+    let client_id = match (get("client_id"), &hint) {
+        (Some(a), Some(h)) if a != h.client_id => {
+            return Err(Failure::page(
+                ID_TOKEN_HINT_INVALID.with_detail("it was issued to another client than client_id"),
+            ));
+        }
+        (Some(a), _) => Some(a.to_string()),
+        (None, Some(h)) => Some(h.client_id.clone()),
+        (None, None) => None,
+    };
+    let client = match &client_id {
+        Some(id) => app
+            .store
+            .get_client(id)
+            .await
+            .map_err(|e| Failure::page(Occurrence::from(e)))?,
+        None => None,
+    };
+    let target = get("post_logout_redirect_uri")
+        .map(|u| check_post_logout_uri(u, client.as_ref()))
+        .transpose()
+        .map_err(Failure::page)?;
+    let state = get("state");
+
+    let token = cookies::get(headers, cookies::SESSION);
+    let session = super::authorize::session(app, headers)
+        .await
+        .map_err(Failure::page)?;
+    if let (Some(session), Some(token)) = (&session, &token) {
+        let hinted = hint.as_ref().is_some_and(|h| h.sub == session.sub);
+        let confirmed = get("confirm") == Some("yes");
+        if confirmed {
+            let ok = get("csrf").is_some_and(|c| {
+                use subtle::ConstantTimeEq;
+                c.as_bytes().ct_eq(csrf(app, token).as_bytes()).into()
+            });
+            if !ok {
+                return Err(Failure::page(CSRF_TOKEN_INVALID.occur()));
+            }
+        }
+        if !hinted && !confirmed {
+            return Ok(confirm_page(
+                app,
+                token,
+                client_id.as_deref(),
+                target.as_deref(),
+                state,
+                client.as_ref(),
+            ));
+        }
+        app.store
+            .delete_session(&session.id_hash)
+            .await
+            .map_err(|e| Failure::page(Occurrence::from(e)))?;
+    }
+    let mut res = match target {
+        Some(uri) => {
+            let mut location = uri;
+            if let Some(state) = state {
+                let sep = if location.contains('?') { '&' } else { '?' };
+                let encoded: String = url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("state", state)
+                    .finish();
+                location = format!("{location}{sep}{encoded}");
+            }
+            (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+        }
+        None => html_response(
+            StatusCode::OK,
+            layout(
+                "Signed out",
+                "<h1>You are signed out</h1><p>You can close this window.</p>",
+            ),
+        ),
+    };
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    if token.is_some()
+        && let Some(c) = cookies::set(cookies::SESSION, "", Some(0), app.secure_cookies())
+    {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    Ok(res)
+}
+
+fn confirm_page(
+    app: &App,
+    token: &str,
+    client_id: Option<&str>,
+    target: Option<&str>,
+    state: Option<&str>,
+    client: Option<&latchkey_core::client::ClientRecord>,
+) -> Response {
+    let hidden = |name: &str, value: Option<&str>| {
+        value
+            .map(|v| {
+                format!(
+                    "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
+                    esc(v)
+                )
+            })
+            .unwrap_or_default()
+    };
+    let from = client
+        .map(|c| {
+            let name = c.metadata.client_name.as_deref().unwrap_or(&c.client_id);
+            format!(
+                "<p class=\"muted\">Requested by <strong>{}</strong></p>",
+                esc(name)
+            )
+        })
+        .unwrap_or_default();
+    let body = format!(
+        "<h1>Sign out?</h1><p>You will be signed out of every application that uses this account on this browser.</p>{from}\
+<form method=\"post\" action=\"/logout\">{}{}{}{}\
+<input type=\"hidden\" name=\"confirm\" value=\"yes\">\
+<div class=\"actions\"><button type=\"submit\" class=\"primary\" autofocus>Sign out</button></div></form>",
+        hidden("csrf", Some(&csrf(app, token))),
+        hidden("client_id", client_id),
+        hidden("post_logout_redirect_uri", target),
+        hidden("state", state),
+    );
+    html_response(StatusCode::OK, layout("Sign out", &body))
+}
