@@ -249,6 +249,8 @@ impl SigningKey {
 pub struct KeySet {
     pub active: BTreeMap<Alg, Arc<SigningKey>>,
     pub jwks_json: Arc<str>,
+    /// Every published key, parsed once for verifying our own tokens, by kid.
+    pub verifiers: Arc<BTreeMap<String, (Alg, jsonwebtoken::DecodingKey)>>,
 }
 
 impl KeySet {
@@ -274,17 +276,34 @@ impl KeySet {
                 .cmp(&a.created_at)
                 .then_with(|| a.kid.cmp(&b.kid))
         });
+        let mut verifiers = BTreeMap::new();
+        for record in &published {
+            let Some(alg) = Alg::parse(&record.alg) else {
+                continue;
+            };
+            let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(record.public_jwk.clone())
+                .map_err(|e| CryptoError::Key(format!("public JWK of {}: {e}", record.kid)))?;
+            let key = jsonwebtoken::DecodingKey::from_jwk(&jwk)
+                .map_err(|e| CryptoError::Key(format!("public JWK of {}: {e}", record.kid)))?;
+            verifiers.insert(record.kid.clone(), (alg, key));
+        }
         let keys: Vec<&Value> = published.iter().map(|r| &r.public_jwk).collect();
         let jwks = serde_json::to_string(&json!({ "keys": keys }))
             .map_err(|e| CryptoError::Key(e.to_string()))?;
         Ok(KeySet {
             active,
             jwks_json: jwks.into(),
+            verifiers: Arc::new(verifiers),
         })
     }
 
     pub fn signer(&self, alg: Alg) -> Option<&Arc<SigningKey>> {
         self.active.get(&alg)
+    }
+
+    /// The published key `kid`, for verifying a token we signed.
+    pub fn verifier(&self, kid: &str) -> Option<&(Alg, jsonwebtoken::DecodingKey)> {
+        self.verifiers.get(kid)
     }
 }
 

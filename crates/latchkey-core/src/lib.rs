@@ -4,6 +4,7 @@
 
 pub mod authorize;
 pub mod client;
+pub mod client_auth;
 pub mod crypto;
 pub mod error;
 pub mod grant;
@@ -11,6 +12,7 @@ pub mod keys;
 pub mod logout;
 pub mod session;
 pub mod store;
+pub mod token;
 pub mod user;
 
 pub use error::{Cause, ErrorCode, Occurrence, catalogue};

@@ -85,6 +85,72 @@ pub trait Store: crate::session::SessionStore + Send + Sync + 'static {
         error_retention_secs: i64,
         limit: i64,
     ) -> StoreResult<u64>;
+
+    // -----------------------------------------------------------------------
+    // Tokens (the /token side: refresh tokens, revocation, assertion jtis).
+    // `purge_expired` also removes what expired here.
+    // -----------------------------------------------------------------------
+
+    /// Keep a new refresh token (by its hash).
+    async fn insert_refresh_token(&self, token: &RefreshRecord) -> StoreResult<()>;
+    async fn get_refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshRecord>>;
+    /// Rotate `token_hash` into `successor`, atomically across nodes: only
+    /// the call that finds the token neither rotated nor revoked wins
+    /// (true) and inserts the successor; `successor_sealed` is the
+    /// successor token sealed with `Secrets::seal`, kept so a retry within
+    /// the grace window gets the same successor.
+    async fn rotate_refresh_token(
+        &self,
+        token_hash: &str,
+        now: i64,
+        successor: &RefreshRecord,
+        successor_sealed: &[u8],
+    ) -> StoreResult<bool>;
+    /// Revoke a grant: every refresh token of it, and (through
+    /// `is_grant_revoked`) every access token carrying its id. Remembered
+    /// until `keep_until`. Idempotent.
+    async fn revoke_grant(&self, grant_id: &str, now: i64, keep_until: i64) -> StoreResult<()>;
+    async fn is_grant_revoked(&self, grant_id: &str) -> StoreResult<bool>;
+    /// Denylist an access token by `jti` until it expires. Idempotent.
+    async fn deny_access_token(&self, jti: &str, expires_at: i64) -> StoreResult<()>;
+    async fn is_access_token_denied(&self, jti: &str) -> StoreResult<bool>;
+    /// Record a client assertion's `jti` until `expires_at`: true when it
+    /// was new, false when it was already recorded (a replay).
+    async fn record_jti(&self, client_id: &str, jti: &str, expires_at: i64) -> StoreResult<bool>;
+    /// The client_secret_jwt secret, sealed with `Secrets::seal` (context:
+    /// the client_id); set only for clients using that method.
+    async fn set_client_secret_sealed(
+        &self,
+        client_id: &str,
+        sealed: Option<&[u8]>,
+    ) -> StoreResult<bool>;
+    async fn get_client_secret_sealed(&self, client_id: &str) -> StoreResult<Option<Vec<u8>>>;
+}
+
+/// A stored refresh token. Tokens rotate: each use creates a successor in
+/// the same grant (the family); reuse of a rotated one revokes the grant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshRecord {
+    /// Keyed hash of the token (`Secrets::hash`).
+    pub token_hash: String,
+    /// The grant (the family): every token issued from one authorization.
+    pub grant_id: String,
+    pub client_id: String,
+    pub sub: String,
+    /// Scope of the grant, space separated (what a refresh may narrow).
+    pub scope: String,
+    pub auth_time: Option<i64>,
+    pub acr: Option<String>,
+    pub amr: Vec<String>,
+    pub sid: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    /// Set once, when the token is rotated.
+    pub rotated_at: Option<i64>,
+    /// The successor token, sealed (only for rotated tokens).
+    pub successor_sealed: Option<Vec<u8>>,
+    /// Set when the grant was revoked.
+    pub revoked_at: Option<i64>,
 }
 
 impl From<StoreError> for crate::Occurrence {

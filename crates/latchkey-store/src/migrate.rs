@@ -34,6 +34,11 @@ pub(crate) const SQLITE: Dialect = Dialect {
             sql: include_str!("../migrations/sqlite/0001_init.sql"),
         },
         Migration {
+            version: 2,
+            name: "0002_tokens",
+            sql: include_str!("../migrations/sqlite/0002_tokens.sql"),
+        },
+        Migration {
             version: 3,
             name: "0003_sessions",
             sql: include_str!("../migrations/sqlite/0003_sessions.sql"),
@@ -56,6 +61,11 @@ pub(crate) const POSTGRES: Dialect = Dialect {
             version: 1,
             name: "0001_init",
             sql: include_str!("../migrations/postgres/0001_init.sql"),
+        },
+        Migration {
+            version: 2,
+            name: "0002_tokens",
+            sql: include_str!("../migrations/postgres/0002_tokens.sql"),
         },
         Migration {
             version: 3,

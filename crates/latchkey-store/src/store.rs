@@ -10,7 +10,7 @@ use crate::error::{corrupt, map_err};
 use crate::migrate::{self, Dialect};
 use latchkey_core::client::{ClientMetadata, ClientRecord};
 use latchkey_core::keys::{KeyRecord, KeyState};
-use latchkey_core::store::{ErrorRecord, Store, StoreError, StoreResult};
+use latchkey_core::store::{ErrorRecord, RefreshRecord, Store, StoreError, StoreResult};
 use latchkey_core::user::UserRecord;
 use sqlx::Row;
 
@@ -63,6 +63,38 @@ mod sql {
     // so the bounded deletes pick their rows in a subquery.
     pub const PURGE_KEYS: &str = "DELETE FROM signing_keys WHERE kid IN (SELECT kid FROM signing_keys \
         WHERE state = 'retired' AND publish_until <= $1 ORDER BY publish_until, kid LIMIT $2)";
+    // Tokens.
+    pub const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens \
+        (token_hash, grant_id, client_id, sub, scope, auth_time, acr, amr, sid, created_at, expires_at, \
+        rotated_at, successor_sealed, revoked_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+    pub const GET_REFRESH: &str = "SELECT token_hash, grant_id, client_id, sub, scope, auth_time, acr, amr, sid, \
+        created_at, expires_at, rotated_at, successor_sealed, revoked_at FROM refresh_tokens WHERE token_hash = $1";
+    /// The conditional update is the exactly-once guarantee of rotation.
+    pub const ROTATE_REFRESH: &str = "UPDATE refresh_tokens SET rotated_at = $2, successor_sealed = $3 \
+        WHERE token_hash = $1 AND rotated_at IS NULL AND revoked_at IS NULL";
+    pub const REVOKE_GRANT: &str = "INSERT INTO revoked_grants (grant_id, revoked_at, keep_until) \
+        VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+    pub const REVOKE_GRANT_REFRESH: &str = "UPDATE refresh_tokens SET revoked_at = $2 \
+        WHERE grant_id = $1 AND revoked_at IS NULL";
+    pub const GRANT_REVOKED: &str = "SELECT 1 FROM revoked_grants WHERE grant_id = $1";
+    pub const DENY_ACCESS: &str = "INSERT INTO denied_access_tokens (jti, expires_at) \
+        VALUES ($1, $2) ON CONFLICT DO NOTHING";
+    pub const ACCESS_DENIED: &str = "SELECT 1 FROM denied_access_tokens WHERE jti = $1";
+    pub const RECORD_JTI: &str = "INSERT INTO assertion_jtis (client_id, jti, expires_at) \
+        VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+    pub const SET_SECRET_SEALED: &str =
+        "UPDATE clients SET secret_sealed = $2 WHERE client_id = $1";
+    pub const GET_SECRET_SEALED: &str = "SELECT secret_sealed FROM clients WHERE client_id = $1";
+    pub const PURGE_REFRESH: &str = "DELETE FROM refresh_tokens WHERE token_hash IN (SELECT token_hash \
+        FROM refresh_tokens WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)";
+    pub const PURGE_REVOKED_GRANTS: &str = "DELETE FROM revoked_grants WHERE grant_id IN (SELECT grant_id \
+        FROM revoked_grants WHERE keep_until <= $1 ORDER BY keep_until LIMIT $2)";
+    pub const PURGE_DENIED: &str = "DELETE FROM denied_access_tokens WHERE jti IN (SELECT jti \
+        FROM denied_access_tokens WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)";
+    pub const PURGE_JTIS: &str = "DELETE FROM assertion_jtis WHERE (client_id, jti) IN (SELECT client_id, jti \
+        FROM assertion_jtis WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)";
+
     pub const PURGE_ERRORS: &str = "DELETE FROM error_records WHERE error_id IN (SELECT error_id FROM error_records \
         WHERE created_at < $1 ORDER BY created_at, error_id LIMIT $2)";
 }
@@ -189,6 +221,53 @@ macro_rules! impl_store {
                     retired_at: row.try_get("retired_at").map_err(map_err)?,
                     publish_until: row.try_get("publish_until").map_err(map_err)?,
                     kid,
+                })
+            }
+
+            /// Insert one refresh token, on the pool or inside a transaction.
+            async fn insert_refresh_with<'e, E>(executor: E, t: &RefreshRecord) -> StoreResult<()>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
+                sqlx::query(sql::INSERT_REFRESH)
+                    .bind(&t.token_hash)
+                    .bind(&t.grant_id)
+                    .bind(&t.client_id)
+                    .bind(&t.sub)
+                    .bind(&t.scope)
+                    .bind(t.auth_time)
+                    .bind(&t.acr)
+                    .bind(to_json("amr", &t.amr)?)
+                    .bind(&t.sid)
+                    .bind(t.created_at)
+                    .bind(t.expires_at)
+                    .bind(t.rotated_at)
+                    .bind(&t.successor_sealed)
+                    .bind(t.revoked_at)
+                    .execute(executor)
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+
+            fn refresh(row: &<$db as sqlx::Database>::Row) -> StoreResult<RefreshRecord> {
+                let grant_id: String = row.try_get("grant_id").map_err(map_err)?;
+                let amr: String = row.try_get("amr").map_err(map_err)?;
+                Ok(RefreshRecord {
+                    amr: serde_json::from_str(&amr).map_err(|e| corrupt("amr", &grant_id, e))?,
+                    token_hash: row.try_get("token_hash").map_err(map_err)?,
+                    client_id: row.try_get("client_id").map_err(map_err)?,
+                    sub: row.try_get("sub").map_err(map_err)?,
+                    scope: row.try_get("scope").map_err(map_err)?,
+                    auth_time: row.try_get("auth_time").map_err(map_err)?,
+                    acr: row.try_get("acr").map_err(map_err)?,
+                    sid: row.try_get("sid").map_err(map_err)?,
+                    created_at: row.try_get("created_at").map_err(map_err)?,
+                    expires_at: row.try_get("expires_at").map_err(map_err)?,
+                    rotated_at: row.try_get("rotated_at").map_err(map_err)?,
+                    successor_sealed: row.try_get("successor_sealed").map_err(map_err)?,
+                    revoked_at: row.try_get("revoked_at").map_err(map_err)?,
+                    grant_id,
                 })
             }
 
@@ -485,7 +564,166 @@ macro_rules! impl_store {
                     .await
                     .map_err(map_err)?
                     .rows_affected();
-                Ok(keys + errors)
+                let mut tokens = 0;
+                for query in [
+                    sql::PURGE_REFRESH,
+                    sql::PURGE_REVOKED_GRANTS,
+                    sql::PURGE_DENIED,
+                    sql::PURGE_JTIS,
+                ] {
+                    tokens += sqlx::query(query)
+                        .bind(now)
+                        .bind(limit)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(map_err)?
+                        .rows_affected();
+                }
+                Ok(keys + errors + tokens)
+            }
+
+            // ---------------------------------------------------------------
+            // Tokens (the /token side).
+            // ---------------------------------------------------------------
+
+            async fn insert_refresh_token(&self, t: &RefreshRecord) -> StoreResult<()> {
+                Self::insert_refresh_with(&self.pool, t).await
+            }
+
+            async fn get_refresh_token(
+                &self,
+                token_hash: &str,
+            ) -> StoreResult<Option<RefreshRecord>> {
+                let row = sqlx::query(sql::GET_REFRESH)
+                    .bind(token_hash)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                row.as_ref().map(Self::refresh).transpose()
+            }
+
+            async fn rotate_refresh_token(
+                &self,
+                token_hash: &str,
+                now: i64,
+                successor: &RefreshRecord,
+                successor_sealed: &[u8],
+            ) -> StoreResult<bool> {
+                let mut tx = self.pool.begin().await.map_err(map_err)?;
+                let won = sqlx::query(sql::ROTATE_REFRESH)
+                    .bind(token_hash)
+                    .bind(now)
+                    .bind(successor_sealed)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected()
+                    == 1;
+                if !won {
+                    tx.rollback().await.map_err(map_err)?;
+                    return Ok(false);
+                }
+                Self::insert_refresh_with(&mut *tx, successor).await?;
+                tx.commit().await.map_err(map_err)?;
+                Ok(true)
+            }
+
+            async fn revoke_grant(
+                &self,
+                grant_id: &str,
+                now: i64,
+                keep_until: i64,
+            ) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await.map_err(map_err)?;
+                sqlx::query(sql::REVOKE_GRANT)
+                    .bind(grant_id)
+                    .bind(now)
+                    .bind(keep_until)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                sqlx::query(sql::REVOKE_GRANT_REFRESH)
+                    .bind(grant_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                tx.commit().await.map_err(map_err)
+            }
+
+            async fn is_grant_revoked(&self, grant_id: &str) -> StoreResult<bool> {
+                let row = sqlx::query(sql::GRANT_REVOKED)
+                    .bind(grant_id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                Ok(row.is_some())
+            }
+
+            async fn deny_access_token(&self, jti: &str, expires_at: i64) -> StoreResult<()> {
+                sqlx::query(sql::DENY_ACCESS)
+                    .bind(jti)
+                    .bind(expires_at)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn is_access_token_denied(&self, jti: &str) -> StoreResult<bool> {
+                let row = sqlx::query(sql::ACCESS_DENIED)
+                    .bind(jti)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                Ok(row.is_some())
+            }
+
+            async fn record_jti(
+                &self,
+                client_id: &str,
+                jti: &str,
+                expires_at: i64,
+            ) -> StoreResult<bool> {
+                let inserted = sqlx::query(sql::RECORD_JTI)
+                    .bind(client_id)
+                    .bind(jti)
+                    .bind(expires_at)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected();
+                Ok(inserted == 1)
+            }
+
+            async fn set_client_secret_sealed(
+                &self,
+                client_id: &str,
+                sealed: Option<&[u8]>,
+            ) -> StoreResult<bool> {
+                let updated = sqlx::query(sql::SET_SECRET_SEALED)
+                    .bind(client_id)
+                    .bind(sealed)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected();
+                Ok(updated > 0)
+            }
+
+            async fn get_client_secret_sealed(
+                &self,
+                client_id: &str,
+            ) -> StoreResult<Option<Vec<u8>>> {
+                let row = sqlx::query(sql::GET_SECRET_SEALED)
+                    .bind(client_id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                match row {
+                    Some(row) => row.try_get("secret_sealed").map_err(map_err),
+                    None => Ok(None),
+                }
             }
         }
     };

@@ -144,6 +144,13 @@ macro_rules! conformance_tests {
                 concurrent_migrations_apply_once,
                 sessions_interactions_and_consents,
                 a_code_is_redeemed_exactly_once_under_concurrency,
+                refresh_tokens_round_trip_and_rotate_once,
+                a_refresh_token_rotates_exactly_once_under_concurrency,
+                revoking_a_grant_revokes_its_refresh_tokens,
+                access_token_denylist_and_assertion_jtis,
+                concurrent_jti_records_yield_one_winner,
+                client_secret_sealed_round_trips,
+                purge_removes_expired_token_rows,
             );
         }
     };
@@ -935,4 +942,202 @@ mod setup {
             .await
             .unwrap();
     }
+}
+
+// ---------------------------------------------------------------------------
+// Tokens (refresh tokens, revoked grants, denylist, assertion jtis)
+
+fn refresh(hash: &str, grant: &str, expires_at: i64) -> latchkey_core::store::RefreshRecord {
+    latchkey_core::store::RefreshRecord {
+        token_hash: hash.into(),
+        grant_id: grant.into(),
+        client_id: "c1".into(),
+        sub: "s1".into(),
+        scope: "openid email".into(),
+        auth_time: Some(100),
+        acr: Some("Cl".into()),
+        amr: vec!["pwd".into()],
+        sid: Some("sid1".into()),
+        created_at: 100,
+        expires_at,
+        rotated_at: None,
+        successor_sealed: None,
+        revoked_at: None,
+    }
+}
+
+async fn refresh_tokens_round_trip_and_rotate_once(db: &TestDb) {
+    let store = db.open().await;
+    let first = refresh("r1", "g1", 1000);
+    store.insert_refresh_token(&first).await.unwrap();
+    assert_eq!(
+        store.get_refresh_token("r1").await.unwrap(),
+        Some(first.clone())
+    );
+    assert_eq!(store.get_refresh_token("nope").await.unwrap(), None);
+    let second = refresh("r2", "g1", 1100);
+    assert!(
+        store
+            .rotate_refresh_token("r1", 150, &second, b"sealed")
+            .await
+            .unwrap()
+    );
+    let rotated = store.get_refresh_token("r1").await.unwrap().unwrap();
+    assert_eq!(rotated.rotated_at, Some(150));
+    assert_eq!(rotated.successor_sealed.as_deref(), Some(&b"sealed"[..]));
+    assert_eq!(store.get_refresh_token("r2").await.unwrap(), Some(second));
+    // A second rotation of r1 loses and inserts nothing.
+    let third = refresh("r3", "g1", 1200);
+    assert!(
+        !store
+            .rotate_refresh_token("r1", 160, &third, b"x")
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.get_refresh_token("r3").await.unwrap(), None);
+}
+
+async fn a_refresh_token_rotates_exactly_once_under_concurrency(db: &TestDb) {
+    let store = db.open().await;
+    store
+        .insert_refresh_token(&refresh("r0", "g1", 1000))
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let next = refresh(&format!("next{i}"), "g1", 1000);
+            store
+                .rotate_refresh_token("r0", 200, &next, b"s")
+                .await
+                .unwrap()
+        }));
+    }
+    let mut wins = 0;
+    for t in tasks {
+        if t.await.unwrap() {
+            wins += 1;
+        }
+    }
+    assert_eq!(wins, 1);
+}
+
+async fn revoking_a_grant_revokes_its_refresh_tokens(db: &TestDb) {
+    let store = db.open().await;
+    store
+        .insert_refresh_token(&refresh("a", "g1", 1000))
+        .await
+        .unwrap();
+    store
+        .insert_refresh_token(&refresh("b", "g1", 1000))
+        .await
+        .unwrap();
+    store
+        .insert_refresh_token(&refresh("c", "g2", 1000))
+        .await
+        .unwrap();
+    assert!(!store.is_grant_revoked("g1").await.unwrap());
+    store.revoke_grant("g1", 300, 5000).await.unwrap();
+    store.revoke_grant("g1", 301, 5000).await.unwrap();
+    assert!(store.is_grant_revoked("g1").await.unwrap());
+    assert!(!store.is_grant_revoked("g2").await.unwrap());
+    for (hash, revoked) in [("a", true), ("b", true), ("c", false)] {
+        let r = store.get_refresh_token(hash).await.unwrap().unwrap();
+        assert_eq!(r.revoked_at.is_some(), revoked, "{hash}");
+    }
+    // A revoked token cannot be rotated.
+    let next = refresh("n", "g1", 1000);
+    assert!(
+        !store
+            .rotate_refresh_token("a", 400, &next, b"s")
+            .await
+            .unwrap()
+    );
+}
+
+async fn access_token_denylist_and_assertion_jtis(db: &TestDb) {
+    let store = db.open().await;
+    assert!(!store.is_access_token_denied("j1").await.unwrap());
+    store.deny_access_token("j1", 900).await.unwrap();
+    store.deny_access_token("j1", 900).await.unwrap();
+    assert!(store.is_access_token_denied("j1").await.unwrap());
+    assert!(store.record_jti("c1", "x", 500).await.unwrap());
+    assert!(!store.record_jti("c1", "x", 500).await.unwrap());
+    // jtis are per client.
+    assert!(store.record_jti("c2", "x", 500).await.unwrap());
+}
+
+async fn concurrent_jti_records_yield_one_winner(db: &TestDb) {
+    let store = db.open().await;
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store.record_jti("c1", "same", 500).await.unwrap()
+        }));
+    }
+    let mut wins = 0;
+    for t in tasks {
+        if t.await.unwrap() {
+            wins += 1;
+        }
+    }
+    assert_eq!(wins, 1);
+}
+
+async fn client_secret_sealed_round_trips(db: &TestDb) {
+    let store = db.open().await;
+    store.create_client(&client("c1", 100)).await.unwrap();
+    assert_eq!(store.get_client_secret_sealed("c1").await.unwrap(), None);
+    assert!(
+        store
+            .set_client_secret_sealed("c1", Some(b"sealed"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store
+            .get_client_secret_sealed("c1")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(&b"sealed"[..])
+    );
+    assert!(store.set_client_secret_sealed("c1", None).await.unwrap());
+    assert_eq!(store.get_client_secret_sealed("c1").await.unwrap(), None);
+    assert!(
+        !store
+            .set_client_secret_sealed("nobody", None)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.get_client_secret_sealed("nobody").await.unwrap(),
+        None
+    );
+}
+
+async fn purge_removes_expired_token_rows(db: &TestDb) {
+    let store = db.open().await;
+    store
+        .insert_refresh_token(&refresh("old", "g1", 100))
+        .await
+        .unwrap();
+    store
+        .insert_refresh_token(&refresh("new", "g1", 10_000))
+        .await
+        .unwrap();
+    store.revoke_grant("g9", 50, 100).await.unwrap();
+    store.deny_access_token("j-old", 100).await.unwrap();
+    store.deny_access_token("j-new", 10_000).await.unwrap();
+    store.record_jti("c1", "old", 100).await.unwrap();
+    store.purge_expired(1000, 3600, 100).await.unwrap();
+    assert_eq!(store.get_refresh_token("old").await.unwrap(), None);
+    assert!(store.get_refresh_token("new").await.unwrap().is_some());
+    assert!(!store.is_grant_revoked("g9").await.unwrap());
+    assert!(!store.is_access_token_denied("j-old").await.unwrap());
+    assert!(store.is_access_token_denied("j-new").await.unwrap());
+    // The purged jti may be recorded again.
+    assert!(store.record_jti("c1", "old", 2000).await.unwrap());
 }

@@ -29,8 +29,53 @@ pub fn document(config: &Config) -> Value {
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,
         "claims_parameter_supported": false,
+        "token_endpoint": format!("{issuer}/token"),
+        "userinfo_endpoint": format!("{issuer}/userinfo"),
+        "introspection_endpoint": format!("{issuer}/introspect"),
+        "revocation_endpoint": format!("{issuer}/revoke"),
+        "grant_types_supported": latchkey_core::client::GRANT_TYPES,
+        "token_endpoint_auth_methods_supported": latchkey_core::client::AUTH_METHODS,
+        "token_endpoint_auth_signing_alg_values_supported": latchkey_core::client::CLIENT_SIGNING_ALGS,
+        "introspection_endpoint_auth_methods_supported": CONFIDENTIAL_AUTH_METHODS,
+        "introspection_endpoint_auth_signing_alg_values_supported": latchkey_core::client::CLIENT_SIGNING_ALGS,
+        "revocation_endpoint_auth_methods_supported": latchkey_core::client::AUTH_METHODS,
+        "revocation_endpoint_auth_signing_alg_values_supported": latchkey_core::client::CLIENT_SIGNING_ALGS,
+        "id_token_signing_alg_values_supported": latchkey_core::client::ID_TOKEN_ALGS,
+        "subject_types_supported": ["public"],
+        "scopes_supported": ["openid", "profile", "email", "address", "phone", "offline_access"],
+        "claims_supported": claims_supported(),
         "service_documentation": format!("{issuer}/errors"),
     })
+}
+
+/// Introspection needs a client that proves who it is.
+const CONFIDENTIAL_AUTH_METHODS: &[&str] = &[
+    "client_secret_basic",
+    "client_secret_post",
+    "client_secret_jwt",
+    "private_key_jwt",
+];
+
+/// Claims in ID tokens and at /userinfo.
+fn claims_supported() -> Vec<&'static str> {
+    let mut out = vec![
+        "sub",
+        "iss",
+        "aud",
+        "exp",
+        "iat",
+        "auth_time",
+        "nonce",
+        "acr",
+        "amr",
+        "azp",
+        "sid",
+        "at_hash",
+    ];
+    for (_, names) in latchkey_core::token::userinfo::SCOPE_CLAIMS {
+        out.extend_from_slice(names);
+    }
+    out
 }
 
 fn json_response(body: String, max_age: u32) -> Response {

@@ -6,10 +6,13 @@ pub mod cookies;
 pub mod discovery;
 pub mod docs;
 pub mod health;
+pub mod introspect;
 pub mod logout;
 pub mod pages;
 pub mod respond;
+pub mod token;
 pub mod ui;
+pub mod userinfo;
 
 use crate::app::App;
 use axum::Router;
@@ -36,6 +39,13 @@ pub fn router(app: Arc<App>) -> Router {
             get(discovery::openid_configuration),
         )
         .route("/jwks", get(discovery::jwks))
+        .route("/token", axum::routing::post(token::token))
+        .route(
+            "/userinfo",
+            get(userinfo::userinfo).post(userinfo::userinfo),
+        )
+        .route("/introspect", axum::routing::post(introspect::introspect))
+        .route("/revoke", axum::routing::post(introspect::revoke))
         .route("/authorize", get(authorize::get).post(authorize::post))
         .route("/login", get(ui::login_form).post(ui::login_submit))
         .route("/consent", get(ui::consent_form).post(ui::consent_submit))

@@ -127,7 +127,10 @@ pub async fn create(
         updated_at: now,
     };
     match store.create_client(&record).await {
-        Ok(()) => Ok(view(&record, secret.as_deref())),
+        Ok(()) => {
+            keep_jwt_secret(store, secrets, &record, secret.as_deref()).await?;
+            Ok(view(&record, secret.as_deref()))
+        }
         Err(StoreError::Conflict(_)) => {
             Err(CLIENT_ID_TAKEN.with_detail(format!("client_id {}", record.client_id)))
         }
@@ -196,6 +199,11 @@ pub async fn update(
         None if method_changed && metadata.uses_secret() && record.secret_hash.is_none() => {
             secret_for(&metadata, None)?
         }
+        // The secret of client_secret_jwt must be kept sealed, which a hash
+        // alone cannot give: switching to it issues a new secret.
+        None if method_changed && metadata.token_endpoint_auth_method == JWT_METHOD => {
+            secret_for(&metadata, None)?
+        }
         None => None,
     };
     if let Some(s) = &new_secret {
@@ -212,7 +220,34 @@ pub async fn update(
     if !store.update_client(&record).await? {
         return Err(CLIENT_NOT_FOUND.with_detail(format!("client_id {client_id}")));
     }
+    if method_changed || new_secret.is_some() {
+        keep_jwt_secret(store, secrets, &record, new_secret.as_deref()).await?;
+    }
     Ok(view(&record, new_secret.as_deref()))
+}
+
+const JWT_METHOD: &str = "client_secret_jwt";
+
+/// Choice for client_secret_jwt: the HS256 key is the client secret, which
+/// cannot be verified from its hash, so for that method alone the secret
+/// is also kept sealed (`Secrets::seal`, context: the client_id) in
+/// `clients.secret_sealed`. Every other method clears it.
+async fn keep_jwt_secret(
+    store: &dyn Store,
+    secrets: &Secrets,
+    record: &ClientRecord,
+    secret: Option<&str>,
+) -> Result<(), Occurrence> {
+    let sealed = match secret {
+        Some(s) if record.metadata.token_endpoint_auth_method == JWT_METHOD => {
+            Some(secrets.seal(s.as_bytes(), record.client_id.as_bytes())?)
+        }
+        _ => None,
+    };
+    store
+        .set_client_secret_sealed(&record.client_id, sealed.as_deref())
+        .await?;
+    Ok(())
 }
 
 pub async fn delete(store: &dyn Store, client_id: &str) -> Result<(), Occurrence> {

@@ -12,3 +12,4 @@ mod basics;
 mod browser;
 mod cli;
 mod docs;
+mod token;

@@ -1,0 +1,163 @@
+//! JWT client assertions (RFC 7523 §3), shared by `client_secret_jwt` and
+//! `private_key_jwt`: `iss` = `sub` = client_id, `aud` names this server
+//! (the issuer or the token endpoint), `exp` required, `jti` single use
+//! until `exp` (a replay is `jti_known`, U18).
+
+use super::{AuthContext, JWT_BEARER_ASSERTION};
+use crate::Occurrence;
+use crate::catalogue::*;
+use crate::client::ClientRecord;
+use crate::store::Store;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+
+/// Tolerated clock difference, seconds.
+pub const LEEWAY: u64 = 30;
+
+/// An assertion read but not yet verified: enough to find the client and
+/// its method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unverified {
+    pub token: String,
+    pub alg: Algorithm,
+    pub kid: Option<String>,
+    /// `sub` (which must equal `iss`, checked after the signature).
+    pub client_id: String,
+}
+
+#[derive(serde::Deserialize)]
+struct Peek {
+    sub: Option<String>,
+    iss: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct Claims {
+    exp: Option<i64>,
+    jti: Option<String>,
+}
+
+impl Unverified {
+    pub fn parse(
+        assertion_type: Option<&str>,
+        assertion: Option<&str>,
+    ) -> Result<Self, Occurrence> {
+        match assertion_type {
+            Some(JWT_BEARER_ASSERTION) => {}
+            Some(_) => {
+                return Err(CLIENT_ASSERTION_TYPE_UNSUPPORTED
+                    .with_detail(format!("use client_assertion_type={JWT_BEARER_ASSERTION}")));
+            }
+            None => {
+                return Err(
+                    CLIENT_ASSERTION_INVALID.with_detail("client_assertion_type is missing")
+                );
+            }
+        }
+        let Some(token) = assertion else {
+            return Err(CLIENT_ASSERTION_INVALID.with_detail("client_assertion is missing"));
+        };
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|_| CLIENT_ASSERTION_INVALID.with_detail("the JWT header cannot be read"))?;
+        let peek: Peek = jsonwebtoken::dangerous::insecure_decode::<Peek>(token)
+            .map(|d| d.claims)
+            .map_err(|_| CLIENT_ASSERTION_INVALID.with_detail("the JWT claims cannot be read"))?;
+        let client_id = peek.sub.or(peek.iss).ok_or_else(|| {
+            CLIENT_ASSERTION_INVALID.with_detail("the assertion has neither sub nor iss")
+        })?;
+        Ok(Unverified {
+            token: token.to_string(),
+            alg: header.alg,
+            kid: header.kid,
+            client_id,
+        })
+    }
+
+    pub fn is_hmac(&self) -> bool {
+        matches!(
+            self.alg,
+            Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512
+        )
+    }
+}
+
+/// The JOSE name of an algorithm (`HS256`, `ES256`, `EdDSA`, ...).
+pub fn alg_name(alg: Algorithm) -> String {
+    format!("{alg:?}")
+}
+
+/// Verify the signature with one of `keys`, then the claims, then record
+/// the `jti` (atomically, in the store) until the assertion expires.
+pub async fn verify(
+    store: &dyn Store,
+    ctx: &AuthContext<'_>,
+    client: &ClientRecord,
+    unverified: &Unverified,
+    keys: &[DecodingKey],
+) -> Result<(), Occurrence> {
+    let mut validation = Validation::new(unverified.alg);
+    // Expiry is checked against `ctx.now` below, not the system clock.
+    validation.validate_exp = false;
+    validation.set_audience(&[ctx.issuer, ctx.token_endpoint]);
+    validation.set_issuer(&[client.client_id.as_str()]);
+    validation.sub = Some(client.client_id.clone());
+    validation.set_required_spec_claims(&["iss", "sub", "aud"]);
+    let mut last = None;
+    for key in keys {
+        match jsonwebtoken::decode::<Claims>(&unverified.token, key, &validation) {
+            Ok(data) => {
+                let Some(exp) = data.claims.exp else {
+                    return Err(CLIENT_ASSERTION_EXPIRED.with_detail("the assertion has no exp"));
+                };
+                if exp + (LEEWAY as i64) < ctx.now {
+                    return Err(CLIENT_ASSERTION_EXPIRED.occur());
+                }
+                return record(store, client, exp, data.claims.jti, ctx.now).await;
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(match last.as_ref().map(|e| e.kind()) {
+        Some(ErrorKind::ExpiredSignature) => CLIENT_ASSERTION_EXPIRED.occur(),
+        Some(ErrorKind::MissingRequiredClaim(c)) if c == "exp" => {
+            CLIENT_ASSERTION_EXPIRED.with_detail("the assertion has no exp")
+        }
+        Some(ErrorKind::MissingRequiredClaim(c)) => {
+            CLIENT_ASSERTION_INVALID.with_detail(format!("the assertion has no {c}"))
+        }
+        Some(ErrorKind::InvalidAudience) => CLIENT_ASSERTION_AUDIENCE_MISMATCH.with_detail(
+            format!("aud must be {} or {}", ctx.issuer, ctx.token_endpoint),
+        ),
+        Some(ErrorKind::InvalidIssuer | ErrorKind::InvalidSubject) => {
+            CLIENT_ASSERTION_ISSUER_MISMATCH.occur()
+        }
+        Some(ErrorKind::ImmatureSignature) => {
+            CLIENT_ASSERTION_INVALID.with_detail("the assertion is not valid yet (nbf)")
+        }
+        Some(ErrorKind::Json(_)) => {
+            CLIENT_ASSERTION_INVALID.with_detail("the claims have the wrong types")
+        }
+        Some(ErrorKind::InvalidClaimFormat(c)) => {
+            CLIENT_ASSERTION_INVALID.with_detail(format!("the claim {c} has the wrong type"))
+        }
+        _ => CLIENT_ASSERTION_SIGNATURE_INVALID.occur(),
+    })
+}
+
+async fn record(
+    store: &dyn Store,
+    client: &ClientRecord,
+    exp: i64,
+    jti: Option<String>,
+    now: i64,
+) -> Result<(), Occurrence> {
+    let Some(jti) = jti.filter(|j| !j.is_empty()) else {
+        return Err(CLIENT_ASSERTION_INVALID.with_detail("the assertion has no jti"));
+    };
+    // Keep the jti at least as long as the assertion could be accepted.
+    let until = exp.max(now) + LEEWAY as i64;
+    if !store.record_jti(&client.client_id, &jti, until).await? {
+        return Err(JTI_KNOWN.with_detail("each client_assertion must carry a new jti"));
+    }
+    Ok(())
+}

@@ -1,0 +1,200 @@
+//! Client authentication at the token, introspection and revocation
+//! endpoints (RFC 6749 §2.3, RFC 7523 §2.2, OIDC Core §9): one module per
+//! method. Only the method the client registered is accepted; using two
+//! mechanisms at once is refused (RFC 6749 §2.3: "MUST NOT use more than
+//! one authentication method in each request").
+
+pub mod assertion;
+pub mod client_secret_basic;
+pub mod client_secret_jwt;
+pub mod client_secret_post;
+pub mod none;
+pub mod private_key_jwt;
+
+#[cfg(test)]
+mod tests;
+
+use crate::Occurrence;
+use crate::catalogue::*;
+use crate::client::ClientRecord;
+use crate::crypto::Secrets;
+use crate::store::Store;
+
+/// RFC 7523 §2.2.
+pub const JWT_BEARER_ASSERTION: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// Credentials as they arrived, before any of them is trusted. Empty
+/// values are absent (the HTTP layer drops them).
+#[derive(Debug, Clone, Default)]
+pub struct Credentials {
+    /// The raw `Authorization` header value.
+    pub authorization: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub client_assertion_type: Option<String>,
+    pub client_assertion: Option<String>,
+}
+
+/// What the checks need to know about this server and the moment.
+#[derive(Debug, Clone, Copy)]
+pub struct AuthContext<'a> {
+    pub issuer: &'a str,
+    /// Accepted as an assertion `aud`, besides the issuer.
+    pub token_endpoint: &'a str,
+    pub secrets: &'a Secrets,
+    pub now: i64,
+}
+
+/// The method a request used, decided from its shape alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    Basic { client_id: String, secret: String },
+    Post { client_id: String, secret: String },
+    Assertion(assertion::Unverified),
+    None { client_id: String },
+}
+
+impl Attempt {
+    /// The `token_endpoint_auth_method` this attempt corresponds to.
+    pub fn method(&self) -> &'static str {
+        match self {
+            Attempt::Basic { .. } => "client_secret_basic",
+            Attempt::Post { .. } => "client_secret_post",
+            Attempt::Assertion(a) if a.is_hmac() => "client_secret_jwt",
+            Attempt::Assertion(_) => "private_key_jwt",
+            Attempt::None { .. } => "none",
+        }
+    }
+
+    pub fn client_id(&self) -> &str {
+        match self {
+            Attempt::Basic { client_id, .. }
+            | Attempt::Post { client_id, .. }
+            | Attempt::None { client_id } => client_id,
+            Attempt::Assertion(a) => &a.client_id,
+        }
+    }
+
+    /// The HTTP authentication scheme named in `WWW-Authenticate` on failure.
+    pub fn scheme(&self) -> Option<&'static str> {
+        match self {
+            Attempt::Basic { .. } => Some("Basic"),
+            _ => None,
+        }
+    }
+}
+
+/// Decide which single method the request used. Refuses two mechanisms at
+/// once (H5), a `client_id` in the body that differs from the one the
+/// credentials name, and a request with no client at all.
+pub fn classify(creds: &Credentials) -> Result<Attempt, Occurrence> {
+    let basic = creds
+        .authorization
+        .as_deref()
+        .map(client_secret_basic::parse_header)
+        .transpose()?;
+    let assertion = creds.client_assertion.is_some() || creds.client_assertion_type.is_some();
+    let used: Vec<&str> = [
+        (
+            basic.is_some(),
+            "the Authorization header (client_secret_basic)",
+        ),
+        (creds.client_secret.is_some(), "client_secret in the body"),
+        (assertion, "client_assertion"),
+    ]
+    .into_iter()
+    .filter_map(|(yes, name)| yes.then_some(name))
+    .collect();
+    if used.len() > 1 {
+        return Err(MULTIPLE_CLIENT_AUTH_METHODS.with_detail(format!(
+            "the request used {}; use only the method the client registered",
+            used.join(" and ")
+        )));
+    }
+    let body_id = creds.client_id.as_deref();
+    let conflict = |named: &str| -> Result<(), Occurrence> {
+        match body_id {
+            Some(id) if id != named => Err(CLIENT_ID_CONFLICT
+                .with_detail("the client_id parameter names another client than the credentials")),
+            _ => Ok(()),
+        }
+    };
+    if let Some((client_id, secret)) = basic {
+        conflict(&client_id)?;
+        return Ok(Attempt::Basic { client_id, secret });
+    }
+    if let Some(secret) = &creds.client_secret {
+        let Some(client_id) = body_id else {
+            return Err(CLIENT_AUTH_MISSING.with_detail("client_secret was sent without client_id"));
+        };
+        return Ok(Attempt::Post {
+            client_id: client_id.to_string(),
+            secret: secret.clone(),
+        });
+    }
+    if assertion {
+        let unverified = assertion::Unverified::parse(
+            creds.client_assertion_type.as_deref(),
+            creds.client_assertion.as_deref(),
+        )?;
+        conflict(&unverified.client_id)?;
+        return Ok(Attempt::Assertion(unverified));
+    }
+    match body_id {
+        Some(id) => Ok(Attempt::None {
+            client_id: id.to_string(),
+        }),
+        None => Err(CLIENT_AUTH_MISSING.with_detail(
+            "send client credentials (HTTP Basic, client_secret_post or a client_assertion), or client_id for a public client",
+        )),
+    }
+}
+
+/// Authenticate the client of a request: classify, load, check the
+/// registered method, verify, then refuse a deactivated client (G1).
+/// Every `invalid_client` failure names the scheme the client tried.
+pub async fn authenticate(
+    store: &dyn Store,
+    ctx: &AuthContext<'_>,
+    creds: &Credentials,
+) -> Result<ClientRecord, Occurrence> {
+    let attempt = classify(creds)?;
+    let scheme = attempt.scheme();
+    let with_scheme = |mut occ: Occurrence| {
+        if let Some(s) = scheme
+            && occ.cause.status == 401
+        {
+            occ = occ.auth_scheme(s);
+        }
+        occ
+    };
+    let Some(client) = store.get_client(attempt.client_id()).await? else {
+        return Err(with_scheme(UNKNOWN_CLIENT.occur()));
+    };
+    let registered = client.metadata.token_endpoint_auth_method.as_str();
+    if attempt.method() != registered {
+        return Err(with_scheme(CLIENT_AUTH_METHOD_NOT_ALLOWED.with_detail(
+            format!(
+                "the client is registered for {registered} but used {}",
+                attempt.method()
+            ),
+        )));
+    }
+    let verified = match &attempt {
+        Attempt::Basic { secret, .. } => client_secret_basic::verify(&client, secret, ctx.secrets),
+        Attempt::Post { secret, .. } => client_secret_post::verify(&client, secret, ctx.secrets),
+        Attempt::Assertion(a) if a.is_hmac() => {
+            client_secret_jwt::verify(store, ctx, &client, a).await
+        }
+        Attempt::Assertion(a) => private_key_jwt::verify(store, ctx, &client, a).await,
+        Attempt::None { .. } => none::verify(&client),
+    };
+    verified.map_err(with_scheme)?;
+    if !client.active {
+        return Err(CLIENT_DEACTIVATED.with_detail(format!(
+            "the client {} is deactivated; an administrator can reactivate it",
+            client.client_id
+        )));
+    }
+    Ok(client)
+}

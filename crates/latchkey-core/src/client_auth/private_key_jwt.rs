@@ -1,0 +1,62 @@
+//! `private_key_jwt` (OIDC Core §9, RFC 7523 §2.2): a JWT signed with a key
+//! from the client's registered `jwks`. Fetching `jwks_uri` is not
+//! implemented yet; such clients are told so (`client_jwks_unavailable`).
+
+use super::{AuthContext, assertion};
+use crate::Occurrence;
+use crate::catalogue::{
+    CLIENT_ASSERTION_ALG_NOT_ALLOWED, CLIENT_ASSERTION_SIGNATURE_INVALID, CLIENT_JWKS_UNAVAILABLE,
+};
+use crate::client::{CLIENT_SIGNING_ALGS, ClientRecord};
+use crate::store::Store;
+use jsonwebtoken::jwk::JwkSet;
+
+pub async fn verify(
+    store: &dyn Store,
+    ctx: &AuthContext<'_>,
+    client: &ClientRecord,
+    unverified: &assertion::Unverified,
+) -> Result<(), Occurrence> {
+    let alg = assertion::alg_name(unverified.alg);
+    let allowed = match &client.metadata.token_endpoint_auth_signing_alg {
+        Some(pinned) => *pinned == alg,
+        None => alg != "HS256" && CLIENT_SIGNING_ALGS.contains(&alg.as_str()),
+    };
+    if !allowed {
+        return Err(CLIENT_ASSERTION_ALG_NOT_ALLOWED.with_detail(format!(
+            "{alg} is not accepted for this client{}",
+            client
+                .metadata
+                .token_endpoint_auth_signing_alg
+                .as_deref()
+                .map(|p| format!("; it registered {p}"))
+                .unwrap_or_default()
+        )));
+    }
+    let Some(jwks) = &client.metadata.jwks else {
+        return Err(CLIENT_JWKS_UNAVAILABLE.with_detail(
+            "keys at a jwks_uri are not fetched yet; register the public keys inline as jwks",
+        ));
+    };
+    let set: JwkSet = serde_json::from_value(jwks.clone()).map_err(|_| {
+        CLIENT_ASSERTION_SIGNATURE_INVALID.with_detail("the registered jwks could not be read")
+    })?;
+    let keys: Vec<jsonwebtoken::DecodingKey> = set
+        .keys
+        .iter()
+        .filter(|k| match (&unverified.kid, &k.common.key_id) {
+            (Some(want), Some(have)) => want == have,
+            _ => true,
+        })
+        .filter_map(|k| jsonwebtoken::DecodingKey::from_jwk(k).ok())
+        .collect();
+    if keys.is_empty() {
+        return Err(
+            CLIENT_ASSERTION_SIGNATURE_INVALID.with_detail(match &unverified.kid {
+                Some(_) => "no registered key has the kid of the assertion",
+                None => "the client has no usable registered key",
+            }),
+        );
+    }
+    assertion::verify(store, ctx, client, unverified, &keys).await
+}

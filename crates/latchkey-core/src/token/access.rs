@@ -1,0 +1,124 @@
+//! Access tokens: RFC 9068 JWTs (`typ: at+jwt`), signed with the key for
+//! `tokens.access_token_alg`. Issuing one writes nothing; revocation
+//! denylists its `jti` (or its grant) until it expires.
+//!
+//! Choice: `aud` is the issuer, since the resource these tokens are for is
+//! this server's /userinfo (no resource indicators yet).
+
+use super::TokenContext;
+use crate::Occurrence;
+use crate::catalogue::*;
+use crate::client::ClientRecord;
+use crate::keys::{Alg, KeySet};
+use crate::store::Store;
+use jsonwebtoken::errors::ErrorKind;
+
+pub const TYP: &str = "at+jwt";
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AccessClaims {
+    pub iss: String,
+    pub sub: String,
+    pub aud: String,
+    pub client_id: String,
+    pub scope: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub jti: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acr: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amr: Option<Vec<String>>,
+    /// The grant the token came from (absent for client_credentials), so
+    /// revoking the grant makes the token inactive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_id: Option<String>,
+}
+
+pub fn sign(ctx: &TokenContext<'_>, claims: &AccessClaims) -> Result<String, Occurrence> {
+    let Some(key) = ctx.keys.signer(ctx.access_token_alg) else {
+        return Err(INTERNAL_ERROR.occur().debug(format!(
+            "no active {} signing key",
+            ctx.access_token_alg.as_str()
+        )));
+    };
+    Ok(key.sign_jwt(TYP, claims)?)
+}
+
+fn jose(alg: Alg) -> jsonwebtoken::Algorithm {
+    match alg {
+        Alg::Es256 => jsonwebtoken::Algorithm::ES256,
+        Alg::Rs256 => jsonwebtoken::Algorithm::RS256,
+    }
+}
+
+/// Check signature, type, issuer and expiry of an access token we issued.
+/// `check_exp: false` accepts expired tokens (for revocation).
+pub fn verify(
+    keys: &KeySet,
+    issuer: &str,
+    token: &str,
+    now: i64,
+    check_exp: bool,
+) -> Result<AccessClaims, Occurrence> {
+    let header = jsonwebtoken::decode_header(token)
+        .map_err(|_| TOKEN_MALFORMED.with_detail("the token is not a JWT"))?;
+    let typ_ok = header.typ.as_deref().is_some_and(|t| {
+        t.eq_ignore_ascii_case(TYP) || t.eq_ignore_ascii_case("application/at+jwt")
+    });
+    if !typ_ok {
+        return Err(TOKEN_WRONG_TYPE.with_detail("the JWT is not of type at+jwt"));
+    }
+    let Some((alg, key)) = header.kid.as_deref().and_then(|kid| keys.verifier(kid)) else {
+        return Err(
+            TOKEN_SIGNATURE_INVALID.with_detail("the token is not signed by a key of this server")
+        );
+    };
+    let mut validation = jsonwebtoken::Validation::new(jose(*alg));
+    validation.leeway = 0;
+    validation.validate_exp = false;
+    validation.set_issuer(&[issuer]);
+    validation.set_audience(&[issuer]);
+    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+    let claims = jsonwebtoken::decode::<AccessClaims>(token, key, &validation)
+        .map_err(|e| match e.kind() {
+            ErrorKind::InvalidSignature | ErrorKind::InvalidAlgorithm => {
+                TOKEN_SIGNATURE_INVALID.occur()
+            }
+            ErrorKind::InvalidAudience | ErrorKind::InvalidIssuer => {
+                TOKEN_AUDIENCE_MISMATCH.with_detail("the token was issued for another resource")
+            }
+            _ => TOKEN_MALFORMED.with_detail("the token claims are not those of an access token"),
+        })?
+        .claims;
+    if check_exp && claims.exp <= now {
+        return Err(TOKEN_INACTIVE.with_detail("the token has expired"));
+    }
+    Ok(claims)
+}
+
+/// Everything that makes an access token active: signature and expiry,
+/// not denylisted, its grant not revoked, its client still active.
+pub async fn check(
+    store: &dyn Store,
+    keys: &KeySet,
+    issuer: &str,
+    token: &str,
+    now: i64,
+) -> Result<(AccessClaims, ClientRecord), Occurrence> {
+    let claims = verify(keys, issuer, token, now, true)?;
+    if store.is_access_token_denied(&claims.jti).await? {
+        return Err(TOKEN_INACTIVE.with_detail("the token was revoked"));
+    }
+    if let Some(grant) = &claims.grant_id
+        && store.is_grant_revoked(grant).await?
+    {
+        return Err(TOKEN_INACTIVE.with_detail("the token was revoked"));
+    }
+    match store.get_client(&claims.client_id).await? {
+        Some(client) if client.active => Ok((claims, client)),
+        _ => Err(TOKEN_CLIENT_DEACTIVATED.occur()),
+    }
+}

@@ -1,0 +1,108 @@
+//! `authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.6): the code is
+//! bound to its client, to the redirect_uri of the authorization request
+//! and to the PKCE challenge; it lives `tokens.code_ttl` and redeems once.
+//! A second redemption revokes every token issued from the code's grant.
+
+use super::{GrantInfo, TokenContext, TokenResponse, issue_user_tokens, new_refresh, param};
+use crate::Occurrence;
+use crate::authorize::RawParams;
+use crate::catalogue::*;
+use crate::client::ClientRecord;
+use crate::grant::CodeRecord;
+use crate::session::Redemption;
+use crate::store::Store;
+use subtle::ConstantTimeEq;
+
+/// RFC 7636 §4.1: 43 to 128 characters of ALPHA / DIGIT / "-" / "." / "_" / "~".
+pub fn is_verifier(s: &str) -> bool {
+    (43..=128).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+}
+
+/// RFC 7636 §4.6.
+pub fn check_pkce(code: &CodeRecord, verifier: Option<&str>) -> Result<(), Occurrence> {
+    match (code.code_challenge.as_deref(), verifier) {
+        (None, None) => Ok(()),
+        (None, Some(_)) => Err(PKCE_VERIFIER_UNEXPECTED.occur()),
+        (Some(_), None) => Err(PKCE_VERIFIER_MISSING.occur()),
+        (Some(challenge), Some(verifier)) => {
+            let computed = match code.code_challenge_method.as_deref() {
+                Some("plain") => verifier.to_string(),
+                _ => crate::crypto::b64url(
+                    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes())
+                        .as_ref(),
+                ),
+            };
+            if bool::from(computed.as_bytes().ct_eq(challenge.as_bytes())) {
+                Ok(())
+            } else {
+                Err(PKCE_VERIFIER_MISMATCH.occur())
+            }
+        }
+    }
+}
+
+pub async fn exchange(
+    store: &dyn Store,
+    ctx: &TokenContext<'_>,
+    client: &ClientRecord,
+    params: &RawParams,
+) -> Result<TokenResponse, Occurrence> {
+    let Some(code) = param(params, "code")? else {
+        return Err(MISSING_PARAMETER.with_detail("code"));
+    };
+    let redirect_uri = param(params, "redirect_uri")?;
+    let verifier = param(params, "code_verifier")?;
+    if verifier.is_some_and(|v| !is_verifier(v)) {
+        return Err(PKCE_VERIFIER_MALFORMED.occur());
+    }
+    let record = match store.redeem_code(&ctx.secrets.hash(code), ctx.now).await? {
+        Redemption::Unknown => return Err(CODE_UNKNOWN.occur()),
+        Redemption::Reused(record) => {
+            store
+                .revoke_grant(&record.grant_id, ctx.now, ctx.revocation_horizon())
+                .await?;
+            return Err(CODE_REUSED.with_detail(
+                "every token issued from it is now revoked; start a new authorization",
+            ));
+        }
+        Redemption::Fresh(record) => record,
+    };
+    if record.client_id != client.client_id {
+        return Err(CODE_CLIENT_MISMATCH.occur());
+    }
+    if record.expires_at <= ctx.now {
+        return Err(CODE_EXPIRED.occur());
+    }
+    if let Some(expected) = &record.redirect_uri {
+        match redirect_uri {
+            Some(given) if given == expected => {}
+            Some(_) => return Err(CODE_REDIRECT_URI_MISMATCH.occur()),
+            None => {
+                return Err(CODE_REDIRECT_URI_MISMATCH.with_detail(
+                    "redirect_uri is missing; send the one of the authorization request",
+                ));
+            }
+        }
+    }
+    check_pkce(&record, verifier)?;
+    let grant = GrantInfo {
+        grant_id: &record.grant_id,
+        sub: &record.sub,
+        scope: &record.scope,
+        auth_time: Some(record.auth_time),
+        acr: record.acr.as_deref(),
+        amr: &record.amr,
+        sid: record.sid.as_deref(),
+        nonce: record.nonce.as_deref(),
+    };
+    let refresh = if super::wants_refresh(client) {
+        let (token, stored) = new_refresh(ctx, client, &grant, &record.scope)?;
+        store.insert_refresh_token(&stored).await?;
+        Some(token)
+    } else {
+        None
+    };
+    issue_user_tokens(ctx, client, &grant, refresh)
+}

@@ -1,0 +1,67 @@
+//! ID tokens (OIDC Core §2, §3.1.3.6), signed with the client's
+//! `id_token_signed_response_alg` (RS256 by default).
+
+use super::{GrantInfo, ID_TOKEN_TTL, TokenContext};
+use crate::Occurrence;
+use crate::catalogue::INTERNAL_ERROR;
+use crate::client::ClientRecord;
+use crate::crypto::b64url;
+use crate::keys::Alg;
+use serde_json::{Value, json};
+
+/// `at_hash`: the left half of the SHA-256 of the access token (both
+/// ES256 and RS256 use SHA-256), base64url.
+pub fn at_hash(access_token: &str) -> String {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, access_token.as_bytes());
+    b64url(&digest.as_ref()[..16])
+}
+
+pub fn claims(
+    ctx: &TokenContext<'_>,
+    client: &ClientRecord,
+    grant: &GrantInfo<'_>,
+    access_token: &str,
+) -> Value {
+    let mut c = json!({
+        "iss": ctx.issuer,
+        "sub": grant.sub,
+        "aud": client.client_id,
+        "azp": client.client_id,
+        "exp": ctx.now + ID_TOKEN_TTL,
+        "iat": ctx.now,
+        "at_hash": at_hash(access_token),
+    });
+    if let Some(obj) = c.as_object_mut() {
+        if let Some(t) = grant.auth_time {
+            obj.insert("auth_time".into(), json!(t));
+        }
+        if let Some(n) = grant.nonce {
+            obj.insert("nonce".into(), json!(n));
+        }
+        if let Some(a) = grant.acr {
+            obj.insert("acr".into(), json!(a));
+        }
+        if !grant.amr.is_empty() {
+            obj.insert("amr".into(), json!(grant.amr));
+        }
+        if let Some(s) = grant.sid {
+            obj.insert("sid".into(), json!(s));
+        }
+    }
+    c
+}
+
+pub fn sign(
+    ctx: &TokenContext<'_>,
+    client: &ClientRecord,
+    grant: &GrantInfo<'_>,
+    access_token: &str,
+) -> Result<String, Occurrence> {
+    let alg = Alg::parse(&client.metadata.id_token_signed_response_alg).unwrap_or(Alg::Rs256);
+    let Some(key) = ctx.keys.signer(alg) else {
+        return Err(INTERNAL_ERROR
+            .occur()
+            .debug(format!("no active {} signing key", alg.as_str())));
+    };
+    Ok(key.sign_jwt("JWT", &claims(ctx, client, grant, access_token))?)
+}

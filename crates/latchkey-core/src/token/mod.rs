@@ -1,0 +1,220 @@
+//! The token endpoint (RFC 6749 §3.2, §4.1.3, §4.4, §5, §6) and what it
+//! issues. Dispatch is a `match` on `grant_type`, one module per grant;
+//! the tokens themselves are made in `access` and `id_token`.
+
+pub mod access;
+pub mod authorization_code;
+pub mod client_credentials;
+pub mod id_token;
+pub mod introspection;
+pub mod refresh_token;
+pub mod revocation;
+pub mod userinfo;
+
+use crate::Occurrence;
+use crate::authorize::RawParams;
+use crate::catalogue::*;
+use crate::client::ClientRecord;
+use crate::crypto::Secrets;
+use crate::keys::{Alg, KeySet};
+use crate::store::{RefreshRecord, Store};
+
+/// Grant types registered with IANA that this server does not enable:
+/// refused as `unknown_request` (U19) rather than "unknown grant".
+pub const REGISTERED_NOT_ENABLED: &[&str] = &[
+    "password",
+    "implicit",
+    "urn:ietf:params:oauth:grant-type:device_code",
+    "urn:ietf:params:oauth:grant-type:jwt-bearer",
+    "urn:ietf:params:oauth:grant-type:saml2-bearer",
+    "urn:ietf:params:oauth:grant-type:token-exchange",
+    "urn:openid:params:grant-type:ciba",
+];
+
+/// ID tokens live one hour.
+pub const ID_TOKEN_TTL: i64 = 3600;
+
+/// Settings and state the grants need, for one request.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenContext<'a> {
+    pub issuer: &'a str,
+    pub keys: &'a KeySet,
+    pub secrets: &'a Secrets,
+    pub access_token_alg: Alg,
+    pub access_token_ttl: i64,
+    pub refresh_token_ttl: i64,
+    pub refresh_grace: i64,
+    pub now: i64,
+}
+
+impl TokenContext<'_> {
+    /// How long a revoked grant is remembered: longer than anything issued
+    /// from it can live.
+    pub fn revocation_horizon(&self) -> i64 {
+        self.now + self.refresh_token_ttl.max(self.access_token_ttl)
+    }
+}
+
+/// A successful token response (RFC 6749 §5.1).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    pub scope: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+}
+
+/// One parameter given at most once (repeats are refused before, but the
+/// check costs nothing).
+pub fn param<'p>(params: &'p RawParams, name: &str) -> Result<Option<&'p str>, Occurrence> {
+    params
+        .single(name)
+        .map_err(|_| REPEATED_PARAMETER.with_detail(name.to_string()))
+}
+
+/// Exchange a grant for tokens. The client is already authenticated.
+pub async fn exchange(
+    store: &dyn Store,
+    ctx: &TokenContext<'_>,
+    client: &ClientRecord,
+    params: &RawParams,
+) -> Result<TokenResponse, Occurrence> {
+    let Some(grant_type) = param(params, "grant_type")? else {
+        return Err(GRANT_TYPE_MISSING.occur());
+    };
+    let registered = |g: &str| client.metadata.grant_types.iter().any(|x| x == g);
+    match grant_type {
+        "authorization_code" | "refresh_token" | "client_credentials"
+            if !registered(grant_type) =>
+        {
+            Err(GRANT_TYPE_NOT_ALLOWED.with_detail(format!(
+                "the client is not registered for {grant_type}; add it to its grant_types"
+            )))
+        }
+        "authorization_code" => authorization_code::exchange(store, ctx, client, params).await,
+        "refresh_token" => refresh_token::exchange(store, ctx, client, params).await,
+        "client_credentials" => client_credentials::exchange(ctx, client, params),
+        g if REGISTERED_NOT_ENABLED.contains(&g) => Err(UNKNOWN_REQUEST
+            .with_detail(format!("the grant type {g} is not enabled on this server"))),
+        _ => Err(UNSUPPORTED_GRANT_TYPE.with_detail(format!(
+            "supported: {}",
+            crate::client::GRANT_TYPES.join(", ")
+        ))),
+    }
+}
+
+/// Whether a space-separated scope contains `value`.
+pub fn has_scope(scope: &str, value: &str) -> bool {
+    scope.split(' ').any(|s| s == value)
+}
+
+/// RFC 6749 §6: a refresh may ask for less than was granted, never more.
+pub fn narrow(requested: Option<&str>, granted: &str) -> Result<String, Occurrence> {
+    let Some(requested) = requested else {
+        return Ok(granted.to_string());
+    };
+    let mut out: Vec<&str> = Vec::new();
+    for s in requested.split(' ').filter(|s| !s.is_empty()) {
+        if !has_scope(granted, s) {
+            return Err(
+                SCOPE_BROADER_THAN_GRANTED.with_detail(format!("scope {s} was not granted"))
+            );
+        }
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    Ok(out.join(" "))
+}
+
+/// What tokens are issued from: a code or a refresh token of one grant.
+#[derive(Debug, Clone)]
+pub struct GrantInfo<'a> {
+    pub grant_id: &'a str,
+    pub sub: &'a str,
+    /// The scope of these tokens (possibly narrowed).
+    pub scope: &'a str,
+    pub auth_time: Option<i64>,
+    pub acr: Option<&'a str>,
+    pub amr: &'a [String],
+    pub sid: Option<&'a str>,
+    pub nonce: Option<&'a str>,
+}
+
+/// Issue the access token and, for `openid`, the ID token of a user grant.
+pub fn issue_user_tokens(
+    ctx: &TokenContext<'_>,
+    client: &ClientRecord,
+    grant: &GrantInfo<'_>,
+    refresh_token: Option<String>,
+) -> Result<TokenResponse, Occurrence> {
+    let claims = access::AccessClaims {
+        iss: ctx.issuer.to_string(),
+        sub: grant.sub.to_string(),
+        aud: ctx.issuer.to_string(),
+        client_id: client.client_id.clone(),
+        scope: grant.scope.to_string(),
+        iat: ctx.now,
+        exp: ctx.now + ctx.access_token_ttl,
+        jti: crate::crypto::random_token()?,
+        auth_time: grant.auth_time,
+        acr: grant.acr.map(str::to_string),
+        amr: (!grant.amr.is_empty()).then(|| grant.amr.to_vec()),
+        grant_id: Some(grant.grant_id.to_string()),
+    };
+    let access_token = access::sign(ctx, &claims)?;
+    let id_token = if has_scope(grant.scope, "openid") {
+        Some(id_token::sign(ctx, client, grant, &access_token)?)
+    } else {
+        None
+    };
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: ctx.access_token_ttl,
+        scope: grant.scope.to_string(),
+        refresh_token,
+        id_token,
+    })
+}
+
+/// Choice: a refresh token is issued to clients registered for the
+/// `refresh_token` grant type (whatever the scope), from user grants only.
+pub fn wants_refresh(client: &ClientRecord) -> bool {
+    client
+        .metadata
+        .grant_types
+        .iter()
+        .any(|g| g == "refresh_token")
+}
+
+/// A new refresh token of `grant` and its record (stored by hash).
+pub fn new_refresh(
+    ctx: &TokenContext<'_>,
+    client: &ClientRecord,
+    grant: &GrantInfo<'_>,
+    grant_scope: &str,
+) -> Result<(String, RefreshRecord), Occurrence> {
+    let token = crate::crypto::random_token()?;
+    let record = RefreshRecord {
+        token_hash: ctx.secrets.hash(&token),
+        grant_id: grant.grant_id.to_string(),
+        client_id: client.client_id.clone(),
+        sub: grant.sub.to_string(),
+        scope: grant_scope.to_string(),
+        auth_time: grant.auth_time,
+        acr: grant.acr.map(str::to_string),
+        amr: grant.amr.to_vec(),
+        sid: grant.sid.map(str::to_string),
+        created_at: ctx.now,
+        expires_at: ctx.now + ctx.refresh_token_ttl,
+        rotated_at: None,
+        successor_sealed: None,
+        revoked_at: None,
+    };
+    Ok((token, record))
+}

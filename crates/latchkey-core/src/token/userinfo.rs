@@ -1,0 +1,70 @@
+//! The UserInfo endpoint's decision (OIDC Core §5.3): an active access
+//! token with `openid`, then the user's claims released per scope (§5.4).
+
+use super::access;
+use crate::Occurrence;
+use crate::catalogue::{SCOPE_NOT_GRANTED, TOKEN_INACTIVE};
+use crate::keys::KeySet;
+use crate::store::Store;
+use serde_json::{Map, Value};
+
+/// Claims each scope releases (OIDC Core §5.4).
+pub const SCOPE_CLAIMS: &[(&str, &[&str])] = &[
+    (
+        "profile",
+        &[
+            "name",
+            "family_name",
+            "given_name",
+            "middle_name",
+            "nickname",
+            "preferred_username",
+            "profile",
+            "picture",
+            "website",
+            "gender",
+            "birthdate",
+            "zoneinfo",
+            "locale",
+            "updated_at",
+        ],
+    ),
+    ("email", &["email", "email_verified"]),
+    ("address", &["address"]),
+    ("phone", &["phone_number", "phone_number_verified"]),
+];
+
+/// The claims of `user_claims` that `scope` releases, plus `sub`.
+pub fn release(sub: &str, scope: &str, user_claims: &Map<String, Value>) -> Map<String, Value> {
+    let mut out = Map::new();
+    out.insert("sub".into(), Value::String(sub.to_string()));
+    for (s, names) in SCOPE_CLAIMS {
+        if super::has_scope(scope, s) {
+            for name in *names {
+                if let Some(v) = user_claims.get(*name) {
+                    out.insert((*name).to_string(), v.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+pub async fn userinfo(
+    store: &dyn Store,
+    keys: &KeySet,
+    issuer: &str,
+    token: &str,
+    now: i64,
+) -> Result<Map<String, Value>, Occurrence> {
+    let (claims, _client) = access::check(store, keys, issuer, token, now).await?;
+    if !super::has_scope(&claims.scope, "openid") {
+        return Err(
+            SCOPE_NOT_GRANTED.with_detail("the userinfo endpoint requires the openid scope")
+        );
+    }
+    let Some(user) = store.get_user(&claims.sub).await? else {
+        return Err(TOKEN_INACTIVE.with_detail("the user of this token no longer exists"));
+    };
+    Ok(release(&user.sub, &claims.scope, &user.claims))
+}

@@ -1,0 +1,121 @@
+//! `POST /token` (RFC 6749 §3.2) and the client authentication shared with
+//! /introspect and /revoke: parse the form, authenticate, call the grant,
+//! render JSON with `no-store`.
+
+use super::respond::Failure;
+use crate::app::App;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use latchkey_core::Occurrence;
+use latchkey_core::authorize::RawParams;
+use latchkey_core::catalogue::{REPEATED_PARAMETER, UNSUPPORTED_CONTENT_TYPE};
+use latchkey_core::client::ClientRecord;
+use latchkey_core::client_auth::{self, AuthContext, Credentials};
+use latchkey_core::keys::KeySet;
+use latchkey_core::token::{self, TokenContext};
+use std::sync::Arc;
+
+/// The form body of a client-authenticated endpoint: form media type only,
+/// no repeated parameter, empty values absent.
+pub fn form(headers: &HeaderMap, body: &Bytes) -> Result<RawParams, Failure> {
+    if !super::is_form(headers) {
+        return Err(Failure::json(UNSUPPORTED_CONTENT_TYPE.with_detail(
+            "send the parameters as application/x-www-form-urlencoded",
+        )));
+    }
+    let params = RawParams::parse(&String::from_utf8_lossy(body));
+    if let Some(name) = params.first_repeated() {
+        return Err(Failure::json(
+            REPEATED_PARAMETER.with_detail(name.to_string()),
+        ));
+    }
+    Ok(params)
+}
+
+fn one(params: &RawParams, name: &str) -> Option<String> {
+    params.single(name).ok().flatten().map(str::to_string)
+}
+
+/// Authenticate the client of a form request (the extractor of the
+/// client-authenticated endpoints).
+pub async fn authenticate(
+    app: &App,
+    headers: &HeaderMap,
+    params: &RawParams,
+) -> Result<ClientRecord, Failure> {
+    let authorization = match headers.get(header::AUTHORIZATION) {
+        Some(v) => Some(
+            v.to_str()
+                .map_err(|_| {
+                    Failure::json(
+                        latchkey_core::catalogue::AUTHORIZATION_HEADER_MALFORMED
+                            .with_detail("the Authorization header is not ASCII"),
+                    )
+                })?
+                .to_string(),
+        ),
+        None => None,
+    };
+    let creds = Credentials {
+        authorization,
+        client_id: one(params, "client_id"),
+        client_secret: one(params, "client_secret"),
+        client_assertion_type: one(params, "client_assertion_type"),
+        client_assertion: one(params, "client_assertion"),
+    };
+    let token_endpoint = format!("{}/token", app.config.issuer);
+    let ctx = AuthContext {
+        issuer: &app.config.issuer,
+        token_endpoint: &token_endpoint,
+        secrets: &app.secrets,
+        now: latchkey_core::now_unix(),
+    };
+    client_auth::authenticate(app.store.as_ref(), &ctx, &creds)
+        .await
+        .map_err(Failure::json)
+}
+
+pub fn context<'a>(app: &'a App, keys: &'a KeySet) -> TokenContext<'a> {
+    let secs = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    TokenContext {
+        issuer: &app.config.issuer,
+        keys,
+        secrets: &app.secrets,
+        access_token_alg: app.config.access_token_alg,
+        access_token_ttl: secs(app.config.access_token_ttl),
+        refresh_token_ttl: secs(app.config.refresh_token_ttl),
+        refresh_grace: secs(app.config.refresh_grace),
+        now: latchkey_core::now_unix(),
+    }
+}
+
+/// A JSON answer that must not be cached (RFC 6749 §5.1).
+pub fn no_store_json(body: impl serde::Serialize) -> Response {
+    let mut res = axum::Json(body).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    res
+}
+
+/// `POST /token`.
+pub async fn token(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Failure> {
+    let params = form(&headers, &body)?;
+    let client = authenticate(&app, &headers, &params).await?;
+    let keys = app.keys();
+    let ctx = context(&app, &keys);
+    let response = token::exchange(app.store.as_ref(), &ctx, &client, &params)
+        .await
+        .map_err(|occ: Occurrence| Failure::json(occ))?;
+    Ok(no_store_json(response))
+}
+
+#[cfg(test)]
+#[path = "token_tests.rs"]
+mod tests;

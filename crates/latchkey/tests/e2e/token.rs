@@ -1,0 +1,472 @@
+//! The token side over HTTP: /token (client_credentials and every error
+//! row), client authentication, /introspect, /revoke, /userinfo challenges.
+
+use crate::support::{Db, SECRET, Server};
+use latchkey_core::crypto::Secrets;
+use latchkey_core::keys::{self, Alg, SigningKey};
+use reqwest::{Method, Response};
+use serde_json::{Value, json};
+
+async fn register(s: &Server, body: Value) -> Value {
+    let r = s
+        .admin(Method::POST, "/clients")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    r.json().await.unwrap()
+}
+
+/// A client_credentials client; returns its secret.
+async fn service(s: &Server, id: &str, method: &str) -> String {
+    let c = register(
+        s,
+        json!({"client_id": id, "grant_types": ["client_credentials"], "scope": "api:read api:write",
+               "token_endpoint_auth_method": method}),
+    )
+    .await;
+    c["client_secret"].as_str().unwrap().to_string()
+}
+
+fn token_post(s: &Server) -> reqwest::RequestBuilder {
+    s.http.post(s.url("/token"))
+}
+
+/// Assert the JSON error channel: status, `error`, the cause in `error_uri`.
+async fn expect_error(
+    r: Response,
+    status: u16,
+    error: &str,
+    cause: &str,
+) -> reqwest::header::HeaderMap {
+    assert_eq!(r.status(), status, "for cause {cause}");
+    let headers = r.headers().clone();
+    assert_eq!(headers["cache-control"], "no-store");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], error, "{body}");
+    assert!(
+        body["error_uri"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/errors/{error}#{cause}")),
+        "{body}"
+    );
+    assert!(!body["error_description"].as_str().unwrap().is_empty());
+    assert!(body["error_id"].is_string());
+    headers
+}
+
+async fn client_credentials_and_the_resource_endpoints(db: Db) {
+    let s = Server::start(db).await;
+    let basic_secret = service(&s, "svc-basic", "client_secret_basic").await;
+    let post_secret = service(&s, "svc-post", "client_secret_post").await;
+
+    // Discovery advertises what is implemented.
+    let d: Value = s
+        .http
+        .get(s.url("/.well-known/openid-configuration"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(d["token_endpoint"], s.url("/token"));
+    assert_eq!(d["introspection_endpoint"], s.url("/introspect"));
+    assert_eq!(d["revocation_endpoint"], s.url("/revoke"));
+    assert_eq!(d["userinfo_endpoint"], s.url("/userinfo"));
+    assert!(
+        d["grant_types_supported"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("client_credentials"))
+    );
+    assert!(
+        d["token_endpoint_auth_methods_supported"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("private_key_jwt"))
+    );
+    assert_eq!(d["subject_types_supported"], json!(["public"]));
+
+    // client_secret_basic.
+    let r = token_post(&s)
+        .basic_auth("svc-basic", Some(&basic_secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    assert_eq!(r.headers()["pragma"], "no-cache");
+    let t: Value = r.json().await.unwrap();
+    assert_eq!(t["token_type"], "Bearer");
+    assert_eq!(t["expires_in"], 900);
+    assert_eq!(t["scope"], "api:read api:write");
+    assert!(t.get("refresh_token").is_none() && t.get("id_token").is_none());
+    let access = t["access_token"].as_str().unwrap().to_string();
+
+    // client_secret_post, with a narrower scope.
+    let t: Value = token_post(&s)
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "svc-post"),
+            ("client_secret", &post_secret),
+            ("scope", "api:read"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(t["scope"], "api:read");
+
+    // Introspection: active, then inactive after revocation.
+    let intro = |token: String| {
+        let s = &s;
+        let secret = basic_secret.clone();
+        async move {
+            let r = s
+                .http
+                .post(s.url("/introspect"))
+                .basic_auth("svc-basic", Some(secret))
+                .form(&[("token", token.as_str())])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let v = intro(access.clone()).await;
+    assert_eq!(v["active"], true);
+    assert_eq!(v["client_id"], "svc-basic");
+    assert_eq!(v["sub"], "svc-basic");
+    assert_eq!(v["iss"], s.base);
+    assert_eq!(v["scope"], "api:read api:write");
+    assert_eq!(intro("garbage".into()).await, json!({"active": false}));
+    // Unauthenticated introspection is refused.
+    let r = s
+        .http
+        .post(s.url("/introspect"))
+        .form(&[("token", access.as_str())])
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, 401, "invalid_client", "client_auth_missing").await;
+
+    // Revocation: unknown token → 200; another client's token → refused;
+    // the owner's → 200 and the token is inactive.
+    let revoke = |id: &'static str, secret: String, token: String| {
+        let s = &s;
+        async move {
+            s.http
+                .post(s.url("/revoke"))
+                .basic_auth(id, Some(secret))
+                .form(&[("token", token.as_str())])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = s
+        .http
+        .post(s.url("/revoke"))
+        .form(&[
+            ("token", "unknown-token"),
+            ("client_id", "svc-post"),
+            ("client_secret", post_secret.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = s
+        .http
+        .post(s.url("/revoke"))
+        .form(&[
+            ("token", access.as_str()),
+            ("client_id", "svc-post"),
+            ("client_secret", post_secret.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    expect_error(
+        r,
+        400,
+        "unauthorized_client",
+        "revoke_token_client_mismatch",
+    )
+    .await;
+    assert_eq!(
+        revoke("svc-basic", basic_secret.clone(), access.clone())
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(intro(access.clone()).await, json!({"active": false}));
+
+    // /userinfo challenges.
+    let r = s.http.get(s.url("/userinfo")).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let challenge = r.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(challenge, format!("Bearer realm=\"{}\"", s.base));
+    let r = s
+        .http
+        .get(s.url("/userinfo"))
+        .bearer_auth("not-a-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let challenge = r.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(challenge.contains("error=\"invalid_token\""), "{challenge}");
+    assert!(challenge.contains("#token_malformed"), "{challenge}");
+    // The revoked token is inactive.
+    let r = s
+        .http
+        .post(s.url("/userinfo"))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(
+        r.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .contains("#token_inactive")
+    );
+    // A fresh client_credentials token has no openid: 403 with the scope needed.
+    let t: Value = token_post(&s)
+        .basic_auth("svc-basic", Some(&basic_secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let fresh = t["access_token"].as_str().unwrap();
+    let r = s
+        .http
+        .get(s.url("/userinfo"))
+        .bearer_auth(fresh)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let challenge = r.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        challenge.contains("error=\"insufficient_scope\""),
+        "{challenge}"
+    );
+    assert!(challenge.contains("scope=\"openid\""), "{challenge}");
+    // Token in the header and the body.
+    let r = s
+        .http
+        .post(s.url("/userinfo"))
+        .bearer_auth(fresh)
+        .form(&[("access_token", fresh)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(
+        r.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .contains("#token_in_two_places")
+    );
+}
+
+async fn every_token_error_row(db: Db) {
+    let s = Server::start(db).await;
+    let secret = service(&s, "svc", "client_secret_basic").await;
+    let post_secret = service(&s, "svc-post", "client_secret_post").await;
+    let web = register(
+        &s,
+        json!({"client_id": "web", "redirect_uris": ["https://app.example/cb"]}),
+    )
+    .await;
+    let web_secret = web["client_secret"].as_str().unwrap().to_string();
+    let cc = |form: Vec<(&'static str, &'static str)>| {
+        let s = &s;
+        let secret = secret.clone();
+        async move {
+            token_post(s)
+                .basic_auth("svc", Some(secret))
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+
+    // G10: missing grant_type; repeated parameter; wrong media type.
+    expect_error(
+        cc(vec![]).await,
+        400,
+        "invalid_request",
+        "grant_type_missing",
+    )
+    .await;
+    expect_error(
+        cc(vec![
+            ("grant_type", "client_credentials"),
+            ("grant_type", "client_credentials"),
+        ])
+        .await,
+        400,
+        "invalid_request",
+        "repeated_parameter",
+    )
+    .await;
+    let r = token_post(&s)
+        .basic_auth("svc", Some(&secret))
+        .json(&json!({"grant_type": "client_credentials"}))
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, 400, "invalid_request", "unsupported_content_type").await;
+    // G14, U6, H9: unknown grant. U19: registered with IANA, not enabled.
+    expect_error(
+        cc(vec![("grant_type", "magic")]).await,
+        400,
+        "unsupported_grant_type",
+        "unsupported_grant_type",
+    )
+    .await;
+    expect_error(
+        cc(vec![("grant_type", "password")]).await,
+        400,
+        "unsupported_grant_type",
+        "unknown_request",
+    )
+    .await;
+    // G13: grant not registered for the client.
+    let r = token_post(&s)
+        .basic_auth("web", Some(&web_secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, 400, "unauthorized_client", "grant_type_not_allowed").await;
+    // G11, U23: bad secret, unknown client; WWW-Authenticate names Basic.
+    let r = token_post(&s)
+        .basic_auth("svc", Some("wrong"))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    let h = expect_error(r, 401, "invalid_client", "client_secret_mismatch").await;
+    assert!(
+        h["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Basic realm=")
+    );
+    let r = token_post(&s)
+        .basic_auth("nobody", Some("x"))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    let h = expect_error(r, 401, "invalid_client", "unknown_client").await;
+    assert!(
+        h["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Basic realm=")
+    );
+    // H6: a method other than the registered one.
+    let r = token_post(&s)
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "svc"),
+            ("client_secret", secret.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, 401, "invalid_client", "client_auth_method_not_allowed").await;
+    // H5: credentials in the header and the body.
+    let r = token_post(&s)
+        .basic_auth("svc-post", Some(&post_secret))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "svc-post"),
+            ("client_secret", post_secret.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, 400, "invalid_request", "multiple_client_auth_methods").await;
+    // T5: GET → 405 with Allow: POST.
+    let r = s.http.get(s.url("/token")).send().await.unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["allow"], "POST");
+    // G1: a deactivated client.
+    let r = s
+        .admin(Method::PATCH, "/clients/svc")
+        .json(&json!({"active": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = cc(vec![("grant_type", "client_credentials")]).await;
+    let h = expect_error(r, 400, "unauthorized_client", "client_deactivated").await;
+    assert!(h.get("www-authenticate").is_none());
+}
+
+async fn private_key_jwt_replay_is_jti_known(db: Db) {
+    let s = Server::start(db).await;
+    let secrets = Secrets::new("test-only").unwrap();
+    let now = latchkey_core::now_unix();
+    let record = keys::generate(Alg::Es256, &secrets, now).unwrap();
+    let key = SigningKey::load(&record, &secrets).unwrap();
+    register(
+        &s,
+        json!({"client_id": "pk", "grant_types": ["client_credentials"], "scope": "api:read",
+        "token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [record.public_jwk]}}),
+    )
+    .await;
+    let assertion = key
+        .sign_jwt("JWT", &json!({"iss": "pk", "sub": "pk", "aud": s.url("/token"), "exp": now + 60, "jti": "once"}))
+        .unwrap();
+    let form = [
+        ("grant_type", "client_credentials"),
+        (
+            "client_assertion_type",
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        ),
+        ("client_assertion", assertion.as_str()),
+    ];
+    let r = token_post(&s).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let t: Value = r.json().await.unwrap();
+    assert_eq!(t["scope"], "api:read");
+    let r = token_post(&s).form(&form).send().await.unwrap();
+    expect_error(r, 401, "invalid_client", "jti_known").await;
+    // Nothing secret reaches the log.
+    assert!(!s.logs().contains(&assertion));
+    let _ = SECRET;
+}
+
+crate::both!(
+    client_credentials_and_the_resource_endpoints,
+    every_token_error_row,
+    private_key_jwt_replay_is_jti_known,
+);
