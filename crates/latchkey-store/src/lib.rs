@@ -57,13 +57,39 @@ fn parse_url(url: &str) -> Result<Target<'_>, StoreError> {
     )))
 }
 
+/// SQLite refuses a second writer at once in a few places its busy timeout
+/// does not cover (switching a new file to WAL, upgrading a read lock), so
+/// processes opening one database at the same moment retry briefly.
+async fn sqlite_retry<T, F, Fut>(mut attempt: F) -> Result<T, StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, StoreError>>,
+{
+    let mut tries: u64 = 0;
+    loop {
+        match attempt().await {
+            Err(StoreError::Unavailable(m))
+                if tries < 10 && (m.contains("locked") || m.contains("busy")) =>
+            {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(25 * tries)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Connect to the database at `database_url`, apply pending migrations and
 /// return the store.
 pub async fn open(database_url: &str) -> Result<Arc<dyn Store>, StoreError> {
     match parse_url(database_url)? {
         Target::Sqlite(target) => {
-            let store = SqliteStore::connect(&target).await?;
-            store.run_migrations().await?;
+            let store = sqlite_retry(|| async {
+                let store = SqliteStore::connect(&target).await?;
+                store.run_migrations().await?;
+                Ok(store)
+            })
+            .await?;
             Ok(Arc::new(store))
         }
         Target::Postgres(url) => {
@@ -79,10 +105,13 @@ pub async fn open(database_url: &str) -> Result<Arc<dyn Store>, StoreError> {
 pub async fn migrate(database_url: &str) -> Result<Vec<String>, StoreError> {
     match parse_url(database_url)? {
         Target::Sqlite(target) => {
-            let store = SqliteStore::connect(&target).await?;
-            let applied = store.run_migrations().await;
-            store.pool.close().await;
-            applied
+            sqlite_retry(|| async {
+                let store = SqliteStore::connect(&target).await?;
+                let applied = store.run_migrations().await;
+                store.pool.close().await;
+                applied
+            })
+            .await
         }
         Target::Postgres(url) => {
             let store = PgStore::connect(url).await?;

@@ -9,13 +9,13 @@ use std::collections::BTreeMap;
 const CB: &str = "https://app.example/cb";
 
 /// A browser: follows nothing by itself, keeps cookies.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     s: &'a Server,
-    cookies: BTreeMap<String, String>,
+    pub(crate) cookies: BTreeMap<String, String>,
 }
 
 impl<'a> Browser<'a> {
-    fn new(s: &'a Server) -> Self {
+    pub(crate) fn new(s: &'a Server) -> Self {
         Browser {
             s,
             cookies: BTreeMap::new(),
@@ -39,7 +39,7 @@ impl<'a> Browser<'a> {
         }
     }
 
-    async fn get(&mut self, url: &str) -> reqwest::Response {
+    pub(crate) async fn get(&mut self, url: &str) -> reqwest::Response {
         let url = if url.starts_with('/') {
             self.s.url(url)
         } else {
@@ -57,7 +57,7 @@ impl<'a> Browser<'a> {
         r
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    pub(crate) async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
         let r = self
             .s
             .http
@@ -72,7 +72,7 @@ impl<'a> Browser<'a> {
     }
 }
 
-fn location(r: &reqwest::Response) -> String {
+pub(crate) fn location(r: &reqwest::Response) -> String {
     r.headers()
         .get("location")
         .unwrap_or_else(|| panic!("no Location ({})", r.status()))
@@ -81,13 +81,13 @@ fn location(r: &reqwest::Response) -> String {
         .to_string()
 }
 
-fn query_of(url: &str) -> BTreeMap<String, String> {
+pub(crate) fn query_of(url: &str) -> BTreeMap<String, String> {
     let u = url::Url::parse(url).unwrap();
     u.query_pairs().into_owned().collect()
 }
 
 /// The hidden field `name` of the page's form.
-fn hidden(html: &str, name: &str) -> String {
+pub(crate) fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html
         .find(&marker)

@@ -12,4 +12,5 @@ mod basics;
 mod browser;
 mod cli;
 mod docs;
+mod oidc_client;
 mod token;
