@@ -9,6 +9,8 @@ use std::sync::{Arc, RwLock};
 
 pub struct App {
     pub config: Config,
+    /// Name and logo on every page.
+    pub brand: crate::http::pages::Brand,
     pub store: Arc<dyn Store>,
     pub secrets: Secrets,
     keys: RwLock<Arc<KeySet>>,
@@ -33,7 +35,12 @@ impl App {
         let discovery_json = crate::http::discovery::document(&config).to_string();
         let errors_html = latchkey_core::error::docs::html(&config.issuer);
         let errors_json = latchkey_core::error::docs::json().to_string();
+        let brand = crate::http::pages::Brand {
+            name: config.ui_name.clone(),
+            logo_uri: config.ui_logo_uri.clone(),
+        };
         App {
+            brand,
             config,
             store,
             secrets,

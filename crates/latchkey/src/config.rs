@@ -107,6 +107,16 @@ pub const SETTINGS: &[Setting] = &[
         default: "5",
         meaning: "failed sign-ins per account and per address within 15 minutes before further attempts wait (429)",
     },
+    Setting {
+        key: "ui.name",
+        default: "Latchkey",
+        meaning: "the product name shown on the sign-in, consent and error pages",
+    },
+    Setting {
+        key: "ui.logo_uri",
+        default: "unset",
+        meaning: "an https (or same-site path) URL of a logo shown above every page",
+    },
 ];
 
 /// `LATCHKEY_` + upper case key, dots to underscores.
@@ -158,6 +168,8 @@ pub struct Config {
     pub access_token_alg: latchkey_core::keys::Alg,
     pub policy: Policy,
     pub login_failures: u64,
+    pub ui_name: String,
+    pub ui_logo_uri: Option<String>,
 }
 
 pub use latchkey_core::authorize::Policy;
@@ -379,6 +391,21 @@ impl Config {
                         format!("expected ES256 or RS256, got {a:?}"),
                     )
                 })?,
+            },
+            ui_name: match sources.string("ui.name")? {
+                None => "Latchkey".into(),
+                Some(n) if !n.trim().is_empty() && n.chars().count() <= 80 => n.trim().to_string(),
+                Some(_) => return Err(bad("ui.name", "expected 1 to 80 characters")),
+            },
+            ui_logo_uri: match sources.string("ui.logo_uri")? {
+                None => None,
+                Some(u) if u.starts_with('/') || u.starts_with("https://") => Some(u),
+                Some(u) => {
+                    return Err(bad(
+                        "ui.logo_uri",
+                        format!("expected an https URL or a path, got {u:?}"),
+                    ));
+                }
             },
             login_failures: sources
                 .seconds("limits.login_failures", 5, 1, 1000)

@@ -130,6 +130,7 @@ async fn logout(app: &App, headers: &HeaderMap, raw: RawParams) -> Result<Respon
         None => html_response(
             StatusCode::OK,
             layout(
+                &app.brand,
                 "Signed out",
                 "<h1>You are signed out</h1><p>You can close this window.</p>",
             ),
@@ -184,5 +185,5 @@ fn confirm_page(
         hidden("post_logout_redirect_uri", target),
         hidden("state", state),
     );
-    html_response(StatusCode::OK, layout("Sign out", &body))
+    html_response(StatusCode::OK, layout(&app.brand, "Sign out", &body))
 }

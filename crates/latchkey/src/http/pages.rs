@@ -37,19 +37,32 @@ fn html_with_csp(status: StatusCode, body: String, csp: &str) -> Response {
     res
 }
 
+/// The product name and logo shown on every page (`ui.name`, `ui.logo_uri`).
+#[derive(Debug, Clone)]
+pub struct Brand {
+    pub name: String,
+    pub logo_uri: Option<String>,
+}
+
 /// The shared frame of every page.
-pub fn layout(title: &str, body: &str) -> String {
+pub fn layout(brand: &Brand, title: &str, body: &str) -> String {
+    let logo = brand
+        .logo_uri
+        .as_deref()
+        .map(|uri| format!("<img src=\"{}\" alt=\"\" class=\"logo\">", esc(uri)))
+        .unwrap_or_default();
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>{title}</title><link rel=\"stylesheet\" href=\"/assets/latchkey.css\"></head>\
-<body><main>{body}</main></body></html>",
+<title>{title} · {name}</title><link rel=\"stylesheet\" href=\"/assets/latchkey.css\"></head>\
+<body><header class=\"brand\">{logo}<span>{name}</span></header><main>{body}</main></body></html>",
         title = esc(title),
+        name = esc(&brand.name),
     )
 }
 
 /// The page channel: plain words for the person, details for the developer.
-pub fn error_page(page: &ErrorPage) -> Response {
+pub fn error_page(brand: &Brand, page: &ErrorPage) -> Response {
     let body = format!(
         "<h1>{title}</h1><p role=\"alert\">{message}</p>\
 <p class=\"muted\">Error reference: <span class=\"ref\">{id}</span></p>\
@@ -69,7 +82,7 @@ pub fn error_page(page: &ErrorPage) -> Response {
         link = esc(&page.docs_link),
     );
     let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::BAD_REQUEST);
-    html_response(status, layout(page.title, &body))
+    html_response(status, layout(brand, page.title, &body))
 }
 
 /// The form_post response mode: an auto-submitting form to the client.

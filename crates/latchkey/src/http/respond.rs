@@ -243,7 +243,7 @@ pub fn render(app: &App, failure: Failure) -> Response {
                 .insert(header::WWW_AUTHENTICATE, header_value(&challenge));
             res
         }
-        Channel::Page => super::pages::error_page(&render::error_page(occ, ctx)),
+        Channel::Page => super::pages::error_page(&app.brand, &render::error_page(occ, ctx)),
         Channel::Redirect(target) => redirect(target.error(occ, ctx)),
     };
     let headers = res.headers_mut();

@@ -118,7 +118,7 @@ fn login_page(
         csrf = esc(&csrf(app, browser)),
         hint = esc(hint),
     );
-    layout("Sign in", &body)
+    layout(&app.brand, "Sign in", &body)
 }
 
 /// `GET /login?i=…`
@@ -372,7 +372,10 @@ pub async fn consent_form(
         i = esc(&interaction.id),
         csrf = esc(&csrf(&app, &browser)),
     );
-    Ok(html_response(StatusCode::OK, layout("Allow access", &body)))
+    Ok(html_response(
+        StatusCode::OK,
+        layout(&app.brand, "Allow access", &body),
+    ))
 }
 
 /// `POST /consent`: Allow remembers the grant and issues the code; Deny

@@ -607,7 +607,36 @@ async fn rp_initiated_logout(db: Db) {
     assert_eq!(doc["end_session_endpoint"], s.url("/logout"));
 }
 
+/// The pages carry the configured product name and logo.
+async fn pages_are_branded(db: Db) {
+    let s = Server::start_with(
+        db,
+        &[
+            ("LATCHKEY_UI_NAME", "Acme ID"),
+            ("LATCHKEY_UI_LOGO_URI", "https://acme.example/logo.svg"),
+        ],
+    )
+    .await;
+    let start = setup(&s, json!({})).await;
+    let mut b = Browser::new(&s);
+    let login = location(&b.get(&start).await);
+    let html = b.get(&login).await.text().await.unwrap();
+    assert!(
+        html.contains("<span>Acme ID</span>")
+            && html.contains("src=\"https://acme.example/logo.svg\""),
+        "{html}"
+    );
+    let html = b
+        .get("/authorize?client_id=nobody")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Acme ID"));
+}
+
 crate::both!(
+    pages_are_branded,
     rp_initiated_logout,
     repeated_failures_are_throttled,
     authorize_page_errors,
