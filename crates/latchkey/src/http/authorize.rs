@@ -15,6 +15,7 @@ use latchkey_core::catalogue::UNSUPPORTED_CONTENT_TYPE;
 use latchkey_core::client::ClientRecord;
 use latchkey_core::crypto::random_token;
 use latchkey_core::grant::CodeRecord;
+use latchkey_core::logout::verify_hint;
 use latchkey_core::session::{InteractionRecord, SessionRecord};
 use std::sync::Arc;
 
@@ -101,6 +102,19 @@ pub async fn proceed(
 ) -> Result<Response, Failure> {
     let back = to_client(&req);
     let session = session(app, headers).await.map_err(&back)?;
+    // An id_token_hint names the user the client expects (OIDC Core
+    // §3.1.2.1): a session of someone else does not count, so prompt=none
+    // answers login_required. After a sign-in in this flow, it counts.
+    let hinted = match &req.id_token_hint {
+        Some(t) => Some(
+            verify_hint(t, &app.keys().jwks_json, &app.config.issuer)
+                .map_err(&back)?
+                .sub,
+        ),
+        None => None,
+    };
+    let session =
+        session.filter(|s| interaction.is_some() || hinted.as_ref().is_none_or(|h| *h == s.sub));
     let granted = match &session {
         Some(s) => app
             .store

@@ -128,6 +128,21 @@ async fn openidconnect_crate_signs_in(db: Db) {
     let sub = claims.subject().to_string();
     assert_ne!(sub, "alice");
 
+    // id_token_hint: the signed-in user's own ID token lets prompt=none
+    // through; a forged one is refused on the redirect channel.
+    let silent = format!(
+        "{}/authorize?client_id=rp&response_type=code&scope=openid+email+profile&redirect_uri={}&prompt=none&id_token_hint={}",
+        s.base,
+        url::form_urlencoded::byte_serialize(cb.as_bytes()).collect::<String>(),
+        id_token
+    );
+    let q = query_of(&location(&b.get(&silent).await));
+    assert!(q.contains_key("code"), "{q:?}");
+    let forged = silent.replace("id_token_hint=", "id_token_hint=x");
+    let q = query_of(&location(&b.get(&forged).await));
+    assert_eq!(q["error"], "invalid_request");
+    assert!(q["error_uri"].ends_with("#id_token_hint_invalid"), "{q:?}");
+
     let info: CoreUserInfoClaims = client
         .user_info(tokens.access_token().clone(), None)
         .unwrap()
