@@ -635,7 +635,45 @@ async fn pages_are_branded(db: Db) {
     assert!(html.contains("Acme ID"));
 }
 
+/// An internal failure after the redirect URI is verified is redirected to
+/// the client as server_error with an error_id (G6), and the server keeps
+/// serving. The failure is real: the codes table is dropped under it.
+async fn internal_failure_is_redirected_as_server_error(db: Db) {
+    use sqlx::Connection;
+    let s = Server::start(db).await;
+    let start = setup(&s, json!({"skip_consent": true})).await;
+    let mut b = Browser::new(&s);
+    sign_in(&mut b, &start).await;
+    match db {
+        Db::Sqlite => {
+            let url = format!("{}?mode=rw", s.db.url);
+            let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            sqlx::query("DROP TABLE authorization_codes")
+                .execute(&mut c)
+                .await
+                .unwrap();
+        }
+        Db::Postgres => {
+            let mut c = sqlx::PgConnection::connect(&s.db.url).await.unwrap();
+            sqlx::query("DROP TABLE authorization_codes")
+                .execute(&mut c)
+                .await
+                .unwrap();
+        }
+    }
+    let r = b.get(&start).await;
+    let q = assert_redirect(&s, &r, "server_error", "internal_error");
+    assert_eq!(q["state"], "st4te");
+    // The log line carries the internal detail; the client does not.
+    assert!(!q["error_description"].contains("authorization_codes"));
+    assert!(s.logs().contains("authorization_codes"));
+    // Still serving.
+    let r = s.http.get(s.url("/health/live")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+}
+
 crate::both!(
+    internal_failure_is_redirected_as_server_error,
     pages_are_branded,
     rp_initiated_logout,
     repeated_failures_are_throttled,
