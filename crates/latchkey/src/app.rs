@@ -19,6 +19,8 @@ pub struct App {
     pub errors_html: String,
     pub errors_json: String,
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    /// Fetches clients' `jwks_uri`, with limits and a cache.
+    pub fetcher: crate::http::fetch::Fetcher,
     /// Occurrences on their way to the store, written off the request path.
     pub error_records: Option<tokio::sync::mpsc::Sender<ErrorRecord>>,
 }
@@ -39,7 +41,9 @@ impl App {
             name: config.ui_name.clone(),
             logo_uri: config.ui_logo_uri.clone(),
         };
+        let fetcher = crate::http::fetch::Fetcher::new(config.allow_private_networks);
         App {
+            fetcher,
             brand,
             config,
             store,

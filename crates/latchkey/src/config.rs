@@ -117,6 +117,11 @@ pub const SETTINGS: &[Setting] = &[
         default: "unset",
         meaning: "an https (or same-site path) URL of a logo shown above every page",
     },
+    Setting {
+        key: "fetch.allow_private_networks",
+        default: "false",
+        meaning: "let client-supplied URLs (jwks_uri) point at loopback or private addresses, and use http; for development and tests only",
+    },
 ];
 
 /// `LATCHKEY_` + upper case key, dots to underscores.
@@ -169,6 +174,7 @@ pub struct Config {
     pub policy: Policy,
     pub login_failures: u64,
     pub ui_name: String,
+    pub allow_private_networks: bool,
     pub ui_logo_uri: Option<String>,
 }
 
@@ -392,6 +398,7 @@ impl Config {
                     )
                 })?,
             },
+            allow_private_networks: sources.bool("fetch.allow_private_networks", false)?,
             ui_name: match sources.string("ui.name")? {
                 None => "Latchkey".into(),
                 Some(n) if !n.trim().is_empty() && n.chars().count() <= 80 => n.trim().to_string(),

@@ -35,14 +35,34 @@ pub struct Credentials {
     pub client_assertion: Option<String>,
 }
 
+/// Fetches a client's `jwks_uri` (the HTTP layer owns the network, with
+/// its limits and cache). `fresh` asks to bypass the cache, after a key
+/// was not found (the client may have rotated).
+#[async_trait::async_trait]
+pub trait JwksFetcher: Send + Sync {
+    async fn fetch(&self, uri: &str, fresh: bool) -> Result<serde_json::Value, Occurrence>;
+}
+
 /// What the checks need to know about this server and the moment.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct AuthContext<'a> {
     pub issuer: &'a str,
     /// Accepted as an assertion `aud`, besides the issuer.
     pub token_endpoint: &'a str,
     pub secrets: &'a Secrets,
     pub now: i64,
+    /// Where `jwks_uri` keys come from; `None`: not fetched.
+    pub jwks: Option<&'a dyn JwksFetcher>,
+}
+
+impl std::fmt::Debug for AuthContext<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthContext")
+            .field("issuer", &self.issuer)
+            .field("token_endpoint", &self.token_endpoint)
+            .field("now", &self.now)
+            .finish()
+    }
 }
 
 /// The method a request used, decided from its shape alone.

@@ -1,6 +1,7 @@
 //! `private_key_jwt` (OIDC Core §9, RFC 7523 §2.2): a JWT signed with a key
-//! from the client's registered `jwks`. Fetching `jwks_uri` is not
-//! implemented yet; such clients are told so (`client_jwks_unavailable`).
+//! from the client's registered `jwks`, or from its `jwks_uri` (fetched
+//! through `AuthContext::jwks`, fetched again once when no key matches, in
+//! case the client rotated).
 
 use super::{AuthContext, assertion};
 use crate::Occurrence;
@@ -10,6 +11,25 @@ use crate::catalogue::{
 use crate::client::{CLIENT_SIGNING_ALGS, ClientRecord};
 use crate::store::Store;
 use jsonwebtoken::jwk::JwkSet;
+
+/// The keys of a JWKS that could have signed this assertion (by `kid`).
+fn usable_keys(
+    jwks: &serde_json::Value,
+    unverified: &assertion::Unverified,
+) -> Result<Vec<jsonwebtoken::DecodingKey>, Occurrence> {
+    let set: JwkSet = serde_json::from_value(jwks.clone()).map_err(|_| {
+        CLIENT_ASSERTION_SIGNATURE_INVALID.with_detail("the client's key set could not be read")
+    })?;
+    Ok(set
+        .keys
+        .iter()
+        .filter(|k| match (&unverified.kid, &k.common.key_id) {
+            (Some(want), Some(have)) => want == have,
+            _ => true,
+        })
+        .filter_map(|k| jsonwebtoken::DecodingKey::from_jwk(k).ok())
+        .collect())
+}
 
 pub async fn verify(
     store: &dyn Store,
@@ -33,23 +53,23 @@ pub async fn verify(
                 .unwrap_or_default()
         )));
     }
-    let Some(jwks) = &client.metadata.jwks else {
-        return Err(CLIENT_JWKS_UNAVAILABLE.with_detail(
-            "keys at a jwks_uri are not fetched yet; register the public keys inline as jwks",
-        ));
+    let keys = match (&client.metadata.jwks, &client.metadata.jwks_uri, ctx.jwks) {
+        (Some(jwks), _, _) => usable_keys(jwks, unverified)?,
+        (None, Some(uri), Some(fetcher)) => {
+            let keys = usable_keys(&fetcher.fetch(uri, false).await?, unverified)?;
+            if keys.is_empty() {
+                usable_keys(&fetcher.fetch(uri, true).await?, unverified)?
+            } else {
+                keys
+            }
+        }
+        (None, Some(_), None) => {
+            return Err(CLIENT_JWKS_UNAVAILABLE.with_detail(
+                "keys at a jwks_uri are not fetched here; register them inline as jwks",
+            ));
+        }
+        (None, None, _) => Vec::new(),
     };
-    let set: JwkSet = serde_json::from_value(jwks.clone()).map_err(|_| {
-        CLIENT_ASSERTION_SIGNATURE_INVALID.with_detail("the registered jwks could not be read")
-    })?;
-    let keys: Vec<jsonwebtoken::DecodingKey> = set
-        .keys
-        .iter()
-        .filter(|k| match (&unverified.kid, &k.common.key_id) {
-            (Some(want), Some(have)) => want == have,
-            _ => true,
-        })
-        .filter_map(|k| jsonwebtoken::DecodingKey::from_jwk(k).ok())
-        .collect();
     if keys.is_empty() {
         return Err(
             CLIENT_ASSERTION_SIGNATURE_INVALID.with_detail(match &unverified.kid {

@@ -5,6 +5,7 @@ pub mod authorize;
 pub mod cookies;
 pub mod discovery;
 pub mod docs;
+pub mod fetch;
 pub mod health;
 pub mod introspect;
 pub mod logout;

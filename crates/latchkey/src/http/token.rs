@@ -71,6 +71,7 @@ pub async fn authenticate(
         token_endpoint: &token_endpoint,
         secrets: &app.secrets,
         now: latchkey_core::now_unix(),
+        jwks: Some(&app.fetcher),
     };
     client_auth::authenticate(app.store.as_ref(), &ctx, &creds)
         .await

@@ -86,6 +86,7 @@ impl Env {
             token_endpoint: &format!("{ISSUER}/token"),
             secrets: &self.secrets,
             now: NOW,
+            jwks: None,
         };
         client_auth::authenticate(self.store.as_ref(), &ctx, &creds).await
     }

@@ -465,7 +465,63 @@ async fn private_key_jwt_replay_is_jti_known(db: Db) {
     let _ = SECRET;
 }
 
+/// private_key_jwt with keys at a jwks_uri: fetched (with the network
+/// fence opened for loopback by the setting), and refused when the fence
+/// is closed, as it is by default.
+async fn private_key_jwt_with_a_jwks_uri(db: Db) {
+    let secrets = Secrets::new("test-only").unwrap();
+    let now = latchkey_core::now_unix();
+    let record = keys::generate(Alg::Es256, &secrets, now).unwrap();
+    let key = SigningKey::load(&record, &secrets).unwrap();
+    let jwks = json!({"keys": [record.public_jwk]});
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let jwks_uri = format!("http://{}/jwks.json", listener.local_addr().unwrap());
+    let app = axum::Router::new().route(
+        "/jwks.json",
+        axum::routing::get(move || async move { axum::Json(jwks) }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let s = Server::start_with(db, &[("LATCHKEY_FETCH_ALLOW_PRIVATE_NETWORKS", "true")]).await;
+    let client = json!({"client_id": "pk", "grant_types": ["client_credentials"], "scope": "api:read",
+        "token_endpoint_auth_method": "private_key_jwt", "jwks_uri": jwks_uri});
+    register(&s, client.clone()).await;
+    let assertion = |jti: &str| {
+        key.sign_jwt(
+            "JWT",
+            &json!({"iss": "pk", "sub": "pk", "aud": s.url("/token"), "exp": now + 60, "jti": jti}),
+        )
+        .unwrap()
+    };
+    let form = |a: &str| {
+        vec![
+            ("grant_type".to_string(), "client_credentials".to_string()),
+            (
+                "client_assertion_type".into(),
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into(),
+            ),
+            ("client_assertion".into(), a.to_string()),
+        ]
+    };
+    let r = token_post(&s)
+        .form(&form(&assertion("a1")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+
+    // The default: loopback is off limits.
+    let closed = Server::start(db).await;
+    register(&closed, client).await;
+    let a = key
+        .sign_jwt("JWT", &json!({"iss": "pk", "sub": "pk", "aud": closed.url("/token"), "exp": now + 60, "jti": "a2"}))
+        .unwrap();
+    let r = token_post(&closed).form(&form(&a)).send().await.unwrap();
+    expect_error(r, 401, "invalid_client", "client_jwks_unavailable").await;
+}
+
 crate::both!(
+    private_key_jwt_with_a_jwks_uri,
     client_credentials_and_the_resource_endpoints,
     every_token_error_row,
     private_key_jwt_replay_is_jti_known,

@@ -1,0 +1,176 @@
+//! Fetching what clients publish (`jwks_uri`). A client controls the URL,
+//! so the request is fenced: https only (http when private networks are
+//! allowed, for development), no redirects, a 5-second timeout, a 64 KiB
+//! cap, and no loopback, private or link-local address unless
+//! `fetch.allow_private_networks` is on. The address is resolved once and
+//! the connection pinned to it, so DNS cannot change the answer in between.
+
+use latchkey_core::Occurrence;
+use latchkey_core::catalogue::CLIENT_JWKS_UNAVAILABLE;
+use latchkey_core::client_auth::JwksFetcher;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+const TIMEOUT: Duration = Duration::from_secs(5);
+const MAX_BYTES: usize = 64 * 1024;
+/// A fetched key set is reused this long.
+const CACHE_FOR: Duration = Duration::from_secs(300);
+/// A forced refetch of one URI happens at most this often.
+const REFETCH_COOLDOWN: Duration = Duration::from_secs(10);
+
+pub struct Fetcher {
+    allow_private: bool,
+    cache: Mutex<HashMap<String, (Instant, serde_json::Value)>>,
+}
+
+impl Fetcher {
+    pub fn new(allow_private: bool) -> Fetcher {
+        Fetcher {
+            allow_private,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn cached(&self, uri: &str, max_age: Duration) -> Option<serde_json::Value> {
+        let cache = self.cache.lock().ok()?;
+        cache
+            .get(uri)
+            .filter(|(at, _)| at.elapsed() < max_age)
+            .map(|(_, v)| v.clone())
+    }
+
+    async fn get(&self, uri: &str) -> Result<serde_json::Value, String> {
+        let url = url::Url::parse(uri).map_err(|e| format!("not a URL: {e}"))?;
+        match url.scheme() {
+            "https" => {}
+            "http" if self.allow_private => {}
+            other => return Err(format!("scheme {other} is not fetched; use https")),
+        }
+        let host = url.host_str().ok_or("no host")?.to_string();
+        let port = url.port_or_known_default().ok_or("no port")?;
+        let addrs: Vec<SocketAddr> =
+            tokio::time::timeout(TIMEOUT, tokio::net::lookup_host((host.as_str(), port)))
+                .await
+                .map_err(|_| "the host name did not resolve in time".to_string())?
+                .map_err(|e| format!("the host name does not resolve: {e}"))?
+                .collect();
+        let addr = addrs
+            .iter()
+            .find(|a| self.allow_private || is_public(a.ip()))
+            .copied()
+            .ok_or_else(|| {
+                "it resolves only to private, loopback or link-local addresses".to_string()
+            })?;
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(TIMEOUT)
+            .resolve(&host, addr)
+            .build()
+            .map_err(|e| e.to_string())?;
+        let mut response = client
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| format!("request failed: {e}"))?;
+        if !response.status().is_success() {
+            return Err(format!("it answered HTTP {}", response.status().as_u16()));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| format!("reading failed: {e}"))?
+        {
+            body.extend_from_slice(&chunk);
+            if body.len() > MAX_BYTES {
+                return Err(format!("the key set is larger than {MAX_BYTES} bytes"));
+            }
+        }
+        let value: serde_json::Value =
+            serde_json::from_slice(&body).map_err(|_| "the answer is not JSON".to_string())?;
+        if !value.get("keys").is_some_and(serde_json::Value::is_array) {
+            return Err("the answer is not a JSON Web Key Set".into());
+        }
+        Ok(value)
+    }
+}
+
+/// Addresses a client may point us at without `fetch.allow_private_networks`.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            !(v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1]))
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80)
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl JwksFetcher for Fetcher {
+    async fn fetch(&self, uri: &str, fresh: bool) -> Result<serde_json::Value, Occurrence> {
+        let max_age = if fresh { REFETCH_COOLDOWN } else { CACHE_FOR };
+        if let Some(v) = self.cached(uri, max_age) {
+            return Ok(v);
+        }
+        match self.get(uri).await {
+            Ok(value) => {
+                if let Ok(mut cache) = self.cache.lock() {
+                    cache.insert(uri.to_string(), (Instant::now(), value.clone()));
+                }
+                Ok(value)
+            }
+            Err(why) => Err(CLIENT_JWKS_UNAVAILABLE
+                .with_detail(format!("the client's jwks_uri could not be used: {why}"))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_and_special_addresses_are_not_public() {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:127.0.0.1",
+        ] {
+            assert!(
+                !is_public(ip.parse().unwrap_or(IpAddr::from([0, 0, 0, 0]))),
+                "{ip}"
+            );
+        }
+        for ip in ["93.184.216.34", "2606:2800:220:1::1"] {
+            assert!(
+                is_public(ip.parse().unwrap_or(IpAddr::from([127, 0, 0, 1]))),
+                "{ip}"
+            );
+        }
+    }
+}
