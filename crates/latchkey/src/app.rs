@@ -19,6 +19,8 @@ pub struct App {
     pub errors_html: String,
     pub errors_json: String,
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    /// Requests in flight on this node (`limits.max_in_flight`).
+    pub in_flight: Arc<tokio::sync::Semaphore>,
     /// Fetches clients' `jwks_uri`, with limits and a cache.
     pub fetcher: crate::http::fetch::Fetcher,
     /// Occurrences on their way to the store, written off the request path.
@@ -42,7 +44,9 @@ impl App {
             logo_uri: config.ui_logo_uri.clone(),
         };
         let fetcher = crate::http::fetch::Fetcher::new(config.allow_private_networks);
+        let in_flight = Arc::new(tokio::sync::Semaphore::new(config.max_in_flight));
         App {
+            in_flight,
             fetcher,
             brand,
             config,

@@ -122,6 +122,16 @@ pub const SETTINGS: &[Setting] = &[
         default: "false",
         meaning: "let client-supplied URLs (jwks_uri) point at loopback or private addresses, and use http; for development and tests only",
     },
+    Setting {
+        key: "limits.max_in_flight",
+        default: "1024",
+        meaning: "requests in flight per node; beyond it, 503 temporarily_unavailable (overloaded) with Retry-After, at once",
+    },
+    Setting {
+        key: "maintenance",
+        default: "false",
+        meaning: "answer 503 temporarily_unavailable (maintenance) everywhere but health, metrics and the admin API",
+    },
 ];
 
 /// `LATCHKEY_` + upper case key, dots to underscores.
@@ -175,6 +185,8 @@ pub struct Config {
     pub login_failures: u64,
     pub ui_name: String,
     pub allow_private_networks: bool,
+    pub max_in_flight: usize,
+    pub maintenance: bool,
     pub ui_logo_uri: Option<String>,
 }
 
@@ -398,6 +410,18 @@ impl Config {
                     )
                 })?,
             },
+            max_in_flight: usize::try_from(
+                sources
+                    .seconds("limits.max_in_flight", 1024, 1, 1_000_000)
+                    .map_err(|_| {
+                        bad(
+                            "limits.max_in_flight",
+                            "expected a whole number of requests from 1 to 1000000",
+                        )
+                    })?,
+            )
+            .unwrap_or(1024),
+            maintenance: sources.bool("maintenance", false)?,
             allow_private_networks: sources.bool("fetch.allow_private_networks", false)?,
             ui_name: match sources.string("ui.name")? {
                 None => "Latchkey".into(),

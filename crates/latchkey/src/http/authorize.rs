@@ -74,7 +74,26 @@ async fn start(app: &Arc<App>, headers: &HeaderMap, raw: RawParams) -> Result<Re
             .map_err(|e| Failure::page(Occurrence::from(e)))?,
         Err(r) => return Err(rejected(r)),
     };
-    let req = validate(&raw, client.as_ref(), &app.config.policy).map_err(rejected)?;
+    let validated = validate(&raw, client.as_ref(), &app.config.policy);
+    if app.config.maintenance {
+        // Maintenance wins over any other answer: to the client when it is
+        // verified, on the page otherwise.
+        let occ = latchkey_core::catalogue::MAINTENANCE
+            .occur()
+            .retry_after(super::respond::MAINTENANCE_RETRY);
+        return Err(match validated {
+            Ok(req) => to_client(&req)(occ),
+            Err(Rejection {
+                target: Some(target),
+                ..
+            }) => Failure {
+                occ,
+                channel: Channel::Redirect(target),
+            },
+            Err(_) => Failure::page(occ),
+        });
+    }
+    let req = validated.map_err(rejected)?;
     let Some(client) = client else {
         return Err(Failure::page(
             latchkey_core::catalogue::CLIENT_ID_UNKNOWN.occur(),

@@ -15,6 +15,13 @@ pub async fn live() -> Response {
 }
 
 pub async fn ready(State(app): State<Arc<App>>) -> Response {
+    if app.config.maintenance {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "maintenance"})),
+        )
+            .into_response();
+    }
     let check = tokio::time::timeout(Duration::from_secs(2), app.store.ping()).await;
     let (status, database) = match check {
         Ok(Ok(())) => (StatusCode::OK, "ok".to_string()),

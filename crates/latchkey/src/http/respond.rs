@@ -14,8 +14,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use latchkey_core::Occurrence;
 use latchkey_core::catalogue::{
-    INTERNAL_ERROR, MALFORMED_BODY, METHOD_NOT_ALLOWED, REQUEST_TIMEOUT, REQUEST_TOO_LARGE,
-    UNSUPPORTED_CONTENT_TYPE,
+    INTERNAL_ERROR, MAINTENANCE, MALFORMED_BODY, METHOD_NOT_ALLOWED, OVERLOADED, REQUEST_TIMEOUT,
+    REQUEST_TOO_LARGE, UNSUPPORTED_CONTENT_TYPE,
 };
 use latchkey_core::error::render::{self, Redirect, RedirectTarget};
 use latchkey_core::store::ErrorRecord;
@@ -70,6 +70,9 @@ impl IntoResponse for Failure {
     }
 }
 
+/// Seconds a client is asked to wait during maintenance.
+pub const MAINTENANCE_RETRY: u64 = 60;
+
 /// The route that answered, for metrics and logs.
 #[derive(Debug, Clone)]
 pub struct Endpoint(pub Arc<str>);
@@ -88,7 +91,9 @@ pub async fn tag_endpoint(req: Request, next: Next) -> Response {
 
 /// The channel for failures the framework produces, by path.
 fn channel_for_path(path: &str) -> Channel {
-    if path.starts_with("/admin/") {
+    if matches!(path, "/authorize" | "/login" | "/consent" | "/logout") {
+        Channel::Page
+    } else if path.starts_with("/admin/") {
         Channel::Admin
     } else if path == "/userinfo" {
         Channel::Bearer { scope: None }
@@ -133,7 +138,39 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
     let path = req.uri().path().to_string();
     let method = req.method().clone();
     let client_id = None::<String>;
-    let mut res = next.run(req).await;
+    // Health and metrics always answer; the admin API stays reachable in
+    // maintenance so it can be ended.
+    let exempt = path.starts_with("/health/") || path == "/metrics";
+    let permit = if exempt {
+        None
+    } else {
+        app.in_flight.clone().try_acquire_owned().ok()
+    };
+    let early = if !exempt && permit.is_none() {
+        // Shed at once rather than queue: a quick 503 beats a timeout pile-up.
+        Some(
+            OVERLOADED
+                .with_detail("too many requests in flight on this node")
+                .retry_after(1),
+        )
+    } else if app.config.maintenance
+        && !exempt
+        && !path.starts_with("/admin/")
+        && path != "/authorize"
+    {
+        Some(MAINTENANCE.occur().retry_after(MAINTENANCE_RETRY))
+    } else {
+        None
+    };
+    let mut res = match early {
+        Some(occ) => Failure {
+            occ,
+            channel: channel_for_path(&path),
+        }
+        .into_response(),
+        None => next.run(req).await,
+    };
+    drop(permit);
     let endpoint = res
         .extensions()
         .get::<Endpoint>()

@@ -189,7 +189,107 @@ async fn sigterm_exits_zero(db: Db) {
     assert!(status.success(), "{status:?}");
 }
 
+/// Maintenance (G7): 503 temporarily_unavailable with Retry-After on every
+/// channel, redirected to the client from /authorize once it is verified;
+/// health reports it; the admin API stays reachable.
+async fn maintenance_mode(db: Db) {
+    let s = Server::start_with(db, &[("LATCHKEY_MAINTENANCE", "true")]).await;
+    let r = s.http.get(s.url("/jwks")).send().await.unwrap();
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.headers()["retry-after"], "60");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "temporarily_unavailable");
+    assert!(
+        body["error_uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("#maintenance")
+    );
+    assert_eq!(
+        s.http
+            .get(s.url("/health/live"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let r = s.http.get(s.url("/health/ready")).send().await.unwrap();
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "maintenance");
+    let r = s
+        .admin(Method::POST, "/clients")
+        .json(&serde_json::json!({"client_id": "app", "redirect_uris": ["https://app.example/cb"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = s
+        .http
+        .get(s.url("/authorize?client_id=app&response_type=code&scope=openid&state=m1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let loc = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        loc.starts_with("https://app.example/cb?error=temporarily_unavailable"),
+        "{loc}"
+    );
+    assert!(
+        loc.contains("state=m1") && loc.contains("%23maintenance"),
+        "{loc}"
+    );
+    let r = s
+        .http
+        .get(s.url("/authorize?client_id=nobody"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503);
+    assert!(r.text().await.unwrap().contains("<code>maintenance</code>"));
+}
+
+/// Overload: past limits.max_in_flight a request is refused at once with
+/// 503 overloaded and Retry-After, never queued into a timeout.
+async fn load_is_shed_past_max_in_flight(db: Db) {
+    let s = Server::start_with(db, &[("LATCHKEY_LIMITS_MAX_IN_FLIGHT", "1")]).await;
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let req = s
+            .admin(Method::POST, "/users")
+            .json(&serde_json::json!({"username": format!("user{i}"), "password": "correct horse battery"}));
+        tasks.push(tokio::spawn(async move { req.send().await.unwrap() }));
+    }
+    let (mut created, mut shed) = (0, 0);
+    for t in tasks {
+        let r = t.await.unwrap();
+        match r.status().as_u16() {
+            201 => created += 1,
+            503 => {
+                assert_eq!(r.headers()["retry-after"], "1");
+                assert_eq!(r.json::<Value>().await.unwrap()["errorCode"], "overloaded");
+                shed += 1;
+            }
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    assert!(created >= 1 && shed >= 1, "created {created}, shed {shed}");
+    // Health answers even when the node is saturated.
+    assert_eq!(
+        s.http
+            .get(s.url("/health/live"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
 crate::both!(
+    maintenance_mode,
+    load_is_shed_past_max_in_flight,
     discovery_and_jwks,
     restart_keeps_keys_and_a_wrong_secret_is_refused,
     http_basics_go_through_the_catalogue,
