@@ -34,6 +34,8 @@ pub struct OccurrenceData {
     /// The HTTP authentication scheme the client tried, for the
     /// `WWW-Authenticate` header of a 401 `invalid_client`.
     pub auth_scheme: Option<&'static str>,
+    /// The client the request came from, when known (logs and records).
+    pub client_id: Option<String>,
 }
 
 impl std::ops::Deref for Occurrence {
@@ -59,6 +61,7 @@ impl Occurrence {
             fields: Vec::new(),
             retry_after: None,
             auth_scheme: None,
+            client_id: None,
         }))
     }
 
@@ -96,6 +99,11 @@ impl Occurrence {
 
     pub fn retry_after(mut self, seconds: u64) -> Self {
         self.retry_after = Some(seconds);
+        self
+    }
+
+    pub fn client(mut self, client_id: impl Into<String>) -> Self {
+        self.client_id = Some(client_id.into());
         self
     }
 

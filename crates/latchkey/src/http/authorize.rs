@@ -35,8 +35,9 @@ fn rejected(r: Rejection) -> Failure {
 /// A failure once the redirect URI is verified goes back to the client.
 pub fn to_client(req: &AuthorizeRequest) -> impl Fn(Occurrence) -> Failure + use<> {
     let target = req.target();
-    move |occ| Failure {
-        occ,
+    let client_id = req.client_id.clone();
+    move |occ: Occurrence| Failure {
+        occ: occ.client(client_id.clone()),
         channel: Channel::Redirect(target.clone()),
     }
 }

@@ -137,7 +137,6 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
     let start = Instant::now();
     let path = req.uri().path().to_string();
     let method = req.method().clone();
-    let client_id = None::<String>;
     // Health and metrics always answer; the admin API stays reachable in
     // maintenance so it can be ended.
     let exempt = path.starts_with("/health/") || path == "/metrics";
@@ -181,7 +180,7 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
         .remove::<Failure>()
         .or_else(|| framework_failure(&res, &path));
     if let Some(failure) = failure {
-        report(&app, &failure.occ, &endpoint, client_id.as_deref());
+        report(&app, &failure.occ, &endpoint);
         res = render(&app, failure);
     }
     let status = res.status().as_u16().to_string();
@@ -197,7 +196,8 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
 }
 
 /// Log the occurrence once (with its debug detail), count it, keep it.
-fn report(app: &App, occ: &Occurrence, endpoint: &str, client_id: Option<&str>) {
+fn report(app: &App, occ: &Occurrence, endpoint: &str) {
+    let client_id = occ.client_id.as_deref();
     let cause = occ.cause;
     let code = cause.code.as_str();
     if cause.status >= 500 {

@@ -667,6 +667,8 @@ async fn internal_failure_is_redirected_as_server_error(db: Db) {
     // The log line carries the internal detail; the client does not.
     assert!(!q["error_description"].contains("authorization_codes"));
     assert!(s.logs().contains("authorization_codes"));
+    // The log line names the client.
+    assert!(s.logs().contains("client_id=\"app\""), "{}", s.logs());
     // Still serving.
     let r = s.http.get(s.url("/health/live")).send().await.unwrap();
     assert_eq!(r.status(), 200);
