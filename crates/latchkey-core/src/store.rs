@@ -52,6 +52,13 @@ pub trait Store: crate::session::SessionStore + Send + Sync + 'static {
     async fn update_client(&self, client: &ClientRecord) -> StoreResult<bool>;
     async fn delete_client(&self, client_id: &str) -> StoreResult<bool>;
 
+    // Change propagation between nodes: client and key writes bump a
+    // version counter per topic (`clients`, `keys`) in their transaction.
+    async fn change_versions(&self) -> StoreResult<Vec<(String, i64)>>;
+    /// Drop cached clients: the `clients` version moved, so another node or
+    /// process changed one.
+    fn forget_clients(&self);
+
     // Users. `create_user` fails with `Conflict` when the username is taken.
     async fn create_user(&self, user: &UserRecord) -> StoreResult<()>;
     async fn get_user(&self, sub: &str) -> StoreResult<Option<UserRecord>>;

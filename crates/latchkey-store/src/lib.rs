@@ -9,6 +9,7 @@
 //! - `sqlite::memory:` (a private in-memory database, for tests),
 //! - `postgres://…` or `postgresql://…`.
 
+mod cache;
 mod error;
 mod migrate;
 mod postgres;

@@ -30,7 +30,10 @@ impl PgStore {
             .connect_with(options(url)?)
             .await
             .map_err(map_err)?;
-        Ok(PgStore { pool })
+        Ok(PgStore {
+            pool,
+            clients: Default::default(),
+        })
     }
 }
 

@@ -65,6 +65,9 @@ impl SqliteStore {
                     .map_err(map_err)?
             }
         };
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore {
+            pool,
+            clients: Default::default(),
+        })
     }
 }

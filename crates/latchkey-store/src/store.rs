@@ -95,6 +95,11 @@ mod sql {
     pub const PURGE_JTIS: &str = "DELETE FROM assertion_jtis WHERE (client_id, jti) IN (SELECT client_id, jti \
         FROM assertion_jtis WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)";
 
+    /// Change propagation (see `cache.rs`).
+    pub const BUMP_CHANGE: &str =
+        "UPDATE latchkey_changes SET version = version + 1 WHERE topic = $1";
+    pub const CHANGE_VERSIONS: &str = "SELECT topic, version FROM latchkey_changes ORDER BY topic";
+
     pub const PURGE_ERRORS: &str = "DELETE FROM error_records WHERE error_id IN (SELECT error_id FROM error_records \
         WHERE created_at < $1 ORDER BY created_at, error_id LIMIT $2)";
 }
@@ -133,9 +138,20 @@ macro_rules! impl_store {
         #[derive(Debug, Clone)]
         pub struct $store {
             pub(crate) pool: sqlx::Pool<$db>,
+            pub(crate) clients: crate::cache::ClientCache,
         }
 
         impl $store {
+            /// Bump a change topic inside the transaction of the change.
+            async fn bump(tx: &mut sqlx::Transaction<'_, $db>, topic: &str) -> StoreResult<()> {
+                sqlx::query(sql::BUMP_CHANGE)
+                    .bind(topic)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+
             /// Apply the migrations this database lacks; returns their names.
             pub(crate) async fn run_migrations(&self) -> StoreResult<Vec<String>> {
                 let dialect: &Dialect = &$dialect;
@@ -297,6 +313,7 @@ macro_rules! impl_store {
             }
 
             async fn create_client(&self, client: &ClientRecord) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await.map_err(map_err)?;
                 let inserted = sqlx::query(sql::INSERT_CLIENT)
                     .bind(&client.client_id)
                     .bind(&client.secret_hash)
@@ -304,7 +321,7 @@ macro_rules! impl_store {
                     .bind(to_json("client metadata", &client.metadata)?)
                     .bind(client.created_at)
                     .bind(client.updated_at)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await
                     .map_err(map_err)?
                     .rows_affected();
@@ -314,16 +331,27 @@ macro_rules! impl_store {
                         client.client_id
                     )));
                 }
+                Self::bump(&mut tx, "clients").await?;
+                tx.commit().await.map_err(map_err)?;
+                self.clients.forget();
                 Ok(())
             }
 
             async fn get_client(&self, client_id: &str) -> StoreResult<Option<ClientRecord>> {
+                let generation = match self.clients.get(client_id) {
+                    Ok(hit) => return Ok(Some(hit)),
+                    Err(generation) => generation,
+                };
                 let row = sqlx::query(sql::GET_CLIENT)
                     .bind(client_id)
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(map_err)?;
-                row.as_ref().map(Self::client).transpose()
+                let record = row.as_ref().map(Self::client).transpose()?;
+                if let Some(record) = &record {
+                    self.clients.put(generation, record);
+                }
+                Ok(record)
             }
 
             async fn list_clients(&self) -> StoreResult<Vec<ClientRecord>> {
@@ -335,27 +363,54 @@ macro_rules! impl_store {
             }
 
             async fn update_client(&self, client: &ClientRecord) -> StoreResult<bool> {
+                let mut tx = self.pool.begin().await.map_err(map_err)?;
                 let updated = sqlx::query(sql::UPDATE_CLIENT)
                     .bind(&client.client_id)
                     .bind(&client.secret_hash)
                     .bind(client.active)
                     .bind(to_json("client metadata", &client.metadata)?)
                     .bind(client.updated_at)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await
                     .map_err(map_err)?
                     .rows_affected();
+                Self::bump(&mut tx, "clients").await?;
+                tx.commit().await.map_err(map_err)?;
+                self.clients.forget();
                 Ok(updated > 0)
             }
 
             async fn delete_client(&self, client_id: &str) -> StoreResult<bool> {
+                let mut tx = self.pool.begin().await.map_err(map_err)?;
                 let deleted = sqlx::query(sql::DELETE_CLIENT)
                     .bind(client_id)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await
                     .map_err(map_err)?
                     .rows_affected();
+                Self::bump(&mut tx, "clients").await?;
+                tx.commit().await.map_err(map_err)?;
+                self.clients.forget();
                 Ok(deleted > 0)
+            }
+
+            async fn change_versions(&self) -> StoreResult<Vec<(String, i64)>> {
+                let rows = sqlx::query(sql::CHANGE_VERSIONS)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                rows.iter()
+                    .map(|row| {
+                        Ok((
+                            row.try_get::<String, _>("topic").map_err(map_err)?,
+                            row.try_get::<i64, _>("version").map_err(map_err)?,
+                        ))
+                    })
+                    .collect()
+            }
+
+            fn forget_clients(&self) {
+                self.clients.forget();
             }
 
             async fn create_user(&self, user: &UserRecord) -> StoreResult<()> {
@@ -439,6 +494,7 @@ macro_rules! impl_store {
             }
 
             async fn insert_key(&self, key: &KeyRecord) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await.map_err(map_err)?;
                 let inserted = sqlx::query(sql::INSERT_KEY)
                     .bind(&key.kid)
                     .bind(&key.alg)
@@ -448,7 +504,7 @@ macro_rules! impl_store {
                     .bind(key.created_at)
                     .bind(key.retired_at)
                     .bind(key.publish_until)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await
                     .map_err(map_err)?
                     .rows_affected();
@@ -458,7 +514,8 @@ macro_rules! impl_store {
                         key.kid
                     )));
                 }
-                Ok(())
+                Self::bump(&mut tx, "keys").await?;
+                tx.commit().await.map_err(map_err)
             }
 
             async fn list_keys(&self) -> StoreResult<Vec<KeyRecord>> {
@@ -505,6 +562,7 @@ macro_rules! impl_store {
                         new_key.kid
                     )));
                 }
+                Self::bump(&mut tx, "keys").await?;
                 tx.commit().await.map_err(map_err)
             }
 

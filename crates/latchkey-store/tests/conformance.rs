@@ -151,6 +151,7 @@ macro_rules! conformance_tests {
                 concurrent_jti_records_yield_one_winner,
                 client_secret_sealed_round_trips,
                 purge_removes_expired_token_rows,
+                client_and_key_writes_bump_their_change_version,
             );
         }
     };
@@ -1140,4 +1141,39 @@ async fn purge_removes_expired_token_rows(db: &TestDb) {
     assert!(store.is_access_token_denied("j-new").await.unwrap());
     // The purged jti may be recorded again.
     assert!(store.record_jti("c1", "old", 2000).await.unwrap());
+}
+
+/// Every client or key write bumps its topic, so other nodes notice; a
+/// store caching a client sees its own writes at once and another store's
+/// once told to forget.
+async fn client_and_key_writes_bump_their_change_version(db: &TestDb) {
+    let store = db.open().await;
+    let other = db.open().await;
+    let version = |v: &[(String, i64)], topic: &str| {
+        v.iter().find(|(t, _)| t == topic).map(|(_, n)| *n).unwrap()
+    };
+    let v0 = store.change_versions().await.unwrap();
+    store.create_client(&client("app", 1)).await.unwrap();
+    let v1 = other.change_versions().await.unwrap();
+    assert_eq!(version(&v1, "clients"), version(&v0, "clients") + 1);
+    assert_eq!(version(&v1, "keys"), version(&v0, "keys"));
+
+    // Both stores cache the client.
+    assert!(other.get_client("app").await.unwrap().unwrap().active);
+    let mut off = client("app", 1);
+    off.active = false;
+    store.update_client(&off).await.unwrap();
+    assert!(!store.get_client("app").await.unwrap().unwrap().active);
+    // The other store's cache is stale until the version move is acted on.
+    let v2 = other.change_versions().await.unwrap();
+    assert_eq!(version(&v2, "clients"), version(&v1, "clients") + 1);
+    other.forget_clients();
+    assert!(!other.get_client("app").await.unwrap().unwrap().active);
+
+    store.delete_client("app").await.unwrap();
+    store.insert_key(&key("k1", "ES256", 1)).await.unwrap();
+    store.rotate_key(&key("k2", "ES256", 2), 2, 100).await.unwrap();
+    let v3 = store.change_versions().await.unwrap();
+    assert_eq!(version(&v3, "clients"), version(&v2, "clients") + 1);
+    assert_eq!(version(&v3, "keys"), version(&v2, "keys") + 2);
 }

@@ -9,7 +9,10 @@ use latchkey_core::store::{ErrorRecord, Store};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// How often a node reloads keys (a rotation made elsewhere reaches it).
+/// How often a node looks for client and key changes made elsewhere.
+const WATCH_EVERY: Duration = Duration::from_millis(250);
+/// How often a node reloads keys anyway (retired keys leave the JWKS when
+/// their publication window ends).
 const KEY_REFRESH: Duration = Duration::from_secs(30);
 /// How often expired rows are removed, and how many per table per pass.
 const PURGE_EVERY: Duration = Duration::from_secs(600);
@@ -58,7 +61,7 @@ pub async fn build_app(config: Config) -> Result<Arc<App>, StartError> {
         Some(tx),
     ));
     tokio::spawn(write_error_records(store.clone(), rx));
-    tokio::spawn(refresh_keys(app.clone()));
+    tokio::spawn(watch_changes(app.clone()));
     tokio::spawn(purge(store));
     Ok(app)
 }
@@ -126,27 +129,68 @@ async fn write_error_records(
     }
 }
 
-async fn refresh_keys(app: Arc<App>) {
-    let mut tick = tokio::time::interval(KEY_REFRESH);
-    tick.tick().await;
+/// Follow changes made by other nodes and processes: the store bumps a
+/// version per topic with every client or key write, and this loop polls
+/// those versions (one small query), forgetting cached clients or reloading
+/// keys when one moves. Polling needs no extra connection and survives a
+/// database restart without missing a change: the versions are durable.
+async fn watch_changes(app: Arc<App>) {
+    let mut seen: Option<Vec<(String, i64)>> = None;
+    let mut keys_loaded = tokio::time::Instant::now();
+    let mut failing = false;
+    let mut tick = tokio::time::interval(WATCH_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        let records = match app.store.list_keys().await {
-            Ok(r) => r,
+        let versions = match app.store.change_versions().await {
+            Ok(v) => {
+                if failing {
+                    tracing::info!("change watcher: database reachable again");
+                    failing = false;
+                }
+                v
+            }
             Err(e) => {
-                tracing::warn!(error = %e, "key refresh failed");
+                if !failing {
+                    tracing::warn!(error = %e, "change watcher: cannot read change versions");
+                    failing = true;
+                }
                 continue;
             }
         };
-        match latchkey_core::keys::KeySet::from_records(
-            &records,
-            &app.secrets,
-            latchkey_core::now_unix(),
-        ) {
-            Ok(set) if !set.active.is_empty() => app.set_keys(set),
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "key refresh: keys cannot be opened"),
+        let moved = |topic: &str| match &seen {
+            None => false,
+            Some(old) => {
+                old.iter().find(|(t, _)| t == topic) != versions.iter().find(|(t, _)| t == topic)
+            }
+        };
+        if moved("clients") {
+            app.store.forget_clients();
         }
+        if moved("keys") || keys_loaded.elapsed() >= KEY_REFRESH {
+            reload_keys(&app).await;
+            keys_loaded = tokio::time::Instant::now();
+        }
+        seen = Some(versions);
+    }
+}
+
+async fn reload_keys(app: &App) {
+    let records = match app.store.list_keys().await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(error = %e, "key reload failed");
+            return;
+        }
+    };
+    match latchkey_core::keys::KeySet::from_records(
+        &records,
+        &app.secrets,
+        latchkey_core::now_unix(),
+    ) {
+        Ok(set) if !set.active.is_empty() => app.set_keys(set),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "key reload: keys cannot be opened"),
     }
 }
 

@@ -11,6 +11,7 @@ mod authorize;
 mod basics;
 mod browser;
 mod cli;
+mod cluster;
 mod docs;
 mod oidc_client;
 mod token;

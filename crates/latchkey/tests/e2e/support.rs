@@ -56,6 +56,21 @@ impl Database {
     }
 }
 
+impl Database {
+    /// The same database seen from another node: its own working directory,
+    /// and dropping it leaves the database alone.
+    pub fn alias(&self) -> Database {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let dir = std::env::temp_dir().join(format!("latchkey-e2e-{id}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        Database {
+            url: self.url.clone(),
+            dir,
+            pg_name: None,
+        }
+    }
+}
+
 impl Drop for Database {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
@@ -244,6 +259,14 @@ impl Server {
     pub fn stop(mut self) -> Database {
         self.terminate();
         self.take_db()
+    }
+
+    /// Another node on the same database, serving the same issuer (as
+    /// behind one load balancer).
+    pub async fn join(&self, extra_env: &[(&str, &str)]) -> Server {
+        let mut env = vec![("LATCHKEY_ISSUER", self.base.as_str())];
+        env.extend_from_slice(extra_env);
+        Server::start_on(self.db.alias(), &env).await
     }
 
     pub fn admin(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
