@@ -22,6 +22,17 @@ use sqlite::SqliteTarget;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// The fault-injection points `store.read` and `store.write` (cargo feature
+/// `failpoints`): armed, they fail the store call as an internal error.
+#[allow(clippy::needless_pass_by_value)]
+pub(crate) fn failpoint(point: &'static str) -> latchkey_core::store::StoreResult<()> {
+    fail::fail_point!(point, |_| Err(StoreError::Other(format!(
+        "failpoint {point} is armed"
+    ))));
+    let _ = point;
+    Ok(())
+}
+
 pub use postgres::{create_postgres_database, drop_postgres_database};
 pub use store::{PgStore, SqliteStore};
 

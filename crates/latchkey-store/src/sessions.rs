@@ -117,6 +117,7 @@ macro_rules! impl_session_store {
         #[async_trait::async_trait]
         impl SessionStore for $store {
             async fn insert_session(&self, s: &SessionRecord) -> StoreResult<()> {
+                crate::failpoint("store.write")?;
                 sqlx::query(sql::INSERT_SESSION)
                     .bind(&s.id_hash)
                     .bind(&s.sid)
@@ -133,6 +134,7 @@ macro_rules! impl_session_store {
             }
 
             async fn get_session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>> {
+                crate::failpoint("store.read")?;
                 let row = sqlx::query(sql::GET_SESSION)
                     .bind(id_hash)
                     .fetch_optional(&self.pool)
@@ -142,6 +144,7 @@ macro_rules! impl_session_store {
             }
 
             async fn delete_session(&self, id_hash: &str) -> StoreResult<bool> {
+                crate::failpoint("store.write")?;
                 let done = sqlx::query(sql::DELETE_SESSION)
                     .bind(id_hash)
                     .execute(&self.pool)
@@ -151,6 +154,7 @@ macro_rules! impl_session_store {
             }
 
             async fn insert_interaction(&self, i: &InteractionRecord) -> StoreResult<()> {
+                crate::failpoint("store.write")?;
                 sqlx::query(sql::INSERT_INTERACTION)
                     .bind(&i.id)
                     .bind(&i.browser_hash)
@@ -164,6 +168,7 @@ macro_rules! impl_session_store {
             }
 
             async fn get_interaction(&self, id: &str) -> StoreResult<Option<InteractionRecord>> {
+                crate::failpoint("store.read")?;
                 let row = sqlx::query(sql::GET_INTERACTION)
                     .bind(id)
                     .fetch_optional(&self.pool)
@@ -173,6 +178,7 @@ macro_rules! impl_session_store {
             }
 
             async fn take_interaction(&self, id: &str) -> StoreResult<Option<InteractionRecord>> {
+                crate::failpoint("store.write")?;
                 let row = sqlx::query(sql::TAKE_INTERACTION)
                     .bind(id)
                     .fetch_optional(&self.pool)
@@ -182,6 +188,7 @@ macro_rules! impl_session_store {
             }
 
             async fn get_consent(&self, sub: &str, client_id: &str) -> StoreResult<Option<String>> {
+                crate::failpoint("store.read")?;
                 let row = sqlx::query(sql::GET_CONSENT)
                     .bind(sub)
                     .bind(client_id)
@@ -199,6 +206,7 @@ macro_rules! impl_session_store {
                 scope: &str,
                 now: i64,
             ) -> StoreResult<()> {
+                crate::failpoint("store.write")?;
                 sqlx::query(sql::PUT_CONSENT)
                     .bind(sub)
                     .bind(client_id)
@@ -211,6 +219,7 @@ macro_rules! impl_session_store {
             }
 
             async fn insert_code(&self, c: &CodeRecord) -> StoreResult<()> {
+                crate::failpoint("store.write")?;
                 sqlx::query(sql::INSERT_CODE)
                     .bind(&c.code_hash)
                     .bind(&c.grant_id)
@@ -234,6 +243,7 @@ macro_rules! impl_session_store {
             }
 
             async fn redeem_code(&self, code_hash: &str, now: i64) -> StoreResult<Redemption> {
+                crate::failpoint("store.write")?;
                 let fresh = sqlx::query(sql::REDEEM_CODE)
                     .bind(code_hash)
                     .bind(now)
@@ -260,6 +270,7 @@ macro_rules! impl_session_store {
                 now: i64,
                 window: i64,
             ) -> StoreResult<(i64, i64)> {
+                crate::failpoint("store.write")?;
                 let row = sqlx::query(sql::RECORD_LOGIN_FAILURE)
                     .bind(key)
                     .bind(now)
@@ -274,6 +285,7 @@ macro_rules! impl_session_store {
             }
 
             async fn login_failures(&self, key: &str) -> StoreResult<Option<(i64, i64)>> {
+                crate::failpoint("store.read")?;
                 let row = sqlx::query(sql::LOGIN_FAILURES)
                     .bind(key)
                     .fetch_optional(&self.pool)
@@ -289,6 +301,7 @@ macro_rules! impl_session_store {
             }
 
             async fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
+                crate::failpoint("store.write")?;
                 sqlx::query(sql::CLEAR_LOGIN_FAILURES)
                     .bind(key)
                     .execute(&self.pool)

@@ -313,6 +313,7 @@ macro_rules! impl_store {
             }
 
             async fn create_client(&self, client: &ClientRecord) -> StoreResult<()> {
+                crate::failpoint("store.write")?;
                 let mut tx = self.pool.begin().await.map_err(map_err)?;
                 let inserted = sqlx::query(sql::INSERT_CLIENT)
                     .bind(&client.client_id)
@@ -338,6 +339,7 @@ macro_rules! impl_store {
             }
 
             async fn get_client(&self, client_id: &str) -> StoreResult<Option<ClientRecord>> {
+                crate::failpoint("store.read")?;
                 let generation = match self.clients.get(client_id) {
                     Ok(hit) => return Ok(Some(hit)),
                     Err(generation) => generation,
@@ -363,6 +365,7 @@ macro_rules! impl_store {
             }
 
             async fn update_client(&self, client: &ClientRecord) -> StoreResult<bool> {
+                crate::failpoint("store.write")?;
                 let mut tx = self.pool.begin().await.map_err(map_err)?;
                 let updated = sqlx::query(sql::UPDATE_CLIENT)
                     .bind(&client.client_id)
@@ -381,6 +384,7 @@ macro_rules! impl_store {
             }
 
             async fn delete_client(&self, client_id: &str) -> StoreResult<bool> {
+                crate::failpoint("store.write")?;
                 let mut tx = self.pool.begin().await.map_err(map_err)?;
                 let deleted = sqlx::query(sql::DELETE_CLIENT)
                     .bind(client_id)
@@ -414,6 +418,7 @@ macro_rules! impl_store {
             }
 
             async fn create_user(&self, user: &UserRecord) -> StoreResult<()> {
+                crate::failpoint("store.write")?;
                 let inserted = sqlx::query(sql::INSERT_USER)
                     .bind(&user.sub)
                     .bind(&user.username)
@@ -435,6 +440,7 @@ macro_rules! impl_store {
             }
 
             async fn get_user(&self, sub: &str) -> StoreResult<Option<UserRecord>> {
+                crate::failpoint("store.read")?;
                 let row = sqlx::query(sql::GET_USER)
                     .bind(sub)
                     .fetch_optional(&self.pool)
@@ -447,6 +453,7 @@ macro_rules! impl_store {
                 &self,
                 username: &str,
             ) -> StoreResult<Option<UserRecord>> {
+                crate::failpoint("store.read")?;
                 let row = sqlx::query(sql::GET_USER_BY_USERNAME)
                     .bind(username)
                     .fetch_optional(&self.pool)
@@ -464,6 +471,7 @@ macro_rules! impl_store {
             }
 
             async fn update_user(&self, user: &UserRecord) -> StoreResult<bool> {
+                crate::failpoint("store.write")?;
                 let updated = sqlx::query(sql::UPDATE_USER)
                     .bind(&user.sub)
                     .bind(&user.username)
@@ -484,6 +492,7 @@ macro_rules! impl_store {
             }
 
             async fn delete_user(&self, sub: &str) -> StoreResult<bool> {
+                crate::failpoint("store.write")?;
                 let deleted = sqlx::query(sql::DELETE_USER)
                     .bind(sub)
                     .execute(&self.pool)
@@ -645,6 +654,7 @@ macro_rules! impl_store {
             // ---------------------------------------------------------------
 
             async fn insert_refresh_token(&self, t: &RefreshRecord) -> StoreResult<()> {
+                crate::failpoint("store.write")?;
                 Self::insert_refresh_with(&self.pool, t).await
             }
 
@@ -652,6 +662,7 @@ macro_rules! impl_store {
                 &self,
                 token_hash: &str,
             ) -> StoreResult<Option<RefreshRecord>> {
+                crate::failpoint("store.read")?;
                 let row = sqlx::query(sql::GET_REFRESH)
                     .bind(token_hash)
                     .fetch_optional(&self.pool)
@@ -667,6 +678,7 @@ macro_rules! impl_store {
                 successor: &RefreshRecord,
                 successor_sealed: &[u8],
             ) -> StoreResult<bool> {
+                crate::failpoint("store.write")?;
                 let mut tx = self.pool.begin().await.map_err(map_err)?;
                 let won = sqlx::query(sql::ROTATE_REFRESH)
                     .bind(token_hash)
@@ -692,6 +704,7 @@ macro_rules! impl_store {
                 now: i64,
                 keep_until: i64,
             ) -> StoreResult<()> {
+                crate::failpoint("store.write")?;
                 let mut tx = self.pool.begin().await.map_err(map_err)?;
                 sqlx::query(sql::REVOKE_GRANT)
                     .bind(grant_id)
@@ -710,6 +723,7 @@ macro_rules! impl_store {
             }
 
             async fn is_grant_revoked(&self, grant_id: &str) -> StoreResult<bool> {
+                crate::failpoint("store.read")?;
                 let row = sqlx::query(sql::GRANT_REVOKED)
                     .bind(grant_id)
                     .fetch_optional(&self.pool)
@@ -719,6 +733,7 @@ macro_rules! impl_store {
             }
 
             async fn deny_access_token(&self, jti: &str, expires_at: i64) -> StoreResult<()> {
+                crate::failpoint("store.write")?;
                 sqlx::query(sql::DENY_ACCESS)
                     .bind(jti)
                     .bind(expires_at)
@@ -729,6 +744,7 @@ macro_rules! impl_store {
             }
 
             async fn is_access_token_denied(&self, jti: &str) -> StoreResult<bool> {
+                crate::failpoint("store.read")?;
                 let row = sqlx::query(sql::ACCESS_DENIED)
                     .bind(jti)
                     .fetch_optional(&self.pool)
@@ -743,6 +759,7 @@ macro_rules! impl_store {
                 jti: &str,
                 expires_at: i64,
             ) -> StoreResult<bool> {
+                crate::failpoint("store.write")?;
                 let inserted = sqlx::query(sql::RECORD_JTI)
                     .bind(client_id)
                     .bind(jti)
@@ -759,6 +776,7 @@ macro_rules! impl_store {
                 client_id: &str,
                 sealed: Option<&[u8]>,
             ) -> StoreResult<bool> {
+                crate::failpoint("store.write")?;
                 let updated = sqlx::query(sql::SET_SECRET_SEALED)
                     .bind(client_id)
                     .bind(sealed)
@@ -773,6 +791,7 @@ macro_rules! impl_store {
                 &self,
                 client_id: &str,
             ) -> StoreResult<Option<Vec<u8>>> {
+                crate::failpoint("store.read")?;
                 let row = sqlx::query(sql::GET_SECRET_SEALED)
                     .bind(client_id)
                     .fetch_optional(&self.pool)

@@ -1172,7 +1172,10 @@ async fn client_and_key_writes_bump_their_change_version(db: &TestDb) {
 
     store.delete_client("app").await.unwrap();
     store.insert_key(&key("k1", "ES256", 1)).await.unwrap();
-    store.rotate_key(&key("k2", "ES256", 2), 2, 100).await.unwrap();
+    store
+        .rotate_key(&key("k2", "ES256", 2), 2, 100)
+        .await
+        .unwrap();
     let v3 = store.change_versions().await.unwrap();
     assert_eq!(version(&v3, "clients"), version(&v2, "clients") + 1);
     assert_eq!(version(&v3, "keys"), version(&v2, "keys") + 2);

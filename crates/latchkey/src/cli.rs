@@ -259,6 +259,10 @@ pub fn main() -> ExitCode {
         }
     };
     init_logging(config.log_format, matches!(cli.command, Command::Serve));
+    if let Err(e) = crate::failpoints::configure(std::env::var("FAILPOINTS").ok().as_deref()) {
+        eprintln!("latchkey: {e}");
+        return ExitCode::from(2);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod failpoints;
 pub mod http;
 pub mod manage;
 pub mod server;

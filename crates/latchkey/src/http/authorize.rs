@@ -224,6 +224,11 @@ pub async fn issue_code(
     session: &SessionRecord,
 ) -> Result<Response, Failure> {
     let back = to_client(req);
+    fail::fail_point!("authorize.issue_code", |_| Err(back(
+        latchkey_core::catalogue::INTERNAL_ERROR
+            .occur()
+            .debug("failpoint authorize.issue_code is armed")
+    )));
     let code = random_token().map_err(|e| back(e.into()))?;
     let now = latchkey_core::now_unix();
     let record = CodeRecord {

@@ -111,6 +111,11 @@ pub async fn token(
     let client = authenticate(&app, &headers, &params).await?;
     let keys = app.keys();
     let ctx = context(&app, &keys);
+    fail::fail_point!("token.issue", |_| Err(Failure::json(
+        latchkey_core::catalogue::INTERNAL_ERROR
+            .occur()
+            .debug("failpoint token.issue is armed")
+    )));
     let response = token::exchange(app.store.as_ref(), &ctx, &client, &params)
         .await
         .map_err(|occ: Occurrence| Failure::json(occ))?;

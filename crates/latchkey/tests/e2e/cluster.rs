@@ -324,11 +324,7 @@ async fn client_and_key_changes_reach_the_other_node_within_a_second() {
     assert_eq!(cc_status(&b, &secret).await.0, 200);
 
     // A key rotated on A: B publishes it and accepts tokens A signs with it.
-    let r = a
-        .admin(Method::POST, "/keys/rotate")
-        .send()
-        .await
-        .unwrap();
+    let r = a.admin(Method::POST, "/keys/rotate").send().await.unwrap();
     assert!(r.status().is_success(), "{}", r.status());
     let (_, t) = cc_status(&a, &secret).await;
     let at = t["access_token"].as_str().unwrap().to_string();
@@ -337,8 +333,20 @@ async fn client_and_key_changes_reach_the_other_node_within_a_second() {
     within_a_second(|| {
         let (b, kid) = (&b, kid.clone());
         async move {
-            let jwks: Value = b.http.get(b.url("/jwks")).send().await.unwrap().json().await.unwrap();
-            jwks["keys"].as_array().unwrap().iter().any(|k| k["kid"] == kid)
+            let jwks: Value = b
+                .http
+                .get(b.url("/jwks"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            jwks["keys"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|k| k["kid"] == kid)
         }
     })
     .await;

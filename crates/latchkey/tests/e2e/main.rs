@@ -13,5 +13,7 @@ mod browser;
 mod cli;
 mod cluster;
 mod docs;
+#[cfg(feature = "failpoints")]
+mod faults;
 mod oidc_client;
 mod token;

@@ -1,0 +1,26 @@
+//! Fault injection (cargo feature `failpoints`, for tests only): the
+//! `FAILPOINTS` variable (`point=action;point=action`, actions as the `fail`
+//! crate reads them, e.g. `return`, `1*return`, `sleep(100)`) arms named
+//! points: `authorize.issue_code`, `token.issue`, `store.read`,
+//! `store.write`. An armed point fails as an internal error.
+
+/// Arm the points named in `FAILPOINTS`. Without the feature the variable is
+/// refused, so a deployment cannot believe faults are being injected.
+pub fn configure(spec: Option<&str>) -> Result<(), String> {
+    let Some(spec) = spec.filter(|s| !s.trim().is_empty()) else {
+        return Ok(());
+    };
+    if !cfg!(feature = "failpoints") {
+        return Err(
+            "FAILPOINTS is set, but this binary was built without the `failpoints` feature".into(),
+        );
+    }
+    for entry in spec.split(';').filter(|e| !e.trim().is_empty()) {
+        let (name, actions) = entry
+            .split_once('=')
+            .ok_or_else(|| format!("FAILPOINTS entry {entry:?} is not point=action"))?;
+        fail::cfg(name.trim(), actions.trim())
+            .map_err(|e| format!("FAILPOINTS entry {entry:?}: {e}"))?;
+    }
+    Ok(())
+}
