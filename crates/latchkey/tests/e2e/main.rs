@@ -13,4 +13,5 @@ mod browser;
 mod cli;
 mod docs;
 mod oidc_client;
+mod register;
 mod token;
