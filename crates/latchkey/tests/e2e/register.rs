@@ -8,7 +8,8 @@ use crate::authorize::{Browser, hidden, location, query_of};
 use crate::oidc_client::http;
 use crate::support::{Database, Db, Server, run};
 use openidconnect::core::{CoreClientRegistrationRequest, CoreProviderMetadata};
-use openidconnect::{AccessToken, EmptyAdditionalClientMetadata, IssuerUrl, RedirectUrl};
+use openidconnect::registration::EmptyAdditionalClientMetadata;
+use openidconnect::{AccessToken, IssuerUrl, RedirectUrl};
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
 
