@@ -10,6 +10,7 @@ pub mod error;
 pub mod grant;
 pub mod keys;
 pub mod logout;
+pub mod registration;
 pub mod session;
 pub mod store;
 pub mod token;

@@ -132,6 +132,17 @@ pub trait Store: crate::session::SessionStore + Send + Sync + 'static {
         sealed: Option<&[u8]>,
     ) -> StoreResult<bool>;
     async fn get_client_secret_sealed(&self, client_id: &str) -> StoreResult<Option<Vec<u8>>>;
+
+    // Dynamic registration (RFC 7592): the keyed hash of a client's
+    // registration access token; a client created otherwise has none.
+    /// Set or clear it; false when no such client.
+    async fn set_registration_token_hash(
+        &self,
+        client_id: &str,
+        token_hash: Option<&str>,
+    ) -> StoreResult<bool>;
+    /// None when the client does not exist or has no registration token.
+    async fn get_registration_token_hash(&self, client_id: &str) -> StoreResult<Option<String>>;
 }
 
 /// A stored refresh token. Tokens rotate: each use creates a successor in

@@ -86,6 +86,10 @@ mod sql {
     pub const SET_SECRET_SEALED: &str =
         "UPDATE clients SET secret_sealed = $2 WHERE client_id = $1";
     pub const GET_SECRET_SEALED: &str = "SELECT secret_sealed FROM clients WHERE client_id = $1";
+    pub const SET_REGISTRATION_TOKEN: &str =
+        "UPDATE clients SET registration_token_hash = $2 WHERE client_id = $1";
+    pub const GET_REGISTRATION_TOKEN: &str =
+        "SELECT registration_token_hash FROM clients WHERE client_id = $1";
     pub const PURGE_REFRESH: &str = "DELETE FROM refresh_tokens WHERE token_hash IN (SELECT token_hash \
         FROM refresh_tokens WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)";
     pub const PURGE_REVOKED_GRANTS: &str = "DELETE FROM revoked_grants WHERE grant_id IN (SELECT grant_id \
@@ -799,6 +803,36 @@ macro_rules! impl_store {
                     .map_err(map_err)?;
                 match row {
                     Some(row) => row.try_get("secret_sealed").map_err(map_err),
+                    None => Ok(None),
+                }
+            }
+
+            async fn set_registration_token_hash(
+                &self,
+                client_id: &str,
+                token_hash: Option<&str>,
+            ) -> StoreResult<bool> {
+                let updated = sqlx::query(sql::SET_REGISTRATION_TOKEN)
+                    .bind(client_id)
+                    .bind(token_hash)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected();
+                Ok(updated > 0)
+            }
+
+            async fn get_registration_token_hash(
+                &self,
+                client_id: &str,
+            ) -> StoreResult<Option<String>> {
+                let row = sqlx::query(sql::GET_REGISTRATION_TOKEN)
+                    .bind(client_id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                match row {
+                    Some(row) => row.try_get("registration_token_hash").map_err(map_err),
                     None => Ok(None),
                 }
             }

@@ -150,6 +150,7 @@ macro_rules! conformance_tests {
                 access_token_denylist_and_assertion_jtis,
                 concurrent_jti_records_yield_one_winner,
                 client_secret_sealed_round_trips,
+                registration_token_hash_round_trips_and_goes_with_the_client,
                 purge_removes_expired_token_rows,
                 client_and_key_writes_bump_their_change_version,
             );
@@ -1117,6 +1118,54 @@ async fn client_secret_sealed_round_trips(db: &TestDb) {
         store.get_client_secret_sealed("nobody").await.unwrap(),
         None
     );
+}
+
+async fn registration_token_hash_round_trips_and_goes_with_the_client(db: &TestDb) {
+    let store = db.open().await;
+    store.create_client(&client("c1", 100)).await.unwrap();
+    assert_eq!(store.get_registration_token_hash("c1").await.unwrap(), None);
+    assert!(
+        store
+            .set_registration_token_hash("c1", Some("hash-1"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store
+            .get_registration_token_hash("c1")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("hash-1")
+    );
+    // Updating the client's record keeps its registration token.
+    let mut updated = client("c1", 100);
+    updated.updated_at = 200;
+    assert!(store.update_client(&updated).await.unwrap());
+    assert_eq!(
+        store
+            .get_registration_token_hash("c1")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("hash-1")
+    );
+    assert!(
+        !store
+            .set_registration_token_hash("nobody", Some("h"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.get_registration_token_hash("nobody").await.unwrap(),
+        None
+    );
+    // Deleting the client voids its token; a new client of the same id
+    // starts without one.
+    assert!(store.delete_client("c1").await.unwrap());
+    store.create_client(&client("c1", 300)).await.unwrap();
+    assert_eq!(store.get_registration_token_hash("c1").await.unwrap(), None);
+    assert!(store.set_registration_token_hash("c1", None).await.unwrap());
 }
 
 async fn purge_removes_expired_token_rows(db: &TestDb) {

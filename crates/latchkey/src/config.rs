@@ -132,6 +132,16 @@ pub const SETTINGS: &[Setting] = &[
         default: "false",
         meaning: "answer 503 temporarily_unavailable (maintenance) everywhere but health, metrics and the admin API",
     },
+    Setting {
+        key: "registration.mode",
+        default: "off",
+        meaning: "dynamic client registration at /register (RFC 7591, 7592): off, token (the initial access token registration.token is required) or open",
+    },
+    Setting {
+        key: "registration.token",
+        default: "unset",
+        meaning: "the initial access token /register requires as Bearer when registration.mode is token (at least 16 characters; required in that mode)",
+    },
 ];
 
 /// `LATCHKEY_` + upper case key, dots to underscores.
@@ -188,6 +198,10 @@ pub struct Config {
     pub max_in_flight: usize,
     pub maintenance: bool,
     pub ui_logo_uri: Option<String>,
+    /// `registration.mode`.
+    pub registration_mode: latchkey_core::registration::Mode,
+    /// `registration.token`: set exactly when the mode is `token`.
+    pub registration_token: Option<String>,
 }
 
 pub use latchkey_core::authorize::Policy;
@@ -368,6 +382,7 @@ impl Config {
         if admin_token.is_some() && admin_token == admin_readonly_token {
             return Err(bad("admin_readonly_token", "must differ from admin_token"));
         }
+        let (registration_mode, registration_token) = registration(&sources, &admin_token)?;
         let log_format = match sources.string("log_format")?.as_deref().map(str::trim) {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -438,6 +453,8 @@ impl Config {
                     ));
                 }
             },
+            registration_mode,
+            registration_token,
             login_failures: sources
                 .seconds("limits.login_failures", 5, 1, 1000)
                 .map_err(|_| {
@@ -526,6 +543,36 @@ fn token(sources: &Sources, key: &str) -> Result<Option<String>, ConfigError> {
             ))
         }
         Some(t) => Ok(Some(t)),
+    }
+}
+
+/// `registration.mode` and, in token mode, its required token. A token
+/// set in another mode is not used.
+fn registration(
+    sources: &Sources,
+    admin_token: &Option<String>,
+) -> Result<(latchkey_core::registration::Mode, Option<String>), ConfigError> {
+    use latchkey_core::registration::Mode;
+    let mode = match sources.string("registration.mode")? {
+        None => Mode::Off,
+        Some(m) => Mode::parse(m.trim()).ok_or_else(|| {
+            bad(
+                "registration.mode",
+                format!("expected off, token or open, got {m:?}"),
+            )
+        })?,
+    };
+    let token = token(sources, "registration.token")?;
+    match (mode, token) {
+        (Mode::Token, None) => Err(bad(
+            "registration.token",
+            "is required when registration.mode is token: the initial access token clients send as Bearer to /register (at least 16 characters, e.g. the output of: openssl rand -hex 32)",
+        )),
+        (Mode::Token, Some(t)) if admin_token.as_deref() == Some(t.as_str()) => {
+            Err(bad("registration.token", "must differ from admin_token"))
+        }
+        (Mode::Token, Some(t)) => Ok((mode, Some(t))),
+        (_, _) => Ok((mode, None)),
     }
 }
 
@@ -674,6 +721,40 @@ mod tests {
         assert_eq!(c.access_token_alg, latchkey_core::keys::Alg::Rs256);
         let e = load(None, &[("LATCHKEY_POLICY_REQUIRE_PKCE", "some")]).unwrap_err();
         assert_eq!(e.key, "policy.require_pkce");
+    }
+
+    #[test]
+    fn registration_settings() {
+        use latchkey_core::registration::Mode;
+        let c = load(None, &[]).unwrap();
+        assert_eq!(c.registration_mode, Mode::Off);
+        let c = load(None, &[("LATCHKEY_REGISTRATION_MODE", "open")]).unwrap();
+        assert_eq!(c.registration_mode, Mode::Open);
+        assert!(c.registration_token.is_none());
+        let token = ("LATCHKEY_REGISTRATION_TOKEN", "registration-0123456789");
+        let c = load(None, &[("LATCHKEY_REGISTRATION_MODE", "token"), token]).unwrap();
+        assert_eq!(c.registration_mode, Mode::Token);
+        assert_eq!(c.registration_token.as_deref(), Some(token.1));
+        let e = load(None, &[("LATCHKEY_REGISTRATION_MODE", "token")]).unwrap_err();
+        assert_eq!(e.key, "registration.token");
+        let e = load(
+            None,
+            &[
+                ("LATCHKEY_REGISTRATION_MODE", "token"),
+                ("LATCHKEY_REGISTRATION_TOKEN", "short"),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "registration.token");
+        let e = load(None, &[("LATCHKEY_REGISTRATION_MODE", "closed")]).unwrap_err();
+        assert_eq!(e.key, "registration.mode");
+        let e = load(
+            Some("[registration]\nmode = \"token\"\ntoken = \"registration-0123456789\"\n"),
+            &[],
+        )
+        .map(|c| c.registration_mode)
+        .unwrap();
+        assert_eq!(e, Mode::Token);
     }
 
     #[test]

@@ -1975,6 +1975,19 @@ pub static REGISTRATION_ACCESS_TOKEN_INVALID: Cause = Cause {
     checklist: &["T2", "T17"],
 };
 
+pub static REGISTRATION_ACCESS_TOKEN_MISSING: Cause = Cause {
+    id: "registration_access_token_missing",
+    code: ErrorCode::InvalidToken,
+    status: 401,
+    summary: "A registration access token is required at the registration client URI",
+    actor: Actor::ClientDeveloper,
+    fix: "Send the registration_access_token returned with the client's registration in the Authorization header as Bearer.",
+    spec: "RFC 7592 §2; RFC 6750 §3.1",
+    endpoints: &["/register/{client_id}"],
+    extended_code: None,
+    checklist: &["T2"],
+};
+
 pub static REGISTRATION_CLIENT_UNKNOWN: Cause = Cause {
     id: "registration_client_unknown",
     code: ErrorCode::InvalidToken,
@@ -2321,6 +2334,7 @@ pub static ALL: &[&Cause] = &[
     &REGISTRATION_TOKEN_MISSING,
     &REGISTRATION_TOKEN_INVALID,
     &REGISTRATION_ACCESS_TOKEN_INVALID,
+    &REGISTRATION_ACCESS_TOKEN_MISSING,
     &REGISTRATION_CLIENT_UNKNOWN,
     &INVALID_REDIRECT_URI,
     &INVALID_CLIENT_METADATA,

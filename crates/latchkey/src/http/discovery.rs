@@ -16,7 +16,7 @@ pub fn document(config: &Config) -> Value {
     if config.policy.allow_plain_pkce {
         pkce.push("plain");
     }
-    json!({
+    let mut doc = json!({
         "issuer": issuer,
         "authorization_endpoint": format!("{issuer}/authorize"),
         "end_session_endpoint": format!("{issuer}/logout"),
@@ -45,7 +45,17 @@ pub fn document(config: &Config) -> Value {
         "scopes_supported": ["openid", "profile", "email", "address", "phone", "offline_access"],
         "claims_supported": claims_supported(),
         "service_documentation": format!("{issuer}/errors"),
-    })
+    });
+    // RFC 7591 §3 / RFC 8414 §2: advertised only when registration is on.
+    if config.registration_mode != latchkey_core::registration::Mode::Off
+        && let Some(map) = doc.as_object_mut()
+    {
+        map.insert(
+            "registration_endpoint".into(),
+            json!(format!("{issuer}/register")),
+        );
+    }
+    doc
 }
 
 /// Introspection needs a client that proves who it is.

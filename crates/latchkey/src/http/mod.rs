@@ -10,6 +10,7 @@ pub mod health;
 pub mod introspect;
 pub mod logout;
 pub mod pages;
+pub mod register;
 pub mod respond;
 pub mod token;
 pub mod ui;
@@ -47,6 +48,13 @@ pub fn router(app: Arc<App>) -> Router {
         )
         .route("/introspect", axum::routing::post(introspect::introspect))
         .route("/revoke", axum::routing::post(introspect::revoke))
+        .route("/register", axum::routing::post(register::register))
+        .route(
+            "/register/{client_id}",
+            get(register::read)
+                .put(register::update)
+                .delete(register::delete),
+        )
         .route("/authorize", get(authorize::get).post(authorize::post))
         .route("/login", get(ui::login_form).post(ui::login_submit))
         .route("/consent", get(ui::consent_form).post(ui::consent_submit))

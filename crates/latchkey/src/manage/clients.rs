@@ -226,13 +226,13 @@ pub async fn update(
     Ok(view(&record, new_secret.as_deref()))
 }
 
-const JWT_METHOD: &str = "client_secret_jwt";
+pub(crate) const JWT_METHOD: &str = "client_secret_jwt";
 
 /// Choice for client_secret_jwt: the HS256 key is the client secret, which
 /// cannot be verified from its hash, so for that method alone the secret
 /// is also kept sealed (`Secrets::seal`, context: the client_id) in
 /// `clients.secret_sealed`. Every other method clears it.
-async fn keep_jwt_secret(
+pub(crate) async fn keep_jwt_secret(
     store: &dyn Store,
     secrets: &Secrets,
     record: &ClientRecord,

@@ -16,4 +16,5 @@ mod docs;
 #[cfg(feature = "failpoints")]
 mod faults;
 mod oidc_client;
+mod register;
 mod token;

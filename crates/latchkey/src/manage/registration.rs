@@ -1,0 +1,125 @@
+//! Dynamic registration (RFC 7591) and management (RFC 7592) of clients:
+//! the same records, metadata rules and secret handling as the admin API
+//! and CLI, plus the registration access token. The decisions live in
+//! `latchkey_core::registration`.
+
+use super::clients::{JWT_METHOD, keep_jwt_secret};
+use latchkey_core::Occurrence;
+use latchkey_core::catalogue::{INVALID_CLIENT_METADATA, REGISTRATION_CLIENT_UNKNOWN};
+use latchkey_core::client::ClientRecord;
+use latchkey_core::crypto::{Secrets, random_token};
+use latchkey_core::registration::{self, Requested};
+use latchkey_core::store::Store;
+use serde_json::Value;
+
+/// `POST /register`: a new client with a server-chosen client_id, a
+/// secret when its authentication method uses one, and a registration
+/// access token. Returns the client information response.
+pub async fn register(
+    store: &dyn Store,
+    secrets: &Secrets,
+    issuer: &str,
+    body: Value,
+) -> Result<Value, Occurrence> {
+    let Requested { metadata, .. } = registration::register_request(body)?;
+    let client_id: String = random_token()?.chars().take(22).collect();
+    let secret = match metadata.uses_secret() {
+        true => Some(random_token()?),
+        false => None,
+    };
+    let now = latchkey_core::now_unix();
+    let record = ClientRecord {
+        client_id,
+        secret_hash: secret.as_deref().map(|s| secrets.hash(s)),
+        active: true,
+        metadata,
+        created_at: now,
+        updated_at: now,
+    };
+    // A 132-bit random id does not collide; a conflict would be a bug and
+    // is reported as one.
+    store.create_client(&record).await?;
+    keep_jwt_secret(store, secrets, &record, secret.as_deref()).await?;
+    let access_token = registration::mint_access_token(secrets, &record.client_id)?;
+    store
+        .set_registration_token_hash(&record.client_id, Some(&secrets.hash(&access_token)))
+        .await?;
+    Ok(registration::response(
+        &record,
+        secret.as_deref(),
+        &access_token,
+        issuer,
+    ))
+}
+
+/// `PUT /register/{client_id}`: replace the metadata (RFC 7592 §2.2).
+/// The secret is kept; one is issued only when the new method needs a
+/// secret the client lacks (from `none` or `private_key_jwt`, or to
+/// `client_secret_jwt`, whose key must be kept sealed). A method without a
+/// secret drops it.
+pub async fn replace(
+    store: &dyn Store,
+    secrets: &Secrets,
+    issuer: &str,
+    mut record: ClientRecord,
+    access_token: &str,
+    body: Value,
+) -> Result<Value, Occurrence> {
+    let requested = registration::update_request(body, &record.client_id)?;
+    if let Some(given) = &requested.client_secret {
+        let current = record
+            .secret_hash
+            .as_deref()
+            .is_some_and(|hash| secrets.verify(given, hash));
+        if !current {
+            return Err(INVALID_CLIENT_METADATA
+                .with_detail("client_secret must be the secret currently issued; the server issues secrets and an update cannot set one")
+                .field("client_secret", "not the current secret")
+                .client(record.client_id.clone()));
+        }
+    }
+    let metadata = requested.metadata;
+    let old_method = record.metadata.token_endpoint_auth_method.clone();
+    let method_changed = metadata.token_endpoint_auth_method != old_method;
+    let needs_new_secret = metadata.uses_secret()
+        && (record.secret_hash.is_none()
+            || (metadata.token_endpoint_auth_method == JWT_METHOD && old_method != JWT_METHOD));
+    let new_secret = match needs_new_secret {
+        true => Some(random_token()?),
+        false => None,
+    };
+    if !metadata.uses_secret() {
+        record.secret_hash = None;
+    } else if let Some(s) = &new_secret {
+        record.secret_hash = Some(secrets.hash(s));
+    }
+    record.metadata = metadata;
+    record.updated_at = latchkey_core::now_unix();
+    if !store.update_client(&record).await? {
+        // Deleted between authentication and now.
+        return Err(REGISTRATION_CLIENT_UNKNOWN
+            .with_detail(format!("client_id {}", record.client_id))
+            .client(record.client_id.clone()));
+    }
+    if method_changed || new_secret.is_some() {
+        keep_jwt_secret(store, secrets, &record, new_secret.as_deref()).await?;
+    }
+    Ok(registration::response(
+        &record,
+        new_secret.as_deref(),
+        access_token,
+        issuer,
+    ))
+}
+
+/// `DELETE /register/{client_id}`: the client, its secret and its
+/// registration access token go (RFC 7592 §2.3).
+pub async fn delete(store: &dyn Store, client_id: &str) -> Result<(), Occurrence> {
+    if store.delete_client(client_id).await? {
+        Ok(())
+    } else {
+        Err(REGISTRATION_CLIENT_UNKNOWN
+            .with_detail(format!("client_id {client_id}"))
+            .client(client_id))
+    }
+}
