@@ -103,6 +103,16 @@ pub const SETTINGS: &[Setting] = &[
         meaning: "accept code_challenge_method=plain",
     },
     Setting {
+        key: "request_objects.enabled",
+        default: "true",
+        meaning: "accept request objects (request, and request_uri at a URL the client registered in request_uris; RFC 9101); false: request gets request_not_supported and such a request_uri request_uri_not_supported (request_uri values from /par keep working)",
+    },
+    Setting {
+        key: "par.required",
+        default: "false",
+        meaning: "every authorization request must come through /par (RFC 9126); a request sent directly to /authorize gets invalid_request (par_required). Per client: require_pushed_authorization_requests",
+    },
+    Setting {
         key: "limits.login_failures",
         default: "5",
         meaning: "failed sign-ins per account and per address within 15 minutes before further attempts wait (429)",
@@ -188,6 +198,8 @@ pub struct Config {
     pub max_in_flight: usize,
     pub maintenance: bool,
     pub ui_logo_uri: Option<String>,
+    pub request_objects: bool,
+    pub par_required: bool,
 }
 
 pub use latchkey_core::authorize::Policy;
@@ -422,6 +434,8 @@ impl Config {
             )
             .unwrap_or(1024),
             maintenance: sources.bool("maintenance", false)?,
+            request_objects: sources.bool("request_objects.enabled", true)?,
+            par_required: sources.bool("par.required", false)?,
             allow_private_networks: sources.bool("fetch.allow_private_networks", false)?,
             ui_name: match sources.string("ui.name")? {
                 None => "Latchkey".into(),

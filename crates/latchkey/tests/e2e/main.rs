@@ -13,4 +13,6 @@ mod browser;
 mod cli;
 mod docs;
 mod oidc_client;
+mod par;
+mod request_objects;
 mod token;

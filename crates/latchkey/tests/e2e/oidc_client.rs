@@ -16,7 +16,7 @@ use reqwest::Method;
 use serde_json::json;
 
 /// The client library's HTTP calls, made with reqwest.
-async fn http(
+pub(crate) async fn http(
     request: openidconnect::HttpRequest,
 ) -> Result<openidconnect::HttpResponse, reqwest::Error> {
     let client = reqwest::Client::builder()
