@@ -686,6 +686,19 @@ mod tests {
         assert!(c.policy.require_pkce_all);
         assert_eq!(c.code_ttl, 30);
         assert_eq!(c.access_token_alg, latchkey_core::keys::Alg::Rs256);
+        let c = load(
+            None,
+            &[
+                ("LATCHKEY_REQUEST_OBJECTS_ENABLED", "false"),
+                ("LATCHKEY_PAR_REQUIRED", "true"),
+            ],
+        )
+        .unwrap();
+        assert!(!c.request_objects && c.par_required);
+        let c = load(None, &[]).unwrap();
+        assert!(c.request_objects && !c.par_required);
+        let e = load(None, &[("LATCHKEY_PAR_REQUIRED", "maybe")]).unwrap_err();
+        assert_eq!(e.key, "par.required");
         let e = load(None, &[("LATCHKEY_POLICY_REQUIRE_PKCE", "some")]).unwrap_err();
         assert_eq!(e.key, "policy.require_pkce");
     }
