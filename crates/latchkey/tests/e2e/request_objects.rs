@@ -321,6 +321,27 @@ async fn request_object_errors(db: Db) {
         let r = b.get(&format!("{start}&{query}")).await;
         assert_page(r, code, cause).await;
     }
+    // Keys at a jwks_uri this server will not fetch (loopback, fence closed).
+    let r = s
+        .admin(Method::POST, "/clients")
+        .json(&json!({"client_id": "far", "redirect_uris": [CB], "request_object_signing_alg": "ES256",
+                      "jwks_uri": "http://127.0.0.1:9/jwks.json"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let far = key.sign(&claims(&s, json!({"iss": "far", "client_id": "far"})));
+    let r = b
+        .get(&format!(
+            "/authorize?client_id=far&response_type=code&scope=openid&request={far}"
+        ))
+        .await;
+    assert_page(
+        r,
+        "invalid_request_object",
+        "request_object_keys_unavailable",
+    )
+    .await;
     // A verified object with a registered redirect URI: later errors go
     // back to the client, with the state from the object.
     let jwt = key.sign(&claims(&s, json!({"scope": "openid phone"})));
