@@ -130,7 +130,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting {
         key: "fetch.allow_private_networks",
         default: "false",
-        meaning: "let client-supplied URLs (jwks_uri) point at loopback or private addresses, and use http; for development and tests only",
+        meaning: "let client-supplied URLs (jwks_uri, request_uris) point at loopback or private addresses, and use http; for development and tests only",
     },
     Setting {
         key: "limits.max_in_flight",
