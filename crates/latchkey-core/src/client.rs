@@ -251,16 +251,17 @@ impl ClientMetadata {
                 );
             }
         }
+        // HMAC is not offered for request objects: it would need the
+        // client secret in clear, and secrets are stored hashed.
+        let object_algs = crate::authorize::request_object::REQUEST_OBJECT_ALGS;
         if let Some(alg) = &self.request_object_signing_alg
             && alg != "none"
-            && !CLIENT_SIGNING_ALGS.contains(&alg.as_str())
+            && !object_algs.contains(&alg.as_str())
         {
-            {
-                bad(
-                    "request_object_signing_alg",
-                    format!("must be none or one of {}", CLIENT_SIGNING_ALGS.join(", ")),
-                );
-            }
+            bad(
+                "request_object_signing_alg",
+                format!("must be none or one of {}", object_algs.join(", ")),
+            );
         }
         if !ID_TOKEN_ALGS.contains(&self.id_token_signed_response_alg.as_str()) {
             bad(
@@ -292,9 +293,11 @@ impl ClientMetadata {
                 }
             }
         }
+        // Like jwks_uri: http is registered but fetched only when the
+        // operator allows private networks (development and tests).
         for (i, uri) in self.request_uris.iter().enumerate() {
             match url::Url::parse(uri) {
-                Ok(u) if u.scheme() == "https" => {}
+                Ok(u) if matches!(u.scheme(), "https" | "http") => {}
                 _ => bad(
                     &format!("request_uris[{i}]"),
                     "must be an absolute https URL".into(),

@@ -143,6 +143,45 @@ pub trait Store: crate::session::SessionStore + Send + Sync + 'static {
     ) -> StoreResult<bool>;
     /// None when the client does not exist or has no registration token.
     async fn get_registration_token_hash(&self, client_id: &str) -> StoreResult<Option<String>>;
+    // -----------------------------------------------------------------------
+    // Pushed authorization requests (RFC 9126). `purge_expired` removes
+    // them an hour after they expire (kept that long so a late or repeated
+    // use is answered precisely).
+    // -----------------------------------------------------------------------
+
+    async fn insert_pushed_request(&self, pushed: &PushedRequest) -> StoreResult<()>;
+    /// Use a pushed request exactly once, atomically across nodes: only the
+    /// first call by the client that pushed it, before it expires, gets it.
+    async fn take_pushed_request(
+        &self,
+        uri_hash: &str,
+        client_id: &str,
+        now: i64,
+    ) -> StoreResult<PushedTake>;
+}
+
+/// A pushed authorization request, kept by the keyed hash of its
+/// `request_uri` until used or expired.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushedRequest {
+    pub uri_hash: String,
+    pub client_id: String,
+    /// The authorization parameters as pushed (a request object already
+    /// verified and unpacked), validated again when used.
+    pub params: Vec<(String, String)>,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// The outcome of [`Store::take_pushed_request`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushedTake {
+    Fresh(PushedRequest),
+    Used,
+    Expired,
+    /// Pushed by another client (left unused).
+    OtherClient,
+    Unknown,
 }
 
 /// A stored refresh token. Tokens rotate: each use creates a successor in

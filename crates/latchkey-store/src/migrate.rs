@@ -49,6 +49,11 @@ pub(crate) const SQLITE: Dialect = Dialect {
             sql: include_str!("../migrations/sqlite/0004_login_throttle.sql"),
         },
         Migration {
+            version: 5,
+            name: "0005_pushed_requests",
+            sql: include_str!("../migrations/sqlite/0005_pushed_requests.sql"),
+        },
+        Migration {
             version: 6,
             name: "0006_registration",
             sql: include_str!("../migrations/sqlite/0006_registration.sql"),
@@ -86,6 +91,11 @@ pub(crate) const POSTGRES: Dialect = Dialect {
             version: 4,
             name: "0004_login_throttle",
             sql: include_str!("../migrations/postgres/0004_login_throttle.sql"),
+        },
+        Migration {
+            version: 5,
+            name: "0005_pushed_requests",
+            sql: include_str!("../migrations/postgres/0005_pushed_requests.sql"),
         },
         Migration {
             version: 6,

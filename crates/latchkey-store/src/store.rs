@@ -10,7 +10,9 @@ use crate::error::{corrupt, map_err};
 use crate::migrate::{self, Dialect};
 use latchkey_core::client::{ClientMetadata, ClientRecord};
 use latchkey_core::keys::{KeyRecord, KeyState};
-use latchkey_core::store::{ErrorRecord, RefreshRecord, Store, StoreError, StoreResult};
+use latchkey_core::store::{
+    ErrorRecord, PushedRequest, PushedTake, RefreshRecord, Store, StoreError, StoreResult,
+};
 use latchkey_core::user::UserRecord;
 use sqlx::Row;
 
@@ -103,10 +105,25 @@ mod sql {
     pub const BUMP_CHANGE: &str =
         "UPDATE latchkey_changes SET version = version + 1 WHERE topic = $1";
     pub const CHANGE_VERSIONS: &str = "SELECT topic, version FROM latchkey_changes ORDER BY topic";
+    // Pushed authorization requests. The conditional update is the
+    // single-use guarantee; the select afterwards only explains a refusal.
+    pub const INSERT_PUSHED: &str = "INSERT INTO pushed_requests \
+        (uri_hash, client_id, params, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+    pub const TAKE_PUSHED: &str = "UPDATE pushed_requests SET used_at = $3 \
+        WHERE uri_hash = $1 AND client_id = $2 AND used_at IS NULL AND expires_at > $3 \
+        RETURNING uri_hash, client_id, params, created_at, expires_at";
+    pub const GET_PUSHED: &str =
+        "SELECT client_id, expires_at, used_at FROM pushed_requests WHERE uri_hash = $1";
+    pub const PURGE_PUSHED: &str = "DELETE FROM pushed_requests WHERE uri_hash IN (SELECT uri_hash \
+        FROM pushed_requests WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)";
 
     pub const PURGE_ERRORS: &str = "DELETE FROM error_records WHERE error_id IN (SELECT error_id FROM error_records \
         WHERE created_at < $1 ORDER BY created_at, error_id LIMIT $2)";
 }
+
+/// How long a pushed request is kept past its expiry, so a late or
+/// repeated use is told apart from an unknown request_uri.
+const PUSHED_GRACE: i64 = 3600;
 
 fn to_json<T: serde::Serialize>(what: &str, value: &T) -> StoreResult<String> {
     serde_json::to_string(value)
@@ -650,7 +667,14 @@ macro_rules! impl_store {
                         .map_err(map_err)?
                         .rows_affected();
                 }
-                Ok(keys + errors + tokens)
+                let pushed = sqlx::query(sql::PURGE_PUSHED)
+                    .bind(now.saturating_sub(PUSHED_GRACE))
+                    .bind(limit)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err)?
+                    .rows_affected();
+                Ok(keys + errors + tokens + pushed)
             }
 
             // ---------------------------------------------------------------
@@ -835,6 +859,62 @@ macro_rules! impl_store {
                     Some(row) => row.try_get("registration_token_hash").map_err(map_err),
                     None => Ok(None),
                 }
+            }
+
+            async fn insert_pushed_request(&self, p: &PushedRequest) -> StoreResult<()> {
+                sqlx::query(sql::INSERT_PUSHED)
+                    .bind(&p.uri_hash)
+                    .bind(&p.client_id)
+                    .bind(to_json("params", &p.params)?)
+                    .bind(p.created_at)
+                    .bind(p.expires_at)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn take_pushed_request(
+                &self,
+                uri_hash: &str,
+                client_id: &str,
+                now: i64,
+            ) -> StoreResult<PushedTake> {
+                let taken = sqlx::query(sql::TAKE_PUSHED)
+                    .bind(uri_hash)
+                    .bind(client_id)
+                    .bind(now)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                if let Some(row) = taken {
+                    let params: String = row.try_get("params").map_err(map_err)?;
+                    return Ok(PushedTake::Fresh(PushedRequest {
+                        params: serde_json::from_str(&params)
+                            .map_err(|e| corrupt("params", client_id, e))?,
+                        uri_hash: row.try_get("uri_hash").map_err(map_err)?,
+                        client_id: row.try_get("client_id").map_err(map_err)?,
+                        created_at: row.try_get("created_at").map_err(map_err)?,
+                        expires_at: row.try_get("expires_at").map_err(map_err)?,
+                    }));
+                }
+                let found = sqlx::query(sql::GET_PUSHED)
+                    .bind(uri_hash)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                let Some(row) = found else {
+                    return Ok(PushedTake::Unknown);
+                };
+                let owner: String = row.try_get("client_id").map_err(map_err)?;
+                let used_at: Option<i64> = row.try_get("used_at").map_err(map_err)?;
+                Ok(if owner != client_id {
+                    PushedTake::OtherClient
+                } else if used_at.is_some() {
+                    PushedTake::Used
+                } else {
+                    PushedTake::Expired
+                })
             }
         }
     };

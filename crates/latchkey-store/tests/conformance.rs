@@ -12,7 +12,7 @@
 
 use latchkey_core::client::{ClientMetadata, ClientRecord};
 use latchkey_core::keys::{KeyRecord, KeyState};
-use latchkey_core::store::{ErrorRecord, Store, StoreError};
+use latchkey_core::store::{ErrorRecord, PushedRequest, PushedTake, Store, StoreError};
 use latchkey_core::user::UserRecord;
 use serde_json::json;
 use sqlx::Connection;
@@ -153,6 +153,8 @@ macro_rules! conformance_tests {
                 registration_token_hash_round_trips_and_goes_with_the_client,
                 purge_removes_expired_token_rows,
                 client_and_key_writes_bump_their_change_version,
+                pushed_requests_are_taken_once_by_their_client,
+                a_pushed_request_is_taken_once_under_concurrency,
             );
         }
     };
@@ -1228,4 +1230,83 @@ async fn client_and_key_writes_bump_their_change_version(db: &TestDb) {
     let v3 = store.change_versions().await.unwrap();
     assert_eq!(version(&v3, "clients"), version(&v2, "clients") + 1);
     assert_eq!(version(&v3, "keys"), version(&v2, "keys") + 2);
+}
+
+fn pushed(hash: &str, client_id: &str, expires_at: i64) -> PushedRequest {
+    PushedRequest {
+        uri_hash: hash.into(),
+        client_id: client_id.into(),
+        params: vec![
+            ("response_type".into(), "code".into()),
+            ("scope".into(), "openid email".into()),
+            ("claims".into(), r#"{"id_token":{"acr":null}}"#.into()),
+        ],
+        created_at: expires_at - 60,
+        expires_at,
+    }
+}
+
+async fn pushed_requests_are_taken_once_by_their_client(db: &TestDb) {
+    let store = db.open().await;
+    let p = pushed("h1", "c1", 1060);
+    store.insert_pushed_request(&p).await.unwrap();
+    store
+        .insert_pushed_request(&pushed("h2", "c1", 1060))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.take_pushed_request("nope", "c1", 1000).await.unwrap(),
+        PushedTake::Unknown
+    );
+    // Another client cannot use it, and does not use it up.
+    assert_eq!(
+        store.take_pushed_request("h1", "c2", 1000).await.unwrap(),
+        PushedTake::OtherClient
+    );
+    assert_eq!(
+        store.take_pushed_request("h1", "c1", 1000).await.unwrap(),
+        PushedTake::Fresh(p)
+    );
+    assert_eq!(
+        store.take_pushed_request("h1", "c1", 1001).await.unwrap(),
+        PushedTake::Used
+    );
+    assert_eq!(
+        store.take_pushed_request("h2", "c1", 1060).await.unwrap(),
+        PushedTake::Expired
+    );
+    // Kept an hour past expiry, then purged.
+    store.purge_expired(1060 + 3599, 3600, 100).await.unwrap();
+    assert_eq!(
+        store.take_pushed_request("h2", "c1", 5000).await.unwrap(),
+        PushedTake::Expired
+    );
+    store.purge_expired(1060 + 3600, 3600, 100).await.unwrap();
+    assert_eq!(
+        store.take_pushed_request("h2", "c1", 5000).await.unwrap(),
+        PushedTake::Unknown
+    );
+}
+
+async fn a_pushed_request_is_taken_once_under_concurrency(db: &TestDb) {
+    let store = db.open().await;
+    store
+        .insert_pushed_request(&pushed("race", "c1", 2000))
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store.take_pushed_request("race", "c1", 1000).await.unwrap()
+        }));
+    }
+    let mut fresh = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            PushedTake::Fresh(_) => fresh += 1,
+            other => assert_eq!(other, PushedTake::Used),
+        }
+    }
+    assert_eq!(fresh, 1);
 }

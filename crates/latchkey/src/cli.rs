@@ -73,6 +73,15 @@ struct ClientFields {
     /// First-party client: never show the consent page.
     #[arg(long)]
     skip_consent: bool,
+    /// request_object_signing_alg: RS256, PS256, ES256, EdDSA, or none for unsigned request objects.
+    #[arg(long = "request-object-alg", value_name = "ALG")]
+    request_object_alg: Option<String>,
+    /// A URL the client may pass as request_uri (repeat for several).
+    #[arg(long = "request-uri", value_name = "URL")]
+    request_uris: Vec<String>,
+    /// require_pushed_authorization_requests: authorization requests must come through /par.
+    #[arg(long = "require-par")]
+    require_par: bool,
     /// Further RFC 7591 metadata as a JSON object (merged; flags win).
     #[arg(long, value_name = "JSON")]
     metadata: Option<String>,
@@ -106,6 +115,15 @@ impl ClientFields {
         if self.skip_consent {
             map.insert("skip_consent".into(), json!(true));
         }
+        if let Some(v) = &self.request_object_alg {
+            map.insert("request_object_signing_alg".into(), json!(v));
+        }
+        if !self.request_uris.is_empty() {
+            map.insert("request_uris".into(), json!(self.request_uris));
+        }
+        if self.require_par {
+            map.insert("require_pushed_authorization_requests".into(), json!(true));
+        }
         Ok(map)
     }
 }
@@ -114,7 +132,7 @@ impl ClientFields {
 enum ClientCommand {
     /// Register a client; prints it with its secret (shown only this once).
     #[command(
-        after_help = "Examples:\n  latchkey client create --name 'My app' --redirect-uri https://app.example/cb --scope 'openid email'\n  latchkey client create --client-id svc --grant-type client_credentials --scope api:read\n  latchkey client create --metadata '{\"redirect_uris\":[\"https://app.example/cb\"],\"token_endpoint_auth_method\":\"none\"}'"
+        after_help = "Examples:\n  latchkey client create --name 'My app' --redirect-uri https://app.example/cb --scope 'openid email'\n  latchkey client create --client-id svc --grant-type client_credentials --scope api:read\n  latchkey client create --name 'FAPI app' --redirect-uri https://app.example/cb --require-par --request-object-alg ES256 --metadata '{\"jwks_uri\":\"https://app.example/jwks\"}'\n  latchkey client create --metadata '{\"redirect_uris\":[\"https://app.example/cb\"],\"token_endpoint_auth_method\":\"none\"}'"
     )]
     Create {
         /// Choose the client_id (default: generated).

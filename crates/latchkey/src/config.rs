@@ -103,6 +103,16 @@ pub const SETTINGS: &[Setting] = &[
         meaning: "accept code_challenge_method=plain",
     },
     Setting {
+        key: "request_objects.enabled",
+        default: "true",
+        meaning: "accept request objects (request, and request_uri at a URL the client registered in request_uris; RFC 9101); false: request gets request_not_supported and such a request_uri request_uri_not_supported (request_uri values from /par keep working)",
+    },
+    Setting {
+        key: "par.required",
+        default: "false",
+        meaning: "every authorization request must come through /par (RFC 9126); a request sent directly to /authorize gets invalid_request (par_required). Per client: require_pushed_authorization_requests",
+    },
+    Setting {
         key: "limits.login_failures",
         default: "5",
         meaning: "failed sign-ins per account and per address within 15 minutes before further attempts wait (429)",
@@ -120,7 +130,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting {
         key: "fetch.allow_private_networks",
         default: "false",
-        meaning: "let client-supplied URLs (jwks_uri) point at loopback or private addresses, and use http; for development and tests only",
+        meaning: "let client-supplied URLs (jwks_uri, request_uris) point at loopback or private addresses, and use http; for development and tests only",
     },
     Setting {
         key: "limits.max_in_flight",
@@ -202,6 +212,8 @@ pub struct Config {
     pub registration_mode: latchkey_core::registration::Mode,
     /// `registration.token`: set exactly when the mode is `token`.
     pub registration_token: Option<String>,
+    pub request_objects: bool,
+    pub par_required: bool,
 }
 
 pub use latchkey_core::authorize::Policy;
@@ -437,6 +449,8 @@ impl Config {
             )
             .unwrap_or(1024),
             maintenance: sources.bool("maintenance", false)?,
+            request_objects: sources.bool("request_objects.enabled", true)?,
+            par_required: sources.bool("par.required", false)?,
             allow_private_networks: sources.bool("fetch.allow_private_networks", false)?,
             ui_name: match sources.string("ui.name")? {
                 None => "Latchkey".into(),
@@ -719,6 +733,19 @@ mod tests {
         assert!(c.policy.require_pkce_all);
         assert_eq!(c.code_ttl, 30);
         assert_eq!(c.access_token_alg, latchkey_core::keys::Alg::Rs256);
+        let c = load(
+            None,
+            &[
+                ("LATCHKEY_REQUEST_OBJECTS_ENABLED", "false"),
+                ("LATCHKEY_PAR_REQUIRED", "true"),
+            ],
+        )
+        .unwrap();
+        assert!(!c.request_objects && c.par_required);
+        let c = load(None, &[]).unwrap();
+        assert!(c.request_objects && !c.par_required);
+        let e = load(None, &[("LATCHKEY_PAR_REQUIRED", "maybe")]).unwrap_err();
+        assert_eq!(e.key, "par.required");
         let e = load(None, &[("LATCHKEY_POLICY_REQUIRE_PKCE", "some")]).unwrap_err();
         assert_eq!(e.key, "policy.require_pkce");
     }

@@ -16,7 +16,9 @@ pub const STANDARD_SCOPES: &[&str] = &[
     "offline_access",
 ];
 
-/// - `request` / `request_uri` are not supported yet (RFC 9101): say so.
+/// - `request` / `request_uri` still present: request objects are switched
+///   off (`request_objects.enabled`); when on, the HTTP layer has already
+///   replaced the parameters by the object's (`request_object`).
 /// - `registration` is not supported (OIDC Core §3.1.2.6).
 pub fn request_objects(
     request: Option<&str>,

@@ -9,6 +9,7 @@ mod checks;
 pub mod decide;
 pub mod params;
 pub mod redirect_uri;
+pub mod request_object;
 
 use crate::Occurrence;
 use crate::catalogue::{

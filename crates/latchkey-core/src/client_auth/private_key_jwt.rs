@@ -12,23 +12,34 @@ use crate::client::{CLIENT_SIGNING_ALGS, ClientRecord};
 use crate::store::Store;
 use jsonwebtoken::jwk::JwkSet;
 
+/// The keys of a client's JWKS that could have signed a JWS with this
+/// `kid` (every key when the JWS names none); `None` when the set cannot
+/// be read. Shared with request objects.
+pub fn keys_for_kid(
+    jwks: &serde_json::Value,
+    kid: Option<&str>,
+) -> Option<Vec<jsonwebtoken::DecodingKey>> {
+    let set: JwkSet = serde_json::from_value(jwks.clone()).ok()?;
+    Some(
+        set.keys
+            .iter()
+            .filter(|k| match (kid, &k.common.key_id) {
+                (Some(want), Some(have)) => want == have,
+                _ => true,
+            })
+            .filter_map(|k| jsonwebtoken::DecodingKey::from_jwk(k).ok())
+            .collect(),
+    )
+}
+
 /// The keys of a JWKS that could have signed this assertion (by `kid`).
 fn usable_keys(
     jwks: &serde_json::Value,
     unverified: &assertion::Unverified,
 ) -> Result<Vec<jsonwebtoken::DecodingKey>, Occurrence> {
-    let set: JwkSet = serde_json::from_value(jwks.clone()).map_err(|_| {
+    keys_for_kid(jwks, unverified.kid.as_deref()).ok_or_else(|| {
         CLIENT_ASSERTION_SIGNATURE_INVALID.with_detail("the client's key set could not be read")
-    })?;
-    Ok(set
-        .keys
-        .iter()
-        .filter(|k| match (&unverified.kid, &k.common.key_id) {
-            (Some(want), Some(have)) => want == have,
-            _ => true,
-        })
-        .filter_map(|k| jsonwebtoken::DecodingKey::from_jwk(k).ok())
-        .collect())
+    })
 }
 
 pub async fn verify(

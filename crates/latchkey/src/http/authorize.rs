@@ -10,8 +10,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use latchkey_core::Occurrence;
 use latchkey_core::authorize::decide::{Next, Situation, decide};
+use latchkey_core::authorize::request_object::{self, ObjectContext, RequestUri};
 use latchkey_core::authorize::{AuthorizeRequest, RawParams, Rejection, client_id, validate};
-use latchkey_core::catalogue::UNSUPPORTED_CONTENT_TYPE;
+use latchkey_core::catalogue::{PAR_REQUIRED, REQUEST_AND_REQUEST_URI, UNSUPPORTED_CONTENT_TYPE};
 use latchkey_core::client::ClientRecord;
 use latchkey_core::crypto::random_token;
 use latchkey_core::grant::CodeRecord;
@@ -75,32 +76,113 @@ async fn start(app: &Arc<App>, headers: &HeaderMap, raw: RawParams) -> Result<Re
             .map_err(|e| Failure::page(Occurrence::from(e)))?,
         Err(r) => return Err(rejected(r)),
     };
-    let validated = validate(&raw, client.as_ref(), &app.config.policy);
     if app.config.maintenance {
         // Maintenance wins over any other answer: to the client when it is
-        // verified, on the page otherwise.
+        // verified, on the page otherwise. A pushed request is left unused.
         let occ = latchkey_core::catalogue::MAINTENANCE
             .occur()
             .retry_after(super::respond::MAINTENANCE_RETRY);
-        return Err(match validated {
-            Ok(req) => to_client(&req)(occ),
-            Err(Rejection {
-                target: Some(target),
-                ..
-            }) => Failure {
-                occ,
-                channel: Channel::Redirect(target),
-            },
-            Err(_) => Failure::page(occ),
+        return Err(answer(
+            validate(&raw, client.as_ref(), &app.config.policy),
+            occ,
+        ));
+    }
+    let (raw, pushed) = match &client {
+        Some(c) => resolve(app, raw, c).await?,
+        None => (raw, false),
+    };
+    let validated = validate(&raw, client.as_ref(), &app.config.policy);
+    let Some(client) = client else {
+        return Err(rejected(validated.err().unwrap_or_else(|| Rejection {
+            occ: latchkey_core::catalogue::CLIENT_ID_UNKNOWN.occur(),
+            target: None,
+        })));
+    };
+    // RFC 9126 §5, §6: PAR required globally or for this client.
+    if !pushed && (app.config.par_required || client.metadata.require_pushed_authorization_requests)
+    {
+        let occ = PAR_REQUIRED.with_detail(if app.config.par_required {
+            "this server accepts authorization requests only through /par"
+        } else {
+            "this client registered require_pushed_authorization_requests"
         });
+        return Err(answer(validated, occ.client(client.client_id.clone())));
     }
     let req = validated.map_err(rejected)?;
-    let Some(client) = client else {
-        return Err(Failure::page(
-            latchkey_core::catalogue::CLIENT_ID_UNKNOWN.occur(),
-        ));
-    };
     proceed(app, headers, req, &client, None).await
+}
+
+/// Answer `occ` on the channel the validation outcome allows: to the
+/// client once its redirect URI is verified, on the page otherwise.
+fn answer(validated: Result<AuthorizeRequest, Rejection>, occ: Occurrence) -> Failure {
+    match validated {
+        Ok(req) => to_client(&req)(occ),
+        Err(Rejection {
+            target: Some(target),
+            ..
+        }) => Failure {
+            occ,
+            channel: Channel::Redirect(target),
+        },
+        Err(_) => Failure::page(occ),
+    }
+}
+
+/// Replace the parameters by those of a request object or a pushed
+/// request, when the request carries one (RFC 9101 §6.3: then only those
+/// count, and the `client_id` outside must match). Failures here are shown
+/// on the page: no redirect URI has been verified yet. The flag tells
+/// whether the request came through /par.
+async fn resolve(
+    app: &App,
+    raw: RawParams,
+    client: &ClientRecord,
+) -> Result<(RawParams, bool), Failure> {
+    let one = |name: &str| raw.single(name).ok().flatten();
+    let (request, request_uri) = (one("request"), one("request_uri"));
+    let page = |occ: Occurrence| Failure::page(occ.client(client.client_id.clone()));
+    if request.is_some() && request_uri.is_some() {
+        return Err(page(REQUEST_AND_REQUEST_URI.occur()));
+    }
+    let object = match (request, request_uri) {
+        (_, Some(uri)) => match request_object::request_uri(uri, client) {
+            Ok(RequestUri::Pushed(uri)) => {
+                let now = latchkey_core::now_unix();
+                let take = app
+                    .store
+                    .take_pushed_request(&app.secrets.hash(uri), &client.client_id, now)
+                    .await
+                    .map_err(|e| Failure::page(Occurrence::from(e)))?;
+                let params = request_object::pushed(take).map_err(page)?;
+                return Ok((
+                    RawParams::from_pairs(request_object::with_client_id(
+                        &client.client_id,
+                        params,
+                    )),
+                    true,
+                ));
+            }
+            // Disabled: validation refuses the parameter (request_uri_not_supported).
+            _ if !app.config.request_objects => return Ok((raw, false)),
+            Ok(RequestUri::Remote(url)) => app.fetcher.request_object(url).await.map_err(page)?,
+            Err(occ) => return Err(page(occ)),
+        },
+        (Some(_), None) if !app.config.request_objects => return Ok((raw, false)),
+        (Some(jwt), None) => jwt.to_string(),
+        (None, None) => return Ok((raw, false)),
+    };
+    let ctx = ObjectContext {
+        issuer: &app.config.issuer,
+        now: latchkey_core::now_unix(),
+        jwks: Some(&app.fetcher),
+    };
+    let params = request_object::verify(&object, client, &ctx)
+        .await
+        .map_err(page)?;
+    Ok((
+        RawParams::from_pairs(request_object::with_client_id(&client.client_id, params)),
+        false,
+    ))
 }
 
 /// The live session of this browser, if any.

@@ -16,6 +16,9 @@ pub fn document(config: &Config) -> Value {
     if config.policy.allow_plain_pkce {
         pkce.push("plain");
     }
+    let mut request_object_algs =
+        latchkey_core::authorize::request_object::REQUEST_OBJECT_ALGS.to_vec();
+    request_object_algs.push("none");
     let mut doc = json!({
         "issuer": issuer,
         "authorization_endpoint": format!("{issuer}/authorize"),
@@ -26,8 +29,12 @@ pub fn document(config: &Config) -> Value {
         "code_challenge_methods_supported": pkce,
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
         "authorization_response_iss_parameter_supported": true,
-        "request_parameter_supported": false,
-        "request_uri_parameter_supported": false,
+        "request_parameter_supported": config.request_objects,
+        "request_uri_parameter_supported": config.request_objects,
+        "require_request_uri_registration": true,
+        "request_object_signing_alg_values_supported": request_object_algs,
+        "pushed_authorization_request_endpoint": format!("{issuer}/par"),
+        "require_pushed_authorization_requests": config.par_required,
         "claims_parameter_supported": false,
         "token_endpoint": format!("{issuer}/token"),
         "userinfo_endpoint": format!("{issuer}/userinfo"),

@@ -1,4 +1,4 @@
-//! Fetching what clients publish (`jwks_uri`). A client controls the URL,
+//! Fetching what clients publish (`jwks_uri`, `request_uri`). A client controls the URL,
 //! so the request is fenced: https only (http when private networks are
 //! allowed, for development), no redirects, a 5-second timeout, a 64 KiB
 //! cap, and no loopback, private or link-local address unless
@@ -6,7 +6,10 @@
 //! the connection pinned to it, so DNS cannot change the answer in between.
 
 use latchkey_core::Occurrence;
-use latchkey_core::catalogue::CLIENT_JWKS_UNAVAILABLE;
+use latchkey_core::catalogue::{
+    CLIENT_JWKS_UNAVAILABLE, REQUEST_URI_ADDRESS_BLOCKED, REQUEST_URI_CONTENT_INVALID,
+    REQUEST_URI_UNREACHABLE,
+};
 use latchkey_core::client_auth::JwksFetcher;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -41,59 +44,121 @@ impl Fetcher {
             .map(|(_, v)| v.clone())
     }
 
-    async fn get(&self, uri: &str) -> Result<serde_json::Value, String> {
-        let url = url::Url::parse(uri).map_err(|e| format!("not a URL: {e}"))?;
-        match url.scheme() {
-            "https" => {}
-            "http" if self.allow_private => {}
-            other => return Err(format!("scheme {other} is not fetched; use https")),
-        }
-        let host = url.host_str().ok_or("no host")?.to_string();
-        let port = url.port_or_known_default().ok_or("no port")?;
+    /// Fetch `uri` within the fence: at most `MAX_BYTES` of body.
+    async fn get_bytes(&self, uri: &str) -> Result<Vec<u8>, Refusal> {
+        let url =
+            url::Url::parse(uri).map_err(|e| Refusal::Unreachable(format!("not a URL: {e}")))?;
+        let host = url
+            .host_str()
+            .ok_or_else(|| Refusal::Unreachable("no host".into()))?
+            .to_string();
+        let port = url
+            .port_or_known_default()
+            .ok_or_else(|| Refusal::Unreachable("no port".into()))?;
         let addrs: Vec<SocketAddr> =
             tokio::time::timeout(TIMEOUT, tokio::net::lookup_host((host.as_str(), port)))
                 .await
-                .map_err(|_| "the host name did not resolve in time".to_string())?
-                .map_err(|e| format!("the host name does not resolve: {e}"))?
+                .map_err(|_| Refusal::Unreachable("the host name did not resolve in time".into()))?
+                .map_err(|e| Refusal::Unreachable(format!("the host name does not resolve: {e}")))?
                 .collect();
         let addr = addrs
             .iter()
             .find(|a| self.allow_private || is_public(a.ip()))
             .copied()
             .ok_or_else(|| {
-                "it resolves only to private, loopback or link-local addresses".to_string()
+                Refusal::Blocked(
+                    "it resolves only to private, loopback or link-local addresses".into(),
+                )
             })?;
+        match url.scheme() {
+            "https" => {}
+            "http" if self.allow_private => {}
+            other => {
+                return Err(Refusal::Blocked(format!(
+                    "scheme {other} is not fetched; use https"
+                )));
+            }
+        }
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(TIMEOUT)
             .resolve(&host, addr)
             .build()
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| Refusal::Unreachable(e.to_string()))?;
         let mut response = client
             .get(url)
             .send()
             .await
-            .map_err(|e| format!("request failed: {e}"))?;
+            .map_err(|e| Refusal::Unreachable(format!("request failed: {e}")))?;
         if !response.status().is_success() {
-            return Err(format!("it answered HTTP {}", response.status().as_u16()));
+            return Err(Refusal::Unreachable(format!(
+                "it answered HTTP {}",
+                response.status().as_u16()
+            )));
         }
         let mut body = Vec::new();
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| format!("reading failed: {e}"))?
+            .map_err(|e| Refusal::Unreachable(format!("reading failed: {e}")))?
         {
             body.extend_from_slice(&chunk);
             if body.len() > MAX_BYTES {
-                return Err(format!("the key set is larger than {MAX_BYTES} bytes"));
+                return Err(Refusal::Invalid(format!(
+                    "the answer is larger than {MAX_BYTES} bytes"
+                )));
             }
         }
+        Ok(body)
+    }
+
+    async fn get(&self, uri: &str) -> Result<serde_json::Value, String> {
+        let body = self.get_bytes(uri).await.map_err(Refusal::into_text)?;
         let value: serde_json::Value =
             serde_json::from_slice(&body).map_err(|_| "the answer is not JSON".to_string())?;
         if !value.get("keys").is_some_and(serde_json::Value::is_array) {
             return Err("the answer is not a JSON Web Key Set".into());
         }
         Ok(value)
+    }
+
+    /// A request object at a client's registered `request_uri` (RFC 9101
+    /// §5.2.3): fetched each time, never cached (it may change per request).
+    pub async fn request_object(&self, uri: &str) -> Result<String, Occurrence> {
+        let body = self.get_bytes(uri).await.map_err(|r| match r {
+            Refusal::Blocked(why) => REQUEST_URI_ADDRESS_BLOCKED.with_detail(why),
+            Refusal::Unreachable(why) => REQUEST_URI_UNREACHABLE.with_detail(why),
+            Refusal::Invalid(why) => REQUEST_URI_CONTENT_INVALID.with_detail(why),
+        })?;
+        let text = String::from_utf8(body)
+            .map_err(|_| REQUEST_URI_CONTENT_INVALID.with_detail("the answer is not text"))?;
+        let jwt = text.trim();
+        let looks_like_jws = jwt.split('.').count() == 3
+            && jwt
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        if !looks_like_jws {
+            return Err(REQUEST_URI_CONTENT_INVALID
+                .with_detail("the answer is not a compact JWS (a request object)"));
+        }
+        Ok(jwt.to_string())
+    }
+}
+
+/// Why a fetch was not made or gave nothing usable.
+enum Refusal {
+    /// The fence: an address or scheme this server will not contact.
+    Blocked(String),
+    Unreachable(String),
+    /// Too large (or, for the caller, not the expected document).
+    Invalid(String),
+}
+
+impl Refusal {
+    fn into_text(self) -> String {
+        match self {
+            Refusal::Blocked(t) | Refusal::Unreachable(t) | Refusal::Invalid(t) => t,
+        }
     }
 }
 

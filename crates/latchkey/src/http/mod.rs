@@ -10,6 +10,7 @@ pub mod health;
 pub mod introspect;
 pub mod logout;
 pub mod pages;
+pub mod par;
 pub mod register;
 pub mod respond;
 pub mod token;
@@ -42,6 +43,7 @@ pub fn router(app: Arc<App>) -> Router {
         )
         .route("/jwks", get(discovery::jwks))
         .route("/token", axum::routing::post(token::token))
+        .route("/par", axum::routing::post(par::par))
         .route(
             "/userinfo",
             get(userinfo::userinfo).post(userinfo::userinfo),

@@ -257,11 +257,6 @@ async fn authorize_redirect_errors(db: Db) {
             "pkce_challenge_invalid",
         ),
         (
-            format!("{ok}&request=eyJhbGciOiJub25lIn0.e30."),
-            "request_not_supported",
-            "request_not_supported",
-        ),
-        (
             format!("{ok}&prompt=none"),
             "login_required",
             "login_required",

@@ -46,6 +46,33 @@ async fn clients_and_users_before_the_server_runs(db: Db) {
     );
     assert_eq!(code, 0);
     assert_eq!(json(&out)["logo_uri"], "https://app.example/l.png");
+    // Request objects and PAR.
+    let (code, out, err) = run(
+        &db,
+        &[
+            "client",
+            "update",
+            "web",
+            "--require-par",
+            "--request-object-alg",
+            "ES256",
+            "--request-uri",
+            "https://app.example/r.jwt",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let updated = json(&out);
+    assert_eq!(updated["require_pushed_authorization_requests"], true);
+    assert_eq!(updated["request_object_signing_alg"], "ES256");
+    assert_eq!(updated["request_uris"][0], "https://app.example/r.jwt");
+    let (code, _, err) = run(
+        &db,
+        &["client", "update", "web", "--request-object-alg", "HS256"],
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("request_object_signing_alg"), "{err}");
     let (code, out, _) = run(&db, &["client", "deactivate", "web"], &[]);
     assert_eq!(code, 0);
     assert_eq!(json(&out)["active"], false);

@@ -47,7 +47,12 @@ async fn assert_internal_error(s: &Server, r: reqwest::Response) {
     let id = body["error_id"].as_str().unwrap();
     let logs = s.logs();
     assert_eq!(logs.lines().filter(|l| l.contains(id)).count(), 1, "{logs}");
-    assert!(!body["error_description"].as_str().unwrap().contains("failpoint"));
+    assert!(
+        !body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("failpoint")
+    );
 }
 
 async fn token_issue_fails_as_a_json_server_error(db: Db) {
@@ -70,8 +75,10 @@ async fn a_failed_code_issue_is_redirected_as_server_error(db: Db) {
     let s = Server::start_with(db, &[("FAILPOINTS", "authorize.issue_code=1*return")]).await;
     let r = s
         .admin(Method::POST, "/clients")
-        .json(&json!({"client_id": "web", "redirect_uris": ["https://app.example/cb"],
-            "scope": "openid", "skip_consent": true}))
+        .json(
+            &json!({"client_id": "web", "redirect_uris": ["https://app.example/cb"],
+            "scope": "openid", "skip_consent": true}),
+        )
         .send()
         .await
         .unwrap();

@@ -16,5 +16,7 @@ mod docs;
 #[cfg(feature = "failpoints")]
 mod faults;
 mod oidc_client;
+mod par;
 mod register;
+mod request_objects;
 mod token;

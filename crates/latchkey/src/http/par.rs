@@ -1,0 +1,102 @@
+//! `POST /par`: pushed authorization requests (RFC 9126). The client
+//! authenticates exactly as at /token, the request (or the request object
+//! it carries) is validated as /authorize would, and the parameters are
+//! kept under a single-use `request_uri`, stored hashed so every node can
+//! redeem it. Errors go back as JSON.
+
+use super::respond::Failure;
+use super::token::{authenticate, form, no_store_json};
+use crate::app::App;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use latchkey_core::Occurrence;
+use latchkey_core::authorize::request_object::{self, ObjectContext, PAR_URN_PREFIX};
+use latchkey_core::authorize::{RawParams, validate};
+use latchkey_core::catalogue::{REQUEST_NOT_SUPPORTED, REQUEST_URI_IN_PAR};
+use latchkey_core::crypto::random_token;
+use latchkey_core::store::PushedRequest;
+use serde_json::json;
+use std::sync::Arc;
+
+/// Seconds a pushed request may wait for the browser (RFC 9126 §2.2 asks
+/// for a short life; the user is sent to /authorize right away).
+pub const PUSHED_TTL: i64 = 90;
+
+/// Client authentication travels with the pushed parameters but is not
+/// one of them.
+const CLIENT_AUTH_PARAMS: &[&str] = &[
+    "client_id",
+    "client_secret",
+    "client_assertion",
+    "client_assertion_type",
+];
+
+pub async fn par(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Failure> {
+    let params = form(&headers, &body)?;
+    let client = authenticate(&app, &headers, &params).await?;
+    let fail = |occ: Occurrence| Failure::json(occ.client(client.client_id.clone()));
+    let one = |name: &str| params.single(name).ok().flatten();
+    if one("request_uri").is_some() {
+        return Err(fail(REQUEST_URI_IN_PAR.occur()));
+    }
+    let pushed: Vec<(String, String)> = match one("request") {
+        Some(_) if !app.config.request_objects => {
+            return Err(fail(REQUEST_NOT_SUPPORTED.with_detail(
+                "request objects are not enabled on this server; push the parameters themselves",
+            )));
+        }
+        Some(jwt) => {
+            let ctx = ObjectContext {
+                issuer: &app.config.issuer,
+                now: latchkey_core::now_unix(),
+                jwks: Some(&app.fetcher),
+            };
+            request_object::verify(jwt, &client, &ctx)
+                .await
+                .map_err(fail)?
+        }
+        None => params
+            .pairs()
+            .iter()
+            .filter(|(k, _)| !CLIENT_AUTH_PARAMS.contains(&k.as_str()))
+            .cloned()
+            .collect(),
+    };
+    let pushed = request_object::with_client_id(&client.client_id, pushed);
+    // The same checks as /authorize, answered here as JSON.
+    validate(
+        &RawParams::from_pairs(pushed.clone()),
+        Some(&client),
+        &app.config.policy,
+    )
+    .map_err(|r| fail(r.occ))?;
+
+    let request_uri = format!(
+        "{PAR_URN_PREFIX}{}",
+        random_token().map_err(|e| fail(e.into()))?
+    );
+    let now = latchkey_core::now_unix();
+    app.store
+        .insert_pushed_request(&PushedRequest {
+            uri_hash: app.secrets.hash(&request_uri),
+            client_id: client.client_id.clone(),
+            // client_id is added back from the /authorize request.
+            params: pushed.into_iter().skip(1).collect(),
+            created_at: now,
+            expires_at: now + PUSHED_TTL,
+        })
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let mut res = no_store_json(json!({
+        "request_uri": request_uri,
+        "expires_in": PUSHED_TTL,
+    }));
+    *res.status_mut() = StatusCode::CREATED;
+    Ok(res.into_response())
+}
