@@ -13,6 +13,7 @@ pub mod logout;
 pub mod session;
 pub mod store;
 pub mod token;
+pub mod upstream;
 pub mod user;
 
 pub use error::{Cause, ErrorCode, Occurrence, catalogue};

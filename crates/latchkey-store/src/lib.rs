@@ -15,6 +15,7 @@ mod postgres;
 mod sessions;
 mod sqlite;
 mod store;
+mod upstream;
 
 use latchkey_core::store::{Store, StoreError};
 use sqlite::SqliteTarget;
