@@ -14,3 +14,4 @@ mod cli;
 mod docs;
 mod oidc_client;
 mod token;
+mod upstream;
