@@ -237,7 +237,7 @@ pub fn token_error(up: &str, status: u16, body: &Value) -> Occurrence {
         | (_, "invalid_request" | "invalid_scope") => MISCONFIGURATION.with_detail(format!(
             "the upstream identity provider {up} refused our client credentials or request"
         )),
-        (503 | 502 | 504, _) | (_, "temporarily_unavailable") => {
+        (502..=504, _) | (_, "temporarily_unavailable") => {
             UPSTREAM_UNAVAILABLE.occur().retry_after(30)
         }
         _ => UPSTREAM_ERROR.with_detail(format!(
