@@ -139,3 +139,68 @@ fn merged_claims_copy_only_profile_claims() {
     assert_eq!(m["email"], "a@x.example");
     assert!(!m.contains_key("sub") && !m.contains_key("nonce") && !m.contains_key("iss"));
 }
+
+/// An upstream key pair (ES256) and its JWKS.
+fn upstream_key() -> (crate::keys::SigningKey, Value) {
+    let secrets = crate::crypto::Secrets::new("upstream test").unwrap();
+    let record = crate::keys::generate(crate::keys::Alg::Es256, &secrets, 1).unwrap();
+    let key = crate::keys::SigningKey::load(&record, &secrets).unwrap();
+    (key, json!({"keys": [record.public_jwk]}))
+}
+
+#[test]
+fn id_tokens_are_verified_completely() {
+    let (signer, jwks) = upstream_key();
+    let mut meta = parse_metadata("https://id.corp.example", &doc()).unwrap();
+    meta.id_token_algs = vec![Algorithm::ES256];
+    let now = 1_000_000;
+    let good = json!({"iss": "https://id.corp.example", "sub": "u1", "aud": "latchkey",
+                      "exp": now + 300, "iat": now, "nonce": "n0nce", "email": "a@x.example"});
+    let check = |claims: &Value| {
+        let token = signer.sign_jwt("JWT", claims).unwrap();
+        let (alg, kid) = id_token_header("corp", &meta, &token)?;
+        let key = signing_key(&jwks, kid.as_deref(), alg).unwrap();
+        verify_id_token(&up(), &token, alg, &key, "n0nce", now)
+    };
+    let ok = check(&good).unwrap();
+    assert_eq!(ok.sub, "u1");
+    assert_eq!(ok.claims["email"], "a@x.example");
+    let bad = |change: Value| {
+        let mut c = good.clone();
+        for (k, v) in change.as_object().unwrap() {
+            c[k] = v.clone();
+        }
+        check(&c).unwrap_err()
+    };
+    for change in [
+        json!({"iss": "https://evil.example"}),
+        json!({"aud": "someone-else"}),
+        json!({"aud": ["latchkey", "other"]}),
+        json!({"aud": ["latchkey", "other"], "azp": "other"}),
+        json!({"exp": now - 600}),
+        json!({"iat": now + 600}),
+        json!({"nonce": "replayed"}),
+        json!({"sub": ""}),
+    ] {
+        let occ = bad(change.clone());
+        assert_eq!(occ.cause.id, "upstream_id_token_invalid", "{change}");
+    }
+    // Several audiences with our azp are accepted.
+    let mut c = good.clone();
+    c["aud"] = json!(["latchkey", "other"]);
+    c["azp"] = json!("latchkey");
+    assert!(check(&c).is_ok());
+    // An algorithm it does not announce is refused before any key is used.
+    meta.id_token_algs = vec![Algorithm::RS256];
+    let token = signer.sign_jwt("JWT", &good).unwrap();
+    assert!(id_token_header("corp", &meta, &token).is_err());
+    // A signature by another key does not verify.
+    let (other, _) = upstream_key();
+    let token = other.sign_jwt("JWT", &good).unwrap();
+    let (_, kid) = jsonwebtoken::decode_header(&token)
+        .map(|h| (h.alg, h.kid))
+        .unwrap();
+    assert!(signing_key(&jwks, kid.as_deref(), Algorithm::ES256).is_none());
+    let key = signing_key(&jwks, None, Algorithm::ES256).unwrap();
+    assert!(verify_id_token(&up(), &token, Algorithm::ES256, &key, "n0nce", now).is_err());
+}
