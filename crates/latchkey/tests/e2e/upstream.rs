@@ -383,6 +383,16 @@ async fn first_login_creates_a_user_and_the_next_reuses_it(db: Db) {
     // The upstream's answer is used once: a replay is session_lost.
     assert_page(b.get(&callback).await, 400, "session_lost").await;
 
+    // An answer meant for another browser (login CSRF) is refused: the
+    // state is bound to the interaction, and that to the browser.
+    let mut attacker = Jar::new();
+    let authorize = to_upstream(&p.down, &mut attacker).await;
+    let callback = at_upstream(&p.up, &mut attacker, &authorize, "bob", "login").await;
+    let mut victim = Jar::new();
+    let r = victim.get(&callback).await;
+    assert_eq!(r.status(), 303);
+    assert_redirect(&p.down, &location(&r), "access_denied", "session_lost");
+
     // A new browser, the same upstream account: the same local user, and
     // the consent is remembered.
     let mut b2 = Jar::new();
@@ -597,5 +607,29 @@ async fn a_bad_upstream_entry_exits_2_naming_the_key() {
     assert!(
         err.contains("upstream.issuer") && err.contains("https"),
         "{err}"
+    );
+}
+
+/// A discovery document that is not there is the operator's to fix:
+/// server_error, cause misconfiguration, with the detail in the log.
+#[tokio::test]
+async fn a_broken_discovery_is_misconfiguration() {
+    let up = Server::start(Db::Sqlite).await;
+    let down = downstream(Db::Sqlite, &up.url("/not-an-issuer"), UP_SECRET, false, &[]).await;
+    let mut b = Jar::new();
+    let r = b.get(&down.url(START)).await;
+    let html = b.get(&down.url(&location(&r))).await.text().await.unwrap();
+    let r = b
+        .post(
+            &down.url("/upstream/corp"),
+            &[("i", &hidden(&html, "i")), ("csrf", &hidden(&html, "csrf"))],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_redirect(&down, &location(&r), "server_error", "misconfiguration");
+    let logs = down.logs();
+    assert!(
+        logs.contains("/not-an-issuer/.well-known/openid-configuration") && logs.contains("404"),
+        "{logs}"
     );
 }
