@@ -551,11 +551,11 @@ fn upstreams(
         None => return Ok(Vec::new()),
         Some(toml::Value::Array(entries)) => entries,
         Some(_) => {
-            return Err(bad_upstream(
-                1,
-                "id",
-                "write each provider as an [[upstream]] table",
-            ));
+            return Err(ConfigError {
+                key: "upstream".into(),
+                env: "file only".into(),
+                message: "write each provider as an [[upstream]] table".into(),
+            });
         }
     };
     let mut out: Vec<UpstreamConfig> = Vec::new();
@@ -913,7 +913,7 @@ client_secret = \"s\"\nscopes = [\"openid\"]\n";
                 "upstream.id",
             ),
             ("[[upstream]]\nid = \"Bad Id\"".to_string(), "upstream.id"),
-            ("upstream = 3".to_string(), "upstream.id"),
+            ("upstream = 3".to_string(), "upstream"),
         ];
         for (file, key) in cases {
             let e = load(Some(&file), &[]).unwrap_err();

@@ -439,10 +439,7 @@ pub fn username_candidates(
     let short: String = upstream_sub.chars().take(40).collect();
     bases.push(format!("{up}-{short}"));
     bases.dedup();
-    let mut out = Vec::new();
-    for base in &bases {
-        out.push(base.clone());
-    }
+    let mut out = bases.clone();
     // Collisions: "alice" is taken, so "alice-2", "alice-3", ...
     if let Some(first) = bases.first() {
         for n in 2..=9 {
