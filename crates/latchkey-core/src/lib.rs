@@ -14,6 +14,7 @@ pub mod registration;
 pub mod session;
 pub mod store;
 pub mod token;
+pub mod upstream;
 pub mod user;
 
 pub use error::{Cause, ErrorCode, Occurrence, catalogue};

@@ -16,6 +16,7 @@ mod postgres;
 mod sessions;
 mod sqlite;
 mod store;
+mod upstream;
 
 use latchkey_core::store::{Store, StoreError};
 use sqlite::SqliteTarget;

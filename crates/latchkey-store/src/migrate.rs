@@ -59,6 +59,11 @@ pub(crate) const SQLITE: Dialect = Dialect {
             sql: include_str!("../migrations/sqlite/0006_registration.sql"),
         },
         Migration {
+            version: 8,
+            name: "0008_upstream",
+            sql: include_str!("../migrations/sqlite/0008_upstream.sql"),
+        },
+        Migration {
             version: 9,
             name: "0009_changes",
             sql: include_str!("../migrations/sqlite/0009_changes.sql"),
@@ -101,6 +106,11 @@ pub(crate) const POSTGRES: Dialect = Dialect {
             version: 6,
             name: "0006_registration",
             sql: include_str!("../migrations/postgres/0006_registration.sql"),
+        },
+        Migration {
+            version: 8,
+            name: "0008_upstream",
+            sql: include_str!("../migrations/postgres/0008_upstream.sql"),
         },
         Migration {
             version: 9,

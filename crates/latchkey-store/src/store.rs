@@ -232,7 +232,7 @@ macro_rules! impl_store {
                 })
             }
 
-            fn user(row: &<$db as sqlx::Database>::Row) -> StoreResult<UserRecord> {
+            pub(crate) fn user(row: &<$db as sqlx::Database>::Row) -> StoreResult<UserRecord> {
                 let sub: String = row.try_get("sub").map_err(map_err)?;
                 let claims: String = row.try_get("claims").map_err(map_err)?;
                 Ok(UserRecord {

@@ -155,6 +155,10 @@ macro_rules! conformance_tests {
                 client_and_key_writes_bump_their_change_version,
                 pushed_requests_are_taken_once_by_their_client,
                 a_pushed_request_is_taken_once_under_concurrency,
+                upstream_states_are_taken_once,
+                upstream_links_are_unique_both_ways,
+                users_are_found_by_email_ignoring_case,
+                upstream_sessions_round_trip_and_expire,
             );
         }
     };
@@ -1309,4 +1313,171 @@ async fn a_pushed_request_is_taken_once_under_concurrency(db: &TestDb) {
         }
     }
     assert_eq!(fresh, 1);
+}
+
+// ---------------------------------------------------------------------------
+// Upstream identity providers
+
+fn upstream_state(hash: &str, expires_at: i64) -> latchkey_core::upstream::UpstreamStateRecord {
+    latchkey_core::upstream::UpstreamStateRecord {
+        state_hash: hash.into(),
+        upstream_id: "corp".into(),
+        interaction_id: "i1".into(),
+        nonce: "n1".into(),
+        verifier_sealed: b"sealed verifier".to_vec(),
+        created_at: 1,
+        expires_at,
+    }
+}
+
+async fn upstream_states_are_taken_once(db: &TestDb) {
+    let store = db.open().await;
+    store
+        .insert_upstream_state(&upstream_state("s1", 1000))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.take_upstream_state("s1").await.unwrap(),
+        Some(upstream_state("s1", 1000))
+    );
+    assert_eq!(store.take_upstream_state("s1").await.unwrap(), None);
+    // Concurrent takes of one state: exactly one gets it.
+    store
+        .insert_upstream_state(&upstream_state("s2", 1000))
+        .await
+        .unwrap();
+    let takes = (0..8).map(|_| {
+        let store = store.clone();
+        tokio::spawn(async move { store.take_upstream_state("s2").await.unwrap() })
+    });
+    let mut won = 0;
+    for t in takes {
+        if t.await.unwrap().is_some() {
+            won += 1;
+        }
+    }
+    assert_eq!(won, 1);
+    // Expired states are purged.
+    store
+        .insert_upstream_state(&upstream_state("old", 100))
+        .await
+        .unwrap();
+    store
+        .insert_upstream_state(&upstream_state("new", 10_000))
+        .await
+        .unwrap();
+    store.purge_upstream(1000, 100).await.unwrap();
+    assert_eq!(store.take_upstream_state("old").await.unwrap(), None);
+    assert!(store.take_upstream_state("new").await.unwrap().is_some());
+}
+
+async fn upstream_links_are_unique_both_ways(db: &TestDb) {
+    let store = db.open().await;
+    assert!(
+        store
+            .insert_upstream_link("corp", "u1", "local-1", 5)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store
+            .get_upstream_link("corp", "u1")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("local-1")
+    );
+    assert_eq!(
+        store
+            .get_upstream_link_of_user("corp", "local-1")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("u1")
+    );
+    // The same upstream account again, or the same local user with another
+    // account of this upstream: refused without an error.
+    assert!(
+        !store
+            .insert_upstream_link("corp", "u1", "local-2", 6)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .insert_upstream_link("corp", "u2", "local-1", 6)
+            .await
+            .unwrap()
+    );
+    // Another upstream may link the same local user.
+    assert!(
+        store
+            .insert_upstream_link("other", "u1", "local-1", 6)
+            .await
+            .unwrap()
+    );
+    store.touch_upstream_link("corp", "u1", 7).await.unwrap();
+    assert!(store.delete_upstream_link("corp", "u1").await.unwrap());
+    assert!(!store.delete_upstream_link("corp", "u1").await.unwrap());
+    assert_eq!(store.get_upstream_link("corp", "u1").await.unwrap(), None);
+}
+
+async fn users_are_found_by_email_ignoring_case(db: &TestDb) {
+    let store = db.open().await;
+    store.create_user(&user("s1", "alice", 1)).await.unwrap();
+    store.create_user(&user("s2", "al_ce", 2)).await.unwrap();
+    let mut other = user("s3", "bob", 3);
+    other
+        .claims
+        .insert("name".into(), json!("has alice@example.com in the name"));
+    other
+        .claims
+        .insert("email".into(), json!("bob@example.com"));
+    store.create_user(&other).await.unwrap();
+    let found = store
+        .find_users_by_email("ALICE@example.com")
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].sub, "s1");
+    // LIKE wildcards in the address match only themselves.
+    let found = store
+        .find_users_by_email("al_ce@example.com")
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].sub, "s2");
+    assert!(
+        store
+            .find_users_by_email("nobody@example.com")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn upstream_sessions_round_trip_and_expire(db: &TestDb) {
+    let store = db.open().await;
+    let record = |sid: &str, expires_at: i64| latchkey_core::upstream::UpstreamSessionRecord {
+        sid: sid.into(),
+        upstream_id: "corp".into(),
+        upstream_sub: "u1".into(),
+        created_at: 1,
+        expires_at,
+    };
+    store
+        .insert_upstream_session(&record("old", 100))
+        .await
+        .unwrap();
+    store
+        .insert_upstream_session(&record("new", 10_000))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_upstream_session("new").await.unwrap(),
+        Some(record("new", 10_000))
+    );
+    store.purge_upstream(1000, 100).await.unwrap();
+    assert_eq!(store.get_upstream_session("old").await.unwrap(), None);
+    assert!(store.get_upstream_session("new").await.unwrap().is_some());
 }

@@ -23,6 +23,8 @@ pub struct App {
     pub in_flight: Arc<tokio::sync::Semaphore>,
     /// Fetches clients' `jwks_uri`, with limits and a cache.
     pub fetcher: crate::http::fetch::Fetcher,
+    /// `[[upstream]]` identity providers and their cached discovery.
+    pub upstreams: crate::http::upstream::Upstreams,
     /// Occurrences on their way to the store, written off the request path.
     pub error_records: Option<tokio::sync::mpsc::Sender<ErrorRecord>>,
 }
@@ -44,10 +46,12 @@ impl App {
             logo_uri: config.ui_logo_uri.clone(),
         };
         let fetcher = crate::http::fetch::Fetcher::new(config.allow_private_networks);
+        let upstreams = crate::http::upstream::Upstreams::new(config.upstreams.clone());
         let in_flight = Arc::new(tokio::sync::Semaphore::new(config.max_in_flight));
         App {
             in_flight,
             fetcher,
+            upstreams,
             brand,
             config,
             store,

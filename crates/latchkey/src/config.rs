@@ -214,9 +214,12 @@ pub struct Config {
     pub registration_token: Option<String>,
     pub request_objects: bool,
     pub par_required: bool,
+    /// `[[upstream]]` identity providers, in file order (file only).
+    pub upstreams: Vec<UpstreamConfig>,
 }
 
 pub use latchkey_core::authorize::Policy;
+use latchkey_core::upstream::UpstreamConfig;
 
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -324,6 +327,7 @@ impl Config {
     /// a generated secret (the only side effect).
     pub fn load(origin: Origin<'_>) -> Result<Config, ConfigError> {
         let mut values = BTreeMap::new();
+        let mut upstream_table = None;
         let explicit = origin.file.is_some();
         let path = origin
             .file
@@ -332,12 +336,13 @@ impl Config {
         if explicit || path.exists() {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| bad("--config", format!("cannot read {}: {e}", path.display())))?;
-            let table: toml::Table = toml::from_str(&text).map_err(|e| {
+            let mut table: toml::Table = toml::from_str(&text).map_err(|e| {
                 bad(
                     "--config",
                     format!("{} is not valid TOML: {e}", path.display()),
                 )
             })?;
+            upstream_table = table.remove("upstream");
             flatten("", table, &mut values)?;
         }
         for setting in SETTINGS {
@@ -346,6 +351,8 @@ impl Config {
             }
         }
         let sources = Sources { values };
+        let allow_private_networks = sources.bool("fetch.allow_private_networks", false)?;
+        let upstreams = upstreams(upstream_table, allow_private_networks)?;
 
         let issuer = check_issuer(
             &sources
@@ -451,7 +458,8 @@ impl Config {
             maintenance: sources.bool("maintenance", false)?,
             request_objects: sources.bool("request_objects.enabled", true)?,
             par_required: sources.bool("par.required", false)?,
-            allow_private_networks: sources.bool("fetch.allow_private_networks", false)?,
+            allow_private_networks,
+            upstreams,
             ui_name: match sources.string("ui.name")? {
                 None => "Latchkey".into(),
                 Some(n) if !n.trim().is_empty() && n.chars().count() <= 80 => n.trim().to_string(),
@@ -542,6 +550,138 @@ fn flatten(
         }
     }
     Ok(())
+}
+
+/// A bad value in the `n`th `[[upstream]]` entry (file only, so there is
+/// no environment name).
+fn bad_upstream(n: usize, field: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        key: format!("upstream.{field}"),
+        env: format!("[[upstream]] entry {n} of the configuration file"),
+        message: message.into(),
+    }
+}
+
+/// The keys an `[[upstream]]` entry accepts.
+const UPSTREAM_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "issuer",
+    "client_id",
+    "client_secret",
+    "scopes",
+    "link_by_email",
+];
+
+/// `[[upstream]]`: an array of tables, each validated completely.
+fn upstreams(
+    raw: Option<toml::Value>,
+    allow_private: bool,
+) -> Result<Vec<UpstreamConfig>, ConfigError> {
+    let entries = match raw {
+        None => return Ok(Vec::new()),
+        Some(toml::Value::Array(entries)) => entries,
+        Some(_) => {
+            return Err(ConfigError {
+                key: "upstream".into(),
+                env: "file only".into(),
+                message: "write each provider as an [[upstream]] table".into(),
+            });
+        }
+    };
+    let mut out: Vec<UpstreamConfig> = Vec::new();
+    for (i, entry) in entries.into_iter().enumerate() {
+        let n = i + 1;
+        let toml::Value::Table(table) = entry else {
+            return Err(bad_upstream(n, "id", "expected a table"));
+        };
+        if let Some(unknown) = table.keys().find(|k| !UPSTREAM_KEYS.contains(&k.as_str())) {
+            return Err(bad_upstream(
+                n,
+                unknown,
+                format!(
+                    "unknown key; an [[upstream]] entry accepts {}",
+                    UPSTREAM_KEYS.join(", ")
+                ),
+            ));
+        }
+        let text = |field: &str| -> Result<String, ConfigError> {
+            match table.get(field) {
+                Some(toml::Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_string()),
+                Some(toml::Value::String(_)) | None => {
+                    Err(bad_upstream(n, field, "is required and must not be empty"))
+                }
+                Some(_) => Err(bad_upstream(n, field, "expected a string")),
+            }
+        };
+        let id = text("id")?;
+        latchkey_core::upstream::check_id(&id).map_err(|m| bad_upstream(n, "id", m))?;
+        if out.iter().any(|u| u.id == id) {
+            return Err(bad_upstream(n, "id", format!("{id:?} is used twice")));
+        }
+        let name = text("name")?;
+        if name.chars().count() > 80 {
+            return Err(bad_upstream(n, "name", "expected 1 to 80 characters"));
+        }
+        let issuer = text("issuer")?;
+        match url::Url::parse(&issuer) {
+            Ok(u) if u.query().is_some() || u.fragment().is_some() => {
+                return Err(bad_upstream(
+                    n,
+                    "issuer",
+                    "must not contain a query or a fragment",
+                ));
+            }
+            Ok(u) if u.scheme() == "https" && u.host_str().is_some() => {}
+            Ok(u) if u.scheme() == "http" && u.host_str().is_some() && allow_private => {}
+            _ => {
+                return Err(bad_upstream(
+                    n,
+                    "issuer",
+                    format!(
+                        "expected an https URL (http only with fetch.allow_private_networks), got {issuer:?}"
+                    ),
+                ));
+            }
+        }
+        let client_id = text("client_id")?;
+        let client_secret = text("client_secret")?;
+        let scopes: Vec<String> = match table.get("scopes") {
+            None => vec!["openid".into(), "email".into(), "profile".into()],
+            Some(toml::Value::String(s)) => s.split_whitespace().map(str::to_string).collect(),
+            Some(toml::Value::Array(list)) => list
+                .iter()
+                .map(|v| v.as_str().map(str::to_string))
+                .collect::<Option<Vec<String>>>()
+                .ok_or_else(|| bad_upstream(n, "scopes", "expected a list of strings"))?,
+            Some(_) => return Err(bad_upstream(n, "scopes", "expected a list of strings")),
+        };
+        if !scopes.iter().any(|s| s == "openid") {
+            return Err(bad_upstream(n, "scopes", "must include openid"));
+        }
+        if scopes.iter().any(|s| {
+            s.is_empty()
+                || s.chars()
+                    .any(|c| c.is_whitespace() || c == '"' || c == '\\')
+        }) {
+            return Err(bad_upstream(n, "scopes", "each scope is one word"));
+        }
+        let link_by_email = match table.get("link_by_email") {
+            None => false,
+            Some(toml::Value::Boolean(b)) => *b,
+            Some(_) => return Err(bad_upstream(n, "link_by_email", "expected true or false")),
+        };
+        out.push(UpstreamConfig {
+            id,
+            name,
+            issuer,
+            client_id,
+            client_secret,
+            scopes,
+            link_by_email,
+        });
+    }
+    Ok(out)
 }
 
 fn token(sources: &Sources, key: &str) -> Result<Option<String>, ConfigError> {
@@ -836,6 +976,57 @@ mod tests {
         assert_eq!(e.key, "isuer");
         let e = load(Some("log_format = 3"), &[]).unwrap_err();
         assert_eq!(e.key, "log_format");
+    }
+
+    #[test]
+    fn upstream_providers_are_validated_at_start_up() {
+        let good = "[fetch]\nallow_private_networks = true\n\n[[upstream]]\nid = \"corp\"\nname = \"Corp\"\n\
+issuer = \"https://id.corp.example\"\nclient_id = \"lk\"\nclient_secret = \"s\"\nlink_by_email = true\n\n\
+[[upstream]]\nid = \"dev\"\nname = \"Dev\"\nissuer = \"http://127.0.0.1:9\"\nclient_id = \"lk\"\n\
+client_secret = \"s\"\nscopes = [\"openid\"]\n";
+        let c = load(Some(good), &[]).unwrap();
+        assert_eq!(c.upstreams.len(), 2);
+        assert_eq!(c.upstreams[0].scopes, ["openid", "email", "profile"]);
+        assert!(c.upstreams[0].link_by_email);
+        assert!(!format!("{:?}", c.upstreams[0]).contains("\"s\""));
+        let entry = |extra: &str| {
+            format!(
+                "[[upstream]]\nid = \"corp\"\nname = \"Corp\"\nclient_id = \"lk\"\nclient_secret = \"s\"\n{extra}"
+            )
+        };
+        let cases = [
+            (
+                entry("issuer = \"http://id.corp.example\""),
+                "upstream.issuer",
+            ),
+            (
+                entry("issuer = \"https://id.corp.example?x\""),
+                "upstream.issuer",
+            ),
+            (entry(""), "upstream.issuer"),
+            (
+                entry("issuer = \"https://a\"\nscopes = [\"email\"]"),
+                "upstream.scopes",
+            ),
+            (
+                entry("issuer = \"https://a\"\nlink_by_email = \"yes\""),
+                "upstream.link_by_email",
+            ),
+            (
+                entry("issuer = \"https://a\"\nsecret = \"x\""),
+                "upstream.secret",
+            ),
+            (
+                entry("issuer = \"https://a\"\n[[upstream]]\nid = \"corp\""),
+                "upstream.id",
+            ),
+            ("[[upstream]]\nid = \"Bad Id\"".to_string(), "upstream.id"),
+            ("upstream = 3".to_string(), "upstream"),
+        ];
+        for (file, key) in cases {
+            let e = load(Some(&file), &[]).unwrap_err();
+            assert_eq!(e.key, key, "{file}");
+        }
     }
 
     #[test]

@@ -202,6 +202,9 @@ async fn purge(store: Arc<dyn Store>) {
         if let Err(e) = store.purge_sessions(now, PURGE_LIMIT).await {
             tracing::warn!(error = %e, "session purge failed");
         }
+        if let Err(e) = store.purge_upstream(now, PURGE_LIMIT).await {
+            tracing::warn!(error = %e, "upstream purge failed");
+        }
         match store
             .purge_expired(now, ERROR_RETENTION_SECS, PURGE_LIMIT)
             .await

@@ -1,4 +1,6 @@
-//! Fetching what clients publish (`jwks_uri`, `request_uri`). A client controls the URL,
+//! Fetching what clients publish (`jwks_uri`, `request_uri`) and talking to
+//! upstream identity providers (discovery, token, keys, UserInfo). A client
+//! controls the URL,
 //! so the request is fenced: https only (http when private networks are
 //! allowed, for development), no redirects, a 5-second timeout, a 64 KiB
 //! cap, and no loopback, private or link-local address unless
@@ -44,92 +46,101 @@ impl Fetcher {
             .map(|(_, v)| v.clone())
     }
 
-    /// Fetch `uri` within the fence: at most `MAX_BYTES` of body.
-    async fn get_bytes(&self, uri: &str) -> Result<Vec<u8>, Refusal> {
-        let url =
-            url::Url::parse(uri).map_err(|e| Refusal::Unreachable(format!("not a URL: {e}")))?;
+    /// Resolve, fence and send one request; the status and the JSON body
+    /// (`Null` when the body is empty or not JSON).
+    async fn send(&self, request: Outbound<'_>) -> Result<(u16, serde_json::Value), FetchError> {
+        let (status, body) = self.send_raw(request).await?;
+        let value = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+        Ok((status, value))
+    }
+
+    /// Resolve, fence and send one request; the status and the body. The
+    /// address is checked before the scheme, so a private address is
+    /// reported as such whatever the scheme.
+    async fn send_raw(&self, request: Outbound<'_>) -> Result<(u16, Vec<u8>), FetchError> {
+        let refused = FetchError::Refused;
+        let url = url::Url::parse(request.uri).map_err(|e| refused(format!("not a URL: {e}")))?;
         let host = url
             .host_str()
-            .ok_or_else(|| Refusal::Unreachable("no host".into()))?
+            .ok_or_else(|| refused("no host".into()))?
             .to_string();
         let port = url
             .port_or_known_default()
-            .ok_or_else(|| Refusal::Unreachable("no port".into()))?;
+            .ok_or_else(|| refused("no port".into()))?;
         let addrs: Vec<SocketAddr> =
             tokio::time::timeout(TIMEOUT, tokio::net::lookup_host((host.as_str(), port)))
                 .await
-                .map_err(|_| Refusal::Unreachable("the host name did not resolve in time".into()))?
-                .map_err(|e| Refusal::Unreachable(format!("the host name does not resolve: {e}")))?
+                .map_err(|_| {
+                    FetchError::Unreachable("the host name did not resolve in time".to_string())
+                })?
+                .map_err(|e| {
+                    FetchError::Unreachable(format!("the host name does not resolve: {e}"))
+                })?
                 .collect();
         let addr = addrs
             .iter()
             .find(|a| self.allow_private || is_public(a.ip()))
             .copied()
             .ok_or_else(|| {
-                Refusal::Blocked(
-                    "it resolves only to private, loopback or link-local addresses".into(),
-                )
+                refused("it resolves only to private, loopback or link-local addresses".to_string())
             })?;
         match url.scheme() {
             "https" => {}
             "http" if self.allow_private => {}
-            other => {
-                return Err(Refusal::Blocked(format!(
-                    "scheme {other} is not fetched; use https"
-                )));
-            }
+            other => return Err(refused(format!("scheme {other} is not fetched; use https"))),
         }
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(TIMEOUT)
             .resolve(&host, addr)
             .build()
-            .map_err(|e| Refusal::Unreachable(e.to_string()))?;
-        let mut response = client
-            .get(url)
+            .map_err(|e| FetchError::Unreachable(e.to_string()))?;
+        let mut builder = match request.form {
+            Some(form) => client.post(url).form(form),
+            None => client.get(url),
+        };
+        builder = builder.header(reqwest::header::ACCEPT, request.accept);
+        if let Some(auth) = request.authorization {
+            builder = builder.header(reqwest::header::AUTHORIZATION, auth);
+        }
+        let mut response = builder
             .send()
             .await
-            .map_err(|e| Refusal::Unreachable(format!("request failed: {e}")))?;
-        if !response.status().is_success() {
-            return Err(Refusal::Unreachable(format!(
-                "it answered HTTP {}",
-                response.status().as_u16()
-            )));
-        }
+            .map_err(|e| FetchError::Unreachable(format!("request failed: {e}")))?;
+        let status = response.status().as_u16();
         let mut body = Vec::new();
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| Refusal::Unreachable(format!("reading failed: {e}")))?
+            .map_err(|e| FetchError::Unreachable(format!("reading failed: {e}")))?
         {
             body.extend_from_slice(&chunk);
             if body.len() > MAX_BYTES {
-                return Err(Refusal::Invalid(format!(
+                return Err(FetchError::Invalid(format!(
                     "the answer is larger than {MAX_BYTES} bytes"
                 )));
             }
         }
-        Ok(body)
-    }
-
-    async fn get(&self, uri: &str) -> Result<serde_json::Value, String> {
-        let body = self.get_bytes(uri).await.map_err(Refusal::into_text)?;
-        let value: serde_json::Value =
-            serde_json::from_slice(&body).map_err(|_| "the answer is not JSON".to_string())?;
-        if !value.get("keys").is_some_and(serde_json::Value::is_array) {
-            return Err("the answer is not a JSON Web Key Set".into());
-        }
-        Ok(value)
+        Ok((status, body))
     }
 
     /// A request object at a client's registered `request_uri` (RFC 9101
     /// §5.2.3): fetched each time, never cached (it may change per request).
     pub async fn request_object(&self, uri: &str) -> Result<String, Occurrence> {
-        let body = self.get_bytes(uri).await.map_err(|r| match r {
-            Refusal::Blocked(why) => REQUEST_URI_ADDRESS_BLOCKED.with_detail(why),
-            Refusal::Unreachable(why) => REQUEST_URI_UNREACHABLE.with_detail(why),
-            Refusal::Invalid(why) => REQUEST_URI_CONTENT_INVALID.with_detail(why),
+        let outbound = Outbound {
+            uri,
+            form: None,
+            authorization: None,
+            accept: "application/oauth-authz-req+jwt, application/jwt",
+        };
+        let (status, body) = self.send_raw(outbound).await.map_err(|e| match e {
+            FetchError::Refused(why) => REQUEST_URI_ADDRESS_BLOCKED.with_detail(why),
+            FetchError::Invalid(why) => REQUEST_URI_CONTENT_INVALID.with_detail(why),
+            other => REQUEST_URI_UNREACHABLE.with_detail(other.to_string()),
         })?;
+        if !(200..300).contains(&status) {
+            return Err(REQUEST_URI_UNREACHABLE.with_detail(format!("it answered HTTP {status}")));
+        }
         let text = String::from_utf8(body)
             .map_err(|_| REQUEST_URI_CONTENT_INVALID.with_detail("the answer is not text"))?;
         let jwt = text.trim();
@@ -143,21 +154,95 @@ impl Fetcher {
         }
         Ok(jwt.to_string())
     }
+
+    /// GET a JSON document; anything but a 2xx JSON answer is an error.
+    pub async fn get_json(
+        &self,
+        uri: &str,
+        authorization: Option<&str>,
+    ) -> Result<serde_json::Value, FetchError> {
+        let (status, value) = self
+            .send(Outbound {
+                uri,
+                form: None,
+                authorization,
+                accept: "application/json",
+            })
+            .await?;
+        if !(200..300).contains(&status) {
+            return Err(FetchError::Status(status, value));
+        }
+        if !value.is_object() {
+            return Err(FetchError::Invalid(
+                "the answer is not a JSON object".into(),
+            ));
+        }
+        Ok(value)
+    }
+
+    /// POST a form (a token request); the status and JSON body, whatever
+    /// the status.
+    pub async fn post_form(
+        &self,
+        uri: &str,
+        form: &[(&str, &str)],
+        authorization: Option<&str>,
+    ) -> Result<(u16, serde_json::Value), FetchError> {
+        self.send(Outbound {
+            uri,
+            form: Some(form),
+            authorization,
+            accept: "application/json",
+        })
+        .await
+    }
+
+    /// A JSON Web Key Set, cached for [`CACHE_FOR`]; `fresh` asks for one
+    /// at most [`REFETCH_COOLDOWN`] old (a `kid` we do not know yet).
+    pub async fn jwks(&self, uri: &str, fresh: bool) -> Result<serde_json::Value, FetchError> {
+        let max_age = if fresh { REFETCH_COOLDOWN } else { CACHE_FOR };
+        if let Some(v) = self.cached(uri, max_age) {
+            return Ok(v);
+        }
+        let value = self.get_json(uri, None).await?;
+        if !value.get("keys").is_some_and(serde_json::Value::is_array) {
+            return Err(FetchError::Invalid(
+                "the answer is not a JSON Web Key Set".into(),
+            ));
+        }
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.insert(uri.to_string(), (Instant::now(), value.clone()));
+        }
+        Ok(value)
+    }
 }
 
-/// Why a fetch was not made or gave nothing usable.
-enum Refusal {
-    /// The fence: an address or scheme this server will not contact.
-    Blocked(String),
+/// One outgoing request.
+struct Outbound<'a> {
+    uri: &'a str,
+    form: Option<&'a [(&'a str, &'a str)]>,
+    authorization: Option<&'a str>,
+    accept: &'a str,
+}
+
+/// Why a fetch failed: the far end could not be reached (try later), the
+/// fence refused the URL (a setting is wrong), it answered an error
+/// status, or its answer was unusable.
+#[derive(Debug)]
+pub enum FetchError {
     Unreachable(String),
-    /// Too large (or, for the caller, not the expected document).
+    Refused(String),
+    Status(u16, serde_json::Value),
     Invalid(String),
 }
 
-impl Refusal {
-    fn into_text(self) -> String {
+impl std::fmt::Display for FetchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Refusal::Blocked(t) | Refusal::Unreachable(t) | Refusal::Invalid(t) => t,
+            FetchError::Unreachable(why) | FetchError::Refused(why) | FetchError::Invalid(why) => {
+                f.write_str(why)
+            }
+            FetchError::Status(status, _) => write!(f, "it answered HTTP {status}"),
         }
     }
 }
@@ -190,20 +275,10 @@ pub fn is_public(ip: IpAddr) -> bool {
 #[async_trait::async_trait]
 impl JwksFetcher for Fetcher {
     async fn fetch(&self, uri: &str, fresh: bool) -> Result<serde_json::Value, Occurrence> {
-        let max_age = if fresh { REFETCH_COOLDOWN } else { CACHE_FOR };
-        if let Some(v) = self.cached(uri, max_age) {
-            return Ok(v);
-        }
-        match self.get(uri).await {
-            Ok(value) => {
-                if let Ok(mut cache) = self.cache.lock() {
-                    cache.insert(uri.to_string(), (Instant::now(), value.clone()));
-                }
-                Ok(value)
-            }
-            Err(why) => Err(CLIENT_JWKS_UNAVAILABLE
-                .with_detail(format!("the client's jwks_uri could not be used: {why}"))),
-        }
+        self.jwks(uri, fresh).await.map_err(|why| {
+            CLIENT_JWKS_UNAVAILABLE
+                .with_detail(format!("the client's jwks_uri could not be used: {why}"))
+        })
     }
 }
 

@@ -15,6 +15,7 @@ pub mod register;
 pub mod respond;
 pub mod token;
 pub mod ui;
+pub mod upstream;
 pub mod userinfo;
 
 use crate::app::App;
@@ -61,6 +62,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/login", get(ui::login_form).post(ui::login_submit))
         .route("/consent", get(ui::consent_form).post(ui::consent_submit))
         .route("/logout", get(logout::get).post(logout::post))
+        .route("/upstream/{id}", axum::routing::post(upstream::start))
+        .route("/upstream/{id}/callback", get(upstream::callback))
         .route("/errors", get(docs::page))
         .route("/errors.json", get(docs::json))
         .route("/errors/{code}", get(docs::section))

@@ -31,14 +31,14 @@ pub struct Interaction {
 }
 
 /// The CSRF token for this browser.
-fn csrf(app: &App, browser: &str) -> String {
+pub(super) fn csrf(app: &App, browser: &str) -> String {
     app.secrets.hash(&format!("csrf:{browser}"))
 }
 
 /// The interaction and its client, checked against this browser. A flow
 /// whose interaction or browser binding is gone ends with `session_lost`:
 /// redirected to the client when we still know where it came from.
-async fn load(
+pub(super) async fn load(
     app: &App,
     headers: &HeaderMap,
     id: Option<&str>,
@@ -112,7 +112,8 @@ fn login_page(
 <label for=\"password\">Password</label>\
 <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required{invalid}>\
 <div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"login\" class=\"primary\">Sign in</button>\
-<button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>Cancel</button></div></form>",
+<button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>Cancel</button></div></form>{upstreams}",
+        upstreams = super::upstream::buttons(app, &interaction.id, &csrf(app, browser)),
         client = esc(client_name(client)),
         i = esc(&interaction.id),
         csrf = esc(&csrf(app, browser)),
@@ -134,10 +135,10 @@ pub async fn login_form(
     ))
 }
 
-struct Form(RawParams);
+pub(super) struct Form(RawParams);
 
 impl Form {
-    fn parse(headers: &HeaderMap, body: &Bytes) -> Result<Form, Failure> {
+    pub(super) fn parse(headers: &HeaderMap, body: &Bytes) -> Result<Form, Failure> {
         if !super::is_form(headers) {
             return Err(Failure::page(
                 latchkey_core::catalogue::UNSUPPORTED_CONTENT_TYPE.occur(),
@@ -146,12 +147,12 @@ impl Form {
         Ok(Form(RawParams::parse(&String::from_utf8_lossy(body))))
     }
 
-    fn get(&self, name: &str) -> Option<&str> {
+    pub(super) fn get(&self, name: &str) -> Option<&str> {
         self.0.single(name).ok().flatten()
     }
 }
 
-fn check_csrf(
+pub(super) fn check_csrf(
     app: &App,
     form: &Form,
     browser: &str,

@@ -20,3 +20,4 @@ mod par;
 mod register;
 mod request_objects;
 mod token;
+mod upstream;
