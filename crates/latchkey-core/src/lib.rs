@@ -7,13 +7,16 @@ pub mod client;
 pub mod client_auth;
 pub mod crypto;
 pub mod error;
+pub mod factors;
 pub mod grant;
 pub mod keys;
 pub mod logout;
 pub mod session;
 pub mod store;
 pub mod token;
+pub mod totp;
 pub mod user;
+pub mod vtr;
 
 pub use error::{Cause, ErrorCode, Occurrence, catalogue};
 

@@ -40,7 +40,9 @@ pub struct ErrorRecord {
 }
 
 #[async_trait::async_trait]
-pub trait Store: crate::session::SessionStore + Send + Sync + 'static {
+pub trait Store:
+    crate::session::SessionStore + crate::factors::FactorStore + Send + Sync + 'static
+{
     /// Cheap round trip, for readiness checks.
     async fn ping(&self) -> StoreResult<()>;
 

@@ -10,6 +10,7 @@
 //! - `postgres://…` or `postgresql://…`.
 
 mod error;
+mod factors;
 mod migrate;
 mod postgres;
 mod sessions;

@@ -48,6 +48,11 @@ pub(crate) const SQLITE: Dialect = Dialect {
             name: "0004_login_throttle",
             sql: include_str!("../migrations/sqlite/0004_login_throttle.sql"),
         },
+        Migration {
+            version: 7,
+            name: "0007_second_factors",
+            sql: include_str!("../migrations/sqlite/0007_second_factors.sql"),
+        },
     ],
 };
 
@@ -76,6 +81,11 @@ pub(crate) const POSTGRES: Dialect = Dialect {
             version: 4,
             name: "0004_login_throttle",
             sql: include_str!("../migrations/postgres/0004_login_throttle.sql"),
+        },
+        Migration {
+            version: 7,
+            name: "0007_second_factors",
+            sql: include_str!("../migrations/postgres/0007_second_factors.sql"),
         },
     ],
 };

@@ -91,7 +91,10 @@ pub async fn tag_endpoint(req: Request, next: Next) -> Response {
 
 /// The channel for failures the framework produces, by path.
 fn channel_for_path(path: &str) -> Channel {
-    if matches!(path, "/authorize" | "/login" | "/consent" | "/logout") {
+    if matches!(
+        path,
+        "/authorize" | "/login" | "/consent" | "/logout" | "/mfa" | "/select-account"
+    ) {
         Channel::Page
     } else if path.starts_with("/admin/") {
         Channel::Admin

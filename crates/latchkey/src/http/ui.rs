@@ -31,14 +31,14 @@ pub struct Interaction {
 }
 
 /// The CSRF token for this browser.
-fn csrf(app: &App, browser: &str) -> String {
+pub(super) fn csrf(app: &App, browser: &str) -> String {
     app.secrets.hash(&format!("csrf:{browser}"))
 }
 
 /// The interaction and its client, checked against this browser. A flow
 /// whose interaction or browser binding is gone ends with `session_lost`:
 /// redirected to the client when we still know where it came from.
-async fn load(
+pub(super) async fn load(
     app: &App,
     headers: &HeaderMap,
     id: Option<&str>,
@@ -69,7 +69,7 @@ async fn load(
     Ok((interaction, client, browser))
 }
 
-fn client_name(client: &ClientRecord) -> &str {
+pub(super) fn client_name(client: &ClientRecord) -> &str {
     client
         .metadata
         .client_name
@@ -134,10 +134,10 @@ pub async fn login_form(
     ))
 }
 
-struct Form(RawParams);
+pub(super) struct Form(RawParams);
 
 impl Form {
-    fn parse(headers: &HeaderMap, body: &Bytes) -> Result<Form, Failure> {
+    pub(super) fn parse(headers: &HeaderMap, body: &Bytes) -> Result<Form, Failure> {
         if !super::is_form(headers) {
             return Err(Failure::page(
                 latchkey_core::catalogue::UNSUPPORTED_CONTENT_TYPE.occur(),
@@ -146,12 +146,12 @@ impl Form {
         Ok(Form(RawParams::parse(&String::from_utf8_lossy(body))))
     }
 
-    fn get(&self, name: &str) -> Option<&str> {
+    pub(super) fn get(&self, name: &str) -> Option<&str> {
         self.0.single(name).ok().flatten()
     }
 }
 
-fn check_csrf(
+pub(super) fn check_csrf(
     app: &App,
     form: &Form,
     browser: &str,
@@ -194,6 +194,16 @@ pub const THROTTLE_WINDOW: i64 = 900;
 
 /// Refuse the attempt when the account or the address has failed too often.
 async fn check_throttle(app: &App, keys: &[String]) -> Result<(), Occurrence> {
+    check_throttle_as(app, keys, &LOGIN_THROTTLED, "sign-ins").await
+}
+
+/// The same throttle for another kind of attempt (`cause` names it).
+pub(super) async fn check_throttle_as(
+    app: &App,
+    keys: &[String],
+    cause: &'static latchkey_core::Cause,
+    what: &str,
+) -> Result<(), Occurrence> {
     let now = latchkey_core::now_unix();
     let limit = i64::try_from(app.config.login_failures).unwrap_or(i64::MAX);
     for key in keys {
@@ -203,9 +213,9 @@ async fn check_throttle(app: &App, keys: &[String]) -> Result<(), Occurrence> {
         {
             let wait = (start + THROTTLE_WINDOW - now).max(1);
             let minutes = (wait + 59) / 60;
-            return Err(LOGIN_THROTTLED
+            return Err(cause
                 .with_detail(format!(
-                    "too many failed sign-ins; try again in {minutes} minute(s)"
+                    "too many failed {what}; try again in {minutes} minute(s)"
                 ))
                 .retry_after(u64::try_from(wait).unwrap_or(60)));
         }
@@ -336,7 +346,7 @@ fn describe(scope: &str) -> String {
     }
 }
 
-async fn signed_in(
+pub(super) async fn signed_in(
     app: &App,
     headers: &HeaderMap,
     interaction: &InteractionRecord,
@@ -426,5 +436,8 @@ pub async fn consent_submit(
         )
         .await
         .map_err(|e| back(e.into()))?;
-    authorize::issue_code(&app, &req, &session).await
+    let achieved = authorize::achieved(&app, &req, &session)
+        .await
+        .map_err(&back)?;
+    authorize::issue_code(&app, &req, &session, achieved).await
 }
