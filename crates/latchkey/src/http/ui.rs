@@ -10,7 +10,7 @@ use crate::app::App;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use latchkey_core::Occurrence;
 use latchkey_core::authorize::RawParams;
 use latchkey_core::catalogue::{
@@ -326,7 +326,11 @@ pub async fn login_submit(
             resumed.append(header::COOKIE, v);
         }
     }
-    let mut res = authorize::proceed(&app, &resumed, req, &client, Some(interaction)).await?;
+    // The user is signed in even when the flow then fails (for example
+    // identity_confidence_too_low): the session cookie is set either way.
+    let mut res = authorize::proceed(&app, &resumed, req, &client, Some(interaction))
+        .await
+        .unwrap_or_else(IntoResponse::into_response);
     if let Some(c) = cookies::set(cookies::SESSION, &token, None, app.secure_cookies()) {
         res.headers_mut().append(header::SET_COOKIE, c);
     }

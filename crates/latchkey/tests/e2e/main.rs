@@ -12,5 +12,6 @@ mod basics;
 mod browser;
 mod cli;
 mod docs;
+mod mfa;
 mod oidc_client;
 mod token;
