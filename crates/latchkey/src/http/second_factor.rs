@@ -116,6 +116,8 @@ fn enrol_page(
                 .build()
         })
         .unwrap_or_default();
+    // Inline in HTML: drop the XML declaration before the <svg> element.
+    let qr = qr.find("<svg").map(|at| &qr[at..]).unwrap_or_default();
     // The key in groups of four, as authenticator apps show it.
     let encoded = totp::base32_encode(key);
     let grouped: Vec<String> = encoded

@@ -417,6 +417,14 @@ async fn admin_set_totp_replay_and_throttle(db: Db) {
     assert!(page.contains("<code>totp_throttled</code>"), "{page}");
     assert!(page.contains("/errors/temporarily_unavailable#totp_throttled"));
 
+    // This browser has a password-only session: prompt=none cannot ask
+    // for the code (U12).
+    let r = other
+        .get(&authorize(&format!("{}&prompt=none", vtr("[\"Cl.Cm\"]"))))
+        .await;
+    let q = assert_redirect(&s, &r, "interaction_required", "interaction_required");
+    assert!(q["error_description"].contains("second factor"), "{q:?}");
+
     // Removing the factor: the next Cl.Cm request asks to enrol.
     let r = s
         .admin(Method::PATCH, &format!("/users/{sub}"))
