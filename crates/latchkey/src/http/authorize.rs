@@ -138,10 +138,28 @@ pub async fn proceed(
     // user would have to switch accounts, which only they can do.
     let other_account =
         interaction.is_none() && matches!((&session, &hinted), (Some(s), Some(h)) if *h != s.sub);
-    if other_account && req.has_prompt(latchkey_core::authorize::Prompt::None) {
+    let silent = req.has_prompt(latchkey_core::authorize::Prompt::None);
+    if other_account && silent {
         return Err(back(
             latchkey_core::catalogue::ACCOUNT_SELECTION_REQUIRED
                 .with_detail("the id_token_hint names another user than the one signed in"),
+        ));
+    }
+    // A login_hint naming another existing account than the signed-in one
+    // is the same situation (an unknown name is only a hint, ignored).
+    if silent
+        && interaction.is_none()
+        && let (Some(s), Some(hint)) = (&session, &req.login_hint)
+        && let Some(named) = app
+            .store
+            .get_user_by_username(hint)
+            .await
+            .map_err(|e| back(e.into()))?
+        && named.sub != s.sub
+    {
+        return Err(back(
+            latchkey_core::catalogue::ACCOUNT_SELECTION_REQUIRED
+                .with_detail("the login_hint names another user than the one signed in"),
         ));
     }
     let session = session.filter(|_| !other_account);

@@ -608,6 +608,21 @@ async fn account_chooser(db: Db) {
         "account_selection_required",
         "account_selection_required",
     );
+    // The same with a login_hint naming bob; alice's own name, or a name
+    // that is no account, goes through.
+    let r = b.get(&authorize("&prompt=none&login_hint=bob")).await;
+    assert_redirect(
+        &s,
+        &r,
+        "account_selection_required",
+        "account_selection_required",
+    );
+    for hint in ["alice", "nobody"] {
+        let r = b
+            .get(&authorize(&format!("&prompt=none&login_hint={hint}")))
+            .await;
+        assert!(query_of(&location(&r)).contains_key("code"), "{hint}");
+    }
 }
 
 /// A vtr.default asking for identity with a single factor stops start-up.
