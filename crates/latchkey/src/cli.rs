@@ -430,7 +430,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 if let Some(c) = claims {
                     body["claims"] = parse_json_object("--claims", &c)?;
                 }
-                print(&manage::users::create(store, body).await?);
+                print(&manage::users::create(store, &secrets, body).await?);
             }
             UserCommand::List => print(&manage::users::list(store).await?),
             UserCommand::Show { user } => print(

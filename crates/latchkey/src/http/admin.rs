@@ -201,7 +201,7 @@ async fn create_user(
 ) -> AdminResult {
     authorize(&app, &method, &headers)?;
     let body = json_body(&headers, &body)?;
-    let created = manage::users::create(app.store.as_ref(), body)
+    let created = manage::users::create(app.store.as_ref(), &app.secrets, body)
         .await
         .map_err(Failure::admin)?;
     Ok(ok(StatusCode::CREATED, created))

@@ -87,8 +87,14 @@ async fn hash(password: String) -> Result<String, Occurrence> {
         .map_err(Occurrence::from)
 }
 
-pub async fn create(store: &dyn Store, body: Value) -> Result<Value, Occurrence> {
+pub async fn create(
+    store: &dyn Store,
+    secrets: &Secrets,
+    body: Value,
+) -> Result<Value, Occurrence> {
     let body = object(body)?;
+    let identity = identity_field(&body)?;
+    let totp = totp_field(&body)?;
     let username =
         string_field(&body, "username")?.ok_or_else(|| invalid("username", "is required"))?;
     check_username(&username).map_err(|m| invalid("username", m))?;
@@ -107,12 +113,17 @@ pub async fn create(store: &dyn Store, body: Value) -> Result<Value, Occurrence>
         updated_at: now,
     };
     match store.create_user(&user).await {
-        Ok(()) => Ok(view(&user)),
+        Ok(()) => {}
         Err(StoreError::Conflict(_)) => {
-            Err(USERNAME_TAKEN.with_detail(format!("username {}", user.username)))
+            return Err(USERNAME_TAKEN.with_detail(format!("username {}", user.username)));
         }
-        Err(e) => Err(e.into()),
+        Err(e) => return Err(e.into()),
     }
+    if identity.is_none() && matches!(totp, TotpChange::Keep) {
+        return Ok(view(&user));
+    }
+    apply_factors(store, secrets, &user.sub, identity, totp, now).await?;
+    describe(store, &user).await
 }
 
 pub async fn get(store: &dyn Store, sub_or_username: &str) -> Result<UserRecord, Occurrence> {
@@ -225,18 +236,31 @@ pub async fn update(
         }
         Err(e) => return Err(e.into()),
     }
+    apply_factors(store, secrets, &user.sub, identity, totp, now).await?;
+    describe(store, &user).await
+}
+
+/// Record identity confidence and set or remove the TOTP key.
+async fn apply_factors(
+    store: &dyn Store,
+    secrets: &Secrets,
+    sub: &str,
+    identity: Option<u8>,
+    totp: TotpChange,
+    now: i64,
+) -> Result<(), Occurrence> {
     if let Some(level) = identity {
-        store.set_identity_confidence(&user.sub, level, now).await?;
+        store.set_identity_confidence(sub, level, now).await?;
     }
     match totp {
         TotpChange::Keep => {}
         TotpChange::Remove => {
-            store.delete_totp(&user.sub).await?;
+            store.delete_totp(sub).await?;
         }
         TotpChange::Set(key) => {
             let record = TotpRecord {
-                sub: user.sub.clone(),
-                secret_sealed: secrets.seal(&key, &totp_context(&user.sub))?,
+                sub: sub.to_string(),
+                secret_sealed: secrets.seal(&key, &totp_context(sub))?,
                 confirmed_at: Some(now),
                 last_step: None,
                 created_at: now,
@@ -244,7 +268,7 @@ pub async fn update(
             store.put_totp(&record, true).await?;
         }
     }
-    describe(store, &user).await
+    Ok(())
 }
 
 pub async fn set_password(

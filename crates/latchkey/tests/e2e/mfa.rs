@@ -425,6 +425,26 @@ async fn admin_set_totp_replay_and_throttle(db: Db) {
     let q = assert_redirect(&s, &r, "interaction_required", "interaction_required");
     assert!(q["error_description"].contains("second factor"), "{q:?}");
 
+    // A user can be created with both at once.
+    let r = s
+        .admin(Method::POST, "/users")
+        .json(
+            &json!({"username": "carol", "password": "carol's long password",
+                      "identity_confidence": "P2", "totp_secret": totp::base32_encode(&key)}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let carol: Value = r.json().await.unwrap();
+    assert_eq!(
+        (
+            carol["identity_confidence"].as_str(),
+            carol["totp"].as_bool()
+        ),
+        (Some("P2"), Some(true))
+    );
+
     // Removing the factor: the next Cl.Cm request asks to enrol.
     let r = s
         .admin(Method::PATCH, &format!("/users/{sub}"))
