@@ -7,6 +7,7 @@ pub mod client;
 pub mod client_auth;
 pub mod crypto;
 pub mod error;
+pub mod factors;
 pub mod grant;
 pub mod keys;
 pub mod logout;
@@ -14,8 +15,10 @@ pub mod registration;
 pub mod session;
 pub mod store;
 pub mod token;
+pub mod totp;
 pub mod upstream;
 pub mod user;
+pub mod vtr;
 
 pub use error::{Cause, ErrorCode, Occurrence, catalogue};
 

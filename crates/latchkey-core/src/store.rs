@@ -41,7 +41,12 @@ pub struct ErrorRecord {
 
 #[async_trait::async_trait]
 pub trait Store:
-    crate::session::SessionStore + crate::upstream::UpstreamStore + Send + Sync + 'static
+    crate::session::SessionStore
+    + crate::upstream::UpstreamStore
+    + crate::factors::FactorStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Cheap round trip, for readiness checks.
     async fn ping(&self) -> StoreResult<()>;

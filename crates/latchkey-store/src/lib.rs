@@ -11,6 +11,7 @@
 
 mod cache;
 mod error;
+mod factors;
 mod migrate;
 mod postgres;
 mod sessions;

@@ -59,6 +59,11 @@ pub(crate) const SQLITE: Dialect = Dialect {
             sql: include_str!("../migrations/sqlite/0006_registration.sql"),
         },
         Migration {
+            version: 7,
+            name: "0007_second_factors",
+            sql: include_str!("../migrations/sqlite/0007_second_factors.sql"),
+        },
+        Migration {
             version: 8,
             name: "0008_upstream",
             sql: include_str!("../migrations/sqlite/0008_upstream.sql"),
@@ -106,6 +111,11 @@ pub(crate) const POSTGRES: Dialect = Dialect {
             version: 6,
             name: "0006_registration",
             sql: include_str!("../migrations/postgres/0006_registration.sql"),
+        },
+        Migration {
+            version: 7,
+            name: "0007_second_factors",
+            sql: include_str!("../migrations/postgres/0007_second_factors.sql"),
         },
         Migration {
             version: 8,

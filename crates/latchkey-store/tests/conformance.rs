@@ -159,6 +159,11 @@ macro_rules! conformance_tests {
                 upstream_links_are_unique_both_ways,
                 users_are_found_by_email_ignoring_case,
                 upstream_sessions_round_trip_and_expire,
+                identity_confidence_is_a_user_attribute,
+                totp_enrolment_confirmation_and_replay,
+                a_totp_step_is_accepted_once_under_concurrency,
+                recovery_codes_are_single_use,
+                a_step_up_records_the_factor_on_the_session,
             );
         }
     };
@@ -1480,4 +1485,131 @@ async fn upstream_sessions_round_trip_and_expire(db: &TestDb) {
     store.purge_upstream(1000, 100).await.unwrap();
     assert_eq!(store.get_upstream_session("old").await.unwrap(), None);
     assert!(store.get_upstream_session("new").await.unwrap().is_some());
+}
+
+// ---------------------------------------------------------------------------
+// Second factors and identity confidence
+
+fn totp(sub: &str, confirmed_at: Option<i64>) -> latchkey_core::factors::TotpRecord {
+    latchkey_core::factors::TotpRecord {
+        sub: sub.into(),
+        secret_sealed: (0..=255u8).collect(),
+        confirmed_at,
+        last_step: None,
+        created_at: 100,
+    }
+}
+
+async fn identity_confidence_is_a_user_attribute(db: &TestDb) {
+    let store = db.open().await;
+    store.create_user(&user("sub-a", "alice", 1)).await.unwrap();
+    assert_eq!(store.identity_confidence("sub-a").await.unwrap(), 0);
+    assert!(store.set_identity_confidence("sub-a", 2, 5).await.unwrap());
+    assert_eq!(store.identity_confidence("sub-a").await.unwrap(), 2);
+    assert!(!store.set_identity_confidence("nobody", 2, 5).await.unwrap());
+    assert_eq!(store.identity_confidence("nobody").await.unwrap(), 0);
+    // Updating the user's other attributes keeps it.
+    let mut alice = store.get_user("sub-a").await.unwrap().unwrap();
+    alice.username = "alice2".into();
+    store.update_user(&alice).await.unwrap();
+    assert_eq!(store.identity_confidence("sub-a").await.unwrap(), 2);
+}
+
+async fn totp_enrolment_confirmation_and_replay(db: &TestDb) {
+    let store = db.open().await;
+    assert_eq!(store.get_totp("s1").await.unwrap(), None);
+    // An enrolment starts, and may restart while pending.
+    assert!(store.put_totp(&totp("s1", None), false).await.unwrap());
+    assert!(store.put_totp(&totp("s1", None), false).await.unwrap());
+    assert_eq!(store.get_totp("s1").await.unwrap(), Some(totp("s1", None)));
+    // Not confirmed: no step is accepted.
+    assert!(!store.use_totp_step("s1", 10).await.unwrap());
+    assert!(store.confirm_totp("s1", 10, 200).await.unwrap());
+    assert!(!store.confirm_totp("s1", 11, 200).await.unwrap());
+    let confirmed = store.get_totp("s1").await.unwrap().unwrap();
+    assert_eq!(confirmed.confirmed_at, Some(200));
+    assert_eq!(confirmed.last_step, Some(10));
+    // The confirming step, and earlier ones, are spent; later ones once.
+    assert!(!store.use_totp_step("s1", 10).await.unwrap());
+    assert!(!store.use_totp_step("s1", 9).await.unwrap());
+    assert!(store.use_totp_step("s1", 11).await.unwrap());
+    assert!(!store.use_totp_step("s1", 11).await.unwrap());
+    // A new enrolment does not replace a confirmed authenticator; an operator does.
+    assert!(!store.put_totp(&totp("s1", None), false).await.unwrap());
+    assert_eq!(
+        store.get_totp("s1").await.unwrap().unwrap().confirmed_at,
+        Some(200)
+    );
+    assert!(store.put_totp(&totp("s1", Some(300)), true).await.unwrap());
+    let replaced = store.get_totp("s1").await.unwrap().unwrap();
+    assert_eq!(
+        (replaced.confirmed_at, replaced.last_step),
+        (Some(300), None)
+    );
+    assert!(store.delete_totp("s1").await.unwrap());
+    assert!(!store.delete_totp("s1").await.unwrap());
+    assert_eq!(store.get_totp("s1").await.unwrap(), None);
+}
+
+async fn a_totp_step_is_accepted_once_under_concurrency(db: &TestDb) {
+    let store = db.open().await;
+    store.put_totp(&totp("s1", Some(1)), true).await.unwrap();
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.use_totp_step("s1", 42).await })
+        })
+        .collect();
+    let mut accepted = 0;
+    for t in tasks {
+        if t.await.unwrap().unwrap() {
+            accepted += 1;
+        }
+    }
+    assert_eq!(accepted, 1);
+}
+
+async fn recovery_codes_are_single_use(db: &TestDb) {
+    let store = db.open().await;
+    let codes: Vec<String> = (0..3).map(|i| format!("hash-{i}")).collect();
+    store.put_recovery_codes("s1", &codes, 10).await.unwrap();
+    assert_eq!(store.recovery_codes_left("s1").await.unwrap(), 3);
+    assert!(store.use_recovery_code("s1", "hash-1", 20).await.unwrap());
+    assert!(!store.use_recovery_code("s1", "hash-1", 21).await.unwrap());
+    assert!(!store.use_recovery_code("s2", "hash-0", 21).await.unwrap());
+    assert!(!store.use_recovery_code("s1", "unknown", 21).await.unwrap());
+    assert_eq!(store.recovery_codes_left("s1").await.unwrap(), 2);
+    // New codes replace the old ones.
+    store
+        .put_recovery_codes("s1", &["fresh".to_string()], 30)
+        .await
+        .unwrap();
+    assert!(!store.use_recovery_code("s1", "hash-0", 31).await.unwrap());
+    assert_eq!(store.recovery_codes_left("s1").await.unwrap(), 1);
+    // Removing the authenticator removes its recovery codes.
+    store.put_totp(&totp("s1", Some(1)), true).await.unwrap();
+    store.delete_totp("s1").await.unwrap();
+    assert_eq!(store.recovery_codes_left("s1").await.unwrap(), 0);
+}
+
+async fn a_step_up_records_the_factor_on_the_session(db: &TestDb) {
+    use latchkey_core::session::SessionRecord;
+    let store = db.open().await;
+    let session = SessionRecord {
+        id_hash: "h1".into(),
+        sid: "sid1".into(),
+        sub: "s1".into(),
+        auth_time: 100,
+        amr: vec!["pwd".into()],
+        acr: None,
+        created_at: 100,
+        expires_at: 200,
+    };
+    store.insert_session(&session).await.unwrap();
+    let amr: Vec<String> = vec!["pwd".into(), "otp".into(), "mfa".into()];
+    assert!(store.set_session_amr("h1", &amr).await.unwrap());
+    let stepped = store.get_session("h1").await.unwrap().unwrap();
+    assert_eq!(stepped.amr, amr);
+    assert_eq!(stepped.sid, "sid1");
+    assert!(!store.set_session_amr("gone", &amr).await.unwrap());
 }

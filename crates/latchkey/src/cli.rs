@@ -212,9 +212,10 @@ enum UserCommand {
     List,
     /// Show a user (by sub or username).
     Show { user: String },
-    /// Change a user's username or claims (claims are merged; null removes one).
+    /// Change a user's username, claims (merged; null removes one), identity
+    /// confidence or second factor.
     #[command(
-        after_help = "Example:\n  latchkey user update alice --claims '{\"name\":\"Alice Liddell\"}'"
+        after_help = "Examples:\n  latchkey user update alice --claims '{\"name\":\"Alice Liddell\"}'\n  latchkey user update alice --identity-confidence P2\n  latchkey user update alice --totp-secret JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP\n  latchkey user update alice --remove-totp"
     )]
     Update {
         user: String,
@@ -222,6 +223,16 @@ enum UserCommand {
         username: Option<String>,
         #[arg(long, value_name = "JSON")]
         claims: Option<String>,
+        /// Identity confidence recorded for the user: P0, P1 or P2.
+        #[arg(long, value_name = "LEVEL")]
+        identity_confidence: Option<String>,
+        /// Set the user's TOTP key (base32, at least 128 bits), e.g. one
+        /// provisioned on a hardware token.
+        #[arg(long, value_name = "BASE32", conflicts_with = "remove_totp")]
+        totp_secret: Option<String>,
+        /// Remove the user's TOTP authenticator and recovery codes.
+        #[arg(long)]
+        remove_totp: bool,
     },
     /// Delete a user.
     Delete { user: String },
@@ -441,16 +452,19 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 if let Some(c) = claims {
                     body["claims"] = parse_json_object("--claims", &c)?;
                 }
-                print(&manage::users::create(store, body).await?);
+                print(&manage::users::create(store, &secrets, body).await?);
             }
             UserCommand::List => print(&manage::users::list(store).await?),
-            UserCommand::Show { user } => print(&manage::users::view(
-                &manage::users::get(store, &user).await?,
-            )),
+            UserCommand::Show { user } => print(
+                &manage::users::describe(store, &manage::users::get(store, &user).await?).await?,
+            ),
             UserCommand::Update {
                 user,
                 username,
                 claims,
+                identity_confidence,
+                totp_secret,
+                remove_totp,
             } => {
                 let mut body = json!({});
                 if let Some(u) = username {
@@ -459,7 +473,16 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 if let Some(c) = claims {
                     body["claims"] = parse_json_object("--claims", &c)?;
                 }
-                print(&manage::users::update(store, &user, body).await?);
+                if let Some(level) = identity_confidence {
+                    body["identity_confidence"] = json!(level);
+                }
+                if let Some(key) = totp_secret {
+                    body["totp_secret"] = json!(key);
+                }
+                if remove_totp {
+                    body["totp_secret"] = Value::Null;
+                }
+                print(&manage::users::update(store, &secrets, &user, body).await?);
             }
             UserCommand::Delete { user } => {
                 manage::users::delete(store, &user).await?;
@@ -469,7 +492,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 let Some(p) = password.read().map_err(Failed::Usage)? else {
                     return Err(Failed::Usage("give --password or --password-stdin".into()));
                 };
-                manage::users::set_password(store, &user, p).await?;
+                manage::users::set_password(store, &secrets, &user, p).await?;
                 println!("password set for {user}");
             }
         },

@@ -113,6 +113,11 @@ pub const SETTINGS: &[Setting] = &[
         meaning: "every authorization request must come through /par (RFC 9126); a request sent directly to /authorize gets invalid_request (par_required). Per client: require_pushed_authorization_requests",
     },
     Setting {
+        key: "vtr.default",
+        default: "Cl",
+        meaning: "the vector of trust used when a request has neither vtr nor acr_values naming one: a vector (Cl, Cl.Cm, Cl.Cm.P2) or a JSON array of them; GOV.UK-like deployments set Cl.Cm",
+    },
+    Setting {
         key: "limits.login_failures",
         default: "5",
         meaning: "failed sign-ins per account and per address within 15 minutes before further attempts wait (429)",
@@ -486,6 +491,15 @@ impl Config {
                     )
                 })?,
             policy: Policy {
+                vtr_default: match sources.string("vtr.default")? {
+                    None => vec![latchkey_core::vtr::CL],
+                    Some(v) => latchkey_core::vtr::parse_default(&v).map_err(|m| {
+                        bad(
+                            "vtr.default",
+                            format!("expected a vector such as Cl or Cl.Cm, or a JSON array of them: {m}"),
+                        )
+                    })?,
+                },
                 require_state: sources.bool("policy.require_state", false)?,
                 min_parameter_length: sources
                     .seconds("policy.min_parameter_length", 0, 0, 512)

@@ -236,3 +236,23 @@ pub fn max_age(value: Option<&str>, client: &ClientRecord) -> Result<Option<i64>
         },
     }
 }
+
+/// - `vtr` (RFC 8485 §3.1), a JSON array of vectors, wins;
+/// - else the `acr_values` that are vectors (voluntary: others are ignored);
+/// - else the `vtr.default` setting.
+pub fn vtr(
+    vtr: Option<&str>,
+    acr_values: Option<&str>,
+    default: &[crate::vtr::Vector],
+) -> Result<Vec<crate::vtr::Vector>, Occurrence> {
+    if let Some(v) = vtr {
+        return crate::vtr::parse_vtr(v);
+    }
+    let from_acr = acr_values
+        .map(crate::vtr::from_acr_values)
+        .unwrap_or_default();
+    if !from_acr.is_empty() {
+        return Ok(from_acr);
+    }
+    Ok(default.to_vec())
+}

@@ -1,16 +1,27 @@
-//! After validation: does the user need to sign in, to consent, or can the
-//! code be issued? (OIDC Core §3.1.2.3, §3.1.2.4.) Pure: the caller loads
-//! the session and the remembered consent and performs the outcome.
+//! After validation: does the user need to sign in, to choose an account,
+//! to pass a second factor, to consent, or can the code be issued? (OIDC
+//! Core §3.1.2.3, §3.1.2.4; RFC 8485.) Pure: the caller loads the session,
+//! the user's factors and the remembered consent and performs the outcome.
 
 use super::{AuthorizeRequest, Prompt};
 use crate::Occurrence;
-use crate::catalogue::{CONSENT_REQUIRED, LOGIN_REQUIRED};
+use crate::catalogue::{
+    CONSENT_REQUIRED, IDENTITY_CONFIDENCE_TOO_LOW, INTERACTION_REQUIRED, LOGIN_REQUIRED,
+};
+use crate::vtr::{Assessment, Vector, assess};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Next {
     Login,
+    /// `prompt=select_account` with a session: continue as that user or
+    /// use another account.
+    SelectAccount,
+    /// The requested vector needs a second factor the session lacks (the
+    /// user enrols one if they have none).
+    SecondFactor,
     Consent,
-    Issue,
+    /// Issue a code; the vector achieved (`acr`, `vot`).
+    Issue(Vector),
 }
 
 /// What is known about the browser and the user.
@@ -26,10 +37,22 @@ pub struct Situation<'a> {
     /// The scope the user already granted this client.
     pub granted: Option<&'a str>,
     pub now: i64,
+    /// The session includes a second factor.
+    pub second_factor: bool,
+    /// The signed-in user's identity confidence (`P0` = 0 .. `P2` = 2).
+    pub identity: u8,
+    /// The signed-in user has a confirmed authenticator (else a second
+    /// factor means enrolling one).
+    pub enrolled: bool,
 }
 
 /// - no session, `prompt=login` not yet honoured in this flow, or the
 ///   session older than `max_age` → sign in (`login_required` with `prompt=none`).
+/// - `prompt=select_account` with a session, on arrival → the account chooser.
+/// - no requested vector allows the user's identity confidence →
+///   `identity_confidence_too_low` (G8), whatever `prompt` says.
+/// - a vector needs the second factor the session lacks → the second-factor
+///   page (`interaction_required` with `prompt=none`, U12).
 /// - a third-party client without a remembered consent covering every
 ///   requested scope, or `prompt=consent` → consent (`consent_required`
 ///   with `prompt=none`).
@@ -37,10 +60,7 @@ pub fn decide(req: &AuthorizeRequest, s: Situation<'_>) -> Result<Next, Occurren
     let silent = req.has_prompt(Prompt::None);
     let login = match s.auth_time {
         None => Some("no one is signed in"),
-        Some(t)
-            if (req.has_prompt(Prompt::Login) || req.has_prompt(Prompt::SelectAccount))
-                && s.resumed_at.is_none_or(|r| t < r) =>
-        {
+        Some(t) if req.has_prompt(Prompt::Login) && s.resumed_at.is_none_or(|r| t < r) => {
             Some("the request asked for a new sign-in")
         }
         Some(t) if req.max_age.is_some_and(|m| s.now - t > m) => {
@@ -55,6 +75,26 @@ pub fn decide(req: &AuthorizeRequest, s: Situation<'_>) -> Result<Next, Occurren
             Ok(Next::Login)
         };
     }
+    if req.has_prompt(Prompt::SelectAccount) && s.resumed_at.is_none() {
+        return Ok(Next::SelectAccount);
+    }
+    let achieved = match assess(&req.vtr, s.second_factor, s.identity) {
+        Assessment::Met(v) => v,
+        Assessment::IdentityTooLow { needed, has } => {
+            return Err(IDENTITY_CONFIDENCE_TOO_LOW.with_detail(format!(
+                "the request needs identity confidence P{needed}; the user has P{has}"
+            )));
+        }
+        Assessment::NeedsSecondFactor if silent => {
+            let why = if s.enrolled {
+                "the sign-in lacks the second factor the requested vector needs"
+            } else {
+                "the requested vector needs a second factor and the user must enrol one"
+            };
+            return Err(INTERACTION_REQUIRED.with_detail(why));
+        }
+        Assessment::NeedsSecondFactor => return Ok(Next::SecondFactor),
+    };
     let covered = s.granted.is_some_and(|g| {
         let granted: Vec<&str> = g.split(' ').collect();
         req.scopes.iter().all(|x| granted.contains(&x.as_str()))
@@ -68,13 +108,14 @@ pub fn decide(req: &AuthorizeRequest, s: Situation<'_>) -> Result<Next, Occurren
             Ok(Next::Consent)
         };
     }
-    Ok(Next::Issue)
+    Ok(Next::Issue(achieved))
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::vtr::{CL, CL_CM};
 
     fn req(prompt: &[Prompt], max_age: Option<i64>) -> AuthorizeRequest {
         AuthorizeRequest {
@@ -93,6 +134,7 @@ mod tests {
             id_token_hint: None,
             ui_locales: None,
             acr_values: None,
+            vtr: Vec::new(),
         }
     }
 
@@ -103,6 +145,9 @@ mod tests {
             skip_consent: false,
             granted,
             now: 1000,
+            second_factor: false,
+            identity: 0,
+            enrolled: false,
         }
     }
 
@@ -122,7 +167,7 @@ mod tests {
         );
         assert_eq!(
             decide(&req(&[], None), at(Some(900), Some("email openid profile"))).unwrap(),
-            Next::Issue
+            Next::Issue(CL)
         );
         let first_party = Situation {
             skip_consent: true,
@@ -130,7 +175,7 @@ mod tests {
         };
         assert_eq!(
             decide(&req(&[Prompt::Consent], None), first_party).unwrap(),
-            Next::Issue
+            Next::Issue(CL)
         );
     }
 
@@ -147,7 +192,7 @@ mod tests {
         );
         assert_eq!(
             decide(&none, at(Some(900), Some("openid email"))).unwrap(),
-            Next::Issue
+            Next::Issue(CL)
         );
     }
 
@@ -162,7 +207,7 @@ mod tests {
             resumed_at: Some(950),
             ..at(Some(960), Some("openid email"))
         };
-        assert_eq!(decide(&login, resumed).unwrap(), Next::Issue);
+        assert_eq!(decide(&login, resumed).unwrap(), Next::Issue(CL));
         let aged = req(&[], Some(60));
         assert_eq!(
             decide(&aged, at(Some(900), Some("openid email"))).unwrap(),
@@ -170,12 +215,54 @@ mod tests {
         );
         assert_eq!(
             decide(&aged, at(Some(950), Some("openid email"))).unwrap(),
-            Next::Issue
+            Next::Issue(CL)
         );
         let consent = req(&[Prompt::Consent], None);
         assert_eq!(
             decide(&consent, at(Some(900), Some("openid email"))).unwrap(),
             Next::Consent
         );
+    }
+
+    #[test]
+    fn vectors_step_up_and_identity() {
+        let mut cm = req(&[], None);
+        cm.vtr = vec![CL_CM];
+        let signed_in = at(Some(900), Some("openid email"));
+        assert_eq!(decide(&cm, signed_in).unwrap(), Next::SecondFactor);
+        let stepped = Situation {
+            second_factor: true,
+            ..signed_in
+        };
+        assert_eq!(decide(&cm, stepped).unwrap(), Next::Issue(CL_CM));
+        cm.prompt = vec![Prompt::None];
+        assert_eq!(
+            decide(&cm, signed_in).unwrap_err().cause.id,
+            "interaction_required"
+        );
+        let mut p2 = req(&[], None);
+        p2.vtr = vec![crate::vtr::Vector::parse("Cl.Cm.P2").unwrap()];
+        assert_eq!(
+            decide(&p2, stepped).unwrap_err().cause.id,
+            "identity_confidence_too_low"
+        );
+        let proven = Situation {
+            identity: 2,
+            ..stepped
+        };
+        assert!(matches!(decide(&p2, proven).unwrap(), Next::Issue(_)));
+    }
+
+    #[test]
+    fn select_account_on_arrival_only() {
+        let choose = req(&[Prompt::SelectAccount], None);
+        let signed_in = at(Some(900), Some("openid email"));
+        assert_eq!(decide(&choose, signed_in).unwrap(), Next::SelectAccount);
+        assert_eq!(decide(&choose, at(None, None)).unwrap(), Next::Login);
+        let resumed = Situation {
+            resumed_at: Some(950),
+            ..signed_in
+        };
+        assert_eq!(decide(&choose, resumed).unwrap(), Next::Issue(CL));
     }
 }

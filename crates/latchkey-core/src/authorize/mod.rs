@@ -28,6 +28,9 @@ pub struct Policy {
     /// PKCE for every client, not only public ones.
     pub require_pkce_all: bool,
     pub allow_plain_pkce: bool,
+    /// The vectors a request without `vtr` (or usable `acr_values`) asks
+    /// for (`vtr.default`); empty means `Cl`.
+    pub vtr_default: Vec<crate::vtr::Vector>,
 }
 
 /// `prompt` values (OIDC Core §3.1.2.1).
@@ -61,6 +64,10 @@ pub struct AuthorizeRequest {
     pub id_token_hint: Option<String>,
     pub ui_locales: Option<String>,
     pub acr_values: Option<String>,
+    /// The vectors of trust asked for (`vtr`, else `acr_values`, else
+    /// `vtr.default`); any one satisfies the request. Empty means `Cl`.
+    #[serde(default)]
+    pub vtr: Vec<crate::vtr::Vector>,
 }
 
 impl AuthorizeRequest {
@@ -156,6 +163,7 @@ pub fn validate(
     checks::state_and_nonce(state.as_deref(), get("nonce"), policy).map_err(redirect)?;
     let prompt = checks::prompt(get("prompt")).map_err(redirect)?;
     let max_age = checks::max_age(get("max_age"), client).map_err(redirect)?;
+    let vtr = checks::vtr(get("vtr"), get("acr_values"), &policy.vtr_default).map_err(redirect)?;
 
     Ok(AuthorizeRequest {
         client_id: client.client_id.clone(),
@@ -173,6 +181,7 @@ pub fn validate(
         id_token_hint: get("id_token_hint").map(str::to_string),
         ui_locales: get("ui_locales").map(str::to_string),
         acr_values: get("acr_values").map(str::to_string),
+        vtr,
     })
 }
 

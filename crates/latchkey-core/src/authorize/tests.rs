@@ -226,6 +226,7 @@ fn authorize_redirect_policy_rows() {
         min_parameter_length: 8,
         require_pkce_all: true,
         allow_plain_pkce: false,
+        vtr_default: Vec::new(),
     };
     let no_state = OK.replace("&state=xyz", "");
     let pkce =
@@ -263,4 +264,42 @@ fn authorize_redirect_policy_rows() {
     )
     .unwrap();
     assert_eq!(req.code_challenge_method.as_deref(), Some("plain"));
+}
+
+#[test]
+fn vtr_and_acr_values_choose_the_vectors() {
+    use crate::vtr::{CL, CL_CM};
+    let c = client(|_| {});
+    let p = Policy::default();
+    assert_eq!(
+        run(OK, Some(&c), &p).unwrap().vtr,
+        Vec::<crate::vtr::Vector>::new()
+    );
+    let cm = run(&format!("{OK}&vtr=%5B%22Cl.Cm%22%5D"), Some(&c), &p).unwrap();
+    assert_eq!(cm.vtr, vec![CL_CM]);
+    let acr = run(&format!("{OK}&acr_values=urn%3Ax+Cl.Cm"), Some(&c), &p).unwrap();
+    assert_eq!(acr.vtr, vec![CL_CM]);
+    let default = Policy {
+        vtr_default: vec![CL_CM],
+        ..Policy::default()
+    };
+    assert_eq!(run(OK, Some(&c), &default).unwrap().vtr, vec![CL_CM]);
+    let wins = run(
+        &format!("{OK}&vtr=%5B%22Cl%22%5D&acr_values=Cl.Cm"),
+        Some(&c),
+        &default,
+    );
+    assert_eq!(wins.unwrap().vtr, vec![CL]);
+    assert_eq!(
+        redirect_with(&format!("{OK}&vtr=%5B%22Cl.P2%22%5D"), &c, &p),
+        "vtr_not_valid"
+    );
+    assert_eq!(
+        redirect_with(&format!("{OK}&vtr=Cl.Cm"), &c, &p),
+        "vtr_malformed"
+    );
+    assert_eq!(
+        redirect_with(&format!("{OK}&vtr=%5B%22Cl.Cx%22%5D"), &c, &p),
+        "vtr_unsupported"
+    );
 }

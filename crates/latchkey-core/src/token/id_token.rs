@@ -16,6 +16,11 @@ pub fn at_hash(access_token: &str) -> String {
     b64url(&digest.as_ref()[..16])
 }
 
+/// Where Latchkey publishes its trustmark (RFC 8485 §5).
+pub fn trustmark_uri(issuer: &str) -> String {
+    format!("{issuer}/trustmark")
+}
+
 pub fn claims(
     ctx: &TokenContext<'_>,
     client: &ClientRecord,
@@ -40,6 +45,12 @@ pub fn claims(
         }
         if let Some(a) = grant.acr {
             obj.insert("acr".into(), json!(a));
+            // The acr Latchkey issues is the vector achieved: RFC 8485 §4
+            // names it `vot`, with the trustmark that defines it.
+            if crate::vtr::Vector::parse(a).is_ok() {
+                obj.insert("vot".into(), json!(a));
+                obj.insert("vtm".into(), json!(trustmark_uri(ctx.issuer)));
+            }
         }
         if !grant.amr.is_empty() {
             obj.insert("amr".into(), json!(grant.amr));

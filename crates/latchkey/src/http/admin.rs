@@ -201,7 +201,7 @@ async fn create_user(
 ) -> AdminResult {
     authorize(&app, &method, &headers)?;
     let body = json_body(&headers, &body)?;
-    let created = manage::users::create(app.store.as_ref(), body)
+    let created = manage::users::create(app.store.as_ref(), &app.secrets, body)
         .await
         .map_err(Failure::admin)?;
     Ok(ok(StatusCode::CREATED, created))
@@ -217,7 +217,10 @@ async fn show_user(
     let user = manage::users::get(app.store.as_ref(), &sub)
         .await
         .map_err(Failure::admin)?;
-    Ok(ok(StatusCode::OK, manage::users::view(&user)))
+    let shown = manage::users::describe(app.store.as_ref(), &user)
+        .await
+        .map_err(Failure::admin)?;
+    Ok(ok(StatusCode::OK, shown))
 }
 
 async fn update_user(
@@ -229,7 +232,7 @@ async fn update_user(
 ) -> AdminResult {
     authorize(&app, &method, &headers)?;
     let patch = json_body(&headers, &body)?;
-    let updated = manage::users::update(app.store.as_ref(), &sub, patch)
+    let updated = manage::users::update(app.store.as_ref(), &app.secrets, &sub, patch)
         .await
         .map_err(Failure::admin)?;
     Ok(ok(StatusCode::OK, updated))

@@ -18,6 +18,7 @@ use latchkey_core::crypto::random_token;
 use latchkey_core::grant::CodeRecord;
 use latchkey_core::logout::verify_hint;
 use latchkey_core::session::{InteractionRecord, SessionRecord};
+use latchkey_core::vtr::{Assessment, Vector, assess, has_second_factor};
 use std::sync::Arc;
 
 /// How long a user has to finish signing in and consenting.
@@ -215,8 +216,35 @@ pub async fn proceed(
         ),
         None => None,
     };
-    let session =
-        session.filter(|s| interaction.is_some() || hinted.as_ref().is_none_or(|h| *h == s.sub));
+    // Someone else is signed in than the hint names: with prompt=none the
+    // user would have to switch accounts, which only they can do.
+    let other_account =
+        interaction.is_none() && matches!((&session, &hinted), (Some(s), Some(h)) if *h != s.sub);
+    let silent = req.has_prompt(latchkey_core::authorize::Prompt::None);
+    if other_account && silent {
+        return Err(back(
+            latchkey_core::catalogue::ACCOUNT_SELECTION_REQUIRED
+                .with_detail("the id_token_hint names another user than the one signed in"),
+        ));
+    }
+    // A login_hint naming another existing account than the signed-in one
+    // is the same situation (an unknown name is only a hint, ignored).
+    if silent
+        && interaction.is_none()
+        && let (Some(s), Some(hint)) = (&session, &req.login_hint)
+        && let Some(named) = app
+            .store
+            .get_user_by_username(hint)
+            .await
+            .map_err(|e| back(e.into()))?
+        && named.sub != s.sub
+    {
+        return Err(back(
+            latchkey_core::catalogue::ACCOUNT_SELECTION_REQUIRED
+                .with_detail("the login_hint names another user than the one signed in"),
+        ));
+    }
+    let session = session.filter(|_| !other_account);
     let granted = match &session {
         Some(s) => app
             .store
@@ -225,6 +253,10 @@ pub async fn proceed(
             .map_err(|e| back(e.into()))?,
         None => None,
     };
+    let factors = match &session {
+        Some(s) => Factors::load(app, &req, s).await.map_err(&back)?,
+        None => Factors::default(),
+    };
     let now = latchkey_core::now_unix();
     let situation = Situation {
         auth_time: session.as_ref().map(|s| s.auth_time),
@@ -232,21 +264,28 @@ pub async fn proceed(
         skip_consent: client.metadata.skip_consent,
         granted: granted.as_deref(),
         now,
+        second_factor: factors.second_factor,
+        identity: factors.identity,
+        enrolled: factors.enrolled,
     };
     let next = decide(&req, situation).map_err(&back)?;
     match (next, session) {
-        (Next::Issue, Some(session)) => {
+        (Next::Issue(achieved), Some(session)) => {
             if let Some(i) = &interaction {
                 app.store
                     .take_interaction(&i.id)
                     .await
                     .map_err(|e| back(e.into()))?;
             }
-            issue_code(app, &req, &session).await
+            issue_code(app, &req, &session, achieved).await
         }
-        (Next::Login, _) | (Next::Issue, None) => {
+        (Next::Login, _) | (Next::Issue(_), None) => {
             to_page(app, headers, req, interaction, "/login").await
         }
+        (Next::SelectAccount, _) => {
+            to_page(app, headers, req, interaction, "/select-account").await
+        }
+        (Next::SecondFactor, _) => to_page(app, headers, req, interaction, "/mfa").await,
         (Next::Consent, _) => to_page(app, headers, req, interaction, "/consent").await,
     }
 }
@@ -299,11 +338,65 @@ async fn to_page(
     Ok(res)
 }
 
+/// What the signed-in user has besides the password, as far as the
+/// request needs to know (the store is asked only when a vector needs it).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Factors {
+    pub second_factor: bool,
+    pub identity: u8,
+    pub enrolled: bool,
+}
+
+impl Factors {
+    pub async fn load(
+        app: &App,
+        req: &AuthorizeRequest,
+        session: &SessionRecord,
+    ) -> Result<Factors, Occurrence> {
+        let second_factor = has_second_factor(&session.amr);
+        let identity = if req.vtr.iter().any(|v| v.identity_needed() > 0) {
+            app.store.identity_confidence(&session.sub).await?
+        } else {
+            0
+        };
+        let enrolled = if req.vtr.iter().any(|v| v.second_factor) && !second_factor {
+            app.store
+                .get_totp(&session.sub)
+                .await?
+                .is_some_and(|t| t.confirmed_at.is_some())
+        } else {
+            false
+        };
+        Ok(Factors {
+            second_factor,
+            identity,
+            enrolled,
+        })
+    }
+}
+
+/// The vector a finished sign-in achieved, for a code issued outside
+/// [`proceed`] (after consent).
+pub async fn achieved(
+    app: &App,
+    req: &AuthorizeRequest,
+    session: &SessionRecord,
+) -> Result<Vector, Occurrence> {
+    let f = Factors::load(app, req, session).await?;
+    match assess(&req.vtr, f.second_factor, f.identity) {
+        Assessment::Met(v) => Ok(v),
+        _ => Err(latchkey_core::catalogue::SESSION_LOST
+            .with_detail("the sign-in no longer meets the requested vector of trust")),
+    }
+}
+
 /// RFC 6749 §4.1.2: a single-use code, stored hashed, sent to the client.
+/// `acr` is the vector achieved (also `vot` in the ID token).
 pub async fn issue_code(
     app: &App,
     req: &AuthorizeRequest,
     session: &SessionRecord,
+    achieved: Vector,
 ) -> Result<Response, Failure> {
     let back = to_client(req);
     fail::fail_point!("authorize.issue_code", |_| Err(back(
@@ -324,7 +417,7 @@ pub async fn issue_code(
         code_challenge: req.code_challenge.clone(),
         code_challenge_method: req.code_challenge_method.clone(),
         auth_time: session.auth_time,
-        acr: session.acr.clone(),
+        acr: Some(achieved.to_string()),
         amr: session.amr.clone(),
         sid: Some(session.sid.clone()),
         created_at: now,

@@ -36,6 +36,9 @@ pub fn document(config: &Config) -> Value {
         "pushed_authorization_request_endpoint": format!("{issuer}/par"),
         "require_pushed_authorization_requests": config.par_required,
         "claims_parameter_supported": false,
+        "vtr_values_supported": latchkey_core::vtr::SUPPORTED,
+        "acr_values_supported": latchkey_core::vtr::SUPPORTED,
+        "trustmarks": latchkey_core::token::id_token::trustmark_uri(issuer),
         "token_endpoint": format!("{issuer}/token"),
         "userinfo_endpoint": format!("{issuer}/userinfo"),
         "introspection_endpoint": format!("{issuer}/introspect"),
@@ -88,6 +91,8 @@ fn claims_supported() -> Vec<&'static str> {
         "azp",
         "sid",
         "at_hash",
+        "vot",
+        "vtm",
     ];
     for (_, names) in latchkey_core::token::userinfo::SCOPE_CLAIMS {
         out.extend_from_slice(names);
@@ -110,6 +115,30 @@ fn json_response(body: String, max_age: u32) -> Response {
 /// `GET /.well-known/openid-configuration` (and the RFC 8414 alias).
 pub async fn openid_configuration(State(app): State<Arc<App>>) -> Response {
     json_response(app.discovery_json.clone(), 3600)
+}
+
+/// The trustmark (RFC 8485 §5): the vectors this provider can assert,
+/// the document `vtm` in ID tokens points at.
+pub fn trustmark_document(issuer: &str) -> Value {
+    json!({
+        "idp": issuer,
+        "trustmark_provider": issuer,
+        "C": ["Cl", "Cm"],
+        "P": ["P0", "P1", "P2"],
+        "vtr_values_supported": latchkey_core::vtr::SUPPORTED,
+        "definitions": {
+            "Cl": "a password",
+            "Cm": "a second factor: a TOTP authenticator app (RFC 6238) or a single-use recovery code",
+            "P0": "identity not proven",
+            "P1": "low confidence in the identity, recorded by the operator",
+            "P2": "medium confidence in the identity, recorded by the operator",
+        },
+    })
+}
+
+/// `GET /trustmark`
+pub async fn trustmark(State(app): State<Arc<App>>) -> Response {
+    json_response(trustmark_document(&app.config.issuer).to_string(), 3600)
 }
 
 /// `GET /jwks`: active keys and retired keys still inside their window.

@@ -1,5 +1,6 @@
 //! The HTTP layer: parse, call, render. Every route is listed here.
 
+pub mod account_chooser;
 pub mod admin;
 pub mod authorize;
 pub mod cookies;
@@ -13,6 +14,7 @@ pub mod pages;
 pub mod par;
 pub mod register;
 pub mod respond;
+pub mod second_factor;
 pub mod token;
 pub mod ui;
 pub mod upstream;
@@ -61,6 +63,12 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/authorize", get(authorize::get).post(authorize::post))
         .route("/login", get(ui::login_form).post(ui::login_submit))
         .route("/consent", get(ui::consent_form).post(ui::consent_submit))
+        .route("/mfa", get(second_factor::form).post(second_factor::submit))
+        .route(
+            "/select-account",
+            get(account_chooser::form).post(account_chooser::submit),
+        )
+        .route("/trustmark", get(discovery::trustmark))
         .route("/logout", get(logout::get).post(logout::post))
         .route("/upstream/{id}", axum::routing::post(upstream::start))
         .route("/upstream/{id}/callback", get(upstream::callback))

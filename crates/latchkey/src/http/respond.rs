@@ -91,8 +91,10 @@ pub async fn tag_endpoint(req: Request, next: Next) -> Response {
 
 /// The channel for failures the framework produces, by path.
 fn channel_for_path(path: &str) -> Channel {
-    if matches!(path, "/authorize" | "/login" | "/consent" | "/logout")
-        || path.starts_with("/upstream/")
+    if matches!(
+        path,
+        "/authorize" | "/login" | "/consent" | "/logout" | "/mfa" | "/select-account"
+    ) || path.starts_with("/upstream/")
     {
         Channel::Page
     } else if path.starts_with("/admin/") {
@@ -183,7 +185,18 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
         .or_else(|| framework_failure(&res, &path));
     if let Some(failure) = failure {
         report(&app, &failure.occ, &endpoint);
+        // A cookie the handler set stays set (a sign-in that succeeded
+        // before the flow failed keeps its session).
+        let cookies: Vec<HeaderValue> = res
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .cloned()
+            .collect();
         res = render(&app, failure);
+        for c in cookies {
+            res.headers_mut().append(header::SET_COOKIE, c);
+        }
     }
     let status = res.status().as_u16().to_string();
     let labels = [

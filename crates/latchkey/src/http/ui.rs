@@ -10,7 +10,7 @@ use crate::app::App;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use latchkey_core::Occurrence;
 use latchkey_core::authorize::RawParams;
 use latchkey_core::catalogue::{
@@ -69,7 +69,7 @@ pub(super) async fn load(
     Ok((interaction, client, browser))
 }
 
-fn client_name(client: &ClientRecord) -> &str {
+pub(super) fn client_name(client: &ClientRecord) -> &str {
     client
         .metadata
         .client_name
@@ -195,6 +195,16 @@ pub const THROTTLE_WINDOW: i64 = 900;
 
 /// Refuse the attempt when the account or the address has failed too often.
 async fn check_throttle(app: &App, keys: &[String]) -> Result<(), Occurrence> {
+    check_throttle_as(app, keys, &LOGIN_THROTTLED, "sign-ins").await
+}
+
+/// The same throttle for another kind of attempt (`cause` names it).
+pub(super) async fn check_throttle_as(
+    app: &App,
+    keys: &[String],
+    cause: &'static latchkey_core::Cause,
+    what: &str,
+) -> Result<(), Occurrence> {
     let now = latchkey_core::now_unix();
     let limit = i64::try_from(app.config.login_failures).unwrap_or(i64::MAX);
     for key in keys {
@@ -204,9 +214,9 @@ async fn check_throttle(app: &App, keys: &[String]) -> Result<(), Occurrence> {
         {
             let wait = (start + THROTTLE_WINDOW - now).max(1);
             let minutes = (wait + 59) / 60;
-            return Err(LOGIN_THROTTLED
+            return Err(cause
                 .with_detail(format!(
-                    "too many failed sign-ins; try again in {minutes} minute(s)"
+                    "too many failed {what}; try again in {minutes} minute(s)"
                 ))
                 .retry_after(u64::try_from(wait).unwrap_or(60)));
         }
@@ -317,7 +327,11 @@ pub async fn login_submit(
             resumed.append(header::COOKIE, v);
         }
     }
-    let mut res = authorize::proceed(&app, &resumed, req, &client, Some(interaction)).await?;
+    // The user is signed in even when the flow then fails (for example
+    // identity_confidence_too_low): the session cookie is set either way.
+    let mut res = authorize::proceed(&app, &resumed, req, &client, Some(interaction))
+        .await
+        .unwrap_or_else(IntoResponse::into_response);
     if let Some(c) = cookies::set(cookies::SESSION, &token, None, app.secure_cookies()) {
         res.headers_mut().append(header::SET_COOKIE, c);
     }
@@ -337,7 +351,7 @@ fn describe(scope: &str) -> String {
     }
 }
 
-async fn signed_in(
+pub(super) async fn signed_in(
     app: &App,
     headers: &HeaderMap,
     interaction: &InteractionRecord,
@@ -427,5 +441,8 @@ pub async fn consent_submit(
         )
         .await
         .map_err(|e| back(e.into()))?;
-    authorize::issue_code(&app, &req, &session).await
+    let achieved = authorize::achieved(&app, &req, &session)
+        .await
+        .map_err(&back)?;
+    authorize::issue_code(&app, &req, &session, achieved).await
 }

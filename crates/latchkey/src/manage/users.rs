@@ -2,7 +2,8 @@
 
 use latchkey_core::Occurrence;
 use latchkey_core::catalogue::{INVALID_USER_ATTRIBUTES, USER_NOT_FOUND, USERNAME_TAKEN};
-use latchkey_core::crypto::hash_password;
+use latchkey_core::crypto::{Secrets, hash_password};
+use latchkey_core::factors::{TotpRecord, totp_context};
 use latchkey_core::store::{Store, StoreError};
 use latchkey_core::user::{UserRecord, check_password, check_username};
 use serde_json::{Map, Value, json};
@@ -25,7 +26,13 @@ fn invalid(field: &str, summary: &str) -> Occurrence {
         .field(field, summary)
 }
 
-const FIELDS: &[&str] = &["username", "password", "claims"];
+const FIELDS: &[&str] = &[
+    "username",
+    "password",
+    "claims",
+    "identity_confidence",
+    "totp_secret",
+];
 
 fn object(body: Value) -> Result<Map<String, Value>, Occurrence> {
     let Value::Object(body) = body else {
@@ -34,7 +41,7 @@ fn object(body: Value) -> Result<Map<String, Value>, Occurrence> {
     if let Some(unknown) = body.keys().find(|k| !FIELDS.contains(&k.as_str())) {
         return Err(invalid(
             unknown,
-            "is not a user attribute; accepted: username, password, claims",
+            "is not a user attribute; accepted: username, password, claims, identity_confidence, totp_secret",
         ));
     }
     Ok(body)
@@ -80,8 +87,14 @@ async fn hash(password: String) -> Result<String, Occurrence> {
         .map_err(Occurrence::from)
 }
 
-pub async fn create(store: &dyn Store, body: Value) -> Result<Value, Occurrence> {
+pub async fn create(
+    store: &dyn Store,
+    secrets: &Secrets,
+    body: Value,
+) -> Result<Value, Occurrence> {
     let body = object(body)?;
+    let identity = identity_field(&body)?;
+    let totp = totp_field(&body)?;
     let username =
         string_field(&body, "username")?.ok_or_else(|| invalid("username", "is required"))?;
     check_username(&username).map_err(|m| invalid("username", m))?;
@@ -100,12 +113,17 @@ pub async fn create(store: &dyn Store, body: Value) -> Result<Value, Occurrence>
         updated_at: now,
     };
     match store.create_user(&user).await {
-        Ok(()) => Ok(view(&user)),
+        Ok(()) => {}
         Err(StoreError::Conflict(_)) => {
-            Err(USERNAME_TAKEN.with_detail(format!("username {}", user.username)))
+            return Err(USERNAME_TAKEN.with_detail(format!("username {}", user.username)));
         }
-        Err(e) => Err(e.into()),
+        Err(e) => return Err(e.into()),
     }
+    if identity.is_none() && matches!(totp, TotpChange::Keep) {
+        return Ok(view(&user));
+    }
+    apply_factors(store, secrets, &user.sub, identity, totp, now).await?;
+    describe(store, &user).await
 }
 
 pub async fn get(store: &dyn Store, sub_or_username: &str) -> Result<UserRecord, Occurrence> {
@@ -120,6 +138,59 @@ pub async fn get(store: &dyn Store, sub_or_username: &str) -> Result<UserRecord,
         })
 }
 
+/// The user with what they have besides a password: identity confidence
+/// and whether a second factor is set (never the key itself).
+pub async fn describe(store: &dyn Store, user: &UserRecord) -> Result<Value, Occurrence> {
+    let mut v = view(user);
+    let identity = store.identity_confidence(&user.sub).await?;
+    let totp = store
+        .get_totp(&user.sub)
+        .await?
+        .is_some_and(|t| t.confirmed_at.is_some());
+    v["identity_confidence"] = json!(format!("P{identity}"));
+    v["totp"] = json!(totp);
+    if totp {
+        v["recovery_codes_left"] = json!(store.recovery_codes_left(&user.sub).await?);
+    }
+    Ok(v)
+}
+
+/// `identity_confidence`: `P0` to `P2`; `null` resets it to `P0`.
+fn identity_field(body: &Map<String, Value>) -> Result<Option<u8>, Occurrence> {
+    const ACCEPTED: &str = "must be P0, P1 or P2";
+    match body.get("identity_confidence") {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(0)),
+        Some(Value::String(s)) => latchkey_core::vtr::parse_identity(s)
+            .map(Some)
+            .ok_or_else(|| invalid("identity_confidence", ACCEPTED)),
+        Some(_) => Err(invalid("identity_confidence", ACCEPTED)),
+    }
+}
+
+/// What to do with the second factor: `totp_secret` is a base32 key of at
+/// least 128 bits (set, confirmed at once), or `null` (removed).
+enum TotpChange {
+    Keep,
+    Set(Vec<u8>),
+    Remove,
+}
+
+fn totp_field(body: &Map<String, Value>) -> Result<TotpChange, Occurrence> {
+    const ACCEPTED: &str = "must be a base32 key of at least 128 bits (26 characters), or null";
+    match body.get("totp_secret") {
+        None => Ok(TotpChange::Keep),
+        Some(Value::Null) => Ok(TotpChange::Remove),
+        Some(Value::String(s)) => match latchkey_core::totp::base32_decode(s) {
+            Some(key) if key.len() >= latchkey_core::totp::MIN_SECRET_BYTES => {
+                Ok(TotpChange::Set(key))
+            }
+            _ => Err(invalid("totp_secret", ACCEPTED)),
+        },
+        Some(_) => Err(invalid("totp_secret", ACCEPTED)),
+    }
+}
+
 pub async fn list(store: &dyn Store) -> Result<Value, Occurrence> {
     Ok(Value::Array(
         store.list_users().await?.iter().map(view).collect(),
@@ -127,8 +198,17 @@ pub async fn list(store: &dyn Store) -> Result<Value, Occurrence> {
 }
 
 /// Partial update. `claims` are merged: a claim set to `null` is removed.
-pub async fn update(store: &dyn Store, sub: &str, body: Value) -> Result<Value, Occurrence> {
+/// `identity_confidence` and `totp_secret` set what the user has besides
+/// a password (the key is sealed with `secret` before it is stored).
+pub async fn update(
+    store: &dyn Store,
+    secrets: &Secrets,
+    sub: &str,
+    body: Value,
+) -> Result<Value, Occurrence> {
     let body = object(body)?;
+    let identity = identity_field(&body)?;
+    let totp = totp_field(&body)?;
     let mut user = get(store, sub).await?;
     if let Some(username) = string_field(&body, "username")? {
         check_username(&username).map_err(|m| invalid("username", m))?;
@@ -146,27 +226,63 @@ pub async fn update(store: &dyn Store, sub: &str, body: Value) -> Result<Value, 
     if let Some(p) = string_field(&body, "password")? {
         user.password_hash = Some(hash(p).await?);
     }
-    user.updated_at = latchkey_core::now_unix();
+    let now = latchkey_core::now_unix();
+    user.updated_at = now;
     match store.update_user(&user).await {
-        Ok(true) => Ok(view(&user)),
-        Ok(false) => Err(USER_NOT_FOUND.with_detail(format!("sub {sub}"))),
+        Ok(true) => {}
+        Ok(false) => return Err(USER_NOT_FOUND.with_detail(format!("sub {sub}"))),
         Err(StoreError::Conflict(_)) => {
-            Err(USERNAME_TAKEN.with_detail(format!("username {}", user.username)))
+            return Err(USERNAME_TAKEN.with_detail(format!("username {}", user.username)));
         }
-        Err(e) => Err(e.into()),
+        Err(e) => return Err(e.into()),
     }
+    apply_factors(store, secrets, &user.sub, identity, totp, now).await?;
+    describe(store, &user).await
+}
+
+/// Record identity confidence and set or remove the TOTP key.
+async fn apply_factors(
+    store: &dyn Store,
+    secrets: &Secrets,
+    sub: &str,
+    identity: Option<u8>,
+    totp: TotpChange,
+    now: i64,
+) -> Result<(), Occurrence> {
+    if let Some(level) = identity {
+        store.set_identity_confidence(sub, level, now).await?;
+    }
+    match totp {
+        TotpChange::Keep => {}
+        TotpChange::Remove => {
+            store.delete_totp(sub).await?;
+        }
+        TotpChange::Set(key) => {
+            let record = TotpRecord {
+                sub: sub.to_string(),
+                secret_sealed: secrets.seal(&key, &totp_context(sub))?,
+                confirmed_at: Some(now),
+                last_step: None,
+                created_at: now,
+            };
+            store.put_totp(&record, true).await?;
+        }
+    }
+    Ok(())
 }
 
 pub async fn set_password(
     store: &dyn Store,
+    secrets: &Secrets,
     sub: &str,
     password: String,
 ) -> Result<Value, Occurrence> {
-    update(store, sub, json!({ "password": password })).await
+    update(store, secrets, sub, json!({ "password": password })).await
 }
 
 pub async fn delete(store: &dyn Store, sub: &str) -> Result<(), Occurrence> {
     let user = get(store, sub).await?;
+    store.delete_totp(&user.sub).await?;
     if store.delete_user(&user.sub).await? {
         Ok(())
     } else {

@@ -266,3 +266,79 @@ async fn a_real_browser_signs_in_consents_cancels_and_denies() {
     assert_eq!(q["error"], "access_denied");
     assert!(q["error_uri"].ends_with("#consent_denied"));
 }
+
+/// A real browser meets the second factor: after the password, the user
+/// enrols an authenticator (the test reads the key off the page and
+/// computes the code, as an app would), saves the recovery codes, and a
+/// later sign-in asks for a code again. Screenshots of each page are kept.
+#[tokio::test]
+async fn a_real_browser_enrols_and_uses_a_second_factor() {
+    use latchkey_core::totp;
+    let s = Server::start(Db::Sqlite).await;
+    let cb = client_app().await;
+    let r = s
+        .admin(Method::POST, "/clients")
+        .json(
+            &json!({"client_id": "web", "client_name": "Example Web App", "redirect_uris": [cb],
+                      "scope": "openid", "skip_consent": true}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    s.admin(Method::POST, "/users")
+        .json(&json!({"username": "alice@example.com", "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap();
+    let authorize = format!(
+        "{}/authorize?client_id=web&response_type=code&scope=openid&redirect_uri={}&state=mfa-state&vtr=%5B%22Cl.Cm%22%5D",
+        s.base,
+        url::form_urlencoded::byte_serialize(cb.as_bytes()).collect::<String>()
+    );
+    let now_code = |key: &[u8]| totp::code_at_step(key, totp::step_at(latchkey_core::now_unix()));
+    let d = Driver::start().await;
+    d.goto(&authorize).await;
+    d.wait_for(&s.url("/login")).await;
+    d.type_into("#username", "alice@example.com").await;
+    d.type_into("#password", "correct horse battery").await;
+    d.click("button[value=login]").await;
+    d.wait_for(&s.url("/mfa")).await;
+    let html = d.source().await;
+    assert!(html.contains("<svg"), "a QR code: {html}");
+    d.screenshot("mfa-enrol.png").await;
+    let start = html.find("id=\"totp-key\">").unwrap() + 14;
+    let key = totp::base32_decode(html[start..].split('<').next().unwrap()).unwrap();
+    d.type_into("#code", &now_code(&key)).await;
+    d.click("button[value=enrol]").await;
+    for _ in 0..200 {
+        if d.source().await.contains("Save your recovery codes") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    d.screenshot("mfa-recovery-codes.png").await;
+    d.click("button[value=continue]").await;
+    let q = query(&d.wait_for(&cb).await);
+    assert!(q["code"].len() >= 43, "{q:?}");
+    assert_eq!(q["state"], "mfa-state");
+
+    // A new sign-in (prompt=login) asks for the password, then a code; the
+    // step just used is not accepted twice, so wait for the next one.
+    let used = totp::step_at(latchkey_core::now_unix());
+    d.goto(&format!("{authorize}&prompt=login")).await;
+    d.wait_for(&s.url("/login")).await;
+    d.type_into("#username", "alice@example.com").await;
+    d.type_into("#password", "correct horse battery").await;
+    d.click("button[value=login]").await;
+    d.wait_for(&s.url("/mfa")).await;
+    assert!(d.source().await.contains("Enter your security code"));
+    d.screenshot("mfa-code.png").await;
+    while totp::step_at(latchkey_core::now_unix()) <= used {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    d.type_into("#code", &now_code(&key)).await;
+    d.click("button[value=verify]").await;
+    let q = query(&d.wait_for(&cb).await);
+    assert!(q["code"].len() >= 43, "{q:?}");
+}

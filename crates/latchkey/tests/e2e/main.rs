@@ -15,6 +15,7 @@ mod cluster;
 mod docs;
 #[cfg(feature = "failpoints")]
 mod faults;
+mod mfa;
 mod oidc_client;
 mod par;
 mod register;

@@ -1,0 +1,415 @@
+//! The second-factor page, `/mfa`: a TOTP code (or a recovery code) after
+//! the password when the requested vector of trust needs `Cm`, and TOTP
+//! enrolment for users without an authenticator (QR code and key, a
+//! confirmation code, then recovery codes shown once). Same rules as the
+//! login page: no JavaScript, CSRF-protected, bound to the browser.
+
+use super::authorize;
+use super::pages::{html_response, layout};
+use super::respond::Failure;
+use super::ui::{Form, check_csrf, check_throttle_as, client_name, csrf, load, signed_in};
+use crate::app::App;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use latchkey_core::catalogue::{
+    RECOVERY_CODE_INVALID, SESSION_LOST, TOTP_CODE_INVALID, TOTP_CONFIRMATION_INVALID,
+    TOTP_THROTTLED, USER_CANCELED,
+};
+use latchkey_core::error::docs::escape_html as esc;
+use latchkey_core::factors::{TotpRecord, totp_context};
+use latchkey_core::session::{InteractionRecord, SessionRecord};
+use latchkey_core::{Cause, Occurrence, totp};
+use std::sync::Arc;
+
+#[derive(serde::Deserialize)]
+pub struct Interaction {
+    i: Option<String>,
+}
+
+/// Wrong codes are throttled per account with the sign-in limit.
+fn throttle_key(sub: &str) -> String {
+    format!("totp:{sub}")
+}
+
+/// The user's authenticator key, opened; `None` when it has none.
+async fn key_of(app: &App, sub: &str) -> Result<Option<(TotpRecord, Vec<u8>)>, Occurrence> {
+    let Some(record) = app.store.get_totp(sub).await? else {
+        return Ok(None);
+    };
+    let key = app
+        .secrets
+        .open(&record.secret_sealed, &totp_context(sub))?;
+    Ok(Some((record, key)))
+}
+
+/// An error shown on the page itself, with its cause and reference, like
+/// the login page's wrong password; logged once with its `error_id`.
+fn alert(app: &App, occ: &Occurrence, message: &str) -> String {
+    tracing::info!(error_id = %occ.error_id, cause = occ.cause.id, "second factor refused");
+    format!(
+        "<p class=\"error\" role=\"alert\" id=\"mfa-error\">{} \
+<a href=\"{}/errors/{}#{}\">{}</a></p>",
+        esc(message),
+        esc(&app.config.issuer),
+        occ.cause.code.as_str(),
+        occ.cause.id,
+        occ.cause.id,
+    )
+}
+
+fn status_of(cause: &Cause) -> StatusCode {
+    StatusCode::from_u16(cause.status).unwrap_or(StatusCode::BAD_REQUEST)
+}
+
+fn hidden_fields(app: &App, interaction: &InteractionRecord, browser: &str) -> String {
+    format!(
+        "<input type=\"hidden\" name=\"i\" value=\"{}\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">",
+        esc(&interaction.id),
+        esc(&csrf(app, browser))
+    )
+}
+
+/// Ask for the code of an enrolled authenticator, or a recovery code.
+fn verify_page(
+    app: &App,
+    interaction: &InteractionRecord,
+    client: &str,
+    browser: &str,
+    error: &str,
+) -> String {
+    let fields = hidden_fields(app, interaction, browser);
+    let body = format!(
+        "<h1>Enter your security code</h1><p class=\"muted\">to continue to <strong>{client}</strong></p>{error}\
+<form method=\"post\" action=\"/mfa\">{fields}\
+<label for=\"code\">The 6-digit code from your authenticator app</label>\
+<input id=\"code\" name=\"code\" type=\"text\" inputmode=\"numeric\" pattern=\"[0-9 ]*\" autocomplete=\"one-time-code\" required autofocus>\
+<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"verify\" class=\"primary\">Continue</button>\
+<button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>Cancel</button></div></form>\
+<details><summary>Use a recovery code instead</summary>\
+<form method=\"post\" action=\"/mfa\">{fields}\
+<label for=\"recovery_code\">Recovery code</label>\
+<input id=\"recovery_code\" name=\"recovery_code\" type=\"text\" autocomplete=\"off\" required>\
+<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"recovery\">Use recovery code</button></div></form></details>",
+        client = esc(client),
+    );
+    layout(&app.brand, "Security code", &body)
+}
+
+/// Enrolment: the QR code (inline SVG) and the key to type by hand.
+fn enrol_page(
+    app: &App,
+    interaction: &InteractionRecord,
+    client: &str,
+    browser: &str,
+    account: &str,
+    key: &[u8],
+    error: &str,
+) -> String {
+    let uri = totp::otpauth_uri(&app.brand.name, account, key);
+    let qr = qrcode::QrCode::new(uri.as_bytes())
+        .map(|code| {
+            code.render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(200, 200)
+                .quiet_zone(true)
+                .build()
+        })
+        .unwrap_or_default();
+    // Inline in HTML: drop the XML declaration before the <svg> element.
+    let qr = qr.find("<svg").map(|at| &qr[at..]).unwrap_or_default();
+    // The key in groups of four, as authenticator apps show it.
+    let encoded = totp::base32_encode(key);
+    let grouped: Vec<String> = encoded
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect();
+    let body = format!(
+        "<h1>Set up an authenticator app</h1><p class=\"muted\"><strong>{client}</strong> asks for a second step when you sign in.</p>{error}\
+<p>Scan this QR code with an authenticator app (for example one on your phone).</p>\
+<div class=\"qr\" role=\"img\" aria-label=\"QR code for your authenticator app\">{qr}</div>\
+<p>Or type this key into the app:</p><p><code id=\"totp-key\">{key}</code></p>\
+<form method=\"post\" action=\"/mfa\">{fields}\
+<label for=\"code\">Then enter the 6-digit code the app shows</label>\
+<input id=\"code\" name=\"code\" type=\"text\" inputmode=\"numeric\" pattern=\"[0-9 ]*\" autocomplete=\"one-time-code\" required autofocus>\
+<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"enrol\" class=\"primary\">Continue</button>\
+<button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>Cancel</button></div></form>",
+        client = esc(client),
+        key = esc(&grouped.join(" ")),
+        fields = hidden_fields(app, interaction, browser),
+    );
+    layout(&app.brand, "Set up an authenticator", &body)
+}
+
+/// The recovery codes, shown once, right after enrolment.
+fn recovery_page(
+    app: &App,
+    interaction: &InteractionRecord,
+    browser: &str,
+    codes: &[String],
+) -> String {
+    let items: String = codes
+        .iter()
+        .map(|c| format!("<li><code>{}</code></li>", esc(c)))
+        .collect();
+    let body = format!(
+        "<h1>Save your recovery codes</h1>\
+<p>If you lose your phone, each of these codes lets you sign in once instead of a code from the app. \
+Keep them somewhere safe: they are shown only now.</p><ul class=\"recovery-codes\">{items}</ul>\
+<form method=\"post\" action=\"/mfa\">{fields}\
+<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"continue\" class=\"primary\" autofocus>I have saved them, continue</button></div></form>",
+        fields = hidden_fields(app, interaction, browser),
+    );
+    layout(&app.brand, "Recovery codes", &body)
+}
+
+/// A pending enrolment's key: the one already started, or a new one.
+async fn pending_key(app: &App, sub: &str) -> Result<Option<Vec<u8>>, Occurrence> {
+    match key_of(app, sub).await? {
+        Some((record, key)) if record.confirmed_at.is_none() => return Ok(Some(key)),
+        Some(_) => return Ok(None),
+        None => {}
+    }
+    let key = totp::generate_secret()?;
+    let record = TotpRecord {
+        sub: sub.to_string(),
+        secret_sealed: app.secrets.seal(&key, &totp_context(sub))?,
+        confirmed_at: None,
+        last_step: None,
+        created_at: latchkey_core::now_unix(),
+    };
+    // False: an authenticator was confirmed meanwhile (another tab).
+    Ok(app.store.put_totp(&record, false).await?.then_some(key))
+}
+
+async fn username(app: &App, sub: &str) -> Result<String, Occurrence> {
+    Ok(app
+        .store
+        .get_user(sub)
+        .await?
+        .map(|u| u.username)
+        .unwrap_or_else(|| sub.to_string()))
+}
+
+/// The page for this user's state: verify when enrolled, else enrol.
+async fn page(
+    app: &App,
+    interaction: &InteractionRecord,
+    client: &str,
+    browser: &str,
+    session: &SessionRecord,
+    error: &str,
+) -> Result<String, Occurrence> {
+    if let Some(key) = pending_key(app, &session.sub).await? {
+        let account = username(app, &session.sub).await?;
+        return Ok(enrol_page(
+            app,
+            interaction,
+            client,
+            browser,
+            &account,
+            &key,
+            error,
+        ));
+    }
+    Ok(verify_page(app, interaction, client, browser, error))
+}
+
+/// `GET /mfa?i=…`
+pub async fn form(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Query(q): Query<Interaction>,
+) -> Result<Response, Failure> {
+    let (interaction, client, browser) = load(&app, &headers, q.i.as_deref()).await?;
+    let back = authorize::to_client(&interaction.request);
+    let session = signed_in(&app, &headers, &interaction).await?;
+    let html = page(
+        &app,
+        &interaction,
+        client_name(&client),
+        &browser,
+        &session,
+        "",
+    )
+    .await
+    .map_err(&back)?;
+    Ok(html_response(StatusCode::OK, html))
+}
+
+/// `POST /mfa`: verify a code or a recovery code, confirm an enrolment,
+/// continue after the recovery codes, or cancel.
+pub async fn submit(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Failure> {
+    let form = Form::parse(&headers, &body)?;
+    let (interaction, client, browser) = load(&app, &headers, form.get("i")).await?;
+    let req = interaction.request.clone();
+    let back = authorize::to_client(&req);
+    check_csrf(&app, &form, &browser, &req)?;
+    let session = signed_in(&app, &headers, &interaction).await?;
+    let action = form.get("action").unwrap_or("verify");
+    if action == "cancel" {
+        app.store
+            .take_interaction(&interaction.id)
+            .await
+            .map_err(|e| back(e.into()))?;
+        return Err(back(USER_CANCELED.occur()));
+    }
+    if action == "continue" {
+        // After the recovery codes: the session already has the factor.
+        return authorize::proceed(&app, &headers, req, &client, Some(interaction)).await;
+    }
+    let sub = session.sub.clone();
+    let keys = [throttle_key(&sub)];
+    check_throttle_as(&app, &keys, &TOTP_THROTTLED, "codes")
+        .await
+        .map_err(Failure::page)?;
+    let now = latchkey_core::now_unix();
+    let code = form.get("code").unwrap_or("");
+    let outcome = match action {
+        "recovery" => {
+            let presented = totp::normalize_recovery_code(form.get("recovery_code").unwrap_or(""));
+            let hash = app.secrets.hash(&format!("recovery:{presented}"));
+            if app
+                .store
+                .use_recovery_code(&sub, &hash, now)
+                .await
+                .map_err(|e| back(e.into()))?
+            {
+                Ok(None)
+            } else {
+                Err(RECOVERY_CODE_INVALID.occur())
+            }
+        }
+        "enrol" => enrol(&app, &sub, code, now).await.map_err(&back)?,
+        _ => verify(&app, &sub, code, now).await.map_err(&back)?,
+    };
+    let client_label = client_name(&client).to_string();
+    match outcome {
+        Err(occ) => {
+            if !occ.is(&TOTP_CONFIRMATION_INVALID) {
+                app.store
+                    .record_login_failure(&keys[0], now, super::ui::THROTTLE_WINDOW)
+                    .await
+                    .map_err(|e| back(e.into()))?;
+            }
+            let message = match occ.cause.id {
+                "recovery_code_invalid" => "That recovery code is not valid or was already used.",
+                "totp_confirmation_invalid" => {
+                    "That code does not match. Check the key in the app and enter the code it shows now."
+                }
+                _ => "That code is not right or has expired. Enter the code the app shows now.",
+            };
+            let html = page(
+                &app,
+                &interaction,
+                &client_label,
+                &browser,
+                &session,
+                &alert(&app, &occ, message),
+            )
+            .await
+            .map_err(&back)?;
+            Ok(html_response(status_of(occ.cause), html))
+        }
+        Ok(recovery_codes) => {
+            app.store
+                .clear_login_failures(&keys[0])
+                .await
+                .map_err(|e| back(e.into()))?;
+            let amr: Vec<String> = latchkey_core::vtr::AMR_SECOND_FACTOR
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            if !app
+                .store
+                .set_session_amr(&session.id_hash, &amr)
+                .await
+                .map_err(|e| back(e.into()))?
+            {
+                return Err(back(
+                    SESSION_LOST.with_detail("the browser is no longer signed in"),
+                ));
+            }
+            if let Some(codes) = recovery_codes {
+                return Ok(html_response(
+                    StatusCode::OK,
+                    recovery_page(&app, &interaction, &browser, &codes),
+                ));
+            }
+            authorize::proceed(&app, &headers, req, &client, Some(interaction)).await
+        }
+    }
+}
+
+/// Check a code of the enrolled authenticator; a step is accepted once.
+/// `Ok(Err(..))` is a wrong code, `Err` a server fault.
+async fn verify(
+    app: &App,
+    sub: &str,
+    code: &str,
+    now: i64,
+) -> Result<Result<Option<Vec<String>>, Occurrence>, Occurrence> {
+    let Some((record, key)) = key_of(app, sub).await? else {
+        return Ok(Err(
+            TOTP_CODE_INVALID.with_detail("the user has no authenticator")
+        ));
+    };
+    if record.confirmed_at.is_none() {
+        return Ok(Err(
+            TOTP_CODE_INVALID.with_detail("the authenticator is not set up yet")
+        ));
+    }
+    let Some(step) = totp::verify(&key, code, now) else {
+        return Ok(Err(TOTP_CODE_INVALID.with_detail("the code does not match")));
+    };
+    if !app.store.use_totp_step(sub, step).await? {
+        return Ok(Err(
+            TOTP_CODE_INVALID.with_detail("the code was already used")
+        ));
+    }
+    Ok(Ok(None))
+}
+
+/// Confirm a pending enrolment with its first code; hand out recovery codes.
+async fn enrol(
+    app: &App,
+    sub: &str,
+    code: &str,
+    now: i64,
+) -> Result<Result<Option<Vec<String>>, Occurrence>, Occurrence> {
+    let pending = key_of(app, sub)
+        .await?
+        .filter(|(record, _)| record.confirmed_at.is_none());
+    let Some((_, key)) = pending else {
+        return Ok(Err(
+            TOTP_CONFIRMATION_INVALID.with_detail("no authenticator is being set up")
+        ));
+    };
+    let Some(step) = totp::verify(&key, code, now) else {
+        return Ok(Err(
+            TOTP_CONFIRMATION_INVALID.with_detail("the code does not match the new key")
+        ));
+    };
+    if !app.store.confirm_totp(sub, step, now).await? {
+        return Ok(Err(
+            TOTP_CONFIRMATION_INVALID.with_detail("the authenticator was already set up")
+        ));
+    }
+    let codes = (0..totp::RECOVERY_CODES)
+        .map(|_| totp::recovery_code())
+        .collect::<Result<Vec<String>, _>>()?;
+    let hashes: Vec<String> = codes
+        .iter()
+        .map(|c| {
+            app.secrets
+                .hash(&format!("recovery:{}", totp::normalize_recovery_code(c)))
+        })
+        .collect();
+    app.store.put_recovery_codes(sub, &hashes, now).await?;
+    Ok(Ok(Some(codes)))
+}
