@@ -296,46 +296,69 @@ pub async fn login_submit(
             .await
             .map_err(|e| back(e.into()))?;
     }
-    // A new session for this sign-in (a fresh id also defeats fixation).
-    let token = latchkey_core::crypto::random_token().map_err(|e| back(e.into()))?;
+    let (token, _) = new_session(&app, &headers, &user.sub, vec!["pwd".into()])
+        .await
+        .map_err(&back)?;
+    Ok(continue_signed_in(&app, &headers, &token, req, &client, interaction).await)
+}
+
+/// A new session for a sign-in that just succeeded (a fresh id also
+/// defeats fixation); the browser's previous session, if any, ends. Returns
+/// the cookie value and the record.
+pub(super) async fn new_session(
+    app: &App,
+    headers: &HeaderMap,
+    sub: &str,
+    amr: Vec<String>,
+) -> Result<(String, SessionRecord), Occurrence> {
+    let token = latchkey_core::crypto::random_token()?;
     let now = latchkey_core::now_unix();
     let session = SessionRecord {
         id_hash: app.secrets.hash(&token),
-        sid: latchkey_core::crypto::random_token().map_err(|e| back(e.into()))?,
-        sub: user.sub.clone(),
+        sid: latchkey_core::crypto::random_token()?,
+        sub: sub.to_string(),
         auth_time: now,
-        amr: vec!["pwd".into()],
+        amr,
         acr: None,
         created_at: now,
         expires_at: now + SESSION_TTL,
     };
-    app.store
-        .insert_session(&session)
-        .await
-        .map_err(|e| back(e.into()))?;
-    if let Some(old) = cookies::get(&headers, cookies::SESSION) {
+    app.store.insert_session(&session).await?;
+    if let Some(old) = cookies::get(headers, cookies::SESSION) {
         let _ = app.store.delete_session(&app.secrets.hash(&old)).await;
     }
-    // Continue the flow with the new session.
-    let mut resumed = headers.clone();
-    let cookie = format!("{}={}", cookies::SESSION, token);
-    if let Ok(v) = header::HeaderValue::from_str(&cookie) {
-        resumed.insert(header::COOKIE, v);
-        if let Some(b) = cookies::get(&headers, cookies::BROWSER)
-            && let Ok(v) = header::HeaderValue::from_str(&format!("{}={}", cookies::BROWSER, b))
+    Ok((token, session))
+}
+
+/// Continue the authorization with the session just made. The user is
+/// signed in even when the flow then fails (for example
+/// identity_confidence_too_low): the session cookie is set either way.
+pub(super) async fn continue_signed_in(
+    app: &Arc<App>,
+    headers: &HeaderMap,
+    token: &str,
+    req: latchkey_core::authorize::AuthorizeRequest,
+    client: &ClientRecord,
+    interaction: InteractionRecord,
+) -> Response {
+    let mut resumed = HeaderMap::new();
+    for (name, value) in [
+        (cookies::SESSION, Some(token.to_string())),
+        (cookies::BROWSER, cookies::get(headers, cookies::BROWSER)),
+    ] {
+        if let Some(value) = value
+            && let Ok(v) = header::HeaderValue::from_str(&format!("{name}={value}"))
         {
             resumed.append(header::COOKIE, v);
         }
     }
-    // The user is signed in even when the flow then fails (for example
-    // identity_confidence_too_low): the session cookie is set either way.
-    let mut res = authorize::proceed(&app, &resumed, req, &client, Some(interaction))
+    let mut res = authorize::proceed(app, &resumed, req, client, Some(interaction))
         .await
         .unwrap_or_else(IntoResponse::into_response);
-    if let Some(c) = cookies::set(cookies::SESSION, &token, None, app.secure_cookies()) {
+    if let Some(c) = cookies::set(cookies::SESSION, token, None, app.secure_cookies()) {
         res.headers_mut().append(header::SET_COOKIE, c);
     }
-    Ok(res)
+    res
 }
 
 /// Plain words for a scope on the consent page.

@@ -10,8 +10,7 @@
 //! are translated into our causes and redirected to our client, whose
 //! redirect URI was verified before the interaction existed.
 
-use super::authorize::{self, to_client};
-use super::cookies;
+use super::authorize::to_client;
 use super::fetch::{FetchError, Fetcher};
 use super::respond::Failure;
 use super::ui;
@@ -28,7 +27,7 @@ use latchkey_core::catalogue::{
 };
 use latchkey_core::crypto::random_token;
 use latchkey_core::error::docs::escape_html as esc;
-use latchkey_core::session::{InteractionRecord, SessionRecord};
+use latchkey_core::session::InteractionRecord;
 use latchkey_core::upstream::{
     self as core, Metadata, STATE_TTL, UpstreamConfig, UpstreamSessionRecord, UpstreamStateRecord,
 };
@@ -436,49 +435,18 @@ async fn sign_in(
 ) -> Result<Response, Failure> {
     let req = interaction.request.clone();
     let back = to_client(&req);
-    let token = random_token().map_err(|e| back(e.into()))?;
-    let now = latchkey_core::now_unix();
-    let session = SessionRecord {
-        id_hash: app.secrets.hash(&token),
-        sid: random_token().map_err(|e| back(e.into()))?,
-        sub: user.sub.clone(),
-        auth_time: now,
-        amr: vec!["fed".into()],
-        acr: None,
-        created_at: now,
-        expires_at: now + ui::SESSION_TTL,
-    };
-    app.store
-        .insert_session(&session)
+    let (token, session) = ui::new_session(app, headers, &user.sub, vec!["fed".into()])
         .await
-        .map_err(|e| back(e.into()))?;
+        .map_err(&back)?;
     app.store
         .insert_upstream_session(&UpstreamSessionRecord {
             sid: session.sid.clone(),
             upstream_id: upstream_id.to_string(),
             upstream_sub: upstream_sub.to_string(),
-            created_at: now,
+            created_at: session.created_at,
             expires_at: session.expires_at,
         })
         .await
         .map_err(|e| back(e.into()))?;
-    if let Some(old) = cookies::get(headers, cookies::SESSION) {
-        let _ = app.store.delete_session(&app.secrets.hash(&old)).await;
-    }
-    let mut resumed = HeaderMap::new();
-    for (name, value) in [
-        (cookies::SESSION, Some(token.clone())),
-        (cookies::BROWSER, cookies::get(headers, cookies::BROWSER)),
-    ] {
-        if let Some(value) = value
-            && let Ok(v) = header::HeaderValue::from_str(&format!("{name}={value}"))
-        {
-            resumed.append(header::COOKIE, v);
-        }
-    }
-    let mut res = authorize::proceed(app, &resumed, req, client, Some(interaction)).await?;
-    if let Some(c) = cookies::set(cookies::SESSION, &token, None, app.secure_cookies()) {
-        res.headers_mut().append(header::SET_COOKIE, c);
-    }
-    Ok(res)
+    Ok(ui::continue_signed_in(app, headers, &token, req, client, interaction).await)
 }
