@@ -119,7 +119,7 @@ async fn setup(s: &Server, extra: Value) -> String {
 }
 
 /// Assert an error redirect: cause, description, error_uri, state, iss.
-fn assert_redirect(
+pub(crate) fn assert_redirect(
     s: &Server,
     r: &reqwest::Response,
     code: &str,
