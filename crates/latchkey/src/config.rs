@@ -105,7 +105,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting {
         key: "request_objects.enabled",
         default: "true",
-        meaning: "accept request objects (request, and request_uri at a URL the client registered in request_uris; RFC 9101); false: request gets request_not_supported and such a request_uri request_uri_not_supported (request_uri values from /par keep working)",
+        meaning: "accept request objects (request, and request_uri at a URL the client registered in request_uris; RFC 9101); false: request gets request_not_supported and every request_uri request_uri_not_supported, except those of requests pushed to /par, which keep working",
     },
     Setting {
         key: "par.required",

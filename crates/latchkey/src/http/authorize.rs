@@ -154,6 +154,14 @@ async fn resolve(
                     .take_pushed_request(&app.secrets.hash(uri), &client.client_id, now)
                     .await
                     .map_err(|e| Failure::page(Occurrence::from(e)))?;
+                // Disabled: only requests pushed here remain usable; any
+                // other request_uri is refused by validation
+                // (request_uri_not_supported).
+                if !app.config.request_objects
+                    && matches!(take, latchkey_core::store::PushedTake::Unknown)
+                {
+                    return Ok((raw, false));
+                }
                 let params = request_object::pushed(take).map_err(page)?;
                 return Ok((
                     RawParams::from_pairs(request_object::with_client_id(

@@ -419,6 +419,22 @@ async fn request_objects_disabled(db: Db) {
         "request_uri_not_supported",
         "outside",
     );
+    // Any request_uri that is not a request this server holds from /par
+    // is refused the same way (pushed requests stay usable: PAR is its own
+    // feature).
+    let r = b
+        .get(&format!(
+            "{start}&request_uri={}",
+            enc("urn:ietf:params:oauth:request_uri:never-pushed")
+        ))
+        .await;
+    assert_redirect(
+        &s,
+        &r,
+        "request_uri_not_supported",
+        "request_uri_not_supported",
+        "outside",
+    );
     // At /par too, as JSON.
     let r = s
         .http
