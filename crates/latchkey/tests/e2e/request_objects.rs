@@ -129,19 +129,7 @@ pub(crate) fn assert_redirect(
 
 /// A JSON error: status, error, cause, description, no-store.
 pub(crate) async fn assert_json(r: reqwest::Response, status: u16, code: &str, cause: &str) {
-    assert_eq!(r.status(), status, "for cause {cause}");
-    assert_eq!(r.headers()["cache-control"], "no-store");
-    let body: Value = r.json().await.unwrap();
-    assert_eq!(body["error"], code, "{body}");
-    assert!(
-        body["error_uri"]
-            .as_str()
-            .unwrap()
-            .ends_with(&format!("/errors/{code}#{cause}")),
-        "{body}"
-    );
-    assert!(!body["error_description"].as_str().unwrap().is_empty());
-    assert!(body["error_id"].is_string());
+    crate::support::assert_json_error(r, status, code, cause).await;
 }
 
 fn enc(v: &str) -> String {

@@ -286,6 +286,32 @@ impl Drop for Server {
     }
 }
 
+/// Assert the JSON error channel: status, `no-store`, `error`, the cause in
+/// `error_uri`, a description and an `error_id`. Returns the headers and
+/// the body.
+pub async fn assert_json_error(
+    r: reqwest::Response,
+    status: u16,
+    error: &str,
+    cause: &str,
+) -> (reqwest::header::HeaderMap, serde_json::Value) {
+    assert_eq!(r.status(), status, "for cause {cause}");
+    let headers = r.headers().clone();
+    assert_eq!(headers["cache-control"], "no-store", "{cause}");
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"], error, "{body}");
+    assert!(
+        body["error_uri"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/errors/{error}#{cause}")),
+        "{body}"
+    );
+    assert!(!body["error_description"].as_str().unwrap().is_empty());
+    assert!(body["error_id"].is_string());
+    (headers, body)
+}
+
 /// Define one test per database from an `async fn(Db)`.
 #[macro_export]
 macro_rules! both {

@@ -40,21 +40,9 @@ async fn expect_error(
     error: &str,
     cause: &str,
 ) -> reqwest::header::HeaderMap {
-    assert_eq!(r.status(), status, "for cause {cause}");
-    let headers = r.headers().clone();
-    assert_eq!(headers["cache-control"], "no-store");
-    let body: Value = r.json().await.unwrap();
-    assert_eq!(body["error"], error, "{body}");
-    assert!(
-        body["error_uri"]
-            .as_str()
-            .unwrap()
-            .ends_with(&format!("/errors/{error}#{cause}")),
-        "{body}"
-    );
-    assert!(!body["error_description"].as_str().unwrap().is_empty());
-    assert!(body["error_id"].is_string());
-    headers
+    crate::support::assert_json_error(r, status, error, cause)
+        .await
+        .0
 }
 
 async fn client_credentials_and_the_resource_endpoints(db: Db) {
