@@ -96,6 +96,26 @@ pub(crate) fn hidden(html: &str, name: &str) -> String {
     html[start..].split('"').next().unwrap().to_string()
 }
 
+/// Submit the login form of `html` with these credentials.
+pub(crate) async fn submit_login(
+    b: &mut Browser<'_>,
+    html: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    b.post(
+        "/login",
+        &[
+            ("i", &hidden(html, "i")),
+            ("csrf", &hidden(html, "csrf")),
+            ("username", username),
+            ("password", password),
+            ("action", "login"),
+        ],
+    )
+    .await
+}
+
 async fn setup(s: &Server, extra: Value) -> String {
     let mut body = json!({"client_id": "app", "client_name": "Example App", "redirect_uris": [CB, "https://app.example/other"], "scope": "openid email profile"});
     for (k, v) in extra.as_object().unwrap() {

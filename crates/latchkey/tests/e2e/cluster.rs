@@ -2,7 +2,7 @@
 //! any request may land on any node, and single-use things stay single-use
 //! under races spread over the nodes.
 
-use crate::authorize::{Browser, hidden, location, query_of};
+use crate::authorize::{Browser, location, query_of};
 use crate::support::{Db, Server};
 use latchkey_core::crypto::Secrets;
 use latchkey_core::keys::{self, Alg, SigningKey};
@@ -61,18 +61,7 @@ async fn code_across(
     let html = a.get(&login).await.text().await.unwrap();
     let mut b = Browser::new(finish_node);
     b.cookies = a.cookies.clone();
-    let r = b
-        .post(
-            "/login",
-            &[
-                ("i", &hidden(&html, "i")),
-                ("csrf", &hidden(&html, "csrf")),
-                ("username", "alice"),
-                ("password", PASSWORD),
-                ("action", "login"),
-            ],
-        )
-        .await;
+    let r = crate::authorize::submit_login(&mut b, &html, "alice", PASSWORD).await;
     assert_eq!(r.status(), 303);
     let q = query_of(&location(&r));
     assert_eq!(q["state"], "s1");

@@ -3,7 +3,7 @@
 //! `error_id` that finds the log line, through the endpoint's channel, and
 //! the process keeps serving.
 
-use crate::authorize::{Browser, hidden, location, query_of};
+use crate::authorize::{Browser, location, query_of};
 use crate::support::{Db, Server};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -114,17 +114,7 @@ async fn a_failed_code_issue_is_redirected_as_server_error(db: Db) {
 async fn sign_in(b: &mut Browser<'_>, start: &str) -> reqwest::Response {
     let login = location(&b.get(start).await);
     let html = b.get(&login).await.text().await.unwrap();
-    b.post(
-        "/login",
-        &[
-            ("i", &hidden(&html, "i")),
-            ("csrf", &hidden(&html, "csrf")),
-            ("username", "alice"),
-            ("password", "correct horse battery"),
-            ("action", "login"),
-        ],
-    )
-    .await
+    crate::authorize::submit_login(b, &html, "alice", "correct horse battery").await
 }
 
 crate::both!(

@@ -77,18 +77,7 @@ async fn password(b: &mut Browser<'_>, start: &str) -> String {
     let login = location(&r);
     assert!(login.starts_with("/login?i="), "{login}");
     let html = b.get(&login).await.text().await.unwrap();
-    let r = b
-        .post(
-            "/login",
-            &[
-                ("i", &hidden(&html, "i")),
-                ("csrf", &hidden(&html, "csrf")),
-                ("username", "alice"),
-                ("password", "correct horse battery"),
-                ("action", "login"),
-            ],
-        )
-        .await;
+    let r = crate::authorize::submit_login(b, &html, "alice", "correct horse battery").await;
     assert_eq!(r.status(), 303);
     location(&r)
 }
@@ -466,18 +455,7 @@ async fn identity_confidence_via_admin_and_cli(db: Db) {
     let r = b.get(&p2).await;
     let login = location(&r);
     let html = b.get(&login).await.text().await.unwrap();
-    let r = b
-        .post(
-            "/login",
-            &[
-                ("i", &hidden(&html, "i")),
-                ("csrf", &hidden(&html, "csrf")),
-                ("username", "alice"),
-                ("password", "correct horse battery"),
-                ("action", "login"),
-            ],
-        )
-        .await;
+    let r = crate::authorize::submit_login(&mut b, &html, "alice", "correct horse battery").await;
     let q = assert_redirect(&s, &r, "access_denied", "identity_confidence_too_low");
     assert!(q["error_description"].contains("P2"), "{q:?}");
     // The admin API records P1: still too low.
@@ -575,18 +553,7 @@ async fn account_chooser(db: Db) {
         let mut bob = Browser::new(&s);
         let r = bob.get(&authorize("")).await;
         let html = bob.get(&location(&r)).await.text().await.unwrap();
-        let r = bob
-            .post(
-                "/login",
-                &[
-                    ("i", &hidden(&html, "i")),
-                    ("csrf", &hidden(&html, "csrf")),
-                    ("username", "bob"),
-                    ("password", "bob's long password"),
-                    ("action", "login"),
-                ],
-            )
-            .await;
+        let r = crate::authorize::submit_login(&mut bob, &html, "bob", "bob's long password").await;
         location(&r)
     };
     let bob_token = {

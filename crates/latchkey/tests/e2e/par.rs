@@ -302,18 +302,9 @@ async fn openidconnect_crate_with_par(db: Db) {
     let login = location(&r);
     assert!(login.starts_with("/login?i="), "{login}");
     let html = b.get(&login).await.text().await.unwrap();
-    let r = b
-        .post(
-            "/login",
-            &[
-                ("i", &hidden(&html, "i")),
-                ("csrf", &hidden(&html, "csrf")),
-                ("username", "alice"),
-                ("password", crate::request_objects::PASSWORD),
-                ("action", "login"),
-            ],
-        )
-        .await;
+    let r =
+        crate::authorize::submit_login(&mut b, &html, "alice", crate::request_objects::PASSWORD)
+            .await;
     let consent = location(&r);
     let html = b.get(&consent).await.text().await.unwrap();
     let r = b

@@ -649,18 +649,7 @@ async fn registered_clients_sign_in(db: Db) {
     );
     let login = location(&b.get(&start).await);
     let html = b.get(&login).await.text().await.unwrap();
-    let r = b
-        .post(
-            "/login",
-            &[
-                ("i", &hidden(&html, "i")),
-                ("csrf", &hidden(&html, "csrf")),
-                ("username", "alice"),
-                ("password", "correct horse battery"),
-                ("action", "login"),
-            ],
-        )
-        .await;
+    let r = crate::authorize::submit_login(&mut b, &html, "alice", "correct horse battery").await;
     let consent = location(&r);
     assert!(consent.starts_with("/consent?i="), "{consent}");
     let html = b.get(&consent).await.text().await.unwrap();

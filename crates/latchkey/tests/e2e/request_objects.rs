@@ -3,7 +3,7 @@
 //! (`jsonwebtoken`), verified with the client's keys; every refusal on its
 //! channel.
 
-use crate::authorize::{Browser, hidden, location, query_of};
+use crate::authorize::{Browser, location, query_of};
 use crate::support::{Db, Server};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use latchkey_core::crypto::Secrets;
@@ -76,18 +76,7 @@ pub(crate) async fn sign_in(b: &mut Browser<'_>, url: &str) -> BTreeMap<String, 
     let login = location(&r);
     assert!(login.starts_with("/login?i="), "{login}");
     let html = b.get(&login).await.text().await.unwrap();
-    let r = b
-        .post(
-            "/login",
-            &[
-                ("i", &hidden(&html, "i")),
-                ("csrf", &hidden(&html, "csrf")),
-                ("username", "alice"),
-                ("password", PASSWORD),
-                ("action", "login"),
-            ],
-        )
-        .await;
+    let r = crate::authorize::submit_login(b, &html, "alice", PASSWORD).await;
     let back = location(&r);
     assert!(back.starts_with(CB), "{back}");
     query_of(&back)
