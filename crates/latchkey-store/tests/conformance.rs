@@ -153,6 +153,7 @@ macro_rules! conformance_tests {
                 registration_token_hash_round_trips_and_goes_with_the_client,
                 purge_removes_expired_token_rows,
                 client_and_key_writes_bump_their_change_version,
+                settings_round_trip_and_bump_their_change_version,
                 pushed_requests_are_taken_once_by_their_client,
                 a_pushed_request_is_taken_once_under_concurrency,
                 upstream_states_are_taken_once,
@@ -1206,6 +1207,32 @@ async fn purge_removes_expired_token_rows(db: &TestDb) {
 /// Every client or key write bumps its topic, so other nodes notice; a
 /// store caching a client sees its own writes at once and another store's
 /// once told to forget.
+async fn settings_round_trip_and_bump_their_change_version(db: &TestDb) {
+    let store = db.open().await;
+    let other = db.open().await;
+    let version = |v: &[(String, i64)]| {
+        v.iter()
+            .find(|(t, _)| t == "settings")
+            .map(|(_, n)| *n)
+            .unwrap()
+    };
+    let v0 = version(&store.change_versions().await.unwrap());
+    assert_eq!(store.get_setting("maintenance").await.unwrap(), None);
+    store.set_setting("maintenance", "true", 10).await.unwrap();
+    assert_eq!(
+        other.get_setting("maintenance").await.unwrap().as_deref(),
+        Some("true")
+    );
+    assert_eq!(version(&other.change_versions().await.unwrap()), v0 + 1);
+    // Replacing keeps one row and bumps again.
+    other.set_setting("maintenance", "false", 11).await.unwrap();
+    assert_eq!(
+        store.get_setting("maintenance").await.unwrap().as_deref(),
+        Some("false")
+    );
+    assert_eq!(version(&store.change_versions().await.unwrap()), v0 + 2);
+}
+
 async fn client_and_key_writes_bump_their_change_version(db: &TestDb) {
     let store = db.open().await;
     let other = db.open().await;

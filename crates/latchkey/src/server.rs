@@ -60,6 +60,12 @@ pub async fn build_app(config: Config) -> Result<Arc<App>, StartError> {
         metrics,
         Some(tx),
     ));
+    // A node starting during maintenance honours it from its first request.
+    if let Err(e) = crate::maintenance::load(&app).await {
+        return Err(StartError(format!(
+            "cannot read the maintenance switch: {e}"
+        )));
+    }
     tokio::spawn(write_error_records(store.clone(), rx));
     tokio::spawn(watch_changes(app.clone()));
     tokio::spawn(purge(store));
@@ -130,9 +136,9 @@ async fn write_error_records(
 }
 
 /// Follow changes made by other nodes and processes: the store bumps a
-/// version per topic with every client or key write, and this loop polls
-/// those versions (one small query), forgetting cached clients or reloading
-/// keys when one moves. Polling needs no extra connection and survives a
+/// version per topic with every client, key or settings write, and this
+/// loop polls those versions (one small query), forgetting cached clients,
+/// reloading keys or reading the maintenance switch when one moves. Polling needs no extra connection and survives a
 /// database restart without missing a change: the versions are durable.
 async fn watch_changes(app: Arc<App>) {
     let mut seen: Option<Vec<(String, i64)>> = None;
@@ -166,6 +172,14 @@ async fn watch_changes(app: Arc<App>) {
         };
         if moved("clients") {
             app.store.forget_clients();
+        }
+        if moved("settings")
+            && let Err(e) = crate::maintenance::load(&app).await
+        {
+            // Seen again on the next tick: the version is only recorded
+            // once the settings were read.
+            tracing::warn!(error = %e, "change watcher: cannot read settings");
+            continue;
         }
         if moved("keys") || keys_loaded.elapsed() >= KEY_REFRESH {
             reload_keys(&app).await;

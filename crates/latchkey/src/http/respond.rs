@@ -156,7 +156,7 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
                 .with_detail("too many requests in flight on this node")
                 .retry_after(1),
         )
-    } else if app.config.maintenance
+    } else if app.in_maintenance()
         && !exempt
         && !path.starts_with("/admin/")
         && path != "/authorize"

@@ -15,6 +15,7 @@ mod cluster;
 mod docs;
 #[cfg(feature = "failpoints")]
 mod faults;
+mod limits;
 mod mfa;
 mod oidc_client;
 mod par;
