@@ -31,6 +31,8 @@ pub struct App {
     /// Maintenance as set through the admin API (stored in the database,
     /// followed by every node); the `maintenance` setting adds to it.
     maintenance_stored: AtomicBool,
+    /// Whether the change watcher's last poll reached the database.
+    store_reachable: AtomicBool,
 }
 
 impl App {
@@ -67,6 +69,7 @@ impl App {
             metrics,
             error_records,
             maintenance_stored: AtomicBool::new(false),
+            store_reachable: AtomicBool::new(true),
         }
     }
 
@@ -83,6 +86,15 @@ impl App {
 
     pub fn set_stored_maintenance(&self, on: bool) {
         self.maintenance_stored.store(on, Ordering::Relaxed);
+    }
+
+    /// False while the database does not answer the change watcher.
+    pub fn store_reachable(&self) -> bool {
+        self.store_reachable.load(Ordering::Relaxed)
+    }
+
+    pub fn set_store_reachable(&self, reachable: bool) {
+        self.store_reachable.store(reachable, Ordering::Relaxed);
     }
 
     pub fn render_ctx(&self) -> RenderCtx<'_> {

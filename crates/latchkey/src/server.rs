@@ -11,6 +11,8 @@ use std::time::Duration;
 
 /// How often a node looks for client and key changes made elsewhere.
 const WATCH_EVERY: Duration = Duration::from_millis(250);
+/// A poll without an answer this soon counts as the database being down.
+const WATCH_TIMEOUT: Duration = Duration::from_secs(1);
 /// How often a node reloads keys anyway (retired keys leave the JWKS when
 /// their publication window ends).
 const KEY_REFRESH: Duration = Duration::from_secs(30);
@@ -148,18 +150,31 @@ async fn watch_changes(app: Arc<App>) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        let versions = match app.store.change_versions().await {
-            Ok(v) => {
+        // Bounded: the pool would wait its whole acquire timeout for a
+        // database that went away, and this poll is how the node notices.
+        let polled = tokio::time::timeout(WATCH_TIMEOUT, app.store.change_versions()).await;
+        let versions = match polled {
+            Ok(Ok(v)) => {
                 if failing {
                     tracing::info!("change watcher: database reachable again");
                     failing = false;
+                    app.set_store_reachable(true);
                 }
                 v
             }
-            Err(e) => {
+            Ok(Err(latchkey_core::store::StoreError::Other(e))) => {
+                tracing::warn!(error = %e, "change watcher: cannot read change versions");
+                continue;
+            }
+            failed => {
                 if !failing {
-                    tracing::warn!(error = %e, "change watcher: cannot read change versions");
+                    let e = match failed {
+                        Ok(Err(e)) => e.to_string(),
+                        _ => format!("no answer within {WATCH_TIMEOUT:?}"),
+                    };
+                    tracing::warn!(error = %e, "change watcher: database unreachable");
                     failing = true;
+                    app.set_store_reachable(false);
                 }
                 continue;
             }

@@ -18,6 +18,7 @@ mod faults;
 mod limits;
 mod mfa;
 mod oidc_client;
+mod outage;
 mod par;
 mod register;
 mod request_objects;
