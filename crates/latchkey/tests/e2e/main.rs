@@ -12,6 +12,7 @@ mod basics;
 mod browser;
 mod cli;
 mod cluster;
+mod crash;
 mod docs;
 #[cfg(feature = "failpoints")]
 mod faults;
