@@ -143,6 +143,7 @@ macro_rules! conformance_tests {
                 concurrent_creates_of_one_username_yield_one_winner,
                 concurrent_migrations_apply_once,
                 sessions_interactions_and_consents,
+                purge_removes_expired_sessions_interactions_and_windows_within_the_limit,
                 a_code_is_redeemed_exactly_once_under_concurrency,
                 refresh_tokens_round_trip_and_rotate_once,
                 a_refresh_token_rotates_exactly_once_under_concurrency,
@@ -719,6 +720,75 @@ async fn sessions_interactions_and_consents(db: &TestDb) {
     assert_eq!(
         store.get_consent("s1", "c1").await.unwrap().as_deref(),
         Some("openid email")
+    );
+}
+
+async fn purge_removes_expired_sessions_interactions_and_windows_within_the_limit(db: &TestDb) {
+    use latchkey_core::session::{InteractionRecord, SessionRecord};
+    let store = db.open().await;
+    let other = db.open().await;
+    let session = |id: &str, expires_at: i64| SessionRecord {
+        id_hash: id.into(),
+        sid: format!("sid-{id}"),
+        sub: "s1".into(),
+        auth_time: 100,
+        amr: vec!["pwd".into()],
+        acr: None,
+        created_at: 100,
+        expires_at,
+    };
+    for id in ["old1", "old2", "old3"] {
+        store.insert_session(&session(id, 200)).await.unwrap();
+    }
+    store
+        .insert_session(&session("live", 300_000))
+        .await
+        .unwrap();
+    let request: latchkey_core::authorize::AuthorizeRequest = serde_json::from_value(json!({
+        "client_id": "c1", "redirect_uri": "https://a.example/cb", "redirect_uri_sent": true,
+        "response_mode": "query", "scopes": ["openid"], "state": "x", "nonce": null,
+        "code_challenge": null, "code_challenge_method": null, "prompt": [], "max_age": null,
+        "login_hint": null, "id_token_hint": null, "ui_locales": null, "acr_values": null
+    }))
+    .unwrap();
+    for (id, expires_at) in [("i-old", 700), ("i-live", 300_000)] {
+        let interaction = InteractionRecord {
+            id: id.into(),
+            browser_hash: "b".into(),
+            request: request.clone(),
+            created_at: 100,
+            expires_at,
+        };
+        store.insert_interaction(&interaction).await.unwrap();
+    }
+    store
+        .record_login_failure("account:old", 100, 900)
+        .await
+        .unwrap();
+    store
+        .record_login_failure("account:live", 199_990, 900)
+        .await
+        .unwrap();
+
+    // Bounded per pass, and safe when every node purges at once.
+    let now = 200_000;
+    let (a, b) = tokio::join!(store.purge_sessions(now, 1), other.purge_sessions(now, 1));
+    let first = a.unwrap() + b.unwrap();
+    assert!((1..=4).contains(&first), "{first}");
+    while store.purge_sessions(now, 1).await.unwrap() > 0 {}
+    for id in ["old1", "old2", "old3"] {
+        assert_eq!(store.get_session(id).await.unwrap(), None);
+    }
+    assert!(store.get_session("live").await.unwrap().is_some());
+    assert_eq!(store.get_interaction("i-old").await.unwrap(), None);
+    assert!(store.get_interaction("i-live").await.unwrap().is_some());
+    assert_eq!(store.login_failures("account:old").await.unwrap(), None);
+    assert!(
+        store
+            .login_failures("account:live")
+            .await
+            .unwrap()
+            .is_some()
     );
 }
 
