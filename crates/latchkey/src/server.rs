@@ -140,8 +140,11 @@ async fn write_error_records(
 /// Follow changes made by other nodes and processes: the store bumps a
 /// version per topic with every client, key or settings write, and this
 /// loop polls those versions (one small query), forgetting cached clients,
-/// reloading keys or reading the maintenance switch when one moves. Polling needs no extra connection and survives a
-/// database restart without missing a change: the versions are durable.
+/// reloading keys or reading the maintenance switch when one moves. Polling
+/// needs no extra connection and survives a database restart without
+/// missing a change: the versions are durable. A poll that fails as
+/// unreachable, or gets no answer within a second, marks the database
+/// unreachable until one succeeds (see `respond::finish`).
 async fn watch_changes(app: Arc<App>) {
     let mut seen: Option<Vec<(String, i64)>> = None;
     let mut keys_loaded = tokio::time::Instant::now();
