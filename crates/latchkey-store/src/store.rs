@@ -443,8 +443,9 @@ macro_rules! impl_store {
                 self.clients.forget();
             }
 
+            // No `store.read` point: this is the node's own bookkeeping (read
+            // at start-up and by the change watcher), like `change_versions`.
             async fn get_setting(&self, name: &str) -> StoreResult<Option<String>> {
-                crate::failpoint("store.read")?;
                 let row = sqlx::query(sql::GET_SETTING)
                     .bind(name)
                     .fetch_optional(&self.pool)
