@@ -14,6 +14,7 @@ pub mod logout;
 pub mod registration;
 pub mod session;
 pub mod store;
+pub mod throttle;
 pub mod token;
 pub mod totp;
 pub mod upstream;

@@ -66,6 +66,12 @@ pub trait Store:
     /// process changed one.
     fn forget_clients(&self);
 
+    // Run-time settings (e.g. `maintenance`) set through the admin API and
+    // shared by every node: a write bumps the `settings` change topic.
+    async fn get_setting(&self, name: &str) -> StoreResult<Option<String>>;
+    /// Set (insert or replace) a setting.
+    async fn set_setting(&self, name: &str, value: &str, now: i64) -> StoreResult<()>;
+
     // Users. `create_user` fails with `Conflict` when the username is taken.
     async fn create_user(&self, user: &UserRecord) -> StoreResult<()>;
     async fn get_user(&self, sub: &str) -> StoreResult<Option<UserRecord>>;

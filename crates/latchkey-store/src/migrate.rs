@@ -73,6 +73,11 @@ pub(crate) const SQLITE: Dialect = Dialect {
             name: "0009_changes",
             sql: include_str!("../migrations/sqlite/0009_changes.sql"),
         },
+        Migration {
+            version: 10,
+            name: "0010_settings",
+            sql: include_str!("../migrations/sqlite/0010_settings.sql"),
+        },
     ],
 };
 
@@ -126,6 +131,11 @@ pub(crate) const POSTGRES: Dialect = Dialect {
             version: 9,
             name: "0009_changes",
             sql: include_str!("../migrations/postgres/0009_changes.sql"),
+        },
+        Migration {
+            version: 10,
+            name: "0010_settings",
+            sql: include_str!("../migrations/postgres/0010_settings.sql"),
         },
     ],
 };

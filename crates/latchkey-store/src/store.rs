@@ -105,6 +105,11 @@ mod sql {
     pub const BUMP_CHANGE: &str =
         "UPDATE latchkey_changes SET version = version + 1 WHERE topic = $1";
     pub const CHANGE_VERSIONS: &str = "SELECT topic, version FROM latchkey_changes ORDER BY topic";
+    // Run-time settings shared by every node; a write bumps `settings`.
+    pub const GET_SETTING: &str = "SELECT value FROM latchkey_settings WHERE name = $1";
+    pub const SET_SETTING: &str = "INSERT INTO latchkey_settings (name, value, updated_at) \
+        VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET value = excluded.value, \
+        updated_at = excluded.updated_at";
     // Pushed authorization requests. The conditional update is the
     // single-use guarantee; the select afterwards only explains a refusal.
     pub const INSERT_PUSHED: &str = "INSERT INTO pushed_requests \
@@ -436,6 +441,33 @@ macro_rules! impl_store {
 
             fn forget_clients(&self) {
                 self.clients.forget();
+            }
+
+            // No `store.read` point: this is the node's own bookkeeping (read
+            // at start-up and by the change watcher), like `change_versions`.
+            async fn get_setting(&self, name: &str) -> StoreResult<Option<String>> {
+                let row = sqlx::query(sql::GET_SETTING)
+                    .bind(name)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                row.map(|r| r.try_get::<String, _>("value").map_err(map_err))
+                    .transpose()
+            }
+
+            async fn set_setting(&self, name: &str, value: &str, now: i64) -> StoreResult<()> {
+                crate::failpoint("store.write")?;
+                let mut tx = self.pool.begin().await.map_err(map_err)?;
+                sqlx::query(sql::SET_SETTING)
+                    .bind(name)
+                    .bind(value)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                Self::bump(&mut tx, "settings").await?;
+                tx.commit().await.map_err(map_err)?;
+                Ok(())
             }
 
             async fn create_user(&self, user: &UserRecord) -> StoreResult<()> {

@@ -143,6 +143,7 @@ macro_rules! conformance_tests {
                 concurrent_creates_of_one_username_yield_one_winner,
                 concurrent_migrations_apply_once,
                 sessions_interactions_and_consents,
+                purge_removes_expired_sessions_interactions_and_windows_within_the_limit,
                 a_code_is_redeemed_exactly_once_under_concurrency,
                 refresh_tokens_round_trip_and_rotate_once,
                 a_refresh_token_rotates_exactly_once_under_concurrency,
@@ -153,6 +154,7 @@ macro_rules! conformance_tests {
                 registration_token_hash_round_trips_and_goes_with_the_client,
                 purge_removes_expired_token_rows,
                 client_and_key_writes_bump_their_change_version,
+                settings_round_trip_and_bump_their_change_version,
                 pushed_requests_are_taken_once_by_their_client,
                 a_pushed_request_is_taken_once_under_concurrency,
                 upstream_states_are_taken_once,
@@ -721,6 +723,75 @@ async fn sessions_interactions_and_consents(db: &TestDb) {
     );
 }
 
+async fn purge_removes_expired_sessions_interactions_and_windows_within_the_limit(db: &TestDb) {
+    use latchkey_core::session::{InteractionRecord, SessionRecord};
+    let store = db.open().await;
+    let other = db.open().await;
+    let session = |id: &str, expires_at: i64| SessionRecord {
+        id_hash: id.into(),
+        sid: format!("sid-{id}"),
+        sub: "s1".into(),
+        auth_time: 100,
+        amr: vec!["pwd".into()],
+        acr: None,
+        created_at: 100,
+        expires_at,
+    };
+    for id in ["old1", "old2", "old3"] {
+        store.insert_session(&session(id, 200)).await.unwrap();
+    }
+    store
+        .insert_session(&session("live", 300_000))
+        .await
+        .unwrap();
+    let request: latchkey_core::authorize::AuthorizeRequest = serde_json::from_value(json!({
+        "client_id": "c1", "redirect_uri": "https://a.example/cb", "redirect_uri_sent": true,
+        "response_mode": "query", "scopes": ["openid"], "state": "x", "nonce": null,
+        "code_challenge": null, "code_challenge_method": null, "prompt": [], "max_age": null,
+        "login_hint": null, "id_token_hint": null, "ui_locales": null, "acr_values": null
+    }))
+    .unwrap();
+    for (id, expires_at) in [("i-old", 700), ("i-live", 300_000)] {
+        let interaction = InteractionRecord {
+            id: id.into(),
+            browser_hash: "b".into(),
+            request: request.clone(),
+            created_at: 100,
+            expires_at,
+        };
+        store.insert_interaction(&interaction).await.unwrap();
+    }
+    store
+        .record_login_failure("account:old", 100, 900)
+        .await
+        .unwrap();
+    store
+        .record_login_failure("account:live", 199_990, 900)
+        .await
+        .unwrap();
+
+    // Bounded per pass, and safe when every node purges at once.
+    let now = 200_000;
+    let (a, b) = tokio::join!(store.purge_sessions(now, 1), other.purge_sessions(now, 1));
+    let first = a.unwrap() + b.unwrap();
+    assert!((1..=4).contains(&first), "{first}");
+    while store.purge_sessions(now, 1).await.unwrap() > 0 {}
+    for id in ["old1", "old2", "old3"] {
+        assert_eq!(store.get_session(id).await.unwrap(), None);
+    }
+    assert!(store.get_session("live").await.unwrap().is_some());
+    assert_eq!(store.get_interaction("i-old").await.unwrap(), None);
+    assert!(store.get_interaction("i-live").await.unwrap().is_some());
+    assert_eq!(store.login_failures("account:old").await.unwrap(), None);
+    assert!(
+        store
+            .login_failures("account:live")
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
 async fn a_code_is_redeemed_exactly_once_under_concurrency(db: &TestDb) {
     use latchkey_core::session::Redemption;
     let store = db.open().await;
@@ -1206,6 +1277,32 @@ async fn purge_removes_expired_token_rows(db: &TestDb) {
 /// Every client or key write bumps its topic, so other nodes notice; a
 /// store caching a client sees its own writes at once and another store's
 /// once told to forget.
+async fn settings_round_trip_and_bump_their_change_version(db: &TestDb) {
+    let store = db.open().await;
+    let other = db.open().await;
+    let version = |v: &[(String, i64)]| {
+        v.iter()
+            .find(|(t, _)| t == "settings")
+            .map(|(_, n)| *n)
+            .unwrap()
+    };
+    let v0 = version(&store.change_versions().await.unwrap());
+    assert_eq!(store.get_setting("maintenance").await.unwrap(), None);
+    store.set_setting("maintenance", "true", 10).await.unwrap();
+    assert_eq!(
+        other.get_setting("maintenance").await.unwrap().as_deref(),
+        Some("true")
+    );
+    assert_eq!(version(&other.change_versions().await.unwrap()), v0 + 1);
+    // Replacing keeps one row and bumps again.
+    other.set_setting("maintenance", "false", 11).await.unwrap();
+    assert_eq!(
+        store.get_setting("maintenance").await.unwrap().as_deref(),
+        Some("false")
+    );
+    assert_eq!(version(&store.change_versions().await.unwrap()), v0 + 2);
+}
+
 async fn client_and_key_writes_bump_their_change_version(db: &TestDb) {
     let store = db.open().await;
     let other = db.open().await;

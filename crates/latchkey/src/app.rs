@@ -5,6 +5,7 @@ use latchkey_core::crypto::Secrets;
 use latchkey_core::error::render::RenderCtx;
 use latchkey_core::keys::KeySet;
 use latchkey_core::store::{ErrorRecord, Store};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 pub struct App {
@@ -27,6 +28,11 @@ pub struct App {
     pub upstreams: crate::http::upstream::Upstreams,
     /// Occurrences on their way to the store, written off the request path.
     pub error_records: Option<tokio::sync::mpsc::Sender<ErrorRecord>>,
+    /// Maintenance as set through the admin API (stored in the database,
+    /// followed by every node); the `maintenance` setting adds to it.
+    maintenance_stored: AtomicBool,
+    /// Whether the change watcher's last poll reached the database.
+    store_reachable: AtomicBool,
 }
 
 impl App {
@@ -62,7 +68,33 @@ impl App {
             errors_json,
             metrics,
             error_records,
+            maintenance_stored: AtomicBool::new(false),
+            store_reachable: AtomicBool::new(true),
         }
+    }
+
+    /// Whether this node answers in maintenance: the `maintenance` setting,
+    /// or maintenance switched on through the admin API.
+    pub fn in_maintenance(&self) -> bool {
+        self.config.maintenance || self.maintenance_stored.load(Ordering::Relaxed)
+    }
+
+    /// Maintenance as stored in the database (the admin API's switch).
+    pub fn stored_maintenance(&self) -> bool {
+        self.maintenance_stored.load(Ordering::Relaxed)
+    }
+
+    pub fn set_stored_maintenance(&self, on: bool) {
+        self.maintenance_stored.store(on, Ordering::Relaxed);
+    }
+
+    /// False while the database does not answer the change watcher.
+    pub fn store_reachable(&self) -> bool {
+        self.store_reachable.load(Ordering::Relaxed)
+    }
+
+    pub fn set_store_reachable(&self, reachable: bool) {
+        self.store_reachable.store(reachable, Ordering::Relaxed);
     }
 
     pub fn render_ctx(&self) -> RenderCtx<'_> {

@@ -118,6 +118,11 @@ pub const SETTINGS: &[Setting] = &[
         meaning: "the vector of trust used when a request has neither vtr nor acr_values naming one: a vector (Cl, Cl.Cm, Cl.Cm.P2) or a JSON array of them; GOV.UK-like deployments set Cl.Cm",
     },
     Setting {
+        key: "limits.client_rps",
+        default: "0 (off)",
+        meaning: "requests per second each client may send to /token, /par, /introspect and /revoke, counted in the database in one-second windows (shared by every node); beyond it, 429 rate_limited with Retry-After",
+    },
+    Setting {
         key: "limits.login_failures",
         default: "5",
         meaning: "failed sign-ins per account and per address within 15 minutes before further attempts wait (429)",
@@ -208,6 +213,9 @@ pub struct Config {
     pub access_token_alg: latchkey_core::keys::Alg,
     pub policy: Policy,
     pub login_failures: u64,
+    /// Requests per second per client at the client-authenticated
+    /// endpoints; 0 is off.
+    pub client_rps: u64,
     pub ui_name: String,
     pub allow_private_networks: bool,
     pub max_in_flight: usize,
@@ -482,6 +490,14 @@ impl Config {
             },
             registration_mode,
             registration_token,
+            client_rps: sources
+                .seconds("limits.client_rps", 0, 0, 1_000_000)
+                .map_err(|_| {
+                    bad(
+                        "limits.client_rps",
+                        "expected a whole number of requests per second from 0 (off) to 1000000",
+                    )
+                })?,
             login_failures: sources
                 .seconds("limits.login_failures", 5, 1, 1000)
                 .map_err(|_| {

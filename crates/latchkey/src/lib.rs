@@ -7,5 +7,6 @@ pub mod cli;
 pub mod config;
 pub mod failpoints;
 pub mod http;
+pub mod maintenance;
 pub mod manage;
 pub mod server;

@@ -11,6 +11,8 @@ use std::time::Duration;
 
 /// How often a node looks for client and key changes made elsewhere.
 const WATCH_EVERY: Duration = Duration::from_millis(250);
+/// A poll without an answer this soon counts as the database being down.
+const WATCH_TIMEOUT: Duration = Duration::from_secs(1);
 /// How often a node reloads keys anyway (retired keys leave the JWKS when
 /// their publication window ends).
 const KEY_REFRESH: Duration = Duration::from_secs(30);
@@ -60,6 +62,12 @@ pub async fn build_app(config: Config) -> Result<Arc<App>, StartError> {
         metrics,
         Some(tx),
     ));
+    // A node starting during maintenance honours it from its first request.
+    if let Err(e) = crate::maintenance::load(&app).await {
+        return Err(StartError(format!(
+            "cannot read the maintenance switch: {e}"
+        )));
+    }
     tokio::spawn(write_error_records(store.clone(), rx));
     tokio::spawn(watch_changes(app.clone()));
     tokio::spawn(purge(store));
@@ -130,10 +138,13 @@ async fn write_error_records(
 }
 
 /// Follow changes made by other nodes and processes: the store bumps a
-/// version per topic with every client or key write, and this loop polls
-/// those versions (one small query), forgetting cached clients or reloading
-/// keys when one moves. Polling needs no extra connection and survives a
-/// database restart without missing a change: the versions are durable.
+/// version per topic with every client, key or settings write, and this
+/// loop polls those versions (one small query), forgetting cached clients,
+/// reloading keys or reading the maintenance switch when one moves. Polling
+/// needs no extra connection and survives a database restart without
+/// missing a change: the versions are durable. A poll that fails as
+/// unreachable, or gets no answer within a second, marks the database
+/// unreachable until one succeeds (see `respond::finish`).
 async fn watch_changes(app: Arc<App>) {
     let mut seen: Option<Vec<(String, i64)>> = None;
     let mut keys_loaded = tokio::time::Instant::now();
@@ -142,18 +153,31 @@ async fn watch_changes(app: Arc<App>) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        let versions = match app.store.change_versions().await {
-            Ok(v) => {
+        // Bounded: the pool would wait its whole acquire timeout for a
+        // database that went away, and this poll is how the node notices.
+        let polled = tokio::time::timeout(WATCH_TIMEOUT, app.store.change_versions()).await;
+        let versions = match polled {
+            Ok(Ok(v)) => {
                 if failing {
                     tracing::info!("change watcher: database reachable again");
                     failing = false;
+                    app.set_store_reachable(true);
                 }
                 v
             }
-            Err(e) => {
+            Ok(Err(latchkey_core::store::StoreError::Other(e))) => {
+                tracing::warn!(error = %e, "change watcher: cannot read change versions");
+                continue;
+            }
+            failed => {
                 if !failing {
-                    tracing::warn!(error = %e, "change watcher: cannot read change versions");
+                    let e = match failed {
+                        Ok(Err(e)) => e.to_string(),
+                        _ => format!("no answer within {WATCH_TIMEOUT:?}"),
+                    };
+                    tracing::warn!(error = %e, "change watcher: database unreachable");
                     failing = true;
+                    app.set_store_reachable(false);
                 }
                 continue;
             }
@@ -166,6 +190,14 @@ async fn watch_changes(app: Arc<App>) {
         };
         if moved("clients") {
             app.store.forget_clients();
+        }
+        if moved("settings")
+            && let Err(e) = crate::maintenance::load(&app).await
+        {
+            // Seen again on the next tick: the version is only recorded
+            // once the settings were read.
+            tracing::warn!(error = %e, "change watcher: cannot read settings");
+            continue;
         }
         if moved("keys") || keys_loaded.elapsed() >= KEY_REFRESH {
             reload_keys(&app).await;

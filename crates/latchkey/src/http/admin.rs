@@ -37,6 +37,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/keys", get(list_keys))
         .route("/keys/rotate", post(rotate_keys))
         .route("/errors/{error_id}", get(show_error))
+        .route("/maintenance", get(show_maintenance).put(set_maintenance))
 }
 
 fn equal(a: &str, b: &str) -> bool {
@@ -312,4 +313,48 @@ async fn show_error(
             "created_at": record.created_at,
         }),
     ))
+}
+
+/// The maintenance switch as this node sees it.
+fn maintenance_view(app: &App) -> Value {
+    json!({
+        "enabled": app.in_maintenance(),
+        "switched": app.stored_maintenance(),
+        "setting": app.config.maintenance,
+    })
+}
+
+/// `GET /admin/v1/maintenance`: `enabled` (in effect on this node),
+/// `switched` (the admin API's switch, shared by every node) and `setting`
+/// (this node's `maintenance` setting).
+async fn show_maintenance(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+) -> AdminResult {
+    authorize(&app, &method, &headers)?;
+    Ok(ok(StatusCode::OK, maintenance_view(&app)))
+}
+
+/// `PUT /admin/v1/maintenance {"enabled": bool}`: switch maintenance on or
+/// off for every node (this one at once, the others within a second).
+async fn set_maintenance(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AdminResult {
+    authorize(&app, &method, &headers)?;
+    let body = json_body(&headers, &body)?;
+    let Some(on) = body.get("enabled").and_then(Value::as_bool) else {
+        return Err(Failure::admin(
+            MALFORMED_BODY
+                .with_detail(r#"send {"enabled": true} or {"enabled": false}"#)
+                .field("enabled", "must be true or false"),
+        ));
+    };
+    crate::maintenance::switch(&app, on)
+        .await
+        .map_err(|e| Failure::admin(latchkey_core::Occurrence::from(e)))?;
+    Ok(ok(StatusCode::OK, maintenance_view(&app)))
 }

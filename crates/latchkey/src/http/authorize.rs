@@ -77,7 +77,7 @@ async fn start(app: &Arc<App>, headers: &HeaderMap, raw: RawParams) -> Result<Re
             .map_err(|e| Failure::page(Occurrence::from(e)))?,
         Err(r) => return Err(rejected(r)),
     };
-    if app.config.maintenance {
+    if app.in_maintenance() {
         // Maintenance wins over any other answer: to the client when it is
         // verified, on the page otherwise. A pushed request is left unused.
         let occ = latchkey_core::catalogue::MAINTENANCE

@@ -15,7 +15,7 @@ pub async fn live() -> Response {
 }
 
 pub async fn ready(State(app): State<Arc<App>>) -> Response {
-    if app.config.maintenance {
+    if app.in_maintenance() {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(json!({"status": "maintenance"})),

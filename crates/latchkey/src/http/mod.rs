@@ -12,6 +12,7 @@ pub mod introspect;
 pub mod logout;
 pub mod pages;
 pub mod par;
+pub mod rate_limit;
 pub mod register;
 pub mod respond;
 pub mod second_factor;

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use latchkey_core::Occurrence;
 use latchkey_core::catalogue::{
     INTERNAL_ERROR, MAINTENANCE, MALFORMED_BODY, METHOD_NOT_ALLOWED, OVERLOADED, REQUEST_TIMEOUT,
-    REQUEST_TOO_LARGE, UNSUPPORTED_CONTENT_TYPE,
+    REQUEST_TOO_LARGE, STORE_UNAVAILABLE, UNSUPPORTED_CONTENT_TYPE,
 };
 use latchkey_core::error::render::{self, Redirect, RedirectTarget};
 use latchkey_core::store::ErrorRecord;
@@ -69,6 +69,13 @@ impl IntoResponse for Failure {
         res
     }
 }
+
+/// While the database is known to be down, how long a request may take
+/// before it is answered 503 `store_unavailable`.
+pub const STORE_DOWN_BUDGET: std::time::Duration = std::time::Duration::from_secs(1);
+/// Seconds a client is asked to wait while the database is down (as the
+/// store's own `store_unavailable` asks).
+pub const STORE_RETRY: u64 = 5;
 
 /// Seconds a client is asked to wait during maintenance.
 pub const MAINTENANCE_RETRY: u64 = 60;
@@ -156,7 +163,7 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
                 .with_detail("too many requests in flight on this node")
                 .retry_after(1),
         )
-    } else if app.config.maintenance
+    } else if app.in_maintenance()
         && !exempt
         && !path.starts_with("/admin/")
         && path != "/authorize"
@@ -171,6 +178,22 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
             channel: channel_for_path(&path),
         }
         .into_response(),
+        None if !exempt && !app.store_reachable() => {
+            // The database is known to be down: a request that needs it
+            // would wait for the pool's whole acquire timeout; cut it short
+            // so callers get a quick 503 instead of a pile-up. Requests that
+            // do not need it (cached clients) still finish in time.
+            match tokio::time::timeout(STORE_DOWN_BUDGET, next.run(req)).await {
+                Ok(res) => res,
+                Err(_) => Failure {
+                    occ: STORE_UNAVAILABLE
+                        .with_detail("the database is not answering")
+                        .retry_after(STORE_RETRY),
+                    channel: channel_for_path(&path),
+                }
+                .into_response(),
+            }
+        }
         None => next.run(req).await,
     };
     drop(permit);

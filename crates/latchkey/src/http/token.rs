@@ -39,7 +39,7 @@ fn one(params: &RawParams, name: &str) -> Option<String> {
 }
 
 /// Authenticate the client of a form request (the extractor of the
-/// client-authenticated endpoints).
+/// client-authenticated endpoints), and count it against its rate limit.
 pub async fn authenticate(
     app: &App,
     headers: &HeaderMap,
@@ -73,9 +73,11 @@ pub async fn authenticate(
         now: latchkey_core::now_unix(),
         jwks: Some(&app.fetcher),
     };
-    client_auth::authenticate(app.store.as_ref(), &ctx, &creds)
+    let client = client_auth::authenticate(app.store.as_ref(), &ctx, &creds)
         .await
-        .map_err(Failure::json)
+        .map_err(Failure::json)?;
+    super::rate_limit::check_client(app, &client.client_id).await?;
+    Ok(client)
 }
 
 pub fn context<'a>(app: &'a App, keys: &'a KeySet) -> TokenContext<'a> {

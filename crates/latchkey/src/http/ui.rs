@@ -206,13 +206,14 @@ pub(super) async fn check_throttle_as(
     what: &str,
 ) -> Result<(), Occurrence> {
     let now = latchkey_core::now_unix();
-    let limit = i64::try_from(app.config.login_failures).unwrap_or(i64::MAX);
+    let window = latchkey_core::throttle::Window {
+        limit: i64::try_from(app.config.login_failures).unwrap_or(i64::MAX),
+        secs: THROTTLE_WINDOW,
+    };
     for key in keys {
         if let Some((failures, start)) = app.store.login_failures(key).await?
-            && failures >= limit
-            && start > now - THROTTLE_WINDOW
+            && let Some(wait) = window.wait(failures, start, now)
         {
-            let wait = (start + THROTTLE_WINDOW - now).max(1);
             let minutes = (wait + 59) / 60;
             return Err(cause
                 .with_detail(format!(

@@ -12,11 +12,14 @@ mod basics;
 mod browser;
 mod cli;
 mod cluster;
+mod crash;
 mod docs;
 #[cfg(feature = "failpoints")]
 mod faults;
+mod limits;
 mod mfa;
 mod oidc_client;
+mod outage;
 mod par;
 mod register;
 mod request_objects;

@@ -57,6 +57,19 @@ impl Database {
 }
 
 impl Database {
+    /// A database at `url` that the test manages itself (dropping this
+    /// leaves it alone).
+    pub fn at(url: String) -> Database {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let dir = std::env::temp_dir().join(format!("latchkey-e2e-{id}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        Database {
+            url,
+            dir,
+            pg_name: None,
+        }
+    }
+
     /// The same database seen from another node: its own working directory,
     /// and dropping it leaves the database alone.
     pub fn alias(&self) -> Database {
@@ -253,6 +266,13 @@ impl Server {
         let _ = child.kill();
         let _ = child.wait();
         Some(())
+    }
+
+    /// Kill the server with SIGKILL (no draining, no clean-up) and hand
+    /// back its database for a restart.
+    pub fn crash(mut self) -> Database {
+        self.kill();
+        self.take_db()
     }
 
     /// Stop the server and hand back its database for a restart.
