@@ -65,6 +65,9 @@ pub trait Store:
     /// Drop cached clients: the `clients` version moved, so another node or
     /// process changed one.
     fn forget_clients(&self);
+    /// Drop cached revocation answers: the `revocations` version moved, so
+    /// another node or process revoked a token or a grant.
+    fn forget_revocations(&self);
 
     // Users. `create_user` fails with `Conflict` when the username is taken.
     async fn create_user(&self, user: &UserRecord) -> StoreResult<()>;

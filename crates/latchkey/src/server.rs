@@ -167,6 +167,9 @@ async fn watch_changes(app: Arc<App>) {
         if moved("clients") {
             app.store.forget_clients();
         }
+        if moved("revocations") {
+            app.store.forget_revocations();
+        }
         if moved("keys") || keys_loaded.elapsed() >= KEY_REFRESH {
             reload_keys(&app).await;
             keys_loaded = tokio::time::Instant::now();
