@@ -251,6 +251,10 @@ pub struct KeySet {
     pub jwks_json: Arc<str>,
     /// Every published key, parsed once for verifying our own tokens, by kid.
     pub verifiers: Arc<BTreeMap<String, (Alg, jsonwebtoken::DecodingKey)>>,
+    /// Access tokens whose signature and claims these keys already
+    /// verified: a new key set (rotation, a key leaving the JWKS) starts
+    /// with none.
+    pub verified: Arc<crate::token::access::VerifiedTokens>,
 }
 
 impl KeySet {
@@ -294,6 +298,7 @@ impl KeySet {
             active,
             jwks_json: jwks.into(),
             verifiers: Arc::new(verifiers),
+            verified: Default::default(),
         })
     }
 

@@ -65,6 +65,9 @@ pub trait Store:
     /// Drop cached clients: the `clients` version moved, so another node or
     /// process changed one.
     fn forget_clients(&self);
+    /// Drop cached revocation answers: the `revocations` version moved, so
+    /// another node or process revoked a token or a grant.
+    fn forget_revocations(&self);
 
     // Run-time settings (e.g. `maintenance`) set through the admin API and
     // shared by every node: a write bumps the `settings` change topic.

@@ -33,6 +33,7 @@ impl PgStore {
         Ok(PgStore {
             pool,
             clients: Default::default(),
+            revocations: Default::default(),
         })
     }
 }

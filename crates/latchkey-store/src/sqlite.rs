@@ -68,6 +68,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             pool,
             clients: Default::default(),
+            revocations: Default::default(),
         })
     }
 }

@@ -110,6 +110,10 @@ mod sql {
     pub const SET_SETTING: &str = "INSERT INTO latchkey_settings (name, value, updated_at) \
         VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET value = excluded.value, \
         updated_at = excluded.updated_at";
+    /// `revocations` has no row until the first revocation (0009 seeds only
+    /// `clients` and `keys`), so it is created on first use.
+    pub const BUMP_REVOCATIONS: &str = "INSERT INTO latchkey_changes (topic, version) \
+        VALUES ('revocations', 1) ON CONFLICT (topic) DO UPDATE SET version = latchkey_changes.version + 1";
     // Pushed authorization requests. The conditional update is the
     // single-use guarantee; the select afterwards only explains a refusal.
     pub const INSERT_PUSHED: &str = "INSERT INTO pushed_requests \
@@ -165,6 +169,7 @@ macro_rules! impl_store {
         pub struct $store {
             pub(crate) pool: sqlx::Pool<$db>,
             pub(crate) clients: crate::cache::ClientCache,
+            pub(crate) revocations: crate::cache::RevocationCache,
         }
 
         impl $store {
@@ -176,6 +181,31 @@ macro_rules! impl_store {
                     .await
                     .map_err(map_err)?;
                 Ok(())
+            }
+
+            /// Bump `revocations` inside the transaction of a revocation.
+            async fn bump_revocations(tx: &mut sqlx::Transaction<'_, $db>) -> StoreResult<()> {
+                sqlx::query(sql::BUMP_REVOCATIONS)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+
+            /// A revocation answer from the cache, or from the database
+            /// (`query` finds a row when revoked) and then cached.
+            async fn revoked(&self, key: &str, query: &'static str, id: &str) -> StoreResult<bool> {
+                let generation = match self.revocations.get(key) {
+                    Ok(hit) => return Ok(hit),
+                    Err(generation) => generation,
+                };
+                let row = sqlx::query(query)
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                self.revocations.put(generation, key, &row.is_some());
+                Ok(row.is_some())
             }
 
             /// Apply the migrations this database lacks; returns their names.
@@ -377,7 +407,7 @@ macro_rules! impl_store {
                     .map_err(map_err)?;
                 let record = row.as_ref().map(Self::client).transpose()?;
                 if let Some(record) = &record {
-                    self.clients.put(generation, record);
+                    self.clients.put(generation, &record.client_id, record);
                 }
                 Ok(record)
             }
@@ -468,6 +498,10 @@ macro_rules! impl_store {
                 Self::bump(&mut tx, "settings").await?;
                 tx.commit().await.map_err(map_err)?;
                 Ok(())
+            }
+
+            fn forget_revocations(&self) {
+                self.revocations.forget();
             }
 
             async fn create_user(&self, user: &UserRecord) -> StoreResult<()> {
@@ -779,38 +813,37 @@ macro_rules! impl_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
-                tx.commit().await.map_err(map_err)
+                Self::bump_revocations(&mut tx).await?;
+                tx.commit().await.map_err(map_err)?;
+                self.revocations.forget();
+                Ok(())
             }
 
             async fn is_grant_revoked(&self, grant_id: &str) -> StoreResult<bool> {
                 crate::failpoint("store.read")?;
-                let row = sqlx::query(sql::GRANT_REVOKED)
-                    .bind(grant_id)
-                    .fetch_optional(&self.pool)
+                self.revoked(&format!("grant:{grant_id}"), sql::GRANT_REVOKED, grant_id)
                     .await
-                    .map_err(map_err)?;
-                Ok(row.is_some())
             }
 
             async fn deny_access_token(&self, jti: &str, expires_at: i64) -> StoreResult<()> {
                 crate::failpoint("store.write")?;
+                let mut tx = self.pool.begin().await.map_err(map_err)?;
                 sqlx::query(sql::DENY_ACCESS)
                     .bind(jti)
                     .bind(expires_at)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
+                Self::bump_revocations(&mut tx).await?;
+                tx.commit().await.map_err(map_err)?;
+                self.revocations.forget();
                 Ok(())
             }
 
             async fn is_access_token_denied(&self, jti: &str) -> StoreResult<bool> {
                 crate::failpoint("store.read")?;
-                let row = sqlx::query(sql::ACCESS_DENIED)
-                    .bind(jti)
-                    .fetch_optional(&self.pool)
+                self.revoked(&format!("jti:{jti}"), sql::ACCESS_DENIED, jti)
                     .await
-                    .map_err(map_err)?;
-                Ok(row.is_some())
             }
 
             async fn record_jti(

@@ -154,6 +154,7 @@ macro_rules! conformance_tests {
                 registration_token_hash_round_trips_and_goes_with_the_client,
                 purge_removes_expired_token_rows,
                 client_and_key_writes_bump_their_change_version,
+                revocations_bump_their_change_version,
                 settings_round_trip_and_bump_their_change_version,
                 pushed_requests_are_taken_once_by_their_client,
                 a_pushed_request_is_taken_once_under_concurrency,
@@ -1336,6 +1337,41 @@ async fn client_and_key_writes_bump_their_change_version(db: &TestDb) {
     let v3 = store.change_versions().await.unwrap();
     assert_eq!(version(&v3, "clients"), version(&v2, "clients") + 1);
     assert_eq!(version(&v3, "keys"), version(&v2, "keys") + 2);
+}
+
+/// Revocation answers are cached too: a store sees its own revocations at
+/// once and another store's once told to forget, which the `revocations`
+/// version (created by the first revocation) tells every node to do.
+async fn revocations_bump_their_change_version(db: &TestDb) {
+    let store = db.open().await;
+    let other = db.open().await;
+    let version =
+        |v: &[(String, i64)], topic: &str| v.iter().find(|(t, _)| t == topic).map(|(_, n)| *n);
+    let v0 = store.change_versions().await.unwrap();
+    // Both stores cache "not revoked".
+    assert!(!store.is_access_token_denied("j1").await.unwrap());
+    assert!(!other.is_access_token_denied("j1").await.unwrap());
+    assert!(!store.is_grant_revoked("g1").await.unwrap());
+    assert!(!other.is_grant_revoked("g1").await.unwrap());
+
+    store.deny_access_token("j1", 100).await.unwrap();
+    assert!(store.is_access_token_denied("j1").await.unwrap());
+    let v1 = other.change_versions().await.unwrap();
+    let before = version(&v0, "revocations").unwrap_or(0);
+    assert_eq!(version(&v1, "revocations"), Some(before + 1));
+    assert_eq!(version(&v1, "clients"), version(&v0, "clients"));
+    // The other store is stale until the version move is acted on.
+    assert!(!other.is_access_token_denied("j1").await.unwrap());
+    other.forget_revocations();
+    assert!(other.is_access_token_denied("j1").await.unwrap());
+
+    store.revoke_grant("g1", 1, 100).await.unwrap();
+    assert!(store.is_grant_revoked("g1").await.unwrap());
+    let v2 = other.change_versions().await.unwrap();
+    assert_eq!(version(&v2, "revocations"), Some(before + 2));
+    other.forget_revocations();
+    assert!(other.is_grant_revoked("g1").await.unwrap());
+    assert!(!other.is_grant_revoked("g2").await.unwrap());
 }
 
 fn pushed(hash: &str, client_id: &str, expires_at: i64) -> PushedRequest {

@@ -19,6 +19,10 @@ const KEY_REFRESH: Duration = Duration::from_secs(30);
 /// How often expired rows are removed, and how many per table per pass.
 const PURGE_EVERY: Duration = Duration::from_secs(600);
 const PURGE_LIMIT: i64 = 1000;
+/// How often the metrics recorder folds recorded latencies into its
+/// summaries. Without it every request's sample is kept until /metrics is
+/// scraped: memory grows with traffic on a node nobody scrapes.
+const METRICS_UPKEEP: Duration = Duration::from_secs(5);
 /// Error occurrences are kept this long for `GET /admin/v1/errors/{id}`.
 const ERROR_RETENTION_SECS: i64 = 14 * 24 * 3600;
 
@@ -71,6 +75,9 @@ pub async fn build_app(config: Config) -> Result<Arc<App>, StartError> {
     tokio::spawn(write_error_records(store.clone(), rx));
     tokio::spawn(watch_changes(app.clone()));
     tokio::spawn(purge(store));
+    if let Some(handle) = app.metrics.clone() {
+        tokio::spawn(metrics_upkeep(handle));
+    }
     Ok(app)
 }
 
@@ -191,6 +198,9 @@ async fn watch_changes(app: Arc<App>) {
         if moved("clients") {
             app.store.forget_clients();
         }
+        if moved("revocations") {
+            app.store.forget_revocations();
+        }
         if moved("settings")
             && let Err(e) = crate::maintenance::load(&app).await
         {
@@ -223,6 +233,14 @@ async fn reload_keys(app: &App) {
         Ok(set) if !set.active.is_empty() => app.set_keys(set),
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "key reload: keys cannot be opened"),
+    }
+}
+
+async fn metrics_upkeep(handle: metrics_exporter_prometheus::PrometheusHandle) {
+    let mut tick = tokio::time::interval(METRICS_UPKEEP);
+    loop {
+        tick.tick().await;
+        handle.run_upkeep();
     }
 }
 

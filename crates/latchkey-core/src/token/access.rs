@@ -54,6 +54,32 @@ fn jose(alg: Alg) -> jsonwebtoken::Algorithm {
     }
 }
 
+/// Access tokens already verified by a key set, so a resource server that
+/// introspects the same token again costs a lookup, not an ES256
+/// verification. Only what passed every check but expiry is kept, and
+/// expiry is checked on every use. Bounded: beyond the limit it starts over.
+#[derive(Debug, Default)]
+pub struct VerifiedTokens {
+    map: std::sync::RwLock<std::collections::HashMap<String, AccessClaims>>,
+}
+
+impl VerifiedTokens {
+    const MAX_ENTRIES: usize = 4096;
+
+    fn get(&self, token: &str) -> Option<AccessClaims> {
+        let map = self.map.read().unwrap_or_else(|p| p.into_inner());
+        map.get(token).cloned()
+    }
+
+    fn put(&self, token: &str, claims: &AccessClaims) {
+        let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= Self::MAX_ENTRIES {
+            map.clear();
+        }
+        map.insert(token.to_string(), claims.clone());
+    }
+}
+
 /// Check signature, type, issuer and expiry of an access token we issued.
 /// `check_exp: false` accepts expired tokens (for revocation).
 pub fn verify(
@@ -63,6 +89,24 @@ pub fn verify(
     now: i64,
     check_exp: bool,
 ) -> Result<AccessClaims, Occurrence> {
+    // A hit passed every check for its own issuer; the issuer asked now
+    // must be that one.
+    let claims = match keys.verified.get(token) {
+        Some(claims) if claims.iss == issuer && claims.aud == issuer => claims,
+        _ => {
+            let claims = verify_signed(keys, issuer, token)?;
+            keys.verified.put(token, &claims);
+            claims
+        }
+    };
+    if check_exp && claims.exp <= now {
+        return Err(TOKEN_INACTIVE.with_detail("the token has expired"));
+    }
+    Ok(claims)
+}
+
+/// Everything but expiry: type, key, signature, issuer and audience.
+fn verify_signed(keys: &KeySet, issuer: &str, token: &str) -> Result<AccessClaims, Occurrence> {
     let header = jsonwebtoken::decode_header(token)
         .map_err(|_| TOKEN_MALFORMED.with_detail("the token is not a JWT"))?;
     let typ_ok = header.typ.as_deref().is_some_and(|t| {
@@ -93,9 +137,6 @@ pub fn verify(
             _ => TOKEN_MALFORMED.with_detail("the token claims are not those of an access token"),
         })?
         .claims;
-    if check_exp && claims.exp <= now {
-        return Err(TOKEN_INACTIVE.with_detail("the token has expired"));
-    }
     Ok(claims)
 }
 

@@ -9,7 +9,7 @@
 use crate::app::App;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use latchkey_core::Occurrence;
@@ -19,6 +19,7 @@ use latchkey_core::catalogue::{
 };
 use latchkey_core::error::render::{self, Redirect, RedirectTarget};
 use latchkey_core::store::ErrorRecord;
+use metrics::SharedString;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -221,16 +222,49 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
             res.headers_mut().append(header::SET_COOKIE, c);
         }
     }
-    let status = res.status().as_u16().to_string();
+    // Labels without allocating: the endpoint is shared, the method and the
+    // usual statuses are static (this runs on every request).
+    let endpoint = SharedString::from_shared(endpoint);
     let labels = [
-        ("endpoint", endpoint.to_string()),
-        ("method", method.to_string()),
-        ("status", status),
+        ("endpoint", endpoint.clone()),
+        ("method", method_label(&method)),
+        ("status", status_label(res.status())),
     ];
     metrics::counter!("latchkey_http_requests_total", &labels).increment(1);
-    metrics::histogram!("latchkey_http_request_duration_seconds", "endpoint" => endpoint.to_string())
+    metrics::histogram!("latchkey_http_request_duration_seconds", "endpoint" => endpoint)
         .record(start.elapsed().as_secs_f64());
     res
+}
+
+fn method_label(method: &Method) -> SharedString {
+    SharedString::const_str(match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => return SharedString::from_owned(method.to_string()),
+    })
+}
+
+fn status_label(status: StatusCode) -> SharedString {
+    SharedString::const_str(match status.as_u16() {
+        200 => "200",
+        201 => "201",
+        204 => "204",
+        302 => "302",
+        303 => "303",
+        400 => "400",
+        401 => "401",
+        403 => "403",
+        404 => "404",
+        429 => "429",
+        500 => "500",
+        503 => "503",
+        other => return SharedString::from_owned(other.to_string()),
+    })
 }
 
 /// Log the occurrence once (with its debug detail), count it, keep it.

@@ -182,7 +182,13 @@ async fn password_ok(password: String, hash: Option<String>) -> bool {
                 })
                 .clone()
         });
-        latchkey_core::crypto::verify_password(&password, &hash)
+        // Timed here, without the wait for a blocking thread: sign-in costs
+        // are reported as the flow minus this (docs/performance.md).
+        let start = std::time::Instant::now();
+        let ok = latchkey_core::crypto::verify_password(&password, &hash);
+        metrics::histogram!("latchkey_password_verify_seconds")
+            .record(start.elapsed().as_secs_f64());
+        ok
     })
     .await
     .unwrap_or(false)

@@ -373,3 +373,49 @@ async fn client_and_key_changes_reach_the_other_node_within_a_second() {
     within_a_second(|| async { cc_status(&a, &secret).await.0 == 200 }).await;
     within_a_second(|| async { cc_status(&b, &secret).await.0 == 200 }).await;
 }
+
+#[tokio::test]
+async fn a_revocation_reaches_the_other_node_within_a_second() {
+    let (a, b) = two_nodes().await;
+    let r = a
+        .admin(Method::POST, "/clients")
+        .json(&json!({"client_id": "svc", "grant_types": ["client_credentials"], "scope": "api:read"}))
+        .send()
+        .await
+        .unwrap();
+    let secret = r.json::<Value>().await.unwrap()["client_secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, t) = cc_status(&a, &secret).await;
+    let token = t["access_token"].as_str().unwrap().to_string();
+    let introspect = |node: &Server| {
+        node.http
+            .post(node.url("/introspect"))
+            .basic_auth("svc", Some(&secret))
+            .form(&[("token", token.as_str())])
+            .send()
+    };
+    // Node B has verified the token and cached "not revoked".
+    for _ in 0..2 {
+        let i: Value = introspect(&b).await.unwrap().json().await.unwrap();
+        assert_eq!(i["active"], true, "{i}");
+    }
+    let r = a
+        .http
+        .post(a.url("/revoke"))
+        .basic_auth("svc", Some(&secret))
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    // The revoking node knows at once; the other within a second.
+    let i: Value = introspect(&a).await.unwrap().json().await.unwrap();
+    assert_eq!(i, json!({"active": false}));
+    within_a_second(|| async {
+        let i: Value = introspect(&b).await.unwrap().json().await.unwrap();
+        i == json!({"active": false})
+    })
+    .await;
+}

@@ -1,0 +1,100 @@
+//! Micro-benchmarks of what a token request costs besides HTTP: the ES256
+//! signature, verifying our own access token, client_secret_basic, and a
+//! whole client_credentials issuance (`cargo bench -p latchkey-core`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use latchkey_core::authorize::RawParams;
+use latchkey_core::client::{ClientMetadata, ClientRecord};
+use latchkey_core::client_auth::client_secret_basic;
+use latchkey_core::crypto::Secrets;
+use latchkey_core::keys::{self, Alg, KeySet};
+use latchkey_core::token::TokenContext;
+use latchkey_core::token::access::{self, AccessClaims};
+use latchkey_core::token::client_credentials;
+use std::hint::black_box;
+
+const ISSUER: &str = "http://127.0.0.1:8080";
+const NOW: i64 = 1_800_000_000;
+
+fn fixture() -> (Secrets, KeySet, ClientRecord) {
+    let secrets = Secrets::new("a benchmark secret of at least thirty-two characters").unwrap();
+    let records = vec![keys::generate(Alg::Es256, &secrets, NOW).unwrap()];
+    let keys = KeySet::from_records(&records, &secrets, NOW).unwrap();
+    let client = ClientRecord {
+        client_id: "bench-cc".into(),
+        secret_hash: Some(secrets.hash("bench-cc-secret")),
+        active: true,
+        metadata: ClientMetadata {
+            scope: Some("api:read api:write".into()),
+            grant_types: vec!["client_credentials".into()],
+            ..ClientMetadata::default()
+        },
+        created_at: NOW,
+        updated_at: NOW,
+    };
+    (secrets, keys, client)
+}
+
+fn context<'a>(secrets: &'a Secrets, keys: &'a KeySet) -> TokenContext<'a> {
+    TokenContext {
+        issuer: ISSUER,
+        keys,
+        secrets,
+        access_token_alg: Alg::Es256,
+        access_token_ttl: 900,
+        refresh_token_ttl: 2_592_000,
+        refresh_grace: 0,
+        now: NOW,
+    }
+}
+
+fn claims() -> AccessClaims {
+    AccessClaims {
+        iss: ISSUER.into(),
+        sub: "bench-cc".into(),
+        aud: ISSUER.into(),
+        client_id: "bench-cc".into(),
+        scope: "api:read".into(),
+        iat: NOW,
+        exp: NOW + 900,
+        jti: "S0m3-jti-value-of-forty-three-characters-xx".into(),
+        auth_time: None,
+        acr: None,
+        amr: None,
+        grant_id: None,
+    }
+}
+
+fn hot_paths(c: &mut Criterion) {
+    let (secrets, keys, client) = fixture();
+    let ctx = context(&secrets, &keys);
+    let claims = claims();
+    let token = access::sign(&ctx, &claims).unwrap();
+
+    c.bench_function("es256_sign_access_token", |b| {
+        b.iter(|| access::sign(&ctx, black_box(&claims)).unwrap())
+    });
+    c.bench_function("es256_verify_access_token", |b| {
+        b.iter(|| access::verify(&keys, ISSUER, black_box(&token), NOW, true).unwrap())
+    });
+    // Basic base64("bench-cc:bench-cc-secret")
+    let header = "Basic YmVuY2gtY2M6YmVuY2gtY2Mtc2VjcmV0";
+    c.bench_function("client_secret_basic", |b| {
+        b.iter(|| {
+            let (_, secret) = client_secret_basic::parse_header(black_box(header)).unwrap();
+            client_secret_basic::verify(&client, &secret, &secrets).unwrap()
+        })
+    });
+    c.bench_function("client_credentials_issue_and_serialize", |b| {
+        b.iter(|| {
+            let params =
+                RawParams::parse(black_box("grant_type=client_credentials&scope=api%3Aread"));
+            let res = client_credentials::exchange(&ctx, &client, &params).unwrap();
+            serde_json::to_vec(&res).unwrap()
+        })
+    });
+}
+
+criterion_group!(benches, hot_paths);
+criterion_main!(benches);
