@@ -10,7 +10,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 const CB: &str = "https://app.example/cb";
-const PASSWORD: &str = "correct horse battery";
+pub(crate) const PASSWORD: &str = "correct horse battery";
 /// Concurrent attempts per race.
 const RACERS: usize = 100;
 
@@ -22,7 +22,7 @@ async fn two_nodes() -> (Server, Server) {
 }
 
 /// A first-party web client (no consent page) and a user; returns the secret.
-async fn web_client(s: &Server) -> String {
+pub(crate) async fn web_client(s: &Server) -> String {
     let r = s
         .admin(Method::POST, "/clients")
         .json(

@@ -3,41 +3,15 @@
 //! active, refresh tokens redeem), since each token is committed before its
 //! response is written. SIGTERM lets a request in flight finish.
 
-use crate::authorize::{Browser, hidden, location, query_of};
+use crate::authorize::{Browser, location, query_of};
 use crate::support::{Db, Server};
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::time::Duration;
 
 const CB: &str = "https://app.example/cb";
-const PASSWORD: &str = "correct horse battery";
+use crate::cluster::PASSWORD;
 const START: &str = "/authorize?client_id=web&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&state=s1";
-
-/// A first-party web client (no consent page) and a user; returns the secret.
-async fn web_client(s: &Server) -> String {
-    let r = s
-        .admin(Method::POST, "/clients")
-        .json(
-            &json!({"client_id": "web", "redirect_uris": [CB], "scope": "openid",
-            "grant_types": ["authorization_code", "refresh_token"], "skip_consent": true}),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let secret = r.json::<Value>().await.unwrap()["client_secret"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let r = s
-        .admin(Method::POST, "/users")
-        .json(&json!({"username": "alice", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    secret
-}
 
 /// Sign in once; the browser's cookie header (the session) for later
 /// authorizations without a login page.
@@ -45,18 +19,7 @@ async fn session(s: &Server) -> String {
     let mut b = Browser::new(s);
     let login = location(&b.get(START).await);
     let html = b.get(&login).await.text().await.unwrap();
-    let r = b
-        .post(
-            "/login",
-            &[
-                ("i", &hidden(&html, "i")),
-                ("csrf", &hidden(&html, "csrf")),
-                ("username", "alice"),
-                ("password", PASSWORD),
-                ("action", "login"),
-            ],
-        )
-        .await;
+    let r = crate::authorize::submit_login(&mut b, &html, "alice", PASSWORD).await;
     assert_eq!(r.status(), 303);
     b.cookies
         .iter()
@@ -140,7 +103,7 @@ async fn token(
 async fn killed_under_load_keeps_every_token_it_issued(db: Db) {
     let grace = [("LATCHKEY_TOKENS_REFRESH_GRACE", "60")];
     let s = Server::start_with(db, &grace).await;
-    let secret = web_client(&s).await;
+    let secret = crate::cluster::web_client(&s).await;
     let cookie = session(&s).await;
     let callers: Vec<_> = (0..4)
         .map(|_| {
