@@ -226,6 +226,9 @@ pub struct RefreshRecord {
     pub revoked_at: Option<i64>,
 }
 
+/// Seconds a client is asked to wait while the database is unreachable.
+pub const UNAVAILABLE_RETRY_SECS: u64 = 5;
+
 impl From<StoreError> for crate::Occurrence {
     /// An unreachable database is `store_unavailable` (503, retry); anything
     /// else reaching the edge is a bug or broken data: `internal_error`.
@@ -233,7 +236,10 @@ impl From<StoreError> for crate::Occurrence {
     fn from(err: StoreError) -> Self {
         use crate::catalogue::{INTERNAL_ERROR, STORE_UNAVAILABLE};
         match &err {
-            StoreError::Unavailable(_) => STORE_UNAVAILABLE.occur().retry_after(5).source(&err),
+            StoreError::Unavailable(_) => STORE_UNAVAILABLE
+                .occur()
+                .retry_after(UNAVAILABLE_RETRY_SECS)
+                .source(&err),
             StoreError::Conflict(_) | StoreError::Other(_) => INTERNAL_ERROR.occur().source(&err),
         }
     }

@@ -74,9 +74,6 @@ impl IntoResponse for Failure {
 /// While the database is known to be down, how long a request may take
 /// before it is answered 503 `store_unavailable`.
 pub const STORE_DOWN_BUDGET: std::time::Duration = std::time::Duration::from_secs(1);
-/// Seconds a client is asked to wait while the database is down (as the
-/// store's own `store_unavailable` asks).
-pub const STORE_RETRY: u64 = 5;
 
 /// Seconds a client is asked to wait during maintenance.
 pub const MAINTENANCE_RETRY: u64 = 60;
@@ -189,7 +186,7 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
                 Err(_) => Failure {
                     occ: STORE_UNAVAILABLE
                         .with_detail("the database is not answering")
-                        .retry_after(STORE_RETRY),
+                        .retry_after(latchkey_core::store::UNAVAILABLE_RETRY_SECS),
                     channel: channel_for_path(&path),
                 }
                 .into_response(),
