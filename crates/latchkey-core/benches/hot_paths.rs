@@ -1,6 +1,7 @@
 //! Micro-benchmarks of what a token request costs besides HTTP: the ES256
-//! signature, verifying our own access token, client_secret_basic, and a
-//! whole client_credentials issuance (`cargo bench -p latchkey-core`).
+//! signature, verifying our own access token (cached and not), the RS256 ID
+//! token, client_secret_basic, and whole client_credentials and
+//! authorization_code issuances (`cargo bench -p latchkey-core`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -9,9 +10,9 @@ use latchkey_core::client::{ClientMetadata, ClientRecord};
 use latchkey_core::client_auth::client_secret_basic;
 use latchkey_core::crypto::Secrets;
 use latchkey_core::keys::{self, Alg, KeySet};
-use latchkey_core::token::TokenContext;
 use latchkey_core::token::access::{self, AccessClaims};
 use latchkey_core::token::client_credentials;
+use latchkey_core::token::{GrantInfo, TokenContext, issue_user_tokens};
 use std::hint::black_box;
 
 const ISSUER: &str = "http://127.0.0.1:8080";
@@ -19,7 +20,10 @@ const NOW: i64 = 1_800_000_000;
 
 fn fixture() -> (Secrets, KeySet, ClientRecord) {
     let secrets = Secrets::new("a benchmark secret of at least thirty-two characters").unwrap();
-    let records = vec![keys::generate(Alg::Es256, &secrets, NOW).unwrap()];
+    let records = vec![
+        keys::generate(Alg::Es256, &secrets, NOW).unwrap(),
+        keys::generate(Alg::Rs256, &secrets, NOW).unwrap(),
+    ];
     let keys = KeySet::from_records(&records, &secrets, NOW).unwrap();
     let client = ClientRecord {
         client_id: "bench-cc".into(),
@@ -76,6 +80,9 @@ fn hot_paths(c: &mut Criterion) {
         b.iter(|| access::sign(&ctx, black_box(&claims)).unwrap())
     });
     c.bench_function("es256_verify_access_token", |b| {
+        b.iter(|| access::verify_signed(&keys, ISSUER, black_box(&token)).unwrap())
+    });
+    c.bench_function("es256_verify_access_token_cached", |b| {
         b.iter(|| access::verify(&keys, ISSUER, black_box(&token), NOW, true).unwrap())
     });
     // Basic base64("bench-cc:bench-cc-secret")
@@ -93,6 +100,22 @@ fn hot_paths(c: &mut Criterion) {
             let res = client_credentials::exchange(&ctx, &client, &params).unwrap();
             serde_json::to_vec(&res).unwrap()
         })
+    });
+    // What /token signs for a code of an `openid` grant: an ES256 access
+    // token and an RS256 ID token (the OIDC default alg).
+    let amr = vec!["pwd".to_string()];
+    let grant = GrantInfo {
+        grant_id: "0192f1a0-7c3e-7b11-9d2e-3f4a5b6c7d8e",
+        sub: "0192f1a0-7c3e-7b11-9d2e-3f4a5b6c7d8f",
+        scope: "openid offline_access api:read",
+        auth_time: Some(NOW - 10),
+        acr: Some("Cl"),
+        amr: &amr,
+        sid: Some("sid-value"),
+        nonce: Some("nonce-value"),
+    };
+    c.bench_function("authorization_code_issue_es256_at_rs256_id_token", |b| {
+        b.iter(|| issue_user_tokens(&ctx, &client, black_box(&grant), None).unwrap())
     });
 }
 

@@ -46,6 +46,10 @@ impl SqliteStore {
                     .journal_mode(SqliteJournalMode::Wal);
                 SqlitePoolOptions::new()
                     .max_connections(MAX_CONNECTIONS)
+                    // A file connection cannot go stale the way a network
+                    // one can; the default ping on every acquire would add
+                    // a round trip to the connection's thread per statement.
+                    .test_before_acquire(false)
                     .acquire_timeout(ACQUIRE_TIMEOUT)
                     .connect_with(options)
                     .await

@@ -26,6 +26,12 @@ pub struct App {
     pub fetcher: crate::http::fetch::Fetcher,
     /// `[[upstream]]` identity providers and their cached discovery.
     pub upstreams: crate::http::upstream::Upstreams,
+    /// Argon2id verifications allowed at once (`limits.password_hashing`,
+    /// by default one per core). Each holds
+    /// its memory cost (19 MiB by default) while it runs, and more at once
+    /// than cores would only add memory, not speed: a burst of sign-ins
+    /// queues here instead of multiplying resident memory.
+    pub password_slots: tokio::sync::Semaphore,
     /// Occurrences on their way to the store, written off the request path.
     pub error_records: Option<tokio::sync::mpsc::Sender<ErrorRecord>>,
     /// Maintenance as set through the admin API (stored in the database,
@@ -55,6 +61,7 @@ impl App {
         let upstreams = crate::http::upstream::Upstreams::new(config.upstreams.clone());
         let in_flight = Arc::new(tokio::sync::Semaphore::new(config.max_in_flight));
         App {
+            password_slots: tokio::sync::Semaphore::new(config.password_hashing),
             in_flight,
             fetcher,
             upstreams,

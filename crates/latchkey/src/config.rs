@@ -148,6 +148,11 @@ pub const SETTINGS: &[Setting] = &[
         meaning: "requests in flight per node; beyond it, 503 temporarily_unavailable (overloaded) with Retry-After, at once",
     },
     Setting {
+        key: "limits.password_hashing",
+        default: "the number of cores",
+        meaning: "Argon2id password verifications at once per node (each holds 19 MiB while it runs); more sign-ins wait their turn",
+    },
+    Setting {
         key: "maintenance",
         default: "false",
         meaning: "answer 503 temporarily_unavailable (maintenance) everywhere but health, metrics and the admin API",
@@ -219,6 +224,8 @@ pub struct Config {
     pub ui_name: String,
     pub allow_private_networks: bool,
     pub max_in_flight: usize,
+    /// Argon2id verifications at once (`limits.password_hashing`).
+    pub password_hashing: usize,
     pub maintenance: bool,
     pub ui_logo_uri: Option<String>,
     /// `registration.mode`.
@@ -468,6 +475,18 @@ impl Config {
                     })?,
             )
             .unwrap_or(1024),
+            password_hashing: {
+                let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+                let n = sources
+                    .seconds("limits.password_hashing", cores as u64, 1, 1024)
+                    .map_err(|_| {
+                        bad(
+                            "limits.password_hashing",
+                            "expected a whole number of verifications from 1 to 1024",
+                        )
+                    })?;
+                usize::try_from(n).unwrap_or(cores)
+            },
             maintenance: sources.bool("maintenance", false)?,
             request_objects: sources.bool("request_objects.enabled", true)?,
             par_required: sources.bool("par.required", false)?,

@@ -99,6 +99,10 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .map_err(|e| StartError(e.to_string()))?;
     tracing::info!(address = %local, issuer = %issuer, "latchkey is listening");
     let router = crate::http::router(app);
+    // Answers go out at once: no Nagle delay behind a previous segment.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -105,8 +105,9 @@ pub fn verify(
     Ok(claims)
 }
 
-/// Everything but expiry: type, key, signature, issuer and audience.
-fn verify_signed(keys: &KeySet, issuer: &str, token: &str) -> Result<AccessClaims, Occurrence> {
+/// Everything but expiry: type, key, signature, issuer and audience,
+/// without the cache of verified tokens.
+pub fn verify_signed(keys: &KeySet, issuer: &str, token: &str) -> Result<AccessClaims, Occurrence> {
     let header = jsonwebtoken::decode_header(token)
         .map_err(|_| TOKEN_MALFORMED.with_detail("the token is not a JWT"))?;
     let typ_ok = header.typ.as_deref().is_some_and(|t| {

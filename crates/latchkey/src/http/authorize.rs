@@ -211,8 +211,21 @@ pub async fn proceed(
     client: &ClientRecord,
     interaction: Option<InteractionRecord>,
 ) -> Result<Response, Failure> {
+    let session = session(app, headers).await.map_err(to_client(&req))?;
+    proceed_with(app, headers, req, client, interaction, session).await
+}
+
+/// [`proceed`] with the browser's session already in hand (a sign-in that
+/// just made it): no second read of what was just written.
+pub async fn proceed_with(
+    app: &Arc<App>,
+    headers: &HeaderMap,
+    req: AuthorizeRequest,
+    client: &ClientRecord,
+    interaction: Option<InteractionRecord>,
+    session: Option<SessionRecord>,
+) -> Result<Response, Failure> {
     let back = to_client(&req);
-    let session = session(app, headers).await.map_err(&back)?;
     // An id_token_hint names the user the client expects (OIDC Core
     // §3.1.2.1): a session of someone else does not count, so prompt=none
     // answers login_required. After a sign-in in this flow, it counts.

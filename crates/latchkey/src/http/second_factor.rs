@@ -265,7 +265,7 @@ pub async fn submit(
     }
     let sub = session.sub.clone();
     let keys = [throttle_key(&sub)];
-    check_throttle_as(&app, &keys, &TOTP_THROTTLED, "codes")
+    let failures_on_record = check_throttle_as(&app, &keys, &TOTP_THROTTLED, "codes")
         .await
         .map_err(Failure::page)?;
     let now = latchkey_core::now_unix();
@@ -317,10 +317,12 @@ pub async fn submit(
             Ok(html_response(status_of(occ.cause), html))
         }
         Ok(recovery_codes) => {
-            app.store
-                .clear_login_failures(&keys[0])
-                .await
-                .map_err(|e| back(e.into()))?;
+            if failures_on_record {
+                app.store
+                    .clear_login_failures(&keys[0])
+                    .await
+                    .map_err(|e| back(e.into()))?;
+            }
             let amr: Vec<String> = latchkey_core::vtr::AMR_SECOND_FACTOR
                 .iter()
                 .map(|s| s.to_string())

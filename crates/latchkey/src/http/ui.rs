@@ -173,7 +173,10 @@ pub(super) fn check_csrf(
 /// A dummy Argon2id hash: unknown usernames cost as much as wrong passwords.
 static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
-async fn password_ok(password: String, hash: Option<String>) -> bool {
+async fn password_ok(app: &App, password: String, hash: Option<String>) -> bool {
+    // The semaphore is never closed; a failure to acquire would only mean
+    // running without the bound.
+    let _slot = app.password_slots.acquire().await.ok();
     tokio::task::spawn_blocking(move || {
         let hash = hash.unwrap_or_else(|| {
             DUMMY_HASH
@@ -182,7 +185,7 @@ async fn password_ok(password: String, hash: Option<String>) -> bool {
                 })
                 .clone()
         });
-        // Timed here, without the wait for a blocking thread: sign-in costs
+        // Timed here, without the wait for a slot or a blocking thread: sign-in costs
         // are reported as the flow minus this (docs/performance.md).
         let start = std::time::Instant::now();
         let ok = latchkey_core::crypto::verify_password(&password, &hash);
@@ -200,24 +203,29 @@ async fn password_ok(password: String, hash: Option<String>) -> bool {
 pub const THROTTLE_WINDOW: i64 = 900;
 
 /// Refuse the attempt when the account or the address has failed too often.
-async fn check_throttle(app: &App, keys: &[String]) -> Result<(), Occurrence> {
+async fn check_throttle(app: &App, keys: &[String]) -> Result<bool, Occurrence> {
     check_throttle_as(app, keys, &LOGIN_THROTTLED, "sign-ins").await
 }
 
 /// The same throttle for another kind of attempt (`cause` names it).
+/// Answers whether failures are on record for the first key (the one a
+/// success clears), so a success with none on record writes nothing.
 pub(super) async fn check_throttle_as(
     app: &App,
     keys: &[String],
     cause: &'static latchkey_core::Cause,
     what: &str,
-) -> Result<(), Occurrence> {
+) -> Result<bool, Occurrence> {
     let now = latchkey_core::now_unix();
     let window = latchkey_core::throttle::Window {
         limit: i64::try_from(app.config.login_failures).unwrap_or(i64::MAX),
         secs: THROTTLE_WINDOW,
     };
-    for key in keys {
-        if let Some((failures, start)) = app.store.login_failures(key).await?
+    let mut first_recorded = false;
+    for (i, key) in keys.iter().enumerate() {
+        let recorded = app.store.login_failures(key).await?;
+        first_recorded |= i == 0 && recorded.is_some();
+        if let Some((failures, start)) = recorded
             && let Some(wait) = window.wait(failures, start, now)
         {
             let minutes = (wait + 59) / 60;
@@ -228,7 +236,7 @@ pub(super) async fn check_throttle_as(
                 .retry_after(u64::try_from(wait).unwrap_or(60)));
         }
     }
-    Ok(())
+    Ok(first_recorded)
 }
 
 /// The throttling keys: the account (case-insensitive) and, when known,
@@ -266,13 +274,14 @@ pub async fn login_submit(
     let username = form.get("username").unwrap_or("");
     let password = form.get("password").unwrap_or("").to_string();
     let keys = throttle_keys(username, &extensions);
-    check_throttle(&app, &keys).await.map_err(Failure::page)?;
+    let failures_on_record = check_throttle(&app, &keys).await.map_err(Failure::page)?;
     let user = app
         .store
         .get_user_by_username(username)
         .await
         .map_err(|e| back(e.into()))?;
     let ok = password_ok(
+        &app,
         password,
         user.as_ref().and_then(|u| u.password_hash.clone()),
     )
@@ -297,16 +306,16 @@ pub async fn login_submit(
         );
         return Ok(html_response(StatusCode::UNAUTHORIZED, page));
     };
-    if let Some(account) = keys.first() {
+    if let Some(account) = keys.first().filter(|_| failures_on_record) {
         app.store
             .clear_login_failures(account)
             .await
             .map_err(|e| back(e.into()))?;
     }
-    let (token, _) = new_session(&app, &headers, &user.sub, vec!["pwd".into()])
+    let (token, session) = new_session(&app, &headers, &user.sub, vec!["pwd".into()])
         .await
         .map_err(&back)?;
-    Ok(continue_signed_in(&app, &headers, &token, req, &client, interaction).await)
+    Ok(continue_signed_in(&app, &headers, &token, session, req, &client, interaction).await)
 }
 
 /// A new session for a sign-in that just succeeded (a fresh id also
@@ -344,6 +353,7 @@ pub(super) async fn continue_signed_in(
     app: &Arc<App>,
     headers: &HeaderMap,
     token: &str,
+    session: SessionRecord,
     req: latchkey_core::authorize::AuthorizeRequest,
     client: &ClientRecord,
     interaction: InteractionRecord,
@@ -359,9 +369,10 @@ pub(super) async fn continue_signed_in(
             resumed.append(header::COOKIE, v);
         }
     }
-    let mut res = authorize::proceed(app, &resumed, req, client, Some(interaction))
-        .await
-        .unwrap_or_else(IntoResponse::into_response);
+    let mut res =
+        authorize::proceed_with(app, &resumed, req, client, Some(interaction), Some(session))
+            .await
+            .unwrap_or_else(IntoResponse::into_response);
     if let Some(c) = cookies::set(cookies::SESSION, token, None, app.secure_cookies()) {
         res.headers_mut().append(header::SET_COOKIE, c);
     }

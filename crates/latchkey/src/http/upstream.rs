@@ -448,5 +448,5 @@ async fn sign_in(
         })
         .await
         .map_err(|e| back(e.into()))?;
-    Ok(ui::continue_signed_in(app, headers, &token, req, client, interaction).await)
+    Ok(ui::continue_signed_in(app, headers, &token, session, req, client, interaction).await)
 }

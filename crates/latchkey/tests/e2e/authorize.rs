@@ -559,6 +559,138 @@ async fn repeated_failures_are_throttled(db: Db) {
     );
 }
 
+/// A successful sign-in clears the account's failures (the address's stay:
+/// they count attempts across accounts). A success with no failure on
+/// record has nothing to clear.
+async fn a_sign_in_clears_earlier_failures(db: Db) {
+    let s = Server::start(db).await;
+    let start = setup(&s, json!({})).await;
+    let failures = |key: &'static str| {
+        let s = &s;
+        async move {
+            let sql = format!("SELECT COUNT(*) FROM login_failures WHERE key = '{key}'");
+            count(s, db, &sql).await
+        }
+    };
+    let mut b = Browser::new(&s);
+    let html = login_page(&mut b, &start).await;
+    let r = submit_login(&mut b, &html, "alice", "wrong password").await;
+    assert_eq!(r.status(), 401);
+    assert_eq!(failures("account:alice").await, 1);
+    assert_eq!(failures("address:127.0.0.1").await, 1);
+    let r = submit_login(&mut b, &html, "alice", "correct horse battery").await;
+    assert_eq!(r.status(), 303);
+    // Signed in: on to the consent page, not an error.
+    assert!(location(&r).starts_with("/consent?"), "{}", location(&r));
+    assert_eq!(failures("account:alice").await, 0);
+    assert_eq!(failures("address:127.0.0.1").await, 1);
+    let mut b = Browser::new(&s);
+    let html = login_page(&mut b, &start).await;
+    let r = submit_login(&mut b, &html, "alice", "correct horse battery").await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(failures("account:alice").await, 0);
+}
+
+/// The single number `sql` answers, read from the server's database.
+async fn count(s: &Server, db: Db, sql: &str) -> i64 {
+    use sqlx::Connection;
+    match db {
+        Db::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(&s.db.url).await.unwrap();
+            let sql = sqlx::AssertSqlSafe(sql.to_string());
+            sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
+        }
+        Db::Postgres => {
+            let mut c = sqlx::PgConnection::connect(&s.db.url).await.unwrap();
+            let sql = sqlx::AssertSqlSafe(sql.to_string());
+            sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
+        }
+    }
+}
+
+/// Start the authorization `start` and open the login page it leads to.
+pub(crate) async fn login_page(b: &mut Browser<'_>, start: &str) -> String {
+    let login = location(&b.get(start).await);
+    b.get(&login).await.text().await.unwrap()
+}
+
+/// Resident memory of a process: (current, peak) in KiB.
+fn rss_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let field = |name: &str| -> u64 {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap()
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// A burst of sign-ins does not multiply memory: Argon2id holds 19 MiB per
+/// verification, and `limits.password_hashing` bounds how many run at
+/// once. Eight at once with a bound of one peak near one verification's
+/// memory, not eight. Every attempt still gets its answer.
+async fn concurrent_sign_ins_share_a_bounded_memory(db: Db) {
+    let s = Server::start_with(
+        db,
+        &[
+            ("LATCHKEY_LIMITS_PASSWORD_HASHING", "1"),
+            ("LATCHKEY_LIMITS_LOGIN_FAILURES", "100"),
+        ],
+    )
+    .await;
+    let start = setup(&s, json!({})).await;
+    let mut pages = Vec::new();
+    for _ in 0..8 {
+        let mut b = Browser::new(&s);
+        let html = login_page(&mut b, &start).await;
+        pages.push((b.cookies.clone(), html));
+    }
+    // One verification first, so its memory counts in the baseline.
+    let mut b = Browser::new(&s);
+    let html = login_page(&mut b, &start).await;
+    assert_eq!(
+        submit_login(&mut b, &html, "bob", "wrong").await.status(),
+        401
+    );
+    let (before, _) = rss_kib(s.pid());
+    let attempts: Vec<_> = pages
+        .into_iter()
+        .enumerate()
+        .map(|(n, (cookies, html))| {
+            let (http, url) = (s.http.clone(), s.url("/login"));
+            let cookie = cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            tokio::spawn(async move {
+                let form = [
+                    ("i", hidden(&html, "i")),
+                    ("csrf", hidden(&html, "csrf")),
+                    ("username", format!("nobody-{n}")),
+                    ("password", "wrong".to_string()),
+                    ("action", "login".to_string()),
+                ];
+                let r = http.post(url).header("cookie", cookie).form(&form);
+                r.send().await.unwrap().status()
+            })
+        })
+        .collect();
+    for attempt in attempts {
+        assert_eq!(attempt.await.unwrap(), 401);
+    }
+    let (_, peak) = rss_kib(s.pid());
+    let grown_mib = peak.saturating_sub(before) / 1024;
+    // Unbounded, eight verifications would add about 8 x 19 MiB.
+    assert!(
+        grown_mib < 57,
+        "peak grew by {grown_mib} MiB during 8 sign-ins"
+    );
+}
+
 /// RP-initiated logout: a bare link asks the user first; confirming ends
 /// the session and returns to a registered post_logout_redirect_uri with
 /// state; an unregistered one or a forged hint gets an error page.
@@ -634,8 +766,7 @@ async fn pages_are_branded(db: Db) {
     .await;
     let start = setup(&s, json!({})).await;
     let mut b = Browser::new(&s);
-    let login = location(&b.get(&start).await);
-    let html = b.get(&login).await.text().await.unwrap();
+    let html = login_page(&mut b, &start).await;
     assert!(
         html.contains("<span>Acme ID</span>")
             && html.contains("src=\"https://acme.example/logo.svg\""),
@@ -690,6 +821,8 @@ async fn internal_failure_is_redirected_as_server_error(db: Db) {
 }
 
 crate::both!(
+    a_sign_in_clears_earlier_failures,
+    concurrent_sign_ins_share_a_bounded_memory,
     internal_failure_is_redirected_as_server_error,
     pages_are_branded,
     rp_initiated_logout,

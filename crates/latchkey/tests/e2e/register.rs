@@ -647,8 +647,7 @@ async fn registered_clients_sign_in(db: Db) {
         "/authorize?client_id={client_id}&response_type=code&scope=openid+email&redirect_uri={}&state=st4te",
         url::form_urlencoded::byte_serialize(cb.as_bytes()).collect::<String>()
     );
-    let login = location(&b.get(&start).await);
-    let html = b.get(&login).await.text().await.unwrap();
+    let html = crate::authorize::login_page(&mut b, &start).await;
     let r = crate::authorize::submit_login(&mut b, &html, "alice", "correct horse battery").await;
     let consent = location(&r);
     assert!(consent.starts_with("/consent?i="), "{consent}");
