@@ -79,19 +79,39 @@ pub const STORE_DOWN_BUDGET: std::time::Duration = std::time::Duration::from_sec
 pub const MAINTENANCE_RETRY: u64 = 60;
 
 /// The route that answered, for metrics and logs.
-#[derive(Debug, Clone)]
-pub struct Endpoint(pub Arc<str>);
+#[derive(Debug, Clone, Copy)]
+pub struct Endpoint(pub &'static str);
 
 /// Inner layer (inside routing): remember the matched route.
 pub async fn tag_endpoint(req: Request, next: Next) -> Response {
     let endpoint = req
         .extensions()
         .get::<axum::extract::MatchedPath>()
-        .map(|m| Arc::<str>::from(m.as_str()))
-        .unwrap_or_else(|| Arc::from("unmatched"));
+        .map_or("unmatched", |m| intern(m.as_str()));
     let mut res = next.run(req).await;
     res.extensions_mut().insert(Endpoint(endpoint));
     res
+}
+
+/// The one `'static` copy of a route pattern, so labelling a request
+/// allocates nothing. Bounded: matched paths are the router's patterns
+/// (`/register/{client_id}`), never the requested paths.
+fn intern(route: &str) -> &'static str {
+    static ROUTES: std::sync::OnceLock<std::sync::RwLock<std::collections::HashSet<&'static str>>> =
+        std::sync::OnceLock::new();
+    let routes = ROUTES.get_or_init(Default::default);
+    if let Some(known) = routes.read().unwrap_or_else(|p| p.into_inner()).get(route) {
+        return known;
+    }
+    let mut routes = routes.write().unwrap_or_else(|p| p.into_inner());
+    match routes.get(route) {
+        Some(known) => known,
+        None => {
+            let leaked: &'static str = Box::leak(route.to_owned().into_boxed_str());
+            routes.insert(leaked);
+            leaked
+        }
+    }
 }
 
 /// The channel for failures the framework produces, by path.
@@ -144,7 +164,9 @@ fn framework_failure(res: &Response, path: &str) -> Option<Failure> {
 /// Outer middleware: render failures, log them once, count every request.
 pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
     let start = Instant::now();
-    let path = req.uri().path().to_string();
+    // A clone of the URI shares its bytes: no allocation per request.
+    let uri = req.uri().clone();
+    let path = uri.path();
     let method = req.method().clone();
     // Health and metrics always answer; the admin API stays reachable in
     // maintenance so it can be ended.
@@ -173,7 +195,7 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
     let mut res = match early {
         Some(occ) => Failure {
             occ,
-            channel: channel_for_path(&path),
+            channel: channel_for_path(path),
         }
         .into_response(),
         None if !exempt && !app.store_reachable() => {
@@ -187,7 +209,7 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
                     occ: STORE_UNAVAILABLE
                         .with_detail("the database is not answering")
                         .retry_after(latchkey_core::store::UNAVAILABLE_RETRY_SECS),
-                    channel: channel_for_path(&path),
+                    channel: channel_for_path(path),
                 }
                 .into_response(),
             }
@@ -198,14 +220,13 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
     let endpoint = res
         .extensions()
         .get::<Endpoint>()
-        .map(|e| e.0.clone())
-        .unwrap_or_else(|| Arc::from("unmatched"));
+        .map_or("unmatched", |e| e.0);
     let failure = res
         .extensions_mut()
         .remove::<Failure>()
-        .or_else(|| framework_failure(&res, &path));
+        .or_else(|| framework_failure(&res, path));
     if let Some(failure) = failure {
-        report(&app, &failure.occ, &endpoint);
+        report(&app, &failure.occ, endpoint);
         // A cookie the handler set stays set (a sign-in that succeeded
         // before the flow failed keeps its session).
         let cookies: Vec<HeaderValue> = res
@@ -221,7 +242,7 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
     }
     // Labels without allocating: the endpoint is shared, the method and the
     // usual statuses are static (this runs on every request).
-    let endpoint = SharedString::from_shared(endpoint);
+    let endpoint = SharedString::const_str(endpoint);
     let labels = [
         ("endpoint", endpoint.clone()),
         ("method", method_label(&method)),
