@@ -16,7 +16,7 @@ pub struct App {
     pub secrets: Secrets,
     keys: RwLock<Arc<KeySet>>,
     /// Pre-serialized bodies: built once, served as they are.
-    pub discovery_json: String,
+    pub discovery_json: axum::body::Bytes,
     pub errors_html: String,
     pub errors_json: String,
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
@@ -50,7 +50,7 @@ impl App {
         metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
         error_records: Option<tokio::sync::mpsc::Sender<ErrorRecord>>,
     ) -> App {
-        let discovery_json = crate::http::discovery::document(&config).to_string();
+        let discovery_json = crate::http::discovery::document(&config).to_string().into();
         let errors_html = latchkey_core::error::docs::html(&config.issuer);
         let errors_json = latchkey_core::error::docs::json().to_string();
         let brand = crate::http::pages::Brand {

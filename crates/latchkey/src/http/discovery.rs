@@ -100,11 +100,14 @@ fn claims_supported() -> Vec<&'static str> {
     out
 }
 
-fn json_response(body: String, max_age: u32) -> Response {
-    let mut res = ([(header::CONTENT_TYPE, "application/json")], body).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("public, max-age={max_age}")) {
-        res.headers_mut().insert(header::CACHE_CONTROL, v);
-    }
+/// How long clients may cache the discovery document and the JWKS.
+const DISCOVERY_CACHE: HeaderValue = HeaderValue::from_static("public, max-age=3600");
+const JWKS_CACHE: HeaderValue = HeaderValue::from_static("public, max-age=300");
+
+/// A public JSON document. `body` is shared, not copied, per request.
+fn json_response(body: impl Into<axum::body::Body>, cache: HeaderValue) -> Response {
+    let mut res = ([(header::CONTENT_TYPE, "application/json")], body.into()).into_response();
+    res.headers_mut().insert(header::CACHE_CONTROL, cache);
     res.headers_mut().insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
         HeaderValue::from_static("*"),
@@ -114,7 +117,7 @@ fn json_response(body: String, max_age: u32) -> Response {
 
 /// `GET /.well-known/openid-configuration` (and the RFC 8414 alias).
 pub async fn openid_configuration(State(app): State<Arc<App>>) -> Response {
-    json_response(app.discovery_json.clone(), 3600)
+    json_response(app.discovery_json.clone(), DISCOVERY_CACHE)
 }
 
 /// The trustmark (RFC 8485 §5): the vectors this provider can assert,
@@ -138,15 +141,30 @@ pub fn trustmark_document(issuer: &str) -> Value {
 
 /// `GET /trustmark`
 pub async fn trustmark(State(app): State<Arc<App>>) -> Response {
-    json_response(trustmark_document(&app.config.issuer).to_string(), 3600)
+    json_response(
+        trustmark_document(&app.config.issuer).to_string(),
+        DISCOVERY_CACHE,
+    )
 }
 
 /// `GET /jwks`: active keys and retired keys still inside their window.
 pub async fn jwks(State(app): State<Arc<App>>) -> Response {
-    let mut res = json_response(app.keys().jwks_json.to_string(), 300);
+    let mut res = json_response(
+        axum::body::Bytes::from_owner(JwksBody(app.keys().jwks_json.clone())),
+        JWKS_CACHE,
+    );
     res.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/jwk-set+json"),
     );
     res
+}
+
+/// The key set's serialized JWKS as a response body, without a copy.
+struct JwksBody(std::sync::Arc<str>);
+
+impl AsRef<[u8]> for JwksBody {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
 }
