@@ -569,7 +569,7 @@ async fn a_sign_in_clears_earlier_failures(db: Db) {
         let s = &s;
         async move {
             let sql = format!("SELECT COUNT(*) FROM login_failures WHERE key = '{key}'");
-            count(s, db, &sql).await
+            s.sql_count(&sql).await
         }
     };
     let mut b = Browser::new(&s);
@@ -589,23 +589,6 @@ async fn a_sign_in_clears_earlier_failures(db: Db) {
     let r = submit_login(&mut b, &html, "alice", "correct horse battery").await;
     assert_eq!(r.status(), 303);
     assert_eq!(failures("account:alice").await, 0);
-}
-
-/// The single number `sql` answers, read from the server's database.
-async fn count(s: &Server, db: Db, sql: &str) -> i64 {
-    use sqlx::Connection;
-    match db {
-        Db::Sqlite => {
-            let mut c = sqlx::SqliteConnection::connect(&s.db.url).await.unwrap();
-            let sql = sqlx::AssertSqlSafe(sql.to_string());
-            sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
-        }
-        Db::Postgres => {
-            let mut c = sqlx::PgConnection::connect(&s.db.url).await.unwrap();
-            let sql = sqlx::AssertSqlSafe(sql.to_string());
-            sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
-        }
-    }
 }
 
 /// Start the authorization `start` and open the login page it leads to.
@@ -785,28 +768,11 @@ async fn pages_are_branded(db: Db) {
 /// the client as server_error with an error_id (G6), and the server keeps
 /// serving. The failure is real: the codes table is dropped under it.
 async fn internal_failure_is_redirected_as_server_error(db: Db) {
-    use sqlx::Connection;
     let s = Server::start(db).await;
     let start = setup(&s, json!({"skip_consent": true})).await;
     let mut b = Browser::new(&s);
     sign_in(&mut b, &start).await;
-    match db {
-        Db::Sqlite => {
-            let url = format!("{}?mode=rw", s.db.url);
-            let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
-            sqlx::query("DROP TABLE authorization_codes")
-                .execute(&mut c)
-                .await
-                .unwrap();
-        }
-        Db::Postgres => {
-            let mut c = sqlx::PgConnection::connect(&s.db.url).await.unwrap();
-            sqlx::query("DROP TABLE authorization_codes")
-                .execute(&mut c)
-                .await
-                .unwrap();
-        }
-    }
+    s.sql("DROP TABLE authorization_codes").await;
     let r = b.get(&start).await;
     let q = assert_redirect(&s, &r, "server_error", "internal_error");
     assert_eq!(q["state"], "st4te");

@@ -54,23 +54,6 @@ fn authorize(client: &str, request_uri: &str) -> String {
     )
 }
 
-/// Run SQL on the server's database (to age a pushed request).
-async fn exec(s: &Server, db: Db, sql: &'static str) {
-    use sqlx::Connection;
-    match db {
-        Db::Sqlite => {
-            let mut c = sqlx::SqliteConnection::connect(&format!("{}?mode=rw", s.db.url))
-                .await
-                .unwrap();
-            sqlx::query(sql).execute(&mut c).await.unwrap();
-        }
-        Db::Postgres => {
-            let mut c = sqlx::PgConnection::connect(&s.db.url).await.unwrap();
-            sqlx::query(sql).execute(&mut c).await.unwrap();
-        }
-    }
-}
-
 /// The PAR endpoint and the life of a request_uri: client authentication,
 /// validation as at /authorize (JSON errors), single use, expiry, the
 /// client binding, and PAR required for one client.
@@ -159,7 +142,7 @@ async fn pushed_requests(db: Db) {
 
     // Expired.
     let uri = pushed_uri(&s, "app", GOOD).await;
-    exec(&s, db, "UPDATE pushed_requests SET expires_at = 0").await;
+    s.sql("UPDATE pushed_requests SET expires_at = 0").await;
     let r = b.get(&authorize("app", &uri)).await;
     assert_page(r, "invalid_request_uri", "request_uri_expired").await;
     // Only its hash is stored.
