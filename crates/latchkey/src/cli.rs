@@ -183,14 +183,20 @@ struct PasswordInput {
 impl PasswordInput {
     fn read(&self) -> Result<Option<String>, String> {
         if self.password_stdin {
-            let mut s = String::new();
-            std::io::stdin()
-                .read_to_string(&mut s)
-                .map_err(|e| format!("cannot read standard input: {e}"))?;
-            return Ok(Some(s.trim_end_matches(['\r', '\n']).to_string()));
+            return read_stdin().map(Some);
         }
         Ok(self.password.clone())
     }
+}
+
+/// A secret given on standard input (kept out of the process list), without
+/// its line ending.
+fn read_stdin() -> Result<String, String> {
+    let mut s = String::new();
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    Ok(s.trim_end_matches(['\r', '\n']).to_string())
 }
 
 #[derive(Subcommand)]
@@ -215,7 +221,7 @@ enum UserCommand {
     /// Change a user's username, claims (merged; null removes one), identity
     /// confidence or second factor.
     #[command(
-        after_help = "Examples:\n  latchkey user update alice --claims '{\"name\":\"Alice Liddell\"}'\n  latchkey user update alice --identity-confidence P2\n  latchkey user update alice --totp-secret JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP\n  latchkey user update alice --remove-totp"
+        after_help = "Examples:\n  latchkey user update alice --claims '{\"name\":\"Alice Liddell\"}'\n  latchkey user update alice --identity-confidence P2\n  echo JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP | latchkey user update alice --totp-secret-stdin\n  latchkey user update alice --remove-totp"
     )]
     Update {
         user: String,
@@ -227,9 +233,13 @@ enum UserCommand {
         #[arg(long, value_name = "LEVEL")]
         identity_confidence: Option<String>,
         /// Set the user's TOTP key (base32, at least 128 bits), e.g. one
-        /// provisioned on a hardware token.
-        #[arg(long, value_name = "BASE32", conflicts_with = "remove_totp")]
+        /// provisioned on a hardware token (visible in the process list:
+        /// prefer --totp-secret-stdin).
+        #[arg(long, value_name = "BASE32", conflicts_with_all = ["remove_totp", "totp_secret_stdin"])]
         totp_secret: Option<String>,
+        /// Read the TOTP key from standard input.
+        #[arg(long, conflicts_with = "remove_totp")]
+        totp_secret_stdin: bool,
         /// Remove the user's TOTP authenticator and recovery codes.
         #[arg(long)]
         remove_totp: bool,
@@ -464,6 +474,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 claims,
                 identity_confidence,
                 totp_secret,
+                totp_secret_stdin,
                 remove_totp,
             } => {
                 let mut body = json!({});
@@ -476,6 +487,11 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 if let Some(level) = identity_confidence {
                     body["identity_confidence"] = json!(level);
                 }
+                let totp_secret = if totp_secret_stdin {
+                    Some(read_stdin().map_err(Failed::Usage)?)
+                } else {
+                    totp_secret
+                };
                 if let Some(key) = totp_secret {
                     body["totp_secret"] = json!(key);
                 }

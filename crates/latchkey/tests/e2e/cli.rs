@@ -2,7 +2,6 @@
 
 use crate::support::{Database, Db, Server, run};
 use serde_json::Value;
-use std::io::Write;
 
 fn json(out: &str) -> Value {
     serde_json::from_str(out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
@@ -92,8 +91,9 @@ async fn clients_and_users_before_the_server_runs(db: Db) {
     );
 
     // Users, with the password on standard input.
-    let mut child = crate::support::command(&db, &[])
-        .args([
+    let (code, out, err) = crate::support::run_with_stdin(
+        &db,
+        &[
             "user",
             "create",
             "--username",
@@ -101,20 +101,11 @@ async fn clients_and_users_before_the_server_runs(db: Db) {
             "--password-stdin",
             "--claims",
             r#"{"email":"alice@example.com"}"#,
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"correct horse battery\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    let user = json(&String::from_utf8_lossy(&out.stdout));
+        ],
+        "correct horse battery\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    let user = json(&out);
     assert_eq!(user["username"], "alice");
     assert_eq!(user["has_password"], true);
     let (code, out, _) = run(

@@ -440,15 +440,26 @@ async fn identity_confidence_via_admin_and_cli(db: Db) {
     let s = Server::start_with(db, &[("LATCHKEY_VTR_DEFAULT", "Cl.Cm")]).await;
     let (secret, sub) = setup(&s).await;
     let key = totp::generate_secret().unwrap();
-    let (code, out, err) = s.run(&[
-        "user",
-        "update",
-        "alice",
-        "--totp-secret",
-        &totp::base32_encode(&key),
-    ]);
+    // The key on standard input, out of the process list.
+    let (code, out, err) = s.run_with_stdin(
+        &["user", "update", "alice", "--totp-secret-stdin"],
+        &format!("{}\n", totp::base32_encode(&key)),
+    );
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("\"totp\": true"), "{out}");
+    // Both ways at once is a usage error.
+    let (code, _, err) = s.run_with_stdin(
+        &[
+            "user",
+            "update",
+            "alice",
+            "--totp-secret-stdin",
+            "--totp-secret",
+            "JBSWY3DP",
+        ],
+        "",
+    );
+    assert_eq!(code, 2, "{err}");
     let p2 = authorize(&vtr("[\"Cl.Cm.P2\"]"));
     let mut b = Browser::new(&s);
     // After the password: P0 is below P2, refused before the code is asked.

@@ -123,6 +123,30 @@ pub fn command(db: &Database, extra_env: &[(&str, &str)]) -> Command {
     cmd
 }
 
+/// [`run`] with `input` on standard input (secrets kept out of argv).
+pub fn run_with_stdin(db: &Database, args: &[&str], input: &str) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = command(db, &[])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// Run a management command to completion: (exit code, stdout, stderr).
 pub fn run(db: &Database, args: &[&str], extra_env: &[(&str, &str)]) -> (i32, String, String) {
     let out = command(db, extra_env).args(args).output().unwrap();
@@ -324,6 +348,11 @@ impl Server {
 
     pub fn run(&self, args: &[&str]) -> (i32, String, String) {
         run(&self.db, args, &[])
+    }
+
+    /// [`Server::run`] with `input` on standard input.
+    pub fn run_with_stdin(&self, args: &[&str], input: &str) -> (i32, String, String) {
+        run_with_stdin(&self.db, args, input)
     }
 }
 
