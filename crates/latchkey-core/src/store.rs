@@ -52,7 +52,18 @@ pub trait Store:
     async fn ping(&self) -> StoreResult<()>;
 
     // Clients. `create_client` fails with `Conflict` when the id exists.
-    async fn create_client(&self, client: &ClientRecord) -> StoreResult<()>;
+    async fn create_client(&self, client: &ClientRecord) -> StoreResult<()> {
+        self.create_client_with(client, None, None).await
+    }
+    /// [`Store::create_client`] with what is written once with a client:
+    /// its sealed client_secret_jwt secret and its registration access
+    /// token's hash, in the same statement, so no client exists half made.
+    async fn create_client_with(
+        &self,
+        client: &ClientRecord,
+        secret_sealed: Option<&[u8]>,
+        registration_token_hash: Option<&str>,
+    ) -> StoreResult<()>;
     async fn get_client(&self, client_id: &str) -> StoreResult<Option<ClientRecord>>;
     async fn list_clients(&self) -> StoreResult<Vec<ClientRecord>>;
     /// Replaces the stored record; false when no such client.

@@ -21,8 +21,8 @@ mod sql {
     pub const PING: &str = "SELECT 1";
 
     pub const INSERT_CLIENT: &str = "INSERT INTO clients \
-        (client_id, secret_hash, active, metadata, created_at, updated_at) \
-        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING";
+        (client_id, secret_hash, active, metadata, created_at, updated_at, secret_sealed, \
+        registration_token_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING";
     pub const GET_CLIENT: &str = "SELECT client_id, secret_hash, active, metadata, created_at, updated_at \
         FROM clients WHERE client_id = $1";
     pub const LIST_CLIENTS: &str = "SELECT client_id, secret_hash, active, metadata, created_at, updated_at \
@@ -368,7 +368,12 @@ macro_rules! impl_store {
                 Ok(())
             }
 
-            async fn create_client(&self, client: &ClientRecord) -> StoreResult<()> {
+            async fn create_client_with(
+                &self,
+                client: &ClientRecord,
+                secret_sealed: Option<&[u8]>,
+                registration_token_hash: Option<&str>,
+            ) -> StoreResult<()> {
                 crate::failpoint("store.write")?;
                 let mut tx = self.pool.begin().await.map_err(map_err)?;
                 let inserted = sqlx::query(sql::INSERT_CLIENT)
@@ -378,6 +383,8 @@ macro_rules! impl_store {
                     .bind(to_json("client metadata", &client.metadata)?)
                     .bind(client.created_at)
                     .bind(client.updated_at)
+                    .bind(secret_sealed)
+                    .bind(registration_token_hash)
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?

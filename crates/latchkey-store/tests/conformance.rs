@@ -152,6 +152,7 @@ macro_rules! conformance_tests {
                 concurrent_jti_records_yield_one_winner,
                 client_secret_sealed_round_trips,
                 registration_token_hash_round_trips_and_goes_with_the_client,
+                a_client_is_created_with_its_secrets,
                 purge_removes_expired_token_rows,
                 client_and_key_writes_bump_their_change_version,
                 revocations_bump_their_change_version,
@@ -1249,6 +1250,49 @@ async fn registration_token_hash_round_trips_and_goes_with_the_client(db: &TestD
     store.create_client(&client("c1", 300)).await.unwrap();
     assert_eq!(store.get_registration_token_hash("c1").await.unwrap(), None);
     assert!(store.set_registration_token_hash("c1", None).await.unwrap());
+}
+
+/// A client created with its write-once secrets has them from the start
+/// (one statement); created plainly, it has neither.
+async fn a_client_is_created_with_its_secrets(db: &TestDb) {
+    let store = db.open().await;
+    store
+        .create_client_with(&client("c1", 100), Some(b"sealed-bytes"), Some("hash-1"))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .get_client_secret_sealed("c1")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(&b"sealed-bytes"[..])
+    );
+    assert_eq!(
+        store
+            .get_registration_token_hash("c1")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("hash-1")
+    );
+    assert!(store.get_client("c1").await.unwrap().is_some());
+    store.create_client(&client("c2", 100)).await.unwrap();
+    assert_eq!(store.get_client_secret_sealed("c2").await.unwrap(), None);
+    assert_eq!(store.get_registration_token_hash("c2").await.unwrap(), None);
+    // The id is still taken once.
+    let again = store
+        .create_client_with(&client("c1", 200), None, Some("hash-2"))
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    assert_eq!(
+        store
+            .get_registration_token_hash("c1")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("hash-1")
+    );
 }
 
 async fn purge_removes_expired_token_rows(db: &TestDb) {

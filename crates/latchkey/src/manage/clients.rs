@@ -126,11 +126,12 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    match store.create_client(&record).await {
-        Ok(()) => {
-            keep_jwt_secret(store, secrets, &record, secret.as_deref()).await?;
-            Ok(view(&record, secret.as_deref()))
-        }
+    let sealed = sealed_jwt_secret(secrets, &record, secret.as_deref())?;
+    match store
+        .create_client_with(&record, sealed.as_deref(), None)
+        .await
+    {
+        Ok(()) => Ok(view(&record, secret.as_deref())),
         Err(StoreError::Conflict(_)) => {
             Err(CLIENT_ID_TAKEN.with_detail(format!("client_id {}", record.client_id)))
         }
@@ -238,16 +239,26 @@ pub(crate) async fn keep_jwt_secret(
     record: &ClientRecord,
     secret: Option<&str>,
 ) -> Result<(), Occurrence> {
-    let sealed = match secret {
-        Some(s) if record.metadata.token_endpoint_auth_method == JWT_METHOD => {
-            Some(secrets.seal(s.as_bytes(), record.client_id.as_bytes())?)
-        }
-        _ => None,
-    };
+    let sealed = sealed_jwt_secret(secrets, record, secret)?;
     store
         .set_client_secret_sealed(&record.client_id, sealed.as_deref())
         .await?;
     Ok(())
+}
+
+/// The secret a client_secret_jwt client's assertions are checked with,
+/// sealed for storage (context: the client_id); none for other methods.
+pub(crate) fn sealed_jwt_secret(
+    secrets: &Secrets,
+    record: &ClientRecord,
+    secret: Option<&str>,
+) -> Result<Option<Vec<u8>>, Occurrence> {
+    Ok(match secret {
+        Some(s) if record.metadata.token_endpoint_auth_method == JWT_METHOD => {
+            Some(secrets.seal(s.as_bytes(), record.client_id.as_bytes())?)
+        }
+        _ => None,
+    })
 }
 
 pub async fn delete(store: &dyn Store, client_id: &str) -> Result<(), Occurrence> {

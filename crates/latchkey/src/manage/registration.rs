@@ -3,7 +3,7 @@
 //! and CLI, plus the registration access token. The decisions live in
 //! `latchkey_core::registration`.
 
-use super::clients::{JWT_METHOD, keep_jwt_secret};
+use super::clients::{JWT_METHOD, keep_jwt_secret, sealed_jwt_secret};
 use latchkey_core::Occurrence;
 use latchkey_core::catalogue::{INVALID_CLIENT_METADATA, REGISTRATION_CLIENT_UNKNOWN};
 use latchkey_core::client::ClientRecord;
@@ -36,13 +36,17 @@ pub async fn register(
         created_at: now,
         updated_at: now,
     };
-    // A 132-bit random id does not collide; a conflict would be a bug and
-    // is reported as one.
-    store.create_client(&record).await?;
-    keep_jwt_secret(store, secrets, &record, secret.as_deref()).await?;
+    // One statement: a client never exists without its registration
+    // token. A 132-bit random id does not collide; a conflict would be a
+    // bug and is reported as one.
+    let sealed = sealed_jwt_secret(secrets, &record, secret.as_deref())?;
     let access_token = registration::mint_access_token(secrets, &record.client_id)?;
     store
-        .set_registration_token_hash(&record.client_id, Some(&secrets.hash(&access_token)))
+        .create_client_with(
+            &record,
+            sealed.as_deref(),
+            Some(&secrets.hash(&access_token)),
+        )
         .await?;
     Ok(registration::response(
         &record,

@@ -717,4 +717,55 @@ async fn registered_clients_sign_in(db: Db) {
     assert_eq!(t["scope"], "api:read");
 }
 
-crate::both!(register_read_update_delete, registered_clients_sign_in);
+/// A registration is written in one statement: with every UPDATE of the
+/// clients table refused by the database, a client_secret_jwt client still
+/// registers whole (its sealed secret and its registration token with
+/// it), and can be read back with its token. Written as an insert and then
+/// updates, it would fail and leave a client without its token behind.
+async fn a_registration_is_one_write(db: Db) {
+    let s = Server::start_with(db, OPEN).await;
+    match db {
+        Db::Sqlite => {
+            s.sql(
+                "CREATE TRIGGER no_client_updates BEFORE UPDATE ON clients \
+                 BEGIN SELECT RAISE(ABORT, 'client updates refused by the test'); END",
+            )
+            .await
+        }
+        Db::Postgres => {
+            s.sql(
+                "CREATE FUNCTION refuse_client_updates() RETURNS trigger AS $$ BEGIN \
+                 RAISE EXCEPTION 'client updates refused by the test'; END $$ LANGUAGE plpgsql",
+            )
+            .await;
+            s.sql(
+                "CREATE TRIGGER no_client_updates BEFORE UPDATE ON clients \
+                 FOR EACH ROW EXECUTE FUNCTION refuse_client_updates()",
+            )
+            .await
+        }
+    }
+    let info = registered(
+        &s,
+        json!({"client_name": "Whole", "redirect_uris": [CB],
+               "token_endpoint_auth_method": "client_secret_jwt"}),
+    )
+    .await;
+    let id = info["client_id"].as_str().unwrap();
+    let token = info["registration_access_token"].as_str().unwrap();
+    let r = manage(&s, Method::GET, id, Some(token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let sealed = format!(
+        "SELECT COUNT(*) FROM clients WHERE client_id = '{id}' AND secret_sealed IS NOT NULL"
+    );
+    assert_eq!(s.sql_count(&sealed).await, 1);
+}
+
+crate::both!(
+    register_read_update_delete,
+    registered_clients_sign_in,
+    a_registration_is_one_write
+);
