@@ -93,7 +93,12 @@ pub trait Store:
     async fn list_users(&self) -> StoreResult<Vec<UserRecord>>;
     /// Replaces the stored record; `Conflict` when the new username is taken.
     async fn update_user(&self, user: &UserRecord) -> StoreResult<bool>;
-    async fn delete_user(&self, sub: &str) -> StoreResult<bool>;
+    /// Delete a user and end everything that lets anyone act as them, in
+    /// one transaction: sessions, pending codes and refresh tokens go, the
+    /// grants they belong to are revoked (kept until `keep_until`, so the
+    /// access tokens already issued from them stop working), and consents,
+    /// second factors and upstream links go. False when no such user.
+    async fn delete_user(&self, sub: &str, now: i64, keep_until: i64) -> StoreResult<bool>;
 
     // Signing keys.
     async fn insert_key(&self, key: &KeyRecord) -> StoreResult<()>;

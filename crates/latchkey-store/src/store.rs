@@ -45,6 +45,22 @@ mod sql {
     pub const UPDATE_USER: &str = "UPDATE users \
         SET username = $2, password_hash = $3, claims = $4, updated_at = $5 WHERE sub = $1";
     pub const DELETE_USER: &str = "DELETE FROM users WHERE sub = $1";
+    /// The grants of a user's refresh tokens and pending codes. (`WHERE
+    /// true` lets SQLite tell the upsert clause from the SELECT.)
+    pub const REVOKE_USER_GRANTS: &str = "INSERT INTO revoked_grants (grant_id, revoked_at, keep_until) \
+        SELECT DISTINCT grant_id, $2, $3 FROM (SELECT grant_id FROM refresh_tokens WHERE sub = $1 \
+        UNION SELECT grant_id FROM authorization_codes WHERE sub = $1) AS g WHERE true \
+        ON CONFLICT DO NOTHING";
+    /// Everything else keyed by a deleted user's sub.
+    pub const DELETE_USER_ROWS: [&str; 7] = [
+        "DELETE FROM refresh_tokens WHERE sub = $1",
+        "DELETE FROM authorization_codes WHERE sub = $1",
+        "DELETE FROM sessions WHERE sub = $1",
+        "DELETE FROM consents WHERE sub = $1",
+        "DELETE FROM totp_factors WHERE sub = $1",
+        "DELETE FROM recovery_codes WHERE sub = $1",
+        "DELETE FROM upstream_links WHERE sub = $1",
+    ];
 
     pub const INSERT_KEY: &str = "INSERT INTO signing_keys \
         (kid, alg, state, private_sealed, public_jwk, created_at, retired_at, publish_until) \
@@ -585,15 +601,37 @@ macro_rules! impl_store {
                 Ok(updated > 0)
             }
 
-            async fn delete_user(&self, sub: &str) -> StoreResult<bool> {
+            async fn delete_user(&self, sub: &str, now: i64, keep_until: i64) -> StoreResult<bool> {
                 crate::failpoint("store.write")?;
+                let mut tx = self.pool.begin().await.map_err(map_err)?;
+                sqlx::query(sql::REVOKE_USER_GRANTS)
+                    .bind(sub)
+                    .bind(now)
+                    .bind(keep_until)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                for statement in sql::DELETE_USER_ROWS {
+                    sqlx::query(statement)
+                        .bind(sub)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                }
                 let deleted = sqlx::query(sql::DELETE_USER)
                     .bind(sub)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await
                     .map_err(map_err)?
                     .rows_affected();
-                Ok(deleted > 0)
+                if deleted == 0 {
+                    tx.rollback().await.map_err(map_err)?;
+                    return Ok(false);
+                }
+                Self::bump_revocations(&mut tx).await?;
+                tx.commit().await.map_err(map_err)?;
+                self.revocations.forget();
+                Ok(true)
             }
 
             async fn insert_key(&self, key: &KeyRecord) -> StoreResult<()> {

@@ -131,6 +131,7 @@ macro_rules! conformance_tests {
                 duplicate_client_id_is_a_conflict,
                 every_client_metadata_field_round_trips,
                 users_create_get_list_update_delete,
+                deleting_a_user_ends_their_sessions_tokens_and_links,
                 duplicate_username_is_a_conflict_on_create_and_update,
                 keys_insert_and_list_newest_first,
                 rotate_key_retires_the_active_key_of_its_alg,
@@ -443,10 +444,96 @@ async fn users_create_get_list_update_delete(db: &TestDb) {
             .unwrap()
     );
 
-    assert!(store.delete_user("sub-b").await.unwrap());
-    assert!(!store.delete_user("sub-b").await.unwrap());
+    assert!(store.delete_user("sub-b", 10, 100).await.unwrap());
+    assert!(!store.delete_user("sub-b", 10, 100).await.unwrap());
     assert_eq!(store.get_user("sub-b").await.unwrap(), None);
     assert_eq!(store.list_users().await.unwrap().len(), 2);
+}
+
+/// Deleting a user ends what lets anyone act as them, and touches no one
+/// else: sessions, codes and refresh tokens go, their grants are revoked,
+/// consents, second factors and upstream links go.
+async fn deleting_a_user_ends_their_sessions_tokens_and_links(db: &TestDb) {
+    use latchkey_core::session::{Redemption, SessionRecord};
+    let store = db.open().await;
+    for (sub, name) in [("s1", "alice"), ("s2", "bob")] {
+        store.create_user(&user(sub, name, 1)).await.unwrap();
+        store
+            .insert_session(&SessionRecord {
+                id_hash: format!("session-{sub}"),
+                sid: format!("sid-{sub}"),
+                sub: sub.into(),
+                auth_time: 100,
+                amr: vec!["pwd".into()],
+                acr: None,
+                created_at: 100,
+                expires_at: 9_000,
+            })
+            .await
+            .unwrap();
+        let mut refresh = refresh(&format!("refresh-{sub}"), &format!("grant-r-{sub}"), 9_000);
+        refresh.sub = sub.into();
+        store.insert_refresh_token(&refresh).await.unwrap();
+        let mut code = code_record(&format!("code-{sub}"));
+        code.sub = sub.into();
+        code.grant_id = format!("grant-c-{sub}");
+        code.expires_at = 9_000;
+        store.insert_code(&code).await.unwrap();
+        store.put_consent(sub, "c1", "openid", 100).await.unwrap();
+        store.put_totp(&totp(sub, Some(100)), true).await.unwrap();
+        store
+            .put_recovery_codes(sub, &[format!("recovery-{sub}")], 100)
+            .await
+            .unwrap();
+        assert!(
+            store
+                .insert_upstream_link("up", &format!("upstream-{sub}"), sub, 100)
+                .await
+                .unwrap()
+        );
+    }
+    assert!(store.delete_user("s1", 200, 5_000).await.unwrap());
+    assert_eq!(store.get_user("s1").await.unwrap(), None);
+    assert_eq!(store.get_session("session-s1").await.unwrap(), None);
+    assert_eq!(store.get_refresh_token("refresh-s1").await.unwrap(), None);
+    assert!(matches!(
+        store.redeem_code("code-s1", 300).await.unwrap(),
+        Redemption::Unknown
+    ));
+    assert!(store.is_grant_revoked("grant-r-s1").await.unwrap());
+    assert!(store.is_grant_revoked("grant-c-s1").await.unwrap());
+    assert_eq!(store.get_consent("s1", "c1").await.unwrap(), None);
+    assert_eq!(store.get_totp("s1").await.unwrap(), None);
+    assert_eq!(store.recovery_codes_left("s1").await.unwrap(), 0);
+    assert_eq!(
+        store.get_upstream_link("up", "upstream-s1").await.unwrap(),
+        None
+    );
+    // Bob keeps everything.
+    assert!(store.get_user("s2").await.unwrap().is_some());
+    assert!(store.get_session("session-s2").await.unwrap().is_some());
+    assert!(
+        store
+            .get_refresh_token("refresh-s2")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(!store.is_grant_revoked("grant-r-s2").await.unwrap());
+    assert!(!store.is_grant_revoked("grant-c-s2").await.unwrap());
+    assert!(store.get_consent("s2", "c1").await.unwrap().is_some());
+    assert!(store.get_totp("s2").await.unwrap().is_some());
+    assert_eq!(store.recovery_codes_left("s2").await.unwrap(), 1);
+    assert_eq!(
+        store
+            .get_upstream_link("up", "upstream-s2")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("s2")
+    );
+    // A user who is not there: nothing happens.
+    assert!(!store.delete_user("s1", 300, 5_000).await.unwrap());
 }
 
 async fn duplicate_username_is_a_conflict_on_create_and_update(db: &TestDb) {

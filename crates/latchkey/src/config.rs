@@ -442,7 +442,12 @@ impl Config {
             admin_readonly_token,
             log_format,
             extended_codes: sources.bool("errors.extended_codes", false)?,
-            access_token_ttl: sources.seconds("tokens.access_token_ttl", 900, 1, 86_400)?,
+            access_token_ttl: sources.seconds(
+                "tokens.access_token_ttl",
+                900,
+                1,
+                latchkey_core::token::ACCESS_TOKEN_TTL_MAX.unsigned_abs(),
+            )?,
             code_ttl: sources.seconds("tokens.code_ttl", 60, 1, 600)?,
             refresh_token_ttl: sources.seconds(
                 "tokens.refresh_token_ttl",

@@ -55,6 +55,10 @@ impl TokenContext<'_> {
     }
 }
 
+/// The longest `tokens.access_token_ttl` allowed (seconds): what a
+/// revocation must outlive when the tokens' own lifetime is not at hand.
+pub const ACCESS_TOKEN_TTL_MAX: i64 = 86_400;
+
 /// A successful token response (RFC 6749 §5.1).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct TokenResponse {

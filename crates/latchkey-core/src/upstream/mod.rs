@@ -641,7 +641,7 @@ async fn create_user<S: crate::store::Store + ?Sized>(
             return Ok((user, Linked::Created));
         }
         // Another node linked this account in the meantime: use its user.
-        let _ = store.delete_user(&user.sub).await;
+        let _ = store.delete_user(&user.sub, now, now).await;
         if let Some(sub) = store.get_upstream_link(&up.id, upstream_sub).await?
             && let Some(existing) = store.get_user(&sub).await?
         {

@@ -280,10 +280,15 @@ pub async fn set_password(
     update(store, secrets, sub, json!({ "password": password })).await
 }
 
+/// Delete a user: their sessions, refresh tokens and pending codes end at
+/// once, and access tokens already issued to them stop being accepted here
+/// (introspection, userinfo) on every node within a second.
 pub async fn delete(store: &dyn Store, sub: &str) -> Result<(), Occurrence> {
     let user = get(store, sub).await?;
-    store.delete_totp(&user.sub).await?;
-    if store.delete_user(&user.sub).await? {
+    let now = latchkey_core::now_unix();
+    // Revoked grants are remembered as long as any access token can live.
+    let keep_until = now + latchkey_core::token::ACCESS_TOKEN_TTL_MAX;
+    if store.delete_user(&user.sub, now, keep_until).await? {
         Ok(())
     } else {
         Err(USER_NOT_FOUND.with_detail(format!("sub {sub}")))

@@ -455,6 +455,76 @@ async fn admin_api_is_off_without_a_token(db: Db) {
     assert!(!doc.to_string().contains("/admin"));
 }
 
+/// Deleting a user ends their access at once: the refresh token is refused,
+/// the access token already issued introspects inactive and is refused at
+/// /userinfo, and the browser's session no longer signs them in.
+async fn deleting_a_user_ends_their_access(db: Db) {
+    use crate::cluster::{CB, START, code_across, introspect, web_client};
+    let s = Server::start(db).await;
+    let secret = web_client(&s).await;
+    let (code, cookies) = code_across(&s, &s).await;
+    let token = |form: Vec<(&'static str, String)>| {
+        let (s, secret) = (&s, &secret);
+        async move {
+            let r = s
+                .http
+                .post(s.url("/token"))
+                .basic_auth("web", Some(secret))
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, tokens) = token(vec![
+        ("grant_type", "authorization_code".into()),
+        ("code", code),
+        ("redirect_uri", CB.into()),
+    ])
+    .await;
+    assert_eq!(status, 200, "{tokens}");
+    let access = tokens["access_token"].as_str().unwrap().to_string();
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_string();
+    let active = introspect(&s, &secret, &access).await;
+    assert_eq!(active["active"], true);
+    let sub = active["sub"].as_str().unwrap().to_string();
+
+    let r = s
+        .admin(Method::DELETE, &format!("/users/{sub}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+
+    assert_eq!(introspect(&s, &secret, &access).await["active"], false);
+    let r = s
+        .http
+        .get(s.url("/userinfo"))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let (status, body) = token(vec![
+        ("grant_type", "refresh_token".into()),
+        ("refresh_token", refresh),
+    ])
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    let mut b = crate::authorize::Browser::new(&s);
+    b.cookies = cookies;
+    let r = b.get(START).await;
+    assert!(
+        crate::authorize::location(&r).starts_with("/login?"),
+        "{}",
+        crate::authorize::location(&r)
+    );
+}
+
 crate::both!(
     clients_round_trip,
     invalid_metadata_names_the_field,
@@ -462,4 +532,5 @@ crate::both!(
     users,
     key_rotation_keeps_old_keys_published,
     admin_api_is_off_without_a_token,
+    deleting_a_user_ends_their_access,
 );

@@ -9,7 +9,7 @@ use latchkey_core::keys::{self, Alg, SigningKey};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-const CB: &str = "https://app.example/cb";
+pub(crate) const CB: &str = "https://app.example/cb";
 pub(crate) const PASSWORD: &str = "correct horse battery";
 /// Concurrent attempts per race.
 const RACERS: usize = 100;
@@ -47,11 +47,11 @@ pub(crate) async fn web_client(s: &Server) -> String {
     secret
 }
 
-const START: &str = "/authorize?client_id=web&response_type=code&scope=openid+email&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&state=s1";
+pub(crate) const START: &str = "/authorize?client_id=web&response_type=code&scope=openid+email&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&state=s1";
 
 /// Start the authorization on `start_node`, sign in on `finish_node`;
 /// returns the code and the browser's cookies.
-async fn code_across(
+pub(crate) async fn code_across(
     start_node: &Server,
     finish_node: &Server,
 ) -> (String, std::collections::BTreeMap<String, String>) {
@@ -112,7 +112,7 @@ fn one_winner(results: &[(u16, Value)], cause: &str) -> Value {
     winners[0].clone()
 }
 
-async fn introspect(node: &Server, secret: &str, token: &str) -> Value {
+pub(crate) async fn introspect(node: &Server, secret: &str, token: &str) -> Value {
     node.http
         .post(node.url("/introspect"))
         .basic_auth("web", Some(secret))
