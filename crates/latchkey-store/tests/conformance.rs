@@ -1262,7 +1262,7 @@ async fn concurrent_jti_records_yield_one_winner(db: &TestDb) {
 async fn client_secret_sealed_round_trips(db: &TestDb) {
     let store = db.open().await;
     store.create_client(&client("c1", 100)).await.unwrap();
-    assert_eq!(store.get_client_secret_sealed("c1").await.unwrap(), None);
+    assert_eq!(sealed_secret(&store, "c1").await, None);
     assert!(
         store
             .set_client_secret_sealed("c1", Some(b"sealed"))
@@ -1270,31 +1270,32 @@ async fn client_secret_sealed_round_trips(db: &TestDb) {
             .unwrap()
     );
     assert_eq!(
-        store
-            .get_client_secret_sealed("c1")
-            .await
-            .unwrap()
-            .as_deref(),
+        sealed_secret(&store, "c1").await.as_deref(),
         Some(&b"sealed"[..])
     );
     assert!(store.set_client_secret_sealed("c1", None).await.unwrap());
-    assert_eq!(store.get_client_secret_sealed("c1").await.unwrap(), None);
+    assert_eq!(sealed_secret(&store, "c1").await, None);
     assert!(
         !store
             .set_client_secret_sealed("nobody", None)
             .await
             .unwrap()
     );
-    assert_eq!(
-        store.get_client_secret_sealed("nobody").await.unwrap(),
-        None
-    );
+    assert_eq!(sealed_secret(&store, "nobody").await, None);
+}
+
+async fn registration_hash(store: &Arc<dyn Store>, client_id: &str) -> Option<String> {
+    store.get_registration_token_hash(client_id).await.unwrap()
+}
+
+async fn sealed_secret(store: &Arc<dyn Store>, client_id: &str) -> Option<Vec<u8>> {
+    store.get_client_secret_sealed(client_id).await.unwrap()
 }
 
 async fn registration_token_hash_round_trips_and_goes_with_the_client(db: &TestDb) {
     let store = db.open().await;
     store.create_client(&client("c1", 100)).await.unwrap();
-    assert_eq!(store.get_registration_token_hash("c1").await.unwrap(), None);
+    assert_eq!(registration_hash(&store, "c1").await, None);
     assert!(
         store
             .set_registration_token_hash("c1", Some("hash-1"))
@@ -1302,11 +1303,7 @@ async fn registration_token_hash_round_trips_and_goes_with_the_client(db: &TestD
             .unwrap()
     );
     assert_eq!(
-        store
-            .get_registration_token_hash("c1")
-            .await
-            .unwrap()
-            .as_deref(),
+        registration_hash(&store, "c1").await.as_deref(),
         Some("hash-1")
     );
     // Updating the client's record keeps its registration token.
@@ -1314,11 +1311,7 @@ async fn registration_token_hash_round_trips_and_goes_with_the_client(db: &TestD
     updated.updated_at = 200;
     assert!(store.update_client(&updated).await.unwrap());
     assert_eq!(
-        store
-            .get_registration_token_hash("c1")
-            .await
-            .unwrap()
-            .as_deref(),
+        registration_hash(&store, "c1").await.as_deref(),
         Some("hash-1")
     );
     assert!(
@@ -1327,15 +1320,12 @@ async fn registration_token_hash_round_trips_and_goes_with_the_client(db: &TestD
             .await
             .unwrap()
     );
-    assert_eq!(
-        store.get_registration_token_hash("nobody").await.unwrap(),
-        None
-    );
+    assert_eq!(registration_hash(&store, "nobody").await, None);
     // Deleting the client voids its token; a new client of the same id
     // starts without one.
     assert!(store.delete_client("c1").await.unwrap());
     store.create_client(&client("c1", 300)).await.unwrap();
-    assert_eq!(store.get_registration_token_hash("c1").await.unwrap(), None);
+    assert_eq!(registration_hash(&store, "c1").await, None);
     assert!(store.set_registration_token_hash("c1", None).await.unwrap());
 }
 
@@ -1348,36 +1338,24 @@ async fn a_client_is_created_with_its_secrets(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!(
-        store
-            .get_client_secret_sealed("c1")
-            .await
-            .unwrap()
-            .as_deref(),
+        sealed_secret(&store, "c1").await.as_deref(),
         Some(&b"sealed-bytes"[..])
     );
     assert_eq!(
-        store
-            .get_registration_token_hash("c1")
-            .await
-            .unwrap()
-            .as_deref(),
+        registration_hash(&store, "c1").await.as_deref(),
         Some("hash-1")
     );
     assert!(store.get_client("c1").await.unwrap().is_some());
     store.create_client(&client("c2", 100)).await.unwrap();
-    assert_eq!(store.get_client_secret_sealed("c2").await.unwrap(), None);
-    assert_eq!(store.get_registration_token_hash("c2").await.unwrap(), None);
+    assert_eq!(sealed_secret(&store, "c2").await, None);
+    assert_eq!(registration_hash(&store, "c2").await, None);
     // The id is still taken once.
     let again = store
         .create_client_with(&client("c1", 200), None, Some("hash-2"))
         .await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
     assert_eq!(
-        store
-            .get_registration_token_hash("c1")
-            .await
-            .unwrap()
-            .as_deref(),
+        registration_hash(&store, "c1").await.as_deref(),
         Some("hash-1")
     );
 }
