@@ -11,8 +11,6 @@ use std::time::Duration;
 
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_CONNECTIONS: u32 = 16;
-/// A pooled connection idle this long is tested before use.
-const IDLE_TEST_AFTER: Duration = Duration::from_secs(1);
 /// SQLSTATE duplicate_database.
 const DUPLICATE_DATABASE: &str = "42P04";
 
@@ -28,19 +26,6 @@ impl PgStore {
     pub(crate) async fn connect(url: &str) -> StoreResult<PgStore> {
         let pool = PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
-            // sqlx pings a connection on every acquire by default: a
-            // network round trip before each statement. A connection is
-            // also tested when it goes back to the pool, so only one that
-            // sat idle (the server may have restarted since) is tested.
-            .test_before_acquire(false)
-            .before_acquire(|conn, meta| {
-                Box::pin(async move {
-                    if meta.idle_for >= IDLE_TEST_AFTER {
-                        sqlx::Connection::ping(conn).await?;
-                    }
-                    Ok(true)
-                })
-            })
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options(url)?)
             .await
