@@ -39,6 +39,7 @@ macro_rules! impl_factor_store {
         #[async_trait::async_trait]
         impl FactorStore for $store {
             async fn identity_confidence(&self, sub: &str) -> StoreResult<u8> {
+                crate::failpoint("store.read")?;
                 let row = sqlx::query(sql::GET_IDENTITY)
                     .bind(sub)
                     .fetch_optional(&self.pool)
@@ -57,6 +58,7 @@ macro_rules! impl_factor_store {
                 level: u8,
                 now: i64,
             ) -> StoreResult<bool> {
+                crate::failpoint("store.write")?;
                 let done = sqlx::query(sql::SET_IDENTITY)
                     .bind(sub)
                     .bind(i64::from(level))
@@ -68,6 +70,7 @@ macro_rules! impl_factor_store {
             }
 
             async fn get_totp(&self, sub: &str) -> StoreResult<Option<TotpRecord>> {
+                crate::failpoint("store.read")?;
                 let row = sqlx::query(sql::GET_TOTP)
                     .bind(sub)
                     .fetch_optional(&self.pool)
@@ -84,6 +87,7 @@ macro_rules! impl_factor_store {
             }
 
             async fn put_totp(&self, t: &TotpRecord, replace_confirmed: bool) -> StoreResult<bool> {
+                crate::failpoint("store.write")?;
                 let done = sqlx::query(sql::PUT_TOTP)
                     .bind(&t.sub)
                     .bind(&t.secret_sealed)
@@ -98,6 +102,7 @@ macro_rules! impl_factor_store {
             }
 
             async fn confirm_totp(&self, sub: &str, step: i64, now: i64) -> StoreResult<bool> {
+                crate::failpoint("store.write")?;
                 let done = sqlx::query(sql::CONFIRM_TOTP)
                     .bind(sub)
                     .bind(step)
@@ -109,6 +114,7 @@ macro_rules! impl_factor_store {
             }
 
             async fn use_totp_step(&self, sub: &str, step: i64) -> StoreResult<bool> {
+                crate::failpoint("store.write")?;
                 let done = sqlx::query(sql::USE_TOTP_STEP)
                     .bind(sub)
                     .bind(step)
@@ -119,6 +125,7 @@ macro_rules! impl_factor_store {
             }
 
             async fn delete_totp(&self, sub: &str) -> StoreResult<bool> {
+                crate::failpoint("store.write")?;
                 let mut tx = self.pool.begin().await.map_err(map_err)?;
                 let done = sqlx::query(sql::DELETE_TOTP)
                     .bind(sub)
@@ -140,6 +147,7 @@ macro_rules! impl_factor_store {
                 hashes: &[String],
                 now: i64,
             ) -> StoreResult<()> {
+                crate::failpoint("store.write")?;
                 let mut tx = self.pool.begin().await.map_err(map_err)?;
                 sqlx::query(sql::DELETE_RECOVERY)
                     .bind(sub)
@@ -165,6 +173,7 @@ macro_rules! impl_factor_store {
                 hash: &str,
                 now: i64,
             ) -> StoreResult<bool> {
+                crate::failpoint("store.write")?;
                 let done = sqlx::query(sql::USE_RECOVERY)
                     .bind(sub)
                     .bind(hash)
@@ -176,6 +185,7 @@ macro_rules! impl_factor_store {
             }
 
             async fn recovery_codes_left(&self, sub: &str) -> StoreResult<i64> {
+                crate::failpoint("store.read")?;
                 let row = sqlx::query(sql::RECOVERY_LEFT)
                     .bind(sub)
                     .fetch_one(&self.pool)
@@ -185,6 +195,7 @@ macro_rules! impl_factor_store {
             }
 
             async fn set_session_amr(&self, id_hash: &str, amr: &[String]) -> StoreResult<bool> {
+                crate::failpoint("store.write")?;
                 let amr = serde_json::to_string(amr)
                     .map_err(|e| StoreError::Other(format!("cannot serialize amr: {e}")))?;
                 let done = sqlx::query(sql::SET_SESSION_AMR)

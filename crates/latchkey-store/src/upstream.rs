@@ -76,6 +76,7 @@ macro_rules! impl_upstream_store {
         #[async_trait::async_trait]
         impl UpstreamStore for $store {
             async fn insert_upstream_state(&self, s: &UpstreamStateRecord) -> StoreResult<()> {
+                crate::failpoint("store.write")?;
                 sqlx::query(sql::INSERT_STATE)
                     .bind(&s.state_hash)
                     .bind(&s.upstream_id)
@@ -94,6 +95,7 @@ macro_rules! impl_upstream_store {
                 &self,
                 state_hash: &str,
             ) -> StoreResult<Option<UpstreamStateRecord>> {
+                crate::failpoint("store.write")?;
                 let row = sqlx::query(sql::TAKE_STATE)
                     .bind(state_hash)
                     .fetch_optional(&self.pool)
@@ -107,6 +109,7 @@ macro_rules! impl_upstream_store {
                 upstream_id: &str,
                 upstream_sub: &str,
             ) -> StoreResult<Option<String>> {
+                crate::failpoint("store.read")?;
                 let row = sqlx::query(sql::GET_LINK)
                     .bind(upstream_id)
                     .bind(upstream_sub)
@@ -122,6 +125,7 @@ macro_rules! impl_upstream_store {
                 upstream_id: &str,
                 sub: &str,
             ) -> StoreResult<Option<String>> {
+                crate::failpoint("store.read")?;
                 let row = sqlx::query(sql::GET_LINK_OF_USER)
                     .bind(upstream_id)
                     .bind(sub)
@@ -139,6 +143,7 @@ macro_rules! impl_upstream_store {
                 sub: &str,
                 now: i64,
             ) -> StoreResult<bool> {
+                crate::failpoint("store.write")?;
                 let done = sqlx::query(sql::INSERT_LINK)
                     .bind(upstream_id)
                     .bind(upstream_sub)
@@ -156,6 +161,7 @@ macro_rules! impl_upstream_store {
                 upstream_sub: &str,
                 now: i64,
             ) -> StoreResult<()> {
+                crate::failpoint("store.write")?;
                 sqlx::query(sql::TOUCH_LINK)
                     .bind(upstream_id)
                     .bind(upstream_sub)
@@ -171,6 +177,7 @@ macro_rules! impl_upstream_store {
                 upstream_id: &str,
                 upstream_sub: &str,
             ) -> StoreResult<bool> {
+                crate::failpoint("store.write")?;
                 let done = sqlx::query(sql::DELETE_LINK)
                     .bind(upstream_id)
                     .bind(upstream_sub)
@@ -181,6 +188,7 @@ macro_rules! impl_upstream_store {
             }
 
             async fn find_users_by_email(&self, email: &str) -> StoreResult<Vec<UserRecord>> {
+                crate::failpoint("store.read")?;
                 let rows = sqlx::query(sql::USERS_BY_EMAIL)
                     .bind(email_pattern(email))
                     .fetch_all(&self.pool)
@@ -202,6 +210,7 @@ macro_rules! impl_upstream_store {
             }
 
             async fn insert_upstream_session(&self, s: &UpstreamSessionRecord) -> StoreResult<()> {
+                crate::failpoint("store.write")?;
                 sqlx::query(sql::INSERT_SESSION)
                     .bind(&s.sid)
                     .bind(&s.upstream_id)
@@ -218,6 +227,7 @@ macro_rules! impl_upstream_store {
                 &self,
                 sid: &str,
             ) -> StoreResult<Option<UpstreamSessionRecord>> {
+                crate::failpoint("store.read")?;
                 let row = sqlx::query(sql::GET_SESSION)
                     .bind(sid)
                     .fetch_optional(&self.pool)
@@ -236,6 +246,7 @@ macro_rules! impl_upstream_store {
             }
 
             async fn purge_upstream(&self, now: i64, limit: i64) -> StoreResult<u64> {
+                crate::failpoint("store.write")?;
                 let a = sqlx::query(sql::PURGE_STATES)
                     .bind(now)
                     .bind(limit)
