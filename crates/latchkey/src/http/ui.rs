@@ -358,19 +358,10 @@ pub(super) async fn continue_signed_in(
     client: &ClientRecord,
     interaction: InteractionRecord,
 ) -> Response {
-    let mut resumed = HeaderMap::new();
-    for (name, value) in [
-        (cookies::SESSION, Some(token.to_string())),
-        (cookies::BROWSER, cookies::get(headers, cookies::BROWSER)),
-    ] {
-        if let Some(value) = value
-            && let Ok(v) = header::HeaderValue::from_str(&format!("{name}={value}"))
-        {
-            resumed.append(header::COOKIE, v);
-        }
-    }
+    // The session is passed as it is: the request's own cookies still
+    // name the browser, which is all the flow reads from them now.
     let mut res =
-        authorize::proceed_with(app, &resumed, req, client, Some(interaction), Some(session))
+        authorize::proceed_with(app, headers, req, client, Some(interaction), Some(session))
             .await
             .unwrap_or_else(IntoResponse::into_response);
     if let Some(c) = cookies::set(cookies::SESSION, token, None, app.secure_cookies()) {
