@@ -486,7 +486,7 @@ async fn deleting_a_user_ends_their_access(db: Db) {
     assert_eq!(status, 200, "{tokens}");
     let access = tokens["access_token"].as_str().unwrap().to_string();
     let refresh = tokens["refresh_token"].as_str().unwrap().to_string();
-    let active = introspect(&s, &secret, &access).await;
+    let active = introspect(&s, "web", &secret, &access).await;
     assert_eq!(active["active"], true);
     let sub = active["sub"].as_str().unwrap().to_string();
 
@@ -497,7 +497,10 @@ async fn deleting_a_user_ends_their_access(db: Db) {
         .unwrap();
     assert_eq!(r.status(), 204);
 
-    assert_eq!(introspect(&s, &secret, &access).await["active"], false);
+    assert_eq!(
+        introspect(&s, "web", &secret, &access).await["active"],
+        false
+    );
     let r = s
         .http
         .get(s.url("/userinfo"))

@@ -112,17 +112,32 @@ fn one_winner(results: &[(u16, Value)], cause: &str) -> Value {
     winners[0].clone()
 }
 
-pub(crate) async fn introspect(node: &Server, secret: &str, token: &str) -> Value {
-    node.http
+pub(crate) async fn introspect(node: &Server, client: &str, secret: &str, token: &str) -> Value {
+    let r = node
+        .http
         .post(node.url("/introspect"))
-        .basic_auth("web", Some(secret))
+        .basic_auth(client, Some(secret))
         .form(&[("token", token)])
         .send()
         .await
-        .unwrap()
-        .json()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+/// A client_credentials client `svc` created on `node`; returns its secret.
+async fn service(node: &Server) -> String {
+    let r = node
+        .admin(Method::POST, "/clients")
+        .json(&json!({"client_id": "svc", "grant_types": ["client_credentials"], "scope": "api:read"}))
+        .send()
         .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    r.json::<Value>().await.unwrap()["client_secret"]
+        .as_str()
         .unwrap()
+        .to_string()
 }
 
 #[tokio::test]
@@ -176,7 +191,7 @@ async fn a_code_raced_over_two_nodes_is_redeemed_once() {
     // The replays revoked what the winner got, on both nodes.
     for node in [&a, &b] {
         for field in ["access_token", "refresh_token"] {
-            let i = introspect(node, &secret, won[field].as_str().unwrap()).await;
+            let i = introspect(node, "web", &secret, won[field].as_str().unwrap()).await;
             assert_eq!(i["active"], false, "{field}: {i}");
         }
     }
@@ -211,7 +226,7 @@ async fn a_refresh_token_raced_over_two_nodes_rotates_once() {
     let won = one_winner(&results, "refresh_token_reused");
     // With no grace window the reuse revoked the whole family, the
     // winner's successor included.
-    let i = introspect(&a, &secret, won["refresh_token"].as_str().unwrap()).await;
+    let i = introspect(&a, "web", &secret, won["refresh_token"].as_str().unwrap()).await;
     assert_eq!(i["active"], false, "{i}");
 }
 
@@ -299,16 +314,7 @@ async fn cc_status(node: &Server, secret: &str) -> (u16, Value) {
 #[tokio::test]
 async fn client_and_key_changes_reach_the_other_node_within_a_second() {
     let (a, b) = two_nodes().await;
-    let r = a
-        .admin(Method::POST, "/clients")
-        .json(&json!({"client_id": "svc", "grant_types": ["client_credentials"], "scope": "api:read"}))
-        .send()
-        .await
-        .unwrap();
-    let secret = r.json::<Value>().await.unwrap()["client_secret"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let secret = service(&a).await;
     // Node B knows (and has cached) the client.
     assert_eq!(cc_status(&b, &secret).await.0, 200);
 
@@ -377,28 +383,12 @@ async fn client_and_key_changes_reach_the_other_node_within_a_second() {
 #[tokio::test]
 async fn a_revocation_reaches_the_other_node_within_a_second() {
     let (a, b) = two_nodes().await;
-    let r = a
-        .admin(Method::POST, "/clients")
-        .json(&json!({"client_id": "svc", "grant_types": ["client_credentials"], "scope": "api:read"}))
-        .send()
-        .await
-        .unwrap();
-    let secret = r.json::<Value>().await.unwrap()["client_secret"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let secret = service(&a).await;
     let (_, t) = cc_status(&a, &secret).await;
     let token = t["access_token"].as_str().unwrap().to_string();
-    let introspect = |node: &Server| {
-        node.http
-            .post(node.url("/introspect"))
-            .basic_auth("svc", Some(&secret))
-            .form(&[("token", token.as_str())])
-            .send()
-    };
     // Node B has verified the token and cached "not revoked".
     for _ in 0..2 {
-        let i: Value = introspect(&b).await.unwrap().json().await.unwrap();
+        let i = introspect(&b, "svc", &secret, &token).await;
         assert_eq!(i["active"], true, "{i}");
     }
     let r = a
@@ -411,11 +401,10 @@ async fn a_revocation_reaches_the_other_node_within_a_second() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     // The revoking node knows at once; the other within a second.
-    let i: Value = introspect(&a).await.unwrap().json().await.unwrap();
+    let i = introspect(&a, "svc", &secret, &token).await;
     assert_eq!(i, json!({"active": false}));
     within_a_second(|| async {
-        let i: Value = introspect(&b).await.unwrap().json().await.unwrap();
-        i == json!({"active": false})
+        introspect(&b, "svc", &secret, &token).await == json!({"active": false})
     })
     .await;
 }

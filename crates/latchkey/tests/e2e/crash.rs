@@ -137,16 +137,7 @@ async fn killed_under_load_keeps_every_token_it_issued(db: Db) {
     env.extend_from_slice(&grace);
     let s = Server::start_on(database, &env).await;
     for at in &access {
-        let r = s
-            .http
-            .post(s.url("/introspect"))
-            .basic_auth("web", Some(&secret))
-            .form(&[("token", at.as_str())])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        let body: Value = r.json().await.unwrap();
+        let body = crate::cluster::introspect(&s, "web", &secret, at).await;
         assert_eq!(body["active"], true, "{body}");
     }
     for rt in &refresh {
