@@ -254,7 +254,7 @@ pub struct KeySet {
     /// Access tokens whose signature and claims these keys already
     /// verified: a new key set (rotation, a key leaving the JWKS) starts
     /// with none.
-    pub verified: Arc<crate::token::access::VerifiedTokens>,
+    pub verified: crate::token::access::VerifiedTokens,
 }
 
 impl KeySet {
@@ -298,7 +298,9 @@ impl KeySet {
             active,
             jwks_json: jwks.into(),
             verifiers: Arc::new(verifiers),
-            verified: Default::default(),
+            verified: crate::token::access::VerifiedTokens::new(
+                crate::token::access::VERIFIED_TOKENS,
+            ),
         })
     }
 

@@ -3,6 +3,7 @@
 //! everything in this crate is tested without a server or a database.
 
 pub mod authorize;
+pub mod cache;
 pub mod client;
 pub mod client_auth;
 pub mod crypto;

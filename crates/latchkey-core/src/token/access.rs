@@ -57,28 +57,11 @@ fn jose(alg: Alg) -> jsonwebtoken::Algorithm {
 /// Access tokens already verified by a key set, so a resource server that
 /// introspects the same token again costs a lookup, not an ES256
 /// verification. Only what passed every check but expiry is kept, and
-/// expiry is checked on every use. Bounded: beyond the limit it starts over.
-#[derive(Debug, Default)]
-pub struct VerifiedTokens {
-    map: std::sync::RwLock<std::collections::HashMap<String, AccessClaims>>,
-}
+/// expiry is checked on every use.
+pub type VerifiedTokens = crate::cache::Cache<AccessClaims>;
 
-impl VerifiedTokens {
-    const MAX_ENTRIES: usize = 4096;
-
-    fn get(&self, token: &str) -> Option<AccessClaims> {
-        let map = self.map.read().unwrap_or_else(|p| p.into_inner());
-        map.get(token).cloned()
-    }
-
-    fn put(&self, token: &str, claims: &AccessClaims) {
-        let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= Self::MAX_ENTRIES {
-            map.clear();
-        }
-        map.insert(token.to_string(), claims.clone());
-    }
-}
+/// How many verified tokens a key set remembers.
+pub const VERIFIED_TOKENS: usize = 4096;
 
 /// Check signature, type, issuer and expiry of an access token we issued.
 /// `check_exp: false` accepts expired tokens (for revocation).
@@ -92,10 +75,12 @@ pub fn verify(
     // A hit passed every check for its own issuer; the issuer asked now
     // must be that one.
     let claims = match keys.verified.get(token) {
-        Some(claims) if claims.iss == issuer && claims.aud == issuer => claims,
-        _ => {
+        Ok(claims) if claims.iss == issuer && claims.aud == issuer => claims,
+        hit => {
             let claims = verify_signed(keys, issuer, token)?;
-            keys.verified.put(token, &claims);
+            if let Err(generation) = hit {
+                keys.verified.put(generation, token, &claims);
+            }
             claims
         }
     };
