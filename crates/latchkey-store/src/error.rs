@@ -1,15 +1,60 @@
-//! Mapping sqlx errors onto `StoreError`.
+//! Mapping database errors (sqlx for PostgreSQL, rusqlite for SQLite) onto
+//! `StoreError`.
 //!
-//! sqlx never puts bound values in its messages, so passing its text on
-//! cannot leak a secret hash or a sealed key; URLs are never echoed.
+//! Neither library puts bound values in its messages, so passing their text
+//! on cannot leak a secret hash or a sealed key; URLs are never echoed.
 
 use latchkey_core::store::StoreError;
 use sqlx::error::DatabaseError;
 
-/// Classify a sqlx error: unique violations are `Conflict`, anything that
-/// says "the database is not reachable right now" is `Unavailable`, the rest
-/// `Other`.
-pub(crate) fn map_err(error: sqlx::Error) -> StoreError {
+/// Classify a database error: unique violations are `Conflict`, anything
+/// that says "the database is not reachable right now" is `Unavailable`, the
+/// rest `Other`.
+pub(crate) fn map_err<E: DbError>(error: E) -> StoreError {
+    error.classify()
+}
+
+/// An error of one of the database libraries.
+pub(crate) trait DbError {
+    fn classify(self) -> StoreError;
+}
+
+impl DbError for rusqlite::Error {
+    fn classify(self) -> StoreError {
+        use rusqlite::ffi;
+        let message = self.to_string();
+        match &self {
+            rusqlite::Error::SqliteFailure(e, _)
+                if e.extended_code == ffi::SQLITE_CONSTRAINT_UNIQUE
+                    || e.extended_code == ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+            {
+                StoreError::Conflict(message)
+            }
+            // Still locked by another process after the wait, or the file
+            // cannot be read or opened: retrying may cure it.
+            rusqlite::Error::SqliteFailure(e, _)
+                if matches!(
+                    e.code,
+                    ffi::ErrorCode::DatabaseBusy
+                        | ffi::ErrorCode::DatabaseLocked
+                        | ffi::ErrorCode::SystemIoFailure
+                        | ffi::ErrorCode::CannotOpen
+                ) =>
+            {
+                StoreError::Unavailable(message)
+            }
+            _ => StoreError::Other(message),
+        }
+    }
+}
+
+impl DbError for sqlx::Error {
+    fn classify(self) -> StoreError {
+        classify_sqlx(self)
+    }
+}
+
+fn classify_sqlx(error: sqlx::Error) -> StoreError {
     match &error {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
             StoreError::Conflict(db.message().to_string())
@@ -34,15 +79,6 @@ fn is_transient(db: &dyn DatabaseError) -> bool {
         // starting up; 53300: too many connections.
         let code = pg.code();
         return code.starts_with("08") || code.starts_with("57P") || code == "53300";
-    }
-    if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
-        // Primary result code of the extended one: BUSY (still locked after
-        // busy_timeout), LOCKED, IOERR, CANTOPEN.
-        let primary = db
-            .code()
-            .and_then(|c| c.parse::<i64>().ok())
-            .map(|c| c & 0xff);
-        return matches!(primary, Some(5 | 6 | 10 | 14));
     }
     false
 }

@@ -1,6 +1,8 @@
 //! `FactorStore`, written once for both databases (like `store.rs`).
 
 use crate::error::map_err;
+use crate::lite;
+use crate::postgres::db as pg;
 use crate::store::{PgStore, SqliteStore};
 use latchkey_core::factors::{FactorStore, TotpRecord};
 use latchkey_core::store::{StoreError, StoreResult};
@@ -35,12 +37,12 @@ mod sql {
 }
 
 macro_rules! impl_factor_store {
-    ($store:ident, $db:ty) => {
+    ($store:ident, $db:ident) => {
         #[async_trait::async_trait]
         impl FactorStore for $store {
             async fn identity_confidence(&self, sub: &str) -> StoreResult<u8> {
                 crate::failpoint("store.read")?;
-                let row = sqlx::query(sql::GET_IDENTITY)
+                let row = $db::query(sql::GET_IDENTITY)
                     .bind(sub)
                     .fetch_optional(&self.pool)
                     .await
@@ -59,7 +61,7 @@ macro_rules! impl_factor_store {
                 now: i64,
             ) -> StoreResult<bool> {
                 crate::failpoint("store.write")?;
-                let done = sqlx::query(sql::SET_IDENTITY)
+                let done = $db::query(sql::SET_IDENTITY)
                     .bind(sub)
                     .bind(i64::from(level))
                     .bind(now)
@@ -71,7 +73,7 @@ macro_rules! impl_factor_store {
 
             async fn get_totp(&self, sub: &str) -> StoreResult<Option<TotpRecord>> {
                 crate::failpoint("store.read")?;
-                let row = sqlx::query(sql::GET_TOTP)
+                let row = $db::query(sql::GET_TOTP)
                     .bind(sub)
                     .fetch_optional(&self.pool)
                     .await
@@ -88,7 +90,7 @@ macro_rules! impl_factor_store {
 
             async fn put_totp(&self, t: &TotpRecord, replace_confirmed: bool) -> StoreResult<bool> {
                 crate::failpoint("store.write")?;
-                let done = sqlx::query(sql::PUT_TOTP)
+                let done = $db::query(sql::PUT_TOTP)
                     .bind(&t.sub)
                     .bind(&t.secret_sealed)
                     .bind(t.confirmed_at)
@@ -103,7 +105,7 @@ macro_rules! impl_factor_store {
 
             async fn confirm_totp(&self, sub: &str, step: i64, now: i64) -> StoreResult<bool> {
                 crate::failpoint("store.write")?;
-                let done = sqlx::query(sql::CONFIRM_TOTP)
+                let done = $db::query(sql::CONFIRM_TOTP)
                     .bind(sub)
                     .bind(step)
                     .bind(now)
@@ -115,7 +117,7 @@ macro_rules! impl_factor_store {
 
             async fn use_totp_step(&self, sub: &str, step: i64) -> StoreResult<bool> {
                 crate::failpoint("store.write")?;
-                let done = sqlx::query(sql::USE_TOTP_STEP)
+                let done = $db::query(sql::USE_TOTP_STEP)
                     .bind(sub)
                     .bind(step)
                     .execute(&self.pool)
@@ -127,12 +129,12 @@ macro_rules! impl_factor_store {
             async fn delete_totp(&self, sub: &str) -> StoreResult<bool> {
                 crate::failpoint("store.write")?;
                 let mut tx = self.pool.begin().await.map_err(map_err)?;
-                let done = sqlx::query(sql::DELETE_TOTP)
+                let done = $db::query(sql::DELETE_TOTP)
                     .bind(sub)
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
-                sqlx::query(sql::DELETE_RECOVERY)
+                $db::query(sql::DELETE_RECOVERY)
                     .bind(sub)
                     .execute(&mut *tx)
                     .await
@@ -149,13 +151,13 @@ macro_rules! impl_factor_store {
             ) -> StoreResult<()> {
                 crate::failpoint("store.write")?;
                 let mut tx = self.pool.begin().await.map_err(map_err)?;
-                sqlx::query(sql::DELETE_RECOVERY)
+                $db::query(sql::DELETE_RECOVERY)
                     .bind(sub)
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
                 for hash in hashes {
-                    sqlx::query(sql::INSERT_RECOVERY)
+                    $db::query(sql::INSERT_RECOVERY)
                         .bind(sub)
                         .bind(hash)
                         .bind(now)
@@ -174,7 +176,7 @@ macro_rules! impl_factor_store {
                 now: i64,
             ) -> StoreResult<bool> {
                 crate::failpoint("store.write")?;
-                let done = sqlx::query(sql::USE_RECOVERY)
+                let done = $db::query(sql::USE_RECOVERY)
                     .bind(sub)
                     .bind(hash)
                     .bind(now)
@@ -186,7 +188,7 @@ macro_rules! impl_factor_store {
 
             async fn recovery_codes_left(&self, sub: &str) -> StoreResult<i64> {
                 crate::failpoint("store.read")?;
-                let row = sqlx::query(sql::RECOVERY_LEFT)
+                let row = $db::query(sql::RECOVERY_LEFT)
                     .bind(sub)
                     .fetch_one(&self.pool)
                     .await
@@ -198,7 +200,7 @@ macro_rules! impl_factor_store {
                 crate::failpoint("store.write")?;
                 let amr = serde_json::to_string(amr)
                     .map_err(|e| StoreError::Other(format!("cannot serialize amr: {e}")))?;
-                let done = sqlx::query(sql::SET_SESSION_AMR)
+                let done = $db::query(sql::SET_SESSION_AMR)
                     .bind(id_hash)
                     .bind(amr)
                     .execute(&self.pool)
@@ -210,5 +212,5 @@ macro_rules! impl_factor_store {
     };
 }
 
-impl_factor_store!(SqliteStore, sqlx::Sqlite);
-impl_factor_store!(PgStore, sqlx::Postgres);
+impl_factor_store!(SqliteStore, lite);
+impl_factor_store!(PgStore, pg);

@@ -12,6 +12,7 @@
 mod cache;
 mod error;
 mod factors;
+mod lite;
 mod migrate;
 mod postgres;
 mod sessions;

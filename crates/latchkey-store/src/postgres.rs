@@ -9,6 +9,18 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use std::str::FromStr;
 use std::time::Duration;
 
+/// The names the store's generated code (`store.rs`) uses, for PostgreSQL
+/// through sqlx; `crate::lite` offers the same for SQLite.
+pub(crate) mod db {
+    pub(crate) use sqlx::{Error, query, raw_sql};
+    pub(crate) type Pool = sqlx::PgPool;
+    pub(crate) type Tx<'a> = sqlx::Transaction<'a, sqlx::Postgres>;
+    pub(crate) type Row = sqlx::postgres::PgRow;
+    /// A pool, a connection or a transaction.
+    pub(crate) trait Exec<'e>: sqlx::Executor<'e, Database = sqlx::Postgres> {}
+    impl<'e, T: sqlx::Executor<'e, Database = sqlx::Postgres>> Exec<'e> for T {}
+}
+
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_CONNECTIONS: u32 = 16;
 /// SQLSTATE duplicate_database.

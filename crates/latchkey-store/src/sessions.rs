@@ -1,6 +1,8 @@
 //! `SessionStore`, written once for both databases (like `store.rs`).
 
 use crate::error::{corrupt, map_err};
+use crate::lite;
+use crate::postgres::db as pg;
 use crate::store::{PgStore, SqliteStore};
 use latchkey_core::grant::CodeRecord;
 use latchkey_core::session::{InteractionRecord, Redemption, SessionRecord, SessionStore};
@@ -61,9 +63,9 @@ fn json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
 }
 
 macro_rules! impl_session_store {
-    ($store:ident, $db:ty) => {
+    ($store:ident, $db:ident) => {
         impl $store {
-            fn session(row: &<$db as sqlx::Database>::Row) -> StoreResult<SessionRecord> {
+            fn session(row: &$db::Row) -> StoreResult<SessionRecord> {
                 let sid: String = row.try_get("sid").map_err(map_err)?;
                 let amr: String = row.try_get("amr").map_err(map_err)?;
                 Ok(SessionRecord {
@@ -78,7 +80,7 @@ macro_rules! impl_session_store {
                 })
             }
 
-            fn code(row: &<$db as sqlx::Database>::Row) -> StoreResult<CodeRecord> {
+            fn code(row: &$db::Row) -> StoreResult<CodeRecord> {
                 let grant_id: String = row.try_get("grant_id").map_err(map_err)?;
                 let amr: String = row.try_get("amr").map_err(map_err)?;
                 Ok(CodeRecord {
@@ -100,7 +102,7 @@ macro_rules! impl_session_store {
                 })
             }
 
-            fn interaction(row: &<$db as sqlx::Database>::Row) -> StoreResult<InteractionRecord> {
+            fn interaction(row: &$db::Row) -> StoreResult<InteractionRecord> {
                 let id: String = row.try_get("id").map_err(map_err)?;
                 let request: String = row.try_get("request").map_err(map_err)?;
                 Ok(InteractionRecord {
@@ -118,7 +120,7 @@ macro_rules! impl_session_store {
         impl SessionStore for $store {
             async fn insert_session(&self, s: &SessionRecord) -> StoreResult<()> {
                 crate::failpoint("store.write")?;
-                sqlx::query(sql::INSERT_SESSION)
+                $db::query(sql::INSERT_SESSION)
                     .bind(&s.id_hash)
                     .bind(&s.sid)
                     .bind(&s.sub)
@@ -135,7 +137,7 @@ macro_rules! impl_session_store {
 
             async fn get_session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>> {
                 crate::failpoint("store.read")?;
-                let row = sqlx::query(sql::GET_SESSION)
+                let row = $db::query(sql::GET_SESSION)
                     .bind(id_hash)
                     .fetch_optional(&self.pool)
                     .await
@@ -145,7 +147,7 @@ macro_rules! impl_session_store {
 
             async fn delete_session(&self, id_hash: &str) -> StoreResult<bool> {
                 crate::failpoint("store.write")?;
-                let done = sqlx::query(sql::DELETE_SESSION)
+                let done = $db::query(sql::DELETE_SESSION)
                     .bind(id_hash)
                     .execute(&self.pool)
                     .await
@@ -155,7 +157,7 @@ macro_rules! impl_session_store {
 
             async fn insert_interaction(&self, i: &InteractionRecord) -> StoreResult<()> {
                 crate::failpoint("store.write")?;
-                sqlx::query(sql::INSERT_INTERACTION)
+                $db::query(sql::INSERT_INTERACTION)
                     .bind(&i.id)
                     .bind(&i.browser_hash)
                     .bind(json(&i.request)?)
@@ -169,7 +171,7 @@ macro_rules! impl_session_store {
 
             async fn get_interaction(&self, id: &str) -> StoreResult<Option<InteractionRecord>> {
                 crate::failpoint("store.read")?;
-                let row = sqlx::query(sql::GET_INTERACTION)
+                let row = $db::query(sql::GET_INTERACTION)
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await
@@ -179,7 +181,7 @@ macro_rules! impl_session_store {
 
             async fn take_interaction(&self, id: &str) -> StoreResult<Option<InteractionRecord>> {
                 crate::failpoint("store.write")?;
-                let row = sqlx::query(sql::TAKE_INTERACTION)
+                let row = $db::query(sql::TAKE_INTERACTION)
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await
@@ -189,7 +191,7 @@ macro_rules! impl_session_store {
 
             async fn get_consent(&self, sub: &str, client_id: &str) -> StoreResult<Option<String>> {
                 crate::failpoint("store.read")?;
-                let row = sqlx::query(sql::GET_CONSENT)
+                let row = $db::query(sql::GET_CONSENT)
                     .bind(sub)
                     .bind(client_id)
                     .fetch_optional(&self.pool)
@@ -207,7 +209,7 @@ macro_rules! impl_session_store {
                 now: i64,
             ) -> StoreResult<()> {
                 crate::failpoint("store.write")?;
-                sqlx::query(sql::PUT_CONSENT)
+                $db::query(sql::PUT_CONSENT)
                     .bind(sub)
                     .bind(client_id)
                     .bind(scope)
@@ -220,7 +222,7 @@ macro_rules! impl_session_store {
 
             async fn insert_code(&self, c: &CodeRecord) -> StoreResult<()> {
                 crate::failpoint("store.write")?;
-                sqlx::query(sql::INSERT_CODE)
+                $db::query(sql::INSERT_CODE)
                     .bind(&c.code_hash)
                     .bind(&c.grant_id)
                     .bind(&c.client_id)
@@ -244,7 +246,7 @@ macro_rules! impl_session_store {
 
             async fn redeem_code(&self, code_hash: &str, now: i64) -> StoreResult<Redemption> {
                 crate::failpoint("store.write")?;
-                let fresh = sqlx::query(sql::REDEEM_CODE)
+                let fresh = $db::query(sql::REDEEM_CODE)
                     .bind(code_hash)
                     .bind(now)
                     .fetch_optional(&self.pool)
@@ -253,7 +255,7 @@ macro_rules! impl_session_store {
                 if let Some(row) = fresh {
                     return Ok(Redemption::Fresh(Self::code(&row)?));
                 }
-                let used = sqlx::query(sql::GET_CODE)
+                let used = $db::query(sql::GET_CODE)
                     .bind(code_hash)
                     .fetch_optional(&self.pool)
                     .await
@@ -271,7 +273,7 @@ macro_rules! impl_session_store {
                 window: i64,
             ) -> StoreResult<(i64, i64)> {
                 crate::failpoint("store.write")?;
-                let row = sqlx::query(sql::RECORD_LOGIN_FAILURE)
+                let row = $db::query(sql::RECORD_LOGIN_FAILURE)
                     .bind(key)
                     .bind(now)
                     .bind(window)
@@ -286,7 +288,7 @@ macro_rules! impl_session_store {
 
             async fn login_failures(&self, key: &str) -> StoreResult<Option<(i64, i64)>> {
                 crate::failpoint("store.read")?;
-                let row = sqlx::query(sql::LOGIN_FAILURES)
+                let row = $db::query(sql::LOGIN_FAILURES)
                     .bind(key)
                     .fetch_optional(&self.pool)
                     .await
@@ -302,7 +304,7 @@ macro_rules! impl_session_store {
 
             async fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
                 crate::failpoint("store.write")?;
-                sqlx::query(sql::CLEAR_LOGIN_FAILURES)
+                $db::query(sql::CLEAR_LOGIN_FAILURES)
                     .bind(key)
                     .execute(&self.pool)
                     .await
@@ -312,25 +314,25 @@ macro_rules! impl_session_store {
 
             async fn purge_sessions(&self, now: i64, limit: i64) -> StoreResult<u64> {
                 // Failure windows are at most a day long.
-                sqlx::query(sql::PURGE_LOGIN_FAILURES)
+                $db::query(sql::PURGE_LOGIN_FAILURES)
                     .bind(now - INTERACTION_GRACE)
                     .bind(limit)
                     .execute(&self.pool)
                     .await
                     .map_err(map_err)?;
-                let codes = sqlx::query(sql::PURGE_CODES)
+                let codes = $db::query(sql::PURGE_CODES)
                     .bind(now - INTERACTION_GRACE)
                     .bind(limit)
                     .execute(&self.pool)
                     .await
                     .map_err(map_err)?;
-                let a = sqlx::query(sql::PURGE_SESSIONS)
+                let a = $db::query(sql::PURGE_SESSIONS)
                     .bind(now)
                     .bind(limit)
                     .execute(&self.pool)
                     .await
                     .map_err(map_err)?;
-                let b = sqlx::query(sql::PURGE_INTERACTIONS)
+                let b = $db::query(sql::PURGE_INTERACTIONS)
                     .bind(now - INTERACTION_GRACE)
                     .bind(limit)
                     .execute(&self.pool)
@@ -342,5 +344,5 @@ macro_rules! impl_session_store {
     };
 }
 
-impl_session_store!(SqliteStore, sqlx::Sqlite);
-impl_session_store!(PgStore, sqlx::Postgres);
+impl_session_store!(SqliteStore, lite);
+impl_session_store!(PgStore, pg);

@@ -7,7 +7,9 @@
 //! on both sides.
 
 use crate::error::{corrupt, map_err};
+use crate::lite;
 use crate::migrate::{self, Dialect};
+use crate::postgres::db as pg;
 use latchkey_core::client::{ClientMetadata, ClientRecord};
 use latchkey_core::keys::{KeyRecord, KeyState};
 use latchkey_core::store::{
@@ -178,20 +180,20 @@ fn public_jwk(kid: &str, text: &str) -> StoreResult<serde_json::Value> {
 /// different `sqlx::Database`; `$dialect` carries the few things the
 /// migration runner must do differently.
 macro_rules! impl_store {
-    ($store:ident, $db:ty, $dialect:expr) => {
+    ($store:ident, $db:ident, $dialect:expr) => {
         /// A `Store` backed by
         #[doc = concat!("`", stringify!($db), "`.")]
         #[derive(Debug, Clone)]
         pub struct $store {
-            pub(crate) pool: sqlx::Pool<$db>,
+            pub(crate) pool: $db::Pool,
             pub(crate) clients: crate::cache::ClientCache,
             pub(crate) revocations: crate::cache::RevocationCache,
         }
 
         impl $store {
             /// Bump a change topic inside the transaction of the change.
-            async fn bump(tx: &mut sqlx::Transaction<'_, $db>, topic: &str) -> StoreResult<()> {
-                sqlx::query(sql::BUMP_CHANGE)
+            async fn bump(tx: &mut $db::Tx<'_>, topic: &str) -> StoreResult<()> {
+                $db::query(sql::BUMP_CHANGE)
                     .bind(topic)
                     .execute(&mut **tx)
                     .await
@@ -200,8 +202,8 @@ macro_rules! impl_store {
             }
 
             /// Bump `revocations` inside the transaction of a revocation.
-            async fn bump_revocations(tx: &mut sqlx::Transaction<'_, $db>) -> StoreResult<()> {
-                sqlx::query(sql::BUMP_REVOCATIONS)
+            async fn bump_revocations(tx: &mut $db::Tx<'_>) -> StoreResult<()> {
+                $db::query(sql::BUMP_REVOCATIONS)
                     .execute(&mut **tx)
                     .await
                     .map_err(map_err)?;
@@ -215,7 +217,7 @@ macro_rules! impl_store {
                     Ok(hit) => return Ok(hit),
                     Err(generation) => generation,
                 };
-                let row = sqlx::query(query)
+                let row = $db::query(query)
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await
@@ -231,32 +233,32 @@ macro_rules! impl_store {
                 for migration in dialect.migrations {
                     let mut tx = self.pool.begin_with(dialect.begin).await.map_err(map_err)?;
                     if let Some(lock) = dialect.lock {
-                        sqlx::query(lock).execute(&mut *tx).await.map_err(map_err)?;
+                        $db::query(lock).execute(&mut *tx).await.map_err(map_err)?;
                     }
-                    sqlx::query(migrate::CREATE_TABLE)
+                    $db::query(migrate::CREATE_TABLE)
                         .execute(&mut *tx)
                         .await
                         .map_err(map_err)?;
-                    let applied = sqlx::query(migrate::APPLIED)
+                    let applied = $db::query(migrate::APPLIED)
                         .fetch_all(&mut *tx)
                         .await
                         .map_err(map_err)?
                         .iter()
                         .map(|row| Ok((row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?)))
-                        .collect::<Result<Vec<(i64, String)>, sqlx::Error>>()
+                        .collect::<Result<Vec<(i64, String)>, $db::Error>>()
                         .map_err(map_err)?;
                     migrate::check_known(dialect, &applied).map_err(StoreError::Other)?;
                     if applied.iter().any(|(v, _)| *v == migration.version) {
                         tx.rollback().await.map_err(map_err)?;
                         continue;
                     }
-                    sqlx::raw_sql(migration.sql)
+                    $db::raw_sql(migration.sql)
                         .execute(&mut *tx)
                         .await
                         .map_err(|e| {
                             StoreError::Other(format!("migration {} failed: {e}", migration.name))
                         })?;
-                    sqlx::query(migrate::RECORD)
+                    $db::query(migrate::RECORD)
                         .bind(migration.version)
                         .bind(migration.name)
                         .bind(latchkey_core::now_unix())
@@ -270,7 +272,7 @@ macro_rules! impl_store {
                 Ok(applied_now)
             }
 
-            fn client(row: &<$db as sqlx::Database>::Row) -> StoreResult<ClientRecord> {
+            fn client(row: &$db::Row) -> StoreResult<ClientRecord> {
                 let client_id: String = row.try_get("client_id").map_err(map_err)?;
                 let metadata: String = row.try_get("metadata").map_err(map_err)?;
                 Ok(ClientRecord {
@@ -283,7 +285,7 @@ macro_rules! impl_store {
                 })
             }
 
-            pub(crate) fn user(row: &<$db as sqlx::Database>::Row) -> StoreResult<UserRecord> {
+            pub(crate) fn user(row: &$db::Row) -> StoreResult<UserRecord> {
                 let sub: String = row.try_get("sub").map_err(map_err)?;
                 let claims: String = row.try_get("claims").map_err(map_err)?;
                 Ok(UserRecord {
@@ -296,7 +298,7 @@ macro_rules! impl_store {
                 })
             }
 
-            fn key(row: &<$db as sqlx::Database>::Row) -> StoreResult<KeyRecord> {
+            fn key(row: &$db::Row) -> StoreResult<KeyRecord> {
                 let kid: String = row.try_get("kid").map_err(map_err)?;
                 let state: String = row.try_get("state").map_err(map_err)?;
                 let jwk: String = row.try_get("public_jwk").map_err(map_err)?;
@@ -315,9 +317,9 @@ macro_rules! impl_store {
             /// Insert one refresh token, on the pool or inside a transaction.
             async fn insert_refresh_with<'e, E>(executor: E, t: &RefreshRecord) -> StoreResult<()>
             where
-                E: sqlx::Executor<'e, Database = $db>,
+                E: $db::Exec<'e>,
             {
-                sqlx::query(sql::INSERT_REFRESH)
+                $db::query(sql::INSERT_REFRESH)
                     .bind(&t.token_hash)
                     .bind(&t.grant_id)
                     .bind(&t.client_id)
@@ -338,7 +340,7 @@ macro_rules! impl_store {
                 Ok(())
             }
 
-            fn refresh(row: &<$db as sqlx::Database>::Row) -> StoreResult<RefreshRecord> {
+            fn refresh(row: &$db::Row) -> StoreResult<RefreshRecord> {
                 let grant_id: String = row.try_get("grant_id").map_err(map_err)?;
                 let amr: String = row.try_get("amr").map_err(map_err)?;
                 Ok(RefreshRecord {
@@ -359,7 +361,7 @@ macro_rules! impl_store {
                 })
             }
 
-            fn error_record(row: &<$db as sqlx::Database>::Row) -> StoreResult<ErrorRecord> {
+            fn error_record(row: &$db::Row) -> StoreResult<ErrorRecord> {
                 Ok(ErrorRecord {
                     error_id: row.try_get("error_id").map_err(map_err)?,
                     cause: row.try_get("cause").map_err(map_err)?,
@@ -377,7 +379,7 @@ macro_rules! impl_store {
         #[async_trait::async_trait]
         impl Store for $store {
             async fn ping(&self) -> StoreResult<()> {
-                sqlx::query(sql::PING)
+                $db::query(sql::PING)
                     .execute(&self.pool)
                     .await
                     .map_err(map_err)?;
@@ -392,7 +394,7 @@ macro_rules! impl_store {
             ) -> StoreResult<()> {
                 crate::failpoint("store.write")?;
                 let mut tx = self.pool.begin().await.map_err(map_err)?;
-                let inserted = sqlx::query(sql::INSERT_CLIENT)
+                let inserted = $db::query(sql::INSERT_CLIENT)
                     .bind(&client.client_id)
                     .bind(&client.secret_hash)
                     .bind(client.active)
@@ -423,7 +425,7 @@ macro_rules! impl_store {
                     Ok(hit) => return Ok(Some(hit)),
                     Err(generation) => generation,
                 };
-                let row = sqlx::query(sql::GET_CLIENT)
+                let row = $db::query(sql::GET_CLIENT)
                     .bind(client_id)
                     .fetch_optional(&self.pool)
                     .await
@@ -436,7 +438,7 @@ macro_rules! impl_store {
             }
 
             async fn list_clients(&self) -> StoreResult<Vec<ClientRecord>> {
-                let rows = sqlx::query(sql::LIST_CLIENTS)
+                let rows = $db::query(sql::LIST_CLIENTS)
                     .fetch_all(&self.pool)
                     .await
                     .map_err(map_err)?;
@@ -446,7 +448,7 @@ macro_rules! impl_store {
             async fn update_client(&self, client: &ClientRecord) -> StoreResult<bool> {
                 crate::failpoint("store.write")?;
                 let mut tx = self.pool.begin().await.map_err(map_err)?;
-                let updated = sqlx::query(sql::UPDATE_CLIENT)
+                let updated = $db::query(sql::UPDATE_CLIENT)
                     .bind(&client.client_id)
                     .bind(&client.secret_hash)
                     .bind(client.active)
@@ -465,7 +467,7 @@ macro_rules! impl_store {
             async fn delete_client(&self, client_id: &str) -> StoreResult<bool> {
                 crate::failpoint("store.write")?;
                 let mut tx = self.pool.begin().await.map_err(map_err)?;
-                let deleted = sqlx::query(sql::DELETE_CLIENT)
+                let deleted = $db::query(sql::DELETE_CLIENT)
                     .bind(client_id)
                     .execute(&mut *tx)
                     .await
@@ -478,7 +480,7 @@ macro_rules! impl_store {
             }
 
             async fn change_versions(&self) -> StoreResult<Vec<(String, i64)>> {
-                let rows = sqlx::query(sql::CHANGE_VERSIONS)
+                let rows = $db::query(sql::CHANGE_VERSIONS)
                     .fetch_all(&self.pool)
                     .await
                     .map_err(map_err)?;
@@ -499,7 +501,7 @@ macro_rules! impl_store {
             // No `store.read` point: this is the node's own bookkeeping (read
             // at start-up and by the change watcher), like `change_versions`.
             async fn get_setting(&self, name: &str) -> StoreResult<Option<String>> {
-                let row = sqlx::query(sql::GET_SETTING)
+                let row = $db::query(sql::GET_SETTING)
                     .bind(name)
                     .fetch_optional(&self.pool)
                     .await
@@ -511,7 +513,7 @@ macro_rules! impl_store {
             async fn set_setting(&self, name: &str, value: &str, now: i64) -> StoreResult<()> {
                 crate::failpoint("store.write")?;
                 let mut tx = self.pool.begin().await.map_err(map_err)?;
-                sqlx::query(sql::SET_SETTING)
+                $db::query(sql::SET_SETTING)
                     .bind(name)
                     .bind(value)
                     .bind(now)
@@ -529,7 +531,7 @@ macro_rules! impl_store {
 
             async fn create_user(&self, user: &UserRecord) -> StoreResult<()> {
                 crate::failpoint("store.write")?;
-                let inserted = sqlx::query(sql::INSERT_USER)
+                let inserted = $db::query(sql::INSERT_USER)
                     .bind(&user.sub)
                     .bind(&user.username)
                     .bind(&user.password_hash)
@@ -551,7 +553,7 @@ macro_rules! impl_store {
 
             async fn get_user(&self, sub: &str) -> StoreResult<Option<UserRecord>> {
                 crate::failpoint("store.read")?;
-                let row = sqlx::query(sql::GET_USER)
+                let row = $db::query(sql::GET_USER)
                     .bind(sub)
                     .fetch_optional(&self.pool)
                     .await
@@ -564,7 +566,7 @@ macro_rules! impl_store {
                 username: &str,
             ) -> StoreResult<Option<UserRecord>> {
                 crate::failpoint("store.read")?;
-                let row = sqlx::query(sql::GET_USER_BY_USERNAME)
+                let row = $db::query(sql::GET_USER_BY_USERNAME)
                     .bind(username)
                     .fetch_optional(&self.pool)
                     .await
@@ -573,7 +575,7 @@ macro_rules! impl_store {
             }
 
             async fn list_users(&self) -> StoreResult<Vec<UserRecord>> {
-                let rows = sqlx::query(sql::LIST_USERS)
+                let rows = $db::query(sql::LIST_USERS)
                     .fetch_all(&self.pool)
                     .await
                     .map_err(map_err)?;
@@ -582,7 +584,7 @@ macro_rules! impl_store {
 
             async fn update_user(&self, user: &UserRecord) -> StoreResult<bool> {
                 crate::failpoint("store.write")?;
-                let updated = sqlx::query(sql::UPDATE_USER)
+                let updated = $db::query(sql::UPDATE_USER)
                     .bind(&user.sub)
                     .bind(&user.username)
                     .bind(&user.password_hash)
@@ -604,7 +606,7 @@ macro_rules! impl_store {
             async fn delete_user(&self, sub: &str, now: i64, keep_until: i64) -> StoreResult<bool> {
                 crate::failpoint("store.write")?;
                 let mut tx = self.pool.begin().await.map_err(map_err)?;
-                sqlx::query(sql::REVOKE_USER_GRANTS)
+                $db::query(sql::REVOKE_USER_GRANTS)
                     .bind(sub)
                     .bind(now)
                     .bind(keep_until)
@@ -612,13 +614,13 @@ macro_rules! impl_store {
                     .await
                     .map_err(map_err)?;
                 for statement in sql::DELETE_USER_ROWS {
-                    sqlx::query(statement)
+                    $db::query(statement)
                         .bind(sub)
                         .execute(&mut *tx)
                         .await
                         .map_err(map_err)?;
                 }
-                let deleted = sqlx::query(sql::DELETE_USER)
+                let deleted = $db::query(sql::DELETE_USER)
                     .bind(sub)
                     .execute(&mut *tx)
                     .await
@@ -636,7 +638,7 @@ macro_rules! impl_store {
 
             async fn insert_key(&self, key: &KeyRecord) -> StoreResult<()> {
                 let mut tx = self.pool.begin().await.map_err(map_err)?;
-                let inserted = sqlx::query(sql::INSERT_KEY)
+                let inserted = $db::query(sql::INSERT_KEY)
                     .bind(&key.kid)
                     .bind(&key.alg)
                     .bind(key.state.as_str())
@@ -660,7 +662,7 @@ macro_rules! impl_store {
             }
 
             async fn list_keys(&self) -> StoreResult<Vec<KeyRecord>> {
-                let rows = sqlx::query(sql::LIST_KEYS)
+                let rows = $db::query(sql::LIST_KEYS)
                     .fetch_all(&self.pool)
                     .await
                     .map_err(map_err)?;
@@ -675,7 +677,7 @@ macro_rules! impl_store {
             ) -> StoreResult<()> {
                 let jwk = to_json("public JWK", &new_key.public_jwk)?;
                 let mut tx = self.pool.begin().await.map_err(map_err)?;
-                sqlx::query(sql::RETIRE_ACTIVE_KEYS)
+                $db::query(sql::RETIRE_ACTIVE_KEYS)
                     .bind(retired_at)
                     .bind(publish_until)
                     .bind(&new_key.alg)
@@ -683,7 +685,7 @@ macro_rules! impl_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
-                let inserted = sqlx::query(sql::INSERT_KEY)
+                let inserted = $db::query(sql::INSERT_KEY)
                     .bind(&new_key.kid)
                     .bind(&new_key.alg)
                     .bind(KeyState::Active.as_str())
@@ -708,7 +710,7 @@ macro_rules! impl_store {
             }
 
             async fn record_error(&self, record: &ErrorRecord) -> StoreResult<()> {
-                let inserted = sqlx::query(sql::INSERT_ERROR)
+                let inserted = $db::query(sql::INSERT_ERROR)
                     .bind(&record.error_id)
                     .bind(&record.cause)
                     .bind(&record.code)
@@ -732,7 +734,7 @@ macro_rules! impl_store {
             }
 
             async fn get_error(&self, error_id: &str) -> StoreResult<Option<ErrorRecord>> {
-                let row = sqlx::query(sql::GET_ERROR)
+                let row = $db::query(sql::GET_ERROR)
                     .bind(error_id)
                     .fetch_optional(&self.pool)
                     .await
@@ -749,14 +751,14 @@ macro_rules! impl_store {
                 if limit <= 0 {
                     return Ok(0);
                 }
-                let keys = sqlx::query(sql::PURGE_KEYS)
+                let keys = $db::query(sql::PURGE_KEYS)
                     .bind(now)
                     .bind(limit)
                     .execute(&self.pool)
                     .await
                     .map_err(map_err)?
                     .rows_affected();
-                let errors = sqlx::query(sql::PURGE_ERRORS)
+                let errors = $db::query(sql::PURGE_ERRORS)
                     .bind(now.saturating_sub(error_retention_secs))
                     .bind(limit)
                     .execute(&self.pool)
@@ -770,7 +772,7 @@ macro_rules! impl_store {
                     sql::PURGE_DENIED,
                     sql::PURGE_JTIS,
                 ] {
-                    tokens += sqlx::query(query)
+                    tokens += $db::query(query)
                         .bind(now)
                         .bind(limit)
                         .execute(&self.pool)
@@ -778,7 +780,7 @@ macro_rules! impl_store {
                         .map_err(map_err)?
                         .rows_affected();
                 }
-                let pushed = sqlx::query(sql::PURGE_PUSHED)
+                let pushed = $db::query(sql::PURGE_PUSHED)
                     .bind(now.saturating_sub(PUSHED_GRACE))
                     .bind(limit)
                     .execute(&self.pool)
@@ -802,7 +804,7 @@ macro_rules! impl_store {
                 token_hash: &str,
             ) -> StoreResult<Option<RefreshRecord>> {
                 crate::failpoint("store.read")?;
-                let row = sqlx::query(sql::GET_REFRESH)
+                let row = $db::query(sql::GET_REFRESH)
                     .bind(token_hash)
                     .fetch_optional(&self.pool)
                     .await
@@ -819,7 +821,7 @@ macro_rules! impl_store {
             ) -> StoreResult<bool> {
                 crate::failpoint("store.write")?;
                 let mut tx = self.pool.begin().await.map_err(map_err)?;
-                let won = sqlx::query(sql::ROTATE_REFRESH)
+                let won = $db::query(sql::ROTATE_REFRESH)
                     .bind(token_hash)
                     .bind(now)
                     .bind(successor_sealed)
@@ -845,14 +847,14 @@ macro_rules! impl_store {
             ) -> StoreResult<()> {
                 crate::failpoint("store.write")?;
                 let mut tx = self.pool.begin().await.map_err(map_err)?;
-                sqlx::query(sql::REVOKE_GRANT)
+                $db::query(sql::REVOKE_GRANT)
                     .bind(grant_id)
                     .bind(now)
                     .bind(keep_until)
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
-                sqlx::query(sql::REVOKE_GRANT_REFRESH)
+                $db::query(sql::REVOKE_GRANT_REFRESH)
                     .bind(grant_id)
                     .bind(now)
                     .execute(&mut *tx)
@@ -873,7 +875,7 @@ macro_rules! impl_store {
             async fn deny_access_token(&self, jti: &str, expires_at: i64) -> StoreResult<()> {
                 crate::failpoint("store.write")?;
                 let mut tx = self.pool.begin().await.map_err(map_err)?;
-                sqlx::query(sql::DENY_ACCESS)
+                $db::query(sql::DENY_ACCESS)
                     .bind(jti)
                     .bind(expires_at)
                     .execute(&mut *tx)
@@ -898,7 +900,7 @@ macro_rules! impl_store {
                 expires_at: i64,
             ) -> StoreResult<bool> {
                 crate::failpoint("store.write")?;
-                let inserted = sqlx::query(sql::RECORD_JTI)
+                let inserted = $db::query(sql::RECORD_JTI)
                     .bind(client_id)
                     .bind(jti)
                     .bind(expires_at)
@@ -915,7 +917,7 @@ macro_rules! impl_store {
                 sealed: Option<&[u8]>,
             ) -> StoreResult<bool> {
                 crate::failpoint("store.write")?;
-                let updated = sqlx::query(sql::SET_SECRET_SEALED)
+                let updated = $db::query(sql::SET_SECRET_SEALED)
                     .bind(client_id)
                     .bind(sealed)
                     .execute(&self.pool)
@@ -930,7 +932,7 @@ macro_rules! impl_store {
                 client_id: &str,
             ) -> StoreResult<Option<Vec<u8>>> {
                 crate::failpoint("store.read")?;
-                let row = sqlx::query(sql::GET_SECRET_SEALED)
+                let row = $db::query(sql::GET_SECRET_SEALED)
                     .bind(client_id)
                     .fetch_optional(&self.pool)
                     .await
@@ -946,7 +948,7 @@ macro_rules! impl_store {
                 client_id: &str,
                 token_hash: Option<&str>,
             ) -> StoreResult<bool> {
-                let updated = sqlx::query(sql::SET_REGISTRATION_TOKEN)
+                let updated = $db::query(sql::SET_REGISTRATION_TOKEN)
                     .bind(client_id)
                     .bind(token_hash)
                     .execute(&self.pool)
@@ -960,7 +962,7 @@ macro_rules! impl_store {
                 &self,
                 client_id: &str,
             ) -> StoreResult<Option<String>> {
-                let row = sqlx::query(sql::GET_REGISTRATION_TOKEN)
+                let row = $db::query(sql::GET_REGISTRATION_TOKEN)
                     .bind(client_id)
                     .fetch_optional(&self.pool)
                     .await
@@ -972,7 +974,7 @@ macro_rules! impl_store {
             }
 
             async fn insert_pushed_request(&self, p: &PushedRequest) -> StoreResult<()> {
-                sqlx::query(sql::INSERT_PUSHED)
+                $db::query(sql::INSERT_PUSHED)
                     .bind(&p.uri_hash)
                     .bind(&p.client_id)
                     .bind(to_json("params", &p.params)?)
@@ -990,7 +992,7 @@ macro_rules! impl_store {
                 client_id: &str,
                 now: i64,
             ) -> StoreResult<PushedTake> {
-                let taken = sqlx::query(sql::TAKE_PUSHED)
+                let taken = $db::query(sql::TAKE_PUSHED)
                     .bind(uri_hash)
                     .bind(client_id)
                     .bind(now)
@@ -1008,7 +1010,7 @@ macro_rules! impl_store {
                         expires_at: row.try_get("expires_at").map_err(map_err)?,
                     }));
                 }
-                let found = sqlx::query(sql::GET_PUSHED)
+                let found = $db::query(sql::GET_PUSHED)
                     .bind(uri_hash)
                     .fetch_optional(&self.pool)
                     .await
@@ -1030,5 +1032,5 @@ macro_rules! impl_store {
     };
 }
 
-impl_store!(SqliteStore, sqlx::Sqlite, migrate::SQLITE);
-impl_store!(PgStore, sqlx::Postgres, migrate::POSTGRES);
+impl_store!(SqliteStore, lite, migrate::SQLITE);
+impl_store!(PgStore, pg, migrate::POSTGRES);

@@ -1,6 +1,8 @@
 //! `UpstreamStore`, written once for both databases (like `store.rs`).
 
 use crate::error::map_err;
+use crate::lite;
+use crate::postgres::db as pg;
 use crate::store::{PgStore, SqliteStore};
 use latchkey_core::store::StoreResult;
 use latchkey_core::upstream::{UpstreamSessionRecord, UpstreamStateRecord, UpstreamStore};
@@ -56,11 +58,9 @@ fn email_pattern(email: &str) -> String {
 }
 
 macro_rules! impl_upstream_store {
-    ($store:ident, $db:ty) => {
+    ($store:ident, $db:ident) => {
         impl $store {
-            fn upstream_state(
-                row: &<$db as sqlx::Database>::Row,
-            ) -> StoreResult<UpstreamStateRecord> {
+            fn upstream_state(row: &$db::Row) -> StoreResult<UpstreamStateRecord> {
                 Ok(UpstreamStateRecord {
                     state_hash: row.try_get("state_hash").map_err(map_err)?,
                     upstream_id: row.try_get("upstream_id").map_err(map_err)?,
@@ -77,7 +77,7 @@ macro_rules! impl_upstream_store {
         impl UpstreamStore for $store {
             async fn insert_upstream_state(&self, s: &UpstreamStateRecord) -> StoreResult<()> {
                 crate::failpoint("store.write")?;
-                sqlx::query(sql::INSERT_STATE)
+                $db::query(sql::INSERT_STATE)
                     .bind(&s.state_hash)
                     .bind(&s.upstream_id)
                     .bind(&s.interaction_id)
@@ -96,7 +96,7 @@ macro_rules! impl_upstream_store {
                 state_hash: &str,
             ) -> StoreResult<Option<UpstreamStateRecord>> {
                 crate::failpoint("store.write")?;
-                let row = sqlx::query(sql::TAKE_STATE)
+                let row = $db::query(sql::TAKE_STATE)
                     .bind(state_hash)
                     .fetch_optional(&self.pool)
                     .await
@@ -110,7 +110,7 @@ macro_rules! impl_upstream_store {
                 upstream_sub: &str,
             ) -> StoreResult<Option<String>> {
                 crate::failpoint("store.read")?;
-                let row = sqlx::query(sql::GET_LINK)
+                let row = $db::query(sql::GET_LINK)
                     .bind(upstream_id)
                     .bind(upstream_sub)
                     .fetch_optional(&self.pool)
@@ -126,7 +126,7 @@ macro_rules! impl_upstream_store {
                 sub: &str,
             ) -> StoreResult<Option<String>> {
                 crate::failpoint("store.read")?;
-                let row = sqlx::query(sql::GET_LINK_OF_USER)
+                let row = $db::query(sql::GET_LINK_OF_USER)
                     .bind(upstream_id)
                     .bind(sub)
                     .fetch_optional(&self.pool)
@@ -144,7 +144,7 @@ macro_rules! impl_upstream_store {
                 now: i64,
             ) -> StoreResult<bool> {
                 crate::failpoint("store.write")?;
-                let done = sqlx::query(sql::INSERT_LINK)
+                let done = $db::query(sql::INSERT_LINK)
                     .bind(upstream_id)
                     .bind(upstream_sub)
                     .bind(sub)
@@ -162,7 +162,7 @@ macro_rules! impl_upstream_store {
                 now: i64,
             ) -> StoreResult<()> {
                 crate::failpoint("store.write")?;
-                sqlx::query(sql::TOUCH_LINK)
+                $db::query(sql::TOUCH_LINK)
                     .bind(upstream_id)
                     .bind(upstream_sub)
                     .bind(now)
@@ -178,7 +178,7 @@ macro_rules! impl_upstream_store {
                 upstream_sub: &str,
             ) -> StoreResult<bool> {
                 crate::failpoint("store.write")?;
-                let done = sqlx::query(sql::DELETE_LINK)
+                let done = $db::query(sql::DELETE_LINK)
                     .bind(upstream_id)
                     .bind(upstream_sub)
                     .execute(&self.pool)
@@ -189,7 +189,7 @@ macro_rules! impl_upstream_store {
 
             async fn find_users_by_email(&self, email: &str) -> StoreResult<Vec<UserRecord>> {
                 crate::failpoint("store.read")?;
-                let rows = sqlx::query(sql::USERS_BY_EMAIL)
+                let rows = $db::query(sql::USERS_BY_EMAIL)
                     .bind(email_pattern(email))
                     .fetch_all(&self.pool)
                     .await
@@ -211,7 +211,7 @@ macro_rules! impl_upstream_store {
 
             async fn insert_upstream_session(&self, s: &UpstreamSessionRecord) -> StoreResult<()> {
                 crate::failpoint("store.write")?;
-                sqlx::query(sql::INSERT_SESSION)
+                $db::query(sql::INSERT_SESSION)
                     .bind(&s.sid)
                     .bind(&s.upstream_id)
                     .bind(&s.upstream_sub)
@@ -228,7 +228,7 @@ macro_rules! impl_upstream_store {
                 sid: &str,
             ) -> StoreResult<Option<UpstreamSessionRecord>> {
                 crate::failpoint("store.read")?;
-                let row = sqlx::query(sql::GET_SESSION)
+                let row = $db::query(sql::GET_SESSION)
                     .bind(sid)
                     .fetch_optional(&self.pool)
                     .await
@@ -247,13 +247,13 @@ macro_rules! impl_upstream_store {
 
             async fn purge_upstream(&self, now: i64, limit: i64) -> StoreResult<u64> {
                 crate::failpoint("store.write")?;
-                let a = sqlx::query(sql::PURGE_STATES)
+                let a = $db::query(sql::PURGE_STATES)
                     .bind(now)
                     .bind(limit)
                     .execute(&self.pool)
                     .await
                     .map_err(map_err)?;
-                let b = sqlx::query(sql::PURGE_SESSIONS)
+                let b = $db::query(sql::PURGE_SESSIONS)
                     .bind(now)
                     .bind(limit)
                     .execute(&self.pool)
@@ -265,8 +265,8 @@ macro_rules! impl_upstream_store {
     };
 }
 
-impl_upstream_store!(SqliteStore, sqlx::Sqlite);
-impl_upstream_store!(PgStore, sqlx::Postgres);
+impl_upstream_store!(SqliteStore, lite);
+impl_upstream_store!(PgStore, pg);
 
 #[cfg(test)]
 mod tests {
