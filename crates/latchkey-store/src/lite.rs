@@ -425,8 +425,13 @@ fn step(
         stmt.raw_bind_parameter(i + 1, value)?;
     }
     let columns: Arc<[Box<str>]> = stmt.column_names().into_iter().map(Box::from).collect();
+    // `LATCHKEY_LOG=latchkey_store::sql=debug` times every statement.
+    let timed =
+        tracing::enabled!(target: "latchkey_store::sql", tracing::Level::DEBUG).then(Instant::now);
+    let mut count = 0_usize;
     let mut rows = stmt.raw_query();
     while let Some(row) = rows.next()? {
+        count += 1;
         let mut values = Vec::with_capacity(columns.len());
         for i in 0..columns.len() {
             values.push(row.get::<_, Value>(i)?);
@@ -435,6 +440,16 @@ fn step(
             columns: Arc::clone(&columns),
             values,
         })?;
+    }
+    if let Some(started) = timed {
+        let summary: String = sql.split_whitespace().take(6).collect::<Vec<_>>().join(" ");
+        tracing::debug!(
+            target: "latchkey_store::sql",
+            statement = %summary,
+            rows = count,
+            changes = conn.changes(),
+            elapsed_us = started.elapsed().as_micros() as u64,
+        );
     }
     Ok(())
 }
