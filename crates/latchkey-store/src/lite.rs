@@ -138,7 +138,7 @@ impl Pool {
 
     /// Start a transaction with this statement.
     pub(crate) async fn begin_with(&self, begin: &str) -> Result<Tx<'static>, Error> {
-        let mut conn = Arc::clone(&self.0.writer).lock_owned().await;
+        let mut conn = self.writer().await?;
         retry(&mut conn, |c| c.execute_batch(begin)).await?;
         Ok(Tx {
             conn,
@@ -149,6 +149,19 @@ impl Pool {
     /// Close the idle readers (the writer closes with the last clone).
     pub(crate) async fn close(&self) {
         self.idle().clear();
+    }
+
+    /// The writer, once free. A writer held past [`BUSY_TIMEOUT`] (a long
+    /// transaction, or a write issued on the pool by code holding a
+    /// transaction, which would otherwise wait forever) answers busy.
+    async fn writer(&self) -> Result<OwnedMutexGuard<Connection>, Error> {
+        let wait = Arc::clone(&self.0.writer).lock_owned();
+        tokio::time::timeout(BUSY_TIMEOUT, wait).await.map_err(|_| {
+            Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+                Some("the database writer stayed busy".to_string()),
+            )
+        })
     }
 
     fn idle(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
@@ -281,7 +294,7 @@ impl On<'_> {
                     pool.give_back(conn);
                     return result;
                 }
-                let mut guard = pool.0.writer.lock().await;
+                let mut guard = pool.writer().await?;
                 retry(&mut guard, f).await
             }
         }
@@ -647,6 +660,33 @@ mod tests {
         let (written, ()) = tokio::join!(write, meanwhile);
         assert_eq!(written.unwrap().rows_affected(), 1);
         assert_eq!(ticks.load(std::sync::atomic::Ordering::Relaxed), 20);
+    }
+
+    /// A write waiting on the writer gives up with busy (a 503 upstream)
+    /// rather than waiting forever.
+    #[tokio::test(start_paused = true)]
+    async fn a_writer_held_too_long_answers_busy() {
+        let pool = Pool::open_memory().unwrap();
+        raw_sql("CREATE TABLE t (a INTEGER)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let tx = pool.begin().await.unwrap();
+        let err = query("INSERT INTO t VALUES (1)")
+            .execute(&pool)
+            .await
+            .err()
+            .unwrap();
+        assert!(is_busy(&err), "{err}");
+        assert!(matches!(
+            crate::error::map_err(err),
+            latchkey_core::store::StoreError::Unavailable(_)
+        ));
+        drop(tx);
+        query("INSERT INTO t VALUES (1)")
+            .execute(&pool)
+            .await
+            .unwrap();
     }
 
     #[tokio::test]
