@@ -75,12 +75,10 @@ impl TestDb {
     async fn exec(&self, sql: &'static str) {
         match &self.backend {
             Backend::Sqlite { path } => {
-                let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
-                let mut conn = sqlx::SqliteConnection::connect_with(&options)
-                    .await
+                let conn = rusqlite::Connection::open(path).unwrap();
+                conn.busy_timeout(std::time::Duration::from_secs(5))
                     .unwrap();
-                sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
-                conn.close().await.unwrap();
+                conn.execute_batch(sql).unwrap();
             }
             Backend::Postgres { .. } => {
                 let mut conn = sqlx::PgConnection::connect(&self.url).await.unwrap();
@@ -1013,17 +1011,12 @@ mod setup {
         store.ping().await.unwrap();
         assert!(path.is_file());
         // WAL is a property of the file, so a plain connection sees it.
-        let mut conn = sqlx::SqliteConnection::connect_with(
-            &sqlx::sqlite::SqliteConnectOptions::new().filename(&path),
-        )
-        .await
-        .unwrap();
-        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-            .fetch_one(&mut conn)
-            .await
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .unwrap();
         assert_eq!(mode, "wal");
-        conn.close().await.unwrap();
+        drop(conn);
         drop(store);
         std::fs::remove_dir_all(&dir).unwrap();
     }

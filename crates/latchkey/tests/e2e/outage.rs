@@ -336,12 +336,9 @@ async fn postgres_stopped_under_load_is_503_and_the_node_recovers() {
 /// gets 503 `store_unavailable`, not 500.
 #[tokio::test]
 async fn a_locked_sqlite_database_is_waited_for_then_503() {
-    use sqlx::Connection;
     let s = Server::start(Db::Sqlite).await;
     let path = s.db.url.strip_prefix("sqlite://").unwrap().to_string();
-    let mut other = sqlx::SqliteConnection::connect(&format!("sqlite://{path}"))
-        .await
-        .unwrap();
+    let other = rusqlite::Connection::open(&path).unwrap();
     let create = |id: &'static str| {
         s.admin(Method::POST, "/clients")
             .json(&json!({"client_id": id, "grant_types": ["client_credentials"]}))
@@ -349,22 +346,16 @@ async fn a_locked_sqlite_database_is_waited_for_then_503() {
     };
 
     // Held for one second: the write waits and succeeds.
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut other)
-        .await
-        .unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
     let release = async {
         tokio::time::sleep(Duration::from_secs(1)).await;
-        sqlx::query("COMMIT").execute(&mut other).await.unwrap();
+        other.execute_batch("COMMIT").unwrap();
     };
     let (r, ()) = tokio::join!(create("one"), release);
     assert_eq!(r.unwrap().status(), 201);
 
     // Held past the busy timeout (5 s): 503 with Retry-After.
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut other)
-        .await
-        .unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
     let started = Instant::now();
     let r = create("two").await.unwrap();
     assert!(
@@ -382,7 +373,7 @@ async fn a_locked_sqlite_database_is_waited_for_then_503() {
             .ends_with("/errors/temporarily_unavailable#store_unavailable"),
         "{e}"
     );
-    sqlx::query("COMMIT").execute(&mut other).await.unwrap();
+    other.execute_batch("COMMIT").unwrap();
     // Released: writes work again.
     assert_eq!(create("three").await.unwrap().status(), 201);
 }

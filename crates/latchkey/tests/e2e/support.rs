@@ -264,27 +264,36 @@ impl Server {
     /// Run `sql` on the server's database (tests that age or break rows).
     pub async fn sql(&self, sql: &str) {
         use sqlx::Connection;
-        let sql = sqlx::AssertSqlSafe(sql.to_string());
         if self.db.url.starts_with("postgres") {
             let mut c = sqlx::PgConnection::connect(&self.db.url).await.unwrap();
+            let sql = sqlx::AssertSqlSafe(sql.to_string());
             sqlx::query(sql).execute(&mut c).await.unwrap();
         } else {
-            let url = format!("{}?mode=rw", self.db.url);
-            let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
-            sqlx::query(sql).execute(&mut c).await.unwrap();
+            self.sqlite().execute_batch(sql).unwrap();
         }
+    }
+
+    /// A connection to the server's SQLite file (it must exist).
+    fn sqlite(&self) -> rusqlite::Connection {
+        let path = self.db.url.strip_prefix("sqlite://").unwrap();
+        let c = rusqlite::Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE,
+        )
+        .unwrap();
+        c.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+        c
     }
 
     /// The single number `sql` answers, read from the server's database.
     pub async fn sql_count(&self, sql: &str) -> i64 {
         use sqlx::Connection;
-        let sql = sqlx::AssertSqlSafe(sql.to_string());
         if self.db.url.starts_with("postgres") {
             let mut c = sqlx::PgConnection::connect(&self.db.url).await.unwrap();
+            let sql = sqlx::AssertSqlSafe(sql.to_string());
             sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
         } else {
-            let mut c = sqlx::SqliteConnection::connect(&self.db.url).await.unwrap();
-            sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
+            self.sqlite().query_row(sql, [], |r| r.get(0)).unwrap()
         }
     }
 
