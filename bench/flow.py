@@ -53,6 +53,7 @@ class Client:
         self.conn = None
         self.jar = {}
         self.steps = {}  # "POST /login" -> seconds
+        self.requests = 0
 
     def send(self, method, path, body=None, headers=None):
         h = {"Host": BASE.netloc}
@@ -73,6 +74,7 @@ class Client:
                 if retry:
                     raise
                 continue
+            self.requests += 1
             step = f"{method} /{path.lstrip('/').split('?')[0].split('/')[0]}"
             self.steps[step] = self.steps.get(step, 0.0) + time.perf_counter() - t
             for c in r.msg.get_all("Set-Cookie") or []:
@@ -170,7 +172,7 @@ def main():
         if MODE == "full":
             cl.jar = {}
         flow(cl)
-    cl.steps = {}
+    cl.steps, cl.requests = {}, 0
     times, forms, failed, error = [], 0, 0, None
     stop = time.monotonic() + MAX_SECONDS
     t0 = time.perf_counter()
@@ -196,6 +198,7 @@ def main():
            "p99_ms": round(times[min(n - 1, int(0.99 * n))] * 1000, 2) if n else None,
            "mean_ms": round(wall / n * 1000, 2) if n else None,
            "forms_per_flow": round(forms / n, 2) if n else None,
+           "requests_per_flow": round(cl.requests / max(1, n + failed), 2),
            "step_ms": {k: round(v * 1000 / max(1, n + failed), 2) for k, v in cl.steps.items()}}
     print("RESULT " + json.dumps(res))
     return 0 if n and not failed else 1
