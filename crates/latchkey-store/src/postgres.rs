@@ -23,6 +23,8 @@ pub(crate) mod db {
 
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_CONNECTIONS: u32 = 16;
+/// A pooled connection idle this long is pinged before use.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 /// SQLSTATE duplicate_database.
 const DUPLICATE_DATABASE: &str = "42P04";
 
@@ -38,6 +40,19 @@ impl PgStore {
     pub(crate) async fn connect(url: &str) -> StoreResult<PgStore> {
         let pool = PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
+            // sqlx pings every connection before handing it out: a network
+            // round trip in front of every statement. Only one that sat idle
+            // a while is pinged; a busy one that has gone bad fails its
+            // statement once (503) and is replaced.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_AFTER_IDLE {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options(url)?)
             .await

@@ -155,7 +155,8 @@ async fn write_error_records(
 /// needs no extra connection and survives a database restart without
 /// missing a change: the versions are durable. A poll that fails as
 /// unreachable, or gets no answer within a second, marks the database
-/// unreachable until one succeeds (see `respond::finish`).
+/// unreachable until one succeeds (see `respond::finish`, which also marks
+/// it when a request meets the outage first).
 async fn watch_changes(app: Arc<App>) {
     let mut seen: Option<Vec<(String, i64)>> = None;
     let mut keys_loaded = tokio::time::Instant::now();
@@ -172,6 +173,9 @@ async fn watch_changes(app: Arc<App>) {
                 if failing {
                     tracing::info!("change watcher: database reachable again");
                     failing = false;
+                }
+                // Also after a request found it unavailable (`respond::finish`).
+                if !app.store_reachable() {
                     app.set_store_reachable(true);
                 }
                 v

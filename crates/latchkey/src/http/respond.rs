@@ -226,6 +226,12 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
         .remove::<Failure>()
         .or_else(|| framework_failure(&res, path));
     if let Some(failure) = failure {
+        if failure.occ.cause.id == STORE_UNAVAILABLE.id {
+            // Known at once, not at the change watcher's next poll: the
+            // requests that follow get the short budget above. The watcher
+            // clears it when the database answers again.
+            app.set_store_reachable(false);
+        }
         report(&app, &failure.occ, endpoint);
         // A cookie the handler set stays set (a sign-in that succeeded
         // before the flow failed keeps its session).
