@@ -31,6 +31,15 @@ pub struct InteractionRecord {
     pub expires_at: i64,
 }
 
+/// A grant to remember: `sub` allowed `client_id` the space-separated `scope`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConsentGrant<'a> {
+    pub sub: &'a str,
+    pub client_id: &'a str,
+    pub scope: &'a str,
+    pub now: i64,
+}
+
 /// The outcome of [`SessionStore::redeem_code`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Redemption {
@@ -62,6 +71,16 @@ pub trait SessionStore: Send + Sync {
 
     /// Keep an issued authorization code (by its hash).
     async fn insert_code(&self, code: &CodeRecord) -> StoreResult<()>;
+    /// End a sign-in with its code, in one transaction: take the
+    /// interaction (when one is named), remember the consent (when given)
+    /// and keep the code. `false`, with nothing written, when the
+    /// interaction was already taken: a sign-in completes once.
+    async fn finish_with_code(
+        &self,
+        interaction: Option<&str>,
+        consent: Option<ConsentGrant<'_>>,
+        code: &CodeRecord,
+    ) -> StoreResult<bool>;
     /// Redeem a code exactly once, atomically across nodes: the first call
     /// gets `Fresh`, every later one `Reused` (the caller then revokes the
     /// grant), an unknown hash `Unknown`.

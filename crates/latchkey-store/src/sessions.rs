@@ -5,7 +5,9 @@ use crate::lite;
 use crate::postgres::db as pg;
 use crate::store::{PgStore, SqliteStore};
 use latchkey_core::grant::CodeRecord;
-use latchkey_core::session::{InteractionRecord, Redemption, SessionRecord, SessionStore};
+use latchkey_core::session::{
+    ConsentGrant, InteractionRecord, Redemption, SessionRecord, SessionStore,
+};
 use latchkey_core::store::{StoreError, StoreResult};
 use sqlx::Row;
 
@@ -65,6 +67,33 @@ fn json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
 macro_rules! impl_session_store {
     ($store:ident, $db:ident) => {
         impl $store {
+            /// Insert one code, on the pool or inside a transaction.
+            async fn insert_code_with<'e, E: $db::Exec<'e>>(
+                executor: E,
+                c: &CodeRecord,
+            ) -> StoreResult<()> {
+                $db::query(sql::INSERT_CODE)
+                    .bind(&c.code_hash)
+                    .bind(&c.grant_id)
+                    .bind(&c.client_id)
+                    .bind(&c.redirect_uri)
+                    .bind(&c.sub)
+                    .bind(&c.scope)
+                    .bind(&c.nonce)
+                    .bind(&c.code_challenge)
+                    .bind(&c.code_challenge_method)
+                    .bind(c.auth_time)
+                    .bind(&c.acr)
+                    .bind(json(&c.amr)?)
+                    .bind(&c.sid)
+                    .bind(c.created_at)
+                    .bind(c.expires_at)
+                    .execute(executor)
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+
             fn session(row: &$db::Row) -> StoreResult<SessionRecord> {
                 let sid: String = row.try_get("sid").map_err(map_err)?;
                 let amr: String = row.try_get("amr").map_err(map_err)?;
@@ -222,26 +251,40 @@ macro_rules! impl_session_store {
 
             async fn insert_code(&self, c: &CodeRecord) -> StoreResult<()> {
                 crate::failpoint("store.write")?;
-                $db::query(sql::INSERT_CODE)
-                    .bind(&c.code_hash)
-                    .bind(&c.grant_id)
-                    .bind(&c.client_id)
-                    .bind(&c.redirect_uri)
-                    .bind(&c.sub)
-                    .bind(&c.scope)
-                    .bind(&c.nonce)
-                    .bind(&c.code_challenge)
-                    .bind(&c.code_challenge_method)
-                    .bind(c.auth_time)
-                    .bind(&c.acr)
-                    .bind(json(&c.amr)?)
-                    .bind(&c.sid)
-                    .bind(c.created_at)
-                    .bind(c.expires_at)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(map_err)?;
-                Ok(())
+                Self::insert_code_with(&self.pool, c).await
+            }
+
+            async fn finish_with_code(
+                &self,
+                interaction: Option<&str>,
+                consent: Option<ConsentGrant<'_>>,
+                code: &CodeRecord,
+            ) -> StoreResult<bool> {
+                crate::failpoint("store.write")?;
+                let mut tx = self.pool.begin().await.map_err(map_err)?;
+                if let Some(id) = interaction {
+                    let taken = $db::query(sql::TAKE_INTERACTION)
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                    if taken.is_none() {
+                        return Ok(false);
+                    }
+                }
+                if let Some(g) = consent {
+                    $db::query(sql::PUT_CONSENT)
+                        .bind(g.sub)
+                        .bind(g.client_id)
+                        .bind(g.scope)
+                        .bind(g.now)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                }
+                Self::insert_code_with(&mut *tx, code).await?;
+                tx.commit().await.map_err(map_err)?;
+                Ok(true)
             }
 
             async fn redeem_code(&self, code_hash: &str, now: i64) -> StoreResult<Redemption> {

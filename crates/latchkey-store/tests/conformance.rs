@@ -125,6 +125,7 @@ macro_rules! conformance_tests {
         mod $module {
             conformance_tests!(@each $make:
                 empty_database_and_ping,
+                a_sign_in_finishes_with_its_code_all_or_nothing,
                 clients_create_get_list_update_delete,
                 duplicate_client_id_is_a_conflict,
                 every_client_metadata_field_round_trips,
@@ -752,6 +753,97 @@ fn code_record(hash: &str) -> latchkey_core::grant::CodeRecord {
         sid: Some("sid1".into()),
         created_at: 100,
         expires_at: 160,
+    }
+}
+
+async fn a_sign_in_finishes_with_its_code_all_or_nothing(db: &TestDb) {
+    use latchkey_core::session::{ConsentGrant, InteractionRecord, Redemption};
+    let store = db.open().await;
+    let request: latchkey_core::authorize::AuthorizeRequest = serde_json::from_value(json!({
+        "client_id": "c1", "redirect_uri": "https://a.example/cb", "redirect_uri_sent": true,
+        "response_mode": "query", "scopes": ["openid"], "state": "x", "nonce": null,
+        "code_challenge": null, "code_challenge_method": null, "prompt": [], "max_age": null,
+        "login_hint": null, "id_token_hint": null, "ui_locales": null, "acr_values": null
+    }))
+    .unwrap();
+    let interaction = |id: &str| InteractionRecord {
+        id: id.into(),
+        browser_hash: "b".into(),
+        request: request.clone(),
+        created_at: 100,
+        expires_at: 700,
+    };
+    let grant = |scope| ConsentGrant {
+        sub: "s1",
+        client_id: "c1",
+        scope,
+        now: 100,
+    };
+    store.insert_interaction(&interaction("i1")).await.unwrap();
+    store.insert_code(&code_record("taken")).await.unwrap();
+
+    // The code cannot be stored (its hash is taken): nothing else happened.
+    assert!(
+        store
+            .finish_with_code(Some("i1"), Some(grant("openid")), &code_record("taken"))
+            .await
+            .is_err()
+    );
+    assert!(store.get_interaction("i1").await.unwrap().is_some());
+    assert_eq!(store.get_consent("s1", "c1").await.unwrap(), None);
+
+    // All of it.
+    assert!(
+        store
+            .finish_with_code(Some("i1"), Some(grant("openid email")), &code_record("k1"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.get_interaction("i1").await.unwrap(), None);
+    assert_eq!(
+        store.get_consent("s1", "c1").await.unwrap().as_deref(),
+        Some("openid email")
+    );
+    assert!(matches!(
+        store.redeem_code("k1", 120).await.unwrap(),
+        Redemption::Fresh(_)
+    ));
+
+    // Once: the second finish writes nothing.
+    assert!(
+        !store
+            .finish_with_code(Some("i1"), Some(grant("openid")), &code_record("k2"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.redeem_code("k2", 120).await.unwrap(),
+        Redemption::Unknown
+    );
+    assert_eq!(
+        store.get_consent("s1", "c1").await.unwrap().as_deref(),
+        Some("openid email")
+    );
+
+    // Without a consent, and without an interaction.
+    store.insert_interaction(&interaction("i2")).await.unwrap();
+    assert!(
+        store
+            .finish_with_code(Some("i2"), None, &code_record("k3"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .finish_with_code(None, None, &code_record("k4"))
+            .await
+            .unwrap()
+    );
+    for code in ["k3", "k4"] {
+        assert!(matches!(
+            store.redeem_code(code, 120).await.unwrap(),
+            Redemption::Fresh(_)
+        ));
     }
 }
 

@@ -12,12 +12,14 @@ use latchkey_core::Occurrence;
 use latchkey_core::authorize::decide::{Next, Situation, decide};
 use latchkey_core::authorize::request_object::{self, ObjectContext, RequestUri};
 use latchkey_core::authorize::{AuthorizeRequest, RawParams, Rejection, client_id, validate};
-use latchkey_core::catalogue::{PAR_REQUIRED, REQUEST_AND_REQUEST_URI, UNSUPPORTED_CONTENT_TYPE};
+use latchkey_core::catalogue::{
+    PAR_REQUIRED, REQUEST_AND_REQUEST_URI, SESSION_LOST, UNSUPPORTED_CONTENT_TYPE,
+};
 use latchkey_core::client::ClientRecord;
 use latchkey_core::crypto::random_token;
 use latchkey_core::grant::CodeRecord;
 use latchkey_core::logout::verify_hint;
-use latchkey_core::session::{InteractionRecord, SessionRecord};
+use latchkey_core::session::{ConsentGrant, InteractionRecord, SessionRecord};
 use latchkey_core::vtr::{Assessment, Vector, assess, has_second_factor};
 use std::sync::Arc;
 
@@ -292,13 +294,8 @@ pub async fn proceed_with(
     let next = decide(&req, situation).map_err(&back)?;
     match (next, session) {
         (Next::Issue(achieved), Some(session)) => {
-            if let Some(i) = &interaction {
-                app.store
-                    .take_interaction(&i.id)
-                    .await
-                    .map_err(|e| back(e.into()))?;
-            }
-            issue_code(app, &req, &session, achieved).await
+            let finishing = interaction.as_ref().map(|i| i.id.as_str());
+            issue_code_finishing(app, &req, &session, achieved, finishing, None).await
         }
         (Next::Login, _) | (Next::Issue(_), None) => {
             to_page(app, headers, req, interaction, "/login").await
@@ -419,6 +416,19 @@ pub async fn issue_code(
     session: &SessionRecord,
     achieved: Vector,
 ) -> Result<Response, Failure> {
+    issue_code_finishing(app, req, session, achieved, None, None).await
+}
+
+/// [`issue_code`] that also ends the sign-in's interaction and remembers
+/// its consent, in the same transaction as the code: all of it or none.
+pub async fn issue_code_finishing(
+    app: &App,
+    req: &AuthorizeRequest,
+    session: &SessionRecord,
+    achieved: Vector,
+    interaction: Option<&str>,
+    consent: Option<ConsentGrant<'_>>,
+) -> Result<Response, Failure> {
     let back = to_client(req);
     fail::fail_point!("authorize.issue_code", |_| Err(back(
         latchkey_core::catalogue::INTERNAL_ERROR
@@ -444,10 +454,22 @@ pub async fn issue_code(
         created_at: now,
         expires_at: now + i64::try_from(app.config.code_ttl).unwrap_or(60),
     };
-    app.store
-        .insert_code(&record)
+    if interaction.is_none() && consent.is_none() {
+        // Nothing else to write: one statement, no transaction.
+        app.store
+            .insert_code(&record)
+            .await
+            .map_err(|e| back(e.into()))?;
+    } else if !app
+        .store
+        .finish_with_code(interaction, consent, &record)
         .await
-        .map_err(|e| back(e.into()))?;
+        .map_err(|e| back(e.into()))?
+    {
+        return Err(back(
+            SESSION_LOST.with_detail("this sign-in was already completed"),
+        ));
+    }
     Ok(redirect(
         req.target()
             .respond(vec![("code", code)], &app.config.issuer),

@@ -438,18 +438,18 @@ pub async fn consent_submit(
     let back = to_client(&req);
     check_csrf(&app, &form, &browser, &req)?;
     let session = signed_in(&app, &headers, &interaction).await?;
-    if app
-        .store
-        .take_interaction(&interaction.id)
-        .await
-        .map_err(|e| back(e.into()))?
-        .is_none()
-    {
-        return Err(back(
-            SESSION_LOST.with_detail("this sign-in was already completed"),
-        ));
-    }
     if form.get("action") != Some("allow") {
+        if app
+            .store
+            .take_interaction(&interaction.id)
+            .await
+            .map_err(|e| back(e.into()))?
+            .is_none()
+        {
+            return Err(back(
+                SESSION_LOST.with_detail("this sign-in was already completed"),
+            ));
+        }
         return Err(back(CONSENT_DENIED.occur()));
     }
     let mut scopes: Vec<String> = app
@@ -464,17 +464,25 @@ pub async fn consent_submit(
             scopes.push(s.clone());
         }
     }
-    app.store
-        .put_consent(
-            &session.sub,
-            &client.client_id,
-            &scopes.join(" "),
-            latchkey_core::now_unix(),
-        )
-        .await
-        .map_err(|e| back(e.into()))?;
     let achieved = authorize::achieved(&app, &req, &session)
         .await
         .map_err(&back)?;
-    authorize::issue_code(&app, &req, &session, achieved).await
+    // The interaction ends, the consent is kept and the code issued in one
+    // transaction (a second Allow finds the interaction gone).
+    let scope = scopes.join(" ");
+    let grant = latchkey_core::session::ConsentGrant {
+        sub: &session.sub,
+        client_id: &client.client_id,
+        scope: &scope,
+        now: latchkey_core::now_unix(),
+    };
+    authorize::issue_code_finishing(
+        &app,
+        &req,
+        &session,
+        achieved,
+        Some(&interaction.id),
+        Some(grant),
+    )
+    .await
 }
