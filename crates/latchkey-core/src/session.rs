@@ -4,7 +4,7 @@
 
 use crate::authorize::AuthorizeRequest;
 use crate::grant::CodeRecord;
-use crate::store::StoreResult;
+use crate::store::{RefreshRecord, StoreResult};
 
 /// A signed-in browser. The cookie holds a 256-bit token; only its keyed
 /// hash is stored. `sid` is the public session id put in ID tokens.
@@ -85,6 +85,15 @@ pub trait SessionStore: Send + Sync {
     /// gets `Fresh`, every later one `Reused` (the caller then revokes the
     /// grant), an unknown hash `Unknown`.
     async fn redeem_code(&self, code_hash: &str, now: i64) -> StoreResult<Redemption>;
+    /// [`redeem_code`](Self::redeem_code), keeping in the same transaction
+    /// the refresh token `then` makes from a fresh code (`None`: none to
+    /// keep). The code is used whatever `then` decides: redemption is final.
+    async fn redeem_code_then(
+        &self,
+        code_hash: &str,
+        now: i64,
+        then: &mut (dyn for<'r> FnMut(&'r CodeRecord) -> Option<RefreshRecord> + Send),
+    ) -> StoreResult<Redemption>;
 
     /// Count one failed sign-in for `key` in a window of `window` seconds
     /// (a new window starts when the old one is over); returns the count

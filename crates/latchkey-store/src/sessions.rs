@@ -8,7 +8,7 @@ use latchkey_core::grant::CodeRecord;
 use latchkey_core::session::{
     ConsentGrant, InteractionRecord, Redemption, SessionRecord, SessionStore,
 };
-use latchkey_core::store::{StoreError, StoreResult};
+use latchkey_core::store::{RefreshRecord, StoreError, StoreResult};
 use sqlx::Row;
 
 /// How long an expired interaction is kept to answer a late submission.
@@ -67,6 +67,19 @@ fn json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
 macro_rules! impl_session_store {
     ($store:ident, $db:ident) => {
         impl $store {
+            /// Why a code did not redeem: used before, or never issued.
+            async fn redeemed_before(&self, code_hash: &str) -> StoreResult<Redemption> {
+                let used = $db::query(sql::GET_CODE)
+                    .bind(code_hash)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                match used {
+                    Some(row) => Ok(Redemption::Reused(Self::code(&row)?)),
+                    None => Ok(Redemption::Unknown),
+                }
+            }
+
             /// Insert one code, on the pool or inside a transaction.
             async fn insert_code_with<'e, E: $db::Exec<'e>>(
                 executor: E,
@@ -287,6 +300,32 @@ macro_rules! impl_session_store {
                 Ok(true)
             }
 
+            async fn redeem_code_then(
+                &self,
+                code_hash: &str,
+                now: i64,
+                then: &mut (dyn for<'r> FnMut(&'r CodeRecord) -> Option<RefreshRecord> + Send),
+            ) -> StoreResult<Redemption> {
+                crate::failpoint("store.write")?;
+                let mut tx = self.pool.begin().await.map_err(map_err)?;
+                let fresh = $db::query(sql::REDEEM_CODE)
+                    .bind(code_hash)
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                if let Some(row) = fresh {
+                    let record = Self::code(&row)?;
+                    if let Some(refresh) = then(&record) {
+                        Self::insert_refresh_with(&mut *tx, &refresh).await?;
+                    }
+                    tx.commit().await.map_err(map_err)?;
+                    return Ok(Redemption::Fresh(record));
+                }
+                drop(tx);
+                self.redeemed_before(code_hash).await
+            }
+
             async fn redeem_code(&self, code_hash: &str, now: i64) -> StoreResult<Redemption> {
                 crate::failpoint("store.write")?;
                 let fresh = $db::query(sql::REDEEM_CODE)
@@ -298,15 +337,7 @@ macro_rules! impl_session_store {
                 if let Some(row) = fresh {
                     return Ok(Redemption::Fresh(Self::code(&row)?));
                 }
-                let used = $db::query(sql::GET_CODE)
-                    .bind(code_hash)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(map_err)?;
-                match used {
-                    Some(row) => Ok(Redemption::Reused(Self::code(&row)?)),
-                    None => Ok(Redemption::Unknown),
-                }
+                self.redeemed_before(code_hash).await
             }
 
             async fn record_login_failure(

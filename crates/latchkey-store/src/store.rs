@@ -315,7 +315,10 @@ macro_rules! impl_store {
             }
 
             /// Insert one refresh token, on the pool or inside a transaction.
-            async fn insert_refresh_with<'e, E>(executor: E, t: &RefreshRecord) -> StoreResult<()>
+            pub(crate) async fn insert_refresh_with<'e, E>(
+                executor: E,
+                t: &RefreshRecord,
+            ) -> StoreResult<()>
             where
                 E: $db::Exec<'e>,
             {

@@ -126,6 +126,7 @@ macro_rules! conformance_tests {
             conformance_tests!(@each $make:
                 empty_database_and_ping,
                 a_sign_in_finishes_with_its_code_all_or_nothing,
+                a_code_redeems_with_its_refresh_token_in_one_commit,
                 clients_create_get_list_update_delete,
                 duplicate_client_id_is_a_conflict,
                 every_client_metadata_field_round_trips,
@@ -845,6 +846,77 @@ async fn a_sign_in_finishes_with_its_code_all_or_nothing(db: &TestDb) {
             Redemption::Fresh(_)
         ));
     }
+}
+
+async fn a_code_redeems_with_its_refresh_token_in_one_commit(db: &TestDb) {
+    use latchkey_core::session::Redemption;
+    let store = db.open().await;
+    for code in ["k1", "k2"] {
+        store.insert_code(&code_record(code)).await.unwrap();
+    }
+    store
+        .insert_refresh_token(&refresh("taken", "g0", 9_999))
+        .await
+        .unwrap();
+
+    // The refresh token cannot be kept (its hash is taken): the code is
+    // not used either, so the client may try again.
+    let mut calls = 0;
+    let failed = store
+        .redeem_code_then("k1", 120, &mut |code| {
+            calls += 1;
+            assert_eq!(code.code_hash, "k1");
+            Some(refresh("taken", &code.grant_id, 9_999))
+        })
+        .await;
+    assert!(failed.is_err());
+    assert_eq!(calls, 1);
+
+    // Both, together; then the code is spent and `then` is not asked again.
+    let fresh = store
+        .redeem_code_then("k1", 120, &mut |code| {
+            Some(refresh("r1", &code.grant_id, 9_999))
+        })
+        .await
+        .unwrap();
+    assert!(matches!(fresh, Redemption::Fresh(_)));
+    assert_eq!(
+        store
+            .get_refresh_token("r1")
+            .await
+            .unwrap()
+            .unwrap()
+            .grant_id,
+        "g1"
+    );
+    let mut asked = false;
+    let again = store
+        .redeem_code_then("k1", 121, &mut |_| {
+            asked = true;
+            None
+        })
+        .await
+        .unwrap();
+    assert!(matches!(again, Redemption::Reused(_)));
+    assert!(!asked);
+
+    // `then` keeps nothing (a failed check): the code is spent all the same.
+    let spent = store
+        .redeem_code_then("k2", 120, &mut |_| None)
+        .await
+        .unwrap();
+    assert!(matches!(spent, Redemption::Fresh(_)));
+    assert!(matches!(
+        store.redeem_code("k2", 121).await.unwrap(),
+        Redemption::Reused(_)
+    ));
+    assert_eq!(
+        store
+            .redeem_code_then("nope", 120, &mut |_| None)
+            .await
+            .unwrap(),
+        Redemption::Unknown
+    );
 }
 
 async fn sessions_interactions_and_consents(db: &TestDb) {

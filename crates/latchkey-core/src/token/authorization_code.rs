@@ -57,7 +57,33 @@ pub async fn exchange(
     if verifier.is_some_and(|v| !is_verifier(v)) {
         return Err(PKCE_VERIFIER_MALFORMED.occur());
     }
-    let record = match store.redeem_code(&ctx.secrets.hash(code), ctx.now).await? {
+    // The checks run on the redeemed record, inside the redemption's
+    // transaction, so the refresh token is kept in the same commit.
+    let wants_refresh = super::wants_refresh(client);
+    let mut refresh: Result<Option<String>, Occurrence> = Ok(None);
+    let redemption = store
+        .redeem_code_then(&ctx.secrets.hash(code), ctx.now, &mut |record| {
+            let made = check_code(record, client, ctx.now, redirect_uri, verifier).and_then(|()| {
+                if wants_refresh {
+                    new_refresh(ctx, client, &grant_of(record), &record.scope).map(Some)
+                } else {
+                    Ok(None)
+                }
+            });
+            match made {
+                Ok(Some((token, stored))) => {
+                    refresh = Ok(Some(token));
+                    Some(stored)
+                }
+                Ok(None) => None,
+                Err(e) => {
+                    refresh = Err(e);
+                    None
+                }
+            }
+        })
+        .await?;
+    let record = match redemption {
         Redemption::Unknown => return Err(CODE_UNKNOWN.occur()),
         Redemption::Reused(record) => {
             store
@@ -69,10 +95,23 @@ pub async fn exchange(
         }
         Redemption::Fresh(record) => record,
     };
+    let refresh = refresh?;
+    issue_user_tokens(ctx, client, &grant_of(&record), refresh)
+}
+
+/// What a fresh code must match: its client, its expiry, the
+/// redirect_uri of its authorization request and its PKCE challenge.
+fn check_code(
+    record: &CodeRecord,
+    client: &ClientRecord,
+    now: i64,
+    redirect_uri: Option<&str>,
+    verifier: Option<&str>,
+) -> Result<(), Occurrence> {
     if record.client_id != client.client_id {
         return Err(CODE_CLIENT_MISMATCH.occur());
     }
-    if record.expires_at <= ctx.now {
+    if record.expires_at <= now {
         return Err(CODE_EXPIRED.occur());
     }
     if let Some(expected) = &record.redirect_uri {
@@ -86,8 +125,11 @@ pub async fn exchange(
             }
         }
     }
-    check_pkce(&record, verifier)?;
-    let grant = GrantInfo {
+    check_pkce(record, verifier)
+}
+
+fn grant_of(record: &CodeRecord) -> GrantInfo<'_> {
+    GrantInfo {
         grant_id: &record.grant_id,
         sub: &record.sub,
         scope: &record.scope,
@@ -96,13 +138,5 @@ pub async fn exchange(
         amr: &record.amr,
         sid: record.sid.as_deref(),
         nonce: record.nonce.as_deref(),
-    };
-    let refresh = if super::wants_refresh(client) {
-        let (token, stored) = new_refresh(ctx, client, &grant, &record.scope)?;
-        store.insert_refresh_token(&stored).await?;
-        Some(token)
-    } else {
-        None
-    };
-    issue_user_tokens(ctx, client, &grant, refresh)
+    }
 }
