@@ -757,16 +757,21 @@ fn code_record(hash: &str) -> latchkey_core::grant::CodeRecord {
     }
 }
 
-async fn a_sign_in_finishes_with_its_code_all_or_nothing(db: &TestDb) {
-    use latchkey_core::session::{ConsentGrant, InteractionRecord, Redemption};
-    let store = db.open().await;
-    let request: latchkey_core::authorize::AuthorizeRequest = serde_json::from_value(json!({
+/// A stored authorization request, as interactions keep them.
+fn authorize_request() -> latchkey_core::authorize::AuthorizeRequest {
+    serde_json::from_value(json!({
         "client_id": "c1", "redirect_uri": "https://a.example/cb", "redirect_uri_sent": true,
         "response_mode": "query", "scopes": ["openid"], "state": "x", "nonce": null,
         "code_challenge": null, "code_challenge_method": null, "prompt": [], "max_age": null,
         "login_hint": null, "id_token_hint": null, "ui_locales": null, "acr_values": null
     }))
-    .unwrap();
+    .unwrap()
+}
+
+async fn a_sign_in_finishes_with_its_code_all_or_nothing(db: &TestDb) {
+    use latchkey_core::session::{ConsentGrant, InteractionRecord, Redemption};
+    let store = db.open().await;
+    let request = authorize_request();
     let interaction = |id: &str| InteractionRecord {
         id: id.into(),
         browser_hash: "b".into(),
@@ -995,13 +1000,7 @@ async fn purge_removes_expired_sessions_interactions_and_windows_within_the_limi
         .insert_session(&session("live", 300_000))
         .await
         .unwrap();
-    let request: latchkey_core::authorize::AuthorizeRequest = serde_json::from_value(json!({
-        "client_id": "c1", "redirect_uri": "https://a.example/cb", "redirect_uri_sent": true,
-        "response_mode": "query", "scopes": ["openid"], "state": "x", "nonce": null,
-        "code_challenge": null, "code_challenge_method": null, "prompt": [], "max_age": null,
-        "login_hint": null, "id_token_hint": null, "ui_locales": null, "acr_values": null
-    }))
-    .unwrap();
+    let request = authorize_request();
     for (id, expires_at) in [("i-old", 700), ("i-live", 300_000)] {
         let interaction = InteractionRecord {
             id: id.into(),
