@@ -84,7 +84,9 @@ pub trait SessionStore: Send + Sync {
     /// Redeem a code exactly once, atomically across nodes: the first call
     /// gets `Fresh`, every later one `Reused` (the caller then revokes the
     /// grant), an unknown hash `Unknown`.
-    async fn redeem_code(&self, code_hash: &str, now: i64) -> StoreResult<Redemption>;
+    async fn redeem_code(&self, code_hash: &str, now: i64) -> StoreResult<Redemption> {
+        self.redeem_code_then(code_hash, now, &mut |_| None).await
+    }
     /// [`redeem_code`](Self::redeem_code), keeping in the same transaction
     /// the refresh token `then` makes from a fresh code (`None`: none to
     /// keep). The code is used whatever `then` decides: redemption is final.

@@ -50,25 +50,21 @@ impl DbError for rusqlite::Error {
 
 impl DbError for sqlx::Error {
     fn classify(self) -> StoreError {
-        classify_sqlx(self)
-    }
-}
-
-fn classify_sqlx(error: sqlx::Error) -> StoreError {
-    match &error {
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            StoreError::Conflict(db.message().to_string())
+        match &self {
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Conflict(db.message().to_string())
+            }
+            sqlx::Error::Database(db) if is_transient(db.as_ref()) => {
+                StoreError::Unavailable(db.message().to_string())
+            }
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed
+            | sqlx::Error::BeginFailed => StoreError::Unavailable(self.to_string()),
+            _ => StoreError::Other(self.to_string()),
         }
-        sqlx::Error::Database(db) if is_transient(db.as_ref()) => {
-            StoreError::Unavailable(db.message().to_string())
-        }
-        sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)
-        | sqlx::Error::WorkerCrashed
-        | sqlx::Error::BeginFailed => StoreError::Unavailable(error.to_string()),
-        _ => StoreError::Other(error.to_string()),
     }
 }
 

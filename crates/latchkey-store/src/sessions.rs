@@ -67,19 +67,6 @@ fn json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
 macro_rules! impl_session_store {
     ($store:ident, $db:ident) => {
         impl $store {
-            /// Why a code did not redeem: used before, or never issued.
-            async fn redeemed_before(&self, code_hash: &str) -> StoreResult<Redemption> {
-                let used = $db::query(sql::GET_CODE)
-                    .bind(code_hash)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(map_err)?;
-                match used {
-                    Some(row) => Ok(Redemption::Reused(Self::code(&row)?)),
-                    None => Ok(Redemption::Unknown),
-                }
-            }
-
             /// Insert one code, on the pool or inside a transaction.
             async fn insert_code_with<'e, E: $db::Exec<'e>>(
                 executor: E,
@@ -323,21 +310,16 @@ macro_rules! impl_session_store {
                     return Ok(Redemption::Fresh(record));
                 }
                 drop(tx);
-                self.redeemed_before(code_hash).await
-            }
-
-            async fn redeem_code(&self, code_hash: &str, now: i64) -> StoreResult<Redemption> {
-                crate::failpoint("store.write")?;
-                let fresh = $db::query(sql::REDEEM_CODE)
+                // Not redeemable: used before, or never issued.
+                let used = $db::query(sql::GET_CODE)
                     .bind(code_hash)
-                    .bind(now)
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(map_err)?;
-                if let Some(row) = fresh {
-                    return Ok(Redemption::Fresh(Self::code(&row)?));
+                match used {
+                    Some(row) => Ok(Redemption::Reused(Self::code(&row)?)),
+                    None => Ok(Redemption::Unknown),
                 }
-                self.redeemed_before(code_hash).await
             }
 
             async fn record_login_failure(

@@ -175,9 +175,7 @@ async fn watch_changes(app: Arc<App>) {
                     failing = false;
                 }
                 // Also after a request found it unavailable (`respond::finish`).
-                if !app.store_reachable() {
-                    app.set_store_reachable(true);
-                }
+                app.set_store_reachable(true);
                 v
             }
             Ok(Err(latchkey_core::store::StoreError::Other(e))) => {
