@@ -40,6 +40,15 @@ pub struct ConsentGrant<'a> {
     pub now: i64,
 }
 
+/// The answer to [`SessionStore::reserve_attempt`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reservation {
+    /// Counted: the attempt may be checked.
+    Granted,
+    /// The window that began at `window_start` is full.
+    Refused { window_start: i64 },
+}
+
 /// The outcome of [`SessionStore::redeem_code`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Redemption {
@@ -109,6 +118,21 @@ pub trait SessionStore: Send + Sync {
     /// The failures counted for `key` (count, window start), if any.
     async fn login_failures(&self, key: &str) -> StoreResult<Option<(i64, i64)>>;
     async fn clear_login_failures(&self, key: &str) -> StoreResult<()>;
+    /// Count one attempt for `key` before it is checked, unless `limit`
+    /// are already counted in the current window: one statement, so
+    /// parallel attempts on any number of nodes cannot all pass a check
+    /// made before the slow part. An attempt that fails stays counted as a
+    /// failure; one that succeeds clears the key or gives its place back
+    /// with [`release_attempt`](Self::release_attempt).
+    async fn reserve_attempt(
+        &self,
+        key: &str,
+        now: i64,
+        window: i64,
+        limit: i64,
+    ) -> StoreResult<Reservation>;
+    /// Give back one reserved attempt that turned out not to count.
+    async fn release_attempt(&self, key: &str) -> StoreResult<()>;
 
     /// Remove expired sessions and interactions (interactions are kept a
     /// day past expiry so a late submission can still be answered

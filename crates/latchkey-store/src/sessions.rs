@@ -6,7 +6,7 @@ use crate::postgres::db as pg;
 use crate::store::{PgStore, SqliteStore};
 use latchkey_core::grant::CodeRecord;
 use latchkey_core::session::{
-    ConsentGrant, InteractionRecord, Redemption, SessionRecord, SessionStore,
+    ConsentGrant, InteractionRecord, Redemption, Reservation, SessionRecord, SessionStore,
 };
 use latchkey_core::store::{RefreshRecord, StoreError, StoreResult};
 use sqlx::Row;
@@ -52,6 +52,16 @@ mod sql {
     pub const LOGIN_FAILURES: &str =
         "SELECT failures, window_start FROM login_failures WHERE key = $1";
     pub const CLEAR_LOGIN_FAILURES: &str = "DELETE FROM login_failures WHERE key = $1";
+    /// The counting upsert of RECORD_LOGIN_FAILURE that does nothing once
+    /// the live window holds `$4`: no row back means refused.
+    pub const RESERVE_ATTEMPT: &str = "INSERT INTO login_failures (key, failures, window_start) \
+        VALUES ($1, 1, $2) ON CONFLICT (key) DO UPDATE SET \
+        failures = CASE WHEN login_failures.window_start <= $2 - $3 THEN 1 ELSE login_failures.failures + 1 END, \
+        window_start = CASE WHEN login_failures.window_start <= $2 - $3 THEN $2 ELSE login_failures.window_start END \
+        WHERE login_failures.window_start <= $2 - $3 OR login_failures.failures < $4 \
+        RETURNING failures";
+    pub const RELEASE_ATTEMPT: &str =
+        "UPDATE login_failures SET failures = failures - 1 WHERE key = $1 AND failures > 0";
     pub const PURGE_LOGIN_FAILURES: &str = "DELETE FROM login_failures WHERE key IN (SELECT key FROM login_failures \
         WHERE window_start <= $1 ORDER BY window_start LIMIT $2)";
     pub const PURGE_SESSIONS: &str = "DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions \
@@ -361,6 +371,43 @@ macro_rules! impl_session_store {
             async fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
                 crate::failpoint("store.write")?;
                 $db::query(sql::CLEAR_LOGIN_FAILURES)
+                    .bind(key)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn reserve_attempt(
+                &self,
+                key: &str,
+                now: i64,
+                window: i64,
+                limit: i64,
+            ) -> StoreResult<Reservation> {
+                crate::failpoint("store.write")?;
+                let counted = $db::query(sql::RESERVE_ATTEMPT)
+                    .bind(key)
+                    .bind(now)
+                    .bind(window)
+                    .bind(limit)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                if counted.is_some() {
+                    return Ok(Reservation::Granted);
+                }
+                // Refused: the row exists and its window is full.
+                let window_start = match self.login_failures(key).await? {
+                    Some((_, start)) => start,
+                    None => now,
+                };
+                Ok(Reservation::Refused { window_start })
+            }
+
+            async fn release_attempt(&self, key: &str) -> StoreResult<()> {
+                crate::failpoint("store.write")?;
+                $db::query(sql::RELEASE_ATTEMPT)
                     .bind(key)
                     .execute(&self.pool)
                     .await

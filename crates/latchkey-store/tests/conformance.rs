@@ -169,6 +169,7 @@ macro_rules! conformance_tests {
                 a_totp_step_is_accepted_once_under_concurrency,
                 recovery_codes_are_single_use,
                 a_step_up_records_the_factor_on_the_session,
+                attempts_are_reserved_up_to_the_limit_across_nodes,
             );
         }
     };
@@ -2010,4 +2011,62 @@ async fn a_step_up_records_the_factor_on_the_session(db: &TestDb) {
     assert_eq!(stepped.amr, amr);
     assert_eq!(stepped.sid, "sid1");
     assert!(!store.set_session_amr("gone", &amr).await.unwrap());
+}
+
+/// Sign-in attempts are counted before they are checked, in one statement:
+/// of many parallel attempts on two nodes, exactly the limit get through.
+async fn attempts_are_reserved_up_to_the_limit_across_nodes(db: &TestDb) {
+    use latchkey_core::session::Reservation;
+    let store = db.open().await;
+    let other = db.open().await;
+    let tasks: Vec<_> = (0..30)
+        .map(|i| {
+            let node = if i % 2 == 0 {
+                store.clone()
+            } else {
+                other.clone()
+            };
+            tokio::spawn(async move { node.reserve_attempt("account:k", 1000, 900, 5).await })
+        })
+        .collect();
+    let mut granted = 0;
+    for t in tasks {
+        match t.await.unwrap().unwrap() {
+            Reservation::Granted => granted += 1,
+            Reservation::Refused { window_start } => assert_eq!(window_start, 1000),
+        }
+    }
+    assert_eq!(granted, 5);
+    assert_eq!(
+        store.login_failures("account:k").await.unwrap(),
+        Some((5, 1000))
+    );
+    // A released attempt gives its place back.
+    store.release_attempt("account:k").await.unwrap();
+    assert_eq!(
+        store
+            .reserve_attempt("account:k", 1001, 900, 5)
+            .await
+            .unwrap(),
+        Reservation::Granted
+    );
+    assert_eq!(
+        store
+            .reserve_attempt("account:k", 1002, 900, 5)
+            .await
+            .unwrap(),
+        Reservation::Refused { window_start: 1000 }
+    );
+    // Once the window is over, a new one starts with this attempt.
+    assert_eq!(
+        store
+            .reserve_attempt("account:k", 1900, 900, 5)
+            .await
+            .unwrap(),
+        Reservation::Granted
+    );
+    assert_eq!(
+        store.login_failures("account:k").await.unwrap(),
+        Some((1, 1900))
+    );
 }

@@ -32,6 +32,8 @@ pub struct App {
     /// than cores would only add memory, not speed: a burst of sign-ins
     /// queues here instead of multiplying resident memory.
     pub password_slots: tokio::sync::Semaphore,
+    /// One password or code check at a time per account on this node.
+    pub sign_in_slots: crate::http::attempts::Slots,
     /// Occurrences on their way to the store, written off the request path.
     pub error_records: Option<tokio::sync::mpsc::Sender<ErrorRecord>>,
     /// Maintenance as set through the admin API (stored in the database,
@@ -62,6 +64,7 @@ impl App {
         let in_flight = Arc::new(tokio::sync::Semaphore::new(config.max_in_flight));
         App {
             password_slots: tokio::sync::Semaphore::new(config.password_hashing),
+            sign_in_slots: Default::default(),
             in_flight,
             fetcher,
             upstreams,

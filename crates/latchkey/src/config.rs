@@ -125,7 +125,17 @@ pub const SETTINGS: &[Setting] = &[
     Setting {
         key: "limits.login_failures",
         default: "5",
-        meaning: "failed sign-ins per account and per address within 15 minutes before further attempts wait (429)",
+        meaning: "sign-in attempts per account within 15 minutes that may fail; beyond it, the account's attempts wait (429 login_throttled) until the window ends. Attempts are counted before the password is checked, on every node together",
+    },
+    Setting {
+        key: "limits.address_failures",
+        default: "100",
+        meaning: "failed sign-ins from one client address, across accounts, within 15 minutes; beyond it, wrong passwords from that address are answered 429 login_throttled, while a right password still signs in",
+    },
+    Setting {
+        key: "proxy.trusted",
+        default: "empty",
+        meaning: "CIDR list (comma or space separated) of reverse proxies whose Forwarded / X-Forwarded-For headers name the client address; the client is the rightmost address not in the list. From any other peer the headers are ignored",
     },
     Setting {
         key: "ui.name",
@@ -218,6 +228,10 @@ pub struct Config {
     pub access_token_alg: latchkey_core::keys::Alg,
     pub policy: Policy,
     pub login_failures: u64,
+    /// `limits.address_failures`.
+    pub address_failures: u64,
+    /// `proxy.trusted`: peers whose forwarding headers are believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Requests per second per client at the client-authenticated
     /// endpoints; 0 is off.
     pub client_rps: u64,
@@ -282,6 +296,23 @@ impl Raw {
             Raw::File(v) => v.to_string(),
         }
     }
+}
+
+/// A CIDR list such as `10.0.0.0/8, 192.168.1.7`: a bare address is a
+/// network of one.
+fn parse_networks(list: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    list.split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|item| {
+            item.parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map(|n| n.trunc())
+                .map_err(|_| {
+                    format!("expected CIDR networks such as 10.0.0.0/8 or 2001:db8::/32, separated by commas, got {item:?}")
+                })
+        })
+        .collect()
 }
 
 struct Sources {
@@ -530,6 +561,18 @@ impl Config {
                         "expected a whole number of failed sign-ins from 1 to 1000",
                     )
                 })?,
+            address_failures: sources
+                .seconds("limits.address_failures", 100, 1, 1_000_000)
+                .map_err(|_| {
+                    bad(
+                        "limits.address_failures",
+                        "expected a whole number of failed sign-ins from 1 to 1000000",
+                    )
+                })?,
+            trusted_proxies: match sources.string("proxy.trusted")? {
+                None => Vec::new(),
+                Some(list) => parse_networks(&list).map_err(|m| bad("proxy.trusted", m))?,
+            },
             policy: Policy {
                 vtr_default: match sources.string("vtr.default")? {
                     None => vec![latchkey_core::vtr::CL],
@@ -976,6 +1019,36 @@ mod tests {
         .map(|c| c.registration_mode)
         .unwrap();
         assert_eq!(e, Mode::Token);
+    }
+
+    #[test]
+    fn throttle_and_proxy_settings() {
+        let c = load(None, &[]).unwrap();
+        assert_eq!((c.login_failures, c.address_failures), (5, 100));
+        assert!(c.trusted_proxies.is_empty());
+        let c = load(
+            None,
+            &[
+                (
+                    "LATCHKEY_PROXY_TRUSTED",
+                    "10.0.0.0/8, 192.168.1.7 2001:db8::/32",
+                ),
+                ("LATCHKEY_LIMITS_ADDRESS_FAILURES", "50"),
+            ],
+        )
+        .unwrap();
+        let nets: Vec<String> = c.trusted_proxies.iter().map(|n| n.to_string()).collect();
+        assert_eq!(nets, ["10.0.0.0/8", "192.168.1.7/32", "2001:db8::/32"]);
+        assert_eq!(c.address_failures, 50);
+        let e = load(
+            None,
+            &[("LATCHKEY_PROXY_TRUSTED", "10.0.0.0/8,proxy.local")],
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "proxy.trusted");
+        assert!(e.to_string().contains("proxy.local"), "{e}");
+        let e = load(None, &[("LATCHKEY_LIMITS_ADDRESS_FAILURES", "0")]).unwrap_err();
+        assert_eq!(e.key, "limits.address_failures");
     }
 
     #[test]

@@ -1125,7 +1125,7 @@ pub static LOGIN_THROTTLED: Cause = Cause {
     status: 429,
     summary: "Too many failed sign-in attempts, try again later",
     actor: Actor::EndUser,
-    fix: "Wait for the time shown on the page before trying again. The operator sets how many failures an account or address may have with limits.login_failures.",
+    fix: "Wait for the time shown on the page before trying again, or go back to the application. The operator sets how many failures an account may have with limits.login_failures, and an address across accounts with limits.address_failures (a right password from a busy address still signs in).",
     spec: "RFC 6585 §4",
     endpoints: &["/ui/login"],
     extended_code: None,

@@ -2,7 +2,9 @@
 
 pub mod account_chooser;
 pub mod admin;
+pub mod attempts;
 pub mod authorize;
+pub mod client_address;
 pub mod cookies;
 pub mod discovery;
 pub mod docs;

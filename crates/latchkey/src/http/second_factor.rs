@@ -4,10 +4,11 @@
 //! confirmation code, then recovery codes shown once). Same rules as the
 //! login page: no JavaScript, CSRF-protected, bound to the browser.
 
+use super::attempts;
 use super::authorize;
 use super::pages::{html_response, layout};
 use super::respond::Failure;
-use super::ui::{Form, check_csrf, check_throttle_as, client_name, csrf, load, signed_in};
+use super::ui::{Form, check_csrf, client_name, csrf, load, signed_in};
 use crate::app::App;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -264,10 +265,19 @@ pub async fn submit(
         return authorize::proceed(&app, &headers, req, &client, Some(interaction)).await;
     }
     let sub = session.sub.clone();
-    let keys = [throttle_key(&sub)];
-    let failures_on_record = check_throttle_as(&app, &keys, &TOTP_THROTTLED, "codes")
+    let key = throttle_key(&sub);
+    // Reserved before the code is checked, like a password (attempts.rs).
+    if let Some(wait) = attempts::reserve(&app, &key, app.config.login_failures)
         .await
-        .map_err(Failure::page)?;
+        .map_err(&back)?
+    {
+        return Err(Failure::page(attempts::throttled(
+            &TOTP_THROTTLED,
+            "codes",
+            wait,
+        )));
+    }
+    let slot = app.sign_in_slots.acquire(&key).await;
     let now = latchkey_core::now_unix();
     let code = form.get("code").unwrap_or("");
     let outcome = match action {
@@ -288,12 +298,14 @@ pub async fn submit(
         "enrol" => enrol(&app, &sub, code, now).await.map_err(&back)?,
         _ => verify(&app, &sub, code, now).await.map_err(&back)?,
     };
+    drop(slot);
     let client_label = client_name(&client).to_string();
     match outcome {
         Err(occ) => {
-            if !occ.is(&TOTP_CONFIRMATION_INVALID) {
+            // A mistyped confirmation during enrolment guesses nothing.
+            if occ.is(&TOTP_CONFIRMATION_INVALID) {
                 app.store
-                    .record_login_failure(&keys[0], now, super::ui::THROTTLE_WINDOW)
+                    .release_attempt(&key)
                     .await
                     .map_err(|e| back(e.into()))?;
             }
@@ -317,12 +329,10 @@ pub async fn submit(
             Ok(html_response(status_of(occ.cause), html))
         }
         Ok(recovery_codes) => {
-            if failures_on_record {
-                app.store
-                    .clear_login_failures(&keys[0])
-                    .await
-                    .map_err(|e| back(e.into()))?;
-            }
+            app.store
+                .clear_login_failures(&key)
+                .await
+                .map_err(|e| back(e.into()))?;
             let amr: Vec<String> = latchkey_core::vtr::AMR_SECOND_FACTOR
                 .iter()
                 .map(|s| s.to_string())

@@ -2,7 +2,9 @@
 //! each. Every form carries a CSRF token derived from the browser-binding
 //! cookie; the interaction must belong to this browser.
 
+use super::attempts;
 use super::authorize::{self, to_client};
+use super::client_address;
 use super::cookies;
 use super::pages::{html_response, layout};
 use super::respond::Failure;
@@ -197,62 +199,9 @@ async fn password_ok(app: &App, password: String, hash: Option<String>) -> bool 
     .unwrap_or(false)
 }
 
-/// Failed sign-ins are counted per account and per client address in a
-/// window of this many seconds; `limits.login_failures` in a window blocks
-/// further attempts until it ends.
-pub const THROTTLE_WINDOW: i64 = 900;
-
-/// Refuse the attempt when the account or the address has failed too often.
-async fn check_throttle(app: &App, keys: &[String]) -> Result<bool, Occurrence> {
-    check_throttle_as(app, keys, &LOGIN_THROTTLED, "sign-ins").await
-}
-
-/// The same throttle for another kind of attempt (`cause` names it).
-/// Answers whether failures are on record for the first key (the one a
-/// success clears), so a success with none on record writes nothing.
-pub(super) async fn check_throttle_as(
-    app: &App,
-    keys: &[String],
-    cause: &'static latchkey_core::Cause,
-    what: &str,
-) -> Result<bool, Occurrence> {
-    let now = latchkey_core::now_unix();
-    let window = latchkey_core::throttle::Window {
-        limit: i64::try_from(app.config.login_failures).unwrap_or(i64::MAX),
-        secs: THROTTLE_WINDOW,
-    };
-    let mut first_recorded = false;
-    for (i, key) in keys.iter().enumerate() {
-        let recorded = app.store.login_failures(key).await?;
-        first_recorded |= i == 0 && recorded.is_some();
-        if let Some((failures, start)) = recorded
-            && let Some(wait) = window.wait(failures, start, now)
-        {
-            let minutes = (wait + 59) / 60;
-            return Err(cause
-                .with_detail(format!(
-                    "too many failed {what}; try again in {minutes} minute(s)"
-                ))
-                .retry_after(u64::try_from(wait).unwrap_or(60)));
-        }
-    }
-    Ok(first_recorded)
-}
-
-/// The throttling keys: the account (case-insensitive) and, when known,
-/// the client address.
-fn throttle_keys(username: &str, extensions: &axum::http::Extensions) -> Vec<String> {
-    let mut keys = vec![format!("account:{}", username.to_lowercase())];
-    if let Some(axum::extract::ConnectInfo(addr)) =
-        extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-    {
-        keys.push(format!("address:{}", addr.ip()));
-    }
-    keys
-}
-
 /// `POST /login`: sign in, Cancel, or a wrong password (same message for
-/// an unknown user and a wrong password). Repeated failures are throttled.
+/// an unknown user and a wrong password). Guessing is bounded per account
+/// and per address ([`attempts`]).
 pub async fn login_submit(
     State(app): State<Arc<App>>,
     extensions: axum::http::Extensions,
@@ -273,8 +222,26 @@ pub async fn login_submit(
     }
     let username = form.get("username").unwrap_or("");
     let password = form.get("password").unwrap_or("").to_string();
-    let keys = throttle_keys(username, &extensions);
-    let failures_on_record = check_throttle(&app, &keys).await.map_err(Failure::page)?;
+    let page =
+        |alert: &str| login_page(&app, &interaction, &client, &browser, Some(alert), username);
+    let account = attempts::account_key(&app, username);
+    if let Some(wait) = attempts::reserve(&app, &account, app.config.login_failures)
+        .await
+        .map_err(&back)?
+    {
+        let occ = attempts::throttled(&LOGIN_THROTTLED, "sign-ins for this account", wait);
+        let alert = format!(
+            "Too many failed attempts to sign in to this account. Try again in {} minute(s), or choose Cancel to go back to {}.",
+            attempts::minutes(wait),
+            client_name(&client)
+        );
+        return Ok(throttled_response(&occ, &req.client_id, page(&alert)));
+    }
+    let address = client_address::of(&extensions, &headers, &app.config.trusted_proxies)
+        .map(|ip| (ip, attempts::address_key(&app, ip)));
+    // Checks of one account wait for each other on this node; each of them
+    // already holds its reservation, so the queue is bounded.
+    let slot = app.sign_in_slots.acquire(&account).await;
     let user = app
         .store
         .get_user_by_username(username)
@@ -286,36 +253,52 @@ pub async fn login_submit(
         user.as_ref().and_then(|u| u.password_hash.clone()),
     )
     .await;
+    drop(slot);
     let Some(user) = user.filter(|_| ok) else {
+        // The account's reservation stays: it is this failure's record.
+        let incorrect = "The username or password is incorrect.";
+        if let Some((ip, key)) = &address {
+            let wait = attempts::waiting(&app, key, app.config.address_failures)
+                .await
+                .map_err(&back)?;
+            attempts::record_address_failure(&app, key, *ip)
+                .await
+                .map_err(&back)?;
+            if let Some(wait) = wait {
+                let occ = attempts::throttled(&LOGIN_THROTTLED, "sign-ins from this address", wait);
+                let alert = format!(
+                    "{incorrect} Many sign-ins from your network have failed recently; if you are unsure of your password, try again in {} minute(s).",
+                    attempts::minutes(wait)
+                );
+                return Ok(throttled_response(&occ, &req.client_id, page(&alert)));
+            }
+        }
         let occ = INVALID_CREDENTIALS.with_detail(format!("username {username}"));
         tracing::info!(error_id = %occ.error_id, cause = occ.cause.id, client_id = %req.client_id, "sign-in refused");
-        let now = latchkey_core::now_unix();
-        for key in &keys {
-            app.store
-                .record_login_failure(key, now, THROTTLE_WINDOW)
-                .await
-                .map_err(|e| back(e.into()))?;
-        }
-        let page = login_page(
-            &app,
-            &interaction,
-            &client,
-            &browser,
-            Some("The username or password is incorrect."),
-            username,
-        );
-        return Ok(html_response(StatusCode::UNAUTHORIZED, page));
+        return Ok(html_response(StatusCode::UNAUTHORIZED, page(incorrect)));
     };
-    if let Some(account) = keys.first().filter(|_| failures_on_record) {
-        app.store
-            .clear_login_failures(account)
-            .await
-            .map_err(|e| back(e.into()))?;
-    }
+    // The account's failures, this attempt's reservation with them, end
+    // with a success; the address's stay (they count across accounts).
+    app.store
+        .clear_login_failures(&account)
+        .await
+        .map_err(|e| back(e.into()))?;
     let (token, session) = new_session(&app, &headers, &user.sub, vec!["pwd".into()])
         .await
         .map_err(&back)?;
     Ok(continue_signed_in(&app, &headers, &token, session, req, &client, interaction).await)
+}
+
+/// The sign-in page again with what to do, 429 with `Retry-After`: the
+/// person sees when to try again and the way back to the application; the
+/// cause and its reference go to the log.
+fn throttled_response(occ: &Occurrence, client_id: &str, page: String) -> Response {
+    tracing::info!(error_id = %occ.error_id, cause = occ.cause.id, client_id, detail = %occ.description(), "sign-in throttled");
+    let mut res = html_response(StatusCode::TOO_MANY_REQUESTS, page);
+    if let Some(wait) = occ.retry_after {
+        res.headers_mut().insert(header::RETRY_AFTER, wait.into());
+    }
+    res
 }
 
 /// A new session for a sign-in that just succeeded (a fresh id also

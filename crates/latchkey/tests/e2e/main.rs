@@ -23,5 +23,6 @@ mod outage;
 mod par;
 mod register;
 mod request_objects;
+mod throttle;
 mod token;
 mod upstream;
