@@ -298,6 +298,10 @@ pub fn main() -> ExitCode {
         }
     };
     init_logging(config.log_format, matches!(cli.command, Command::Serve));
+    let names = std::env::vars_os().filter_map(|(k, _)| k.into_string().ok());
+    for warning in crate::config::unknown_variables(names) {
+        tracing::warn!("{warning}");
+    }
     if let Err(e) = crate::failpoints::configure(std::env::var("FAILPOINTS").ok().as_deref()) {
         eprintln!("latchkey: {e}");
         return ExitCode::from(2);

@@ -184,13 +184,52 @@ pub fn env_name(key: &str) -> String {
     format!("LATCHKEY_{}", key.to_ascii_uppercase().replace('.', "_"))
 }
 
+/// Variables in our namespace that are not settings: the log filter, and
+/// the test harness's own.
+fn other_variable(name: &str) -> bool {
+    name == "LATCHKEY_LOG" || name.starts_with("LATCHKEY_TEST_")
+}
+
+/// A warning for each `LATCHKEY_*` variable that names no setting (a typo
+/// would otherwise be ignored without a word), with the closest setting.
+pub fn unknown_variables(names: impl IntoIterator<Item = String>) -> Vec<String> {
+    let known: Vec<String> = SETTINGS.iter().map(|s| env_name(s.key)).collect();
+    let mut warnings = Vec::new();
+    for name in names {
+        if !name.starts_with("LATCHKEY_") || known.contains(&name) || other_variable(&name) {
+            continue;
+        }
+        let closest = known
+            .iter()
+            .map(|k| (strsim::levenshtein(k, &name), k))
+            .min()
+            .filter(|(distance, _)| *distance <= 4);
+        warnings.push(match closest {
+            Some((_, k)) => format!("{name} names no setting and is ignored; did you mean {k}?"),
+            None => format!(
+                "{name} names no setting and is ignored; the configuration reference in the README lists them"
+            ),
+        });
+    }
+    warnings
+}
+
 /// A bad setting: names the key and what it accepts. Start-up exits with 2.
 #[derive(Debug, thiserror::Error)]
-#[error("invalid setting {key} ({env}): {message}")]
+#[error("{}", describe_error(key, env, message))]
 pub struct ConfigError {
     pub key: String,
     pub env: String,
     pub message: String,
+}
+
+fn describe_error(key: &str, env: &str, message: &str) -> String {
+    if key.starts_with("--") {
+        // A command-line option has no environment name.
+        format!("invalid option {key}: {message}")
+    } else {
+        format!("invalid setting {key} ({env}): {message}")
+    }
 }
 
 fn bad(key: &str, message: impl Into<String>) -> ConfigError {
@@ -1049,6 +1088,43 @@ mod tests {
         assert!(e.to_string().contains("proxy.local"), "{e}");
         let e = load(None, &[("LATCHKEY_LIMITS_ADDRESS_FAILURES", "0")]).unwrap_err();
         assert_eq!(e.key, "limits.address_failures");
+    }
+
+    #[test]
+    fn unknown_variables_are_named_with_the_closest_setting() {
+        let names = [
+            "LATCHKEY_LISTN",
+            "LATCHKEY_LISTEN",
+            "LATCHKEY_LOG",
+            "LATCHKEY_TEST_POSTGRES_URL",
+            "LATCHKEY_SOMETHING_ELSE_ENTIRELY",
+            "PATH",
+        ];
+        let warnings = unknown_variables(names.iter().map(|n| n.to_string()));
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings[0].contains("LATCHKEY_LISTN")
+                && warnings[0].contains("did you mean LATCHKEY_LISTEN?")
+        );
+        assert!(
+            warnings[1].contains("LATCHKEY_SOMETHING_ELSE_ENTIRELY")
+                && !warnings[1].contains("did you mean")
+        );
+    }
+
+    #[test]
+    fn a_missing_config_file_names_the_option_and_the_path() {
+        let e = Config::load(Origin {
+            file: Some(Path::new("/nonexistent/latchkey.toml")),
+            env: &|_| None,
+        })
+        .unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.starts_with("invalid option --config: cannot read /nonexistent/latchkey.toml"),
+            "{text}"
+        );
+        assert!(!text.contains("LATCHKEY_--CONFIG"), "{text}");
     }
 
     #[test]

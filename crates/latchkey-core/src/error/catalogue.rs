@@ -31,7 +31,7 @@ const OAUTH_ALL: &[&str] = &[
     "/userinfo",
 ];
 const USERINFO: &[&str] = &["/userinfo"];
-const UI: &[&str] = &["/ui/login", "/ui/consent", "/ui/mfa"];
+const UI: &[&str] = &["/login", "/consent", "/mfa"];
 const UPSTREAM: &[&str] = &["/upstream/{id}/callback"];
 const REGISTER: &[&str] = &["/register", "/register/{client_id}"];
 const ADMIN: &[&str] = &["/admin/v1"];
@@ -1045,7 +1045,7 @@ pub static SECOND_FACTOR_UNAVAILABLE: Cause = Cause {
     actor: Actor::Operator,
     fix: "Allow TOTP enrolment during sign-in, or set a second factor for the user through the admin API or CLI (totp_secret).",
     spec: "RFC 8485 §3; RFC 6238",
-    endpoints: &["/authorize", "/ui/mfa"],
+    endpoints: &["/authorize", "/mfa"],
     extended_code: None,
     checklist: &["G15", "G8"],
 };
@@ -1058,7 +1058,7 @@ pub static TOTP_CODE_INVALID: Cause = Cause {
     actor: Actor::EndUser,
     fix: "Type the code the authenticator app shows right now. If codes keep failing, make sure the phone sets its clock automatically.",
     spec: "RFC 6238 §5.2",
-    endpoints: &["/ui/mfa"],
+    endpoints: &["/mfa"],
     extended_code: None,
     checklist: &["G15"],
 };
@@ -1071,7 +1071,7 @@ pub static TOTP_THROTTLED: Cause = Cause {
     actor: Actor::EndUser,
     fix: "Wait for the time shown on the page, then enter a fresh code.",
     spec: "RFC 6238 §5.2; RFC 6585 §4",
-    endpoints: &["/ui/mfa"],
+    endpoints: &["/mfa"],
     extended_code: None,
     checklist: &["G15"],
 };
@@ -1084,7 +1084,7 @@ pub static TOTP_CONFIRMATION_INVALID: Cause = Cause {
     actor: Actor::EndUser,
     fix: "Scan the QR code again, or type the key by hand, then enter the code the app shows now.",
     spec: "RFC 6238 §5.2",
-    endpoints: &["/ui/mfa"],
+    endpoints: &["/mfa"],
     extended_code: None,
     checklist: &["G15"],
 };
@@ -1097,7 +1097,7 @@ pub static RECOVERY_CODE_INVALID: Cause = Cause {
     actor: Actor::EndUser,
     fix: "Each recovery code works once: use another one from the list saved at enrolment, or ask the operator to reset the second factor.",
     spec: "RFC 6238",
-    endpoints: &["/ui/mfa"],
+    endpoints: &["/mfa"],
     extended_code: None,
     checklist: &["G15"],
 };
@@ -1114,7 +1114,7 @@ pub static INVALID_CREDENTIALS: Cause = Cause {
     actor: Actor::EndUser,
     fix: "Check both and try again. The message is the same for either mistake so that it does not reveal which accounts exist.",
     spec: "OpenID Connect Core §3.1.2.3",
-    endpoints: &["/ui/login"],
+    endpoints: &["/login"],
     extended_code: None,
     checklist: &["T2"],
 };
@@ -1127,7 +1127,7 @@ pub static LOGIN_THROTTLED: Cause = Cause {
     actor: Actor::EndUser,
     fix: "Wait for the time shown on the page before trying again, or go back to the application. The operator sets how many failures an account may have with limits.login_failures, and an address across accounts with limits.address_failures (a right password from a busy address still signs in).",
     spec: "RFC 6585 §4",
-    endpoints: &["/ui/login"],
+    endpoints: &["/login"],
     extended_code: None,
     checklist: &["T16"],
 };
@@ -1153,7 +1153,7 @@ pub static USER_CANCELED: Cause = Cause {
     actor: Actor::EndUser,
     fix: "Nothing is broken: the user pressed Cancel. The application should let them start again when they are ready.",
     spec: "RFC 6749 §4.1.2.1",
-    endpoints: &["/ui/login", "/ui/mfa"],
+    endpoints: &["/login", "/mfa"],
     extended_code: None,
     checklist: &["O4", "U25", "T14"],
 };
@@ -1166,7 +1166,7 @@ pub static CONSENT_DENIED: Cause = Cause {
     actor: Actor::EndUser,
     fix: "The user pressed Deny on the consent page. The application should explain why it needs the scopes and let the user try again; asking for fewer scopes may help.",
     spec: "RFC 6749 §4.1.2.1",
-    endpoints: &["/ui/consent"],
+    endpoints: &["/consent"],
     extended_code: None,
     checklist: &["O4", "U25", "T14"],
 };
@@ -1181,9 +1181,9 @@ pub static SESSION_LOST: Cause = Cause {
     spec: "RFC 6749 §4.1.2.1; GOV.UK One Login access_denied",
     endpoints: &[
         "/authorize",
-        "/ui/login",
-        "/ui/consent",
-        "/ui/mfa",
+        "/login",
+        "/consent",
+        "/mfa",
         "/upstream/{id}/callback",
     ],
     extended_code: None,
@@ -1198,12 +1198,7 @@ pub static INTERACTION_EXPIRED: Cause = Cause {
     actor: Actor::EndUser,
     fix: "Start signing in again from the application and finish within a few minutes.",
     spec: "RFC 6749 §4.1.2.1",
-    endpoints: &[
-        "/ui/login",
-        "/ui/consent",
-        "/ui/mfa",
-        "/upstream/{id}/callback",
-    ],
+    endpoints: &["/login", "/consent", "/mfa", "/upstream/{id}/callback"],
     extended_code: None,
     checklist: &["G8"],
 };

@@ -287,3 +287,33 @@ fn help_everywhere() {
         assert!(!out.stdout.is_empty());
     }
 }
+
+/// A variable in our namespace that names no setting is reported with the
+/// closest setting; a config file that cannot be read is reported as the
+/// option and its path.
+#[tokio::test]
+async fn settings_typos_and_a_missing_config_file_are_named() {
+    let db = Database::new(Db::Sqlite).await;
+    let (code, _, err) = run(
+        &db,
+        &["client", "list"],
+        &[("LATCHKEY_LISTN", "0.0.0.0:80")],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("LATCHKEY_LISTN names no setting")
+            && err.contains("did you mean LATCHKEY_LISTEN?"),
+        "{err}"
+    );
+    let (code, _, err) = run(
+        &db,
+        &["--config", "/nonexistent/latchkey.toml", "client", "list"],
+        &[],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("invalid option --config: cannot read /nonexistent/latchkey.toml"),
+        "{err}"
+    );
+    assert!(!err.contains("LATCHKEY_--CONFIG"), "{err}");
+}

@@ -80,3 +80,42 @@ fn committed_error_reference_is_current() {
         "docs/errors.md is stale: run `cargo run -q -- errors docs > docs/errors.md`"
     );
 }
+
+/// Every endpoint the catalogue names is a route of the server: a request
+/// to it is answered by that route (any status), never by the fallback's
+/// `not_found`. Path parameters get a sample value.
+#[tokio::test]
+async fn every_endpoint_the_catalogue_names_is_a_route() {
+    let s = Server::start_with(Db::Sqlite, &[("LATCHKEY_REGISTRATION_MODE", "open")]).await;
+    let mut paths: Vec<&str> = latchkey_core::catalogue::ALL
+        .iter()
+        .flat_map(|c| c.endpoints.iter().copied())
+        .filter(|e| *e != "*")
+        .collect();
+    paths.sort_unstable();
+    paths.dedup();
+    assert!(paths.contains(&"/login"), "{paths:?}");
+    for path in paths {
+        // The admin API is named by its base; its routes sit below it.
+        let concrete = match path {
+            "/admin/v1" => "/admin/v1/clients".to_string(),
+            p => p.replace("{client_id}", "sample").replace("{id}", "sample"),
+        };
+        for method in [reqwest::Method::GET, reqwest::Method::POST] {
+            let r = s
+                .http
+                .request(method.clone(), s.url(&concrete))
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            let body = r.text().await.unwrap();
+            // The fallback's cause is `not_found` itself.
+            let fallback = status == 404 && body.contains("/errors/not_found#not_found");
+            assert!(
+                !fallback,
+                "the catalogue names {path}, but {method} {concrete} is not a route: {body}"
+            );
+        }
+    }
+}
