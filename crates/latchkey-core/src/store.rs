@@ -90,6 +90,12 @@ pub trait Store:
     async fn create_user(&self, user: &UserRecord) -> StoreResult<()>;
     async fn get_user(&self, sub: &str) -> StoreResult<Option<UserRecord>>;
     async fn get_user_by_username(&self, username: &str) -> StoreResult<Option<UserRecord>>;
+    /// The users a typed sign-in name may mean (a few at most): that
+    /// username exactly or ignoring ASCII case, or that verified email
+    /// ignoring ASCII case. [`crate::user::pick_for_sign_in`] chooses.
+    async fn find_users_for_sign_in(&self, name: &str) -> StoreResult<Vec<UserRecord>>;
+    /// Users whose verified email is `email_key` ([`crate::user::email_key`]).
+    async fn find_users_by_verified_email(&self, email_key: &str) -> StoreResult<Vec<UserRecord>>;
     async fn list_users(&self) -> StoreResult<Vec<UserRecord>>;
     /// Replaces the stored record; `Conflict` when the new username is taken.
     async fn update_user(&self, user: &UserRecord) -> StoreResult<bool>;

@@ -14,6 +14,52 @@ pub struct UserRecord {
     pub updated_at: i64,
 }
 
+/// The `email` claim when `email_verified` says it is verified (a bool, or
+/// the string "true" some upstreams send) and it looks like an address.
+pub fn verified_email(claims: &serde_json::Map<String, serde_json::Value>) -> Option<&str> {
+    use serde_json::Value;
+    let verified = matches!(claims.get("email_verified"), Some(Value::Bool(true)))
+        || claims.get("email_verified").and_then(Value::as_str) == Some("true");
+    claims
+        .get("email")
+        .and_then(Value::as_str)
+        .filter(|e| verified && e.contains('@'))
+}
+
+/// How a verified email is looked up: ASCII case folded, as the databases'
+/// `LOWER` does on the stored column. `None` without a verified email.
+pub fn email_key(claims: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
+    verified_email(claims).map(str::to_ascii_lowercase)
+}
+
+/// What a person typed at sign-in names: the user whose username is exactly
+/// that; else the one whose username matches ignoring case; else the one
+/// whose verified email matches ignoring case. Two users matching at the
+/// same rung name nobody (`Err` with the rung), so a shared address signs
+/// in neither.
+pub fn pick_for_sign_in(
+    typed: &str,
+    candidates: Vec<UserRecord>,
+) -> Result<Option<UserRecord>, &'static str> {
+    if let Some(i) = candidates.iter().position(|u| u.username == typed) {
+        return Ok(candidates.into_iter().nth(i));
+    }
+    let folded = typed.to_ascii_lowercase();
+    for rung in ["username", "email"] {
+        let matches = |u: &&UserRecord| match rung {
+            "username" => u.username.to_ascii_lowercase() == folded,
+            _ => email_key(&u.claims).as_deref() == Some(folded.as_str()),
+        };
+        let mut found: Vec<&UserRecord> = candidates.iter().filter(matches).collect();
+        match found.len() {
+            0 => continue,
+            1 => return Ok(found.pop().cloned()),
+            _ => return Err(rung),
+        }
+    }
+    Ok(None)
+}
+
 /// Usernames: 1 to 255 characters, no control characters, no surrounding
 /// white space (a login form trims nothing, so neither do we).
 pub fn check_username(username: &str) -> Result<(), &'static str> {
@@ -45,6 +91,51 @@ pub fn check_password(password: &str) -> Result<(), &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn user(sub: &str, username: &str, email: Option<(&str, bool)>) -> UserRecord {
+        let mut claims = serde_json::Map::new();
+        if let Some((e, verified)) = email {
+            claims.insert("email".into(), e.into());
+            claims.insert("email_verified".into(), verified.into());
+        }
+        UserRecord {
+            sub: sub.into(),
+            username: username.into(),
+            password_hash: None,
+            claims,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn sign_in_names_a_user_by_username_then_verified_email() {
+        let alice = user("1", "alice", Some(("Alice@Example.com", true)));
+        let bob = user("2", "Bob", Some(("bob@example.com", false)));
+        let pick = |typed: &str, c: &[&UserRecord]| {
+            pick_for_sign_in(typed, c.iter().map(|u| (*u).clone()).collect())
+                .map(|u| u.map(|u| u.sub))
+        };
+        assert_eq!(pick("alice", &[&alice]), Ok(Some("1".into())));
+        assert_eq!(pick("ALICE", &[&alice]), Ok(Some("1".into())));
+        assert_eq!(pick("alice@example.COM", &[&alice]), Ok(Some("1".into())));
+        // An unverified email names nobody.
+        assert_eq!(pick("bob@example.com", &[&bob]), Ok(None));
+        assert_eq!(pick("bob", &[&bob]), Ok(Some("2".into())));
+        // The exact username wins over a case-folded one.
+        let other = user("3", "BOB", None);
+        assert_eq!(pick("BOB", &[&bob, &other]), Ok(Some("3".into())));
+        assert_eq!(pick("bOb", &[&bob, &other]), Err("username"));
+        // A verified address two users share signs in neither.
+        let twin = user("4", "alice2", Some(("alice@example.com", true)));
+        assert_eq!(pick("alice@example.com", &[&alice, &twin]), Err("email"));
+        // A username that looks like another user's email wins.
+        let odd = user("5", "alice@example.com", None);
+        assert_eq!(
+            pick("alice@example.com", &[&alice, &odd]),
+            Ok(Some("5".into()))
+        );
+    }
 
     #[test]
     fn username_and_password_rules() {

@@ -78,6 +78,11 @@ pub(crate) const SQLITE: Dialect = Dialect {
             name: "0010_settings",
             sql: include_str!("../migrations/sqlite/0010_settings.sql"),
         },
+        Migration {
+            version: 11,
+            name: "0011_user_lookup",
+            sql: include_str!("../migrations/sqlite/0011_user_lookup.sql"),
+        },
     ],
 };
 
@@ -136,6 +141,11 @@ pub(crate) const POSTGRES: Dialect = Dialect {
             version: 10,
             name: "0010_settings",
             sql: include_str!("../migrations/postgres/0010_settings.sql"),
+        },
+        Migration {
+            version: 11,
+            name: "0011_user_lookup",
+            sql: include_str!("../migrations/postgres/0011_user_lookup.sql"),
         },
     ],
 };

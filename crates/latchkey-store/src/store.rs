@@ -35,8 +35,14 @@ mod sql {
     pub const DELETE_CLIENT: &str = "DELETE FROM clients WHERE client_id = $1";
 
     pub const INSERT_USER: &str = "INSERT INTO users \
-        (sub, username, password_hash, claims, created_at, updated_at) \
-        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING";
+        (sub, username, password_hash, claims, created_at, updated_at, verified_email) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING";
+    /// Each branch has its index (0011_user_lookup).
+    pub const USERS_FOR_SIGN_IN: &str = "SELECT sub, username, password_hash, claims, created_at, updated_at \
+        FROM users WHERE username = $1 OR LOWER(username) = $2 OR verified_email = $2 \
+        ORDER BY created_at, sub LIMIT 10";
+    pub const USERS_BY_VERIFIED_EMAIL: &str = "SELECT sub, username, password_hash, claims, created_at, updated_at \
+        FROM users WHERE verified_email = $1 ORDER BY created_at, sub LIMIT 10";
     pub const GET_USER: &str = "SELECT sub, username, password_hash, claims, created_at, updated_at \
         FROM users WHERE sub = $1";
     pub const GET_USER_BY_USERNAME: &str = "SELECT sub, username, password_hash, claims, created_at, updated_at \
@@ -45,7 +51,8 @@ mod sql {
         FROM users ORDER BY created_at, sub";
     /// `created_at` is kept: a user is created once.
     pub const UPDATE_USER: &str = "UPDATE users \
-        SET username = $2, password_hash = $3, claims = $4, updated_at = $5 WHERE sub = $1";
+        SET username = $2, password_hash = $3, claims = $4, updated_at = $5, verified_email = $6 \
+        WHERE sub = $1";
     pub const DELETE_USER: &str = "DELETE FROM users WHERE sub = $1";
     /// The grants of a user's refresh tokens and pending codes. (`WHERE
     /// true` lets SQLite tell the upsert clause from the SELECT.)
@@ -541,6 +548,7 @@ macro_rules! impl_store {
                     .bind(to_json("user claims", &user.claims)?)
                     .bind(user.created_at)
                     .bind(user.updated_at)
+                    .bind(latchkey_core::user::email_key(&user.claims))
                     .execute(&self.pool)
                     .await
                     .map_err(map_err)?
@@ -577,6 +585,30 @@ macro_rules! impl_store {
                 row.as_ref().map(Self::user).transpose()
             }
 
+            async fn find_users_for_sign_in(&self, name: &str) -> StoreResult<Vec<UserRecord>> {
+                crate::failpoint("store.read")?;
+                let rows = $db::query(sql::USERS_FOR_SIGN_IN)
+                    .bind(name)
+                    .bind(name.to_ascii_lowercase())
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                rows.iter().map(Self::user).collect()
+            }
+
+            async fn find_users_by_verified_email(
+                &self,
+                email_key: &str,
+            ) -> StoreResult<Vec<UserRecord>> {
+                crate::failpoint("store.read")?;
+                let rows = $db::query(sql::USERS_BY_VERIFIED_EMAIL)
+                    .bind(email_key)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                rows.iter().map(Self::user).collect()
+            }
+
             async fn list_users(&self) -> StoreResult<Vec<UserRecord>> {
                 let rows = $db::query(sql::LIST_USERS)
                     .fetch_all(&self.pool)
@@ -593,6 +625,7 @@ macro_rules! impl_store {
                     .bind(&user.password_hash)
                     .bind(to_json("user claims", &user.claims)?)
                     .bind(user.updated_at)
+                    .bind(latchkey_core::user::email_key(&user.claims))
                     .execute(&self.pool)
                     .await
                     .map_err(|e| match map_err(e) {

@@ -170,6 +170,7 @@ macro_rules! conformance_tests {
                 recovery_codes_are_single_use,
                 a_step_up_records_the_factor_on_the_session,
                 attempts_are_reserved_up_to_the_limit_across_nodes,
+                users_are_found_for_sign_in_by_name_or_verified_email,
             );
         }
     };
@@ -2068,5 +2069,84 @@ async fn attempts_are_reserved_up_to_the_limit_across_nodes(db: &TestDb) {
     assert_eq!(
         store.login_failures("account:k").await.unwrap(),
         Some((1, 1900))
+    );
+}
+
+/// Sign-in candidates: the username exactly or ignoring case, or the
+/// verified email ignoring case; an unverified email finds nobody, and the
+/// verified email follows updates of the claims.
+async fn users_are_found_for_sign_in_by_name_or_verified_email(db: &TestDb) {
+    let store = db.open().await;
+    let subs = |users: Vec<UserRecord>| users.into_iter().map(|u| u.sub).collect::<Vec<_>>();
+    let mut alice = user("s1", "Alice", 1);
+    alice
+        .claims
+        .insert("email".into(), json!("Alice@Example.com"));
+    alice.claims.insert("email_verified".into(), json!(true));
+    store.create_user(&alice).await.unwrap();
+    // bob's email is not verified.
+    store.create_user(&user("s2", "bob", 2)).await.unwrap();
+    assert_eq!(
+        subs(store.find_users_for_sign_in("Alice").await.unwrap()),
+        ["s1"]
+    );
+    assert_eq!(
+        subs(store.find_users_for_sign_in("aLICE").await.unwrap()),
+        ["s1"]
+    );
+    assert_eq!(
+        subs(
+            store
+                .find_users_for_sign_in("alice@EXAMPLE.com")
+                .await
+                .unwrap()
+        ),
+        ["s1"]
+    );
+    assert!(
+        store
+            .find_users_for_sign_in("bob@example.com")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        subs(
+            store
+                .find_users_by_verified_email("alice@example.com")
+                .await
+                .unwrap()
+        ),
+        ["s1"]
+    );
+    // Verifying bob's address makes it a way in; unverifying alice's
+    // takes hers away.
+    let mut bob = store.get_user("s2").await.unwrap().unwrap();
+    bob.claims.insert("email_verified".into(), json!(true));
+    assert!(store.update_user(&bob).await.unwrap());
+    assert_eq!(
+        subs(
+            store
+                .find_users_for_sign_in("BOB@example.com")
+                .await
+                .unwrap()
+        ),
+        ["s2"]
+    );
+    alice.claims.insert("email_verified".into(), json!(false));
+    assert!(store.update_user(&alice).await.unwrap());
+    assert!(
+        store
+            .find_users_for_sign_in("alice@example.com")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .find_users_by_verified_email("alice@example.com")
+            .await
+            .unwrap()
+            .is_empty()
     );
 }

@@ -2143,6 +2143,19 @@ pub static USERNAME_TAKEN: Cause = Cause {
     checklist: &[],
 };
 
+pub static EMAIL_TAKEN: Cause = Cause {
+    id: "email_taken",
+    code: ErrorCode::InvalidRequest,
+    status: 409,
+    summary: "Another user already has this verified email address",
+    actor: Actor::Operator,
+    fix: "People sign in with their verified email as well as their username, so one verified address belongs to one user. Update the existing user, or give this one another address or email_verified false.",
+    spec: "RFC 9110 §15.5.10; OIDC Core §5.1",
+    endpoints: ADMIN,
+    extended_code: None,
+    checklist: &[],
+};
+
 pub static INVALID_USER_ATTRIBUTES: Cause = Cause {
     id: "invalid_user_attributes",
     code: ErrorCode::InvalidRequest,
@@ -2343,6 +2356,7 @@ pub static ALL: &[&Cause] = &[
     &CLIENT_NOT_FOUND,
     &USER_NOT_FOUND,
     &USERNAME_TAKEN,
+    &EMAIL_TAKEN,
     &INVALID_USER_ATTRIBUTES,
     &ERROR_ID_NOT_FOUND,
 ];

@@ -409,14 +409,7 @@ pub fn merge_claims(id: &IdClaims, userinfo: Option<&Map<String, Value>>) -> Map
 }
 
 /// The email the upstream vouches for: present and `email_verified` true.
-pub fn verified_email(claims: &Map<String, Value>) -> Option<&str> {
-    let verified = matches!(claims.get("email_verified"), Some(Value::Bool(true)))
-        || claims.get("email_verified").and_then(Value::as_str) == Some("true");
-    claims
-        .get("email")
-        .and_then(Value::as_str)
-        .filter(|e| verified && e.contains('@'))
-}
+pub use crate::user::verified_email;
 
 /// Usernames to try for a new user, best first: `preferred_username`,
 /// then the email, then one made of the upstream id and subject.

@@ -242,11 +242,22 @@ pub async fn login_submit(
     // Checks of one account wait for each other on this node; each of them
     // already holds its reservation, so the queue is bounded.
     let slot = app.sign_in_slots.acquire(&account).await;
-    let user = app
+    let candidates = app
         .store
-        .get_user_by_username(username)
+        .find_users_for_sign_in(username)
         .await
         .map_err(|e| back(e.into()))?;
+    let user = latchkey_core::user::pick_for_sign_in(username, candidates).unwrap_or_else(|rung| {
+        // Nobody signs in with a name that means several people; the
+        // password is still checked below (on a dummy), so this costs
+        // what a wrong password costs and shows the same page.
+        tracing::warn!(
+            client_id = %req.client_id,
+            name = %username,
+            "the {rung} a sign-in named is shared by several users (ignoring case); none of them can sign in with it until each has their own"
+        );
+        None
+    });
     let ok = password_ok(
         &app,
         password,

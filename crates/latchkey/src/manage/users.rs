@@ -1,7 +1,9 @@
 //! Users: create, show, list, update, delete, set a password.
 
 use latchkey_core::Occurrence;
-use latchkey_core::catalogue::{INVALID_USER_ATTRIBUTES, USER_NOT_FOUND, USERNAME_TAKEN};
+use latchkey_core::catalogue::{
+    EMAIL_TAKEN, INVALID_USER_ATTRIBUTES, USER_NOT_FOUND, USERNAME_TAKEN,
+};
 use latchkey_core::crypto::{Secrets, hash_password};
 use latchkey_core::factors::{TotpRecord, totp_context};
 use latchkey_core::store::{Store, StoreError};
@@ -112,6 +114,7 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
+    email_free(store, &user).await?;
     match store.create_user(&user).await {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => {
@@ -228,6 +231,7 @@ pub async fn update(
     }
     let now = latchkey_core::now_unix();
     user.updated_at = now;
+    email_free(store, &user).await?;
     match store.update_user(&user).await {
         Ok(true) => {}
         Ok(false) => return Err(USER_NOT_FOUND.with_detail(format!("sub {sub}"))),
@@ -238,6 +242,23 @@ pub async fn update(
     }
     apply_factors(store, secrets, &user.sub, identity, totp, now).await?;
     describe(store, &user).await
+}
+
+/// A verified email signs its user in, so no other user may hold it.
+/// (Two requests racing past this check leave two holders; sign-in then
+/// refuses that address for both, so nobody signs in as someone else.)
+async fn email_free(store: &dyn Store, user: &UserRecord) -> Result<(), Occurrence> {
+    let Some(key) = latchkey_core::user::email_key(&user.claims) else {
+        return Ok(());
+    };
+    let holders = store.find_users_by_verified_email(&key).await?;
+    match holders.iter().find(|u| u.sub != user.sub) {
+        Some(other) => Err(EMAIL_TAKEN.with_detail(format!(
+            "{key} is the verified email of user {} ({})",
+            other.username, other.sub
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Record identity confidence and set or remove the TOTP key.

@@ -17,6 +17,7 @@ mod docs;
 #[cfg(feature = "failpoints")]
 mod faults;
 mod limits;
+mod login;
 mod mfa;
 mod oidc_client;
 mod outage;
