@@ -93,6 +93,8 @@ pub fn router(app: Arc<App>) -> Router {
         ))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(axum::middleware::from_fn_with_state(app, respond::finish))
+        // Outside `finish`: the error pages it renders are covered too.
+        .layer(axum::middleware::from_fn(pages::security_headers))
 }
 
 /// Whether the body is `application/x-www-form-urlencoded`.

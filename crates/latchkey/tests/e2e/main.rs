@@ -20,6 +20,7 @@ mod limits;
 mod mfa;
 mod oidc_client;
 mod outage;
+mod pages;
 mod par;
 mod register;
 mod request_objects;
