@@ -12,6 +12,7 @@ mod basics;
 mod browser;
 mod cli;
 mod cluster;
+mod cookies;
 mod crash;
 mod docs;
 #[cfg(feature = "failpoints")]
