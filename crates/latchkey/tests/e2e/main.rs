@@ -12,6 +12,7 @@ mod basics;
 mod browser;
 mod cli;
 mod cluster;
+mod connections;
 mod cookies;
 mod crash;
 mod docs;
