@@ -5,7 +5,7 @@
 //! the migration files differ. Pick one with a URL:
 //!
 //! - `sqlite://PATH` (a relative path is relative to the working directory;
-//!   the file and its directory are created when missing),
+//!   the file (0600) and its directory (0700) are created when missing),
 //! - `sqlite::memory:` (a private in-memory database, for tests),
 //! - `postgres://…` or `postgresql://…`.
 
@@ -37,6 +37,7 @@ pub(crate) fn failpoint(point: &'static str) -> latchkey_core::store::StoreResul
 }
 
 pub use postgres::{create_postgres_database, drop_postgres_database};
+pub use sqlite::create_private_dir;
 pub use store::{PgStore, SqliteStore};
 
 const ACCEPTED: &str = "sqlite://PATH, sqlite::memory:, postgres://… or postgresql://…";

@@ -916,7 +916,7 @@ fn load_or_create_secret(file: &Path) -> Result<String, ConfigError> {
     let generated = latchkey_core::crypto::random_token()
         .map_err(|e| bad("secret", format!("could not generate one: {e}")))?;
     if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir)
+        latchkey_store::create_private_dir(dir)
             .map_err(|e| bad("secret", format!("cannot create {}: {e}", dir.display())))?;
     }
     write_private(file, &generated)

@@ -329,6 +329,18 @@ fn html_cause(out: &mut String, cause: &Cause, issuer: &str) {
     let _ = writeln!(out, "</article>");
 }
 
+/// The CSP source that lets the page's one inline stylesheet apply
+/// (`'sha256-…'`): the page is self-contained, and the policy every page
+/// is served with has no `'unsafe-inline'`.
+pub fn style_source() -> String {
+    use base64::Engine;
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, CSS.as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest.as_ref())
+    )
+}
+
 /// The page served at `GET /errors`: complete, self-contained HTML5.
 /// Each code is a `<section id="{code}">` and each cause an element with
 /// `id="{cause}"` (a cause named like its own code uses the section's id),
@@ -345,7 +357,7 @@ pub fn html(issuer: &str) -> String {
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
     );
     let _ = writeln!(out, "<title>{TITLE}</title>");
-    let _ = writeln!(out, "<style>\n{CSS}</style>");
+    let _ = writeln!(out, "<style>{CSS}</style>");
     let _ = writeln!(out, "</head>");
     let _ = writeln!(out, "<body>");
     let _ = writeln!(
@@ -880,7 +892,14 @@ mod tests {
         }
         assert!(page.starts_with("<!DOCTYPE html>"));
         assert!(page.contains("<html lang=\"en\">"));
-        assert!(page.contains("<style>"));
+        // The inline stylesheet is exactly what `style_source` hashes.
+        let style = page
+            .split("<style>")
+            .nth(1)
+            .and_then(|rest| rest.split("</style>").next())
+            .unwrap();
+        assert_eq!(style, CSS);
+        assert!(style_source().starts_with("'sha256-") && style_source().ends_with("='"));
         assert!(page.contains("https://id.example/errors/invalid_grant#code_reused"));
         assert!(!page.contains("https://id.example//errors"));
         assert!(page.trim_end().ends_with("</html>"));

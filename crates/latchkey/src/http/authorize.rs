@@ -1,7 +1,7 @@
 //! `/authorize` (GET and POST) and the continuation of a flow after login
 //! or consent: validate, decide, then sign in, ask consent, or issue a code.
 
-use super::cookies;
+use super::cookies::{self, Cookie};
 use super::respond::{Channel, Failure, redirect};
 use crate::app::App;
 use axum::body::Bytes;
@@ -198,7 +198,7 @@ async fn resolve(
 
 /// The live session of this browser, if any.
 pub async fn session(app: &App, headers: &HeaderMap) -> Result<Option<SessionRecord>, Occurrence> {
-    let Some(token) = cookies::get(headers, cookies::SESSION) else {
+    let Some(token) = cookies::get(app, headers, Cookie::Session) else {
         return Ok(None);
     };
     let found = app.store.get_session(&app.secrets.hash(&token)).await?;
@@ -317,9 +317,11 @@ async fn to_page(
     page: &str,
 ) -> Result<Response, Failure> {
     let back = to_client(&req);
-    let (browser, new_browser) = match cookies::get(headers, cookies::BROWSER) {
+    // A binding this server did not sign counts as none: a new one is
+    // issued, and the planted value binds nothing.
+    let (browser, new_browser) = match cookies::browser(app, headers) {
         Some(b) => (b, false),
-        None => (random_token().map_err(|e| back(e.into()))?, true),
+        None => (cookies::new_browser(app).map_err(|e| back(e.into()))?, true),
     };
     let id = match existing {
         Some(i) => i.id,
@@ -348,9 +350,7 @@ async fn to_page(
         header::CACHE_CONTROL,
         header::HeaderValue::from_static("no-store"),
     );
-    if new_browser
-        && let Some(c) = cookies::set(cookies::BROWSER, &browser, None, app.secure_cookies())
-    {
+    if new_browser && let Some(c) = cookies::set(app, Cookie::Browser, &browser, None) {
         res.headers_mut().append(header::SET_COOKIE, c);
     }
     Ok(res)

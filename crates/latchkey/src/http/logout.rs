@@ -3,7 +3,7 @@
 //! once; otherwise the user confirms on a page first, so no third party can
 //! sign someone out with a bare link.
 
-use super::cookies;
+use super::cookies::{self, Cookie};
 use super::pages::{html_response, layout};
 use super::respond::Failure;
 use crate::app::App;
@@ -84,7 +84,7 @@ async fn logout(app: &App, headers: &HeaderMap, raw: RawParams) -> Result<Respon
         .map_err(Failure::page)?;
     let state = get("state");
 
-    let token = cookies::get(headers, cookies::SESSION);
+    let token = cookies::get(app, headers, Cookie::Session);
     let session = super::authorize::session(app, headers)
         .await
         .map_err(Failure::page)?;
@@ -141,7 +141,7 @@ async fn logout(app: &App, headers: &HeaderMap, raw: RawParams) -> Result<Respon
         header::HeaderValue::from_static("no-store"),
     );
     if token.is_some()
-        && let Some(c) = cookies::set(cookies::SESSION, "", Some(0), app.secure_cookies())
+        && let Some(c) = cookies::set(app, Cookie::Session, "", Some(0))
     {
         res.headers_mut().append(header::SET_COOKIE, c);
     }

@@ -20,6 +20,7 @@ pub mod respond;
 pub mod second_factor;
 pub mod token;
 pub mod ui;
+pub mod unread_body;
 pub mod upstream;
 pub mod userinfo;
 
@@ -95,6 +96,11 @@ pub fn router(app: Arc<App>) -> Router {
         ))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(axum::middleware::from_fn_with_state(app, respond::finish))
+        // Outside `finish`: the error pages it renders are covered too.
+        .layer(axum::middleware::from_fn(pages::security_headers))
+        // Outermost: it also sees the answers the layers above give
+        // without reading the body (413, shedding, maintenance).
+        .layer(axum::middleware::from_fn(unread_body::drain))
 }
 
 /// Whether the body is `application/x-www-form-urlencoded`.

@@ -1,39 +1,69 @@
 //! Server-rendered HTML: the error page and the form_post response. Text is
-//! always escaped; pages carry a strict Content-Security-Policy and may not
-//! be framed.
+//! always escaped. Every HTML answer, whichever handler or layer made it,
+//! gets the security headers from one layer, [`security_headers`].
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::Request;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use latchkey_core::error::docs::escape_html as esc;
 use latchkey_core::error::render::ErrorPage;
+use std::sync::LazyLock;
 
 pub const STYLESHEET: &str = include_str!("../../assets/latchkey.css");
 
-// No form-action: browsers apply it to the redirect that follows a form
-// post, and the login and consent forms end in a redirect to the client.
-const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data: https:; frame-ancestors 'none'; base-uri 'none'";
+/// The policy of every page. No form-action: browsers apply it to the
+/// redirect that follows a form post, and the login and consent forms end
+/// in a redirect to the client. The hash admits the error documentation's
+/// own inline stylesheet, and nothing else inline.
+static PAGE_CSP: LazyLock<HeaderValue> = LazyLock::new(|| {
+    let csp = format!(
+        "default-src 'none'; style-src 'self' {}; img-src 'self' data: https:; frame-ancestors 'none'; base-uri 'none'",
+        latchkey_core::error::docs::style_source()
+    );
+    HeaderValue::from_str(&csp).unwrap_or_else(|_| {
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'")
+    })
+});
 
-/// An HTML page with the standard security headers.
-pub fn html_response(status: StatusCode, body: String) -> Response {
-    html_with_csp(status, body, PAGE_CSP)
+/// Outer layer: every `text/html` answer may not be framed, sniffed or
+/// leak its URL, and runs under [`PAGE_CSP`]. A header the handler set
+/// itself (the form_post page's nonce policy) is kept.
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("text/html"));
+    if html {
+        let h = res.headers_mut();
+        let defaults: [(HeaderName, HeaderValue); 4] = [
+            (header::CONTENT_SECURITY_POLICY, PAGE_CSP.clone()),
+            (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            (
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            ),
+        ];
+        for (name, value) in defaults {
+            h.entry(name).or_insert(value);
+        }
+    }
+    res
 }
 
-fn html_with_csp(status: StatusCode, body: String, csp: &str) -> Response {
+/// An HTML page that is never cached (it carries a CSRF token or a
+/// person's details).
+pub fn html_response(status: StatusCode, body: String) -> Response {
     let mut res = (status, axum::response::Html(body)).into_response();
-    let h = res.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    if let Ok(v) = HeaderValue::from_str(csp) {
-        h.insert(header::CONTENT_SECURITY_POLICY, v);
-    }
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
 }
 
@@ -93,7 +123,11 @@ pub fn form_post(action: &str, fields: &[(String, String)]) -> Response {
     let csp = format!(
         "default-src 'none'; script-src 'nonce-{nonce}'; frame-ancestors 'none'; base-uri 'none'"
     );
-    html_with_csp(StatusCode::OK, html, &csp)
+    let mut res = html_response(StatusCode::OK, html);
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    res
 }
 
 /// `GET /assets/latchkey.css`

@@ -5,7 +5,7 @@
 use super::attempts;
 use super::authorize::{self, to_client};
 use super::client_address;
-use super::cookies;
+use super::cookies::{self, Cookie};
 use super::pages::{html_response, layout};
 use super::respond::Failure;
 use crate::app::App;
@@ -54,7 +54,7 @@ pub(super) async fn load(
         .map_err(|e| Failure::page(Occurrence::from(e)))?
         .ok_or_else(|| lost("this sign-in is unknown or long finished"))?;
     let back = to_client(&interaction.request);
-    let browser = cookies::get(headers, cookies::BROWSER)
+    let browser = cookies::browser(app, headers)
         .filter(|b| app.secrets.verify(b, &interaction.browser_hash))
         .ok_or_else(|| back(SESSION_LOST.with_detail("the browser that started this sign-in is not this one, or its cookies were cleared")))?;
     if interaction.expires_at <= latchkey_core::now_unix() {
@@ -334,7 +334,7 @@ pub(super) async fn new_session(
         expires_at: now + SESSION_TTL,
     };
     app.store.insert_session(&session).await?;
-    if let Some(old) = cookies::get(headers, cookies::SESSION) {
+    if let Some(old) = cookies::get(app, headers, Cookie::Session) {
         let _ = app.store.delete_session(&app.secrets.hash(&old)).await;
     }
     Ok((token, session))
@@ -358,7 +358,7 @@ pub(super) async fn continue_signed_in(
         authorize::proceed_with(app, headers, req, client, Some(interaction), Some(session))
             .await
             .unwrap_or_else(IntoResponse::into_response);
-    if let Some(c) = cookies::set(cookies::SESSION, token, None, app.secure_cookies()) {
+    if let Some(c) = cookies::set(app, Cookie::Session, token, None) {
         res.headers_mut().append(header::SET_COOKIE, c);
     }
     res

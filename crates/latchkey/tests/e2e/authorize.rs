@@ -116,7 +116,7 @@ pub(crate) async fn submit_login(
     .await
 }
 
-async fn setup(s: &Server, extra: Value) -> String {
+pub(crate) async fn setup(s: &Server, extra: Value) -> String {
     let mut body = json!({"client_id": "app", "client_name": "Example App", "redirect_uris": [CB, "https://app.example/other"], "scope": "openid email profile"});
     for (k, v) in extra.as_object().unwrap() {
         body[k] = v.clone();
@@ -324,7 +324,7 @@ async fn authorize_redirect_errors(db: Db) {
 }
 
 /// Sign in through the forms; returns the code redirect.
-async fn sign_in(b: &mut Browser<'_>, start: &str) -> String {
+pub(crate) async fn sign_in(b: &mut Browser<'_>, start: &str) -> String {
     let r = b.get(start).await;
     assert_eq!(r.status(), 303);
     let login = location(&r);

@@ -361,6 +361,42 @@ async fn an_empty_sqlite_file_is_a_fresh_database() {
     assert_eq!(r.status(), StatusCode::OK);
 }
 
+/// The mode bits of `path` that give access to others than the owner.
+#[cfg(unix)]
+fn others_access(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o077
+}
+
+/// A SQLite database made at start, its WAL and shared-memory files and
+/// the directory made for it are the owner's only.
+#[cfg(unix)]
+#[tokio::test]
+async fn sqlite_files_are_private() {
+    let mut db = Database::new(Db::Sqlite).await;
+    let data = db.dir.join("data");
+    db.url = format!("sqlite://{}/latchkey.db", data.display());
+    let s = Server::start_on(db, &[]).await;
+    // A write through the server, so the WAL holds something.
+    let r = s
+        .admin(Method::POST, "/users")
+        .json(&serde_json::json!({"username": "alice", "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(others_access(&data), 0, "the data directory");
+    for name in ["latchkey.db", "latchkey.db-wal", "latchkey.db-shm"] {
+        let file = data.join(name);
+        assert!(file.exists(), "{name} is missing");
+        assert_eq!(others_access(&file), 0, "{name}");
+    }
+}
+
 /// With no settings at all, `serve` creates its data directory, secret and
 /// database in the working directory.
 #[tokio::test]
@@ -402,4 +438,12 @@ async fn runs_with_no_configuration() {
     assert!(db.dir.join("latchkey-data/latchkey.db").exists());
     let secret = std::fs::read_to_string(db.dir.join("latchkey-data/secret")).unwrap();
     assert!(secret.trim().len() >= 32);
+    #[cfg(unix)]
+    for made in [
+        "latchkey-data",
+        "latchkey-data/secret",
+        "latchkey-data/latchkey.db",
+    ] {
+        assert_eq!(others_access(&db.dir.join(made)), 0, "{made}");
+    }
 }

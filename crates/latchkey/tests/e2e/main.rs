@@ -12,6 +12,8 @@ mod basics;
 mod browser;
 mod cli;
 mod cluster;
+mod connections;
+mod cookies;
 mod crash;
 mod docs;
 #[cfg(feature = "failpoints")]
@@ -21,6 +23,7 @@ mod login;
 mod mfa;
 mod oidc_client;
 mod outage;
+mod pages;
 mod par;
 mod register;
 mod request_objects;
