@@ -69,13 +69,13 @@ pub fn check_post_logout_uri(
             "post_logout_redirect_uri needs client_id or id_token_hint to name the client",
         )
     })?;
-    if client
+    if let Some(registered) = client
         .metadata
         .post_logout_redirect_uris
         .iter()
-        .any(|r| r == uri)
+        .find(|r| *r == uri)
     {
-        Ok(uri.to_string())
+        crate::authorize::redirect_uri::sendable_registered(registered)
     } else {
         Err(POST_LOGOUT_REDIRECT_URI_MISMATCH
             .with_detail(format!("not registered for client {}", client.client_id)))

@@ -285,9 +285,22 @@ pub static REDIRECT_URI_MALFORMED: Cause = Cause {
     status: 400,
     summary: "The redirect_uri is not a valid absolute URI",
     actor: Actor::ClientDeveloper,
-    fix: "Send an absolute URI with a scheme and without a fragment, percent-encoded as the value of a single redirect_uri parameter.",
-    spec: "RFC 6749 §3.1.2",
+    fix: "Send an absolute URI with a scheme and without a fragment, percent-encoded as the value of a single redirect_uri parameter. The URI itself must not hold raw spaces, control characters (such as CR, LF or TAB) or characters outside ASCII: percent-encode them. The error names the first one found.",
+    spec: "RFC 6749 §3.1.2; RFC 3986 §2",
     endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["G2"],
+};
+
+pub static REGISTERED_REDIRECT_URI_UNUSABLE: Cause = Cause {
+    id: "registered_redirect_uri_unusable",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The redirect URI registered for this client holds characters that cannot be sent in a redirect",
+    actor: Actor::ClientDeveloper,
+    fix: "The client was registered before Latchkey checked redirect URIs character by character, and the URI to use holds a raw space, control character or character outside ASCII. Update the client's redirect_uris or post_logout_redirect_uris (latchkey client update, the admin API or the registration client URI) with the URI written in its normal, percent-encoded form.",
+    spec: "RFC 6749 §3.1.2; RFC 3986 §2",
+    endpoints: &["/authorize", "/par", "/logout"],
     extended_code: None,
     checklist: &["G2"],
 };
@@ -2007,7 +2020,7 @@ pub static INVALID_REDIRECT_URI: Cause = Cause {
     status: 400,
     summary: "A redirect URI in the client metadata is not acceptable",
     actor: Actor::ClientDeveloper,
-    fix: "Register absolute URIs without a fragment; use https except for loopback addresses and private-use schemes of native apps. The error names the URI at fault.",
+    fix: "Register absolute URIs without a fragment; use https except for loopback addresses and private-use schemes of native apps. Write each URI exactly as it will be sent: no raw spaces, control characters or characters outside ASCII (percent-encode them), and in its normal form (lower-case scheme and host, no default port, a path of at least /), which the error spells out. The error names the URI at fault.",
     spec: "RFC 7591 §2, §3.2.2; RFC 8252 §7",
     endpoints: &["/register", "/register/{client_id}", "/admin/v1"],
     extended_code: None,
@@ -2198,6 +2211,7 @@ pub static ALL: &[&Cause] = &[
     &REDIRECT_URI_MISSING,
     &REDIRECT_URI_MISMATCH,
     &REDIRECT_URI_MALFORMED,
+    &REGISTERED_REDIRECT_URI_UNUSABLE,
     // /authorize and /par, redirected
     &CLIENT_DEACTIVATED,
     &RESPONSE_TYPE_MISSING,

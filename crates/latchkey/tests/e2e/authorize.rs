@@ -737,6 +737,52 @@ async fn rp_initiated_logout(db: Db) {
     assert_eq!(doc["end_session_endpoint"], s.url("/logout"));
 }
 
+/// Raw control characters and spaces in a redirect URI never reach a
+/// Location header. A presented redirect_uri holding them is refused on the
+/// page (the URL parser would drop a CR or LF and so hide it); a client
+/// stored with such a URI before registration refused them gets a page,
+/// not a 500, at /authorize and at /logout.
+async fn unsendable_redirect_uris_get_a_page(db: Db) {
+    let s = Server::start(db).await;
+    let ok = setup(&s, json!({})).await;
+    let mut b = Browser::new(&s);
+    let cb = "https%3A%2F%2Fapp.example%2Fcb";
+    for bad in ["%0D%0AX-Injected%3A+1", "%0A", "%09", "+", "%00"] {
+        let r = b.get(&ok.replace(cb, &format!("{cb}{bad}"))).await;
+        let html = assert_page(r, "redirect_uri_malformed").await;
+        assert!(html.contains("U+00"), "{bad}: {html}");
+    }
+    // A legacy record, written before registration refused such URIs.
+    s.sql(
+        r#"INSERT INTO clients (client_id, secret_hash, active, metadata, created_at, updated_at)
+           VALUES ('legacy', NULL, TRUE, '{"redirect_uris": ["https://app.example/cb\r\nX-Injected: 1"],
+             "post_logout_redirect_uris": ["https://app.example/bye\r\nX-Injected: 1"],
+             "token_endpoint_auth_method": "none", "skip_consent": true}', 0, 0)"#,
+    )
+    .await;
+    let legacy = "/authorize?client_id=legacy&response_type=code&scope=openid&state=st4te";
+    for url in [
+        format!("{legacy}&prompt=none"),
+        legacy.to_string(),
+        format!("{legacy}&redirect_uri=https%3A%2F%2Fapp.example%2Fcb%0D%0AX-Injected%3A+1"),
+    ] {
+        let r = b.get(&url).await;
+        let cause = if url.contains("redirect_uri=") {
+            "redirect_uri_malformed"
+        } else {
+            "registered_redirect_uri_unusable"
+        };
+        let html = assert_page(r, cause).await;
+        assert!(!html.contains("X-Injected"), "{html}");
+    }
+    let r = b
+        .get("/logout?client_id=legacy&post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fbye%0D%0AX-Injected%3A+1")
+        .await;
+    assert_page(r, "registered_redirect_uri_unusable").await;
+    // Nothing above was an internal failure.
+    assert!(!s.logs().contains("internal_error"), "{}", s.logs());
+}
+
 /// The pages carry the configured product name and logo.
 async fn pages_are_branded(db: Db) {
     let s = Server::start_with(
@@ -788,6 +834,7 @@ async fn internal_failure_is_redirected_as_server_error(db: Db) {
 
 crate::both!(
     a_sign_in_clears_earlier_failures,
+    unsendable_redirect_uris_get_a_page,
     concurrent_sign_ins_share_a_bounded_memory,
     internal_failure_is_redirected_as_server_error,
     pages_are_branded,
