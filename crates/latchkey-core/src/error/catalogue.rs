@@ -680,7 +680,7 @@ pub static ACCOUNT_SELECTION_REQUIRED: Cause = Cause {
     status: 400,
     summary: "prompt=none was requested but the hinted user is not the one signed in",
     actor: Actor::ClientDeveloper,
-    fix: "Send a request without prompt=none, or with prompt=select_account, so the user can choose which account to use.",
+    fix: "Send a request without prompt=none, or with prompt=select_account, so the user can choose which account to use. A login_hint counts as naming another user whenever it is not the signed-in user's username, whether or not an account of that name exists.",
     spec: "OpenID Connect Core §3.1.2.6",
     endpoints: AUTHORIZE,
     extended_code: None,

@@ -250,17 +250,18 @@ pub async fn proceed_with(
                 .with_detail("the id_token_hint names another user than the one signed in"),
         ));
     }
-    // A login_hint naming another existing account than the signed-in one
-    // is the same situation (an unknown name is only a hint, ignored).
+    // A login_hint that does not name the signed-in user is the same
+    // situation, whether or not the name it gives exists: answering
+    // differently would tell anyone with a session which usernames exist.
     if silent
         && interaction.is_none()
         && let (Some(s), Some(hint)) = (&session, &req.login_hint)
-        && let Some(named) = app
+        && app
             .store
             .get_user_by_username(hint)
             .await
             .map_err(|e| back(e.into()))?
-        && named.sub != s.sub
+            .is_none_or(|named| named.sub != s.sub)
     {
         return Err(back(
             latchkey_core::catalogue::ACCOUNT_SELECTION_REQUIRED

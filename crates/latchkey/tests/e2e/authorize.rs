@@ -429,6 +429,44 @@ async fn login_consent_and_sso(db: Db) {
     assert!(location(&r).starts_with("/login?i="));
 }
 
+/// With prompt=none, a login_hint that does not name the signed-in user
+/// answers account_selection_required whether or not the account it names
+/// exists: the answer must not reveal which usernames exist. A hint naming
+/// the signed-in user still gets a code.
+async fn login_hint_does_not_reveal_other_accounts(db: Db) {
+    let s = Server::start(db).await;
+    let start = setup(&s, json!({"skip_consent": true})).await;
+    let r = s
+        .admin(Method::POST, "/users")
+        .json(&json!({"username": "bob", "password": "another horse battery"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let mut b = Browser::new(&s);
+    let next = sign_in(&mut b, &start).await;
+    assert!(query_of(&next).contains_key("code"), "{next}");
+    let silent = |hint: &str| format!("{start}&prompt=none&login_hint={hint}");
+    let existing = b.get(&silent("bob")).await;
+    let existing = assert_redirect(
+        &s,
+        &existing,
+        "account_selection_required",
+        "account_selection_required",
+    );
+    let unknown = b.get(&silent("nobody-by-this-name")).await;
+    let unknown = assert_redirect(
+        &s,
+        &unknown,
+        "account_selection_required",
+        "account_selection_required",
+    );
+    assert_eq!(existing, unknown);
+    // The signed-in user's own username: silently through.
+    let r = b.get(&silent("alice")).await;
+    assert!(query_of(&location(&r)).contains_key("code"));
+}
+
 async fn cancel_deny_and_lost_sessions(db: Db) {
     let s = Server::start(db).await;
     let start = setup(&s, json!({})).await;
@@ -834,6 +872,7 @@ async fn internal_failure_is_redirected_as_server_error(db: Db) {
 
 crate::both!(
     a_sign_in_clears_earlier_failures,
+    login_hint_does_not_reveal_other_accounts,
     unsendable_redirect_uris_get_a_page,
     concurrent_sign_ins_share_a_bounded_memory,
     internal_failure_is_redirected_as_server_error,
