@@ -78,6 +78,12 @@ async fn logout(app: &App, headers: &HeaderMap, raw: RawParams) -> Result<Respon
             .map_err(|e| Failure::page(Occurrence::from(e)))?,
         None => None,
     };
+    // An ID token names a client of ours as its audience.
+    if hint.is_some() && client.is_none() {
+        return Err(Failure::page(
+            ID_TOKEN_HINT_INVALID.with_detail("its audience is no client of this server"),
+        ));
+    }
     let target = get("post_logout_redirect_uri")
         .map(|u| check_post_logout_uri(u, client.as_ref()))
         .transpose()

@@ -821,6 +821,65 @@ async fn unsendable_redirect_uris_get_a_page(db: Db) {
     assert!(!s.logs().contains("internal_error"), "{}", s.logs());
 }
 
+/// An access token is signed with the same keys as an ID token but is no
+/// ID token: as id_token_hint it is refused (at /logout on the page, so the
+/// session is not ended without the user's confirmation; at /authorize as
+/// an error to the client), while the ID token of the same sign-in works.
+async fn an_access_token_is_not_an_id_token_hint(db: Db) {
+    let s = Server::start(db).await;
+    let secret = "app-secret-0123456789abcdef-0123456789";
+    let start = setup(
+        &s,
+        json!({"client_secret": secret, "skip_consent": true,
+               "post_logout_redirect_uris": ["https://app.example/bye"]}),
+    )
+    .await;
+    let mut b = Browser::new(&s);
+    let next = sign_in(&mut b, &start).await;
+    let tokens: Value = s
+        .http
+        .post(s.url("/token"))
+        .basic_auth("app", Some(secret))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", query_of(&next)["code"].as_str()),
+            ("redirect_uri", CB),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let access = tokens["access_token"].as_str().unwrap();
+    let id_token = tokens["id_token"].as_str().unwrap();
+
+    let r = b
+        .get(&format!("{start}&prompt=none&id_token_hint={access}"))
+        .await;
+    let q = assert_redirect(&s, &r, "invalid_request", "id_token_hint_invalid");
+    assert!(q["error_description"].contains("access token"), "{q:?}");
+
+    let logout = |hint: &str| {
+        format!(
+            "/logout?id_token_hint={hint}&post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fbye&state=s1"
+        )
+    };
+    // A bare link with the access token used to sign out without asking.
+    let r = b.get(&format!("/logout?id_token_hint={access}")).await;
+    let html = assert_page(r, "id_token_hint_invalid").await;
+    assert!(html.contains("access token"), "{html}");
+    let html = assert_page(b.get(&logout(access)).await, "id_token_hint_invalid").await;
+    assert!(html.contains("access token"), "{html}");
+    // Still signed in.
+    assert!(query_of(&location(&b.get(&start).await)).contains_key("code"));
+    // The ID token signs out at once, back to the client.
+    let r = b.get(&logout(id_token)).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), "https://app.example/bye?state=s1");
+    assert!(location(&b.get(&start).await).starts_with("/login?i="));
+}
+
 /// The pages carry the configured product name and logo.
 async fn pages_are_branded(db: Db) {
     let s = Server::start_with(
@@ -872,6 +931,7 @@ async fn internal_failure_is_redirected_as_server_error(db: Db) {
 
 crate::both!(
     a_sign_in_clears_earlier_failures,
+    an_access_token_is_not_an_id_token_hint,
     login_hint_does_not_reveal_other_accounts,
     unsendable_redirect_uris_get_a_page,
     concurrent_sign_ins_share_a_bounded_memory,
