@@ -1,7 +1,8 @@
 //! Micro-benchmarks of what a token request costs besides HTTP: the ES256
 //! signature, verifying our own access token (cached and not), the RS256 ID
 //! token, client_secret_basic, and whole client_credentials and
-//! authorization_code issuances (`cargo bench -p latchkey-core`).
+//! authorization_code issuances, and the repeated-parameter check on a large
+//! unauthenticated request (`cargo bench -p latchkey-core`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -119,5 +120,29 @@ fn hot_paths(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, hot_paths);
+/// 64 KB of distinct parameters, what an unauthenticated caller can send to
+/// /authorize, /token or /logout: the repeated-parameter check must stay
+/// linear in their number.
+fn distinct_params_64k() -> String {
+    let mut query = String::new();
+    let mut i = 0;
+    while query.len() < 64 * 1024 {
+        if i > 0 {
+            query.push('&');
+        }
+        query.push_str(&format!("p{i}=v"));
+        i += 1;
+    }
+    query
+}
+
+fn large_requests(c: &mut Criterion) {
+    let query = distinct_params_64k();
+    let params = RawParams::parse(&query);
+    c.bench_function("first_repeated_64k_distinct_params", |b| {
+        b.iter(|| assert!(black_box(&params).first_repeated().is_none()))
+    });
+}
+
+criterion_group!(benches, hot_paths, large_requests);
 criterion_main!(benches);

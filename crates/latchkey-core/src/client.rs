@@ -336,9 +336,26 @@ fn is_scope_char(b: u8) -> bool {
 
 /// RFC 6749 §3.1.2: absolute, no fragment. Web clients use https (or http
 /// on a loopback host, for development); native clients may also use a
-/// private-use scheme (RFC 8252 §7.1).
+/// private-use scheme (RFC 8252 §7.1). The exact string is what /authorize
+/// compares and sends in `Location`, so it is checked as written: visible
+/// ASCII only, and already in the normal form the URL parser gives it.
 fn check_redirect_uri(uri: &str, application_type: &str) -> Result<(), String> {
+    // Before parsing, which would drop or encode these characters unseen.
+    if let Some(why) = crate::authorize::redirect_uri::unsendable(uri) {
+        return Err(why);
+    }
     let parsed = url::Url::parse(uri).map_err(|e| format!("{uri} is not an absolute URI ({e})"))?;
+    check_parsed(uri, &parsed, application_type)?;
+    if parsed.as_str() != uri {
+        return Err(format!(
+            "{uri} is not written in its normal form; register it as {parsed} (redirect URIs are compared character by character)"
+        ));
+    }
+    Ok(())
+}
+
+/// No fragment, and a scheme (and host) this application type may use.
+fn check_parsed(uri: &str, parsed: &url::Url, application_type: &str) -> Result<(), String> {
     if parsed.fragment().is_some() {
         return Err(format!("{uri} must not contain a fragment"));
     }
@@ -423,6 +440,56 @@ mod tests {
         let native = ClientMetadata {
             application_type: "native".into(),
             ..web(&["com.example.app:/cb"])
+        };
+        assert!(native.validate().is_ok());
+    }
+
+    #[test]
+    fn redirect_uris_are_checked_as_the_exact_string() {
+        for (uri, says) in [
+            ("https://a.example/cb\r\nSet-Cookie: x=1", "U+000D"),
+            ("https://a.example/cb\t", "U+0009"),
+            ("https://a.example/c b", "U+0020"),
+            ("https://a.example/cb\0", "U+0000"),
+            (
+                "https://A.example/cb",
+                "register it as https://a.example/cb",
+            ),
+            (
+                "https://a.example:443/cb",
+                "register it as https://a.example/cb",
+            ),
+            ("https://a.example", "register it as https://a.example/"),
+            (
+                "https://a.example/x/../cb",
+                "register it as https://a.example/cb",
+            ),
+        ] {
+            for post_logout in [false, true] {
+                let mut m = web(&["https://a.example/cb"]);
+                if post_logout {
+                    m.post_logout_redirect_uris = vec![uri.to_string()];
+                } else {
+                    m.redirect_uris = vec![uri.to_string()];
+                }
+                let err = m.validate().unwrap_err();
+                assert!(err.is(&INVALID_REDIRECT_URI), "{uri:?}");
+                assert!(
+                    err.description().contains(says),
+                    "{uri:?}: {}",
+                    err.description()
+                );
+                assert!(!err.description().contains(['\r', '\n', '\t', '\0']));
+            }
+        }
+        assert!(
+            web(&["https://a.example/c%20b?x=1&y=%0D"])
+                .validate()
+                .is_ok()
+        );
+        let native = ClientMetadata {
+            application_type: "native".into(),
+            ..web(&["com.example.app:/cb", "http://[::1]:8080/cb"])
         };
         assert!(native.validate().is_ok());
     }

@@ -19,10 +19,24 @@ pub struct Hint {
 
 /// Verify `token` as an ID token signed by one of our published keys
 /// (`jwks_json`) for `issuer`. An expired token is still a valid hint
-/// (§2: the OP should accept it).
+/// (§2: the OP should accept it). Our access tokens are signed with the
+/// same keys but are no ID tokens: they are told apart by their type
+/// (`at+jwt`, RFC 9068 §2.1; ID tokens are `JWT`) and their audience (this
+/// server, where an ID token names a client).
 pub fn verify_hint(token: &str, jwks_json: &str, issuer: &str) -> Result<Hint, Occurrence> {
     let bad = |why: &str| ID_TOKEN_HINT_INVALID.with_detail(why.to_string());
     let header = jsonwebtoken::decode_header(token).map_err(|_| bad("it is not a signed JWT"))?;
+    match header.typ.as_deref() {
+        None => {}
+        Some(t) if t.eq_ignore_ascii_case("JWT") => {}
+        Some(t)
+            if t.eq_ignore_ascii_case(crate::token::access::TYP)
+                || t.eq_ignore_ascii_case("application/at+jwt") =>
+        {
+            return Err(bad("it is an access token (typ at+jwt), not an ID token"));
+        }
+        Some(_) => return Err(bad("its typ is not that of an ID token (JWT)")),
+    }
     let jwks: jsonwebtoken::jwk::JwkSet = serde_json::from_str(jwks_json).map_err(|e| {
         crate::catalogue::INTERNAL_ERROR
             .occur()
@@ -46,12 +60,20 @@ pub fn verify_hint(token: &str, jwks_json: &str, issuer: &str) -> Result<Hint, O
         .map_err(|_| bad("its signature or issuer is not valid"))?;
     let claims = data.claims;
     let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_string);
-    let client_id = match claims.get("aud") {
-        Some(Value::String(a)) => Some(a.clone()),
-        Some(Value::Array(list)) => list.first().and_then(Value::as_str).map(str::to_string),
-        _ => None,
+    let audiences: Vec<&str> = match claims.get("aud") {
+        Some(Value::String(a)) => vec![a.as_str()],
+        Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let client_id = audiences
+        .first()
+        .map(|a| a.to_string())
+        .ok_or_else(|| bad("it has no audience"))?;
+    if audiences.contains(&issuer) {
+        return Err(bad(
+            "its audience is this server, not a client: it is not an ID token",
+        ));
     }
-    .ok_or_else(|| bad("it has no audience"))?;
     Ok(Hint {
         sub: text("sub").ok_or_else(|| bad("it has no subject"))?,
         client_id,
@@ -69,13 +91,13 @@ pub fn check_post_logout_uri(
             "post_logout_redirect_uri needs client_id or id_token_hint to name the client",
         )
     })?;
-    if client
+    if let Some(registered) = client
         .metadata
         .post_logout_redirect_uris
         .iter()
-        .any(|r| r == uri)
+        .find(|r| *r == uri)
     {
-        Ok(uri.to_string())
+        crate::authorize::redirect_uri::sendable_registered(registered)
     } else {
         Err(POST_LOGOUT_REDIRECT_URI_MISMATCH
             .with_detail(format!("not registered for client {}", client.client_id)))
@@ -118,5 +140,36 @@ mod tests {
         assert!(verify_hint(&token, &other.jwks_json, "https://id.example").is_err());
         let err = verify_hint("not-a-jwt", &keys.jwks_json, "https://id.example").unwrap_err();
         assert!(err.is(&ID_TOKEN_HINT_INVALID));
+    }
+
+    #[test]
+    fn our_access_tokens_are_not_hints() {
+        let secrets = Secrets::new("test").unwrap();
+        let records = vec![generate(Alg::Es256, &secrets, 0).unwrap()];
+        let keys = KeySet::from_records(&records, &secrets, 0).unwrap();
+        let signer = keys.signer(Alg::Es256).unwrap();
+        let issuer = "https://id.example";
+        let access = json!({"iss": issuer, "sub": "u1", "aud": issuer, "client_id": "app",
+            "scope": "openid", "exp": 1, "iat": 0, "jti": "j"});
+        let why = |token: &str| {
+            let err = verify_hint(token, &keys.jwks_json, issuer).unwrap_err();
+            assert!(err.is(&ID_TOKEN_HINT_INVALID));
+            err.detail.clone().unwrap()
+        };
+        let token = signer.sign_jwt(crate::token::access::TYP, &access).unwrap();
+        assert!(why(&token).contains("access token"));
+        // Typed as an ID token, its audience still gives it away.
+        let token = signer.sign_jwt("JWT", &access).unwrap();
+        assert!(why(&token).contains("audience is this server"));
+        let both = json!({"iss": issuer, "sub": "u1", "aud": ["app", issuer], "exp": 1, "iat": 0});
+        assert!(why(&signer.sign_jwt("JWT", &both).unwrap()).contains("audience"));
+        let other = json!({"iss": issuer, "sub": "u1", "aud": "app", "exp": 1, "iat": 0});
+        assert!(why(&signer.sign_jwt("logout+jwt", &other).unwrap()).contains("typ"));
+        // An ID token of the same keys, with or without typ JWT, is a hint.
+        let id = signer.sign_jwt("jwt", &other).unwrap();
+        assert_eq!(
+            verify_hint(&id, &keys.jwks_json, issuer).unwrap().client_id,
+            "app"
+        );
     }
 }

@@ -2,7 +2,8 @@
 //! `FAILPOINTS` variable (`point=action;point=action`, actions as the `fail`
 //! crate reads them, e.g. `return`, `1*return`, `sleep(100)`) arms named
 //! points: `authorize.issue_code`, `token.issue`, `store.read`,
-//! `store.write`. An armed point fails as an internal error.
+//! `store.write`, `respond.location` (a redirect whose `Location` header
+//! cannot be built). An armed point fails as an internal error.
 
 /// Arm the points named in `FAILPOINTS`. Without the feature the variable is
 /// refused, so a deployment cannot believe faults are being injected.

@@ -4,6 +4,7 @@ use super::{Policy, Prompt};
 use crate::Occurrence;
 use crate::catalogue::*;
 use crate::client::ClientRecord;
+use std::collections::HashSet;
 
 /// Scopes defined by OIDC Core §5.4 and §11; clients without a registered
 /// `scope` may ask for these.
@@ -84,6 +85,9 @@ pub fn scope(value: Option<&str>, client: &ClientRecord) -> Result<Vec<String>, 
         return Err(SCOPE_MISSING.occur());
     };
     let mut scopes: Vec<String> = Vec::new();
+    // Duplicates dropped in one pass: the value comes unauthenticated and
+    // may hold thousands of words.
+    let mut seen: HashSet<&str> = HashSet::new();
     for s in value.split(' ') {
         if s.is_empty()
             || !s
@@ -93,7 +97,7 @@ pub fn scope(value: Option<&str>, client: &ClientRecord) -> Result<Vec<String>, 
             return Err(SCOPE_MALFORMED
                 .with_detail("scope values are separated by single spaces (RFC 6749 §3.3)"));
         }
-        if !scopes.iter().any(|x| x == s) {
+        if seen.insert(s) {
             scopes.push(s.to_string());
         }
     }

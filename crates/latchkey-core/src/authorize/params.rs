@@ -3,6 +3,8 @@
 //! treated as absent (RFC 6749 §3.1: "parameters sent without a value MUST
 //! be treated as if they were omitted").
 
+use std::collections::HashMap;
+
 /// A parameter that appeared more than once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Repeated;
@@ -44,15 +46,18 @@ impl RawParams {
         Ok(found)
     }
 
-    /// The first parameter that appears more than once, if any.
+    /// The first parameter (in arrival order) that appears more than once,
+    /// if any. Counted in one pass: the request is unauthenticated and may
+    /// carry thousands of distinct names.
     pub fn first_repeated(&self) -> Option<&str> {
-        self.pairs.iter().enumerate().find_map(|(i, (k, _))| {
-            self.pairs
-                .iter()
-                .skip(i + 1)
-                .any(|(other, _)| other == k)
-                .then_some(k.as_str())
-        })
+        let mut counts: HashMap<&str, usize> = HashMap::with_capacity(self.pairs.len());
+        for (k, _) in &self.pairs {
+            *counts.entry(k.as_str()).or_default() += 1;
+        }
+        self.pairs
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .find(|k| counts.get(k).is_some_and(|n| *n > 1))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -76,5 +81,26 @@ mod tests {
         assert_eq!(p.single("a"), Err(Repeated));
         assert_eq!(p.first_repeated(), Some("a"));
         assert_eq!(RawParams::parse("x=1&y=2").first_repeated(), None);
+    }
+
+    #[test]
+    fn first_repeated_names_the_earliest_name_that_repeats() {
+        // `b` repeats first, but `a` arrived first: `a` is named.
+        let p = RawParams::parse("a=1&b=1&b=2&c=1&a=2");
+        assert_eq!(p.first_repeated(), Some("a"));
+        // An empty value is absent, so it does not make a repeat.
+        assert_eq!(RawParams::parse("a=1&a=&b=2").first_repeated(), None);
+    }
+
+    #[test]
+    fn first_repeated_among_many_distinct_names() {
+        let mut query: Vec<String> = (0..20_000).map(|i| format!("p{i}=v")).collect();
+        assert_eq!(RawParams::parse(&query.join("&")).first_repeated(), None);
+        query.push("p19999=w".into());
+        query.push("p7=w".into());
+        assert_eq!(
+            RawParams::parse(&query.join("&")).first_repeated(),
+            Some("p7")
+        );
     }
 }

@@ -4,8 +4,28 @@
 
 use crate::Occurrence;
 use crate::catalogue::{
-    NO_REDIRECT_URI_REGISTERED, REDIRECT_URI_MALFORMED, REDIRECT_URI_MISMATCH, REDIRECT_URI_MISSING,
+    NO_REDIRECT_URI_REGISTERED, REDIRECT_URI_MALFORMED, REDIRECT_URI_MISMATCH,
+    REDIRECT_URI_MISSING, REGISTERED_REDIRECT_URI_UNUSABLE,
 };
+
+/// Why `uri` cannot be sent as it is in a `Location` header, if it cannot:
+/// the first character outside visible ASCII (a control character, a space
+/// or a non-ASCII character), named by its code point. The URL parser drops
+/// TAB, CR and LF and encodes the rest while checking, so the check is made
+/// on the exact string, which is what is stored and sent.
+pub fn unsendable(uri: &str) -> Option<String> {
+    let (at, c) = uri.char_indices().find(|(_, c)| !matches!(c, '!'..='~'))?;
+    let kind = match c {
+        ' ' => "a space",
+        c if c.is_control() => "a control character",
+        c if c.is_whitespace() => "a space",
+        _ => "a character outside ASCII",
+    };
+    Some(format!(
+        "it contains U+{:04X} ({kind}) at byte {at}; such characters must be percent-encoded",
+        u32::from(c)
+    ))
+}
 
 /// The registered URI to use: the requested one when it matches exactly,
 /// or the only registered one when none was sent.
@@ -15,11 +35,14 @@ pub fn choose(requested: Option<&str>, registered: &[String]) -> Result<String, 
     }
     let Some(requested) = requested else {
         return match registered {
-            [only] => Ok(only.clone()),
+            [only] => sendable_registered(only),
             _ => Err(REDIRECT_URI_MISSING
                 .with_detail("the client has several redirect URIs; send one of them")),
         };
     };
+    if let Some(why) = unsendable(requested) {
+        return Err(REDIRECT_URI_MALFORMED.with_detail(why));
+    }
     let parsed = match url::Url::parse(requested) {
         Ok(u) if u.fragment().is_none() => u,
         Ok(_) => return Err(REDIRECT_URI_MALFORMED.with_detail("it must not contain a fragment")),
@@ -27,10 +50,20 @@ pub fn choose(requested: Option<&str>, registered: &[String]) -> Result<String, 
             return Err(REDIRECT_URI_MALFORMED.with_detail(format!("not an absolute URI ({e})")));
         }
     };
-    if registered.iter().any(|r| r == requested) {
-        return Ok(requested.to_string());
+    if let Some(r) = registered.iter().find(|r| *r == requested) {
+        return sendable_registered(r);
     }
     Err(REDIRECT_URI_MISMATCH.with_detail(mismatch_kind(&parsed, requested, registered)))
+}
+
+/// A registered URI, unless it cannot be sent: a client stored before
+/// registration checked the exact string may hold one. Refused on the page;
+/// the URI itself is not shown.
+pub fn sendable_registered(registered: &str) -> Result<String, Occurrence> {
+    match unsendable(registered) {
+        None => Ok(registered.to_string()),
+        Some(why) => Err(REGISTERED_REDIRECT_URI_UNUSABLE.with_detail(why)),
+    }
 }
 
 /// The closest kind of difference to any registered URI.
@@ -128,5 +161,44 @@ mod tests {
                 .unwrap_err()
                 .is(&REDIRECT_URI_MALFORMED)
         );
+    }
+
+    #[test]
+    fn raw_control_characters_and_spaces_are_never_chosen() {
+        let r = reg(&["https://app.example/cb"]);
+        for (uri, named) in [
+            (
+                "https://app.example/cb\r\nX: 1",
+                "U+000D (a control character) at byte 22",
+            ),
+            ("https://app.example/cb\t", "U+0009 (a control character)"),
+            ("https://app.example/c b", "U+0020 (a space)"),
+            (
+                "https://app.example/cb\u{85}",
+                "U+0085 (a control character)",
+            ),
+            (
+                "https://app.example/caf\u{e9}",
+                "U+00E9 (a character outside ASCII)",
+            ),
+        ] {
+            let occ = choose(Some(uri), &r).unwrap_err();
+            assert!(occ.is(&REDIRECT_URI_MALFORMED), "{uri:?}");
+            let d = occ.detail.clone().unwrap();
+            assert!(d.contains(named), "{uri:?}: {d}");
+        }
+        // A legacy registration holding one is not used, sent or not.
+        let legacy = reg(&["https://app.example/cb\r\nX: 1"]);
+        assert!(
+            choose(None, &legacy)
+                .unwrap_err()
+                .is(&REGISTERED_REDIRECT_URI_UNUSABLE)
+        );
+        assert!(
+            choose(Some("https://app.example/cb\r\nX: 1"), &legacy)
+                .unwrap_err()
+                .is(&REDIRECT_URI_MALFORMED)
+        );
+        assert_eq!(unsendable("https://app.example/cb?x=%20&y=~"), None);
     }
 }

@@ -63,6 +63,14 @@ fn authorize_accepts_a_good_request() {
 }
 
 #[test]
+fn authorize_drops_repeated_scope_values_keeping_the_first_order() {
+    let c = client(|m| m.scope = Some("openid email profile".into()));
+    let q = OK.replace("scope=openid", "scope=email+openid+email+profile+openid");
+    let req = run(&q, Some(&c), &Policy::default()).unwrap();
+    assert_eq!(req.scopes, ["email", "openid", "profile"]);
+}
+
+#[test]
 fn authorize_page_when_client_or_redirect_uri_cannot_be_trusted() {
     let c = client(|m| m.redirect_uris.push("https://app.example/cb2".into()));
     assert_eq!(page("response_type=code", Some(&c)), "client_id_missing");

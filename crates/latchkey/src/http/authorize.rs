@@ -250,22 +250,27 @@ pub async fn proceed_with(
                 .with_detail("the id_token_hint names another user than the one signed in"),
         ));
     }
-    // A login_hint naming another existing account than the signed-in one
-    // is the same situation (an unknown name is only a hint, ignored).
+    // A login_hint that does not name the signed-in user is the same
+    // situation, whether or not the name it gives exists: answering
+    // differently would tell anyone with a session which usernames exist.
+    // So only the signed-in user is compared, by the names that sign them
+    // in (username in any case, verified email).
     if silent
         && interaction.is_none()
         && let (Some(s), Some(hint)) = (&session, &req.login_hint)
-        && let Some(named) = app
-            .store
-            .get_user_by_username(hint)
-            .await
-            .map_err(|e| back(e.into()))?
-        && named.sub != s.sub
     {
-        return Err(back(
-            latchkey_core::catalogue::ACCOUNT_SELECTION_REQUIRED
-                .with_detail("the login_hint names another user than the one signed in"),
-        ));
+        let me = app
+            .store
+            .get_user(&s.sub)
+            .await
+            .map_err(|e| back(e.into()))?;
+        let named = latchkey_core::user::pick_for_sign_in(hint, me.into_iter().collect());
+        if !matches!(named, Ok(Some(_))) {
+            return Err(back(
+                latchkey_core::catalogue::ACCOUNT_SELECTION_REQUIRED
+                    .with_detail("the login_hint names another user than the one signed in"),
+            ));
+        }
     }
     let session = session.filter(|_| !other_account);
     let granted = match &session {

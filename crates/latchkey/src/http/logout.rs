@@ -10,7 +10,7 @@ use crate::app::App;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use latchkey_core::Occurrence;
 use latchkey_core::authorize::RawParams;
 use latchkey_core::catalogue::{CSRF_TOKEN_INVALID, ID_TOKEN_HINT_INVALID, REPEATED_PARAMETER};
@@ -78,6 +78,12 @@ async fn logout(app: &App, headers: &HeaderMap, raw: RawParams) -> Result<Respon
             .map_err(|e| Failure::page(Occurrence::from(e)))?,
         None => None,
     };
+    // An ID token names a client of ours as its audience.
+    if hint.is_some() && client.is_none() {
+        return Err(Failure::page(
+            ID_TOKEN_HINT_INVALID.with_detail("its audience is no client of this server"),
+        ));
+    }
     let target = get("post_logout_redirect_uri")
         .map(|u| check_post_logout_uri(u, client.as_ref()))
         .transpose()
@@ -125,7 +131,7 @@ async fn logout(app: &App, headers: &HeaderMap, raw: RawParams) -> Result<Respon
                     .finish();
                 location = format!("{location}{sep}{encoded}");
             }
-            (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+            super::respond::see_other(&location)
         }
         None => html_response(
             StatusCode::OK,

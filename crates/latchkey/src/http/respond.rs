@@ -4,10 +4,11 @@
 //! Handlers return `Err(Failure)`; `Failure::into_response` only parks the
 //! failure in the response extensions. The `finish` middleware (which has
 //! the app state) renders it. Framework rejections (405, 413, timeouts,
-//! panics) are turned into catalogue failures there too.
+//! panics) are turned into catalogue failures there too, and so is any other
+//! 5xx that carries no failure: every server error is logged with the
+//! `error_id` its answer shows.
 
 use crate::app::App;
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -131,9 +132,11 @@ fn channel_for_path(path: &str) -> Channel {
     }
 }
 
-/// A bare framework response (no failure attached) that must be reported
-/// through the catalogue.
-fn framework_failure(res: &Response, path: &str) -> Option<Failure> {
+/// A bare response (no failure attached) that must be reported through the
+/// catalogue: a framework rejection, or any 5xx, so that every server error
+/// is logged with an `error_id` that its answer carries. `exempt` routes
+/// (health, metrics) answer 503 on purpose.
+fn framework_failure(res: &Response, path: &str, exempt: bool) -> Option<Failure> {
     let plain = res
         .headers()
         .get(header::CONTENT_TYPE)
@@ -150,9 +153,9 @@ fn framework_failure(res: &Response, path: &str) -> Option<Failure> {
         StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY if plain => {
             MALFORMED_BODY.occur()
         }
-        StatusCode::INTERNAL_SERVER_ERROR if plain => INTERNAL_ERROR
+        s if s.is_server_error() && !exempt => INTERNAL_ERROR
             .occur()
-            .debug("unhandled 500 from the framework"),
+            .debug(format!("a bare {s} response, with no failure attached")),
         _ => return None,
     };
     Some(Failure {
@@ -221,11 +224,16 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
         .extensions()
         .get::<Endpoint>()
         .map_or("unmatched", |e| e.0);
-    let failure = res
+    let mut pending = res
         .extensions_mut()
         .remove::<Failure>()
-        .or_else(|| framework_failure(&res, path));
-    if let Some(failure) = failure {
+        .or_else(|| framework_failure(&res, path, exempt));
+    // Rendering a redirect can fail in its turn (a Location no header can
+    // carry); that failure is rendered as a page, which cannot fail.
+    for _ in 0..2 {
+        let Some(failure) = pending.take() else {
+            break;
+        };
         if failure.occ.cause.id == STORE_UNAVAILABLE.id {
             // Known at once, not at the change watcher's next poll: the
             // requests that follow get the short budget above. The watcher
@@ -242,6 +250,7 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
             .cloned()
             .collect();
         res = render(&app, failure);
+        pending = res.extensions_mut().remove::<Failure>();
         for c in cookies {
             res.headers_mut().append(header::SET_COOKIE, c);
         }
@@ -390,12 +399,80 @@ pub fn render(app: &App, failure: Failure) -> Response {
 /// An authorization response: 303 to the client, or the form_post page.
 pub fn redirect(redirect: Redirect) -> Response {
     match redirect {
-        Redirect::Location(location) => Response::builder()
-            .status(StatusCode::SEE_OTHER)
-            .header(header::LOCATION, location)
-            .header(header::CACHE_CONTROL, "no-store")
-            .body(Body::empty())
-            .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response()),
+        Redirect::Location(location) => see_other(&location),
         Redirect::FormPost { action, fields } => super::pages::form_post(&action, &fields),
+    }
+}
+
+/// A 303 to `location`, not cached. A URI that no header can carry (which
+/// redirect URI validation keeps out) becomes an internal error, reported
+/// and answered with its `error_id` like any other, never a bare 500.
+pub fn see_other(location: &str) -> Response {
+    fail::fail_point!("respond.location", |_| unsendable(
+        "failpoint respond.location is armed"
+    ));
+    match HeaderValue::from_str(location) {
+        Ok(value) => {
+            let mut res = StatusCode::SEE_OTHER.into_response();
+            res.headers_mut().insert(header::LOCATION, value);
+            res.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res
+        }
+        Err(_) => unsendable("the redirect URI cannot be sent in a Location header"),
+    }
+}
+
+fn unsendable(why: &str) -> Response {
+    Failure::page(INTERNAL_ERROR.occur().debug(why.to_string())).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bare(status: StatusCode, content_type: &'static str) -> Response {
+        let mut res = status.into_response();
+        res.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        res
+    }
+
+    #[test]
+    fn every_bare_server_error_becomes_a_reported_failure() {
+        for status in [
+            StatusCode::INTERNAL_SERVER_ERROR,
+            StatusCode::BAD_GATEWAY,
+            StatusCode::GATEWAY_TIMEOUT,
+        ] {
+            for content_type in ["text/plain", "application/json", "text/html"] {
+                let failure = framework_failure(&bare(status, content_type), "/authorize", false);
+                let failure = failure.map(|f| (f.occ.cause.id, matches!(f.channel, Channel::Page)));
+                assert_eq!(
+                    failure,
+                    Some((INTERNAL_ERROR.id, true)),
+                    "{status} {content_type}"
+                );
+            }
+        }
+        // Health answers 503 on purpose.
+        let ready = bare(StatusCode::SERVICE_UNAVAILABLE, "application/json");
+        assert!(framework_failure(&ready, "/health/ready", true).is_none());
+        assert!(framework_failure(&bare(StatusCode::OK, "text/plain"), "/jwks", false).is_none());
+    }
+
+    #[test]
+    fn an_unsendable_location_parks_a_page_failure() {
+        let mut res = see_other("https://app.example/cb\r\nX-Injected: 1");
+        let failure = res.extensions_mut().remove::<Failure>();
+        assert!(failure.is_some_and(
+            |f| f.occ.cause.id == INTERNAL_ERROR.id && matches!(f.channel, Channel::Page)
+        ));
+        let res = see_other("https://app.example/cb?state=x");
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            res.headers()[header::LOCATION],
+            "https://app.example/cb?state=x"
+        );
     }
 }

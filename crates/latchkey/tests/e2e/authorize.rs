@@ -429,6 +429,47 @@ async fn login_consent_and_sso(db: Db) {
     assert!(location(&r).starts_with("/login?i="));
 }
 
+/// With prompt=none, a login_hint that does not name the signed-in user
+/// answers account_selection_required whether or not the account it names
+/// exists: the answer must not reveal which usernames exist. A hint naming
+/// the signed-in user still gets a code.
+async fn login_hint_does_not_reveal_other_accounts(db: Db) {
+    let s = Server::start(db).await;
+    let start = setup(&s, json!({"skip_consent": true})).await;
+    let r = s
+        .admin(Method::POST, "/users")
+        .json(&json!({"username": "bob", "password": "another horse battery"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let mut b = Browser::new(&s);
+    let next = sign_in(&mut b, &start).await;
+    assert!(query_of(&next).contains_key("code"), "{next}");
+    let silent = |hint: &str| format!("{start}&prompt=none&login_hint={hint}");
+    let existing = b.get(&silent("bob")).await;
+    let existing = assert_redirect(
+        &s,
+        &existing,
+        "account_selection_required",
+        "account_selection_required",
+    );
+    let unknown = b.get(&silent("nobody-by-this-name")).await;
+    let unknown = assert_redirect(
+        &s,
+        &unknown,
+        "account_selection_required",
+        "account_selection_required",
+    );
+    assert_eq!(existing, unknown);
+    // The signed-in user's own username, in any case (as it signs in):
+    // silently through.
+    for own in ["alice", "ALICE"] {
+        let r = b.get(&silent(own)).await;
+        assert!(query_of(&location(&r)).contains_key("code"), "{own}");
+    }
+}
+
 async fn cancel_deny_and_lost_sessions(db: Db) {
     let s = Server::start(db).await;
     let start = setup(&s, json!({})).await;
@@ -735,6 +776,111 @@ async fn rp_initiated_logout(db: Db) {
     assert_eq!(doc["end_session_endpoint"], s.url("/logout"));
 }
 
+/// Raw control characters and spaces in a redirect URI never reach a
+/// Location header. A presented redirect_uri holding them is refused on the
+/// page (the URL parser would drop a CR or LF and so hide it); a client
+/// stored with such a URI before registration refused them gets a page,
+/// not a 500, at /authorize and at /logout.
+async fn unsendable_redirect_uris_get_a_page(db: Db) {
+    let s = Server::start(db).await;
+    let ok = setup(&s, json!({})).await;
+    let mut b = Browser::new(&s);
+    let cb = "https%3A%2F%2Fapp.example%2Fcb";
+    for bad in ["%0D%0AX-Injected%3A+1", "%0A", "%09", "+", "%00"] {
+        let r = b.get(&ok.replace(cb, &format!("{cb}{bad}"))).await;
+        let html = assert_page(r, "redirect_uri_malformed").await;
+        assert!(html.contains("U+00"), "{bad}: {html}");
+    }
+    // A legacy record, written before registration refused such URIs.
+    s.sql(
+        r#"INSERT INTO clients (client_id, secret_hash, active, metadata, created_at, updated_at)
+           VALUES ('legacy', NULL, TRUE, '{"redirect_uris": ["https://app.example/cb\r\nX-Injected: 1"],
+             "post_logout_redirect_uris": ["https://app.example/bye\r\nX-Injected: 1"],
+             "token_endpoint_auth_method": "none", "skip_consent": true}', 0, 0)"#,
+    )
+    .await;
+    let legacy = "/authorize?client_id=legacy&response_type=code&scope=openid&state=st4te";
+    for url in [
+        format!("{legacy}&prompt=none"),
+        legacy.to_string(),
+        format!("{legacy}&redirect_uri=https%3A%2F%2Fapp.example%2Fcb%0D%0AX-Injected%3A+1"),
+    ] {
+        let r = b.get(&url).await;
+        let cause = if url.contains("redirect_uri=") {
+            "redirect_uri_malformed"
+        } else {
+            "registered_redirect_uri_unusable"
+        };
+        let html = assert_page(r, cause).await;
+        assert!(!html.contains("X-Injected"), "{html}");
+    }
+    let r = b
+        .get("/logout?client_id=legacy&post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fbye%0D%0AX-Injected%3A+1")
+        .await;
+    assert_page(r, "registered_redirect_uri_unusable").await;
+    // Nothing above was an internal failure.
+    assert!(!s.logs().contains("internal_error"), "{}", s.logs());
+}
+
+/// An access token is signed with the same keys as an ID token but is no
+/// ID token: as id_token_hint it is refused (at /logout on the page, so the
+/// session is not ended without the user's confirmation; at /authorize as
+/// an error to the client), while the ID token of the same sign-in works.
+async fn an_access_token_is_not_an_id_token_hint(db: Db) {
+    let s = Server::start(db).await;
+    let secret = "app-secret-0123456789abcdef-0123456789";
+    let start = setup(
+        &s,
+        json!({"client_secret": secret, "skip_consent": true,
+               "post_logout_redirect_uris": ["https://app.example/bye"]}),
+    )
+    .await;
+    let mut b = Browser::new(&s);
+    let next = sign_in(&mut b, &start).await;
+    let tokens: Value = s
+        .http
+        .post(s.url("/token"))
+        .basic_auth("app", Some(secret))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", query_of(&next)["code"].as_str()),
+            ("redirect_uri", CB),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let access = tokens["access_token"].as_str().unwrap();
+    let id_token = tokens["id_token"].as_str().unwrap();
+
+    let r = b
+        .get(&format!("{start}&prompt=none&id_token_hint={access}"))
+        .await;
+    let q = assert_redirect(&s, &r, "invalid_request", "id_token_hint_invalid");
+    assert!(q["error_description"].contains("access token"), "{q:?}");
+
+    let logout = |hint: &str| {
+        format!(
+            "/logout?id_token_hint={hint}&post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fbye&state=s1"
+        )
+    };
+    // A bare link with the access token used to sign out without asking.
+    let r = b.get(&format!("/logout?id_token_hint={access}")).await;
+    let html = assert_page(r, "id_token_hint_invalid").await;
+    assert!(html.contains("access token"), "{html}");
+    let html = assert_page(b.get(&logout(access)).await, "id_token_hint_invalid").await;
+    assert!(html.contains("access token"), "{html}");
+    // Still signed in.
+    assert!(query_of(&location(&b.get(&start).await)).contains_key("code"));
+    // The ID token signs out at once, back to the client.
+    let r = b.get(&logout(id_token)).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), "https://app.example/bye?state=s1");
+    assert!(location(&b.get(&start).await).starts_with("/login?i="));
+}
+
 /// The pages carry the configured product name and logo.
 async fn pages_are_branded(db: Db) {
     let s = Server::start_with(
@@ -786,6 +932,9 @@ async fn internal_failure_is_redirected_as_server_error(db: Db) {
 
 crate::both!(
     a_sign_in_clears_earlier_failures,
+    an_access_token_is_not_an_id_token_hint,
+    login_hint_does_not_reveal_other_accounts,
+    unsendable_redirect_uris_get_a_page,
     concurrent_sign_ins_share_a_bounded_memory,
     internal_failure_is_redirected_as_server_error,
     pages_are_branded,

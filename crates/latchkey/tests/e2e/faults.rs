@@ -110,6 +110,61 @@ async fn a_failed_code_issue_is_redirected_as_server_error(db: Db) {
     assert!(query_of(&location(&r)).contains_key("code"));
 }
 
+/// A 500 page whose `error_id` is in exactly one log line.
+async fn assert_internal_error_page(s: &Server, r: reqwest::Response) {
+    assert_eq!(r.status(), 500);
+    assert!(r.headers().get("location").is_none());
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<code>internal_error</code>"), "{html}");
+    let marker = "<span class=\"ref\">";
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no error reference: {html}"));
+    let id = html[start + marker.len()..].split('<').next().unwrap();
+    assert!(!id.is_empty());
+    let logs = s.logs();
+    let lines: Vec<&str> = logs.lines().filter(|l| l.contains(id)).collect();
+    assert_eq!(lines.len(), 1, "{logs}");
+    assert!(lines[0].contains("ERROR"), "{}", lines[0]);
+}
+
+/// A redirect whose Location header cannot be built is a 500 page with an
+/// `error_id` in the log: both the error redirect rendered at the edge
+/// (which used to answer an empty, unlogged 500) and the code redirect.
+async fn an_unsendable_redirect_is_a_logged_server_error(db: Db) {
+    let s = Server::start_with(db, &[("FAILPOINTS", "respond.location=2*return")]).await;
+    let r = s
+        .admin(Method::POST, "/clients")
+        .json(
+            &json!({"client_id": "web", "redirect_uris": ["https://app.example/cb"],
+            "scope": "openid", "skip_consent": true}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = s
+        .admin(Method::POST, "/users")
+        .json(&json!({"username": "alice", "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let start = "/authorize?client_id=web&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&state=st4te";
+    let mut b = Browser::new(&s);
+    // login_required, sent back to the client.
+    let r = b.get(&format!("{start}&prompt=none")).await;
+    assert_internal_error_page(&s, r).await;
+    // The code, after the sign-in.
+    let r = sign_in(&mut b, start).await;
+    assert_internal_error_page(&s, r).await;
+    assert!(s.logs().contains("failpoint respond.location"));
+    // The point fired twice: the next attempt gets its code.
+    let r = b.get(start).await;
+    assert!(query_of(&location(&r)).contains_key("code"));
+}
+
 /// Through the login form; the answer to the password.
 async fn sign_in(b: &mut Browser<'_>, start: &str) -> reqwest::Response {
     let login = location(&b.get(start).await);
@@ -121,4 +176,5 @@ crate::both!(
     token_issue_fails_as_a_json_server_error,
     a_failed_store_read_is_a_json_server_error,
     a_failed_code_issue_is_redirected_as_server_error,
+    an_unsendable_redirect_is_a_logged_server_error,
 );

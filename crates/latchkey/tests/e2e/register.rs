@@ -330,6 +330,113 @@ async fn metadata_errors_use_the_rfc_7591_codes() {
     assert_eq!(native["application_type"], "native");
 }
 
+/// A redirect URI is checked as the exact string that would be stored and
+/// sent: raw CR, LF, TAB, NUL or a space (which the URL parser drops or
+/// encodes while checking) and a spelling other than the URI's normal form
+/// are refused by dynamic registration, the admin API (create and update)
+/// and the command line alike, for redirect_uris and
+/// post_logout_redirect_uris.
+#[tokio::test]
+async fn redirect_uris_are_checked_as_the_exact_string_on_every_channel() {
+    let s = Server::start_with(Db::Sqlite, OPEN).await;
+    let bad = [
+        ("https://app.example/cb\r\nSet-Cookie: x=1", "U+000D"),
+        ("https://app.example/cb\n", "U+000A"),
+        ("https://app.example/cb\t", "U+0009"),
+        ("https://app.example/c b", "U+0020"),
+        (" https://app.example/cb", "U+0020"),
+        ("https://app.example/cb\0", "U+0000"),
+        ("https://app.example/café", "U+00E9"),
+        ("https://APP.example/cb", "https://app.example/cb"),
+        ("https://app.example:443/cb", "https://app.example/cb"),
+        ("https://app.example", "https://app.example/"),
+    ];
+    for (uri, mentions) in bad {
+        for field in ["redirect_uris", "post_logout_redirect_uris"] {
+            let mut body = json!({"redirect_uris": [CB]});
+            body[field] = json!([uri]);
+            let r = register(&s, &body).send().await.unwrap();
+            let e = json_error(&s, r, 400, "invalid_redirect_uri", "invalid_redirect_uri").await;
+            let description = e["error_description"].as_str().unwrap();
+            assert!(description.contains(mentions), "{uri:?}: {description}");
+            assert!(
+                description.contains(&format!("{field}[0]")),
+                "{description}"
+            );
+            assert!(
+                !description.contains(['\r', '\n', '\t', '\0']),
+                "{description:?}"
+            );
+
+            let r = s
+                .admin(Method::POST, "/clients")
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 400, "{uri:?}");
+            let e: Value = r.json().await.unwrap();
+            assert_eq!(e["errorCode"], "invalid_redirect_uri", "{e}");
+            assert!(
+                e["errorSummary"].as_str().unwrap().contains(mentions),
+                "{e}"
+            );
+        }
+        let r = s
+            .admin(Method::PATCH, "/clients/kept")
+            .json(&json!({"redirect_uris": [uri]}))
+            .send()
+            .await
+            .unwrap();
+        // The client does not exist yet on the first round.
+        assert!(r.status() == 400 || r.status() == 404, "{uri:?}");
+        // A process argument cannot hold NUL.
+        if !uri.contains('\0') {
+            let (code, _, err) = s.run(&["client", "create", "--redirect-uri", uri]);
+            assert_eq!(code, 1, "{uri:?}: {err}");
+            assert!(
+                err.contains("invalid_redirect_uri") && err.contains(mentions),
+                "{err}"
+            );
+        }
+    }
+    // An existing client cannot be updated to such a URI either.
+    let r = s
+        .admin(Method::POST, "/clients")
+        .json(&json!({"client_id": "kept", "redirect_uris": [CB]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = s
+        .admin(Method::PATCH, "/clients/kept")
+        .json(&json!({"redirect_uris": ["https://app.example/cb\r\nX: 1"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["errorCode"],
+        "invalid_redirect_uri"
+    );
+    let (code, _, err) = s.run(&[
+        "client",
+        "update",
+        "kept",
+        "--redirect-uri",
+        "https://app.example/cb\t",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("invalid_redirect_uri"), "{err}");
+    // URIs in their normal form still register, with a query and a
+    // percent-encoded space.
+    registered(
+        &s,
+        json!({"redirect_uris": ["https://app.example/cb?x=1", "https://app.example/c%20b"]}),
+    )
+    .await;
+}
+
 /// A compact JWS with a signing alg: well formed, from no trusted issuer.
 fn signed_statement() -> String {
     use base64::Engine;
