@@ -419,6 +419,46 @@ async fn every_token_error_row(db: Db) {
     assert!(h.get("www-authenticate").is_none());
 }
 
+/// RFC 6749 §2.3.1: the Basic password is the form-urlencoded secret,
+/// decoded whole. A secret with `&`, `+`, `%` and `:` (given through the
+/// admin API) works when encoded; anything after a `&` counts.
+async fn basic_secret_is_decoded_whole(db: Db) {
+    let s = Server::start(db).await;
+    let given = "s&e+c%r:e t=1";
+    let c = register(
+        &s,
+        json!({"client_id": "odd", "grant_types": ["client_credentials"], "scope": "api:read",
+               "client_secret": given}),
+    )
+    .await;
+    assert_eq!(c["client_secret"], given);
+    let generated = service(&s, "svc", "client_secret_basic").await;
+    let enc = |v: &str| url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
+    let every_char = |v: &str| v.bytes().map(|b| format!("%{b:02X}")).collect::<String>();
+    let token = |id: &'static str, password: String| {
+        token_post(&s)
+            .basic_auth(id, Some(password))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+    };
+    for password in [enc(given), every_char(given)] {
+        let r = token("odd", password).await.unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    }
+    let r = token("svc", every_char(&generated)).await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    // Differs only after the `&`; the right secret with more after a `&`.
+    let refused = [
+        ("odd", enc("s&e+c%r:e t=2")),
+        ("odd", "s&other".to_string()),
+        ("svc", format!("{generated}&anything")),
+    ];
+    for (id, password) in refused {
+        let r = token(id, password).await.unwrap();
+        expect_error(r, 401, "invalid_client", "client_secret_mismatch").await;
+    }
+}
+
 async fn private_key_jwt_replay_is_jti_known(db: Db) {
     let s = Server::start(db).await;
     let secrets = Secrets::new("test-only").unwrap();
@@ -509,6 +549,7 @@ async fn private_key_jwt_with_a_jwks_uri(db: Db) {
 }
 
 crate::both!(
+    basic_secret_is_decoded_whole,
     private_key_jwt_with_a_jwks_uri,
     client_credentials_and_the_resource_endpoints,
     every_token_error_row,
