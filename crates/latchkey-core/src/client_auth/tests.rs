@@ -200,3 +200,99 @@ fn body_and_public_methods() {
     assert_eq!(a.method(), "none");
     assert_eq!(a.scheme(), None);
 }
+
+/// RFC 7523 §3 time claims: `nbf`/`iat` not in the future, `exp` not past
+/// and at most five minutes after `iat` (or now), each with the leeway.
+#[test]
+fn assertion_time_claims() {
+    use super::assertion::{LEEWAY, MAX_LIFETIME, check_times};
+    let now = 1_000_000;
+    let l = LEEWAY as i64;
+    let max = MAX_LIFETIME;
+    let refused = vec![
+        ("no exp", None, None, None, "client_assertion_expired"),
+        (
+            "exp past",
+            Some(now - l - 1),
+            None,
+            None,
+            "client_assertion_expired",
+        ),
+        (
+            "nbf ahead",
+            Some(now + 60),
+            Some(now + l + 1),
+            None,
+            "client_assertion_not_yet_valid",
+        ),
+        (
+            "iat ahead",
+            Some(now + 60),
+            None,
+            Some(now + l + 1),
+            "client_assertion_not_yet_valid",
+        ),
+        (
+            "far iat, short span",
+            Some(now + 86_460),
+            None,
+            Some(now + 86_400),
+            "client_assertion_not_yet_valid",
+        ),
+        (
+            "exp far, no iat",
+            Some(now + max + l + 1),
+            None,
+            None,
+            "client_assertion_lifetime_too_long",
+        ),
+        (
+            "exp a year ahead",
+            Some(now + 31_536_000),
+            None,
+            None,
+            "client_assertion_lifetime_too_long",
+        ),
+        (
+            "long span from iat",
+            Some(now + 60),
+            None,
+            Some(now + 60 - max - l - 1),
+            "client_assertion_lifetime_too_long",
+        ),
+        (
+            "i64 extremes",
+            Some(i64::MAX),
+            Some(i64::MIN),
+            Some(i64::MIN),
+            "client_assertion_lifetime_too_long",
+        ),
+    ];
+    for (name, exp, nbf, iat, cause) in refused {
+        match check_times(exp, nbf, iat, now) {
+            Err(occ) => assert_eq!(occ.cause.id, cause, "{name}"),
+            Ok(_) => panic!("{name}: accepted"),
+        }
+    }
+    let accepted = vec![
+        ("a minute", Some(now + 60), None, Some(now)),
+        ("just expired, within leeway", Some(now - l), None, None),
+        (
+            "nbf and iat within leeway",
+            Some(now + 60),
+            Some(now + l),
+            Some(now + l),
+        ),
+        ("longest from iat", Some(now + max + l), None, Some(now)),
+        ("longest without iat", Some(now + max + l), None, None),
+        (
+            "old iat, short span",
+            Some(now + 10),
+            Some(now - 200),
+            Some(now - 200),
+        ),
+    ];
+    for (name, exp, nbf, iat) in accepted {
+        assert_eq!(check_times(exp, nbf, iat, now).ok(), exp, "{name}");
+    }
+}

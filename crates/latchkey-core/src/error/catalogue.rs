@@ -1740,6 +1740,32 @@ pub static CLIENT_ASSERTION_EXPIRED: Cause = Cause {
     checklist: &["T9"],
 };
 
+pub static CLIENT_ASSERTION_NOT_YET_VALID: Cause = Cause {
+    id: "client_assertion_not_yet_valid",
+    code: ErrorCode::InvalidClient,
+    status: 401,
+    summary: "The client_assertion is not valid yet",
+    actor: Actor::ClientDeveloper,
+    fix: "Check the client host's clock: nbf and iat must not be in the future (30 seconds of difference are tolerated).",
+    spec: "RFC 7523 §3; RFC 7519 §4.1.5",
+    endpoints: CLIENT_AUTH,
+    extended_code: None,
+    checklist: &["T9"],
+};
+
+pub static CLIENT_ASSERTION_LIFETIME_TOO_LONG: Cause = Cause {
+    id: "client_assertion_lifetime_too_long",
+    code: ErrorCode::InvalidClient,
+    status: 401,
+    summary: "The client_assertion stays valid for longer than five minutes",
+    actor: Actor::ClientDeveloper,
+    fix: "Create a new assertion for each request with a short life: exp at most five minutes after iat, or after the current time when there is no iat. A minute or two is typical.",
+    spec: "RFC 7523 §3",
+    endpoints: CLIENT_AUTH,
+    extended_code: None,
+    checklist: &["T9"],
+};
+
 pub static JTI_KNOWN: Cause = Cause {
     id: "jti_known",
     code: ErrorCode::InvalidClient,
@@ -2314,6 +2340,8 @@ pub static ALL: &[&Cause] = &[
     &CLIENT_ASSERTION_ISSUER_MISMATCH,
     &CLIENT_ASSERTION_AUDIENCE_MISMATCH,
     &CLIENT_ASSERTION_EXPIRED,
+    &CLIENT_ASSERTION_NOT_YET_VALID,
+    &CLIENT_ASSERTION_LIFETIME_TOO_LONG,
     &JTI_KNOWN,
     &CLIENT_JWKS_UNAVAILABLE,
     &PUBLIC_CLIENT_NOT_ALLOWED,

@@ -493,6 +493,86 @@ async fn private_key_jwt_replay_is_jti_known(db: Db) {
     let _ = SECRET;
 }
 
+/// RFC 7523 §3: an assertion is refused before its nbf (or iat), and when
+/// it would stay valid (and its jti kept) for longer than five minutes.
+async fn private_key_jwt_time_bounds(db: Db) {
+    let s = Server::start(db).await;
+    let secrets = Secrets::new("test-only").unwrap();
+    let now = latchkey_core::now_unix();
+    let record = keys::generate(Alg::Es256, &secrets, now).unwrap();
+    let key = SigningKey::load(&record, &secrets).unwrap();
+    register(
+        &s,
+        json!({"client_id": "pk", "grant_types": ["client_credentials"], "scope": "api:read",
+        "token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [record.public_jwk]}}),
+    )
+    .await;
+    let mut n = 0;
+    let mut send = |times: Value| {
+        n += 1;
+        let mut claims =
+            json!({"iss": "pk", "sub": "pk", "aud": s.url("/token"), "jti": format!("j{n}")});
+        for (k, v) in times.as_object().unwrap() {
+            claims[k] = v.clone();
+        }
+        let assertion = key.sign_jwt("JWT", &claims).unwrap();
+        token_post(&s)
+            .form(&[
+                ("grant_type", "client_credentials"),
+                (
+                    "client_assertion_type",
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                ),
+                ("client_assertion", assertion.as_str()),
+            ])
+            .send()
+    };
+    let refused = [
+        (
+            json!({"nbf": now + 120, "exp": now + 180}),
+            "client_assertion_not_yet_valid",
+            "nbf",
+        ),
+        (
+            json!({"iat": now + 3600, "exp": now + 3660}),
+            "client_assertion_not_yet_valid",
+            "iat",
+        ),
+        (
+            json!({"exp": now + 3600}),
+            "client_assertion_lifetime_too_long",
+            "exp",
+        ),
+        (
+            json!({"iat": now, "exp": now + 86400}),
+            "client_assertion_lifetime_too_long",
+            "iat",
+        ),
+        (
+            json!({"iat": now - 600, "exp": now + 60}),
+            "client_assertion_lifetime_too_long",
+            "iat",
+        ),
+    ];
+    for (times, cause, named) in refused {
+        let r = send(times.clone()).await.unwrap();
+        let (_, body) = crate::support::assert_json_error(r, 401, "invalid_client", cause).await;
+        let description = body["error_description"].as_str().unwrap();
+        assert!(description.contains(named), "{times}: {description}");
+    }
+    // Within the bounds (and the clock leeway): accepted.
+    let accepted = [
+        json!({"exp": now + 60}),
+        json!({"iat": now, "exp": now + 300}),
+        json!({"nbf": now + 10, "iat": now + 10, "exp": now + 310}),
+        json!({"exp": now + 320}),
+    ];
+    for times in accepted {
+        let r = send(times.clone()).await.unwrap();
+        assert_eq!(r.status(), 200, "{times}: {}", r.text().await.unwrap());
+    }
+}
+
 /// private_key_jwt with keys at a jwks_uri: fetched (with the network
 /// fence opened for loopback by the setting), and refused when the fence
 /// is closed, as it is by default.
@@ -549,6 +629,7 @@ async fn private_key_jwt_with_a_jwks_uri(db: Db) {
 }
 
 crate::both!(
+    private_key_jwt_time_bounds,
     basic_secret_is_decoded_whole,
     private_key_jwt_with_a_jwks_uri,
     client_credentials_and_the_resource_endpoints,
