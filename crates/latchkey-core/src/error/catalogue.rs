@@ -2053,6 +2053,32 @@ pub static INVALID_CLIENT_METADATA: Cause = Cause {
     checklist: &["T1"],
 };
 
+pub static REGISTRATION_SCOPE_NOT_ALLOWED: Cause = Cause {
+    id: "registration_scope_not_allowed",
+    code: ErrorCode::InvalidClientMetadata,
+    status: 400,
+    summary: "The client metadata asks for a scope not allowed for registered clients",
+    actor: Actor::ClientDeveloper,
+    fix: "Register only scopes from registration.allowed_scopes (by default the OpenID scopes: openid profile email address phone offline_access); the error names the ones refused. They are refused rather than dropped, so a client never holds less than it believes. When not every OpenID scope is allowed, name the scopes in scope. A client that needs other scopes is created by the operator (admin API or CLI), or the operator widens the setting.",
+    spec: "RFC 7591 §2, §3.2.1, §3.2.2",
+    endpoints: REGISTER,
+    extended_code: None,
+    checklist: &["T1"],
+};
+
+pub static REGISTRATION_GRANT_TYPE_NOT_ALLOWED: Cause = Cause {
+    id: "registration_grant_type_not_allowed",
+    code: ErrorCode::InvalidClientMetadata,
+    status: 400,
+    summary: "The client metadata asks for a grant type not allowed for registered clients",
+    actor: Actor::ClientDeveloper,
+    fix: "Register only grant types from registration.allowed_grant_types (by default authorization_code and refresh_token); the error names the ones refused. client_credentials is off for registered clients unless the operator allows it; otherwise the operator creates such a client with the admin API or CLI.",
+    spec: "RFC 7591 §2, §3.2.1, §3.2.2",
+    endpoints: REGISTER,
+    extended_code: None,
+    checklist: &["T1"],
+};
+
 pub static CLIENT_ID_TAKEN: Cause = Cause {
     id: "client_id_taken",
     code: ErrorCode::InvalidClientMetadata,
@@ -2366,6 +2392,8 @@ pub static ALL: &[&Cause] = &[
     &REGISTRATION_CLIENT_UNKNOWN,
     &INVALID_REDIRECT_URI,
     &INVALID_CLIENT_METADATA,
+    &REGISTRATION_SCOPE_NOT_ALLOWED,
+    &REGISTRATION_GRANT_TYPE_NOT_ALLOWED,
     &CLIENT_ID_TAKEN,
     &INVALID_SOFTWARE_STATEMENT,
     &SOFTWARE_STATEMENT_UNAPPROVED,
