@@ -14,6 +14,13 @@
 //!   statement's values win).
 //! - A dynamically registered client is never first-party: `skip_consent`
 //!   set to true is refused, so consent is always asked.
+//! - Scopes and grant types are held to the operator's sets ([`Allowed`]:
+//!   `registration.allowed_scopes`, `registration.allowed_grant_types`).
+//!   Values outside them are refused, naming them, rather than dropped
+//!   (RFC 7591 §3.2.1 allows either): a client never holds less than its
+//!   registration says. No `scope` means every OpenID scope, so it is
+//!   refused too when the operator did not allow all of them. Clients the
+//!   operator creates (admin API, CLI) are not held to these sets.
 //! - An update (RFC 7592 §2.2) replaces the metadata and does not rotate
 //!   the client secret; `client_secret`, when sent, must be the current one.
 //! - The registration access token is not rotated; it lives as long as the
@@ -21,9 +28,11 @@
 //!   and stored only as a keyed hash.
 
 use crate::Occurrence;
+use crate::authorize::STANDARD_SCOPES;
 use crate::catalogue::{
     INVALID_CLIENT_METADATA, INVALID_SOFTWARE_STATEMENT, REGISTRATION_ACCESS_TOKEN_INVALID,
-    REGISTRATION_CLIENT_UNKNOWN, SOFTWARE_STATEMENT_UNAPPROVED,
+    REGISTRATION_CLIENT_UNKNOWN, REGISTRATION_GRANT_TYPE_NOT_ALLOWED,
+    REGISTRATION_SCOPE_NOT_ALLOWED, SOFTWARE_STATEMENT_UNAPPROVED,
 };
 use crate::client::{ClientMetadata, ClientRecord};
 use crate::crypto::{CryptoError, Secrets, b64url_decode, random_token};
@@ -52,6 +61,109 @@ impl Mode {
     }
 }
 
+/// The grant types registered clients may use unless the operator says
+/// otherwise: no `client_credentials`, which would let anyone who can
+/// register obtain tokens without a user.
+pub const DEFAULT_ALLOWED_GRANT_TYPES: &[&str] = &["authorization_code", "refresh_token"];
+
+/// What a dynamically registered client may hold: the operator's sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allowed {
+    /// `registration.allowed_scopes`.
+    pub scopes: Vec<String>,
+    /// `registration.allowed_grant_types`.
+    pub grant_types: Vec<String>,
+}
+
+impl Default for Allowed {
+    /// The OpenID scopes, and the grants that need a user.
+    fn default() -> Self {
+        Allowed {
+            scopes: STANDARD_SCOPES.iter().map(|s| s.to_string()).collect(),
+            grant_types: DEFAULT_ALLOWED_GRANT_TYPES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        }
+    }
+}
+
+impl Allowed {
+    /// Refuse metadata outside the sets. Every refused value is named; the
+    /// grant types decide the cause when both are at fault.
+    fn check(&self, metadata: &ClientMetadata) -> Result<(), Occurrence> {
+        let outside = |values: Vec<&str>, set: &[String]| -> Vec<String> {
+            let mut out: Vec<String> = Vec::new();
+            for v in values {
+                if !set.iter().any(|a| a == v) && !out.iter().any(|o| o == v) {
+                    out.push(v.to_string());
+                }
+            }
+            out
+        };
+        let mut problems: Vec<(&'static crate::Cause, &str, String)> = Vec::new();
+        let grants = outside(
+            metadata.grant_types.iter().map(String::as_str).collect(),
+            &self.grant_types,
+        );
+        if !grants.is_empty() {
+            problems.push((
+                &REGISTRATION_GRANT_TYPE_NOT_ALLOWED,
+                "grant_types",
+                format!(
+                    "{} not allowed for registered clients on this server (allowed: {})",
+                    grants.join(", "),
+                    self.grant_types.join(" ")
+                ),
+            ));
+        }
+        match &metadata.scope {
+            Some(scope) => {
+                let scopes = outside(scope.split(' ').collect(), &self.scopes);
+                if !scopes.is_empty() {
+                    problems.push((
+                        &REGISTRATION_SCOPE_NOT_ALLOWED,
+                        "scope",
+                        format!(
+                            "{} not allowed for registered clients on this server (allowed: {})",
+                            scopes.join(", "),
+                            self.scopes.join(" ")
+                        ),
+                    ));
+                }
+            }
+            // A client without `scope` may ask for every OpenID scope.
+            None if !STANDARD_SCOPES
+                .iter()
+                .all(|s| self.scopes.iter().any(|a| a == s)) =>
+            {
+                problems.push((
+                    &REGISTRATION_SCOPE_NOT_ALLOWED,
+                    "scope",
+                    format!(
+                        "required on this server: name the scopes the client needs, from {}",
+                        self.scopes.join(" ")
+                    ),
+                ));
+            }
+            None => {}
+        }
+        let Some((cause, _, _)) = problems.first() else {
+            return Ok(());
+        };
+        let detail = problems
+            .iter()
+            .map(|(_, field, msg)| format!("{field}: {msg}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut occ = cause.with_detail(detail);
+        for (_, field, msg) in problems {
+            occ = occ.field(field, msg);
+        }
+        Err(occ)
+    }
+}
+
 /// Response fields the server sets: RFC 7592 §2.2 forbids sending them
 /// back in an update.
 const SERVER_FIELDS: &[&str] = &[
@@ -71,19 +183,23 @@ pub struct Requested {
 }
 
 /// `POST /register` (RFC 7591 §3.1): the metadata to register.
-pub fn register_request(body: Value) -> Result<Requested, Occurrence> {
+pub fn register_request(body: Value, allowed: &Allowed) -> Result<Requested, Occurrence> {
     let mut body = object(body)?;
     for ignored in ["client_id", "client_secret"].iter().chain(SERVER_FIELDS) {
         body.remove(*ignored);
     }
     Ok(Requested {
-        metadata: metadata_of(body)?,
+        metadata: metadata_of(body, allowed)?,
         client_secret: None,
     })
 }
 
 /// `PUT /register/{client_id}` (RFC 7592 §2.2): the full new metadata.
-pub fn update_request(body: Value, client_id: &str) -> Result<Requested, Occurrence> {
+pub fn update_request(
+    body: Value,
+    client_id: &str,
+    allowed: &Allowed,
+) -> Result<Requested, Occurrence> {
     let mut body = object(body)?;
     for field in SERVER_FIELDS {
         if body.contains_key(*field) {
@@ -117,7 +233,7 @@ pub fn update_request(body: Value, client_id: &str) -> Result<Requested, Occurre
         }
     };
     Ok(Requested {
-        metadata: metadata_of(body)?,
+        metadata: metadata_of(body, allowed)?,
         client_secret,
     })
 }
@@ -130,7 +246,10 @@ fn object(body: Value) -> Result<Map<String, Value>, Occurrence> {
 }
 
 /// The shared metadata rules, plus what only dynamic registration refuses.
-fn metadata_of(mut body: Map<String, Value>) -> Result<ClientMetadata, Occurrence> {
+fn metadata_of(
+    mut body: Map<String, Value>,
+    allowed: &Allowed,
+) -> Result<ClientMetadata, Occurrence> {
     if let Some(statement) = body.remove("software_statement") {
         return Err(software_statement(&statement));
     }
@@ -144,6 +263,7 @@ fn metadata_of(mut body: Map<String, Value>) -> Result<ClientMetadata, Occurrenc
     }
     let metadata = ClientMetadata::from_json(&Value::Object(body))?;
     metadata.validate()?;
+    allowed.check(&metadata)?;
     Ok(metadata)
 }
 
@@ -275,7 +395,79 @@ pub fn response(
 mod tests {
     use super::*;
     use crate::catalogue::INVALID_REDIRECT_URI;
+    use crate::catalogue::{REGISTRATION_GRANT_TYPE_NOT_ALLOWED, REGISTRATION_SCOPE_NOT_ALLOWED};
     use crate::crypto::b64url;
+
+    // The default sets, unless a test says otherwise.
+    fn register_request(body: Value) -> Result<Requested, Occurrence> {
+        super::register_request(body, &Allowed::default())
+    }
+
+    fn update_request(body: Value, client_id: &str) -> Result<Requested, Occurrence> {
+        super::update_request(body, client_id, &Allowed::default())
+    }
+
+    #[test]
+    fn scopes_and_grants_are_held_to_the_allowed_sets() {
+        let cb = json!(["https://a.example/cb"]);
+        let refused = |body: Value| register_request(body).unwrap_err();
+        let e = refused(
+            json!({"grant_types": ["client_credentials"], "scope": "admin payments:write"}),
+        );
+        assert!(e.is(&REGISTRATION_GRANT_TYPE_NOT_ALLOWED));
+        let fields: Vec<&str> = e.fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["grant_types", "scope"]);
+        let d = e.description();
+        assert!(
+            d.contains("client_credentials") && d.contains("admin, payments:write"),
+            "{d}"
+        );
+        let e = refused(json!({"redirect_uris": cb, "scope": "openid admin admin"}));
+        assert!(e.is(&REGISTRATION_SCOPE_NOT_ALLOWED));
+        assert!(
+            e.description().contains("scope: admin not allowed"),
+            "{}",
+            e.description()
+        );
+        // Within the defaults.
+        for body in [
+            json!({"redirect_uris": cb, "scope": "openid email"}),
+            json!({"redirect_uris": cb}),
+            json!({"redirect_uris": cb, "grant_types": ["authorization_code", "refresh_token"]}),
+        ] {
+            assert!(register_request(body).is_ok());
+        }
+        // Widened; and narrowed, where no scope would mean every OpenID scope.
+        let wide = Allowed {
+            scopes: vec!["openid".into(), "api:read".into()],
+            grant_types: vec!["authorization_code".into(), "client_credentials".into()],
+        };
+        let ok = super::register_request(
+            json!({"grant_types": ["client_credentials"], "scope": "api:read"}),
+            &wide,
+        );
+        assert!(ok.is_ok());
+        let e = super::register_request(json!({"redirect_uris": cb}), &wide).unwrap_err();
+        assert!(e.is(&REGISTRATION_SCOPE_NOT_ALLOWED));
+        let e = super::register_request(
+            json!({"redirect_uris": cb, "grant_types": ["authorization_code", "refresh_token"], "scope": "openid"}),
+            &wide,
+        )
+        .unwrap_err();
+        assert!(e.is(&REGISTRATION_GRANT_TYPE_NOT_ALLOWED));
+        // Updates too.
+        let e = update_request(
+            json!({"client_id": "c1", "redirect_uris": cb, "scope": "openid admin"}),
+            "c1",
+        )
+        .unwrap_err();
+        assert!(e.is(&REGISTRATION_SCOPE_NOT_ALLOWED));
+        // The shared rules are judged first.
+        let e = refused(
+            json!({"grant_types": ["client_credentials"], "token_endpoint_auth_method": "none"}),
+        );
+        assert!(e.is(&INVALID_CLIENT_METADATA));
+    }
 
     fn jws(header: Value, payload: Value) -> String {
         format!(

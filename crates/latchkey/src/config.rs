@@ -177,6 +177,16 @@ pub const SETTINGS: &[Setting] = &[
         default: "unset",
         meaning: "the initial access token /register requires as Bearer when registration.mode is token (at least 16 characters; required in that mode)",
     },
+    Setting {
+        key: "registration.allowed_scopes",
+        default: "openid profile email address phone offline_access",
+        meaning: "the scopes a client registered at /register may hold (separated by spaces or commas, or a list in the file); others are refused (registration_scope_not_allowed). Clients created by the operator are not limited",
+    },
+    Setting {
+        key: "registration.allowed_grant_types",
+        default: "authorization_code refresh_token",
+        meaning: "the grant types a client registered at /register may use (authorization_code, refresh_token, client_credentials; separated by spaces or commas, or a list in the file); others are refused (registration_grant_type_not_allowed)",
+    },
 ];
 
 /// `LATCHKEY_` + upper case key, dots to underscores.
@@ -285,6 +295,8 @@ pub struct Config {
     pub registration_mode: latchkey_core::registration::Mode,
     /// `registration.token`: set exactly when the mode is `token`.
     pub registration_token: Option<String>,
+    /// `registration.allowed_scopes` and `registration.allowed_grant_types`.
+    pub registration_allowed: latchkey_core::registration::Allowed,
     pub request_objects: bool,
     pub par_required: bool,
     /// `[[upstream]]` identity providers, in file order (file only).
@@ -381,6 +393,33 @@ impl Sources {
                 format!("expected true or false, got {}", raw.text()),
             )),
         }
+    }
+
+    /// A list: an array of strings in the file, or one string whose items
+    /// are separated by spaces or commas. `None` when unset; an empty list
+    /// is refused.
+    fn list(&self, key: &str) -> Result<Option<Vec<String>>, ConfigError> {
+        let items: Vec<String> = match self.values.get(key) {
+            None => return Ok(None),
+            Some(Raw::File(toml::Value::String(s))) | Some(Raw::Env(s)) => s
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|item| !item.is_empty())
+                .map(str::to_string)
+                .collect(),
+            Some(Raw::File(toml::Value::Array(list))) => list
+                .iter()
+                .map(|v| v.as_str().map(|s| s.trim().to_string()))
+                .collect::<Option<Vec<String>>>()
+                .ok_or_else(|| bad(key, "expected a list of strings"))?,
+            Some(_) => return Err(bad(key, "expected a list of strings")),
+        };
+        if items.is_empty() {
+            return Err(bad(
+                key,
+                "expected at least one item, separated by spaces or commas",
+            ));
+        }
+        Ok(Some(items))
     }
 
     fn seconds(&self, key: &str, default: u64, min: u64, max: u64) -> Result<u64, ConfigError> {
@@ -492,6 +531,7 @@ impl Config {
             return Err(bad("admin_readonly_token", "must differ from admin_token"));
         }
         let (registration_mode, registration_token) = registration(&sources, &admin_token)?;
+        let registration_allowed = registration_allowed(&sources)?;
         let log_format = match sources.string("log_format")?.as_deref().map(str::trim) {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -584,6 +624,7 @@ impl Config {
             },
             registration_mode,
             registration_token,
+            registration_allowed,
             client_rps: sources
                 .seconds("limits.client_rps", 0, 0, 1_000_000)
                 .map_err(|_| {
@@ -866,6 +907,40 @@ fn registration(
     }
 }
 
+/// `registration.allowed_scopes` and `registration.allowed_grant_types`:
+/// scope tokens (RFC 6749 §3.3) and grant types this server implements.
+fn registration_allowed(
+    sources: &Sources,
+) -> Result<latchkey_core::registration::Allowed, ConfigError> {
+    use latchkey_core::client::GRANT_TYPES;
+    let mut allowed = latchkey_core::registration::Allowed::default();
+    if let Some(scopes) = sources.list("registration.allowed_scopes")? {
+        let scope_char = |b: u8| matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E);
+        if let Some(bad_scope) = scopes.iter().find(|s| !s.bytes().all(scope_char)) {
+            return Err(bad(
+                "registration.allowed_scopes",
+                format!(
+                    "{bad_scope:?} is not a scope token (RFC 6749 3.3: visible ASCII without \" or \\)"
+                ),
+            ));
+        }
+        allowed.scopes = scopes;
+    }
+    if let Some(grants) = sources.list("registration.allowed_grant_types")? {
+        if let Some(unknown) = grants.iter().find(|g| !GRANT_TYPES.contains(&g.as_str())) {
+            return Err(bad(
+                "registration.allowed_grant_types",
+                format!(
+                    "{unknown:?} is not a grant type this server implements; expected some of {}",
+                    GRANT_TYPES.join(", ")
+                ),
+            ));
+        }
+        allowed.grant_types = grants;
+    }
+    Ok(allowed)
+}
+
 /// RFC 8414 §2 / OIDC Discovery §3: a URL with scheme and host, no query or
 /// fragment. http is allowed for development.
 fn check_issuer(raw: &str) -> Result<String, ConfigError> {
@@ -982,7 +1057,7 @@ mod tests {
             let Some((method, rest)) = part.split_once('(') else {
                 continue;
             };
-            if !["string", "bool", "seconds"].contains(&method) || !rest.starts_with('"') {
+            if !["string", "bool", "seconds", "list"].contains(&method) || !rest.starts_with('"') {
                 continue;
             }
             let key = rest[1..].split('"').next().unwrap();
@@ -1125,6 +1200,81 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("LATCHKEY_--CONFIG"), "{text}");
+    }
+
+    #[test]
+    fn registration_allowed_sets() {
+        let c = load(None, &[]).unwrap();
+        let defaults = latchkey_core::registration::Allowed::default();
+        assert_eq!(c.registration_allowed, defaults);
+        assert_eq!(
+            defaults.scopes,
+            [
+                "openid",
+                "profile",
+                "email",
+                "address",
+                "phone",
+                "offline_access"
+            ]
+        );
+        assert_eq!(
+            defaults.grant_types,
+            ["authorization_code", "refresh_token"]
+        );
+        let c = load(
+            None,
+            &[
+                (
+                    "LATCHKEY_REGISTRATION_ALLOWED_SCOPES",
+                    "openid,email  api:read",
+                ),
+                (
+                    "LATCHKEY_REGISTRATION_ALLOWED_GRANT_TYPES",
+                    "authorization_code, client_credentials",
+                ),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            c.registration_allowed.scopes,
+            ["openid", "email", "api:read"]
+        );
+        assert_eq!(
+            c.registration_allowed.grant_types,
+            ["authorization_code", "client_credentials"]
+        );
+        let file = "[registration]\nallowed_scopes = [\"openid\", \"api:read\"]\nallowed_grant_types = \"client_credentials\"\n";
+        let c = load(Some(file), &[]).unwrap();
+        assert_eq!(c.registration_allowed.scopes, ["openid", "api:read"]);
+        assert_eq!(c.registration_allowed.grant_types, ["client_credentials"]);
+        for (env, value, key) in [
+            (
+                "LATCHKEY_REGISTRATION_ALLOWED_GRANT_TYPES",
+                "password",
+                "registration.allowed_grant_types",
+            ),
+            (
+                "LATCHKEY_REGISTRATION_ALLOWED_GRANT_TYPES",
+                "",
+                "registration.allowed_grant_types",
+            ),
+            (
+                "LATCHKEY_REGISTRATION_ALLOWED_SCOPES",
+                "openid a\\b",
+                "registration.allowed_scopes",
+            ),
+            (
+                "LATCHKEY_REGISTRATION_ALLOWED_SCOPES",
+                " ,, ",
+                "registration.allowed_scopes",
+            ),
+        ] {
+            let e = load(None, &[(env, value)]).unwrap_err();
+            assert_eq!(e.key, key, "{value}");
+        }
+        let e = load(Some("[registration]\nallowed_scopes = [1]\n"), &[]).unwrap_err();
+        assert_eq!(e.key, "registration.allowed_scopes");
     }
 
     #[test]

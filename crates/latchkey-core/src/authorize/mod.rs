@@ -17,6 +17,7 @@ use crate::catalogue::{
 };
 use crate::client::ClientRecord;
 use crate::error::render::{RedirectTarget, ResponseMode};
+pub use checks::STANDARD_SCOPES;
 pub use params::RawParams;
 use serde::{Deserialize, Serialize};
 

@@ -1,7 +1,8 @@
 //! JWT client assertions (RFC 7523 §3), shared by `client_secret_jwt` and
 //! `private_key_jwt`: `iss` = `sub` = client_id, `aud` names this server
-//! (the issuer or the token endpoint), `exp` required, `jti` single use
-//! until `exp` (a replay is `jti_known`, U18).
+//! (the issuer or the token endpoint), `exp` required and at most
+//! [`MAX_LIFETIME`] ahead, `nbf` and `iat` not in the future, `jti` single
+//! use until `exp` (a replay is `jti_known`, U18).
 
 use super::{AuthContext, JWT_BEARER_ASSERTION};
 use crate::Occurrence;
@@ -13,6 +14,12 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 
 /// Tolerated clock difference, seconds.
 pub const LEEWAY: u64 = 30;
+
+/// The longest an assertion may be valid, seconds (plus [`LEEWAY`]): from
+/// `iat` to `exp`, or from now to `exp` when there is no `iat`. Each
+/// accepted `jti` is kept until `exp`, so this also bounds how long (and
+/// so how many) jtis a client can make the store keep.
+pub const MAX_LIFETIME: i64 = 300;
 
 /// An assertion read but not yet verified: enough to find the client and
 /// its method.
@@ -34,6 +41,8 @@ struct Peek {
 #[derive(serde::Deserialize)]
 struct Claims {
     exp: Option<i64>,
+    nbf: Option<i64>,
+    iat: Option<i64>,
     jti: Option<String>,
 }
 
@@ -106,13 +115,9 @@ pub async fn verify(
     for key in keys {
         match jsonwebtoken::decode::<Claims>(&unverified.token, key, &validation) {
             Ok(data) => {
-                let Some(exp) = data.claims.exp else {
-                    return Err(CLIENT_ASSERTION_EXPIRED.with_detail("the assertion has no exp"));
-                };
-                if exp + (LEEWAY as i64) < ctx.now {
-                    return Err(CLIENT_ASSERTION_EXPIRED.occur());
-                }
-                return record(store, client, exp, data.claims.jti, ctx.now).await;
+                let c = data.claims;
+                let exp = check_times(c.exp, c.nbf, c.iat, ctx.now)?;
+                return record(store, client, exp, c.jti, ctx.now).await;
             }
             Err(e) => last = Some(e),
         }
@@ -132,7 +137,7 @@ pub async fn verify(
             CLIENT_ASSERTION_ISSUER_MISMATCH.occur()
         }
         Some(ErrorKind::ImmatureSignature) => {
-            CLIENT_ASSERTION_INVALID.with_detail("the assertion is not valid yet (nbf)")
+            CLIENT_ASSERTION_NOT_YET_VALID.with_detail("nbf is in the future")
         }
         Some(ErrorKind::Json(_)) => {
             CLIENT_ASSERTION_INVALID.with_detail("the claims have the wrong types")
@@ -142,6 +147,47 @@ pub async fn verify(
         }
         _ => CLIENT_ASSERTION_SIGNATURE_INVALID.occur(),
     })
+}
+
+/// The time claims of an assertion whose signature verified, at `now`:
+/// `exp` present and not past, `nbf` and `iat` not in the future, and a
+/// lifetime of at most [`MAX_LIFETIME`], all with [`LEEWAY`]. A future
+/// `iat` is refused too, or it would stretch the lifetime bound. Returns
+/// `exp`.
+pub(super) fn check_times(
+    exp: Option<i64>,
+    nbf: Option<i64>,
+    iat: Option<i64>,
+    now: i64,
+) -> Result<i64, Occurrence> {
+    let leeway = LEEWAY as i64;
+    let Some(exp) = exp else {
+        return Err(CLIENT_ASSERTION_EXPIRED.with_detail("the assertion has no exp"));
+    };
+    if exp.saturating_add(leeway) < now {
+        return Err(CLIENT_ASSERTION_EXPIRED.occur());
+    }
+    for (name, t) in [("nbf", nbf), ("iat", iat)] {
+        if let Some(t) = t
+            && t.saturating_sub(leeway) > now
+        {
+            return Err(CLIENT_ASSERTION_NOT_YET_VALID.with_detail(format!(
+                "{name} is {} seconds in the future",
+                t.saturating_sub(now)
+            )));
+        }
+    }
+    let (from, name) = match iat {
+        Some(iat) => (iat, "iat"),
+        None => (now, "the current time (there is no iat)"),
+    };
+    if exp.saturating_sub(from) > MAX_LIFETIME + leeway {
+        return Err(CLIENT_ASSERTION_LIFETIME_TOO_LONG.with_detail(format!(
+            "exp is {} seconds after {name}; at most {MAX_LIFETIME} are accepted",
+            exp.saturating_sub(from)
+        )));
+    }
+    Ok(exp)
 }
 
 async fn record(
@@ -154,7 +200,8 @@ async fn record(
     let Some(jti) = jti.filter(|j| !j.is_empty()) else {
         return Err(CLIENT_ASSERTION_INVALID.with_detail("the assertion has no jti"));
     };
-    // Keep the jti at least as long as the assertion could be accepted.
+    // Keep the jti at least as long as the assertion could be accepted;
+    // `check_times` bounds `exp`, so this is at most minutes.
     let until = exp.max(now) + LEEWAY as i64;
     if !store.record_jti(&client.client_id, &jti, until).await? {
         return Err(JTI_KNOWN.with_detail("each client_assertion must carry a new jti"));

@@ -27,20 +27,44 @@ pub fn parse_header(value: &str) -> Result<(String, String), Occurrence> {
     let (id, secret) = text
         .split_once(':')
         .ok_or_else(|| malformed("the Basic credentials have no colon between id and secret"))?;
-    let id = form_decode(id);
-    let secret = form_decode(secret);
+    let id = form_decode(id).ok_or_else(|| malformed("the decoded client_id is not UTF-8"))?;
+    let secret =
+        form_decode(secret).ok_or_else(|| malformed("the decoded client secret is not UTF-8"))?;
     if id.is_empty() {
         return Err(malformed("the Basic credentials name no client_id"));
     }
     Ok((id, secret))
 }
 
-/// application/x-www-form-urlencoded decoding of one value (`+` is a space).
-fn form_decode(s: &str) -> String {
-    url::form_urlencoded::parse(format!("v={s}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+/// application/x-www-form-urlencoded decoding of one whole value: `+` is a
+/// space and `%XX` a byte. Unlike parsing a query string, `&` and `=` are
+/// ordinary characters here (a secret may contain them, and nothing after
+/// them may be dropped). A `%` without two hex digits stays as it is.
+/// `None` when the bytes are not UTF-8 (not replaced: two different
+/// secrets must not decode to the same text).
+fn form_decode(s: &str) -> Option<String> {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => match (
+                bytes.get(i + 1).copied().and_then(hex),
+                bytes.get(i + 2).copied().and_then(hex),
+            ) {
+                (Some(hi), Some(lo)) => {
+                    out.push((hi * 16 + lo) as u8);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
 }
 
 /// Compare the presented secret with the stored keyed hash, in constant time.

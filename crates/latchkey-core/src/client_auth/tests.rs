@@ -116,6 +116,78 @@ fn basic_credentials_are_form_decoded() {
     assert_eq!(a.client_id(), "app");
 }
 
+/// RFC 6749 §2.3.1: the whole password is one form-urlencoded value, so
+/// `&` and `=` are part of the secret (they once ended it) and every
+/// `%XX` and `+` is decoded.
+#[test]
+fn basic_secret_is_decoded_whole() {
+    let secret_of = |header: String| match classify(&creds(|c| c.authorization = Some(header))) {
+        Ok(Attempt::Basic { secret, .. }) => secret,
+        other => panic!("not Basic: {other:?}"),
+    };
+    let given = "a&b=c+d%e:f g";
+    let encoded: String = url::form_urlencoded::byte_serialize(given.as_bytes()).collect();
+    assert_eq!(secret_of(basic("app", &encoded)), given);
+    // Every character as %XX.
+    let all: String = given.bytes().map(|b| format!("%{b:02X}")).collect();
+    assert_eq!(secret_of(basic("app", &all)), given);
+    // A raw `&` stays in the secret: "s&more" is not "s".
+    assert_eq!(secret_of(basic("app", "s&more")), "s&more");
+    assert_eq!(secret_of(basic("app", "s&")), "s&");
+    // A `%` not followed by two hex digits is kept as it is.
+    assert_eq!(secret_of(basic("app", "100%")), "100%");
+    assert_eq!(secret_of(basic("app", "%zz%4")), "%zz%4");
+    // The client_id too.
+    let a = classify(&creds(|c| c.authorization = Some(basic("a%26b", "s")))).unwrap();
+    assert_eq!(a.client_id(), "a&b");
+    // Bytes that are not UTF-8 once decoded are refused, not replaced.
+    match classify(&creds(|c| c.authorization = Some(basic("app", "%FF")))) {
+        Err(occ) => assert_eq!(occ.cause.id, "authorization_header_malformed"),
+        Ok(a) => panic!("accepted as {a:?}"),
+    }
+}
+
+/// The comparison covers the whole decoded secret: nothing after a `&`
+/// is dropped, on either side.
+#[test]
+fn secret_differing_after_an_ampersand_is_refused() {
+    use crate::client::{ClientMetadata, ClientRecord};
+    let secrets = Secrets::new("test-only").unwrap();
+    let check = |stored: &str, header: String| {
+        let client = ClientRecord {
+            client_id: "app".into(),
+            secret_hash: Some(secrets.hash(stored)),
+            active: true,
+            metadata: ClientMetadata::default(),
+            created_at: 0,
+            updated_at: 0,
+        };
+        match classify(&creds(|c| c.authorization = Some(header))) {
+            Ok(Attempt::Basic { secret, .. }) => {
+                client_secret_basic::verify(&client, &secret, &secrets)
+            }
+            other => panic!("not Basic: {other:?}"),
+        }
+    };
+    assert!(check("s&t", basic("app", "s%26t")).is_ok());
+    assert!(check("s&t", basic("app", "s&t")).is_ok());
+    let wrong = [
+        ("s&t", "s%26u"),
+        ("s&t", "s&u"),
+        ("s&t", "s"),
+        ("s&t", "s%26t%26"),
+        ("s", "s&t"),
+        ("s", "s&"),
+        ("s", "s%26t"),
+    ];
+    for (stored, presented) in wrong {
+        match check(stored, basic("app", presented)) {
+            Err(occ) => assert_eq!(occ.cause.id, "client_secret_mismatch", "{presented}"),
+            Ok(()) => panic!("{presented} accepted for {stored}"),
+        }
+    }
+}
+
 #[test]
 fn body_and_public_methods() {
     let a = classify(&creds(|c| {
@@ -127,4 +199,100 @@ fn body_and_public_methods() {
     let a = classify(&creds(|c| c.client_id = Some("app".into()))).unwrap();
     assert_eq!(a.method(), "none");
     assert_eq!(a.scheme(), None);
+}
+
+/// RFC 7523 §3 time claims: `nbf`/`iat` not in the future, `exp` not past
+/// and at most five minutes after `iat` (or now), each with the leeway.
+#[test]
+fn assertion_time_claims() {
+    use super::assertion::{LEEWAY, MAX_LIFETIME, check_times};
+    let now = 1_000_000;
+    let l = LEEWAY as i64;
+    let max = MAX_LIFETIME;
+    let refused = vec![
+        ("no exp", None, None, None, "client_assertion_expired"),
+        (
+            "exp past",
+            Some(now - l - 1),
+            None,
+            None,
+            "client_assertion_expired",
+        ),
+        (
+            "nbf ahead",
+            Some(now + 60),
+            Some(now + l + 1),
+            None,
+            "client_assertion_not_yet_valid",
+        ),
+        (
+            "iat ahead",
+            Some(now + 60),
+            None,
+            Some(now + l + 1),
+            "client_assertion_not_yet_valid",
+        ),
+        (
+            "far iat, short span",
+            Some(now + 86_460),
+            None,
+            Some(now + 86_400),
+            "client_assertion_not_yet_valid",
+        ),
+        (
+            "exp far, no iat",
+            Some(now + max + l + 1),
+            None,
+            None,
+            "client_assertion_lifetime_too_long",
+        ),
+        (
+            "exp a year ahead",
+            Some(now + 31_536_000),
+            None,
+            None,
+            "client_assertion_lifetime_too_long",
+        ),
+        (
+            "long span from iat",
+            Some(now + 60),
+            None,
+            Some(now + 60 - max - l - 1),
+            "client_assertion_lifetime_too_long",
+        ),
+        (
+            "i64 extremes",
+            Some(i64::MAX),
+            Some(i64::MIN),
+            Some(i64::MIN),
+            "client_assertion_lifetime_too_long",
+        ),
+    ];
+    for (name, exp, nbf, iat, cause) in refused {
+        match check_times(exp, nbf, iat, now) {
+            Err(occ) => assert_eq!(occ.cause.id, cause, "{name}"),
+            Ok(_) => panic!("{name}: accepted"),
+        }
+    }
+    let accepted = vec![
+        ("a minute", Some(now + 60), None, Some(now)),
+        ("just expired, within leeway", Some(now - l), None, None),
+        (
+            "nbf and iat within leeway",
+            Some(now + 60),
+            Some(now + l),
+            Some(now + l),
+        ),
+        ("longest from iat", Some(now + max + l), None, Some(now)),
+        ("longest without iat", Some(now + max + l), None, None),
+        (
+            "old iat, short span",
+            Some(now + 10),
+            Some(now - 200),
+            Some(now - 200),
+        ),
+    ];
+    for (name, exp, nbf, iat) in accepted {
+        assert_eq!(check_times(exp, nbf, iat, now).ok(), exp, "{name}");
+    }
 }

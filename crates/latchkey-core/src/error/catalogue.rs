@@ -1748,6 +1748,32 @@ pub static CLIENT_ASSERTION_EXPIRED: Cause = Cause {
     checklist: &["T9"],
 };
 
+pub static CLIENT_ASSERTION_NOT_YET_VALID: Cause = Cause {
+    id: "client_assertion_not_yet_valid",
+    code: ErrorCode::InvalidClient,
+    status: 401,
+    summary: "The client_assertion is not valid yet",
+    actor: Actor::ClientDeveloper,
+    fix: "Check the client host's clock: nbf and iat must not be in the future (30 seconds of difference are tolerated).",
+    spec: "RFC 7523 §3; RFC 7519 §4.1.5",
+    endpoints: CLIENT_AUTH,
+    extended_code: None,
+    checklist: &["T9"],
+};
+
+pub static CLIENT_ASSERTION_LIFETIME_TOO_LONG: Cause = Cause {
+    id: "client_assertion_lifetime_too_long",
+    code: ErrorCode::InvalidClient,
+    status: 401,
+    summary: "The client_assertion stays valid for longer than five minutes",
+    actor: Actor::ClientDeveloper,
+    fix: "Create a new assertion for each request with a short life: exp at most five minutes after iat, or after the current time when there is no iat. A minute or two is typical.",
+    spec: "RFC 7523 §3",
+    endpoints: CLIENT_AUTH,
+    extended_code: None,
+    checklist: &["T9"],
+};
+
 pub static JTI_KNOWN: Cause = Cause {
     id: "jti_known",
     code: ErrorCode::InvalidClient,
@@ -2031,6 +2057,32 @@ pub static INVALID_CLIENT_METADATA: Cause = Cause {
     fix: "Correct the field named in the error. For example jwks and jwks_uri cannot both be set, and grant_types must fit response_types.",
     spec: "RFC 7591 §2, §3.2.2",
     endpoints: &["/register", "/register/{client_id}", "/admin/v1"],
+    extended_code: None,
+    checklist: &["T1"],
+};
+
+pub static REGISTRATION_SCOPE_NOT_ALLOWED: Cause = Cause {
+    id: "registration_scope_not_allowed",
+    code: ErrorCode::InvalidClientMetadata,
+    status: 400,
+    summary: "The client metadata asks for a scope not allowed for registered clients",
+    actor: Actor::ClientDeveloper,
+    fix: "Register only scopes from registration.allowed_scopes (by default the OpenID scopes: openid profile email address phone offline_access); the error names the ones refused. They are refused rather than dropped, so a client never holds less than it believes. When not every OpenID scope is allowed, name the scopes in scope. A client that needs other scopes is created by the operator (admin API or CLI), or the operator widens the setting.",
+    spec: "RFC 7591 §2, §3.2.1, §3.2.2",
+    endpoints: REGISTER,
+    extended_code: None,
+    checklist: &["T1"],
+};
+
+pub static REGISTRATION_GRANT_TYPE_NOT_ALLOWED: Cause = Cause {
+    id: "registration_grant_type_not_allowed",
+    code: ErrorCode::InvalidClientMetadata,
+    status: 400,
+    summary: "The client metadata asks for a grant type not allowed for registered clients",
+    actor: Actor::ClientDeveloper,
+    fix: "Register only grant types from registration.allowed_grant_types (by default authorization_code and refresh_token); the error names the ones refused. client_credentials is off for registered clients unless the operator allows it; otherwise the operator creates such a client with the admin API or CLI.",
+    spec: "RFC 7591 §2, §3.2.1, §3.2.2",
+    endpoints: REGISTER,
     extended_code: None,
     checklist: &["T1"],
 };
@@ -2336,6 +2388,8 @@ pub static ALL: &[&Cause] = &[
     &CLIENT_ASSERTION_ISSUER_MISMATCH,
     &CLIENT_ASSERTION_AUDIENCE_MISMATCH,
     &CLIENT_ASSERTION_EXPIRED,
+    &CLIENT_ASSERTION_NOT_YET_VALID,
+    &CLIENT_ASSERTION_LIFETIME_TOO_LONG,
     &JTI_KNOWN,
     &CLIENT_JWKS_UNAVAILABLE,
     &PUBLIC_CLIENT_NOT_ALLOWED,
@@ -2360,6 +2414,8 @@ pub static ALL: &[&Cause] = &[
     &REGISTRATION_CLIENT_UNKNOWN,
     &INVALID_REDIRECT_URI,
     &INVALID_CLIENT_METADATA,
+    &REGISTRATION_SCOPE_NOT_ALLOWED,
+    &REGISTRATION_GRANT_TYPE_NOT_ALLOWED,
     &CLIENT_ID_TAKEN,
     &INVALID_SOFTWARE_STATEMENT,
     &SOFTWARE_STATEMENT_UNAPPROVED,

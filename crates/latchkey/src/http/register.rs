@@ -100,10 +100,15 @@ pub async fn register(
     enabled(&app)?;
     initial_access_token(&app, &headers)?;
     let body = json_body(&headers, &body)?;
-    let created =
-        manage::registration::register(app.store.as_ref(), &app.secrets, &app.config.issuer, body)
-            .await
-            .map_err(Failure::json)?;
+    let created = manage::registration::register(
+        app.store.as_ref(),
+        &app.secrets,
+        &app.config.issuer,
+        &app.config.registration_allowed,
+        body,
+    )
+    .await
+    .map_err(Failure::json)?;
     let mut res = no_store_json(created);
     *res.status_mut() = StatusCode::CREATED;
     Ok(res)
@@ -156,6 +161,7 @@ pub async fn update(
         app.store.as_ref(),
         &app.secrets,
         &app.config.issuer,
+        &app.config.registration_allowed,
         client,
         &token,
         body,

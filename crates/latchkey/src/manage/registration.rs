@@ -8,20 +8,22 @@ use latchkey_core::Occurrence;
 use latchkey_core::catalogue::{INVALID_CLIENT_METADATA, REGISTRATION_CLIENT_UNKNOWN};
 use latchkey_core::client::ClientRecord;
 use latchkey_core::crypto::{Secrets, random_token};
-use latchkey_core::registration::{self, Requested};
+use latchkey_core::registration::{self, Allowed, Requested};
 use latchkey_core::store::Store;
 use serde_json::Value;
 
 /// `POST /register`: a new client with a server-chosen client_id, a
 /// secret when its authentication method uses one, and a registration
-/// access token. Returns the client information response.
+/// access token, holding only what `allowed` lets it. Returns the client
+/// information response.
 pub async fn register(
     store: &dyn Store,
     secrets: &Secrets,
     issuer: &str,
+    allowed: &Allowed,
     body: Value,
 ) -> Result<Value, Occurrence> {
-    let Requested { metadata, .. } = registration::register_request(body)?;
+    let Requested { metadata, .. } = registration::register_request(body, allowed)?;
     let client_id: String = random_token()?.chars().take(22).collect();
     let secret = match metadata.uses_secret() {
         true => Some(random_token()?),
@@ -60,16 +62,18 @@ pub async fn register(
 /// The secret is kept; one is issued only when the new method needs a
 /// secret the client lacks (from `none` or `private_key_jwt`, or to
 /// `client_secret_jwt`, whose key must be kept sealed). A method without a
-/// secret drops it.
+/// secret drops it. The new metadata is held to `allowed` like a
+/// registration.
 pub async fn replace(
     store: &dyn Store,
     secrets: &Secrets,
     issuer: &str,
+    allowed: &Allowed,
     mut record: ClientRecord,
     access_token: &str,
     body: Value,
 ) -> Result<Value, Occurrence> {
-    let requested = registration::update_request(body, &record.client_id)?;
+    let requested = registration::update_request(body, &record.client_id, allowed)?;
     if let Some(given) = &requested.client_secret {
         let current = record
             .secret_hash

@@ -19,6 +19,15 @@ const TOKEN_MODE: &[(&str, &str)] = &[
     ("LATCHKEY_REGISTRATION_MODE", "token"),
     ("LATCHKEY_REGISTRATION_TOKEN", INITIAL),
 ];
+/// Open, and client_credentials (with any OAuth scope these tests use)
+/// allowed to registered clients.
+const OPEN_WIDE: &[(&str, &str)] = &[
+    ("LATCHKEY_REGISTRATION_MODE", "open"),
+    (
+        "LATCHKEY_REGISTRATION_ALLOWED_GRANT_TYPES",
+        "authorization_code refresh_token client_credentials",
+    ),
+];
 const CB: &str = "https://app.example/cb";
 
 fn register(s: &Server, body: &Value) -> reqwest::RequestBuilder {
@@ -193,6 +202,55 @@ async fn token_mode_needs_its_token_at_start_up_and_on_every_registration() {
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
+}
+
+/// The allowed sets are checked before the port is bound: an unknown grant
+/// type, a malformed scope or an empty set stop start-up with exit 2,
+/// naming the key.
+#[tokio::test]
+async fn allowed_sets_are_checked_at_start_up() {
+    let db = Database::new(Db::Sqlite).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    for (env, value, key, named) in [
+        (
+            "LATCHKEY_REGISTRATION_ALLOWED_GRANT_TYPES",
+            "authorization_code password",
+            "registration.allowed_grant_types",
+            "password",
+        ),
+        (
+            "LATCHKEY_REGISTRATION_ALLOWED_GRANT_TYPES",
+            " , ",
+            "registration.allowed_grant_types",
+            "at least one",
+        ),
+        (
+            "LATCHKEY_REGISTRATION_ALLOWED_SCOPES",
+            "openid \"quoted\"",
+            "registration.allowed_scopes",
+            "quoted",
+        ),
+    ] {
+        let (code, _, err) = run(
+            &db,
+            &["serve"],
+            &[
+                ("LATCHKEY_REGISTRATION_MODE", "open"),
+                ("LATCHKEY_LISTEN", listen.as_str()),
+                (env, value),
+            ],
+        );
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains(key) && err.contains(env) && err.contains(named),
+            "{err}"
+        );
+    }
 }
 
 /// Every refusal of the metadata, on the JSON channel with its RFC 7591
@@ -450,7 +508,7 @@ fn signed_statement() -> String {
 }
 
 async fn register_read_update_delete(db: Db) {
-    let s = Server::start_with(db, OPEN).await;
+    let s = Server::start_with(db, OPEN_WIDE).await;
     let info = registered(
         &s,
         json!({"client_name": "Registered App", "redirect_uris": [CB],
@@ -706,11 +764,233 @@ async fn register_read_update_delete(db: Db) {
     assert_eq!(r.status(), 404);
 }
 
+/// The probe's attack: open registration asking for an operator's scopes
+/// and client_credentials got a client, and at once tokens with those
+/// scopes. Registration (and its update) is held to
+/// `registration.allowed_scopes` and `registration.allowed_grant_types`;
+/// refusals name what is refused. The operator's own clients are not.
+async fn registration_is_held_to_the_allowed_scopes_and_grants(db: Db) {
+    let s = Server::start_with(db, OPEN).await;
+    // The probe's request, exactly.
+    let r = register(
+        &s,
+        &json!({"grant_types": ["client_credentials"], "scope": "admin payments:write"}),
+    )
+    .send()
+    .await
+    .unwrap();
+    let e = json_error(
+        &s,
+        r,
+        400,
+        "invalid_client_metadata",
+        "registration_grant_type_not_allowed",
+    )
+    .await;
+    let description = e["error_description"].as_str().unwrap();
+    for named in ["client_credentials", "admin", "payments:write"] {
+        assert!(description.contains(named), "{description}");
+    }
+    // Each refusal on its own, naming what is refused (and only that).
+    let r = register(
+        &s,
+        &json!({"redirect_uris": [CB], "scope": "openid email admin"}),
+    )
+    .send()
+    .await
+    .unwrap();
+    let e = json_error(
+        &s,
+        r,
+        400,
+        "invalid_client_metadata",
+        "registration_scope_not_allowed",
+    )
+    .await;
+    let description = e["error_description"].as_str().unwrap();
+    assert!(description.contains("admin"), "{description}");
+    assert!(!description.contains("email,"), "{description}");
+    let r = register(&s, &json!({"grant_types": ["client_credentials"]}))
+        .send()
+        .await
+        .unwrap();
+    let e = json_error(
+        &s,
+        r,
+        400,
+        "invalid_client_metadata",
+        "registration_grant_type_not_allowed",
+    )
+    .await;
+    assert!(
+        e["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("client_credentials")
+    );
+    // The default still lets ordinary clients in.
+    let info = registered(
+        &s,
+        json!({"redirect_uris": [CB], "grant_types": ["authorization_code", "refresh_token"],
+               "scope": "openid email"}),
+    )
+    .await;
+    registered(&s, json!({"redirect_uris": [CB]})).await;
+    registered(&s, json!({"redirect_uris": [CB], "scope": "openid profile email address phone offline_access"})).await;
+
+    // The update (RFC 7592) is held to the same sets.
+    let id = info["client_id"].as_str().unwrap();
+    let rat = info["registration_access_token"].as_str().unwrap();
+    let update = as_update(&info);
+    for (change, cause, named) in [
+        (
+            json!({"scope": "openid admin"}),
+            "registration_scope_not_allowed",
+            "admin",
+        ),
+        (
+            json!({"grant_types": ["authorization_code", "client_credentials"]}),
+            "registration_grant_type_not_allowed",
+            "client_credentials",
+        ),
+    ] {
+        let mut body = update.clone();
+        for (k, v) in change.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let r = manage(&s, Method::PUT, id, Some(rat))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let e = json_error(&s, r, 400, "invalid_client_metadata", cause).await;
+        let description = e["error_description"].as_str().unwrap();
+        assert!(description.contains(named), "{description}");
+    }
+    let r = manage(&s, Method::PUT, id, Some(rat))
+        .json(&update)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    // The operator is trusted: the admin API registers any scope and grant.
+    let r = s
+        .admin(Method::POST, "/clients")
+        .json(
+            &json!({"client_id": "billing", "grant_types": ["client_credentials"],
+                      "scope": "admin payments:write"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+
+    // Widened by the operator: allowed, and still only what was registered.
+    let widened = Server::start_with(
+        db,
+        &[
+            ("LATCHKEY_REGISTRATION_MODE", "open"),
+            (
+                "LATCHKEY_REGISTRATION_ALLOWED_SCOPES",
+                "openid email api:read api:write",
+            ),
+            (
+                "LATCHKEY_REGISTRATION_ALLOWED_GRANT_TYPES",
+                "authorization_code, refresh_token, client_credentials",
+            ),
+        ],
+    )
+    .await;
+    let service = registered(
+        &widened,
+        json!({"grant_types": ["client_credentials"], "scope": "api:read"}),
+    )
+    .await;
+    let (sid, secret) = (
+        service["client_id"].as_str().unwrap(),
+        service["client_secret"].as_str().unwrap(),
+    );
+    let token = |scope: Option<&'static str>| {
+        let mut form = vec![("grant_type", "client_credentials")];
+        form.extend(scope.map(|v| ("scope", v)));
+        widened
+            .http
+            .post(widened.url("/token"))
+            .basic_auth(sid, Some(secret))
+            .form(&form)
+            .send()
+    };
+    let r = token(None).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let t: Value = r.json().await.unwrap();
+    assert_eq!(t["scope"], "api:read");
+    // Allowed by the server but not registered by this client, or neither.
+    for scope in ["api:write", "admin", "api:read admin"] {
+        let r = token(Some(scope)).await.unwrap();
+        let e = json_error(&widened, r, 400, "invalid_scope", "scope_not_allowed").await;
+        assert!(!e.to_string().contains("access_token"));
+    }
+    let r = register(
+        &widened,
+        &json!({"grant_types": ["client_credentials"], "scope": "api:read admin"}),
+    )
+    .send()
+    .await
+    .unwrap();
+    json_error(
+        &widened,
+        r,
+        400,
+        "invalid_client_metadata",
+        "registration_scope_not_allowed",
+    )
+    .await;
+    // Without every OpenID scope allowed, a client names the scopes it
+    // needs: no scope would mean all of them.
+    let r = register(&widened, &json!({"redirect_uris": [CB]}))
+        .send()
+        .await
+        .unwrap();
+    let e = json_error(
+        &widened,
+        r,
+        400,
+        "invalid_client_metadata",
+        "registration_scope_not_allowed",
+    )
+    .await;
+    assert!(
+        e["error_description"].as_str().unwrap().contains("scope"),
+        "{e}"
+    );
+    registered(
+        &widened,
+        json!({"redirect_uris": [CB], "scope": "openid email"}),
+    )
+    .await;
+}
+
 /// A client registered through the `openidconnect` crate (with the initial
 /// access token) signs a user in with the authorization-code flow; consent
 /// is asked, since a registered client is never first-party.
 async fn registered_clients_sign_in(db: Db) {
-    let s = Server::start_with(db, TOKEN_MODE).await;
+    let s = Server::start_with(
+        db,
+        &[
+            TOKEN_MODE[0],
+            TOKEN_MODE[1],
+            (
+                "LATCHKEY_REGISTRATION_ALLOWED_SCOPES",
+                "openid profile email address phone offline_access api:read",
+            ),
+            (
+                "LATCHKEY_REGISTRATION_ALLOWED_GRANT_TYPES",
+                "authorization_code,client_credentials",
+            ),
+        ],
+    )
+    .await;
     let cb = "http://127.0.0.1:9/cb";
     let metadata =
         CoreProviderMetadata::discover_async(IssuerUrl::new(s.base.clone()).unwrap(), &http)
@@ -872,6 +1152,7 @@ async fn a_registration_is_one_write(db: Db) {
 }
 
 crate::both!(
+    registration_is_held_to_the_allowed_scopes_and_grants,
     register_read_update_delete,
     registered_clients_sign_in,
     a_registration_is_one_write

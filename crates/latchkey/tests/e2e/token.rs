@@ -419,6 +419,46 @@ async fn every_token_error_row(db: Db) {
     assert!(h.get("www-authenticate").is_none());
 }
 
+/// RFC 6749 §2.3.1: the Basic password is the form-urlencoded secret,
+/// decoded whole. A secret with `&`, `+`, `%` and `:` (given through the
+/// admin API) works when encoded; anything after a `&` counts.
+async fn basic_secret_is_decoded_whole(db: Db) {
+    let s = Server::start(db).await;
+    let given = "s&e+c%r:e t=1";
+    let c = register(
+        &s,
+        json!({"client_id": "odd", "grant_types": ["client_credentials"], "scope": "api:read",
+               "client_secret": given}),
+    )
+    .await;
+    assert_eq!(c["client_secret"], given);
+    let generated = service(&s, "svc", "client_secret_basic").await;
+    let enc = |v: &str| url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
+    let every_char = |v: &str| v.bytes().map(|b| format!("%{b:02X}")).collect::<String>();
+    let token = |id: &'static str, password: String| {
+        token_post(&s)
+            .basic_auth(id, Some(password))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+    };
+    for password in [enc(given), every_char(given)] {
+        let r = token("odd", password).await.unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    }
+    let r = token("svc", every_char(&generated)).await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    // Differs only after the `&`; the right secret with more after a `&`.
+    let refused = [
+        ("odd", enc("s&e+c%r:e t=2")),
+        ("odd", "s&other".to_string()),
+        ("svc", format!("{generated}&anything")),
+    ];
+    for (id, password) in refused {
+        let r = token(id, password).await.unwrap();
+        expect_error(r, 401, "invalid_client", "client_secret_mismatch").await;
+    }
+}
+
 async fn private_key_jwt_replay_is_jti_known(db: Db) {
     let s = Server::start(db).await;
     let secrets = Secrets::new("test-only").unwrap();
@@ -451,6 +491,86 @@ async fn private_key_jwt_replay_is_jti_known(db: Db) {
     // Nothing secret reaches the log.
     assert!(!s.logs().contains(&assertion));
     let _ = SECRET;
+}
+
+/// RFC 7523 §3: an assertion is refused before its nbf (or iat), and when
+/// it would stay valid (and its jti kept) for longer than five minutes.
+async fn private_key_jwt_time_bounds(db: Db) {
+    let s = Server::start(db).await;
+    let secrets = Secrets::new("test-only").unwrap();
+    let now = latchkey_core::now_unix();
+    let record = keys::generate(Alg::Es256, &secrets, now).unwrap();
+    let key = SigningKey::load(&record, &secrets).unwrap();
+    register(
+        &s,
+        json!({"client_id": "pk", "grant_types": ["client_credentials"], "scope": "api:read",
+        "token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [record.public_jwk]}}),
+    )
+    .await;
+    let mut n = 0;
+    let mut send = |times: Value| {
+        n += 1;
+        let mut claims =
+            json!({"iss": "pk", "sub": "pk", "aud": s.url("/token"), "jti": format!("j{n}")});
+        for (k, v) in times.as_object().unwrap() {
+            claims[k] = v.clone();
+        }
+        let assertion = key.sign_jwt("JWT", &claims).unwrap();
+        token_post(&s)
+            .form(&[
+                ("grant_type", "client_credentials"),
+                (
+                    "client_assertion_type",
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                ),
+                ("client_assertion", assertion.as_str()),
+            ])
+            .send()
+    };
+    let refused = [
+        (
+            json!({"nbf": now + 120, "exp": now + 180}),
+            "client_assertion_not_yet_valid",
+            "nbf",
+        ),
+        (
+            json!({"iat": now + 3600, "exp": now + 3660}),
+            "client_assertion_not_yet_valid",
+            "iat",
+        ),
+        (
+            json!({"exp": now + 3600}),
+            "client_assertion_lifetime_too_long",
+            "exp",
+        ),
+        (
+            json!({"iat": now, "exp": now + 86400}),
+            "client_assertion_lifetime_too_long",
+            "iat",
+        ),
+        (
+            json!({"iat": now - 600, "exp": now + 60}),
+            "client_assertion_lifetime_too_long",
+            "iat",
+        ),
+    ];
+    for (times, cause, named) in refused {
+        let r = send(times.clone()).await.unwrap();
+        let (_, body) = crate::support::assert_json_error(r, 401, "invalid_client", cause).await;
+        let description = body["error_description"].as_str().unwrap();
+        assert!(description.contains(named), "{times}: {description}");
+    }
+    // Within the bounds (and the clock leeway): accepted.
+    let accepted = [
+        json!({"exp": now + 60}),
+        json!({"iat": now, "exp": now + 300}),
+        json!({"nbf": now + 10, "iat": now + 10, "exp": now + 310}),
+        json!({"exp": now + 320}),
+    ];
+    for times in accepted {
+        let r = send(times.clone()).await.unwrap();
+        assert_eq!(r.status(), 200, "{times}: {}", r.text().await.unwrap());
+    }
 }
 
 /// private_key_jwt with keys at a jwks_uri: fetched (with the network
@@ -509,6 +629,8 @@ async fn private_key_jwt_with_a_jwks_uri(db: Db) {
 }
 
 crate::both!(
+    private_key_jwt_time_bounds,
+    basic_secret_is_decoded_whole,
     private_key_jwt_with_a_jwks_uri,
     client_credentials_and_the_resource_endpoints,
     every_token_error_row,
