@@ -114,6 +114,11 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
+    // The username is the first thing that must be free (the store's
+    // insert decides races); then the verified email.
+    if store.get_user_by_username(&user.username).await?.is_some() {
+        return Err(USERNAME_TAKEN.with_detail(format!("username {}", user.username)));
+    }
     email_free(store, &user).await?;
     match store.create_user(&user).await {
         Ok(()) => {}

@@ -3,7 +3,7 @@
 //! address belongs to one user; one that several users share (written
 //! before that rule, or by a race) signs in none of them.
 
-use crate::authorize::{Browser, hidden, location};
+use crate::authorize::{Browser, login_page, submit_login};
 use crate::cluster::{CB, PASSWORD, START, web_client};
 use crate::support::{Db, Server};
 use reqwest::Method;
@@ -21,20 +21,8 @@ async fn create_user(s: &Server, body: Value) -> reqwest::Response {
 /// where it leads.
 async fn sign_in(s: &Server, name: &str, password: &str) -> (u16, String) {
     let mut b = Browser::new(s);
-    let login = location(&b.get(START).await);
-    let html = b.get(&login).await.text().await.unwrap();
-    let r = b
-        .post(
-            "/login",
-            &[
-                ("i", &hidden(&html, "i")),
-                ("csrf", &hidden(&html, "csrf")),
-                ("username", name),
-                ("password", password),
-                ("action", "login"),
-            ],
-        )
-        .await;
+    let html = login_page(&mut b, START).await;
+    let r = submit_login(&mut b, &html, name, password).await;
     let status = r.status().as_u16();
     let next = r
         .headers()
