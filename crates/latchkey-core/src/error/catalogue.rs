@@ -2249,6 +2249,10 @@ pub static ERROR_ID_NOT_FOUND: Cause = Cause {
 
 /// Every cause, each exactly once, grouped by endpoint in source order. The
 /// docs regroup them by wire code ([`ErrorCode::ALL`] order).
+/// Causes that may mean a stolen code or token is being replayed: the
+/// operator's log shows them as warnings, not as routine refusals.
+pub static POSSIBLE_THEFT: &[&Cause] = &[&CODE_REUSED, &REFRESH_TOKEN_REUSED];
+
 pub static ALL: &[&Cause] = &[
     // HTTP basics
     &NOT_FOUND,

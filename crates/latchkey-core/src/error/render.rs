@@ -294,7 +294,7 @@ pub fn error_page(occ: &Occurrence, ctx: RenderCtx<'_>) -> ErrorPage {
         ),
         (Actor::ClientDeveloper, _) => (
             "This application sent an invalid sign-in request",
-            "The application you came from asked us to sign you in in a way we cannot accept, so we cannot send you back to it safely. Contact the application's support and quote the error reference below.",
+            "The application you came from asked us to sign you in with settings we cannot accept, so we cannot send you back to it safely. Contact the application's support and quote the error reference below.",
         ),
     };
     ErrorPage {

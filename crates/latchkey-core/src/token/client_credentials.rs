@@ -72,5 +72,6 @@ pub fn exchange(
         scope,
         refresh_token: None,
         id_token: None,
+        sub: None,
     })
 }

@@ -70,6 +70,10 @@ pub struct TokenResponse {
     pub refresh_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
+    /// The user the tokens are for (none for client_credentials), for the
+    /// operator's log; not part of the answer.
+    #[serde(skip)]
+    pub sub: Option<String>,
 }
 
 /// One parameter given at most once (repeats are refused before, but the
@@ -183,6 +187,7 @@ pub fn issue_user_tokens(
         scope: grant.scope.to_string(),
         refresh_token,
         id_token,
+        sub: Some(grant.sub.to_string()),
     })
 }
 

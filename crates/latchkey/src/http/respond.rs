@@ -307,6 +307,11 @@ fn report(app: &App, occ: &Occurrence, endpoint: &str) {
     let code = cause.code.as_str();
     if cause.status >= 500 {
         tracing::error!(error_id = %occ.error_id, cause = cause.id, code, endpoint, client_id, debug = occ.debug.as_deref(), description = %occ.description(), "request failed");
+    } else if latchkey_core::catalogue::POSSIBLE_THEFT
+        .iter()
+        .any(|c| c.id == cause.id)
+    {
+        tracing::warn!(error_id = %occ.error_id, cause = cause.id, code, endpoint, client_id, debug = occ.debug.as_deref(), description = %occ.description(), "request refused: possible theft of a code or token");
     } else {
         tracing::info!(error_id = %occ.error_id, cause = cause.id, code, endpoint, client_id, debug = occ.debug.as_deref(), description = %occ.description(), "request refused");
     }

@@ -347,6 +347,7 @@ pub async fn submit(
                     SESSION_LOST.with_detail("the browser is no longer signed in"),
                 ));
             }
+            tracing::info!(client_id = %req.client_id, sub = %sub, amr = ?amr, method = action, "second factor passed");
             if let Some(codes) = recovery_codes {
                 return Ok(html_response(
                     StatusCode::OK,

@@ -75,9 +75,24 @@ pub async fn authenticate(
     };
     let client = client_auth::authenticate(app.store.as_ref(), &ctx, &creds)
         .await
-        .map_err(Failure::json)?;
+        .map_err(|occ| Failure::json(naming_client(occ, &creds)))?;
     super::rate_limit::check_client(app, &client.client_id).await?;
     Ok(client)
+}
+
+/// The log line of a refused authentication names the client the request
+/// claimed to be, when it named one.
+fn naming_client(occ: Occurrence, creds: &Credentials) -> Occurrence {
+    if occ.client_id.is_some() {
+        return occ;
+    }
+    match client_auth::classify(creds) {
+        Ok(attempt) => {
+            let claimed = attempt.client_id().to_string();
+            occ.client(claimed)
+        }
+        Err(_) => occ,
+    }
 }
 
 pub fn context<'a>(app: &'a App, keys: &'a KeySet) -> TokenContext<'a> {
@@ -120,7 +135,16 @@ pub async fn token(
     )));
     let response = token::exchange(app.store.as_ref(), &ctx, &client, &params)
         .await
-        .map_err(|occ: Occurrence| Failure::json(occ))?;
+        .map_err(|occ: Occurrence| Failure::json(occ.client(client.client_id.as_str())))?;
+    tracing::info!(
+        client_id = client.client_id.as_str(),
+        grant_type = params.single("grant_type").ok().flatten().unwrap_or_default(),
+        sub = response.sub.as_deref(),
+        scope = %response.scope,
+        refresh_token = response.refresh_token.is_some(),
+        id_token = response.id_token.is_some(),
+        "tokens issued"
+    );
     Ok(no_store_json(response))
 }
 

@@ -110,12 +110,15 @@ fn login_page(
 <form method=\"post\" action=\"/login\">\
 <input type=\"hidden\" name=\"i\" value=\"{i}\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
 <label for=\"username\">Username or email</label>\
-<input id=\"username\" name=\"username\" type=\"text\" autocomplete=\"username\" required autofocus value=\"{hint}\"{invalid}>\
+<input id=\"username\" name=\"username\" type=\"text\" autocomplete=\"username\" required{focus_name} value=\"{hint}\"{invalid}>\
 <label for=\"password\">Password</label>\
-<input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required{invalid}>\
+<input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required{focus_password}{invalid}>\
 <div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"login\" class=\"primary\">Sign in</button>\
 <button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>Cancel</button></div></form>{upstreams}",
         upstreams = super::upstream::buttons(app, &interaction.id, &csrf(app, browser)),
+        // After a refusal the name is kept: the password is what to retype.
+        focus_name = if error.is_some() { "" } else { " autofocus" },
+        focus_password = if error.is_some() { " autofocus" } else { "" },
         client = esc(client_name(client)),
         i = esc(&interaction.id),
         csrf = esc(&csrf(app, browser)),
@@ -294,9 +297,15 @@ pub async fn login_submit(
         .clear_login_failures(&account)
         .await
         .map_err(|e| back(e.into()))?;
-    let (token, session) = new_session(&app, &headers, &user.sub, vec!["pwd".into()])
-        .await
-        .map_err(&back)?;
+    let (token, session) = new_session(
+        &app,
+        &headers,
+        &user.sub,
+        vec!["pwd".into()],
+        &req.client_id,
+    )
+    .await
+    .map_err(&back)?;
     Ok(continue_signed_in(&app, &headers, &token, session, req, &client, interaction).await)
 }
 
@@ -320,6 +329,7 @@ pub(super) async fn new_session(
     headers: &HeaderMap,
     sub: &str,
     amr: Vec<String>,
+    client_id: &str,
 ) -> Result<(String, SessionRecord), Occurrence> {
     let token = latchkey_core::crypto::random_token()?;
     let now = latchkey_core::now_unix();
@@ -334,6 +344,7 @@ pub(super) async fn new_session(
         expires_at: now + SESSION_TTL,
     };
     app.store.insert_session(&session).await?;
+    tracing::info!(client_id, sub, amr = ?session.amr, "signed in");
     if let Some(old) = cookies::get(app, headers, Cookie::Session) {
         let _ = app.store.delete_session(&app.secrets.hash(&old)).await;
     }
@@ -396,7 +407,15 @@ pub async fn consent_form(
     Query(q): Query<Interaction>,
 ) -> Result<Response, Failure> {
     let (interaction, client, browser) = load(&app, &headers, q.i.as_deref()).await?;
-    signed_in(&app, &headers, &interaction).await?;
+    let session = signed_in(&app, &headers, &interaction).await?;
+    let back = to_client(&interaction.request);
+    let account = app
+        .store
+        .get_user(&session.sub)
+        .await
+        .map_err(|e| back(e.into()))?
+        .map(|u| u.username)
+        .unwrap_or_else(|| session.sub.clone());
     let items: String = interaction
         .request
         .scopes
@@ -408,7 +427,10 @@ pub async fn consent_form(
 <form method=\"post\" action=\"/consent\">\
 <input type=\"hidden\" name=\"i\" value=\"{i}\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
 <div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"allow\" class=\"primary\" autofocus>Allow</button>\
-<button type=\"submit\" name=\"action\" value=\"deny\">Deny</button></div></form>",
+<button type=\"submit\" name=\"action\" value=\"deny\">Deny</button></div>\
+<p class=\"muted account\">Signed in as <strong>{account}</strong>. \
+<button type=\"submit\" name=\"action\" value=\"other\" class=\"link\" formnovalidate>Not you? Use another account</button></p></form>",
+        account = esc(&account),
         client = esc(client_name(&client)),
         i = esc(&interaction.id),
         csrf = esc(&csrf(&app, &browser)),
@@ -432,6 +454,20 @@ pub async fn consent_submit(
     let back = to_client(&req);
     check_csrf(&app, &form, &browser, &req)?;
     let session = signed_in(&app, &headers, &interaction).await?;
+    if form.get("action") == Some("other") {
+        // "Not you?": sign in as someone else in this same flow; the new
+        // sign-in replaces this browser's session.
+        let mut res = (
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, format!("/login?i={}", interaction.id))],
+        )
+            .into_response();
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+        return Ok(res);
+    }
     if form.get("action") != Some("allow") {
         if app
             .store

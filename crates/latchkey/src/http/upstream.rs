@@ -435,9 +435,10 @@ async fn sign_in(
 ) -> Result<Response, Failure> {
     let req = interaction.request.clone();
     let back = to_client(&req);
-    let (token, session) = ui::new_session(app, headers, &user.sub, vec!["fed".into()])
-        .await
-        .map_err(&back)?;
+    let (token, session) =
+        ui::new_session(app, headers, &user.sub, vec!["fed".into()], &req.client_id)
+            .await
+            .map_err(&back)?;
     app.store
         .insert_upstream_session(&UpstreamSessionRecord {
             sid: session.sid.clone(),

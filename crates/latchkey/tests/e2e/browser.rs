@@ -144,6 +144,16 @@ impl Driver {
         .await;
     }
 
+    /// Run `script` (a function body) in the page; its return value.
+    async fn script(&self, script: &str) -> Value {
+        self.cmd(
+            Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
     async fn source(&self) -> String {
         self.cmd(Method::GET, "/source", None)
             .await
@@ -247,6 +257,18 @@ async fn a_real_browser_signs_in_consents_cancels_and_denies() {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     assert!(d.source().await.contains("role=\"alert\""));
+    // The name stays; the password is what to retype, so it has focus.
+    assert_eq!(
+        d.script("return document.activeElement.id").await,
+        "password"
+    );
+    // The field's border and the focus ring stand out from the white form
+    // by at least 3:1 (WCAG 2.2, 1.4.11), as the browser draws them.
+    let contrast = d.script(CONTRAST).await;
+    for part in ["border", "outline"] {
+        let ratio = contrast[part].as_f64().unwrap();
+        assert!(ratio >= 3.0, "{part} contrast {ratio:.2}: {contrast}");
+    }
     d.screenshot("login-wrong-password.png").await;
     d.type_into("#password", "correct horse battery").await;
     d.click("button[value=login]").await;
@@ -258,14 +280,41 @@ async fn a_real_browser_signs_in_consents_cancels_and_denies() {
     assert!(q["code"].len() >= 43, "{q:?}");
     assert_eq!(q["iss"], s.base);
 
-    // Signed in already: a new scope asks for consent; Deny.
+    // Signed in already: a new scope asks for consent, naming who is
+    // signed in, with the way to another account; Deny.
     d.goto(&authorize("openid+profile", "")).await;
     d.wait_for(&s.url("/consent")).await;
+    assert!(
+        d.source()
+            .await
+            .contains("Signed in as <strong>alice@example.com</strong>")
+    );
     d.click("button[value=deny]").await;
     let q = query(&d.wait_for(&cb).await);
     assert_eq!(q["error"], "access_denied");
     assert!(q["error_uri"].ends_with("#consent_denied"));
+
+    // "Not you?" on the consent page leads to the sign-in of this flow.
+    d.goto(&authorize("openid+profile", "")).await;
+    d.wait_for(&s.url("/consent")).await;
+    d.click("button[value=other]").await;
+    d.wait_for(&s.url("/login")).await;
 }
+
+/// The contrast against white of the username field's border and of the
+/// focus ring drawn when it has focus (WCAG relative luminance).
+const CONTRAST: &str = r#"
+const rgb = s => s.match(/[\d.]+/g).slice(0, 3).map(Number);
+const lum = c => {
+  const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+};
+const ratio = c => 1.05 / (lum(c) + 0.05);
+const input = document.getElementById('username');
+input.focus();
+const style = getComputedStyle(input);
+return { border: ratio(rgb(style.borderTopColor)), outline: ratio(rgb(style.outlineColor)) };
+"#;
 
 /// A real browser meets the second factor: after the password, the user
 /// enrols an authenticator (the test reads the key off the page and

@@ -20,6 +20,7 @@ mod docs;
 mod faults;
 mod limits;
 mod login;
+mod logs;
 mod mfa;
 mod oidc_client;
 mod outage;
