@@ -21,6 +21,7 @@ mod faults;
 mod limits;
 mod login;
 mod mfa;
+mod native;
 mod oidc_client;
 mod outage;
 mod pages;
