@@ -119,6 +119,36 @@ impl ClientMetadata {
         self.token_endpoint_auth_method == "none"
     }
 
+    /// A native app (OIDC Registration §2, RFC 8252): its loopback redirect
+    /// URIs match on any port, and it always needs PKCE.
+    pub fn is_native(&self) -> bool {
+        self.application_type == "native"
+    }
+
+    /// What is accepted but discouraged, for the answer to whoever
+    /// registered the client: a native app's `http://localhost` redirect
+    /// URI (RFC 8252 §8.3: the name may resolve to a non-loopback
+    /// interface or be blocked by a firewall; the IP literals do not).
+    pub fn warnings(&self) -> Vec<Warning> {
+        if !self.is_native() {
+            return Vec::new();
+        }
+        self.redirect_uris
+            .iter()
+            .enumerate()
+            .filter(|(_, uri)| {
+                url::Url::parse(uri)
+                    .is_ok_and(|u| u.scheme() == "http" && u.host_str() == Some("localhost"))
+            })
+            .map(|(i, uri)| Warning {
+                field: format!("redirect_uris[{i}]"),
+                summary: format!(
+                    "{uri} uses localhost, which RFC 8252 §8.3 discourages: register the loopback IP literal instead (http://127.0.0.1 or http://[::1], any port matches)"
+                ),
+            })
+            .collect()
+    }
+
     /// Parse metadata from a JSON object (admin API, registration), naming
     /// the field when a value has the wrong type. A client that does not
     /// use the authorization_code grant and names no response types gets
@@ -375,12 +405,37 @@ fn check_parsed(uri: &str, parsed: &url::Url, application_type: &str) -> Result<
         ("javascript" | "data" | "file" | "vbscript", _) => {
             Err(format!("{uri}: scheme not allowed"))
         }
-        (_, "native") if parsed.scheme().contains('.') => Ok(()),
+        (scheme, "native") if is_reverse_domain(scheme) => Ok(()),
         (scheme, "native") => Err(format!(
             "{uri}: a private-use scheme must be a reverse domain name, e.g. com.example.app, not {scheme}"
         )),
         (scheme, _) => Err(format!("{uri}: web clients must use https, not {scheme}")),
     }
+}
+
+/// RFC 8252 §7.1: a private-use scheme is a domain name the app's owner
+/// controls, in reverse order: at least two dot-separated labels, each of
+/// letters, digits and inner hyphens. A one-word scheme (`myapp`) could be
+/// claimed by any app.
+fn is_reverse_domain(scheme: &str) -> bool {
+    let labels: Vec<&str> = scheme.split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
+/// Metadata that was accepted but deserves a change, named by its field:
+/// the `warnings` of the admin API and registration answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    pub field: String,
+    pub summary: String,
 }
 
 /// A stored client. The secret is kept only as a keyed hash.
@@ -492,6 +547,76 @@ mod tests {
             ..web(&["com.example.app:/cb", "http://[::1]:8080/cb"])
         };
         assert!(native.validate().is_ok());
+    }
+
+    fn native(uris: &[&str]) -> ClientMetadata {
+        ClientMetadata {
+            application_type: "native".into(),
+            token_endpoint_auth_method: "none".into(),
+            ..web(uris)
+        }
+    }
+
+    #[test]
+    fn native_redirect_uris_follow_rfc_8252() {
+        for uri in [
+            "com.example.app:/callback",
+            "com.example.app://callback",
+            "io.my-company.app:/cb",
+            "https://app.example/callback",
+            "http://127.0.0.1/callback",
+            "http://127.0.0.1:8080/callback",
+            "http://[::1]/callback",
+            "http://localhost/callback",
+        ] {
+            assert!(native(&[uri]).validate().is_ok(), "{uri}");
+        }
+        for (uri, says) in [
+            ("myapp:/callback", "reverse domain name"),
+            ("com..app:/callback", "reverse domain name"),
+            ("com.example.:/callback", "reverse domain name"),
+            ("com.-example:/callback", "reverse domain name"),
+            ("com.example+x:/callback", "reverse domain name"),
+            ("http://app.example/callback", "only on a loopback host"),
+            ("http://127.0.0.2/callback", "only on a loopback host"),
+            ("javascript:alert(1)", "not allowed"),
+        ] {
+            let err = native(&[uri]).validate().unwrap_err();
+            assert!(err.is(&INVALID_REDIRECT_URI), "{uri}");
+            assert!(
+                err.description().contains(says),
+                "{uri}: {}",
+                err.description()
+            );
+        }
+        // Web clients: no private-use schemes, http only on loopback.
+        for uri in ["com.example.app:/callback", "http://app.example/callback"] {
+            assert!(
+                web(&[uri])
+                    .validate()
+                    .unwrap_err()
+                    .is(&INVALID_REDIRECT_URI),
+                "{uri}"
+            );
+        }
+    }
+
+    #[test]
+    fn localhost_is_accepted_with_a_warning_for_native_apps() {
+        let m = native(&[
+            "http://127.0.0.1/callback",
+            "http://localhost:8080/callback",
+            "com.example.app:/callback",
+        ]);
+        assert!(m.validate().is_ok());
+        let warnings = m.warnings();
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].field, "redirect_uris[1]");
+        assert!(warnings[0].summary.contains("RFC 8252"));
+        assert!(warnings[0].summary.contains("127.0.0.1"));
+        // Web clients may use localhost for development, without advice.
+        assert!(web(&["http://localhost/callback"]).warnings().is_empty());
+        assert!(native(&["http://127.0.0.1/cb"]).warnings().is_empty());
     }
 
     #[test]

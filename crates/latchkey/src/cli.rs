@@ -70,6 +70,9 @@ struct ClientFields {
     /// token_endpoint_auth_method: client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, none.
     #[arg(long = "auth-method", value_name = "METHOD")]
     auth_method: Option<String>,
+    /// application_type: web (the default) or native (RFC 8252: loopback redirect URIs match on any port, private-use schemes, PKCE always).
+    #[arg(long = "application-type", value_name = "TYPE")]
+    application_type: Option<String>,
     /// First-party client: never show the consent page.
     #[arg(long)]
     skip_consent: bool,
@@ -112,6 +115,9 @@ impl ClientFields {
         if let Some(v) = &self.auth_method {
             map.insert("token_endpoint_auth_method".into(), json!(v));
         }
+        if let Some(v) = &self.application_type {
+            map.insert("application_type".into(), json!(v));
+        }
         if self.skip_consent {
             map.insert("skip_consent".into(), json!(true));
         }
@@ -132,7 +138,7 @@ impl ClientFields {
 enum ClientCommand {
     /// Register a client; prints it with its secret (shown only this once).
     #[command(
-        after_help = "Examples:\n  latchkey client create --name 'My app' --redirect-uri https://app.example/cb --scope 'openid email'\n  latchkey client create --client-id svc --grant-type client_credentials --scope api:read\n  latchkey client create --name 'FAPI app' --redirect-uri https://app.example/cb --require-par --request-object-alg ES256 --metadata '{\"jwks_uri\":\"https://app.example/jwks\"}'\n  latchkey client create --metadata '{\"redirect_uris\":[\"https://app.example/cb\"],\"token_endpoint_auth_method\":\"none\"}'"
+        after_help = "Examples:\n  latchkey client create --name 'My app' --redirect-uri https://app.example/cb --scope 'openid email'\n  latchkey client create --client-id svc --grant-type client_credentials --scope api:read\n  latchkey client create --name 'Desktop app' --application-type native --auth-method none --redirect-uri http://127.0.0.1/callback\n  latchkey client create --name 'FAPI app' --redirect-uri https://app.example/cb --require-par --request-object-alg ES256 --metadata '{\"jwks_uri\":\"https://app.example/jwks\"}'\n  latchkey client create --metadata '{\"redirect_uris\":[\"https://app.example/cb\"],\"token_endpoint_auth_method\":\"none\"}'"
     )]
     Create {
         /// Choose the client_id (default: generated).
@@ -376,6 +382,23 @@ fn print(value: &Value) {
     ));
 }
 
+/// A created or updated client: its `warnings` go to stderr, one line
+/// each, and the client to stdout as `client show` prints it.
+fn print_client(mut value: Value) {
+    let warnings = value.as_object_mut().and_then(|map| map.remove("warnings"));
+    for w in warnings
+        .as_ref()
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let field = w["field"].as_str().unwrap_or_default();
+        let summary = w["summary"].as_str().unwrap_or_default();
+        eprintln!("latchkey: warning: {field}: {summary}");
+    }
+    print(&value);
+}
+
 fn parse_json_object(flag: &str, text: &str) -> Result<Value, Failed> {
     match serde_json::from_str::<Value>(text) {
         Ok(v @ Value::Object(_)) => Ok(v),
@@ -418,7 +441,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 if let Some(s) = secret {
                     body.insert("client_secret".into(), json!(s));
                 }
-                print(&manage::clients::create(store, &secrets, Value::Object(body)).await?);
+                print_client(manage::clients::create(store, &secrets, Value::Object(body)).await?);
             }
             ClientCommand::List => print(&manage::clients::list(store).await?),
             ClientCommand::Show { client_id } => print(&manage::clients::view(
@@ -435,17 +458,17 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                     let secret = latchkey_core::crypto::random_token().map_err(Occurrence::from)?;
                     body.insert("client_secret".into(), json!(secret));
                 }
-                print(
-                    &manage::clients::update(store, &secrets, &client_id, Value::Object(body))
+                print_client(
+                    manage::clients::update(store, &secrets, &client_id, Value::Object(body))
                         .await?,
                 );
             }
-            ClientCommand::Deactivate { client_id } => print(
-                &manage::clients::update(store, &secrets, &client_id, json!({"active": false}))
+            ClientCommand::Deactivate { client_id } => print_client(
+                manage::clients::update(store, &secrets, &client_id, json!({"active": false}))
                     .await?,
             ),
-            ClientCommand::Activate { client_id } => print(
-                &manage::clients::update(store, &secrets, &client_id, json!({"active": true}))
+            ClientCommand::Activate { client_id } => print_client(
+                manage::clients::update(store, &secrets, &client_id, json!({"active": true}))
                     .await?,
             ),
             ClientCommand::Delete { client_id } => {

@@ -95,7 +95,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting {
         key: "policy.require_pkce",
         default: "public",
-        meaning: "public (public clients must use PKCE) or all",
+        meaning: "public (public clients and native apps must use PKCE) or all",
     },
     Setting {
         key: "policy.allow_plain_pkce",

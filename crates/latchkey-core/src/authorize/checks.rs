@@ -133,7 +133,10 @@ fn is_pkce_value(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
-/// - public clients must use PKCE; with `policy.require_pkce = all`, every client.
+/// - public clients and native apps must use PKCE; with
+///   `policy.require_pkce = all`, every client. A native app's secret ships
+///   in every copy of the app and keeps nothing secret (RFC 8252 §8.5), so a
+///   confidential native client is treated like a public one here.
 /// - `S256` only, unless `policy.allow_plain_pkce`; the method defaults to
 ///   `plain` per RFC 7636 §4.3, so a bare challenge needs plain allowed.
 /// - the challenge has the RFC 7636 §4.2 syntax.
@@ -143,14 +146,17 @@ pub fn pkce(
     client: &ClientRecord,
     policy: &Policy,
 ) -> Result<(Option<String>, Option<String>), Occurrence> {
-    let required = policy.require_pkce_all || client.metadata.is_public();
+    let required =
+        policy.require_pkce_all || client.metadata.is_public() || client.metadata.is_native();
     let Some(challenge) = challenge else {
         if method.is_some() {
             return Err(PKCE_CHALLENGE_INVALID
                 .with_detail("code_challenge_method was sent without code_challenge"));
         }
         if required {
-            let who = if client.metadata.is_public() {
+            let who = if client.metadata.is_native() {
+                "native apps (RFC 8252 §8.1)"
+            } else if client.metadata.is_public() {
                 "public clients"
             } else {
                 "every client on this server"

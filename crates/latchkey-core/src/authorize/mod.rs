@@ -124,8 +124,8 @@ pub fn validate(
     let requested_uri = raw.single("redirect_uri").map_err(|params::Repeated| {
         Rejection::page(REPEATED_PARAMETER.with_detail("redirect_uri"))
     })?;
-    let redirect_uri = redirect_uri::choose(requested_uri, &client.metadata.redirect_uris)
-        .map_err(Rejection::page)?;
+    let redirect_uri =
+        redirect_uri::choose(requested_uri, &client.metadata).map_err(Rejection::page)?;
 
     // From here on the client and the redirect URI are trusted: errors are
     // redirected, with state echoed (if state itself is readable).

@@ -311,3 +311,34 @@ fn vtr_and_acr_values_choose_the_vectors() {
         "vtr_unsupported"
     );
 }
+
+#[test]
+fn native_apps_always_need_pkce_and_get_answers_on_their_port() {
+    let cb = "http%3A%2F%2F127.0.0.1%3A53127%2Fcallback";
+    let query =
+        format!("client_id=app&response_type=code&scope=openid&redirect_uri={cb}&state=xyz");
+    let pkce =
+        "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256";
+    for method in ["none", "client_secret_basic"] {
+        let c = client(|m| {
+            m.application_type = "native".into();
+            m.token_endpoint_auth_method = method.into();
+            m.redirect_uris = vec!["http://127.0.0.1/callback".into()];
+        });
+        for require_pkce_all in [false, true] {
+            let policy = Policy {
+                require_pkce_all,
+                ..Policy::default()
+            };
+            let r = run(&query, Some(&c), &policy).unwrap_err();
+            assert_eq!(r.occ.cause.id, "pkce_required", "{method}");
+            assert!(r.occ.description().contains("native apps"));
+            // Errors go back to the port the app listens on.
+            let target = r.target.expect("a redirect");
+            assert_eq!(target.uri(), "http://127.0.0.1:53127/callback");
+            let req = run(&format!("{query}{pkce}"), Some(&c), &policy).unwrap();
+            assert_eq!(req.redirect_uri, "http://127.0.0.1:53127/callback");
+            assert!(req.redirect_uri_sent);
+        }
+    }
+}

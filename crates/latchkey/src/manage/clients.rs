@@ -26,6 +26,17 @@ pub fn view(record: &ClientRecord, new_secret: Option<&str>) -> Value {
     Value::Object(out)
 }
 
+/// An answer to a create or update with the metadata's `warnings` (what
+/// was accepted but discouraged, e.g. a native app's localhost redirect
+/// URI), when there are any.
+pub(crate) fn with_warnings(mut answer: Value, metadata: &ClientMetadata) -> Value {
+    let warnings = metadata.warnings();
+    if let (Value::Object(map), false) = (&mut answer, warnings.is_empty()) {
+        map.insert("warnings".into(), json!(warnings));
+    }
+    answer
+}
+
 /// Fields that are not metadata: taken out before metadata is parsed.
 struct Extras {
     client_id: Option<String>,
@@ -59,6 +70,7 @@ fn take_extras(body: &mut Map<String, Value>) -> Result<Extras, Occurrence> {
         "client_id_issued_at",
         "client_secret_expires_at",
         "updated_at",
+        "warnings",
     ] {
         body.remove(ignored);
     }
@@ -131,7 +143,10 @@ pub async fn create(
         .create_client_with(&record, sealed.as_deref(), None)
         .await
     {
-        Ok(()) => Ok(view(&record, secret.as_deref())),
+        Ok(()) => Ok(with_warnings(
+            view(&record, secret.as_deref()),
+            &record.metadata,
+        )),
         Err(StoreError::Conflict(_)) => {
             Err(CLIENT_ID_TAKEN.with_detail(format!("client_id {}", record.client_id)))
         }
@@ -224,7 +239,10 @@ pub async fn update(
     if method_changed || new_secret.is_some() {
         keep_jwt_secret(store, secrets, &record, new_secret.as_deref()).await?;
     }
-    Ok(view(&record, new_secret.as_deref()))
+    Ok(with_warnings(
+        view(&record, new_secret.as_deref()),
+        &record.metadata,
+    ))
 }
 
 pub(crate) const JWT_METHOD: &str = "client_secret_jwt";

@@ -3,7 +3,7 @@
 //! and CLI, plus the registration access token. The decisions live in
 //! `latchkey_core::registration`.
 
-use super::clients::{JWT_METHOD, keep_jwt_secret, sealed_jwt_secret};
+use super::clients::{JWT_METHOD, keep_jwt_secret, sealed_jwt_secret, with_warnings};
 use latchkey_core::Occurrence;
 use latchkey_core::catalogue::{INVALID_CLIENT_METADATA, REGISTRATION_CLIENT_UNKNOWN};
 use latchkey_core::client::ClientRecord;
@@ -50,11 +50,9 @@ pub async fn register(
             Some(&secrets.hash(&access_token)),
         )
         .await?;
-    Ok(registration::response(
-        &record,
-        secret.as_deref(),
-        &access_token,
-        issuer,
+    Ok(with_warnings(
+        registration::response(&record, secret.as_deref(), &access_token, issuer),
+        &record.metadata,
     ))
 }
 
@@ -112,11 +110,9 @@ pub async fn replace(
     if method_changed || new_secret.is_some() {
         keep_jwt_secret(store, secrets, &record, new_secret.as_deref()).await?;
     }
-    Ok(registration::response(
-        &record,
-        new_secret.as_deref(),
-        access_token,
-        issuer,
+    Ok(with_warnings(
+        registration::response(&record, new_secret.as_deref(), access_token, issuer),
+        &record.metadata,
     ))
 }
 

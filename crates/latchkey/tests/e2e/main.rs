@@ -22,6 +22,7 @@ mod limits;
 mod login;
 mod logs;
 mod mfa;
+mod native;
 mod oidc_client;
 mod outage;
 mod pages;
