@@ -65,6 +65,9 @@ pub trait Store:
         registration_token_hash: Option<&str>,
     ) -> StoreResult<()>;
     async fn get_client(&self, client_id: &str) -> StoreResult<Option<ClientRecord>>;
+    /// The client as this node last read it, from memory only (`None` when
+    /// it is not cached): for answers that must not wait on the database.
+    fn cached_client(&self, client_id: &str) -> Option<ClientRecord>;
     async fn list_clients(&self) -> StoreResult<Vec<ClientRecord>>;
     /// Replaces the stored record; false when no such client.
     async fn update_client(&self, client: &ClientRecord) -> StoreResult<bool>;

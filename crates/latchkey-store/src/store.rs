@@ -447,6 +447,10 @@ macro_rules! impl_store {
                 Ok(record)
             }
 
+            fn cached_client(&self, client_id: &str) -> Option<ClientRecord> {
+                self.clients.get(client_id).ok()
+            }
+
             async fn list_clients(&self) -> StoreResult<Vec<ClientRecord>> {
                 let rows = $db::query(sql::LIST_CLIENTS)
                     .fetch_all(&self.pool)

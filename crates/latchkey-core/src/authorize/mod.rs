@@ -111,6 +111,41 @@ pub fn client_id(raw: &RawParams) -> Result<&str, Rejection> {
     }
 }
 
+/// Where an error goes when the request could not be read as a whole: a
+/// request object or `request_uri` that failed (RFC 9101 §6.3, OIDC Core
+/// §6.3), or a server too busy to read it. `outer` is the query as sent;
+/// `object` the parameters of a request object whose signature verified.
+///
+/// The redirect URI is the object's when it is registered for `client`,
+/// else the outer one when it is (either may be left out when the client
+/// registered exactly one). `state` and `response_mode` are the verified
+/// object's, else the outer ones. Only a URI registered for the client the
+/// outer `client_id` names is ever used; `None`: show the page.
+pub fn error_target(
+    outer: &RawParams,
+    object: Option<&RawParams>,
+    client: &ClientRecord,
+) -> Option<RedirectTarget> {
+    if client_id(outer).ok() != Some(client.client_id.as_str()) {
+        return None;
+    }
+    let registered = |raw: &RawParams| {
+        let requested = raw.single("redirect_uri").ok()?;
+        redirect_uri::choose(requested, &client.metadata).ok()
+    };
+    let uri = object.and_then(registered).or_else(|| registered(outer))?;
+    let says = object.unwrap_or(outer);
+    let text = |name: &str| says.single(name).ok().flatten();
+    let mode = text("response_mode")
+        .and_then(ResponseMode::parse)
+        .unwrap_or(ResponseMode::Query);
+    Some(RedirectTarget::verified(
+        uri,
+        mode,
+        text("state").map(str::to_string),
+    ))
+}
+
 /// Validate an authorization request for `client` (the record found for
 /// [`client_id`], or `None` when there is none).
 pub fn validate(

@@ -134,6 +134,50 @@ pub async fn verify(
     client: &ClientRecord,
     ctx: &ObjectContext<'_>,
 ) -> Result<Vec<(String, String)>, Occurrence> {
+    let object = open(token, client, ctx).await?;
+    object.check(client, ctx)?;
+    Ok(object.parameters())
+}
+
+/// A request object whose signature verified with the client's keys (or an
+/// unsigned one from a client that registered `none`): its content is the
+/// client's own, though its claims may still fail [`Opened::check`].
+#[derive(Debug, Clone)]
+pub struct Opened {
+    claims: Map<String, Value>,
+    signed: bool,
+}
+
+impl Opened {
+    /// The authorization parameters it carries.
+    pub fn parameters(&self) -> Vec<(String, String)> {
+        self.claims
+            .iter()
+            .filter(|(k, _)| !NOT_PARAMETERS.contains(&k.as_str()))
+            .filter_map(|(k, v)| {
+                let text = match v {
+                    Value::Null => return None,
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                Some((k.clone(), text))
+            })
+            .collect()
+    }
+
+    /// RFC 9101 §4: the claims about the object itself.
+    pub fn check(&self, client: &ClientRecord, ctx: &ObjectContext<'_>) -> Result<(), Occurrence> {
+        check_claims(&self.claims, self.signed, client, ctx)
+    }
+}
+
+/// Parse a request object sent by `client` and verify its signature; the
+/// claims are not checked yet.
+pub async fn open(
+    token: &str,
+    client: &ClientRecord,
+    ctx: &ObjectContext<'_>,
+) -> Result<Opened, Occurrence> {
     let parts: Vec<&str> = token.trim().split('.').collect();
     let [header, payload, signature] = parts[..] else {
         return Err(unparseable(if parts.len() == 5 {
@@ -168,19 +212,7 @@ pub async fn verify(
             "an unsigned (alg none) object has an empty signature part",
         ));
     }
-    check_claims(&claims, signed, client, ctx)?;
-    Ok(claims
-        .into_iter()
-        .filter(|(k, _)| !NOT_PARAMETERS.contains(&k.as_str()))
-        .filter_map(|(k, v)| {
-            let text = match v {
-                Value::Null => return None,
-                Value::String(s) => s,
-                other => other.to_string(),
-            };
-            Some((k, text))
-        })
-        .collect())
+    Ok(Opened { claims, signed })
 }
 
 async fn check_signature(

@@ -342,3 +342,76 @@ fn native_apps_always_need_pkce_and_get_answers_on_their_port() {
         }
     }
 }
+
+/// Where a failed request object, request_uri or a shed request is
+/// answered: only ever a URI registered for the outer client_id.
+#[test]
+fn error_target_uses_only_registered_uris_of_the_outer_client() {
+    let one = client(|_| {});
+    let two = client(|m| m.redirect_uris.push("https://app.example/cb2".into()));
+    let raw = RawParams::parse;
+    let cb = "https://app.example/cb";
+    let cb2 = "https://app.example/cb2";
+    let target = |outer: &str, object: Option<&str>, c: &ClientRecord| {
+        error_target(&raw(outer), object.map(raw).as_ref(), c)
+    };
+    let to = |uri: &str, mode, state: Option<&str>| {
+        Some(RedirectTarget::verified(
+            uri.to_string(),
+            mode,
+            state.map(str::to_string),
+        ))
+    };
+    let q = |uri: &str, state: Option<&str>| to(uri, ResponseMode::Query, state);
+    // Unverified: the outer redirect URI and state, when registered.
+    assert_eq!(
+        target(
+            "client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb2&state=o",
+            None,
+            &two
+        ),
+        q(cb2, Some("o"))
+    );
+    // None named: the only registered one; with several, none.
+    assert_eq!(target("client_id=app", None, &one), q(cb, None));
+    assert_eq!(target("client_id=app", None, &two), None);
+    // Unregistered, malformed or repeated: none.
+    for bad in [
+        "client_id=app&redirect_uri=https%3A%2F%2Fevil.example%2Fcb",
+        "client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb%2F",
+        "client_id=app&redirect_uri=%2Fcb",
+        "client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&redirect_uri=https%3A%2F%2Fapp.example%2Fcb",
+    ] {
+        assert_eq!(target(bad, None, &one), None, "{bad}");
+    }
+    // Another client_id outside than the client given: none.
+    assert_eq!(target("client_id=other", None, &one), None);
+    assert_eq!(target("state=o", None, &one), None);
+    // Verified object: its redirect URI, state and response_mode win.
+    assert_eq!(
+        target(
+            "client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&state=o",
+            Some("redirect_uri=https%3A%2F%2Fapp.example%2Fcb2&state=i&response_mode=fragment"),
+            &two
+        ),
+        to(cb2, ResponseMode::Fragment, Some("i"))
+    );
+    // ... unless its URI is not registered: then the outer URI, still with
+    // the object's state (the outer one is not the client's word).
+    assert_eq!(
+        target(
+            "client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&state=o",
+            Some("redirect_uri=https%3A%2F%2Fevil.example%2Fcb"),
+            &two
+        ),
+        q(cb, None)
+    );
+    assert_eq!(
+        target(
+            "client_id=app",
+            Some("redirect_uri=https%3A%2F%2Fevil.example%2Fcb"),
+            &two
+        ),
+        None
+    );
+}

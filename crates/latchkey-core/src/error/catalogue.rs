@@ -718,7 +718,9 @@ pub static REQUEST_URI_IN_PAR: Cause = Cause {
 };
 
 // ---------------------------------------------------------------------------
-// Request objects: request and request_uri (RFC 9101, OIDC Core §6)
+// Request objects: request and request_uri (RFC 9101, OIDC Core §6). At
+// /authorize, redirected to a redirect URI registered for the outer client_id
+// when one is known (the signed object's, else the outer one), else the page
 // ---------------------------------------------------------------------------
 
 pub static REQUEST_NOT_SUPPORTED: Cause = Cause {

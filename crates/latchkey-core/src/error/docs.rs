@@ -111,7 +111,7 @@ const INTRO: &[&str] = &[
 const CHANNELS: &[(&str, &str, &str)] = &[
     (
         "redirect",
-        "/authorize once the client and redirect_uri are verified",
+        "/authorize once the client and redirect_uri are verified; also a request object or request_uri that fails, and a server too busy, in maintenance or without its database, when a redirect URI registered for the client_id outside the request is known",
         "error, error_description, error_uri, state and iss added to the redirect URI (query, fragment or an auto-submitting form, per response_mode)",
     ),
     (

@@ -11,7 +11,9 @@ use axum::response::{IntoResponse, Response};
 use latchkey_core::Occurrence;
 use latchkey_core::authorize::decide::{Next, Situation, decide};
 use latchkey_core::authorize::request_object::{self, ObjectContext, RequestUri};
-use latchkey_core::authorize::{AuthorizeRequest, RawParams, Rejection, client_id, validate};
+use latchkey_core::authorize::{
+    AuthorizeRequest, RawParams, Rejection, client_id, error_target, validate,
+};
 use latchkey_core::catalogue::{
     PAR_REQUIRED, REQUEST_AND_REQUEST_URI, SESSION_LOST, UNSUPPORTED_CONTENT_TYPE,
 };
@@ -133,19 +135,53 @@ fn answer(validated: Result<AuthorizeRequest, Rejection>, occ: Occurrence) -> Fa
 
 /// Replace the parameters by those of a request object or a pushed
 /// request, when the request carries one (RFC 9101 §6.3: then only those
-/// count, and the `client_id` outside must match). Failures here are shown
-/// on the page: no redirect URI has been verified yet. The flag tells
-/// whether the request came through /par.
+/// count, and the `client_id` outside must match). The flag tells whether
+/// the request came through /par.
+///
+/// A failure here is an authorization error for the client (RFC 9101
+/// §6.3, OIDC Core §6.3): redirected to a redirect URI registered for the
+/// outer `client_id` when one is known (see [`error_target`]), on the page
+/// otherwise.
 async fn resolve(
     app: &App,
     raw: RawParams,
     client: &ClientRecord,
 ) -> Result<(RawParams, bool), Failure> {
+    match resolved_parameters(app, &raw, client).await {
+        Ok(None) => Ok((raw, false)),
+        Ok(Some((params, pushed))) => Ok((
+            RawParams::from_pairs(request_object::with_client_id(&client.client_id, params)),
+            pushed,
+        )),
+        Err((occ, object)) => {
+            let occ = occ.client(client.client_id.clone());
+            Err(match error_target(&raw, object.as_ref(), client) {
+                Some(target) => Failure {
+                    occ,
+                    channel: Channel::Redirect(target),
+                },
+                None => Failure::page(occ),
+            })
+        }
+    }
+}
+
+/// Why a request object or `request_uri` failed, with the parameters of
+/// the object when its signature verified (they say where the error goes).
+type Unresolved = (Occurrence, Option<RawParams>);
+
+/// The parameters of the request object or pushed request `raw` refers
+/// to, if it refers to one (and whether it was pushed).
+async fn resolved_parameters(
+    app: &App,
+    raw: &RawParams,
+    client: &ClientRecord,
+) -> Result<Option<(Vec<(String, String)>, bool)>, Unresolved> {
+    let unverified = |occ: Occurrence| (occ, None);
     let one = |name: &str| raw.single(name).ok().flatten();
     let (request, request_uri) = (one("request"), one("request_uri"));
-    let page = |occ: Occurrence| Failure::page(occ.client(client.client_id.clone()));
     if request.is_some() && request_uri.is_some() {
-        return Err(page(REQUEST_AND_REQUEST_URI.occur()));
+        return Err(unverified(REQUEST_AND_REQUEST_URI.occur()));
     }
     let object = match (request, request_uri) {
         (_, Some(uri)) => match request_object::request_uri(uri, client) {
@@ -155,45 +191,44 @@ async fn resolve(
                     .store
                     .take_pushed_request(&app.secrets.hash(uri), &client.client_id, now)
                     .await
-                    .map_err(|e| Failure::page(Occurrence::from(e)))?;
+                    .map_err(|e| unverified(e.into()))?;
                 // Disabled: only requests pushed here remain usable; any
                 // other request_uri is refused by validation
                 // (request_uri_not_supported).
                 if !app.config.request_objects
                     && matches!(take, latchkey_core::store::PushedTake::Unknown)
                 {
-                    return Ok((raw, false));
+                    return Ok(None);
                 }
-                let params = request_object::pushed(take).map_err(page)?;
-                return Ok((
-                    RawParams::from_pairs(request_object::with_client_id(
-                        &client.client_id,
-                        params,
-                    )),
-                    true,
-                ));
+                let params = request_object::pushed(take).map_err(unverified)?;
+                return Ok(Some((params, true)));
             }
             // Disabled: validation refuses the parameter (request_uri_not_supported).
-            _ if !app.config.request_objects => return Ok((raw, false)),
-            Ok(RequestUri::Remote(url)) => app.fetcher.request_object(url).await.map_err(page)?,
-            Err(occ) => return Err(page(occ)),
+            _ if !app.config.request_objects => return Ok(None),
+            Ok(RequestUri::Remote(url)) => {
+                app.fetcher.request_object(url).await.map_err(unverified)?
+            }
+            Err(occ) => return Err(unverified(occ)),
         },
-        (Some(_), None) if !app.config.request_objects => return Ok((raw, false)),
+        (Some(_), None) if !app.config.request_objects => return Ok(None),
         (Some(jwt), None) => jwt.to_string(),
-        (None, None) => return Ok((raw, false)),
+        (None, None) => return Ok(None),
     };
     let ctx = ObjectContext {
         issuer: &app.config.issuer,
         now: latchkey_core::now_unix(),
         jwks: Some(&app.fetcher),
     };
-    let params = request_object::verify(&object, client, &ctx)
+    let opened = request_object::open(&object, client, &ctx)
         .await
-        .map_err(page)?;
-    Ok((
-        RawParams::from_pairs(request_object::with_client_id(&client.client_id, params)),
-        false,
-    ))
+        .map_err(unverified)?;
+    let params = opened.parameters();
+    // Signed by the client: its own redirect URI and state say where an
+    // expired or misaddressed object is reported.
+    opened
+        .check(client, &ctx)
+        .map_err(|occ| (occ, Some(RawParams::from_pairs(params.clone()))))?;
+    Ok(Some((params, false)))
 }
 
 /// The live session of this browser, if any.

@@ -10,10 +10,11 @@
 
 use crate::app::App;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use latchkey_core::Occurrence;
+use latchkey_core::authorize::{RawParams, client_id, error_target};
 use latchkey_core::catalogue::{
     INTERNAL_ERROR, MAINTENANCE, MALFORMED_BODY, METHOD_NOT_ALLOWED, OVERLOADED, REQUEST_TIMEOUT,
     REQUEST_TOO_LARGE, STORE_UNAVAILABLE, UNSUPPORTED_CONTENT_TYPE,
@@ -164,6 +165,36 @@ fn framework_failure(res: &Response, path: &str, exempt: bool) -> Option<Failure
     })
 }
 
+/// A request refused without its handler (shed, or cut short while the
+/// database is down). At /authorize the answer goes to the client when it
+/// can (RFC 6749 §4.1.2.1 has `temporarily_unavailable` because a 503
+/// cannot be redirected): the client must be in this node's memory and the
+/// redirect URI registered for it, since asking the database would defeat
+/// the point of refusing. Otherwise, and for a POST (its body is not
+/// read), the channel of the path: the 503 page.
+fn refused(app: &App, method: &Method, uri: &Uri, occ: Occurrence) -> Failure {
+    if uri.path() == "/authorize"
+        && method == Method::GET
+        && let Some(query) = uri.query()
+    {
+        let raw = RawParams::parse(query);
+        if let Some(client) = client_id(&raw)
+            .ok()
+            .and_then(|id| app.store.cached_client(id))
+            && let Some(target) = error_target(&raw, None, &client)
+        {
+            return Failure {
+                occ: occ.client(client.client_id),
+                channel: Channel::Redirect(target),
+            };
+        }
+    }
+    Failure {
+        occ,
+        channel: channel_for_path(uri.path()),
+    }
+}
+
 /// Outer middleware: render failures, log them once, count every request.
 pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
     let start = Instant::now();
@@ -196,11 +227,7 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
         None
     };
     let mut res = match early {
-        Some(occ) => Failure {
-            occ,
-            channel: channel_for_path(path),
-        }
-        .into_response(),
+        Some(occ) => refused(&app, &method, &uri, occ).into_response(),
         None if !exempt && !app.store_reachable() => {
             // The database is known to be down: a request that needs it
             // would wait for the pool's whole acquire timeout; cut it short
@@ -208,12 +235,14 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
             // do not need it (cached clients) still finish in time.
             match tokio::time::timeout(STORE_DOWN_BUDGET, next.run(req)).await {
                 Ok(res) => res,
-                Err(_) => Failure {
-                    occ: STORE_UNAVAILABLE
+                Err(_) => refused(
+                    &app,
+                    &method,
+                    &uri,
+                    STORE_UNAVAILABLE
                         .with_detail("the database is not answering")
                         .retry_after(latchkey_core::store::UNAVAILABLE_RETRY_SECS),
-                    channel: channel_for_path(path),
-                }
+                )
                 .into_response(),
             }
         }

@@ -1,7 +1,8 @@
-//! Rate limits and the maintenance switch: the per-client request rate
-//! (`limits.client_rps`) at the client-authenticated endpoints, counted in
-//! the database so every node shares it, and maintenance switched through
-//! the admin API, honoured by every node within a second.
+//! Rate limits, load shedding and the maintenance switch: the per-client
+//! request rate (`limits.client_rps`) at the client-authenticated
+//! endpoints, counted in the database so every node shares it; shedding at
+//! /authorize answered to a client the node has in memory; and maintenance
+//! switched through the admin API, honoured by every node within a second.
 
 use crate::support::{Db, READONLY, Server};
 use reqwest::Method;
@@ -131,7 +132,114 @@ async fn a_client_over_its_rate_gets_429_and_others_do_not(db: Db) {
     assert_eq!(r.status(), 401);
 }
 
-crate::both!(a_client_over_its_rate_gets_429_and_others_do_not);
+/// A request that holds one in-flight slot until the returned stream is
+/// dropped: a token request whose body never comes.
+async fn hold_a_slot(s: &Server) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let addr = s.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(
+            format!(
+                "POST /token HTTP/1.1\r\nHost: {addr}\r\n\
+                 Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    // Held once the server is in the handler, reading the body: then any
+    // other request is shed.
+    let start = Instant::now();
+    while jwks_status(s).await != 503 {
+        assert!(start.elapsed() < Duration::from_secs(10), "no slot held");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stream
+}
+
+/// Shedding at /authorize (G7, U30, O9, T7, T16): for a client this node
+/// has in memory, redirected to its registered redirect URI with
+/// temporarily_unavailable (a 503 cannot be redirected), state, iss and
+/// error_uri; decided without the database, so a client not in memory, an
+/// unknown one or an unregistered redirect URI get the 503 page. The JSON
+/// endpoints keep their 503 with Retry-After.
+async fn authorize_is_shed_to_a_cached_client(db: Db) {
+    use crate::request_objects::{CB, assert_redirect, assert_redirected, register};
+    let s = Server::start_with(db, &[("LATCHKEY_LIMITS_MAX_IN_FLIGHT", "1")]).await;
+    register(&s, json!({"client_id": "app"})).await;
+    register(&s, json!({"client_id": "cold"})).await;
+    // The change watcher forgets cached clients after a client write: let
+    // it see these first, then bring `app` into memory.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let start = "/authorize?response_type=code&scope=openid";
+    let get = |query: String| s.http.get(s.url(&query)).send();
+    let r = get(format!("{start}&client_id=app")).await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/login?i=")
+    );
+
+    let held = hold_a_slot(&s).await;
+    let cb: String = url::form_urlencoded::byte_serialize(CB.as_bytes()).collect();
+    let r = get(format!("{start}&client_id=app&state=s1&redirect_uri={cb}"))
+        .await
+        .unwrap();
+    assert_redirect(&s, &r, "temporarily_unavailable", "overloaded", "s1");
+    assert_eq!(r.headers()["retry-after"], "1");
+    // No redirect_uri named: the client's only one; the pushed request or
+    // object a request refers to is left unread.
+    let r = get(format!(
+        "{start}&client_id=app&request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3Ax"
+    ))
+    .await
+    .unwrap();
+    assert_redirected(&s, &r, "temporarily_unavailable", "overloaded", None);
+    // The page: a client not in memory, none at all, an unknown one, a
+    // redirect URI not registered.
+    for query in [
+        format!("{start}&client_id=cold&state=s1&redirect_uri={cb}"),
+        format!("{start}&state=s1&redirect_uri={cb}"),
+        format!("{start}&client_id=nobody&state=s1&redirect_uri={cb}"),
+        format!("{start}&client_id=app&state=s1&redirect_uri=https%3A%2F%2Fevil.example%2Fcb"),
+    ] {
+        let r = get(query.clone()).await.unwrap();
+        assert_eq!(r.status(), 503, "{query}");
+        assert!(r.headers().get("location").is_none(), "{query}");
+        assert_eq!(r.headers()["retry-after"], "1");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("<code>overloaded</code>"), "{query}: {html}");
+    }
+    // JSON endpoints: 503 with Retry-After.
+    let r = client_credentials(&s, "app", "app-secret-0123456789abcdef").await;
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.headers()["retry-after"], "1");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "temporarily_unavailable");
+    assert_eq!(
+        body["error_uri"],
+        format!("{}/errors/temporarily_unavailable#overloaded", s.base)
+    );
+
+    drop(held);
+    // The slot is free again once the server sees the held request end.
+    within_a_second(|| async {
+        get(format!("{start}&client_id=cold"))
+            .await
+            .unwrap()
+            .status()
+            == 303
+    })
+    .await;
+}
+
+crate::both!(
+    a_client_over_its_rate_gets_429_and_others_do_not,
+    authorize_is_shed_to_a_cached_client
+);
 
 /// The budget is per client for the whole deployment, not per node.
 #[tokio::test]

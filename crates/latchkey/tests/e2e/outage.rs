@@ -1,12 +1,14 @@
 //! Losing the database: a PostgreSQL server stopped under load gives 503
 //! `temporarily_unavailable` (cause `store_unavailable`) with Retry-After,
-//! never a 500; `/health/ready` fails while `/health/live` passes; the node
+//! never a 500, redirected from /authorize to a client the node has in
+//! memory; `/health/ready` fails while `/health/live` passes; the node
 //! recovers by itself when the server is back. And a SQLite database locked
 //! by another writer is waited for, then 503, never 500.
 //!
 //! The PostgreSQL test runs its own server (initdb into a temporary
 //! directory, its own port), so stopping it disturbs no other test.
 
+use crate::request_objects::CB;
 use crate::support::{Database, Db, Server};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -205,6 +207,19 @@ async fn client_credentials(s: &Server, secret: &str) -> Answer {
     answer(r).await
 }
 
+/// An authorization request for `client` at the redirect URI `CB`, with
+/// state `down`; no browser session, so it needs the database to go on.
+async fn authorize(s: &Server, client: &str) -> reqwest::Response {
+    let cb: String = url::form_urlencoded::byte_serialize(CB.as_bytes()).collect();
+    s.http
+        .get(s.url(&format!(
+            "/authorize?client_id={client}&response_type=code&scope=openid&state=down&redirect_uri={cb}"
+        )))
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn status(s: &Server, path: &str) -> u16 {
     s.http
         .get(s.url(path))
@@ -255,6 +270,19 @@ async fn postgres_stopped_under_load_is_503_and_the_node_recovers() {
         .unwrap();
     let s = Arc::new(Server::start_on(Database::at(url), &[]).await);
     let secret = service(&s).await;
+    // A browser client this node has in memory when the database goes (the
+    // change watcher forgets cached clients after a client write: let it
+    // see this one first).
+    let r = s
+        .admin(Method::POST, "/clients")
+        .json(&json!({"client_id": "app", "redirect_uris": [CB]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let r = authorize(&s, "app").await;
+    assert_eq!(r.status(), 303);
     let (st, _, body) = client_credentials(&s, &secret).await;
     assert_eq!(st, 200);
     let token = body["access_token"].as_str().unwrap().to_string();
@@ -306,6 +334,22 @@ async fn postgres_stopped_under_load_is_503_and_the_node_recovers() {
     let r = s.admin(Method::GET, "/users").send().await.unwrap();
     assert_eq!(r.status(), 503);
     assert!(r.headers().contains_key("retry-after"));
+    // /authorize (G7, U30, T7, T16): cut short, and redirected to the
+    // cached client's registered redirect URI (a 503 cannot be redirected);
+    // a client not in memory gets the 503 page, the database unasked.
+    let r = authorize(&s, "app").await;
+    crate::request_objects::assert_redirect(
+        &s,
+        &r,
+        "temporarily_unavailable",
+        "store_unavailable",
+        "down",
+    );
+    let r = authorize(&s, "nobody").await;
+    assert_eq!(r.status(), 503);
+    assert!(r.headers().contains_key("retry-after"));
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<code>store_unavailable</code>"), "{html}");
     // Down for longer than a request may wait (STORE_DOWN_BUDGET, 1 s):
     // the callers' requests meet the outage instead of outlasting it.
     tokio::time::sleep(Duration::from_secs(3)).await;

@@ -5,7 +5,7 @@
 use crate::authorize::{Browser, hidden, location, query_of};
 use crate::oidc_client::http;
 use crate::request_objects::{
-    CB, ClientKey, assert_json, assert_page, assert_redirect, register, sign_in,
+    CB, ClientKey, assert_json, assert_page, assert_redirect, assert_redirected, register, sign_in,
 };
 use crate::support::{Db, Server};
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
@@ -51,6 +51,14 @@ fn authorize(client: &str, request_uri: &str) -> String {
     format!(
         "/authorize?client_id={client}&request_uri={}",
         url::form_urlencoded::byte_serialize(request_uri.as_bytes()).collect::<String>()
+    )
+}
+
+/// [`authorize`] naming a redirect URI that is not registered.
+fn elsewhere(client: &str, request_uri: &str) -> String {
+    format!(
+        "{}&redirect_uri=https%3A%2F%2Fevil.example%2Fcb",
+        authorize(client, request_uri)
     )
 }
 
@@ -119,8 +127,18 @@ async fn pushed_requests(db: Db) {
     assert_json(r, 400, "invalid_request", "redirect_uri_mismatch").await;
 
     // Pushed: the request_uri works once, for the client that pushed it.
+    // A refused one goes to the redirect URI the outer query names (or the
+    // only one registered) for the outer client_id, else to the page.
     let uri = pushed_uri(&s, "app", GOOD).await;
     let r = b.get(&authorize("other", &uri)).await;
+    assert_redirected(
+        &s,
+        &r,
+        "invalid_request_uri",
+        "request_uri_client_mismatch",
+        None,
+    );
+    let r = b.get(&elsewhere("other", &uri)).await;
     assert_page(r, "invalid_request_uri", "request_uri_client_mismatch").await;
     let q = sign_in(&mut b, &authorize("app", &uri)).await;
     assert_eq!(q["state"], "pushed");
@@ -138,12 +156,24 @@ async fn pushed_requests(db: Db) {
         .unwrap();
     assert_eq!(r.status(), 200);
     let r = b.get(&authorize("app", &uri)).await;
+    assert_redirected(&s, &r, "invalid_request_uri", "request_uri_used", None);
+    let r = b
+        .get(&format!(
+            "{}&state=outer&redirect_uri={}",
+            authorize("app", &uri),
+            url::form_urlencoded::byte_serialize(CB.as_bytes()).collect::<String>()
+        ))
+        .await;
+    assert_redirect(&s, &r, "invalid_request_uri", "request_uri_used", "outer");
+    let r = b.get(&elsewhere("app", &uri)).await;
     assert_page(r, "invalid_request_uri", "request_uri_used").await;
 
     // Expired.
     let uri = pushed_uri(&s, "app", GOOD).await;
     s.sql("UPDATE pushed_requests SET expires_at = 0").await;
     let r = b.get(&authorize("app", &uri)).await;
+    assert_redirected(&s, &r, "invalid_request_uri", "request_uri_expired", None);
+    let r = b.get(&elsewhere("app", &uri)).await;
     assert_page(r, "invalid_request_uri", "request_uri_expired").await;
     // Only its hash is stored.
     assert!(!s.logs().contains(&uri));

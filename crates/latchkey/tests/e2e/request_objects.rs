@@ -105,6 +105,17 @@ pub(crate) fn assert_redirect(
     cause: &str,
     state: &str,
 ) {
+    assert_redirected(s, r, code, cause, Some(state));
+}
+
+/// [`assert_redirect`], where `None` means that no state comes back.
+pub(crate) fn assert_redirected(
+    s: &Server,
+    r: &reqwest::Response,
+    code: &str,
+    cause: &str,
+    state: Option<&str>,
+) {
     assert_eq!(r.status(), 303, "expected a redirect for {cause}");
     let loc = location(r);
     assert!(loc.starts_with(CB), "{cause}: {loc}");
@@ -112,7 +123,7 @@ pub(crate) fn assert_redirect(
     assert_eq!(q.get("error").map(String::as_str), Some(code), "{loc}");
     assert_eq!(q["error_uri"], s.url(&format!("/errors/{code}#{cause}")));
     assert!(!q["error_description"].is_empty());
-    assert_eq!(q["state"], state);
+    assert_eq!(q.get("state").map(String::as_str), state, "{loc}");
     assert_eq!(q["iss"], s.base);
 }
 
@@ -202,9 +213,12 @@ async fn signed_request_object_end_to_end(db: Db) {
     );
 }
 
-/// Every refusal of a request object: on the page while no redirect URI
-/// is verified (the object is not trusted yet), redirected once the object
-/// is verified and names a registered redirect URI.
+/// Every refusal of a request object or request_uri, on both channels
+/// (U15-U17). An object that is not verified says nothing: the error goes
+/// to the outer redirect_uri when it is registered for the outer client_id
+/// (or to the only registered one when none is named), with the outer
+/// state. A signed object whose claims fail says where: its own
+/// redirect_uri and state. With no registered URI to use, the page.
 async fn request_object_errors(db: Db) {
     let s = Server::start(db).await;
     let key = ClientKey::new();
@@ -217,6 +231,13 @@ async fn request_object_errors(db: Db) {
     let other = ClientKey::new();
     let now = latchkey_core::now_unix();
     let start = "/authorize?client_id=app&response_type=code&scope=openid";
+    // The outer query names a registered redirect URI, none (the client
+    // has one), or one that is not registered.
+    let named = format!("{start}&state=outside&redirect_uri={}", enc(CB));
+    let unregistered = format!(
+        "{start}&state=outside&redirect_uri={}",
+        enc("https://evil.example/cb")
+    );
     let none = format!(
         "eyJhbGciOiJub25lIn0.{}.",
         base64::Engine::encode(
@@ -224,57 +245,32 @@ async fn request_object_errors(db: Db) {
             claims(&s, json!({})).to_string()
         )
     );
-    let cases: Vec<(String, &str, &str)> = vec![
+    let mut b = Browser::new(&s);
+    // Not verified: the outer redirect URI.
+    let unverified: Vec<(String, &str, &str)> = vec![
         (
-            other.sign(&claims(&s, json!({}))),
+            format!(
+                "request={}",
+                enc(&other.sign(&claims(&s, json!({"state": "forged"}))))
+            ),
             "invalid_request_object",
             "request_object_signature_invalid",
         ),
         (
-            key.sign(&claims(&s, json!({"iss": "someone"}))),
-            "invalid_request_object",
-            "request_object_issuer_mismatch",
-        ),
-        (
-            key.sign(&claims(&s, json!({"aud": "https://op.example"}))),
-            "invalid_request_object",
-            "request_object_audience_mismatch",
-        ),
-        (
-            key.sign(&claims(&s, json!({"client_id": "someone"}))),
-            "invalid_request_object",
-            "request_object_client_id_mismatch",
-        ),
-        (
-            key.sign(&claims(&s, json!({"exp": now - 600}))),
-            "invalid_request_object",
-            "request_object_expired",
-        ),
-        (
-            key.sign(&claims(&s, json!({"nbf": now + 600}))),
-            "invalid_request_object",
-            "request_object_not_yet_valid",
-        ),
-        (
-            "not-a-jwt".into(),
+            "request=not-a-jwt".into(),
             "invalid_request_object",
             "request_object_unparseable",
         ),
         (
-            none,
+            format!("request={}", enc(&none)),
             "invalid_request_object",
             "request_object_alg_not_allowed",
         ),
-    ];
-    let mut b = Browser::new(&s);
-    for (jwt, code, cause) in cases {
-        let r = b.get(&format!("{start}&request={}", enc(&jwt))).await;
-        assert_page(r, code, cause).await;
-    }
-    let par_ref = "urn:ietf:params:oauth:request_uri:nothing-pushed";
-    let uri_cases = [
         (
-            format!("request=x&request_uri={}", enc(par_ref)),
+            format!(
+                "request=x&request_uri={}",
+                enc("urn:ietf:params:oauth:request_uri:nothing-pushed")
+            ),
             "invalid_request",
             "request_and_request_uri",
         ),
@@ -284,7 +280,10 @@ async fn request_object_errors(db: Db) {
             "request_uri_malformed",
         ),
         (
-            format!("request_uri={}", enc(par_ref)),
+            format!(
+                "request_uri={}",
+                enc("urn:ietf:params:oauth:request_uri:nothing-pushed")
+            ),
             "invalid_request_uri",
             "request_uri_unknown",
         ),
@@ -294,11 +293,45 @@ async fn request_object_errors(db: Db) {
             "request_uri_not_registered",
         ),
     ];
-    for (query, code, cause) in uri_cases {
+    for (query, code, cause) in unverified {
+        let r = b.get(&format!("{named}&{query}")).await;
+        assert_redirect(&s, &r, code, cause, "outside");
         let r = b.get(&format!("{start}&{query}")).await;
+        assert_redirected(&s, &r, code, cause, None);
+        let r = b.get(&format!("{unregistered}&{query}")).await;
         assert_page(r, code, cause).await;
     }
-    // Keys at a jwks_uri this server will not fetch (loopback, fence closed).
+    // Signed by the client, claims refused: the object's redirect URI and
+    // state, whatever the outer query names; when the object's URI is not
+    // registered, the outer one (still with the object's state), else the
+    // page.
+    let verified = [
+        (json!({"iss": "someone"}), "request_object_issuer_mismatch"),
+        (
+            json!({"aud": "https://op.example"}),
+            "request_object_audience_mismatch",
+        ),
+        (
+            json!({"client_id": "someone"}),
+            "request_object_client_id_mismatch",
+        ),
+        (json!({"exp": now - 600}), "request_object_expired"),
+        (json!({"nbf": now + 600}), "request_object_not_yet_valid"),
+    ];
+    for (extra, cause) in verified {
+        let jwt = key.sign(&claims(&s, extra.clone()));
+        let r = b.get(&format!("{unregistered}&request={jwt}")).await;
+        assert_redirect(&s, &r, "invalid_request_object", cause, "inside");
+        let mut elsewhere = extra;
+        elsewhere["redirect_uri"] = json!("https://evil.example/cb");
+        let jwt = key.sign(&claims(&s, elsewhere));
+        let r = b.get(&format!("{named}&request={jwt}")).await;
+        assert_redirect(&s, &r, "invalid_request_object", cause, "inside");
+        let r = b.get(&format!("{unregistered}&request={jwt}")).await;
+        assert_page(r, "invalid_request_object", cause).await;
+    }
+    // Keys at a jwks_uri this server will not fetch (loopback, fence closed):
+    // the signature cannot be verified.
     let r = s
         .admin(Method::POST, "/clients")
         .json(&json!({"client_id": "far", "redirect_uris": [CB], "request_object_signing_alg": "ES256",
@@ -308,9 +341,19 @@ async fn request_object_errors(db: Db) {
         .unwrap();
     assert_eq!(r.status(), 201);
     let far = key.sign(&claims(&s, json!({"iss": "far", "client_id": "far"})));
+    let far_start = "/authorize?client_id=far&response_type=code&scope=openid";
+    let r = b.get(&format!("{far_start}&request={far}")).await;
+    assert_redirected(
+        &s,
+        &r,
+        "invalid_request_object",
+        "request_object_keys_unavailable",
+        None,
+    );
     let r = b
         .get(&format!(
-            "/authorize?client_id=far&response_type=code&scope=openid&request={far}"
+            "{far_start}&redirect_uri={}&request={far}",
+            enc("https://evil.example/cb")
         ))
         .await;
     assert_page(
@@ -340,12 +383,16 @@ async fn request_object_errors(db: Db) {
     let r = b.get(&format!("{start}&request={unsigned}")).await;
     assert!(location(&r).starts_with("/login?i="), "{}", location(&r));
     // ... and then a signed one is refused.
-    let r = b
-        .get(&format!(
-            "{start}&request={}",
-            key.sign(&claims(&s, json!({})))
-        ))
-        .await;
+    let signed = key.sign(&claims(&s, json!({})));
+    let r = b.get(&format!("{named}&request={signed}")).await;
+    assert_redirect(
+        &s,
+        &r,
+        "invalid_request_object",
+        "request_object_alg_not_allowed",
+        "outside",
+    );
+    let r = b.get(&format!("{unregistered}&request={signed}")).await;
     assert_page(
         r,
         "invalid_request_object",
@@ -482,15 +529,20 @@ async fn remote_request_uri(db: Db) {
     .await;
     assert_eq!(q["state"], "inside");
     assert!(q.contains_key("code"));
-    let r = b
-        .get(&format!(
-            "{start}&request_uri={}",
-            enc(&format!("{base}/junk"))
-        ))
-        .await;
-    assert_page(r, "invalid_request_uri", "request_uri_content_invalid").await;
-    let r = b.get(&format!("{start}&request_uri={}", enc(&gone))).await;
-    assert_page(r, "invalid_request_uri", "request_uri_unreachable").await;
+    // Refused: to the outer redirect URI when it is registered, else the page.
+    let named = format!("{start}&state=outside&redirect_uri={}", enc(CB));
+    let unregistered = format!("{start}&redirect_uri={}", enc("https://evil.example/cb"));
+    for (uri, cause) in [
+        (format!("{base}/junk"), "request_uri_content_invalid"),
+        (gone.clone(), "request_uri_unreachable"),
+    ] {
+        let r = b.get(&format!("{named}&request_uri={}", enc(&uri))).await;
+        assert_redirect(&open, &r, "invalid_request_uri", cause, "outside");
+        let r = b
+            .get(&format!("{unregistered}&request_uri={}", enc(&uri)))
+            .await;
+        assert_page(r, "invalid_request_uri", cause).await;
+    }
 
     // The default: loopback is off limits.
     let closed = Server::start(db).await;
@@ -500,12 +552,16 @@ async fn remote_request_uri(db: Db) {
     )
     .await;
     let mut b = Browser::new(&closed);
-    let r = b
-        .get(&format!(
-            "{start}&request_uri={}",
-            enc(&format!("{base}/ok.jwt"))
-        ))
-        .await;
+    let ok = enc(&format!("{base}/ok.jwt"));
+    let r = b.get(&format!("{start}&request_uri={ok}")).await;
+    assert_redirected(
+        &closed,
+        &r,
+        "invalid_request_uri",
+        "request_uri_address_blocked",
+        None,
+    );
+    let r = b.get(&format!("{unregistered}&request_uri={ok}")).await;
     assert_page(r, "invalid_request_uri", "request_uri_address_blocked").await;
 }
 
