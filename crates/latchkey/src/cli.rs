@@ -51,6 +51,28 @@ enum Command {
     /// Look up error codes and causes.
     #[command(subcommand)]
     Errors(ErrorsCommand),
+    /// Play a client in the terminal: print the sign-in address, wait for
+    /// the browser to come back, redeem the code, print the ID token claims
+    /// and userinfo. The server must be running at the issuer.
+    #[command(
+        after_help = "Example:\n  latchkey client create --client-id my-app --redirect-uri http://127.0.0.1:9999/cb --scope 'openid email profile'\n  echo \"$SECRET\" | latchkey try my-app --secret-stdin\n\nThe client needs an http://127.0.0.1 (or [::1], localhost) redirect URI to listen on."
+    )]
+    Try {
+        /// The client to play (its redirect URI and authentication method are read from the database).
+        client_id: String,
+        /// Read the client's secret from standard input.
+        #[arg(long)]
+        secret_stdin: bool,
+        /// The loopback redirect URI to listen on (default: the client's first one).
+        #[arg(long, value_name = "URI")]
+        redirect_uri: Option<String>,
+        /// The scope to ask for.
+        #[arg(long, default_value = "openid profile email")]
+        scope: String,
+        /// Seconds to wait for the browser.
+        #[arg(long, default_value_t = 300)]
+        wait: u64,
+    },
 }
 
 #[derive(Args, Default)]
@@ -539,6 +561,32 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 println!("password set for {user}");
             }
         },
+        Command::Try {
+            client_id,
+            secret_stdin,
+            redirect_uri,
+            scope,
+            wait,
+        } => {
+            let client = manage::clients::get(store, &client_id).await?;
+            let secret = if secret_stdin {
+                Some(read_stdin().map_err(Failed::Usage)?)
+            } else {
+                None
+            };
+            let opts = crate::try_sign_in::Options {
+                issuer: config.issuer.clone(),
+                client,
+                secret,
+                redirect_uri,
+                scope,
+                wait: std::time::Duration::from_secs(wait),
+            };
+            match crate::try_sign_in::run(opts).await {
+                Ok(result) => print(&result),
+                Err(why) => return Err(Failed::Start(crate::server::StartError(why))),
+            }
+        }
         Command::Keys(cmd) => match cmd {
             KeysCommand::List => {
                 manage::keys::ensure(store, &secrets).await?;

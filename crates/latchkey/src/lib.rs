@@ -10,3 +10,4 @@ pub mod http;
 pub mod maintenance;
 pub mod manage;
 pub mod server;
+pub mod try_sign_in;

@@ -317,3 +317,112 @@ async fn settings_typos_and_a_missing_config_file_are_named() {
     );
     assert!(!err.contains("LATCHKEY_--CONFIG"), "{err}");
 }
+
+/// `latchkey try` plays the client of the quickstart: it prints the
+/// sign-in address, takes the browser's return on its loopback redirect
+/// URI, redeems the code and prints the verified ID token's claims and the
+/// userinfo answer; an error answer is printed with its cause.
+#[tokio::test]
+async fn try_plays_a_client_from_address_to_claims() {
+    use crate::authorize::{Browser, location, login_page, submit_login};
+    use std::io::{BufRead, Write};
+    let s = Server::start(Db::Sqlite).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let cb = format!("http://127.0.0.1:{port}/cb");
+    let (code, out, err) = s.run(&[
+        "client",
+        "create",
+        "--client-id",
+        "my-app",
+        "--redirect-uri",
+        &cb,
+        "--scope",
+        "openid email profile",
+        "--skip-consent",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let secret = json(&out)["client_secret"].as_str().unwrap().to_string();
+    let (code, _, err) = crate::support::run_with_stdin(
+        &s.db,
+        &[
+            "user",
+            "create",
+            "--username",
+            "alice",
+            "--password-stdin",
+            "--claims",
+            r#"{"email":"alice@example.com","email_verified":true,"name":"Alice"}"#,
+        ],
+        "correct horse battery",
+    );
+    assert_eq!(code, 0, "{err}");
+
+    let play = |secret: &str| {
+        let mut child = crate::support::command(&s.db, &[("LATCHKEY_ISSUER", &s.base)])
+            .args(["try", "my-app", "--secret-stdin", "--wait", "60"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(secret.as_bytes())
+            .unwrap();
+        // The address is printed before it listens for the browser.
+        let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut address = String::new();
+        let mut line = String::new();
+        while stderr.read_line(&mut line).unwrap() > 0 {
+            if let Some(url) = line.trim().strip_prefix(&format!("{}/authorize?", s.base)) {
+                address = format!("/authorize?{url}");
+                break;
+            }
+            line.clear();
+        }
+        assert!(!address.is_empty(), "no address printed");
+        (child, address, stderr)
+    };
+
+    let (child, address, _stderr) = play(&secret);
+    let mut b = Browser::new(&s);
+    let html = login_page(&mut b, &address).await;
+    let r = submit_login(&mut b, &html, "alice", "correct horse battery").await;
+    let back = location(&r);
+    assert!(back.starts_with(&cb), "{back}");
+    // The browser arrives at the terminal's listener.
+    let page = reqwest::get(&back).await.unwrap().text().await.unwrap();
+    assert!(page.contains("You can close this window"), "{page}");
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown = json(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(shown["id_token_claims"]["aud"], "my-app");
+    assert_eq!(shown["id_token_claims"]["iss"], s.base.as_str());
+    assert_eq!(shown["userinfo"]["email"], "alice@example.com");
+    assert_eq!(shown["userinfo"]["sub"], shown["id_token_claims"]["sub"]);
+
+    // A wrong secret: the code comes back, /token refuses, and the cause is shown.
+    let (child, address, mut stderr) = play("not-the-secret");
+    let r = b.get(&address).await;
+    let back = location(&r);
+    assert!(back.starts_with(&cb), "signed in already: {back}");
+    reqwest::get(&back).await.unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut err).unwrap();
+    assert!(
+        err.contains("invalid_client") && err.contains("client_secret_mismatch"),
+        "{err}"
+    );
+}
