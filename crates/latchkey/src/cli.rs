@@ -302,9 +302,10 @@ enum KeysCommand {
 enum ErrorsCommand {
     /// List every error code and its causes.
     List,
-    /// Explain a code, a cause, or an error redirect URL.
+    /// Explain a code, a cause, an error redirect URL, or an error reference
+    /// (the error_id a page or answer shows: looked up in the database).
     #[command(
-        after_help = "Examples:\n  latchkey errors explain invalid_grant\n  latchkey errors explain code_reused\n  latchkey errors explain 'https://app.example/cb?error=access_denied&error_description=...'"
+        after_help = "Examples:\n  latchkey errors explain invalid_grant\n  latchkey errors explain code_reused\n  latchkey errors explain 'https://app.example/cb?error=access_denied&error_description=...'\n  latchkey errors explain 01a2415a-9406-7584-b101-142611b325fd"
     )]
     Explain { what: String },
     /// Print the error reference as Markdown (docs/errors.md).
@@ -315,8 +316,11 @@ enum ErrorsCommand {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     // Commands that need no settings.
-    if let Command::Errors(cmd) = &cli.command {
-        return errors_command(cmd);
+    if let Command::Errors(cmd) = &cli.command
+        && !matches!(cmd, ErrorsCommand::Explain { what } if is_error_reference(what))
+    {
+        let issuer = crate::config::issuer_for_links(cli.config.as_deref());
+        return errors_command(cmd, &issuer);
     }
     let config = match Config::from_process(cli.config.as_deref()) {
         Ok(c) => c,
@@ -443,6 +447,10 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 println!("applied {name}");
             }
             return Ok(());
+        }
+        Command::Errors(ErrorsCommand::Explain { what }) => {
+            let (store, _) = crate::server::open(&config).await?;
+            return explain_occurrence(store.as_ref(), &what, &config.issuer).await;
         }
         Command::Errors(_) => return Ok(()),
         _ => {}
@@ -613,7 +621,62 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
     Ok(())
 }
 
-fn errors_command(cmd: &ErrorsCommand) -> ExitCode {
+/// An error reference (`error_id`): a UUID, as every answer and page shows.
+fn is_error_reference(text: &str) -> bool {
+    uuid::Uuid::parse_str(text.trim()).is_ok()
+}
+
+/// What happened under an error reference, from the occurrences this
+/// deployment keeps, then what its cause means and how to fix it.
+async fn explain_occurrence(
+    store: &dyn latchkey_core::store::Store,
+    reference: &str,
+    issuer: &str,
+) -> Result<(), Failed> {
+    let reference = reference.trim().to_ascii_lowercase();
+    let Some(record) = store
+        .get_error(&reference)
+        .await
+        .map_err(Occurrence::from)?
+    else {
+        return Err(Failed::Start(crate::server::StartError(format!(
+            "no error with the reference {reference} is kept in this database: it happened on another deployment, or longer ago than occurrences are kept"
+        ))));
+    };
+    let when = time::OffsetDateTime::from_unix_timestamp(record.created_at)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| record.created_at.to_string());
+    let mut text = format!(
+        "error reference {reference}\n  when:        {when}\n  endpoint:    {}\n  client:      {}\n  answered:    {} {} (cause {})\n  description: {}\n",
+        record.endpoint,
+        record.client_id.as_deref().unwrap_or("(not known)"),
+        record.status,
+        record.code,
+        record.cause,
+        record.description,
+    );
+    if let Some(debug) = &record.debug {
+        text.push_str(&format!("  detail:      {debug}\n"));
+    }
+    text.push_str(&format!(
+        "  docs:        {}/errors/{}#{}\n\n",
+        issuer.trim_end_matches('/'),
+        record.code,
+        record.cause
+    ));
+    if let Ok(explained) = latchkey_core::error::docs::explain_at(&record.cause, issuer) {
+        text.push_str(&explained);
+        text.push('\n');
+    }
+    out(&text);
+    Ok(())
+}
+
+fn errors_command(cmd: &ErrorsCommand, issuer: &str) -> ExitCode {
     use latchkey_core::error::docs;
     match cmd {
         ErrorsCommand::List => {
@@ -630,7 +693,7 @@ fn errors_command(cmd: &ErrorsCommand) -> ExitCode {
             out(&text);
             ExitCode::SUCCESS
         }
-        ErrorsCommand::Explain { what } => match docs::explain(what) {
+        ErrorsCommand::Explain { what } => match docs::explain_at(what, issuer) {
             Ok(text) => {
                 out(&format!("{text}\n"));
                 ExitCode::SUCCESS

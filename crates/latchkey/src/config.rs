@@ -194,6 +194,23 @@ pub fn env_name(key: &str) -> String {
     format!("LATCHKEY_{}", key.to_ascii_uppercase().replace('.', "_"))
 }
 
+/// The issuer, for links printed by commands that need no other setting
+/// (`latchkey errors`): the environment, else the file, else the default.
+/// Nothing is validated or created.
+pub fn issuer_for_links(file: Option<&Path>) -> String {
+    if let Ok(issuer) = std::env::var(env_name("issuer")) {
+        return issuer;
+    }
+    let path = file
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("latchkey.toml"));
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| toml::from_str::<toml::Table>(&text).ok())
+        .and_then(|t| t.get("issuer").and_then(|v| v.as_str()).map(str::to_string))
+        .unwrap_or_else(|| "http://127.0.0.1:8080".into())
+}
+
 /// Variables in our namespace that are not settings: the log filter, and
 /// the test harness's own.
 fn other_variable(name: &str) -> bool {

@@ -345,9 +345,8 @@ pub fn style_source() -> String {
 /// Each code is a `<section id="{code}">` and each cause an element with
 /// `id="{cause}"` (a cause named like its own code uses the section's id),
 /// so `/errors/{code}#{cause}` and `/errors#{cause}` both land on it.
-pub fn html(issuer: &str) -> String {
-    let issuer = issuer.trim_end_matches('/');
-    let mut out = String::new();
+/// `<!DOCTYPE>` to `</head>` of a docs page titled `title`.
+fn head(out: &mut String, title: &str) {
     let _ = writeln!(out, "<!DOCTYPE html>");
     let _ = writeln!(out, "<html lang=\"en\">");
     let _ = writeln!(out, "<head>");
@@ -356,9 +355,67 @@ pub fn html(issuer: &str) -> String {
         out,
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
     );
-    let _ = writeln!(out, "<title>{TITLE}</title>");
+    let _ = writeln!(out, "<title>{}</title>", escape_html(title));
     let _ = writeln!(out, "<style>{CSS}</style>");
     let _ = writeln!(out, "</head>");
+}
+
+/// The section of one error code with its causes.
+fn section(out: &mut String, code: ErrorCode, issuer: &str) {
+    let name = escape_html(code.as_str());
+    let _ = writeln!(
+        out,
+        "<section class=\"code\" id=\"{name}\" aria-labelledby=\"{name}-heading\">"
+    );
+    let _ = writeln!(out, "<h2 id=\"{name}-heading\"><code>{name}</code></h2>");
+    let _ = writeln!(out, "<p>{}</p>", escape_html(code.meaning()));
+    let _ = writeln!(out, "<dl>");
+    let _ = writeln!(
+        out,
+        "<dt>Default HTTP status</dt><dd>{}</dd>",
+        code.status()
+    );
+    let _ = writeln!(
+        out,
+        "<dt>Defined in</dt><dd>{}</dd>",
+        escape_html(code.spec())
+    );
+    let _ = writeln!(
+        out,
+        "<dt>Also called</dt><dd>{}</dd>",
+        escape_html(&aka_line(code, plain))
+    );
+    let _ = writeln!(out, "</dl>");
+    for cause in section_causes(code) {
+        html_cause(out, cause, issuer);
+    }
+    let _ = writeln!(out, "</section>");
+}
+
+/// `GET /errors/{code}`: one code's section on a page of its own, with
+/// the way to the whole catalogue.
+pub fn html_code(issuer: &str, code: ErrorCode) -> String {
+    let issuer = issuer.trim_end_matches('/');
+    let mut out = String::new();
+    head(&mut out, &format!("{} - {TITLE}", code.as_str()));
+    let _ = writeln!(out, "<body>");
+    let _ = writeln!(
+        out,
+        "<header><p><a href=\"{0}/errors\">All error codes</a> of <code>{0}</code></p></header>",
+        escape_html(issuer)
+    );
+    let _ = writeln!(out, "<main id=\"main\">");
+    section(&mut out, code, issuer);
+    let _ = writeln!(out, "</main>");
+    let _ = writeln!(out, "</body>");
+    let _ = writeln!(out, "</html>");
+    out
+}
+
+pub fn html(issuer: &str) -> String {
+    let issuer = issuer.trim_end_matches('/');
+    let mut out = String::new();
+    head(&mut out, TITLE);
     let _ = writeln!(out, "<body>");
     let _ = writeln!(
         out,
@@ -421,34 +478,7 @@ pub fn html(issuer: &str) -> String {
     let _ = writeln!(out, "</nav>");
 
     for code in ErrorCode::ALL {
-        let name = escape_html(code.as_str());
-        let _ = writeln!(
-            out,
-            "<section class=\"code\" id=\"{name}\" aria-labelledby=\"{name}-heading\">"
-        );
-        let _ = writeln!(out, "<h2 id=\"{name}-heading\"><code>{name}</code></h2>");
-        let _ = writeln!(out, "<p>{}</p>", escape_html(code.meaning()));
-        let _ = writeln!(out, "<dl>");
-        let _ = writeln!(
-            out,
-            "<dt>Default HTTP status</dt><dd>{}</dd>",
-            code.status()
-        );
-        let _ = writeln!(
-            out,
-            "<dt>Defined in</dt><dd>{}</dd>",
-            escape_html(code.spec())
-        );
-        let _ = writeln!(
-            out,
-            "<dt>Also called</dt><dd>{}</dd>",
-            escape_html(&aka_line(*code, plain))
-        );
-        let _ = writeln!(out, "</dl>");
-        for cause in section_causes(*code) {
-            html_cause(&mut out, cause, issuer);
-        }
-        let _ = writeln!(out, "</section>");
+        section(&mut out, *code, issuer);
     }
     let _ = writeln!(out, "</main>");
     let _ = writeln!(
@@ -751,6 +781,25 @@ fn usage() -> String {
         "latchkey errors list shows every code and cause; the server also serves them at /errors."
     );
     out
+}
+
+/// [`explain`] with its documentation links on `issuer`'s host, so they can
+/// be opened as printed.
+pub fn explain_at(input: &str, issuer: &str) -> Result<String, String> {
+    let issuer = issuer.trim_end_matches('/');
+    let text = explain(input)?;
+    Ok(text
+        .lines()
+        .map(|line| {
+            if line.trim_start().starts_with("Docs:") {
+                line.replacen(" /errors", &format!(" {issuer}/errors"), 1)
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + if text.ends_with('\n') { "\n" } else { "" })
 }
 
 /// Explain a wire code, a cause id, a provider-specific name, or an error

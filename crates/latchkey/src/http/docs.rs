@@ -24,14 +24,16 @@ pub async fn page(State(app): State<Arc<App>>) -> Response {
     cacheable(Html(app.errors_html.clone()).into_response())
 }
 
-/// `GET /errors/{code}`: the same page (the browser then jumps to the
-/// `#cause` fragment of an `error_uri`); a cause id redirects to its code.
+/// `GET /errors/{code}`: that code's section on a page of its own (an
+/// `error_uri`'s `#cause` fragment lands on the cause); a cause id
+/// redirects to its code.
 pub async fn section(
     State(app): State<Arc<App>>,
     Path(name): Path<String>,
 ) -> Result<Response, Failure> {
-    if ErrorCode::parse(&name).is_some() {
-        return Ok(cacheable(Html(app.errors_html.clone()).into_response()));
+    if let Some(code) = ErrorCode::parse(&name) {
+        let page = docs::html_code(&app.config.issuer, code);
+        return Ok(cacheable(Html(page).into_response()));
     }
     if let Some(cause) = docs::find(&name) {
         let target = format!("/errors/{}#{}", cause.code.as_str(), cause.id);

@@ -76,6 +76,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/logout", get(logout::get).post(logout::post))
         .route("/upstream/{id}", axum::routing::post(upstream::start))
         .route("/upstream/{id}/callback", get(upstream::callback))
+        .route("/", get(pages::home))
+        .route("/favicon.ico", get(pages::favicon))
         .route("/errors", get(docs::page))
         .route("/errors.json", get(docs::json))
         .route("/errors/{code}", get(docs::section))

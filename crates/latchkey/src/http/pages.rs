@@ -143,3 +143,38 @@ pub async fn stylesheet() -> Response {
     );
     res
 }
+
+/// `GET /`: what this server is, and where its public documents are.
+pub async fn home(
+    axum::extract::State(app): axum::extract::State<std::sync::Arc<crate::app::App>>,
+) -> Response {
+    let issuer = esc(&app.config.issuer);
+    let body = format!(
+        "<h1>{name}</h1><p>This is the sign-in service of {name}, an OpenID Connect provider. \
+Applications send people here to sign in; there is nothing to do on this page itself.</p>\
+<ul class=\"links\">\
+<li><a href=\"{issuer}/.well-known/openid-configuration\">OpenID Connect discovery</a> (for application developers)</li>\
+<li><a href=\"{issuer}/jwks\">Signing keys</a> (JWKS)</li>\
+<li><a href=\"{issuer}/errors\">Every error code and cause</a>, with what to do about it</li></ul>",
+        name = esc(&app.brand.name),
+    );
+    let mut res = html_response(StatusCode::OK, layout(&app.brand, &app.brand.name, &body));
+    res.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("public, max-age=300"),
+    );
+    res
+}
+
+/// `GET /favicon.ico`: browsers ask on every visit; an empty answer keeps
+/// that out of the error counts.
+pub async fn favicon() -> Response {
+    (
+        StatusCode::NO_CONTENT,
+        [(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("public, max-age=86400"),
+        )],
+    )
+        .into_response()
+}

@@ -426,3 +426,54 @@ async fn try_plays_a_client_from_address_to_claims() {
         "{err}"
     );
 }
+
+/// The error reference a page or answer shows is looked up in the
+/// deployment's database: what happened, where, to which client, and what
+/// the cause means, with documentation links on the issuer's host.
+#[tokio::test]
+async fn errors_explain_finds_an_error_reference() {
+    let s = Server::start(Db::Sqlite).await;
+    let r = s
+        .http
+        .post(s.url("/token"))
+        .basic_auth("nobody", Some("secret"))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let body: Value = r.json().await.unwrap();
+    let reference = body["error_id"].as_str().unwrap().to_string();
+    // Occurrences are written off the request path: give it a moment.
+    let mut found = None;
+    for _ in 0..40 {
+        let (code, out, err) = crate::support::run(
+            &s.db,
+            &["errors", "explain", &reference],
+            &[("LATCHKEY_ISSUER", &s.base)],
+        );
+        if code == 0 {
+            found = Some(out);
+            break;
+        }
+        assert!(err.contains("no error with the reference"), "{err}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let out = found.expect("the occurrence was recorded");
+    assert!(out.contains(&reference) && out.contains("/token"), "{out}");
+    assert!(
+        out.contains("unknown_client") && out.contains("nobody"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("{}/errors/invalid_client#unknown_client", s.base)),
+        "{out}"
+    );
+    let (code, _, err) = crate::support::run(
+        &s.db,
+        &["errors", "explain", "01a2415a-0000-7000-8000-000000000000"],
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("no error with the reference"), "{err}");
+}

@@ -119,3 +119,68 @@ async fn every_endpoint_the_catalogue_names_is_a_route() {
         }
     }
 }
+
+/// `/errors/{code}` is that code's own page, small enough to read, with
+/// its causes as anchors and the way to the whole catalogue; `/` says what
+/// the server is; `/favicon.ico` is answered without counting an error.
+#[tokio::test]
+async fn a_code_has_its_own_page_and_the_root_says_what_this_is() {
+    let s = Server::start(Db::Sqlite).await;
+    let whole = s
+        .http
+        .get(s.url("/errors"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = s
+        .http
+        .get(s.url("/errors/invalid_grant"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("id=\"invalid_grant\"") && page.contains("id=\"code_reused\""));
+    assert!(!page.contains("id=\"invalid_client\""), "only its own code");
+    assert!(page.contains(&format!("href=\"{}/errors\"", s.base)));
+    assert!(
+        page.len() * 5 < whole.len(),
+        "{} of {}",
+        page.len(),
+        whole.len()
+    );
+
+    let r = s.http.get(s.url("/")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let home = r.text().await.unwrap();
+    for link in ["/.well-known/openid-configuration", "/jwks", "/errors"] {
+        assert!(
+            home.contains(&format!("href=\"{}{link}\"", s.base)),
+            "{link}: {home}"
+        );
+    }
+
+    for _ in 0..3 {
+        let r = s.http.get(s.url("/favicon.ico")).send().await.unwrap();
+        assert_eq!(r.status(), 204);
+    }
+    let metrics = s
+        .http
+        .get(s.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!metrics.contains("cause=\"not_found\""), "{metrics}");
+}
