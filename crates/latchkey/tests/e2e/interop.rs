@@ -1,0 +1,293 @@
+//! Real, unmodified client libraries against a real server, starting with
+//! openid-client (npm).
+//! Each library runs every flow it offers against one server, then the six
+//! mistakes developers make most; the test asserts that the library's own
+//! error object carries our `error`, our description and, where the library
+//! keeps it, our `error_uri`.
+//!
+//! The Node libraries are installed at the versions pinned in
+//! `interop/` by `scripts/interop-install` (which `scripts/test` runs).
+
+use crate::support::{Db, Server};
+use latchkey_core::catalogue::{
+    CLIENT_AUTH_METHOD_NOT_ALLOWED, CLIENT_SECRET_MISMATCH, CODE_EXPIRED, CODE_REUSED,
+    REDIRECT_URI_MISMATCH, REFRESH_TOKEN_REUSED,
+};
+use latchkey_core::error::Cause;
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const CB: &str = "http://127.0.0.1:9/cb";
+const UNREGISTERED: &str = "http://127.0.0.1:9/callback";
+const BYE: &str = "http://127.0.0.1:9/bye";
+const PASSWORD: &str = "correct horse battery";
+const WEB_SECRET: &str = "web-basic-secret-0123456789abcdef";
+const CODE_TTL_MS: u64 = 1000;
+
+fn interop_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../interop")
+}
+
+/// The test client's key pair (a fixed, test-only key): the scripts sign
+/// with it, the server gets its public half.
+fn private_jwk() -> Value {
+    let text = std::fs::read_to_string(interop_dir().join("client-key.jwk.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// A server with the interop clients and user: the main one, and one whose
+/// codes live one second (`tokens.code_ttl` has a 1 s minimum).
+struct Fixture {
+    main: Server,
+    short: Server,
+    env: String,
+}
+
+async fn register(s: &Server) {
+    let mut public = private_jwk();
+    public.as_object_mut().unwrap().remove("d");
+    let clients = [
+        json!({"client_id": "web-basic", "client_secret": WEB_SECRET, "client_name": "Interop App",
+               "redirect_uris": [CB], "post_logout_redirect_uris": [BYE],
+               "grant_types": ["authorization_code", "refresh_token"], "scope": "openid email profile",
+               "token_endpoint_auth_method": "client_secret_basic"}),
+        json!({"client_id": "svc", "client_secret": "svc-secret-0123456789abcdef",
+               "grant_types": ["client_credentials"], "scope": "api:read",
+               "token_endpoint_auth_method": "client_secret_post"}),
+        json!({"client_id": "csjwt", "client_secret": "csjwt-secret-0123456789abcdef0123456789",
+               "grant_types": ["client_credentials"], "scope": "api:read",
+               "token_endpoint_auth_method": "client_secret_jwt"}),
+        json!({"client_id": "pkjwt", "grant_types": ["client_credentials"], "scope": "api:read",
+               "token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [public]}}),
+    ];
+    for c in clients {
+        let r = s
+            .admin(Method::POST, "/clients")
+            .json(&c)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    }
+    let r = s
+        .admin(Method::POST, "/users")
+        .json(&json!({"username": "alice", "password": PASSWORD,
+                      "claims": {"email": "alice@example.com", "email_verified": true}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+}
+
+async fn fixture() -> Fixture {
+    let ttl = (CODE_TTL_MS / 1000).to_string();
+    let short_env = [("LATCHKEY_TOKENS_CODE_TTL", ttl.as_str())];
+    let (main, short) = tokio::join!(
+        Server::start(Db::Sqlite),
+        Server::start_with(Db::Sqlite, &short_env)
+    );
+    tokio::join!(register(&main), register(&short));
+    let env = json!({
+        "issuer": main.base, "short_issuer": short.base, "code_ttl_ms": CODE_TTL_MS,
+        "redirect_uri": CB, "unregistered_redirect_uri": UNREGISTERED, "post_logout_redirect_uri": BYE,
+        "user": {"username": "alice", "password": PASSWORD},
+        "clients": {
+            "web_basic": {"client_id": "web-basic", "client_secret": WEB_SECRET},
+            "svc": {"client_id": "svc", "client_secret": "svc-secret-0123456789abcdef"},
+            "csjwt": {"client_id": "csjwt", "client_secret": "csjwt-secret-0123456789abcdef0123456789"},
+            "pkjwt": {"client_id": "pkjwt"},
+        },
+        "private_jwk": private_jwk(),
+    });
+    Fixture {
+        main,
+        short,
+        env: env.to_string(),
+    }
+}
+
+/// Run one library's script; its JSON report.
+async fn run_script(program: &Path, script: &Path, fx: &Fixture) -> Value {
+    let started = Instant::now();
+    let out = tokio::time::timeout(
+        Duration::from_secs(120),
+        tokio::process::Command::new(program)
+            .arg(script)
+            .current_dir(script.parent().unwrap())
+            .env("LATCHKEY_INTEROP", &fx.env)
+            // The server is on loopback: never through a proxy.
+            .env("NO_PROXY", "127.0.0.1")
+            .env("no_proxy", "127.0.0.1")
+            .kill_on_drop(true)
+            .output(),
+    )
+    .await
+    .expect("the script finishes within 2 minutes")
+    .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "{} failed ({}):\n{stderr}\n--- server log:\n{}\n--- short-code server log:\n{}",
+        script.display(),
+        out.status,
+        fx.main.logs(),
+        fx.short.logs()
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{}: no JSON report ({e}):\n{}\n{stderr}",
+            script.display(),
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    eprintln!(
+        "{} ran in {:.1}s",
+        report["library"],
+        started.elapsed().as_secs_f64()
+    );
+    report
+}
+
+async fn node(script: &str, fx: &Fixture) -> Value {
+    let dir = interop_dir().join("node");
+    assert!(
+        dir.join("node_modules/openid-client").exists(),
+        "the npm packages are missing: run scripts/interop-install (scripts/test does)"
+    );
+    run_script(Path::new("node"), &dir.join(script), fx).await
+}
+
+/// A flow that must have worked; its result.
+fn flow<'a>(report: &'a Value, name: &str) -> &'a Value {
+    let step = &report["steps"][name];
+    assert_eq!(
+        step["ok"],
+        true,
+        "{} {name}:\n{}",
+        report["library"],
+        serde_json::to_string_pretty(step).unwrap()
+    );
+    step
+}
+
+/// What a library's error object keeps of our error.
+#[derive(Clone, Copy, PartialEq)]
+enum Shows {
+    /// `error`, `error_description` and `error_uri`.
+    All,
+}
+
+/// A mistake: the library raised an error whose own fields carry the
+/// cause's code, its description and (when the library keeps it) the
+/// `error_uri` that names the cause.
+fn mistake(report: &Value, name: &str, cause: &Cause, shows: Shows) {
+    let lib = &report["library"];
+    let step = &report["steps"][name];
+    let raised = &step["raised"];
+    assert!(
+        raised.is_object(),
+        "{lib} {name}: no error raised: {}",
+        serde_json::to_string_pretty(step).unwrap()
+    );
+    let code = cause.code.as_str();
+    assert_eq!(raised["error"], code, "{lib} {name}: {raised}");
+    let description = raised["error_description"].as_str().unwrap_or_default();
+    assert!(
+        description.starts_with(cause.summary),
+        "{lib} {name}: the description should start with {:?}: {raised}",
+        cause.summary
+    );
+    let uri = raised["error_uri"].as_str();
+    match shows {
+        Shows::All => assert!(
+            uri.is_some_and(|u| u.ends_with(&format!("/errors/{code}#{}", cause.id))),
+            "{lib} {name}: error_uri: {raised}"
+        ),
+    }
+}
+
+/// The error page a person sees for an unregistered redirect_uri names
+/// the error and the cause in its details for the developer.
+fn unregistered_page(report: &Value) {
+    let page = &flow(report, "redirect_uri_unregistered_page")["page"];
+    assert_eq!(page["status"], 400, "{page}");
+    assert_eq!(page["error"], REDIRECT_URI_MISMATCH.code.as_str());
+    assert_eq!(page["cause"], REDIRECT_URI_MISMATCH.id);
+}
+
+/// The mistakes every library is checked for, as each shows them.
+fn common_mistakes(r: &Value, shows: Shows) {
+    mistake(r, "wrong_secret", &CLIENT_SECRET_MISMATCH, shows);
+    mistake(
+        r,
+        "wrong_auth_method",
+        &CLIENT_AUTH_METHOD_NOT_ALLOWED,
+        shows,
+    );
+    mistake(r, "code_reused", &CODE_REUSED, shows);
+    mistake(r, "code_expired", &CODE_EXPIRED, shows);
+    mistake(r, "refresh_reused", &REFRESH_TOKEN_REUSED, shows);
+    unregistered_page(r);
+}
+
+#[tokio::test]
+async fn openid_client() {
+    let fx = fixture().await;
+    let r = node("openid-client.mjs", &fx).await;
+    let issuer = fx.main.base.as_str();
+    assert_eq!(flow(&r, "discovery")["issuer"], issuer);
+    let code = flow(&r, "code_pkce");
+    assert_eq!(code["iss_parameter"], issuer);
+    assert_eq!(code["forged_iss_refused"], "OAUTH_INVALID_RESPONSE");
+    assert_eq!(code["nonce_checked"], true);
+    assert_eq!(code["refresh_token"], true);
+    let sub = code["sub"].clone();
+    let info = flow(&r, "userinfo");
+    assert_eq!(
+        (&info["sub"], &info["email"]),
+        (&sub, &json!("alice@example.com"))
+    );
+    assert_eq!(flow(&r, "refresh")["rotated"], true);
+    let i = flow(&r, "introspection");
+    assert_eq!(
+        (&i["active"], &i["client_id"]),
+        (&json!(true), &json!("web-basic"))
+    );
+    assert_eq!(flow(&r, "revocation")["active_after"], false);
+    let end = flow(&r, "end_session");
+    assert_eq!(end["endpoint"], format!("{issuer}/logout"));
+    assert_eq!(end["redirected_to"], BYE);
+    assert_eq!(end["state_returned"], true);
+    assert_eq!(flow(&r, "client_credentials")["scope"], "api:read");
+    let par = flow(&r, "par");
+    assert_eq!((&par["request_uri"], &par["sub"]), (&json!(true), &sub));
+    assert_eq!(flow(&r, "private_key_jwt")["scope"], "api:read");
+
+    common_mistakes(&r, Shows::All);
+    // Basic authentication: the library reports the challenge, which
+    // carries the same error.
+    mistake(
+        &r,
+        "wrong_secret_basic",
+        &CLIENT_SECRET_MISMATCH,
+        Shows::All,
+    );
+    assert_eq!(
+        r["steps"]["wrong_secret_basic"]["raised"]["type"],
+        "WWWAuthenticateChallengeError"
+    );
+    // The default method (client_secret_post) against a client_secret_basic
+    // client: the body's error, not a bare challenge; the body (the
+    // error's `cause`) has the error_id too.
+    let raised = &r["steps"]["wrong_auth_method"]["raised"];
+    assert_eq!(raised["type"], "ResponseBodyError");
+    assert!(raised["error_id"].is_string(), "{raised}");
+    mistake(
+        &r,
+        "redirect_uri_unregistered",
+        &REDIRECT_URI_MISMATCH,
+        Shows::All,
+    );
+}
