@@ -1,5 +1,5 @@
-//! Real, unmodified client libraries against a real server, starting with
-//! openid-client (npm).
+//! Real, unmodified client libraries against a real server: openid-client
+//! and oauth4webapi (npm).
 //! Each library runs every flow it offers against one server, then the six
 //! mistakes developers make most; the test asserts that the library's own
 //! error object carries our `error`, our description and, where the library
@@ -284,6 +284,40 @@ async fn openid_client() {
     let raised = &r["steps"]["wrong_auth_method"]["raised"];
     assert_eq!(raised["type"], "ResponseBodyError");
     assert!(raised["error_id"].is_string(), "{raised}");
+    mistake(
+        &r,
+        "redirect_uri_unregistered",
+        &REDIRECT_URI_MISMATCH,
+        Shows::All,
+    );
+}
+
+#[tokio::test]
+async fn oauth4webapi() {
+    let fx = fixture().await;
+    let r = node("oauth4webapi.mjs", &fx).await;
+    let code = flow(&r, "code_pkce");
+    assert_eq!(code["iss_parameter"], fx.main.base);
+    assert_eq!(code["nonce_checked"], true);
+    assert_eq!(code["refresh_token"], true);
+    let at = flow(&r, "jwt_access_token");
+    assert_eq!(
+        (&at["client_id"], &at["sub"]),
+        (&json!("web-basic"), &code["sub"])
+    );
+    assert_eq!(flow(&r, "client_credentials")["scope"], "api:read");
+
+    common_mistakes(&r, Shows::All);
+    mistake(
+        &r,
+        "wrong_secret_basic",
+        &CLIENT_SECRET_MISMATCH,
+        Shows::All,
+    );
+    assert_eq!(
+        r["steps"]["wrong_secret_basic"]["raised"]["type"],
+        "WWWAuthenticateChallengeError"
+    );
     mistake(
         &r,
         "redirect_uri_unregistered",
