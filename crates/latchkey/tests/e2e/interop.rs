@@ -1,17 +1,17 @@
 //! Real, unmodified client libraries against a real server: openid-client
-//! and oauth4webapi (npm).
+//! and oauth4webapi (npm) and Authlib (PyPI).
 //! Each library runs every flow it offers against one server, then the six
 //! mistakes developers make most; the test asserts that the library's own
 //! error object carries our `error`, our description and, where the library
 //! keeps it, our `error_uri`.
 //!
-//! The Node libraries are installed at the versions pinned in
+//! The Node and Python libraries are installed at the versions pinned in
 //! `interop/` by `scripts/interop-install` (which `scripts/test` runs).
 
 use crate::support::{Db, Server};
 use latchkey_core::catalogue::{
-    CLIENT_AUTH_METHOD_NOT_ALLOWED, CLIENT_SECRET_MISMATCH, CODE_EXPIRED, CODE_REUSED,
-    REDIRECT_URI_MISMATCH, REFRESH_TOKEN_REUSED,
+    CLIENT_AUTH_METHOD_NOT_ALLOWED, CLIENT_SECRET_MISMATCH, CODE_EXPIRED,
+    CODE_REDIRECT_URI_MISMATCH, CODE_REUSED, REDIRECT_URI_MISMATCH, REFRESH_TOKEN_REUSED,
 };
 use latchkey_core::error::Cause;
 use reqwest::Method;
@@ -177,6 +177,8 @@ fn flow<'a>(report: &'a Value, name: &str) -> &'a Value {
 enum Shows {
     /// `error`, `error_description` and `error_uri`.
     All,
+    /// `error` and `error_description`; `error_uri` is dropped.
+    NoUri,
 }
 
 /// A mistake: the library raised an error whose own fields carry the
@@ -205,6 +207,7 @@ fn mistake(report: &Value, name: &str, cause: &Cause, shows: Shows) {
             uri.is_some_and(|u| u.ends_with(&format!("/errors/{code}#{}", cause.id))),
             "{lib} {name}: error_uri: {raised}"
         ),
+        Shows::NoUri => assert!(uri.is_none(), "{lib} {name} now keeps error_uri: {raised}"),
     }
 }
 
@@ -323,5 +326,43 @@ async fn oauth4webapi() {
         "redirect_uri_unregistered",
         &REDIRECT_URI_MISMATCH,
         Shows::All,
+    );
+}
+
+#[tokio::test]
+async fn authlib() {
+    let fx = fixture().await;
+    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/interop-venv/bin/python");
+    assert!(
+        python.exists(),
+        "the PyPI packages are missing: run scripts/interop-install (scripts/test does)"
+    );
+    let r = run_script(&python, &interop_dir().join("python/authlib_flows.py"), &fx).await;
+    let code = flow(&r, "code_pkce");
+    assert_eq!(code["at_hash"], true);
+    assert_eq!(code["nonce_checked"], true);
+    assert_eq!(code["refresh_token"], true);
+    assert_eq!(
+        flow(&r, "id_token_at_hash_checked")["refused"],
+        "InvalidClaimError"
+    );
+    let info = flow(&r, "userinfo");
+    assert_eq!(
+        (&info["sub"], &info["email"]),
+        (&code["sub"], &json!("alice@example.com"))
+    );
+    assert_eq!(flow(&r, "refresh")["rotated"], true);
+    for f in ["client_credentials", "client_secret_jwt", "private_key_jwt"] {
+        assert_eq!(flow(&r, f)["scope"], "api:read", "{f}");
+    }
+
+    common_mistakes(&r, Shows::NoUri);
+    // Authlib has no PAR call: the unregistered URI reaches the server at
+    // the code exchange.
+    mistake(
+        &r,
+        "redirect_uri_unregistered",
+        &CODE_REDIRECT_URI_MISMATCH,
+        Shows::NoUri,
     );
 }
