@@ -1,5 +1,5 @@
 //! Real, unmodified client libraries against a real server: openid-client
-//! and oauth4webapi (npm) and Authlib (PyPI).
+//! and oauth4webapi (npm), Authlib (PyPI) and the `openidconnect` crate.
 //! Each library runs every flow it offers against one server, then the six
 //! mistakes developers make most; the test asserts that the library's own
 //! error object carries our `error`, our description and, where the library
@@ -8,14 +8,25 @@
 //! The Node and Python libraries are installed at the versions pinned in
 //! `interop/` by `scripts/interop-install` (which `scripts/test` runs).
 
+use crate::authorize::{Browser, hidden, submit_login};
+use crate::oidc_client::http;
 use crate::support::{Db, Server};
 use latchkey_core::catalogue::{
     CLIENT_AUTH_METHOD_NOT_ALLOWED, CLIENT_SECRET_MISMATCH, CODE_EXPIRED,
     CODE_REDIRECT_URI_MISMATCH, CODE_REUSED, REDIRECT_URI_MISMATCH, REFRESH_TOKEN_REUSED,
 };
 use latchkey_core::error::Cause;
+use openidconnect::core::{
+    CoreAuthenticationFlow, CoreClient, CoreErrorResponseType, CoreTokenResponse,
+};
+use openidconnect::{
+    AuthType, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet,
+    EndpointNotSet, EndpointSet, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope, StandardErrorResponse,
+};
 use reqwest::Method;
 use serde_json::{Value, json};
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -364,5 +375,218 @@ async fn authlib() {
         "redirect_uri_unregistered",
         &CODE_REDIRECT_URI_MISMATCH,
         Shows::NoUri,
+    );
+}
+
+type Rp = CoreClient<
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
+
+async fn rp(s: &Server, secret: &str) -> Rp {
+    let metadata = openidconnect::core::CoreProviderMetadata::discover_async(
+        IssuerUrl::new(s.base.clone()).unwrap(),
+        &http,
+    )
+    .await
+    .unwrap();
+    CoreClient::from_provider_metadata(
+        metadata,
+        ClientId::new("web-basic".into()),
+        Some(ClientSecret::new(secret.into())),
+    )
+    .set_redirect_uri(RedirectUrl::new(CB.into()).unwrap())
+}
+
+/// Follow the authorization request through the login and consent pages:
+/// the callback URL, or the status and HTML of the error page.
+async fn through_pages(b: &mut Browser<'_>, start: &str) -> Result<String, (u16, String)> {
+    let mut r = b.get(start).await;
+    for _ in 0..12 {
+        if let Some(location) = r.headers().get("location") {
+            let location = location.to_str().unwrap().to_string();
+            if location.starts_with("http://127.0.0.1:9/") {
+                return Ok(location);
+            }
+            r = b.get(&location).await;
+            continue;
+        }
+        let status = r.status().as_u16();
+        let html = r.text().await.unwrap();
+        r = if html.contains("action=\"/login\"") {
+            submit_login(b, &html, "alice", PASSWORD).await
+        } else if html.contains("action=\"/consent\"") {
+            let (i, csrf) = (hidden(&html, "i"), hidden(&html, "csrf"));
+            b.post(
+                "/consent",
+                &[("i", &i), ("csrf", &csrf), ("action", "allow")],
+            )
+            .await
+        } else {
+            return Err((status, html));
+        };
+    }
+    panic!("too many redirects from {start}");
+}
+
+/// An authorization with PKCE through the pages: the code and verifier.
+async fn authorize(
+    b: &mut Browser<'_>,
+    client: &Rp,
+) -> Result<(String, PkceCodeVerifier), (u16, String)> {
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, state, _) = client
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .add_scope(Scope::new("email".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    let callback = through_pages(b, url.as_str()).await?;
+    let q = crate::authorize::query_of(&callback);
+    assert_eq!(&q["state"], state.secret());
+    Ok((q["code"].clone(), verifier))
+}
+
+type TokenError = RequestTokenError<reqwest::Error, StandardErrorResponse<CoreErrorResponseType>>;
+
+/// What the crate's error value carries.
+fn describe(e: &TokenError) -> Value {
+    match e {
+        RequestTokenError::ServerResponse(r) => json!({
+            "type": "ServerResponse",
+            "error": r.error().as_ref(),
+            "error_description": r.error_description(),
+            "error_uri": r.error_uri(),
+        }),
+        other => json!({"type": "other", "message": other.to_string()}),
+    }
+}
+
+/// Redeem a code, at `redirect` if given (else the client's redirect URI).
+async fn redeem(
+    c: &Rp,
+    code: &str,
+    verifier: PkceCodeVerifier,
+    redirect: Option<&RedirectUrl>,
+) -> Result<CoreTokenResponse, TokenError> {
+    let mut request = c
+        .exchange_code(AuthorizationCode::new(code.to_string()))
+        .unwrap()
+        .set_pkce_verifier(verifier);
+    if let Some(redirect) = redirect {
+        request = request.set_redirect_uri(Cow::Borrowed(redirect));
+    }
+    request.request_async(&http).await
+}
+
+fn raised<T>(result: Result<T, TokenError>) -> Value {
+    match result {
+        Ok(_) => json!({"raised": null}),
+        Err(e) => json!({"raised": describe(&e)}),
+    }
+}
+
+/// The crate's sign-in flows are in oidc_client.rs and par.rs; here, the
+/// mistakes, in the same report shape as the scripts'.
+async fn openidconnect_report(fx: &Fixture) -> Value {
+    let s = &fx.main;
+    let client = rp(s, WEB_SECRET).await;
+    let mut b = Browser::new(s);
+    let mut steps = serde_json::Map::new();
+
+    let (code, verifier) = authorize(&mut b, &client).await.unwrap();
+    let wrong = rp(s, "not-the-secret").await;
+    steps.insert(
+        "wrong_secret".into(),
+        raised(redeem(&wrong, &code, verifier, None).await),
+    );
+
+    let (code, verifier) = authorize(&mut b, &client).await.unwrap();
+    let post = client.clone().set_auth_type(AuthType::RequestBody);
+    steps.insert(
+        "wrong_auth_method".into(),
+        raised(redeem(&post, &code, verifier, None).await),
+    );
+
+    let elsewhere = client
+        .clone()
+        .set_redirect_uri(RedirectUrl::new(UNREGISTERED.into()).unwrap());
+    let (status, html) = authorize(&mut b, &elsewhere).await.unwrap_err();
+    let dd = |name: &str| {
+        let marker = format!("<dt>{name}</dt><dd><code>");
+        html.split_once(&marker)
+            .and_then(|(_, rest)| rest.split_once('<'))
+            .map(|(v, _)| v.to_string())
+    };
+    steps.insert(
+        "redirect_uri_unregistered_page".into(),
+        json!({"ok": true, "page": {"status": status, "error": dd("error"), "cause": dd("cause")}}),
+    );
+
+    // No PAR call in the crate: the unregistered URI reaches the server at
+    // the code exchange.
+    let (code, verifier) = authorize(&mut b, &client).await.unwrap();
+    let unregistered = RedirectUrl::new(UNREGISTERED.into()).unwrap();
+    steps.insert(
+        "redirect_uri_unregistered".into(),
+        raised(redeem(&client, &code, verifier, Some(&unregistered)).await),
+    );
+
+    let (code, verifier) = authorize(&mut b, &client).await.unwrap();
+    let verifier2 = PkceCodeVerifier::new(verifier.secret().clone());
+    redeem(&client, &code, verifier, None).await.unwrap();
+    steps.insert(
+        "code_reused".into(),
+        raised(redeem(&client, &code, verifier2, None).await),
+    );
+
+    let (code, verifier) = authorize(&mut b, &client).await.unwrap();
+    let tokens = redeem(&client, &code, verifier, None).await.unwrap();
+    let refresh = tokens.refresh_token().unwrap();
+    client
+        .exchange_refresh_token(refresh)
+        .unwrap()
+        .request_async(&http)
+        .await
+        .unwrap();
+    steps.insert(
+        "refresh_reused".into(),
+        raised(
+            client
+                .exchange_refresh_token(refresh)
+                .unwrap()
+                .request_async(&http)
+                .await,
+        ),
+    );
+
+    let short = rp(&fx.short, WEB_SECRET).await;
+    let mut b = Browser::new(&fx.short);
+    let (code, verifier) = authorize(&mut b, &short).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(CODE_TTL_MS + 100)).await;
+    steps.insert(
+        "code_expired".into(),
+        raised(redeem(&short, &code, verifier, None).await),
+    );
+    json!({"library": "openidconnect", "steps": steps})
+}
+
+#[tokio::test]
+async fn openidconnect_crate() {
+    let fx = fixture().await;
+    let r = openidconnect_report(&fx).await;
+    common_mistakes(&r, Shows::All);
+    mistake(
+        &r,
+        "redirect_uri_unregistered",
+        &CODE_REDIRECT_URI_MISMATCH,
+        Shows::All,
     );
 }
