@@ -3,7 +3,8 @@
 //! Each library runs every flow it offers against one server, then the six
 //! mistakes developers make most; the test asserts that the library's own
 //! error object carries our `error`, our description and, where the library
-//! keeps it, our `error_uri`.
+//! keeps it, our `error_uri`. The README's "Client libraries" section
+//! shows the same as a matrix.
 //!
 //! The Node and Python libraries are installed at the versions pinned in
 //! `interop/` by `scripts/interop-install` (which `scripts/test` runs).
