@@ -107,14 +107,21 @@ pub fn bearer_challenge(
     out
 }
 
-/// `WWW-Authenticate` for a 401 `invalid_client` (RFC 6749 §5.2): the scheme
-/// the client tried (Basic by default).
-pub fn client_challenge(realm: &str, occ: &Occurrence) -> String {
-    format!(
-        "{} realm={}",
-        occ.auth_scheme.unwrap_or("Basic"),
-        quoted(realm)
-    )
+/// `WWW-Authenticate` for a 401 `invalid_client` (RFC 6749 §5.2): only when
+/// the client authenticated with the `Authorization` header, in the scheme
+/// it tried. The challenge repeats the error and its description, since
+/// client libraries that see a challenge report it instead of the body.
+/// A client that sent its credentials in the body gets none: libraries
+/// then read the JSON body (node-oidc-provider answers the same way).
+pub fn client_challenge(realm: &str, occ: &Occurrence, ctx: RenderCtx<'_>) -> Option<String> {
+    let scheme = occ.auth_scheme?;
+    Some(format!(
+        "{scheme} realm={}, error={}, error_description={}, error_uri={}",
+        quoted(realm),
+        quoted(ctx.wire_code(occ.cause)),
+        quoted(&occ.description()),
+        quoted(&ctx.error_uri(occ.cause)),
+    ))
 }
 
 /// How an authorization response travels (OAuth 2.0 Multiple Response
@@ -314,7 +321,9 @@ pub fn error_page(occ: &Occurrence, ctx: RenderCtx<'_>) -> ErrorPage {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::catalogue::{INTERNAL_ERROR, INVALID_CLIENT_METADATA, JTI_KNOWN, NOT_FOUND};
+    use crate::catalogue::{
+        CLIENT_SECRET_MISMATCH, INTERNAL_ERROR, INVALID_CLIENT_METADATA, JTI_KNOWN, NOT_FOUND,
+    };
     use crate::error::is_error_charset;
 
     const CTX: RenderCtx<'static> = RenderCtx {
@@ -448,12 +457,19 @@ mod tests {
     }
 
     #[test]
-    fn client_challenge_names_the_scheme_tried() {
-        let occ = INTERNAL_ERROR.occur();
-        assert_eq!(client_challenge("r", &occ), "Basic realm=\"r\"");
-        assert_eq!(
-            client_challenge("r", &occ.clone().auth_scheme("Bearer")),
-            "Bearer realm=\"r\""
+    fn client_challenge_only_for_the_authorization_header_with_the_error() {
+        let occ = CLIENT_SECRET_MISMATCH.with_detail("say \"hi\"\r\nInjected: yes");
+        assert_eq!(client_challenge("r", &occ, CTX), None);
+        let v = client_challenge("r", &occ.clone().auth_scheme("Basic"), CTX).unwrap();
+        assert!(
+            v.starts_with("Basic realm=\"r\", error=\"invalid_client\", error_description=\""),
+            "{v}"
+        );
+        assert!(!v.contains('\r') && !v.contains('\n'));
+        assert!(v.contains("say 'hi'"), "{v}");
+        assert!(
+            v.ends_with("/errors/invalid_client#client_secret_mismatch\""),
+            "{v}"
         );
     }
 

@@ -387,8 +387,9 @@ pub fn render(app: &App, failure: Failure) -> Response {
                 axum::Json(render::json_body(occ, ctx)),
             )
                 .into_response();
-            if occ.cause.status == 401 {
-                let challenge = render::client_challenge(&app.config.issuer, occ);
+            if occ.cause.status == 401
+                && let Some(challenge) = render::client_challenge(&app.config.issuer, occ, ctx)
+            {
                 res.headers_mut()
                     .insert(header::WWW_AUTHENTICATE, header_value(&challenge));
             }

@@ -18,6 +18,7 @@ mod crash;
 mod docs;
 #[cfg(feature = "failpoints")]
 mod faults;
+mod interop;
 mod limits;
 mod login;
 mod logs;

@@ -628,6 +628,87 @@ async fn private_key_jwt_with_a_jwks_uri(db: Db) {
     expect_error(r, 401, "invalid_client", "client_jwks_unavailable").await;
 }
 
+/// RFC 6749 §5.2 at every client-authenticated endpoint: a 401 names the
+/// Basic scheme only when the client used the Authorization header, and then
+/// the challenge carries the same error and description as the body. A
+/// challenge sent to a client that authenticated in the body makes libraries
+/// (openid-client, oauth4webapi) report the challenge and drop the body.
+#[tokio::test]
+async fn invalid_client_challenges_only_the_authorization_header() {
+    let s = Server::start(Db::Sqlite).await;
+    let basic = register(
+        &s,
+        json!({"client_id": "basic-app", "redirect_uris": ["https://app.example/cb"],
+               "grant_types": ["authorization_code", "client_credentials"],
+               "token_endpoint_auth_method": "client_secret_basic"}),
+    )
+    .await;
+    let basic_secret = basic["client_secret"].as_str().unwrap().to_string();
+    let post_secret = service(&s, "post-app", "client_secret_post").await;
+    let endpoints: [(&str, &[(&str, &str)]); 4] = [
+        ("/token", &[("grant_type", "client_credentials")]),
+        (
+            "/par",
+            &[
+                ("response_type", "code"),
+                ("scope", "openid"),
+                ("redirect_uri", "https://app.example/cb"),
+            ],
+        ),
+        ("/introspect", &[("token", "x")]),
+        ("/revoke", &[("token", "x")]),
+    ];
+    for (path, form) in endpoints {
+        let post = |id: &'static str, secret: &str| {
+            let mut form: Vec<(&str, &str)> = form.to_vec();
+            form.extend([("client_id", id), ("client_secret", secret)]);
+            s.http.post(s.url(path)).form(&form)
+        };
+        // In the body: no challenge, whatever the cause.
+        for (r, cause) in [
+            (
+                post("basic-app", &basic_secret),
+                "client_auth_method_not_allowed",
+            ),
+            (post("post-app", "wrong"), "client_secret_mismatch"),
+            (post("nobody", "wrong"), "unknown_client"),
+        ] {
+            let r = r.send().await.unwrap();
+            let h = expect_error(r, 401, "invalid_client", cause).await;
+            assert!(h.get("www-authenticate").is_none(), "{path} {cause}");
+        }
+        // In the Authorization header: a Basic challenge with the error.
+        for (id, secret, cause) in [
+            ("basic-app", "wrong", "client_secret_mismatch"),
+            (
+                "post-app",
+                post_secret.as_str(),
+                "client_auth_method_not_allowed",
+            ),
+            ("nobody", "wrong", "unknown_client"),
+        ] {
+            let r = s
+                .http
+                .post(s.url(path))
+                .basic_auth(id, Some(secret))
+                .form(form)
+                .send()
+                .await
+                .unwrap();
+            let (h, body) =
+                crate::support::assert_json_error(r, 401, "invalid_client", cause).await;
+            let challenge = h["www-authenticate"].to_str().unwrap();
+            let want = format!(
+                "Basic realm=\"{}\", error=\"invalid_client\", error_description=\"{}\", error_uri=\"{}\"",
+                s.base,
+                body["error_description"].as_str().unwrap(),
+                body["error_uri"].as_str().unwrap()
+            );
+            assert_eq!(challenge, want, "{path} {cause}");
+        }
+    }
+}
+
 crate::both!(
     private_key_jwt_time_bounds,
     basic_secret_is_decoded_whole,

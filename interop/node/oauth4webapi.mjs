@@ -1,0 +1,167 @@
+// oauth4webapi 3 (the low-level library under openid-client) against a
+// running Latchkey: code + PKCE, client_credentials, an RFC 9068 access
+// token checked as a resource server would, and the six usual mistakes as
+// its error objects show them. Prints one JSON report.
+import * as oauth from 'oauth4webapi';
+import { Browser, Report, fx, sleep } from './lib.mjs';
+
+function describe(e) {
+  const out = { type: e?.constructor?.name, code: e?.code, message: e?.message };
+  if (e instanceof oauth.ResponseBodyError) {
+    Object.assign(out, {
+      status: e.status,
+      error: e.error,
+      error_description: e.error_description,
+      error_uri: e.cause?.error_uri,
+      error_id: e.cause?.error_id,
+    });
+  } else if (e instanceof oauth.WWWAuthenticateChallengeError) {
+    const [challenge] = e.cause ?? [];
+    Object.assign(out, {
+      status: e.status,
+      scheme: challenge?.scheme,
+      error: challenge?.parameters?.error,
+      error_description: challenge?.parameters?.error_description,
+      error_uri: challenge?.parameters?.error_uri,
+    });
+  }
+  return out;
+}
+
+const report = new Report('oauth4webapi', describe);
+const insecure = { [oauth.allowInsecureRequests]: true };
+const { web_basic: basic, svc } = fx.clients;
+
+async function server(issuer) {
+  const url = new URL(issuer);
+  return oauth.processDiscoveryResponse(url, await oauth.discoveryRequest(url, { algorithm: 'oidc', ...insecure }));
+}
+
+const as = await server(fx.issuer);
+const web = { client_id: basic.client_id };
+const webAuth = oauth.ClientSecretBasic(basic.client_secret);
+const browser = new Browser();
+
+/// Authorize with PKCE through the pages; returns the callback parameters
+/// (checked by the library) and what the code exchange needs.
+async function authorize(as, redirectUri = fx.redirect_uri) {
+  const verifier = oauth.generateRandomCodeVerifier();
+  const state = oauth.generateRandomState();
+  const nonce = oauth.generateRandomNonce();
+  const url = new URL(as.authorization_endpoint);
+  url.search = new URLSearchParams({
+    client_id: web.client_id,
+    redirect_uri: redirectUri,
+    response_type: 'code',
+    scope: 'openid email',
+    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+  }).toString();
+  const r = await browser.authorize(url);
+  if (!r.callback) return { page: r.page };
+  const params = oauth.validateAuthResponse(as, web, r.callback, state);
+  return { params, verifier, nonce };
+}
+
+/// Redeem the code; the ID token's claims and its signature (against the
+/// server's JWKS) are checked.
+async function exchange(as, auth, { params, verifier, nonce }) {
+  const response = await oauth.authorizationCodeGrantRequest(as, web, auth, params, fx.redirect_uri, verifier, insecure);
+  const result = await oauth.processAuthorizationCodeResponse(as, web, response, { expectedNonce: nonce, requireIdToken: true });
+  await oauth.validateApplicationLevelSignature(as, response, insecure);
+  return result;
+}
+
+let tokens;
+
+await report.flow('code_pkce', async () => {
+  const a = await authorize(as);
+  tokens = await exchange(as, webAuth, a);
+  const claims = oauth.getValidatedIdTokenClaims(tokens);
+  return {
+    iss_parameter: a.params.get('iss'),
+    sub: claims.sub,
+    nonce_checked: claims.nonce === a.nonce,
+    refresh_token: typeof tokens.refresh_token === 'string',
+  };
+});
+
+await report.flow('jwt_access_token', async () => {
+  // RFC 9068: the access token checked as a resource server checks it.
+  const request = new Request('http://127.0.0.1:9/api', {
+    headers: { authorization: `Bearer ${tokens.access_token}` },
+  });
+  // Latchkey's access tokens name the issuer as their audience.
+  const claims = await oauth.validateJwtAccessToken(as, request, fx.issuer, insecure);
+  return { client_id: claims.client_id, sub: claims.sub };
+});
+
+await report.flow('client_credentials', async () => {
+  const response = await oauth.clientCredentialsGrantRequest(
+    as, { client_id: svc.client_id }, oauth.ClientSecretPost(svc.client_secret), { scope: 'api:read' }, insecure,
+  );
+  const t = await oauth.processClientCredentialsResponse(as, { client_id: svc.client_id }, response);
+  return { scope: t.scope, token_type: t.token_type };
+});
+
+// The six mistakes.
+const clientCredentials = (secretAuth) => async () => {
+  const response = await oauth.clientCredentialsGrantRequest(
+    as, { client_id: svc.client_id }, secretAuth, { scope: 'api:read' }, insecure,
+  );
+  return oauth.processClientCredentialsResponse(as, { client_id: svc.client_id }, response);
+};
+
+await report.mistake('wrong_secret', async () => clientCredentials(oauth.ClientSecretPost('not-the-secret')));
+
+await report.mistake('wrong_secret_basic', async () => {
+  const a = await authorize(as);
+  return () => exchange(as, oauth.ClientSecretBasic('not-the-secret'), a);
+});
+
+await report.mistake('wrong_auth_method', async () => {
+  const a = await authorize(as);
+  return () => exchange(as, oauth.ClientSecretPost(basic.client_secret), a);
+});
+
+await report.flow('redirect_uri_unregistered_page', async () => {
+  const a = await authorize(as, fx.unregistered_redirect_uri);
+  return { page: a.page ?? null };
+});
+
+await report.mistake('redirect_uri_unregistered', async () => async () => {
+  const response = await oauth.pushedAuthorizationRequest(as, web, webAuth, {
+    redirect_uri: fx.unregistered_redirect_uri,
+    response_type: 'code',
+    scope: 'openid',
+    code_challenge: await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier()),
+    code_challenge_method: 'S256',
+  }, insecure);
+  return oauth.processPushedAuthorizationResponse(as, web, response);
+});
+
+await report.mistake('code_reused', async () => {
+  const a = await authorize(as);
+  await exchange(as, webAuth, a);
+  return () => exchange(as, webAuth, a);
+});
+
+await report.mistake('code_expired', async () => {
+  const short = await server(fx.short_issuer);
+  const a = await authorize(short);
+  await sleep(fx.code_ttl_ms + 100);
+  return () => exchange(short, webAuth, a);
+});
+
+await report.mistake('refresh_reused', async () => {
+  const t = await exchange(as, webAuth, await authorize(as));
+  const refresh = async () => oauth.processRefreshTokenResponse(
+    as, web, await oauth.refreshTokenGrantRequest(as, web, webAuth, t.refresh_token, insecure),
+  );
+  await refresh();
+  return refresh;
+});
+
+report.print();
