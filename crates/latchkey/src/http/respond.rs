@@ -116,7 +116,7 @@ fn intern(route: &str) -> &'static str {
 }
 
 /// The channel for failures the framework produces, by path.
-fn channel_for_path(path: &str) -> Channel {
+pub(crate) fn channel_for_path(path: &str) -> Channel {
     if matches!(
         path,
         "/authorize" | "/login" | "/consent" | "/logout" | "/mfa" | "/select-account"
