@@ -301,7 +301,7 @@ fn status_label(status: StatusCode) -> SharedString {
 }
 
 /// Log the occurrence once (with its debug detail), count it, keep it.
-fn report(app: &App, occ: &Occurrence, endpoint: &str) {
+pub(crate) fn report(app: &App, occ: &Occurrence, endpoint: &str) {
     let client_id = occ.client_id.as_deref();
     let cause = occ.cause;
     let code = cause.code.as_str();

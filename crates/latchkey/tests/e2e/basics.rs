@@ -220,9 +220,20 @@ async fn maintenance_mode(db: Db) {
             .status(),
         200
     );
+    // Readiness fails through the catalogue too, and keeps the `status`
+    // member probes read.
     let r = s.http.get(s.url("/health/ready")).send().await.unwrap();
-    assert_eq!(r.status(), 503);
-    assert_eq!(r.json::<Value>().await.unwrap()["status"], "maintenance");
+    assert_eq!(r.headers()["retry-after"], "60");
+    let (_, body) =
+        crate::support::assert_json_error(r, 503, "temporarily_unavailable", "maintenance").await;
+    assert_eq!(body["status"], "maintenance", "{body}");
+    let id = body["error_id"].as_str().unwrap();
+    assert!(
+        s.logs()
+            .contains(&format!("error_id={id} cause=\"maintenance\"")),
+        "{}",
+        s.logs()
+    );
     let r = s
         .admin(Method::POST, "/clients")
         .json(&serde_json::json!({"client_id": "app", "redirect_uris": ["https://app.example/cb"]}))
