@@ -75,6 +75,21 @@ async fn restart_keeps_keys_and_a_wrong_secret_is_refused(db: Db) {
     assert!(err.contains("LATCHKEY_SECRET"), "{err}");
 }
 
+/// Migrating at start logs each migration applied, and nothing the
+/// database says about tables that already exist, on a fresh database and
+/// on a restart.
+#[tokio::test]
+async fn a_start_on_postgresql_logs_no_notices() {
+    let s = Server::start(Db::Postgres).await;
+    let logs = s.logs();
+    assert!(logs.contains("applied database migration"), "{logs}");
+    assert!(!logs.contains("already exists, skipping"), "{logs}");
+    let s = Server::start_on(s.stop(), &[]).await;
+    let logs = s.logs();
+    assert!(!logs.contains("applied database migration"), "{logs}");
+    assert!(!logs.contains("already exists, skipping"), "{logs}");
+}
+
 async fn http_basics_go_through_the_catalogue(db: Db) {
     let s = Server::start(db).await;
     // Unknown route: 404 JSON not_found.
