@@ -1836,7 +1836,7 @@ pub static TOKEN_MISSING: Cause = Cause {
     status: 401,
     summary: "No access token was sent",
     actor: Actor::ClientDeveloper,
-    fix: "Send the access token in the Authorization header as Bearer. The challenge carries no error code in this case, because no credentials were sent.",
+    fix: "Send the access token in the Authorization header as Bearer. The challenge carries no error code in this case, because no credentials were sent (an Authorization header of another scheme, such as Basic, counts as none).",
     spec: "RFC 6750 §2.1, §3.1",
     endpoints: USERINFO,
     extended_code: None,
@@ -2233,6 +2233,15 @@ pub static ERROR_ID_NOT_FOUND: Cause = Cause {
     extended_code: None,
     checklist: &["T4"],
 };
+
+/// The causes that mean a request carried no credentials at all (none, or
+/// an Authorization header of another scheme): their Bearer challenge has
+/// no error attribute (RFC 6750 §3.1).
+pub static WITHOUT_CREDENTIALS: &[&Cause] = &[
+    &TOKEN_MISSING,
+    &REGISTRATION_TOKEN_MISSING,
+    &REGISTRATION_ACCESS_TOKEN_MISSING,
+];
 
 /// Every cause, each exactly once, grouped by endpoint in source order. The
 /// docs regroup them by wire code ([`ErrorCode::ALL`] order).
