@@ -19,6 +19,10 @@ pub(crate) struct Dialect {
     /// Run first inside that transaction, if set, to keep other nodes out
     /// until it ends.
     pub lock: Option<&'static str>,
+    /// Run next, if set, to keep the database's notices out of the log:
+    /// PostgreSQL reports each `CREATE TABLE IF NOT EXISTS` of a table that
+    /// exists, once per migration at every start.
+    pub quiet: Option<&'static str>,
     pub migrations: &'static [Migration],
 }
 
@@ -27,6 +31,7 @@ pub(crate) const SQLITE: Dialect = Dialect {
     // instead of failing when it tries to upgrade a read lock.
     begin: "BEGIN IMMEDIATE",
     lock: None,
+    quiet: None,
     migrations: &[
         Migration {
             version: 1,
@@ -91,6 +96,8 @@ pub(crate) const POSTGRES: Dialect = Dialect {
     // Released at commit or rollback. The key is arbitrary but fixed
     // ("latchkey" in ASCII).
     lock: Some("SELECT pg_advisory_xact_lock(7809651199139603833)"),
+    // Until the end of the migration transaction only.
+    quiet: Some("SET LOCAL client_min_messages = warning"),
     migrations: &[
         Migration {
             version: 1,

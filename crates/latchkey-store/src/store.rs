@@ -242,6 +242,9 @@ macro_rules! impl_store {
                     if let Some(lock) = dialect.lock {
                         $db::query(lock).execute(&mut *tx).await.map_err(map_err)?;
                     }
+                    if let Some(quiet) = dialect.quiet {
+                        $db::query(quiet).execute(&mut *tx).await.map_err(map_err)?;
+                    }
                     $db::query(migrate::CREATE_TABLE)
                         .execute(&mut *tx)
                         .await

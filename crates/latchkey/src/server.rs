@@ -98,10 +98,13 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .local_addr()
         .map_err(|e| StartError(e.to_string()))?;
     tracing::info!(address = %local, issuer = %issuer, "latchkey is listening");
-    let router = crate::http::router(app);
+    let router = crate::http::router(app.clone());
+    // Requests hyper refuses itself are answered through the catalogue too.
+    let listener =
+        crate::http::refused::Listener::new(listener, crate::http::refused::answers(app));
     // Answers go out at once: no Nagle delay behind a previous segment.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        let _ = tcp.set_nodelay(true);
+    let listener = axum::serve::ListenerExt::tap_io(listener, |io| {
+        let _ = io.tcp().set_nodelay(true);
     });
     axum::serve(
         listener,

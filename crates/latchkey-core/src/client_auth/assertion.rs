@@ -18,8 +18,11 @@ pub const LEEWAY: u64 = 30;
 /// The longest an assertion may be valid, seconds (plus [`LEEWAY`]): from
 /// `iat` to `exp`, or from now to `exp` when there is no `iat`. Each
 /// accepted `jti` is kept until `exp`, so this also bounds how long (and
-/// so how many) jtis a client can make the store keep.
-pub const MAX_LIFETIME: i64 = 300;
+/// so how many) jtis a client can make the store keep. One hour: the
+/// lifetime Authlib, a widely used client library, gives its assertions
+/// by default (a bound of minutes refused its every client_secret_jwt and
+/// private_key_jwt request); a year-long assertion is still refused.
+pub const MAX_LIFETIME: i64 = 3600;
 
 /// An assertion read but not yet verified: enough to find the client and
 /// its method.

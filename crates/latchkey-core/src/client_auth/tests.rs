@@ -202,7 +202,7 @@ fn body_and_public_methods() {
 }
 
 /// RFC 7523 §3 time claims: `nbf`/`iat` not in the future, `exp` not past
-/// and at most five minutes after `iat` (or now), each with the leeway.
+/// and at most an hour after `iat` (or now), each with the leeway.
 #[test]
 fn assertion_time_claims() {
     use super::assertion::{LEEWAY, MAX_LIFETIME, check_times};

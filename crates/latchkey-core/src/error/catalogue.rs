@@ -79,6 +79,45 @@ pub static REQUEST_TOO_LARGE: Cause = Cause {
     checklist: &["T1"],
 };
 
+pub static URI_TOO_LONG: Cause = Cause {
+    id: "uri_too_long",
+    code: ErrorCode::InvalidRequest,
+    status: 414,
+    summary: "The request URL is longer than this server accepts",
+    actor: Actor::ClientDeveloper,
+    fix: "Keep the path and query under 64 KB. Push long authorization requests with POST /par and send only the request_uri it returns, or post the parameters to /authorize as a form.",
+    spec: "RFC 9110 §15.5.15; RFC 9126",
+    endpoints: ANY,
+    extended_code: None,
+    checklist: &["T1"],
+};
+
+pub static HEADERS_TOO_LARGE: Cause = Cause {
+    id: "headers_too_large",
+    code: ErrorCode::InvalidRequest,
+    status: 431,
+    summary: "The request headers are larger or more numerous than this server accepts",
+    actor: Actor::ClientDeveloper,
+    fix: "Send at most 100 header fields, and keep the request line and headers together under 400 KB. Oversized cookies set by other applications on the same domain are a common cause: clear them or serve Latchkey from a host of its own.",
+    spec: "RFC 6585 §5",
+    endpoints: ANY,
+    extended_code: None,
+    checklist: &["T1"],
+};
+
+pub static MALFORMED_REQUEST: Cause = Cause {
+    id: "malformed_request",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The request is not valid HTTP/1.1",
+    actor: Actor::ClientDeveloper,
+    fix: "Check the request line (method, path and version separated by single spaces, no spaces or control characters in the path) and the headers (name, colon, value; at most one Content-Length, and not together with Transfer-Encoding). A hand-written client or a misbehaving proxy is the usual cause.",
+    spec: "RFC 9112 §3, §5, §6",
+    endpoints: ANY,
+    extended_code: None,
+    checklist: &["T1"],
+};
+
 pub static UNSUPPORTED_CONTENT_TYPE: Cause = Cause {
     id: "unsupported_content_type",
     code: ErrorCode::InvalidRequest,
@@ -1767,9 +1806,9 @@ pub static CLIENT_ASSERTION_LIFETIME_TOO_LONG: Cause = Cause {
     id: "client_assertion_lifetime_too_long",
     code: ErrorCode::InvalidClient,
     status: 401,
-    summary: "The client_assertion stays valid for longer than five minutes",
+    summary: "The client_assertion stays valid for longer than an hour",
     actor: Actor::ClientDeveloper,
-    fix: "Create a new assertion for each request with a short life: exp at most five minutes after iat, or after the current time when there is no iat. A minute or two is typical.",
+    fix: "Create a new assertion for each request with a short life: exp at most one hour after iat, or after the current time when there is no iat. A few minutes is typical.",
     spec: "RFC 7523 §3",
     endpoints: CLIENT_AUTH,
     extended_code: None,
@@ -1825,7 +1864,7 @@ pub static TOKEN_MISSING: Cause = Cause {
     status: 401,
     summary: "No access token was sent",
     actor: Actor::ClientDeveloper,
-    fix: "Send the access token in the Authorization header as Bearer. The challenge carries no error code in this case, because no credentials were sent.",
+    fix: "Send the access token in the Authorization header as Bearer. The challenge carries no error code in this case, because no credentials were sent (an Authorization header of another scheme, such as Basic, counts as none).",
     spec: "RFC 6750 §2.1, §3.1",
     endpoints: USERINFO,
     extended_code: None,
@@ -2249,6 +2288,15 @@ pub static ERROR_ID_NOT_FOUND: Cause = Cause {
     checklist: &["T4"],
 };
 
+/// The causes that mean a request carried no credentials at all (none, or
+/// an Authorization header of another scheme): their Bearer challenge has
+/// no error attribute (RFC 6750 §3.1).
+pub static WITHOUT_CREDENTIALS: &[&Cause] = &[
+    &TOKEN_MISSING,
+    &REGISTRATION_TOKEN_MISSING,
+    &REGISTRATION_ACCESS_TOKEN_MISSING,
+];
+
 /// Every cause, each exactly once, grouped by endpoint in source order. The
 /// docs regroup them by wire code ([`ErrorCode::ALL`] order).
 /// Causes that may mean a stolen code or token is being replayed: the
@@ -2260,6 +2308,9 @@ pub static ALL: &[&Cause] = &[
     &NOT_FOUND,
     &METHOD_NOT_ALLOWED,
     &REQUEST_TOO_LARGE,
+    &URI_TOO_LONG,
+    &HEADERS_TOO_LARGE,
+    &MALFORMED_REQUEST,
     &UNSUPPORTED_CONTENT_TYPE,
     &MALFORMED_BODY,
     &REQUEST_TIMEOUT,

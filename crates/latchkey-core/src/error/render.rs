@@ -10,6 +10,7 @@
 //! | bearer   | /userinfo and other token-protected resources     |
 //! | admin    | /admin/v1 (Okta-style body)                        |
 
+use super::catalogue::WITHOUT_CREDENTIALS;
 use super::{Actor, Cause, Occurrence, to_error_charset};
 use serde_json::{Value, json};
 
@@ -83,8 +84,9 @@ pub fn quoted(value: &str) -> String {
 }
 
 /// `WWW-Authenticate` value of the bearer channel (RFC 6750 §3). With no
-/// occurrence (the request carried no credentials at all) only the realm is
-/// sent, as §3.1 asks.
+/// occurrence, or one whose cause is that the request carried no
+/// credentials at all ([`WITHOUT_CREDENTIALS`]), only the realm is sent, as
+/// §3.1 asks.
 pub fn bearer_challenge(
     realm: &str,
     occ: Option<&Occurrence>,
@@ -92,6 +94,7 @@ pub fn bearer_challenge(
     ctx: RenderCtx<'_>,
 ) -> String {
     let mut out = format!("Bearer realm={}", quoted(realm));
+    let occ = occ.filter(|o| !WITHOUT_CREDENTIALS.iter().any(|c| o.is(c)));
     if let Some(occ) = occ {
         out.push_str(", error=");
         out.push_str(&quoted(ctx.wire_code(occ.cause)));
@@ -454,6 +457,22 @@ mod tests {
         assert!(v.ends_with(", scope=\"openid email\""));
         // The description itself carries no quote that could end the string early.
         assert!(v.contains("say 'hi' / bye??Injected: yes"));
+    }
+
+    #[test]
+    fn a_request_without_credentials_gets_a_bare_challenge() {
+        for cause in WITHOUT_CREDENTIALS {
+            let occ = cause.with_detail("send a token");
+            assert_eq!(
+                bearer_challenge("https://id.example", Some(&occ), None, CTX),
+                "Bearer realm=\"https://id.example\"",
+                "{}",
+                cause.id
+            );
+        }
+        let occ = crate::catalogue::TOKEN_MALFORMED.occur();
+        let v = bearer_challenge("https://id.example", Some(&occ), None, CTX);
+        assert!(v.contains("error=\"invalid_token\""), "{v}");
     }
 
     #[test]

@@ -1,11 +1,15 @@
 //! Health and metrics: `/health/live` (the process answers),
 //! `/health/ready` (the database answers), `/metrics` (Prometheus).
 
+use super::respond::{self, Failure, MAINTENANCE_RETRY};
 use crate::app::App;
 use axum::Json;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use latchkey_core::catalogue::MAINTENANCE;
+use latchkey_core::error::render;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,11 +20,7 @@ pub async fn live() -> Response {
 
 pub async fn ready(State(app): State<Arc<App>>) -> Response {
     if app.in_maintenance() {
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "maintenance"})),
-        )
-            .into_response();
+        return maintenance(&app);
     }
     let check = tokio::time::timeout(Duration::from_secs(2), app.store.ping()).await;
     let (status, database) = match check {
@@ -48,6 +48,21 @@ pub async fn ready(State(app): State<Arc<App>>) -> Response {
         header::CACHE_CONTROL,
         header::HeaderValue::from_static("no-store"),
     );
+    res
+}
+
+/// In maintenance: the catalogue's `maintenance` failure, rendered like
+/// any other (503, `Retry-After`, `error_uri`, `error_id`), with the
+/// `status` member readiness probes read. Not logged or kept: a probe asks
+/// every few seconds, and the state it reports is the operator's choice.
+fn maintenance(app: &App) -> Response {
+    let occ = MAINTENANCE
+        .with_detail("this node takes no traffic until maintenance ends")
+        .retry_after(MAINTENANCE_RETRY);
+    let mut body = render::json_body(&occ, app.render_ctx());
+    body["status"] = json!("maintenance");
+    let mut res = respond::render(app, Failure::json(occ));
+    *res.body_mut() = Body::from(body.to_string());
     res
 }
 

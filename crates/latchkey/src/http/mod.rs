@@ -15,6 +15,7 @@ pub mod logout;
 pub mod pages;
 pub mod par;
 pub mod rate_limit;
+pub mod refused;
 pub mod register;
 pub mod respond;
 pub mod second_factor;

@@ -117,7 +117,7 @@ fn intern(route: &str) -> &'static str {
 }
 
 /// The channel for failures the framework produces, by path.
-fn channel_for_path(path: &str) -> Channel {
+pub(crate) fn channel_for_path(path: &str) -> Channel {
     if matches!(
         path,
         "/authorize" | "/login" | "/consent" | "/logout" | "/mfa" | "/select-account"
@@ -330,7 +330,7 @@ fn status_label(status: StatusCode) -> SharedString {
 }
 
 /// Log the occurrence once (with its debug detail), count it, keep it.
-fn report(app: &App, occ: &Occurrence, endpoint: &str) {
+pub(crate) fn report(app: &App, occ: &Occurrence, endpoint: &str) {
     let client_id = occ.client_id.as_deref();
     let cause = occ.cause;
     let code = cause.code.as_str();

@@ -6,14 +6,14 @@ use super::token::no_store_json;
 use crate::app::App;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, Method, header};
+use axum::response::Response;
 use latchkey_core::Occurrence;
 use latchkey_core::authorize::RawParams;
 use latchkey_core::catalogue::{
     AUTHORIZATION_HEADER_MALFORMED, REPEATED_PARAMETER, SCOPE_NOT_GRANTED, TOKEN_IN_TWO_PLACES,
+    TOKEN_MISSING,
 };
-use latchkey_core::error::render;
 use std::sync::Arc;
 
 fn bearer(occ: Occurrence) -> Failure {
@@ -24,37 +24,35 @@ fn bearer(occ: Occurrence) -> Failure {
     }
 }
 
-/// RFC 6750 §3.1: a request with no credentials at all gets the bare
-/// challenge, with no error attribute.
-fn challenge(app: &App) -> Response {
-    let value = render::bearer_challenge(&app.config.issuer, None, None, app.render_ctx());
-    let mut res = StatusCode::UNAUTHORIZED.into_response();
-    if let Ok(v) = HeaderValue::from_str(&value) {
-        res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
-    }
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
-}
-
-/// The token the request carries, if any.
-fn token_of(method: &Method, headers: &HeaderMap, body: &Bytes) -> Result<Option<String>, Failure> {
+/// The token the request carries; `token_missing` when it carries none. An
+/// Authorization header of another scheme (Basic, say) carries no
+/// credentials for this resource (RFC 6750 §3.1): it is answered like no
+/// header, with the bare challenge.
+fn token_of(method: &Method, headers: &HeaderMap, body: &Bytes) -> Result<String, Failure> {
+    let mut other_scheme = false;
     let from_header = match headers.get(header::AUTHORIZATION) {
         None => None,
         Some(v) => {
-            let text = v.to_str().unwrap_or("");
-            match text.split_once(' ') {
-                Some((scheme, token))
-                    if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
-                {
-                    Some(token.trim().to_string())
-                }
-                _ => {
+            let raw = v.as_bytes();
+            let (scheme, rest) = match raw.iter().position(|&b| b == b' ') {
+                Some(space) => (&raw[..space], &raw[space + 1..]),
+                None => (raw, &[][..]),
+            };
+            if scheme.eq_ignore_ascii_case(b"bearer") {
+                let token = std::str::from_utf8(rest)
+                    .map(str::trim)
+                    .ok()
+                    .filter(|t| !t.is_empty());
+                let Some(token) = token else {
                     return Err(bearer(
                         AUTHORIZATION_HEADER_MALFORMED
                             .with_detail("expected Bearer followed by the access token"),
                     ));
-                }
+                };
+                Some(token.to_string())
+            } else {
+                other_scheme = true;
+                None
             }
         }
     };
@@ -71,7 +69,11 @@ fn token_of(method: &Method, headers: &HeaderMap, body: &Bytes) -> Result<Option
         (Some(_), Some(_)) => Err(bearer(
             TOKEN_IN_TWO_PLACES.with_detail("send the token in the Authorization header only"),
         )),
-        (h, b) => Ok(h.or(b)),
+        (Some(token), None) | (None, Some(token)) => Ok(token),
+        (None, None) if other_scheme => Err(bearer(
+            TOKEN_MISSING.with_detail("the Authorization header does not use the Bearer scheme"),
+        )),
+        (None, None) => Err(bearer(TOKEN_MISSING.occur())),
     }
 }
 
@@ -81,9 +83,7 @@ pub async fn userinfo(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Failure> {
-    let Some(token) = token_of(&method, &headers, &body)? else {
-        return Ok(challenge(&app));
-    };
+    let token = token_of(&method, &headers, &body)?;
     let keys = app.keys();
     let claims = latchkey_core::token::userinfo::userinfo(
         app.store.as_ref(),

@@ -75,6 +75,21 @@ async fn restart_keeps_keys_and_a_wrong_secret_is_refused(db: Db) {
     assert!(err.contains("LATCHKEY_SECRET"), "{err}");
 }
 
+/// Migrating at start logs each migration applied, and nothing the
+/// database says about tables that already exist, on a fresh database and
+/// on a restart.
+#[tokio::test]
+async fn a_start_on_postgresql_logs_no_notices() {
+    let s = Server::start(Db::Postgres).await;
+    let logs = s.logs();
+    assert!(logs.contains("applied database migration"), "{logs}");
+    assert!(!logs.contains("already exists, skipping"), "{logs}");
+    let s = Server::start_on(s.stop(), &[]).await;
+    let logs = s.logs();
+    assert!(!logs.contains("applied database migration"), "{logs}");
+    assert!(!logs.contains("already exists, skipping"), "{logs}");
+}
+
 async fn http_basics_go_through_the_catalogue(db: Db) {
     let s = Server::start(db).await;
     // Unknown route: 404 JSON not_found.
@@ -220,9 +235,20 @@ async fn maintenance_mode(db: Db) {
             .status(),
         200
     );
+    // Readiness fails through the catalogue too, and keeps the `status`
+    // member probes read.
     let r = s.http.get(s.url("/health/ready")).send().await.unwrap();
-    assert_eq!(r.status(), 503);
-    assert_eq!(r.json::<Value>().await.unwrap()["status"], "maintenance");
+    assert_eq!(r.headers()["retry-after"], "60");
+    let (_, body) =
+        crate::support::assert_json_error(r, 503, "temporarily_unavailable", "maintenance").await;
+    assert_eq!(body["status"], "maintenance", "{body}");
+    let id = body["error_id"].as_str().unwrap();
+    assert!(
+        s.logs()
+            .contains(&format!("error_id={id} cause=\"maintenance\"")),
+        "{}",
+        s.logs()
+    );
     let r = s
         .admin(Method::POST, "/clients")
         .json(&serde_json::json!({"client_id": "app", "redirect_uris": ["https://app.example/cb"]}))

@@ -28,6 +28,7 @@ mod oidc_client;
 mod outage;
 mod pages;
 mod par;
+mod refused;
 mod register;
 mod request_objects;
 mod throttle;

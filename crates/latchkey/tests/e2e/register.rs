@@ -86,6 +86,16 @@ async fn challenged(s: &Server, r: Response, cause: &str) -> Value {
     json_error(s, r, 401, "invalid_token", cause).await
 }
 
+/// A request without credentials (no Authorization header, or one of
+/// another scheme): 401 and the bare challenge, with no error attribute
+/// (RFC 6750 §3.1); the cause in the JSON body.
+async fn unauthenticated(s: &Server, r: Response, cause: &str) -> Value {
+    assert_eq!(r.status(), 401, "for cause {cause}");
+    let challenge = r.headers()["www-authenticate"].to_str().unwrap();
+    assert_eq!(challenge, format!("Bearer realm=\"{}\"", s.base));
+    json_error(s, r, 401, "invalid_token", cause).await
+}
+
 async fn discovery(s: &Server) -> Value {
     s.http
         .get(s.url("/.well-known/openid-configuration"))
@@ -183,13 +193,13 @@ async fn token_mode_needs_its_token_at_start_up_and_on_every_registration() {
     );
     let body = json!({"redirect_uris": [CB]});
     let r = register(&s, &body).send().await.unwrap();
-    challenged(&s, r, "registration_token_missing").await;
+    unauthenticated(&s, r, "registration_token_missing").await;
     let r = register(&s, &body)
         .basic_auth("someone", Some(INITIAL))
         .send()
         .await
         .unwrap();
-    challenged(&s, r, "registration_token_missing").await;
+    unauthenticated(&s, r, "registration_token_missing").await;
     let r = register(&s, &body)
         .bearer_auth("not-the-initial-access-token")
         .send()
@@ -563,11 +573,12 @@ async fn register_read_update_delete(db: Db) {
     assert_eq!(read, expected);
 
     // No token, a wrong one, another client's, and an unknown client all
-    // get 401 with a challenge; the unknown client looks like a wrong token.
+    // get 401 with a challenge (bare without a token); the unknown client
+    // looks like a wrong token.
     let other = registered(&s, json!({"redirect_uris": [CB]})).await;
     let other_id = other["client_id"].as_str().unwrap();
     let r = manage(&s, Method::GET, &id, None).send().await.unwrap();
-    challenged(&s, r, "registration_access_token_missing").await;
+    unauthenticated(&s, r, "registration_access_token_missing").await;
     let r = manage(&s, Method::GET, &id, Some("wrong-token"))
         .send()
         .await
@@ -727,7 +738,7 @@ async fn register_read_update_delete(db: Db) {
 
     // Delete (RFC 7592 §2.3): 204, then the client and its token are gone.
     let r = manage(&s, Method::DELETE, &id, None).send().await.unwrap();
-    challenged(&s, r, "registration_access_token_missing").await;
+    unauthenticated(&s, r, "registration_access_token_missing").await;
     let r = manage(&s, Method::DELETE, &id, Some(&rat))
         .send()
         .await

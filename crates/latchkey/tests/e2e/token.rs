@@ -1,7 +1,7 @@
 //! The token side over HTTP: /token (client_credentials and every error
 //! row), client authentication, /introspect, /revoke, /userinfo challenges.
 
-use crate::support::{Db, SECRET, Server};
+use crate::support::{Db, SECRET, Server, assert_json_error};
 use latchkey_core::crypto::Secrets;
 use latchkey_core::keys::{self, Alg, SigningKey};
 use reqwest::{Method, Response};
@@ -197,7 +197,8 @@ async fn client_credentials_and_the_resource_endpoints(db: Db) {
     );
     assert_eq!(intro(access.clone()).await, json!({"active": false}));
 
-    // /userinfo challenges.
+    // /userinfo challenges. No credentials, or credentials of another
+    // scheme: the bare challenge (RFC 6750 §3.1), the cause in the body.
     let r = s.http.get(s.url("/userinfo")).send().await.unwrap();
     assert_eq!(r.status(), 401);
     let challenge = r.headers()["www-authenticate"]
@@ -205,6 +206,42 @@ async fn client_credentials_and_the_resource_endpoints(db: Db) {
         .unwrap()
         .to_string();
     assert_eq!(challenge, format!("Bearer realm=\"{}\"", s.base));
+    assert_json_error(r, 401, "invalid_token", "token_missing").await;
+    let r = s
+        .http
+        .get(s.url("/userinfo"))
+        .basic_auth("svc-basic", Some(&basic_secret))
+        .send()
+        .await
+        .unwrap();
+    let challenge = r.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(challenge, format!("Bearer realm=\"{}\"", s.base));
+    let (_, body) = assert_json_error(r, 401, "invalid_token", "token_missing").await;
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("does not use the Bearer scheme"),
+        "{body}"
+    );
+    // The Bearer scheme without a token is a malformed header.
+    let r = s
+        .http
+        .get(s.url("/userinfo"))
+        .header("authorization", "Bearer ")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .contains("error=\"invalid_request\"")
+    );
+    assert_json_error(r, 400, "invalid_request", "authorization_header_malformed").await;
     let r = s
         .http
         .get(s.url("/userinfo"))
@@ -494,7 +531,7 @@ async fn private_key_jwt_replay_is_jti_known(db: Db) {
 }
 
 /// RFC 7523 §3: an assertion is refused before its nbf (or iat), and when
-/// it would stay valid (and its jti kept) for longer than five minutes.
+/// it would stay valid (and its jti kept) for longer than an hour.
 async fn private_key_jwt_time_bounds(db: Db) {
     let s = Server::start(db).await;
     let secrets = Secrets::new("test-only").unwrap();
@@ -539,7 +576,7 @@ async fn private_key_jwt_time_bounds(db: Db) {
             "iat",
         ),
         (
-            json!({"exp": now + 3600}),
+            json!({"exp": now + 3700}),
             "client_assertion_lifetime_too_long",
             "exp",
         ),
@@ -549,7 +586,7 @@ async fn private_key_jwt_time_bounds(db: Db) {
             "iat",
         ),
         (
-            json!({"iat": now - 600, "exp": now + 60}),
+            json!({"iat": now - 3600, "exp": now + 60}),
             "client_assertion_lifetime_too_long",
             "iat",
         ),
@@ -563,9 +600,9 @@ async fn private_key_jwt_time_bounds(db: Db) {
     // Within the bounds (and the clock leeway): accepted.
     let accepted = [
         json!({"exp": now + 60}),
-        json!({"iat": now, "exp": now + 300}),
-        json!({"nbf": now + 10, "iat": now + 10, "exp": now + 310}),
-        json!({"exp": now + 320}),
+        json!({"iat": now, "exp": now + 3600}),
+        json!({"nbf": now + 10, "iat": now + 10, "exp": now + 3610}),
+        json!({"exp": now + 3620}),
     ];
     for times in accepted {
         let r = send(times.clone()).await.unwrap();
