@@ -10,4 +10,5 @@ pub mod http;
 pub mod maintenance;
 pub mod manage;
 pub mod server;
+pub mod telemetry;
 pub mod try_sign_in;

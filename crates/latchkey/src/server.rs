@@ -54,9 +54,7 @@ pub async fn build_app(config: Config) -> Result<Arc<App>, StartError> {
             occ.debug.as_deref().unwrap_or(occ.cause.summary)
         ))
     })?;
-    let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
-        .install_recorder()
-        .ok();
+    let metrics = crate::telemetry::install();
     let (tx, rx) = tokio::sync::mpsc::channel::<ErrorRecord>(1024);
     let app = Arc::new(App::new(
         config,

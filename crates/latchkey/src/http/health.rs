@@ -67,6 +67,8 @@ fn maintenance(app: &App) -> Response {
 }
 
 pub async fn metrics(State(app): State<Arc<App>>) -> Response {
+    let free = app.in_flight.available_permits();
+    crate::telemetry::refresh(app.config.max_in_flight.saturating_sub(free));
     let body = app.metrics.as_ref().map(|h| h.render()).unwrap_or_default();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

@@ -202,6 +202,42 @@ async fn health_and_metrics(db: Db) {
         text.contains("latchkey_http_request_duration_seconds"),
         "{text}"
     );
+    // Every family is described; latencies are histograms, which add up
+    // across nodes; build, in-flight and process figures are there.
+    for family in [
+        "latchkey_http_requests_total",
+        "latchkey_http_request_duration_seconds",
+        "latchkey_errors_total",
+        "latchkey_build_info",
+        "latchkey_http_requests_in_flight",
+    ] {
+        assert!(
+            text.contains(&format!("# HELP {family} ")),
+            "{family}: {text}"
+        );
+        assert!(
+            text.contains(&format!("# TYPE {family} ")),
+            "{family}: {text}"
+        );
+    }
+    assert!(
+        text.contains("# TYPE latchkey_http_request_duration_seconds histogram")
+            && text.contains(
+                "latchkey_http_request_duration_seconds_bucket{endpoint=\"/jwks\",le=\"0.005\"}"
+            ),
+        "{text}"
+    );
+    let build = text
+        .lines()
+        .find(|l| l.starts_with("latchkey_build_info{"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        build.contains(&format!("version=\"{}\"", env!("CARGO_PKG_VERSION")))
+            && build.contains("commit=\""),
+        "{build}"
+    );
+    assert!(text.contains("latchkey_http_requests_in_flight "), "{text}");
+    assert!(text.contains("process_resident_memory_bytes "), "{text}");
 }
 
 async fn sigterm_exits_zero(db: Db) {
