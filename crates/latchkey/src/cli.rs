@@ -40,16 +40,28 @@ enum Command {
     )]
     Migrate,
     /// Manage clients (applications).
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  latchkey client create --name 'My app' --redirect-uri https://app.example/cb\n  latchkey client list\n  latchkey client show my-app"
+    )]
     Client(ClientCommand),
     /// Manage users.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  echo 'correct horse battery' | latchkey user create --username alice --password-stdin\n  latchkey user list\n  latchkey user show alice"
+    )]
     User(UserCommand),
     /// Manage signing keys.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  latchkey keys list\n  latchkey keys rotate"
+    )]
     Keys(KeysCommand),
     /// Look up error codes and causes.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  latchkey errors list\n  latchkey errors explain invalid_grant\n  latchkey errors docs > errors.md"
+    )]
     Errors(ErrorsCommand),
     /// Play a client in the terminal: print the sign-in address, wait for
     /// the browser to come back, redeem the code, print the ID token claims
@@ -173,6 +185,7 @@ enum ClientCommand {
         fields: ClientFields,
     },
     /// List clients.
+    #[command(after_help = "Example:\n  latchkey client list | jq -r '.[].client_id'")]
     List,
     /// Show one client.
     #[command(after_help = "Example:\n  latchkey client show my-app")]
@@ -193,8 +206,10 @@ enum ClientCommand {
     #[command(after_help = "Example:\n  latchkey client deactivate my-app")]
     Deactivate { client_id: String },
     /// Reactivate a deactivated client.
+    #[command(after_help = "Example:\n  latchkey client activate my-app")]
     Activate { client_id: String },
     /// Delete a client.
+    #[command(after_help = "Example:\n  latchkey client delete my-app")]
     Delete { client_id: String },
 }
 
@@ -243,8 +258,10 @@ enum UserCommand {
         claims: Option<String>,
     },
     /// List users.
+    #[command(after_help = "Example:\n  latchkey user list")]
     List,
     /// Show a user (by sub or username).
+    #[command(after_help = "Example:\n  latchkey user show alice")]
     Show { user: String },
     /// Change a user's username, claims (merged; null removes one), identity
     /// confidence or second factor.
@@ -272,7 +289,8 @@ enum UserCommand {
         #[arg(long)]
         remove_totp: bool,
     },
-    /// Delete a user.
+    /// Delete a user: their sessions end and their tokens stop working.
+    #[command(after_help = "Example:\n  latchkey user delete alice")]
     Delete { user: String },
     /// Set a user's password.
     #[command(
@@ -288,6 +306,7 @@ enum UserCommand {
 #[derive(Subcommand)]
 enum KeysCommand {
     /// List signing keys and whether /jwks publishes them.
+    #[command(after_help = "Example:\n  latchkey keys list")]
     List,
     /// Add a new active key; old keys stay published until their tokens expire.
     #[command(after_help = "Examples:\n  latchkey keys rotate\n  latchkey keys rotate --alg ES256")]
@@ -301,6 +320,7 @@ enum KeysCommand {
 #[derive(Subcommand)]
 enum ErrorsCommand {
     /// List every error code and its causes.
+    #[command(after_help = "Example:\n  latchkey errors list | grep -A3 invalid_grant")]
     List,
     /// Explain a code, a cause, an error redirect URL, or an error reference
     /// (the error_id a page or answer shows: looked up in the database).
@@ -309,6 +329,7 @@ enum ErrorsCommand {
     )]
     Explain { what: String },
     /// Print the error reference as Markdown (docs/errors.md).
+    #[command(after_help = "Example:\n  latchkey errors docs > docs/errors.md")]
     Docs,
 }
 

@@ -268,24 +268,44 @@ fn errors_explain() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("jti_known"));
 }
 
+/// Every command and subcommand, found by walking `--help` itself, shows
+/// examples in its help, as the README promises.
 #[test]
 fn help_everywhere() {
-    for args in [
-        vec!["--help"],
-        vec!["serve", "--help"],
-        vec!["client", "--help"],
-        vec!["client", "create", "--help"],
-        vec!["user", "create", "--help"],
-        vec!["keys", "rotate", "--help"],
-        vec!["errors", "explain", "--help"],
-    ] {
+    let help = |path: &[String]| {
         let out = std::process::Command::new(crate::support::bin())
-            .args(&args)
+            .args(path)
+            .arg("--help")
             .output()
             .unwrap();
-        assert!(out.status.success(), "{args:?}");
-        assert!(!out.stdout.is_empty());
+        assert!(out.status.success(), "{path:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let mut pending: Vec<Vec<String>> = vec![Vec::new()];
+    let mut seen = 0;
+    while let Some(path) = pending.pop() {
+        let text = help(&path);
+        assert!(
+            text.contains("Example"),
+            "no example in `latchkey {} --help`:\n{text}",
+            path.join(" ")
+        );
+        seen += 1;
+        let commands = text
+            .split("Commands:\n")
+            .nth(1)
+            .map(|rest| rest.split("\n\n").next().unwrap_or(""))
+            .unwrap_or("");
+        for line in commands.lines() {
+            let name = line.split_whitespace().next().unwrap_or("");
+            if !name.is_empty() && name != "help" {
+                let mut next = path.clone();
+                next.push(name.to_string());
+                pending.push(next);
+            }
+        }
     }
+    assert!(seen > 20, "walked only {seen} commands");
 }
 
 /// A variable in our namespace that names no setting is reported with the
