@@ -33,7 +33,7 @@ pub struct App {
     /// queues here instead of multiplying resident memory.
     pub password_slots: tokio::sync::Semaphore,
     /// One password or code check at a time per account on this node.
-    pub sign_in_slots: crate::http::attempts::Slots,
+    pub sign_in_slots: crate::slots::Slots,
     /// Occurrences on their way to the store, written off the request path.
     pub error_records: Option<tokio::sync::mpsc::Sender<ErrorRecord>>,
     /// Maintenance as set through the admin API (stored in the database,

@@ -10,5 +10,6 @@ pub mod http;
 pub mod maintenance;
 pub mod manage;
 pub mod server;
+pub mod slots;
 pub mod telemetry;
 pub mod try_sign_in;
