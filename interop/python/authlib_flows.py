@@ -40,8 +40,24 @@ class NoFramework(FrameworkIntegration):
         pass
 
 
+# The last response Authlib received: its OAuthError keeps no response, so
+# the `Link` header (the error's documentation, `rel="help"`) is read the
+# way an application would, with a requests response hook.
+last_response = {"link": None}
+
+
+def remember(resp, *args, **kwargs):
+    last_response["link"] = resp.headers.get("Link")
+
+
+class HookedSession(OAuth2Session):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hooks["response"].append(remember)
+
+
 class OidcClient(OAuth2Mixin, OpenIDMixin, BaseApp):
-    client_cls = OAuth2Session
+    client_cls = HookedSession
 
 
 def oidc_client(issuer, client_id=WEB["client_id"], secret=WEB["client_secret"]):
@@ -115,7 +131,12 @@ browser = Browser()
 def describe(e):
     out = {"type": type(e).__name__, "message": str(e)}
     if isinstance(e, OAuthError):
-        out.update(error=e.error, error_description=e.description, error_uri=e.uri)
+        out.update(
+            error=e.error,
+            error_description=e.description,
+            error_uri=e.uri,
+            link=last_response["link"],
+        )
     return out
 
 
@@ -170,7 +191,7 @@ def exchange(app, a, redirect_uri=fx["redirect_uri"]):
 
 
 def session(client_id, secret, method=None, **kw):
-    return OAuth2Session(client_id, secret, token_endpoint_auth_method=method, **kw)
+    return HookedSession(client_id, secret, token_endpoint_auth_method=method, **kw)
 
 
 app = oidc_client(fx["issuer"])

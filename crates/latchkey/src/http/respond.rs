@@ -425,6 +425,13 @@ pub fn render(app: &App, failure: Failure) -> Response {
     };
     let headers = res.headers_mut();
     no_store(headers);
+    // RFC 8288: the cause's documentation, also for client libraries that
+    // drop `error_uri` from the body but keep the response headers.
+    if let Ok(link) =
+        HeaderValue::from_str(&format!("<{}>; rel=\"help\"", ctx.error_uri(occ.cause)))
+    {
+        headers.insert(header::LINK, link);
+    }
     if let Some(secs) = occ.retry_after {
         headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }

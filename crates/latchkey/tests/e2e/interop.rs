@@ -232,18 +232,39 @@ fn unregistered_page(report: &Value) {
     assert_eq!(page["cause"], REDIRECT_URI_MISMATCH.id);
 }
 
-/// The mistakes every library is checked for, as each shows them.
-fn common_mistakes(r: &Value, shows: Shows) {
-    mistake(r, "wrong_secret", &CLIENT_SECRET_MISMATCH, shows);
-    mistake(
-        r,
-        "wrong_auth_method",
-        &CLIENT_AUTH_METHOD_NOT_ALLOWED,
-        shows,
+/// The error answer's `Link` header, as the script read it from the
+/// response the library received: the cause's documentation, `rel="help"`
+/// (RFC 8288), also for a library that drops `error_uri`.
+fn help_link(report: &Value, name: &str, cause: &Cause) {
+    let raised = &report["steps"][name]["raised"];
+    let link = raised["link"].as_str().unwrap_or_default();
+    assert!(
+        link.ends_with(&format!(
+            "/errors/{}#{}>; rel=\"help\"",
+            cause.code.as_str(),
+            cause.id
+        )),
+        "{} {name}: Link header: {raised}",
+        report["library"]
     );
-    mistake(r, "code_reused", &CODE_REUSED, shows);
-    mistake(r, "code_expired", &CODE_EXPIRED, shows);
-    mistake(r, "refresh_reused", &REFRESH_TOKEN_REUSED, shows);
+}
+
+/// The mistakes every library is checked for, as each shows them; with
+/// `link`, the script also read the answer's `Link` header.
+fn common_mistakes(r: &Value, shows: Shows, link: bool) {
+    let mistakes: [(&str, &Cause); 5] = [
+        ("wrong_secret", &CLIENT_SECRET_MISMATCH),
+        ("wrong_auth_method", &CLIENT_AUTH_METHOD_NOT_ALLOWED),
+        ("code_reused", &CODE_REUSED),
+        ("code_expired", &CODE_EXPIRED),
+        ("refresh_reused", &REFRESH_TOKEN_REUSED),
+    ];
+    for (name, cause) in mistakes {
+        mistake(r, name, cause, shows);
+        if link {
+            help_link(r, name, cause);
+        }
+    }
     unregistered_page(r);
 }
 
@@ -280,7 +301,7 @@ async fn openid_client() {
     assert_eq!((&par["request_uri"], &par["sub"]), (&json!(true), &sub));
     assert_eq!(flow(&r, "private_key_jwt")["scope"], "api:read");
 
-    common_mistakes(&r, Shows::All);
+    common_mistakes(&r, Shows::All, true);
     // Basic authentication: the library reports the challenge, which
     // carries the same error.
     mistake(
@@ -293,6 +314,7 @@ async fn openid_client() {
         r["steps"]["wrong_secret_basic"]["raised"]["type"],
         "WWWAuthenticateChallengeError"
     );
+    help_link(&r, "wrong_secret_basic", &CLIENT_SECRET_MISMATCH);
     // The default method (client_secret_post) against a client_secret_basic
     // client: the body's error, not a bare challenge; the body (the
     // error's `cause`) has the error_id too.
@@ -322,7 +344,7 @@ async fn oauth4webapi() {
     );
     assert_eq!(flow(&r, "client_credentials")["scope"], "api:read");
 
-    common_mistakes(&r, Shows::All);
+    common_mistakes(&r, Shows::All, true);
     mistake(
         &r,
         "wrong_secret_basic",
@@ -368,7 +390,9 @@ async fn authlib() {
         assert_eq!(flow(&r, f)["scope"], "api:read", "{f}");
     }
 
-    common_mistakes(&r, Shows::NoUri);
+    // Authlib drops error_uri; the Link header carries it (read with a
+    // requests response hook).
+    common_mistakes(&r, Shows::NoUri, true);
     // Authlib has no PAR call: the unregistered URI reaches the server at
     // the code exchange.
     mistake(
@@ -583,7 +607,8 @@ async fn openidconnect_report(fx: &Fixture) -> Value {
 async fn openidconnect_crate() {
     let fx = fixture().await;
     let r = openidconnect_report(&fx).await;
-    common_mistakes(&r, Shows::All);
+    // The crate's error keeps no response headers.
+    common_mistakes(&r, Shows::All, false);
     mistake(
         &r,
         "redirect_uri_unregistered",
