@@ -7,6 +7,7 @@ Flask, Django and Starlette clients share): signature against the JWKS,
 issuer, audience, nonce and at_hash.
 """
 
+import base64
 import json
 import os
 import re
@@ -246,6 +247,21 @@ def _():
     s = session(SVC["client_id"], SVC["client_secret"], "client_secret_post", scope="api:read")
     t = s.fetch_token(token_endpoint, grant_type="client_credentials")
     return {"scope": t.get("scope"), "token_type": t.get("token_type")}
+
+
+@flow("client_secret_basic_raw")
+def _():
+    # A secret with + & % chosen by the operator: Authlib puts it in the
+    # Basic header without form-encoding it (RFC 6749 §2.3.1 asks for that).
+    c = CLIENTS["raw_basic"]
+    s = session(c["client_id"], c["client_secret"], scope="api:read")
+    sent = {}
+    s.hooks["response"].append(
+        lambda resp, *a, **k: sent.update(authorization=resp.request.headers.get("Authorization"))
+    )
+    t = s.fetch_token(token_endpoint, grant_type="client_credentials")
+    raw = base64.b64encode(f"{c['client_id']}:{c['client_secret']}".encode()).decode()
+    return {"scope": t.get("scope"), "sent_raw": sent.get("authorization") == f"Basic {raw}"}
 
 
 @flow("client_secret_jwt")

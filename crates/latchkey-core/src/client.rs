@@ -438,6 +438,17 @@ pub struct Warning {
     pub summary: String,
 }
 
+/// A secret the operator chose that form-encoding changes (RFC 6749
+/// §2.3.1 has it form-encoded before HTTP Basic, and some libraries send
+/// it raw): accepted, since both readings match, but worth a warning. The
+/// secret itself is not repeated.
+pub fn chosen_secret_warning(secret: &str) -> Option<Warning> {
+    crate::client_auth::client_secret_basic::changed_by_form_encoding(secret).then(|| Warning {
+        field: "client_secret".into(),
+        summary: "this secret has characters that form-encoding changes (anything but letters, digits and - . _ *): libraries disagree on whether to form-encode it for HTTP Basic (RFC 6749 §2.3.1 says to; Authlib and requests-oauthlib do not). Latchkey accepts it either way, but other servers and tools may not: a generated secret avoids the question".into(),
+    })
+}
+
 /// A stored client. The secret is kept only as a keyed hash.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClientRecord {
@@ -617,6 +628,19 @@ mod tests {
         // Web clients may use localhost for development, without advice.
         assert!(web(&["http://localhost/callback"]).warnings().is_empty());
         assert!(native(&["http://127.0.0.1/cb"]).warnings().is_empty());
+    }
+
+    #[test]
+    fn a_chosen_secret_that_form_encoding_changes_is_warned_about() {
+        for secret in ["a+b", "50%", "a&b=c", "with space", "ünï"] {
+            let w = chosen_secret_warning(secret).unwrap();
+            assert_eq!(w.field, "client_secret");
+            assert!(!w.summary.contains(secret), "{secret}");
+        }
+        let generated = crate::crypto::random_token().unwrap();
+        for secret in ["plain-Secret_0.9*", generated.as_str()] {
+            assert!(chosen_secret_warning(secret).is_none(), "{secret}");
+        }
     }
 
     #[test]

@@ -166,7 +166,7 @@ enum ClientCommand {
         /// Choose the client_id (default: generated).
         #[arg(long)]
         client_id: Option<String>,
-        /// Choose the secret (default: 256 random bits).
+        /// Choose the secret (default: 256 random bits). One with characters that form-encoding changes (anything but letters, digits and - . _ *) is accepted with a warning.
         #[arg(long)]
         secret: Option<String>,
         #[command(flatten)]

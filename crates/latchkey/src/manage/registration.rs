@@ -53,6 +53,7 @@ pub async fn register(
     Ok(with_warnings(
         registration::response(&record, secret.as_deref(), &access_token, issuer),
         &record.metadata,
+        None,
     ))
 }
 
@@ -113,6 +114,7 @@ pub async fn replace(
     Ok(with_warnings(
         registration::response(&record, new_secret.as_deref(), access_token, issuer),
         &record.metadata,
+        None,
     ))
 }
 

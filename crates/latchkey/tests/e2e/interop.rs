@@ -36,6 +36,9 @@ const UNREGISTERED: &str = "http://127.0.0.1:9/callback";
 const BYE: &str = "http://127.0.0.1:9/bye";
 const PASSWORD: &str = "correct horse battery";
 const WEB_SECRET: &str = "web-basic-secret-0123456789abcdef";
+/// An operator-chosen secret that form-encoding changes: libraries that
+/// send it raw in HTTP Basic (Authlib) must still be accepted.
+const RAW_SECRET: &str = "raw+basic&secret%3D-0123456789";
 const CODE_TTL_MS: u64 = 1000;
 
 fn interop_dir() -> PathBuf {
@@ -68,6 +71,9 @@ async fn register(s: &Server) {
         json!({"client_id": "svc", "client_secret": "svc-secret-0123456789abcdef",
                "grant_types": ["client_credentials"], "scope": "api:read",
                "token_endpoint_auth_method": "client_secret_post"}),
+        json!({"client_id": "raw-basic", "client_secret": RAW_SECRET,
+               "grant_types": ["client_credentials"], "scope": "api:read",
+               "token_endpoint_auth_method": "client_secret_basic"}),
         json!({"client_id": "csjwt", "client_secret": "csjwt-secret-0123456789abcdef0123456789",
                "grant_types": ["client_credentials"], "scope": "api:read",
                "token_endpoint_auth_method": "client_secret_jwt"}),
@@ -108,6 +114,7 @@ async fn fixture() -> Fixture {
         "clients": {
             "web_basic": {"client_id": "web-basic", "client_secret": WEB_SECRET},
             "svc": {"client_id": "svc", "client_secret": "svc-secret-0123456789abcdef"},
+            "raw_basic": {"client_id": "raw-basic", "client_secret": RAW_SECRET},
             "csjwt": {"client_id": "csjwt", "client_secret": "csjwt-secret-0123456789abcdef0123456789"},
             "pkjwt": {"client_id": "pkjwt"},
         },
@@ -386,7 +393,14 @@ async fn authlib() {
         (&code["sub"], &json!("alice@example.com"))
     );
     assert_eq!(flow(&r, "refresh")["rotated"], true);
-    for f in ["client_credentials", "client_secret_jwt", "private_key_jwt"] {
+    // Authlib sends the secret raw in HTTP Basic, not form-encoded.
+    assert_eq!(flow(&r, "client_secret_basic_raw")["sent_raw"], true);
+    for f in [
+        "client_credentials",
+        "client_secret_basic_raw",
+        "client_secret_jwt",
+        "private_key_jwt",
+    ] {
         assert_eq!(flow(&r, f)["scope"], "api:read", "{f}");
     }
 
