@@ -270,6 +270,8 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
             app.set_store_reachable(false);
         }
         report(&app, &failure.occ, endpoint);
+        // For the CORS decision: the client this answer concerns.
+        let client = failure.occ.client_id.clone();
         // A cookie the handler set stays set (a sign-in that succeeded
         // before the flow failed keeps its session).
         let cookies: Vec<HeaderValue> = res
@@ -280,6 +282,9 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
             .collect();
         res = render(&app, failure);
         pending = res.extensions_mut().remove::<Failure>();
+        if let Some(id) = client {
+            res.extensions_mut().insert(super::cors::AnsweredClient(id));
+        }
         for c in cookies {
             res.headers_mut().append(header::SET_COOKIE, c);
         }

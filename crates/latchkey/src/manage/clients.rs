@@ -2,7 +2,9 @@
 
 use latchkey_core::Occurrence;
 use latchkey_core::catalogue::{CLIENT_ID_TAKEN, CLIENT_NOT_FOUND, INVALID_CLIENT_METADATA};
-use latchkey_core::client::{ClientMetadata, ClientRecord, Warning, chosen_secret_warning};
+use latchkey_core::client::{
+    ClientMetadata, ClientRecord, ServerLimits, Warning, chosen_secret_warning,
+};
 use latchkey_core::crypto::{Secrets, random_token};
 use latchkey_core::store::{Store, StoreError};
 use serde_json::{Map, Value, json};
@@ -118,6 +120,7 @@ fn secret_for(
 pub async fn create(
     store: &dyn Store,
     secrets: &Secrets,
+    limits: ServerLimits,
     body: Value,
 ) -> Result<Value, Occurrence> {
     let Value::Object(mut body) = body else {
@@ -126,6 +129,7 @@ pub async fn create(
     let extras = take_extras(&mut body)?;
     let metadata = ClientMetadata::from_json(&Value::Object(body))?;
     metadata.validate()?;
+    metadata.check_limits(limits)?;
     let client_id = match extras.client_id {
         Some(id) => {
             check_client_id(&id)?;
@@ -184,6 +188,7 @@ pub async fn list(store: &dyn Store) -> Result<Value, Occurrence> {
 pub async fn update(
     store: &dyn Store,
     secrets: &Secrets,
+    limits: ServerLimits,
     client_id: &str,
     patch: Value,
 ) -> Result<Value, Occurrence> {
@@ -218,6 +223,11 @@ pub async fn update(
     }
     let metadata = ClientMetadata::from_json(&Value::Object(merged))?;
     metadata.validate()?;
+    // A lifetime the server's setting has since undercut is kept as it
+    // was (issuing caps it), so unrelated updates still pass.
+    if metadata.refresh_token_ttl != record.metadata.refresh_token_ttl {
+        metadata.check_limits(limits)?;
+    }
     let method_changed =
         metadata.token_endpoint_auth_method != record.metadata.token_endpoint_auth_method;
     let secret_warning = extras

@@ -442,7 +442,7 @@ async fn every_token_error_row(db: Db) {
     // T5: GET → 405 with Allow: POST.
     let r = s.http.get(s.url("/token")).send().await.unwrap();
     assert_eq!(r.status(), 405);
-    assert_eq!(r.headers()["allow"], "POST");
+    assert_eq!(r.headers()["allow"], "POST,OPTIONS");
     // G1: a deactivated client.
     let r = s
         .admin(Method::PATCH, "/clients/svc")
