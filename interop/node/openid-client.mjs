@@ -13,6 +13,7 @@ function describe(e) {
       error_description: e.error_description,
       error_uri: e.cause?.error_uri,
       error_id: e.cause?.error_id,
+      link: e.response?.headers.get('link') ?? undefined,
     });
   } else if (e instanceof client.WWWAuthenticateChallengeError) {
     const [challenge] = e.cause ?? [];
@@ -22,6 +23,7 @@ function describe(e) {
       error: challenge?.parameters?.error,
       error_description: challenge?.parameters?.error_description,
       error_uri: challenge?.parameters?.error_uri,
+      link: e.response?.headers.get('link') ?? undefined,
     });
   } else if (e instanceof client.AuthorizationResponseError) {
     Object.assign(out, {

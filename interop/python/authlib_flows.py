@@ -7,6 +7,7 @@ Flask, Django and Starlette clients share): signature against the JWKS,
 issuer, audience, nonce and at_hash.
 """
 
+import base64
 import json
 import os
 import re
@@ -40,8 +41,24 @@ class NoFramework(FrameworkIntegration):
         pass
 
 
+# The last response Authlib received: its OAuthError keeps no response, so
+# the `Link` header (the error's documentation, `rel="help"`) is read the
+# way an application would, with a requests response hook.
+last_response = {"link": None}
+
+
+def remember(resp, *args, **kwargs):
+    last_response["link"] = resp.headers.get("Link")
+
+
+class HookedSession(OAuth2Session):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hooks["response"].append(remember)
+
+
 class OidcClient(OAuth2Mixin, OpenIDMixin, BaseApp):
-    client_cls = OAuth2Session
+    client_cls = HookedSession
 
 
 def oidc_client(issuer, client_id=WEB["client_id"], secret=WEB["client_secret"]):
@@ -115,7 +132,12 @@ browser = Browser()
 def describe(e):
     out = {"type": type(e).__name__, "message": str(e)}
     if isinstance(e, OAuthError):
-        out.update(error=e.error, error_description=e.description, error_uri=e.uri)
+        out.update(
+            error=e.error,
+            error_description=e.description,
+            error_uri=e.uri,
+            link=last_response["link"],
+        )
     return out
 
 
@@ -170,7 +192,7 @@ def exchange(app, a, redirect_uri=fx["redirect_uri"]):
 
 
 def session(client_id, secret, method=None, **kw):
-    return OAuth2Session(client_id, secret, token_endpoint_auth_method=method, **kw)
+    return HookedSession(client_id, secret, token_endpoint_auth_method=method, **kw)
 
 
 app = oidc_client(fx["issuer"])
@@ -225,6 +247,21 @@ def _():
     s = session(SVC["client_id"], SVC["client_secret"], "client_secret_post", scope="api:read")
     t = s.fetch_token(token_endpoint, grant_type="client_credentials")
     return {"scope": t.get("scope"), "token_type": t.get("token_type")}
+
+
+@flow("client_secret_basic_raw")
+def _():
+    # A secret with + & % chosen by the operator: Authlib puts it in the
+    # Basic header without form-encoding it (RFC 6749 §2.3.1 asks for that).
+    c = CLIENTS["raw_basic"]
+    s = session(c["client_id"], c["client_secret"], scope="api:read")
+    sent = {}
+    s.hooks["response"].append(
+        lambda resp, *a, **k: sent.update(authorization=resp.request.headers.get("Authorization"))
+    )
+    t = s.fetch_token(token_endpoint, grant_type="client_credentials")
+    raw = base64.b64encode(f"{c['client_id']}:{c['client_secret']}".encode()).decode()
+    return {"scope": t.get("scope"), "sent_raw": sent.get("authorization") == f"Basic {raw}"}
 
 
 @flow("client_secret_jwt")

@@ -76,6 +76,12 @@ impl<V: Clone> Cache<V> {
         inner.map.insert(key.to_string(), value.clone());
     }
 
+    /// Bumped by every `forget`: a value derived from the whole source
+    /// (an index) is current while this has not moved since it was read.
+    pub fn generation(&self) -> u64 {
+        self.read().generation
+    }
+
     pub fn forget(&self) {
         let mut inner = self.write();
         inner.generation += 1;
@@ -98,6 +104,16 @@ mod tests {
         let generation = cache.get("k").unwrap_err();
         cache.put(generation, "k", &2);
         assert_eq!(cache.get("k"), Ok(2));
+    }
+
+    #[test]
+    fn forget_moves_the_generation() {
+        let cache: Cache<u32> = Cache::new(10);
+        let before = cache.generation();
+        cache.put(before, "k", &1);
+        assert_eq!(cache.generation(), before);
+        cache.forget();
+        assert_eq!(cache.generation(), before + 1);
     }
 
     #[test]

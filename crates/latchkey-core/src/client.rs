@@ -70,6 +70,15 @@ pub struct ClientMetadata {
     pub require_auth_time: bool,
     /// First-party client: no consent page.
     pub skip_consent: bool,
+    /// Browser origins (`scheme://host[:port]`) that may call /token,
+    /// /userinfo, /revoke, /introspect and /par with CORS. Unset: a public
+    /// client's redirect URIs' origins, none for a confidential client.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_cors_origins: Option<Vec<String>>,
+    /// Seconds this client's refresh tokens live, at most the server's
+    /// `tokens.refresh_token_ttl` (browser apps keep them shorter).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token_ttl: Option<i64>,
 }
 
 impl Default for ClientMetadata {
@@ -102,6 +111,8 @@ impl Default for ClientMetadata {
             default_max_age: None,
             require_auth_time: false,
             skip_consent: false,
+            allowed_cors_origins: None,
+            refresh_token_ttl: None,
         }
     }
 }
@@ -123,6 +134,37 @@ impl ClientMetadata {
     /// URIs match on any port, and it always needs PKCE.
     pub fn is_native(&self) -> bool {
         self.application_type == "native"
+    }
+
+    /// The browser origins that may call the token endpoints with CORS:
+    /// `allowed_cors_origins` when set; otherwise, for a public client, the
+    /// origins of its http(s) redirect URIs; none for a confidential client,
+    /// whose credentials must not be in a browser.
+    pub fn cors_origins(&self) -> Vec<String> {
+        if let Some(origins) = &self.allowed_cors_origins {
+            return origins.clone();
+        }
+        if !self.is_public() {
+            return Vec::new();
+        }
+        let mut out: Vec<String> = Vec::new();
+        for uri in &self.redirect_uris {
+            if let Ok(u) = url::Url::parse(uri)
+                && matches!(u.scheme(), "https" | "http")
+            {
+                let origin = u.origin().ascii_serialization();
+                if !out.contains(&origin) {
+                    out.push(origin);
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether a browser at `origin` (the `Origin` header, compared as
+    /// sent) may call the token endpoints as this client.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.cors_origins().iter().any(|o| o == origin)
     }
 
     /// What is accepted but discouraged, for the answer to whoever
@@ -337,6 +379,25 @@ impl ClientMetadata {
         if self.default_max_age.is_some_and(|age| age < 0) {
             bad("default_max_age", "must not be negative".into());
         }
+        for (i, origin) in self.allowed_cors_origins.iter().flatten().enumerate() {
+            if let Err(msg) = check_origin(origin) {
+                bad(&format!("allowed_cors_origins[{i}]"), msg);
+            }
+        }
+        if !self.is_public()
+            && self
+                .allowed_cors_origins
+                .as_ref()
+                .is_some_and(|o| !o.is_empty())
+        {
+            bad(
+                "allowed_cors_origins",
+                "only public clients (token_endpoint_auth_method none) may be called from a browser: a confidential client's credentials must not be in one".into(),
+            );
+        }
+        if self.refresh_token_ttl.is_some_and(|ttl| ttl < 1) {
+            bad("refresh_token_ttl", "must be at least 1 second".into());
+        }
 
         let cause = if !redirect_problems.is_empty() {
             &INVALID_REDIRECT_URI
@@ -357,6 +418,58 @@ impl ClientMetadata {
         }
         Err(occ)
     }
+}
+
+/// What the server's settings allow of a client's metadata, checked when
+/// it is written (the admin API, the CLI, registration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerLimits {
+    /// `tokens.refresh_token_ttl`.
+    pub refresh_token_ttl: i64,
+}
+
+impl ClientMetadata {
+    /// Refuse what exceeds the server's settings. A lifetime the settings
+    /// lowered later is capped when tokens are issued.
+    pub fn check_limits(&self, limits: ServerLimits) -> Result<(), Occurrence> {
+        match self.refresh_token_ttl {
+            Some(ttl) if ttl > limits.refresh_token_ttl => {
+                let msg = format!(
+                    "at most tokens.refresh_token_ttl, {} seconds on this server",
+                    limits.refresh_token_ttl
+                );
+                Err(INVALID_CLIENT_METADATA
+                    .with_detail(format!("refresh_token_ttl: {msg}"))
+                    .field("refresh_token_ttl", msg))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A browser origin as the `Origin` header sends it: `https://host[:port]`
+/// (http only on a loopback host, for development), no path, query or
+/// user, written in its normal form since it is compared as a string.
+fn check_origin(origin: &str) -> Result<(), String> {
+    let parsed = url::Url::parse(origin)
+        .map_err(|e| format!("{origin} is not an origin, scheme://host[:port] ({e})"))?;
+    let loopback = matches!(
+        parsed.host_str(),
+        Some("localhost") | Some("127.0.0.1") | Some("[::1]")
+    );
+    match parsed.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => return Err(format!("{origin}: use https (http only for localhost)")),
+        _ => return Err(format!("{origin}: an origin is https://host[:port]")),
+    }
+    let normal = parsed.origin().ascii_serialization();
+    if origin != normal {
+        return Err(format!(
+            "{origin} is not an origin as browsers send it: no path, query or user, lower-case host, no default port; register it as {normal}"
+        ));
+    }
+    Ok(())
 }
 
 fn is_scope_char(b: u8) -> bool {
@@ -436,6 +549,17 @@ fn is_reverse_domain(scheme: &str) -> bool {
 pub struct Warning {
     pub field: String,
     pub summary: String,
+}
+
+/// A secret the operator chose that form-encoding changes (RFC 6749
+/// §2.3.1 has it form-encoded before HTTP Basic, and some libraries send
+/// it raw): accepted, since both readings match, but worth a warning. The
+/// secret itself is not repeated.
+pub fn chosen_secret_warning(secret: &str) -> Option<Warning> {
+    crate::client_auth::client_secret_basic::changed_by_form_encoding(secret).then(|| Warning {
+        field: "client_secret".into(),
+        summary: "this secret has characters that form-encoding changes (anything but letters, digits and - . _ *): libraries disagree on whether to form-encode it for HTTP Basic (RFC 6749 §2.3.1 says to; Authlib and requests-oauthlib do not). Latchkey accepts it either way, but other servers and tools may not: a generated secret avoids the question".into(),
+    })
 }
 
 /// A stored client. The secret is kept only as a keyed hash.
@@ -617,6 +741,135 @@ mod tests {
         // Web clients may use localhost for development, without advice.
         assert!(web(&["http://localhost/callback"]).warnings().is_empty());
         assert!(native(&["http://127.0.0.1/cb"]).warnings().is_empty());
+    }
+
+    #[test]
+    fn a_chosen_secret_that_form_encoding_changes_is_warned_about() {
+        for secret in ["a+b", "50%", "a&b=c", "with space", "ünï"] {
+            let w = chosen_secret_warning(secret).unwrap();
+            assert_eq!(w.field, "client_secret");
+            assert!(!w.summary.contains(secret), "{secret}");
+        }
+        let generated = crate::crypto::random_token().unwrap();
+        for secret in ["plain-Secret_0.9*", generated.as_str()] {
+            assert!(chosen_secret_warning(secret).is_none(), "{secret}");
+        }
+    }
+
+    #[test]
+    fn cors_origins_default_to_a_public_clients_redirect_origins() {
+        let spa = ClientMetadata {
+            token_endpoint_auth_method: "none".into(),
+            ..web(&[
+                "https://app.example/cb",
+                "https://app.example/other",
+                "http://127.0.0.1:5173/cb",
+            ])
+        };
+        assert!(spa.validate().is_ok());
+        assert_eq!(
+            spa.cors_origins(),
+            vec!["https://app.example", "http://127.0.0.1:5173"]
+        );
+        assert!(spa.allows_origin("https://app.example"));
+        assert!(!spa.allows_origin("https://app.example/"));
+        assert!(!spa.allows_origin("https://evil.example"));
+        // A native app's private-use scheme is no browser origin.
+        let app = native(&["com.example.app:/cb"]);
+        assert!(app.cors_origins().is_empty());
+        // Confidential clients: none by default, and none may be set.
+        let confidential = web(&["https://app.example/cb"]);
+        assert!(confidential.cors_origins().is_empty());
+        let set = ClientMetadata {
+            allowed_cors_origins: Some(vec!["https://app.example".into()]),
+            ..confidential
+        };
+        let err = set.validate().unwrap_err();
+        assert!(err.is(&INVALID_CLIENT_METADATA));
+        assert_eq!(err.fields[0].field, "allowed_cors_origins");
+        // Set explicitly, the list replaces the default (empty: none).
+        let narrowed = ClientMetadata {
+            allowed_cors_origins: Some(vec!["https://other.example".into()]),
+            ..spa.clone()
+        };
+        assert!(narrowed.validate().is_ok());
+        assert_eq!(narrowed.cors_origins(), vec!["https://other.example"]);
+        let none = ClientMetadata {
+            allowed_cors_origins: Some(vec![]),
+            ..spa.clone()
+        };
+        assert!(none.cors_origins().is_empty());
+    }
+
+    #[test]
+    fn cors_origins_are_origins_as_browsers_send_them() {
+        let with = |origin: &str| ClientMetadata {
+            token_endpoint_auth_method: "none".into(),
+            allowed_cors_origins: Some(vec!["https://ok.example".into(), origin.into()]),
+            ..web(&["https://app.example/cb"])
+        };
+        for ok in [
+            "https://app.example",
+            "https://app.example:8443",
+            "http://127.0.0.1:5173",
+            "http://localhost:3000",
+            "http://[::1]:8080",
+        ] {
+            assert!(with(ok).validate().is_ok(), "{ok}");
+        }
+        for (bad, says) in [
+            ("https://app.example/", "register it as https://app.example"),
+            ("https://app.example/cb", "no path"),
+            ("https://App.example", "register it as https://app.example"),
+            (
+                "https://app.example:443",
+                "register it as https://app.example",
+            ),
+            (
+                "https://user@app.example",
+                "register it as https://app.example",
+            ),
+            ("http://app.example", "use https"),
+            ("app.example", "not an origin"),
+            ("null", "not an origin"),
+            ("*", "not an origin"),
+            ("file:///tmp", "https://host"),
+        ] {
+            let err = with(bad).validate().unwrap_err();
+            assert!(err.is(&INVALID_CLIENT_METADATA), "{bad}");
+            assert_eq!(err.fields[0].field, "allowed_cors_origins[1]", "{bad}");
+            assert!(
+                err.description().contains(says),
+                "{bad}: {}",
+                err.description()
+            );
+        }
+    }
+
+    #[test]
+    fn refresh_token_ttl_is_positive_and_within_the_servers() {
+        let with = |ttl| ClientMetadata {
+            refresh_token_ttl: Some(ttl),
+            ..web(&["https://app.example/cb"])
+        };
+        let limits = ServerLimits {
+            refresh_token_ttl: 86_400,
+        };
+        assert!(with(3600).validate().is_ok());
+        assert!(with(3600).check_limits(limits).is_ok());
+        assert!(with(86_400).check_limits(limits).is_ok());
+        let err = with(86_401).check_limits(limits).unwrap_err();
+        assert_eq!(err.fields[0].field, "refresh_token_ttl");
+        assert!(err.description().contains("86400"), "{}", err.description());
+        assert_eq!(
+            with(0).validate().unwrap_err().fields[0].field,
+            "refresh_token_ttl"
+        );
+        assert!(
+            web(&["https://app.example/cb"])
+                .check_limits(limits)
+                .is_ok()
+        );
     }
 
     #[test]

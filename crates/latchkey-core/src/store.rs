@@ -69,6 +69,12 @@ pub trait Store:
     /// it is not cached): for answers that must not wait on the database.
     fn cached_client(&self, client_id: &str) -> Option<ClientRecord>;
     async fn list_clients(&self) -> StoreResult<Vec<ClientRecord>>;
+    /// Whether some active client allows a browser at `origin` to call the
+    /// token endpoints (a CORS preflight, which names no client). Answered
+    /// from this node's index of every client's origins, built with one
+    /// `list_clients` and rebuilt after the client cache is forgotten (a
+    /// write here, or another node's seen by the change watcher).
+    async fn origin_allowed_by_a_client(&self, origin: &str) -> StoreResult<bool>;
     /// Replaces the stored record; false when no such client.
     async fn update_client(&self, client: &ClientRecord) -> StoreResult<bool>;
     async fn delete_client(&self, client_id: &str) -> StoreResult<bool>;

@@ -61,6 +61,7 @@ impl PgStore {
             pool,
             clients: Default::default(),
             revocations: Default::default(),
+            origins: Default::default(),
         })
     }
 }

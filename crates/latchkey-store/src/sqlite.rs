@@ -41,6 +41,7 @@ impl SqliteStore {
             pool,
             clients: Default::default(),
             revocations: Default::default(),
+            origins: Default::default(),
         })
     }
 }

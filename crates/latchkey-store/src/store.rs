@@ -195,6 +195,7 @@ macro_rules! impl_store {
             pub(crate) pool: $db::Pool,
             pub(crate) clients: crate::cache::ClientCache,
             pub(crate) revocations: crate::cache::RevocationCache,
+            pub(crate) origins: crate::cache::OriginIndex,
         }
 
         impl $store {
@@ -460,6 +461,24 @@ macro_rules! impl_store {
                     .await
                     .map_err(map_err)?;
                 rows.iter().map(Self::client).collect()
+            }
+
+            async fn origin_allowed_by_a_client(&self, origin: &str) -> StoreResult<bool> {
+                let generation = self.clients.generation();
+                if let Some(index) = self.origins.current(generation) {
+                    return Ok(index.contains(origin));
+                }
+                // Read after the generation: a change meanwhile moves it,
+                // and the next lookup builds the index again.
+                let clients = self.list_clients().await?;
+                let index: std::collections::HashSet<String> = clients
+                    .iter()
+                    .filter(|c| c.active)
+                    .flat_map(|c| c.metadata.cors_origins())
+                    .collect();
+                let allowed = index.contains(origin);
+                self.origins.put(generation, std::sync::Arc::new(index));
+                Ok(allowed)
             }
 
             async fn update_client(&self, client: &ClientRecord) -> StoreResult<bool> {

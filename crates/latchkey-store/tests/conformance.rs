@@ -130,6 +130,7 @@ macro_rules! conformance_tests {
                 clients_create_get_list_update_delete,
                 duplicate_client_id_is_a_conflict,
                 every_client_metadata_field_round_trips,
+                the_origin_index_follows_client_changes,
                 users_create_get_list_update_delete,
                 deleting_a_user_ends_their_sessions_tokens_and_links,
                 duplicate_username_is_a_conflict_on_create_and_update,
@@ -363,6 +364,11 @@ async fn every_client_metadata_field_round_trips(db: &TestDb) {
         default_max_age: Some(3600),
         require_auth_time: true,
         skip_consent: true,
+        allowed_cors_origins: Some(vec![
+            "https://app.example".into(),
+            "http://127.0.0.1:5173".into(),
+        ]),
+        refresh_token_ttl: Some(86_400),
     };
     let full = ClientRecord {
         metadata,
@@ -388,6 +394,80 @@ async fn every_client_metadata_field_round_trips(db: &TestDb) {
     // And through an update.
     assert!(store.update_client(&full).await.unwrap());
     assert_eq!(store.get_client("full").await.unwrap(), Some(full));
+}
+
+/// The CORS origin index answers from memory and is rebuilt after any
+/// client change: a write through this store, or one elsewhere that the
+/// change watcher reports with `forget_clients`.
+async fn the_origin_index_follows_client_changes(db: &TestDb) {
+    let store = db.open().await;
+    let other = db.open().await;
+    assert!(
+        !store
+            .origin_allowed_by_a_client("https://spa.example")
+            .await
+            .unwrap()
+    );
+    let mut spa = ClientRecord {
+        metadata: ClientMetadata {
+            redirect_uris: vec!["https://spa.example/cb".into()],
+            token_endpoint_auth_method: "none".into(),
+            ..ClientMetadata::default()
+        },
+        ..client("spa", 1)
+    };
+    spa.secret_hash = None;
+    store.create_client(&spa).await.unwrap();
+    // Derived from the public client's redirect URI.
+    assert!(
+        store
+            .origin_allowed_by_a_client("https://spa.example")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .origin_allowed_by_a_client("https://spa.example/")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .origin_allowed_by_a_client("https://evil.example")
+            .await
+            .unwrap()
+    );
+    // Another process narrows it: seen once the watcher forgets.
+    spa.metadata.allowed_cors_origins = Some(vec!["https://new.example".into()]);
+    other.update_client(&spa).await.unwrap();
+    assert!(
+        store
+            .origin_allowed_by_a_client("https://spa.example")
+            .await
+            .unwrap()
+    );
+    store.forget_clients();
+    assert!(
+        !store
+            .origin_allowed_by_a_client("https://spa.example")
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .origin_allowed_by_a_client("https://new.example")
+            .await
+            .unwrap()
+    );
+    // A deactivated client allows nothing.
+    spa.active = false;
+    store.update_client(&spa).await.unwrap();
+    assert!(
+        !store
+            .origin_allowed_by_a_client("https://new.example")
+            .await
+            .unwrap()
+    );
 }
 
 async fn users_create_get_list_update_delete(db: &TestDb) {

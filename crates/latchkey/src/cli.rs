@@ -119,6 +119,9 @@ struct ClientFields {
     /// require_pushed_authorization_requests: authorization requests must come through /par.
     #[arg(long = "require-par")]
     require_par: bool,
+    /// A browser origin (https://host[:port]) that may call the token endpoints with CORS (repeat for several; a public client defaults to its redirect URIs' origins).
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    cors_origins: Vec<String>,
     /// Further RFC 7591 metadata as a JSON object (merged; flags win).
     #[arg(long, value_name = "JSON")]
     metadata: Option<String>,
@@ -164,6 +167,9 @@ impl ClientFields {
         if self.require_par {
             map.insert("require_pushed_authorization_requests".into(), json!(true));
         }
+        if !self.cors_origins.is_empty() {
+            map.insert("allowed_cors_origins".into(), json!(self.cors_origins));
+        }
         Ok(map)
     }
 }
@@ -172,13 +178,13 @@ impl ClientFields {
 enum ClientCommand {
     /// Register a client; prints it with its secret (shown only this once).
     #[command(
-        after_help = "Examples:\n  latchkey client create --name 'My app' --redirect-uri https://app.example/cb --scope 'openid email'\n  latchkey client create --client-id svc --grant-type client_credentials --scope api:read\n  latchkey client create --name 'Desktop app' --application-type native --auth-method none --redirect-uri http://127.0.0.1/callback\n  latchkey client create --name 'FAPI app' --redirect-uri https://app.example/cb --require-par --request-object-alg ES256 --metadata '{\"jwks_uri\":\"https://app.example/jwks\"}'\n  latchkey client create --metadata '{\"redirect_uris\":[\"https://app.example/cb\"],\"token_endpoint_auth_method\":\"none\"}'"
+        after_help = "Examples:\n  latchkey client create --name 'My app' --redirect-uri https://app.example/cb --scope 'openid email'\n  latchkey client create --client-id svc --grant-type client_credentials --scope api:read\n  latchkey client create --name 'Desktop app' --application-type native --auth-method none --redirect-uri http://127.0.0.1/callback\n  latchkey client create --name 'Browser app' --auth-method none --redirect-uri https://app.example/cb --cors-origin https://app.example --metadata '{\"refresh_token_ttl\":86400}'\n  latchkey client create --name 'FAPI app' --redirect-uri https://app.example/cb --require-par --request-object-alg ES256 --metadata '{\"jwks_uri\":\"https://app.example/jwks\"}'\n  latchkey client create --metadata '{\"redirect_uris\":[\"https://app.example/cb\"],\"token_endpoint_auth_method\":\"none\"}'"
     )]
     Create {
         /// Choose the client_id (default: generated).
         #[arg(long)]
         client_id: Option<String>,
-        /// Choose the secret (default: 256 random bits).
+        /// Choose the secret (default: 256 random bits). One with characters that form-encoding changes (anything but letters, digits and - . _ *) is accepted with a warning.
         #[arg(long)]
         secret: Option<String>,
         #[command(flatten)]
@@ -478,6 +484,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
     }
     let (store, secrets) = crate::server::open(&config).await?;
     let store = store.as_ref();
+    let limits = config.client_limits();
     match command {
         Command::Client(cmd) => match cmd {
             ClientCommand::Create {
@@ -492,7 +499,9 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 if let Some(s) = secret {
                     body.insert("client_secret".into(), json!(s));
                 }
-                print_client(manage::clients::create(store, &secrets, Value::Object(body)).await?);
+                print_client(
+                    manage::clients::create(store, &secrets, limits, Value::Object(body)).await?,
+                );
             }
             ClientCommand::List => print(&manage::clients::list(store).await?),
             ClientCommand::Show { client_id } => print(&manage::clients::view(
@@ -510,17 +519,35 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                     body.insert("client_secret".into(), json!(secret));
                 }
                 print_client(
-                    manage::clients::update(store, &secrets, &client_id, Value::Object(body))
-                        .await?,
+                    manage::clients::update(
+                        store,
+                        &secrets,
+                        limits,
+                        &client_id,
+                        Value::Object(body),
+                    )
+                    .await?,
                 );
             }
             ClientCommand::Deactivate { client_id } => print_client(
-                manage::clients::update(store, &secrets, &client_id, json!({"active": false}))
-                    .await?,
+                manage::clients::update(
+                    store,
+                    &secrets,
+                    limits,
+                    &client_id,
+                    json!({"active": false}),
+                )
+                .await?,
             ),
             ClientCommand::Activate { client_id } => print_client(
-                manage::clients::update(store, &secrets, &client_id, json!({"active": true}))
-                    .await?,
+                manage::clients::update(
+                    store,
+                    &secrets,
+                    limits,
+                    &client_id,
+                    json!({"active": true}),
+                )
+                .await?,
             ),
             ClientCommand::Delete { client_id } => {
                 manage::clients::delete(store, &client_id).await?;

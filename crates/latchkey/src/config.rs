@@ -469,6 +469,13 @@ pub struct Origin<'a> {
 }
 
 impl Config {
+    /// What these settings allow of a client's metadata.
+    pub fn client_limits(&self) -> latchkey_core::client::ServerLimits {
+        latchkey_core::client::ServerLimits {
+            refresh_token_ttl: i64::try_from(self.refresh_token_ttl).unwrap_or(i64::MAX),
+        }
+    }
+
     /// Read and validate every setting. May create the data directory and
     /// a generated secret (the only side effect).
     pub fn load(origin: Origin<'_>) -> Result<Config, ConfigError> {

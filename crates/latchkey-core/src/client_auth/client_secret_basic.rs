@@ -1,5 +1,10 @@
 //! `client_secret_basic` (RFC 6749 §2.3.1): HTTP Basic, where the user and
 //! password are the form-urlencoded client_id and secret.
+//!
+//! Some widely used libraries (Authlib, requests-oauthlib) put the secret
+//! in the header as it is, without form-encoding it first. For a secret
+//! with `+` or `%` the two readings differ, so both are readings of the one
+//! secret: the form-decoded one and the raw one, and either may match.
 
 use crate::Occurrence;
 use crate::catalogue::{AUTHORIZATION_HEADER_MALFORMED, CLIENT_SECRET_MISMATCH};
@@ -7,8 +12,25 @@ use crate::client::ClientRecord;
 use crate::crypto::Secrets;
 use base64::Engine;
 
+/// The password of a Basic header, read both ways. Its `Debug` shows
+/// neither reading.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BasicSecret {
+    /// Form-decoded (RFC 6749 §2.3.1); `None` when the decoded bytes are
+    /// not UTF-8 (never replaced: two secrets must not decode alike).
+    pub decoded: Option<String>,
+    /// As sent, for libraries that do not form-encode it.
+    pub raw: String,
+}
+
+impl std::fmt::Debug for BasicSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BasicSecret(..)")
+    }
+}
+
 /// Parse `Basic base64(urlencode(id):urlencode(secret))`.
-pub fn parse_header(value: &str) -> Result<(String, String), Occurrence> {
+pub fn parse_header(value: &str) -> Result<(String, BasicSecret), Occurrence> {
     let malformed = |why: &str| AUTHORIZATION_HEADER_MALFORMED.with_detail(why.to_string());
     let (scheme, rest) = value
         .trim()
@@ -28,11 +50,13 @@ pub fn parse_header(value: &str) -> Result<(String, String), Occurrence> {
         .split_once(':')
         .ok_or_else(|| malformed("the Basic credentials have no colon between id and secret"))?;
     let id = form_decode(id).ok_or_else(|| malformed("the decoded client_id is not UTF-8"))?;
-    let secret =
-        form_decode(secret).ok_or_else(|| malformed("the decoded client secret is not UTF-8"))?;
     if id.is_empty() {
         return Err(malformed("the Basic credentials name no client_id"));
     }
+    let secret = BasicSecret {
+        decoded: form_decode(secret),
+        raw: secret.to_string(),
+    };
     Ok((id, secret))
 }
 
@@ -67,10 +91,33 @@ fn form_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// Compare the presented secret with the stored keyed hash, in constant time.
-pub fn verify(client: &ClientRecord, secret: &str, secrets: &Secrets) -> Result<(), Occurrence> {
-    match &client.secret_hash {
-        Some(hash) if secrets.verify(secret, hash) => Ok(()),
-        _ => Err(CLIENT_SECRET_MISMATCH.occur()),
+/// Compare both readings of the presented secret with the stored keyed
+/// hash, each in constant time. Both comparisons always run, so the time
+/// taken does not tell which reading matched.
+pub fn verify(
+    client: &ClientRecord,
+    secret: &BasicSecret,
+    secrets: &Secrets,
+) -> Result<(), Occurrence> {
+    let Some(hash) = &client.secret_hash else {
+        return Err(CLIENT_SECRET_MISMATCH.occur());
+    };
+    let decoded = secret.decoded.as_deref().unwrap_or(&secret.raw);
+    let decoded_matches = secrets.verify(decoded, hash);
+    let raw_matches = secrets.verify(&secret.raw, hash);
+    if decoded_matches | raw_matches {
+        Ok(())
+    } else {
+        Err(CLIENT_SECRET_MISMATCH.occur())
     }
+}
+
+/// Whether form-encoding changes `secret`: anything but ASCII letters,
+/// digits and `*-._`. Such a secret reads differently depending on whether
+/// the library form-encodes it for HTTP Basic (generated secrets, base64url,
+/// never do).
+pub fn changed_by_form_encoding(secret: &str) -> bool {
+    !secret
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_'))
 }

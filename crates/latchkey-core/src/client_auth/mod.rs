@@ -68,10 +68,18 @@ impl std::fmt::Debug for AuthContext<'_> {
 /// The method a request used, decided from its shape alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Attempt {
-    Basic { client_id: String, secret: String },
-    Post { client_id: String, secret: String },
+    Basic {
+        client_id: String,
+        secret: client_secret_basic::BasicSecret,
+    },
+    Post {
+        client_id: String,
+        secret: String,
+    },
     Assertion(assertion::Unverified),
-    None { client_id: String },
+    None {
+        client_id: String,
+    },
 }
 
 impl Attempt {

@@ -102,9 +102,14 @@ fn basic_credentials_are_form_decoded() {
         a,
         Attempt::Basic {
             client_id: "my app".into(),
-            secret: "p:ss w".into()
+            secret: client_secret_basic::BasicSecret {
+                decoded: Some("p:ss w".into()),
+                raw: "p%3Ass+w".into()
+            }
         }
     );
+    // Neither reading of the secret is shown in debug output.
+    assert!(!format!("{a:?}").contains("ss"), "{a:?}");
     assert_eq!(a.method(), "client_secret_basic");
     assert_eq!(a.scheme(), Some("Basic"));
     // The same client_id in the body is not a second mechanism.
@@ -122,7 +127,7 @@ fn basic_credentials_are_form_decoded() {
 #[test]
 fn basic_secret_is_decoded_whole() {
     let secret_of = |header: String| match classify(&creds(|c| c.authorization = Some(header))) {
-        Ok(Attempt::Basic { secret, .. }) => secret,
+        Ok(Attempt::Basic { secret, .. }) => secret.decoded.unwrap(),
         other => panic!("not Basic: {other:?}"),
     };
     let given = "a&b=c+d%e:f g";
@@ -140,10 +145,62 @@ fn basic_secret_is_decoded_whole() {
     // The client_id too.
     let a = classify(&creds(|c| c.authorization = Some(basic("a%26b", "s")))).unwrap();
     assert_eq!(a.client_id(), "a&b");
-    // Bytes that are not UTF-8 once decoded are refused, not replaced.
+    // Bytes that are not UTF-8 once decoded are not replaced: that secret
+    // has only its raw reading.
     match classify(&creds(|c| c.authorization = Some(basic("app", "%FF")))) {
+        Ok(Attempt::Basic { secret, .. }) => {
+            assert_eq!((secret.decoded, secret.raw.as_str()), (None, "%FF"))
+        }
+        other => panic!("not Basic: {other:?}"),
+    }
+    match classify(&creds(|c| c.authorization = Some(basic("%FF", "s")))) {
         Err(occ) => assert_eq!(occ.cause.id, "authorization_header_malformed"),
         Ok(a) => panic!("accepted as {a:?}"),
+    }
+}
+
+fn basic_check(stored: &str, header: String) -> Result<(), Occurrence> {
+    use crate::client::{ClientMetadata, ClientRecord};
+    let secrets = Secrets::new("test-only").unwrap();
+    let client = ClientRecord {
+        client_id: "app".into(),
+        secret_hash: Some(secrets.hash(stored)),
+        active: true,
+        metadata: ClientMetadata::default(),
+        created_at: 0,
+        updated_at: 0,
+    };
+    match classify(&creds(|c| c.authorization = Some(header))) {
+        Ok(Attempt::Basic { secret, .. }) => {
+            client_secret_basic::verify(&client, &secret, &secrets)
+        }
+        other => panic!("not Basic: {other:?}"),
+    }
+}
+
+/// Libraries that send the secret without form-encoding it (Authlib,
+/// requests-oauthlib) are accepted: the raw reading of the password is a
+/// reading of the same secret. Nothing else is.
+#[test]
+fn a_raw_secret_matches_too() {
+    let stored = "a+b%3D&c %";
+    let encoded: String = url::form_urlencoded::byte_serialize(stored.as_bytes()).collect();
+    assert!(basic_check(stored, basic("app", &encoded)).is_ok());
+    assert!(basic_check(stored, basic("app", stored)).is_ok());
+    assert!(basic_check("%FF", basic("app", "%FF")).is_ok());
+    assert!(basic_check("a b", basic("app", "a+b")).is_ok());
+    for (stored, presented) in [
+        ("a+b", "a b"),
+        ("a+b", "a%20b"),
+        ("a b", "a%2Bb"),
+        ("a%3D", "a="),
+        ("a%3D", "a%253Dx"),
+        ("s", "s+"),
+    ] {
+        match basic_check(stored, basic("app", presented)) {
+            Err(occ) => assert_eq!(occ.cause.id, "client_secret_mismatch", "{presented}"),
+            Ok(()) => panic!("{presented} accepted for {stored}"),
+        }
     }
 }
 
@@ -151,24 +208,7 @@ fn basic_secret_is_decoded_whole() {
 /// is dropped, on either side.
 #[test]
 fn secret_differing_after_an_ampersand_is_refused() {
-    use crate::client::{ClientMetadata, ClientRecord};
-    let secrets = Secrets::new("test-only").unwrap();
-    let check = |stored: &str, header: String| {
-        let client = ClientRecord {
-            client_id: "app".into(),
-            secret_hash: Some(secrets.hash(stored)),
-            active: true,
-            metadata: ClientMetadata::default(),
-            created_at: 0,
-            updated_at: 0,
-        };
-        match classify(&creds(|c| c.authorization = Some(header))) {
-            Ok(Attempt::Basic { secret, .. }) => {
-                client_secret_basic::verify(&client, &secret, &secrets)
-            }
-            other => panic!("not Basic: {other:?}"),
-        }
-    };
+    let check = basic_check;
     assert!(check("s&t", basic("app", "s%26t")).is_ok());
     assert!(check("s&t", basic("app", "s&t")).is_ok());
     let wrong = [

@@ -31,6 +31,7 @@ const OAUTH_ALL: &[&str] = &[
     "/userinfo",
 ];
 const USERINFO: &[&str] = &["/userinfo"];
+const CORS: &[&str] = &["/token", "/userinfo", "/revoke", "/introspect", "/par"];
 const UI: &[&str] = &["/login", "/consent", "/mfa"];
 const UPSTREAM: &[&str] = &["/upstream/{id}/callback"];
 const REGISTER: &[&str] = &["/register", "/register/{client_id}"];
@@ -233,6 +234,21 @@ pub static RATE_LIMITED: Cause = Cause {
     endpoints: CLIENT_AUTH,
     extended_code: None,
     checklist: &["T16"],
+};
+
+/// Logged only: the request is answered as usual, without CORS headers, so
+/// the browser hides that answer from the page; this names why.
+pub static CORS_ORIGIN_NOT_ALLOWED: Cause = Cause {
+    id: "cors_origin_not_allowed",
+    code: ErrorCode::UnauthorizedClient,
+    status: 400,
+    summary: "The browser origin of this request is not allowed for the client, so the answer carries no CORS headers",
+    actor: Actor::ClientDeveloper,
+    fix: "Add the page's origin, exactly as its Origin header shows it (scheme://host[:port], no path), to the client's allowed_cors_origins, or give the public client a redirect URI on that origin (its redirect URIs' origins are the default). Confidential clients are never called from a browser: call the token endpoint from the application's backend. This cause is only logged, with the client and origin: the browser's fetch fails without showing the answer.",
+    spec: "WHATWG Fetch §3.2 (CORS protocol); OAuth 2.0 for Browser-Based Apps",
+    endpoints: CORS,
+    extended_code: None,
+    checklist: &[],
 };
 
 // ---------------------------------------------------------------------------
@@ -2320,6 +2336,7 @@ pub static ALL: &[&Cause] = &[
     &OVERLOADED,
     &MAINTENANCE,
     &RATE_LIMITED,
+    &CORS_ORIGIN_NOT_ALLOWED,
     // /authorize, error page
     &REQUEST_IS_MISSING_PARAMETERS,
     &CLIENT_ID_MISSING,

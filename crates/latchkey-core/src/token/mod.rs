@@ -201,6 +201,17 @@ pub fn wants_refresh(client: &ClientRecord) -> bool {
         .any(|g| g == "refresh_token")
 }
 
+/// Seconds a refresh token of `client` lives: the server's
+/// `tokens.refresh_token_ttl`, or the client's shorter `refresh_token_ttl`
+/// (browser apps, per the OAuth 2.0 for Browser-Based Apps BCP). The
+/// server's setting caps it even if it was lowered after registration.
+pub fn refresh_ttl(ctx: &TokenContext<'_>, client: &ClientRecord) -> i64 {
+    match client.metadata.refresh_token_ttl {
+        Some(ttl) => ttl.clamp(1, ctx.refresh_token_ttl.max(1)),
+        None => ctx.refresh_token_ttl,
+    }
+}
+
 /// A new refresh token of `grant` and its record (stored by hash).
 pub fn new_refresh(
     ctx: &TokenContext<'_>,
@@ -220,7 +231,7 @@ pub fn new_refresh(
         amr: grant.amr.to_vec(),
         sid: grant.sid.map(str::to_string),
         created_at: ctx.now,
-        expires_at: ctx.now + ctx.refresh_token_ttl,
+        expires_at: ctx.now + refresh_ttl(ctx, client),
         rotated_at: None,
         successor_sealed: None,
         revoked_at: None,

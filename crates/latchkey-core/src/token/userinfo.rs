@@ -57,7 +57,19 @@ pub async fn userinfo(
     token: &str,
     now: i64,
 ) -> Result<Map<String, Value>, Occurrence> {
-    let (claims, _client) = access::check(store, keys, issuer, token, now).await?;
+    Ok(answer(store, keys, issuer, token, now).await?.0)
+}
+
+/// [`userinfo`] and the client the access token was issued to (whose
+/// browser origins may read the answer).
+pub async fn answer(
+    store: &dyn Store,
+    keys: &KeySet,
+    issuer: &str,
+    token: &str,
+    now: i64,
+) -> Result<(Map<String, Value>, String), Occurrence> {
+    let (claims, client) = access::check(store, keys, issuer, token, now).await?;
     if !super::has_scope(&claims.scope, "openid") {
         return Err(
             SCOPE_NOT_GRANTED.with_detail("the userinfo endpoint requires the openid scope")
@@ -66,5 +78,8 @@ pub async fn userinfo(
     let Some(user) = store.get_user(&claims.sub).await? else {
         return Err(TOKEN_INACTIVE.with_detail("the user of this token no longer exists"));
     };
-    Ok(release(&user.sub, &claims.scope, &user.claims))
+    Ok((
+        release(&user.sub, &claims.scope, &user.claims),
+        client.client_id,
+    ))
 }

@@ -135,9 +135,14 @@ async fn create_client(
 ) -> AdminResult {
     authorize(&app, &method, &headers)?;
     let body = json_body(&headers, &body)?;
-    let created = manage::clients::create(app.store.as_ref(), &app.secrets, body)
-        .await
-        .map_err(Failure::admin)?;
+    let created = manage::clients::create(
+        app.store.as_ref(),
+        &app.secrets,
+        app.config.client_limits(),
+        body,
+    )
+    .await
+    .map_err(Failure::admin)?;
     Ok(ok(StatusCode::CREATED, created))
 }
 
@@ -163,9 +168,15 @@ async fn update_client(
 ) -> AdminResult {
     authorize(&app, &method, &headers)?;
     let patch = json_body(&headers, &body)?;
-    let updated = manage::clients::update(app.store.as_ref(), &app.secrets, &client_id, patch)
-        .await
-        .map_err(Failure::admin)?;
+    let updated = manage::clients::update(
+        app.store.as_ref(),
+        &app.secrets,
+        app.config.client_limits(),
+        &client_id,
+        patch,
+    )
+    .await
+    .map_err(Failure::admin)?;
     Ok(ok(StatusCode::OK, updated))
 }
 

@@ -33,7 +33,10 @@ pub async fn introspect(
     let answer = introspection::introspect(app.store.as_ref(), &ctx, token, hint)
         .await
         .map_err(Failure::json)?;
-    Ok(no_store_json(answer))
+    Ok(super::cors::answered(
+        no_store_json(answer),
+        &client.client_id,
+    ))
 }
 
 /// `POST /revoke`: 200 with an empty body, also for unknown tokens.
@@ -56,5 +59,5 @@ pub async fn revoke(
     let mut res = StatusCode::OK.into_response();
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(res)
+    Ok(super::cors::answered(res, &client.client_id))
 }

@@ -6,6 +6,7 @@ pub mod attempts;
 pub mod authorize;
 pub mod client_address;
 pub mod cookies;
+pub mod cors;
 pub mod discovery;
 pub mod docs;
 pub mod fetch;
@@ -50,14 +51,29 @@ pub fn router(app: Arc<App>) -> Router {
             get(discovery::openid_configuration),
         )
         .route("/jwks", get(discovery::jwks))
-        .route("/token", axum::routing::post(token::token))
-        .route("/par", axum::routing::post(par::par))
+        // Browser apps call these with CORS (preflight: OPTIONS).
+        .route(
+            "/token",
+            axum::routing::post(token::token).options(cors::preflight),
+        )
+        .route(
+            "/par",
+            axum::routing::post(par::par).options(cors::preflight),
+        )
         .route(
             "/userinfo",
-            get(userinfo::userinfo).post(userinfo::userinfo),
+            get(userinfo::userinfo)
+                .post(userinfo::userinfo)
+                .options(cors::preflight),
         )
-        .route("/introspect", axum::routing::post(introspect::introspect))
-        .route("/revoke", axum::routing::post(introspect::revoke))
+        .route(
+            "/introspect",
+            axum::routing::post(introspect::introspect).options(cors::preflight),
+        )
+        .route(
+            "/revoke",
+            axum::routing::post(introspect::revoke).options(cors::preflight),
+        )
         .route("/register", axum::routing::post(register::register))
         .route(
             "/register/{client_id}",
@@ -98,7 +114,12 @@ pub fn router(app: Arc<App>) -> Router {
             REQUEST_TIMEOUT,
         ))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
-        .layer(axum::middleware::from_fn_with_state(app, respond::finish))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            respond::finish,
+        ))
+        // Outside `finish`: rendered failures get their CORS headers too.
+        .layer(axum::middleware::from_fn_with_state(app, cors::answer))
         // Outside `finish`: the error pages it renders are covered too.
         .layer(axum::middleware::from_fn(pages::security_headers))
         // Outermost: it also sees the answers the layers above give

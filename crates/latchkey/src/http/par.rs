@@ -10,7 +10,7 @@ use crate::app::App;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use latchkey_core::Occurrence;
 use latchkey_core::authorize::request_object::{self, ObjectContext, PAR_URN_PREFIX};
 use latchkey_core::authorize::{RawParams, validate};
@@ -98,5 +98,5 @@ pub async fn par(
         "expires_in": PUSHED_TTL,
     }));
     *res.status_mut() = StatusCode::CREATED;
-    Ok(res.into_response())
+    Ok(super::cors::answered(res, &client.client_id))
 }

@@ -104,7 +104,10 @@ pub async fn register(
         app.store.as_ref(),
         &app.secrets,
         &app.config.issuer,
-        &app.config.registration_allowed,
+        manage::registration::Rules {
+            allowed: &app.config.registration_allowed,
+            limits: app.config.client_limits(),
+        },
         body,
     )
     .await
@@ -161,7 +164,10 @@ pub async fn update(
         app.store.as_ref(),
         &app.secrets,
         &app.config.issuer,
-        &app.config.registration_allowed,
+        manage::registration::Rules {
+            allowed: &app.config.registration_allowed,
+            limits: app.config.client_limits(),
+        },
         client,
         &token,
         body,

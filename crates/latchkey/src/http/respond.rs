@@ -270,6 +270,8 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
             app.set_store_reachable(false);
         }
         report(&app, &failure.occ, endpoint);
+        // For the CORS decision: the client this answer concerns.
+        let client = failure.occ.client_id.clone();
         // A cookie the handler set stays set (a sign-in that succeeded
         // before the flow failed keeps its session).
         let cookies: Vec<HeaderValue> = res
@@ -280,6 +282,9 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
             .collect();
         res = render(&app, failure);
         pending = res.extensions_mut().remove::<Failure>();
+        if let Some(id) = client {
+            res.extensions_mut().insert(super::cors::AnsweredClient(id));
+        }
         for c in cookies {
             res.headers_mut().append(header::SET_COOKIE, c);
         }
@@ -425,6 +430,13 @@ pub fn render(app: &App, failure: Failure) -> Response {
     };
     let headers = res.headers_mut();
     no_store(headers);
+    // RFC 8288: the cause's documentation, also for client libraries that
+    // drop `error_uri` from the body but keep the response headers.
+    if let Ok(link) =
+        HeaderValue::from_str(&format!("<{}>; rel=\"help\"", ctx.error_uri(occ.cause)))
+    {
+        headers.insert(header::LINK, link);
+    }
     if let Some(secs) = occ.retry_after {
         headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }

@@ -145,7 +145,10 @@ pub async fn token(
         id_token = response.id_token.is_some(),
         "tokens issued"
     );
-    Ok(no_store_json(response))
+    Ok(super::cors::answered(
+        no_store_json(response),
+        &client.client_id,
+    ))
 }
 
 #[cfg(test)]

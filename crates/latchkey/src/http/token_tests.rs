@@ -630,6 +630,57 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
     assert_eq!(intro, json!({"active": false}));
 }
 
+/// A client's own `refresh_token_ttl` (browser apps) shortens its refresh
+/// tokens' life, the rotated ones' too; the server's setting still caps it.
+#[tokio::test]
+async fn a_clients_refresh_token_ttl_shortens_its_refresh_tokens() {
+    let env = Env::new().await;
+    let spa = env
+        .client("spa", |m| m.refresh_token_ttl = Some(3600))
+        .await;
+    let r0 = first_refresh(&env, &spa).await.refresh_token.unwrap();
+    let f = |r: &str| {
+        vec![
+            ("grant_type", "refresh_token".to_string()),
+            ("refresh_token", r.to_string()),
+        ]
+    };
+    let run = |r: String, now: i64| {
+        let form = f(&r);
+        let env = &env;
+        let spa = spa.clone();
+        async move {
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            env.exchange(&spa, &pairs, now).await
+        }
+    };
+    let r1 = run(r0, NOW + 3599).await.unwrap().refresh_token.unwrap();
+    // Rotated at NOW + 3599: the successor lives 3600 s from then.
+    let r2 = run(r1.clone(), NOW + 3599 + 3599)
+        .await
+        .unwrap()
+        .refresh_token
+        .unwrap();
+    assert_eq!(
+        cause(run(r2, NOW + 3599 + 3599 + 3601).await),
+        "refresh_token_expired"
+    );
+    // Longer than the server's 86400 s (set before the server lowered
+    // it, say): the server's lifetime wins.
+    let long = env
+        .client("long", |m| m.refresh_token_ttl = Some(10 * 86_400))
+        .await;
+    let r = first_refresh(&env, &long).await.refresh_token.unwrap();
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", r.as_str()),
+    ];
+    assert_eq!(
+        cause(env.exchange(&long, &form, NOW + 86_401).await),
+        "refresh_token_expired"
+    );
+}
+
 #[tokio::test]
 async fn refresh_grace_window_returns_the_same_successor() {
     let mut env = Env::new().await;

@@ -85,7 +85,7 @@ pub async fn userinfo(
 ) -> Result<Response, Failure> {
     let token = token_of(&method, &headers, &body)?;
     let keys = app.keys();
-    let claims = latchkey_core::token::userinfo::userinfo(
+    let (claims, client_id) = latchkey_core::token::userinfo::answer(
         app.store.as_ref(),
         &keys,
         &app.config.issuer,
@@ -94,5 +94,5 @@ pub async fn userinfo(
     )
     .await
     .map_err(bearer)?;
-    Ok(no_store_json(claims))
+    Ok(super::cors::answered(no_store_json(claims), &client_id))
 }

@@ -2,7 +2,9 @@
 
 use latchkey_core::Occurrence;
 use latchkey_core::catalogue::{CLIENT_ID_TAKEN, CLIENT_NOT_FOUND, INVALID_CLIENT_METADATA};
-use latchkey_core::client::{ClientMetadata, ClientRecord};
+use latchkey_core::client::{
+    ClientMetadata, ClientRecord, ServerLimits, Warning, chosen_secret_warning,
+};
 use latchkey_core::crypto::{Secrets, random_token};
 use latchkey_core::store::{Store, StoreError};
 use serde_json::{Map, Value, json};
@@ -28,9 +30,14 @@ pub fn view(record: &ClientRecord, new_secret: Option<&str>) -> Value {
 
 /// An answer to a create or update with the metadata's `warnings` (what
 /// was accepted but discouraged, e.g. a native app's localhost redirect
-/// URI), when there are any.
-pub(crate) fn with_warnings(mut answer: Value, metadata: &ClientMetadata) -> Value {
-    let warnings = metadata.warnings();
+/// URI), and the warning about a chosen secret, when there are any.
+pub(crate) fn with_warnings(
+    mut answer: Value,
+    metadata: &ClientMetadata,
+    secret_warning: Option<Warning>,
+) -> Value {
+    let mut warnings = metadata.warnings();
+    warnings.extend(secret_warning);
     if let (Value::Object(map), false) = (&mut answer, warnings.is_empty()) {
         map.insert("warnings".into(), json!(warnings));
     }
@@ -113,6 +120,7 @@ fn secret_for(
 pub async fn create(
     store: &dyn Store,
     secrets: &Secrets,
+    limits: ServerLimits,
     body: Value,
 ) -> Result<Value, Occurrence> {
     let Value::Object(mut body) = body else {
@@ -121,6 +129,7 @@ pub async fn create(
     let extras = take_extras(&mut body)?;
     let metadata = ClientMetadata::from_json(&Value::Object(body))?;
     metadata.validate()?;
+    metadata.check_limits(limits)?;
     let client_id = match extras.client_id {
         Some(id) => {
             check_client_id(&id)?;
@@ -128,6 +137,10 @@ pub async fn create(
         }
         None => random_token()?.chars().take(22).collect(),
     };
+    let secret_warning = extras
+        .client_secret
+        .as_deref()
+        .and_then(chosen_secret_warning);
     let secret = secret_for(&metadata, extras.client_secret)?;
     let now = latchkey_core::now_unix();
     let record = ClientRecord {
@@ -146,6 +159,7 @@ pub async fn create(
         Ok(()) => Ok(with_warnings(
             view(&record, secret.as_deref()),
             &record.metadata,
+            secret_warning,
         )),
         Err(StoreError::Conflict(_)) => {
             Err(CLIENT_ID_TAKEN.with_detail(format!("client_id {}", record.client_id)))
@@ -174,6 +188,7 @@ pub async fn list(store: &dyn Store) -> Result<Value, Occurrence> {
 pub async fn update(
     store: &dyn Store,
     secrets: &Secrets,
+    limits: ServerLimits,
     client_id: &str,
     patch: Value,
 ) -> Result<Value, Occurrence> {
@@ -208,8 +223,17 @@ pub async fn update(
     }
     let metadata = ClientMetadata::from_json(&Value::Object(merged))?;
     metadata.validate()?;
+    // A lifetime the server's setting has since undercut is kept as it
+    // was (issuing caps it), so unrelated updates still pass.
+    if metadata.refresh_token_ttl != record.metadata.refresh_token_ttl {
+        metadata.check_limits(limits)?;
+    }
     let method_changed =
         metadata.token_endpoint_auth_method != record.metadata.token_endpoint_auth_method;
+    let secret_warning = extras
+        .client_secret
+        .as_deref()
+        .and_then(chosen_secret_warning);
     let new_secret = match extras.client_secret {
         Some(given) => secret_for(&metadata, Some(given))?,
         None if method_changed && metadata.uses_secret() && record.secret_hash.is_none() => {
@@ -242,6 +266,7 @@ pub async fn update(
     Ok(with_warnings(
         view(&record, new_secret.as_deref()),
         &record.metadata,
+        secret_warning,
     ))
 }
 

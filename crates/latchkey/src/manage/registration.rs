@@ -6,24 +6,33 @@
 use super::clients::{JWT_METHOD, keep_jwt_secret, sealed_jwt_secret, with_warnings};
 use latchkey_core::Occurrence;
 use latchkey_core::catalogue::{INVALID_CLIENT_METADATA, REGISTRATION_CLIENT_UNKNOWN};
-use latchkey_core::client::ClientRecord;
+use latchkey_core::client::{ClientRecord, ServerLimits};
 use latchkey_core::crypto::{Secrets, random_token};
 use latchkey_core::registration::{self, Allowed, Requested};
 use latchkey_core::store::Store;
 use serde_json::Value;
 
+/// What a registered client's metadata is held to: the operator's sets
+/// for registered clients, and the server's limits for every client.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules<'a> {
+    pub allowed: &'a Allowed,
+    pub limits: ServerLimits,
+}
+
 /// `POST /register`: a new client with a server-chosen client_id, a
 /// secret when its authentication method uses one, and a registration
-/// access token, holding only what `allowed` lets it. Returns the client
+/// access token, holding only what `rules` let it. Returns the client
 /// information response.
 pub async fn register(
     store: &dyn Store,
     secrets: &Secrets,
     issuer: &str,
-    allowed: &Allowed,
+    rules: Rules<'_>,
     body: Value,
 ) -> Result<Value, Occurrence> {
-    let Requested { metadata, .. } = registration::register_request(body, allowed)?;
+    let Requested { metadata, .. } = registration::register_request(body, rules.allowed)?;
+    metadata.check_limits(rules.limits)?;
     let client_id: String = random_token()?.chars().take(22).collect();
     let secret = match metadata.uses_secret() {
         true => Some(random_token()?),
@@ -53,6 +62,7 @@ pub async fn register(
     Ok(with_warnings(
         registration::response(&record, secret.as_deref(), &access_token, issuer),
         &record.metadata,
+        None,
     ))
 }
 
@@ -60,18 +70,23 @@ pub async fn register(
 /// The secret is kept; one is issued only when the new method needs a
 /// secret the client lacks (from `none` or `private_key_jwt`, or to
 /// `client_secret_jwt`, whose key must be kept sealed). A method without a
-/// secret drops it. The new metadata is held to `allowed` like a
+/// secret drops it. The new metadata is held to `rules` like a
 /// registration.
 pub async fn replace(
     store: &dyn Store,
     secrets: &Secrets,
     issuer: &str,
-    allowed: &Allowed,
+    rules: Rules<'_>,
     mut record: ClientRecord,
     access_token: &str,
     body: Value,
 ) -> Result<Value, Occurrence> {
-    let requested = registration::update_request(body, &record.client_id, allowed)?;
+    let requested = registration::update_request(body, &record.client_id, rules.allowed)?;
+    // A lifetime the server's setting has since undercut is kept as it
+    // was (issuing caps it); only a new one is held to the setting.
+    if requested.metadata.refresh_token_ttl != record.metadata.refresh_token_ttl {
+        requested.metadata.check_limits(rules.limits)?;
+    }
     if let Some(given) = &requested.client_secret {
         let current = record
             .secret_hash
@@ -113,6 +128,7 @@ pub async fn replace(
     Ok(with_warnings(
         registration::response(&record, new_secret.as_deref(), access_token, issuer),
         &record.metadata,
+        None,
     ))
 }
 

@@ -351,6 +351,90 @@ async fn load_is_shed_past_max_in_flight(db: Db) {
     );
 }
 
+/// Every error answer names its cause's documentation in a `Link` header
+/// (RFC 8288, `rel="help"`), whatever its channel: JSON, bearer, admin,
+/// redirect to the client and the error page.
+#[tokio::test]
+async fn every_error_answer_links_its_documentation() {
+    let s = Server::start(Db::Sqlite).await;
+    let r = s
+        .admin(Method::POST, "/clients")
+        .json(&serde_json::json!({"client_id": "app", "redirect_uris": ["https://app.example/cb"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let help = |r: &reqwest::Response, code: &str, cause: &str| {
+        let link = r
+            .headers()
+            .get("link")
+            .map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(
+            link.as_deref(),
+            Some(
+                format!(
+                    "<{}>; rel=\"help\"",
+                    s.url(&format!("/errors/{code}#{cause}"))
+                )
+                .as_str()
+            ),
+            "{} for {cause}",
+            r.status()
+        );
+    };
+    let json = s
+        .http
+        .post(s.url("/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", "nobody"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    help(&json, "invalid_client", "unknown_client");
+    let bearer = s
+        .http
+        .get(s.url("/userinfo"))
+        .bearer_auth("not-a-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bearer.status(), 401);
+    help(&bearer, "invalid_token", "token_malformed");
+    let admin = s
+        .admin(Method::GET, "/clients/nobody")
+        .send()
+        .await
+        .unwrap();
+    help(&admin, "not_found", "client_not_found");
+    let redirect = s
+        .http
+        .get(s.url(
+            "/authorize?client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&response_type=token&scope=openid",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(redirect.status(), 303);
+    help(
+        &redirect,
+        "unsupported_response_type",
+        "unsupported_response_type",
+    );
+    let page = s
+        .http
+        .get(s.url("/authorize?client_id=nobody&response_type=code&scope=openid"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 400);
+    help(&page, "invalid_request", "client_id_unknown");
+    // A successful answer has none.
+    let ok = s.http.get(s.url("/jwks")).send().await.unwrap();
+    assert!(ok.headers().get("link").is_none());
+}
+
 crate::both!(
     maintenance_mode,
     load_is_shed_past_max_in_flight,

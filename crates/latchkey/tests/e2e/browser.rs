@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     base: String,
     http: reqwest::Client,
@@ -37,7 +37,7 @@ fn free_port() -> u16 {
 }
 
 impl Driver {
-    async fn start() -> Driver {
+    pub(crate) async fn start() -> Driver {
         let port = free_port();
         let child = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -83,7 +83,7 @@ impl Driver {
         }
     }
 
-    async fn cmd(&self, method: Method, path: &str, body: Option<Value>) -> Value {
+    pub(crate) async fn cmd(&self, method: Method, path: &str, body: Option<Value>) -> Value {
         let url = format!("{}/session/{}{}", self.base, self.session, path);
         let mut req = self.http.request(method, url);
         if let Some(b) = body {
@@ -96,12 +96,12 @@ impl Driver {
         v["value"].clone()
     }
 
-    async fn goto(&self, url: &str) {
+    pub(crate) async fn goto(&self, url: &str) {
         self.cmd(Method::POST, "/url", Some(json!({"url": url})))
             .await;
     }
 
-    async fn url(&self) -> String {
+    pub(crate) async fn url(&self) -> String {
         self.cmd(Method::GET, "/url", None)
             .await
             .as_str()
@@ -109,7 +109,7 @@ impl Driver {
             .to_string()
     }
 
-    async fn find(&self, css: &str) -> String {
+    pub(crate) async fn find(&self, css: &str) -> String {
         let v = self
             .cmd(
                 Method::POST,
@@ -124,7 +124,7 @@ impl Driver {
             .to_string()
     }
 
-    async fn type_into(&self, css: &str, text: &str) {
+    pub(crate) async fn type_into(&self, css: &str, text: &str) {
         let el = self.find(css).await;
         self.cmd(
             Method::POST,
@@ -134,7 +134,7 @@ impl Driver {
         .await;
     }
 
-    async fn click(&self, css: &str) {
+    pub(crate) async fn click(&self, css: &str) {
         let el = self.find(css).await;
         self.cmd(
             Method::POST,
@@ -145,7 +145,7 @@ impl Driver {
     }
 
     /// Run `script` (a function body) in the page; its return value.
-    async fn script(&self, script: &str) -> Value {
+    pub(crate) async fn script(&self, script: &str) -> Value {
         self.cmd(
             Method::POST,
             "/execute/sync",
@@ -154,7 +154,18 @@ impl Driver {
         .await
     }
 
-    async fn source(&self) -> String {
+    /// Run `script` (a function body whose last argument is the callback
+    /// to call with the result) in the page, waiting for the callback.
+    pub(crate) async fn script_async(&self, script: &str) -> Value {
+        self.cmd(
+            Method::POST,
+            "/execute/async",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
+    pub(crate) async fn source(&self) -> String {
         self.cmd(Method::GET, "/source", None)
             .await
             .as_str()
@@ -163,7 +174,7 @@ impl Driver {
     }
 
     /// Wait until the browser is at a URL starting with `prefix`.
-    async fn wait_for(&self, prefix: &str) -> String {
+    pub(crate) async fn wait_for(&self, prefix: &str) -> String {
         for _ in 0..200 {
             let u = self.url().await;
             if u.starts_with(prefix) {
@@ -177,7 +188,7 @@ impl Driver {
         );
     }
 
-    async fn screenshot(&self, name: &str) {
+    pub(crate) async fn screenshot(&self, name: &str) {
         use base64::Engine;
         let b64 = self.cmd(Method::GET, "/screenshot", None).await;
         let png = base64::engine::general_purpose::STANDARD

@@ -36,6 +36,9 @@ const UNREGISTERED: &str = "http://127.0.0.1:9/callback";
 const BYE: &str = "http://127.0.0.1:9/bye";
 const PASSWORD: &str = "correct horse battery";
 const WEB_SECRET: &str = "web-basic-secret-0123456789abcdef";
+/// An operator-chosen secret that form-encoding changes: libraries that
+/// send it raw in HTTP Basic (Authlib) must still be accepted.
+const RAW_SECRET: &str = "raw+basic&secret%3D-0123456789";
 const CODE_TTL_MS: u64 = 1000;
 
 fn interop_dir() -> PathBuf {
@@ -68,6 +71,9 @@ async fn register(s: &Server) {
         json!({"client_id": "svc", "client_secret": "svc-secret-0123456789abcdef",
                "grant_types": ["client_credentials"], "scope": "api:read",
                "token_endpoint_auth_method": "client_secret_post"}),
+        json!({"client_id": "raw-basic", "client_secret": RAW_SECRET,
+               "grant_types": ["client_credentials"], "scope": "api:read",
+               "token_endpoint_auth_method": "client_secret_basic"}),
         json!({"client_id": "csjwt", "client_secret": "csjwt-secret-0123456789abcdef0123456789",
                "grant_types": ["client_credentials"], "scope": "api:read",
                "token_endpoint_auth_method": "client_secret_jwt"}),
@@ -108,6 +114,7 @@ async fn fixture() -> Fixture {
         "clients": {
             "web_basic": {"client_id": "web-basic", "client_secret": WEB_SECRET},
             "svc": {"client_id": "svc", "client_secret": "svc-secret-0123456789abcdef"},
+            "raw_basic": {"client_id": "raw-basic", "client_secret": RAW_SECRET},
             "csjwt": {"client_id": "csjwt", "client_secret": "csjwt-secret-0123456789abcdef0123456789"},
             "pkjwt": {"client_id": "pkjwt"},
         },
@@ -232,18 +239,39 @@ fn unregistered_page(report: &Value) {
     assert_eq!(page["cause"], REDIRECT_URI_MISMATCH.id);
 }
 
-/// The mistakes every library is checked for, as each shows them.
-fn common_mistakes(r: &Value, shows: Shows) {
-    mistake(r, "wrong_secret", &CLIENT_SECRET_MISMATCH, shows);
-    mistake(
-        r,
-        "wrong_auth_method",
-        &CLIENT_AUTH_METHOD_NOT_ALLOWED,
-        shows,
+/// The error answer's `Link` header, as the script read it from the
+/// response the library received: the cause's documentation, `rel="help"`
+/// (RFC 8288), also for a library that drops `error_uri`.
+fn help_link(report: &Value, name: &str, cause: &Cause) {
+    let raised = &report["steps"][name]["raised"];
+    let link = raised["link"].as_str().unwrap_or_default();
+    assert!(
+        link.ends_with(&format!(
+            "/errors/{}#{}>; rel=\"help\"",
+            cause.code.as_str(),
+            cause.id
+        )),
+        "{} {name}: Link header: {raised}",
+        report["library"]
     );
-    mistake(r, "code_reused", &CODE_REUSED, shows);
-    mistake(r, "code_expired", &CODE_EXPIRED, shows);
-    mistake(r, "refresh_reused", &REFRESH_TOKEN_REUSED, shows);
+}
+
+/// The mistakes every library is checked for, as each shows them; with
+/// `link`, the script also read the answer's `Link` header.
+fn common_mistakes(r: &Value, shows: Shows, link: bool) {
+    let mistakes: [(&str, &Cause); 5] = [
+        ("wrong_secret", &CLIENT_SECRET_MISMATCH),
+        ("wrong_auth_method", &CLIENT_AUTH_METHOD_NOT_ALLOWED),
+        ("code_reused", &CODE_REUSED),
+        ("code_expired", &CODE_EXPIRED),
+        ("refresh_reused", &REFRESH_TOKEN_REUSED),
+    ];
+    for (name, cause) in mistakes {
+        mistake(r, name, cause, shows);
+        if link {
+            help_link(r, name, cause);
+        }
+    }
     unregistered_page(r);
 }
 
@@ -280,7 +308,7 @@ async fn openid_client() {
     assert_eq!((&par["request_uri"], &par["sub"]), (&json!(true), &sub));
     assert_eq!(flow(&r, "private_key_jwt")["scope"], "api:read");
 
-    common_mistakes(&r, Shows::All);
+    common_mistakes(&r, Shows::All, true);
     // Basic authentication: the library reports the challenge, which
     // carries the same error.
     mistake(
@@ -293,6 +321,7 @@ async fn openid_client() {
         r["steps"]["wrong_secret_basic"]["raised"]["type"],
         "WWWAuthenticateChallengeError"
     );
+    help_link(&r, "wrong_secret_basic", &CLIENT_SECRET_MISMATCH);
     // The default method (client_secret_post) against a client_secret_basic
     // client: the body's error, not a bare challenge; the body (the
     // error's `cause`) has the error_id too.
@@ -322,7 +351,7 @@ async fn oauth4webapi() {
     );
     assert_eq!(flow(&r, "client_credentials")["scope"], "api:read");
 
-    common_mistakes(&r, Shows::All);
+    common_mistakes(&r, Shows::All, true);
     mistake(
         &r,
         "wrong_secret_basic",
@@ -364,11 +393,20 @@ async fn authlib() {
         (&code["sub"], &json!("alice@example.com"))
     );
     assert_eq!(flow(&r, "refresh")["rotated"], true);
-    for f in ["client_credentials", "client_secret_jwt", "private_key_jwt"] {
+    // Authlib sends the secret raw in HTTP Basic, not form-encoded.
+    assert_eq!(flow(&r, "client_secret_basic_raw")["sent_raw"], true);
+    for f in [
+        "client_credentials",
+        "client_secret_basic_raw",
+        "client_secret_jwt",
+        "private_key_jwt",
+    ] {
         assert_eq!(flow(&r, f)["scope"], "api:read", "{f}");
     }
 
-    common_mistakes(&r, Shows::NoUri);
+    // Authlib drops error_uri; the Link header carries it (read with a
+    // requests response hook).
+    common_mistakes(&r, Shows::NoUri, true);
     // Authlib has no PAR call: the unregistered URI reaches the server at
     // the code exchange.
     mistake(
@@ -583,7 +621,8 @@ async fn openidconnect_report(fx: &Fixture) -> Value {
 async fn openidconnect_crate() {
     let fx = fixture().await;
     let r = openidconnect_report(&fx).await;
-    common_mistakes(&r, Shows::All);
+    // The crate's error keeps no response headers.
+    common_mistakes(&r, Shows::All, false);
     mistake(
         &r,
         "redirect_uri_unregistered",

@@ -14,6 +14,7 @@ mod cli;
 mod cluster;
 mod connections;
 mod cookies;
+mod cors;
 mod crash;
 mod docs;
 #[cfg(feature = "failpoints")]
@@ -31,6 +32,7 @@ mod par;
 mod refused;
 mod register;
 mod request_objects;
+mod spa;
 mod throttle;
 mod token;
 mod upstream;

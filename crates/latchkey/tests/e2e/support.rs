@@ -372,7 +372,8 @@ impl Drop for Server {
 }
 
 /// Assert the JSON error channel: status, `no-store`, `error`, the cause in
-/// `error_uri`, a description and an `error_id`. Returns the headers and
+/// `error_uri` (also as the `Link` header's `help`), a description and an
+/// `error_id`. Returns the headers and
 /// the body.
 pub async fn assert_json_error(
     r: reqwest::Response,
@@ -394,6 +395,11 @@ pub async fn assert_json_error(
     );
     assert!(!body["error_description"].as_str().unwrap().is_empty());
     assert!(body["error_id"].is_string());
+    assert_eq!(
+        headers["link"],
+        format!("<{}>; rel=\"help\"", body["error_uri"].as_str().unwrap()),
+        "{cause}"
+    );
     (headers, body)
 }
 

@@ -442,7 +442,7 @@ async fn every_token_error_row(db: Db) {
     // T5: GET → 405 with Allow: POST.
     let r = s.http.get(s.url("/token")).send().await.unwrap();
     assert_eq!(r.status(), 405);
-    assert_eq!(r.headers()["allow"], "POST");
+    assert_eq!(r.headers()["allow"], "POST,OPTIONS");
     // G1: a deactivated client.
     let r = s
         .admin(Method::PATCH, "/clients/svc")
@@ -458,7 +458,9 @@ async fn every_token_error_row(db: Db) {
 
 /// RFC 6749 §2.3.1: the Basic password is the form-urlencoded secret,
 /// decoded whole. A secret with `&`, `+`, `%` and `:` (given through the
-/// admin API) works when encoded; anything after a `&` counts.
+/// admin API) works when encoded, and also as it is, the way libraries
+/// that skip the encoding send it; anything after a `&` counts. Choosing
+/// such a secret is warned about (admin API and command line).
 async fn basic_secret_is_decoded_whole(db: Db) {
     let s = Server::start(db).await;
     let given = "s&e+c%r:e t=1";
@@ -469,6 +471,12 @@ async fn basic_secret_is_decoded_whole(db: Db) {
     )
     .await;
     assert_eq!(c["client_secret"], given);
+    let warnings = c["warnings"].as_array().expect("warnings");
+    assert_eq!(warnings.len(), 1, "{c}");
+    assert_eq!(warnings[0]["field"], "client_secret");
+    let summary = warnings[0]["summary"].as_str().unwrap();
+    assert!(summary.contains("form-encod"), "{summary}");
+    assert!(!summary.contains(given), "{summary}");
     let generated = service(&s, "svc", "client_secret_basic").await;
     let enc = |v: &str| url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
     let every_char = |v: &str| v.bytes().map(|b| format!("%{b:02X}")).collect::<String>();
@@ -478,7 +486,7 @@ async fn basic_secret_is_decoded_whole(db: Db) {
             .form(&[("grant_type", "client_credentials")])
             .send()
     };
-    for password in [enc(given), every_char(given)] {
+    for password in [enc(given), every_char(given), given.to_string()] {
         let r = token("odd", password).await.unwrap();
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     }
@@ -494,6 +502,45 @@ async fn basic_secret_is_decoded_whole(db: Db) {
         let r = token(id, password).await.unwrap();
         expect_error(r, 401, "invalid_client", "client_secret_mismatch").await;
     }
+
+    // A generated secret, or one of letters, digits and `-._*`, draws no
+    // warning; a new chosen secret does, on update too.
+    assert!(
+        register(
+            &s,
+            json!({"client_id": "plain", "grant_types": ["client_credentials"],
+                             "client_secret": "Plain-secret_0.1*"})
+        )
+        .await
+        .get("warnings")
+        .is_none()
+    );
+    let r = s
+        .admin(Method::PATCH, "/clients/plain")
+        .json(&json!({"client_secret": "100%"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["warnings"][0]["field"],
+        "client_secret"
+    );
+    let (code, out, err) = s.run(&[
+        "client",
+        "create",
+        "--client-id",
+        "cli",
+        "--grant-type",
+        "client_credentials",
+        "--secret",
+        "a+b",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("latchkey: warning: client_secret: "), "{err}");
+    let printed: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(printed["client_secret"], "a+b");
+    assert!(printed.get("warnings").is_none(), "{out}");
 }
 
 async fn private_key_jwt_replay_is_jti_known(db: Db) {
