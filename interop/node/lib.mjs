@@ -129,3 +129,31 @@ export async function privateKey() {
   );
   return { key, kid: jwk.kid };
 }
+
+/// What a library's error object shows of our answer: `lib` is the module
+/// whose ResponseBodyError and WWWAuthenticateChallengeError classes it
+/// throws (openid-client re-exports those of oauth4webapi).
+export function describeError(e, lib) {
+  const out = { type: e?.constructor?.name, code: e?.code, message: e?.message };
+  if (e instanceof lib.ResponseBodyError) {
+    Object.assign(out, {
+      status: e.status,
+      error: e.error,
+      error_description: e.error_description,
+      error_uri: e.cause?.error_uri,
+      error_id: e.cause?.error_id,
+      link: e.response?.headers.get('link') ?? undefined,
+    });
+  } else if (e instanceof lib.WWWAuthenticateChallengeError) {
+    const [challenge] = e.cause ?? [];
+    Object.assign(out, {
+      status: e.status,
+      scheme: challenge?.scheme,
+      error: challenge?.parameters?.error,
+      error_description: challenge?.parameters?.error_description,
+      error_uri: challenge?.parameters?.error_uri,
+      link: e.response?.headers.get('link') ?? undefined,
+    });
+  }
+  return out;
+}

@@ -3,32 +3,9 @@
 // token checked as a resource server would, and the six usual mistakes as
 // its error objects show them. Prints one JSON report.
 import * as oauth from 'oauth4webapi';
-import { Browser, Report, fx, sleep } from './lib.mjs';
+import { Browser, Report, describeError, fx, sleep } from './lib.mjs';
 
-function describe(e) {
-  const out = { type: e?.constructor?.name, code: e?.code, message: e?.message };
-  if (e instanceof oauth.ResponseBodyError) {
-    Object.assign(out, {
-      status: e.status,
-      error: e.error,
-      error_description: e.error_description,
-      error_uri: e.cause?.error_uri,
-      error_id: e.cause?.error_id,
-      link: e.response?.headers.get('link') ?? undefined,
-    });
-  } else if (e instanceof oauth.WWWAuthenticateChallengeError) {
-    const [challenge] = e.cause ?? [];
-    Object.assign(out, {
-      status: e.status,
-      scheme: challenge?.scheme,
-      error: challenge?.parameters?.error,
-      error_description: challenge?.parameters?.error_description,
-      error_uri: challenge?.parameters?.error_uri,
-      link: e.response?.headers.get('link') ?? undefined,
-    });
-  }
-  return out;
-}
+const describe = (e) => describeError(e, oauth);
 
 const report = new Report('oauth4webapi', describe);
 const insecure = { [oauth.allowInsecureRequests]: true };

@@ -2,30 +2,11 @@
 // uses, then the six usual mistakes, each reported as the library's error
 // object shows it. Prints one JSON report; the e2e test asserts on it.
 import * as client from 'openid-client';
-import { Browser, Report, fx, privateKey, sleep } from './lib.mjs';
+import { Browser, Report, describeError, fx, privateKey, sleep } from './lib.mjs';
 
 function describe(e) {
-  const out = { type: e?.constructor?.name, code: e?.code, message: e?.message };
-  if (e instanceof client.ResponseBodyError) {
-    Object.assign(out, {
-      status: e.status,
-      error: e.error,
-      error_description: e.error_description,
-      error_uri: e.cause?.error_uri,
-      error_id: e.cause?.error_id,
-      link: e.response?.headers.get('link') ?? undefined,
-    });
-  } else if (e instanceof client.WWWAuthenticateChallengeError) {
-    const [challenge] = e.cause ?? [];
-    Object.assign(out, {
-      status: e.status,
-      scheme: challenge?.scheme,
-      error: challenge?.parameters?.error,
-      error_description: challenge?.parameters?.error_description,
-      error_uri: challenge?.parameters?.error_uri,
-      link: e.response?.headers.get('link') ?? undefined,
-    });
-  } else if (e instanceof client.AuthorizationResponseError) {
+  const out = describeError(e, client);
+  if (e instanceof client.AuthorizationResponseError) {
     Object.assign(out, {
       error: e.error,
       error_description: e.error_description,
