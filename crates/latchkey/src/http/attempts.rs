@@ -67,40 +67,30 @@ pub async fn reserve(
     })
 }
 
-/// Seconds `key` must wait with `limit` failures per window; `None` if
-/// it need not.
-pub async fn waiting(
+/// Count one failure for an address, in the one statement that also
+/// answers how many there were: `Some(seconds)` to wait when the failures
+/// before this one already reached `limits.address_failures`. Says so in
+/// the log once the address reaches the limit.
+pub async fn record_address_failure(
     app: &App,
     key: &str,
-    limit_per_window: u64,
+    ip: IpAddr,
 ) -> Result<Option<i64>, Occurrence> {
-    let window = Window {
-        limit: limit(limit_per_window),
-        secs: WINDOW,
-    };
     let now = latchkey_core::now_unix();
-    Ok(app
-        .store
-        .login_failures(key)
-        .await?
-        .and_then(|(failures, start)| window.wait(failures, start, now)))
-}
-
-/// Count one failure for an address. Says so in the log once the address
-/// reaches its limit: from then on its wrong passwords get 429.
-pub async fn record_address_failure(app: &App, key: &str, ip: IpAddr) -> Result<(), Occurrence> {
-    let (failures, _) = app
-        .store
-        .record_login_failure(key, latchkey_core::now_unix(), WINDOW)
-        .await?;
-    if failures == limit(app.config.address_failures) {
+    let (failures, start) = app.store.record_login_failure(key, now, WINDOW).await?;
+    let limit = limit(app.config.address_failures);
+    if failures == limit {
         tracing::warn!(
             address = %ip,
             failures,
             "sign-ins from this address failed limits.address_failures times in 15 minutes across accounts; its wrong passwords are answered 429 until the window ends"
         );
     }
-    Ok(())
+    let window = Window {
+        limit,
+        secs: WINDOW,
+    };
+    Ok(window.wait(failures - 1, start, now))
 }
 
 /// The throttled cause with its wait, for the log and `Retry-After`.

@@ -271,21 +271,17 @@ pub async fn login_submit(
     let Some(user) = user.filter(|_| ok) else {
         // The account's reservation stays: it is this failure's record.
         let incorrect = "The username or password is incorrect.";
-        if let Some((ip, key)) = &address {
-            let wait = attempts::waiting(&app, key, app.config.address_failures)
+        if let Some((ip, key)) = &address
+            && let Some(wait) = attempts::record_address_failure(&app, key, *ip)
                 .await
-                .map_err(&back)?;
-            attempts::record_address_failure(&app, key, *ip)
-                .await
-                .map_err(&back)?;
-            if let Some(wait) = wait {
-                let occ = attempts::throttled(&LOGIN_THROTTLED, "sign-ins from this address", wait);
-                let alert = format!(
-                    "{incorrect} Many sign-ins from your network have failed recently; if you are unsure of your password, try again in {} minute(s).",
-                    attempts::minutes(wait)
-                );
-                return Ok(throttled_response(&occ, &req.client_id, page(&alert)));
-            }
+                .map_err(&back)?
+        {
+            let occ = attempts::throttled(&LOGIN_THROTTLED, "sign-ins from this address", wait);
+            let alert = format!(
+                "{incorrect} Many sign-ins from your network have failed recently; if you are unsure of your password, try again in {} minute(s).",
+                attempts::minutes(wait)
+            );
+            return Ok(throttled_response(&occ, &req.client_id, page(&alert)));
         }
         let occ = INVALID_CREDENTIALS.with_detail(format!("username {username}"));
         tracing::info!(error_id = %occ.error_id, cause = occ.cause.id, client_id = %req.client_id, "sign-in refused");
