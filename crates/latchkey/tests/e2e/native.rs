@@ -3,7 +3,7 @@
 //! is accepted with a warning, and PKCE is always required. Web clients
 //! keep exact matching.
 
-use crate::authorize::{Browser, hidden, location, query_of};
+use crate::authorize::{Browser, hidden, location, login_page, query_of, submit_login};
 use crate::oidc_client::http;
 use crate::support::{Db, Server};
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
@@ -123,19 +123,8 @@ async fn native_app_signs_in_on_a_random_loopback_port(db: Db) {
         .url();
 
     let mut b = Browser::new(&s);
-    let login = location(&b.get(auth_url.as_str()).await);
-    let html = b.get(&login).await.text().await.unwrap();
-    let r = b
-        .post(
-            "/login",
-            &[
-                ("i", &hidden(&html, "i")),
-                ("csrf", &hidden(&html, "csrf")),
-                ("username", "alice"),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    let html = login_page(&mut b, auth_url.as_str()).await;
+    let r = submit_login(&mut b, &html, "alice", PASSWORD).await;
     let html = b.get(&location(&r)).await.text().await.unwrap();
     let r = b
         .post(
