@@ -104,10 +104,7 @@ pub async fn register(
         app.store.as_ref(),
         &app.secrets,
         &app.config.issuer,
-        manage::registration::Rules {
-            allowed: &app.config.registration_allowed,
-            limits: app.config.client_limits(),
-        },
+        rules(&app),
         body,
     )
     .await
@@ -115,6 +112,14 @@ pub async fn register(
     let mut res = no_store_json(created);
     *res.status_mut() = StatusCode::CREATED;
     Ok(res)
+}
+
+/// What a registered client may hold: the operator's sets and limits.
+fn rules(app: &App) -> manage::registration::Rules<'_> {
+    manage::registration::Rules {
+        allowed: &app.config.registration_allowed,
+        limits: app.config.client_limits(),
+    }
 }
 
 /// The client behind a registration client URI and the token that opened
@@ -164,10 +169,7 @@ pub async fn update(
         app.store.as_ref(),
         &app.secrets,
         &app.config.issuer,
-        manage::registration::Rules {
-            allowed: &app.config.registration_allowed,
-            limits: app.config.client_limits(),
-        },
+        rules(&app),
         client,
         &token,
         body,
