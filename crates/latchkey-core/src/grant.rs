@@ -28,3 +28,61 @@ pub struct CodeRecord {
     pub created_at: i64,
     pub expires_at: i64,
 }
+
+/// The outcome of `GrantStore::redeem_code`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Redemption {
+    Fresh(CodeRecord),
+    Reused(CodeRecord),
+    Unknown,
+}
+
+/// A pushed authorization request, kept by the keyed hash of its
+/// `request_uri` until used or expired.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushedRequest {
+    pub uri_hash: String,
+    pub client_id: String,
+    /// The authorization parameters as pushed (a request object already
+    /// verified and unpacked), validated again when used.
+    pub params: Vec<(String, String)>,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// The outcome of `GrantStore::take_pushed_request`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushedTake {
+    Fresh(PushedRequest),
+    Used,
+    Expired,
+    /// Pushed by another client (left unused).
+    OtherClient,
+    Unknown,
+}
+
+/// A stored refresh token. Tokens rotate: each use creates a successor in
+/// the same grant (the family); reuse of a rotated one revokes the grant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshRecord {
+    /// Keyed hash of the token (`Secrets::hash`).
+    pub token_hash: String,
+    /// The grant (the family): every token issued from one authorization.
+    pub grant_id: String,
+    pub client_id: String,
+    pub sub: String,
+    /// Scope of the grant, space separated (what a refresh may narrow).
+    pub scope: String,
+    pub auth_time: Option<i64>,
+    pub acr: Option<String>,
+    pub amr: Vec<String>,
+    pub sid: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    /// Set once, when the token is rotated.
+    pub rotated_at: Option<i64>,
+    /// The successor token, sealed (only for rotated tokens).
+    pub successor_sealed: Option<Vec<u8>>,
+    /// Set when the grant was revoked.
+    pub revoked_at: Option<i64>,
+}

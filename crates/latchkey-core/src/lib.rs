@@ -19,6 +19,7 @@ pub mod throttle;
 pub mod token;
 pub mod totp;
 pub mod upstream;
+pub mod upstream_record;
 pub mod user;
 pub mod vtr;
 

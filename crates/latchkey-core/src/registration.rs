@@ -36,7 +36,7 @@ use crate::catalogue::{
 };
 use crate::client::{ClientMetadata, ClientRecord};
 use crate::crypto::{CryptoError, Secrets, b64url_decode, random_token};
-use crate::store::Store;
+use crate::store::ClientStore;
 use serde_json::{Map, Value, json};
 
 /// `registration.mode`: who may register clients at `/register`.
@@ -326,7 +326,7 @@ fn minted_for(secrets: &Secrets, client_id: &str, token: &str) -> bool {
 /// the client exists (no existence oracle); a token this server minted for
 /// a client that is gone gets `registration_client_unknown`. Both are 401.
 pub async fn authenticate(
-    store: &dyn Store,
+    store: &dyn ClientStore,
     secrets: &Secrets,
     client_id: &str,
     token: &str,

@@ -15,7 +15,7 @@ pub(crate) fn map_err<E: DbError>(error: E) -> StoreError {
 }
 
 /// An error of one of the database libraries.
-pub(crate) trait DbError {
+pub trait DbError {
     fn classify(self) -> StoreError;
 }
 

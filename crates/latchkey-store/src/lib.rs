@@ -1,8 +1,9 @@
 //! Latchkey's store: SQLite (the embedded default) and PostgreSQL
 //! implementations of [`latchkey_core::store::Store`].
 //!
-//! Both run the same SQL text (see `store.rs`); only connection set-up and
-//! the migration files differ. Pick one with a URL:
+//! Both run the same SQL text through one generic store (`store/`, over the
+//! `Db` trait of `db.rs`); only connection set-up and the migration files
+//! differ. Pick one with a URL:
 //!
 //! - `sqlite://PATH` (a relative path is relative to the working directory;
 //!   the file (0600) and its directory (0700) are created when missing),
@@ -10,15 +11,13 @@
 //! - `postgres://…` or `postgresql://…`.
 
 mod cache;
+mod db;
 mod error;
-mod factors;
 mod lite;
 mod migrate;
 mod postgres;
-mod sessions;
 mod sqlite;
 mod store;
-mod upstream;
 
 use latchkey_core::store::{Store, StoreError};
 use sqlite::SqliteTarget;
@@ -38,7 +37,7 @@ pub(crate) fn failpoint(point: &'static str) -> latchkey_core::store::StoreResul
 
 pub use postgres::{create_postgres_database, drop_postgres_database};
 pub use sqlite::create_private_dir;
-pub use store::{PgStore, SqliteStore};
+pub use store::{PgStore, SqlStore, SqliteStore};
 
 const ACCEPTED: &str = "sqlite://PATH, sqlite::memory:, postgres://… or postgresql://…";
 
@@ -101,7 +100,7 @@ pub async fn open(database_url: &str) -> Result<Arc<dyn Store>, StoreError> {
     match parse_url(database_url)? {
         Target::Sqlite(target) => {
             let store = sqlite_retry(|| async {
-                let store = SqliteStore::connect(&target).await?;
+                let store = SqliteStore::new(sqlite::connect(&target).await?);
                 store.run_migrations().await?;
                 Ok(store)
             })
@@ -109,7 +108,7 @@ pub async fn open(database_url: &str) -> Result<Arc<dyn Store>, StoreError> {
             Ok(Arc::new(store))
         }
         Target::Postgres(url) => {
-            let store = PgStore::connect(url).await?;
+            let store = PgStore::new(postgres::connect(url).await?);
             store.run_migrations().await?;
             Ok(Arc::new(store))
         }
@@ -122,7 +121,7 @@ pub async fn migrate(database_url: &str) -> Result<Vec<String>, StoreError> {
     match parse_url(database_url)? {
         Target::Sqlite(target) => {
             sqlite_retry(|| async {
-                let store = SqliteStore::connect(&target).await?;
+                let store = SqliteStore::new(sqlite::connect(&target).await?);
                 let applied = store.run_migrations().await;
                 store.pool.close().await;
                 applied
@@ -130,7 +129,7 @@ pub async fn migrate(database_url: &str) -> Result<Vec<String>, StoreError> {
             .await
         }
         Target::Postgres(url) => {
-            let store = PgStore::connect(url).await?;
+            let store = PgStore::new(postgres::connect(url).await?);
             let applied = store.run_migrations().await;
             store.pool.close().await;
             applied

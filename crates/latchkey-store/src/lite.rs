@@ -5,9 +5,10 @@
 //! and back). On a small machine a hand-off costs more than SQLite's own
 //! work on a statement of this store (tens of microseconds against a few),
 //! and a sign-in flow runs a dozen statements. Here statements run where
-//! the request runs, through rusqlite, behind the same small API the store
-//! uses with sqlx for PostgreSQL (`query(..).bind(..).fetch_optional(..)`,
-//! `begin`, `commit`), so `store.rs` is written once for both.
+//! the request runs, through rusqlite, behind the same small API sqlx offers
+//! for PostgreSQL (`query(..).bind(..).fetch_optional(..)`, `begin`,
+//! `commit`); [`Lite`] puts it behind [`Db`], so the store is written once
+//! for both.
 //!
 //! - One writer connection, behind an async mutex: writers queue on it
 //!   without occupying a thread, and never meet SQLite's lock inside this
@@ -18,6 +19,8 @@
 //!   asynchronously: SQLite answers busy at once and the statement is
 //!   retried after a short sleep, until [`BUSY_TIMEOUT`] has passed.
 
+use crate::db::{Column, ColumnIndex as DbColumnIndex, Db, DbRow, On as DbOn, Param};
+use crate::migrate::{self, Dialect};
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use std::marker::PhantomData;
@@ -27,10 +30,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::OwnedMutexGuard;
 
-pub(crate) use rusqlite::Error;
+pub use rusqlite::Error;
 
 /// How long a statement waits for another process's lock.
-pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Idle reader connections kept open.
 const IDLE_READERS: usize = 4;
 /// Prepared statements kept per connection (the store has about a hundred).
@@ -50,7 +53,7 @@ enum Source {
 
 /// The connections of one database; cheap to clone.
 #[derive(Debug, Clone)]
-pub(crate) struct Pool(Arc<Shared>);
+pub struct Pool(Arc<Shared>);
 
 #[derive(Debug)]
 struct Shared {
@@ -68,7 +71,7 @@ fn configure(conn: &Connection) -> Result<(), Error> {
 
 impl Pool {
     /// Open (creating if missing) the database file in WAL mode.
-    pub(crate) async fn open_file(path: PathBuf) -> Result<Pool, Error> {
+    pub async fn open_file(path: PathBuf) -> Result<Pool, Error> {
         let mut conn = Connection::open(&path)?;
         configure(&conn)?;
         retry(&mut conn, |c| {
@@ -117,7 +120,7 @@ impl Pool {
     }
 
     /// A private in-memory database.
-    pub(crate) fn open_memory() -> Result<Pool, Error> {
+    pub fn open_memory() -> Result<Pool, Error> {
         let conn = Connection::open_in_memory()?;
         configure(&conn)?;
         Ok(Pool::new(Source::Memory, conn))
@@ -132,12 +135,12 @@ impl Pool {
     }
 
     /// Start a transaction (on the writer: it is held until the end).
-    pub(crate) async fn begin(&self) -> Result<Tx<'static>, Error> {
+    pub async fn begin(&self) -> Result<Tx<'static>, Error> {
         self.begin_with("BEGIN IMMEDIATE").await
     }
 
     /// Start a transaction with this statement.
-    pub(crate) async fn begin_with(&self, begin: &str) -> Result<Tx<'static>, Error> {
+    pub async fn begin_with(&self, begin: &str) -> Result<Tx<'static>, Error> {
         let mut conn = self.writer().await?;
         retry(&mut conn, |c| c.execute_batch(begin)).await?;
         Ok(Tx {
@@ -147,7 +150,7 @@ impl Pool {
     }
 
     /// Close the idle readers (the writer closes with the last clone).
-    pub(crate) async fn close(&self) {
+    pub async fn close(&self) {
         self.idle().clear();
     }
 
@@ -220,18 +223,18 @@ fn is_busy(e: &Error) -> bool {
 }
 
 /// An open transaction; rolled back when dropped uncommitted.
-pub(crate) struct Tx<'a> {
+pub struct Tx<'a> {
     conn: OwnedMutexGuard<Connection>,
     _life: PhantomData<&'a ()>,
 }
 
 impl Tx<'_> {
     /// On failure the transaction is still open, and Drop rolls it back.
-    pub(crate) async fn commit(self) -> Result<(), Error> {
+    pub async fn commit(self) -> Result<(), Error> {
         self.conn.execute_batch("COMMIT")
     }
 
-    pub(crate) async fn rollback(self) -> Result<(), Error> {
+    pub async fn rollback(self) -> Result<(), Error> {
         self.conn.execute_batch("ROLLBACK")
     }
 }
@@ -259,7 +262,7 @@ impl DerefMut for Tx<'_> {
 
 /// Where a statement runs: the pool (a reader or the writer) or the
 /// connection of a transaction.
-pub(crate) enum On<'e> {
+pub enum On<'e> {
     Pool(&'e Pool),
     Conn(&'e mut Connection),
 }
@@ -277,7 +280,7 @@ impl<'e> From<&'e mut Connection> for On<'e> {
 }
 
 /// Anything a statement can run on (the name the store's code uses).
-pub(crate) trait Exec<'e>: Into<On<'e>> + Send {}
+pub trait Exec<'e>: Into<On<'e>> + Send {}
 impl<'e, T: Into<On<'e>> + Send> Exec<'e> for T {}
 
 impl On<'_> {
@@ -302,7 +305,7 @@ impl On<'_> {
 }
 
 /// A value bound to a statement parameter.
-pub(crate) trait Bind {
+pub trait Bind {
     fn value(&self) -> Value;
 }
 
@@ -341,12 +344,12 @@ impl<T: Bind> Bind for Option<T> {
 
 /// A statement and its arguments, `$N` placeholders bound by number.
 #[must_use]
-pub(crate) struct Query<'q> {
+pub struct Query<'q> {
     sql: &'q str,
     args: Vec<Value>,
 }
 
-pub(crate) fn query(sql: &str) -> Query<'_> {
+pub fn query(sql: &str) -> Query<'_> {
     Query {
         sql,
         args: Vec::new(),
@@ -354,16 +357,16 @@ pub(crate) fn query(sql: &str) -> Query<'_> {
 }
 
 /// What `execute` reports.
-pub(crate) struct Done(u64);
+pub struct Done(u64);
 
 impl Done {
-    pub(crate) fn rows_affected(&self) -> u64 {
+    pub fn rows_affected(&self) -> u64 {
         self.0
     }
 }
 
 impl Query<'_> {
-    pub(crate) fn bind<T: Bind>(mut self, value: T) -> Self {
+    pub fn bind<T: Bind>(mut self, value: T) -> Self {
         self.args.push(value.value());
         self
     }
@@ -374,7 +377,7 @@ impl Query<'_> {
         !head.eq_ignore_ascii_case("select")
     }
 
-    pub(crate) async fn execute<'e, E: Exec<'e>>(self, on: E) -> Result<Done, Error> {
+    pub async fn execute<'e, E: Exec<'e>>(self, on: E) -> Result<Done, Error> {
         let (sql, args) = (self.sql, &self.args);
         on.into()
             .run(self.writes(), |c| {
@@ -384,7 +387,7 @@ impl Query<'_> {
             .await
     }
 
-    pub(crate) async fn fetch_all<'e, E: Exec<'e>>(self, on: E) -> Result<Vec<Row>, Error> {
+    pub async fn fetch_all<'e, E: Exec<'e>>(self, on: E) -> Result<Vec<Row>, Error> {
         let (sql, args) = (self.sql, &self.args);
         on.into()
             .run(self.writes(), |c| {
@@ -398,11 +401,11 @@ impl Query<'_> {
             .await
     }
 
-    pub(crate) async fn fetch_optional<'e, E: Exec<'e>>(self, on: E) -> Result<Option<Row>, Error> {
+    pub async fn fetch_optional<'e, E: Exec<'e>>(self, on: E) -> Result<Option<Row>, Error> {
         Ok(self.fetch_all(on).await?.into_iter().next())
     }
 
-    pub(crate) async fn fetch_one<'e, E: Exec<'e>>(self, on: E) -> Result<Row, Error> {
+    pub async fn fetch_one<'e, E: Exec<'e>>(self, on: E) -> Result<Row, Error> {
         self.fetch_optional(on)
             .await?
             .ok_or(Error::QueryReturnedNoRows)
@@ -468,14 +471,14 @@ fn step(
 }
 
 /// Several statements, no arguments (migrations).
-pub(crate) struct Raw<'q>(&'q str);
+pub struct Raw<'q>(&'q str);
 
-pub(crate) fn raw_sql(sql: &str) -> Raw<'_> {
+pub fn raw_sql(sql: &str) -> Raw<'_> {
     Raw(sql)
 }
 
 impl Raw<'_> {
-    pub(crate) async fn execute<'e, E: Exec<'e>>(self, on: E) -> Result<Done, Error> {
+    pub async fn execute<'e, E: Exec<'e>>(self, on: E) -> Result<Done, Error> {
         let sql = self.0;
         on.into()
             .run(true, |c| {
@@ -488,13 +491,13 @@ impl Raw<'_> {
 
 /// One row, read out of its statement.
 #[derive(Debug)]
-pub(crate) struct Row {
+pub struct Row {
     columns: Arc<[Box<str>]>,
     values: Vec<Value>,
 }
 
 /// A column by name or by position.
-pub(crate) trait ColumnIndex {
+pub trait ColumnIndex {
     fn index(&self, row: &Row) -> Result<usize, Error>;
 }
 
@@ -518,7 +521,7 @@ impl ColumnIndex for usize {
 }
 
 /// A Rust value read from a column.
-pub(crate) trait Decode: Sized {
+pub trait Decode: Sized {
     fn decode(value: ValueRef<'_>) -> Option<Self>;
 }
 
@@ -565,12 +568,90 @@ impl<T: Decode> Decode for Option<T> {
 }
 
 impl Row {
-    pub(crate) fn try_get<T: Decode, I: ColumnIndex>(&self, index: I) -> Result<T, Error> {
+    pub fn try_get<T: Decode, I: ColumnIndex>(&self, index: I) -> Result<T, Error> {
         let i = index.index(self)?;
         let value = ValueRef::from(&self.values[i]);
         T::decode(value).ok_or_else(|| {
             Error::InvalidColumnType(i, self.columns[i].to_string(), value.data_type())
         })
+    }
+}
+
+/// SQLite, for [`crate::store::SqlStore`].
+#[derive(Debug, Clone, Copy)]
+pub struct Lite;
+
+impl<'e> From<DbOn<'e, Lite>> for On<'e> {
+    fn from(on: DbOn<'e, Lite>) -> Self {
+        match on {
+            DbOn::Pool(pool) => On::Pool(pool),
+            DbOn::Conn(conn) => On::Conn(conn),
+        }
+    }
+}
+
+impl DbRow for Row {
+    type Error = Error;
+    fn try_get<T: Column, I: DbColumnIndex>(&self, index: I) -> Result<T, Error> {
+        Row::try_get(self, index)
+    }
+}
+
+impl Db for Lite {
+    type Pool = Pool;
+    type Conn = Connection;
+    type Tx = Tx<'static>;
+    type Statement = Query<'static>;
+    type Row = Row;
+    type Error = Error;
+
+    const DIALECT: &'static Dialect = &migrate::SQLITE;
+
+    fn statement(sql: &'static str) -> Query<'static> {
+        query(sql)
+    }
+
+    fn bind<'t, T: Param<'t>>(statement: Query<'static>, value: T) -> Query<'static> {
+        statement.bind(value)
+    }
+
+    async fn execute(statement: Query<'static>, on: DbOn<'_, Lite>) -> Result<u64, Error> {
+        Ok(statement.execute(On::from(on)).await?.rows_affected())
+    }
+
+    async fn fetch_all(statement: Query<'static>, on: DbOn<'_, Lite>) -> Result<Vec<Row>, Error> {
+        statement.fetch_all(On::from(on)).await
+    }
+
+    async fn fetch_optional(
+        statement: Query<'static>,
+        on: DbOn<'_, Lite>,
+    ) -> Result<Option<Row>, Error> {
+        statement.fetch_optional(On::from(on)).await
+    }
+
+    async fn fetch_one(statement: Query<'static>, on: DbOn<'_, Lite>) -> Result<Row, Error> {
+        statement.fetch_one(On::from(on)).await
+    }
+
+    async fn execute_raw(sql: &'static str, on: DbOn<'_, Lite>) -> Result<(), Error> {
+        raw_sql(sql).execute(On::from(on)).await.map(|_| ())
+    }
+
+    async fn start(pool: &Pool) -> Result<Tx<'static>, Error> {
+        pool.begin().await
+    }
+
+    async fn start_with(pool: &Pool, begin: &'static str) -> Result<Tx<'static>, Error> {
+        pool.begin_with(begin).await
+    }
+
+    async fn commit(tx: Tx<'static>) -> Result<(), Error> {
+        tx.commit().await
+    }
+
+    async fn rollback(tx: Tx<'static>) -> Result<(), Error> {
+        tx.rollback().await
     }
 }
 

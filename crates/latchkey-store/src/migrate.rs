@@ -1,19 +1,23 @@
 //! Hand-rolled schema migrations.
 //!
 //! Each database has its own migration files (the column types differ), but
-//! the same versions and names. The runner (generated per database by
-//! `impl_store!` in `store.rs`) applies each pending migration in its own
-//! transaction, after `Dialect::lock` has serialized concurrent migrators,
-//! and records it in `latchkey_migrations`.
+//! the same versions and names. The runner ([`run`], written once for both
+//! databases) applies each pending migration in its own transaction, after
+//! `Dialect::lock` has serialized concurrent migrators, and records it in
+//! `latchkey_migrations`.
 
-pub(crate) struct Migration {
+use crate::db::{Db, DbRow};
+use crate::error::map_err;
+use latchkey_core::store::{StoreError, StoreResult};
+
+pub struct Migration {
     pub version: i64,
     pub name: &'static str,
     pub sql: &'static str,
 }
 
 /// What differs between the databases when migrating.
-pub(crate) struct Dialect {
+pub struct Dialect {
     /// Statement opening a migration transaction.
     pub begin: &'static str,
     /// Run first inside that transaction, if set, to keep other nodes out
@@ -188,4 +192,50 @@ pub(crate) fn check_known(dialect: &Dialect, applied: &[(i64, String)]) -> Resul
          it was written by a newer Latchkey: run that version or restore a backup",
         unknown.join(", ")
     ))
+}
+
+/// Apply the migrations the database of `pool` lacks; returns their names.
+pub(crate) async fn run<D: Db>(pool: &D::Pool) -> StoreResult<Vec<String>> {
+    let dialect = D::DIALECT;
+    let mut applied_now = Vec::new();
+    for migration in dialect.migrations {
+        let mut tx = D::begin_with(pool, dialect.begin).await.map_err(map_err)?;
+        if let Some(lock) = dialect.lock {
+            D::query(lock).execute(&mut *tx).await.map_err(map_err)?;
+        }
+        if let Some(quiet) = dialect.quiet {
+            D::query(quiet).execute(&mut *tx).await.map_err(map_err)?;
+        }
+        D::query(CREATE_TABLE)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let applied = D::query(APPLIED)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .iter()
+            .map(|row| Ok((row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?)))
+            .collect::<Result<Vec<(i64, String)>, D::Error>>()
+            .map_err(map_err)?;
+        check_known(dialect, &applied).map_err(StoreError::Other)?;
+        if applied.iter().any(|(v, _)| *v == migration.version) {
+            tx.rollback().await.map_err(map_err)?;
+            continue;
+        }
+        D::execute_raw(migration.sql, (&mut *tx).into())
+            .await
+            .map_err(|e| StoreError::Other(format!("migration {} failed: {e}", migration.name)))?;
+        D::query(RECORD)
+            .bind(migration.version)
+            .bind(migration.name)
+            .bind(latchkey_core::now_unix())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        tracing::info!(migration = migration.name, "applied database migration");
+        applied_now.push(migration.name.to_string());
+    }
+    Ok(applied_now)
 }

@@ -1,24 +1,105 @@
-//! PostgreSQL connection set-up, and creating databases (for tests and
-//! first installs).
+//! PostgreSQL through sqlx: the store's [`Db`], connection set-up, and
+//! creating databases (for tests and first installs).
 
+use crate::db::{Column, ColumnIndex, Db, DbRow, On, Param};
 use crate::error::map_err;
-use crate::store::PgStore;
+use crate::migrate::{self, Dialect};
 use latchkey_core::store::{StoreError, StoreResult};
-use sqlx::Connection;
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgPoolOptions, PgRow};
+use sqlx::{Connection, PgPool, Postgres, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 
-/// The names the store's generated code (`store.rs`) uses, for PostgreSQL
-/// through sqlx; `crate::lite` offers the same for SQLite.
-pub(crate) mod db {
-    pub(crate) use sqlx::{Error, query, raw_sql};
-    pub(crate) type Pool = sqlx::PgPool;
-    pub(crate) type Tx<'a> = sqlx::Transaction<'a, sqlx::Postgres>;
-    pub(crate) type Row = sqlx::postgres::PgRow;
-    /// A pool, a connection or a transaction.
-    pub(crate) trait Exec<'e>: sqlx::Executor<'e, Database = sqlx::Postgres> {}
-    impl<'e, T: sqlx::Executor<'e, Database = sqlx::Postgres>> Exec<'e> for T {}
+/// PostgreSQL, for [`crate::store::SqlStore`].
+#[derive(Debug, Clone, Copy)]
+pub struct Pg;
+
+type Statement = sqlx::query::Query<'static, Postgres, PgArguments>;
+
+impl DbRow for PgRow {
+    type Error = sqlx::Error;
+    fn try_get<T: Column, I: ColumnIndex>(&self, index: I) -> Result<T, sqlx::Error> {
+        sqlx::Row::try_get(self, index)
+    }
+}
+
+impl Db for Pg {
+    type Pool = PgPool;
+    type Conn = PgConnection;
+    type Tx = Transaction<'static, Postgres>;
+    type Statement = Statement;
+    type Row = PgRow;
+    type Error = sqlx::Error;
+
+    const DIALECT: &'static Dialect = &migrate::POSTGRES;
+
+    fn statement(sql: &'static str) -> Statement {
+        sqlx::query(sql)
+    }
+
+    fn bind<'t, T: Param<'t>>(statement: Statement, value: T) -> Statement {
+        statement.bind(value)
+    }
+
+    async fn execute(statement: Statement, on: On<'_, Pg>) -> Result<u64, sqlx::Error> {
+        let done = match on {
+            On::Pool(pool) => statement.execute(pool).await?,
+            On::Conn(conn) => statement.execute(conn).await?,
+        };
+        Ok(done.rows_affected())
+    }
+
+    async fn fetch_all(statement: Statement, on: On<'_, Pg>) -> Result<Vec<PgRow>, sqlx::Error> {
+        match on {
+            On::Pool(pool) => statement.fetch_all(pool).await,
+            On::Conn(conn) => statement.fetch_all(conn).await,
+        }
+    }
+
+    async fn fetch_optional(
+        statement: Statement,
+        on: On<'_, Pg>,
+    ) -> Result<Option<PgRow>, sqlx::Error> {
+        match on {
+            On::Pool(pool) => statement.fetch_optional(pool).await,
+            On::Conn(conn) => statement.fetch_optional(conn).await,
+        }
+    }
+
+    async fn fetch_one(statement: Statement, on: On<'_, Pg>) -> Result<PgRow, sqlx::Error> {
+        match on {
+            On::Pool(pool) => statement.fetch_one(pool).await,
+            On::Conn(conn) => statement.fetch_one(conn).await,
+        }
+    }
+
+    async fn execute_raw(sql: &'static str, on: On<'_, Pg>) -> Result<(), sqlx::Error> {
+        let raw = sqlx::raw_sql(sql);
+        match on {
+            On::Pool(pool) => raw.execute(pool).await?,
+            On::Conn(conn) => raw.execute(conn).await?,
+        };
+        Ok(())
+    }
+
+    async fn start(pool: &PgPool) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+        pool.begin().await
+    }
+
+    async fn start_with(
+        pool: &PgPool,
+        begin: &'static str,
+    ) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+        pool.begin_with(begin).await
+    }
+
+    async fn commit(tx: Transaction<'static, Postgres>) -> Result<(), sqlx::Error> {
+        tx.commit().await
+    }
+
+    async fn rollback(tx: Transaction<'static, Postgres>) -> Result<(), sqlx::Error> {
+        tx.rollback().await
+    }
 }
 
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -36,34 +117,28 @@ fn options(url: &str) -> StoreResult<PgConnectOptions> {
         .map_err(|e| StoreError::Other(format!("invalid PostgreSQL URL: {e}")))
 }
 
-impl PgStore {
-    pub(crate) async fn connect(url: &str) -> StoreResult<PgStore> {
-        let pool = PgPoolOptions::new()
-            .max_connections(MAX_CONNECTIONS)
-            // sqlx pings every connection before handing it out: a network
-            // round trip in front of every statement. Only one that sat idle
-            // a while is pinged; a busy one that has gone bad fails its
-            // statement once (503) and is replaced.
-            .test_before_acquire(false)
-            .before_acquire(|conn, meta| {
-                Box::pin(async move {
-                    if meta.idle_for >= PING_AFTER_IDLE {
-                        sqlx::Connection::ping(conn).await?;
-                    }
-                    Ok(true)
-                })
+/// The connection pool of the database at `url`.
+pub(crate) async fn connect(url: &str) -> StoreResult<PgPool> {
+    let pool = PgPoolOptions::new()
+        .max_connections(MAX_CONNECTIONS)
+        // sqlx pings every connection before handing it out: a network
+        // round trip in front of every statement. Only one that sat idle
+        // a while is pinged; a busy one that has gone bad fails its
+        // statement once (503) and is replaced.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PING_AFTER_IDLE {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
             })
-            .acquire_timeout(ACQUIRE_TIMEOUT)
-            .connect_with(options(url)?)
-            .await
-            .map_err(map_err)?;
-        Ok(PgStore {
-            pool,
-            clients: Default::default(),
-            revocations: Default::default(),
-            origins: Default::default(),
         })
-    }
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .connect_with(options(url)?)
+        .await
+        .map_err(map_err)?;
+    Ok(pool)
 }
 
 /// Database names we create: plain identifiers, so quoting is trivial and

@@ -2,7 +2,6 @@
 
 use crate::error::map_err;
 use crate::lite::Pool;
-use crate::store::SqliteStore;
 use latchkey_core::store::{StoreError, StoreResult};
 use std::path::{Path, PathBuf};
 
@@ -14,36 +13,29 @@ pub(crate) enum SqliteTarget {
     Memory,
 }
 
-impl SqliteStore {
-    pub(crate) async fn connect(target: &SqliteTarget) -> StoreResult<SqliteStore> {
-        let pool = match target {
-            SqliteTarget::File(path) => {
-                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    create_private_dir(parent).map_err(|e| {
-                        StoreError::Other(format!(
-                            "cannot create the directory {}: {e}",
-                            parent.display()
-                        ))
-                    })?;
-                }
-                create_private_file(path).map_err(|e| {
-                    StoreError::Other(format!("cannot create {}: {e}", path.display()))
+/// The connections of the database at `target`, created when missing.
+pub(crate) async fn connect(target: &SqliteTarget) -> StoreResult<Pool> {
+    let pool = match target {
+        SqliteTarget::File(path) => {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                create_private_dir(parent).map_err(|e| {
+                    StoreError::Other(format!(
+                        "cannot create the directory {}: {e}",
+                        parent.display()
+                    ))
                 })?;
-                // An existing empty file is an empty database to SQLite;
-                // migrations fill it.
-                Pool::open_file(path.clone()).await.map_err(map_err)?
             }
-            // An in-memory database lives as long as its connection and is
-            // seen by that connection only: the pool has exactly one.
-            SqliteTarget::Memory => Pool::open_memory().map_err(map_err)?,
-        };
-        Ok(SqliteStore {
-            pool,
-            clients: Default::default(),
-            revocations: Default::default(),
-            origins: Default::default(),
-        })
-    }
+            create_private_file(path)
+                .map_err(|e| StoreError::Other(format!("cannot create {}: {e}", path.display())))?;
+            // An existing empty file is an empty database to SQLite;
+            // migrations fill it.
+            Pool::open_file(path.clone()).await.map_err(map_err)?
+        }
+        // An in-memory database lives as long as its connection and is
+        // seen by that connection only: the pool has exactly one.
+        SqliteTarget::Memory => Pool::open_memory().map_err(map_err)?,
+    };
+    Ok(pool)
 }
 
 /// Directories made for the database are the owner's only (0700). An

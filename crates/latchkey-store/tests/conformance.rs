@@ -11,8 +11,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use latchkey_core::client::{ClientMetadata, ClientRecord};
+use latchkey_core::error::ErrorRecord;
+use latchkey_core::grant::{PushedRequest, PushedTake};
 use latchkey_core::keys::{KeyRecord, KeyState};
-use latchkey_core::store::{ErrorRecord, PushedRequest, PushedTake, Store, StoreError};
+use latchkey_core::store::StoreError;
+use latchkey_core::store::prelude::*;
 use latchkey_core::user::UserRecord;
 use serde_json::json;
 use sqlx::Connection;
@@ -536,7 +539,8 @@ async fn users_create_get_list_update_delete(db: &TestDb) {
 /// else: sessions, codes and refresh tokens go, their grants are revoked,
 /// consents, second factors and upstream links go.
 async fn deleting_a_user_ends_their_sessions_tokens_and_links(db: &TestDb) {
-    use latchkey_core::session::{Redemption, SessionRecord};
+    use latchkey_core::grant::Redemption;
+    use latchkey_core::session::SessionRecord;
     let store = db.open().await;
     for (sub, name) in [("s1", "alice"), ("s2", "bob")] {
         store.create_user(&user(sub, name, 1)).await.unwrap();
@@ -851,7 +855,8 @@ fn authorize_request() -> latchkey_core::authorize::AuthorizeRequest {
 }
 
 async fn a_sign_in_finishes_with_its_code_all_or_nothing(db: &TestDb) {
-    use latchkey_core::session::{ConsentGrant, InteractionRecord, Redemption};
+    use latchkey_core::grant::Redemption;
+    use latchkey_core::session::{ConsentGrant, InteractionRecord};
     let store = db.open().await;
     let request = authorize_request();
     let interaction = |id: &str| InteractionRecord {
@@ -936,7 +941,7 @@ async fn a_sign_in_finishes_with_its_code_all_or_nothing(db: &TestDb) {
 }
 
 async fn a_code_redeems_with_its_refresh_token_in_one_commit(db: &TestDb) {
-    use latchkey_core::session::Redemption;
+    use latchkey_core::grant::Redemption;
     let store = db.open().await;
     for code in ["k1", "k2"] {
         store.insert_code(&code_record(code)).await.unwrap();
@@ -1125,7 +1130,7 @@ async fn purge_removes_expired_sessions_interactions_and_windows_within_the_limi
 }
 
 async fn a_code_is_redeemed_exactly_once_under_concurrency(db: &TestDb) {
-    use latchkey_core::session::Redemption;
+    use latchkey_core::grant::Redemption;
     let store = db.open().await;
     store.insert_code(&code_record("code-hash")).await.unwrap();
     let tasks: Vec<_> = (0..20)
@@ -1358,8 +1363,8 @@ mod setup {
 // ---------------------------------------------------------------------------
 // Tokens (refresh tokens, revoked grants, denylist, assertion jtis)
 
-fn refresh(hash: &str, grant: &str, expires_at: i64) -> latchkey_core::store::RefreshRecord {
-    latchkey_core::store::RefreshRecord {
+fn refresh(hash: &str, grant: &str, expires_at: i64) -> latchkey_core::grant::RefreshRecord {
+    latchkey_core::grant::RefreshRecord {
         token_hash: hash.into(),
         grant_id: grant.into(),
         client_id: "c1".into(),
@@ -1803,8 +1808,11 @@ async fn a_pushed_request_is_taken_once_under_concurrency(db: &TestDb) {
 // ---------------------------------------------------------------------------
 // Upstream identity providers
 
-fn upstream_state(hash: &str, expires_at: i64) -> latchkey_core::upstream::UpstreamStateRecord {
-    latchkey_core::upstream::UpstreamStateRecord {
+fn upstream_state(
+    hash: &str,
+    expires_at: i64,
+) -> latchkey_core::upstream_record::UpstreamStateRecord {
+    latchkey_core::upstream_record::UpstreamStateRecord {
         state_hash: hash.into(),
         upstream_id: "corp".into(),
         interaction_id: "i1".into(),
@@ -1943,13 +1951,14 @@ async fn users_are_found_by_email_ignoring_case(db: &TestDb) {
 
 async fn upstream_sessions_round_trip_and_expire(db: &TestDb) {
     let store = db.open().await;
-    let record = |sid: &str, expires_at: i64| latchkey_core::upstream::UpstreamSessionRecord {
-        sid: sid.into(),
-        upstream_id: "corp".into(),
-        upstream_sub: "u1".into(),
-        created_at: 1,
-        expires_at,
-    };
+    let record =
+        |sid: &str, expires_at: i64| latchkey_core::upstream_record::UpstreamSessionRecord {
+            sid: sid.into(),
+            upstream_id: "corp".into(),
+            upstream_sub: "u1".into(),
+            created_at: 1,
+            expires_at,
+        };
     store
         .insert_upstream_session(&record("old", 100))
         .await

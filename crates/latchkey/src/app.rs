@@ -2,9 +2,10 @@
 
 use crate::config::Config;
 use latchkey_core::crypto::Secrets;
+use latchkey_core::error::ErrorRecord;
 use latchkey_core::error::render::RenderCtx;
 use latchkey_core::keys::KeySet;
-use latchkey_core::store::{ErrorRecord, Store};
+use latchkey_core::store::Store;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 

@@ -5,7 +5,8 @@ use crate::app::App;
 use crate::config::Config;
 use crate::manage;
 use latchkey_core::crypto::Secrets;
-use latchkey_core::store::{ErrorRecord, Store};
+use latchkey_core::error::ErrorRecord;
+use latchkey_core::store::Store;
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -13,7 +13,7 @@ use crate::catalogue::*;
 use crate::client::ClientRecord;
 use crate::client_auth::JwksFetcher;
 use crate::client_auth::private_key_jwt::keys_for_kid;
-use crate::store::PushedTake;
+use crate::grant::PushedTake;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};

@@ -8,7 +8,7 @@ use super::{AuthContext, JWT_BEARER_ASSERTION};
 use crate::Occurrence;
 use crate::catalogue::*;
 use crate::client::ClientRecord;
-use crate::store::Store;
+use crate::store::GrantStore;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 
@@ -101,7 +101,7 @@ pub fn alg_name(alg: Algorithm) -> String {
 /// Verify the signature with one of `keys`, then the claims, then record
 /// the `jti` (atomically, in the store) until the assertion expires.
 pub async fn verify(
-    store: &dyn Store,
+    store: &dyn GrantStore,
     ctx: &AuthContext<'_>,
     client: &ClientRecord,
     unverified: &Unverified,
@@ -194,7 +194,7 @@ pub(super) fn check_times(
 }
 
 async fn record(
-    store: &dyn Store,
+    store: &dyn GrantStore,
     client: &ClientRecord,
     exp: i64,
     jti: Option<String>,

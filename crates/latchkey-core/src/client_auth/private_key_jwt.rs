@@ -9,7 +9,7 @@ use crate::catalogue::{
     CLIENT_ASSERTION_ALG_NOT_ALLOWED, CLIENT_ASSERTION_SIGNATURE_INVALID, CLIENT_JWKS_UNAVAILABLE,
 };
 use crate::client::{CLIENT_SIGNING_ALGS, ClientRecord};
-use crate::store::Store;
+use crate::store::GrantStore;
 use jsonwebtoken::jwk::JwkSet;
 
 /// The keys of a client's JWKS that could have signed a JWS with this
@@ -43,7 +43,7 @@ fn usable_keys(
 }
 
 pub async fn verify(
-    store: &dyn Store,
+    store: &dyn GrantStore,
     ctx: &AuthContext<'_>,
     client: &ClientRecord,
     unverified: &assertion::Unverified,

@@ -13,10 +13,12 @@ pub mod catalogue;
 mod code;
 pub mod docs;
 mod occurrence;
+mod record;
 pub mod render;
 
 pub use code::{ErrorCode, Provider};
 pub use occurrence::{FieldError, Occurrence};
+pub use record::ErrorRecord;
 
 /// Who has to act to fix a cause. Shown on the docs page and the error page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

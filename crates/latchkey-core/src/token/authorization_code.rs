@@ -9,7 +9,7 @@ use crate::authorize::RawParams;
 use crate::catalogue::*;
 use crate::client::ClientRecord;
 use crate::grant::CodeRecord;
-use crate::session::Redemption;
+use crate::grant::Redemption;
 use crate::store::Store;
 use subtle::ConstantTimeEq;
 

@@ -16,8 +16,9 @@ use crate::authorize::RawParams;
 use crate::catalogue::*;
 use crate::client::ClientRecord;
 use crate::crypto::Secrets;
+use crate::grant::RefreshRecord;
 use crate::keys::{Alg, KeySet};
-use crate::store::{RefreshRecord, Store};
+use crate::store::Store;
 
 /// Grant types registered with IANA that this server does not enable:
 /// refused as `unknown_request` (U19) rather than "unknown grant".

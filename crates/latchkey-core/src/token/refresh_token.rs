@@ -10,7 +10,8 @@ use crate::Occurrence;
 use crate::authorize::RawParams;
 use crate::catalogue::*;
 use crate::client::ClientRecord;
-use crate::store::{RefreshRecord, Store};
+use crate::grant::RefreshRecord;
+use crate::store::Store;
 
 pub async fn exchange(
     store: &dyn Store,

@@ -10,7 +10,7 @@ use crate::catalogue::{
     MISCONFIGURATION, UPSTREAM_ACCOUNT_NOT_LINKABLE, UPSTREAM_ERROR, UPSTREAM_ID_TOKEN_INVALID,
     UPSTREAM_UNAVAILABLE, USER_CANCELED_REQUEST,
 };
-use crate::store::{StoreError, StoreResult};
+use crate::store::StoreError;
 use crate::user::{UserRecord, check_username};
 use jsonwebtoken::Validation;
 use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, JwkSet};
@@ -441,83 +441,6 @@ pub fn username_candidates(
     }
     out.retain(|u| check_username(u).is_ok());
     out
-}
-
-/// A flow sent to the upstream and waiting for its answer. Found by the
-/// keyed hash of `state`; the PKCE verifier is sealed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UpstreamStateRecord {
-    pub state_hash: String,
-    pub upstream_id: String,
-    /// The interaction (our authorization request) to continue.
-    pub interaction_id: String,
-    pub nonce: String,
-    pub verifier_sealed: Vec<u8>,
-    pub created_at: i64,
-    pub expires_at: i64,
-}
-
-/// A session signed in through an upstream: which one, and as whom.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UpstreamSessionRecord {
-    pub sid: String,
-    pub upstream_id: String,
-    pub upstream_sub: String,
-    pub created_at: i64,
-    pub expires_at: i64,
-}
-
-#[async_trait::async_trait]
-pub trait UpstreamStore: Send + Sync {
-    async fn insert_upstream_state(&self, state: &UpstreamStateRecord) -> StoreResult<()>;
-    /// Remove and return it: an upstream answer is used once.
-    async fn take_upstream_state(
-        &self,
-        state_hash: &str,
-    ) -> StoreResult<Option<UpstreamStateRecord>>;
-
-    /// The local `sub` linked to this upstream account.
-    async fn get_upstream_link(
-        &self,
-        upstream_id: &str,
-        upstream_sub: &str,
-    ) -> StoreResult<Option<String>>;
-    /// The upstream account a local user is linked to at this upstream.
-    async fn get_upstream_link_of_user(
-        &self,
-        upstream_id: &str,
-        sub: &str,
-    ) -> StoreResult<Option<String>>;
-    /// Link an upstream account to a local user: false when that account,
-    /// or that user at this upstream, is linked already.
-    async fn insert_upstream_link(
-        &self,
-        upstream_id: &str,
-        upstream_sub: &str,
-        sub: &str,
-        now: i64,
-    ) -> StoreResult<bool>;
-    async fn touch_upstream_link(
-        &self,
-        upstream_id: &str,
-        upstream_sub: &str,
-        now: i64,
-    ) -> StoreResult<()>;
-    async fn delete_upstream_link(
-        &self,
-        upstream_id: &str,
-        upstream_sub: &str,
-    ) -> StoreResult<bool>;
-
-    /// Users whose `email` claim equals `email`, ignoring ASCII case.
-    async fn find_users_by_email(&self, email: &str) -> StoreResult<Vec<UserRecord>>;
-
-    async fn insert_upstream_session(&self, session: &UpstreamSessionRecord) -> StoreResult<()>;
-    async fn get_upstream_session(&self, sid: &str) -> StoreResult<Option<UpstreamSessionRecord>>;
-
-    /// Remove expired upstream states and sessions; at most `limit` rows
-    /// per table.
-    async fn purge_upstream(&self, now: i64, limit: i64) -> StoreResult<u64>;
 }
 
 /// How an upstream account became a local user.

@@ -196,7 +196,7 @@ async fn resolved_parameters(
                 // other request_uri is refused by validation
                 // (request_uri_not_supported).
                 if !app.config.request_objects
-                    && matches!(take, latchkey_core::store::PushedTake::Unknown)
+                    && matches!(take, latchkey_core::grant::PushedTake::Unknown)
                 {
                     return Ok(None);
                 }

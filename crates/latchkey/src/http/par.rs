@@ -16,7 +16,7 @@ use latchkey_core::authorize::request_object::{self, ObjectContext, PAR_URN_PREF
 use latchkey_core::authorize::{RawParams, validate};
 use latchkey_core::catalogue::{REQUEST_NOT_SUPPORTED, REQUEST_URI_IN_PAR};
 use latchkey_core::crypto::random_token;
-use latchkey_core::store::PushedRequest;
+use latchkey_core::grant::PushedRequest;
 use serde_json::json;
 use std::sync::Arc;
 

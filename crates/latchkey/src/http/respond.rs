@@ -19,8 +19,8 @@ use latchkey_core::catalogue::{
     INTERNAL_ERROR, MAINTENANCE, MALFORMED_BODY, METHOD_NOT_ALLOWED, OVERLOADED, REQUEST_TIMEOUT,
     REQUEST_TOO_LARGE, STORE_UNAVAILABLE, UNSUPPORTED_CONTENT_TYPE,
 };
+use latchkey_core::error::ErrorRecord;
 use latchkey_core::error::render::{self, Redirect, RedirectTarget};
-use latchkey_core::store::ErrorRecord;
 use metrics::SharedString;
 use std::sync::Arc;
 use std::time::Instant;

@@ -28,9 +28,8 @@ use latchkey_core::catalogue::{
 use latchkey_core::crypto::random_token;
 use latchkey_core::error::docs::escape_html as esc;
 use latchkey_core::session::InteractionRecord;
-use latchkey_core::upstream::{
-    self as core, Metadata, STATE_TTL, UpstreamConfig, UpstreamSessionRecord, UpstreamStateRecord,
-};
+use latchkey_core::upstream::{self as core, Metadata, STATE_TTL, UpstreamConfig};
+use latchkey_core::upstream_record::{UpstreamSessionRecord, UpstreamStateRecord};
 use latchkey_core::user::UserRecord;
 use serde_json::Value;
 use std::collections::HashMap;

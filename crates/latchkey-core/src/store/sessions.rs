@@ -1,0 +1,63 @@
+//! Browser sessions, pending interactions (an authorization request waiting
+//! for login or consent), remembered consents, and the counting of sign-in
+//! failures and attempts. All server-side, so any node can continue a flow
+//! another node started.
+
+use super::StoreResult;
+use crate::session::{InteractionRecord, Reservation, SessionRecord};
+
+#[async_trait::async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn insert_session(&self, session: &SessionRecord) -> StoreResult<()>;
+    async fn get_session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>>;
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<bool>;
+
+    async fn insert_interaction(&self, interaction: &InteractionRecord) -> StoreResult<()>;
+    async fn get_interaction(&self, id: &str) -> StoreResult<Option<InteractionRecord>>;
+    /// Remove and return it: an interaction completes once.
+    async fn take_interaction(&self, id: &str) -> StoreResult<Option<InteractionRecord>>;
+
+    /// The scope the user already granted the client, space separated.
+    async fn get_consent(&self, sub: &str, client_id: &str) -> StoreResult<Option<String>>;
+    async fn put_consent(
+        &self,
+        sub: &str,
+        client_id: &str,
+        scope: &str,
+        now: i64,
+    ) -> StoreResult<()>;
+
+    /// Count one failed sign-in for `key` in a window of `window` seconds
+    /// (a new window starts when the old one is over); returns the count
+    /// and when the window started. Atomic across nodes.
+    async fn record_login_failure(
+        &self,
+        key: &str,
+        now: i64,
+        window: i64,
+    ) -> StoreResult<(i64, i64)>;
+    /// The failures counted for `key` (count, window start), if any.
+    async fn login_failures(&self, key: &str) -> StoreResult<Option<(i64, i64)>>;
+    async fn clear_login_failures(&self, key: &str) -> StoreResult<()>;
+    /// Count one attempt for `key` before it is checked, unless `limit`
+    /// are already counted in the current window: one statement, so
+    /// parallel attempts on any number of nodes cannot all pass a check
+    /// made before the slow part. An attempt that fails stays counted as a
+    /// failure; one that succeeds clears the key or gives its place back
+    /// with [`release_attempt`](Self::release_attempt).
+    async fn reserve_attempt(
+        &self,
+        key: &str,
+        now: i64,
+        window: i64,
+        limit: i64,
+    ) -> StoreResult<Reservation>;
+    /// Give back one reserved attempt that turned out not to count.
+    async fn release_attempt(&self, key: &str) -> StoreResult<()>;
+
+    /// Remove expired sessions and interactions (interactions are kept a
+    /// day past expiry so a late submission can still be answered
+    /// precisely), and expired authorization codes and failure windows;
+    /// at most `limit` rows per table.
+    async fn purge_sessions(&self, now: i64, limit: i64) -> StoreResult<u64>;
+}

@@ -1,0 +1,221 @@
+//! [`ClientStore`]: clients, the client cache and the origin index.
+
+use super::{SqlStore, to_json};
+use crate::db::{Db, DbRow};
+use crate::error::{corrupt, map_err};
+use latchkey_core::client::{ClientMetadata, ClientRecord};
+use latchkey_core::store::{ClientStore, StoreError, StoreResult};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+mod sql {
+    pub const INSERT_CLIENT: &str = "INSERT INTO clients \
+        (client_id, secret_hash, active, metadata, created_at, updated_at, secret_sealed, \
+        registration_token_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING";
+    pub const GET_CLIENT: &str = "SELECT client_id, secret_hash, active, metadata, created_at, updated_at \
+        FROM clients WHERE client_id = $1";
+    pub const LIST_CLIENTS: &str = "SELECT client_id, secret_hash, active, metadata, created_at, updated_at \
+        FROM clients ORDER BY created_at, client_id";
+    /// `created_at` is kept: a client is created once.
+    pub const UPDATE_CLIENT: &str = "UPDATE clients \
+        SET secret_hash = $2, active = $3, metadata = $4, updated_at = $5 WHERE client_id = $1";
+    pub const DELETE_CLIENT: &str = "DELETE FROM clients WHERE client_id = $1";
+    pub const SET_SECRET_SEALED: &str =
+        "UPDATE clients SET secret_sealed = $2 WHERE client_id = $1";
+    pub const GET_SECRET_SEALED: &str = "SELECT secret_sealed FROM clients WHERE client_id = $1";
+    pub const SET_REGISTRATION_TOKEN: &str =
+        "UPDATE clients SET registration_token_hash = $2 WHERE client_id = $1";
+    pub const GET_REGISTRATION_TOKEN: &str =
+        "SELECT registration_token_hash FROM clients WHERE client_id = $1";
+}
+
+fn client_metadata(client_id: &str, text: &str) -> StoreResult<ClientMetadata> {
+    serde_json::from_str(text).map_err(|e| corrupt("metadata", client_id, e))
+}
+
+fn client(row: &impl DbRow) -> StoreResult<ClientRecord> {
+    let client_id: String = row.try_get("client_id").map_err(map_err)?;
+    let metadata: String = row.try_get("metadata").map_err(map_err)?;
+    Ok(ClientRecord {
+        metadata: client_metadata(&client_id, &metadata)?,
+        secret_hash: row.try_get("secret_hash").map_err(map_err)?,
+        active: row.try_get("active").map_err(map_err)?,
+        created_at: row.try_get("created_at").map_err(map_err)?,
+        updated_at: row.try_get("updated_at").map_err(map_err)?,
+        client_id,
+    })
+}
+
+#[async_trait::async_trait]
+impl<D: Db> ClientStore for SqlStore<D> {
+    async fn create_client_with(
+        &self,
+        client: &ClientRecord,
+        secret_sealed: Option<&[u8]>,
+        registration_token_hash: Option<&str>,
+    ) -> StoreResult<()> {
+        crate::failpoint("store.write")?;
+        let mut tx = D::begin(&self.pool).await.map_err(map_err)?;
+        let inserted = D::query(sql::INSERT_CLIENT)
+            .bind(&client.client_id)
+            .bind(&client.secret_hash)
+            .bind(client.active)
+            .bind(to_json("client metadata", &client.metadata)?)
+            .bind(client.created_at)
+            .bind(client.updated_at)
+            .bind(secret_sealed)
+            .bind(registration_token_hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .rows_affected();
+        if inserted == 0 {
+            return Err(StoreError::Conflict(format!(
+                "client {} already exists",
+                client.client_id
+            )));
+        }
+        Self::bump(&mut tx, "clients").await?;
+        tx.commit().await.map_err(map_err)?;
+        self.clients.forget();
+        Ok(())
+    }
+
+    async fn get_client(&self, client_id: &str) -> StoreResult<Option<ClientRecord>> {
+        crate::failpoint("store.read")?;
+        let generation = match self.clients.get(client_id) {
+            Ok(hit) => return Ok(Some(hit)),
+            Err(generation) => generation,
+        };
+        let row = D::query(sql::GET_CLIENT)
+            .bind(client_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        let record = row.as_ref().map(client).transpose()?;
+        if let Some(record) = &record {
+            self.clients.put(generation, &record.client_id, record);
+        }
+        Ok(record)
+    }
+
+    fn cached_client(&self, client_id: &str) -> Option<ClientRecord> {
+        self.clients.get(client_id).ok()
+    }
+
+    async fn list_clients(&self) -> StoreResult<Vec<ClientRecord>> {
+        let rows = D::query(sql::LIST_CLIENTS)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(client).collect()
+    }
+
+    async fn origin_allowed_by_a_client(&self, origin: &str) -> StoreResult<bool> {
+        let generation = self.clients.generation();
+        if let Some(index) = self.origins.current(generation) {
+            return Ok(index.contains(origin));
+        }
+        // Read after the generation: a change meanwhile moves it, and the
+        // next lookup builds the index again.
+        let clients = self.list_clients().await?;
+        let index: HashSet<String> = clients
+            .iter()
+            .filter(|c| c.active)
+            .flat_map(|c| c.metadata.cors_origins())
+            .collect();
+        let allowed = index.contains(origin);
+        self.origins.put(generation, Arc::new(index));
+        Ok(allowed)
+    }
+
+    async fn update_client(&self, client: &ClientRecord) -> StoreResult<bool> {
+        crate::failpoint("store.write")?;
+        let mut tx = D::begin(&self.pool).await.map_err(map_err)?;
+        let updated = D::query(sql::UPDATE_CLIENT)
+            .bind(&client.client_id)
+            .bind(&client.secret_hash)
+            .bind(client.active)
+            .bind(to_json("client metadata", &client.metadata)?)
+            .bind(client.updated_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .rows_affected();
+        Self::bump(&mut tx, "clients").await?;
+        tx.commit().await.map_err(map_err)?;
+        self.clients.forget();
+        Ok(updated > 0)
+    }
+
+    async fn delete_client(&self, client_id: &str) -> StoreResult<bool> {
+        crate::failpoint("store.write")?;
+        let mut tx = D::begin(&self.pool).await.map_err(map_err)?;
+        let deleted = D::query(sql::DELETE_CLIENT)
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .rows_affected();
+        Self::bump(&mut tx, "clients").await?;
+        tx.commit().await.map_err(map_err)?;
+        self.clients.forget();
+        Ok(deleted > 0)
+    }
+
+    async fn set_client_secret_sealed(
+        &self,
+        client_id: &str,
+        sealed: Option<&[u8]>,
+    ) -> StoreResult<bool> {
+        crate::failpoint("store.write")?;
+        let updated = D::query(sql::SET_SECRET_SEALED)
+            .bind(client_id)
+            .bind(sealed)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?
+            .rows_affected();
+        Ok(updated > 0)
+    }
+
+    async fn get_client_secret_sealed(&self, client_id: &str) -> StoreResult<Option<Vec<u8>>> {
+        crate::failpoint("store.read")?;
+        let row = D::query(sql::GET_SECRET_SEALED)
+            .bind(client_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        match row {
+            Some(row) => row.try_get("secret_sealed").map_err(map_err),
+            None => Ok(None),
+        }
+    }
+
+    async fn set_registration_token_hash(
+        &self,
+        client_id: &str,
+        token_hash: Option<&str>,
+    ) -> StoreResult<bool> {
+        let updated = D::query(sql::SET_REGISTRATION_TOKEN)
+            .bind(client_id)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?
+            .rows_affected();
+        Ok(updated > 0)
+    }
+
+    async fn get_registration_token_hash(&self, client_id: &str) -> StoreResult<Option<String>> {
+        let row = D::query(sql::GET_REGISTRATION_TOKEN)
+            .bind(client_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        match row {
+            Some(row) => row.try_get("registration_token_hash").map_err(map_err),
+            None => Ok(None),
+        }
+    }
+}

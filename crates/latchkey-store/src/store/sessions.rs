@@ -1,0 +1,301 @@
+//! [`SessionStore`]: browser sessions, pending interactions, consents, and
+//! the counting of sign-in failures and attempts.
+
+use super::{SqlStore, to_json};
+use crate::db::{Db, DbRow};
+use crate::error::{corrupt, map_err};
+use latchkey_core::session::{InteractionRecord, Reservation, SessionRecord};
+use latchkey_core::store::{SessionStore, StoreResult};
+
+/// How long an expired interaction is kept to answer a late submission.
+const INTERACTION_GRACE: i64 = 24 * 3600;
+
+pub(super) mod sql {
+    pub const INSERT_SESSION: &str = "INSERT INTO sessions \
+        (id_hash, sid, sub, auth_time, amr, acr, created_at, expires_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    pub const GET_SESSION: &str = "SELECT id_hash, sid, sub, auth_time, amr, acr, created_at, expires_at \
+        FROM sessions WHERE id_hash = $1";
+    pub const DELETE_SESSION: &str = "DELETE FROM sessions WHERE id_hash = $1";
+    pub const INSERT_INTERACTION: &str = "INSERT INTO interactions \
+        (id, browser_hash, request, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+    pub const GET_INTERACTION: &str = "SELECT id, browser_hash, request, created_at, expires_at \
+        FROM interactions WHERE id = $1";
+    /// Also run by `GrantStore::finish_with_code`, as is PUT_CONSENT.
+    pub const TAKE_INTERACTION: &str = "DELETE FROM interactions WHERE id = $1 \
+        RETURNING id, browser_hash, request, created_at, expires_at";
+    pub const GET_CONSENT: &str = "SELECT scope FROM consents WHERE sub = $1 AND client_id = $2";
+    pub const PUT_CONSENT: &str = "INSERT INTO consents (sub, client_id, scope, updated_at) \
+        VALUES ($1, $2, $3, $4) \
+        ON CONFLICT (sub, client_id) DO UPDATE SET scope = excluded.scope, updated_at = excluded.updated_at";
+    pub const PURGE_CODES: &str = "DELETE FROM authorization_codes WHERE code_hash IN (SELECT code_hash \
+        FROM authorization_codes WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)";
+    pub const RECORD_LOGIN_FAILURE: &str = "INSERT INTO login_failures (key, failures, window_start) \
+        VALUES ($1, 1, $2) ON CONFLICT (key) DO UPDATE SET \
+        failures = CASE WHEN login_failures.window_start <= $2 - $3 THEN 1 ELSE login_failures.failures + 1 END, \
+        window_start = CASE WHEN login_failures.window_start <= $2 - $3 THEN $2 ELSE login_failures.window_start END \
+        RETURNING failures, window_start";
+    pub const LOGIN_FAILURES: &str =
+        "SELECT failures, window_start FROM login_failures WHERE key = $1";
+    pub const CLEAR_LOGIN_FAILURES: &str = "DELETE FROM login_failures WHERE key = $1";
+    /// The counting upsert of RECORD_LOGIN_FAILURE that does nothing once
+    /// the live window holds `$4`: no row back means refused.
+    pub const RESERVE_ATTEMPT: &str = "INSERT INTO login_failures (key, failures, window_start) \
+        VALUES ($1, 1, $2) ON CONFLICT (key) DO UPDATE SET \
+        failures = CASE WHEN login_failures.window_start <= $2 - $3 THEN 1 ELSE login_failures.failures + 1 END, \
+        window_start = CASE WHEN login_failures.window_start <= $2 - $3 THEN $2 ELSE login_failures.window_start END \
+        WHERE login_failures.window_start <= $2 - $3 OR login_failures.failures < $4 \
+        RETURNING failures";
+    pub const RELEASE_ATTEMPT: &str =
+        "UPDATE login_failures SET failures = failures - 1 WHERE key = $1 AND failures > 0";
+    pub const PURGE_LOGIN_FAILURES: &str = "DELETE FROM login_failures WHERE key IN (SELECT key FROM login_failures \
+        WHERE window_start <= $1 ORDER BY window_start LIMIT $2)";
+    pub const PURGE_SESSIONS: &str = "DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions \
+        WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)";
+    pub const PURGE_INTERACTIONS: &str = "DELETE FROM interactions WHERE id IN (SELECT id FROM interactions \
+        WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)";
+}
+
+fn session(row: &impl DbRow) -> StoreResult<SessionRecord> {
+    let sid: String = row.try_get("sid").map_err(map_err)?;
+    let amr: String = row.try_get("amr").map_err(map_err)?;
+    Ok(SessionRecord {
+        amr: serde_json::from_str(&amr).map_err(|e| corrupt("amr", &sid, e))?,
+        id_hash: row.try_get("id_hash").map_err(map_err)?,
+        sub: row.try_get("sub").map_err(map_err)?,
+        auth_time: row.try_get("auth_time").map_err(map_err)?,
+        acr: row.try_get("acr").map_err(map_err)?,
+        created_at: row.try_get("created_at").map_err(map_err)?,
+        expires_at: row.try_get("expires_at").map_err(map_err)?,
+        sid,
+    })
+}
+
+fn interaction(row: &impl DbRow) -> StoreResult<InteractionRecord> {
+    let id: String = row.try_get("id").map_err(map_err)?;
+    let request: String = row.try_get("request").map_err(map_err)?;
+    Ok(InteractionRecord {
+        request: serde_json::from_str(&request).map_err(|e| corrupt("request", &id, e))?,
+        browser_hash: row.try_get("browser_hash").map_err(map_err)?,
+        created_at: row.try_get("created_at").map_err(map_err)?,
+        expires_at: row.try_get("expires_at").map_err(map_err)?,
+        id,
+    })
+}
+
+#[async_trait::async_trait]
+impl<D: Db> SessionStore for SqlStore<D> {
+    async fn insert_session(&self, s: &SessionRecord) -> StoreResult<()> {
+        crate::failpoint("store.write")?;
+        D::query(sql::INSERT_SESSION)
+            .bind(&s.id_hash)
+            .bind(&s.sid)
+            .bind(&s.sub)
+            .bind(s.auth_time)
+            .bind(to_json("amr", &s.amr)?)
+            .bind(&s.acr)
+            .bind(s.created_at)
+            .bind(s.expires_at)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn get_session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>> {
+        crate::failpoint("store.read")?;
+        let row = D::query(sql::GET_SESSION)
+            .bind(id_hash)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.as_ref().map(session).transpose()
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<bool> {
+        crate::failpoint("store.write")?;
+        let done = D::query(sql::DELETE_SESSION)
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn insert_interaction(&self, i: &InteractionRecord) -> StoreResult<()> {
+        crate::failpoint("store.write")?;
+        D::query(sql::INSERT_INTERACTION)
+            .bind(&i.id)
+            .bind(&i.browser_hash)
+            .bind(to_json("interaction request", &i.request)?)
+            .bind(i.created_at)
+            .bind(i.expires_at)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn get_interaction(&self, id: &str) -> StoreResult<Option<InteractionRecord>> {
+        crate::failpoint("store.read")?;
+        let row = D::query(sql::GET_INTERACTION)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.as_ref().map(interaction).transpose()
+    }
+
+    async fn take_interaction(&self, id: &str) -> StoreResult<Option<InteractionRecord>> {
+        crate::failpoint("store.write")?;
+        let row = D::query(sql::TAKE_INTERACTION)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.as_ref().map(interaction).transpose()
+    }
+
+    async fn get_consent(&self, sub: &str, client_id: &str) -> StoreResult<Option<String>> {
+        crate::failpoint("store.read")?;
+        let row = D::query(sql::GET_CONSENT)
+            .bind(sub)
+            .bind(client_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.map(|r| r.try_get::<String, _>("scope").map_err(map_err))
+            .transpose()
+    }
+
+    async fn put_consent(
+        &self,
+        sub: &str,
+        client_id: &str,
+        scope: &str,
+        now: i64,
+    ) -> StoreResult<()> {
+        crate::failpoint("store.write")?;
+        D::query(sql::PUT_CONSENT)
+            .bind(sub)
+            .bind(client_id)
+            .bind(scope)
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn record_login_failure(
+        &self,
+        key: &str,
+        now: i64,
+        window: i64,
+    ) -> StoreResult<(i64, i64)> {
+        crate::failpoint("store.write")?;
+        let row = D::query(sql::RECORD_LOGIN_FAILURE)
+            .bind(key)
+            .bind(now)
+            .bind(window)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok((
+            row.try_get("failures").map_err(map_err)?,
+            row.try_get("window_start").map_err(map_err)?,
+        ))
+    }
+
+    async fn login_failures(&self, key: &str) -> StoreResult<Option<(i64, i64)>> {
+        crate::failpoint("store.read")?;
+        let row = D::query(sql::LOGIN_FAILURES)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.map(|r| -> StoreResult<(i64, i64)> {
+            Ok((
+                r.try_get("failures").map_err(map_err)?,
+                r.try_get("window_start").map_err(map_err)?,
+            ))
+        })
+        .transpose()
+    }
+
+    async fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
+        crate::failpoint("store.write")?;
+        D::query(sql::CLEAR_LOGIN_FAILURES)
+            .bind(key)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn reserve_attempt(
+        &self,
+        key: &str,
+        now: i64,
+        window: i64,
+        limit: i64,
+    ) -> StoreResult<Reservation> {
+        crate::failpoint("store.write")?;
+        let counted = D::query(sql::RESERVE_ATTEMPT)
+            .bind(key)
+            .bind(now)
+            .bind(window)
+            .bind(limit)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        if counted.is_some() {
+            return Ok(Reservation::Granted);
+        }
+        // Refused: the row exists and its window is full.
+        let window_start = match self.login_failures(key).await? {
+            Some((_, start)) => start,
+            None => now,
+        };
+        Ok(Reservation::Refused { window_start })
+    }
+
+    async fn release_attempt(&self, key: &str) -> StoreResult<()> {
+        crate::failpoint("store.write")?;
+        D::query(sql::RELEASE_ATTEMPT)
+            .bind(key)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn purge_sessions(&self, now: i64, limit: i64) -> StoreResult<u64> {
+        // Failure windows are at most a day long.
+        D::query(sql::PURGE_LOGIN_FAILURES)
+            .bind(now - INTERACTION_GRACE)
+            .bind(limit)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        let codes = D::query(sql::PURGE_CODES)
+            .bind(now - INTERACTION_GRACE)
+            .bind(limit)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        let a = D::query(sql::PURGE_SESSIONS)
+            .bind(now)
+            .bind(limit)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        let b = D::query(sql::PURGE_INTERACTIONS)
+            .bind(now - INTERACTION_GRACE)
+            .bind(limit)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(codes.rows_affected() + a.rows_affected() + b.rows_affected())
+    }
+}
