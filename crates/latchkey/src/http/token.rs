@@ -150,7 +150,3 @@ pub async fn token(
         &client.client_id,
     ))
 }
-
-#[cfg(test)]
-#[path = "token_tests.rs"]
-mod tests;
