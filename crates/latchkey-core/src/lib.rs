@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod error;
 pub mod factors;
 pub mod grant;
+pub mod key_record;
 pub mod keys;
 pub mod logout;
 pub mod registration;

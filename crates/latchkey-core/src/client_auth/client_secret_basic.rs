@@ -9,6 +9,7 @@
 use crate::Occurrence;
 use crate::catalogue::{AUTHORIZATION_HEADER_MALFORMED, CLIENT_SECRET_MISMATCH};
 use crate::client::ClientRecord;
+pub use crate::client::changed_by_form_encoding;
 use crate::crypto::Secrets;
 use base64::Engine;
 
@@ -110,14 +111,4 @@ pub fn verify(
     } else {
         Err(CLIENT_SECRET_MISMATCH.occur())
     }
-}
-
-/// Whether form-encoding changes `secret`: anything but ASCII letters,
-/// digits and `*-._`. Such a secret reads differently depending on whether
-/// the library form-encodes it for HTTP Basic (generated secrets, base64url,
-/// never do).
-pub fn changed_by_form_encoding(secret: &str) -> bool {
-    !secret
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_'))
 }

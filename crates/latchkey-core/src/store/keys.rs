@@ -1,7 +1,7 @@
 //! Signing keys, sealed before they reach the store.
 
 use super::StoreResult;
-use crate::keys::KeyRecord;
+use crate::key_record::KeyRecord;
 
 #[async_trait::async_trait]
 pub trait KeyStore: Send + Sync {
