@@ -37,7 +37,7 @@ pub(crate) fn failpoint(point: &'static str) -> latchkey_core::store::StoreResul
 
 pub use postgres::{create_postgres_database, drop_postgres_database};
 pub use sqlite::create_private_dir;
-pub use store::{PgStore, SqlStore, SqliteStore};
+pub use store::{PgStore, SqliteStore};
 
 const ACCEPTED: &str = "sqlite://PATH, sqlite::memory:, postgres://… or postgresql://…";
 

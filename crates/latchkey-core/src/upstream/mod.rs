@@ -10,7 +10,7 @@ use crate::catalogue::{
     MISCONFIGURATION, UPSTREAM_ACCOUNT_NOT_LINKABLE, UPSTREAM_ERROR, UPSTREAM_ID_TOKEN_INVALID,
     UPSTREAM_UNAVAILABLE, USER_CANCELED_REQUEST,
 };
-use crate::store::StoreError;
+use crate::store::{StoreError, UpstreamStore, UserStore};
 use crate::user::{UserRecord, check_username};
 use jsonwebtoken::Validation;
 use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, JwkSet};
@@ -465,7 +465,7 @@ fn email_matches(user: &UserRecord, email: &str) -> bool {
 /// wins; with `link_by_email`, a first login joins the one local user whose
 /// email matches and is verified on both sides; otherwise a new user is
 /// created with a fresh `sub`.
-pub async fn resolve_user<S: crate::store::Store + ?Sized>(
+pub async fn resolve_user<S: UpstreamStore + UserStore + ?Sized>(
     store: &S,
     up: &UpstreamConfig,
     upstream_sub: &str,
@@ -525,7 +525,7 @@ pub async fn resolve_user<S: crate::store::Store + ?Sized>(
     create_user(store, up, upstream_sub, claims, now).await
 }
 
-async fn create_user<S: crate::store::Store + ?Sized>(
+async fn create_user<S: UpstreamStore + UserStore + ?Sized>(
     store: &S,
     up: &UpstreamConfig,
     upstream_sub: &str,
