@@ -145,7 +145,7 @@ macro_rules! impl_session_store {
                 let id: String = row.try_get("id").map_err(map_err)?;
                 let request: String = row.try_get("request").map_err(map_err)?;
                 Ok(InteractionRecord {
-                    request: serde_json::from_str(&request)
+                    purpose: serde_json::from_str(&request)
                         .map_err(|e| corrupt("request", &id, e))?,
                     browser_hash: row.try_get("browser_hash").map_err(map_err)?,
                     created_at: row.try_get("created_at").map_err(map_err)?,
@@ -199,7 +199,7 @@ macro_rules! impl_session_store {
                 $db::query(sql::INSERT_INTERACTION)
                     .bind(&i.id)
                     .bind(&i.browser_hash)
-                    .bind(json(&i.request)?)
+                    .bind(json(&i.purpose)?)
                     .bind(i.created_at)
                     .bind(i.expires_at)
                     .execute(&self.pool)

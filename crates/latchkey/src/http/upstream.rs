@@ -10,12 +10,10 @@
 //! are translated into our causes and redirected to our client, whose
 //! redirect URI was verified before the interaction existed.
 
-use super::authorize::to_client;
 use super::fetch::{FetchError, Fetcher};
 use super::respond::Failure;
-use super::ui;
+use super::signin::{self, pending::Submitted};
 use crate::app::App;
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -27,7 +25,6 @@ use latchkey_core::catalogue::{
 };
 use latchkey_core::crypto::random_token;
 use latchkey_core::error::docs::escape_html as esc;
-use latchkey_core::session::InteractionRecord;
 use latchkey_core::upstream::{
     self as core, Metadata, STATE_TTL, UpstreamConfig, UpstreamSessionRecord, UpstreamStateRecord,
 };
@@ -157,13 +154,10 @@ pub fn buttons(app: &App, interaction_id: &str, csrf: &str) -> String {
 pub async fn start(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    s: Submitted,
 ) -> Result<Response, Failure> {
-    let form = ui::Form::parse(&headers, &body)?;
-    let (interaction, _client, browser) = ui::load(&app, &headers, form.get("i")).await?;
-    let back = to_client(&interaction.request);
-    ui::check_csrf(&app, &form, &browser, &interaction.request)?;
+    let interaction = &s.pending.interaction;
+    let back = s.pending.back();
     let Some(up) = app.upstreams.get(&id) else {
         return Err(Failure::page(UPSTREAM_NOT_FOUND.with_detail(
             "no upstream identity provider is configured with this id",
@@ -171,7 +165,7 @@ pub async fn start(
     };
     let meta = match app.upstreams.metadata(&app.fetcher, up).await {
         Ok(m) => m,
-        Err(occ) => return Err(end(&app, &interaction, back(occ)).await),
+        Err(occ) => return Err(signin::end(&app, interaction, occ).await),
     };
     let state = random_token().map_err(|e| back(e.into()))?;
     let nonce = random_token().map_err(|e| back(e.into()))?;
@@ -211,13 +205,6 @@ pub async fn start(
     Ok(res)
 }
 
-/// A failure that ends the flow: the interaction is finished too, so the
-/// login page cannot be submitted after the client got its error.
-async fn end(app: &App, interaction: &InteractionRecord, failure: Failure) -> Failure {
-    let _ = app.store.take_interaction(&interaction.id).await;
-    failure
-}
-
 /// `GET /upstream/{id}/callback`: the upstream's answer.
 pub async fn callback(
     State(app): State<Arc<App>>,
@@ -240,29 +227,18 @@ pub async fn callback(
             "this answer came back from another identity provider than the one asked",
         ));
     }
-    let (interaction, client, _browser) =
-        ui::load(&app, &headers, Some(&record.interaction_id)).await?;
-    let back = to_client(&interaction.request);
+    let p = signin::pending::load(&app, &headers, Some(&record.interaction_id)).await?;
     let now = latchkey_core::now_unix();
     if record.expires_at <= now {
         let occ =
             INTERACTION_EXPIRED.with_detail("the sign-in at the identity provider took too long");
-        return Err(end(&app, &interaction, back(occ)).await);
+        return Err(signin::end(&app, &p.interaction, occ).await);
     }
     let (user, upstream_sub) = match authenticate(&app, &record, &params, now).await {
         Ok(found) => found,
-        Err(occ) => return Err(end(&app, &interaction, back(occ)).await),
+        Err(occ) => return Err(signin::end(&app, &p.interaction, occ).await),
     };
-    sign_in(
-        &app,
-        &headers,
-        interaction,
-        &client,
-        &user,
-        &record.upstream_id,
-        &upstream_sub,
-    )
-    .await
+    sign_in(&app, p, &user, &record.upstream_id, &upstream_sub).await
 }
 
 fn param<'p>(params: &'p RawParams, name: &str) -> Option<&'p str> {
@@ -426,17 +402,15 @@ async fn signing_key(
 /// kept beside the session).
 async fn sign_in(
     app: &Arc<App>,
-    headers: &HeaderMap,
-    interaction: InteractionRecord,
-    client: &latchkey_core::client::ClientRecord,
+    p: signin::pending::Pending,
     user: &UserRecord,
     upstream_id: &str,
     upstream_sub: &str,
 ) -> Result<Response, Failure> {
-    let req = interaction.request.clone();
-    let back = to_client(&req);
+    let back = p.back();
+    let client_id = p.interaction.purpose.client_id();
     let (token, session) =
-        ui::new_session(app, headers, &user.sub, vec!["fed".into()], &req.client_id)
+        signin::new_session(app, &p.headers, &user.sub, vec!["fed".into()], client_id)
             .await
             .map_err(&back)?;
     app.store
@@ -449,5 +423,13 @@ async fn sign_in(
         })
         .await
         .map_err(|e| back(e.into()))?;
-    Ok(ui::continue_signed_in(app, headers, &token, session, req, client, interaction).await)
+    Ok(signin::continue_signed_in(
+        app,
+        &p.headers,
+        &token,
+        session,
+        &p.client,
+        p.interaction,
+    )
+    .await)
 }
