@@ -80,9 +80,7 @@ pub struct DeviceRequest {
 #[serde(untagged)]
 pub enum Purpose {
     Authorize(AuthorizeRequest),
-    Device {
-        device: DeviceRequest,
-    },
+    Device { device: DeviceRequest },
 }
 
 impl Purpose {

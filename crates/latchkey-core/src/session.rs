@@ -2,8 +2,8 @@
 //! for login or consent) and remembered consents. All server-side, so any
 //! node can continue a flow another node started.
 
-use crate::request::Purpose;
 use crate::grant::CodeRecord;
+use crate::request::Purpose;
 use crate::store::{RefreshRecord, StoreResult};
 
 /// A signed-in browser. The cookie holds a 256-bit token; only its keyed

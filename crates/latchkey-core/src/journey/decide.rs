@@ -3,11 +3,11 @@
 //! §3.1.2.4; RFC 8485.) Pure: the caller loads the session, the user's
 //! factors and the remembered consent and performs the outcome.
 
-use crate::request::{Prompt, Purpose};
 use crate::Occurrence;
 use crate::catalogue::{
     CONSENT_REQUIRED, IDENTITY_CONFIDENCE_TOO_LOW, INTERACTION_REQUIRED, LOGIN_REQUIRED,
 };
+use crate::request::{Prompt, Purpose};
 use crate::vtr::{Assessment, Vector, assess};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,8 +100,8 @@ pub fn decide(req: &Purpose, s: Situation<'_>) -> Result<Next, Occurrence> {
         let granted: Vec<&str> = g.split(' ').collect();
         req.scopes().iter().all(|x| granted.contains(&x.as_str()))
     });
-    let consent = req.always_confirm()
-        || (!s.skip_consent && (!covered || req.has_prompt(Prompt::Consent)));
+    let consent =
+        req.always_confirm() || (!s.skip_consent && (!covered || req.has_prompt(Prompt::Consent)));
     if consent {
         return if silent {
             Err(CONSENT_REQUIRED
@@ -257,7 +257,10 @@ mod tests {
             "interaction_required"
         );
         let mut p2 = req(&[], None);
-        set_vtr(&mut p2, vec![crate::vtr::Vector::parse("Cl.Cm.P2").unwrap()]);
+        set_vtr(
+            &mut p2,
+            vec![crate::vtr::Vector::parse("Cl.Cm.P2").unwrap()],
+        );
         assert_eq!(
             decide(&p2, stepped).unwrap_err().cause.id,
             "identity_confidence_too_low"

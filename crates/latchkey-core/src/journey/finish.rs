@@ -73,8 +73,19 @@ mod tests {
             created_at: 5,
             expires_at: 50,
         };
-        let r = code_record(&req, &session, crate::vtr::CL, "ch".into(), "g".into(), 10, 60);
-        assert_eq!(r.redirect_uri, None, "a request without redirect_uri binds none");
+        let r = code_record(
+            &req,
+            &session,
+            crate::vtr::CL,
+            "ch".into(),
+            "g".into(),
+            10,
+            60,
+        );
+        assert_eq!(
+            r.redirect_uri, None,
+            "a request without redirect_uri binds none"
+        );
         assert_eq!(r.scope, "openid email");
         assert_eq!((r.auth_time, r.expires_at), (5, 70));
         assert_eq!(r.acr.as_deref(), Some("Cl"));

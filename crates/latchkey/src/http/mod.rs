@@ -22,6 +22,7 @@ pub mod signin;
 pub mod token;
 pub mod unread_body;
 pub mod upstream;
+pub mod upstreams;
 pub mod userinfo;
 
 use crate::app::App;
@@ -80,7 +81,10 @@ pub fn router(app: Arc<App>) -> Router {
                 .delete(register::delete),
         )
         .route("/authorize", get(authorize::get).post(authorize::post))
-        .route("/login", get(signin::login::form).post(signin::login::submit))
+        .route(
+            "/login",
+            get(signin::login::form).post(signin::login::submit),
+        )
         .route(
             "/consent",
             get(signin::consent::form).post(signin::consent::submit),

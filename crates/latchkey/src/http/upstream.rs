@@ -10,9 +10,11 @@
 //! are translated into our causes and redirected to our client, whose
 //! redirect URI was verified before the interaction existed.
 
-use super::fetch::{FetchError, Fetcher};
+use super::fetch::FetchError;
 use super::respond::Failure;
 use super::signin::{self, pending::Submitted};
+pub use super::upstreams::Upstreams;
+use super::upstreams::{fetch_failure, misconfigured};
 use crate::app::App;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -20,8 +22,8 @@ use axum::response::{IntoResponse, Response};
 use latchkey_core::Occurrence;
 use latchkey_core::authorize::RawParams;
 use latchkey_core::catalogue::{
-    INTERACTION_EXPIRED, MISCONFIGURATION, SESSION_LOST, UPSTREAM_ERROR, UPSTREAM_ID_TOKEN_INVALID,
-    UPSTREAM_NOT_FOUND, UPSTREAM_UNAVAILABLE,
+    INTERACTION_EXPIRED, SESSION_LOST, UPSTREAM_ERROR, UPSTREAM_ID_TOKEN_INVALID,
+    UPSTREAM_NOT_FOUND,
 };
 use latchkey_core::crypto::random_token;
 use latchkey_core::error::docs::escape_html as esc;
@@ -30,100 +32,7 @@ use latchkey_core::upstream::{
 };
 use latchkey_core::user::UserRecord;
 use serde_json::Value;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-/// A discovery document is reused this long.
-const DISCOVERY_CACHE_FOR: Duration = Duration::from_secs(900);
-
-/// Seconds a client is asked to wait when the upstream is unreachable.
-const UNAVAILABLE_RETRY: u64 = 30;
-
-/// The configured upstreams and their cached discovery documents.
-pub struct Upstreams {
-    list: Vec<UpstreamConfig>,
-    discovery: Mutex<HashMap<String, (Instant, Arc<Metadata>)>>,
-}
-
-impl Upstreams {
-    pub fn new(list: Vec<UpstreamConfig>) -> Upstreams {
-        Upstreams {
-            list,
-            discovery: Mutex::new(HashMap::new()),
-        }
-    }
-
-    pub fn get(&self, id: &str) -> Option<&UpstreamConfig> {
-        self.list.iter().find(|u| u.id == id)
-    }
-
-    /// The upstream's discovery document, fetched through the fence and
-    /// cached; a failure is not cached.
-    async fn metadata(
-        &self,
-        fetcher: &Fetcher,
-        up: &UpstreamConfig,
-    ) -> Result<Arc<Metadata>, Occurrence> {
-        let cached = self.discovery.lock().ok().and_then(|c| {
-            c.get(&up.id)
-                .filter(|(at, _)| at.elapsed() < DISCOVERY_CACHE_FOR)
-                .map(|(_, m)| m.clone())
-        });
-        if let Some(meta) = cached {
-            return Ok(meta);
-        }
-        let url = up.discovery_url();
-        let doc = fetcher
-            .get_json(&url, None)
-            .await
-            .map_err(|e| fetch_failure(up, "discovery document", &url, e))?;
-        let meta = core::parse_metadata(&up.issuer, &doc)
-            .map_err(|why| misconfigured(up, format!("discovery document at {url}: {why}")))?;
-        let meta = Arc::new(meta);
-        if let Ok(mut cache) = self.discovery.lock() {
-            cache.insert(up.id.clone(), (Instant::now(), meta.clone()));
-        }
-        Ok(meta)
-    }
-}
-
-/// The upstream's setup is wrong (our registration there, or its
-/// documents): `server_error`, cause `misconfiguration`, the details
-/// (never the secret) in the log.
-fn misconfigured(up: &UpstreamConfig, why: impl std::fmt::Display) -> Occurrence {
-    MISCONFIGURATION
-        .with_detail(format!(
-            "signing in with the upstream identity provider {} is misconfigured",
-            up.id
-        ))
-        .debug(format!(
-            "[[upstream]] id={} issuer={} client_id={}: {why}",
-            up.id, up.issuer, up.client_id
-        ))
-}
-
-/// A fetch that failed: unreachable (or overloaded) is temporary, a
-/// refused URL or an unusable answer is a misconfiguration.
-fn fetch_failure(up: &UpstreamConfig, what: &str, url: &str, err: FetchError) -> Occurrence {
-    match err {
-        FetchError::Unreachable(why) => UPSTREAM_UNAVAILABLE
-            .with_detail(format!(
-                "the upstream identity provider {} cannot be reached",
-                up.id
-            ))
-            .retry_after(UNAVAILABLE_RETRY)
-            .debug(format!("upstream {} {what} at {url}: {why}", up.id)),
-        FetchError::Status(502..=504, _) => UPSTREAM_UNAVAILABLE
-            .with_detail(format!(
-                "the upstream identity provider {} is unavailable",
-                up.id
-            ))
-            .retry_after(UNAVAILABLE_RETRY)
-            .debug(format!("upstream {} {what} at {url}: {err}", up.id)),
-        err => misconfigured(up, format!("{what} at {url}: {err}")),
-    }
-}
+use std::sync::Arc;
 
 /// The sign-in buttons for the login page: one small form each, so no
 /// script is needed and the CSRF token travels as on every other form.
@@ -423,13 +332,8 @@ async fn sign_in(
         })
         .await
         .map_err(|e| back(e.into()))?;
-    Ok(signin::continue_signed_in(
-        app,
-        &p.headers,
-        &token,
-        session,
-        &p.client,
-        p.interaction,
+    Ok(
+        signin::continue_signed_in(app, &p.headers, &token, session, &p.client, p.interaction)
+            .await,
     )
-    .await)
 }

@@ -101,8 +101,8 @@ pub async fn arrive_with(
         None => None,
     };
     let resuming = interaction.is_some();
-    let session = arrive::counted_session(&purpose, session, hinted.as_deref(), resuming)
-        .map_err(&back)?;
+    let session =
+        arrive::counted_session(&purpose, session, hinted.as_deref(), resuming).map_err(&back)?;
     let needs = arrive::needs(&purpose, session.as_ref(), resuming);
     let (mut user, mut granted, mut identity, mut enrolled) = (None, None, 0, false);
     if let Some(s) = &session {
@@ -112,7 +112,10 @@ pub async fn arrive_with(
             user = store.get_user(&s.sub).await.map_err(e)?;
         }
         if needs.consent {
-            granted = store.get_consent(&s.sub, &client.client_id).await.map_err(e)?;
+            granted = store
+                .get_consent(&s.sub, &client.client_id)
+                .await
+                .map_err(e)?;
         }
         if needs.identity {
             identity = store.identity_confidence(&s.sub).await.map_err(e)?;
@@ -306,9 +309,16 @@ pub async fn continue_signed_in(
     let purpose = interaction.purpose.clone();
     // The session is passed as it is: the request's own cookies still
     // name the browser, which is all the journey reads from them now.
-    let mut res = arrive_with(app, headers, purpose, client, Some(interaction), Some(session))
-        .await
-        .unwrap_or_else(IntoResponse::into_response);
+    let mut res = arrive_with(
+        app,
+        headers,
+        purpose,
+        client,
+        Some(interaction),
+        Some(session),
+    )
+    .await
+    .unwrap_or_else(IntoResponse::into_response);
     if let Some(c) = cookies::set(app, Cookie::Session, token, None) {
         res.headers_mut().append(header::SET_COOKIE, c);
     }
@@ -330,8 +340,10 @@ pub async fn achieved(
     let second = latchkey_core::vtr::has_second_factor(&session.amr);
     match latchkey_core::vtr::assess(purpose.vtr(), second, identity) {
         latchkey_core::vtr::Assessment::Met(v) => Ok(v),
-        _ => Err(SESSION_LOST
-            .with_detail("the sign-in no longer meets the requested vector of trust")),
+        _ => {
+            Err(SESSION_LOST
+                .with_detail("the sign-in no longer meets the requested vector of trust"))
+        }
     }
 }
 

@@ -85,8 +85,7 @@ impl FromRequestParts<Arc<App>> for Pending {
     type Rejection = Failure;
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, Failure> {
-        let Query(id) = Query::<Id>::try_from_uri(&parts.uri)
-            .unwrap_or(Query(Id { i: None }));
+        let Query(id) = Query::<Id>::try_from_uri(&parts.uri).unwrap_or(Query(Id { i: None }));
         load(app, &parts.headers, id.i.as_deref()).await
     }
 }
