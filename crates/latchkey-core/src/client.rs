@@ -325,7 +325,7 @@ impl ClientMetadata {
         }
         // HMAC is not offered for request objects: it would need the
         // client secret in clear, and secrets are stored hashed.
-        let object_algs = crate::authorize::request_object::REQUEST_OBJECT_ALGS;
+        let object_algs = REQUEST_OBJECT_ALGS;
         if let Some(alg) = &self.request_object_signing_alg
             && alg != "none"
             && !object_algs.contains(&alg.as_str())
@@ -484,7 +484,7 @@ fn is_scope_char(b: u8) -> bool {
 /// ASCII only, and already in the normal form the URL parser gives it.
 fn check_redirect_uri(uri: &str, application_type: &str) -> Result<(), String> {
     // Before parsing, which would drop or encode these characters unseen.
-    if let Some(why) = crate::authorize::redirect_uri::unsendable(uri) {
+    if let Some(why) = unsendable(uri) {
         return Err(why);
     }
     let parsed = url::Url::parse(uri).map_err(|e| format!("{uri} is not an absolute URI ({e})"))?;
@@ -556,7 +556,7 @@ pub struct Warning {
 /// it raw): accepted, since both readings match, but worth a warning. The
 /// secret itself is not repeated.
 pub fn chosen_secret_warning(secret: &str) -> Option<Warning> {
-    crate::client_auth::client_secret_basic::changed_by_form_encoding(secret).then(|| Warning {
+    changed_by_form_encoding(secret).then(|| Warning {
         field: "client_secret".into(),
         summary: "this secret has characters that form-encoding changes (anything but letters, digits and - . _ *): libraries disagree on whether to form-encode it for HTTP Basic (RFC 6749 §2.3.1 says to; Authlib and requests-oauthlib do not). Latchkey accepts it either way, but other servers and tools may not: a generated secret avoids the question".into(),
     })
@@ -571,6 +571,39 @@ pub struct ClientRecord {
     pub metadata: ClientMetadata,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// Algorithms accepted for signed request objects. HMAC is left out: it
+/// would need the client secret in clear, and secrets are stored hashed.
+pub const REQUEST_OBJECT_ALGS: &[&str] = &["RS256", "PS256", "ES256", "EdDSA"];
+
+/// Why `uri` cannot be sent as it is in a `Location` header, if it cannot:
+/// the first character outside visible ASCII (a control character, a space
+/// or a non-ASCII character), named by its code point. The URL parser drops
+/// TAB, CR and LF and encodes the rest while checking, so the check is made
+/// on the exact string, which is what is stored and sent.
+pub fn unsendable(uri: &str) -> Option<String> {
+    let (at, c) = uri.char_indices().find(|(_, c)| !matches!(c, '!'..='~'))?;
+    let kind = match c {
+        ' ' => "a space",
+        c if c.is_control() => "a control character",
+        c if c.is_whitespace() => "a space",
+        _ => "a character outside ASCII",
+    };
+    Some(format!(
+        "it contains U+{:04X} ({kind}) at byte {at}; such characters must be percent-encoded",
+        u32::from(c)
+    ))
+}
+
+/// Whether form-encoding changes `secret`: anything but ASCII letters,
+/// digits and `*-._`. Such a secret reads differently depending on whether
+/// the library form-encodes it for HTTP Basic (generated secrets, base64url,
+/// never do).
+pub fn changed_by_form_encoding(secret: &str) -> bool {
+    !secret
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_'))
 }
 
 #[cfg(test)]

@@ -76,6 +76,9 @@ pub struct DeviceRequest {
 /// What a sign-in in progress is for. Stored as JSON in its interaction:
 /// an authorization request as itself (how interactions were always
 /// kept), a device's request under `device`.
+// One per sign-in in progress, moved rather than copied: the size
+// difference of the variants costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Purpose {

@@ -9,26 +9,7 @@ use crate::catalogue::{
     NO_REDIRECT_URI_REGISTERED, REDIRECT_URI_MALFORMED, REDIRECT_URI_MISMATCH,
     REDIRECT_URI_MISSING, REGISTERED_REDIRECT_URI_UNUSABLE,
 };
-use crate::client::ClientMetadata;
-
-/// Why `uri` cannot be sent as it is in a `Location` header, if it cannot:
-/// the first character outside visible ASCII (a control character, a space
-/// or a non-ASCII character), named by its code point. The URL parser drops
-/// TAB, CR and LF and encodes the rest while checking, so the check is made
-/// on the exact string, which is what is stored and sent.
-pub fn unsendable(uri: &str) -> Option<String> {
-    let (at, c) = uri.char_indices().find(|(_, c)| !matches!(c, '!'..='~'))?;
-    let kind = match c {
-        ' ' => "a space",
-        c if c.is_control() => "a control character",
-        c if c.is_whitespace() => "a space",
-        _ => "a character outside ASCII",
-    };
-    Some(format!(
-        "it contains U+{:04X} ({kind}) at byte {at}; such characters must be percent-encoded",
-        u32::from(c)
-    ))
-}
+use crate::client::{ClientMetadata, unsendable};
 
 /// The redirect URI to use: the requested one when it matches a registered
 /// one exactly (or, for a native app, a loopback one but for the port), or

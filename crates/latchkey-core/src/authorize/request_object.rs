@@ -20,9 +20,7 @@ use serde_json::{Map, Value};
 
 /// The prefix of every `request_uri` issued by the PAR endpoint (RFC 9126 §2.2).
 pub const PAR_URN_PREFIX: &str = "urn:ietf:params:oauth:request_uri:";
-/// Algorithms accepted for signed request objects. HMAC is left out: it
-/// would need the client secret in clear, and secrets are stored hashed.
-pub const REQUEST_OBJECT_ALGS: &[&str] = &["RS256", "PS256", "ES256", "EdDSA"];
+pub use crate::client::REQUEST_OBJECT_ALGS;
 /// Tolerated clock difference, seconds.
 pub const LEEWAY: i64 = 30;
 /// OIDC Core §6.2: a remote request_uri is at most 512 ASCII characters.

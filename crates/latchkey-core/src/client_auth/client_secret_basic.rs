@@ -111,13 +111,3 @@ pub fn verify(
         Err(CLIENT_SECRET_MISMATCH.occur())
     }
 }
-
-/// Whether form-encoding changes `secret`: anything but ASCII letters,
-/// digits and `*-._`. Such a secret reads differently depending on whether
-/// the library form-encodes it for HTTP Basic (generated secrets, base64url,
-/// never do).
-pub fn changed_by_form_encoding(secret: &str) -> bool {
-    !secret
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_'))
-}
