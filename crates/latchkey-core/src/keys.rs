@@ -209,7 +209,7 @@ pub struct KeySet {
     /// Access tokens whose signature and claims these keys already
     /// verified: a new key set (rotation, a key leaving the JWKS) starts
     /// with none.
-    pub verified: crate::token::access::VerifiedTokens,
+    pub verified: VerifiedTokens,
 }
 
 impl KeySet {
@@ -253,9 +253,7 @@ impl KeySet {
             active,
             jwks_json: jwks.into(),
             verifiers: Arc::new(verifiers),
-            verified: crate::token::access::VerifiedTokens::new(
-                crate::token::access::VERIFIED_TOKENS,
-            ),
+            verified: VerifiedTokens::new(VERIFIED_TOKENS),
         })
     }
 
@@ -268,6 +266,39 @@ impl KeySet {
         self.verifiers.get(kid)
     }
 }
+
+/// The claims of an access token we issue (RFC 9068), as signed and as
+/// read back when verified.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AccessClaims {
+    pub iss: String,
+    pub sub: String,
+    pub aud: String,
+    pub client_id: String,
+    pub scope: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub jti: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acr: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amr: Option<Vec<String>>,
+    /// The grant the token came from (absent for client_credentials), so
+    /// revoking the grant makes the token inactive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_id: Option<String>,
+}
+
+/// Access tokens already verified by a key set, so a resource server that
+/// introspects the same token again costs a lookup, not an ES256
+/// verification. Only what passed every check but expiry is kept, and
+/// expiry is checked on every use.
+pub type VerifiedTokens = crate::cache::Cache<AccessClaims>;
+
+/// How many verified tokens a key set remembers.
+pub const VERIFIED_TOKENS: usize = 4096;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]

@@ -2,7 +2,7 @@
 //! for login or consent) and remembered consents. All server-side, so any
 //! node can continue a flow another node started.
 
-use crate::authorize::AuthorizeRequest;
+use crate::request::Purpose;
 
 /// A signed-in browser. The cookie holds a 256-bit token; only its keyed
 /// hash is stored. `sid` is the public session id put in ID tokens.
@@ -18,13 +18,13 @@ pub struct SessionRecord {
     pub expires_at: i64,
 }
 
-/// An authorization request waiting for the user. Bound to the browser
-/// that started it by the hash of a cookie value.
+/// A sign-in in progress: a request waiting for its person. Bound to the
+/// browser that started it by the hash of a cookie value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InteractionRecord {
     pub id: String,
     pub browser_hash: String,
-    pub request: AuthorizeRequest,
+    pub purpose: Purpose,
     pub created_at: i64,
     pub expires_at: i64,
 }

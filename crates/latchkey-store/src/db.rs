@@ -11,7 +11,7 @@
 
 use crate::error::DbError;
 use crate::lite;
-use crate::migrate::Dialect;
+use crate::migrations::Dialect;
 use sqlx::Postgres;
 use sqlx::postgres::PgRow;
 use std::fmt;

@@ -15,6 +15,7 @@ mod db;
 mod error;
 mod lite;
 mod migrate;
+mod migrations;
 mod postgres;
 mod sqlite;
 mod store;

@@ -20,7 +20,7 @@
 //!   retried after a short sleep, until [`BUSY_TIMEOUT`] has passed.
 
 use crate::db::{Column, ColumnIndex as DbColumnIndex, Db, DbRow, On as DbOn, Param};
-use crate::migrate::{self, Dialect};
+use crate::migrations::{self, Dialect};
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use std::marker::PhantomData;
@@ -605,7 +605,7 @@ impl Db for Lite {
     type Row = Row;
     type Error = Error;
 
-    const DIALECT: &'static Dialect = &migrate::SQLITE;
+    const DIALECT: &'static Dialect = &migrations::SQLITE;
 
     fn statement(sql: &'static str) -> Query<'static> {
         query(sql)

@@ -3,7 +3,7 @@
 
 use crate::db::{Column, ColumnIndex, Db, DbRow, On, Param};
 use crate::error::map_err;
-use crate::migrate::{self, Dialect};
+use crate::migrations::{self, Dialect};
 use latchkey_core::store::{StoreError, StoreResult};
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgPoolOptions, PgRow};
 use sqlx::{Connection, PgPool, Postgres, Transaction};
@@ -31,7 +31,7 @@ impl Db for Pg {
     type Row = PgRow;
     type Error = sqlx::Error;
 
-    const DIALECT: &'static Dialect = &migrate::POSTGRES;
+    const DIALECT: &'static Dialect = &migrations::POSTGRES;
 
     fn statement(sql: &'static str) -> Statement {
         sqlx::query(sql)

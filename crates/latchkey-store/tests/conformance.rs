@@ -862,7 +862,7 @@ async fn a_sign_in_finishes_with_its_code_all_or_nothing(db: &TestDb) {
     let interaction = |id: &str| InteractionRecord {
         id: id.into(),
         browser_hash: "b".into(),
-        request: request.clone(),
+        purpose: request.clone().into(),
         created_at: 100,
         expires_at: 700,
     };
@@ -1039,7 +1039,7 @@ async fn sessions_interactions_and_consents(db: &TestDb) {
     let interaction = InteractionRecord {
         id: "i1".into(),
         browser_hash: "b".into(),
-        request,
+        purpose: request.into(),
         created_at: 100,
         expires_at: 700,
     };
@@ -1092,7 +1092,7 @@ async fn purge_removes_expired_sessions_interactions_and_windows_within_the_limi
         let interaction = InteractionRecord {
             id: id.into(),
             browser_hash: "b".into(),
-            request: request.clone(),
+            purpose: request.clone().into(),
             created_at: 100,
             expires_at,
         };

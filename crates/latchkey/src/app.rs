@@ -9,10 +9,17 @@ use latchkey_core::store::Store;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
+/// The product name and logo shown on every page (`ui.name`, `ui.logo_uri`).
+#[derive(Debug, Clone)]
+pub struct Brand {
+    pub name: String,
+    pub logo_uri: Option<String>,
+}
+
 pub struct App {
     pub config: Config,
     /// Name and logo on every page.
-    pub brand: crate::http::pages::Brand,
+    pub brand: Brand,
     pub store: Arc<dyn Store>,
     pub secrets: Secrets,
     keys: RwLock<Arc<KeySet>>,
@@ -26,7 +33,7 @@ pub struct App {
     /// Fetches clients' `jwks_uri`, with limits and a cache.
     pub fetcher: crate::http::fetch::Fetcher,
     /// `[[upstream]]` identity providers and their cached discovery.
-    pub upstreams: crate::http::upstream::Upstreams,
+    pub upstreams: crate::http::upstreams::Upstreams,
     /// Argon2id verifications allowed at once (`limits.password_hashing`,
     /// by default one per core). Each holds
     /// its memory cost (19 MiB by default) while it runs, and more at once
@@ -45,23 +52,26 @@ pub struct App {
 }
 
 impl App {
+    /// `discovery` is the discovery document (built by the HTTP layer,
+    /// served as it is).
     pub fn new(
         config: Config,
+        discovery: &serde_json::Value,
         store: Arc<dyn Store>,
         secrets: Secrets,
         keys: KeySet,
         metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
         error_records: Option<tokio::sync::mpsc::Sender<ErrorRecord>>,
     ) -> App {
-        let discovery_json = crate::http::discovery::document(&config).to_string().into();
+        let discovery_json = discovery.to_string().into();
         let errors_html = latchkey_core::error::docs::html(&config.issuer);
         let errors_json = latchkey_core::error::docs::json().to_string();
-        let brand = crate::http::pages::Brand {
+        let brand = Brand {
             name: config.ui_name.clone(),
             logo_uri: config.ui_logo_uri.clone(),
         };
         let fetcher = crate::http::fetch::Fetcher::new(config.allow_private_networks);
-        let upstreams = crate::http::upstream::Upstreams::new(config.upstreams.clone());
+        let upstreams = crate::http::upstreams::Upstreams::new(config.upstreams.clone());
         let in_flight = Arc::new(tokio::sync::Semaphore::new(config.max_in_flight));
         App {
             password_slots: tokio::sync::Semaphore::new(config.password_hashing),

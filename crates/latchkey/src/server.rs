@@ -57,8 +57,10 @@ pub async fn build_app(config: Config) -> Result<Arc<App>, StartError> {
     })?;
     let metrics = crate::telemetry::install();
     let (tx, rx) = tokio::sync::mpsc::channel::<ErrorRecord>(1024);
+    let discovery = crate::http::discovery::document(&config);
     let app = Arc::new(App::new(
         config,
+        &discovery,
         store.clone(),
         secrets,
         keys,

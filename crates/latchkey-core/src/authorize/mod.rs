@@ -6,7 +6,6 @@
 //! exists and every failure is redirected to the client.
 
 mod checks;
-pub mod decide;
 pub mod params;
 pub mod redirect_uri;
 pub mod request_object;
@@ -17,9 +16,9 @@ use crate::catalogue::{
 };
 use crate::client::ClientRecord;
 use crate::error::render::{RedirectTarget, ResponseMode};
+pub use crate::request::{AuthorizeRequest, Prompt};
 pub use checks::STANDARD_SCOPES;
 pub use params::RawParams;
-use serde::{Deserialize, Serialize};
 
 /// How strict /authorize is (the `policy.*` settings).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,59 +31,6 @@ pub struct Policy {
     /// The vectors a request without `vtr` (or usable `acr_values`) asks
     /// for (`vtr.default`); empty means `Cl`.
     pub vtr_default: Vec<crate::vtr::Vector>,
-}
-
-/// `prompt` values (OIDC Core §3.1.2.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Prompt {
-    None,
-    Login,
-    Consent,
-    SelectAccount,
-}
-
-/// A validated authorization request. Kept server-side while the user
-/// signs in and consents, then used to issue the code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuthorizeRequest {
-    pub client_id: String,
-    /// The verified redirect URI (registered, exact match).
-    pub redirect_uri: String,
-    /// Whether the request carried `redirect_uri` (then /token must too).
-    pub redirect_uri_sent: bool,
-    pub response_mode: String,
-    pub scopes: Vec<String>,
-    pub state: Option<String>,
-    pub nonce: Option<String>,
-    pub code_challenge: Option<String>,
-    pub code_challenge_method: Option<String>,
-    pub prompt: Vec<Prompt>,
-    pub max_age: Option<i64>,
-    pub login_hint: Option<String>,
-    pub id_token_hint: Option<String>,
-    pub ui_locales: Option<String>,
-    pub acr_values: Option<String>,
-    /// The vectors of trust asked for (`vtr`, else `acr_values`, else
-    /// `vtr.default`); any one satisfies the request. Empty means `Cl`.
-    #[serde(default)]
-    pub vtr: Vec<crate::vtr::Vector>,
-}
-
-impl AuthorizeRequest {
-    /// Where responses to this request go.
-    pub fn target(&self) -> RedirectTarget {
-        let mode = ResponseMode::parse(&self.response_mode).unwrap_or(ResponseMode::Query);
-        RedirectTarget::verified(self.redirect_uri.clone(), mode, self.state.clone())
-    }
-
-    pub fn scope(&self) -> String {
-        self.scopes.join(" ")
-    }
-
-    pub fn has_prompt(&self, p: Prompt) -> bool {
-        self.prompt.contains(&p)
-    }
 }
 
 /// Why a request was refused, and where the answer goes.

@@ -15,27 +15,7 @@ use jsonwebtoken::errors::ErrorKind;
 
 pub const TYP: &str = "at+jwt";
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct AccessClaims {
-    pub iss: String,
-    pub sub: String,
-    pub aud: String,
-    pub client_id: String,
-    pub scope: String,
-    pub iat: i64,
-    pub exp: i64,
-    pub jti: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_time: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub acr: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amr: Option<Vec<String>>,
-    /// The grant the token came from (absent for client_credentials), so
-    /// revoking the grant makes the token inactive.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grant_id: Option<String>,
-}
+pub use crate::keys::{AccessClaims, VERIFIED_TOKENS, VerifiedTokens};
 
 pub fn sign(ctx: &TokenContext<'_>, claims: &AccessClaims) -> Result<String, Occurrence> {
     let Some(key) = ctx.keys.signer(ctx.access_token_alg) else {
@@ -53,15 +33,6 @@ fn jose(alg: Alg) -> jsonwebtoken::Algorithm {
         Alg::Rs256 => jsonwebtoken::Algorithm::RS256,
     }
 }
-
-/// Access tokens already verified by a key set, so a resource server that
-/// introspects the same token again costs a lookup, not an ES256
-/// verification. Only what passed every check but expiry is kept, and
-/// expiry is checked on every use.
-pub type VerifiedTokens = crate::cache::Cache<AccessClaims>;
-
-/// How many verified tokens a key set remembers.
-pub const VERIFIED_TOKENS: usize = 4096;
 
 /// Check signature, type, issuer and expiry of an access token we issued.
 /// `check_exp: false` accepts expired tokens (for revocation).

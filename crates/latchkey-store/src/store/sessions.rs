@@ -75,7 +75,7 @@ fn interaction(row: &impl DbRow) -> StoreResult<InteractionRecord> {
     let id: String = row.try_get("id").map_err(map_err)?;
     let request: String = row.try_get("request").map_err(map_err)?;
     Ok(InteractionRecord {
-        request: serde_json::from_str(&request).map_err(|e| corrupt("request", &id, e))?,
+        purpose: serde_json::from_str(&request).map_err(|e| corrupt("request", &id, e))?,
         browser_hash: row.try_get("browser_hash").map_err(map_err)?,
         created_at: row.try_get("created_at").map_err(map_err)?,
         expires_at: row.try_get("expires_at").map_err(map_err)?,
@@ -127,7 +127,7 @@ impl<D: Db> SessionStore for SqlStore<D> {
         D::query(sql::INSERT_INTERACTION)
             .bind(&i.id)
             .bind(&i.browser_hash)
-            .bind(to_json("interaction request", &i.request)?)
+            .bind(to_json("interaction request", &i.purpose)?)
             .bind(i.created_at)
             .bind(i.expires_at)
             .execute(&self.pool)

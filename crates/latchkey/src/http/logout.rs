@@ -91,7 +91,7 @@ async fn logout(app: &App, headers: &HeaderMap, raw: RawParams) -> Result<Respon
     let state = get("state");
 
     let token = cookies::get(app, headers, Cookie::Session);
-    let session = super::authorize::session(app, headers)
+    let session = super::signin::session(app, headers)
         .await
         .map_err(Failure::page)?;
     if let (Some(session), Some(token)) = (&session, &token) {

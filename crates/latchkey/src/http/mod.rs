@@ -1,6 +1,5 @@
 //! The HTTP layer: parse, call, render. Every route is listed here.
 
-pub mod account_chooser;
 pub mod admin;
 pub mod attempts;
 pub mod authorize;
@@ -19,11 +18,11 @@ pub mod rate_limit;
 pub mod refused;
 pub mod register;
 pub mod respond;
-pub mod second_factor;
+pub mod signin;
 pub mod token;
-pub mod ui;
 pub mod unread_body;
 pub mod upstream;
+pub mod upstreams;
 pub mod userinfo;
 
 use crate::app::App;
@@ -82,12 +81,21 @@ pub fn router(app: Arc<App>) -> Router {
                 .delete(register::delete),
         )
         .route("/authorize", get(authorize::get).post(authorize::post))
-        .route("/login", get(ui::login_form).post(ui::login_submit))
-        .route("/consent", get(ui::consent_form).post(ui::consent_submit))
-        .route("/mfa", get(second_factor::form).post(second_factor::submit))
+        .route(
+            "/login",
+            get(signin::login::form).post(signin::login::submit),
+        )
+        .route(
+            "/consent",
+            get(signin::consent::form).post(signin::consent::submit),
+        )
+        .route(
+            "/mfa",
+            get(signin::second_factor::form).post(signin::second_factor::submit),
+        )
         .route(
             "/select-account",
-            get(account_chooser::form).post(account_chooser::submit),
+            get(signin::account_chooser::form).post(signin::account_chooser::submit),
         )
         .route("/trustmark", get(discovery::trustmark))
         .route("/logout", get(logout::get).post(logout::post))

@@ -2,6 +2,7 @@
 //! always escaped. Every HTML answer, whichever handler or layer made it,
 //! gets the security headers from one layer, [`security_headers`].
 
+use crate::app::Brand;
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -65,13 +66,6 @@ pub fn html_response(status: StatusCode, body: String) -> Response {
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
-}
-
-/// The product name and logo shown on every page (`ui.name`, `ui.logo_uri`).
-#[derive(Debug, Clone)]
-pub struct Brand {
-    pub name: String,
-    pub logo_uri: Option<String>,
 }
 
 /// The shared frame of every page.

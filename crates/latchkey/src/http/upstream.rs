@@ -10,122 +10,28 @@
 //! are translated into our causes and redirected to our client, whose
 //! redirect URI was verified before the interaction existed.
 
-use super::authorize::to_client;
-use super::fetch::{FetchError, Fetcher};
+use super::fetch::FetchError;
 use super::respond::Failure;
-use super::ui;
+use super::signin::{self, pending::Submitted};
+pub use super::upstreams::Upstreams;
+use super::upstreams::{fetch_failure, misconfigured};
 use crate::app::App;
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use latchkey_core::Occurrence;
 use latchkey_core::authorize::RawParams;
 use latchkey_core::catalogue::{
-    INTERACTION_EXPIRED, MISCONFIGURATION, SESSION_LOST, UPSTREAM_ERROR, UPSTREAM_ID_TOKEN_INVALID,
-    UPSTREAM_NOT_FOUND, UPSTREAM_UNAVAILABLE,
+    INTERACTION_EXPIRED, SESSION_LOST, UPSTREAM_ERROR, UPSTREAM_ID_TOKEN_INVALID,
+    UPSTREAM_NOT_FOUND,
 };
 use latchkey_core::crypto::random_token;
 use latchkey_core::error::docs::escape_html as esc;
-use latchkey_core::session::InteractionRecord;
 use latchkey_core::upstream::{self as core, Metadata, STATE_TTL, UpstreamConfig};
 use latchkey_core::upstream_record::{UpstreamSessionRecord, UpstreamStateRecord};
 use latchkey_core::user::UserRecord;
 use serde_json::Value;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-/// A discovery document is reused this long.
-const DISCOVERY_CACHE_FOR: Duration = Duration::from_secs(900);
-
-/// Seconds a client is asked to wait when the upstream is unreachable.
-const UNAVAILABLE_RETRY: u64 = 30;
-
-/// The configured upstreams and their cached discovery documents.
-pub struct Upstreams {
-    list: Vec<UpstreamConfig>,
-    discovery: Mutex<HashMap<String, (Instant, Arc<Metadata>)>>,
-}
-
-impl Upstreams {
-    pub fn new(list: Vec<UpstreamConfig>) -> Upstreams {
-        Upstreams {
-            list,
-            discovery: Mutex::new(HashMap::new()),
-        }
-    }
-
-    pub fn get(&self, id: &str) -> Option<&UpstreamConfig> {
-        self.list.iter().find(|u| u.id == id)
-    }
-
-    /// The upstream's discovery document, fetched through the fence and
-    /// cached; a failure is not cached.
-    async fn metadata(
-        &self,
-        fetcher: &Fetcher,
-        up: &UpstreamConfig,
-    ) -> Result<Arc<Metadata>, Occurrence> {
-        let cached = self.discovery.lock().ok().and_then(|c| {
-            c.get(&up.id)
-                .filter(|(at, _)| at.elapsed() < DISCOVERY_CACHE_FOR)
-                .map(|(_, m)| m.clone())
-        });
-        if let Some(meta) = cached {
-            return Ok(meta);
-        }
-        let url = up.discovery_url();
-        let doc = fetcher
-            .get_json(&url, None)
-            .await
-            .map_err(|e| fetch_failure(up, "discovery document", &url, e))?;
-        let meta = core::parse_metadata(&up.issuer, &doc)
-            .map_err(|why| misconfigured(up, format!("discovery document at {url}: {why}")))?;
-        let meta = Arc::new(meta);
-        if let Ok(mut cache) = self.discovery.lock() {
-            cache.insert(up.id.clone(), (Instant::now(), meta.clone()));
-        }
-        Ok(meta)
-    }
-}
-
-/// The upstream's setup is wrong (our registration there, or its
-/// documents): `server_error`, cause `misconfiguration`, the details
-/// (never the secret) in the log.
-fn misconfigured(up: &UpstreamConfig, why: impl std::fmt::Display) -> Occurrence {
-    MISCONFIGURATION
-        .with_detail(format!(
-            "signing in with the upstream identity provider {} is misconfigured",
-            up.id
-        ))
-        .debug(format!(
-            "[[upstream]] id={} issuer={} client_id={}: {why}",
-            up.id, up.issuer, up.client_id
-        ))
-}
-
-/// A fetch that failed: unreachable (or overloaded) is temporary, a
-/// refused URL or an unusable answer is a misconfiguration.
-fn fetch_failure(up: &UpstreamConfig, what: &str, url: &str, err: FetchError) -> Occurrence {
-    match err {
-        FetchError::Unreachable(why) => UPSTREAM_UNAVAILABLE
-            .with_detail(format!(
-                "the upstream identity provider {} cannot be reached",
-                up.id
-            ))
-            .retry_after(UNAVAILABLE_RETRY)
-            .debug(format!("upstream {} {what} at {url}: {why}", up.id)),
-        FetchError::Status(502..=504, _) => UPSTREAM_UNAVAILABLE
-            .with_detail(format!(
-                "the upstream identity provider {} is unavailable",
-                up.id
-            ))
-            .retry_after(UNAVAILABLE_RETRY)
-            .debug(format!("upstream {} {what} at {url}: {err}", up.id)),
-        err => misconfigured(up, format!("{what} at {url}: {err}")),
-    }
-}
+use std::sync::Arc;
 
 /// The sign-in buttons for the login page: one small form each, so no
 /// script is needed and the CSRF token travels as on every other form.
@@ -156,13 +62,10 @@ pub fn buttons(app: &App, interaction_id: &str, csrf: &str) -> String {
 pub async fn start(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    s: Submitted,
 ) -> Result<Response, Failure> {
-    let form = ui::Form::parse(&headers, &body)?;
-    let (interaction, _client, browser) = ui::load(&app, &headers, form.get("i")).await?;
-    let back = to_client(&interaction.request);
-    ui::check_csrf(&app, &form, &browser, &interaction.request)?;
+    let interaction = &s.pending.interaction;
+    let back = s.pending.back();
     let Some(up) = app.upstreams.get(&id) else {
         return Err(Failure::page(UPSTREAM_NOT_FOUND.with_detail(
             "no upstream identity provider is configured with this id",
@@ -170,7 +73,7 @@ pub async fn start(
     };
     let meta = match app.upstreams.metadata(&app.fetcher, up).await {
         Ok(m) => m,
-        Err(occ) => return Err(end(&app, &interaction, back(occ)).await),
+        Err(occ) => return Err(signin::end(&app, interaction, occ).await),
     };
     let state = random_token().map_err(|e| back(e.into()))?;
     let nonce = random_token().map_err(|e| back(e.into()))?;
@@ -210,13 +113,6 @@ pub async fn start(
     Ok(res)
 }
 
-/// A failure that ends the flow: the interaction is finished too, so the
-/// login page cannot be submitted after the client got its error.
-async fn end(app: &App, interaction: &InteractionRecord, failure: Failure) -> Failure {
-    let _ = app.store.take_interaction(&interaction.id).await;
-    failure
-}
-
 /// `GET /upstream/{id}/callback`: the upstream's answer.
 pub async fn callback(
     State(app): State<Arc<App>>,
@@ -239,29 +135,18 @@ pub async fn callback(
             "this answer came back from another identity provider than the one asked",
         ));
     }
-    let (interaction, client, _browser) =
-        ui::load(&app, &headers, Some(&record.interaction_id)).await?;
-    let back = to_client(&interaction.request);
+    let p = signin::pending::load(&app, &headers, Some(&record.interaction_id)).await?;
     let now = latchkey_core::now_unix();
     if record.expires_at <= now {
         let occ =
             INTERACTION_EXPIRED.with_detail("the sign-in at the identity provider took too long");
-        return Err(end(&app, &interaction, back(occ)).await);
+        return Err(signin::end(&app, &p.interaction, occ).await);
     }
     let (user, upstream_sub) = match authenticate(&app, &record, &params, now).await {
         Ok(found) => found,
-        Err(occ) => return Err(end(&app, &interaction, back(occ)).await),
+        Err(occ) => return Err(signin::end(&app, &p.interaction, occ).await),
     };
-    sign_in(
-        &app,
-        &headers,
-        interaction,
-        &client,
-        &user,
-        &record.upstream_id,
-        &upstream_sub,
-    )
-    .await
+    sign_in(&app, p, &user, &record.upstream_id, &upstream_sub).await
 }
 
 fn param<'p>(params: &'p RawParams, name: &str) -> Option<&'p str> {
@@ -425,17 +310,15 @@ async fn signing_key(
 /// kept beside the session).
 async fn sign_in(
     app: &Arc<App>,
-    headers: &HeaderMap,
-    interaction: InteractionRecord,
-    client: &latchkey_core::client::ClientRecord,
+    p: signin::pending::Pending,
     user: &UserRecord,
     upstream_id: &str,
     upstream_sub: &str,
 ) -> Result<Response, Failure> {
-    let req = interaction.request.clone();
-    let back = to_client(&req);
+    let back = p.back();
+    let client_id = p.interaction.purpose.client_id();
     let (token, session) =
-        ui::new_session(app, headers, &user.sub, vec!["fed".into()], &req.client_id)
+        signin::new_session(app, &p.headers, &user.sub, vec!["fed".into()], client_id)
             .await
             .map_err(&back)?;
     app.store
@@ -448,5 +331,8 @@ async fn sign_in(
         })
         .await
         .map_err(|e| back(e.into()))?;
-    Ok(ui::continue_signed_in(app, headers, &token, session, req, client, interaction).await)
+    Ok(
+        signin::continue_signed_in(app, &p.headers, &token, session, &p.client, p.interaction)
+            .await,
+    )
 }

@@ -4,15 +4,14 @@
 //! confirmation code, then recovery codes shown once). Same rules as the
 //! login page: no JavaScript, CSRF-protected, bound to the browser.
 
-use super::attempts;
-use super::authorize;
-use super::pages::{html_response, layout};
-use super::respond::Failure;
-use super::ui::{Form, check_csrf, client_name, csrf, load, signed_in};
+use super::pending::{Pending, Submitted};
+use super::{arrive, end, signed_in};
 use crate::app::App;
-use axum::body::Bytes;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use crate::http::attempts;
+use crate::http::pages::{html_response, layout};
+use crate::http::respond::Failure;
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use latchkey_core::catalogue::{
     RECOVERY_CODE_INVALID, SESSION_LOST, TOTP_CODE_INVALID, TOTP_CONFIRMATION_INVALID,
@@ -20,19 +19,10 @@ use latchkey_core::catalogue::{
 };
 use latchkey_core::error::docs::escape_html as esc;
 use latchkey_core::factors::{TotpRecord, totp_context};
-use latchkey_core::session::{InteractionRecord, SessionRecord};
+use latchkey_core::journey::second_factor::{self, Action};
+use latchkey_core::session::SessionRecord;
 use latchkey_core::{Cause, Occurrence, totp};
 use std::sync::Arc;
-
-#[derive(serde::Deserialize)]
-pub struct Interaction {
-    i: Option<String>,
-}
-
-/// Wrong codes are throttled per account with the sign-in limit.
-fn throttle_key(sub: &str) -> String {
-    format!("totp:{sub}")
-}
 
 /// The user's authenticator key, opened; `None` when it has none.
 async fn key_of(app: &App, sub: &str) -> Result<Option<(TotpRecord, Vec<u8>)>, Occurrence> {
@@ -64,23 +54,18 @@ fn status_of(cause: &Cause) -> StatusCode {
     StatusCode::from_u16(cause.status).unwrap_or(StatusCode::BAD_REQUEST)
 }
 
-fn hidden_fields(app: &App, interaction: &InteractionRecord, browser: &str) -> String {
+fn hidden_fields(app: &App, p: &Pending) -> String {
     format!(
         "<input type=\"hidden\" name=\"i\" value=\"{}\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">",
-        esc(&interaction.id),
-        esc(&csrf(app, browser))
+        esc(&p.interaction.id),
+        esc(&p.csrf(app))
     )
 }
 
 /// Ask for the code of an enrolled authenticator, or a recovery code.
-fn verify_page(
-    app: &App,
-    interaction: &InteractionRecord,
-    client: &str,
-    browser: &str,
-    error: &str,
-) -> String {
-    let fields = hidden_fields(app, interaction, browser);
+fn verify_page(app: &App, p: &Pending, error: &str) -> String {
+    let client = p.client_name();
+    let fields = hidden_fields(app, p);
     let body = format!(
         "<h1>Enter your security code</h1><p class=\"muted\">to continue to <strong>{client}</strong></p>{error}\
 <form method=\"post\" action=\"/mfa\">{fields}\
@@ -99,15 +84,8 @@ fn verify_page(
 }
 
 /// Enrolment: the QR code (inline SVG) and the key to type by hand.
-fn enrol_page(
-    app: &App,
-    interaction: &InteractionRecord,
-    client: &str,
-    browser: &str,
-    account: &str,
-    key: &[u8],
-    error: &str,
-) -> String {
+fn enrol_page(app: &App, p: &Pending, account: &str, key: &[u8], error: &str) -> String {
+    let client = p.client_name();
     let uri = totp::otpauth_uri(&app.brand.name, account, key);
     let qr = qrcode::QrCode::new(uri.as_bytes())
         .map(|code| {
@@ -138,18 +116,13 @@ fn enrol_page(
 <button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>Cancel</button></div></form>",
         client = esc(client),
         key = esc(&grouped.join(" ")),
-        fields = hidden_fields(app, interaction, browser),
+        fields = hidden_fields(app, p),
     );
     layout(&app.brand, "Set up an authenticator", &body)
 }
 
 /// The recovery codes, shown once, right after enrolment.
-fn recovery_page(
-    app: &App,
-    interaction: &InteractionRecord,
-    browser: &str,
-    codes: &[String],
-) -> String {
+fn recovery_page(app: &App, p: &Pending, codes: &[String]) -> String {
     let items: String = codes
         .iter()
         .map(|c| format!("<li><code>{}</code></li>", esc(c)))
@@ -160,7 +133,7 @@ fn recovery_page(
 Keep them somewhere safe: they are shown only now.</p><ul class=\"recovery-codes\">{items}</ul>\
 <form method=\"post\" action=\"/mfa\">{fields}\
 <div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"continue\" class=\"primary\" autofocus>I have saved them, continue</button></div></form>",
-        fields = hidden_fields(app, interaction, browser),
+        fields = hidden_fields(app, p),
     );
     layout(&app.brand, "Recovery codes", &body)
 }
@@ -196,76 +169,39 @@ async fn username(app: &App, sub: &str) -> Result<String, Occurrence> {
 /// The page for this user's state: verify when enrolled, else enrol.
 async fn page(
     app: &App,
-    interaction: &InteractionRecord,
-    client: &str,
-    browser: &str,
+    p: &Pending,
     session: &SessionRecord,
     error: &str,
 ) -> Result<String, Occurrence> {
     if let Some(key) = pending_key(app, &session.sub).await? {
         let account = username(app, &session.sub).await?;
-        return Ok(enrol_page(
-            app,
-            interaction,
-            client,
-            browser,
-            &account,
-            &key,
-            error,
-        ));
+        return Ok(enrol_page(app, p, &account, &key, error));
     }
-    Ok(verify_page(app, interaction, client, browser, error))
+    Ok(verify_page(app, p, error))
 }
 
 /// `GET /mfa?i=…`
-pub async fn form(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Query(q): Query<Interaction>,
-) -> Result<Response, Failure> {
-    let (interaction, client, browser) = load(&app, &headers, q.i.as_deref()).await?;
-    let back = authorize::to_client(&interaction.request);
-    let session = signed_in(&app, &headers, &interaction).await?;
-    let html = page(
-        &app,
-        &interaction,
-        client_name(&client),
-        &browser,
-        &session,
-        "",
-    )
-    .await
-    .map_err(&back)?;
+pub async fn form(State(app): State<Arc<App>>, p: Pending) -> Result<Response, Failure> {
+    let session = signed_in(&app, &p).await?;
+    let html = page(&app, &p, &session, "").await.map_err(p.back())?;
     Ok(html_response(StatusCode::OK, html))
 }
 
 /// `POST /mfa`: verify a code or a recovery code, confirm an enrolment,
 /// continue after the recovery codes, or cancel.
-pub async fn submit(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, Failure> {
-    let form = Form::parse(&headers, &body)?;
-    let (interaction, client, browser) = load(&app, &headers, form.get("i")).await?;
-    let req = interaction.request.clone();
-    let back = authorize::to_client(&req);
-    check_csrf(&app, &form, &browser, &req)?;
-    let session = signed_in(&app, &headers, &interaction).await?;
-    let action = form.get("action").unwrap_or("verify");
-    if action == "cancel" {
-        app.store
-            .take_interaction(&interaction.id)
-            .await
-            .map_err(|e| back(e.into()))?;
-        return Err(back(USER_CANCELED.occur()));
-    }
-    if action == "continue" {
+pub async fn submit(State(app): State<Arc<App>>, s: Submitted) -> Result<Response, Failure> {
+    let p = &s.pending;
+    let back = p.back();
+    let session = signed_in(&app, p).await?;
+    let action = second_factor::read(&s.form);
+    match action {
+        Action::Cancel => return Err(end(&app, &p.interaction, USER_CANCELED.occur()).await),
         // After the recovery codes: the session already has the factor.
-        return authorize::proceed(&app, &headers, req, &client, Some(interaction)).await;
+        Action::Continue => return resume(&app, s.pending).await,
+        _ => {}
     }
     let sub = session.sub.clone();
-    let key = throttle_key(&sub);
+    let key = second_factor::throttle_key(&sub);
     // Reserved before the code is checked, like a password (attempts.rs).
     if let Some(wait) = attempts::reserve(&app, &key, app.config.login_failures)
         .await
@@ -279,10 +215,9 @@ pub async fn submit(
     }
     let slot = app.sign_in_slots.acquire(&key).await;
     let now = latchkey_core::now_unix();
-    let code = form.get("code").unwrap_or("");
     let outcome = match action {
-        "recovery" => {
-            let presented = totp::normalize_recovery_code(form.get("recovery_code").unwrap_or(""));
+        Action::Recovery(code) => {
+            let presented = totp::normalize_recovery_code(code);
             let hash = app.secrets.hash(&format!("recovery:{presented}"));
             if app
                 .store
@@ -295,11 +230,11 @@ pub async fn submit(
                 Err(RECOVERY_CODE_INVALID.occur())
             }
         }
-        "enrol" => enrol(&app, &sub, code, now).await.map_err(&back)?,
-        _ => verify(&app, &sub, code, now).await.map_err(&back)?,
+        Action::Enrol(code) => enrol(&app, &sub, code, now).await.map_err(&back)?,
+        Action::Verify(code) => verify(&app, &sub, code, now).await.map_err(&back)?,
+        Action::Cancel | Action::Continue => Ok(None),
     };
     drop(slot);
-    let client_label = client_name(&client).to_string();
     match outcome {
         Err(occ) => {
             // A mistyped confirmation during enrolment guesses nothing.
@@ -309,23 +244,10 @@ pub async fn submit(
                     .await
                     .map_err(|e| back(e.into()))?;
             }
-            let message = match occ.cause.id {
-                "recovery_code_invalid" => "That recovery code is not valid or was already used.",
-                "totp_confirmation_invalid" => {
-                    "That code does not match. Check the key in the app and enter the code it shows now."
-                }
-                _ => "That code is not right or has expired. Enter the code the app shows now.",
-            };
-            let html = page(
-                &app,
-                &interaction,
-                &client_label,
-                &browser,
-                &session,
-                &alert(&app, &occ, message),
-            )
-            .await
-            .map_err(&back)?;
+            let message = second_factor::refusal(occ.cause.id);
+            let html = page(&app, p, &session, &alert(&app, &occ, message))
+                .await
+                .map_err(&back)?;
             Ok(html_response(status_of(occ.cause), html))
         }
         Ok(recovery_codes) => {
@@ -333,10 +255,7 @@ pub async fn submit(
                 .clear_login_failures(&key)
                 .await
                 .map_err(|e| back(e.into()))?;
-            let amr: Vec<String> = latchkey_core::vtr::AMR_SECOND_FACTOR
-                .iter()
-                .map(|s| s.to_string())
-                .collect();
+            let amr = second_factor::amr();
             if !app
                 .store
                 .set_session_amr(&session.id_hash, &amr)
@@ -347,16 +266,22 @@ pub async fn submit(
                     SESSION_LOST.with_detail("the browser is no longer signed in"),
                 ));
             }
-            tracing::info!(client_id = %req.client_id, sub = %sub, amr = ?amr, method = action, "second factor passed");
+            tracing::info!(client_id = %p.interaction.purpose.client_id(), sub = %sub, amr = ?amr, method = action.method(), "second factor passed");
             if let Some(codes) = recovery_codes {
                 return Ok(html_response(
                     StatusCode::OK,
-                    recovery_page(&app, &interaction, &browser, &codes),
+                    recovery_page(&app, p, &codes),
                 ));
             }
-            authorize::proceed(&app, &headers, req, &client, Some(interaction)).await
+            resume(&app, s.pending).await
         }
     }
+}
+
+/// Back to the journey with the factor in the session.
+async fn resume(app: &Arc<App>, p: Pending) -> Result<Response, Failure> {
+    let purpose = p.interaction.purpose.clone();
+    arrive(app, &p.headers, purpose, &p.client, Some(p.interaction)).await
 }
 
 /// Check a code of the enrolled authenticator; a step is accepted once.

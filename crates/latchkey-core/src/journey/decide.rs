@@ -1,13 +1,13 @@
-//! After validation: does the user need to sign in, to choose an account,
-//! to pass a second factor, to consent, or can the code be issued? (OIDC
-//! Core §3.1.2.3, §3.1.2.4; RFC 8485.) Pure: the caller loads the session,
-//! the user's factors and the remembered consent and performs the outcome.
+//! Does the user need to sign in, to choose an account, to pass a second
+//! factor, to consent, or is the sign-in complete? (OIDC Core §3.1.2.3,
+//! §3.1.2.4; RFC 8485.) Pure: the caller loads the session, the user's
+//! factors and the remembered consent and performs the outcome.
 
-use super::{AuthorizeRequest, Prompt};
 use crate::Occurrence;
 use crate::catalogue::{
     CONSENT_REQUIRED, IDENTITY_CONFIDENCE_TOO_LOW, INTERACTION_REQUIRED, LOGIN_REQUIRED,
 };
+use crate::request::{Prompt, Purpose};
 use crate::vtr::{Assessment, Vector, assess};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,7 +20,8 @@ pub enum Next {
     /// user enrols one if they have none).
     SecondFactor,
     Consent,
-    /// Issue a code; the vector achieved (`acr`, `vot`).
+    /// Complete (issue the code, approve the device); the vector achieved
+    /// (`acr`, `vot`).
     Issue(Vector),
 }
 
@@ -55,15 +56,15 @@ pub struct Situation<'a> {
 ///   page (`interaction_required` with `prompt=none`, U12).
 /// - a third-party client without a remembered consent covering every
 ///   requested scope, or `prompt=consent` → consent (`consent_required`
-///   with `prompt=none`).
-pub fn decide(req: &AuthorizeRequest, s: Situation<'_>) -> Result<Next, Occurrence> {
+///   with `prompt=none`); a device's request is always confirmed.
+pub fn decide(req: &Purpose, s: Situation<'_>) -> Result<Next, Occurrence> {
     let silent = req.has_prompt(Prompt::None);
     let login = match s.auth_time {
         None => Some("no one is signed in"),
         Some(t) if req.has_prompt(Prompt::Login) && s.resumed_at.is_none_or(|r| t < r) => {
             Some("the request asked for a new sign-in")
         }
-        Some(t) if req.max_age.is_some_and(|m| s.now - t > m) => {
+        Some(t) if req.max_age().is_some_and(|m| s.now - t > m) => {
             Some("the sign-in is older than max_age")
         }
         Some(_) => None,
@@ -78,7 +79,7 @@ pub fn decide(req: &AuthorizeRequest, s: Situation<'_>) -> Result<Next, Occurren
     if req.has_prompt(Prompt::SelectAccount) && s.resumed_at.is_none() {
         return Ok(Next::SelectAccount);
     }
-    let achieved = match assess(&req.vtr, s.second_factor, s.identity) {
+    let achieved = match assess(req.vtr(), s.second_factor, s.identity) {
         Assessment::Met(v) => v,
         Assessment::IdentityTooLow { needed, has } => {
             return Err(IDENTITY_CONFIDENCE_TOO_LOW.with_detail(format!(
@@ -97,9 +98,10 @@ pub fn decide(req: &AuthorizeRequest, s: Situation<'_>) -> Result<Next, Occurren
     };
     let covered = s.granted.is_some_and(|g| {
         let granted: Vec<&str> = g.split(' ').collect();
-        req.scopes.iter().all(|x| granted.contains(&x.as_str()))
+        req.scopes().iter().all(|x| granted.contains(&x.as_str()))
     });
-    let consent = !s.skip_consent && (!covered || req.has_prompt(Prompt::Consent));
+    let consent =
+        req.always_confirm() || (!s.skip_consent && (!covered || req.has_prompt(Prompt::Consent)));
     if consent {
         return if silent {
             Err(CONSENT_REQUIRED
@@ -117,8 +119,10 @@ mod tests {
     use super::*;
     use crate::vtr::{CL, CL_CM};
 
-    fn req(prompt: &[Prompt], max_age: Option<i64>) -> AuthorizeRequest {
-        AuthorizeRequest {
+    use crate::request::{AuthorizeRequest, DeviceRequest};
+
+    fn req(prompt: &[Prompt], max_age: Option<i64>) -> Purpose {
+        Purpose::Authorize(AuthorizeRequest {
             client_id: "c".into(),
             redirect_uri: "https://a.example/cb".into(),
             redirect_uri_sent: true,
@@ -135,6 +139,18 @@ mod tests {
             ui_locales: None,
             acr_values: None,
             vtr: Vec::new(),
+        })
+    }
+
+    fn set_vtr(p: &mut Purpose, vtr: Vec<crate::vtr::Vector>) {
+        if let Purpose::Authorize(r) = p {
+            r.vtr = vtr;
+        }
+    }
+
+    fn set_prompt(p: &mut Purpose, prompt: Vec<Prompt>) {
+        if let Purpose::Authorize(r) = p {
+            r.prompt = prompt;
         }
     }
 
@@ -227,7 +243,7 @@ mod tests {
     #[test]
     fn vectors_step_up_and_identity() {
         let mut cm = req(&[], None);
-        cm.vtr = vec![CL_CM];
+        set_vtr(&mut cm, vec![CL_CM]);
         let signed_in = at(Some(900), Some("openid email"));
         assert_eq!(decide(&cm, signed_in).unwrap(), Next::SecondFactor);
         let stepped = Situation {
@@ -235,13 +251,16 @@ mod tests {
             ..signed_in
         };
         assert_eq!(decide(&cm, stepped).unwrap(), Next::Issue(CL_CM));
-        cm.prompt = vec![Prompt::None];
+        set_prompt(&mut cm, vec![Prompt::None]);
         assert_eq!(
             decide(&cm, signed_in).unwrap_err().cause.id,
             "interaction_required"
         );
         let mut p2 = req(&[], None);
-        p2.vtr = vec![crate::vtr::Vector::parse("Cl.Cm.P2").unwrap()];
+        set_vtr(
+            &mut p2,
+            vec![crate::vtr::Vector::parse("Cl.Cm.P2").unwrap()],
+        );
         assert_eq!(
             decide(&p2, stepped).unwrap_err().cause.id,
             "identity_confidence_too_low"
@@ -264,5 +283,23 @@ mod tests {
             ..signed_in
         };
         assert_eq!(decide(&choose, resumed).unwrap(), Next::Issue(CL));
+    }
+
+    #[test]
+    fn a_device_is_always_confirmed() {
+        let device = Purpose::Device {
+            device: DeviceRequest {
+                client_id: "tv".into(),
+                user_code_hash: "h".into(),
+                scopes: vec!["openid".into()],
+                vtr: Vec::new(),
+            },
+        };
+        let first_party = Situation {
+            skip_consent: true,
+            ..at(Some(900), Some("openid"))
+        };
+        assert_eq!(decide(&device, first_party).unwrap(), Next::Consent);
+        assert_eq!(decide(&device, at(None, None)).unwrap(), Next::Login);
     }
 }

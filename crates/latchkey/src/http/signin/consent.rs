@@ -1,0 +1,117 @@
+//! The consent page, `/consent`: Allow remembers the grant and completes
+//! the sign-in; Deny returns `access_denied`; "Not you?" signs in as
+//! someone else in the same sign-in.
+
+use super::pending::{Pending, Submitted};
+use super::{achieved, finish, signed_in, to_page};
+use crate::app::App;
+use crate::http::pages::{html_response, layout};
+use crate::http::respond::Failure;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use latchkey_core::catalogue::{CONSENT_DENIED, SESSION_LOST};
+use latchkey_core::error::docs::escape_html as esc;
+use latchkey_core::journey::Page;
+use latchkey_core::journey::consent::{self, Action};
+use latchkey_core::session::ConsentGrant;
+use std::sync::Arc;
+
+/// Plain words for a scope on the consent page.
+fn describe(scope: &str) -> String {
+    match scope {
+        "openid" => "Sign you in and know who you are".into(),
+        "profile" => "See your name, username and profile picture".into(),
+        "email" => "See your email address".into(),
+        "address" => "See your postal address".into(),
+        "phone" => "See your phone number".into(),
+        "offline_access" => "Stay signed in to your account while you are away".into(),
+        other => format!("Access: {other}"),
+    }
+}
+
+/// `GET /consent?i=…`
+pub async fn form(State(app): State<Arc<App>>, p: Pending) -> Result<Response, Failure> {
+    let session = signed_in(&app, &p).await?;
+    let account = app
+        .store
+        .get_user(&session.sub)
+        .await
+        .map_err(|e| p.refuse(e.into()))?
+        .map(|u| u.username)
+        .unwrap_or_else(|| session.sub.clone());
+    let items: String = p
+        .interaction
+        .purpose
+        .scopes()
+        .iter()
+        .map(|s| format!("<li>{}</li>", esc(&describe(s))))
+        .collect();
+    let body = format!(
+        "<h1>Allow access?</h1><p><strong>{client}</strong> would like to:</p><ul class=\"scopes\">{items}</ul>\
+<form method=\"post\" action=\"/consent\">\
+<input type=\"hidden\" name=\"i\" value=\"{i}\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"allow\" class=\"primary\" autofocus>Allow</button>\
+<button type=\"submit\" name=\"action\" value=\"deny\">Deny</button></div>\
+<p class=\"muted account\">Signed in as <strong>{account}</strong>. \
+<button type=\"submit\" name=\"action\" value=\"other\" class=\"link\" formnovalidate>Not you? Use another account</button></p></form>",
+        account = esc(&account),
+        client = esc(p.client_name()),
+        i = esc(&p.interaction.id),
+        csrf = esc(&p.csrf(&app)),
+    );
+    Ok(html_response(
+        StatusCode::OK,
+        layout(&app.brand, "Allow access", &body),
+    ))
+}
+
+/// `POST /consent`
+pub async fn submit(State(app): State<Arc<App>>, s: Submitted) -> Result<Response, Failure> {
+    let p = &s.pending;
+    let back = p.back();
+    let session = signed_in(&app, p).await?;
+    match consent::read(&s.form) {
+        Action::Other => return Ok(to_page(Page::Login, &p.interaction.id)),
+        Action::Deny => {
+            if app
+                .store
+                .take_interaction(&p.interaction.id)
+                .await
+                .map_err(|e| back(e.into()))?
+                .is_none()
+            {
+                return Err(back(
+                    SESSION_LOST.with_detail("this sign-in was already completed"),
+                ));
+            }
+            return Err(back(CONSENT_DENIED.occur()));
+        }
+        Action::Allow => {}
+    }
+    let purpose = &p.interaction.purpose;
+    let granted = app
+        .store
+        .get_consent(&session.sub, &p.client.client_id)
+        .await
+        .map_err(|e| back(e.into()))?;
+    let scope = consent::remembered(granted.as_deref(), purpose.scopes());
+    let achieved = achieved(&app, purpose, &session).await.map_err(&back)?;
+    // The interaction ends, the consent is kept and the code issued in one
+    // transaction (a second Allow finds the interaction gone).
+    let grant = ConsentGrant {
+        sub: &session.sub,
+        client_id: &p.client.client_id,
+        scope: &scope,
+        now: latchkey_core::now_unix(),
+    };
+    finish(
+        &app,
+        purpose,
+        &session,
+        achieved,
+        Some(&p.interaction.id),
+        Some(grant),
+    )
+    .await
+}
