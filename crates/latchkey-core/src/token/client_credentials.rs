@@ -9,22 +9,17 @@ use crate::Occurrence;
 use crate::authorize::RawParams;
 use crate::catalogue::{SCOPE_MALFORMED, SCOPE_NOT_ALLOWED};
 use crate::client::ClientRecord;
+use crate::scope::Scope;
 
 const USER_ONLY: &[&str] = &["openid", "offline_access"];
 
-pub fn scope(client: &ClientRecord, requested: Option<&str>) -> Result<String, Occurrence> {
-    let registered: Vec<&str> = client
-        .metadata
-        .scope
-        .as_deref()
-        .unwrap_or("")
-        .split(' ')
-        .filter(|s| !s.is_empty() && !USER_ONLY.contains(s))
-        .collect();
+pub fn scope(client: &ClientRecord, requested: Option<&str>) -> Result<Scope, Occurrence> {
+    let registered =
+        Scope::split(client.metadata.scope.as_deref().unwrap_or("")).without(USER_ONLY);
     let Some(requested) = requested else {
-        return Ok(registered.join(" "));
+        return Ok(registered);
     };
-    let mut out: Vec<&str> = Vec::new();
+    // Each word in turn, so the first one at fault names the error.
     for s in requested.split(' ') {
         if s.is_empty() {
             return Err(SCOPE_MALFORMED
@@ -35,14 +30,11 @@ pub fn scope(client: &ClientRecord, requested: Option<&str>) -> Result<String, O
                 "scope {s} needs a user; client_credentials has none"
             )));
         }
-        if !registered.contains(&s) {
+        if !registered.contains(s) {
             return Err(SCOPE_NOT_ALLOWED.with_detail(format!("scope {s}")));
         }
-        if !out.contains(&s) {
-            out.push(s);
-        }
     }
-    Ok(out.join(" "))
+    Ok(Scope::split(requested))
 }
 
 pub fn exchange(
@@ -50,7 +42,7 @@ pub fn exchange(
     client: &ClientRecord,
     params: &RawParams,
 ) -> Result<TokenResponse, Occurrence> {
-    let scope = scope(client, param(params, "scope")?)?;
+    let scope = scope(client, param(params, "scope")?)?.to_string();
     let claims = AccessClaims {
         iss: ctx.issuer.to_string(),
         sub: client.client_id.clone(),

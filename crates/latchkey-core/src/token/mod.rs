@@ -17,6 +17,7 @@ use crate::catalogue::*;
 use crate::client::ClientRecord;
 use crate::crypto::Secrets;
 use crate::keys::{Alg, KeySet};
+use crate::scope::Scope;
 use crate::store::{RefreshRecord, Store};
 
 /// Grant types registered with IANA that this server does not enable:
@@ -121,22 +122,15 @@ pub fn has_scope(scope: &str, value: &str) -> bool {
 }
 
 /// RFC 6749 §6: a refresh may ask for less than was granted, never more.
-pub fn narrow(requested: Option<&str>, granted: &str) -> Result<String, Occurrence> {
+pub fn narrow(requested: Option<&str>, granted: &Scope) -> Result<Scope, Occurrence> {
     let Some(requested) = requested else {
-        return Ok(granted.to_string());
+        return Ok(granted.clone());
     };
-    let mut out: Vec<&str> = Vec::new();
-    for s in requested.split(' ').filter(|s| !s.is_empty()) {
-        if !has_scope(granted, s) {
-            return Err(
-                SCOPE_BROADER_THAN_GRANTED.with_detail(format!("scope {s} was not granted"))
-            );
-        }
-        if !out.contains(&s) {
-            out.push(s);
-        }
+    let requested = Scope::split(requested);
+    if let Some(s) = requested.iter().find(|s| !granted.contains(s)) {
+        return Err(SCOPE_BROADER_THAN_GRANTED.with_detail(format!("scope {s} was not granted")));
     }
-    Ok(out.join(" "))
+    Ok(requested)
 }
 
 /// What tokens are issued from: a code or a refresh token of one grant.
