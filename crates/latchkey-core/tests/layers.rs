@@ -21,7 +21,9 @@ use std::path::{Path, PathBuf};
 const CORE_LAYERS: &[(&str, &[&str])] = &[
     (
         "foundation",
-        &["lib", "error", "crypto", "cache", "vtr", "throttle", "totp"],
+        &[
+            "lib", "error", "crypto", "cache", "vtr", "throttle", "totp", "scope",
+        ],
     ),
     (
         "data model",
