@@ -67,3 +67,36 @@ pub fn exchange(
         sub: None,
     })
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::client::ClientMetadata;
+
+    fn client(scope: &str) -> ClientRecord {
+        ClientRecord {
+            client_id: "svc".into(),
+            secret_hash: Some("h".into()),
+            active: true,
+            metadata: ClientMetadata {
+                scope: Some(scope.into()),
+                ..Default::default()
+            },
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn the_registered_scope_without_user_tokens_and_the_first_word_at_fault() {
+        let c = client("openid api:read api:write offline_access");
+        assert_eq!(scope(&c, None).unwrap().to_string(), "api:read api:write");
+        let asked = scope(&c, Some("api:write api:read api:write")).unwrap();
+        assert_eq!(asked.to_string(), "api:write api:read");
+        let cause = |requested: &str| scope(&c, Some(requested)).unwrap_err().cause.id;
+        assert_eq!(cause("openid  api:read"), "scope_not_allowed");
+        assert_eq!(cause("api:read  openid"), "scope_malformed");
+        assert_eq!(cause("api:delete"), "scope_not_allowed");
+    }
+}

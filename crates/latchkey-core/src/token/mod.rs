@@ -232,3 +232,20 @@ pub fn new_refresh(
     };
     Ok((token, record))
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refresh_narrows_in_its_own_order_never_widens() {
+        let granted = Scope::split("openid email profile");
+        assert_eq!(narrow(None, &granted).unwrap(), granted);
+        let narrowed = narrow(Some("profile  openid profile"), &granted).unwrap();
+        assert_eq!(narrowed.to_string(), "profile openid");
+        let wider = narrow(Some("openid phone"), &granted).unwrap_err();
+        assert!(wider.is(&SCOPE_BROADER_THAN_GRANTED));
+        assert!(wider.description().contains("scope phone was not granted"));
+    }
+}
