@@ -116,9 +116,9 @@ pub async fn exchange(
     }
 }
 
-/// Whether a space-separated scope contains `value`.
+/// Whether a scope as tokens carry it (space separated) contains `value`.
 pub fn has_scope(scope: &str, value: &str) -> bool {
-    scope.split(' ').any(|s| s == value)
+    Scope::split(scope).contains(value)
 }
 
 /// RFC 6749 §6: a refresh may ask for less than was granted, never more.
@@ -247,5 +247,12 @@ mod tests {
         let wider = narrow(Some("openid phone"), &granted).unwrap_err();
         assert!(wider.is(&SCOPE_BROADER_THAN_GRANTED));
         assert!(wider.description().contains("scope phone was not granted"));
+    }
+
+    #[test]
+    fn a_token_scope_holds_whole_tokens() {
+        assert!(has_scope("openid email", "email"));
+        assert!(!has_scope("openid email", "mail"));
+        assert!(!has_scope("openid email", "openid email"));
     }
 }
