@@ -16,6 +16,7 @@ pub mod keys;
 pub mod logout;
 pub mod registration;
 pub mod request;
+pub mod scope;
 pub mod session;
 pub mod store;
 pub mod throttle;

@@ -1,9 +1,11 @@
 //! What a sign-in is asked for: a validated authorization request (RFC 6749
 //! §4.1.1, OIDC Core §3.1.2.1) or a device's request (RFC 8628). Part of
 //! the data model: kept server-side in an interaction while the user signs
-//! in, so it imports only the error catalogue and vectors of trust.
+//! in, so it imports only the error catalogue, the protocol's value types
+//! and vectors of trust.
 
-use crate::error::render::{RedirectTarget, ResponseMode};
+use crate::error::render::{RedirectTarget, RedirectUri, ResponseMode};
+use crate::scope::Scope;
 use crate::vtr::Vector;
 use serde::{Deserialize, Serialize};
 
@@ -17,46 +19,221 @@ pub enum Prompt {
     SelectAccount,
 }
 
+/// `code_challenge_method` (RFC 7636 §4.3). Stored as its value, in
+/// interactions and in a code's record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CodeChallengeMethod {
+    S256,
+    #[serde(rename = "plain")]
+    Plain,
+}
+
+impl CodeChallengeMethod {
+    /// Exactly `S256` or `plain` (the names are case sensitive).
+    pub fn parse(s: &str) -> Option<CodeChallengeMethod> {
+        match s {
+            "S256" => Some(CodeChallengeMethod::S256),
+            "plain" => Some(CodeChallengeMethod::Plain),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodeChallengeMethod::S256 => "S256",
+            CodeChallengeMethod::Plain => "plain",
+        }
+    }
+}
+
+impl std::fmt::Display for CodeChallengeMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A validated authorization request. Kept server-side while the user
-/// signs in and consents, then used to issue the code.
+/// signs in and consents, then used to issue the code. Only
+/// [`crate::authorize::validate`] makes one (and serde, reading an
+/// interaction back), so holding one means every check passed:
+///
+/// ```compile_fail
+/// fn client(req: &latchkey_core::request::AuthorizeRequest) -> &str {
+///     &req.client_id
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthorizeRequest {
-    pub client_id: String,
+    client_id: String,
     /// The verified redirect URI (registered, exact match).
-    pub redirect_uri: String,
+    redirect_uri: RedirectUri,
     /// Whether the request carried `redirect_uri` (then /token must too).
+    redirect_uri_sent: bool,
+    response_mode: ResponseMode,
+    scopes: Scope,
+    state: Option<String>,
+    nonce: Option<String>,
+    code_challenge: Option<String>,
+    code_challenge_method: Option<CodeChallengeMethod>,
+    prompt: Vec<Prompt>,
+    max_age: Option<i64>,
+    login_hint: Option<String>,
+    id_token_hint: Option<String>,
+    ui_locales: Option<String>,
+    acr_values: Option<String>,
+    /// The vectors of trust asked for (`vtr`, else `acr_values`, else
+    /// `vtr.default`); any one satisfies the request. Empty means `Cl`.
+    #[serde(default)]
+    vtr: Vec<Vector>,
+}
+
+/// What [`crate::authorize::validate`] checked, made into an
+/// [`AuthorizeRequest`] there and nowhere else.
+#[derive(Debug, Clone)]
+pub(crate) struct Validated {
+    pub client_id: String,
+    pub redirect_uri: RedirectUri,
     pub redirect_uri_sent: bool,
-    pub response_mode: String,
-    pub scopes: Vec<String>,
+    pub response_mode: ResponseMode,
+    pub scopes: Scope,
     pub state: Option<String>,
     pub nonce: Option<String>,
-    pub code_challenge: Option<String>,
-    pub code_challenge_method: Option<String>,
+    /// `code_challenge` with its method.
+    pub pkce: Option<(String, CodeChallengeMethod)>,
     pub prompt: Vec<Prompt>,
     pub max_age: Option<i64>,
     pub login_hint: Option<String>,
     pub id_token_hint: Option<String>,
     pub ui_locales: Option<String>,
     pub acr_values: Option<String>,
-    /// The vectors of trust asked for (`vtr`, else `acr_values`, else
-    /// `vtr.default`); any one satisfies the request. Empty means `Cl`.
-    #[serde(default)]
     pub vtr: Vec<Vector>,
 }
 
+impl Validated {
+    /// A request of client `c` for `openid` to `https://a.example/cb`,
+    /// for tests to change what they need.
+    #[cfg(test)]
+    pub fn example() -> Validated {
+        Validated {
+            client_id: "c".into(),
+            redirect_uri: RedirectUri::for_tests("https://a.example/cb"),
+            redirect_uri_sent: true,
+            response_mode: ResponseMode::Query,
+            scopes: Scope::split("openid"),
+            state: None,
+            nonce: None,
+            pkce: None,
+            prompt: Vec::new(),
+            max_age: None,
+            login_hint: None,
+            id_token_hint: None,
+            ui_locales: None,
+            acr_values: None,
+            vtr: Vec::new(),
+        }
+    }
+}
+
 impl AuthorizeRequest {
-    /// Where responses to this request go.
-    pub fn target(&self) -> RedirectTarget {
-        let mode = ResponseMode::parse(&self.response_mode).unwrap_or(ResponseMode::Query);
-        RedirectTarget::verified(self.redirect_uri.clone(), mode, self.state.clone())
+    pub(crate) fn validated(v: Validated) -> AuthorizeRequest {
+        let (code_challenge, code_challenge_method) = v.pkce.unzip();
+        AuthorizeRequest {
+            client_id: v.client_id,
+            redirect_uri: v.redirect_uri,
+            redirect_uri_sent: v.redirect_uri_sent,
+            response_mode: v.response_mode,
+            scopes: v.scopes,
+            state: v.state,
+            nonce: v.nonce,
+            code_challenge,
+            code_challenge_method,
+            prompt: v.prompt,
+            max_age: v.max_age,
+            login_hint: v.login_hint,
+            id_token_hint: v.id_token_hint,
+            ui_locales: v.ui_locales,
+            acr_values: v.acr_values,
+            vtr: v.vtr,
+        }
     }
 
-    pub fn scope(&self) -> String {
-        self.scopes.join(" ")
+    /// Where responses to this request go.
+    pub fn target(&self) -> RedirectTarget {
+        RedirectTarget::verified(
+            self.redirect_uri.clone(),
+            self.response_mode,
+            self.state.clone(),
+        )
+    }
+
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    pub fn redirect_uri(&self) -> &RedirectUri {
+        &self.redirect_uri
+    }
+
+    /// Whether the request carried `redirect_uri` (then /token must too).
+    pub fn redirect_uri_sent(&self) -> bool {
+        self.redirect_uri_sent
+    }
+
+    pub fn response_mode(&self) -> ResponseMode {
+        self.response_mode
+    }
+
+    pub fn scopes(&self) -> &Scope {
+        &self.scopes
+    }
+
+    pub fn state(&self) -> Option<&str> {
+        self.state.as_deref()
+    }
+
+    pub fn nonce(&self) -> Option<&str> {
+        self.nonce.as_deref()
+    }
+
+    pub fn code_challenge(&self) -> Option<&str> {
+        self.code_challenge.as_deref()
+    }
+
+    pub fn code_challenge_method(&self) -> Option<CodeChallengeMethod> {
+        self.code_challenge_method
+    }
+
+    pub fn prompt(&self) -> &[Prompt] {
+        &self.prompt
     }
 
     pub fn has_prompt(&self, p: Prompt) -> bool {
         self.prompt.contains(&p)
+    }
+
+    pub fn max_age(&self) -> Option<i64> {
+        self.max_age
+    }
+
+    pub fn login_hint(&self) -> Option<&str> {
+        self.login_hint.as_deref()
+    }
+
+    pub fn id_token_hint(&self) -> Option<&str> {
+        self.id_token_hint.as_deref()
+    }
+
+    pub fn ui_locales(&self) -> Option<&str> {
+        self.ui_locales.as_deref()
+    }
+
+    pub fn acr_values(&self) -> Option<&str> {
+        self.acr_values.as_deref()
+    }
+
+    /// The vectors of trust asked for; empty means `Cl`.
+    pub fn vtr(&self) -> &[Vector] {
+        &self.vtr
     }
 }
 
@@ -67,7 +244,7 @@ pub struct DeviceRequest {
     pub client_id: String,
     /// Keyed hash of the normalized user code: the grant's key.
     pub user_code_hash: String,
-    pub scopes: Vec<String>,
+    pub scopes: Scope,
     /// The vectors of trust the sign-in must meet (`vtr.default`).
     #[serde(default)]
     pub vtr: Vec<Vector>,
@@ -94,7 +271,7 @@ impl Purpose {
         }
     }
 
-    pub fn scopes(&self) -> &[String] {
+    pub fn scopes(&self) -> &Scope {
         match self {
             Purpose::Authorize(r) => &r.scopes,
             Purpose::Device { device } => &device.scopes,
@@ -118,14 +295,14 @@ impl Purpose {
 
     pub fn max_age(&self) -> Option<i64> {
         match self {
-            Purpose::Authorize(r) => r.max_age,
+            Purpose::Authorize(r) => r.max_age(),
             Purpose::Device { .. } => None,
         }
     }
 
     pub fn login_hint(&self) -> Option<&str> {
         match self {
-            Purpose::Authorize(r) => r.login_hint.as_deref(),
+            Purpose::Authorize(r) => r.login_hint(),
             Purpose::Device { .. } => None,
         }
     }
@@ -178,7 +355,7 @@ mod tests {
             device: DeviceRequest {
                 client_id: "tv".into(),
                 user_code_hash: "h".into(),
-                scopes: vec!["openid".into()],
+                scopes: Scope::split("openid"),
                 vtr: Vec::new(),
             },
         };
@@ -187,5 +364,112 @@ mod tests {
         let back: Purpose = serde_json::from_str(&json).unwrap();
         assert_eq!(back, device);
         assert!(back.error_target().is_none() && back.always_confirm());
+    }
+
+    /// An interaction written before the values were typed: `response_mode`
+    /// and `code_challenge_method` as strings, `scopes` as an array.
+    const STORED: &str = r#"{"client_id":"app","redirect_uri":"http://127.0.0.1:53127/cb",
+        "redirect_uri_sent":false,"response_mode":"form_post","scopes":["openid","email"],
+        "state":"s","nonce":"n","code_challenge":"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        "code_challenge_method":"plain","prompt":["login","consent"],"max_age":60,
+        "login_hint":"alice","id_token_hint":"h","ui_locales":"fr","acr_values":"Cl.Cm",
+        "vtr":[{"second_factor":true,"identity":null}]}"#;
+
+    #[test]
+    fn a_sign_in_stored_before_the_upgrade_reads_as_it_was_asked() {
+        let purpose: Purpose = serde_json::from_str(STORED).unwrap();
+        let req = purpose.authorize().unwrap();
+        assert_eq!(req.client_id(), "app");
+        assert_eq!(req.redirect_uri(), "http://127.0.0.1:53127/cb");
+        assert!(!req.redirect_uri_sent());
+        assert_eq!(req.response_mode(), ResponseMode::FormPost);
+        assert_eq!(req.scopes().to_string(), "openid email");
+        assert_eq!(req.state(), Some("s"));
+        assert_eq!(req.nonce(), Some("n"));
+        assert_eq!(
+            req.code_challenge_method(),
+            Some(CodeChallengeMethod::Plain)
+        );
+        assert_eq!(req.prompt(), [Prompt::Login, Prompt::Consent]);
+        assert_eq!(req.max_age(), Some(60));
+        assert_eq!(
+            (req.login_hint(), req.id_token_hint(), req.ui_locales()),
+            (Some("alice"), Some("h"), Some("fr"))
+        );
+        assert_eq!(req.acr_values(), Some("Cl.Cm"));
+        assert_eq!(req.vtr(), [crate::vtr::CL_CM]);
+        let target = req.target();
+        assert_eq!(
+            (target.uri(), target.mode()),
+            ("http://127.0.0.1:53127/cb", ResponseMode::FormPost)
+        );
+    }
+
+    #[test]
+    fn a_sign_in_is_stored_in_the_same_shape() {
+        let purpose: Purpose = serde_json::from_str(STORED).unwrap();
+        let written = serde_json::to_value(&purpose).unwrap();
+        let stored: serde_json::Value = serde_json::from_str(STORED).unwrap();
+        assert_eq!(written, stored);
+        for mode in ["query", "fragment", "form_post"] {
+            let json = STORED.replace(r#""form_post""#, &format!("{mode:?}"));
+            let purpose: Purpose = serde_json::from_str(&json).unwrap();
+            let written = serde_json::to_value(&purpose).unwrap();
+            assert_eq!(written["response_mode"], mode);
+        }
+        let s256 = STORED.replace(r#""plain""#, r#""S256""#);
+        let written =
+            serde_json::to_value(serde_json::from_str::<Purpose>(&s256).unwrap()).unwrap();
+        assert_eq!(written["code_challenge_method"], "S256");
+        // What was never valid is not read as something else.
+        for (from, to) in [
+            (r#""form_post""#, r#""jwt""#),
+            (r#""plain""#, r#""s256""#),
+            (r#"["openid","email"]"#, r#""openid email""#),
+        ] {
+            let bad = STORED.replace(from, to);
+            assert!(
+                serde_json::from_str::<AuthorizeRequest>(&bad).is_err(),
+                "{to}"
+            );
+        }
+    }
+
+    #[test]
+    fn code_challenge_methods() {
+        use CodeChallengeMethod::*;
+        assert_eq!(CodeChallengeMethod::parse("S256"), Some(S256));
+        assert_eq!(CodeChallengeMethod::parse("plain"), Some(Plain));
+        for bad in ["s256", "PLAIN", "S512", ""] {
+            assert_eq!(CodeChallengeMethod::parse(bad), None, "{bad}");
+        }
+        for m in [S256, Plain] {
+            assert_eq!(CodeChallengeMethod::parse(&m.to_string()), Some(m));
+            let json = serde_json::to_string(&m).unwrap();
+            assert_eq!(json, format!("\"{}\"", m.as_str()));
+            assert_eq!(
+                serde_json::from_str::<CodeChallengeMethod>(&json).unwrap(),
+                m
+            );
+        }
+    }
+
+    #[test]
+    fn response_modes() {
+        use ResponseMode::*;
+        for (m, s) in [
+            (Query, "query"),
+            (Fragment, "fragment"),
+            (FormPost, "form_post"),
+        ] {
+            assert_eq!(ResponseMode::parse(s), Some(m));
+            assert_eq!(m.to_string(), s);
+            let json = serde_json::to_string(&m).unwrap();
+            assert_eq!(json, format!("\"{s}\""));
+            assert_eq!(serde_json::from_str::<ResponseMode>(&json).unwrap(), m);
+        }
+        for bad in ["Query", "jwt", "form-post", ""] {
+            assert_eq!(ResponseMode::parse(bad), None, "{bad}");
+        }
     }
 }

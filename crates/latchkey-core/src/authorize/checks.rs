@@ -1,10 +1,11 @@
 //! The checks that run once the redirect URI is trusted, one function each.
 
-use super::{Policy, Prompt};
+use super::{CodeChallengeMethod, Policy, Prompt};
 use crate::Occurrence;
 use crate::catalogue::*;
 use crate::client::ClientRecord;
-use std::collections::HashSet;
+use crate::error::render::ResponseMode;
+use crate::scope::Scope;
 
 /// Scopes defined by OIDC Core §5.4 and §11; clients without a registered
 /// `scope` may ask for these.
@@ -60,56 +61,36 @@ pub fn response_type(value: Option<&str>, client: &ClientRecord) -> Result<(), O
 }
 
 /// - `query` (default), `fragment`, `form_post`; anything else is refused (U4, O6).
-pub fn response_mode(value: Option<&str>) -> Result<&'static str, Occurrence> {
-    match value {
-        None | Some("query") => Ok("query"),
-        Some("fragment") => Ok("fragment"),
-        Some("form_post") => Ok("form_post"),
-        Some(other) => Err(UNSUPPORTED_RESPONSE_MODE.with_detail(format!(
-            "response_mode {other}; use query, fragment or form_post"
-        ))),
-    }
+pub fn response_mode(value: Option<&str>) -> Result<ResponseMode, Occurrence> {
+    let Some(value) = value else {
+        return Ok(ResponseMode::Query);
+    };
+    ResponseMode::parse(value).ok_or_else(|| {
+        UNSUPPORTED_RESPONSE_MODE.with_detail(format!(
+            "response_mode {value}; use query, fragment or form_post"
+        ))
+    })
 }
 
 /// - `scope` is required and must include `openid`, unless the client is a
 ///   plain OAuth client (its registered scope has no `openid`) (G2).
 /// - every value must be allowed for the client: its registered `scope`, or
 ///   the standard OpenID scopes when it registered none (G4, U5, H4).
-pub fn scope(value: Option<&str>, client: &ClientRecord) -> Result<Vec<String>, Occurrence> {
-    let registered: Option<Vec<&str>> = client
-        .metadata
-        .scope
-        .as_deref()
-        .map(|s| s.split(' ').collect());
+pub fn scope(value: Option<&str>, client: &ClientRecord) -> Result<Scope, Occurrence> {
+    let registered: Option<Scope> = client.metadata.scope.as_deref().map(Scope::split);
     let Some(value) = value else {
         return Err(SCOPE_MISSING.occur());
     };
-    let mut scopes: Vec<String> = Vec::new();
-    // Duplicates dropped in one pass: the value comes unauthenticated and
-    // may hold thousands of words.
-    let mut seen: HashSet<&str> = HashSet::new();
-    for s in value.split(' ') {
-        if s.is_empty()
-            || !s
-                .bytes()
-                .all(|b| matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E))
-        {
-            return Err(SCOPE_MALFORMED
-                .with_detail("scope values are separated by single spaces (RFC 6749 §3.3)"));
-        }
-        if seen.insert(s) {
-            scopes.push(s.to_string());
-        }
-    }
-    for s in &scopes {
+    let scopes = Scope::parse(value).map_err(|e| SCOPE_MALFORMED.with_detail(e.to_string()))?;
+    for s in scopes.iter() {
         let allowed = match &registered {
-            Some(list) => list.contains(&s.as_str()),
-            None => STANDARD_SCOPES.contains(&s.as_str()),
+            Some(list) => list.contains(s),
+            None => STANDARD_SCOPES.contains(&s),
         };
         if !allowed {
             // A standard scope this client may not use, or a value this
             // client never registered.
-            let cause = if STANDARD_SCOPES.contains(&s.as_str()) {
+            let cause = if STANDARD_SCOPES.contains(&s) {
                 &SCOPE_NOT_ALLOWED
             } else {
                 &UNKNOWN_SCOPE
@@ -119,8 +100,8 @@ pub fn scope(value: Option<&str>, client: &ClientRecord) -> Result<Vec<String>, 
     }
     let oauth_only = registered
         .as_ref()
-        .is_some_and(|list| !list.contains(&"openid"));
-    if !oauth_only && !scopes.iter().any(|s| s == "openid") {
+        .is_some_and(|list| !list.contains("openid"));
+    if !oauth_only && !scopes.contains("openid") {
         return Err(SCOPE_MISSING_OPENID.occur());
     }
     Ok(scopes)
@@ -140,12 +121,14 @@ fn is_pkce_value(s: &str) -> bool {
 /// - `S256` only, unless `policy.allow_plain_pkce`; the method defaults to
 ///   `plain` per RFC 7636 §4.3, so a bare challenge needs plain allowed.
 /// - the challenge has the RFC 7636 §4.2 syntax.
+///
+/// The challenge and its method, when there is one.
 pub fn pkce(
     challenge: Option<&str>,
     method: Option<&str>,
     client: &ClientRecord,
     policy: &Policy,
-) -> Result<(Option<String>, Option<String>), Occurrence> {
+) -> Result<Option<(String, CodeChallengeMethod)>, Occurrence> {
     let required =
         policy.require_pkce_all || client.metadata.is_public() || client.metadata.is_native();
     let Some(challenge) = challenge else {
@@ -163,15 +146,17 @@ pub fn pkce(
             };
             return Err(PKCE_REQUIRED.with_detail(format!("PKCE with S256 is required for {who}")));
         }
-        return Ok((None, None));
+        return Ok(None);
     };
-    let method = match method.unwrap_or("plain") {
-        "S256" => "S256",
-        "plain" if policy.allow_plain_pkce => "plain",
-        "plain" => return Err(PKCE_PLAIN_NOT_ALLOWED.occur()),
-        other => {
+    let method = method.unwrap_or("plain");
+    let method = match CodeChallengeMethod::parse(method) {
+        Some(CodeChallengeMethod::Plain) if !policy.allow_plain_pkce => {
+            return Err(PKCE_PLAIN_NOT_ALLOWED.occur());
+        }
+        Some(m) => m,
+        None => {
             return Err(
-                PKCE_METHOD_UNSUPPORTED.with_detail(format!("code_challenge_method {other}"))
+                PKCE_METHOD_UNSUPPORTED.with_detail(format!("code_challenge_method {method}"))
             );
         }
     };
@@ -179,7 +164,7 @@ pub fn pkce(
         return Err(PKCE_CHALLENGE_INVALID
             .with_detail("code_challenge must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~"));
     }
-    Ok((Some(challenge.to_string()), Some(method.to_string())))
+    Ok(Some((challenge.to_string(), method)))
 }
 
 /// - `state` required when `policy.require_state`; shorter than

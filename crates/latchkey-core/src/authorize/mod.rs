@@ -16,7 +16,8 @@ use crate::catalogue::{
 };
 use crate::client::ClientRecord;
 use crate::error::render::{RedirectTarget, ResponseMode};
-pub use crate::request::{AuthorizeRequest, Prompt};
+use crate::request::Validated;
+pub use crate::request::{AuthorizeRequest, CodeChallengeMethod, Prompt};
 pub use checks::STANDARD_SCOPES;
 pub use params::RawParams;
 
@@ -135,7 +136,7 @@ pub fn validate(
     checks::response_type(get("response_type"), client).map_err(redirect)?;
     let response_mode = checks::response_mode(mode_param).map_err(redirect)?;
     let scopes = checks::scope(get("scope"), client).map_err(redirect)?;
-    let (code_challenge, code_challenge_method) = checks::pkce(
+    let pkce = checks::pkce(
         get("code_challenge"),
         get("code_challenge_method"),
         client,
@@ -147,16 +148,15 @@ pub fn validate(
     let max_age = checks::max_age(get("max_age"), client).map_err(redirect)?;
     let vtr = checks::vtr(get("vtr"), get("acr_values"), &policy.vtr_default).map_err(redirect)?;
 
-    Ok(AuthorizeRequest {
+    Ok(AuthorizeRequest::validated(Validated {
         client_id: client.client_id.clone(),
         redirect_uri,
         redirect_uri_sent: requested_uri.is_some(),
-        response_mode: response_mode.to_string(),
+        response_mode,
         scopes,
         state,
         nonce: get("nonce").map(str::to_string),
-        code_challenge,
-        code_challenge_method,
+        pkce,
         prompt,
         max_age,
         login_hint: get("login_hint").map(str::to_string),
@@ -164,7 +164,7 @@ pub fn validate(
         ui_locales: get("ui_locales").map(str::to_string),
         acr_values: get("acr_values").map(str::to_string),
         vtr,
-    })
+    }))
 }
 
 #[cfg(test)]

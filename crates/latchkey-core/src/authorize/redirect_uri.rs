@@ -11,18 +11,19 @@ use crate::catalogue::{
 };
 use crate::client::ClientMetadata;
 pub use crate::client::unsendable;
+pub use crate::error::render::RedirectUri;
 
 /// The redirect URI to use: the requested one when it matches a registered
 /// one exactly (or, for a native app, a loopback one but for the port), or
 /// the only registered one when none was sent.
-pub fn choose(requested: Option<&str>, client: &ClientMetadata) -> Result<String, Occurrence> {
+pub fn choose(requested: Option<&str>, client: &ClientMetadata) -> Result<RedirectUri, Occurrence> {
     let registered = client.redirect_uris.as_slice();
     if registered.is_empty() {
         return Err(NO_REDIRECT_URI_REGISTERED.occur());
     }
     let Some(requested) = requested else {
         return match registered {
-            [only] => sendable_registered(only),
+            [only] => sendable_registered(only).map(RedirectUri::verified),
             _ => Err(REDIRECT_URI_MISSING
                 .with_detail("the client has several redirect URIs; send one of them")),
         };
@@ -38,7 +39,7 @@ pub fn choose(requested: Option<&str>, client: &ClientMetadata) -> Result<String
         }
     };
     if let Some(r) = registered.iter().find(|r| *r == requested) {
-        return sendable_registered(r);
+        return sendable_registered(r).map(RedirectUri::verified);
     }
     let native = client.is_native();
     if native
@@ -48,7 +49,7 @@ pub fn choose(requested: Option<&str>, client: &ClientMetadata) -> Result<String
     {
         // The requested URI, port included: it is where the app listens,
         // and what the token request must repeat (RFC 6749 §4.1.3).
-        return Ok(requested.to_string());
+        return Ok(RedirectUri::verified(requested.to_string()));
     }
     Err(REDIRECT_URI_MISMATCH.with_detail(mismatch_kind(&parsed, requested, registered, native)))
 }

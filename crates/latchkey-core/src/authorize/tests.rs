@@ -56,10 +56,10 @@ fn redirect(query: &str, c: &ClientRecord) -> &'static str {
 fn authorize_accepts_a_good_request() {
     let c = client(|_| {});
     let req = run(OK, Some(&c), &Policy::default()).unwrap();
-    assert_eq!(req.scopes, ["openid"]);
-    assert_eq!(req.state.as_deref(), Some("xyz"));
-    assert!(req.redirect_uri_sent);
-    assert_eq!(req.response_mode, "query");
+    assert_eq!(req.scopes().iter().collect::<Vec<_>>(), ["openid"]);
+    assert_eq!(req.state(), Some("xyz"));
+    assert!(req.redirect_uri_sent());
+    assert_eq!(req.response_mode(), ResponseMode::Query);
 }
 
 #[test]
@@ -67,7 +67,10 @@ fn authorize_drops_repeated_scope_values_keeping_the_first_order() {
     let c = client(|m| m.scope = Some("openid email profile".into()));
     let q = OK.replace("scope=openid", "scope=email+openid+email+profile+openid");
     let req = run(&q, Some(&c), &Policy::default()).unwrap();
-    assert_eq!(req.scopes, ["email", "openid", "profile"]);
+    assert_eq!(
+        req.scopes().iter().collect::<Vec<_>>(),
+        ["email", "openid", "profile"]
+    );
 }
 
 #[test]
@@ -271,7 +274,10 @@ fn authorize_redirect_policy_rows() {
         &plain,
     )
     .unwrap();
-    assert_eq!(req.code_challenge_method.as_deref(), Some("plain"));
+    assert_eq!(
+        req.code_challenge_method(),
+        Some(CodeChallengeMethod::Plain)
+    );
 }
 
 #[test]
@@ -280,24 +286,24 @@ fn vtr_and_acr_values_choose_the_vectors() {
     let c = client(|_| {});
     let p = Policy::default();
     assert_eq!(
-        run(OK, Some(&c), &p).unwrap().vtr,
+        run(OK, Some(&c), &p).unwrap().vtr(),
         Vec::<crate::vtr::Vector>::new()
     );
     let cm = run(&format!("{OK}&vtr=%5B%22Cl.Cm%22%5D"), Some(&c), &p).unwrap();
-    assert_eq!(cm.vtr, vec![CL_CM]);
+    assert_eq!(cm.vtr(), vec![CL_CM]);
     let acr = run(&format!("{OK}&acr_values=urn%3Ax+Cl.Cm"), Some(&c), &p).unwrap();
-    assert_eq!(acr.vtr, vec![CL_CM]);
+    assert_eq!(acr.vtr(), vec![CL_CM]);
     let default = Policy {
         vtr_default: vec![CL_CM],
         ..Policy::default()
     };
-    assert_eq!(run(OK, Some(&c), &default).unwrap().vtr, vec![CL_CM]);
+    assert_eq!(run(OK, Some(&c), &default).unwrap().vtr(), vec![CL_CM]);
     let wins = run(
         &format!("{OK}&vtr=%5B%22Cl%22%5D&acr_values=Cl.Cm"),
         Some(&c),
         &default,
     );
-    assert_eq!(wins.unwrap().vtr, vec![CL]);
+    assert_eq!(wins.unwrap().vtr(), vec![CL]);
     assert_eq!(
         redirect_with(&format!("{OK}&vtr=%5B%22Cl.P2%22%5D"), &c, &p),
         "vtr_not_valid"
@@ -337,8 +343,8 @@ fn native_apps_always_need_pkce_and_get_answers_on_their_port() {
             let target = r.target.expect("a redirect");
             assert_eq!(target.uri(), "http://127.0.0.1:53127/callback");
             let req = run(&format!("{query}{pkce}"), Some(&c), &policy).unwrap();
-            assert_eq!(req.redirect_uri, "http://127.0.0.1:53127/callback");
-            assert!(req.redirect_uri_sent);
+            assert_eq!(req.redirect_uri(), "http://127.0.0.1:53127/callback");
+            assert!(req.redirect_uri_sent());
         }
     }
 }
@@ -357,7 +363,7 @@ fn error_target_uses_only_registered_uris_of_the_outer_client() {
     };
     let to = |uri: &str, mode, state: Option<&str>| {
         Some(RedirectTarget::verified(
-            uri.to_string(),
+            redirect_uri::choose(Some(uri), &two.metadata).unwrap(),
             mode,
             state.map(str::to_string),
         ))

@@ -12,6 +12,7 @@
 
 use super::catalogue::WITHOUT_CREDENTIALS;
 use super::{Actor, Cause, Occurrence, to_error_charset};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// What every channel needs to know about the deployment.
@@ -128,8 +129,10 @@ pub fn client_challenge(realm: &str, occ: &Occurrence, ctx: RenderCtx<'_>) -> Op
 }
 
 /// How an authorization response travels (OAuth 2.0 Multiple Response
-/// Type Encoding Practices; OAuth 2.0 Form Post Response Mode).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Type Encoding Practices; OAuth 2.0 Form Post Response Mode). Stored in
+/// interactions as its `response_mode` value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ResponseMode {
     Query,
     Fragment,
@@ -145,6 +148,69 @@ impl ResponseMode {
             _ => None,
         }
     }
+
+    /// The `response_mode` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResponseMode::Query => "query",
+            ResponseMode::Fragment => "fragment",
+            ResponseMode::FormPost => "form_post",
+        }
+    }
+}
+
+impl std::fmt::Display for ResponseMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A redirect URI chosen from the client's registration. Only
+/// [`crate::authorize::redirect_uri::choose`] makes one (and serde, reading
+/// a request Latchkey stored), so holding one means the client may be sent
+/// there. Not constructible outside this crate:
+///
+/// ```compile_fail
+/// let uri = latchkey_core::error::render::RedirectUri("https://evil.example/".into());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RedirectUri(String);
+
+impl RedirectUri {
+    /// For [`crate::authorize::redirect_uri::choose`] only, once `uri`
+    /// matched the registration.
+    pub(crate) fn verified(uri: String) -> RedirectUri {
+        RedirectUri(uri)
+    }
+
+    /// Any URI, for tests of what is done with a verified one.
+    #[cfg(test)]
+    pub(crate) fn for_tests(uri: &str) -> RedirectUri {
+        RedirectUri(uri.to_string())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for RedirectUri {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for RedirectUri {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for RedirectUri {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
 }
 
 /// A redirect URI that has been checked against the client's registration.
@@ -152,20 +218,26 @@ impl ResponseMode {
 /// can never be redirected to an unverified address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RedirectTarget {
-    uri: String,
+    uri: RedirectUri,
     mode: ResponseMode,
     state: Option<String>,
 }
 
 impl RedirectTarget {
-    /// Call only after the client is known and `uri` matched its
-    /// registration exactly.
-    pub(crate) fn verified(uri: String, mode: ResponseMode, state: Option<String>) -> Self {
+    /// Call only after the client is known; `uri` was chosen from its
+    /// registration. Not reachable outside this crate:
+    ///
+    /// ```compile_fail
+    /// use latchkey_core::error::render::{RedirectTarget, ResponseMode};
+    /// let uri = serde_json::from_str(r#""https://evil.example/""#).unwrap();
+    /// RedirectTarget::verified(uri, ResponseMode::Query, None);
+    /// ```
+    pub(crate) fn verified(uri: RedirectUri, mode: ResponseMode, state: Option<String>) -> Self {
         RedirectTarget { uri, mode, state }
     }
 
     pub fn uri(&self) -> &str {
-        &self.uri
+        self.uri.as_str()
     }
 
     pub fn mode(&self) -> ResponseMode {
@@ -188,7 +260,7 @@ impl RedirectTarget {
         fields.push(("iss", issuer.to_string()));
         match self.mode {
             ResponseMode::FormPost => Redirect::FormPost {
-                action: self.uri.clone(),
+                action: self.uri().to_string(),
                 fields: fields
                     .into_iter()
                     .map(|(k, v)| (k.to_string(), v))
@@ -197,16 +269,16 @@ impl RedirectTarget {
             ResponseMode::Query | ResponseMode::Fragment => {
                 let encoded = encode_pairs(&fields);
                 let location = if self.mode == ResponseMode::Fragment {
-                    format!("{}#{}", self.uri, encoded)
-                } else if self.uri.contains('?') {
-                    let sep = if self.uri.ends_with('?') || self.uri.ends_with('&') {
+                    format!("{}#{}", self.uri(), encoded)
+                } else if self.uri().contains('?') {
+                    let sep = if self.uri().ends_with('?') || self.uri().ends_with('&') {
                         ""
                     } else {
                         "&"
                     };
-                    format!("{}{}{}", self.uri, sep, encoded)
+                    format!("{}{}{}", self.uri(), sep, encoded)
                 } else {
-                    format!("{}?{}", self.uri, encoded)
+                    format!("{}?{}", self.uri(), encoded)
                 };
                 Redirect::Location(location)
             }
@@ -335,7 +407,7 @@ mod tests {
     };
 
     fn target(uri: &str, mode: ResponseMode, state: Option<&str>) -> RedirectTarget {
-        RedirectTarget::verified(uri.into(), mode, state.map(String::from))
+        RedirectTarget::verified(RedirectUri::for_tests(uri), mode, state.map(String::from))
     }
 
     fn query_pairs(url: &str) -> Vec<(String, String)> {

@@ -120,27 +120,14 @@ pub fn arrive(purpose: &Purpose, a: Arrival<'_>) -> Outcome {
 #[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
-    use crate::request::AuthorizeRequest;
+    use crate::request::{AuthorizeRequest, Validated};
 
     fn purpose(prompt: Vec<Prompt>, login_hint: Option<&str>) -> Purpose {
-        Purpose::Authorize(AuthorizeRequest {
-            client_id: "c".into(),
-            redirect_uri: "https://a.example/cb".into(),
-            redirect_uri_sent: true,
-            response_mode: "query".into(),
-            scopes: vec!["openid".into()],
-            state: None,
-            nonce: None,
-            code_challenge: None,
-            code_challenge_method: None,
+        Purpose::Authorize(AuthorizeRequest::validated(Validated {
             prompt,
-            max_age: None,
             login_hint: login_hint.map(str::to_string),
-            id_token_hint: None,
-            ui_locales: None,
-            acr_values: None,
-            vtr: Vec::new(),
-        })
+            ..Validated::example()
+        }))
     }
 
     fn session(sub: &str) -> SessionRecord {

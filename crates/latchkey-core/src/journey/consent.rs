@@ -3,6 +3,7 @@
 //! asking, and Allow or Deny.
 
 use crate::authorize::RawParams;
+use crate::scope::Scope;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Action {
@@ -21,16 +22,8 @@ pub fn read(form: &RawParams) -> Action {
 
 /// The consent to remember after Allow: what was granted before plus what
 /// this request asked, space separated, earlier scopes first.
-pub fn remembered(granted: Option<&str>, asked: &[String]) -> String {
-    let mut scopes: Vec<&str> = granted
-        .map(|g| g.split(' ').filter(|s| !s.is_empty()).collect())
-        .unwrap_or_default();
-    for s in asked {
-        if !scopes.contains(&s.as_str()) {
-            scopes.push(s);
-        }
-    }
-    scopes.join(" ")
+pub fn remembered(granted: Option<&str>, asked: &Scope) -> String {
+    Scope::split(granted.unwrap_or("")).union(asked).to_string()
 }
 
 #[cfg(test)]
@@ -47,7 +40,7 @@ mod tests {
 
     #[test]
     fn a_consent_grows_and_keeps_its_order() {
-        let asked = vec!["openid".to_string(), "email".to_string()];
+        let asked = Scope::split("openid email");
         assert_eq!(remembered(None, &asked), "openid email");
         assert_eq!(
             remembered(Some("profile openid"), &asked),

@@ -8,6 +8,7 @@ use crate::catalogue::{
     CONSENT_REQUIRED, IDENTITY_CONFIDENCE_TOO_LOW, INTERACTION_REQUIRED, LOGIN_REQUIRED,
 };
 use crate::request::{Prompt, Purpose};
+use crate::scope::Scope;
 use crate::vtr::{Assessment, Vector, assess};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,10 +97,9 @@ pub fn decide(req: &Purpose, s: Situation<'_>) -> Result<Next, Occurrence> {
         }
         Assessment::NeedsSecondFactor => return Ok(Next::SecondFactor),
     };
-    let covered = s.granted.is_some_and(|g| {
-        let granted: Vec<&str> = g.split(' ').collect();
-        req.scopes().iter().all(|x| granted.contains(&x.as_str()))
-    });
+    let covered = s
+        .granted
+        .is_some_and(|g| Scope::split(g).covers(req.scopes()));
     let consent =
         req.always_confirm() || (!s.skip_consent && (!covered || req.has_prompt(Prompt::Consent)));
     if consent {
@@ -119,39 +119,32 @@ mod tests {
     use super::*;
     use crate::vtr::{CL, CL_CM};
 
-    use crate::request::{AuthorizeRequest, DeviceRequest};
+    use crate::request::{AuthorizeRequest, DeviceRequest, Validated};
 
-    fn req(prompt: &[Prompt], max_age: Option<i64>) -> Purpose {
-        Purpose::Authorize(AuthorizeRequest {
-            client_id: "c".into(),
-            redirect_uri: "https://a.example/cb".into(),
-            redirect_uri_sent: true,
-            response_mode: "query".into(),
-            scopes: vec!["openid".into(), "email".into()],
-            state: None,
-            nonce: None,
-            code_challenge: None,
-            code_challenge_method: None,
+    fn asking(prompt: &[Prompt], max_age: Option<i64>, vtr: Vec<Vector>) -> Purpose {
+        Purpose::Authorize(AuthorizeRequest::validated(Validated {
+            scopes: Scope::split("openid email"),
             prompt: prompt.to_vec(),
             max_age,
-            login_hint: None,
-            id_token_hint: None,
-            ui_locales: None,
-            acr_values: None,
-            vtr: Vec::new(),
-        })
+            vtr,
+            ..Validated::example()
+        }))
+    }
+
+    fn req(prompt: &[Prompt], max_age: Option<i64>) -> Purpose {
+        asking(prompt, max_age, Vec::new())
     }
 
     fn set_vtr(p: &mut Purpose, vtr: Vec<crate::vtr::Vector>) {
-        if let Purpose::Authorize(r) = p {
-            r.vtr = vtr;
-        }
+        let prompt: Vec<Prompt> = p
+            .authorize()
+            .map(|r| r.prompt().to_vec())
+            .unwrap_or_default();
+        *p = asking(&prompt, p.max_age(), vtr);
     }
 
     fn set_prompt(p: &mut Purpose, prompt: Vec<Prompt>) {
-        if let Purpose::Authorize(r) = p {
-            r.prompt = prompt;
-        }
+        *p = asking(&prompt, p.max_age(), p.vtr().to_vec());
     }
 
     fn at(auth_time: Option<i64>, granted: Option<&str>) -> Situation<'_> {
@@ -291,7 +284,7 @@ mod tests {
             device: DeviceRequest {
                 client_id: "tv".into(),
                 user_code_hash: "h".into(),
-                scopes: vec!["openid".into()],
+                scopes: Scope::split("openid"),
                 vtr: Vec::new(),
             },
         };

@@ -22,13 +22,15 @@ pub fn code_record(
     CodeRecord {
         code_hash,
         grant_id,
-        client_id: req.client_id.clone(),
-        redirect_uri: req.redirect_uri_sent.then(|| req.redirect_uri.clone()),
+        client_id: req.client_id().to_string(),
+        redirect_uri: req
+            .redirect_uri_sent()
+            .then(|| req.redirect_uri().to_string()),
         sub: session.sub.clone(),
-        scope: req.scope(),
-        nonce: req.nonce.clone(),
-        code_challenge: req.code_challenge.clone(),
-        code_challenge_method: req.code_challenge_method.clone(),
+        scope: req.scopes().to_string(),
+        nonce: req.nonce().map(str::to_string),
+        code_challenge: req.code_challenge().map(str::to_string),
+        code_challenge_method: req.code_challenge_method().map(|m| m.to_string()),
         auth_time: session.auth_time,
         acr: Some(achieved.to_string()),
         amr: session.amr.clone(),
@@ -45,24 +47,14 @@ mod tests {
 
     #[test]
     fn a_code_carries_the_sign_in_and_the_request() {
-        let req = AuthorizeRequest {
-            client_id: "c".into(),
-            redirect_uri: "https://a.example/cb".into(),
+        use crate::request::{CodeChallengeMethod, Validated};
+        let req = AuthorizeRequest::validated(Validated {
             redirect_uri_sent: false,
-            response_mode: "query".into(),
-            scopes: vec!["openid".into(), "email".into()],
-            state: None,
+            scopes: crate::scope::Scope::split("openid email"),
             nonce: Some("n".into()),
-            code_challenge: Some("x".into()),
-            code_challenge_method: Some("S256".into()),
-            prompt: vec![],
-            max_age: None,
-            login_hint: None,
-            id_token_hint: None,
-            ui_locales: None,
-            acr_values: None,
-            vtr: vec![],
-        };
+            pkce: Some(("x".into(), CodeChallengeMethod::S256)),
+            ..Validated::example()
+        });
         let session = SessionRecord {
             id_hash: "h".into(),
             sid: "sid".into(),
@@ -90,5 +82,7 @@ mod tests {
         assert_eq!((r.auth_time, r.expires_at), (5, 70));
         assert_eq!(r.acr.as_deref(), Some("Cl"));
         assert_eq!(r.sid.as_deref(), Some("sid"));
+        assert_eq!(r.code_challenge_method.as_deref(), Some("S256"));
+        assert_eq!(r.nonce.as_deref(), Some("n"));
     }
 }

@@ -10,6 +10,7 @@ use crate::catalogue::*;
 use crate::client::ClientRecord;
 use crate::grant::CodeRecord;
 use crate::grant::Redemption;
+use crate::request::CodeChallengeMethod;
 use crate::store::Store;
 use subtle::ConstantTimeEq;
 
@@ -27,9 +28,15 @@ pub fn check_pkce(code: &CodeRecord, verifier: Option<&str>) -> Result<(), Occur
         (None, Some(_)) => Err(PKCE_VERIFIER_UNEXPECTED.occur()),
         (Some(_), None) => Err(PKCE_VERIFIER_MISSING.occur()),
         (Some(challenge), Some(verifier)) => {
-            let computed = match code.code_challenge_method.as_deref() {
-                Some("plain") => verifier.to_string(),
-                _ => crate::crypto::b64url(
+            // Stored by /authorize, which always names the method; a
+            // record without one is checked as S256, the stricter.
+            let method = code
+                .code_challenge_method
+                .as_deref()
+                .and_then(CodeChallengeMethod::parse);
+            let computed = match method {
+                Some(CodeChallengeMethod::Plain) => verifier.to_string(),
+                Some(CodeChallengeMethod::S256) | None => crate::crypto::b64url(
                     aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes())
                         .as_ref(),
                 ),

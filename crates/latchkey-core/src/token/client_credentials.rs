@@ -9,22 +9,17 @@ use crate::Occurrence;
 use crate::authorize::RawParams;
 use crate::catalogue::{SCOPE_MALFORMED, SCOPE_NOT_ALLOWED};
 use crate::client::ClientRecord;
+use crate::scope::Scope;
 
 const USER_ONLY: &[&str] = &["openid", "offline_access"];
 
-pub fn scope(client: &ClientRecord, requested: Option<&str>) -> Result<String, Occurrence> {
-    let registered: Vec<&str> = client
-        .metadata
-        .scope
-        .as_deref()
-        .unwrap_or("")
-        .split(' ')
-        .filter(|s| !s.is_empty() && !USER_ONLY.contains(s))
-        .collect();
+pub fn scope(client: &ClientRecord, requested: Option<&str>) -> Result<Scope, Occurrence> {
+    let registered =
+        Scope::split(client.metadata.scope.as_deref().unwrap_or("")).without(USER_ONLY);
     let Some(requested) = requested else {
-        return Ok(registered.join(" "));
+        return Ok(registered);
     };
-    let mut out: Vec<&str> = Vec::new();
+    // Each word in turn, so the first one at fault names the error.
     for s in requested.split(' ') {
         if s.is_empty() {
             return Err(SCOPE_MALFORMED
@@ -35,14 +30,11 @@ pub fn scope(client: &ClientRecord, requested: Option<&str>) -> Result<String, O
                 "scope {s} needs a user; client_credentials has none"
             )));
         }
-        if !registered.contains(&s) {
+        if !registered.contains(s) {
             return Err(SCOPE_NOT_ALLOWED.with_detail(format!("scope {s}")));
         }
-        if !out.contains(&s) {
-            out.push(s);
-        }
     }
-    Ok(out.join(" "))
+    Ok(Scope::split(requested))
 }
 
 pub fn exchange(
@@ -50,7 +42,7 @@ pub fn exchange(
     client: &ClientRecord,
     params: &RawParams,
 ) -> Result<TokenResponse, Occurrence> {
-    let scope = scope(client, param(params, "scope")?)?;
+    let scope = scope(client, param(params, "scope")?)?.to_string();
     let claims = AccessClaims {
         iss: ctx.issuer.to_string(),
         sub: client.client_id.clone(),
@@ -74,4 +66,37 @@ pub fn exchange(
         id_token: None,
         sub: None,
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::client::ClientMetadata;
+
+    fn client(scope: &str) -> ClientRecord {
+        ClientRecord {
+            client_id: "svc".into(),
+            secret_hash: Some("h".into()),
+            active: true,
+            metadata: ClientMetadata {
+                scope: Some(scope.into()),
+                ..Default::default()
+            },
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn the_registered_scope_without_user_tokens_and_the_first_word_at_fault() {
+        let c = client("openid api:read api:write offline_access");
+        assert_eq!(scope(&c, None).unwrap().to_string(), "api:read api:write");
+        let asked = scope(&c, Some("api:write api:read api:write")).unwrap();
+        assert_eq!(asked.to_string(), "api:write api:read");
+        let cause = |requested: &str| scope(&c, Some(requested)).unwrap_err().cause.id;
+        assert_eq!(cause("openid  api:read"), "scope_not_allowed");
+        assert_eq!(cause("api:read  openid"), "scope_malformed");
+        assert_eq!(cause("api:delete"), "scope_not_allowed");
+    }
 }

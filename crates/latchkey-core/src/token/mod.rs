@@ -18,6 +18,7 @@ use crate::client::ClientRecord;
 use crate::crypto::Secrets;
 use crate::grant::RefreshRecord;
 use crate::keys::{Alg, KeySet};
+use crate::scope::Scope;
 use crate::store::Store;
 
 /// Grant types registered with IANA that this server does not enable:
@@ -116,28 +117,21 @@ pub async fn exchange(
     }
 }
 
-/// Whether a space-separated scope contains `value`.
+/// Whether a scope as tokens carry it (space separated) contains `value`.
 pub fn has_scope(scope: &str, value: &str) -> bool {
-    scope.split(' ').any(|s| s == value)
+    Scope::split(scope).contains(value)
 }
 
 /// RFC 6749 §6: a refresh may ask for less than was granted, never more.
-pub fn narrow(requested: Option<&str>, granted: &str) -> Result<String, Occurrence> {
+pub fn narrow(requested: Option<&str>, granted: &Scope) -> Result<Scope, Occurrence> {
     let Some(requested) = requested else {
-        return Ok(granted.to_string());
+        return Ok(granted.clone());
     };
-    let mut out: Vec<&str> = Vec::new();
-    for s in requested.split(' ').filter(|s| !s.is_empty()) {
-        if !has_scope(granted, s) {
-            return Err(
-                SCOPE_BROADER_THAN_GRANTED.with_detail(format!("scope {s} was not granted"))
-            );
-        }
-        if !out.contains(&s) {
-            out.push(s);
-        }
+    let requested = Scope::split(requested);
+    if let Some(s) = requested.iter().find(|s| !granted.contains(s)) {
+        return Err(SCOPE_BROADER_THAN_GRANTED.with_detail(format!("scope {s} was not granted")));
     }
-    Ok(out.join(" "))
+    Ok(requested)
 }
 
 /// What tokens are issued from: a code or a refresh token of one grant.
@@ -238,4 +232,28 @@ pub fn new_refresh(
         revoked_at: None,
     };
     Ok((token, record))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refresh_narrows_in_its_own_order_never_widens() {
+        let granted = Scope::split("openid email profile");
+        assert_eq!(narrow(None, &granted).unwrap(), granted);
+        let narrowed = narrow(Some("profile  openid profile"), &granted).unwrap();
+        assert_eq!(narrowed.to_string(), "profile openid");
+        let wider = narrow(Some("openid phone"), &granted).unwrap_err();
+        assert!(wider.is(&SCOPE_BROADER_THAN_GRANTED));
+        assert!(wider.description().contains("scope phone was not granted"));
+    }
+
+    #[test]
+    fn a_token_scope_holds_whole_tokens() {
+        assert!(has_scope("openid email", "email"));
+        assert!(!has_scope("openid email", "mail"));
+        assert!(!has_scope("openid email", "openid email"));
+    }
 }

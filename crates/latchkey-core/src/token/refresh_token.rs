@@ -11,6 +11,7 @@ use crate::authorize::RawParams;
 use crate::catalogue::*;
 use crate::client::ClientRecord;
 use crate::grant::RefreshRecord;
+use crate::scope::Scope;
 use crate::store::Store;
 
 pub async fn exchange(
@@ -36,7 +37,7 @@ pub async fn exchange(
     if record.expires_at <= ctx.now {
         return Err(REFRESH_TOKEN_EXPIRED.occur());
     }
-    let scope = narrow(requested, &record.scope)?;
+    let scope = narrow(requested, &Scope::split(&record.scope))?.to_string();
     if record.rotated_at.is_some() {
         return reuse(store, ctx, client, &record, &scope).await;
     }

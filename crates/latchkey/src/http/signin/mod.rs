@@ -92,7 +92,7 @@ pub async fn arrive_with(
     session: Option<SessionRecord>,
 ) -> Result<Response, Failure> {
     let back = back(&purpose);
-    let hinted = match purpose.authorize().and_then(|r| r.id_token_hint.as_deref()) {
+    let hinted = match purpose.authorize().and_then(|r| r.id_token_hint()) {
         Some(t) => Some(
             verify_hint(t, &app.keys().jwks_json, &app.config.issuer)
                 .map_err(&back)?
