@@ -492,7 +492,7 @@ pub async fn issue_code_finishing(
         amr: session.amr.clone(),
         sid: Some(session.sid.clone()),
         created_at: now,
-        expires_at: now + i64::try_from(app.config.code_ttl).unwrap_or(60),
+        expires_at: now + app.config.code_ttl,
     };
     if interaction.is_none() && consent.is_none() {
         // Nothing else to write: one statement, no transaction.

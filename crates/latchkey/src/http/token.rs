@@ -96,15 +96,14 @@ fn naming_client(occ: Occurrence, creds: &Credentials) -> Occurrence {
 }
 
 pub fn context<'a>(app: &'a App, keys: &'a KeySet) -> TokenContext<'a> {
-    let secs = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     TokenContext {
         issuer: &app.config.issuer,
         keys,
         secrets: &app.secrets,
         access_token_alg: app.config.access_token_alg,
-        access_token_ttl: secs(app.config.access_token_ttl),
-        refresh_token_ttl: secs(app.config.refresh_token_ttl),
-        refresh_grace: secs(app.config.refresh_grace),
+        access_token_ttl: app.config.access_token_ttl,
+        refresh_token_ttl: app.config.refresh_token_ttl,
+        refresh_grace: app.config.refresh_grace,
         now: latchkey_core::now_unix(),
     }
 }

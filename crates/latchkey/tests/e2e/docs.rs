@@ -81,6 +81,21 @@ fn committed_error_reference_is_current() {
     );
 }
 
+/// The README's settings table is generated from the settings'
+/// declarations; this fails when the committed table is stale. Regenerate
+/// with `latchkey settings docs --readme README.md`.
+#[test]
+fn committed_settings_reference_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    let table = latchkey::config::markdown();
+    let current = latchkey::config::replace_in_readme(&committed, &table);
+    assert!(
+        current.as_deref() == Some(committed.as_str()),
+        "the README's settings table is stale or its markers are missing: run `cargo run -q -p latchkey -- settings docs --readme README.md`"
+    );
+}
+
 /// Every endpoint the catalogue names is a route of the server: a request
 /// to it is answered by that route (any status), never by the fallback's
 /// `not_found`. Path parameters get a sample value.
