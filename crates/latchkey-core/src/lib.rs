@@ -13,6 +13,7 @@ pub mod grant;
 pub mod keys;
 pub mod logout;
 pub mod registration;
+pub mod secret;
 pub mod session;
 pub mod store;
 pub mod throttle;

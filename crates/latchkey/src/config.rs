@@ -580,7 +580,7 @@ fn upstreams(
             name,
             issuer,
             client_id,
-            client_secret,
+            client_secret: client_secret.into(),
             scopes,
             link_by_email,
         });
@@ -770,6 +770,45 @@ mod tests {
             env_name("errors.extended_codes"),
             "LATCHKEY_ERRORS_EXTENDED_CODES"
         );
+    }
+
+    /// The settings that hold secrets (the secret, the admin and
+    /// registration tokens, an upstream's client secret, a database
+    /// password) do not show in `{:?}`.
+    #[test]
+    fn secrets_do_not_show_in_debug() {
+        let file = "[fetch]\nallow_private_networks = true\n[[upstream]]\nid = \"corp\"\nname = \"Corp\"\n\
+issuer = \"https://id.corp.example\"\nclient_id = \"lk\"\nclient_secret = \"upstream-secret-4242\"\n";
+        let secret = "s".repeat(40);
+        let c = load(
+            Some(file),
+            &[
+                ("LATCHKEY_SECRET", secret.as_str()),
+                ("LATCHKEY_ADMIN_TOKEN", "admin-token-0123456789"),
+                ("LATCHKEY_ADMIN_READONLY_TOKEN", "readonly-token-0123456789"),
+                ("LATCHKEY_REGISTRATION_MODE", "token"),
+                (
+                    "LATCHKEY_REGISTRATION_TOKEN",
+                    "registration-token-0123456789",
+                ),
+                (
+                    "LATCHKEY_DATABASE_URL",
+                    "postgres://lk:db-password-4242@127.0.0.1/lk",
+                ),
+            ],
+        )
+        .unwrap();
+        let text = format!("{c:?} {:?}", c.upstreams);
+        for hidden in [
+            secret.as_str(),
+            "admin-token-0123456789",
+            "readonly-token-0123456789",
+            "registration-token-0123456789",
+            "upstream-secret-4242",
+            "db-password-4242",
+        ] {
+            assert!(!text.contains(hidden), "{hidden} shows in {text}");
+        }
     }
 
     /// Every declaration in the settings module is listed in `SETTINGS`

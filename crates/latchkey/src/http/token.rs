@@ -14,6 +14,7 @@ use latchkey_core::catalogue::{REPEATED_PARAMETER, UNSUPPORTED_CONTENT_TYPE};
 use latchkey_core::client::ClientRecord;
 use latchkey_core::client_auth::{self, AuthContext, Credentials};
 use latchkey_core::keys::KeySet;
+use latchkey_core::secret::Secret;
 use latchkey_core::token::{self, TokenContext};
 use std::sync::Arc;
 
@@ -59,11 +60,11 @@ pub async fn authenticate(
         None => None,
     };
     let creds = Credentials {
-        authorization,
+        authorization: authorization.map(Secret::new),
         client_id: one(params, "client_id"),
-        client_secret: one(params, "client_secret"),
+        client_secret: one(params, "client_secret").map(Secret::new),
         client_assertion_type: one(params, "client_assertion_type"),
-        client_assertion: one(params, "client_assertion"),
+        client_assertion: one(params, "client_assertion").map(Secret::new),
     };
     let token_endpoint = format!("{}/token", app.config.issuer);
     let ctx = AuthContext {
