@@ -64,7 +64,8 @@ pub struct Cause {
     /// Provider-specific wire name: with `errors.extended_codes = true` this
     /// is sent as `error` instead of the registered code.
     pub extended_code: Option<&'static str>,
-    /// Mission checklist rows this cause satisfies (G1, U18, ...).
+    /// Checklist rows this cause satisfies (G1, U18, ...), for the
+    /// catalogue's own tests; never published.
     pub checklist: &'static [&'static str],
 }
 
