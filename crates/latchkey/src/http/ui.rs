@@ -270,7 +270,7 @@ pub async fn login_submit(
     drop(slot);
     let Some(user) = user.filter(|_| ok) else {
         // The account's reservation stays: it is this failure's record.
-        let incorrect = "The username or password is incorrect.";
+        let incorrect = INVALID_CREDENTIALS.page_text();
         if let Some((ip, key)) = &address
             && let Some(wait) = attempts::record_address_failure(&app, key, *ip)
                 .await

@@ -109,7 +109,11 @@ async fn every_endpoint_the_catalogue_names_is_a_route() {
         .collect();
     paths.sort_unstable();
     paths.dedup();
-    assert!(paths.contains(&"/login"), "{paths:?}");
+    // The sign-in pages are named by their routes (not a /ui/ prefix).
+    for page in ["/login", "/consent", "/mfa", "/select-account"] {
+        assert!(paths.contains(&page), "{page} is not named: {paths:?}");
+    }
+    assert!(!paths.iter().any(|p| p.starts_with("/ui")), "{paths:?}");
     for path in paths {
         // The admin API is named by its base; its routes sit below it.
         let concrete = match path {
