@@ -582,14 +582,15 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 password,
                 claims,
             } => {
-                let mut body = json!({"username": username});
+                let mut body = serde_json::Map::new();
+                body.insert("username".into(), json!(username));
                 if let Some(p) = password.read().map_err(Failed::Usage)? {
-                    body["password"] = json!(p);
+                    body.insert("password".into(), json!(p));
                 }
                 if let Some(c) = claims {
-                    body["claims"] = parse_json_object("--claims", &c)?;
+                    body.insert("claims".into(), parse_json_object("--claims", &c)?);
                 }
-                print(&manage::users::create(store, &secrets, body).await?);
+                print(&manage::users::create(store, &secrets, Value::Object(body)).await?);
             }
             UserCommand::List => print(&manage::users::list(store).await?),
             UserCommand::Show { user } => print(
@@ -604,15 +605,15 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 totp_secret_stdin,
                 remove_totp,
             } => {
-                let mut body = json!({});
+                let mut body = serde_json::Map::new();
                 if let Some(u) = username {
-                    body["username"] = json!(u);
+                    body.insert("username".into(), json!(u));
                 }
                 if let Some(c) = claims {
-                    body["claims"] = parse_json_object("--claims", &c)?;
+                    body.insert("claims".into(), parse_json_object("--claims", &c)?);
                 }
                 if let Some(level) = identity_confidence {
-                    body["identity_confidence"] = json!(level);
+                    body.insert("identity_confidence".into(), json!(level));
                 }
                 let totp_secret = if totp_secret_stdin {
                     Some(read_stdin().map_err(Failed::Usage)?)
@@ -620,12 +621,12 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                     totp_secret
                 };
                 if let Some(key) = totp_secret {
-                    body["totp_secret"] = json!(key);
+                    body.insert("totp_secret".into(), json!(key));
                 }
                 if remove_totp {
-                    body["totp_secret"] = Value::Null;
+                    body.insert("totp_secret".into(), Value::Null);
                 }
-                print(&manage::users::update(store, &secrets, &user, body).await?);
+                print(&manage::users::update(store, &secrets, &user, Value::Object(body)).await?);
             }
             UserCommand::Delete { user } => {
                 manage::users::delete(store, &user).await?;
