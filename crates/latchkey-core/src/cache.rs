@@ -7,14 +7,13 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-#[derive(Debug)]
 struct Inner<V> {
     generation: u64,
     map: HashMap<String, V>,
 }
 
-/// Cheap to clone: clones share the map.
-#[derive(Debug)]
+/// Cheap to clone: clones share the map. `{:?}` shows its size, never
+/// its keys (verified access tokens are keys).
 pub struct Cache<V> {
     capacity: usize,
     inner: Arc<RwLock<Inner<V>>>,
@@ -26,6 +25,17 @@ impl<V> Clone for Cache<V> {
             capacity: self.capacity,
             inner: self.inner.clone(),
         }
+    }
+}
+
+impl<V> std::fmt::Debug for Cache<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let inner = self.inner.read().unwrap_or_else(|p| p.into_inner());
+        f.debug_struct("Cache")
+            .field("capacity", &self.capacity)
+            .field("generation", &inner.generation)
+            .field("entries", &inner.map.len())
+            .finish_non_exhaustive()
     }
 }
 

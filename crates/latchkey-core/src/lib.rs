@@ -17,6 +17,7 @@ pub mod logout;
 pub mod registration;
 pub mod request;
 pub mod scope;
+pub mod secret;
 pub mod session;
 pub mod store;
 pub mod throttle;

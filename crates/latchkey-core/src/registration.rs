@@ -179,7 +179,7 @@ pub struct Requested {
     pub metadata: ClientMetadata,
     /// Only in an update: the secret the client echoed, to be compared
     /// with the current one by the caller (it holds the hash).
-    pub client_secret: Option<String>,
+    pub client_secret: Option<crate::secret::Secret<String>>,
 }
 
 /// `POST /register` (RFC 7591 §3.1): the metadata to register.
@@ -225,7 +225,7 @@ pub fn update_request(
     }
     let client_secret = match body.remove("client_secret") {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s),
+        Some(Value::String(s)) => Some(s.into()),
         Some(_) => {
             return Err(INVALID_CLIENT_METADATA
                 .with_detail("client_secret must be a string")
@@ -397,6 +397,7 @@ mod tests {
     use crate::catalogue::INVALID_REDIRECT_URI;
     use crate::catalogue::{REGISTRATION_GRANT_TYPE_NOT_ALLOWED, REGISTRATION_SCOPE_NOT_ALLOWED};
     use crate::crypto::b64url;
+    use crate::secret::Secret;
 
     // The default sets, unless a test says otherwise.
     fn register_request(body: Value) -> Result<Requested, Occurrence> {
@@ -539,7 +540,7 @@ mod tests {
             "c1",
         )
         .unwrap();
-        assert_eq!(ok.client_secret.as_deref(), Some("s"));
+        assert_eq!(ok.client_secret.as_ref().map(Secret::expose_str), Some("s"));
         for body in [
             json!({"redirect_uris": ["https://a.example/cb"]}),
             json!({"client_id": "c2", "redirect_uris": ["https://a.example/cb"]}),

@@ -29,13 +29,19 @@ pub fn base32_encode(data: &[u8]) -> String {
         bits += 8;
         while bits >= 5 {
             bits -= 5;
-            out.push(char::from(ALPHABET[((buffer >> bits) & 31) as usize]));
+            out.extend(symbol(buffer >> bits));
         }
     }
     if bits > 0 {
-        out.push(char::from(ALPHABET[((buffer << (5 - bits)) & 31) as usize]));
+        out.extend(symbol(buffer << (5 - bits)));
     }
     out
+}
+
+/// The base32 symbol of the low five bits (always one of the 32).
+fn symbol(bits: u32) -> Option<char> {
+    let index = usize::try_from(bits & 31).ok()?;
+    ALPHABET.get(index).copied().map(char::from)
 }
 
 /// Base32 as people type it: any case, spaces, dashes and `=` padding ignored.
@@ -71,11 +77,19 @@ pub fn code_at_step(secret: &[u8], step: i64) -> String {
     let counter = u64::try_from(step).unwrap_or(0).to_be_bytes();
     let mac = hmac::sign(&key, &counter);
     let h = mac.as_ref();
-    let offset = usize::from(h[h.len() - 1] & 0x0f);
-    let binary = (u32::from(h[offset] & 0x7f) << 24)
-        | (u32::from(h[offset + 1]) << 16)
-        | (u32::from(h[offset + 2]) << 8)
-        | u32::from(h[offset + 3]);
+    // The low four bits of the last byte pick four bytes: always within
+    // the 20 of HMAC-SHA1. Were they not, no code would match.
+    let Some(word) = h
+        .last()
+        .map(|last| usize::from(last & 0x0f))
+        .and_then(|offset| h.get(offset..offset + 4))
+    else {
+        return String::new();
+    };
+    let binary = word
+        .iter()
+        .fold(0u32, |acc, byte| (acc << 8) | u32::from(*byte))
+        & 0x7fff_ffff;
     format!(
         "{:0width$}",
         binary % 10u32.pow(DIGITS),

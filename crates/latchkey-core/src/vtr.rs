@@ -77,9 +77,9 @@ impl Vector {
         let (mut cl, mut cm, mut identity) = (false, false, None);
         for c in s.split('.') {
             let b = c.as_bytes();
-            let well_formed = b.len() == 2
-                && b[0].is_ascii_uppercase()
-                && (b[1].is_ascii_lowercase() || b[1].is_ascii_digit());
+            let well_formed = matches!(b, [letter, value]
+                if letter.is_ascii_uppercase()
+                    && (value.is_ascii_lowercase() || value.is_ascii_digit()));
             if !well_formed {
                 return Err(malformed(
                     "has a component that is not a capital letter and a value, like Cl",
@@ -96,7 +96,7 @@ impl Vector {
                     if identity.is_some() {
                         return Err(malformed("names two identity levels"));
                     }
-                    identity = Some(b[1] - b'0');
+                    identity = b.get(1).map(|digit| digit - b'0');
                 }
                 other => {
                     return Err(VTR_UNSUPPORTED.with_detail(format!(

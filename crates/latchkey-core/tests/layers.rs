@@ -12,7 +12,12 @@
 //!
 //! Test files (`tests.rs`, `*_tests.rs`) are left out: they may reach
 //! anywhere.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -570,10 +570,12 @@ impl<T: Decode> Decode for Option<T> {
 impl Row {
     pub fn try_get<T: Decode, I: ColumnIndex>(&self, index: I) -> Result<T, Error> {
         let i = index.index(self)?;
-        let value = ValueRef::from(&self.values[i]);
-        T::decode(value).ok_or_else(|| {
-            Error::InvalidColumnType(i, self.columns[i].to_string(), value.data_type())
-        })
+        let (Some(raw), Some(name)) = (self.values.get(i), self.columns.get(i)) else {
+            return Err(Error::InvalidColumnIndex(i));
+        };
+        let value = ValueRef::from(raw);
+        T::decode(value)
+            .ok_or_else(|| Error::InvalidColumnType(i, name.to_string(), value.data_type()))
     }
 }
 

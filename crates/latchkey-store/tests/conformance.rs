@@ -8,7 +8,12 @@
 //! when it cannot be reached. Checks that concern one database's set-up
 //! only live in `mod setup` at the end.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use latchkey_core::client::{ClientMetadata, ClientRecord};
 use latchkey_core::error::ErrorRecord;

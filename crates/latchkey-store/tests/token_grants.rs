@@ -10,6 +10,7 @@ use latchkey_core::client_auth::{self, AuthContext, Credentials, JWT_BEARER_ASSE
 use latchkey_core::crypto::{Secrets, b64url};
 use latchkey_core::grant::CodeRecord;
 use latchkey_core::keys::{self, Alg, KeySet, SigningKey};
+use latchkey_core::secret::Secret;
 use latchkey_core::store::Store;
 use latchkey_core::token::{self, TokenContext, TokenResponse};
 use latchkey_core::user::UserRecord;
@@ -150,7 +151,7 @@ fn post(id: &str, secret: &str) -> Credentials {
 fn assertion(key: &SigningKey, claims: Value) -> Credentials {
     Credentials {
         client_assertion_type: Some(JWT_BEARER_ASSERTION.into()),
-        client_assertion: Some(key.sign_jwt("JWT", &claims).unwrap()),
+        client_assertion: Some(key.sign_jwt("JWT", &claims).unwrap().into()),
         ..Default::default()
     }
 }
@@ -177,13 +178,16 @@ async fn secret_methods_and_their_failures() {
     })
     .await;
     let basic = |id: &str, s: &str| Credentials {
-        authorization: Some(format!(
-            "Basic {}",
-            base64::Engine::encode(
-                &base64::engine::general_purpose::STANDARD,
-                format!("{id}:{s}")
+        authorization: Some(
+            format!(
+                "Basic {}",
+                base64::Engine::encode(
+                    &base64::engine::general_purpose::STANDARD,
+                    format!("{id}:{s}")
+                )
             )
-        )),
+            .into(),
+        ),
         ..Default::default()
     };
     assert_eq!(
@@ -342,7 +346,7 @@ async fn client_secret_jwt_uses_the_sealed_secret() {
         .unwrap();
     let creds = |secret: &str, jti: &str| Credentials {
         client_assertion_type: Some(JWT_BEARER_ASSERTION.into()),
-        client_assertion: Some(hs256(secret, &claims("hs", jti))),
+        client_assertion: Some(hs256(secret, &claims("hs", jti)).into()),
         ..Default::default()
     };
     assert!(env.auth(creds("s3cret", "1")).await.is_ok());
@@ -381,19 +385,19 @@ async fn code_redeems_once_and_a_replay_revokes_the_grant() {
     let t = env.exchange(&client, &form, NOW).await.unwrap();
     assert_eq!(t.token_type, "Bearer");
     assert_eq!(t.scope, "openid profile email");
-    let at = verify_jwt(&env, &t.access_token);
+    let at = verify_jwt(&env, t.access_token.expose_str());
     assert_eq!(at["sub"], "user-1");
     assert_eq!(at["client_id"], "app");
     assert_eq!(
-        jsonwebtoken::decode_header(&t.access_token)
+        jsonwebtoken::decode_header(t.access_token.expose_str())
             .unwrap()
             .typ
             .as_deref(),
         Some("at+jwt")
     );
-    let id = verify_jwt(&env, t.id_token.as_deref().unwrap());
+    let id = verify_jwt(&env, t.id_token.as_ref().map(Secret::expose_str).unwrap());
     assert_eq!(
-        jsonwebtoken::decode_header(t.id_token.as_deref().unwrap())
+        jsonwebtoken::decode_header(t.id_token.as_ref().map(Secret::expose_str).unwrap())
             .unwrap()
             .alg,
         jsonwebtoken::Algorithm::RS256
@@ -402,8 +406,11 @@ async fn code_redeems_once_and_a_replay_revokes_the_grant() {
     assert_eq!(id["nonce"], "n-0S6_WzA2Mj");
     assert_eq!(id["sid"], "sid-1");
     assert_eq!(id["auth_time"], NOW - 10);
-    assert_eq!(id["at_hash"], token::id_token::at_hash(&t.access_token));
-    let refresh = t.refresh_token.clone().unwrap();
+    assert_eq!(
+        id["at_hash"],
+        token::id_token::at_hash(t.access_token.expose_str())
+    );
+    let refresh = t.refresh_token.clone().unwrap().into_exposed();
 
     assert_eq!(
         cause(env.exchange(&client, &form, NOW + 1).await),
@@ -422,7 +429,7 @@ async fn code_redeems_once_and_a_replay_revokes_the_grant() {
         env.store.as_ref(),
         &env.keys,
         ISSUER,
-        &t.access_token,
+        t.access_token.expose_str(),
         NOW + 2,
     )
     .await;
@@ -574,7 +581,7 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
     let client = env.client("app", |_| {}).await;
     let other = env.client("other", |_| {}).await;
     let t0 = first_refresh(&env, &client).await;
-    let r0 = t0.refresh_token.unwrap();
+    let r0 = t0.refresh_token.unwrap().into_exposed();
     let form = |r: &str, scope: Option<&str>| {
         let mut f = vec![
             ("grant_type".to_string(), "refresh_token".to_string()),
@@ -604,12 +611,12 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
         .unwrap();
     assert_eq!(t1.scope, "openid email");
     assert!(t1.id_token.is_some());
-    let r1 = t1.refresh_token.unwrap();
+    let r1 = t1.refresh_token.unwrap().into_exposed();
     assert_ne!(r1, r0);
     // The grant's scope is kept: the next refresh may ask for all of it.
     let t2 = run(form(&r1, None), &client, NOW + 20).await.unwrap();
     assert_eq!(t2.scope, "openid profile email");
-    let r2 = t2.refresh_token.unwrap();
+    let r2 = t2.refresh_token.unwrap().into_exposed();
     // Reusing the rotated r0 (grace 0) revokes the family, r2 included.
     assert_eq!(
         cause(run(form(&r0, None), &client, NOW + 30).await),
@@ -622,7 +629,7 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
     let intro = token::introspection::introspect(
         env.store.as_ref(),
         &env.ctx(NOW + 31),
-        &t2.access_token,
+        t2.access_token.expose_str(),
         None,
     )
     .await
@@ -638,7 +645,11 @@ async fn a_clients_refresh_token_ttl_shortens_its_refresh_tokens() {
     let spa = env
         .client("spa", |m| m.refresh_token_ttl = Some(3600))
         .await;
-    let r0 = first_refresh(&env, &spa).await.refresh_token.unwrap();
+    let r0 = first_refresh(&env, &spa)
+        .await
+        .refresh_token
+        .unwrap()
+        .into_exposed();
     let f = |r: &str| {
         vec![
             ("grant_type", "refresh_token".to_string()),
@@ -654,13 +665,19 @@ async fn a_clients_refresh_token_ttl_shortens_its_refresh_tokens() {
             env.exchange(&spa, &pairs, now).await
         }
     };
-    let r1 = run(r0, NOW + 3599).await.unwrap().refresh_token.unwrap();
+    let r1 = run(r0, NOW + 3599)
+        .await
+        .unwrap()
+        .refresh_token
+        .unwrap()
+        .into_exposed();
     // Rotated at NOW + 3599: the successor lives 3600 s from then.
     let r2 = run(r1.clone(), NOW + 3599 + 3599)
         .await
         .unwrap()
         .refresh_token
-        .unwrap();
+        .unwrap()
+        .into_exposed();
     assert_eq!(
         cause(run(r2, NOW + 3599 + 3599 + 3601).await),
         "refresh_token_expired"
@@ -670,7 +687,11 @@ async fn a_clients_refresh_token_ttl_shortens_its_refresh_tokens() {
     let long = env
         .client("long", |m| m.refresh_token_ttl = Some(10 * 86_400))
         .await;
-    let r = first_refresh(&env, &long).await.refresh_token.unwrap();
+    let r = first_refresh(&env, &long)
+        .await
+        .refresh_token
+        .unwrap()
+        .into_exposed();
     let form = [
         ("grant_type", "refresh_token"),
         ("refresh_token", r.as_str()),
@@ -686,7 +707,11 @@ async fn refresh_grace_window_returns_the_same_successor() {
     let mut env = Env::new().await;
     env.grace = 30;
     let client = env.client("app", |_| {}).await;
-    let r0 = first_refresh(&env, &client).await.refresh_token.unwrap();
+    let r0 = first_refresh(&env, &client)
+        .await
+        .refresh_token
+        .unwrap()
+        .into_exposed();
     let f = [
         ("grant_type", "refresh_token"),
         ("refresh_token", r0.as_str()),
@@ -710,7 +735,7 @@ async fn client_credentials_scope_and_no_user_tokens() {
         .unwrap();
     assert_eq!(t.scope, "profile email api:read");
     assert!(t.refresh_token.is_none() && t.id_token.is_none());
-    assert_eq!(verify_jwt(&env, &t.access_token)["sub"], "svc");
+    assert_eq!(verify_jwt(&env, t.access_token.expose_str())["sub"], "svc");
     let narrowed = env
         .exchange(
             &client,
@@ -792,7 +817,7 @@ async fn userinfo_releases_claims_per_scope() {
         env.store.as_ref(),
         &env.keys,
         ISSUER,
-        &t.access_token,
+        t.access_token.expose_str(),
         NOW + 1,
     )
     .await
@@ -809,7 +834,7 @@ async fn userinfo_releases_claims_per_scope() {
         env.store.as_ref(),
         &env.keys,
         ISSUER,
-        &cc.access_token,
+        cc.access_token.expose_str(),
         NOW + 1,
     )
     .await;
@@ -818,21 +843,29 @@ async fn userinfo_releases_claims_per_scope() {
         env.store.as_ref(),
         &env.keys,
         ISSUER,
-        &t.access_token,
+        t.access_token.expose_str(),
         NOW + 901,
     )
     .await;
     assert_eq!(cause(expired), "token_inactive");
     for (bad, want) in [
         ("not-a-jwt", "token_malformed"),
-        (t.id_token.as_deref().unwrap(), "token_wrong_type"),
+        (
+            t.id_token.as_ref().map(Secret::expose_str).unwrap(),
+            "token_wrong_type",
+        ),
     ] {
         let r =
             token::userinfo::userinfo(env.store.as_ref(), &env.keys, ISSUER, bad, NOW + 1).await;
         assert_eq!(cause(r), want);
     }
     // Tampered payload: signature fails.
-    let mut parts: Vec<String> = t.access_token.split('.').map(str::to_string).collect();
+    let mut parts: Vec<String> = t
+        .access_token
+        .expose_str()
+        .split('.')
+        .map(str::to_string)
+        .collect();
     parts[1] = b64url(br#"{"sub":"mallory"}"#);
     let r = token::userinfo::userinfo(
         env.store.as_ref(),
@@ -851,7 +884,7 @@ async fn userinfo_releases_claims_per_scope() {
         env.store.as_ref(),
         &env.keys,
         ISSUER,
-        &t.access_token,
+        t.access_token.expose_str(),
         NOW + 1,
     )
     .await;
@@ -866,14 +899,14 @@ async fn introspection_and_revocation() {
     let t = first_refresh(&env, &client).await;
     let ctx = env.ctx(NOW + 1);
     let store = env.store.as_ref();
-    let a = token::introspection::introspect(store, &ctx, &t.access_token, None)
+    let a = token::introspection::introspect(store, &ctx, t.access_token.expose_str(), None)
         .await
         .unwrap();
     assert_eq!(a["active"], true);
     assert_eq!(a["client_id"], "app");
     assert_eq!(a["sub"], "user-1");
     assert_eq!(a["iss"], ISSUER);
-    let refresh = t.refresh_token.clone().unwrap();
+    let refresh = t.refresh_token.clone().unwrap().into_exposed();
     let r = token::introspection::introspect(store, &ctx, &refresh, Some("refresh_token"))
         .await
         .unwrap();
@@ -890,14 +923,16 @@ async fn introspection_and_revocation() {
         .await
         .unwrap();
     assert_eq!(
-        cause(token::revocation::revoke(store, &ctx, &other, &t.access_token, None).await),
+        cause(
+            token::revocation::revoke(store, &ctx, &other, t.access_token.expose_str(), None).await
+        ),
         "revoke_token_client_mismatch"
     );
     // Revoking the access token denylists it.
-    token::revocation::revoke(store, &ctx, &client, &t.access_token, None)
+    token::revocation::revoke(store, &ctx, &client, t.access_token.expose_str(), None)
         .await
         .unwrap();
-    let a = token::introspection::introspect(store, &ctx, &t.access_token, None)
+    let a = token::introspection::introspect(store, &ctx, t.access_token.expose_str(), None)
         .await
         .unwrap();
     assert_eq!(a, json!({"active": false}));
@@ -907,14 +942,14 @@ async fn introspection_and_revocation() {
         store,
         &ctx,
         &client,
-        t2.refresh_token.as_deref().unwrap(),
+        t2.refresh_token.as_ref().map(Secret::expose_str).unwrap(),
         Some("refresh_token"),
     )
     .await
     .unwrap();
     for tok in [
-        t2.access_token.as_str(),
-        t2.refresh_token.as_deref().unwrap(),
+        t2.access_token.expose_str(),
+        t2.refresh_token.as_ref().map(Secret::expose_str).unwrap(),
     ] {
         let v = token::introspection::introspect(store, &ctx, tok, None)
             .await

@@ -63,6 +63,12 @@ enum Command {
         after_help = "Examples:\n  latchkey errors list\n  latchkey errors explain invalid_grant\n  latchkey errors docs > errors.md"
     )]
     Errors(ErrorsCommand),
+    /// The configuration reference.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  latchkey settings docs\n  latchkey settings docs --readme README.md"
+    )]
+    Settings(SettingsCommand),
     /// Play a client in the terminal: print the sign-in address, wait for
     /// the browser to come back, redeem the code, print the ID token claims
     /// and userinfo. The server must be running at the issuer.
@@ -339,6 +345,19 @@ enum ErrorsCommand {
     Docs,
 }
 
+#[derive(Subcommand)]
+enum SettingsCommand {
+    /// Print the settings reference table (Markdown), generated from the
+    /// settings' declarations.
+    #[command(after_help = "Example:\n  latchkey settings docs --readme README.md")]
+    Docs {
+        /// Replace the table in this file between its settings:begin and
+        /// settings:end marker comments instead of printing it.
+        #[arg(long, value_name = "FILE")]
+        readme: Option<PathBuf>,
+    },
+}
+
 /// Parse arguments, run, and map the outcome to an exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -348,6 +367,9 @@ pub fn main() -> ExitCode {
     {
         let issuer = crate::config::issuer_for_links(cli.config.as_deref());
         return errors_command(cmd, &issuer);
+    }
+    if let Command::Settings(cmd) = &cli.command {
+        return settings_command(cmd);
     }
     let config = match Config::from_process(cli.config.as_deref()) {
         Ok(c) => c,
@@ -479,7 +501,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
             let (store, _) = crate::server::open(&config).await?;
             return explain_occurrence(store.as_ref(), &what, &config.issuer).await;
         }
-        Command::Errors(_) => return Ok(()),
+        Command::Errors(_) | Command::Settings(_) => return Ok(()),
         _ => {}
     }
     let (store, secrets) = crate::server::open(&config).await?;
@@ -560,14 +582,15 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 password,
                 claims,
             } => {
-                let mut body = json!({"username": username});
+                let mut body = serde_json::Map::new();
+                body.insert("username".into(), json!(username));
                 if let Some(p) = password.read().map_err(Failed::Usage)? {
-                    body["password"] = json!(p);
+                    body.insert("password".into(), json!(p));
                 }
                 if let Some(c) = claims {
-                    body["claims"] = parse_json_object("--claims", &c)?;
+                    body.insert("claims".into(), parse_json_object("--claims", &c)?);
                 }
-                print(&manage::users::create(store, &secrets, body).await?);
+                print(&manage::users::create(store, &secrets, Value::Object(body)).await?);
             }
             UserCommand::List => print(&manage::users::list(store).await?),
             UserCommand::Show { user } => print(
@@ -582,15 +605,15 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 totp_secret_stdin,
                 remove_totp,
             } => {
-                let mut body = json!({});
+                let mut body = serde_json::Map::new();
                 if let Some(u) = username {
-                    body["username"] = json!(u);
+                    body.insert("username".into(), json!(u));
                 }
                 if let Some(c) = claims {
-                    body["claims"] = parse_json_object("--claims", &c)?;
+                    body.insert("claims".into(), parse_json_object("--claims", &c)?);
                 }
                 if let Some(level) = identity_confidence {
-                    body["identity_confidence"] = json!(level);
+                    body.insert("identity_confidence".into(), json!(level));
                 }
                 let totp_secret = if totp_secret_stdin {
                     Some(read_stdin().map_err(Failed::Usage)?)
@@ -598,12 +621,12 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                     totp_secret
                 };
                 if let Some(key) = totp_secret {
-                    body["totp_secret"] = json!(key);
+                    body.insert("totp_secret".into(), json!(key));
                 }
                 if remove_totp {
-                    body["totp_secret"] = Value::Null;
+                    body.insert("totp_secret".into(), Value::Null);
                 }
-                print(&manage::users::update(store, &secrets, &user, body).await?);
+                print(&manage::users::update(store, &secrets, &user, Value::Object(body)).await?);
             }
             UserCommand::Delete { user } => {
                 manage::users::delete(store, &user).await?;
@@ -664,7 +687,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 );
             }
         },
-        Command::Serve | Command::Migrate | Command::Errors(_) => {}
+        Command::Serve | Command::Migrate | Command::Errors(_) | Command::Settings(_) => {}
     }
     Ok(())
 }
@@ -754,6 +777,37 @@ fn errors_command(cmd: &ErrorsCommand, issuer: &str) -> ExitCode {
         ErrorsCommand::Docs => {
             out(&docs::markdown());
             ExitCode::SUCCESS
+        }
+    }
+}
+
+fn settings_command(cmd: &SettingsCommand) -> ExitCode {
+    let SettingsCommand::Docs { readme } = cmd;
+    let table = crate::config::markdown();
+    let Some(path) = readme else {
+        out(&table);
+        return ExitCode::SUCCESS;
+    };
+    let replaced = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))
+        .and_then(|text| {
+            crate::config::replace_in_readme(&text, &table).ok_or_else(|| {
+                format!(
+                    "{} has no settings table between {} and {}",
+                    path.display(),
+                    crate::config::settings::BEGIN,
+                    crate::config::settings::END
+                )
+            })
+        })
+        .and_then(|text| {
+            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        });
+    match replaced {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("latchkey: {message}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -1,193 +1,18 @@
 //! Settings: an optional TOML file, then `LATCHKEY_*` environment variables
 //! (the environment wins). Every key's environment name is `LATCHKEY_` plus
 //! the key in upper case with dots turned into underscores. The names are a
-//! contract; the table in [`SETTINGS`] is the one list of them and feeds the
-//! README's reference. Everything is validated before the port is bound.
+//! contract; each is declared once in [`settings`] (key, kind, bounds,
+//! default and documentation), [`SETTINGS`] lists them all, and the README's
+//! reference is generated from it. Everything is validated before the port
+//! is bound.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-/// One documented setting.
-pub struct Setting {
-    pub key: &'static str,
-    pub default: &'static str,
-    pub meaning: &'static str,
-}
-
-/// Every setting Latchkey reads, in README order.
-pub const SETTINGS: &[Setting] = &[
-    Setting {
-        key: "issuer",
-        default: "http://127.0.0.1:8080",
-        meaning: "the issuer identifier; every endpoint URL derives from it (https, or http for development; no query or fragment)",
-    },
-    Setting {
-        key: "listen",
-        default: "127.0.0.1:8080",
-        meaning: "address and port to bind, e.g. 0.0.0.0:8080 or [::]:8080",
-    },
-    Setting {
-        key: "database_url",
-        default: "sqlite://latchkey-data/latchkey.db",
-        meaning: "sqlite://PATH (relative to the working directory) or postgres://USER@HOST:PORT/DB",
-    },
-    Setting {
-        key: "secret",
-        default: "generated into the data directory, with a warning",
-        meaning: "at least 32 characters; seals signing keys and keys the secret hashes. Required in production, identical on every node",
-    },
-    Setting {
-        key: "admin_token",
-        default: "unset: admin API off",
-        meaning: "bearer token for the whole admin API (at least 16 characters)",
-    },
-    Setting {
-        key: "admin_readonly_token",
-        default: "unset",
-        meaning: "bearer token for admin API reads; a write with it is refused with 403 request_forbidden",
-    },
-    Setting {
-        key: "log_format",
-        default: "text",
-        meaning: "text or json",
-    },
-    Setting {
-        key: "errors.extended_codes",
-        default: "false",
-        meaning: "send provider-specific cause names (jti_known, user_canceled_request, ...) as error instead of the registered parent code",
-    },
-    Setting {
-        key: "tokens.access_token_ttl",
-        default: "900",
-        meaning: "seconds an access token lives; also how long a retired signing key stays published",
-    },
-    Setting {
-        key: "tokens.code_ttl",
-        default: "60",
-        meaning: "seconds an authorization code lives (1 to 600)",
-    },
-    Setting {
-        key: "tokens.refresh_token_ttl",
-        default: "2592000",
-        meaning: "seconds a refresh token lives (30 days)",
-    },
-    Setting {
-        key: "tokens.refresh_grace",
-        default: "0",
-        meaning: "seconds a rotated refresh token may be presented again and get the same successor; after that, reuse revokes the family",
-    },
-    Setting {
-        key: "tokens.access_token_alg",
-        default: "ES256",
-        meaning: "ES256 or RS256: the signature of access tokens",
-    },
-    Setting {
-        key: "policy.require_state",
-        default: "false",
-        meaning: "a missing state at /authorize is refused (cause invalid_state)",
-    },
-    Setting {
-        key: "policy.min_parameter_length",
-        default: "0 (off)",
-        meaning: "a state shorter than this is refused (invalid_state); a nonce shorter than this too (insufficient_entropy)",
-    },
-    Setting {
-        key: "policy.require_pkce",
-        default: "public",
-        meaning: "public (public clients and native apps must use PKCE) or all",
-    },
-    Setting {
-        key: "policy.allow_plain_pkce",
-        default: "false",
-        meaning: "accept code_challenge_method=plain",
-    },
-    Setting {
-        key: "request_objects.enabled",
-        default: "true",
-        meaning: "accept request objects (request, and request_uri at a URL the client registered in request_uris; RFC 9101); false: request gets request_not_supported and every request_uri request_uri_not_supported, except those of requests pushed to /par, which keep working",
-    },
-    Setting {
-        key: "par.required",
-        default: "false",
-        meaning: "every authorization request must come through /par (RFC 9126); a request sent directly to /authorize gets invalid_request (par_required). Per client: require_pushed_authorization_requests",
-    },
-    Setting {
-        key: "vtr.default",
-        default: "Cl",
-        meaning: "the vector of trust used when a request has neither vtr nor acr_values naming one: a vector (Cl, Cl.Cm, Cl.Cm.P2) or a JSON array of them; GOV.UK-like deployments set Cl.Cm",
-    },
-    Setting {
-        key: "limits.client_rps",
-        default: "0 (off)",
-        meaning: "requests per second each client may send to /token, /par, /introspect and /revoke, counted in the database in one-second windows (shared by every node); beyond it, 429 rate_limited with Retry-After",
-    },
-    Setting {
-        key: "limits.login_failures",
-        default: "5",
-        meaning: "sign-in attempts per account within 15 minutes that may fail; beyond it, the account's attempts wait (429 login_throttled) until the window ends. Attempts are counted before the password is checked, on every node together",
-    },
-    Setting {
-        key: "limits.address_failures",
-        default: "100",
-        meaning: "failed sign-ins from one client address, across accounts, within 15 minutes; beyond it, wrong passwords from that address are answered 429 login_throttled, while a right password still signs in",
-    },
-    Setting {
-        key: "proxy.trusted",
-        default: "empty",
-        meaning: "CIDR list (comma or space separated) of reverse proxies whose Forwarded / X-Forwarded-For headers name the client address; the client is the rightmost address not in the list. From any other peer the headers are ignored",
-    },
-    Setting {
-        key: "ui.name",
-        default: "Latchkey",
-        meaning: "the product name shown on the sign-in, consent and error pages",
-    },
-    Setting {
-        key: "ui.logo_uri",
-        default: "unset",
-        meaning: "an https (or same-site path) URL of a logo shown above every page",
-    },
-    Setting {
-        key: "fetch.allow_private_networks",
-        default: "false",
-        meaning: "let client-supplied URLs (jwks_uri, request_uris) point at loopback or private addresses, and use http; for development and tests only",
-    },
-    Setting {
-        key: "limits.max_in_flight",
-        default: "1024",
-        meaning: "requests in flight per node; beyond it, 503 temporarily_unavailable (overloaded) with Retry-After, at once",
-    },
-    Setting {
-        key: "limits.password_hashing",
-        default: "the number of cores",
-        meaning: "Argon2id password verifications at once per node (each holds 19 MiB while it runs); more sign-ins wait their turn",
-    },
-    Setting {
-        key: "maintenance",
-        default: "false",
-        meaning: "answer 503 temporarily_unavailable (maintenance) everywhere but health, metrics and the admin API",
-    },
-    Setting {
-        key: "registration.mode",
-        default: "off",
-        meaning: "dynamic client registration at /register (RFC 7591, 7592): off, token (the initial access token registration.token is required) or open",
-    },
-    Setting {
-        key: "registration.token",
-        default: "unset",
-        meaning: "the initial access token /register requires as Bearer when registration.mode is token (at least 16 characters; required in that mode)",
-    },
-    Setting {
-        key: "registration.allowed_scopes",
-        default: "openid profile email address phone offline_access",
-        meaning: "the scopes a client registered at /register may hold (separated by spaces or commas, or a list in the file); others are refused (registration_scope_not_allowed). Clients created by the operator are not limited",
-    },
-    Setting {
-        key: "registration.allowed_grant_types",
-        default: "authorization_code refresh_token",
-        meaning: "the grant types a client registered at /register may use (authorization_code, refresh_token, client_credentials; separated by spaces or commas, or a list in the file); others are refused (registration_grant_type_not_allowed)",
-    },
-];
+pub mod settings;
+use settings::*;
+pub use settings::{Declared, SETTINGS, markdown, replace_in_readme};
 
 /// `LATCHKEY_` + upper case key, dots to underscores.
 pub fn env_name(key: &str) -> String {
@@ -208,7 +33,7 @@ pub fn issuer_for_links(file: Option<&Path>) -> String {
         .ok()
         .and_then(|text| toml::from_str::<toml::Table>(&text).ok())
         .and_then(|t| t.get("issuer").and_then(|v| v.as_str()).map(str::to_string))
-        .unwrap_or_else(|| "http://127.0.0.1:8080".into())
+        .unwrap_or_else(|| ISSUER.default.into())
 }
 
 /// Variables in our namespace that are not settings: the log filter, and
@@ -220,7 +45,7 @@ fn other_variable(name: &str) -> bool {
 /// A warning for each `LATCHKEY_*` variable that names no setting (a typo
 /// would otherwise be ignored without a word), with the closest setting.
 pub fn unknown_variables(names: impl IntoIterator<Item = String>) -> Vec<String> {
-    let known: Vec<String> = SETTINGS.iter().map(|s| env_name(s.key)).collect();
+    let known: Vec<String> = SETTINGS.iter().filter_map(|s| s.env()).collect();
     let mut warnings = Vec::new();
     for name in names {
         if !name.starts_with("LATCHKEY_") || known.contains(&name) || other_variable(&name) {
@@ -287,20 +112,21 @@ pub struct Config {
     pub admin_readonly_token: Option<String>,
     pub log_format: LogFormat,
     pub extended_codes: bool,
-    pub access_token_ttl: u64,
-    pub code_ttl: u64,
-    pub refresh_token_ttl: u64,
-    pub refresh_grace: u64,
+    /// Seconds, like the three below.
+    pub access_token_ttl: i64,
+    pub code_ttl: i64,
+    pub refresh_token_ttl: i64,
+    pub refresh_grace: i64,
     pub access_token_alg: latchkey_core::keys::Alg,
     pub policy: Policy,
-    pub login_failures: u64,
+    pub login_failures: i64,
     /// `limits.address_failures`.
-    pub address_failures: u64,
+    pub address_failures: i64,
     /// `proxy.trusted`: peers whose forwarding headers are believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Requests per second per client at the client-authenticated
     /// endpoints; 0 is off.
-    pub client_rps: u64,
+    pub client_rps: i64,
     pub ui_name: String,
     pub allow_private_networks: bool,
     pub max_in_flight: usize,
@@ -438,25 +264,6 @@ impl Sources {
         }
         Ok(Some(items))
     }
-
-    fn seconds(&self, key: &str, default: u64, min: u64, max: u64) -> Result<u64, ConfigError> {
-        let value = match self.values.get(key) {
-            None => return Ok(default),
-            Some(Raw::File(toml::Value::Integer(i))) => u64::try_from(*i).ok(),
-            Some(Raw::Env(s)) => s.trim().parse::<u64>().ok(),
-            Some(_) => None,
-        };
-        match value {
-            Some(v) if (min..=max).contains(&v) => Ok(v),
-            _ => Err(bad(
-                key,
-                format!(
-                    "expected a whole number of seconds from {min} to {max}, got {}",
-                    self.values.get(key).map(Raw::text).unwrap_or_default()
-                ),
-            )),
-        }
-    }
 }
 
 /// Where the configuration comes from.
@@ -472,7 +279,7 @@ impl Config {
     /// What these settings allow of a client's metadata.
     pub fn client_limits(&self) -> latchkey_core::client::ServerLimits {
         latchkey_core::client::ServerLimits {
-            refresh_token_ttl: i64::try_from(self.refresh_token_ttl).unwrap_or(i64::MAX),
+            refresh_token_ttl: self.refresh_token_ttl,
         }
     }
 
@@ -499,48 +306,40 @@ impl Config {
             flatten("", table, &mut values)?;
         }
         for setting in SETTINGS {
-            if let Some(v) = (origin.env)(&env_name(setting.key)) {
-                values.insert(setting.key.to_string(), Raw::Env(v));
+            if let Some(v) = setting.env().and_then(|name| (origin.env)(&name)) {
+                values.insert(setting.key().to_string(), Raw::Env(v));
             }
         }
         let sources = Sources { values };
-        let allow_private_networks = sources.bool("fetch.allow_private_networks", false)?;
+        let allow_private_networks = ALLOW_PRIVATE_NETWORKS.read(&sources)?;
         let upstreams = upstreams(upstream_table, allow_private_networks)?;
 
-        let issuer = check_issuer(
-            &sources
-                .string("issuer")?
-                .unwrap_or_else(|| "http://127.0.0.1:8080".into()),
-        )?;
-        let listen_text = sources
-            .string("listen")?
-            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let issuer = check_issuer(&ISSUER.read(&sources)?)?;
+        let listen_text = LISTEN.read(&sources)?;
         let listen: SocketAddr = listen_text.trim().parse().map_err(|_| {
             bad(
-                "listen",
+                LISTEN.key,
                 format!("expected an IP address and port such as 127.0.0.1:8080 or [::]:8080, got {listen_text:?}"),
             )
         })?;
-        let database_url = sources
-            .string("database_url")?
-            .unwrap_or_else(|| "sqlite://latchkey-data/latchkey.db".into());
+        let database_url = DATABASE_URL.read(&sources)?;
         if !(database_url.starts_with("sqlite:")
             || database_url.starts_with("postgres://")
             || database_url.starts_with("postgresql://"))
         {
             return Err(bad(
-                "database_url",
+                DATABASE_URL.key,
                 format!(
                     "expected sqlite://PATH or postgres://USER@HOST:PORT/DB, got {:?}",
                     redact_url(&database_url)
                 ),
             ));
         }
-        let (secret, secret_file) = match sources.string("secret")? {
+        let (secret, secret_file) = match SECRET.read(&sources)? {
             Some(s) if s.chars().count() >= 32 => (s, None),
             Some(_) => {
                 return Err(bad(
-                    "secret",
+                    SECRET.key,
                     "must be at least 32 characters (e.g. the output of: openssl rand -base64 32)",
                 ));
             }
@@ -549,23 +348,16 @@ impl Config {
                 (load_or_create_secret(&file)?, Some(file))
             }
         };
-        let admin_token = token(&sources, "admin_token")?;
-        let admin_readonly_token = token(&sources, "admin_readonly_token")?;
+        let admin_token = token(&sources, &ADMIN_TOKEN)?;
+        let admin_readonly_token = token(&sources, &ADMIN_READONLY_TOKEN)?;
         if admin_token.is_some() && admin_token == admin_readonly_token {
-            return Err(bad("admin_readonly_token", "must differ from admin_token"));
+            return Err(bad(
+                ADMIN_READONLY_TOKEN.key,
+                "must differ from admin_token",
+            ));
         }
         let (registration_mode, registration_token) = registration(&sources, &admin_token)?;
         let registration_allowed = registration_allowed(&sources)?;
-        let log_format = match sources.string("log_format")?.as_deref().map(str::trim) {
-            None | Some("text") => LogFormat::Text,
-            Some("json") => LogFormat::Json,
-            Some(other) => {
-                return Err(bad(
-                    "log_format",
-                    format!("expected text or json, got {other:?}"),
-                ));
-            }
-        };
         Ok(Config {
             issuer,
             listen,
@@ -574,74 +366,30 @@ impl Config {
             secret_file,
             admin_token,
             admin_readonly_token,
-            log_format,
-            extended_codes: sources.bool("errors.extended_codes", false)?,
-            access_token_ttl: sources.seconds(
-                "tokens.access_token_ttl",
-                900,
-                1,
-                latchkey_core::token::ACCESS_TOKEN_TTL_MAX.unsigned_abs(),
-            )?,
-            code_ttl: sources.seconds("tokens.code_ttl", 60, 1, 600)?,
-            refresh_token_ttl: sources.seconds(
-                "tokens.refresh_token_ttl",
-                2_592_000,
-                60,
-                31_536_000,
-            )?,
-            refresh_grace: sources.seconds("tokens.refresh_grace", 0, 0, 300)?,
-            access_token_alg: match sources
-                .string("tokens.access_token_alg")?
-                .as_deref()
-                .map(str::trim)
-            {
-                None => latchkey_core::keys::Alg::Es256,
-                Some(a) => latchkey_core::keys::Alg::parse(a).ok_or_else(|| {
-                    bad(
-                        "tokens.access_token_alg",
-                        format!("expected ES256 or RS256, got {a:?}"),
-                    )
-                })?,
-            },
-            max_in_flight: usize::try_from(
-                sources
-                    .seconds("limits.max_in_flight", 1024, 1, 1_000_000)
-                    .map_err(|_| {
-                        bad(
-                            "limits.max_in_flight",
-                            "expected a whole number of requests from 1 to 1000000",
-                        )
-                    })?,
-            )
-            .unwrap_or(1024),
-            password_hashing: {
-                let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-                let n = sources
-                    .seconds("limits.password_hashing", cores as u64, 1, 1024)
-                    .map_err(|_| {
-                        bad(
-                            "limits.password_hashing",
-                            "expected a whole number of verifications from 1 to 1024",
-                        )
-                    })?;
-                usize::try_from(n).unwrap_or(cores)
-            },
-            maintenance: sources.bool("maintenance", false)?,
-            request_objects: sources.bool("request_objects.enabled", true)?,
-            par_required: sources.bool("par.required", false)?,
+            log_format: LOG_FORMAT.read(&sources)?,
+            extended_codes: EXTENDED_CODES.read(&sources)?,
+            access_token_ttl: ACCESS_TOKEN_TTL.read(&sources)?,
+            code_ttl: CODE_TTL.read(&sources)?,
+            refresh_token_ttl: REFRESH_TOKEN_TTL.read(&sources)?,
+            refresh_grace: REFRESH_GRACE.read(&sources)?,
+            access_token_alg: ACCESS_TOKEN_ALG.read(&sources)?,
+            max_in_flight: MAX_IN_FLIGHT.read(&sources)?,
+            password_hashing: PASSWORD_HASHING.read(&sources)?,
+            maintenance: MAINTENANCE.read(&sources)?,
+            request_objects: REQUEST_OBJECTS.read(&sources)?,
+            par_required: PAR_REQUIRED.read(&sources)?,
             allow_private_networks,
             upstreams,
-            ui_name: match sources.string("ui.name")? {
-                None => "Latchkey".into(),
-                Some(n) if !n.trim().is_empty() && n.chars().count() <= 80 => n.trim().to_string(),
-                Some(_) => return Err(bad("ui.name", "expected 1 to 80 characters")),
+            ui_name: match UI_NAME.read(&sources)? {
+                n if !n.trim().is_empty() && n.chars().count() <= 80 => n.trim().to_string(),
+                _ => return Err(bad(UI_NAME.key, "expected 1 to 80 characters")),
             },
-            ui_logo_uri: match sources.string("ui.logo_uri")? {
+            ui_logo_uri: match UI_LOGO_URI.read(&sources)? {
                 None => None,
                 Some(u) if u.starts_with('/') || u.starts_with("https://") => Some(u),
                 Some(u) => {
                     return Err(bad(
-                        "ui.logo_uri",
+                        UI_LOGO_URI.key,
                         format!("expected an https URL or a path, got {u:?}"),
                     ));
                 }
@@ -649,68 +397,25 @@ impl Config {
             registration_mode,
             registration_token,
             registration_allowed,
-            client_rps: sources
-                .seconds("limits.client_rps", 0, 0, 1_000_000)
-                .map_err(|_| {
-                    bad(
-                        "limits.client_rps",
-                        "expected a whole number of requests per second from 0 (off) to 1000000",
-                    )
-                })?,
-            login_failures: sources
-                .seconds("limits.login_failures", 5, 1, 1000)
-                .map_err(|_| {
-                    bad(
-                        "limits.login_failures",
-                        "expected a whole number of failed sign-ins from 1 to 1000",
-                    )
-                })?,
-            address_failures: sources
-                .seconds("limits.address_failures", 100, 1, 1_000_000)
-                .map_err(|_| {
-                    bad(
-                        "limits.address_failures",
-                        "expected a whole number of failed sign-ins from 1 to 1000000",
-                    )
-                })?,
-            trusted_proxies: match sources.string("proxy.trusted")? {
+            client_rps: CLIENT_RPS.read(&sources)?,
+            login_failures: LOGIN_FAILURES.read(&sources)?,
+            address_failures: ADDRESS_FAILURES.read(&sources)?,
+            trusted_proxies: match PROXY_TRUSTED.read(&sources)? {
                 None => Vec::new(),
-                Some(list) => parse_networks(&list).map_err(|m| bad("proxy.trusted", m))?,
+                Some(list) => parse_networks(&list).map_err(|m| bad(PROXY_TRUSTED.key, m))?,
             },
             policy: Policy {
-                vtr_default: match sources.string("vtr.default")? {
-                    None => vec![latchkey_core::vtr::CL],
-                    Some(v) => latchkey_core::vtr::parse_default(&v).map_err(|m| {
+                vtr_default: latchkey_core::vtr::parse_default(&VTR_DEFAULT.read(&sources)?)
+                    .map_err(|m| {
                         bad(
-                            "vtr.default",
+                            VTR_DEFAULT.key,
                             format!("expected a vector such as Cl or Cl.Cm, or a JSON array of them: {m}"),
                         )
                     })?,
-                },
-                require_state: sources.bool("policy.require_state", false)?,
-                min_parameter_length: sources
-                    .seconds("policy.min_parameter_length", 0, 0, 512)
-                    .map_err(|_| {
-                        bad(
-                            "policy.min_parameter_length",
-                            "expected a whole number of characters from 0 to 512",
-                        )
-                    })?,
-                require_pkce_all: match sources
-                    .string("policy.require_pkce")?
-                    .as_deref()
-                    .map(str::trim)
-                {
-                    None | Some("public") => false,
-                    Some("all") => true,
-                    Some(other) => {
-                        return Err(bad(
-                            "policy.require_pkce",
-                            format!("expected public or all, got {other:?}"),
-                        ));
-                    }
-                },
-                allow_plain_pkce: sources.bool("policy.allow_plain_pkce", false)?,
+                require_state: REQUIRE_STATE.read(&sources)?,
+                min_parameter_length: MIN_PARAMETER_LENGTH.read(&sources)?,
+                require_pkce_all: REQUIRE_PKCE.read(&sources)?,
+                allow_plain_pkce: ALLOW_PLAIN_PKCE.read(&sources)?,
             },
         })
     }
@@ -736,11 +441,9 @@ fn flatten(
             format!("{prefix}.{k}")
         };
         match v {
-            toml::Value::Table(inner) if !SETTINGS.iter().any(|s| s.key == key) => {
-                flatten(&key, inner, out)?
-            }
+            toml::Value::Table(inner) if !is_setting(&key) => flatten(&key, inner, out)?,
             value => {
-                if !SETTINGS.iter().any(|s| s.key == key) {
+                if !is_setting(&key) {
                     return Err(bad(
                         &key,
                         "unknown setting; see the configuration reference in the README for the accepted keys",
@@ -877,7 +580,7 @@ fn upstreams(
             name,
             issuer,
             client_id,
-            client_secret,
+            client_secret: client_secret.into(),
             scopes,
             link_by_email,
         });
@@ -885,8 +588,10 @@ fn upstreams(
     Ok(out)
 }
 
-fn token(sources: &Sources, key: &str) -> Result<Option<String>, ConfigError> {
-    match sources.string(key)? {
+/// A bearer token: unset or empty is none.
+fn token(sources: &Sources, setting: &Optional) -> Result<Option<String>, ConfigError> {
+    let key = setting.key;
+    match setting.read(sources)? {
         None => Ok(None),
         Some(t) if t.is_empty() => Ok(None),
         Some(t)
@@ -908,23 +613,15 @@ fn registration(
     admin_token: &Option<String>,
 ) -> Result<(latchkey_core::registration::Mode, Option<String>), ConfigError> {
     use latchkey_core::registration::Mode;
-    let mode = match sources.string("registration.mode")? {
-        None => Mode::Off,
-        Some(m) => Mode::parse(m.trim()).ok_or_else(|| {
-            bad(
-                "registration.mode",
-                format!("expected off, token or open, got {m:?}"),
-            )
-        })?,
-    };
-    let token = token(sources, "registration.token")?;
+    let mode = REGISTRATION_MODE.read(sources)?;
+    let token = token(sources, &REGISTRATION_TOKEN)?;
     match (mode, token) {
         (Mode::Token, None) => Err(bad(
-            "registration.token",
+            REGISTRATION_TOKEN.key,
             "is required when registration.mode is token: the initial access token clients send as Bearer to /register (at least 16 characters, e.g. the output of: openssl rand -hex 32)",
         )),
         (Mode::Token, Some(t)) if admin_token.as_deref() == Some(t.as_str()) => {
-            Err(bad("registration.token", "must differ from admin_token"))
+            Err(bad(REGISTRATION_TOKEN.key, "must differ from admin_token"))
         }
         (Mode::Token, Some(t)) => Ok((mode, Some(t))),
         (_, _) => Ok((mode, None)),
@@ -937,32 +634,33 @@ fn registration_allowed(
     sources: &Sources,
 ) -> Result<latchkey_core::registration::Allowed, ConfigError> {
     use latchkey_core::client::GRANT_TYPES;
-    let mut allowed = latchkey_core::registration::Allowed::default();
-    if let Some(scopes) = sources.list("registration.allowed_scopes")? {
-        let scope_char = |b: u8| matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E);
-        if let Some(bad_scope) = scopes.iter().find(|s| !s.bytes().all(scope_char)) {
-            return Err(bad(
-                "registration.allowed_scopes",
-                format!(
-                    "{bad_scope:?} is not a scope token (RFC 6749 3.3: visible ASCII without \" or \\)"
-                ),
-            ));
-        }
-        allowed.scopes = scopes;
+    let scopes = ALLOWED_SCOPES.read(sources)?;
+    let scope_char = |b: u8| matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E);
+    if let Some(bad_scope) = scopes.iter().find(|s| !s.bytes().all(scope_char)) {
+        return Err(bad(
+            ALLOWED_SCOPES.key,
+            format!(
+                "{bad_scope:?} is not a scope token (RFC 6749 3.3: visible ASCII without \" or \\)"
+            ),
+        ));
     }
-    if let Some(grants) = sources.list("registration.allowed_grant_types")? {
-        if let Some(unknown) = grants.iter().find(|g| !GRANT_TYPES.contains(&g.as_str())) {
-            return Err(bad(
-                "registration.allowed_grant_types",
-                format!(
-                    "{unknown:?} is not a grant type this server implements; expected some of {}",
-                    GRANT_TYPES.join(", ")
-                ),
-            ));
-        }
-        allowed.grant_types = grants;
+    let grant_types = ALLOWED_GRANT_TYPES.read(sources)?;
+    if let Some(unknown) = grant_types
+        .iter()
+        .find(|g| !GRANT_TYPES.contains(&g.as_str()))
+    {
+        return Err(bad(
+            ALLOWED_GRANT_TYPES.key,
+            format!(
+                "{unknown:?} is not a grant type this server implements; expected some of {}",
+                GRANT_TYPES.join(", ")
+            ),
+        ));
     }
-    Ok(allowed)
+    Ok(latchkey_core::registration::Allowed {
+        scopes,
+        grant_types,
+    })
 }
 
 /// RFC 8414 §2 / OIDC Discovery §3: a URL with scheme and host, no query or
@@ -1074,22 +772,168 @@ mod tests {
         );
     }
 
+    /// The settings that hold secrets (the secret, the admin and
+    /// registration tokens, an upstream's client secret, a database
+    /// password) do not show in `{:?}`.
     #[test]
-    fn every_key_read_is_documented() {
-        let source = include_str!("config.rs");
-        for part in source.split("sources.").skip(1) {
-            let Some((method, rest)) = part.split_once('(') else {
-                continue;
-            };
-            if !["string", "bool", "seconds", "list"].contains(&method) || !rest.starts_with('"') {
-                continue;
-            }
-            let key = rest[1..].split('"').next().unwrap();
-            assert!(
-                SETTINGS.iter().any(|s| s.key == key),
-                "{key} is read but not in SETTINGS"
-            );
+    fn secrets_do_not_show_in_debug() {
+        let file = "[fetch]\nallow_private_networks = true\n[[upstream]]\nid = \"corp\"\nname = \"Corp\"\n\
+issuer = \"https://id.corp.example\"\nclient_id = \"lk\"\nclient_secret = \"upstream-secret-4242\"\n";
+        let secret = "s".repeat(40);
+        let c = load(
+            Some(file),
+            &[
+                ("LATCHKEY_SECRET", secret.as_str()),
+                ("LATCHKEY_ADMIN_TOKEN", "admin-token-0123456789"),
+                ("LATCHKEY_ADMIN_READONLY_TOKEN", "readonly-token-0123456789"),
+                ("LATCHKEY_REGISTRATION_MODE", "token"),
+                (
+                    "LATCHKEY_REGISTRATION_TOKEN",
+                    "registration-token-0123456789",
+                ),
+                (
+                    "LATCHKEY_DATABASE_URL",
+                    "postgres://lk:db-password-4242@127.0.0.1/lk",
+                ),
+            ],
+        )
+        .unwrap();
+        let text = format!("{c:?} {:?}", c.upstreams);
+        for hidden in [
+            secret.as_str(),
+            "admin-token-0123456789",
+            "readonly-token-0123456789",
+            "registration-token-0123456789",
+            "upstream-secret-4242",
+            "db-password-4242",
+        ] {
+            assert!(!text.contains(hidden), "{hidden} shows in {text}");
         }
+    }
+
+    /// Every declaration in the settings module is listed in `SETTINGS`
+    /// (so it is read from the environment, accepted in the file and
+    /// documented), and no key is listed twice.
+    #[test]
+    fn every_declared_setting_is_listed_once() {
+        let source = include_str!("config/settings.rs");
+        let declared: Vec<&str> = source
+            .split("\n    key: \"")
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap())
+            .collect();
+        assert_eq!(declared.len(), SETTINGS.len(), "{declared:?}");
+        for key in declared {
+            let listed = SETTINGS.iter().filter(|s| s.key() == key).count();
+            assert_eq!(listed, 1, "{key} is declared but listed {listed} times");
+        }
+    }
+
+    /// Unset settings take the declared defaults.
+    #[test]
+    fn unset_settings_take_their_declared_defaults() {
+        let c = load(None, &[]).unwrap();
+        assert_eq!(c.access_token_ttl, ACCESS_TOKEN_TTL.default);
+        assert_eq!(c.code_ttl, 60);
+        assert_eq!(c.code_ttl, CODE_TTL.default);
+        assert_eq!(c.refresh_token_ttl, 2_592_000);
+        assert_eq!(c.refresh_grace, 0);
+        assert_eq!(c.access_token_alg, latchkey_core::keys::Alg::Es256);
+        assert_eq!(c.max_in_flight, 1024);
+        assert!(c.password_hashing >= 1);
+        assert_eq!((c.client_rps, c.login_failures), (0, 5));
+        assert_eq!(c.policy.min_parameter_length, 0);
+        assert!(!c.policy.require_pkce_all && !c.policy.require_state);
+        assert_eq!(c.policy.vtr_default, [latchkey_core::vtr::CL]);
+        assert_eq!(c.ui_name, "Latchkey");
+    }
+
+    /// The messages for bad values name what each kind of setting accepts.
+    #[test]
+    fn bad_numbers_and_choices_say_what_is_accepted() {
+        let cases = [
+            (
+                "LATCHKEY_TOKENS_CODE_TTL",
+                "0",
+                "expected a whole number of seconds from 1 to 600, got 0",
+            ),
+            (
+                "LATCHKEY_TOKENS_REFRESH_GRACE",
+                "301",
+                "expected a whole number of seconds from 0 to 300, got 301",
+            ),
+            (
+                "LATCHKEY_LIMITS_MAX_IN_FLIGHT",
+                "0",
+                "expected a whole number of requests from 1 to 1000000",
+            ),
+            (
+                "LATCHKEY_LIMITS_CLIENT_RPS",
+                "-1",
+                "expected a whole number of requests per second from 0 (off) to 1000000",
+            ),
+            (
+                "LATCHKEY_LIMITS_LOGIN_FAILURES",
+                "many",
+                "expected a whole number of failed sign-ins from 1 to 1000",
+            ),
+            (
+                "LATCHKEY_LIMITS_PASSWORD_HASHING",
+                "1025",
+                "expected a whole number of verifications from 1 to 1024",
+            ),
+            (
+                "LATCHKEY_LOG_FORMAT",
+                "xml",
+                "expected text or json, got \"xml\"",
+            ),
+            (
+                "LATCHKEY_REGISTRATION_MODE",
+                "closed",
+                "expected off, token or open, got \"closed\"",
+            ),
+            (
+                "LATCHKEY_TOKENS_ACCESS_TOKEN_ALG",
+                "HS256",
+                "expected ES256 or RS256, got \"HS256\"",
+            ),
+        ];
+        for (env, value, message) in cases {
+            let e = load(None, &[(env, value)]).unwrap_err();
+            assert_eq!(e.env, env);
+            assert_eq!(e.message, message, "{env}={value}");
+        }
+        let e = load(Some("[tokens]\ncode_ttl = \"soon\"\n"), &[]).unwrap_err();
+        assert_eq!(
+            e.message,
+            "expected a whole number of seconds from 1 to 600, got soon"
+        );
+    }
+
+    /// The generated table has a row per setting with its environment name
+    /// and default, and replaces the README's between the markers.
+    #[test]
+    fn the_reference_table_is_generated_from_the_declarations() {
+        let table = markdown();
+        assert_eq!(table.lines().count(), SETTINGS.len() + 2);
+        assert!(table.contains(
+            "| `tokens.code_ttl` | `LATCHKEY_TOKENS_CODE_TTL` | `60` | seconds an authorization code lives (1 to 600) |\n"
+        ));
+        assert!(
+            table.contains("| `limits.client_rps` | `LATCHKEY_LIMITS_CLIENT_RPS` | `0` (off) |")
+        );
+        assert!(table.contains("| `[[upstream]]` | file only | none |"));
+        let readme = format!("intro\n{}\nold\n{}\nrest\n", settings::BEGIN, settings::END);
+        let replaced = replace_in_readme(&readme, &table).unwrap();
+        assert_eq!(
+            replaced,
+            format!(
+                "intro\n{}\n{table}{}\nrest\n",
+                settings::BEGIN,
+                settings::END
+            )
+        );
+        assert!(replace_in_readme("no markers", &table).is_none());
     }
 
     #[test]

@@ -157,8 +157,9 @@ pub async fn run(opts: Options) -> Outcome<Value> {
         }
     }
     let tokens = answer(request.form(&form).send().await, "/token").await?;
-    let id_token = tokens["id_token"]
-        .as_str()
+    let id_token = tokens
+        .get("id_token")
+        .and_then(Value::as_str)
         .ok_or("the token answer has no id_token (was openid in the scope?)")?;
     let jwks = answer(
         http.get(format!("{}/jwks", opts.issuer)).send().await,
@@ -172,7 +173,10 @@ pub async fn run(opts: Options) -> Outcome<Value> {
         &opts.client.client_id,
         &nonce,
     )?;
-    let access_token = tokens["access_token"].as_str().unwrap_or_default();
+    let access_token = tokens
+        .get("access_token")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let userinfo = answer(
         http.get(format!("{}/userinfo", opts.issuer))
             .bearer_auth(access_token)
@@ -184,8 +188,8 @@ pub async fn run(opts: Options) -> Outcome<Value> {
     Ok(json!({
         "id_token_claims": claims,
         "userinfo": userinfo,
-        "scope": tokens["scope"],
-        "expires_in": tokens["expires_in"],
+        "scope": tokens.get("scope"),
+        "expires_in": tokens.get("expires_in"),
         "refresh_token_issued": tokens.get("refresh_token").is_some(),
     }))
 }
@@ -204,7 +208,7 @@ async fn receive(listener: &tokio::net::TcpListener, path: &str) -> Outcome<Vec<
         while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
             match socket.read(&mut buf).await {
                 Ok(0) | Err(_) => break,
-                Ok(n) => head.extend_from_slice(&buf[..n]),
+                Ok(n) => head.extend_from_slice(buf.get(..n).unwrap_or_default()),
             }
         }
         let text = String::from_utf8_lossy(&head);
@@ -241,9 +245,11 @@ async fn answer(sent: reqwest::Result<reqwest::Response>, what: &str) -> Outcome
     if !status.is_success() {
         return Err(format!(
             "{what} answered {status} {}: {}\n  {}",
-            body["error"].as_str().unwrap_or("?"),
-            body["error_description"].as_str().unwrap_or(""),
-            body["error_uri"].as_str().unwrap_or("")
+            body.get("error").and_then(Value::as_str).unwrap_or("?"),
+            body.get("error_description")
+                .and_then(Value::as_str)
+                .unwrap_or(""),
+            body.get("error_uri").and_then(Value::as_str).unwrap_or("")
         ));
     }
     Ok(body)
@@ -274,7 +280,7 @@ fn verify_id_token(
     validation.set_audience(&[client_id]);
     let data = jsonwebtoken::decode::<Value>(token, &key, &validation)
         .map_err(|e| format!("the ID token does not verify: {e}"))?;
-    if data.claims["nonce"].as_str() != Some(nonce) {
+    if data.claims.get("nonce").and_then(Value::as_str) != Some(nonce) {
         return Err("the ID token's nonce is not this request's".into());
     }
     Ok(data.claims)

@@ -175,7 +175,7 @@ pub fn state_and_nonce(
     nonce: Option<&str>,
     policy: &Policy,
 ) -> Result<(), Occurrence> {
-    let min = usize::try_from(policy.min_parameter_length).unwrap_or(usize::MAX);
+    let min = policy.min_parameter_length;
     match state {
         None if policy.require_state => return Err(INVALID_STATE.with_detail("state is required")),
         Some(s) if s.chars().count() < min => {

@@ -25,7 +25,7 @@ pub use params::RawParams;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Policy {
     pub require_state: bool,
-    pub min_parameter_length: u64,
+    pub min_parameter_length: usize,
     /// PKCE for every client, not only public ones.
     pub require_pkce_all: bool,
     pub allow_plain_pkce: bool,

@@ -9,10 +9,44 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Repeated;
 
-/// Parameters of one request, in arrival order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Parameters of one request, in arrival order. `{:?}` shows the values
+/// of [`SECRET_PARAMETERS`] as `[redacted]`.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct RawParams {
     pairs: Vec<(String, String)>,
+}
+
+/// Parameters whose values authenticate or grant something: passwords,
+/// client secrets and assertions, codes and tokens.
+pub const SECRET_PARAMETERS: &[&str] = &[
+    "password",
+    "client_secret",
+    "client_assertion",
+    "code",
+    "code_verifier",
+    "refresh_token",
+    "access_token",
+    "id_token",
+    "id_token_hint",
+    "token",
+    "recovery_code",
+    "csrf",
+];
+
+impl std::fmt::Debug for RawParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = self.pairs.iter().map(|(k, v)| {
+            let value = if SECRET_PARAMETERS.contains(&k.as_str()) {
+                "[redacted]"
+            } else {
+                v.as_str()
+            };
+            (k, value)
+        });
+        f.debug_struct("RawParams")
+            .field("pairs", &shown.collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 impl RawParams {

@@ -28,7 +28,7 @@ pub const MAX_LIFETIME: i64 = 3600;
 /// its method.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unverified {
-    pub token: String,
+    pub token: crate::secret::Secret<String>,
     pub alg: Algorithm,
     pub kid: Option<String>,
     /// `sub` (which must equal `iss`, checked after the signature).
@@ -78,7 +78,7 @@ impl Unverified {
             CLIENT_ASSERTION_INVALID.with_detail("the assertion has neither sub nor iss")
         })?;
         Ok(Unverified {
-            token: token.to_string(),
+            token: token.to_string().into(),
             alg: header.alg,
             kid: header.kid,
             client_id,
@@ -116,7 +116,7 @@ pub async fn verify(
     validation.set_required_spec_claims(&["iss", "sub", "aud"]);
     let mut last = None;
     for key in keys {
-        match jsonwebtoken::decode::<Claims>(&unverified.token, key, &validation) {
+        match jsonwebtoken::decode::<Claims>(unverified.token.expose_str(), key, &validation) {
             Ok(data) => {
                 let c = data.claims;
                 let exp = check_times(c.exp, c.nbf, c.iat, ctx.now)?;

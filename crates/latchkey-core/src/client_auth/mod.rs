@@ -18,21 +18,23 @@ use crate::Occurrence;
 use crate::catalogue::*;
 use crate::client::ClientRecord;
 use crate::crypto::Secrets;
+use crate::secret::Secret;
 use crate::store::Store;
 
 /// RFC 7523 §2.2.
 pub const JWT_BEARER_ASSERTION: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 /// Credentials as they arrived, before any of them is trusted. Empty
-/// values are absent (the HTTP layer drops them).
+/// values are absent (the HTTP layer drops them). What authenticates is
+/// [`Secret`]: `{:?}` does not show it.
 #[derive(Debug, Clone, Default)]
 pub struct Credentials {
-    /// The raw `Authorization` header value.
-    pub authorization: Option<String>,
+    /// The raw `Authorization` header value (Basic carries the secret).
+    pub authorization: Option<Secret<String>>,
     pub client_id: Option<String>,
-    pub client_secret: Option<String>,
+    pub client_secret: Option<Secret<String>>,
     pub client_assertion_type: Option<String>,
-    pub client_assertion: Option<String>,
+    pub client_assertion: Option<Secret<String>>,
 }
 
 /// Fetches a client's `jwks_uri` (the HTTP layer owns the network, with
@@ -74,7 +76,7 @@ pub enum Attempt {
     },
     Post {
         client_id: String,
-        secret: String,
+        secret: Secret<String>,
     },
     Assertion(assertion::Unverified),
     None {
@@ -118,8 +120,8 @@ impl Attempt {
 pub fn classify(creds: &Credentials) -> Result<Attempt, Occurrence> {
     let basic = creds
         .authorization
-        .as_deref()
-        .map(client_secret_basic::parse_header)
+        .as_ref()
+        .map(|header| client_secret_basic::parse_header(header.expose_str()))
         .transpose()?;
     let assertion = creds.client_assertion.is_some() || creds.client_assertion_type.is_some();
     let used: Vec<&str> = [
@@ -163,7 +165,7 @@ pub fn classify(creds: &Credentials) -> Result<Attempt, Occurrence> {
     if assertion {
         let unverified = assertion::Unverified::parse(
             creds.client_assertion_type.as_deref(),
-            creds.client_assertion.as_deref(),
+            creds.client_assertion.as_ref().map(Secret::expose_str),
         )?;
         conflict(&unverified.client_id)?;
         return Ok(Attempt::Assertion(unverified));
@@ -210,7 +212,9 @@ pub async fn authenticate(
     }
     let verified = match &attempt {
         Attempt::Basic { secret, .. } => client_secret_basic::verify(&client, secret, ctx.secrets),
-        Attempt::Post { secret, .. } => client_secret_post::verify(&client, secret, ctx.secrets),
+        Attempt::Post { secret, .. } => {
+            client_secret_post::verify(&client, secret.expose_str(), ctx.secrets)
+        }
         Attempt::Assertion(a) if a.is_hmac() => {
             client_secret_jwt::verify(store, ctx, &client, a).await
         }

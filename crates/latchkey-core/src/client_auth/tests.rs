@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use super::*;
+use crate::secret::Secret;
 use base64::Engine;
 
 fn basic(id: &str, secret: &str) -> String {
@@ -28,7 +29,7 @@ fn refusals_name_their_cause() {
         (
             "header and body secret (H5)",
             creds(|c| {
-                c.authorization = Some(basic("a", "s"));
+                c.authorization = Some(Secret::new(basic("a", "s")));
                 c.client_id = Some("a".into());
                 c.client_secret = Some("s".into());
             }),
@@ -47,7 +48,7 @@ fn refusals_name_their_cause() {
         (
             "basic for another client than the body",
             creds(|c| {
-                c.authorization = Some(basic("a", "s"));
+                c.authorization = Some(Secret::new(basic("a", "s")));
                 c.client_id = Some("b".into());
             }),
             "client_id_conflict",
@@ -95,7 +96,7 @@ fn refusals_name_their_cause() {
 #[test]
 fn basic_credentials_are_form_decoded() {
     let a = classify(&creds(|c| {
-        c.authorization = Some(basic("my%20app", "p%3Ass+w"))
+        c.authorization = Some(Secret::new(basic("my%20app", "p%3Ass+w")))
     }))
     .unwrap();
     assert_eq!(
@@ -114,7 +115,7 @@ fn basic_credentials_are_form_decoded() {
     assert_eq!(a.scheme(), Some("Basic"));
     // The same client_id in the body is not a second mechanism.
     let a = classify(&creds(|c| {
-        c.authorization = Some(basic("app", "s"));
+        c.authorization = Some(Secret::new(basic("app", "s")));
         c.client_id = Some("app".into());
     }))
     .unwrap();
@@ -126,10 +127,11 @@ fn basic_credentials_are_form_decoded() {
 /// `%XX` and `+` is decoded.
 #[test]
 fn basic_secret_is_decoded_whole() {
-    let secret_of = |header: String| match classify(&creds(|c| c.authorization = Some(header))) {
-        Ok(Attempt::Basic { secret, .. }) => secret.decoded.unwrap(),
-        other => panic!("not Basic: {other:?}"),
-    };
+    let secret_of =
+        |header: String| match classify(&creds(|c| c.authorization = Some(Secret::new(header)))) {
+            Ok(Attempt::Basic { secret, .. }) => secret.decoded.unwrap(),
+            other => panic!("not Basic: {other:?}"),
+        };
     let given = "a&b=c+d%e:f g";
     let encoded: String = url::form_urlencoded::byte_serialize(given.as_bytes()).collect();
     assert_eq!(secret_of(basic("app", &encoded)), given);
@@ -143,17 +145,24 @@ fn basic_secret_is_decoded_whole() {
     assert_eq!(secret_of(basic("app", "100%")), "100%");
     assert_eq!(secret_of(basic("app", "%zz%4")), "%zz%4");
     // The client_id too.
-    let a = classify(&creds(|c| c.authorization = Some(basic("a%26b", "s")))).unwrap();
+    let a = classify(&creds(|c| {
+        c.authorization = Some(Secret::new(basic("a%26b", "s")))
+    }))
+    .unwrap();
     assert_eq!(a.client_id(), "a&b");
     // Bytes that are not UTF-8 once decoded are not replaced: that secret
     // has only its raw reading.
-    match classify(&creds(|c| c.authorization = Some(basic("app", "%FF")))) {
+    match classify(&creds(|c| {
+        c.authorization = Some(Secret::new(basic("app", "%FF")))
+    })) {
         Ok(Attempt::Basic { secret, .. }) => {
             assert_eq!((secret.decoded, secret.raw.as_str()), (None, "%FF"))
         }
         other => panic!("not Basic: {other:?}"),
     }
-    match classify(&creds(|c| c.authorization = Some(basic("%FF", "s")))) {
+    match classify(&creds(|c| {
+        c.authorization = Some(Secret::new(basic("%FF", "s")))
+    })) {
         Err(occ) => assert_eq!(occ.cause.id, "authorization_header_malformed"),
         Ok(a) => panic!("accepted as {a:?}"),
     }
@@ -170,7 +179,7 @@ fn basic_check(stored: &str, header: String) -> Result<(), Occurrence> {
         created_at: 0,
         updated_at: 0,
     };
-    match classify(&creds(|c| c.authorization = Some(header))) {
+    match classify(&creds(|c| c.authorization = Some(Secret::new(header)))) {
         Ok(Attempt::Basic { secret, .. }) => {
             client_secret_basic::verify(&client, &secret, &secrets)
         }

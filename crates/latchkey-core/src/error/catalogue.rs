@@ -32,7 +32,7 @@ const OAUTH_ALL: &[&str] = &[
 ];
 const USERINFO: &[&str] = &["/userinfo"];
 const CORS: &[&str] = &["/token", "/userinfo", "/revoke", "/introspect", "/par"];
-const UI: &[&str] = &["/login", "/consent", "/mfa"];
+const UI: &[&str] = &["/login", "/consent", "/mfa", "/select-account"];
 const UPSTREAM: &[&str] = &["/upstream/{id}/callback"];
 const REGISTER: &[&str] = &["/register", "/register/{client_id}"];
 const ADMIN: &[&str] = &["/admin/v1"];
@@ -52,6 +52,7 @@ pub static NOT_FOUND: Cause = Cause {
     endpoints: ANY,
     extended_code: None,
     checklist: &["U27", "T4"],
+    page: None,
 };
 
 pub static METHOD_NOT_ALLOWED: Cause = Cause {
@@ -65,6 +66,7 @@ pub static METHOD_NOT_ALLOWED: Cause = Cause {
     endpoints: ANY,
     extended_code: None,
     checklist: &["T5"],
+    page: None,
 };
 
 pub static REQUEST_TOO_LARGE: Cause = Cause {
@@ -78,6 +80,7 @@ pub static REQUEST_TOO_LARGE: Cause = Cause {
     endpoints: ANY,
     extended_code: None,
     checklist: &["T1"],
+    page: None,
 };
 
 pub static URI_TOO_LONG: Cause = Cause {
@@ -91,6 +94,7 @@ pub static URI_TOO_LONG: Cause = Cause {
     endpoints: ANY,
     extended_code: None,
     checklist: &["T1"],
+    page: None,
 };
 
 pub static HEADERS_TOO_LARGE: Cause = Cause {
@@ -104,6 +108,7 @@ pub static HEADERS_TOO_LARGE: Cause = Cause {
     endpoints: ANY,
     extended_code: None,
     checklist: &["T1"],
+    page: None,
 };
 
 pub static MALFORMED_REQUEST: Cause = Cause {
@@ -117,6 +122,7 @@ pub static MALFORMED_REQUEST: Cause = Cause {
     endpoints: ANY,
     extended_code: None,
     checklist: &["T1"],
+    page: None,
 };
 
 pub static UNSUPPORTED_CONTENT_TYPE: Cause = Cause {
@@ -130,6 +136,7 @@ pub static UNSUPPORTED_CONTENT_TYPE: Cause = Cause {
     endpoints: ANY,
     extended_code: None,
     checklist: &["T1", "T8"],
+    page: None,
 };
 
 pub static MALFORMED_BODY: Cause = Cause {
@@ -143,6 +150,7 @@ pub static MALFORMED_BODY: Cause = Cause {
     endpoints: ANY,
     extended_code: None,
     checklist: &["T1", "T8"],
+    page: None,
 };
 
 pub static REQUEST_TIMEOUT: Cause = Cause {
@@ -156,6 +164,7 @@ pub static REQUEST_TIMEOUT: Cause = Cause {
     endpoints: ANY,
     extended_code: None,
     checklist: &["T7", "T16"],
+    page: None,
 };
 
 pub static INTERNAL_ERROR: Cause = Cause {
@@ -169,6 +178,7 @@ pub static INTERNAL_ERROR: Cause = Cause {
     endpoints: ANY,
     extended_code: None,
     checklist: &["G6", "U29", "T6", "T15", "O8"],
+    page: None,
 };
 
 pub static MISCONFIGURATION: Cause = Cause {
@@ -182,6 +192,7 @@ pub static MISCONFIGURATION: Cause = Cause {
     endpoints: ANY,
     extended_code: Some("misconfiguration"),
     checklist: &["U28", "T6"],
+    page: None,
 };
 
 pub static STORE_UNAVAILABLE: Cause = Cause {
@@ -195,6 +206,7 @@ pub static STORE_UNAVAILABLE: Cause = Cause {
     endpoints: ANY,
     extended_code: None,
     checklist: &["U30", "T7", "T16"],
+    page: None,
 };
 
 pub static OVERLOADED: Cause = Cause {
@@ -208,6 +220,7 @@ pub static OVERLOADED: Cause = Cause {
     endpoints: ANY,
     extended_code: None,
     checklist: &["G7", "U30", "T7", "T16", "O9"],
+    page: None,
 };
 
 pub static MAINTENANCE: Cause = Cause {
@@ -221,6 +234,7 @@ pub static MAINTENANCE: Cause = Cause {
     endpoints: ANY,
     extended_code: None,
     checklist: &["G7", "T7", "O9"],
+    page: None,
 };
 
 pub static RATE_LIMITED: Cause = Cause {
@@ -234,6 +248,7 @@ pub static RATE_LIMITED: Cause = Cause {
     endpoints: CLIENT_AUTH,
     extended_code: None,
     checklist: &["T16"],
+    page: None,
 };
 
 /// Logged only: the request is answered as usual, without CORS headers, so
@@ -249,6 +264,7 @@ pub static CORS_ORIGIN_NOT_ALLOWED: Cause = Cause {
     endpoints: CORS,
     extended_code: None,
     checklist: &[],
+    page: None,
 };
 
 // ---------------------------------------------------------------------------
@@ -267,6 +283,7 @@ pub static REQUEST_IS_MISSING_PARAMETERS: Cause = Cause {
     endpoints: AUTHORIZE,
     extended_code: Some("request_is_missing_parameters"),
     checklist: &["G2", "U1", "O12", "T1", "T8"],
+    page: None,
 };
 
 pub static CLIENT_ID_MISSING: Cause = Cause {
@@ -280,6 +297,7 @@ pub static CLIENT_ID_MISSING: Cause = Cause {
     endpoints: AUTHORIZE,
     extended_code: None,
     checklist: &["G2", "T8"],
+    page: None,
 };
 
 pub static CLIENT_ID_UNKNOWN: Cause = Cause {
@@ -293,6 +311,7 @@ pub static CLIENT_ID_UNKNOWN: Cause = Cause {
     endpoints: AUTHORIZE,
     extended_code: None,
     checklist: &["G2", "H1"],
+    page: None,
 };
 
 pub static NO_REDIRECT_URI_REGISTERED: Cause = Cause {
@@ -306,6 +325,7 @@ pub static NO_REDIRECT_URI_REGISTERED: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["H2"],
+    page: None,
 };
 
 pub static REDIRECT_URI_MISSING: Cause = Cause {
@@ -319,6 +339,7 @@ pub static REDIRECT_URI_MISSING: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["G2", "H2", "T8"],
+    page: None,
 };
 
 pub static REDIRECT_URI_MISMATCH: Cause = Cause {
@@ -332,6 +353,7 @@ pub static REDIRECT_URI_MISMATCH: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["G2", "H2"],
+    page: None,
 };
 
 pub static REDIRECT_URI_MALFORMED: Cause = Cause {
@@ -345,6 +367,7 @@ pub static REDIRECT_URI_MALFORMED: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["G2"],
+    page: None,
 };
 
 pub static REGISTERED_REDIRECT_URI_UNUSABLE: Cause = Cause {
@@ -358,6 +381,7 @@ pub static REGISTERED_REDIRECT_URI_UNUSABLE: Cause = Cause {
     endpoints: &["/authorize", "/par", "/logout"],
     extended_code: None,
     checklist: &["G2"],
+    page: None,
 };
 
 // ---------------------------------------------------------------------------
@@ -376,6 +400,7 @@ pub static CLIENT_DEACTIVATED: Cause = Cause {
     endpoints: &["/authorize", "/token", "/par", "/introspect", "/revoke"],
     extended_code: None,
     checklist: &["G1", "H8", "U2", "T11"],
+    page: None,
 };
 
 pub static RESPONSE_TYPE_MISSING: Cause = Cause {
@@ -389,6 +414,7 @@ pub static RESPONSE_TYPE_MISSING: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["G2", "U1", "O12", "T8"],
+    page: None,
 };
 
 pub static UNSUPPORTED_RESPONSE_TYPE: Cause = Cause {
@@ -402,6 +428,7 @@ pub static UNSUPPORTED_RESPONSE_TYPE: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["G5", "U3", "O5", "H3"],
+    page: None,
 };
 
 pub static RESPONSE_TYPE_NOT_ALLOWED: Cause = Cause {
@@ -415,6 +442,7 @@ pub static RESPONSE_TYPE_NOT_ALLOWED: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["O3", "U2", "T11"],
+    page: None,
 };
 
 pub static UNSUPPORTED_RESPONSE_MODE: Cause = Cause {
@@ -428,6 +456,7 @@ pub static UNSUPPORTED_RESPONSE_MODE: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["U4", "O6"],
+    page: None,
 };
 
 pub static REPEATED_PARAMETER: Cause = Cause {
@@ -441,6 +470,7 @@ pub static REPEATED_PARAMETER: Cause = Cause {
     endpoints: OAUTH_ALL,
     extended_code: None,
     checklist: &["G2", "G10", "U1", "T8"],
+    page: None,
 };
 
 pub static MISSING_PARAMETER: Cause = Cause {
@@ -454,6 +484,7 @@ pub static MISSING_PARAMETER: Cause = Cause {
     endpoints: OAUTH_ALL,
     extended_code: None,
     checklist: &["G10", "U1", "O12", "T1", "T8"],
+    page: None,
 };
 
 pub static INVALID_PARAMETER_VALUE: Cause = Cause {
@@ -467,6 +498,7 @@ pub static INVALID_PARAMETER_VALUE: Cause = Cause {
     endpoints: OAUTH_ALL,
     extended_code: None,
     checklist: &["G10", "U1", "O12", "T8"],
+    page: None,
 };
 
 pub static SCOPE_MISSING: Cause = Cause {
@@ -480,6 +512,7 @@ pub static SCOPE_MISSING: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["G2", "T8"],
+    page: None,
 };
 
 pub static SCOPE_MISSING_OPENID: Cause = Cause {
@@ -493,6 +526,7 @@ pub static SCOPE_MISSING_OPENID: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["G2"],
+    page: None,
 };
 
 pub static UNKNOWN_SCOPE: Cause = Cause {
@@ -506,6 +540,7 @@ pub static UNKNOWN_SCOPE: Cause = Cause {
     endpoints: &["/authorize", "/par", "/token"],
     extended_code: None,
     checklist: &["G4", "U5", "O7", "H4", "H10", "T13"],
+    page: None,
 };
 
 pub static SCOPE_NOT_ALLOWED: Cause = Cause {
@@ -519,6 +554,7 @@ pub static SCOPE_NOT_ALLOWED: Cause = Cause {
     endpoints: &["/authorize", "/par", "/token"],
     extended_code: None,
     checklist: &["G4", "H10", "T13"],
+    page: None,
 };
 
 pub static SCOPE_MALFORMED: Cause = Cause {
@@ -532,6 +568,7 @@ pub static SCOPE_MALFORMED: Cause = Cause {
     endpoints: &["/authorize", "/par", "/token"],
     extended_code: None,
     checklist: &["G4", "U5"],
+    page: None,
 };
 
 pub static PKCE_REQUIRED: Cause = Cause {
@@ -545,6 +582,7 @@ pub static PKCE_REQUIRED: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["U1", "T8"],
+    page: None,
 };
 
 pub static PKCE_PLAIN_NOT_ALLOWED: Cause = Cause {
@@ -558,6 +596,7 @@ pub static PKCE_PLAIN_NOT_ALLOWED: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["U1"],
+    page: None,
 };
 
 pub static PKCE_METHOD_UNSUPPORTED: Cause = Cause {
@@ -571,6 +610,7 @@ pub static PKCE_METHOD_UNSUPPORTED: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["U1"],
+    page: None,
 };
 
 pub static PKCE_CHALLENGE_INVALID: Cause = Cause {
@@ -584,6 +624,7 @@ pub static PKCE_CHALLENGE_INVALID: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["U1"],
+    page: None,
 };
 
 pub static INVALID_STATE: Cause = Cause {
@@ -597,6 +638,7 @@ pub static INVALID_STATE: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: Some("invalid_state"),
     checklist: &["U8"],
+    page: None,
 };
 
 pub static INSUFFICIENT_ENTROPY: Cause = Cause {
@@ -610,6 +652,7 @@ pub static INSUFFICIENT_ENTROPY: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: Some("insufficient_entropy"),
     checklist: &["U9"],
+    page: None,
 };
 
 pub static PROMPT_VALUE_UNKNOWN: Cause = Cause {
@@ -623,6 +666,7 @@ pub static PROMPT_VALUE_UNKNOWN: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["U1"],
+    page: None,
 };
 
 pub static PROMPT_NONE_COMBINED: Cause = Cause {
@@ -636,6 +680,7 @@ pub static PROMPT_NONE_COMBINED: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["U1"],
+    page: None,
 };
 
 pub static MAX_AGE_INVALID: Cause = Cause {
@@ -649,6 +694,7 @@ pub static MAX_AGE_INVALID: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["U1"],
+    page: None,
 };
 
 pub static ID_TOKEN_HINT_INVALID: Cause = Cause {
@@ -662,6 +708,7 @@ pub static ID_TOKEN_HINT_INVALID: Cause = Cause {
     endpoints: &["/authorize", "/par", "/logout"],
     extended_code: None,
     checklist: &["U1"],
+    page: None,
 };
 
 pub static REGISTRATION_PARAMETER_NOT_SUPPORTED: Cause = Cause {
@@ -675,6 +722,7 @@ pub static REGISTRATION_PARAMETER_NOT_SUPPORTED: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &[],
+    page: None,
 };
 
 pub static LOGIN_REQUIRED: Cause = Cause {
@@ -688,6 +736,7 @@ pub static LOGIN_REQUIRED: Cause = Cause {
     endpoints: AUTHORIZE,
     extended_code: None,
     checklist: &["U11", "O11"],
+    page: None,
 };
 
 pub static REAUTHENTICATION_REQUIRED: Cause = Cause {
@@ -701,6 +750,7 @@ pub static REAUTHENTICATION_REQUIRED: Cause = Cause {
     endpoints: AUTHORIZE,
     extended_code: None,
     checklist: &["U11", "O11"],
+    page: None,
 };
 
 pub static CONSENT_REQUIRED: Cause = Cause {
@@ -714,6 +764,7 @@ pub static CONSENT_REQUIRED: Cause = Cause {
     endpoints: AUTHORIZE,
     extended_code: None,
     checklist: &["U13"],
+    page: None,
 };
 
 pub static INTERACTION_REQUIRED: Cause = Cause {
@@ -727,6 +778,7 @@ pub static INTERACTION_REQUIRED: Cause = Cause {
     endpoints: AUTHORIZE,
     extended_code: None,
     checklist: &["U12"],
+    page: None,
 };
 
 pub static ACCOUNT_SELECTION_REQUIRED: Cause = Cause {
@@ -740,6 +792,7 @@ pub static ACCOUNT_SELECTION_REQUIRED: Cause = Cause {
     endpoints: AUTHORIZE,
     extended_code: None,
     checklist: &[],
+    page: None,
 };
 
 // ---------------------------------------------------------------------------
@@ -757,6 +810,7 @@ pub static PAR_REQUIRED: Cause = Cause {
     endpoints: AUTHORIZE,
     extended_code: None,
     checklist: &["U1"],
+    page: None,
 };
 
 pub static REQUEST_URI_IN_PAR: Cause = Cause {
@@ -770,6 +824,7 @@ pub static REQUEST_URI_IN_PAR: Cause = Cause {
     endpoints: &["/par"],
     extended_code: None,
     checklist: &["U1"],
+    page: None,
 };
 
 // ---------------------------------------------------------------------------
@@ -789,6 +844,7 @@ pub static REQUEST_NOT_SUPPORTED: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["U14"],
+    page: None,
 };
 
 pub static REQUEST_URI_NOT_SUPPORTED: Cause = Cause {
@@ -802,6 +858,7 @@ pub static REQUEST_URI_NOT_SUPPORTED: Cause = Cause {
     endpoints: AUTHORIZE,
     extended_code: None,
     checklist: &["U15"],
+    page: None,
 };
 
 pub static REQUEST_URI_NOT_REGISTERED: Cause = Cause {
@@ -815,6 +872,7 @@ pub static REQUEST_URI_NOT_REGISTERED: Cause = Cause {
     endpoints: AUTHORIZE,
     extended_code: None,
     checklist: &["U15"],
+    page: None,
 };
 
 pub static REQUEST_AND_REQUEST_URI: Cause = Cause {
@@ -828,6 +886,7 @@ pub static REQUEST_AND_REQUEST_URI: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["U1"],
+    page: None,
 };
 
 pub static REQUEST_URI_MALFORMED: Cause = Cause {
@@ -841,6 +900,7 @@ pub static REQUEST_URI_MALFORMED: Cause = Cause {
     endpoints: AUTHORIZE,
     extended_code: None,
     checklist: &["U16"],
+    page: None,
 };
 
 pub static REQUEST_URI_UNKNOWN: Cause = Cause {
@@ -854,6 +914,7 @@ pub static REQUEST_URI_UNKNOWN: Cause = Cause {
     endpoints: AUTHORIZE,
     extended_code: None,
     checklist: &["U16"],
+    page: None,
 };
 
 pub static REQUEST_URI_EXPIRED: Cause = Cause {
@@ -867,6 +928,7 @@ pub static REQUEST_URI_EXPIRED: Cause = Cause {
     endpoints: AUTHORIZE,
     extended_code: None,
     checklist: &["U16"],
+    page: None,
 };
 
 pub static REQUEST_URI_USED: Cause = Cause {
@@ -880,6 +942,7 @@ pub static REQUEST_URI_USED: Cause = Cause {
     endpoints: AUTHORIZE,
     extended_code: None,
     checklist: &["U16"],
+    page: None,
 };
 
 pub static REQUEST_URI_CLIENT_MISMATCH: Cause = Cause {
@@ -893,6 +956,7 @@ pub static REQUEST_URI_CLIENT_MISMATCH: Cause = Cause {
     endpoints: AUTHORIZE,
     extended_code: None,
     checklist: &["U16"],
+    page: None,
 };
 
 pub static REQUEST_URI_UNREACHABLE: Cause = Cause {
@@ -906,6 +970,7 @@ pub static REQUEST_URI_UNREACHABLE: Cause = Cause {
     endpoints: AUTHORIZE,
     extended_code: None,
     checklist: &["U16"],
+    page: None,
 };
 
 pub static REQUEST_URI_ADDRESS_BLOCKED: Cause = Cause {
@@ -919,6 +984,7 @@ pub static REQUEST_URI_ADDRESS_BLOCKED: Cause = Cause {
     endpoints: AUTHORIZE,
     extended_code: None,
     checklist: &["U16"],
+    page: None,
 };
 
 pub static REQUEST_URI_CONTENT_INVALID: Cause = Cause {
@@ -932,6 +998,7 @@ pub static REQUEST_URI_CONTENT_INVALID: Cause = Cause {
     endpoints: AUTHORIZE,
     extended_code: None,
     checklist: &["U16"],
+    page: None,
 };
 
 pub static REQUEST_OBJECT_UNPARSEABLE: Cause = Cause {
@@ -945,6 +1012,7 @@ pub static REQUEST_OBJECT_UNPARSEABLE: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["U17"],
+    page: None,
 };
 
 pub static REQUEST_OBJECT_ALG_NOT_ALLOWED: Cause = Cause {
@@ -958,6 +1026,7 @@ pub static REQUEST_OBJECT_ALG_NOT_ALLOWED: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["U17"],
+    page: None,
 };
 
 pub static REQUEST_OBJECT_SIGNATURE_INVALID: Cause = Cause {
@@ -971,6 +1040,7 @@ pub static REQUEST_OBJECT_SIGNATURE_INVALID: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["U17"],
+    page: None,
 };
 
 pub static REQUEST_OBJECT_KEYS_UNAVAILABLE: Cause = Cause {
@@ -984,6 +1054,7 @@ pub static REQUEST_OBJECT_KEYS_UNAVAILABLE: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["U17"],
+    page: None,
 };
 
 pub static REQUEST_OBJECT_ISSUER_MISMATCH: Cause = Cause {
@@ -997,6 +1068,7 @@ pub static REQUEST_OBJECT_ISSUER_MISMATCH: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["U17"],
+    page: None,
 };
 
 pub static REQUEST_OBJECT_AUDIENCE_MISMATCH: Cause = Cause {
@@ -1010,6 +1082,7 @@ pub static REQUEST_OBJECT_AUDIENCE_MISMATCH: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["U17"],
+    page: None,
 };
 
 pub static REQUEST_OBJECT_CLIENT_ID_MISMATCH: Cause = Cause {
@@ -1023,6 +1096,7 @@ pub static REQUEST_OBJECT_CLIENT_ID_MISMATCH: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["U17"],
+    page: None,
 };
 
 pub static REQUEST_OBJECT_EXPIRED: Cause = Cause {
@@ -1036,6 +1110,7 @@ pub static REQUEST_OBJECT_EXPIRED: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["U17"],
+    page: None,
 };
 
 pub static REQUEST_OBJECT_NOT_YET_VALID: Cause = Cause {
@@ -1049,6 +1124,7 @@ pub static REQUEST_OBJECT_NOT_YET_VALID: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["U17"],
+    page: None,
 };
 
 // ---------------------------------------------------------------------------
@@ -1066,6 +1142,7 @@ pub static VTR_MALFORMED: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["G3"],
+    page: None,
 };
 
 pub static VTR_UNSUPPORTED: Cause = Cause {
@@ -1079,6 +1156,7 @@ pub static VTR_UNSUPPORTED: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["G3"],
+    page: None,
 };
 
 pub static VTR_NOT_VALID: Cause = Cause {
@@ -1092,6 +1170,7 @@ pub static VTR_NOT_VALID: Cause = Cause {
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["G3"],
+    page: None,
 };
 
 pub static IDENTITY_CONFIDENCE_TOO_LOW: Cause = Cause {
@@ -1105,6 +1184,7 @@ pub static IDENTITY_CONFIDENCE_TOO_LOW: Cause = Cause {
     endpoints: AUTHORIZE,
     extended_code: None,
     checklist: &["G8", "U25", "T14"],
+    page: None,
 };
 
 pub static SECOND_FACTOR_UNAVAILABLE: Cause = Cause {
@@ -1118,6 +1198,7 @@ pub static SECOND_FACTOR_UNAVAILABLE: Cause = Cause {
     endpoints: &["/authorize", "/mfa"],
     extended_code: None,
     checklist: &["G15", "G8"],
+    page: None,
 };
 
 pub static TOTP_CODE_INVALID: Cause = Cause {
@@ -1131,6 +1212,7 @@ pub static TOTP_CODE_INVALID: Cause = Cause {
     endpoints: &["/mfa"],
     extended_code: None,
     checklist: &["G15"],
+    page: None,
 };
 
 pub static TOTP_THROTTLED: Cause = Cause {
@@ -1144,6 +1226,7 @@ pub static TOTP_THROTTLED: Cause = Cause {
     endpoints: &["/mfa"],
     extended_code: None,
     checklist: &["G15"],
+    page: None,
 };
 
 pub static TOTP_CONFIRMATION_INVALID: Cause = Cause {
@@ -1157,6 +1240,7 @@ pub static TOTP_CONFIRMATION_INVALID: Cause = Cause {
     endpoints: &["/mfa"],
     extended_code: None,
     checklist: &["G15"],
+    page: None,
 };
 
 pub static RECOVERY_CODE_INVALID: Cause = Cause {
@@ -1170,10 +1254,11 @@ pub static RECOVERY_CODE_INVALID: Cause = Cause {
     endpoints: &["/mfa"],
     extended_code: None,
     checklist: &["G15"],
+    page: None,
 };
 
 // ---------------------------------------------------------------------------
-// Login, consent and logout UI (/ui/*, /logout)
+// Sign-in pages (/login, /consent, /mfa, /select-account) and /logout
 // ---------------------------------------------------------------------------
 
 pub static INVALID_CREDENTIALS: Cause = Cause {
@@ -1187,6 +1272,7 @@ pub static INVALID_CREDENTIALS: Cause = Cause {
     endpoints: &["/login"],
     extended_code: None,
     checklist: &["T2"],
+    page: Some("The username or password is incorrect."),
 };
 
 pub static LOGIN_THROTTLED: Cause = Cause {
@@ -1200,6 +1286,7 @@ pub static LOGIN_THROTTLED: Cause = Cause {
     endpoints: &["/login"],
     extended_code: None,
     checklist: &["T16"],
+    page: None,
 };
 
 pub static CSRF_TOKEN_INVALID: Cause = Cause {
@@ -1213,6 +1300,7 @@ pub static CSRF_TOKEN_INVALID: Cause = Cause {
     endpoints: UI,
     extended_code: None,
     checklist: &["T1"],
+    page: None,
 };
 
 pub static USER_CANCELED: Cause = Cause {
@@ -1223,9 +1311,10 @@ pub static USER_CANCELED: Cause = Cause {
     actor: Actor::EndUser,
     fix: "Nothing is broken: the user pressed Cancel. The application should let them start again when they are ready.",
     spec: "RFC 6749 §4.1.2.1",
-    endpoints: &["/login", "/mfa"],
+    endpoints: &["/login", "/mfa", "/select-account"],
     extended_code: None,
     checklist: &["O4", "U25", "T14"],
+    page: None,
 };
 
 pub static CONSENT_DENIED: Cause = Cause {
@@ -1239,6 +1328,7 @@ pub static CONSENT_DENIED: Cause = Cause {
     endpoints: &["/consent"],
     extended_code: None,
     checklist: &["O4", "U25", "T14"],
+    page: None,
 };
 
 pub static SESSION_LOST: Cause = Cause {
@@ -1254,10 +1344,12 @@ pub static SESSION_LOST: Cause = Cause {
         "/login",
         "/consent",
         "/mfa",
+        "/select-account",
         "/upstream/{id}/callback",
     ],
     extended_code: None,
     checklist: &["G8", "U25", "T14"],
+    page: None,
 };
 
 pub static INTERACTION_EXPIRED: Cause = Cause {
@@ -1271,6 +1363,7 @@ pub static INTERACTION_EXPIRED: Cause = Cause {
     endpoints: &["/login", "/consent", "/mfa", "/upstream/{id}/callback"],
     extended_code: None,
     checklist: &["G8"],
+    page: None,
 };
 
 pub static POST_LOGOUT_REDIRECT_URI_MISMATCH: Cause = Cause {
@@ -1284,6 +1377,7 @@ pub static POST_LOGOUT_REDIRECT_URI_MISMATCH: Cause = Cause {
     endpoints: &["/logout"],
     extended_code: None,
     checklist: &["T8"],
+    page: None,
 };
 
 // ---------------------------------------------------------------------------
@@ -1301,6 +1395,7 @@ pub static USER_CANCELED_REQUEST: Cause = Cause {
     endpoints: UPSTREAM,
     extended_code: Some("user_canceled_request"),
     checklist: &["O13", "O4", "U25"],
+    page: None,
 };
 
 pub static UPSTREAM_UNAVAILABLE: Cause = Cause {
@@ -1314,6 +1409,7 @@ pub static UPSTREAM_UNAVAILABLE: Cause = Cause {
     endpoints: UPSTREAM,
     extended_code: None,
     checklist: &["T16"],
+    page: None,
 };
 
 pub static UPSTREAM_ERROR: Cause = Cause {
@@ -1327,6 +1423,7 @@ pub static UPSTREAM_ERROR: Cause = Cause {
     endpoints: UPSTREAM,
     extended_code: None,
     checklist: &["T15"],
+    page: None,
 };
 
 pub static UPSTREAM_ID_TOKEN_INVALID: Cause = Cause {
@@ -1340,6 +1437,7 @@ pub static UPSTREAM_ID_TOKEN_INVALID: Cause = Cause {
     endpoints: UPSTREAM,
     extended_code: None,
     checklist: &["T15"],
+    page: None,
 };
 
 pub static UPSTREAM_ACCOUNT_NOT_LINKABLE: Cause = Cause {
@@ -1353,6 +1451,7 @@ pub static UPSTREAM_ACCOUNT_NOT_LINKABLE: Cause = Cause {
     endpoints: UPSTREAM,
     extended_code: None,
     checklist: &["T14"],
+    page: None,
 };
 
 pub static UPSTREAM_NOT_FOUND: Cause = Cause {
@@ -1366,6 +1465,7 @@ pub static UPSTREAM_NOT_FOUND: Cause = Cause {
     endpoints: &["/upstream/{id}/callback", "/upstream/{id}"],
     extended_code: None,
     checklist: &["T4"],
+    page: None,
 };
 
 // ---------------------------------------------------------------------------
@@ -1383,6 +1483,7 @@ pub static GRANT_TYPE_MISSING: Cause = Cause {
     endpoints: TOKEN,
     extended_code: None,
     checklist: &["G10", "U1", "T1", "T8"],
+    page: None,
 };
 
 pub static UNSUPPORTED_GRANT_TYPE: Cause = Cause {
@@ -1396,6 +1497,7 @@ pub static UNSUPPORTED_GRANT_TYPE: Cause = Cause {
     endpoints: TOKEN,
     extended_code: None,
     checklist: &["G14", "U6", "H9", "T12"],
+    page: None,
 };
 
 pub static UNKNOWN_REQUEST: Cause = Cause {
@@ -1409,6 +1511,7 @@ pub static UNKNOWN_REQUEST: Cause = Cause {
     endpoints: TOKEN,
     extended_code: Some("error"),
     checklist: &["U19", "G14", "H9", "T12"],
+    page: None,
 };
 
 pub static GRANT_TYPE_NOT_ALLOWED: Cause = Cause {
@@ -1422,6 +1525,7 @@ pub static GRANT_TYPE_NOT_ALLOWED: Cause = Cause {
     endpoints: TOKEN,
     extended_code: None,
     checklist: &["G13", "U2", "H8", "T11"],
+    page: None,
 };
 
 pub static CODE_UNKNOWN: Cause = Cause {
@@ -1435,6 +1539,7 @@ pub static CODE_UNKNOWN: Cause = Cause {
     endpoints: TOKEN,
     extended_code: None,
     checklist: &["G12", "U7", "H7", "T10"],
+    page: None,
 };
 
 pub static CODE_EXPIRED: Cause = Cause {
@@ -1448,6 +1553,7 @@ pub static CODE_EXPIRED: Cause = Cause {
     endpoints: TOKEN,
     extended_code: None,
     checklist: &["G12", "U7", "T10"],
+    page: None,
 };
 
 pub static CODE_REUSED: Cause = Cause {
@@ -1461,6 +1567,7 @@ pub static CODE_REUSED: Cause = Cause {
     endpoints: TOKEN,
     extended_code: None,
     checklist: &["G12", "U7", "H7", "T10"],
+    page: None,
 };
 
 pub static CODE_CLIENT_MISMATCH: Cause = Cause {
@@ -1474,6 +1581,7 @@ pub static CODE_CLIENT_MISMATCH: Cause = Cause {
     endpoints: TOKEN,
     extended_code: None,
     checklist: &["H7", "U7"],
+    page: None,
 };
 
 pub static CODE_REDIRECT_URI_MISMATCH: Cause = Cause {
@@ -1487,6 +1595,7 @@ pub static CODE_REDIRECT_URI_MISMATCH: Cause = Cause {
     endpoints: TOKEN,
     extended_code: None,
     checklist: &["G12", "U7", "T10"],
+    page: None,
 };
 
 pub static PKCE_VERIFIER_MISSING: Cause = Cause {
@@ -1500,6 +1609,7 @@ pub static PKCE_VERIFIER_MISSING: Cause = Cause {
     endpoints: TOKEN,
     extended_code: None,
     checklist: &["U7"],
+    page: None,
 };
 
 pub static PKCE_VERIFIER_MALFORMED: Cause = Cause {
@@ -1513,6 +1623,7 @@ pub static PKCE_VERIFIER_MALFORMED: Cause = Cause {
     endpoints: TOKEN,
     extended_code: None,
     checklist: &["T8"],
+    page: None,
 };
 
 pub static PKCE_VERIFIER_MISMATCH: Cause = Cause {
@@ -1526,6 +1637,7 @@ pub static PKCE_VERIFIER_MISMATCH: Cause = Cause {
     endpoints: TOKEN,
     extended_code: None,
     checklist: &["U7", "T10"],
+    page: None,
 };
 
 pub static PKCE_VERIFIER_UNEXPECTED: Cause = Cause {
@@ -1539,6 +1651,7 @@ pub static PKCE_VERIFIER_UNEXPECTED: Cause = Cause {
     endpoints: TOKEN,
     extended_code: None,
     checklist: &["U7"],
+    page: None,
 };
 
 pub static REFRESH_TOKEN_UNKNOWN: Cause = Cause {
@@ -1552,6 +1665,7 @@ pub static REFRESH_TOKEN_UNKNOWN: Cause = Cause {
     endpoints: TOKEN,
     extended_code: None,
     checklist: &["H7", "U7", "T10"],
+    page: None,
 };
 
 pub static REFRESH_TOKEN_EXPIRED: Cause = Cause {
@@ -1565,6 +1679,7 @@ pub static REFRESH_TOKEN_EXPIRED: Cause = Cause {
     endpoints: TOKEN,
     extended_code: None,
     checklist: &["U7", "T10"],
+    page: None,
 };
 
 pub static REFRESH_TOKEN_REUSED: Cause = Cause {
@@ -1578,6 +1693,7 @@ pub static REFRESH_TOKEN_REUSED: Cause = Cause {
     endpoints: TOKEN,
     extended_code: None,
     checklist: &["U7", "T10"],
+    page: None,
 };
 
 pub static REFRESH_TOKEN_REVOKED: Cause = Cause {
@@ -1591,6 +1707,7 @@ pub static REFRESH_TOKEN_REVOKED: Cause = Cause {
     endpoints: TOKEN,
     extended_code: None,
     checklist: &["U7", "T10"],
+    page: None,
 };
 
 pub static REFRESH_TOKEN_CLIENT_MISMATCH: Cause = Cause {
@@ -1604,6 +1721,7 @@ pub static REFRESH_TOKEN_CLIENT_MISMATCH: Cause = Cause {
     endpoints: TOKEN,
     extended_code: None,
     checklist: &["H7", "U7"],
+    page: None,
 };
 
 pub static SCOPE_BROADER_THAN_GRANTED: Cause = Cause {
@@ -1617,6 +1735,7 @@ pub static SCOPE_BROADER_THAN_GRANTED: Cause = Cause {
     endpoints: TOKEN,
     extended_code: None,
     checklist: &["H10", "H7", "T13"],
+    page: None,
 };
 
 // ---------------------------------------------------------------------------
@@ -1634,6 +1753,7 @@ pub static UNKNOWN_CLIENT: Cause = Cause {
     endpoints: CLIENT_AUTH,
     extended_code: None,
     checklist: &["G11", "H6", "U23", "O10", "T2", "T9"],
+    page: None,
 };
 
 pub static CLIENT_AUTH_MISSING: Cause = Cause {
@@ -1647,6 +1767,7 @@ pub static CLIENT_AUTH_MISSING: Cause = Cause {
     endpoints: CLIENT_AUTH,
     extended_code: None,
     checklist: &["H6", "U23", "T2", "T9"],
+    page: None,
 };
 
 pub static CLIENT_SECRET_MISMATCH: Cause = Cause {
@@ -1660,6 +1781,7 @@ pub static CLIENT_SECRET_MISMATCH: Cause = Cause {
     endpoints: CLIENT_AUTH,
     extended_code: None,
     checklist: &["G11", "H6", "U23", "T2", "T9"],
+    page: None,
 };
 
 pub static CLIENT_AUTH_METHOD_NOT_ALLOWED: Cause = Cause {
@@ -1673,6 +1795,7 @@ pub static CLIENT_AUTH_METHOD_NOT_ALLOWED: Cause = Cause {
     endpoints: CLIENT_AUTH,
     extended_code: None,
     checklist: &["H6", "T9"],
+    page: None,
 };
 
 pub static MULTIPLE_CLIENT_AUTH_METHODS: Cause = Cause {
@@ -1686,6 +1809,7 @@ pub static MULTIPLE_CLIENT_AUTH_METHODS: Cause = Cause {
     endpoints: CLIENT_AUTH,
     extended_code: None,
     checklist: &["H5", "T8"],
+    page: None,
 };
 
 pub static AUTHORIZATION_HEADER_MALFORMED: Cause = Cause {
@@ -1699,6 +1823,7 @@ pub static AUTHORIZATION_HEADER_MALFORMED: Cause = Cause {
     endpoints: &["/token", "/par", "/introspect", "/revoke", "/userinfo"],
     extended_code: None,
     checklist: &["T8"],
+    page: None,
 };
 
 pub static CLIENT_ID_CONFLICT: Cause = Cause {
@@ -1712,6 +1837,7 @@ pub static CLIENT_ID_CONFLICT: Cause = Cause {
     endpoints: CLIENT_AUTH,
     extended_code: None,
     checklist: &["H5"],
+    page: None,
 };
 
 pub static CLIENT_ASSERTION_TYPE_UNSUPPORTED: Cause = Cause {
@@ -1725,6 +1851,7 @@ pub static CLIENT_ASSERTION_TYPE_UNSUPPORTED: Cause = Cause {
     endpoints: CLIENT_AUTH,
     extended_code: None,
     checklist: &["T9"],
+    page: None,
 };
 
 pub static CLIENT_ASSERTION_INVALID: Cause = Cause {
@@ -1738,6 +1865,7 @@ pub static CLIENT_ASSERTION_INVALID: Cause = Cause {
     endpoints: CLIENT_AUTH,
     extended_code: None,
     checklist: &["G11", "T9"],
+    page: None,
 };
 
 pub static CLIENT_ASSERTION_SIGNATURE_INVALID: Cause = Cause {
@@ -1751,6 +1879,7 @@ pub static CLIENT_ASSERTION_SIGNATURE_INVALID: Cause = Cause {
     endpoints: CLIENT_AUTH,
     extended_code: None,
     checklist: &["G11", "H6", "T9"],
+    page: None,
 };
 
 pub static CLIENT_ASSERTION_ALG_NOT_ALLOWED: Cause = Cause {
@@ -1764,6 +1893,7 @@ pub static CLIENT_ASSERTION_ALG_NOT_ALLOWED: Cause = Cause {
     endpoints: CLIENT_AUTH,
     extended_code: None,
     checklist: &["T9"],
+    page: None,
 };
 
 pub static CLIENT_ASSERTION_ISSUER_MISMATCH: Cause = Cause {
@@ -1777,6 +1907,7 @@ pub static CLIENT_ASSERTION_ISSUER_MISMATCH: Cause = Cause {
     endpoints: CLIENT_AUTH,
     extended_code: None,
     checklist: &["T9"],
+    page: None,
 };
 
 pub static CLIENT_ASSERTION_AUDIENCE_MISMATCH: Cause = Cause {
@@ -1790,6 +1921,7 @@ pub static CLIENT_ASSERTION_AUDIENCE_MISMATCH: Cause = Cause {
     endpoints: CLIENT_AUTH,
     extended_code: None,
     checklist: &["T9"],
+    page: None,
 };
 
 pub static CLIENT_ASSERTION_EXPIRED: Cause = Cause {
@@ -1803,6 +1935,7 @@ pub static CLIENT_ASSERTION_EXPIRED: Cause = Cause {
     endpoints: CLIENT_AUTH,
     extended_code: None,
     checklist: &["T9"],
+    page: None,
 };
 
 pub static CLIENT_ASSERTION_NOT_YET_VALID: Cause = Cause {
@@ -1816,6 +1949,7 @@ pub static CLIENT_ASSERTION_NOT_YET_VALID: Cause = Cause {
     endpoints: CLIENT_AUTH,
     extended_code: None,
     checklist: &["T9"],
+    page: None,
 };
 
 pub static CLIENT_ASSERTION_LIFETIME_TOO_LONG: Cause = Cause {
@@ -1829,6 +1963,7 @@ pub static CLIENT_ASSERTION_LIFETIME_TOO_LONG: Cause = Cause {
     endpoints: CLIENT_AUTH,
     extended_code: None,
     checklist: &["T9"],
+    page: None,
 };
 
 pub static JTI_KNOWN: Cause = Cause {
@@ -1842,6 +1977,7 @@ pub static JTI_KNOWN: Cause = Cause {
     endpoints: CLIENT_AUTH,
     extended_code: Some("jti_known"),
     checklist: &["U18", "T9"],
+    page: None,
 };
 
 pub static CLIENT_JWKS_UNAVAILABLE: Cause = Cause {
@@ -1855,6 +1991,7 @@ pub static CLIENT_JWKS_UNAVAILABLE: Cause = Cause {
     endpoints: CLIENT_AUTH,
     extended_code: None,
     checklist: &["T9"],
+    page: None,
 };
 
 pub static PUBLIC_CLIENT_NOT_ALLOWED: Cause = Cause {
@@ -1868,6 +2005,7 @@ pub static PUBLIC_CLIENT_NOT_ALLOWED: Cause = Cause {
     endpoints: &["/introspect", "/revoke"],
     extended_code: None,
     checklist: &["T9"],
+    page: None,
 };
 
 // ---------------------------------------------------------------------------
@@ -1885,6 +2023,7 @@ pub static TOKEN_MISSING: Cause = Cause {
     endpoints: USERINFO,
     extended_code: None,
     checklist: &["G9", "T2", "T17"],
+    page: None,
 };
 
 pub static TOKEN_MALFORMED: Cause = Cause {
@@ -1898,6 +2037,7 @@ pub static TOKEN_MALFORMED: Cause = Cause {
     endpoints: USERINFO,
     extended_code: None,
     checklist: &["U10", "G9", "T2", "T17"],
+    page: None,
 };
 
 pub static TOKEN_SIGNATURE_INVALID: Cause = Cause {
@@ -1911,6 +2051,7 @@ pub static TOKEN_SIGNATURE_INVALID: Cause = Cause {
     endpoints: USERINFO,
     extended_code: None,
     checklist: &["G9", "T17"],
+    page: None,
 };
 
 pub static TOKEN_WRONG_TYPE: Cause = Cause {
@@ -1924,6 +2065,7 @@ pub static TOKEN_WRONG_TYPE: Cause = Cause {
     endpoints: USERINFO,
     extended_code: None,
     checklist: &["G9", "T17"],
+    page: None,
 };
 
 pub static TOKEN_INACTIVE: Cause = Cause {
@@ -1937,6 +2079,7 @@ pub static TOKEN_INACTIVE: Cause = Cause {
     endpoints: USERINFO,
     extended_code: Some("token_inactive"),
     checklist: &["U20", "U21", "G9", "T2", "T17"],
+    page: None,
 };
 
 pub static TOKEN_AUDIENCE_MISMATCH: Cause = Cause {
@@ -1950,6 +2093,7 @@ pub static TOKEN_AUDIENCE_MISMATCH: Cause = Cause {
     endpoints: USERINFO,
     extended_code: None,
     checklist: &["T17"],
+    page: None,
 };
 
 pub static TOKEN_CLIENT_DEACTIVATED: Cause = Cause {
@@ -1963,6 +2107,7 @@ pub static TOKEN_CLIENT_DEACTIVATED: Cause = Cause {
     endpoints: USERINFO,
     extended_code: None,
     checklist: &["G9", "T17"],
+    page: None,
 };
 
 pub static TOKEN_IN_TWO_PLACES: Cause = Cause {
@@ -1976,6 +2121,7 @@ pub static TOKEN_IN_TWO_PLACES: Cause = Cause {
     endpoints: USERINFO,
     extended_code: None,
     checklist: &["T8"],
+    page: None,
 };
 
 pub static SCOPE_NOT_GRANTED: Cause = Cause {
@@ -1989,6 +2135,7 @@ pub static SCOPE_NOT_GRANTED: Cause = Cause {
     endpoints: USERINFO,
     extended_code: Some("scope_not_granted"),
     checklist: &["U24", "T3", "T18"],
+    page: None,
 };
 
 // ---------------------------------------------------------------------------
@@ -2007,6 +2154,7 @@ pub static REVOKE_TOKEN_CLIENT_MISMATCH: Cause = Cause {
     endpoints: &["/revoke"],
     extended_code: None,
     checklist: &["T11"],
+    page: None,
 };
 
 // ---------------------------------------------------------------------------
@@ -2025,6 +2173,7 @@ pub static REGISTRATION_DISABLED: Cause = Cause {
     endpoints: REGISTER,
     extended_code: None,
     checklist: &["T4"],
+    page: None,
 };
 
 pub static REGISTRATION_TOKEN_MISSING: Cause = Cause {
@@ -2038,6 +2187,7 @@ pub static REGISTRATION_TOKEN_MISSING: Cause = Cause {
     endpoints: &["/register"],
     extended_code: None,
     checklist: &["T2"],
+    page: None,
 };
 
 pub static REGISTRATION_TOKEN_INVALID: Cause = Cause {
@@ -2051,6 +2201,7 @@ pub static REGISTRATION_TOKEN_INVALID: Cause = Cause {
     endpoints: &["/register"],
     extended_code: None,
     checklist: &["T2", "T17"],
+    page: None,
 };
 
 pub static REGISTRATION_ACCESS_TOKEN_INVALID: Cause = Cause {
@@ -2064,6 +2215,7 @@ pub static REGISTRATION_ACCESS_TOKEN_INVALID: Cause = Cause {
     endpoints: &["/register/{client_id}"],
     extended_code: None,
     checklist: &["T2", "T17"],
+    page: None,
 };
 
 pub static REGISTRATION_ACCESS_TOKEN_MISSING: Cause = Cause {
@@ -2077,6 +2229,7 @@ pub static REGISTRATION_ACCESS_TOKEN_MISSING: Cause = Cause {
     endpoints: &["/register/{client_id}"],
     extended_code: None,
     checklist: &["T2"],
+    page: None,
 };
 
 pub static REGISTRATION_CLIENT_UNKNOWN: Cause = Cause {
@@ -2090,6 +2243,7 @@ pub static REGISTRATION_CLIENT_UNKNOWN: Cause = Cause {
     endpoints: &["/register/{client_id}"],
     extended_code: None,
     checklist: &["T2"],
+    page: None,
 };
 
 pub static INVALID_REDIRECT_URI: Cause = Cause {
@@ -2103,6 +2257,7 @@ pub static INVALID_REDIRECT_URI: Cause = Cause {
     endpoints: &["/register", "/register/{client_id}", "/admin/v1"],
     extended_code: None,
     checklist: &["T1"],
+    page: None,
 };
 
 pub static INVALID_CLIENT_METADATA: Cause = Cause {
@@ -2116,6 +2271,7 @@ pub static INVALID_CLIENT_METADATA: Cause = Cause {
     endpoints: &["/register", "/register/{client_id}", "/admin/v1"],
     extended_code: None,
     checklist: &["T1"],
+    page: None,
 };
 
 pub static REGISTRATION_SCOPE_NOT_ALLOWED: Cause = Cause {
@@ -2129,6 +2285,7 @@ pub static REGISTRATION_SCOPE_NOT_ALLOWED: Cause = Cause {
     endpoints: REGISTER,
     extended_code: None,
     checklist: &["T1"],
+    page: None,
 };
 
 pub static REGISTRATION_GRANT_TYPE_NOT_ALLOWED: Cause = Cause {
@@ -2142,6 +2299,7 @@ pub static REGISTRATION_GRANT_TYPE_NOT_ALLOWED: Cause = Cause {
     endpoints: REGISTER,
     extended_code: None,
     checklist: &["T1"],
+    page: None,
 };
 
 pub static CLIENT_ID_TAKEN: Cause = Cause {
@@ -2155,6 +2313,7 @@ pub static CLIENT_ID_TAKEN: Cause = Cause {
     endpoints: ADMIN,
     extended_code: None,
     checklist: &[],
+    page: None,
 };
 
 pub static INVALID_SOFTWARE_STATEMENT: Cause = Cause {
@@ -2168,6 +2327,7 @@ pub static INVALID_SOFTWARE_STATEMENT: Cause = Cause {
     endpoints: &["/register", "/register/{client_id}"],
     extended_code: None,
     checklist: &[],
+    page: None,
 };
 
 pub static SOFTWARE_STATEMENT_UNAPPROVED: Cause = Cause {
@@ -2181,6 +2341,7 @@ pub static SOFTWARE_STATEMENT_UNAPPROVED: Cause = Cause {
     endpoints: &["/register", "/register/{client_id}"],
     extended_code: None,
     checklist: &[],
+    page: None,
 };
 
 // ---------------------------------------------------------------------------
@@ -2198,6 +2359,7 @@ pub static REQUEST_UNAUTHORIZED: Cause = Cause {
     endpoints: ADMIN,
     extended_code: Some("request_unauthorized"),
     checklist: &["U21", "U22", "T2"],
+    page: None,
 };
 
 pub static REQUEST_FORBIDDEN: Cause = Cause {
@@ -2211,6 +2373,7 @@ pub static REQUEST_FORBIDDEN: Cause = Cause {
     endpoints: ADMIN,
     extended_code: Some("request_forbidden"),
     checklist: &["U26", "T3"],
+    page: None,
 };
 
 pub static ADMIN_API_DISABLED: Cause = Cause {
@@ -2224,6 +2387,7 @@ pub static ADMIN_API_DISABLED: Cause = Cause {
     endpoints: ADMIN,
     extended_code: None,
     checklist: &["T4"],
+    page: None,
 };
 
 pub static CLIENT_NOT_FOUND: Cause = Cause {
@@ -2237,6 +2401,7 @@ pub static CLIENT_NOT_FOUND: Cause = Cause {
     endpoints: ADMIN,
     extended_code: None,
     checklist: &["T4"],
+    page: None,
 };
 
 pub static USER_NOT_FOUND: Cause = Cause {
@@ -2250,6 +2415,7 @@ pub static USER_NOT_FOUND: Cause = Cause {
     endpoints: ADMIN,
     extended_code: None,
     checklist: &["T4"],
+    page: None,
 };
 
 pub static USERNAME_TAKEN: Cause = Cause {
@@ -2263,6 +2429,7 @@ pub static USERNAME_TAKEN: Cause = Cause {
     endpoints: ADMIN,
     extended_code: None,
     checklist: &[],
+    page: None,
 };
 
 pub static EMAIL_TAKEN: Cause = Cause {
@@ -2276,6 +2443,7 @@ pub static EMAIL_TAKEN: Cause = Cause {
     endpoints: ADMIN,
     extended_code: None,
     checklist: &[],
+    page: None,
 };
 
 pub static INVALID_USER_ATTRIBUTES: Cause = Cause {
@@ -2289,6 +2457,7 @@ pub static INVALID_USER_ATTRIBUTES: Cause = Cause {
     endpoints: ADMIN,
     extended_code: None,
     checklist: &["T1"],
+    page: None,
 };
 
 pub static ERROR_ID_NOT_FOUND: Cause = Cause {
@@ -2302,6 +2471,7 @@ pub static ERROR_ID_NOT_FOUND: Cause = Cause {
     endpoints: ADMIN,
     extended_code: None,
     checklist: &["T4"],
+    page: None,
 };
 
 /// The causes that mean a request carried no credentials at all (none, or
@@ -2585,6 +2755,28 @@ mod tests {
                 cause.id
             );
         }
+    }
+
+    /// A page text is one sentence for the person at the browser; the login
+    /// page's wrong-password text comes from invalid_credentials (browser
+    /// tests check it word for word).
+    #[test]
+    fn page_texts_are_sentences() {
+        for cause in ALL {
+            if let Some(text) = cause.page {
+                let id = cause.id;
+                assert!(
+                    text.ends_with('.') && !text.contains('\n'),
+                    "{id}: {text:?}"
+                );
+                assert!(text.starts_with(char::is_uppercase), "{id}: {text:?}");
+            }
+        }
+        assert_eq!(
+            INVALID_CREDENTIALS.page_text(),
+            "The username or password is incorrect."
+        );
+        assert_eq!(LOGIN_THROTTLED.page_text(), LOGIN_THROTTLED.summary);
     }
 
     #[test]

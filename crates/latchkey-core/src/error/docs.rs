@@ -217,9 +217,6 @@ pub fn markdown() -> String {
                     "- Extended code: `{name}` (sent as `error` when `errors.extended_codes = true`)"
                 );
             }
-            if !cause.checklist.is_empty() {
-                let _ = writeln!(out, "- Checklist: {}", cause.checklist.join(", "));
-            }
             let _ = writeln!(out, "- error_uri: `{}`", error_uri_path(cause));
             let _ = writeln!(out);
         }
@@ -313,9 +310,6 @@ fn html_cause(out: &mut String, cause: &Cause, issuer: &str) {
                 escape_html(name)
             ),
         );
-    }
-    if !cause.checklist.is_empty() {
-        row("Checklist", escape_html(&cause.checklist.join(", ")));
     }
     row(
         "error_uri",
@@ -500,7 +494,6 @@ fn cause_json(cause: &Cause) -> Value {
         "spec": cause.spec,
         "endpoints": cause.endpoints,
         "extended_code": cause.extended_code,
-        "checklist": cause.checklist,
         "error_uri_fragment": cause.id,
     })
 }
@@ -962,6 +955,23 @@ mod tests {
         assert_eq!(escape_html("a&b<c>\"d'"), "a&amp;b&lt;c&gt;&quot;d&#39;");
     }
 
+    /// The catalogue's checklist ids are internal: no published document
+    /// (Markdown, the HTML pages, the JSON) shows them.
+    #[test]
+    fn published_docs_do_not_show_checklist_ids() {
+        let cause = find("method_not_allowed").unwrap();
+        assert!(!cause.checklist.is_empty());
+        let pages = [
+            markdown(),
+            html("https://id.example"),
+            html_code("https://id.example", cause.code),
+            json().to_string(),
+        ];
+        for page in pages {
+            assert!(!page.to_lowercase().contains("checklist"));
+        }
+    }
+
     #[test]
     fn markdown_lists_every_code_and_cause() {
         let md = markdown();
@@ -1015,11 +1025,11 @@ mod tests {
             "spec",
             "endpoints",
             "extended_code",
-            "checklist",
             "error_uri_fragment",
         ] {
             assert!(reused.get(key).is_some(), "missing {key}");
         }
+        assert!(reused.get("checklist").is_none());
         assert_eq!(reused["actor"], "client_developer");
         assert_eq!(reused["error_uri_fragment"], "code_reused");
         let count: usize = codes

@@ -66,11 +66,21 @@ pub struct Cause {
     /// Provider-specific wire name: with `errors.extended_codes = true` this
     /// is sent as `error` instead of the registered code.
     pub extended_code: Option<&'static str>,
-    /// Mission checklist rows this cause satisfies (G1, U18, ...).
+    /// Checklist rows this cause satisfies (G1, U18, ...), for the
+    /// catalogue's own tests; never published.
     pub checklist: &'static [&'static str],
+    /// What a sign-in page tells the person, as a full sentence, when the
+    /// summary is not the right wording for them; see [`Cause::page_text`].
+    pub page: Option<&'static str>,
 }
 
 impl Cause {
+    /// The sentence a page shows the person: [`Cause::page`], else the
+    /// summary.
+    pub fn page_text(&self) -> &'static str {
+        self.page.unwrap_or(self.summary)
+    }
+
     /// Start an occurrence of this cause with no detail.
     pub fn occur(&'static self) -> Occurrence {
         Occurrence::new(self)

@@ -58,7 +58,7 @@ pub fn exchange(
         grant_id: None,
     };
     Ok(TokenResponse {
-        access_token: access::sign(ctx, &claims)?,
+        access_token: access::sign(ctx, &claims)?.into(),
         token_type: "Bearer",
         expires_in: ctx.access_token_ttl,
         scope,

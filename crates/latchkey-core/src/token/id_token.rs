@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 /// ES256 and RS256 use SHA-256), base64url.
 pub fn at_hash(access_token: &str) -> String {
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, access_token.as_bytes());
-    b64url(&digest.as_ref()[..16])
+    let left: Vec<u8> = digest.as_ref().iter().take(16).copied().collect();
+    b64url(&left)
 }
 
 /// Where Latchkey publishes its trustmark (RFC 8485 §5).

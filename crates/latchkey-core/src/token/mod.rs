@@ -19,6 +19,7 @@ use crate::crypto::Secrets;
 use crate::grant::RefreshRecord;
 use crate::keys::{Alg, KeySet};
 use crate::scope::Scope;
+use crate::secret::Secret;
 use crate::store::Store;
 
 /// Grant types registered with IANA that this server does not enable:
@@ -64,14 +65,14 @@ pub const ACCESS_TOKEN_TTL_MAX: i64 = 86_400;
 /// A successful token response (RFC 6749 §5.1).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct TokenResponse {
-    pub access_token: String,
+    pub access_token: Secret<String>,
     pub token_type: &'static str,
     pub expires_in: i64,
     pub scope: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<Secret<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id_token: Option<String>,
+    pub id_token: Option<Secret<String>>,
     /// The user the tokens are for (none for client_credentials), for the
     /// operator's log; not part of the answer.
     #[serde(skip)]
@@ -176,12 +177,12 @@ pub fn issue_user_tokens(
         None
     };
     Ok(TokenResponse {
-        access_token,
+        access_token: access_token.into(),
         token_type: "Bearer",
         expires_in: ctx.access_token_ttl,
         scope: grant.scope.to_string(),
-        refresh_token,
-        id_token,
+        refresh_token: refresh_token.map(Secret::new),
+        id_token: id_token.map(Secret::new),
         sub: Some(grant.sub.to_string()),
     })
 }

@@ -24,7 +24,7 @@ pub const LEEWAY: i64 = 60;
 pub const STATE_TTL: i64 = 600;
 
 /// One `[[upstream]]` entry of the configuration file.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpstreamConfig {
     /// Path segment of `/upstream/{id}/callback`: `[a-z0-9_-]`, 1 to 64.
     pub id: String,
@@ -33,24 +33,11 @@ pub struct UpstreamConfig {
     /// Exactly as the upstream writes it in its ID tokens.
     pub issuer: String,
     pub client_id: String,
-    pub client_secret: String,
+    pub client_secret: crate::secret::Secret<String>,
     pub scopes: Vec<String>,
     /// Link a first login to the existing local user with the same
     /// verified email instead of creating a new one.
     pub link_by_email: bool,
-}
-
-impl std::fmt::Debug for UpstreamConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UpstreamConfig")
-            .field("id", &self.id)
-            .field("issuer", &self.issuer)
-            .field("client_id", &self.client_id)
-            .field("client_secret", &"[redacted]")
-            .field("scopes", &self.scopes)
-            .field("link_by_email", &self.link_by_email)
-            .finish()
-    }
 }
 
 impl UpstreamConfig {

@@ -43,21 +43,17 @@ pub fn address_key(app: &App, ip: IpAddr) -> String {
     key(app, "address", &ip.to_string())
 }
 
-fn limit(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
-
 /// Reserve one attempt for `key` within `limit` per window: `Ok(None)` when
 /// granted, `Ok(Some(seconds))` to wait when the window is full.
 pub async fn reserve(
     app: &App,
     key: &str,
-    limit_per_window: u64,
+    limit_per_window: i64,
 ) -> Result<Option<i64>, Occurrence> {
     let now = latchkey_core::now_unix();
     let reservation = app
         .store
-        .reserve_attempt(key, now, WINDOW, limit(limit_per_window))
+        .reserve_attempt(key, now, WINDOW, limit_per_window)
         .await?;
     Ok(match reservation {
         Reservation::Granted => None,
@@ -78,7 +74,7 @@ pub async fn record_address_failure(
 ) -> Result<Option<i64>, Occurrence> {
     let now = latchkey_core::now_unix();
     let (failures, start) = app.store.record_login_failure(key, now, WINDOW).await?;
-    let limit = limit(app.config.address_failures);
+    let limit = app.config.address_failures;
     if failures == limit {
         tracing::warn!(
             address = %ip,

@@ -60,7 +60,9 @@ fn maintenance(app: &App) -> Response {
         .with_detail("this node takes no traffic until maintenance ends")
         .retry_after(MAINTENANCE_RETRY);
     let mut body = render::json_body(&occ, app.render_ctx());
-    body["status"] = json!("maintenance");
+    if let Some(members) = body.as_object_mut() {
+        members.insert("status".into(), json!("maintenance"));
+    }
     let mut res = respond::render(app, Failure::json(occ));
     *res.body_mut() = Body::from(body.to_string());
     res

@@ -38,7 +38,7 @@ pub async fn check_client(app: &App, client_id: &str) -> Result<(), Failure> {
         }
     };
     let window = Window {
-        limit: i64::try_from(rps).unwrap_or(i64::MAX),
+        limit: rps,
         secs: WINDOW,
     };
     // `count` includes this request: it is refused when the earlier ones

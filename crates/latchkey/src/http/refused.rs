@@ -135,14 +135,13 @@ impl Start {
         if self.line == 0 {
             // Empty lines before a request line are allowed (RFC 9112 §2.2).
             let skip = bytes.iter().take_while(|b| matches!(b, b'\r' | b'\n'));
-            bytes = &bytes[skip.count()..];
+            bytes = bytes.get(skip.count()..).unwrap_or_default();
         }
-        let (part, done) = match bytes.iter().position(|&b| b == b'\n') {
-            Some(end) => (&bytes[..end], true),
-            None => (bytes, false),
-        };
-        let take = part.len().min(START - self.kept);
-        self.head[self.kept..self.kept + take].copy_from_slice(&part[..take]);
+        let mut lines = bytes.splitn(2, |&b| b == b'\n');
+        let part = lines.next().unwrap_or_default();
+        let done = lines.next().is_some();
+        let room = self.head.iter_mut().skip(self.kept);
+        let take = room.zip(part).map(|(kept, byte)| *kept = *byte).count();
         self.kept += take;
         self.line += part.len();
         self.line_done = done;
@@ -151,7 +150,8 @@ impl Start {
     /// The method and path the request line starts with, as far as they
     /// can be read; GET and `/` otherwise.
     fn request(&self) -> (Method, Uri) {
-        let mut words = self.head[..self.kept].split(|&b| b == b' ');
+        let kept = self.head.get(..self.kept).unwrap_or_default();
+        let mut words = kept.split(|&b| b == b' ');
         let method = words
             .next()
             .and_then(|m| Method::from_bytes(m).ok())
@@ -247,7 +247,10 @@ impl Guarded {
                 }
                 Answer::Writing { bytes, at } => {
                     while *at < bytes.len() {
-                        let n = ready!(Pin::new(&mut self.tcp).poll_write(cx, &bytes[*at..]))?;
+                        let n = ready!(
+                            Pin::new(&mut self.tcp)
+                                .poll_write(cx, bytes.get(*at..).unwrap_or_default())
+                        )?;
                         if n == 0 {
                             return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
                         }
@@ -366,7 +369,8 @@ impl AsyncRead for Guarded {
                 this.start = Start::default();
                 this.wrote = false;
             }
-            this.start.note(&buf.filled()[before..]);
+            this.start
+                .note(buf.filled().get(before..).unwrap_or_default());
         }
         polled
     }

@@ -14,6 +14,7 @@ use latchkey_core::catalogue::{REPEATED_PARAMETER, UNSUPPORTED_CONTENT_TYPE};
 use latchkey_core::client::ClientRecord;
 use latchkey_core::client_auth::{self, AuthContext, Credentials};
 use latchkey_core::keys::KeySet;
+use latchkey_core::secret::Secret;
 use latchkey_core::token::{self, TokenContext};
 use std::sync::Arc;
 
@@ -59,11 +60,11 @@ pub async fn authenticate(
         None => None,
     };
     let creds = Credentials {
-        authorization,
+        authorization: authorization.map(Secret::new),
         client_id: one(params, "client_id"),
-        client_secret: one(params, "client_secret"),
+        client_secret: one(params, "client_secret").map(Secret::new),
         client_assertion_type: one(params, "client_assertion_type"),
-        client_assertion: one(params, "client_assertion"),
+        client_assertion: one(params, "client_assertion").map(Secret::new),
     };
     let token_endpoint = format!("{}/token", app.config.issuer);
     let ctx = AuthContext {
@@ -96,15 +97,14 @@ fn naming_client(occ: Occurrence, creds: &Credentials) -> Occurrence {
 }
 
 pub fn context<'a>(app: &'a App, keys: &'a KeySet) -> TokenContext<'a> {
-    let secs = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     TokenContext {
         issuer: &app.config.issuer,
         keys,
         secrets: &app.secrets,
         access_token_alg: app.config.access_token_alg,
-        access_token_ttl: secs(app.config.access_token_ttl),
-        refresh_token_ttl: secs(app.config.refresh_token_ttl),
-        refresh_grace: secs(app.config.refresh_grace),
+        access_token_ttl: app.config.access_token_ttl,
+        refresh_token_ttl: app.config.refresh_token_ttl,
+        refresh_grace: app.config.refresh_grace,
         now: latchkey_core::now_unix(),
     }
 }

@@ -157,7 +157,11 @@ fn param<'p>(params: &'p RawParams, name: &str) -> Option<&'p str> {
 fn basic(up: &UpstreamConfig) -> String {
     use base64::Engine;
     let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-    let pair = format!("{}:{}", enc(&up.client_id), enc(&up.client_secret));
+    let pair = format!(
+        "{}:{}",
+        enc(&up.client_id),
+        enc(up.client_secret.expose_str())
+    );
     format!(
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(pair)

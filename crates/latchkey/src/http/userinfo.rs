@@ -34,10 +34,9 @@ fn token_of(method: &Method, headers: &HeaderMap, body: &Bytes) -> Result<String
         None => None,
         Some(v) => {
             let raw = v.as_bytes();
-            let (scheme, rest) = match raw.iter().position(|&b| b == b' ') {
-                Some(space) => (&raw[..space], &raw[space + 1..]),
-                None => (raw, &[][..]),
-            };
+            let mut parts = raw.splitn(2, |&b| b == b' ');
+            let scheme = parts.next().unwrap_or_default();
+            let rest = parts.next().unwrap_or_default();
             if scheme.eq_ignore_ascii_case(b"bearer") {
                 let token = std::str::from_utf8(rest)
                     .map(str::trim)

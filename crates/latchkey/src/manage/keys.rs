@@ -8,13 +8,10 @@ use serde_json::{Value, json};
 
 /// How long a retired key stays published: the longest lifetime of a token
 /// it may have signed, plus a margin for clock skew and JWKS caches.
-pub fn publication_window(access_token_ttl: u64) -> i64 {
+pub fn publication_window(access_token_ttl: i64) -> i64 {
     const ID_TOKEN_TTL: i64 = 3600;
     const MARGIN: i64 = 300;
-    i64::try_from(access_token_ttl)
-        .unwrap_or(i64::MAX / 2)
-        .max(ID_TOKEN_TTL)
-        + MARGIN
+    access_token_ttl.max(ID_TOKEN_TTL).saturating_add(MARGIN)
 }
 
 /// Create an active key for every algorithm that has none (first start).
@@ -50,7 +47,7 @@ pub async fn rotate(
     store: &dyn Store,
     secrets: &Secrets,
     algs: &[Alg],
-    access_token_ttl: u64,
+    access_token_ttl: i64,
 ) -> Result<Vec<KeyRecord>, Occurrence> {
     let now = latchkey_core::now_unix();
     let mut out = Vec::new();

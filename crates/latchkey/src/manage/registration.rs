@@ -91,7 +91,7 @@ pub async fn replace(
         let current = record
             .secret_hash
             .as_deref()
-            .is_some_and(|hash| secrets.verify(given, hash));
+            .is_some_and(|hash| secrets.verify(given.expose_str(), hash));
         if !current {
             return Err(INVALID_CLIENT_METADATA
                 .with_detail("client_secret must be the secret currently issued; the server issues secrets and an update cannot set one")

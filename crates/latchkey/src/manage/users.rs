@@ -155,10 +155,16 @@ pub async fn describe(store: &dyn Store, user: &UserRecord) -> Result<Value, Occ
         .get_totp(&user.sub)
         .await?
         .is_some_and(|t| t.confirmed_at.is_some());
-    v["identity_confidence"] = json!(format!("P{identity}"));
-    v["totp"] = json!(totp);
-    if totp {
-        v["recovery_codes_left"] = json!(store.recovery_codes_left(&user.sub).await?);
+    let recovery_codes_left = match totp {
+        true => Some(store.recovery_codes_left(&user.sub).await?),
+        false => None,
+    };
+    if let Some(members) = v.as_object_mut() {
+        members.insert("identity_confidence".into(), json!(format!("P{identity}")));
+        members.insert("totp".into(), json!(totp));
+        if let Some(left) = recovery_codes_left {
+            members.insert("recovery_codes_left".into(), json!(left));
+        }
     }
     Ok(v)
 }

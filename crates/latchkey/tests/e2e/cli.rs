@@ -268,6 +268,49 @@ fn errors_explain() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("jti_known"));
 }
 
+/// `settings docs` needs no settings: it prints the reference table, and
+/// with `--readme` rewrites the table between the markers of that file,
+/// leaving the rest as it was; a file without the markers is refused.
+#[test]
+fn settings_docs_prints_and_rewrites_the_reference() {
+    let out = std::process::Command::new(crate::support::bin())
+        .args(["settings", "docs"])
+        .env("LATCHKEY_TOKENS_CODE_TTL", "not a number")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let table = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(table, latchkey::config::markdown());
+    assert!(table.contains("| `tokens.code_ttl` | `LATCHKEY_TOKENS_CODE_TTL` | `60` |"));
+
+    let dir = std::env::temp_dir().join(format!("lk-readme-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let readme = dir.join("README.md");
+    std::fs::write(
+        &readme,
+        "# Title\n<!-- settings:begin -->\n| old |\n<!-- settings:end -->\nAfter.\n",
+    )
+    .unwrap();
+    let rewrite = |path: &std::path::Path| {
+        std::process::Command::new(crate::support::bin())
+            .args(["settings", "docs", "--readme"])
+            .arg(path)
+            .output()
+            .unwrap()
+    };
+    assert!(rewrite(&readme).status.success());
+    assert_eq!(
+        std::fs::read_to_string(&readme).unwrap(),
+        format!("# Title\n<!-- settings:begin -->\n{table}<!-- settings:end -->\nAfter.\n")
+    );
+    let plain = dir.join("PLAIN.md");
+    std::fs::write(&plain, "no table here\n").unwrap();
+    let out = rewrite(&plain);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no settings table"));
+    assert_eq!(std::fs::read_to_string(&plain).unwrap(), "no table here\n");
+}
+
 /// Every command and subcommand, found by walking `--help` itself, shows
 /// examples in its help, as the README promises.
 #[test]

@@ -81,6 +81,21 @@ fn committed_error_reference_is_current() {
     );
 }
 
+/// The README's settings table is generated from the settings'
+/// declarations; this fails when the committed table is stale. Regenerate
+/// with `latchkey settings docs --readme README.md`.
+#[test]
+fn committed_settings_reference_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    let table = latchkey::config::markdown();
+    let current = latchkey::config::replace_in_readme(&committed, &table);
+    assert!(
+        current.as_deref() == Some(committed.as_str()),
+        "the README's settings table is stale or its markers are missing: run `cargo run -q -p latchkey -- settings docs --readme README.md`"
+    );
+}
+
 /// Every endpoint the catalogue names is a route of the server: a request
 /// to it is answered by that route (any status), never by the fallback's
 /// `not_found`. Path parameters get a sample value.
@@ -94,7 +109,11 @@ async fn every_endpoint_the_catalogue_names_is_a_route() {
         .collect();
     paths.sort_unstable();
     paths.dedup();
-    assert!(paths.contains(&"/login"), "{paths:?}");
+    // The sign-in pages are named by their routes (not a /ui/ prefix).
+    for page in ["/login", "/consent", "/mfa", "/select-account"] {
+        assert!(paths.contains(&page), "{page} is not named: {paths:?}");
+    }
+    assert!(!paths.iter().any(|p| p.starts_with("/ui")), "{paths:?}");
     for path in paths {
         // The admin API is named by its base; its routes sit below it.
         let concrete = match path {

@@ -2,7 +2,12 @@
 //! module per feature. Every test starts real `latchkey` processes.
 
 // Tests may unwrap and panic: a failure is the point.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod support;
 

@@ -18,9 +18,6 @@ use latchkey_core::error::docs::escape_html as esc;
 use latchkey_core::journey::login::{self, Action};
 use std::sync::Arc;
 
-/// What a wrong name or password is told (the same for both).
-const INCORRECT: &str = "The username or password is incorrect.";
-
 fn page(app: &App, p: &Pending, error: Option<&str>, username: &str) -> String {
     let alert = error
         .map(|e| {
@@ -155,12 +152,15 @@ pub async fn submit(
                 .map_err(&back)?
         {
             let occ = attempts::throttled(&LOGIN_THROTTLED, "sign-ins from this address", wait);
-            let alert = login::address_throttled(INCORRECT, wait);
+            let alert = login::address_throttled(INVALID_CREDENTIALS.page_text(), wait);
             return Ok(throttled_response(&occ, client_id, refused(&alert)));
         }
         let occ = INVALID_CREDENTIALS.with_detail(format!("username {username}"));
         tracing::info!(error_id = %occ.error_id, cause = occ.cause.id, client_id = %client_id, "sign-in refused");
-        return Ok(html_response(StatusCode::UNAUTHORIZED, refused(INCORRECT)));
+        return Ok(html_response(
+            StatusCode::UNAUTHORIZED,
+            refused(INVALID_CREDENTIALS.page_text()),
+        ));
     };
     // The account's failures, this attempt's reservation with them, end
     // with a success; the address's stay (they count across accounts).

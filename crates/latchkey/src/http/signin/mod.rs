@@ -240,7 +240,7 @@ pub async fn finish(
         app.secrets.hash(&code),
         random_token().map_err(|e| back(e.into()))?,
         latchkey_core::now_unix(),
-        i64::try_from(app.config.code_ttl).unwrap_or(60),
+        app.config.code_ttl,
     );
     if interaction.is_none() && consent.is_none() {
         // Nothing else to write: one statement, no transaction.
