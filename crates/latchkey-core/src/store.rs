@@ -44,6 +44,7 @@ pub trait Store:
     crate::session::SessionStore
     + crate::upstream::UpstreamStore
     + crate::factors::FactorStore
+    + crate::device::DeviceStore
     + Send
     + Sync
     + 'static

@@ -10,6 +10,7 @@
 //! - `postgres://…` or `postgresql://…`.
 
 mod cache;
+mod device;
 mod error;
 mod factors;
 mod lite;
