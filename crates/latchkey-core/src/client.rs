@@ -8,7 +8,12 @@ use crate::catalogue::{INVALID_CLIENT_METADATA, INVALID_REDIRECT_URI};
 use serde::{Deserialize, Serialize};
 
 /// Grant types this server implements (discovery advertises exactly these).
-pub const GRANT_TYPES: &[&str] = &["authorization_code", "refresh_token", "client_credentials"];
+pub const GRANT_TYPES: &[&str] = &[
+    "authorization_code",
+    "refresh_token",
+    "client_credentials",
+    crate::device::GRANT_TYPE,
+];
 /// Response types this server implements.
 pub const RESPONSE_TYPES: &[&str] = &["code"];
 /// Client authentication methods at the token endpoint.

@@ -78,6 +78,16 @@ pub const SETTINGS: &[Setting] = &[
         meaning: "seconds a rotated refresh token may be presented again and get the same successor; after that, reuse revokes the family",
     },
     Setting {
+        key: "device.code_ttl",
+        default: "600",
+        meaning: "seconds a device code and its user code live (device authorization grant, RFC 8628; 60 to 3600)",
+    },
+    Setting {
+        key: "device.interval",
+        default: "5",
+        meaning: "seconds a device is asked to wait between polls of /token (1 to 60); each poll that comes sooner adds 5 for that device (slow_down)",
+    },
+    Setting {
         key: "tokens.access_token_alg",
         default: "ES256",
         meaning: "ES256 or RS256: the signature of access tokens",
@@ -185,7 +195,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting {
         key: "registration.allowed_grant_types",
         default: "authorization_code refresh_token",
-        meaning: "the grant types a client registered at /register may use (authorization_code, refresh_token, client_credentials; separated by spaces or commas, or a list in the file); others are refused (registration_grant_type_not_allowed)",
+        meaning: "the grant types a client registered at /register may use (authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code; separated by spaces or commas, or a list in the file); others are refused (registration_grant_type_not_allowed)",
     },
 ];
 
@@ -291,6 +301,10 @@ pub struct Config {
     pub code_ttl: u64,
     pub refresh_token_ttl: u64,
     pub refresh_grace: u64,
+    /// `device.code_ttl`: seconds a device authorization lasts.
+    pub device_code_ttl: u64,
+    /// `device.interval`: the polling interval a device starts with.
+    pub device_interval: u64,
     pub access_token_alg: latchkey_core::keys::Alg,
     pub policy: Policy,
     pub login_failures: u64,
@@ -590,6 +604,8 @@ impl Config {
                 31_536_000,
             )?,
             refresh_grace: sources.seconds("tokens.refresh_grace", 0, 0, 300)?,
+            device_code_ttl: sources.seconds("device.code_ttl", 600, 60, 3600)?,
+            device_interval: sources.seconds("device.interval", 5, 1, 60)?,
             access_token_alg: match sources
                 .string("tokens.access_token_alg")?
                 .as_deref()
@@ -1108,6 +1124,26 @@ mod tests {
         assert!(c.policy.require_pkce_all);
         assert_eq!(c.code_ttl, 30);
         assert_eq!(c.access_token_alg, latchkey_core::keys::Alg::Rs256);
+        let c = load(
+            None,
+            &[
+                ("LATCHKEY_DEVICE_CODE_TTL", "900"),
+                ("LATCHKEY_DEVICE_INTERVAL", "2"),
+            ],
+        )
+        .unwrap();
+        assert_eq!((c.device_code_ttl, c.device_interval), (900, 2));
+        let c = load(None, &[]).unwrap();
+        assert_eq!((c.device_code_ttl, c.device_interval), (600, 5));
+        for (name, value) in [
+            ("LATCHKEY_DEVICE_CODE_TTL", "59"),
+            ("LATCHKEY_DEVICE_CODE_TTL", "3601"),
+            ("LATCHKEY_DEVICE_INTERVAL", "0"),
+            ("LATCHKEY_DEVICE_INTERVAL", "61"),
+        ] {
+            let refused = load(None, &[(name, value)]).err().map(|e| e.env);
+            assert_eq!(refused.as_deref(), Some(name), "{name}={value}");
+        }
         let c = load(
             None,
             &[

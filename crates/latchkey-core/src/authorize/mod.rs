@@ -18,6 +18,9 @@ use crate::catalogue::{
 use crate::client::ClientRecord;
 use crate::error::render::{RedirectTarget, ResponseMode};
 pub use checks::STANDARD_SCOPES;
+/// The scope rules of /authorize, for the endpoints that take a scope for
+/// a later sign-in (`/device_authorization`).
+pub use checks::scope as check_scope;
 pub use params::RawParams;
 use serde::{Deserialize, Serialize};
 

@@ -7,6 +7,7 @@ pub mod authorize;
 pub mod client_address;
 pub mod cookies;
 pub mod cors;
+pub mod device_authorization;
 pub mod discovery;
 pub mod docs;
 pub mod fetch;
@@ -73,6 +74,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route(
             "/revoke",
             axum::routing::post(introspect::revoke).options(cors::preflight),
+        )
+        .route(
+            "/device_authorization",
+            axum::routing::post(device_authorization::device_authorization),
         )
         .route("/register", axum::routing::post(register::register))
         .route(
