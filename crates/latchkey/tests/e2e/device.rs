@@ -1,0 +1,417 @@
+//! The device authorization grant (RFC 8628) over HTTP:
+//! `/device_authorization`, polling at `/token`, discovery and the CLI.
+//! The user's decision is written to the database here, as the `/device`
+//! page records it: by the keyed hash of the normalized user code.
+
+use crate::support::{Db, SECRET, Server, assert_json_error};
+use base64::Engine;
+use latchkey_core::crypto::Secrets;
+use reqwest::{Method, Response};
+use serde_json::{Value, json};
+
+const DEVICE: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+async fn register(s: &Server, body: Value) -> Value {
+    let r = s
+        .admin(Method::POST, "/clients")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    r.json().await.unwrap()
+}
+
+async fn user(s: &Server, username: &str) -> String {
+    let r = s
+        .admin(Method::POST, "/users")
+        .json(
+            &json!({"username": username, "password": "correct horse battery",
+                      "claims": {"name": "Alice"}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    r.json::<Value>().await.unwrap()["sub"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// A public device client (no redirect URI: a device has none).
+async fn tv(s: &Server, id: &str, grants: &[&str], scope: &str) {
+    register(
+        s,
+        json!({"client_id": id, "token_endpoint_auth_method": "none",
+               "grant_types": grants, "scope": scope}),
+    )
+    .await;
+}
+
+async fn authorize_device(s: &Server, form: &[(&str, &str)]) -> Response {
+    s.http
+        .post(s.url("/device_authorization"))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Start a device authorization for a public client; its answer.
+async fn start(s: &Server, client_id: &str, scope: &str) -> Value {
+    let r = authorize_device(s, &[("client_id", client_id), ("scope", scope)]).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    r.json().await.unwrap()
+}
+
+async fn poll(s: &Server, client_id: &str, device_code: &str) -> Response {
+    s.http
+        .post(s.url("/token"))
+        .form(&[
+            ("grant_type", DEVICE),
+            ("client_id", client_id),
+            ("device_code", device_code),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+fn code(answer: &Value) -> &str {
+    answer["device_code"].as_str().unwrap()
+}
+
+/// Where the grant of this user code is, in SQL.
+fn row(user_code: &str) -> String {
+    let secrets = Secrets::new(SECRET).unwrap();
+    let hash = latchkey_core::device::user_code_hash(&secrets, user_code).unwrap();
+    format!("user_code_hash = '{hash}'")
+}
+
+/// The user allows the request (as the page records it), and enough time
+/// passes for the next poll to be on time.
+async fn approve(s: &Server, answer: &Value, sub: &str) {
+    let user_code = answer["user_code"].as_str().unwrap().to_lowercase();
+    s.sql(&format!(
+        "UPDATE device_grants SET state = 'approved', sub = '{sub}', auth_time = 1700000000, \
+         acr = 'Cl', amr = '[\"pwd\"]', sid = 'sid-device', decided_at = 1700000000, \
+         last_polled_at = last_polled_at - 3600 WHERE {}",
+        row(&user_code)
+    ))
+    .await;
+}
+
+fn payload(jwt: &str) -> Value {
+    let part = jwt.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+async fn a_device_signs_in_once(db: Db) {
+    let s = Server::start(db).await;
+    let sub = user(&s, "alice").await;
+    tv(
+        &s,
+        "tv",
+        &[DEVICE, "refresh_token"],
+        "openid profile offline_access",
+    )
+    .await;
+
+    let answer = start(&s, "tv", "openid profile").await;
+    assert_eq!(code(&answer).len(), 43, "{answer}");
+    let user_code = answer["user_code"].as_str().unwrap();
+    assert_eq!(user_code.len(), 9);
+    assert_eq!(
+        latchkey_core::device::normalize_user_code(user_code).as_deref(),
+        Some(user_code)
+    );
+    assert_eq!(answer["verification_uri"], s.url("/device"));
+    assert_eq!(
+        answer["verification_uri_complete"],
+        s.url(&format!("/device?user_code={user_code}"))
+    );
+    assert_eq!(answer["expires_in"], 600);
+    assert_eq!(answer["interval"], 5);
+    assert_eq!(answer.as_object().unwrap().len(), 6, "{answer}");
+    // Only hashes are kept.
+    assert_eq!(
+        s.sql_count(&format!(
+            "SELECT COUNT(*) FROM device_grants WHERE device_code_hash = '{}' OR {}",
+            code(&answer),
+            row(user_code)
+        ))
+        .await,
+        1
+    );
+
+    // Waiting for the user; polling too fast grows the interval by 5.
+    assert_json_error(
+        poll(&s, "tv", code(&answer)).await,
+        400,
+        "authorization_pending",
+        "authorization_pending",
+    )
+    .await;
+    for interval in [10, 15] {
+        assert_json_error(
+            poll(&s, "tv", code(&answer)).await,
+            400,
+            "slow_down",
+            "slow_down",
+        )
+        .await;
+        assert_eq!(
+            s.sql_count(&format!(
+                "SELECT poll_interval FROM device_grants WHERE {}",
+                row(user_code)
+            ))
+            .await,
+            interval
+        );
+    }
+
+    approve(&s, &answer, &sub).await;
+    let r = poll(&s, "tv", code(&answer)).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let t: Value = r.json().await.unwrap();
+    assert_eq!(t["token_type"], "Bearer");
+    assert_eq!(t["scope"], "openid profile");
+    let id = payload(t["id_token"].as_str().unwrap());
+    assert_eq!(id["sub"], sub.as_str());
+    assert_eq!(id["aud"], "tv");
+    assert_eq!(id["iss"], s.base.as_str());
+    assert_eq!(id["sid"], "sid-device");
+    assert!(id.get("nonce").is_none(), "{id}");
+    let at = payload(t["access_token"].as_str().unwrap());
+    assert_eq!((&at["sub"], &at["client_id"]), (&json!(sub), &json!("tv")));
+    // The access token works, and so does the refresh token.
+    let r = s
+        .http
+        .get(s.url("/userinfo"))
+        .bearer_auth(t["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["name"], "Alice");
+    let r = s
+        .http
+        .post(s.url("/token"))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", "tv"),
+            ("refresh_token", t["refresh_token"].as_str().unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    // Tokens once: a second poll is refused.
+    assert_json_error(
+        poll(&s, "tv", code(&answer)).await,
+        400,
+        "invalid_grant",
+        "device_code_reused",
+    )
+    .await;
+}
+
+async fn device_refusals(db: Db) {
+    let s = Server::start(db).await;
+    let sub = user(&s, "alice").await;
+    tv(&s, "tv", &[DEVICE], "openid profile").await;
+    tv(&s, "tv-oauth", &[DEVICE], "profile").await;
+    let secret = register(
+        &s,
+        json!({"client_id": "tv-secret", "grant_types": [DEVICE], "scope": "openid"}),
+    )
+    .await["client_secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    register(
+        &s,
+        json!({"client_id": "web", "redirect_uris": ["https://app.example/cb"],
+               "token_endpoint_auth_method": "none", "scope": "openid"}),
+    )
+    .await;
+
+    // A confidential client authenticates, as at /token.
+    let r = authorize_device(&s, &[("client_id", "tv-secret"), ("scope", "openid")]).await;
+    assert_eq!(r.status(), 401);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"], "invalid_client");
+    let r = s
+        .http
+        .post(s.url("/device_authorization"))
+        .basic_auth("tv-secret", Some(&secret))
+        .form(&[("scope", "openid")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = authorize_device(&s, &[("client_id", "nobody"), ("scope", "openid")]).await;
+    assert_json_error(r, 401, "invalid_client", "unknown_client").await;
+    // The client must be registered for the grant.
+    let r = authorize_device(&s, &[("client_id", "web"), ("scope", "openid")]).await;
+    assert_json_error(r, 400, "unauthorized_client", "device_grant_not_allowed").await;
+    // The scope rules of /authorize.
+    for (scope, cause) in [
+        (None, "scope_missing"),
+        (Some("openid email"), "scope_not_allowed"),
+        (Some("openid admin"), "unknown_scope"),
+        (Some("profile"), "scope_missing_openid"),
+    ] {
+        let mut form = vec![("client_id", "tv")];
+        form.extend(scope.map(|v| ("scope", v)));
+        let error = latchkey_core::error::docs::find(cause).unwrap().code;
+        let r = authorize_device(&s, &form).await;
+        assert_json_error(r, 400, error.as_str(), cause).await;
+    }
+
+    // Polling: the errors of RFC 8628 §3.5 and RFC 6749 §5.2.
+    let answer = start(&s, "tv", "openid").await;
+    assert_json_error(
+        poll(&s, "tv", "no-such-code").await,
+        400,
+        "invalid_grant",
+        "device_code_unknown",
+    )
+    .await;
+    assert_json_error(
+        poll(&s, "tv-oauth", code(&answer)).await,
+        400,
+        "invalid_grant",
+        "device_code_client_mismatch",
+    )
+    .await;
+    let r = s
+        .http
+        .post(s.url("/token"))
+        .form(&[("grant_type", DEVICE), ("client_id", "tv")])
+        .send()
+        .await
+        .unwrap();
+    assert_json_error(r, 400, "invalid_request", "missing_parameter").await;
+    assert_json_error(
+        poll(&s, "web", code(&answer)).await,
+        400,
+        "unauthorized_client",
+        "grant_type_not_allowed",
+    )
+    .await;
+    // Another client's poll did not count: this one is not too soon.
+    assert_json_error(
+        poll(&s, "tv", code(&answer)).await,
+        400,
+        "authorization_pending",
+        "authorization_pending",
+    )
+    .await;
+
+    let user_code = answer["user_code"].as_str().unwrap().replace('-', " ");
+    s.sql(&format!(
+        "UPDATE device_grants SET state = 'denied', decided_at = 1, \
+         last_polled_at = last_polled_at - 3600 WHERE {}",
+        row(&user_code)
+    ))
+    .await;
+    assert_json_error(
+        poll(&s, "tv", code(&answer)).await,
+        400,
+        "access_denied",
+        "device_access_denied",
+    )
+    .await;
+
+    let late = start(&s, "tv", "openid").await;
+    s.sql(&format!(
+        "UPDATE device_grants SET expires_at = 1 WHERE {}",
+        row(late["user_code"].as_str().unwrap())
+    ))
+    .await;
+    assert_json_error(
+        poll(&s, "tv", code(&late)).await,
+        400,
+        "expired_token",
+        "expired_token",
+    )
+    .await;
+
+    // Without openid and without the refresh_token grant: the access token only.
+    let plain = start(&s, "tv-oauth", "profile").await;
+    approve(&s, &plain, &sub).await;
+    let r = poll(&s, "tv-oauth", code(&plain)).await;
+    assert_eq!(r.status(), 200);
+    let t: Value = r.json().await.unwrap();
+    assert_eq!(t["scope"], "profile");
+    assert!(
+        t.get("id_token").is_none() && t.get("refresh_token").is_none(),
+        "{t}"
+    );
+}
+
+/// Discovery names the endpoint and the grant; the CLI creates a device
+/// client without a redirect URI.
+async fn discovery_and_cli() {
+    let s = Server::start(Db::Sqlite).await;
+    let d: Value = s
+        .http
+        .get(s.url("/.well-known/openid-configuration"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        d["device_authorization_endpoint"],
+        s.url("/device_authorization")
+    );
+    assert!(
+        d["grant_types_supported"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(DEVICE)),
+        "{d}"
+    );
+
+    let (status, out, err) = s.run(&[
+        "client",
+        "create",
+        "--client-id",
+        "tv-cli",
+        "--auth-method",
+        "none",
+        "--grant-type",
+        DEVICE,
+        "--scope",
+        "openid",
+    ]);
+    assert_eq!(status, 0, "{err}");
+    let created: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(created["grant_types"], json!([DEVICE]));
+    assert_eq!(created["redirect_uris"], json!([]));
+    assert_eq!(created["response_types"], json!([]));
+    let answer = start(&s, "tv-cli", "openid").await;
+    assert_json_error(
+        poll(&s, "tv-cli", code(&answer)).await,
+        400,
+        "authorization_pending",
+        "authorization_pending",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn discovery_and_cli_create() {
+    discovery_and_cli().await;
+}
+
+crate::both!(a_device_signs_in_once, device_refusals);
