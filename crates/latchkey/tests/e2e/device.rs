@@ -415,3 +415,85 @@ async fn discovery_and_cli_create() {
 }
 
 crate::both!(a_device_signs_in_once, device_refusals);
+
+/// The next JSON line the script writes.
+async fn next_line(
+    lines: &mut tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+    s: &Server,
+) -> Value {
+    let line = tokio::time::timeout(std::time::Duration::from_secs(60), lines.next_line())
+        .await
+        .unwrap_or_else(|_| panic!("no line from the script in 60 s; server log:\n{}", s.logs()))
+        .unwrap()
+        .unwrap_or_else(|| panic!("the script ended early; server log:\n{}", s.logs()));
+    serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
+}
+
+/// openid-client 6, unmodified, runs the device flow as a device does:
+/// it starts, shows the user code and polls until the tokens come; then
+/// a request the user denies. The decisions are recorded as the page
+/// records them.
+#[tokio::test]
+async fn openid_client_runs_the_device_flow() {
+    use tokio::io::AsyncBufReadExt;
+    let s = Server::start_with(Db::Sqlite, &[("LATCHKEY_DEVICE_INTERVAL", "1")]).await;
+    let sub = user(&s, "alice").await;
+    tv(&s, "tv", &[DEVICE, "refresh_token"], "openid profile").await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../interop/node");
+    assert!(
+        dir.join("node_modules/openid-client").exists(),
+        "the npm packages are missing: run scripts/interop-install (scripts/test does)"
+    );
+    let mut child = tokio::process::Command::new("node")
+        .arg("device.mjs")
+        .current_dir(&dir)
+        .env(
+            "LATCHKEY_INTEROP",
+            json!({"issuer": s.base, "client_id": "tv"}).to_string(),
+        )
+        // The server is on loopback: never through a proxy.
+        .env("NO_PROXY", "127.0.0.1")
+        .env("no_proxy", "127.0.0.1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+
+    let shown = next_line(&mut lines, &s).await;
+    assert_eq!(shown["step"], "user_code", "{shown}");
+    assert_eq!(shown["verification_uri"], s.url("/device"));
+    assert_eq!(shown["interval"], 1);
+    approve(&s, &shown, &sub).await;
+    let tokens = next_line(&mut lines, &s).await;
+    assert_eq!(
+        tokens,
+        json!({"step": "tokens", "token_type": "bearer", "scope": "openid profile",
+               "sub": sub, "aud": "tv", "nonce": null, "refresh_token": true}),
+    );
+
+    let shown = next_line(&mut lines, &s).await;
+    assert_eq!(shown["step"], "user_code", "{shown}");
+    s.sql(&format!(
+        "UPDATE device_grants SET state = 'denied', decided_at = 1 WHERE {}",
+        row(shown["user_code"].as_str().unwrap())
+    ))
+    .await;
+    let denied = next_line(&mut lines, &s).await;
+    assert_eq!(denied["step"], "denied", "{denied}");
+    assert_eq!(denied["error"], "access_denied", "{denied}");
+    assert!(
+        denied["error_uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("/errors/access_denied#device_access_denied"),
+        "{denied}"
+    );
+    let out = child.wait_with_output().await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
