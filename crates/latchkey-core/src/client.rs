@@ -888,6 +888,19 @@ mod tests {
     }
 
     #[test]
+    fn a_device_client_needs_no_redirect_or_response_type() {
+        let v = serde_json::json!({
+            "grant_types": [crate::device::GRANT_TYPE, "refresh_token"],
+            "token_endpoint_auth_method": "none",
+            "scope": "openid profile",
+        });
+        let m = ClientMetadata::from_json(&v).unwrap();
+        assert!(m.response_types.is_empty() && m.redirect_uris.is_empty());
+        assert!(m.validate().is_ok(), "{:?}", m.validate());
+        assert!(GRANT_TYPES.contains(&crate::device::GRANT_TYPE));
+    }
+
+    #[test]
     fn from_json_names_wrong_types_and_defaults_response_types() {
         let v = serde_json::json!({"grant_types": ["client_credentials"]});
         let m = ClientMetadata::from_json(&v).unwrap();
