@@ -10,7 +10,7 @@
 //! takes it counts wrong codes per address.
 
 use crate::crypto::{CryptoError, Secrets, random_bytes};
-use crate::store::StoreResult;
+use crate::store::{RefreshRecord, StoreResult};
 
 /// RFC 8628 §6.1: consonants only (no vowels, so no words; no look-alike
 /// digits), case-insensitive.
@@ -115,6 +115,20 @@ pub trait DeviceStore: Send + Sync {
         device_code_hash: &str,
         client_id: &str,
         now: i64,
+    ) -> StoreResult<DevicePoll> {
+        self.poll_device_grant_then(device_code_hash, client_id, now, &mut |_| None)
+            .await
+    }
+    /// [`poll_device_grant`](Self::poll_device_grant), keeping in the same
+    /// transaction the refresh token `then` makes from the grant it hands
+    /// out (`None`: none to keep). The grant is redeemed whatever `then`
+    /// decides.
+    async fn poll_device_grant_then(
+        &self,
+        device_code_hash: &str,
+        client_id: &str,
+        now: i64,
+        then: &mut (dyn for<'r> FnMut(&'r DeviceGrant) -> Option<RefreshRecord> + Send),
     ) -> StoreResult<DevicePoll>;
     /// Remove grants expired for a while (kept an hour past expiry so a
     /// late poll is told `expired_token`); at most `limit` rows.

@@ -1,9 +1,10 @@
 //! `DeviceStore`, written once for both databases (like `sessions.rs`).
 //!
-//! A poll is one conditional UPDATE keyed by the device code hash: every
-//! SET expression reads the row as it was, and the statement records what
-//! it decided in `last_outcome`, which RETURNING hands back. Two polls of
-//! the same row are serialized by the database (SQLite's single writer,
+//! A poll is one conditional UPDATE keyed by the device code hash, in a
+//! transaction that also keeps the refresh token of a grant it hands out.
+//! Every SET expression reads the row as it was, and the statement records
+//! what it decided in `last_outcome`, which RETURNING hands back. Two polls
+//! of the same row are serialized by the database (SQLite's single writer,
 //! PostgreSQL's row lock, where the second re-reads the row the first
 //! wrote), so an approved grant is answered `Approved` exactly once.
 
@@ -14,7 +15,7 @@ use crate::store::{PgStore, SqliteStore};
 use latchkey_core::device::{
     DeviceApproval, DeviceGrant, DevicePoll, DeviceState, DeviceStore, SLOW_DOWN_STEP,
 };
-use latchkey_core::store::{StoreError, StoreResult};
+use latchkey_core::store::{RefreshRecord, StoreError, StoreResult};
 use sqlx::Row;
 
 /// How long an expired grant is kept, so a late poll is told
@@ -242,22 +243,25 @@ macro_rules! impl_device_store {
                 Ok(done.rows_affected() == 1)
             }
 
-            async fn poll_device_grant(
+            async fn poll_device_grant_then(
                 &self,
                 device_code_hash: &str,
                 client_id: &str,
                 now: i64,
+                then: &mut (dyn for<'r> FnMut(&'r DeviceGrant) -> Option<RefreshRecord> + Send),
             ) -> StoreResult<DevicePoll> {
                 crate::failpoint("store.write")?;
+                let mut tx = self.pool.begin().await.map_err(map_err)?;
                 let polled = $db::query(sql::POLL)
                     .bind(device_code_hash)
                     .bind(client_id)
                     .bind(now)
                     .bind(SLOW_DOWN_STEP)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(&mut *tx)
                     .await
                     .map_err(map_err)?;
                 let Some(row) = polled else {
+                    drop(tx);
                     let owner = $db::query(sql::OWNER)
                         .bind(device_code_hash)
                         .fetch_optional(&self.pool)
@@ -269,8 +273,14 @@ macro_rules! impl_device_store {
                     });
                 };
                 let outcome: String = row.try_get("last_outcome").map_err(map_err)?;
-                Ok(match outcome.as_str() {
-                    "approved" => DevicePoll::Approved(Box::new(Self::device_grant(&row, true)?)),
+                let answer = match outcome.as_str() {
+                    "approved" => {
+                        let grant = Self::device_grant(&row, true)?;
+                        if let Some(refresh) = then(&grant) {
+                            Self::insert_refresh_with(&mut *tx, &refresh).await?;
+                        }
+                        DevicePoll::Approved(Box::new(grant))
+                    }
                     "pending" => DevicePoll::Pending,
                     "denied" => DevicePoll::Denied,
                     "redeemed" => DevicePoll::Redeemed,
@@ -283,7 +293,11 @@ macro_rules! impl_device_store {
                             format!("unknown outcome {other:?}"),
                         ));
                     }
-                })
+                };
+                // Every answered poll is kept: the interval, the time of
+                // the poll, and the redemption with its refresh token.
+                tx.commit().await.map_err(map_err)?;
+                Ok(answer)
             }
 
             async fn purge_device_grants(&self, now: i64, limit: i64) -> StoreResult<u64> {

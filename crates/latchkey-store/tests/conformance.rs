@@ -178,6 +178,7 @@ macro_rules! conformance_tests {
                 device_polls_answer_each_outcome_and_slow_down_grows_the_interval,
                 an_approved_device_grant_is_handed_out_once_across_nodes,
                 device_grants_are_purged_after_expiry_and_go_with_their_user,
+                an_approved_device_grant_is_redeemed_with_its_refresh_token_in_one_commit,
             );
         }
     };
@@ -2580,4 +2581,86 @@ async fn device_grants_are_purged_after_expiry_and_go_with_their_user(db: &TestD
             .unwrap()
             .is_some()
     );
+}
+
+async fn an_approved_device_grant_is_redeemed_with_its_refresh_token_in_one_commit(db: &TestDb) {
+    let store = db.open().await;
+    store
+        .insert_device_grant(&device_grant("dev-1", "user-1", 1600))
+        .await
+        .unwrap();
+    store
+        .insert_refresh_token(&refresh("taken", "g0", 9_999))
+        .await
+        .unwrap();
+    // Pending: `then` is not asked, and the poll is kept.
+    let mut asked = false;
+    let pending = store
+        .poll_device_grant_then("dev-1", "tv", 1100, &mut |_| {
+            asked = true;
+            None
+        })
+        .await
+        .unwrap();
+    assert_eq!((pending, asked), (DevicePoll::Pending, false));
+    assert_eq!(
+        store
+            .device_grant_by_user_code("user-1")
+            .await
+            .unwrap()
+            .unwrap()
+            .last_polled_at,
+        Some(1100)
+    );
+    assert!(
+        store
+            .decide_device_grant("user-1", Some(&approval("alice")), 1100)
+            .await
+            .unwrap()
+    );
+
+    // The refresh token cannot be kept (its hash is taken): the grant is
+    // not redeemed either, so the device may poll again.
+    let mut calls = 0;
+    let failed = store
+        .poll_device_grant_then("dev-1", "tv", 1200, &mut |grant| {
+            calls += 1;
+            assert_eq!(grant.state, DeviceState::Approved(approval("alice")));
+            Some(refresh("taken", "g1", 9_999))
+        })
+        .await;
+    assert!(failed.is_err());
+    assert_eq!(calls, 1);
+    let kept = store.device_grant_by_user_code("user-1").await.unwrap();
+    assert_eq!(
+        kept.unwrap().state,
+        DeviceState::Approved(approval("alice"))
+    );
+
+    // Both, together; then `then` is not asked again.
+    let handed = store
+        .poll_device_grant_then("dev-1", "tv", 1300, &mut |_| {
+            Some(refresh("r1", "g1", 9_999))
+        })
+        .await
+        .unwrap();
+    assert!(matches!(handed, DevicePoll::Approved(_)));
+    assert_eq!(
+        store
+            .get_refresh_token("r1")
+            .await
+            .unwrap()
+            .unwrap()
+            .grant_id,
+        "g1"
+    );
+    let mut asked = false;
+    let again = store
+        .poll_device_grant_then("dev-1", "tv", 1400, &mut |_| {
+            asked = true;
+            None
+        })
+        .await
+        .unwrap();
+    assert_eq!((again, asked), (DevicePoll::Redeemed, false));
 }

@@ -3,7 +3,9 @@
 //! and to the PKCE challenge; it lives `tokens.code_ttl` and redeems once.
 //! A second redemption revokes every token issued from the code's grant.
 
-use super::{GrantInfo, TokenContext, TokenResponse, issue_user_tokens, param, refresh_for};
+use super::{
+    GrantInfo, TokenContext, TokenResponse, issue_user_tokens, keep_refresh, param, refresh_for,
+};
 use crate::Occurrence;
 use crate::authorize::RawParams;
 use crate::catalogue::*;
@@ -64,17 +66,7 @@ pub async fn exchange(
         .redeem_code_then(&ctx.secrets.hash(code), ctx.now, &mut |record| {
             let made = check_code(record, client, ctx.now, redirect_uri, verifier)
                 .and_then(|()| refresh_for(ctx, client, &grant_of(record)));
-            match made {
-                Ok(Some((token, stored))) => {
-                    refresh = Ok(Some(token));
-                    Some(stored)
-                }
-                Ok(None) => None,
-                Err(e) => {
-                    refresh = Err(e);
-                    None
-                }
-            }
+            keep_refresh(made, &mut refresh)
         })
         .await?;
     let record = match redemption {

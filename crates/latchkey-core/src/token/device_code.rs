@@ -4,7 +4,9 @@
 //! approved grant are handed out once, to the client the code was issued
 //! to, and every later poll of the code is refused.
 
-use super::{GrantInfo, TokenContext, TokenResponse, issue_user_tokens, param, refresh_for};
+use super::{
+    GrantInfo, TokenContext, TokenResponse, issue_user_tokens, keep_refresh, param, refresh_for,
+};
 use crate::Occurrence;
 use crate::authorize::RawParams;
 use crate::catalogue::*;
@@ -21,8 +23,23 @@ pub async fn exchange(
     let Some(device_code) = param(params, "device_code")? else {
         return Err(MISSING_PARAMETER.with_detail("device_code"));
     };
+    // The tokens of one device grant form one grant (the refresh family);
+    // its refresh token is kept in the transaction that redeems it.
+    let grant_id = crate::crypto::random_token()?;
+    let mut refresh: Result<Option<String>, Occurrence> = Ok(None);
     let poll = store
-        .poll_device_grant(&ctx.secrets.hash(device_code), &client.client_id, ctx.now)
+        .poll_device_grant_then(
+            &ctx.secrets.hash(device_code),
+            &client.client_id,
+            ctx.now,
+            &mut |grant| {
+                let DeviceState::Approved(approval) = &grant.state else {
+                    return None;
+                };
+                let made = refresh_for(ctx, client, &grant_info(grant, approval, &grant_id));
+                keep_refresh(made, &mut refresh)
+            },
+        )
         .await?;
     let grant = match poll {
         DevicePoll::Approved(grant) => grant,
@@ -44,17 +61,13 @@ pub async fn exchange(
             .occur()
             .debug("the store answered Approved for a grant without an approval"));
     };
-    // The tokens of one device grant form one grant (the refresh family).
-    let grant_id = crate::crypto::random_token()?;
-    let info = grant_info(&grant, approval, &grant_id);
-    let refresh = match refresh_for(ctx, client, &info)? {
-        Some((token, record)) => {
-            store.insert_refresh_token(&record).await?;
-            Some(token)
-        }
-        None => None,
-    };
-    issue_user_tokens(ctx, client, &info, refresh)
+    let refresh = refresh?;
+    issue_user_tokens(
+        ctx,
+        client,
+        &grant_info(&grant, approval, &grant_id),
+        refresh,
+    )
 }
 
 fn grant_info<'a>(

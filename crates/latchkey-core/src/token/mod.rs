@@ -217,6 +217,26 @@ pub fn refresh_for(
     }
 }
 
+/// For a store call that keeps a new grant's refresh token in its own
+/// transaction: hands it the record to keep and puts the token (or why it
+/// could not be made) in `out`.
+pub fn keep_refresh(
+    made: Result<Option<(String, RefreshRecord)>, Occurrence>,
+    out: &mut Result<Option<String>, Occurrence>,
+) -> Option<RefreshRecord> {
+    match made {
+        Ok(Some((token, record))) => {
+            *out = Ok(Some(token));
+            Some(record)
+        }
+        Ok(None) => None,
+        Err(e) => {
+            *out = Err(e);
+            None
+        }
+    }
+}
+
 /// Seconds a refresh token of `client` lives: the server's
 /// `tokens.refresh_token_ttl`, or the client's shorter `refresh_token_ttl`
 /// (browser apps, per the OAuth 2.0 for Browser-Based Apps BCP). The
