@@ -29,6 +29,7 @@ const CLIENT_AUTH: &[&str] = &[
     "/device_authorization",
 ];
 const DEVICE_AUTHORIZATION: &[&str] = &["/device_authorization"];
+const DEVICE_PAGE: &[&str] = &["/device"];
 const OAUTH_ALL: &[&str] = &[
     "/authorize",
     "/token",
@@ -1743,6 +1744,48 @@ pub static DEVICE_CODE_REUSED: Cause = Cause {
     checklist: &[],
 };
 
+// The /device page (RFC 8628 §3.3), where the user types the user code the
+// device shows: answered on the page, never to the device
+
+pub static USER_CODE_UNKNOWN: Cause = Cause {
+    id: "user_code_unknown",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The code typed is unknown or has expired",
+    actor: Actor::EndUser,
+    fix: "Type the code the device shows, 8 letters (the dash is optional). If the device shows none any more, the code expired: start again on the device to get a new one.",
+    spec: "RFC 8628 §3.3",
+    endpoints: DEVICE_PAGE,
+    extended_code: None,
+    checklist: &[],
+};
+
+pub static USER_CODE_THROTTLED: Cause = Cause {
+    id: "user_code_throttled",
+    code: ErrorCode::TemporarilyUnavailable,
+    status: 429,
+    summary: "Too many wrong codes were typed from this address",
+    actor: Actor::EndUser,
+    fix: "Wait until the time the page names, then type the code the device shows. Wrong codes are counted per address to keep codes from being guessed.",
+    spec: "RFC 8628 §5.1",
+    endpoints: DEVICE_PAGE,
+    extended_code: None,
+    checklist: &[],
+};
+
+pub static DEVICE_REQUEST_DECIDED: Cause = Cause {
+    id: "device_request_decided",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The device request was already allowed or denied",
+    actor: Actor::EndUser,
+    fix: "Nothing more to do here: the first decision stands (look at the device). To change it, start again on the device to get a new code.",
+    spec: "RFC 8628 §3.3",
+    endpoints: DEVICE_PAGE,
+    extended_code: None,
+    checklist: &[],
+};
+
 // ---------------------------------------------------------------------------
 // Client authentication: /token, /par, /device_authorization, /introspect, /revoke
 // ---------------------------------------------------------------------------
@@ -2580,6 +2623,10 @@ pub static ALL: &[&Cause] = &[
     &DEVICE_CODE_UNKNOWN,
     &DEVICE_CODE_CLIENT_MISMATCH,
     &DEVICE_CODE_REUSED,
+    // the /device page
+    &USER_CODE_UNKNOWN,
+    &USER_CODE_THROTTLED,
+    &DEVICE_REQUEST_DECIDED,
     // client authentication
     &UNKNOWN_CLIENT,
     &CLIENT_AUTH_MISSING,
