@@ -8,7 +8,12 @@ use crate::catalogue::{INVALID_CLIENT_METADATA, INVALID_REDIRECT_URI};
 use serde::{Deserialize, Serialize};
 
 /// Grant types this server implements (discovery advertises exactly these).
-pub const GRANT_TYPES: &[&str] = &["authorization_code", "refresh_token", "client_credentials"];
+pub const GRANT_TYPES: &[&str] = &[
+    "authorization_code",
+    "refresh_token",
+    "client_credentials",
+    crate::device::GRANT_TYPE,
+];
 /// Response types this server implements.
 pub const RESPONSE_TYPES: &[&str] = &["code"];
 /// Client authentication methods at the token endpoint.
@@ -911,6 +916,19 @@ mod tests {
             ..Default::default()
         };
         assert!(m.validate().is_ok());
+    }
+
+    #[test]
+    fn a_device_client_needs_no_redirect_or_response_type() {
+        let v = serde_json::json!({
+            "grant_types": [crate::device::GRANT_TYPE, "refresh_token"],
+            "token_endpoint_auth_method": "none",
+            "scope": "openid profile",
+        });
+        let m = ClientMetadata::from_json(&v).unwrap();
+        assert!(m.response_types.is_empty() && m.redirect_uris.is_empty());
+        assert!(m.validate().is_ok(), "{:?}", m.validate());
+        assert!(GRANT_TYPES.contains(&crate::device::GRANT_TYPE));
     }
 
     #[test]

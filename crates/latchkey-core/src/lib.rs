@@ -7,6 +7,7 @@ pub mod cache;
 pub mod client;
 pub mod client_auth;
 pub mod crypto;
+pub mod device;
 pub mod error;
 pub mod factors;
 pub mod grant;

@@ -456,6 +456,16 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.is(&REGISTRATION_GRANT_TYPE_NOT_ALLOWED));
+        // The device grant only when the operator allows it.
+        let device = json!({"grant_types": [crate::device::GRANT_TYPE],
+                            "token_endpoint_auth_method": "none", "scope": "openid"});
+        let e = register_request(device.clone()).unwrap_err();
+        assert!(e.is(&REGISTRATION_GRANT_TYPE_NOT_ALLOWED));
+        let devices = Allowed {
+            grant_types: vec![crate::device::GRANT_TYPE.into(), "refresh_token".into()],
+            ..Allowed::default()
+        };
+        assert!(super::register_request(device, &devices).is_ok());
         // Updates too.
         let e = update_request(
             json!({"client_id": "c1", "redirect_uris": cb, "scope": "openid admin"}),

@@ -84,6 +84,11 @@ pub(crate) const SQLITE: Dialect = Dialect {
             name: "0011_user_lookup",
             sql: include_str!("../migrations/sqlite/0011_user_lookup.sql"),
         },
+        Migration {
+            version: 12,
+            name: "0012_device_grants",
+            sql: include_str!("../migrations/sqlite/0012_device_grants.sql"),
+        },
     ],
 };
 
@@ -149,6 +154,11 @@ pub(crate) const POSTGRES: Dialect = Dialect {
             version: 11,
             name: "0011_user_lookup",
             sql: include_str!("../migrations/postgres/0011_user_lookup.sql"),
+        },
+        Migration {
+            version: 12,
+            name: "0012_device_grants",
+            sql: include_str!("../migrations/postgres/0012_device_grants.sql"),
         },
     ],
 };

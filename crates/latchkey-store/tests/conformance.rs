@@ -16,6 +16,7 @@
 )]
 
 use latchkey_core::client::{ClientMetadata, ClientRecord};
+use latchkey_core::device::{DeviceApproval, DeviceGrant, DevicePoll, DeviceState};
 use latchkey_core::error::ErrorRecord;
 use latchkey_core::grant::{PushedRequest, PushedTake};
 use latchkey_core::keys::{KeyRecord, KeyState};
@@ -180,6 +181,12 @@ macro_rules! conformance_tests {
                 a_step_up_records_the_factor_on_the_session,
                 attempts_are_reserved_up_to_the_limit_across_nodes,
                 users_are_found_for_sign_in_by_name_or_verified_email,
+                device_grants_are_kept_and_found_by_user_code,
+                a_device_grant_is_decided_once,
+                device_polls_answer_each_outcome_and_slow_down_grows_the_interval,
+                an_approved_device_grant_is_handed_out_once_across_nodes,
+                device_grants_are_purged_after_expiry_and_go_with_their_user,
+                an_approved_device_grant_is_redeemed_with_its_refresh_token_in_one_commit,
             );
         }
     };
@@ -2243,4 +2250,431 @@ async fn users_are_found_for_sign_in_by_name_or_verified_email(db: &TestDb) {
             .unwrap()
             .is_empty()
     );
+}
+
+// ---------------------------------------------------------------------------
+// The device authorization grant (RFC 8628)
+
+fn device_grant(device: &str, user: &str, expires_at: i64) -> DeviceGrant {
+    DeviceGrant {
+        device_code_hash: device.into(),
+        user_code_hash: user.into(),
+        client_id: "tv".into(),
+        scope: "openid profile".into(),
+        created_at: 1000,
+        expires_at,
+        interval: 5,
+        last_polled_at: None,
+        state: DeviceState::Pending,
+    }
+}
+
+fn approval(sub: &str) -> DeviceApproval {
+    DeviceApproval {
+        sub: sub.into(),
+        auth_time: 1010,
+        acr: Some("Cl.Cm".into()),
+        amr: vec!["pwd".into(), "otp".into()],
+        sid: Some("sid-1".into()),
+    }
+}
+
+async fn device_grants_are_kept_and_found_by_user_code(db: &TestDb) {
+    let store = db.open().await;
+    let grant = device_grant("dev-1", "user-1", 1600);
+    store.insert_device_grant(&grant).await.unwrap();
+    assert_eq!(
+        store.device_grant_by_user_code("user-1").await.unwrap(),
+        Some(grant.clone())
+    );
+    assert_eq!(
+        store.device_grant_by_user_code("dev-1").await.unwrap(),
+        None
+    );
+    // A user code (or a device code) is kept once.
+    assert_conflict(
+        store
+            .insert_device_grant(&device_grant("dev-2", "user-1", 1600))
+            .await,
+    );
+    assert_conflict(
+        store
+            .insert_device_grant(&device_grant("dev-1", "user-2", 1600))
+            .await,
+    );
+    // Every field round-trips, an approval too.
+    let mut full = device_grant("dev-3", "user-3", 1700);
+    full.interval = 15;
+    full.last_polled_at = Some(1200);
+    full.state = DeviceState::Approved(approval("alice"));
+    store.insert_device_grant(&full).await.unwrap();
+    assert_eq!(
+        store.device_grant_by_user_code("user-3").await.unwrap(),
+        Some(full)
+    );
+}
+
+async fn a_device_grant_is_decided_once(db: &TestDb) {
+    let store = db.open().await;
+    for (device, user) in [("dev-a", "user-a"), ("dev-d", "user-d")] {
+        store
+            .insert_device_grant(&device_grant(device, user, 1600))
+            .await
+            .unwrap();
+    }
+    let alice = approval("alice");
+    assert!(
+        store
+            .decide_device_grant("user-a", Some(&alice), 1100)
+            .await
+            .unwrap()
+    );
+    // The first decision stands, whichever comes second.
+    assert!(
+        !store
+            .decide_device_grant("user-a", None, 1101)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .decide_device_grant("user-a", Some(&approval("mallory")), 1101)
+            .await
+            .unwrap()
+    );
+    let found = store.device_grant_by_user_code("user-a").await.unwrap();
+    assert_eq!(found.unwrap().state, DeviceState::Approved(alice.clone()));
+
+    assert!(
+        store
+            .decide_device_grant("user-d", None, 1100)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .decide_device_grant("user-d", Some(&alice), 1101)
+            .await
+            .unwrap()
+    );
+    let found = store.device_grant_by_user_code("user-d").await.unwrap();
+    assert_eq!(found.unwrap().state, DeviceState::Denied);
+
+    // Unknown or expired: nothing to decide.
+    assert!(
+        !store
+            .decide_device_grant("user-x", Some(&alice), 1100)
+            .await
+            .unwrap()
+    );
+    store
+        .insert_device_grant(&device_grant("dev-e", "user-e", 1600))
+        .await
+        .unwrap();
+    assert!(
+        !store
+            .decide_device_grant("user-e", Some(&alice), 1600)
+            .await
+            .unwrap()
+    );
+    let found = store.device_grant_by_user_code("user-e").await.unwrap();
+    assert_eq!(found.unwrap().state, DeviceState::Pending);
+}
+
+async fn device_polls_answer_each_outcome_and_slow_down_grows_the_interval(db: &TestDb) {
+    let store = db.open().await;
+    store
+        .insert_device_grant(&device_grant("dev-1", "user-1", 1600))
+        .await
+        .unwrap();
+    let state = |store: Arc<dyn Store>| async move {
+        let grant = store.device_grant_by_user_code("user-1").await.unwrap();
+        let grant = grant.unwrap();
+        (grant.interval, grant.last_polled_at)
+    };
+    assert_eq!(
+        store.poll_device_grant("nope", "tv", 1100).await.unwrap(),
+        DevicePoll::Unknown
+    );
+    // Another client's poll changes nothing.
+    assert_eq!(
+        store
+            .poll_device_grant("dev-1", "other", 1100)
+            .await
+            .unwrap(),
+        DevicePoll::OtherClient
+    );
+    assert_eq!(state(store.clone()).await, (5, None));
+    assert_eq!(
+        store.poll_device_grant("dev-1", "tv", 1100).await.unwrap(),
+        DevicePoll::Pending
+    );
+    assert_eq!(state(store.clone()).await, (5, Some(1100)));
+    // Too soon, twice: the interval grows by 5 each time, the last
+    // answered poll stays the one measured from.
+    assert_eq!(
+        store.poll_device_grant("dev-1", "tv", 1104).await.unwrap(),
+        DevicePoll::SlowDown
+    );
+    assert_eq!(state(store.clone()).await, (10, Some(1100)));
+    assert_eq!(
+        store.poll_device_grant("dev-1", "tv", 1109).await.unwrap(),
+        DevicePoll::SlowDown
+    );
+    assert_eq!(state(store.clone()).await, (15, Some(1100)));
+    // Waiting the grown interval is enough; the interval stays grown.
+    assert_eq!(
+        store.poll_device_grant("dev-1", "tv", 1115).await.unwrap(),
+        DevicePoll::Pending
+    );
+    assert_eq!(state(store.clone()).await, (15, Some(1115)));
+    // Approved: handed out once, then redeemed.
+    let alice = approval("alice");
+    assert!(
+        store
+            .decide_device_grant("user-1", Some(&alice), 1120)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.poll_device_grant("dev-1", "tv", 1125).await.unwrap(),
+        DevicePoll::SlowDown,
+        "an approved grant is not handed out to a poll that comes too soon"
+    );
+    let Ok(DevicePoll::Approved(grant)) = store.poll_device_grant("dev-1", "tv", 1135).await else {
+        panic!("the approved grant is handed out");
+    };
+    assert_eq!(grant.state, DeviceState::Approved(alice));
+    assert_eq!(
+        (grant.client_id.as_str(), grant.scope.as_str()),
+        ("tv", "openid profile")
+    );
+    assert_eq!(grant.device_code_hash, "dev-1");
+    for now in [1136, 1200, 1599, 1700] {
+        assert_eq!(
+            store.poll_device_grant("dev-1", "tv", now).await.unwrap(),
+            DevicePoll::Redeemed,
+            "{now}"
+        );
+    }
+    let found = store.device_grant_by_user_code("user-1").await.unwrap();
+    assert_eq!(found.unwrap().state, DeviceState::Redeemed);
+    assert_eq!(
+        store
+            .poll_device_grant("dev-1", "other", 1700)
+            .await
+            .unwrap(),
+        DevicePoll::OtherClient
+    );
+
+    // Denied, and expired (an approval that came too late to be polled too).
+    store
+        .insert_device_grant(&device_grant("dev-2", "user-2", 1600))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .decide_device_grant("user-2", None, 1100)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.poll_device_grant("dev-2", "tv", 1100).await.unwrap(),
+        DevicePoll::Denied
+    );
+    store
+        .insert_device_grant(&device_grant("dev-3", "user-3", 1600))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.poll_device_grant("dev-3", "tv", 1595).await.unwrap(),
+        DevicePoll::Pending
+    );
+    assert!(
+        store
+            .decide_device_grant("user-3", Some(&approval("bob")), 1599)
+            .await
+            .unwrap()
+    );
+    for now in [1600, 1601, 2000] {
+        assert_eq!(
+            store.poll_device_grant("dev-3", "tv", now).await.unwrap(),
+            DevicePoll::Expired,
+            "{now}"
+        );
+    }
+}
+
+/// Parallel polls of one approved grant from two nodes: exactly one gets
+/// it. The interval is 0 so no poll is told to slow down.
+async fn an_approved_device_grant_is_handed_out_once_across_nodes(db: &TestDb) {
+    let store = db.open().await;
+    let other = db.open().await;
+    let mut grant = device_grant("race", "user-race", 1600);
+    grant.interval = 0;
+    store.insert_device_grant(&grant).await.unwrap();
+    assert!(
+        store
+            .decide_device_grant("user-race", Some(&approval("alice")), 1100)
+            .await
+            .unwrap()
+    );
+    let tasks: Vec<_> = (0..24)
+        .map(|i| {
+            let node = if i % 2 == 0 {
+                store.clone()
+            } else {
+                other.clone()
+            };
+            tokio::spawn(async move { node.poll_device_grant("race", "tv", 1200).await })
+        })
+        .collect();
+    let (mut approved, mut redeemed) = (0, 0);
+    for task in tasks {
+        match task.await.unwrap().unwrap() {
+            DevicePoll::Approved(g) => {
+                assert_eq!(g.state, DeviceState::Approved(approval("alice")));
+                approved += 1;
+            }
+            DevicePoll::Redeemed => redeemed += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!((approved, redeemed), (1, 23));
+}
+
+async fn device_grants_are_purged_after_expiry_and_go_with_their_user(db: &TestDb) {
+    let store = db.open().await;
+    store.create_user(&user("s1", "alice", 1)).await.unwrap();
+    for (device, user, expires_at) in [
+        ("dev-1", "user-1", 1000),
+        ("dev-2", "user-2", 1001),
+        ("dev-3", "user-3", 9000),
+        ("dev-4", "user-4", 9000),
+    ] {
+        store
+            .insert_device_grant(&device_grant(device, user, expires_at))
+            .await
+            .unwrap();
+    }
+    // Kept an hour past expiry, so a late poll is told it expired.
+    assert_eq!(store.purge_device_grants(4000, 100).await.unwrap(), 0);
+    assert_eq!(
+        store.poll_device_grant("dev-1", "tv", 4000).await.unwrap(),
+        DevicePoll::Expired
+    );
+    assert_eq!(store.purge_device_grants(5000, 1).await.unwrap(), 1);
+    assert_eq!(store.purge_device_grants(5000, 100).await.unwrap(), 1);
+    assert_eq!(
+        store.poll_device_grant("dev-1", "tv", 5000).await.unwrap(),
+        DevicePoll::Unknown
+    );
+    assert!(
+        store
+            .device_grant_by_user_code("user-3")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    // An approval not yet polled goes with its user.
+    assert!(
+        store
+            .decide_device_grant("user-3", Some(&approval("s1")), 5000)
+            .await
+            .unwrap()
+    );
+    assert!(store.delete_user("s1", 5001, 9000).await.unwrap());
+    assert_eq!(
+        store.poll_device_grant("dev-3", "tv", 5002).await.unwrap(),
+        DevicePoll::Unknown
+    );
+    assert!(
+        store
+            .device_grant_by_user_code("user-4")
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+async fn an_approved_device_grant_is_redeemed_with_its_refresh_token_in_one_commit(db: &TestDb) {
+    let store = db.open().await;
+    store
+        .insert_device_grant(&device_grant("dev-1", "user-1", 1600))
+        .await
+        .unwrap();
+    store
+        .insert_refresh_token(&refresh("taken", "g0", 9_999))
+        .await
+        .unwrap();
+    // Pending: `then` is not asked, and the poll is kept.
+    let mut asked = false;
+    let pending = store
+        .poll_device_grant_then("dev-1", "tv", 1100, &mut |_| {
+            asked = true;
+            None
+        })
+        .await
+        .unwrap();
+    assert_eq!((pending, asked), (DevicePoll::Pending, false));
+    assert_eq!(
+        store
+            .device_grant_by_user_code("user-1")
+            .await
+            .unwrap()
+            .unwrap()
+            .last_polled_at,
+        Some(1100)
+    );
+    assert!(
+        store
+            .decide_device_grant("user-1", Some(&approval("alice")), 1100)
+            .await
+            .unwrap()
+    );
+
+    // The refresh token cannot be kept (its hash is taken): the grant is
+    // not redeemed either, so the device may poll again.
+    let mut calls = 0;
+    let failed = store
+        .poll_device_grant_then("dev-1", "tv", 1200, &mut |grant| {
+            calls += 1;
+            assert_eq!(grant.state, DeviceState::Approved(approval("alice")));
+            Some(refresh("taken", "g1", 9_999))
+        })
+        .await;
+    assert!(failed.is_err());
+    assert_eq!(calls, 1);
+    let kept = store.device_grant_by_user_code("user-1").await.unwrap();
+    assert_eq!(
+        kept.unwrap().state,
+        DeviceState::Approved(approval("alice"))
+    );
+
+    // Both, together; then `then` is not asked again.
+    let handed = store
+        .poll_device_grant_then("dev-1", "tv", 1300, &mut |_| {
+            Some(refresh("r1", "g1", 9_999))
+        })
+        .await
+        .unwrap();
+    assert!(matches!(handed, DevicePoll::Approved(_)));
+    assert_eq!(
+        store
+            .get_refresh_token("r1")
+            .await
+            .unwrap()
+            .unwrap()
+            .grant_id,
+        "g1"
+    );
+    let mut asked = false;
+    let again = store
+        .poll_device_grant_then("dev-1", "tv", 1400, &mut |_| {
+            asked = true;
+            None
+        })
+        .await
+        .unwrap();
+    assert_eq!((again, asked), (DevicePoll::Redeemed, false));
 }

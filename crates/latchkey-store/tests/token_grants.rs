@@ -768,6 +768,11 @@ async fn client_credentials_scope_and_no_user_tokens() {
         (
             &client,
             "urn:ietf:params:oauth:grant-type:device_code",
+            "grant_type_not_allowed",
+        ),
+        (
+            &client,
+            "urn:ietf:params:oauth:grant-type:jwt-bearer",
             "unknown_request",
         ),
         (&client, "magic", "unsupported_grant_type"),
@@ -783,6 +788,156 @@ async fn client_credentials_scope_and_no_user_tokens() {
         cause(env.exchange(&client, &[], NOW).await),
         "grant_type_missing"
     );
+}
+
+/// A device grant as /device_authorization keeps it; returns the device
+/// code and the user code hash.
+async fn device_grant(env: &Env, client: &str, scope: &str) -> (String, String) {
+    use latchkey_core::device::{DeviceGrant, DeviceState, new_user_code, user_code_hash};
+    let device_code = latchkey_core::crypto::random_token().unwrap();
+    let user_code = user_code_hash(&env.secrets, &new_user_code().unwrap()).unwrap();
+    env.store
+        .insert_device_grant(&DeviceGrant {
+            device_code_hash: env.secrets.hash(&device_code),
+            user_code_hash: user_code.clone(),
+            client_id: client.into(),
+            scope: scope.into(),
+            created_at: NOW,
+            expires_at: NOW + 600,
+            interval: 5,
+            last_polled_at: None,
+            state: DeviceState::Pending,
+        })
+        .await
+        .unwrap();
+    (device_code, user_code)
+}
+
+/// A poll of /token with a device code.
+fn poll(device_code: &str) -> [(&str, &str); 2] {
+    [
+        ("grant_type", latchkey_core::device::GRANT_TYPE),
+        ("device_code", device_code),
+    ]
+}
+
+#[tokio::test]
+async fn device_code_polls_until_approved_then_issues_once() {
+    use latchkey_core::device::DeviceApproval;
+    let env = Env::new().await;
+    let device = latchkey_core::device::GRANT_TYPE;
+    let tv = env
+        .client("tv", |m| {
+            m.redirect_uris.clear();
+            m.response_types.clear();
+            m.grant_types = vec![device.into(), "refresh_token".into()];
+        })
+        .await;
+    let other = env
+        .client("other", |m| m.grant_types = vec![device.into()])
+        .await;
+    let (code, user) = device_grant(&env, "tv", "openid profile").await;
+    assert_eq!(
+        cause(env.exchange(&tv, &[("grant_type", device)], NOW).await),
+        "missing_parameter"
+    );
+    assert_eq!(
+        cause(env.exchange(&tv, &poll("nope"), NOW).await),
+        "device_code_unknown"
+    );
+    assert_eq!(
+        cause(env.exchange(&other, &poll(&code), NOW).await),
+        "device_code_client_mismatch"
+    );
+    assert_eq!(
+        cause(env.exchange(&tv, &poll(&code), NOW).await),
+        "authorization_pending"
+    );
+    assert_eq!(
+        cause(env.exchange(&tv, &poll(&code), NOW + 1).await),
+        "slow_down"
+    );
+    let approval = DeviceApproval {
+        sub: "user-1".into(),
+        auth_time: NOW + 20,
+        acr: Some("Cl".into()),
+        amr: vec!["pwd".into()],
+        sid: Some("sid-9".into()),
+    };
+    assert!(
+        env.store
+            .decide_device_grant(&user, Some(&approval), NOW + 25)
+            .await
+            .unwrap()
+    );
+    let t = env.exchange(&tv, &poll(&code), NOW + 30).await.unwrap();
+    assert_eq!(t.scope, "openid profile");
+    assert_eq!(t.sub.as_deref(), Some("user-1"));
+    let at = verify_jwt(&env, t.access_token.expose_str());
+    assert_eq!(
+        (at["sub"].as_str(), at["client_id"].as_str()),
+        (Some("user-1"), Some("tv"))
+    );
+    let id = verify_jwt(&env, t.id_token.as_ref().map(Secret::expose_str).unwrap());
+    assert_eq!(id["aud"], "tv");
+    assert_eq!(id["sid"], "sid-9");
+    assert_eq!(id["auth_time"], NOW + 20);
+    assert!(id.get("nonce").is_none(), "{id}");
+    assert_eq!(
+        id["at_hash"],
+        token::id_token::at_hash(t.access_token.expose_str())
+    );
+    // The refresh token belongs to the grant the access token names.
+    let refresh = t.refresh_token.clone().unwrap();
+    let kept = env
+        .store
+        .get_refresh_token(&env.secrets.hash(refresh.expose_str()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(Some(kept.grant_id.as_str()), at["grant_id"].as_str());
+    assert_eq!(
+        (kept.sub.as_str(), kept.scope.as_str()),
+        ("user-1", "openid profile")
+    );
+    let r = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh.expose_str()),
+    ];
+    assert!(env.exchange(&tv, &r, NOW + 40).await.is_ok());
+    // Once only.
+    assert_eq!(
+        cause(env.exchange(&tv, &poll(&code), NOW + 60).await),
+        "device_code_reused"
+    );
+
+    // Denied; expired; a client without the refresh_token grant gets no
+    // refresh token, and no ID token without openid.
+    let (code, user) = device_grant(&env, "other", "profile openid").await;
+    assert!(
+        env.store
+            .decide_device_grant(&user, None, NOW)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        cause(env.exchange(&other, &poll(&code), NOW).await),
+        "device_access_denied"
+    );
+    let (code, _) = device_grant(&env, "other", "openid").await;
+    assert_eq!(
+        cause(env.exchange(&other, &poll(&code), NOW + 600).await),
+        "expired_token"
+    );
+    let (code, user) = device_grant(&env, "other", "profile").await;
+    assert!(
+        env.store
+            .decide_device_grant(&user, Some(&approval), NOW)
+            .await
+            .unwrap()
+    );
+    let t = env.exchange(&other, &poll(&code), NOW).await.unwrap();
+    assert!(t.refresh_token.is_none() && t.id_token.is_none(), "{t:?}");
 }
 
 // ---------------------------------------------------------------------------

@@ -101,7 +101,7 @@ struct ClientFields {
     /// A redirect URI (repeat for several).
     #[arg(long = "redirect-uri", value_name = "URI")]
     redirect_uris: Vec<String>,
-    /// A grant type: authorization_code, refresh_token, client_credentials (repeat for several).
+    /// A grant type: authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code (repeat for several).
     #[arg(long = "grant-type", value_name = "GRANT")]
     grant_types: Vec<String>,
     /// Scopes the client may request, space separated.
@@ -184,7 +184,7 @@ impl ClientFields {
 enum ClientCommand {
     /// Register a client; prints it with its secret (shown only this once).
     #[command(
-        after_help = "Examples:\n  latchkey client create --name 'My app' --redirect-uri https://app.example/cb --scope 'openid email'\n  latchkey client create --client-id svc --grant-type client_credentials --scope api:read\n  latchkey client create --name 'Desktop app' --application-type native --auth-method none --redirect-uri http://127.0.0.1/callback\n  latchkey client create --name 'Browser app' --auth-method none --redirect-uri https://app.example/cb --cors-origin https://app.example --metadata '{\"refresh_token_ttl\":86400}'\n  latchkey client create --name 'FAPI app' --redirect-uri https://app.example/cb --require-par --request-object-alg ES256 --metadata '{\"jwks_uri\":\"https://app.example/jwks\"}'\n  latchkey client create --metadata '{\"redirect_uris\":[\"https://app.example/cb\"],\"token_endpoint_auth_method\":\"none\"}'"
+        after_help = "Examples:\n  latchkey client create --name 'My app' --redirect-uri https://app.example/cb --scope 'openid email'\n  latchkey client create --client-id svc --grant-type client_credentials --scope api:read\n  latchkey client create --name 'TV app' --auth-method none --grant-type urn:ietf:params:oauth:grant-type:device_code --grant-type refresh_token --scope 'openid profile'\n  latchkey client create --name 'Desktop app' --application-type native --auth-method none --redirect-uri http://127.0.0.1/callback\n  latchkey client create --name 'Browser app' --auth-method none --redirect-uri https://app.example/cb --cors-origin https://app.example --metadata '{\"refresh_token_ttl\":86400}'\n  latchkey client create --name 'FAPI app' --redirect-uri https://app.example/cb --require-par --request-object-alg ES256 --metadata '{\"jwks_uri\":\"https://app.example/jwks\"}'\n  latchkey client create --metadata '{\"redirect_uris\":[\"https://app.example/cb\"],\"token_endpoint_auth_method\":\"none\"}'"
     )]
     Create {
         /// Choose the client_id (default: generated).

@@ -117,6 +117,10 @@ pub struct Config {
     pub code_ttl: i64,
     pub refresh_token_ttl: i64,
     pub refresh_grace: i64,
+    /// `device.code_ttl`: seconds a device authorization lasts.
+    pub device_code_ttl: i64,
+    /// `device.interval`: the polling interval a device starts with.
+    pub device_interval: i64,
     pub access_token_alg: latchkey_core::keys::Alg,
     pub policy: Policy,
     pub login_failures: i64,
@@ -372,6 +376,8 @@ impl Config {
             code_ttl: CODE_TTL.read(&sources)?,
             refresh_token_ttl: REFRESH_TOKEN_TTL.read(&sources)?,
             refresh_grace: REFRESH_GRACE.read(&sources)?,
+            device_code_ttl: DEVICE_CODE_TTL.read(&sources)?,
+            device_interval: DEVICE_INTERVAL.read(&sources)?,
             access_token_alg: ACCESS_TOKEN_ALG.read(&sources)?,
             max_in_flight: MAX_IN_FLIGHT.read(&sources)?,
             password_hashing: PASSWORD_HASHING.read(&sources)?,
@@ -952,6 +958,26 @@ issuer = \"https://id.corp.example\"\nclient_id = \"lk\"\nclient_secret = \"upst
         assert!(c.policy.require_pkce_all);
         assert_eq!(c.code_ttl, 30);
         assert_eq!(c.access_token_alg, latchkey_core::keys::Alg::Rs256);
+        let c = load(
+            None,
+            &[
+                ("LATCHKEY_DEVICE_CODE_TTL", "900"),
+                ("LATCHKEY_DEVICE_INTERVAL", "2"),
+            ],
+        )
+        .unwrap();
+        assert_eq!((c.device_code_ttl, c.device_interval), (900, 2));
+        let c = load(None, &[]).unwrap();
+        assert_eq!((c.device_code_ttl, c.device_interval), (600, 5));
+        for (name, value) in [
+            ("LATCHKEY_DEVICE_CODE_TTL", "59"),
+            ("LATCHKEY_DEVICE_CODE_TTL", "3601"),
+            ("LATCHKEY_DEVICE_INTERVAL", "0"),
+            ("LATCHKEY_DEVICE_INTERVAL", "61"),
+        ] {
+            let refused = load(None, &[(name, value)]).err().map(|e| e.env);
+            assert_eq!(refused.as_deref(), Some(name), "{name}={value}");
+        }
         let c = load(
             None,
             &[

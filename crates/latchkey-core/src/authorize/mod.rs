@@ -19,6 +19,9 @@ use crate::error::render::{RedirectTarget, ResponseMode};
 use crate::request::Validated;
 pub use crate::request::{AuthorizeRequest, CodeChallengeMethod, Prompt};
 pub use checks::STANDARD_SCOPES;
+/// The scope rules of /authorize, for the endpoints that take a scope for
+/// a later sign-in (`/device_authorization`).
+pub use checks::scope as check_scope;
 pub use params::RawParams;
 
 /// How strict /authorize is (the `policy.*` settings).

@@ -21,7 +21,15 @@ const ANY: &[&str] = &["*"];
 const AUTHORIZE: &[&str] = &["/authorize"];
 const AUTHORIZE_PAR: &[&str] = &["/authorize", "/par"];
 const TOKEN: &[&str] = &["/token"];
-const CLIENT_AUTH: &[&str] = &["/token", "/par", "/introspect", "/revoke"];
+const CLIENT_AUTH: &[&str] = &[
+    "/token",
+    "/par",
+    "/introspect",
+    "/revoke",
+    "/device_authorization",
+];
+const DEVICE_AUTHORIZATION: &[&str] = &["/device_authorization"];
+const DEVICE_PAGE: &[&str] = &["/device"];
 const OAUTH_ALL: &[&str] = &[
     "/authorize",
     "/token",
@@ -29,6 +37,7 @@ const OAUTH_ALL: &[&str] = &[
     "/introspect",
     "/revoke",
     "/userinfo",
+    "/device_authorization",
 ];
 const USERINFO: &[&str] = &["/userinfo"];
 const CORS: &[&str] = &["/token", "/userinfo", "/revoke", "/introspect", "/par"];
@@ -397,7 +406,14 @@ pub static CLIENT_DEACTIVATED: Cause = Cause {
     actor: Actor::Operator,
     fix: "The operator has switched this client off, and only the operator can switch it back on (admin API, active true). Meanwhile the application should tell its users the service cannot be used at the moment and to try again later.",
     spec: "RFC 6749 §4.1.2.1, §5.2; GOV.UK One Login client deactivated",
-    endpoints: &["/authorize", "/token", "/par", "/introspect", "/revoke"],
+    endpoints: &[
+        "/authorize",
+        "/token",
+        "/par",
+        "/introspect",
+        "/revoke",
+        "/device_authorization",
+    ],
     extended_code: None,
     checklist: &["G1", "H8", "U2", "T11"],
     page: None,
@@ -509,7 +525,7 @@ pub static SCOPE_MISSING: Cause = Cause {
     actor: Actor::ClientDeveloper,
     fix: "Send scope with openid to sign a user in, plus any other scopes the application needs, separated by spaces.",
     spec: "OpenID Connect Core §3.1.2.1",
-    endpoints: AUTHORIZE_PAR,
+    endpoints: &["/authorize", "/par", "/device_authorization"],
     extended_code: None,
     checklist: &["G2", "T8"],
     page: None,
@@ -523,7 +539,7 @@ pub static SCOPE_MISSING_OPENID: Cause = Cause {
     actor: Actor::ClientDeveloper,
     fix: "Add openid to scope. It is required whenever the request uses an OpenID Connect parameter such as nonce, prompt, max_age, id_token_hint or vtr.",
     spec: "OpenID Connect Core §3.1.2.1",
-    endpoints: AUTHORIZE_PAR,
+    endpoints: &["/authorize", "/par", "/device_authorization"],
     extended_code: None,
     checklist: &["G2"],
     page: None,
@@ -537,7 +553,7 @@ pub static UNKNOWN_SCOPE: Cause = Cause {
     actor: Actor::ClientDeveloper,
     fix: "Request only scopes listed in scopes_supported of the discovery document, spelled exactly and separated by single spaces.",
     spec: "RFC 6749 §3.3, §4.1.2.1, §5.2",
-    endpoints: &["/authorize", "/par", "/token"],
+    endpoints: &["/authorize", "/par", "/token", "/device_authorization"],
     extended_code: None,
     checklist: &["G4", "U5", "O7", "H4", "H10", "T13"],
     page: None,
@@ -551,7 +567,7 @@ pub static SCOPE_NOT_ALLOWED: Cause = Cause {
     actor: Actor::ClientDeveloper,
     fix: "Stop requesting the scope, or ask the operator to add it to the client's scope metadata.",
     spec: "RFC 6749 §3.3, §5.2",
-    endpoints: &["/authorize", "/par", "/token"],
+    endpoints: &["/authorize", "/par", "/token", "/device_authorization"],
     extended_code: None,
     checklist: &["G4", "H10", "T13"],
     page: None,
@@ -565,7 +581,7 @@ pub static SCOPE_MALFORMED: Cause = Cause {
     actor: Actor::ClientDeveloper,
     fix: "Separate scopes with single spaces and use only printable ASCII characters other than the double quote and the backslash.",
     spec: "RFC 6749 §3.3",
-    endpoints: &["/authorize", "/par", "/token"],
+    endpoints: &["/authorize", "/par", "/token", "/device_authorization"],
     extended_code: None,
     checklist: &["G4", "U5"],
     page: None,
@@ -1506,7 +1522,7 @@ pub static UNKNOWN_REQUEST: Cause = Cause {
     status: 400,
     summary: "No handler on this server is enabled for this grant type",
     actor: Actor::ClientDeveloper,
-    fix: "The grant type is a registered one but it is switched off here (for example password, or the device code grant). Use the authorization code flow, or ask the operator whether the grant can be enabled.",
+    fix: "The grant type is a registered one but it is switched off here (for example password, or the JWT bearer grant). Use the authorization code flow or the device authorization grant, or ask the operator whether the grant can be enabled.",
     spec: "RFC 6749 §5.2; Ory Fosite error (unknown request)",
     endpoints: TOKEN,
     extended_code: Some("error"),
@@ -1739,7 +1755,169 @@ pub static SCOPE_BROADER_THAN_GRANTED: Cause = Cause {
 };
 
 // ---------------------------------------------------------------------------
-// Client authentication: /token, /par, /introspect, /revoke
+// The device authorization grant (RFC 8628): /device_authorization and
+// polling at /token
+// ---------------------------------------------------------------------------
+
+pub static DEVICE_GRANT_NOT_ALLOWED: Cause = Cause {
+    id: "device_grant_not_allowed",
+    code: ErrorCode::UnauthorizedClient,
+    status: 400,
+    summary: "The client is not registered for the device authorization grant",
+    actor: Actor::ClientDeveloper,
+    fix: "Add urn:ietf:params:oauth:grant-type:device_code to the client's grant_types (with the admin API, or latchkey client update with a --grant-type for each grant the client keeps), then ask /device_authorization again.",
+    spec: "RFC 8628 §3.1; RFC 6749 §5.2",
+    endpoints: DEVICE_AUTHORIZATION,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static AUTHORIZATION_PENDING: Cause = Cause {
+    id: "authorization_pending",
+    code: ErrorCode::AuthorizationPending,
+    status: 400,
+    summary: "The user has not yet allowed or denied the device request",
+    actor: Actor::ClientDeveloper,
+    fix: "Nothing is wrong: keep polling /token with the same device_code, waiting the interval of the device authorization answer between polls, until the user decides or the code expires.",
+    spec: "RFC 8628 §3.5",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static SLOW_DOWN: Cause = Cause {
+    id: "slow_down",
+    code: ErrorCode::SlowDown,
+    status: 400,
+    summary: "The device polled sooner than its polling interval allows",
+    actor: Actor::ClientDeveloper,
+    fix: "Wait longer between polls: add 5 seconds to the interval for this and every later poll, as the server did. Each poll that comes too early adds 5 seconds more.",
+    spec: "RFC 8628 §3.5",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static EXPIRED_TOKEN: Cause = Cause {
+    id: "expired_token",
+    code: ErrorCode::ExpiredToken,
+    status: 400,
+    summary: "The device code expired before the user decided",
+    actor: Actor::EndUser,
+    fix: "Stop polling and start a new device authorization; show the user the new user code. Device codes live device.code_ttl seconds (600 by default).",
+    spec: "RFC 8628 §3.5",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static DEVICE_ACCESS_DENIED: Cause = Cause {
+    id: "device_access_denied",
+    code: ErrorCode::AccessDenied,
+    status: 400,
+    summary: "The user denied the device request",
+    actor: Actor::EndUser,
+    fix: "Stop polling: the user said no on the device page. Start a new device authorization only if the user asks for it again.",
+    spec: "RFC 8628 §3.5",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static DEVICE_CODE_UNKNOWN: Cause = Cause {
+    id: "device_code_unknown",
+    code: ErrorCode::InvalidGrant,
+    status: 400,
+    summary: "The device code is unknown",
+    actor: Actor::ClientDeveloper,
+    fix: "Send the device_code exactly as /device_authorization returned it, to the server that issued it. Codes expired for more than an hour are forgotten too: start a new device authorization.",
+    spec: "RFC 8628 §3.4; RFC 6749 §5.2",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static DEVICE_CODE_CLIENT_MISMATCH: Cause = Cause {
+    id: "device_code_client_mismatch",
+    code: ErrorCode::InvalidGrant,
+    status: 400,
+    summary: "The device code was issued to another client",
+    actor: Actor::ClientDeveloper,
+    fix: "Poll with the credentials of the client that asked /device_authorization for the code.",
+    spec: "RFC 8628 §3.4; RFC 6749 §5.2",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static DEVICE_CODE_REUSED: Cause = Cause {
+    id: "device_code_reused",
+    code: ErrorCode::InvalidGrant,
+    status: 400,
+    summary: "The device code was already exchanged for tokens",
+    actor: Actor::ClientDeveloper,
+    fix: "Stop polling once tokens arrive: a device code gives tokens once. Use the refresh token for new access tokens, or start a new device authorization.",
+    spec: "RFC 8628 §3.5; RFC 6749 §5.2",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+// The /device page (RFC 8628 §3.3), where the user types the user code the
+// device shows: answered on the page, never to the device
+
+pub static USER_CODE_UNKNOWN: Cause = Cause {
+    id: "user_code_unknown",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The code typed is unknown or has expired",
+    actor: Actor::EndUser,
+    fix: "Type the code the device shows, 8 letters (the dash is optional). If the device shows none any more, the code expired: start again on the device to get a new one.",
+    spec: "RFC 8628 §3.3",
+    endpoints: DEVICE_PAGE,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static USER_CODE_THROTTLED: Cause = Cause {
+    id: "user_code_throttled",
+    code: ErrorCode::TemporarilyUnavailable,
+    status: 429,
+    summary: "Too many wrong codes were typed from this address",
+    actor: Actor::EndUser,
+    fix: "Wait until the time the page names, then type the code the device shows. Wrong codes are counted per address to keep codes from being guessed.",
+    spec: "RFC 8628 §5.1",
+    endpoints: DEVICE_PAGE,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static DEVICE_REQUEST_DECIDED: Cause = Cause {
+    id: "device_request_decided",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The device request was already allowed or denied",
+    actor: Actor::EndUser,
+    fix: "Nothing more to do here: the first decision stands (look at the device). To change it, start again on the device to get a new code.",
+    spec: "RFC 8628 §3.3",
+    endpoints: DEVICE_PAGE,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+// ---------------------------------------------------------------------------
+// Client authentication: /token, /par, /device_authorization, /introspect, /revoke
 // ---------------------------------------------------------------------------
 
 pub static UNKNOWN_CLIENT: Cause = Cause {
@@ -2617,6 +2795,19 @@ pub static ALL: &[&Cause] = &[
     &REFRESH_TOKEN_REVOKED,
     &REFRESH_TOKEN_CLIENT_MISMATCH,
     &SCOPE_BROADER_THAN_GRANTED,
+    // the device authorization grant
+    &DEVICE_GRANT_NOT_ALLOWED,
+    &AUTHORIZATION_PENDING,
+    &SLOW_DOWN,
+    &EXPIRED_TOKEN,
+    &DEVICE_ACCESS_DENIED,
+    &DEVICE_CODE_UNKNOWN,
+    &DEVICE_CODE_CLIENT_MISMATCH,
+    &DEVICE_CODE_REUSED,
+    // the /device page
+    &USER_CODE_UNKNOWN,
+    &USER_CODE_THROTTLED,
+    &DEVICE_REQUEST_DECIDED,
     // client authentication
     &UNKNOWN_CLIENT,
     &CLIENT_AUTH_MISSING,

@@ -75,6 +75,12 @@ error_codes! {
         "The response mode is not supported by this server.";
     InvalidScope = "invalid_scope", 400, "RFC 6749 §4.1.2.1, §5.2",
         "A requested scope is unknown, malformed, not allowed for the client, or broader than what was granted.";
+    AuthorizationPending = "authorization_pending", 400, "RFC 8628 §3.5",
+        "The user has not yet allowed or denied the device's request; poll again after the interval.";
+    SlowDown = "slow_down", 400, "RFC 8628 §3.5",
+        "The device polls too often; the interval grew by 5 seconds for this and every later poll.";
+    ExpiredToken = "expired_token", 400, "RFC 8628 §3.5",
+        "The device code expired before the user decided; start a new device authorization.";
     AccessDenied = "access_denied", 403, "RFC 6749 §4.1.2.1",
         "The user or the server refused the request.";
     ServerError = "server_error", 500, "RFC 6749 §4.1.2.1",
@@ -179,6 +185,7 @@ impl ErrorCode {
                 (Fosite, "access_denied"),
                 (Fosite, "request_forbidden"),
             ],
+            ErrorCode::AuthorizationPending | ErrorCode::SlowDown | ErrorCode::ExpiredToken => &[],
             ErrorCode::ServerError => &[
                 (Okta, "server_error"),
                 (GovUkOneLogin, "server_error"),

@@ -121,7 +121,7 @@ const CHANNELS: &[(&str, &str, &str)] = &[
     ),
     (
         "JSON",
-        "/token, /par, /introspect, /revoke, /register and unknown routes",
+        "/token, /par, /device_authorization, /introspect, /revoke, /register and unknown routes",
         "a JSON object with error, error_description, error_uri and error_id, sent with Cache-Control: no-store; a 401 invalid_client to a client that used the Authorization header also carries WWW-Authenticate: Basic with error, error_description and error_uri",
     ),
     (

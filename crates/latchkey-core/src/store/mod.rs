@@ -12,6 +12,7 @@
 
 mod changes;
 mod clients;
+mod device;
 mod errors;
 mod factors;
 mod grants;
@@ -22,6 +23,7 @@ mod users;
 
 pub use changes::ChangeStore;
 pub use clients::ClientStore;
+pub use device::DeviceStore;
 pub use errors::ErrorStore;
 pub use factors::FactorStore;
 pub use grants::GrantStore;
@@ -34,8 +36,8 @@ pub use users::UserStore;
 /// `use latchkey_core::store::prelude::*;`.
 pub mod prelude {
     pub use super::{
-        ChangeStore, ClientStore, ErrorStore, FactorStore, GrantStore, KeyStore, SessionStore,
-        Store, UpstreamStore, UserStore,
+        ChangeStore, ClientStore, DeviceStore, ErrorStore, FactorStore, GrantStore, KeyStore,
+        SessionStore, Store, UpstreamStore, UserStore,
     };
 }
 
@@ -68,6 +70,7 @@ pub trait Store:
     + UpstreamStore
     + ErrorStore
     + ChangeStore
+    + DeviceStore
     + Send
     + Sync
     + 'static
@@ -84,6 +87,7 @@ impl<T> Store for T where
         + UpstreamStore
         + ErrorStore
         + ChangeStore
+        + DeviceStore
         + Send
         + Sync
         + 'static

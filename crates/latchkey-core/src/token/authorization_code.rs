@@ -3,7 +3,9 @@
 //! and to the PKCE challenge; it lives `tokens.code_ttl` and redeems once.
 //! A second redemption revokes every token issued from the code's grant.
 
-use super::{GrantInfo, TokenContext, TokenResponse, issue_user_tokens, new_refresh, param};
+use super::{
+    GrantInfo, TokenContext, TokenResponse, issue_user_tokens, keep_refresh, param, refresh_for,
+};
 use crate::Occurrence;
 use crate::authorize::RawParams;
 use crate::catalogue::*;
@@ -66,28 +68,12 @@ pub async fn exchange(
     }
     // The checks run on the redeemed record, inside the redemption's
     // transaction, so the refresh token is kept in the same commit.
-    let wants_refresh = super::wants_refresh(client);
     let mut refresh: Result<Option<String>, Occurrence> = Ok(None);
     let redemption = store
         .redeem_code_then(&ctx.secrets.hash(code), ctx.now, &mut |record| {
-            let made = check_code(record, client, ctx.now, redirect_uri, verifier).and_then(|()| {
-                if wants_refresh {
-                    new_refresh(ctx, client, &grant_of(record), &record.scope).map(Some)
-                } else {
-                    Ok(None)
-                }
-            });
-            match made {
-                Ok(Some((token, stored))) => {
-                    refresh = Ok(Some(token));
-                    Some(stored)
-                }
-                Ok(None) => None,
-                Err(e) => {
-                    refresh = Err(e);
-                    None
-                }
-            }
+            let made = check_code(record, client, ctx.now, redirect_uri, verifier)
+                .and_then(|()| refresh_for(ctx, client, &grant_of(record)));
+            keep_refresh(made, &mut refresh)
         })
         .await?;
     let record = match redemption {

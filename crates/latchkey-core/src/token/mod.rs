@@ -5,6 +5,7 @@
 pub mod access;
 pub mod authorization_code;
 pub mod client_credentials;
+pub mod device_code;
 pub mod id_token;
 pub mod introspection;
 pub mod refresh_token;
@@ -16,6 +17,7 @@ use crate::authorize::RawParams;
 use crate::catalogue::*;
 use crate::client::ClientRecord;
 use crate::crypto::Secrets;
+use crate::device::GRANT_TYPE as DEVICE_CODE;
 use crate::grant::RefreshRecord;
 use crate::keys::{Alg, KeySet};
 use crate::scope::Scope;
@@ -27,7 +29,6 @@ use crate::store::Store;
 pub const REGISTERED_NOT_ENABLED: &[&str] = &[
     "password",
     "implicit",
-    "urn:ietf:params:oauth:grant-type:device_code",
     "urn:ietf:params:oauth:grant-type:jwt-bearer",
     "urn:ietf:params:oauth:grant-type:saml2-bearer",
     "urn:ietf:params:oauth:grant-type:token-exchange",
@@ -99,7 +100,7 @@ pub async fn exchange(
     };
     let registered = |g: &str| client.metadata.grant_types.iter().any(|x| x == g);
     match grant_type {
-        "authorization_code" | "refresh_token" | "client_credentials"
+        "authorization_code" | "refresh_token" | "client_credentials" | DEVICE_CODE
             if !registered(grant_type) =>
         {
             Err(GRANT_TYPE_NOT_ALLOWED.with_detail(format!(
@@ -109,6 +110,7 @@ pub async fn exchange(
         "authorization_code" => authorization_code::exchange(store, ctx, client, params).await,
         "refresh_token" => refresh_token::exchange(store, ctx, client, params).await,
         "client_credentials" => client_credentials::exchange(ctx, client, params),
+        DEVICE_CODE => device_code::exchange(store, ctx, client, params).await,
         g if REGISTERED_NOT_ENABLED.contains(&g) => Err(UNKNOWN_REQUEST
             .with_detail(format!("the grant type {g} is not enabled on this server"))),
         _ => Err(UNSUPPORTED_GRANT_TYPE.with_detail(format!(
@@ -195,6 +197,40 @@ pub fn wants_refresh(client: &ClientRecord) -> bool {
         .grant_types
         .iter()
         .any(|g| g == "refresh_token")
+}
+
+/// The refresh token a new user grant starts with, and its record to
+/// keep: made when [`wants_refresh`], for the grant's whole scope.
+pub fn refresh_for(
+    ctx: &TokenContext<'_>,
+    client: &ClientRecord,
+    grant: &GrantInfo<'_>,
+) -> Result<Option<(String, RefreshRecord)>, Occurrence> {
+    if wants_refresh(client) {
+        new_refresh(ctx, client, grant, grant.scope).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+/// For a store call that keeps a new grant's refresh token in its own
+/// transaction: hands it the record to keep and puts the token (or why it
+/// could not be made) in `out`.
+pub fn keep_refresh(
+    made: Result<Option<(String, RefreshRecord)>, Occurrence>,
+    out: &mut Result<Option<String>, Occurrence>,
+) -> Option<RefreshRecord> {
+    match made {
+        Ok(Some((token, record))) => {
+            *out = Ok(Some(token));
+            Some(record)
+        }
+        Ok(None) => None,
+        Err(e) => {
+            *out = Err(e);
+            None
+        }
+    }
 }
 
 /// Seconds a refresh token of `client` lives: the server's

@@ -101,7 +101,7 @@ fn code(row: &impl DbRow) -> StoreResult<CodeRecord> {
 }
 
 /// Insert one refresh token, on the pool or inside a transaction.
-async fn insert_refresh<D: Db>(on: On<'_, D>, t: &RefreshRecord) -> StoreResult<()> {
+pub(super) async fn insert_refresh<D: Db>(on: On<'_, D>, t: &RefreshRecord) -> StoreResult<()> {
     D::query(sql::INSERT_REFRESH)
         .bind(&t.token_hash)
         .bind(&t.grant_id)

@@ -10,6 +10,7 @@
 
 mod changes;
 mod clients;
+mod device;
 mod errors;
 mod factors;
 mod grants;

@@ -414,6 +414,22 @@ pub const CODE_TTL: Seconds = Seconds {
     doc: "seconds an authorization code lives (1 to 600)",
 };
 
+pub const DEVICE_CODE_TTL: Seconds = Seconds {
+    key: "device.code_ttl",
+    default: 600,
+    min: 60,
+    max: 3600,
+    doc: "seconds a device code and its user code live (RFC 8628), from 60 to 3600; polls after that get `expired_token`",
+};
+
+pub const DEVICE_INTERVAL: Seconds = Seconds {
+    key: "device.interval",
+    default: 5,
+    min: 1,
+    max: 60,
+    doc: "seconds a device is asked to wait between polls of `/token` (the `interval` of `/device_authorization`), from 1 to 60. A poll that comes sooner gets `slow_down` and adds 5 seconds to that device's interval (RFC 8628 §3.5)",
+};
+
 pub const REFRESH_TOKEN_TTL: Seconds = Seconds {
     key: "tokens.refresh_token_ttl",
     default: 2_592_000,
@@ -587,7 +603,7 @@ pub const ALLOWED_SCOPES: List = List {
 pub const ALLOWED_GRANT_TYPES: List = List {
     key: "registration.allowed_grant_types",
     default: || latchkey_core::registration::Allowed::default().grant_types,
-    doc: "the grant types a client registered at `/register` may use, from `authorization_code`, `refresh_token` and `client_credentials`, written like `registration.allowed_scopes`; others are refused with `invalid_client_metadata` (cause `registration_grant_type_not_allowed`). `client_credentials` is off by default: it would give anyone who can register tokens without a user. An unknown grant type stops start-up",
+    doc: "the grant types a client registered at `/register` may use, from `authorization_code`, `refresh_token`, `client_credentials` and `urn:ietf:params:oauth:grant-type:device_code`, written like `registration.allowed_scopes`; others are refused with `invalid_client_metadata` (cause `registration_grant_type_not_allowed`). `client_credentials` is off by default: it would give anyone who can register tokens without a user. An unknown grant type stops start-up",
 };
 
 pub const UPSTREAM: FileOnly = FileOnly {
@@ -609,6 +625,8 @@ pub const SETTINGS: &[&dyn Declared] = &[
     &CODE_TTL,
     &REFRESH_TOKEN_TTL,
     &REFRESH_GRACE,
+    &DEVICE_CODE_TTL,
+    &DEVICE_INTERVAL,
     &ACCESS_TOKEN_ALG,
     &REQUIRE_STATE,
     &MIN_PARAMETER_LENGTH,

@@ -39,6 +39,11 @@ pub fn account_key(app: &App, username: &str) -> String {
     key(app, "account", &username.to_lowercase())
 }
 
+/// Wrong device codes typed from an address (`/device`).
+pub fn device_key(app: &App, ip: IpAddr) -> String {
+    key(app, "device", &ip.to_string())
+}
+
 pub fn address_key(app: &App, ip: IpAddr) -> String {
     key(app, "address", &ip.to_string())
 }

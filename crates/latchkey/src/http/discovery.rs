@@ -43,6 +43,7 @@ pub fn document(config: &Config) -> Value {
         "userinfo_endpoint": format!("{issuer}/userinfo"),
         "introspection_endpoint": format!("{issuer}/introspect"),
         "revocation_endpoint": format!("{issuer}/revoke"),
+        "device_authorization_endpoint": format!("{issuer}/device_authorization"),
         "grant_types_supported": latchkey_core::client::GRANT_TYPES,
         "token_endpoint_auth_methods_supported": latchkey_core::client::AUTH_METHODS,
         "token_endpoint_auth_signing_alg_values_supported": latchkey_core::client::CLIENT_SIGNING_ALGS,

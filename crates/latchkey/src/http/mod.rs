@@ -6,6 +6,7 @@ pub mod authorize;
 pub mod client_address;
 pub mod cookies;
 pub mod cors;
+pub mod device_authorization;
 pub mod discovery;
 pub mod docs;
 pub mod fetch;
@@ -73,6 +74,10 @@ pub fn router(app: Arc<App>) -> Router {
             "/revoke",
             axum::routing::post(introspect::revoke).options(cors::preflight),
         )
+        .route(
+            "/device_authorization",
+            axum::routing::post(device_authorization::device_authorization),
+        )
         .route("/register", axum::routing::post(register::register))
         .route(
             "/register/{client_id}",
@@ -96,6 +101,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route(
             "/select-account",
             get(signin::account_chooser::form).post(signin::account_chooser::submit),
+        )
+        .route(
+            "/device",
+            get(signin::device::form).post(signin::device::submit),
         )
         .route("/trustmark", get(discovery::trustmark))
         .route("/logout", get(logout::get).post(logout::post))

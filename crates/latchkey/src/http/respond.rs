@@ -120,7 +120,7 @@ fn intern(route: &str) -> &'static str {
 pub(crate) fn channel_for_path(path: &str) -> Channel {
     if matches!(
         path,
-        "/authorize" | "/login" | "/consent" | "/logout" | "/mfa" | "/select-account"
+        "/authorize" | "/login" | "/consent" | "/logout" | "/mfa" | "/select-account" | "/device"
     ) || path.starts_with("/upstream/")
     {
         Channel::Page

@@ -21,6 +21,7 @@ mod connections;
 mod cookies;
 mod cors;
 mod crash;
+mod device;
 mod docs;
 #[cfg(feature = "failpoints")]
 mod faults;

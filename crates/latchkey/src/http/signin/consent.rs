@@ -14,6 +14,7 @@ use latchkey_core::catalogue::{CONSENT_DENIED, SESSION_LOST};
 use latchkey_core::error::docs::escape_html as esc;
 use latchkey_core::journey::Page;
 use latchkey_core::journey::consent::{self, Action};
+use latchkey_core::request::Purpose;
 use latchkey_core::session::ConsentGrant;
 use std::sync::Arc;
 
@@ -47,8 +48,19 @@ pub async fn form(State(app): State<Arc<App>>, p: Pending) -> Result<Response, F
         .iter()
         .map(|s| format!("<li>{}</li>", esc(&describe(s))))
         .collect();
+    let device = matches!(p.interaction.purpose, Purpose::Device { .. });
+    let (heading, warning) = if device {
+        (
+            "Connect this device?",
+            "<p class=\"warning\" role=\"note\"><strong>Only continue if you started this on a device \
+you have in front of you</strong> and it shows the code you typed. If someone sent you the code or a \
+link, choose Deny: they would get into your account.</p>",
+        )
+    } else {
+        ("Allow access?", "")
+    };
     let body = format!(
-        "<h1>Allow access?</h1><p><strong>{client}</strong> would like to:</p><ul class=\"scopes\">{items}</ul>\
+        "<h1>{heading}</h1>{warning}<p><strong>{client}</strong> would like to:</p><ul class=\"scopes\">{items}</ul>\
 <form method=\"post\" action=\"/consent\">\
 <input type=\"hidden\" name=\"i\" value=\"{i}\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
 <div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"allow\" class=\"primary\" autofocus>Allow</button>\
@@ -74,6 +86,9 @@ pub async fn submit(State(app): State<Arc<App>>, s: Submitted) -> Result<Respons
     match consent::read(&s.form) {
         Action::Other => return Ok(to_page(Page::Login, &p.interaction.id)),
         Action::Deny => {
+            if let Purpose::Device { device } = &p.interaction.purpose {
+                return super::device::deny(&app, device, &p.interaction.id).await;
+            }
             if app
                 .store
                 .take_interaction(&p.interaction.id)

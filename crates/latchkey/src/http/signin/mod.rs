@@ -7,6 +7,7 @@
 
 pub mod account_chooser;
 pub mod consent;
+pub mod device;
 pub mod login;
 pub mod pending;
 pub mod second_factor;
@@ -17,7 +18,7 @@ use crate::app::App;
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use latchkey_core::Occurrence;
-use latchkey_core::catalogue::{INTERNAL_ERROR, SESSION_LOST};
+use latchkey_core::catalogue::SESSION_LOST;
 use latchkey_core::client::ClientRecord;
 use latchkey_core::crypto::random_token;
 use latchkey_core::journey::arrive::{self, Arrival};
@@ -54,8 +55,16 @@ pub fn to_client(req: &AuthorizeRequest) -> impl Fn(Occurrence) -> Failure + use
 /// End the sign-in with `occ`: the interaction is finished (so its pages
 /// cannot be submitted after the client got its answer) and the refusal
 /// goes down the purpose's channel.
+/// A device's request ends denied: the device is told `access_denied`.
 pub async fn end(app: &App, interaction: &InteractionRecord, occ: Occurrence) -> Failure {
     let _ = app.store.take_interaction(&interaction.id).await;
+    if let Purpose::Device { device } = &interaction.purpose {
+        let now = latchkey_core::now_unix();
+        let _ = app
+            .store
+            .decide_device_grant(&device.user_code_hash, None, now)
+            .await;
+    }
     refuse(&interaction.purpose, occ)
 }
 
@@ -209,7 +218,7 @@ pub fn to_page(page: Page, id: &str) -> Response {
 
 /// Complete the sign-in: for an authorization request, a single-use code,
 /// stored hashed, sent to the client (RFC 6749 §4.1.2), `acr` the vector
-/// achieved. The interaction ends and the consent is remembered in the
+/// achieved; for a device, its grant approved. The interaction ends and the consent is remembered in the
 /// same transaction as the code: all of it or none.
 pub async fn finish(
     app: &App,
@@ -221,16 +230,15 @@ pub async fn finish(
 ) -> Result<Response, Failure> {
     let back = back(purpose);
     fail::fail_point!("authorize.issue_code", |_| Err(back(
-        INTERNAL_ERROR
+        latchkey_core::catalogue::INTERNAL_ERROR
             .occur()
             .debug("failpoint authorize.issue_code is armed")
     )));
-    let Purpose::Authorize(req) = purpose else {
-        return Err(back(
-            INTERNAL_ERROR
-                .occur()
-                .debug("a device sign-in cannot finish before its grant exists"),
-        ));
+    let req = match purpose {
+        Purpose::Authorize(req) => req,
+        Purpose::Device { device } => {
+            return device::approve(app, device, session, achieved, interaction).await;
+        }
     };
     let code = random_token().map_err(|e| back(e.into()))?;
     let record = finish::code_record(

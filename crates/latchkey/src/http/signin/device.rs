@@ -1,0 +1,270 @@
+//! The device page, `/device` (RFC 8628 §3.3): the person types the code
+//! their device shows (with or without the dash, in any case), then signs
+//! in through the journey like any other sign-in, and finally sees who is
+//! asking, with a warning against phishing, and allows or denies.
+//!
+//! Wrong codes are counted per client address ([`attempts`]): the code
+//! space is large, but nothing else stops someone trying codes.
+
+use super::pending::csrf;
+use super::{arrive, cookies};
+use crate::app::App;
+use crate::http::attempts;
+use crate::http::client_address;
+use crate::http::cookies::Cookie;
+use crate::http::pages::{html_response, layout};
+use crate::http::respond::Failure;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
+use latchkey_core::Occurrence;
+use latchkey_core::authorize::RawParams;
+use latchkey_core::catalogue::{
+    CLIENT_ID_UNKNOWN, CSRF_TOKEN_INVALID, DEVICE_REQUEST_DECIDED, UNSUPPORTED_CONTENT_TYPE,
+    USER_CODE_THROTTLED, USER_CODE_UNKNOWN,
+};
+use latchkey_core::device::{DeviceState, user_code_hash};
+use latchkey_core::error::docs::escape_html as esc;
+use latchkey_core::request::{DeviceRequest, Purpose};
+use latchkey_core::scope::Scope;
+use std::sync::Arc;
+
+/// Wrong codes allowed per client address in a counting window.
+pub const WRONG_CODES: i64 = 10;
+
+#[derive(serde::Deserialize)]
+pub struct Prefill {
+    user_code: Option<String>,
+}
+
+fn page(app: &App, browser: &str, code: &str, error: Option<&str>) -> String {
+    let alert = error
+        .map(|e| {
+            format!(
+                "<p class=\"error\" role=\"alert\" id=\"code-error\">{}</p>",
+                esc(e)
+            )
+        })
+        .unwrap_or_default();
+    let invalid = if error.is_some() {
+        " aria-invalid=\"true\" aria-describedby=\"code-error\""
+    } else {
+        ""
+    };
+    let body = format!(
+        "<h1>Connect a device</h1><p class=\"muted\">Enter the code shown on your device.</p>{alert}\
+<form method=\"post\" action=\"/device\">\
+<input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+<label for=\"user_code\">Code</label>\
+<input id=\"user_code\" name=\"user_code\" type=\"text\" autocomplete=\"off\" autocapitalize=\"characters\" \
+spellcheck=\"false\" required autofocus value=\"{code}\"{invalid}>\
+<div class=\"actions\"><button type=\"submit\" class=\"primary\">Continue</button></div></form>",
+        csrf = esc(&csrf(app, browser)),
+        code = esc(code),
+    );
+    layout(&app.brand, "Connect a device", &body)
+}
+
+/// `GET /device[?user_code=…]`: the form, filled in when the device showed
+/// a link with the code (`verification_uri_complete`); the person still
+/// presses Continue, so a link alone connects nothing.
+pub async fn form(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Query(q): Query<Prefill>,
+) -> Result<Response, Failure> {
+    let (browser, new_browser) = match cookies::browser(&app, &headers) {
+        Some(b) => (b, false),
+        None => (
+            cookies::new_browser(&app).map_err(|e| Failure::page(Occurrence::from(e)))?,
+            true,
+        ),
+    };
+    let code = q.user_code.unwrap_or_default();
+    let mut res = html_response(StatusCode::OK, page(&app, &browser, &code, None));
+    if new_browser && let Some(c) = cookies::set(&app, Cookie::Browser, &browser, None) {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    Ok(res)
+}
+
+/// `POST /device`: look the code up and start the sign-in for it.
+pub async fn submit(
+    State(app): State<Arc<App>>,
+    extensions: axum::http::Extensions,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    if !crate::http::is_form(&headers) {
+        return Err(Failure::page(UNSUPPORTED_CONTENT_TYPE.occur()));
+    }
+    let form = RawParams::parse(&String::from_utf8_lossy(&body));
+    let get = |name: &str| form.single(name).ok().flatten();
+    let browser = cookies::browser(&app, &headers).ok_or_else(|| {
+        Failure::page(CSRF_TOKEN_INVALID.with_detail("the browser's cookies were cleared"))
+    })?;
+    let expected = csrf(&app, &browser);
+    let csrf_ok = get("csrf").is_some_and(|t| {
+        use subtle::ConstantTimeEq;
+        t.as_bytes().ct_eq(expected.as_bytes()).into()
+    });
+    if !csrf_ok {
+        return Err(Failure::page(CSRF_TOKEN_INVALID.occur()));
+    }
+    let typed = get("user_code").unwrap_or("");
+    let again = |status: StatusCode, occ: &Occurrence, message: &str| {
+        tracing::info!(error_id = %occ.error_id, cause = occ.cause.id, "device code refused");
+        let mut res = html_response(status, page(&app, &browser, typed, Some(message)));
+        if let Some(wait) = occ.retry_after {
+            res.headers_mut().insert(header::RETRY_AFTER, wait.into());
+        }
+        res
+    };
+    // Guessing is bounded per address: a reservation before the look-up,
+    // given back when the code turns out right.
+    let address = client_address::of(&extensions, &headers, &app.config.trusted_proxies)
+        .map(|ip| attempts::device_key(&app, ip));
+    if let Some(key) = &address
+        && let Some(wait) = attempts::reserve(&app, key, WRONG_CODES)
+            .await
+            .map_err(Failure::page)?
+    {
+        let occ = attempts::throttled(&USER_CODE_THROTTLED, "device codes", wait);
+        let message = format!(
+            "Too many wrong codes were entered from your network. Try again in {} minute(s).",
+            latchkey_core::journey::login::minutes(wait)
+        );
+        return Ok(again(StatusCode::TOO_MANY_REQUESTS, &occ, &message));
+    }
+    let now = latchkey_core::now_unix();
+    let grant = match user_code_hash(&app.secrets, typed) {
+        Some(hash) => app
+            .store
+            .device_grant_by_user_code(&hash)
+            .await
+            .map_err(|e| Failure::page(Occurrence::from(e)))?,
+        None => None,
+    };
+    let Some(grant) = grant else {
+        let occ = USER_CODE_UNKNOWN.with_detail("no device request has this code");
+        return Ok(again(
+            StatusCode::BAD_REQUEST,
+            &occ,
+            "That code is not right. Check the code on your device and try again.",
+        ));
+    };
+    // A code that exists was not guessed: it does not count.
+    if let Some(key) = &address {
+        app.store
+            .release_attempt(key)
+            .await
+            .map_err(|e| Failure::page(Occurrence::from(e)))?;
+    }
+    if !matches!(grant.state, DeviceState::Pending) {
+        let occ = DEVICE_REQUEST_DECIDED.occur();
+        return Ok(again(
+            StatusCode::BAD_REQUEST,
+            &occ,
+            "This code was already used: the request was allowed or denied. Start again on your device to get a new code.",
+        ));
+    }
+    if grant.expires_at <= now {
+        let occ = USER_CODE_UNKNOWN.with_detail("the device request has expired");
+        return Ok(again(
+            StatusCode::BAD_REQUEST,
+            &occ,
+            "That code has expired. Start again on your device to get a new one.",
+        ));
+    }
+    let client = app
+        .store
+        .get_client(&grant.client_id)
+        .await
+        .map_err(|e| Failure::page(Occurrence::from(e)))?
+        .ok_or_else(|| Failure::page(CLIENT_ID_UNKNOWN.occur()))?;
+    let purpose = Purpose::Device {
+        device: DeviceRequest {
+            client_id: grant.client_id.clone(),
+            user_code_hash: grant.user_code_hash.clone(),
+            scopes: Scope::split(&grant.scope),
+            vtr: app.config.policy.vtr_default.clone(),
+        },
+    };
+    arrive(&app, &headers, purpose, &client, None).await
+}
+
+/// A page that ends a device's sign-in: what happened and what to do next.
+fn outcome_page(app: &App, title: &str, message: &str) -> Response {
+    let body = format!(
+        "<h1>{title}</h1><p role=\"status\">{message}</p>",
+        title = esc(title),
+        message = esc(message),
+    );
+    html_response(StatusCode::OK, layout(&app.brand, title, &body))
+}
+
+/// Allow: the device's grant is approved with this sign-in (its next poll
+/// gets the tokens) and the sign-in ends.
+pub async fn approve(
+    app: &App,
+    device: &DeviceRequest,
+    session: &latchkey_core::session::SessionRecord,
+    achieved: latchkey_core::vtr::Vector,
+    interaction: Option<&str>,
+) -> Result<Response, Failure> {
+    let approval = latchkey_core::device::DeviceApproval {
+        sub: session.sub.clone(),
+        auth_time: session.auth_time,
+        acr: Some(achieved.to_string()),
+        amr: session.amr.clone(),
+        sid: Some(session.sid.clone()),
+    };
+    decided(app, device, Some(&approval), interaction).await?;
+    tracing::info!(client_id = %device.client_id, sub = %session.sub, "device allowed");
+    Ok(outcome_page(
+        app,
+        "Device connected",
+        "You are signed in on your device. You can close this page and go back to it.",
+    ))
+}
+
+/// Deny: the device is told `access_denied` at its next poll.
+pub async fn deny(
+    app: &App,
+    device: &DeviceRequest,
+    interaction: &str,
+) -> Result<Response, Failure> {
+    decided(app, device, None, Some(interaction)).await?;
+    tracing::info!(client_id = %device.client_id, "device denied");
+    Ok(outcome_page(
+        app,
+        "Access denied",
+        "The device was not given access to your account. You can close this page.",
+    ))
+}
+
+/// Record the decision once: a grant decided meanwhile (another tab) or
+/// expired is said so on the page.
+async fn decided(
+    app: &App,
+    device: &DeviceRequest,
+    approval: Option<&latchkey_core::device::DeviceApproval>,
+    interaction: Option<&str>,
+) -> Result<(), Failure> {
+    let page = |e: latchkey_core::store::StoreError| Failure::page(Occurrence::from(e));
+    if let Some(id) = interaction {
+        app.store.take_interaction(id).await.map_err(page)?;
+    }
+    let now = latchkey_core::now_unix();
+    if !app
+        .store
+        .decide_device_grant(&device.user_code_hash, approval, now)
+        .await
+        .map_err(page)?
+    {
+        return Err(Failure::page(DEVICE_REQUEST_DECIDED.with_detail(
+            "the device request was already allowed or denied, or has expired",
+        )));
+    }
+    Ok(())
+}
