@@ -188,6 +188,18 @@ impl Driver {
         );
     }
 
+    /// Wait until the page shows `text` (a form posted, a page rendered).
+    pub(crate) async fn wait_for_text(&self, text: &str) -> String {
+        for _ in 0..200 {
+            let page = self.source().await;
+            if page.contains(text) {
+                return page;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the page never showed {text:?}:\n{}", self.source().await);
+    }
+
     pub(crate) async fn screenshot(&self, name: &str) {
         use base64::Engine;
         let b64 = self.cmd(Method::GET, "/screenshot", None).await;
@@ -258,16 +270,10 @@ async fn a_real_browser_signs_in_consents_cancels_and_denies() {
     d.type_into("#username", "alice@example.com").await;
     d.type_into("#password", "not the password").await;
     d.click("button[value=login]").await;
-    for _ in 0..100 {
-        if d.source()
-            .await
-            .contains("The username or password is incorrect.")
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    assert!(d.source().await.contains("role=\"alert\""));
+    let page = d
+        .wait_for_text("The username or password is incorrect.")
+        .await;
+    assert!(page.contains("role=\"alert\""));
     // The name stays; the password is what to retype, so it has focus.
     assert_eq!(
         d.script("return document.activeElement.id").await,

@@ -577,13 +577,7 @@ async fn openid_client_runs_the_device_flow() {
     assert!(page.contains("Living Room TV"), "{page}");
     d.screenshot("device-confirm.png").await;
     d.click("button[value=allow]").await;
-    for _ in 0..200 {
-        if d.source().await.contains("Device connected") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    assert!(d.source().await.contains("Device connected"));
+    d.wait_for_text("Device connected").await;
     let tokens = next_line(&mut lines, &s).await;
     assert_eq!(
         tokens,
@@ -606,13 +600,7 @@ async fn openid_client_runs_the_device_flow() {
     d.click("button.primary").await;
     d.wait_for(&s.url("/consent")).await;
     d.click("button[value=deny]").await;
-    for _ in 0..200 {
-        if d.source().await.contains("Access denied") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    assert!(d.source().await.contains("Access denied"));
+    d.wait_for_text("Access denied").await;
     let denied = next_line(&mut lines, &s).await;
     assert_eq!(denied["step"], "denied", "{denied}");
     assert_eq!(denied["error"], "access_denied", "{denied}");

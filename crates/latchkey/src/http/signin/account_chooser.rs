@@ -19,13 +19,9 @@ use std::sync::Arc;
 /// `GET /select-account?i=…`
 pub async fn form(State(app): State<Arc<App>>, p: Pending) -> Result<Response, Failure> {
     let session = signed_in(&app, &p).await?;
-    let user = app
-        .store
-        .get_user(&session.sub)
+    let user = super::username(&app, &session.sub)
         .await
-        .map_err(|e| p.refuse(e.into()))?
-        .map(|u| u.username)
-        .unwrap_or_else(|| session.sub.clone());
+        .map_err(p.back())?;
     let body = format!(
         "<h1>Choose an account</h1><p class=\"muted\">to continue to <strong>{client}</strong></p>\
 <form method=\"post\" action=\"/select-account\">\

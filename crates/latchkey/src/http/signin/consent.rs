@@ -34,13 +34,9 @@ fn describe(scope: &str) -> String {
 /// `GET /consent?i=…`
 pub async fn form(State(app): State<Arc<App>>, p: Pending) -> Result<Response, Failure> {
     let session = signed_in(&app, &p).await?;
-    let account = app
-        .store
-        .get_user(&session.sub)
+    let account = super::username(&app, &session.sub)
         .await
-        .map_err(|e| p.refuse(e.into()))?
-        .map(|u| u.username)
-        .unwrap_or_else(|| session.sub.clone());
+        .map_err(p.back())?;
     let items: String = p
         .interaction
         .purpose

@@ -362,3 +362,14 @@ pub async fn signed_in(app: &App, p: &pending::Pending) -> Result<SessionRecord,
         .map_err(p.back())?
         .ok_or_else(|| p.refuse(SESSION_LOST.with_detail("the browser is no longer signed in")))
 }
+
+/// The name a signed-in user is shown by on the pages (their username;
+/// the `sub` of a user deleted meanwhile).
+pub async fn username(app: &App, sub: &str) -> Result<String, Occurrence> {
+    Ok(app
+        .store
+        .get_user(sub)
+        .await?
+        .map(|u| u.username)
+        .unwrap_or_else(|| sub.to_string()))
+}

@@ -157,15 +157,6 @@ async fn pending_key(app: &App, sub: &str) -> Result<Option<Vec<u8>>, Occurrence
     Ok(app.store.put_totp(&record, false).await?.then_some(key))
 }
 
-async fn username(app: &App, sub: &str) -> Result<String, Occurrence> {
-    Ok(app
-        .store
-        .get_user(sub)
-        .await?
-        .map(|u| u.username)
-        .unwrap_or_else(|| sub.to_string()))
-}
-
 /// The page for this user's state: verify when enrolled, else enrol.
 async fn page(
     app: &App,
@@ -174,7 +165,7 @@ async fn page(
     error: &str,
 ) -> Result<String, Occurrence> {
     if let Some(key) = pending_key(app, &session.sub).await? {
-        let account = username(app, &session.sub).await?;
+        let account = super::username(app, &session.sub).await?;
         return Ok(enrol_page(app, p, &account, &key, error));
     }
     Ok(verify_page(app, p, error))
