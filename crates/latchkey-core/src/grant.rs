@@ -54,7 +54,7 @@ pub struct PushedRequest {
 /// The outcome of `GrantStore::take_pushed_request`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PushedTake {
-    Fresh(PushedRequest),
+    Fresh(Box<PushedRequest>),
     Used,
     /// Past its expiry, or pushed before an upgrade in a form this version
     /// no longer reads (the raw parameters).

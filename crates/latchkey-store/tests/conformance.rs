@@ -1761,7 +1761,7 @@ async fn pushed_requests_are_taken_once_by_their_client(db: &TestDb) {
     );
     assert_eq!(
         store.take_pushed_request("h1", "c1", 1000).await.unwrap(),
-        PushedTake::Fresh(p)
+        PushedTake::Fresh(Box::new(p))
     );
     assert_eq!(
         store.take_pushed_request("h1", "c1", 1001).await.unwrap(),

@@ -380,13 +380,13 @@ impl<D: Db> GrantStore for SqlStore<D> {
                 }
                 Err(e) => return Err(corrupt("params", client_id, e)),
             };
-            return Ok(PushedTake::Fresh(PushedRequest {
+            return Ok(PushedTake::Fresh(Box::new(PushedRequest {
                 request,
                 uri_hash: row.try_get("uri_hash").map_err(map_err)?,
                 client_id: row.try_get("client_id").map_err(map_err)?,
                 created_at: row.try_get("created_at").map_err(map_err)?,
                 expires_at: row.try_get("expires_at").map_err(map_err)?,
-            }));
+            })));
         }
         let found = D::query(sql::GET_PUSHED)
             .bind(uri_hash)

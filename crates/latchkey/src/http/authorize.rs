@@ -88,7 +88,7 @@ async fn start(app: &Arc<App>, headers: &HeaderMap, raw: RawParams) -> Result<Re
         // client is still active is checked again.
         Resolved::Pushed(req) => {
             still_usable(&req, &client).map_err(rejected)?;
-            return super::signin::arrive(app, headers, req.into(), &client, None).await;
+            return super::signin::arrive(app, headers, (*req).into(), &client, None).await;
         }
         Resolved::Params(raw) => raw,
     };
@@ -129,13 +129,13 @@ enum Resolved {
     /// object (with the outer `client_id`).
     Params(RawParams),
     /// A pushed request, as validated at /par.
-    Pushed(AuthorizeRequest),
+    Pushed(Box<AuthorizeRequest>),
 }
 
 /// Where the parameters of a request referring elsewhere came from.
 enum Source {
     Object(Vec<(String, String)>),
-    Pushed(AuthorizeRequest),
+    Pushed(Box<AuthorizeRequest>),
 }
 
 /// Replace the parameters by those of a request object, or by a pushed
@@ -202,7 +202,7 @@ async fn resolved_parameters(
                     return Ok(None);
                 }
                 let req = request_object::pushed(take).map_err(unverified)?;
-                return Ok(Some(Source::Pushed(req)));
+                return Ok(Some(Source::Pushed(Box::new(req))));
             }
             // Disabled: validation refuses the parameter (request_uri_not_supported).
             _ if !app.config.request_objects => return Ok(None),
