@@ -43,9 +43,10 @@ pub enum Redemption {
 pub struct PushedRequest {
     pub uri_hash: String,
     pub client_id: String,
-    /// The authorization parameters as pushed (a request object already
-    /// verified and unpacked), validated again when used.
-    pub params: Vec<(String, String)>,
+    /// The request as validated at /par (a request object already
+    /// verified and unpacked). Used as it is: only whether the client is
+    /// still active is checked again ([`crate::authorize::still_usable`]).
+    pub request: crate::request::AuthorizeRequest,
     pub created_at: i64,
     pub expires_at: i64,
 }
@@ -53,8 +54,10 @@ pub struct PushedRequest {
 /// The outcome of `GrantStore::take_pushed_request`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PushedTake {
-    Fresh(PushedRequest),
+    Fresh(Box<PushedRequest>),
     Used,
+    /// Past its expiry, or pushed before an upgrade in a form this version
+    /// no longer reads (the raw parameters).
     Expired,
     /// Pushed by another client (left unused).
     OtherClient,

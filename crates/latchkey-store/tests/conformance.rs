@@ -170,6 +170,7 @@ macro_rules! conformance_tests {
                 settings_round_trip_and_bump_their_change_version,
                 pushed_requests_are_taken_once_by_their_client,
                 a_pushed_request_is_taken_once_under_concurrency,
+                a_pushed_request_of_an_earlier_version_reads_as_expired,
                 upstream_states_are_taken_once,
                 upstream_links_are_unique_both_ways,
                 users_are_found_by_email_ignoring_case,
@@ -1742,11 +1743,7 @@ fn pushed(hash: &str, client_id: &str, expires_at: i64) -> PushedRequest {
     PushedRequest {
         uri_hash: hash.into(),
         client_id: client_id.into(),
-        params: vec![
-            ("response_type".into(), "code".into()),
-            ("scope".into(), "openid email".into()),
-            ("claims".into(), r#"{"id_token":{"acr":null}}"#.into()),
-        ],
+        request: authorize_request(),
         created_at: expires_at - 60,
         expires_at,
     }
@@ -1771,7 +1768,7 @@ async fn pushed_requests_are_taken_once_by_their_client(db: &TestDb) {
     );
     assert_eq!(
         store.take_pushed_request("h1", "c1", 1000).await.unwrap(),
-        PushedTake::Fresh(p)
+        PushedTake::Fresh(Box::new(p))
     );
     assert_eq!(
         store.take_pushed_request("h1", "c1", 1001).await.unwrap(),
@@ -1791,6 +1788,25 @@ async fn pushed_requests_are_taken_once_by_their_client(db: &TestDb) {
     assert_eq!(
         store.take_pushed_request("h2", "c1", 5000).await.unwrap(),
         PushedTake::Unknown
+    );
+}
+
+/// A pushed request stored by an earlier version (the raw parameter
+/// pairs) reads as expired, not as a broken row.
+async fn a_pushed_request_of_an_earlier_version_reads_as_expired(db: &TestDb) {
+    let store = db.open().await;
+    db.exec(
+        r#"INSERT INTO pushed_requests (uri_hash, client_id, params, created_at, expires_at)
+        VALUES ('old', 'c1', '[["response_type","code"],["scope","openid"]]', 1000, 1090)"#,
+    )
+    .await;
+    assert_eq!(
+        store.take_pushed_request("old", "c1", 1001).await.unwrap(),
+        PushedTake::Expired
+    );
+    assert_eq!(
+        store.take_pushed_request("old", "c1", 1002).await.unwrap(),
+        PushedTake::Used
     );
 }
 

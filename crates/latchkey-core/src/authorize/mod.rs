@@ -170,5 +170,20 @@ pub fn validate(
     }))
 }
 
+/// What is checked again when a request validated earlier is used (a
+/// pushed request, RFC 9126): the client it was validated for must still
+/// be active, else the refusal is redirected to the client as [`validate`]
+/// would. Everything else stands as validated, against the client as it
+/// was then.
+pub fn still_usable(req: &AuthorizeRequest, client: &ClientRecord) -> Result<(), Rejection> {
+    if !client.active {
+        return Err(Rejection {
+            occ: CLIENT_DEACTIVATED.with_detail(format!("client_id {}", client.client_id)),
+            target: Some(req.target()),
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests;

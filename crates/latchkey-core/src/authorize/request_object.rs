@@ -14,6 +14,7 @@ use crate::client::ClientRecord;
 use crate::client_auth::JwksFetcher;
 use crate::client_auth::private_key_jwt::keys_for_kid;
 use crate::grant::PushedTake;
+use crate::request::AuthorizeRequest;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
@@ -91,10 +92,11 @@ pub fn request_uri<'a>(uri: &'a str, client: &ClientRecord) -> Result<RequestUri
     }
 }
 
-/// The answer to using a pushed request (RFC 9126 §4).
-pub fn pushed(take: PushedTake) -> Result<Vec<(String, String)>, Occurrence> {
+/// The answer to using a pushed request (RFC 9126 §4): the request as
+/// validated at /par.
+pub fn pushed(take: PushedTake) -> Result<AuthorizeRequest, Occurrence> {
     match take {
-        PushedTake::Fresh(p) => Ok(p.params),
+        PushedTake::Fresh(p) => Ok(p.request),
         PushedTake::Used => Err(REQUEST_URI_USED.occur()),
         PushedTake::Expired => Err(REQUEST_URI_EXPIRED.occur()),
         PushedTake::OtherClient => Err(REQUEST_URI_CLIENT_MISMATCH.occur()),

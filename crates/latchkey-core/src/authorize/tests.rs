@@ -230,6 +230,24 @@ fn authorize_redirect_client_rules() {
 }
 
 #[test]
+fn a_request_validated_earlier_is_usable_while_its_client_is_active() {
+    let c = client(|_| {});
+    let req = run(OK, Some(&c), &Policy::default()).unwrap();
+    // Later changes to the registration do not undo the validation...
+    let moved = client(|m| m.redirect_uris = vec!["https://app.example/new".into()]);
+    assert!(still_usable(&req, &moved).is_ok());
+    // ...but a deactivated client is refused, at the request's own target.
+    let deactivated = ClientRecord {
+        active: false,
+        ..client(|_| {})
+    };
+    let r = still_usable(&req, &deactivated).unwrap_err();
+    assert_eq!(r.occ.cause.id, "client_deactivated");
+    let target = r.target.expect("expected a redirect");
+    assert_eq!(target.uri(), "https://app.example/cb");
+}
+
+#[test]
 fn authorize_redirect_policy_rows() {
     let c = client(|_| {});
     let strict = Policy {

@@ -45,6 +45,8 @@ mod sql {
 
     // Pushed authorization requests. The conditional update is the
     // single-use guarantee; the select afterwards only explains a refusal.
+    // `params` holds the validated request as JSON (an object); earlier
+    // versions kept the raw parameter pairs there (an array).
     pub const INSERT_PUSHED: &str = "INSERT INTO pushed_requests \
         (uri_hash, client_id, params, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
     pub const TAKE_PUSHED: &str = "UPDATE pushed_requests SET used_at = $3 \
@@ -345,7 +347,7 @@ impl<D: Db> GrantStore for SqlStore<D> {
         D::query(sql::INSERT_PUSHED)
             .bind(&p.uri_hash)
             .bind(&p.client_id)
-            .bind(to_json("params", &p.params)?)
+            .bind(to_json("params", &p.request)?)
             .bind(p.created_at)
             .bind(p.expires_at)
             .execute(&self.pool)
@@ -369,14 +371,22 @@ impl<D: Db> GrantStore for SqlStore<D> {
             .map_err(map_err)?;
         if let Some(row) = taken {
             let params: String = row.try_get("params").map_err(map_err)?;
-            return Ok(PushedTake::Fresh(PushedRequest {
-                params: serde_json::from_str(&params)
-                    .map_err(|e| corrupt("params", client_id, e))?,
+            let request = match serde_json::from_str(&params) {
+                Ok(request) => request,
+                // Raw pairs, pushed before an upgrade (they live only
+                // seconds): unusable now, so answered as expired.
+                Err(_) if params.trim_start().starts_with('[') => {
+                    return Ok(PushedTake::Expired);
+                }
+                Err(e) => return Err(corrupt("params", client_id, e)),
+            };
+            return Ok(PushedTake::Fresh(Box::new(PushedRequest {
+                request,
                 uri_hash: row.try_get("uri_hash").map_err(map_err)?,
                 client_id: row.try_get("client_id").map_err(map_err)?,
                 created_at: row.try_get("created_at").map_err(map_err)?,
                 expires_at: row.try_get("expires_at").map_err(map_err)?,
-            }));
+            })));
         }
         let found = D::query(sql::GET_PUSHED)
             .bind(uri_hash)

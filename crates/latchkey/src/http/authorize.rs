@@ -1,6 +1,7 @@
 //! `/authorize` (GET and POST): read the request (resolving a request
-//! object or a pushed request), validate it, and hand it to the sign-in
-//! journey ([`super::signin`]).
+//! object or a pushed request), validate it (a pushed request was
+//! validated at /par), and hand it to the sign-in journey
+//! ([`super::signin`]).
 
 use super::respond::{Channel, Failure};
 pub use super::signin::to_client;
@@ -12,7 +13,7 @@ use axum::response::Response;
 use latchkey_core::Occurrence;
 use latchkey_core::authorize::request_object::{self, ObjectContext, RequestUri};
 use latchkey_core::authorize::{
-    AuthorizeRequest, RawParams, Rejection, client_id, error_target, validate,
+    AuthorizeRequest, RawParams, Rejection, client_id, error_target, still_usable, validate,
 };
 use latchkey_core::catalogue::{PAR_REQUIRED, REQUEST_AND_REQUEST_URI, UNSUPPORTED_CONTENT_TYPE};
 use latchkey_core::client::ClientRecord;
@@ -72,20 +73,28 @@ async fn start(app: &Arc<App>, headers: &HeaderMap, raw: RawParams) -> Result<Re
             occ,
         ));
     }
-    let (raw, pushed) = match &client {
-        Some(c) => resolve(app, raw, c).await?,
-        None => (raw, false),
-    };
-    let validated = validate(&raw, client.as_ref(), &app.config.policy);
     let Some(client) = client else {
-        return Err(rejected(validated.err().unwrap_or_else(|| Rejection {
-            occ: latchkey_core::catalogue::CLIENT_ID_UNKNOWN.occur(),
-            target: None,
-        })));
+        return Err(rejected(
+            validate(&raw, None, &app.config.policy)
+                .err()
+                .unwrap_or_else(|| Rejection {
+                    occ: latchkey_core::catalogue::CLIENT_ID_UNKNOWN.occur(),
+                    target: None,
+                }),
+        ));
     };
+    let raw = match resolve(app, raw, &client).await? {
+        // Validated at /par, and it came through /par: only whether the
+        // client is still active is checked again.
+        Resolved::Pushed(req) => {
+            still_usable(&req, &client).map_err(rejected)?;
+            return super::signin::arrive(app, headers, (*req).into(), &client, None).await;
+        }
+        Resolved::Params(raw) => raw,
+    };
+    let validated = validate(&raw, Some(&client), &app.config.policy);
     // RFC 9126 §5, §6: PAR required globally or for this client.
-    if !pushed && (app.config.par_required || client.metadata.require_pushed_authorization_requests)
-    {
+    if app.config.par_required || client.metadata.require_pushed_authorization_requests {
         let occ = PAR_REQUIRED.with_detail(if app.config.par_required {
             "this server accepts authorization requests only through /par"
         } else {
@@ -113,26 +122,37 @@ fn answer(validated: Result<AuthorizeRequest, Rejection>, occ: Occurrence) -> Fa
     }
 }
 
-/// Replace the parameters by those of a request object or a pushed
+/// What an authorization request stands for once a request object or a
+/// pushed request it refers to is read.
+enum Resolved {
+    /// Parameters to validate: the request's own, or those of its request
+    /// object (with the outer `client_id`).
+    Params(RawParams),
+    /// A pushed request, as validated at /par.
+    Pushed(Box<AuthorizeRequest>),
+}
+
+/// Where the parameters of a request referring elsewhere came from.
+enum Source {
+    Object(Vec<(String, String)>),
+    Pushed(Box<AuthorizeRequest>),
+}
+
+/// Replace the parameters by those of a request object, or by a pushed
 /// request, when the request carries one (RFC 9101 §6.3: then only those
-/// count, and the `client_id` outside must match). The flag tells whether
-/// the request came through /par.
+/// count, and the `client_id` outside must match).
 ///
 /// A failure here is an authorization error for the client (RFC 9101
 /// §6.3, OIDC Core §6.3): redirected to a redirect URI registered for the
 /// outer `client_id` when one is known (see [`error_target`]), on the page
 /// otherwise.
-async fn resolve(
-    app: &App,
-    raw: RawParams,
-    client: &ClientRecord,
-) -> Result<(RawParams, bool), Failure> {
+async fn resolve(app: &App, raw: RawParams, client: &ClientRecord) -> Result<Resolved, Failure> {
     match resolved_parameters(app, &raw, client).await {
-        Ok(None) => Ok((raw, false)),
-        Ok(Some((params, pushed))) => Ok((
-            RawParams::from_pairs(request_object::with_client_id(&client.client_id, params)),
-            pushed,
-        )),
+        Ok(None) => Ok(Resolved::Params(raw)),
+        Ok(Some(Source::Object(params))) => Ok(Resolved::Params(RawParams::from_pairs(
+            request_object::with_client_id(&client.client_id, params),
+        ))),
+        Ok(Some(Source::Pushed(req))) => Ok(Resolved::Pushed(req)),
         Err((occ, object)) => {
             let occ = occ.client(client.client_id.clone());
             Err(match error_target(&raw, object.as_ref(), client) {
@@ -150,13 +170,14 @@ async fn resolve(
 /// the object when its signature verified (they say where the error goes).
 type Unresolved = (Occurrence, Option<RawParams>);
 
-/// The parameters of the request object or pushed request `raw` refers
-/// to, if it refers to one (and whether it was pushed).
+/// The request object or pushed request `raw` refers to, if it refers to
+/// one. A pushed request is taken only by the client that pushed it (the
+/// outer `client_id`).
 async fn resolved_parameters(
     app: &App,
     raw: &RawParams,
     client: &ClientRecord,
-) -> Result<Option<(Vec<(String, String)>, bool)>, Unresolved> {
+) -> Result<Option<Source>, Unresolved> {
     let unverified = |occ: Occurrence| (occ, None);
     let one = |name: &str| raw.single(name).ok().flatten();
     let (request, request_uri) = (one("request"), one("request_uri"));
@@ -180,8 +201,8 @@ async fn resolved_parameters(
                 {
                     return Ok(None);
                 }
-                let params = request_object::pushed(take).map_err(unverified)?;
-                return Ok(Some((params, true)));
+                let req = request_object::pushed(take).map_err(unverified)?;
+                return Ok(Some(Source::Pushed(Box::new(req))));
             }
             // Disabled: validation refuses the parameter (request_uri_not_supported).
             _ if !app.config.request_objects => return Ok(None),
@@ -208,5 +229,5 @@ async fn resolved_parameters(
     opened
         .check(client, &ctx)
         .map_err(|occ| (occ, Some(RawParams::from_pairs(params.clone()))))?;
-    Ok(Some((params, false)))
+    Ok(Some(Source::Object(params)))
 }

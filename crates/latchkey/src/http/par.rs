@@ -1,8 +1,8 @@
 //! `POST /par`: pushed authorization requests (RFC 9126). The client
 //! authenticates exactly as at /token, the request (or the request object
-//! it carries) is validated as /authorize would, and the parameters are
-//! kept under a single-use `request_uri`, stored hashed so every node can
-//! redeem it. Errors go back as JSON.
+//! it carries) is validated as /authorize would, and the validated request
+//! is kept under a single-use `request_uri`, stored hashed so every node
+//! can redeem it. Errors go back as JSON.
 
 use super::respond::Failure;
 use super::token::{authenticate, form, no_store_json};
@@ -69,9 +69,10 @@ pub async fn par(
             .collect(),
     };
     let pushed = request_object::with_client_id(&client.client_id, pushed);
-    // The same checks as /authorize, answered here as JSON.
-    validate(
-        &RawParams::from_pairs(pushed.clone()),
+    // The same checks as /authorize, answered here as JSON. What passes is
+    // kept and used as validated here.
+    let request = validate(
+        &RawParams::from_pairs(pushed),
         Some(&client),
         &app.config.policy,
     )
@@ -86,8 +87,7 @@ pub async fn par(
         .insert_pushed_request(&PushedRequest {
             uri_hash: app.secrets.hash(&request_uri),
             client_id: client.client_id.clone(),
-            // client_id is added back from the /authorize request.
-            params: pushed.into_iter().skip(1).collect(),
+            request,
             created_at: now,
             expires_at: now + PUSHED_TTL,
         })

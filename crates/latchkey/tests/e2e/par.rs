@@ -210,6 +210,55 @@ async fn pushed_requests(db: Db) {
     .await;
 }
 
+/// A pushed request is used as validated at /par: a change to the
+/// client's registration afterwards does not undo it, a deactivation
+/// does. One pushed by an earlier version (the raw parameters) is answered
+/// as expired.
+async fn a_pushed_request_is_used_as_validated(db: Db) {
+    let s = Server::start(db).await;
+    register(&s, json!({"client_id": "app"})).await;
+    let mut b = Browser::new(&s);
+
+    let legacy = pushed_uri(&s, "app", GOOD).await;
+    s.sql(
+        r#"UPDATE pushed_requests SET params = '[["response_type","code"],["scope","openid email"],["redirect_uri","https://app.example/cb"],["state","pushed"]]'"#,
+    )
+    .await;
+    let r = b.get(&authorize("app", &legacy)).await;
+    assert_redirected(&s, &r, "invalid_request_uri", "request_uri_expired", None);
+
+    // The redirect URI is no longer registered when the request is used:
+    // validated when pushed, it stands.
+    let uri = pushed_uri(&s, "app", GOOD).await;
+    let later = pushed_uri(&s, "app", GOOD).await;
+    let r = s
+        .admin(Method::PATCH, "/clients/app")
+        .json(&json!({"redirect_uris": ["https://app.example/elsewhere"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let q = sign_in(&mut b, &authorize("app", &uri)).await;
+    assert_eq!(q["state"], "pushed");
+    assert!(q.contains_key("code"), "{q:?}");
+
+    // A client deactivated since the push is refused, to the pushed
+    // redirect URI.
+    s.admin(Method::PATCH, "/clients/app")
+        .json(&json!({"active": false}))
+        .send()
+        .await
+        .unwrap();
+    let r = b.get(&authorize("app", &later)).await;
+    assert_redirect(
+        &s,
+        &r,
+        "unauthorized_client",
+        "client_deactivated",
+        "pushed",
+    );
+}
+
 /// par.required: every client must push, and discovery says so.
 async fn par_required_everywhere(db: Db) {
     let s = Server::start_with(db, &[("LATCHKEY_PAR_REQUIRED", "true")]).await;
@@ -347,6 +396,7 @@ async fn openidconnect_crate_with_par(db: Db) {
 
 crate::both!(
     pushed_requests,
+    a_pushed_request_is_used_as_validated,
     par_required_everywhere,
     openidconnect_crate_with_par
 );
