@@ -32,19 +32,24 @@ use std::sync::Arc;
 /// A refusal of this sign-in, on its channel: redirected to the client once
 /// its redirect URI is verified, on the page for a device.
 pub fn refuse(purpose: &Purpose, occ: Occurrence) -> Failure {
-    match purpose.error_target() {
-        Some(target) => Failure {
-            occ: occ.client(purpose.client_id().to_string()),
-            channel: Channel::Redirect(target),
-        },
-        None => Failure::page(occ.client(purpose.client_id().to_string())),
-    }
+    back(purpose)(occ)
 }
 
-/// [`refuse`] as a closure, for `map_err`.
+/// [`refuse`] as a closure, for `map_err`: it keeps only where the
+/// refusal goes, not a copy of the whole request.
 pub fn back(purpose: &Purpose) -> impl Fn(Occurrence) -> Failure + use<> {
-    let purpose = purpose.clone();
-    move |occ| refuse(&purpose, occ)
+    let target = purpose.error_target();
+    let client_id = purpose.client_id().to_string();
+    move |occ| {
+        let occ = occ.client(client_id.clone());
+        match &target {
+            Some(target) => Failure {
+                occ,
+                channel: Channel::Redirect(target.clone()),
+            },
+            None => Failure::page(occ),
+        }
+    }
 }
 
 /// A failure to the client of a verified authorization request.
