@@ -100,33 +100,56 @@ fn module_of(src: &Path, file: &Path) -> Vec<String> {
 
 /// Code without comments (line comments and doc comments; block comments
 /// are not used in this codebase), without string literals' contents, and
-/// without its unit tests (a `#[cfg(test)]` module closes a file here).
+/// without unit tests: the item after each `#[cfg(test)]` (a `mod tests;`
+/// line, or a braced block up to its closing brace) is left out.
 fn code_of(text: &str) -> String {
     let mut out = String::new();
+    // Some(depth) while skipping a test item: braces still open.
+    let mut skipping: Option<(usize, bool)> = None;
     for line in text.lines() {
-        if line.trim() == "#[cfg(test)]" {
-            break;
+        let kept = strip_line(line);
+        if let Some((depth, opened)) = skipping {
+            let opens = kept.matches('{').count();
+            let closes = kept.matches('}').count();
+            let depth = (depth + opens).saturating_sub(closes);
+            let opened = opened || opens > 0;
+            let ends = if opened {
+                depth == 0
+            } else {
+                kept.trim_end().ends_with(';')
+            };
+            skipping = if ends { None } else { Some((depth, opened)) };
+            continue;
         }
-        let mut in_str = false;
-        let mut prev = ' ';
-        let mut kept = String::new();
-        let mut chars = line.chars().peekable();
-        while let Some(c) = chars.next() {
-            if !in_str && c == '/' && chars.peek() == Some(&'/') {
-                break;
-            }
-            if c == '"' && prev != '\\' && !(prev == '\'' && chars.peek() == Some(&'\'')) {
-                in_str = !in_str;
-                kept.push(c);
-            } else if !in_str {
-                kept.push(c);
-            }
-            prev = c;
+        if line.trim() == "#[cfg(test)]" {
+            skipping = Some((0, false));
+            continue;
         }
         out.push_str(&kept);
         out.push('\n');
     }
     out
+}
+
+/// One line without its comment and its string literals' contents.
+fn strip_line(line: &str) -> String {
+    let mut in_str = false;
+    let mut prev = ' ';
+    let mut kept = String::new();
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if !in_str && c == '/' && chars.peek() == Some(&'/') {
+            break;
+        }
+        if c == '"' && prev != '\\' && !(prev == '\'' && chars.peek() == Some(&'\'')) {
+            in_str = !in_str;
+            kept.push(c);
+        } else if !in_str {
+            kept.push(c);
+        }
+        prev = c;
+    }
+    kept
 }
 
 /// Every path starting with `crate::` or `super::` in `code`, as segments
@@ -404,6 +427,21 @@ fn core_imports_point_down() {
         upward.is_empty(),
         "imports that run back up a layer:\n{}",
         upward.join("\n")
+    );
+}
+
+#[test]
+fn unit_tests_are_left_out_and_code_after_them_is_read() {
+    let text = "use crate::a::B;\n#[cfg(test)]\nmod tests {\n    use crate::c::D;\n    fn f() { g(\"}\"); }\n}\nuse crate::e::F; // crate::g\n#[cfg(test)]\nmod more;\nuse crate::h::I;\n";
+    let code = code_of(text);
+    assert!(
+        code.contains("crate::a::B") && code.contains("crate::e::F"),
+        "{code}"
+    );
+    assert!(code.contains("crate::h::I"), "{code}");
+    assert!(
+        !code.contains("crate::c::D") && !code.contains("crate::g"),
+        "{code}"
     );
 }
 
