@@ -154,10 +154,8 @@ fn strip_line(line: &str) -> String {
 
 /// Every path starting with `crate::` or `super::` in `code`, as segments
 /// relative to the crate root (braced groups expanded one level deep).
-fn paths(code: &str, here: &[String], is_mod_file: bool) -> Vec<Vec<String>> {
+fn paths(text: &str, here: &[String]) -> Vec<Vec<String>> {
     let mut found = Vec::new();
-    let bytes: Vec<char> = code.chars().collect();
-    let text: String = bytes.iter().collect();
     for start in ["crate::", "super::"] {
         let mut from = 0;
         while let Some(at) = text[from..].find(start) {
@@ -195,8 +193,6 @@ fn paths(code: &str, here: &[String], is_mod_file: bool) -> Vec<Vec<String>> {
             let mut segs = head.split("::").filter(|s| !s.is_empty()).peekable();
             // Resolve the start.
             let mut module: Vec<String> = here.to_vec();
-            // `super` from a non-mod file `a/b.rs` is `a`; from `a/b/mod.rs` also `a`.
-            let _ = is_mod_file;
             for s in segs.by_ref() {
                 match s {
                     "crate" => module.clear(),
@@ -256,15 +252,11 @@ fn read_crate(dir: &Path) -> Crate {
     let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for f in &files {
         let here = module_of(&src, f);
-        let is_mod = matches!(
-            f.file_name().unwrap().to_str(),
-            Some("mod.rs" | "lib.rs" | "main.rs")
-        );
         // `super` in `a/b.rs` means module `a`: the file's own module path
         // already ends in `b`, so popping once is right for both forms.
         let code = code_of(&std::fs::read_to_string(f).unwrap());
         let from = rel(f);
-        for p in paths(&code, &here, is_mod) {
+        for p in paths(&code, &here) {
             // The longest prefix naming a file.
             let mut best = None;
             for n in (0..=p.len()).rev() {

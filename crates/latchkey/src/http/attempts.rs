@@ -99,12 +99,7 @@ pub fn throttled(cause: &'static Cause, what: &str, wait: i64) -> Occurrence {
     cause
         .with_detail(format!(
             "too many failed {what}; try again in {} minute(s)",
-            minutes(wait)
+            latchkey_core::journey::login::minutes(wait)
         ))
         .retry_after(u64::try_from(wait).unwrap_or(60))
-}
-
-/// Whole minutes, rounded up, for people.
-pub fn minutes(wait: i64) -> i64 {
-    (wait + 59) / 60
 }

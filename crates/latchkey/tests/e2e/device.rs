@@ -427,10 +427,16 @@ async fn device_page_refusals(db: Db) {
     let form = b.get(&s.url("/device")).await;
     assert_eq!(form.status(), 200);
     let csrf = hidden(&form.text().await.unwrap(), "csrf");
+    // The code form as the page sends it.
+    let send = |b: &Browser<'_>, code: &str| {
+        s.http
+            .post(s.url("/device"))
+            .header("cookie", b.cookie_header())
+            .form(&[("csrf", csrf.as_str()), ("user_code", code)])
+            .send()
+    };
 
-    let r = b
-        .post("/device", &[("csrf", &csrf), ("user_code", "BCDF-GHJK")])
-        .await;
+    let r = send(&b, "BCDF-GHJK").await.unwrap();
     assert_eq!(r.status(), 400);
     let page = r.text().await.unwrap();
     assert!(page.contains("That code is not right"), "{page}");
@@ -443,15 +449,9 @@ async fn device_page_refusals(db: Db) {
 
     let decided = start(&s, "tv", "openid").await;
     approve(&s, &decided, &sub).await;
-    let r = b
-        .post(
-            "/device",
-            &[
-                ("csrf", &csrf),
-                ("user_code", decided["user_code"].as_str().unwrap()),
-            ],
-        )
-        .await;
+    let r = send(&b, decided["user_code"].as_str().unwrap())
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     assert!(r.text().await.unwrap().contains("already used"));
     assert!(s.logs().contains("device_request_decided"));
@@ -462,29 +462,19 @@ async fn device_page_refusals(db: Db) {
         row(expired["user_code"].as_str().unwrap())
     ))
     .await;
-    let r = b
-        .post(
-            "/device",
-            &[
-                ("csrf", &csrf),
-                ("user_code", expired["user_code"].as_str().unwrap()),
-            ],
-        )
-        .await;
+    let r = send(&b, expired["user_code"].as_str().unwrap())
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     assert!(r.text().await.unwrap().contains("has expired"));
 
     // Ten wrong codes per address in a window; the right ones above did
     // not count, and the eleventh wrong one waits.
     for _ in 0..9 {
-        let r = b
-            .post("/device", &[("csrf", &csrf), ("user_code", "bcdf ghjk")])
-            .await;
+        let r = send(&b, "bcdf ghjk").await.unwrap();
         assert_eq!(r.status(), 400);
     }
-    let r = b
-        .post("/device", &[("csrf", &csrf), ("user_code", "BCDFGHJK")])
-        .await;
+    let r = send(&b, "BCDFGHJK").await.unwrap();
     assert_eq!(r.status(), 429);
     assert!(r.headers().contains_key("retry-after"));
     assert!(r.text().await.unwrap().contains("Too many wrong codes"));

@@ -6,7 +6,7 @@
 //! Wrong codes are counted per client address ([`attempts`]): the code
 //! space is large, but nothing else stops someone trying codes.
 
-use super::pending::csrf;
+use super::pending::{csrf, csrf_matches};
 use super::{arrive, cookies};
 use crate::app::App;
 use crate::http::attempts;
@@ -103,12 +103,7 @@ pub async fn submit(
     let browser = cookies::browser(&app, &headers).ok_or_else(|| {
         Failure::page(CSRF_TOKEN_INVALID.with_detail("the browser's cookies were cleared"))
     })?;
-    let expected = csrf(&app, &browser);
-    let csrf_ok = get("csrf").is_some_and(|t| {
-        use subtle::ConstantTimeEq;
-        t.as_bytes().ct_eq(expected.as_bytes()).into()
-    });
-    if !csrf_ok {
+    if !csrf_matches(&app, &browser, &form) {
         return Err(Failure::page(CSRF_TOKEN_INVALID.occur()));
     }
     let typed = get("user_code").unwrap_or("");

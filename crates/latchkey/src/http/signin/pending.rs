@@ -68,6 +68,16 @@ pub fn csrf(app: &App, browser: &str) -> String {
     app.secrets.hash(&format!("csrf:{browser}"))
 }
 
+/// Whether `form` carries this browser's CSRF token (compared in
+/// constant time).
+pub fn csrf_matches(app: &App, browser: &str, form: &RawParams) -> bool {
+    let expected = csrf(app, browser);
+    form.single("csrf").ok().flatten().is_some_and(|t| {
+        use subtle::ConstantTimeEq;
+        t.as_bytes().ct_eq(expected.as_bytes()).into()
+    })
+}
+
 pub fn client_name(client: &ClientRecord) -> &str {
     client
         .metadata
@@ -107,12 +117,7 @@ impl FromRequest<Arc<App>> for Submitted {
         })?;
         let form = RawParams::parse(&String::from_utf8_lossy(&body));
         let pending = load(app, &headers, form.single("i").ok().flatten()).await?;
-        let expected = pending.csrf(app);
-        let ok = form.single("csrf").ok().flatten().is_some_and(|t| {
-            use subtle::ConstantTimeEq;
-            t.as_bytes().ct_eq(expected.as_bytes()).into()
-        });
-        if !ok {
+        if !csrf_matches(app, &pending.browser, &form) {
             return Err(pending.refuse(CSRF_TOKEN_INVALID.occur()));
         }
         Ok(Submitted { pending, form })
