@@ -16,6 +16,22 @@ pub struct SessionRecord {
     pub acr: Option<String>,
     pub created_at: i64,
     pub expires_at: i64,
+    /// A summary of the browser's User-Agent when it signed in, for the
+    /// person's list of their sessions.
+    pub user_agent: Option<String>,
+    /// The address it signed in from.
+    pub address: Option<String>,
+}
+
+/// An application the user allowed, as the account page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentRecord {
+    pub client_id: String,
+    pub scope: String,
+    pub updated_at: i64,
+    /// When tokens were last issued to the client for the user, if since
+    /// recorded.
+    pub last_used_at: Option<i64>,
 }
 
 /// A sign-in in progress: a request waiting for its person. Bound to the

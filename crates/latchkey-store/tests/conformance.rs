@@ -567,6 +567,8 @@ async fn deleting_a_user_ends_their_sessions_tokens_and_links(db: &TestDb) {
                 acr: None,
                 created_at: 100,
                 expires_at: 9_000,
+                user_agent: None,
+                address: None,
             })
             .await
             .unwrap();
@@ -1036,6 +1038,8 @@ async fn sessions_interactions_and_consents(db: &TestDb) {
         acr: None,
         created_at: 100,
         expires_at: 200,
+        user_agent: None,
+        address: None,
     };
     store.insert_session(&session).await.unwrap();
     assert_eq!(store.get_session("h1").await.unwrap(), Some(session));
@@ -1092,6 +1096,8 @@ async fn purge_removes_expired_sessions_interactions_and_windows_within_the_limi
         acr: None,
         created_at: 100,
         expires_at,
+        user_agent: None,
+        address: None,
     };
     for id in ["old1", "old2", "old3"] {
         store.insert_session(&session(id, 200)).await.unwrap();
@@ -2121,6 +2127,8 @@ async fn a_step_up_records_the_factor_on_the_session(db: &TestDb) {
         acr: None,
         created_at: 100,
         expires_at: 200,
+        user_agent: None,
+        address: None,
     };
     store.insert_session(&session).await.unwrap();
     let amr: Vec<String> = vec!["pwd".into(), "otp".into(), "mfa".into()];

@@ -298,6 +298,8 @@ pub async fn new_session(
         acr: None,
         created_at: now,
         expires_at: now + SESSION_TTL,
+        user_agent: None,
+        address: None,
     };
     app.store.insert_session(&session).await?;
     tracing::info!(client_id, sub, amr = ?session.amr, "signed in");
