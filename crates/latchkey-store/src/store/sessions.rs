@@ -88,9 +88,9 @@ fn session(row: &impl DbRow) -> StoreResult<SessionRecord> {
         acr: row.try_get("acr").map_err(map_err)?,
         created_at: row.try_get("created_at").map_err(map_err)?,
         expires_at: row.try_get("expires_at").map_err(map_err)?,
+        user_agent: row.try_get("user_agent").map_err(map_err)?,
+        address: row.try_get("address").map_err(map_err)?,
         sid,
-        user_agent: None,
-        address: None,
     })
 }
 

@@ -37,6 +37,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/keys", get(list_keys))
         .route("/keys/rotate", post(rotate_keys))
         .route("/errors/{error_id}", get(show_error))
+        .route("/audit", get(list_audit))
         .route("/maintenance", get(show_maintenance).put(set_maintenance))
 }
 
@@ -368,4 +369,58 @@ async fn set_maintenance(
         .await
         .map_err(|e| Failure::admin(latchkey_core::Occurrence::from(e)))?;
     Ok(ok(StatusCode::OK, maintenance_view(&app)))
+}
+
+/// `GET /admin/v1/audit?actor=&target=&kind=&limit=&before=`: the audit
+/// trail, newest first. `next` is the `before` of the following page
+/// (absent on the last one).
+async fn list_audit(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> AdminResult {
+    use latchkey_core::audit::{AuditQuery, PAGE_DEFAULT, PAGE_MAX};
+    use latchkey_core::catalogue::AUDIT_QUERY_INVALID;
+    authorize(&app, &method, &headers)?;
+    let params = latchkey_core::authorize::RawParams::parse(query.as_deref().unwrap_or(""));
+    let invalid = |detail: String| Failure::admin(AUDIT_QUERY_INVALID.with_detail(detail));
+    if let Some(name) = params.first_repeated() {
+        return Err(invalid(format!("{name} is given more than once")));
+    }
+    let text = |name: &str| {
+        params
+            .single(name)
+            .ok()
+            .flatten()
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    let number = |name: &str, min: i64, max: i64| -> Result<Option<i64>, Failure> {
+        match text(name) {
+            None => Ok(None),
+            Some(v) => match v.parse::<i64>() {
+                Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
+                _ => Err(invalid(format!(
+                    "{name} must be a whole number from {min} to {max}, got {v:?}"
+                ))),
+            },
+        }
+    };
+    let q = AuditQuery {
+        actor: text("actor"),
+        target: text("target"),
+        kind: text("kind"),
+        before: number("before", 1, i64::MAX)?,
+        limit: number("limit", 1, PAGE_MAX)?.unwrap_or(PAGE_DEFAULT),
+    };
+    let events = app
+        .store
+        .list_audit(&q)
+        .await
+        .map_err(|e| Failure::admin(latchkey_core::Occurrence::from(e)))?;
+    let next = (events.len() as i64 == q.limit)
+        .then(|| events.last().map(|e| e.id))
+        .flatten();
+    Ok(ok(StatusCode::OK, json!({ "events": events, "next": next })))
 }

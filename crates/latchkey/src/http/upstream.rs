@@ -322,7 +322,7 @@ async fn sign_in(
     let back = p.back();
     let client_id = p.interaction.purpose.client_id();
     let (token, session) =
-        signin::new_session(app, &p.headers, &user.sub, vec!["fed".into()], client_id)
+        signin::new_session(app, &p.headers, &user.sub, vec!["fed".into()], client_id, None)
             .await
             .map_err(&back)?;
     app.store

@@ -83,9 +83,10 @@ fn verify_page(app: &App, p: &Pending, error: &str) -> String {
     layout(&app.brand, "Security code", &body)
 }
 
-/// Enrolment: the QR code (inline SVG) and the key to type by hand.
-fn enrol_page(app: &App, p: &Pending, account: &str, key: &[u8], error: &str) -> String {
-    let client = p.client_name();
+/// The QR code (inline SVG) of a new authenticator's key, and the key in
+/// groups of four as authenticator apps show it, to type by hand. Shared
+/// with the account page's enrolment.
+pub(crate) fn enrolment_view(app: &App, account: &str, key: &[u8]) -> (String, String) {
     let uri = totp::otpauth_uri(&app.brand.name, account, key);
     let qr = qrcode::QrCode::new(uri.as_bytes())
         .map(|code| {
@@ -97,13 +98,28 @@ fn enrol_page(app: &App, p: &Pending, account: &str, key: &[u8], error: &str) ->
         .unwrap_or_default();
     // Inline in HTML: drop the XML declaration before the <svg> element.
     let qr = qr.find("<svg").map(|at| &qr[at..]).unwrap_or_default();
-    // The key in groups of four, as authenticator apps show it.
     let encoded = totp::base32_encode(key);
     let grouped: Vec<String> = encoded
         .as_bytes()
         .chunks(4)
         .map(|c| String::from_utf8_lossy(c).into_owned())
         .collect();
+    (qr.to_string(), grouped.join(" "))
+}
+
+/// The recovery codes as the list shown once.
+pub(crate) fn recovery_list(codes: &[String]) -> String {
+    let items: String = codes
+        .iter()
+        .map(|c| format!("<li><code>{}</code></li>", esc(c)))
+        .collect();
+    format!("<ul class=\"recovery-codes\">{items}</ul>")
+}
+
+/// Enrolment: the QR code (inline SVG) and the key to type by hand.
+fn enrol_page(app: &App, p: &Pending, account: &str, key: &[u8], error: &str) -> String {
+    let client = p.client_name();
+    let (qr, grouped) = enrolment_view(app, account, key);
     let body = format!(
         "<h1>Set up an authenticator app</h1><p class=\"muted\"><strong>{client}</strong> asks for a second step when you sign in.</p>{error}\
 <p>Scan this QR code with an authenticator app (for example one on your phone).</p>\
@@ -115,7 +131,7 @@ fn enrol_page(app: &App, p: &Pending, account: &str, key: &[u8], error: &str) ->
 <div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"enrol\" class=\"primary\">Continue</button>\
 <button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>Cancel</button></div></form>",
         client = esc(client),
-        key = esc(&grouped.join(" ")),
+        key = esc(&grouped),
         fields = hidden_fields(app, p),
     );
     layout(&app.brand, "Set up an authenticator", &body)
@@ -123,14 +139,11 @@ fn enrol_page(app: &App, p: &Pending, account: &str, key: &[u8], error: &str) ->
 
 /// The recovery codes, shown once, right after enrolment.
 fn recovery_page(app: &App, p: &Pending, codes: &[String]) -> String {
-    let items: String = codes
-        .iter()
-        .map(|c| format!("<li><code>{}</code></li>", esc(c)))
-        .collect();
+    let items = recovery_list(codes);
     let body = format!(
         "<h1>Save your recovery codes</h1>\
 <p>If you lose your phone, each of these codes lets you sign in once instead of a code from the app. \
-Keep them somewhere safe: they are shown only now.</p><ul class=\"recovery-codes\">{items}</ul>\
+Keep them somewhere safe: they are shown only now.</p>{items}\
 <form method=\"post\" action=\"/mfa\">{fields}\
 <div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"continue\" class=\"primary\" autofocus>I have saved them, continue</button></div></form>",
         fields = hidden_fields(app, p),
@@ -139,7 +152,7 @@ Keep them somewhere safe: they are shown only now.</p><ul class=\"recovery-codes
 }
 
 /// A pending enrolment's key: the one already started, or a new one.
-async fn pending_key(app: &App, sub: &str) -> Result<Option<Vec<u8>>, Occurrence> {
+pub(crate) async fn pending_key(app: &App, sub: &str) -> Result<Option<Vec<u8>>, Occurrence> {
     match key_of(app, sub).await? {
         Some((record, key)) if record.confirmed_at.is_none() => return Ok(Some(key)),
         Some(_) => return Ok(None),
@@ -305,7 +318,7 @@ async fn verify(
 }
 
 /// Confirm a pending enrolment with its first code; hand out recovery codes.
-async fn enrol(
+pub(crate) async fn enrol(
     app: &App,
     sub: &str,
     code: &str,
@@ -329,6 +342,16 @@ async fn enrol(
             TOTP_CONFIRMATION_INVALID.with_detail("the authenticator was already set up")
         ));
     }
+    Ok(Ok(Some(new_recovery_codes(app, sub, now).await?)))
+}
+
+/// A new set of recovery codes for `sub`, replacing any earlier set; only
+/// their hashes are kept.
+pub(crate) async fn new_recovery_codes(
+    app: &App,
+    sub: &str,
+    now: i64,
+) -> Result<Vec<String>, Occurrence> {
     let codes = (0..totp::RECOVERY_CODES)
         .map(|_| totp::recovery_code())
         .collect::<Result<Vec<String>, _>>()?;
@@ -340,5 +363,5 @@ async fn enrol(
         })
         .collect();
     app.store.put_recovery_codes(sub, &hashes, now).await?;
-    Ok(Ok(Some(codes)))
+    Ok(codes)
 }
