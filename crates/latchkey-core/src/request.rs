@@ -433,7 +433,10 @@ mod tests {
         assert_eq!(back, account);
         assert!(back.error_target().is_none() && !back.asks_consent());
         assert_eq!(back.max_age(), Some(300));
-        assert_eq!(AccountRequest::new("https://evil.example/").return_to, "/account");
+        assert_eq!(
+            AccountRequest::new("https://evil.example/").return_to,
+            "/account"
+        );
     }
 
     /// An interaction written before the values were typed: `response_mode`

@@ -20,9 +20,9 @@ use latchkey_core::device::{DeviceApproval, DeviceGrant, DevicePoll, DeviceState
 use latchkey_core::error::ErrorRecord;
 use latchkey_core::grant::{PushedRequest, PushedTake};
 use latchkey_core::keys::{KeyRecord, KeyState};
+use latchkey_core::session::SessionRecord;
 use latchkey_core::store::StoreError;
 use latchkey_core::store::prelude::*;
-use latchkey_core::session::SessionRecord;
 use latchkey_core::user::UserRecord;
 use serde_json::json;
 use sqlx::Connection;
@@ -2762,26 +2762,54 @@ async fn sessions_are_listed_and_ended_per_user(db: &TestDb) {
 
 async fn consents_are_listed_with_their_last_use_and_revoked_with_their_grants(db: &TestDb) {
     let store = db.open().await;
-    store.put_consent("s1", "c1", "openid email", 100).await.unwrap();
+    store
+        .put_consent("s1", "c1", "openid email", 100)
+        .await
+        .unwrap();
     store.put_consent("s1", "c2", "openid", 200).await.unwrap();
     store.put_consent("s2", "c1", "openid", 300).await.unwrap();
     // c1 got tokens twice for s1 (a later use is never moved back), once for s2.
-    store.record_grant_use("g1", "s1", "c1", 500, 9_000).await.unwrap();
-    store.record_grant_use("g1", "s1", "c1", 400, 9_000).await.unwrap();
-    store.record_grant_use("g-code", "s1", "c1", 450, 9_000).await.unwrap();
-    store.record_grant_use("g-s2", "s2", "c1", 600, 9_000).await.unwrap();
+    store
+        .record_grant_use("g1", "s1", "c1", 500, 9_000)
+        .await
+        .unwrap();
+    store
+        .record_grant_use("g1", "s1", "c1", 400, 9_000)
+        .await
+        .unwrap();
+    store
+        .record_grant_use("g-code", "s1", "c1", 450, 9_000)
+        .await
+        .unwrap();
+    store
+        .record_grant_use("g-s2", "s2", "c1", 600, 9_000)
+        .await
+        .unwrap();
     let listed = store.list_consents("s1").await.unwrap();
     let seen: Vec<(&str, &str, i64, Option<i64>)> = listed
         .iter()
-        .map(|c| (c.client_id.as_str(), c.scope.as_str(), c.updated_at, c.last_used_at))
+        .map(|c| {
+            (
+                c.client_id.as_str(),
+                c.scope.as_str(),
+                c.updated_at,
+                c.last_used_at,
+            )
+        })
         .collect();
     assert_eq!(
         seen,
-        [("c1", "openid email", 100, Some(500)), ("c2", "openid", 200, None)]
+        [
+            ("c1", "openid email", 100, Some(500)),
+            ("c2", "openid", 200, None)
+        ]
     );
     // Grants of s1 with c1: g1 (a refresh token too), g-code (a code-only
     // grant, known through its use), g-pending (a code not yet redeemed).
-    store.insert_refresh_token(&refresh("r1", "g1", 9_000)).await.unwrap();
+    store
+        .insert_refresh_token(&refresh("r1", "g1", 9_000))
+        .await
+        .unwrap();
     let mut other = refresh("r2", "g-other", 9_000);
     other.client_id = "c2".into();
     store.insert_refresh_token(&other).await.unwrap();
@@ -2789,7 +2817,10 @@ async fn consents_are_listed_with_their_last_use_and_revoked_with_their_grants(d
     pending.grant_id = "g-pending".into();
     pending.expires_at = 9_000;
     store.insert_code(&pending).await.unwrap();
-    assert!(!store.is_grant_revoked("g1").await.unwrap(), "cached as not revoked");
+    assert!(
+        !store.is_grant_revoked("g1").await.unwrap(),
+        "cached as not revoked"
+    );
 
     assert!(store.revoke_consent("s1", "c1", 700, 10_000).await.unwrap());
     for grant in ["g1", "g-code", "g-pending"] {
@@ -2800,7 +2831,15 @@ async fn consents_are_listed_with_their_last_use_and_revoked_with_their_grants(d
     }
     let r1 = store.get_refresh_token("r1").await.unwrap().unwrap();
     assert_eq!(r1.revoked_at, Some(700));
-    assert!(store.get_refresh_token("r2").await.unwrap().unwrap().revoked_at.is_none());
+    assert!(
+        store
+            .get_refresh_token("r2")
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked_at
+            .is_none()
+    );
     assert!(matches!(
         store.redeem_code("code-pending", 710).await.unwrap(),
         latchkey_core::grant::Redemption::Reused(_)
@@ -2823,16 +2862,28 @@ async fn deleting_a_user_forgets_their_grant_uses(db: &TestDb) {
     let store = db.open().await;
     store.create_user(&user("s1", "alice", 1)).await.unwrap();
     store.put_consent("s1", "c1", "openid", 100).await.unwrap();
-    store.record_grant_use("g1", "s1", "c1", 500, 9_000).await.unwrap();
+    store
+        .record_grant_use("g1", "s1", "c1", 500, 9_000)
+        .await
+        .unwrap();
     assert!(store.delete_user("s1", 600, 9_000).await.unwrap());
     assert!(store.is_grant_revoked("g1").await.unwrap());
     // A user of the same sub later starts with no connected application.
     store.put_consent("s1", "c1", "openid", 700).await.unwrap();
-    assert_eq!(store.list_consents("s1").await.unwrap()[0].last_used_at, None);
+    assert_eq!(
+        store.list_consents("s1").await.unwrap()[0].last_used_at,
+        None
+    );
     // Grant uses past their time go with the purge.
-    store.record_grant_use("g2", "s1", "c1", 800, 900).await.unwrap();
+    store
+        .record_grant_use("g2", "s1", "c1", 800, 900)
+        .await
+        .unwrap();
     store.purge_expired(1_000, 60, 100).await.unwrap();
-    assert_eq!(store.list_consents("s1").await.unwrap()[0].last_used_at, None);
+    assert_eq!(
+        store.list_consents("s1").await.unwrap()[0].last_used_at,
+        None
+    );
 }
 
 async fn audit_events_are_appended_read_by_page_and_filter_and_purged(db: &TestDb) {
@@ -2843,7 +2894,12 @@ async fn audit_events_are_appended_read_by_page_and_filter_and_purged(db: &TestD
     for (at, actor, kind, target) in [
         (100, &alice, kind::SIGN_IN, "user:s1"),
         (200, &alice, kind::PASSWORD_CHANGED, "user:s1"),
-        (300, &Actor::Admin("ops".into()), kind::SESSION_ENDED, "user:s2"),
+        (
+            300,
+            &Actor::Admin("ops".into()),
+            kind::SESSION_ENDED,
+            "user:s2",
+        ),
         (400, &alice, kind::CONSENT_REVOKED, "user:s1"),
     ] {
         let mut e = AuditEvent::new(actor, kind, target)
@@ -2900,7 +2956,10 @@ async fn audit_events_are_appended_read_by_page_and_filter_and_purged(db: &TestD
     };
     assert_eq!(count(query(Some("user:s1"), None, None)).await, 3);
     assert_eq!(count(query(None, Some("user:s2"), None)).await, 1);
-    assert_eq!(count(query(Some("user:s1"), None, Some(kind::SIGN_IN))).await, 1);
+    assert_eq!(
+        count(query(Some("user:s1"), None, Some(kind::SIGN_IN))).await,
+        1
+    );
     assert_eq!(count(query(Some("nobody"), None, None)).await, 0);
     // Retention: events before 250 go, at most `limit` at a time.
     assert_eq!(store.purge_audit(250, 1).await.unwrap(), 1);

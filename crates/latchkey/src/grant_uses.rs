@@ -30,10 +30,7 @@ impl GrantUses {
     /// written when so.
     fn due(&self, grant_id: &str, now: i64) -> bool {
         let mut noted = self.noted.lock().unwrap_or_else(PoisonError::into_inner);
-        if noted
-            .get(grant_id)
-            .is_some_and(|at| now - at < GRANULARITY)
-        {
+        if noted.get(grant_id).is_some_and(|at| now - at < GRANULARITY) {
             return false;
         }
         if noted.len() >= CAPACITY {

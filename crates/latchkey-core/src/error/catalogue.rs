@@ -2697,7 +2697,9 @@ pub static PROFILE_CLAIM_INVALID: Cause = Cause {
     endpoints: ACCOUNT,
     extended_code: None,
     checklist: &["T1"],
-    page: Some("One of the profile fields could not be saved. Keep each value under 512 characters."),
+    page: Some(
+        "One of the profile fields could not be saved. Keep each value under 512 characters.",
+    ),
 };
 
 pub static ACCOUNT_SESSION_UNKNOWN: Cause = Cause {

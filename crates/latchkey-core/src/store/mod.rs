@@ -38,8 +38,8 @@ pub use users::UserStore;
 /// `use latchkey_core::store::prelude::*;`.
 pub mod prelude {
     pub use super::{
-        AuditStore, ChangeStore, ClientStore, DeviceStore, ErrorStore, FactorStore, GrantStore, KeyStore,
-        SessionStore, Store, UpstreamStore, UserStore,
+        AuditStore, ChangeStore, ClientStore, DeviceStore, ErrorStore, FactorStore, GrantStore,
+        KeyStore, SessionStore, Store, UpstreamStore, UserStore,
     };
 }
 

@@ -422,5 +422,8 @@ async fn list_audit(
     let next = (events.len() as i64 == q.limit)
         .then(|| events.last().map(|e| e.id))
         .flatten();
-    Ok(ok(StatusCode::OK, json!({ "events": events, "next": next })))
+    Ok(ok(
+        StatusCode::OK,
+        json!({ "events": events, "next": next }),
+    ))
 }

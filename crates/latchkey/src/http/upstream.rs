@@ -321,10 +321,16 @@ async fn sign_in(
 ) -> Result<Response, Failure> {
     let back = p.back();
     let client_id = p.interaction.purpose.client_id();
-    let (token, session) =
-        signin::new_session(app, &p.headers, &user.sub, vec!["fed".into()], client_id, None)
-            .await
-            .map_err(&back)?;
+    let (token, session) = signin::new_session(
+        app,
+        &p.headers,
+        &user.sub,
+        vec!["fed".into()],
+        client_id,
+        None,
+    )
+    .await
+    .map_err(&back)?;
     app.store
         .insert_upstream_session(&UpstreamSessionRecord {
             sid: session.sid.clone(),

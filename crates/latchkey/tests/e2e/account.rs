@@ -32,11 +32,11 @@ async fn shows(d: &Driver, text: &str) -> String {
     d.wait_for_text(text).await
 }
 
-async fn resize(d: &Driver, width: u32) {
+async fn resize(d: &Driver, width: u32, height: u32) {
     d.cmd(
         Method::POST,
         "/window/rect",
-        Some(json!({"width": width, "height": 1400})),
+        Some(json!({"width": width, "height": height})),
     )
     .await;
 }
@@ -44,8 +44,10 @@ async fn resize(d: &Driver, width: u32) {
 /// Press the button of the form whose hidden `action` is `action` (within
 /// `scope`, a CSS selector of the part of the page that holds it).
 async fn press(d: &Driver, scope: &str, action: &str) {
-    d.click(&format!("{scope} form:has(input[name=action][value={action}]) button"))
-        .await;
+    d.click(&format!(
+        "{scope} form:has(input[name=action][value={action}]) button"
+    ))
+    .await;
 }
 
 async fn account_journey(db: Db) {
@@ -64,8 +66,10 @@ async fn account_journey(db: Db) {
     let secret = created["client_secret"].as_str().unwrap().to_string();
     let user: Value = s
         .admin(Method::POST, "/users")
-        .json(&json!({"username": "alice", "password": "correct horse battery",
-                      "claims": {"email": "alice@example.com", "email_verified": true}}))
+        .json(
+            &json!({"username": "alice", "password": "correct horse battery",
+                      "claims": {"email": "alice@example.com", "email_verified": true}}),
+        )
         .send()
         .await
         .unwrap()
@@ -136,16 +140,17 @@ async fn account_journey(db: Db) {
     assert!(page.contains("Headless Chrome on Linux"), "{page}");
     assert!(page.contains("127.0.0.1"));
     assert!(page.contains("Example Web App") && page.contains("last used"));
-    resize(&d, 1280).await;
+    // Tall windows: the screenshots show the whole page.
+    resize(&d, 1280, 2000).await;
     d.screenshot("account-1280.png").await;
-    resize(&d, 390).await;
+    resize(&d, 390, 3000).await;
     // Nothing is wider than a phone's screen.
     let overflow = d
         .script("return document.documentElement.scrollWidth > window.innerWidth")
         .await;
     assert_eq!(overflow, false, "the page scrolls sideways at 390 px");
     d.screenshot("account-390.png").await;
-    resize(&d, 1000).await;
+    resize(&d, 1000, 900).await;
 
     // End the other browser's session: it is signed out.
     let others = d
@@ -211,8 +216,10 @@ async fn account_journey(db: Db) {
 
     // Password, with a stale sign-in: first a new sign-in (the name is
     // offered), then back to the page, then the change.
-    s.sql("UPDATE sessions SET auth_time = auth_time - 3600").await;
-    d.type_into("#current_password", "correct horse battery").await;
+    s.sql("UPDATE sessions SET auth_time = auth_time - 3600")
+        .await;
+    d.type_into("#current_password", "correct horse battery")
+        .await;
     d.type_into("#new_password", "new horse battery").await;
     d.type_into("#confirm_password", "new horse battery").await;
     press(&d, "#password", "password").await;
@@ -226,12 +233,14 @@ async fn account_journey(db: Db) {
     d.click("button[value=login]").await;
     shows(&d, "You signed in again").await;
     // A wrong current password changes nothing.
-    d.type_into("#current_password", "wrong horse battery").await;
+    d.type_into("#current_password", "wrong horse battery")
+        .await;
     d.type_into("#new_password", "new horse battery").await;
     d.type_into("#confirm_password", "new horse battery").await;
     press(&d, "#password", "password").await;
     shows(&d, "Your current password is not right").await;
-    d.type_into("#current_password", "correct horse battery").await;
+    d.type_into("#current_password", "correct horse battery")
+        .await;
     d.type_into("#new_password", "new horse battery").await;
     d.type_into("#confirm_password", "new horse battery").await;
     press(&d, "#password", "password").await;
@@ -255,7 +264,8 @@ async fn account_journey(db: Db) {
 
     // Removing it after the sign-in went stale asks for the password and
     // then the second factor (here a recovery code).
-    s.sql("UPDATE sessions SET auth_time = auth_time - 3600").await;
+    s.sql("UPDATE sessions SET auth_time = auth_time - 3600")
+        .await;
     press(&d, "#second-factor", "totp_remove").await;
     d.wait_for(&s.url("/login")).await;
     d.type_into("#password", "new horse battery").await;
@@ -324,7 +334,11 @@ async fn account_journey(db: Db) {
     assert!(second["events"][0]["id"].as_i64().unwrap() < next);
     // No secret is ever kept in it.
     let all = audit("limit=200".into()).await.to_string();
-    for secret in ["correct horse battery", "new horse battery", recovery.as_str()] {
+    for secret in [
+        "correct horse battery",
+        "new horse battery",
+        recovery.as_str(),
+    ] {
         assert!(!all.contains(secret), "the audit trail holds a secret");
     }
     // Each event was also logged as JSON.
@@ -352,8 +366,19 @@ async fn account_forms_and_audit_queries_are_checked() {
     // Without a session, the page starts a sign-in for itself.
     let r = s.http.get(s.url("/account")).send().await.unwrap();
     assert_eq!(r.status(), 303);
-    assert!(r.headers()["location"].to_str().unwrap().starts_with("/login?i="));
-    for query in ["limit=0", "limit=201", "limit=x", "before=-1", "kind=a&kind=b"] {
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/login?i=")
+    );
+    for query in [
+        "limit=0",
+        "limit=201",
+        "limit=x",
+        "before=-1",
+        "kind=a&kind=b",
+    ] {
         let r = s
             .admin(Method::GET, &format!("/audit?{query}"))
             .send()

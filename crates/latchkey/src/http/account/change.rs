@@ -141,13 +141,15 @@ async fn profile(
             continue;
         };
         if !editable.iter().any(|c| c == claim) {
-            return Ok(Err(PROFILE_CLAIM_INVALID
-                .with_detail(format!("{claim} is not in account.editable_claims"))));
+            return Ok(Err(PROFILE_CLAIM_INVALID.with_detail(format!(
+                "{claim} is not in account.editable_claims"
+            ))));
         }
         let value = value.trim();
         if value.chars().count() > CLAIM_MAX {
-            return Ok(Err(PROFILE_CLAIM_INVALID
-                .with_detail(format!("{claim} is longer than {CLAIM_MAX} characters"))));
+            return Ok(Err(PROFILE_CLAIM_INVALID.with_detail(format!(
+                "{claim} is longer than {CLAIM_MAX} characters"
+            ))));
         }
         let before = user.claims.get(claim).cloned();
         if value.is_empty() {
@@ -190,8 +192,7 @@ async fn proven(app: &App, v: &Visit, proof: Proof) -> Result<Result<(), Occurre
                 )));
             }
             let slot = app.sign_in_slots.acquire(&key).await;
-            let ok =
-                signin::login::password_ok(app, current, v.user.password_hash.clone()).await;
+            let ok = signin::login::password_ok(app, current, v.user.password_hash.clone()).await;
             drop(slot);
             if !ok || v.user.password_hash.is_none() {
                 return Ok(Err(CURRENT_PASSWORD_INVALID.occur()));
@@ -211,7 +212,9 @@ async fn password(
     address: Option<String>,
 ) -> Result<Answer, Occurrence> {
     if let Err(why) = latchkey_core::user::check_password(new) {
-        return Ok(Err(NEW_PASSWORD_REJECTED.with_detail(format!("the new password {why}"))));
+        return Ok(Err(
+            NEW_PASSWORD_REJECTED.with_detail(format!("the new password {why}"))
+        ));
     }
     if new != confirm {
         return Ok(Err(
@@ -244,7 +247,11 @@ async fn password(
 /// Start setting up an authenticator (or continue one already started).
 async fn totp_start(app: &App, v: &Visit) -> Result<Answer, Occurrence> {
     match second_factor::pending_key(app, &v.user.sub).await? {
-        Some(key) => Ok(Ok(answer(v, StatusCode::OK, view::enrol(app, v, &key, None)))),
+        Some(key) => Ok(Ok(answer(
+            v,
+            StatusCode::OK,
+            view::enrol(app, v, &key, None),
+        ))),
         // One is set up already (another tab).
         None => Ok(Ok(done("totp"))),
     }
@@ -276,7 +283,11 @@ async fn totp_confirm(
             app.store.set_session_amr(&v.session.id_hash, &amr).await?;
             audit::record(app, event(v, kind::TOTP_ENROLLED, address)).await;
             let codes = codes.unwrap_or_default();
-            Ok(Ok(answer(v, StatusCode::OK, view::recovery_codes(app, &codes))))
+            Ok(Ok(answer(
+                v,
+                StatusCode::OK,
+                view::recovery_codes(app, &codes),
+            )))
         }
     }
 }
@@ -306,7 +317,11 @@ async fn recovery_codes(
     let now = latchkey_core::now_unix();
     let codes = second_factor::new_recovery_codes(app, &v.user.sub, now).await?;
     audit::record(app, event(v, kind::RECOVERY_CODES_REGENERATED, address)).await;
-    Ok(Ok(answer(v, StatusCode::OK, view::recovery_codes(app, &codes))))
+    Ok(Ok(answer(
+        v,
+        StatusCode::OK,
+        view::recovery_codes(app, &codes),
+    )))
 }
 
 /// End one of the person's sessions; their own signs this browser out.
@@ -317,7 +332,9 @@ async fn end_session(
     address: Option<String>,
 ) -> Result<Answer, Occurrence> {
     if !app.store.end_session(&v.user.sub, sid).await? {
-        return Ok(Err(ACCOUNT_SESSION_UNKNOWN.with_detail(format!("sid {sid}"))));
+        return Ok(Err(
+            ACCOUNT_SESSION_UNKNOWN.with_detail(format!("sid {sid}"))
+        ));
     }
     let current = sid == v.session.sid;
     let e = event(v, kind::SESSION_ENDED, address)

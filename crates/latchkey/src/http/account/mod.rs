@@ -60,10 +60,7 @@ impl Visit {
 /// session whose user was deleted is ended here (else the sign-in would
 /// find it and come straight back).
 async fn visitor(app: &App, headers: &HeaderMap) -> Result<Option<Visit>, Failure> {
-    let Some(session) = signin::session(app, headers)
-        .await
-        .map_err(Failure::page)?
-    else {
+    let Some(session) = signin::session(app, headers).await.map_err(Failure::page)? else {
         return Ok(None);
     };
     let user = app

@@ -14,7 +14,9 @@ pub fn notice(done: &str) -> Option<&'static str> {
     Some(match done {
         "profile" => "Your profile is saved.",
         "password" => "Your password is changed.",
-        "totp_removed" => "The authenticator app is removed: signing in asks for your password only.",
+        "totp_removed" => {
+            "The authenticator app is removed: signing in asks for your password only."
+        }
         "session_ended" => "The session has ended: that browser is signed out.",
         "revoked" => "The application is disconnected: it can no longer use your account.",
         "reauth" => "You signed in again. You can make your change now.",
@@ -91,7 +93,12 @@ pub async fn page(
     let consents = store.list_consents(sub).await?;
 
     let notice = notice
-        .map(|n| format!("<p class=\"notice\" role=\"status\" id=\"account-notice\">{}</p>", esc(n)))
+        .map(|n| {
+            format!(
+                "<p class=\"notice\" role=\"status\" id=\"account-notice\">{}</p>",
+                esc(n)
+            )
+        })
         .unwrap_or_default();
     let alert = alert.map(|o| alert_html(app, o)).unwrap_or_default();
 
@@ -109,7 +116,7 @@ pub async fn page(
                     None => String::new(),
                 };
                 format!(
-                    "<label for=\"claim-{c}\">{label}</label><input id=\"claim-{c}\" name=\"claim.{c}\" type=\"text\" maxlength=\"512\" value=\"{value}\">",
+                    "<div><label for=\"claim-{c}\">{label}</label><input id=\"claim-{c}\" name=\"claim.{c}\" type=\"text\" maxlength=\"512\" value=\"{value}\"></div>",
                     c = esc(claim),
                     label = esc(&claim_label(claim)),
                     value = esc(&value),
@@ -117,7 +124,7 @@ pub async fn page(
             })
             .collect();
         format!(
-            "<form method=\"post\" action=\"/account\">{f}{inputs}\
+            "<form method=\"post\" action=\"/account\">{f}<div class=\"fields\">{inputs}</div>\
 <div class=\"actions\"><button type=\"submit\" class=\"primary\">Save profile</button></div></form>",
             f = fields(app, v, "profile"),
         )
@@ -175,7 +182,11 @@ pub async fn page(
 <button type=\"submit\">{label}</button></form></li>",
                 sid = esc(&s.sid),
                 device = esc(s.user_agent.as_deref().unwrap_or("Unknown browser")),
-                this = if current { " <span class=\"tag\">this browser</span>" } else { "" },
+                this = if current {
+                    " <span class=\"tag\">this browser</span>"
+                } else {
+                    ""
+                },
                 address = esc(s.address.as_deref().unwrap_or("unknown address")),
                 at = esc(&when(s.auth_time)),
                 f = fields(app, v, "end_session"),
@@ -190,9 +201,10 @@ pub async fn page(
             Some(client) => client.metadata.client_name.unwrap_or(c.client_id.clone()),
             None => c.client_id.clone(),
         };
-        let used = c
-            .last_used_at
-            .map_or_else(|| "not used yet".to_string(), |t| format!("last used {}", when(t)));
+        let used = c.last_used_at.map_or_else(
+            || "not used yet".to_string(),
+            |t| format!("last used {}", when(t)),
+        );
         app_items.push_str(&format!(
             "<li class=\"application\" data-client-id=\"{id}\"><div><strong>{name}</strong><br>\
 <span class=\"muted\">{scope} · allowed {allowed} · {used}</span></div>\
