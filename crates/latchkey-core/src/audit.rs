@@ -16,6 +16,9 @@ pub mod kind {
     pub const RECOVERY_CODES_REGENERATED: &str = "account.recovery_codes_regenerated";
     pub const SESSION_ENDED: &str = "account.session_ended";
     pub const CONSENT_REVOKED: &str = "account.consent_revoked";
+    pub const ADMIN_USER_CREATED: &str = "admin.user_created";
+    pub const ADMIN_USER_UPDATED: &str = "admin.user_updated";
+    pub const ADMIN_USER_DELETED: &str = "admin.user_deleted";
 }
 
 /// Who acted: a user (by `sub`), an admin token (by its name), or the

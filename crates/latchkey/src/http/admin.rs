@@ -206,17 +206,62 @@ async fn list_users(
     Ok(ok(StatusCode::OK, body))
 }
 
+/// Record an admin API change to a user in the audit trail: which fields
+/// (names only, never values), by the admin token, from where.
+async fn audit_user(
+    app: &App,
+    extensions: &axum::http::Extensions,
+    headers: &HeaderMap,
+    kind: &str,
+    user: &Value,
+    fields: Vec<String>,
+) {
+    use latchkey_core::audit::{Actor, AuditEvent};
+    let sub = user["sub"].as_str().unwrap_or_default();
+    let address = super::client_address::of(extensions, headers, &app.config.trusted_proxies)
+        .map(|ip| ip.to_string());
+    let mut event = AuditEvent::new(
+        &Actor::Admin("admin_token".into()),
+        kind,
+        format!("user:{sub}"),
+    )
+    .address(address);
+    if !fields.is_empty() {
+        event = event.with("fields", fields);
+    }
+    crate::audit::record(app, event).await;
+}
+
+/// The names of a JSON object's members.
+fn field_names(body: &Value) -> Vec<String> {
+    body.as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
 async fn create_user(
     State(app): State<Arc<App>>,
     method: Method,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     body: Bytes,
 ) -> AdminResult {
+    use latchkey_core::audit::kind;
     authorize(&app, &method, &headers)?;
     let body = json_body(&headers, &body)?;
+    let fields = field_names(&body);
     let created = manage::users::create(app.store.as_ref(), &app.secrets, body)
         .await
         .map_err(Failure::admin)?;
+    audit_user(
+        &app,
+        &extensions,
+        &headers,
+        kind::ADMIN_USER_CREATED,
+        &created,
+        fields,
+    )
+    .await;
     Ok(ok(StatusCode::CREATED, created))
 }
 
@@ -240,14 +285,26 @@ async fn update_user(
     State(app): State<Arc<App>>,
     method: Method,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     Path(sub): Path<String>,
     body: Bytes,
 ) -> AdminResult {
+    use latchkey_core::audit::kind;
     authorize(&app, &method, &headers)?;
     let patch = json_body(&headers, &body)?;
+    let fields = field_names(&patch);
     let updated = manage::users::update(app.store.as_ref(), &app.secrets, &sub, patch)
         .await
         .map_err(Failure::admin)?;
+    audit_user(
+        &app,
+        &extensions,
+        &headers,
+        kind::ADMIN_USER_UPDATED,
+        &updated,
+        fields,
+    )
+    .await;
     Ok(ok(StatusCode::OK, updated))
 }
 
@@ -255,12 +312,27 @@ async fn delete_user(
     State(app): State<Arc<App>>,
     method: Method,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     Path(sub): Path<String>,
 ) -> AdminResult {
+    use latchkey_core::audit::kind;
     authorize(&app, &method, &headers)?;
-    manage::users::delete(app.store.as_ref(), &sub)
+    let user = manage::users::get(app.store.as_ref(), &sub)
         .await
         .map_err(Failure::admin)?;
+    manage::users::delete(app.store.as_ref(), &user.sub)
+        .await
+        .map_err(Failure::admin)?;
+    let gone = json!({ "sub": user.sub });
+    audit_user(
+        &app,
+        &extensions,
+        &headers,
+        kind::ADMIN_USER_DELETED,
+        &gone,
+        Vec::new(),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

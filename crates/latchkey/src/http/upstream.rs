@@ -331,6 +331,19 @@ async fn sign_in(
     )
     .await
     .map_err(&back)?;
+    {
+        use latchkey_core::audit::{Actor, AuditEvent, kind};
+        let event = AuditEvent::new(
+            &Actor::User(user.sub.clone()),
+            kind::SIGN_IN,
+            format!("user:{}", user.sub),
+        )
+        .with("client_id", client_id)
+        .with("method", "upstream")
+        .with("upstream", upstream_id)
+        .with("sid", session.sid.as_str());
+        crate::audit::record(app, event).await;
+    }
     app.store
         .insert_upstream_session(&UpstreamSessionRecord {
             sid: session.sid.clone(),

@@ -399,4 +399,40 @@ async fn account_forms_and_audit_queries_are_checked() {
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["events"], json!([]));
     assert!(body["next"].is_null());
+
+    // The admin API's changes to users are recorded with the admin token as
+    // actor, by field name, never value.
+    let user: Value = s
+        .admin(Method::POST, "/users")
+        .json(&json!({"username": "bob", "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sub = user["sub"].as_str().unwrap();
+    s.admin(Method::PATCH, &format!("/users/{sub}"))
+        .json(&json!({"password": "another horse battery", "claims": {"name": "Bob"}}))
+        .send()
+        .await
+        .unwrap();
+    s.admin(Method::DELETE, "/users/bob").send().await.unwrap();
+    let trail: Value = s
+        .admin(Method::GET, "/audit?actor=admin:admin_token")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let events = trail["events"].as_array().unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        ["admin.user_deleted", "admin.user_updated", "admin.user_created"]
+    );
+    assert!(events.iter().all(|e| e["target"] == format!("user:{sub}")));
+    assert_eq!(events[1]["detail"]["fields"], json!(["claims", "password"]));
+    assert!(!trail.to_string().contains("horse"), "{trail}");
 }
