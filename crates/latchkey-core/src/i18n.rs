@@ -179,8 +179,7 @@ fn source(lang: Lang) -> &'static str {
 /// One language's messages. A syntax error drops only the broken entries
 /// (the tests keep the files free of them).
 fn build(lang: Lang) -> Bundle {
-    let resource =
-        FluentResource::try_new(source(lang).to_string()).unwrap_or_else(|(res, _)| res);
+    let resource = FluentResource::try_new(source(lang).to_string()).unwrap_or_else(|(res, _)| res);
     let id = lang
         .tag()
         .parse()
@@ -212,8 +211,7 @@ fn format(lang: Lang, id: &str, args: &[(&str, Arg<'_>)]) -> Option<String> {
 /// Every message id of a language, in file order (for the tests and the
 /// docs).
 pub fn ids(lang: Lang) -> Vec<String> {
-    let resource =
-        FluentResource::try_new(source(lang).to_string()).unwrap_or_else(|(res, _)| res);
+    let resource = FluentResource::try_new(source(lang).to_string()).unwrap_or_else(|(res, _)| res);
     resource
         .entries()
         .filter_map(|e| match e {
@@ -316,7 +314,10 @@ mod tests {
             Lang::from_accept_language("en;q=0.5, de-CH"),
             Some(Lang::De)
         );
-        assert_eq!(Lang::from_accept_language("de;q=0, en;q=0.1"), Some(Lang::En));
+        assert_eq!(
+            Lang::from_accept_language("de;q=0, en;q=0.1"),
+            Some(Lang::En)
+        );
         assert_eq!(Lang::from_accept_language("de;q=2, *"), None);
         assert_eq!(Lang::from_accept_language(""), None);
     }
@@ -330,17 +331,29 @@ mod tests {
         assert_eq!(choose(None, None, started, accept), Lang::De);
         assert_eq!(choose(None, Some("fr"), started, None), Lang::En);
         // An earlier choice yields to the client's ui_locales...
-        assert_eq!(choose(Some((Lang::En, 50)), Some("de"), started, None), Lang::De);
+        assert_eq!(
+            choose(Some((Lang::En, 50)), Some("de"), started, None),
+            Lang::De
+        );
         // ...a choice made during this sign-in does not.
-        assert_eq!(choose(Some((Lang::En, 150)), Some("de"), started, None), Lang::En);
+        assert_eq!(
+            choose(Some((Lang::En, 150)), Some("de"), started, None),
+            Lang::En
+        );
         // Without ui_locales a choice beats Accept-Language.
-        assert_eq!(choose(Some((Lang::En, 50)), None, started, accept), Lang::En);
+        assert_eq!(
+            choose(Some((Lang::En, 50)), None, started, accept),
+            Lang::En
+        );
         assert_eq!(choose(Some((Lang::De, 1)), None, None, None), Lang::De);
     }
 
     #[test]
     fn the_cookie_reads_back() {
-        assert_eq!(read_cookie(&cookie_value(Lang::De, 42)), Some((Lang::De, 42)));
+        assert_eq!(
+            read_cookie(&cookie_value(Lang::De, 42)),
+            Some((Lang::De, 42))
+        );
         assert_eq!(read_cookie("xx.1"), None);
         assert_eq!(read_cookie("de"), None);
         assert_eq!(read_cookie("de.x"), None);

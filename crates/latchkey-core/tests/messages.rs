@@ -52,7 +52,9 @@ fn used_ids(source: &str) -> Vec<String> {
             }
             if let Some(id) = literal(rest)
                 && !id.is_empty()
-                && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             {
                 found.push(id.to_string());
             }
@@ -82,8 +84,14 @@ fn every_message_the_code_names_exists() {
             }
         }
     }
-    assert!(used > 50, "only {used} message ids found: is the scan broken?");
-    assert!(missing.is_empty(), "no such message in en.ftl: {missing:#?}");
+    assert!(
+        used > 50,
+        "only {used} message ids found: is the scan broken?"
+    );
+    assert!(
+        missing.is_empty(),
+        "no such message in en.ftl: {missing:#?}"
+    );
 }
 
 #[test]

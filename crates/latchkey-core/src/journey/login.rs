@@ -38,7 +38,10 @@ pub fn minutes(wait: i64) -> i64 {
 pub fn account_throttled(lang: Lang, wait: i64, client: &str) -> String {
     lang.t_with(
         "login-account-throttled",
-        &[("minutes", Arg::Number(minutes(wait))), ("client", Arg::Text(client))],
+        &[
+            ("minutes", Arg::Number(minutes(wait))),
+            ("client", Arg::Text(client)),
+        ],
     )
 }
 
@@ -85,7 +88,10 @@ mod tests {
         assert!(account_throttled(Lang::En, 60, "Shop").contains("in 1 minute,"));
         assert!(account_throttled(Lang::En, 300, "Shop").ends_with("back to Shop."));
         let de = address_throttled(Lang::De, 120);
-        assert!(de.starts_with("Der Benutzername oder das Passwort ist falsch. "), "{de}");
+        assert!(
+            de.starts_with("Der Benutzername oder das Passwort ist falsch. "),
+            "{de}"
+        );
         assert!(de.contains("in 2 Minuten erneut"), "{de}");
     }
 }

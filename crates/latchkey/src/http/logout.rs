@@ -25,7 +25,13 @@ pub async fn get(
     view: View,
     RawQuery(q): RawQuery,
 ) -> Result<Response, Failure> {
-    logout(&app, &headers, &view, RawParams::parse(q.as_deref().unwrap_or(""))).await
+    logout(
+        &app,
+        &headers,
+        &view,
+        RawParams::parse(q.as_deref().unwrap_or("")),
+    )
+    .await
 }
 
 pub async fn post(

@@ -2,6 +2,7 @@
 //! always escaped. Every HTML answer, whichever handler or layer made it,
 //! gets the security headers from one layer, [`security_headers`].
 
+use super::language::View;
 use crate::app::Brand;
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
@@ -10,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use latchkey_core::error::docs::escape_html as esc;
 use latchkey_core::error::render::ErrorPage;
 use latchkey_core::i18n::{Arg, Lang};
-use super::language::View;
 use std::sync::LazyLock;
 
 pub const STYLESHEET: &str = include_str!("../../assets/latchkey.css");
@@ -76,7 +76,11 @@ pub fn html_response(status: StatusCode, body: String) -> Response {
 /// a private-use character no translation contains.
 pub fn html(lang: Lang, id: &str, values: &[(&str, &str)]) -> String {
     let marks: Vec<String> = (0..values.len())
-        .map(|i| char::from_u32(0xE000 + i as u32).unwrap_or('\u{E000}').to_string())
+        .map(|i| {
+            char::from_u32(0xE000 + i as u32)
+                .unwrap_or('\u{E000}')
+                .to_string()
+        })
         .collect();
     let args: Vec<(&str, Arg<'_>)> = values
         .iter()

@@ -8,6 +8,7 @@
 //! 5xx that carries no failure: every server error is logged with the
 //! `error_id` its answer shows.
 
+use super::language::View;
 use crate::app::App;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
@@ -22,7 +23,6 @@ use latchkey_core::catalogue::{
 use latchkey_core::error::ErrorRecord;
 use latchkey_core::error::render::{self, Redirect, RedirectTarget};
 use metrics::SharedString;
-use super::language::View;
 use std::sync::Arc;
 use std::time::Instant;
 

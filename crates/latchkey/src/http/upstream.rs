@@ -27,11 +27,11 @@ use latchkey_core::catalogue::{
 };
 use latchkey_core::crypto::random_token;
 use latchkey_core::error::docs::escape_html as esc;
+use latchkey_core::i18n::{Arg, Lang};
 use latchkey_core::upstream::{self as core, Metadata, STATE_TTL, UpstreamConfig};
 use latchkey_core::upstream_record::{UpstreamSessionRecord, UpstreamStateRecord};
 use latchkey_core::user::UserRecord;
 use serde_json::Value;
-use latchkey_core::i18n::{Arg, Lang};
 use std::sync::Arc;
 
 /// The sign-in buttons for the login page: one small form each, so no

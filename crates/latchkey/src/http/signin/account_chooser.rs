@@ -35,7 +35,8 @@ pub async fn form(State(app): State<Arc<App>>, p: Pending) -> Result<Response, F
 <button type=\"submit\" name=\"action\" value=\"cancel\">{cancel}</button></div></form>",
         title = t("select-account-title"),
         to_continue = html(lang, "to-continue-to", &[("client", &client)]),
-        continue_as = esc(&lang.t_with("select-account-continue-as", &[("user", Arg::Text(&user))])),
+        continue_as =
+            esc(&lang.t_with("select-account-continue-as", &[("user", Arg::Text(&user))])),
         other = t("select-account-other"),
         cancel = t("cancel"),
         i = esc(&p.interaction.id),

@@ -135,9 +135,10 @@ pub async fn submit(
     {
         let occ = attempts::throttled(&USER_CODE_THROTTLED, "device codes", wait);
         let minutes = latchkey_core::journey::login::minutes(wait);
-        let message = view
-            .lang
-            .t_with("device-code-throttled", &[("minutes", Arg::Number(minutes))]);
+        let message = view.lang.t_with(
+            "device-code-throttled",
+            &[("minutes", Arg::Number(minutes))],
+        );
         return Ok(again(StatusCode::TOO_MANY_REQUESTS, &occ, &message));
     }
     let now = latchkey_core::now_unix();
@@ -248,7 +249,12 @@ pub async fn deny(
 ) -> Result<Response, Failure> {
     decided(app, device, None, Some(interaction)).await?;
     tracing::info!(client_id = %device.client_id, "device denied");
-    Ok(outcome_page(app, lang, "device-denied-title", "device-denied"))
+    Ok(outcome_page(
+        app,
+        lang,
+        "device-denied-title",
+        "device-denied",
+    ))
 }
 
 /// Record the decision once: a grant decided meanwhile (another tab) or

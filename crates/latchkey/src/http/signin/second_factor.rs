@@ -155,7 +155,12 @@ fn recovery_page(app: &App, p: &Pending, codes: &[String]) -> String {
         saved = t("mfa-codes-saved"),
         fields = hidden_fields(app, p),
     );
-    layout(&app.brand, &p.view, &p.view.lang.t("mfa-codes-title"), &body)
+    layout(
+        &app.brand,
+        &p.view,
+        &p.view.lang.t("mfa-codes-title"),
+        &body,
+    )
 }
 
 /// A pending enrolment's key: the one already started, or a new one.
