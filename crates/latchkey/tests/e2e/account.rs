@@ -140,7 +140,9 @@ async fn account_journey(db: Db) {
     assert!(page.contains("Headless Chrome on Linux"), "{page}");
     assert!(page.contains("127.0.0.1"));
     assert!(page.contains("Example Web App") && page.contains("last used"));
-    // Tall windows: the screenshots show the whole page.
+    // WCAG A/AA rules hold (axe-core); then tall windows, so the
+    // screenshots show the whole page.
+    d.check_page("account").await;
     resize(&d, 1280, 2000).await;
     d.screenshot("account-1280.png").await;
     resize(&d, 390, 3000).await;
@@ -250,6 +252,7 @@ async fn account_journey(db: Db) {
     // computed as an app would), recovery codes shown once.
     press(&d, "#second-factor", "totp_start").await;
     let html = shows(&d, "id=\"totp-key\"").await;
+    d.check_page("account-enrol").await;
     let start = html.find("id=\"totp-key\">").unwrap() + 14;
     let key = totp::base32_decode(html[start..].split('<').next().unwrap()).unwrap();
     let code = totp::code_at_step(&key, totp::step_at(latchkey_core::now_unix()));
@@ -430,7 +433,11 @@ async fn account_forms_and_audit_queries_are_checked() {
     let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(
         kinds,
-        ["admin.user_deleted", "admin.user_updated", "admin.user_created"]
+        [
+            "admin.user_deleted",
+            "admin.user_updated",
+            "admin.user_created"
+        ]
     );
     assert!(events.iter().all(|e| e["target"] == format!("user:{sub}")));
     assert_eq!(events[1]["detail"]["fields"], json!(["claims", "password"]));

@@ -27,6 +27,7 @@ mod docs;
 #[cfg(feature = "failpoints")]
 mod faults;
 mod interop;
+mod languages;
 mod limits;
 mod login;
 mod logs;

@@ -36,6 +36,7 @@ pub async fn change(
     State(app): State<Arc<App>>,
     extensions: axum::http::Extensions,
     headers: HeaderMap,
+    view: crate::http::language::View,
     body: Bytes,
 ) -> Result<Response, Failure> {
     if !crate::http::is_form(&headers) {
@@ -53,7 +54,7 @@ pub async fn change(
             "the account page's form does not carry this browser's token",
         )));
     }
-    let Some(visit) = visitor(&app, &headers).await? else {
+    let Some(visit) = visitor(&app, &headers, view).await? else {
         return sign_in(&app, &headers, AccountRequest::new("/account")).await;
     };
     let get = |name: &str| form.single(name).ok().flatten().unwrap_or("");
@@ -286,7 +287,7 @@ async fn totp_confirm(
             Ok(Ok(answer(
                 v,
                 StatusCode::OK,
-                view::recovery_codes(app, &codes),
+                view::recovery_codes(app, v, &codes),
             )))
         }
     }
@@ -320,7 +321,7 @@ async fn recovery_codes(
     Ok(Ok(answer(
         v,
         StatusCode::OK,
-        view::recovery_codes(app, &codes),
+        view::recovery_codes(app, v, &codes),
     )))
 }
 
@@ -344,7 +345,7 @@ async fn end_session(
     if !current {
         return Ok(Ok(done("session_ended")));
     }
-    let mut res = answer(v, StatusCode::OK, view::signed_out(app));
+    let mut res = answer(v, StatusCode::OK, view::signed_out(app, v));
     if let Some(c) = cookies::set(app, cookies::Cookie::Session, "", Some(0)) {
         res.headers_mut().append(header::SET_COOKIE, c);
     }

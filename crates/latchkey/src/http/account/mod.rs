@@ -20,6 +20,7 @@ pub use change::change;
 
 use crate::app::App;
 use crate::http::cookies;
+use crate::http::language::View;
 use crate::http::respond::Failure;
 use crate::http::signin;
 use axum::extract::{Query, State};
@@ -39,6 +40,8 @@ pub(crate) struct Visit {
     pub browser: String,
     /// `Set-Cookie` for a binding made for this answer.
     pub new_browser: Option<HeaderValue>,
+    /// The language the pages speak; the switcher comes back to the page.
+    pub view: View,
 }
 
 impl Visit {
@@ -59,7 +62,7 @@ impl Visit {
 /// The signed-in person, or `None` when a sign-in must come first. A
 /// session whose user was deleted is ended here (else the sign-in would
 /// find it and come straight back).
-async fn visitor(app: &App, headers: &HeaderMap) -> Result<Option<Visit>, Failure> {
+async fn visitor(app: &App, headers: &HeaderMap, view: View) -> Result<Option<Visit>, Failure> {
     let Some(session) = signin::session(app, headers).await.map_err(Failure::page)? else {
         return Ok(None);
     };
@@ -88,6 +91,10 @@ async fn visitor(app: &App, headers: &HeaderMap) -> Result<Option<Visit>, Failur
         user,
         browser,
         new_browser,
+        view: View {
+            here: "/account".into(),
+            ..view
+        },
     }))
 }
 
@@ -112,9 +119,10 @@ pub struct Shown {
 pub async fn page(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
+    view: View,
     Query(shown): Query<Shown>,
 ) -> Result<Response, Failure> {
-    let Some(visit) = visitor(&app, &headers).await? else {
+    let Some(visit) = visitor(&app, &headers, view).await? else {
         return sign_in(&app, &headers, AccountRequest::new("/account")).await;
     };
     let notice = shown.done.as_deref().and_then(view::notice);

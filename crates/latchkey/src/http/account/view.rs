@@ -1,25 +1,25 @@
 //! The account page's HTML: the page with its five sections, and the
 //! pages of a second factor being set up, of new recovery codes, and of a
-//! browser just signed out. All text escaped; no script.
+//! browser just signed out. In the person's language; all text escaped; no
+//! script.
 
 use super::Visit;
 use crate::app::App;
-use crate::http::pages::layout;
+use crate::http::pages::{html, layout};
 use crate::http::signin::second_factor::{enrolment_view, recovery_list};
 use latchkey_core::Occurrence;
 use latchkey_core::error::docs::escape_html as esc;
+use latchkey_core::i18n::{Arg, Lang};
 
-/// What the top of the page says after `?done=`.
+/// The message id of what the top of the page says after `?done=`.
 pub fn notice(done: &str) -> Option<&'static str> {
     Some(match done {
-        "profile" => "Your profile is saved.",
-        "password" => "Your password is changed.",
-        "totp_removed" => {
-            "The authenticator app is removed: signing in asks for your password only."
-        }
-        "session_ended" => "The session has ended: that browser is signed out.",
-        "revoked" => "The application is disconnected: it can no longer use your account.",
-        "reauth" => "You signed in again. You can make your change now.",
+        "profile" => "account-notice-profile",
+        "password" => "account-notice-password",
+        "totp_removed" => "account-notice-totp-removed",
+        "session_ended" => "account-notice-session-ended",
+        "revoked" => "account-notice-revoked",
+        "reauth" => "account-notice-reauth",
         _ => return None,
     })
 }
@@ -49,10 +49,10 @@ fn fields(app: &App, v: &Visit, action: &str) -> String {
     )
 }
 
-fn alert_html(app: &App, occ: &Occurrence) -> String {
+fn alert_html(app: &App, lang: Lang, occ: &Occurrence) -> String {
     format!(
         "<p class=\"error\" role=\"alert\" id=\"account-error\">{} <a href=\"{}/errors/{}#{}\">{}</a></p>",
-        esc(message(occ)),
+        esc(&message(lang, occ)),
         esc(&app.config.issuer),
         occ.cause.code.as_str(),
         occ.cause.id,
@@ -61,14 +61,28 @@ fn alert_html(app: &App, occ: &Occurrence) -> String {
 }
 
 /// What the person is told for a refusal: the cause's sentence for people,
-/// else the one of the second-factor step, else its summary.
-fn message(occ: &Occurrence) -> &'static str {
-    match occ.cause.page {
-        Some(text) => text,
-        None if occ.cause.id.starts_with("totp_") || occ.cause.id.starts_with("recovery_") => {
-            latchkey_core::journey::second_factor::refusal(occ.cause.id)
-        }
-        None => occ.cause.summary,
+/// else the second-factor step's.
+fn message(lang: Lang, occ: &Occurrence) -> String {
+    if occ.cause.page.is_none()
+        && (occ.cause.id.starts_with("totp_") || occ.cause.id.starts_with("recovery_"))
+    {
+        return latchkey_core::journey::second_factor::refusal(lang, occ.cause.id);
+    }
+    occ.cause.page_text_in(lang)
+}
+
+/// A claim's name for people: its translation when it is a standard claim,
+/// else the name itself with spaces ("given_name" → "Given name").
+fn claim_label(lang: Lang, claim: &str) -> String {
+    let key = format!("account-claim-{}", claim.replace('_', "-"));
+    if lang.has(&key) {
+        return lang.t(&key);
+    }
+    let spaced = claim.replace('_', " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => spaced,
     }
 }
 
@@ -79,6 +93,8 @@ pub async fn page(
     notice: Option<&str>,
     alert: Option<&Occurrence>,
 ) -> Result<String, Occurrence> {
+    let lang = v.view.lang;
+    let t = |id: &str| esc(&lang.t(id));
     let store = &app.store;
     let sub = &v.user.sub;
     let now = latchkey_core::now_unix();
@@ -93,19 +109,19 @@ pub async fn page(
     let consents = store.list_consents(sub).await?;
 
     let notice = notice
-        .map(|n| {
+        .map(|id| {
             format!(
                 "<p class=\"notice\" role=\"status\" id=\"account-notice\">{}</p>",
-                esc(n)
+                t(id)
             )
         })
         .unwrap_or_default();
-    let alert = alert.map(|o| alert_html(app, o)).unwrap_or_default();
+    let alert = alert.map(|o| alert_html(app, lang, o)).unwrap_or_default();
 
     // Profile: the claims the operator lets people edit.
     let editable = &app.config.account_editable_claims;
     let profile = if editable.is_empty() {
-        "<p class=\"muted\">Your profile is managed by the operator.</p>".to_string()
+        format!("<p class=\"muted\">{}</p>", t("account-profile-managed"))
     } else {
         let inputs: String = editable
             .iter()
@@ -118,15 +134,16 @@ pub async fn page(
                 format!(
                     "<div><label for=\"claim-{c}\">{label}</label><input id=\"claim-{c}\" name=\"claim.{c}\" type=\"text\" maxlength=\"512\" value=\"{value}\"></div>",
                     c = esc(claim),
-                    label = esc(&claim_label(claim)),
+                    label = esc(&claim_label(lang, claim)),
                     value = esc(&value),
                 )
             })
             .collect();
         format!(
             "<form method=\"post\" action=\"/account\">{f}<div class=\"fields\">{inputs}</div>\
-<div class=\"actions\"><button type=\"submit\" class=\"primary\">Save profile</button></div></form>",
+<div class=\"actions\"><button type=\"submit\" class=\"primary\">{save}</button></div></form>",
             f = fields(app, v, "profile"),
+            save = t("account-profile-save"),
         )
     };
     let email = v
@@ -134,38 +151,51 @@ pub async fn page(
         .claims
         .get("email")
         .and_then(|e| e.as_str())
-        .map(|e| format!("<p class=\"muted\">Email: {}</p>", esc(e)))
+        .map(|e| {
+            format!(
+                "<p class=\"muted\">{}</p>",
+                html(lang, "account-email", &[("email", &esc(e))])
+            )
+        })
         .unwrap_or_default();
 
     // Password. Proving who you are with the current password is one way;
     // a passkey can take its place (see `change::Proof`).
     let password = format!(
         "<form method=\"post\" action=\"/account\">{f}\
-<label for=\"current_password\">Current password</label>\
+<label for=\"current_password\">{current}</label>\
 <input id=\"current_password\" name=\"current_password\" type=\"password\" autocomplete=\"current-password\" required>\
-<label for=\"new_password\">New password</label>\
+<label for=\"new_password\">{new}</label>\
 <input id=\"new_password\" name=\"new_password\" type=\"password\" autocomplete=\"new-password\" minlength=\"8\" required>\
-<label for=\"confirm_password\">New password again</label>\
+<label for=\"confirm_password\">{again}</label>\
 <input id=\"confirm_password\" name=\"confirm_password\" type=\"password\" autocomplete=\"new-password\" minlength=\"8\" required>\
-<div class=\"actions\"><button type=\"submit\" class=\"primary\">Change password</button></div></form>",
+<div class=\"actions\"><button type=\"submit\" class=\"primary\">{change}</button></div></form>",
         f = fields(app, v, "password"),
+        current = t("account-password-current"),
+        new = t("account-password-new"),
+        again = t("account-password-again"),
+        change = t("account-password-change"),
     );
 
     // Second factor.
     let factor = if enrolled {
         format!(
-            "<p id=\"totp-status\">An authenticator app is set up. Signing in asks for a code from it. \
-{recovery_left} recovery code(s) left.</p>\
-<div class=\"actions\"><form method=\"post\" action=\"/account\">{regen}<button type=\"submit\">New recovery codes</button></form>\
-<form method=\"post\" action=\"/account\">{remove}<button type=\"submit\" class=\"danger\">Remove authenticator</button></form></div>",
+            "<p id=\"totp-status\">{on}</p>\
+<div class=\"actions\"><form method=\"post\" action=\"/account\">{regen}<button type=\"submit\">{new_codes}</button></form>\
+<form method=\"post\" action=\"/account\">{remove}<button type=\"submit\" class=\"danger\">{remove_label}</button></form></div>",
+            on = esc(&lang.t_with("account-factor-on", &[("left", Arg::Number(recovery_left))])),
             regen = fields(app, v, "recovery_codes"),
+            new_codes = t("account-factor-new-codes"),
             remove = fields(app, v, "totp_remove"),
+            remove_label = t("account-factor-remove"),
         )
     } else {
         format!(
-            "<p id=\"totp-status\">No authenticator app is set up: signing in asks for your password only.</p>\
-<form method=\"post\" action=\"/account\">{f}<div class=\"actions\"><button type=\"submit\" class=\"primary\">Set up an authenticator app</button></div></form>",
+            "<p id=\"totp-status\">{off}</p>\
+<form method=\"post\" action=\"/account\">{f}<div class=\"actions\"><button type=\"submit\" class=\"primary\">{set_up}</button></div></form>",
+            off = t("account-factor-off"),
             f = fields(app, v, "totp_start"),
+            set_up = t("account-factor-set-up"),
         )
     };
 
@@ -174,21 +204,35 @@ pub async fn page(
         .iter()
         .map(|s| {
             let current = s.sid == v.session.sid;
-            let label = if current { "Sign out" } else { "End session" };
+            let button = if current {
+                t("account-session-sign-out")
+            } else {
+                t("account-session-end")
+            };
+            let address = s
+                .address
+                .clone()
+                .unwrap_or_else(|| lang.t("account-session-unknown-address"));
+            let line = lang.t_with(
+                "account-session-line",
+                &[
+                    ("address", Arg::Text(&address)),
+                    ("when", Arg::Text(&when(s.auth_time))),
+                ],
+            );
             format!(
                 "<li class=\"session\" data-sid=\"{sid}\"><div><strong>{device}</strong>{this}<br>\
-<span class=\"muted\">{address} · signed in {at}</span></div>\
+<span class=\"muted\">{line}</span></div>\
 <form method=\"post\" action=\"/account\">{f}<input type=\"hidden\" name=\"sid\" value=\"{sid}\">\
-<button type=\"submit\">{label}</button></form></li>",
+<button type=\"submit\">{button}</button></form></li>",
                 sid = esc(&s.sid),
-                device = esc(s.user_agent.as_deref().unwrap_or("Unknown browser")),
+                device = esc(s.user_agent.as_deref().unwrap_or("?")),
                 this = if current {
-                    " <span class=\"tag\">this browser</span>"
+                    format!(" <span class=\"tag\">{}</span>", t("account-session-this"))
                 } else {
-                    ""
+                    String::new()
                 },
-                address = esc(s.address.as_deref().unwrap_or("unknown address")),
-                at = esc(&when(s.auth_time)),
+                line = esc(&line),
                 f = fields(app, v, "end_session"),
             )
         })
@@ -201,93 +245,118 @@ pub async fn page(
             Some(client) => client.metadata.client_name.unwrap_or(c.client_id.clone()),
             None => c.client_id.clone(),
         };
-        let used = c.last_used_at.map_or_else(
-            || "not used yet".to_string(),
-            |t| format!("last used {}", when(t)),
+        let used = match c.last_used_at {
+            Some(at) => lang.t_with(
+                "account-application-used",
+                &[("when", Arg::Text(&when(at)))],
+            ),
+            None => lang.t("account-application-unused"),
+        };
+        let line = lang.t_with(
+            "account-application-line",
+            &[
+                ("scope", Arg::Text(&c.scope)),
+                ("allowed", Arg::Text(&when(c.updated_at))),
+                ("used", Arg::Text(&used)),
+            ],
         );
         app_items.push_str(&format!(
             "<li class=\"application\" data-client-id=\"{id}\"><div><strong>{name}</strong><br>\
-<span class=\"muted\">{scope} · allowed {allowed} · {used}</span></div>\
+<span class=\"muted\">{line}</span></div>\
 <form method=\"post\" action=\"/account\">{f}<input type=\"hidden\" name=\"client_id\" value=\"{id}\">\
-<button type=\"submit\">Disconnect</button></form></li>",
+<button type=\"submit\">{disconnect}</button></form></li>",
             id = esc(&c.client_id),
             name = esc(&name),
-            scope = esc(&c.scope),
-            allowed = esc(&when(c.updated_at)),
-            used = esc(&used),
+            line = esc(&line),
             f = fields(app, v, "revoke"),
+            disconnect = t("account-application-disconnect"),
         ));
     }
     let applications = if app_items.is_empty() {
-        "<p class=\"muted\">No application has access to your account.</p>".to_string()
+        format!("<p class=\"muted\">{}</p>", t("account-applications-none"))
     } else {
         format!("<ul class=\"rows\">{app_items}</ul>")
     };
 
-    let body = format!(
-        "<h1>Your account</h1><p class=\"muted\">Signed in as <strong id=\"account-username\">{username}</strong></p>{notice}{alert}\
-<section id=\"profile\"><h2>Profile</h2>{email}{profile}</section>\
-<section id=\"password\"><h2>Password</h2>{password}</section>\
-<section id=\"second-factor\"><h2>Two-step sign-in</h2>{factor}</section>\
-<section id=\"sessions\"><h2>Where you are signed in</h2><ul class=\"rows\">{session_items}</ul></section>\
-<section id=\"applications\"><h2>Connected applications</h2>{applications}</section>",
-        username = esc(&v.user.username),
+    let user = format!(
+        "<strong id=\"account-username\">{}</strong>",
+        esc(&v.user.username)
     );
-    Ok(layout(&app.brand, "Your account", &wide(&body)))
-}
-
-/// The account page is wider than the sign-in pages.
-fn wide(body: &str) -> String {
-    format!("<div class=\"account\">{body}</div>")
-}
-
-/// A claim's name for people ("given_name" → "Given name").
-fn claim_label(claim: &str) -> String {
-    let spaced = claim.replace('_', " ");
-    let mut chars = spaced.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => spaced,
-    }
+    let body = format!(
+        "<div class=\"account\"><h1>{title}</h1><p class=\"muted\">{signed_in}</p>{notice}{alert}\
+<section id=\"profile\"><h2>{profile_h}</h2>{email}{profile}</section>\
+<section id=\"password\"><h2>{password_h}</h2>{password}</section>\
+<section id=\"second-factor\"><h2>{factor_h}</h2>{factor}</section>\
+<section id=\"sessions\"><h2>{sessions_h}</h2><ul class=\"rows\">{session_items}</ul></section>\
+<section id=\"applications\"><h2>{applications_h}</h2>{applications}</section></div>",
+        title = t("account-title"),
+        signed_in = html(lang, "account-signed-in-as", &[("user", &user)]),
+        profile_h = t("account-profile"),
+        password_h = t("account-password"),
+        factor_h = t("account-factor"),
+        sessions_h = t("account-sessions"),
+        applications_h = t("account-applications"),
+    );
+    Ok(layout(&app.brand, &v.view, &lang.t("account-title"), &body))
 }
 
 /// Setting up an authenticator: the QR code, the key, and the first code.
 pub fn enrol(app: &App, v: &Visit, key: &[u8], alert: Option<&Occurrence>) -> String {
+    let lang = v.view.lang;
+    let t = |id: &str| esc(&lang.t(id));
     let (qr, grouped) = enrolment_view(app, &v.user.username, key);
     let body = format!(
-        "<h1>Set up an authenticator app</h1>{alert}\
-<p>Scan this QR code with an authenticator app (for example one on your phone).</p>\
-<div class=\"qr\" role=\"img\" aria-label=\"QR code for your authenticator app\">{qr}</div>\
-<p>Or type this key into the app:</p><p><code id=\"totp-key\">{key}</code></p>\
+        "<h1>{heading}</h1>{alert}<p>{scan}</p>\
+<div class=\"qr\" role=\"img\" aria-label=\"{qr_label}\">{qr}</div>\
+<p>{type_key}</p><p><code id=\"totp-key\">{key}</code></p>\
 <form method=\"post\" action=\"/account\">{f}\
-<label for=\"code\">Then enter the 6-digit code the app shows</label>\
+<label for=\"code\">{code_label}</label>\
 <input id=\"code\" name=\"code\" type=\"text\" inputmode=\"numeric\" pattern=\"[0-9 ]*\" autocomplete=\"one-time-code\" required autofocus>\
-<div class=\"actions\"><button type=\"submit\" class=\"primary\">Turn on</button><a href=\"/account\">Cancel</a></div></form>",
-        alert = alert.map(|o| alert_html(app, o)).unwrap_or_default(),
+<div class=\"actions\"><button type=\"submit\" class=\"primary\">{turn_on}</button><a href=\"/account\">{cancel}</a></div></form>",
+        heading = t("mfa-enrol-heading"),
+        alert = alert.map(|o| alert_html(app, lang, o)).unwrap_or_default(),
+        scan = t("mfa-enrol-scan"),
+        qr_label = t("mfa-enrol-qr-label"),
+        type_key = t("mfa-enrol-type-key"),
         key = esc(&grouped),
         f = fields(app, v, "totp_confirm"),
+        code_label = t("mfa-enrol-code-label"),
+        turn_on = t("account-enrol-turn-on"),
+        cancel = t("cancel"),
     );
-    layout(&app.brand, "Set up an authenticator", &body)
+    layout(&app.brand, &v.view, &lang.t("mfa-enrol-title"), &body)
 }
 
 /// New recovery codes, shown once.
-pub fn recovery_codes(app: &App, codes: &[String]) -> String {
+pub fn recovery_codes(app: &App, v: &Visit, codes: &[String]) -> String {
+    let lang = v.view.lang;
+    let t = |id: &str| esc(&lang.t(id));
     let body = format!(
-        "<h1>Save your recovery codes</h1>\
-<p>If you lose your phone, each of these codes lets you sign in once instead of a code from the app. \
-Keep them somewhere safe: they are shown only now, and any earlier codes no longer work.</p>{list}\
-<p><a href=\"/account\" id=\"back-to-account\">I have saved them, back to your account</a></p>",
+        "<h1>{heading}</h1><p>{explain} {replaced}</p>{list}\
+<p><a href=\"/account\" id=\"back-to-account\">{back}</a></p>",
+        heading = t("mfa-codes-heading"),
+        explain = t("mfa-codes-explain"),
+        replaced = t("account-codes-replaced"),
         list = recovery_list(codes),
+        back = t("account-codes-back"),
     );
-    layout(&app.brand, "Recovery codes", &body)
+    layout(&app.brand, &v.view, &lang.t("mfa-codes-title"), &body)
 }
 
 /// The browser's own session just ended.
-pub fn signed_out(app: &App) -> String {
+pub fn signed_out(app: &App, v: &Visit) -> String {
+    let lang = v.view.lang;
+    let t = |id: &str| esc(&lang.t(id));
+    let body = format!(
+        "<h1>{heading}</h1><p>{text}</p><p><a href=\"/account\">{again}</a></p>",
+        heading = t("account-signed-out-heading"),
+        text = t("account-signed-out"),
+        again = t("account-sign-in-again"),
+    );
     layout(
         &app.brand,
-        "Signed out",
-        "<h1>You are signed out</h1><p>This browser's session has ended.</p>\
-<p><a href=\"/account\">Sign in again</a></p>",
+        &v.view,
+        &lang.t("account-signed-out-title"),
+        &body,
     )
 }

@@ -1,0 +1,190 @@
+# Die Seiten von Latchkey auf Deutsch. Jeder Schlüssel aus en.ftl steht auch
+# hier (ein Test prüft das). Die Texte der Fehlerursachen des Katalogs heißen
+# cause-<id mit Bindestrichen>.
+
+## Jede Seite
+
+language = Sprache
+wait-minutes = { $minutes ->
+    [one] { $minutes } Minute
+   *[other] { $minutes } Minuten
+}
+to-continue-to = um mit { $client } fortzufahren
+cancel = Abbrechen
+continue = Weiter
+sign-in = Anmelden
+
+## Die Fehlerseite
+
+error-reference = Fehlerreferenz
+error-details = Details für die Entwickler der Anwendung
+error-too-many-title = Zu viele Versuche
+error-too-many = Es gab zu viele Versuche. Warten Sie kurz und versuchen Sie es dann erneut.
+error-ours-title = Bei uns ist etwas schiefgegangen
+error-ours = Wir konnten Ihre Anmeldung nicht abschließen. Bitte versuchen Sie es in ein paar Minuten erneut. Wenn es wieder passiert, wenden Sie sich an den Support und nennen Sie die Fehlerreferenz unten.
+error-user-title = Wir konnten Sie nicht anmelden
+error-user = Bitte kehren Sie zur Anwendung zurück und versuchen Sie es erneut.
+error-client-title = Diese Anwendung hat eine ungültige Anmeldeanfrage gesendet
+error-client = Die Anwendung, von der Sie kommen, wollte Sie mit Einstellungen anmelden, die wir nicht annehmen können. Deshalb können wir Sie nicht sicher zu ihr zurückschicken. Wenden Sie sich an den Support der Anwendung und nennen Sie die Fehlerreferenz unten.
+
+## Die Startseite
+
+home-intro = Dies ist der Anmeldedienst von { $name }, ein OpenID-Connect-Anbieter. Anwendungen schicken Personen zur Anmeldung hierher; auf dieser Seite selbst gibt es nichts zu tun.
+home-discovery = OpenID-Connect-Discovery
+home-discovery-note = (für Entwickler von Anwendungen)
+home-keys = Signaturschlüssel
+home-errors = Alle Fehlercodes und Ursachen
+home-errors-note = , jeweils mit dem, was zu tun ist
+
+## Anmeldung
+
+login-name = Benutzername oder E-Mail-Adresse
+login-password = Passwort
+login-or = oder
+login-with = Mit { $name } anmelden
+login-account-throttled = Zu viele fehlgeschlagene Anmeldeversuche für dieses Konto. Versuchen Sie es in { wait-minutes } erneut, oder wählen Sie „Abbrechen“, um zu { $client } zurückzukehren.
+login-address-throttled = Aus Ihrem Netzwerk sind zuletzt viele Anmeldungen fehlgeschlagen; wenn Sie sich bei Ihrem Passwort nicht sicher sind, versuchen Sie es in { wait-minutes } erneut.
+
+## Zweiter Faktor
+
+mfa-verify-title = Sicherheitscode
+mfa-verify-heading = Geben Sie Ihren Sicherheitscode ein
+mfa-code-label = Der 6-stellige Code aus Ihrer Authenticator-App
+mfa-use-recovery = Stattdessen einen Wiederherstellungscode verwenden
+mfa-recovery-label = Wiederherstellungscode
+mfa-recovery-button = Wiederherstellungscode verwenden
+mfa-enrol-title = Authenticator einrichten
+mfa-enrol-heading = Authenticator-App einrichten
+mfa-enrol-asks = { $client } verlangt bei der Anmeldung einen zweiten Schritt.
+mfa-enrol-scan = Scannen Sie diesen QR-Code mit einer Authenticator-App (zum Beispiel auf Ihrem Telefon).
+mfa-enrol-qr-label = QR-Code für Ihre Authenticator-App
+mfa-enrol-type-key = Oder geben Sie diesen Schlüssel in die App ein:
+mfa-enrol-code-label = Geben Sie dann den 6-stelligen Code ein, den die App anzeigt
+mfa-codes-title = Wiederherstellungscodes
+mfa-codes-heading = Speichern Sie Ihre Wiederherstellungscodes
+mfa-codes-explain = Falls Sie Ihr Telefon verlieren, können Sie sich mit jedem dieser Codes einmal anmelden, statt mit einem Code aus der App. Bewahren Sie sie sicher auf: Sie werden nur jetzt angezeigt.
+mfa-codes-saved = Ich habe sie gespeichert, weiter
+second-factor-recovery-invalid = Dieser Wiederherstellungscode ist ungültig oder wurde bereits verwendet.
+second-factor-confirmation-invalid = Dieser Code passt nicht. Prüfen Sie den Schlüssel in der App und geben Sie den Code ein, den sie jetzt anzeigt.
+second-factor-code-invalid = Dieser Code ist falsch oder abgelaufen. Geben Sie den Code ein, den die App jetzt anzeigt.
+
+## Konto wählen
+
+select-account-title = Konto wählen
+select-account-continue-as = Weiter als { $user }
+select-account-other = Anderes Konto verwenden
+
+## Einwilligung
+
+consent-title = Zugriff erlauben
+consent-heading = Zugriff erlauben?
+consent-device-heading = Dieses Gerät verbinden?
+consent-device-warning-strong = Fahren Sie nur fort, wenn Sie dies auf einem Gerät begonnen haben, das vor Ihnen steht,
+consent-device-warning = und es den Code zeigt, den Sie eingegeben haben. Wenn Ihnen jemand den Code oder einen Link geschickt hat, wählen Sie „Ablehnen“: Diese Person bekäme sonst Zugang zu Ihrem Konto.
+consent-would-like = { $client } möchte:
+consent-allow = Erlauben
+consent-deny = Ablehnen
+consent-signed-in-as = Angemeldet als { $user }.
+consent-not-you = Nicht Sie? Anderes Konto verwenden
+scope-openid = Sie anmelden und wissen, wer Sie sind
+scope-profile = Ihren Namen, Benutzernamen und Ihr Profilbild sehen
+scope-email = Ihre E-Mail-Adresse sehen
+scope-address = Ihre Postanschrift sehen
+scope-phone = Ihre Telefonnummer sehen
+scope-offline-access = Angemeldet bleiben, während Sie nicht da sind
+scope-other = Zugriff: { $scope }
+
+## Gerät anmelden
+
+device-title = Gerät verbinden
+device-enter-code = Geben Sie den Code ein, den Ihr Gerät anzeigt.
+device-code = Code
+device-code-wrong = Dieser Code stimmt nicht. Prüfen Sie den Code auf Ihrem Gerät und versuchen Sie es erneut.
+device-code-throttled = Aus Ihrem Netzwerk wurden zu viele falsche Codes eingegeben. Versuchen Sie es in { wait-minutes } erneut.
+device-code-used = Dieser Code wurde bereits verwendet: Die Anfrage wurde erlaubt oder abgelehnt. Beginnen Sie auf Ihrem Gerät neu, um einen neuen Code zu erhalten.
+device-code-expired = Dieser Code ist abgelaufen. Beginnen Sie auf Ihrem Gerät neu, um einen neuen zu erhalten.
+device-connected-title = Gerät verbunden
+device-connected = Sie sind auf Ihrem Gerät angemeldet. Sie können diese Seite schließen und zum Gerät zurückkehren.
+device-denied-title = Zugriff abgelehnt
+device-denied = Das Gerät hat keinen Zugriff auf Ihr Konto erhalten. Sie können diese Seite schließen.
+
+## Abmelden
+
+logout-title = Abmelden
+logout-heading = Abmelden?
+logout-explain = Sie werden in diesem Browser von allen Anwendungen abgemeldet, die dieses Konto verwenden.
+logout-requested-by = Angefordert von { $client }
+logout-done-title = Abgemeldet
+logout-done-heading = Sie sind abgemeldet
+logout-done = Sie können dieses Fenster schließen.
+
+## Das Konto
+
+account-title = Ihr Konto
+account-signed-in-as = Angemeldet als { $user }
+account-notice-profile = Ihr Profil ist gespeichert.
+account-notice-password = Ihr Passwort ist geändert.
+account-notice-totp-removed = Die Authenticator-App ist entfernt: Bei der Anmeldung wird nur Ihr Passwort abgefragt.
+account-notice-session-ended = Die Sitzung ist beendet: Dieser Browser ist abgemeldet.
+account-notice-revoked = Die Anwendung ist getrennt: Sie kann Ihr Konto nicht mehr verwenden.
+account-notice-reauth = Sie haben sich erneut angemeldet. Sie können Ihre Änderung jetzt vornehmen.
+account-profile = Profil
+account-profile-managed = Ihr Profil wird vom Betreiber verwaltet.
+account-email = E-Mail: { $email }
+account-profile-save = Profil speichern
+account-claim-name = Name
+account-claim-given-name = Vorname
+account-claim-family-name = Nachname
+account-claim-middle-name = Zweiter Vorname
+account-claim-nickname = Spitzname
+account-claim-preferred-username = Bevorzugter Benutzername
+account-claim-profile = Profilseite
+account-claim-picture = Bild
+account-claim-website = Website
+account-claim-gender = Geschlecht
+account-claim-birthdate = Geburtsdatum
+account-claim-locale = Sprache und Region
+account-claim-zoneinfo = Zeitzone
+account-claim-phone-number = Telefonnummer
+account-password = Passwort
+account-password-current = Aktuelles Passwort
+account-password-new = Neues Passwort
+account-password-again = Neues Passwort wiederholen
+account-password-change = Passwort ändern
+account-factor = Anmeldung in zwei Schritten
+account-factor-on = Eine Authenticator-App ist eingerichtet. Bei der Anmeldung wird ein Code daraus abgefragt. { $left ->
+    [one] Ein Wiederherstellungscode ist übrig.
+   *[other] { $left } Wiederherstellungscodes sind übrig.
+}
+account-factor-off = Keine Authenticator-App ist eingerichtet: Bei der Anmeldung wird nur Ihr Passwort abgefragt.
+account-factor-set-up = Authenticator-App einrichten
+account-factor-new-codes = Neue Wiederherstellungscodes
+account-factor-remove = Authenticator entfernen
+account-enrol-turn-on = Einschalten
+account-codes-replaced = Frühere Wiederherstellungscodes gelten nicht mehr.
+account-codes-back = Ich habe sie gespeichert, zurück zu Ihrem Konto
+account-sessions = Wo Sie angemeldet sind
+account-session-this = dieser Browser
+account-session-line = { $address } · angemeldet { $when }
+account-session-unknown-address = unbekannte Adresse
+account-session-end = Sitzung beenden
+account-session-sign-out = Abmelden
+account-applications = Verbundene Anwendungen
+account-applications-none = Keine Anwendung hat Zugriff auf Ihr Konto.
+account-application-line = { $scope } · erlaubt { $allowed } · { $used }
+account-application-used = zuletzt verwendet { $when }
+account-application-unused = noch nicht verwendet
+account-application-disconnect = Trennen
+account-signed-out-title = Abgemeldet
+account-signed-out-heading = Sie sind abgemeldet
+account-signed-out = Die Sitzung dieses Browsers ist beendet.
+account-sign-in-again = Erneut anmelden
+
+## Ursachen aus dem Fehlerkatalog
+
+cause-invalid-credentials = Der Benutzername oder das Passwort ist falsch.
+cause-current-password-invalid = Ihr aktuelles Passwort stimmt nicht, daher wurde das Passwort nicht geändert.
+cause-new-password-rejected = Das neue Passwort muss mindestens 8 Zeichen haben, und beide Eingaben müssen übereinstimmen.
+cause-profile-claim-invalid = Eines der Profilfelder konnte nicht gespeichert werden. Jeder Wert darf höchstens 512 Zeichen haben.
+cause-account-session-unknown = Diese Sitzung ist bereits beendet.
+cause-connected-application-unknown = Diese Anwendung ist nicht mehr mit Ihrem Konto verbunden.
