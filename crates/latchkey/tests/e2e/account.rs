@@ -215,6 +215,18 @@ async fn account_journey(db: Db) {
             .unwrap()
             .contains("invalid_token")
     );
+    let introspected: Value = s
+        .http
+        .post(s.url("/introspect"))
+        .basic_auth("web", Some(&secret))
+        .form(&[("token", access.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(introspected["active"], false, "{introspected}");
 
     // Password, with a stale sign-in: first a new sign-in (the name is
     // offered), then back to the page, then the change.
