@@ -122,6 +122,7 @@ pub async fn callback(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     RawQuery(query): RawQuery,
 ) -> Result<Response, Failure> {
     let params = RawParams::parse(query.as_deref().unwrap_or(""));
@@ -150,7 +151,8 @@ pub async fn callback(
         Ok(found) => found,
         Err(occ) => return Err(signin::end(&app, &p.interaction, occ).await),
     };
-    sign_in(&app, p, &user, &record.upstream_id, &upstream_sub).await
+    let address = super::client_address::of(&extensions, &headers, &app.config.trusted_proxies);
+    sign_in(&app, p, &user, &record.upstream_id, &upstream_sub, address).await
 }
 
 fn param<'p>(params: &'p RawParams, name: &str) -> Option<&'p str> {
@@ -322,6 +324,7 @@ async fn sign_in(
     user: &UserRecord,
     upstream_id: &str,
     upstream_sub: &str,
+    address: Option<std::net::IpAddr>,
 ) -> Result<Response, Failure> {
     let back = p.back();
     let client_id = p.interaction.purpose.client_id();
@@ -331,7 +334,7 @@ async fn sign_in(
         &user.sub,
         vec!["fed".into()],
         client_id,
-        None,
+        address,
     )
     .await
     .map_err(&back)?;
@@ -342,6 +345,7 @@ async fn sign_in(
             kind::SIGN_IN,
             format!("user:{}", user.sub),
         )
+        .address(address.map(|ip| ip.to_string()))
         .with("client_id", client_id)
         .with("method", "upstream")
         .with("upstream", upstream_id)
