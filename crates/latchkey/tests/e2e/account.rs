@@ -294,7 +294,9 @@ async fn account_journey(db: Db) {
     shows(&d, "The authenticator app is removed").await;
     shows(&d, "No authenticator app is set up").await;
 
-    // Ending this browser's own session signs it out.
+    // Ending this browser's own session signs it out, recent sign-in or not.
+    s.sql("UPDATE sessions SET auth_time = auth_time - 3600")
+        .await;
     d.click("li.session button").await;
     shows(&d, "You are signed out").await;
     d.goto(&s.url("/account")).await;

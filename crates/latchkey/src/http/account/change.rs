@@ -1,7 +1,8 @@
 //! `POST /account`: one form endpoint, the form's `action` says which
 //! change. Every change checks the CSRF token, then that the sign-in is
-//! recent (else the person signs in again first), then makes the change
-//! and records it in the audit trail.
+//! recent (else the person signs in again first; signing this browser out
+//! needs no recent sign-in), then makes the change and records it in the
+//! audit trail.
 
 use super::{Visit, answer, refused, sign_in, view, visitor};
 use crate::app::App;
@@ -59,7 +60,10 @@ pub async fn change(
     };
     let get = |name: &str| form.single(name).ok().flatten().unwrap_or("");
     let action = get("action");
-    if let Some(again) = stale(&app, &visit).await.map_err(Failure::page)? {
+    // Signing this browser out only takes access away: it needs no
+    // recent sign-in.
+    let signing_out = action == "end_session" && get("sid") == visit.session.sid;
+    if !signing_out && let Some(again) = stale(&app, &visit).await.map_err(Failure::page)? {
         tracing::info!(sub = %visit.user.sub, action, "account change asks for a recent sign-in");
         return sign_in(&app, &headers, again).await;
     }
