@@ -118,6 +118,73 @@ logout-done-title = Abgemeldet
 logout-done-heading = Sie sind abgemeldet
 logout-done = Sie können dieses Fenster schließen.
 
+## Das Konto
+
+account-title = Ihr Konto
+account-signed-in-as = Angemeldet als { $user }
+account-notice-profile = Ihr Profil ist gespeichert.
+account-notice-password = Ihr Passwort ist geändert.
+account-notice-totp-removed = Die Authenticator-App ist entfernt: Bei der Anmeldung wird nur Ihr Passwort abgefragt.
+account-notice-session-ended = Die Sitzung ist beendet: Dieser Browser ist abgemeldet.
+account-notice-revoked = Die Anwendung ist getrennt: Sie kann Ihr Konto nicht mehr verwenden.
+account-notice-reauth = Sie haben sich erneut angemeldet. Sie können Ihre Änderung jetzt vornehmen.
+account-profile = Profil
+account-profile-managed = Ihr Profil wird vom Betreiber verwaltet.
+account-email = E-Mail: { $email }
+account-profile-save = Profil speichern
+account-claim-name = Name
+account-claim-given-name = Vorname
+account-claim-family-name = Nachname
+account-claim-middle-name = Zweiter Vorname
+account-claim-nickname = Spitzname
+account-claim-preferred-username = Bevorzugter Benutzername
+account-claim-profile = Profilseite
+account-claim-picture = Bild
+account-claim-website = Website
+account-claim-gender = Geschlecht
+account-claim-birthdate = Geburtsdatum
+account-claim-locale = Sprache und Region
+account-claim-zoneinfo = Zeitzone
+account-claim-phone-number = Telefonnummer
+account-password = Passwort
+account-password-current = Aktuelles Passwort
+account-password-new = Neues Passwort
+account-password-again = Neues Passwort wiederholen
+account-password-change = Passwort ändern
+account-factor = Anmeldung in zwei Schritten
+account-factor-on = Eine Authenticator-App ist eingerichtet. Bei der Anmeldung wird ein Code daraus abgefragt. { $left ->
+    [one] Ein Wiederherstellungscode ist übrig.
+   *[other] { $left } Wiederherstellungscodes sind übrig.
+}
+account-factor-off = Keine Authenticator-App ist eingerichtet: Bei der Anmeldung wird nur Ihr Passwort abgefragt.
+account-factor-set-up = Authenticator-App einrichten
+account-factor-new-codes = Neue Wiederherstellungscodes
+account-factor-remove = Authenticator entfernen
+account-enrol-turn-on = Einschalten
+account-codes-replaced = Frühere Wiederherstellungscodes gelten nicht mehr.
+account-codes-back = Ich habe sie gespeichert, zurück zu Ihrem Konto
+account-sessions = Wo Sie angemeldet sind
+account-session-this = dieser Browser
+account-session-line = { $address } · angemeldet { $when }
+account-session-unknown-address = unbekannte Adresse
+account-session-end = Sitzung beenden
+account-session-sign-out = Abmelden
+account-applications = Verbundene Anwendungen
+account-applications-none = Keine Anwendung hat Zugriff auf Ihr Konto.
+account-application-line = { $scope } · erlaubt { $allowed } · { $used }
+account-application-used = zuletzt verwendet { $when }
+account-application-unused = noch nicht verwendet
+account-application-disconnect = Trennen
+account-signed-out-title = Abgemeldet
+account-signed-out-heading = Sie sind abgemeldet
+account-signed-out = Die Sitzung dieses Browsers ist beendet.
+account-sign-in-again = Erneut anmelden
+
 ## Ursachen aus dem Fehlerkatalog
 
 cause-invalid-credentials = Der Benutzername oder das Passwort ist falsch.
+cause-current-password-invalid = Ihr aktuelles Passwort stimmt nicht, daher wurde das Passwort nicht geändert.
+cause-new-password-rejected = Das neue Passwort muss mindestens 8 Zeichen haben, und beide Eingaben müssen übereinstimmen.
+cause-profile-claim-invalid = Eines der Profilfelder konnte nicht gespeichert werden. Jeder Wert darf höchstens 512 Zeichen haben.
+cause-account-session-unknown = Diese Sitzung ist bereits beendet.
+cause-connected-application-unknown = Diese Anwendung ist nicht mehr mit Ihrem Konto verbunden.

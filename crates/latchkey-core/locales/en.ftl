@@ -119,3 +119,65 @@ logout-requested-by = Requested by { $client }
 logout-done-title = Signed out
 logout-done-heading = You are signed out
 logout-done = You can close this window.
+
+## The account page
+
+account-title = Your account
+account-signed-in-as = Signed in as { $user }
+account-notice-profile = Your profile is saved.
+account-notice-password = Your password is changed.
+account-notice-totp-removed = The authenticator app is removed: signing in asks for your password only.
+account-notice-session-ended = The session has ended: that browser is signed out.
+account-notice-revoked = The application is disconnected: it can no longer use your account.
+account-notice-reauth = You signed in again. You can make your change now.
+account-profile = Profile
+account-profile-managed = Your profile is managed by the operator.
+account-email = Email: { $email }
+account-profile-save = Save profile
+account-claim-name = Name
+account-claim-given-name = Given name
+account-claim-family-name = Family name
+account-claim-middle-name = Middle name
+account-claim-nickname = Nickname
+account-claim-preferred-username = Preferred username
+account-claim-profile = Profile page
+account-claim-picture = Picture
+account-claim-website = Website
+account-claim-gender = Gender
+account-claim-birthdate = Birthdate
+account-claim-locale = Locale
+account-claim-zoneinfo = Time zone
+account-claim-phone-number = Phone number
+account-password = Password
+account-password-current = Current password
+account-password-new = New password
+account-password-again = New password again
+account-password-change = Change password
+account-factor = Two-step sign-in
+account-factor-on = An authenticator app is set up. Signing in asks for a code from it. { $left ->
+    [one] One recovery code is left.
+   *[other] { $left } recovery codes are left.
+}
+account-factor-off = No authenticator app is set up: signing in asks for your password only.
+account-factor-set-up = Set up an authenticator app
+account-factor-new-codes = New recovery codes
+account-factor-remove = Remove authenticator
+account-enrol-turn-on = Turn on
+account-codes-replaced = Any earlier recovery codes no longer work.
+account-codes-back = I have saved them, back to your account
+account-sessions = Where you are signed in
+account-session-this = this browser
+account-session-line = { $address } · signed in { $when }
+account-session-unknown-address = unknown address
+account-session-end = End session
+account-session-sign-out = Sign out
+account-applications = Connected applications
+account-applications-none = No application has access to your account.
+account-application-line = { $scope } · allowed { $allowed } · { $used }
+account-application-used = last used { $when }
+account-application-unused = not used yet
+account-application-disconnect = Disconnect
+account-signed-out-title = Signed out
+account-signed-out-heading = You are signed out
+account-signed-out = This browser's session has ended.
+account-sign-in-again = Sign in again

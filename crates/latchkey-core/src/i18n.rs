@@ -267,6 +267,13 @@ mod tests {
             ("name", Arg::Text("Acme")),
             ("scope", Arg::Text("orders")),
             ("code", Arg::Text("ABCD-EFGH")),
+            // The account page.
+            ("email", Arg::Text("alice@example.com")),
+            ("left", Arg::Number(9)),
+            ("address", Arg::Text("192.0.2.1")),
+            ("when", Arg::Text("2026-01-01 10:00 UTC")),
+            ("allowed", Arg::Text("2026-01-01 10:00 UTC")),
+            ("used", Arg::Text("not used yet")),
         ];
         for lang in Lang::ALL {
             for id in ids(lang) {
@@ -297,6 +304,10 @@ mod tests {
         assert_eq!((one.as_str(), two.as_str()), ("1 minute", "2 minutes"));
         let de = Lang::De.t_with("wait-minutes", &[("minutes", Arg::Number(2))]);
         assert_eq!(de, "2 Minuten");
+        let left = |lang: Lang, n| lang.t_with("account-factor-on", &[("left", Arg::Number(n))]);
+        assert!(left(Lang::En, 1).ends_with("One recovery code is left."));
+        assert!(left(Lang::En, 9).ends_with("9 recovery codes are left."));
+        assert!(left(Lang::De, 9).ends_with("9 Wiederherstellungscodes sind übrig."));
     }
 
     #[test]

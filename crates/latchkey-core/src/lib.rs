@@ -2,6 +2,7 @@
 //! model and the store interface. No HTTP framework and no SQL live here, so
 //! everything in this crate is tested without a server or a database.
 
+pub mod audit;
 pub mod authorize;
 pub mod cache;
 pub mod client;

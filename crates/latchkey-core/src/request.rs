@@ -250,9 +250,57 @@ pub struct DeviceRequest {
     pub vtr: Vec<Vector>,
 }
 
+/// A sign-in for the account page (`/account`): the person signs in (or
+/// again, when a change needs a recent sign-in) and comes back to the
+/// page, not to a client. Nothing is consented to and nothing is issued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountRequest {
+    /// Where the browser goes when the sign-in is complete: a path of the
+    /// account page (always starting with `/account`).
+    pub return_to: String,
+    /// A re-authentication: the sign-in must be at most this old
+    /// (seconds), like `max_age` (OIDC Core §3.1.2.1).
+    #[serde(default)]
+    pub max_age: Option<i64>,
+    /// The signed-in user's username, offered on the login page of a
+    /// re-authentication.
+    #[serde(default)]
+    pub login_hint: Option<String>,
+    /// `Cl.Cm` when the user has a second factor and this is a
+    /// re-authentication; empty (`Cl`) otherwise.
+    #[serde(default)]
+    pub vtr: Vec<Vector>,
+    /// Always empty: the account page asks for no scope.
+    #[serde(default, skip_serializing)]
+    pub scopes: Scope,
+}
+
+impl AccountRequest {
+    /// The client id put in logs and occurrences for the account page's
+    /// sign-ins (no client of that id is ever loaded for them).
+    pub const CLIENT_ID: &'static str = "account";
+
+    /// A sign-in coming back to `return_to`.
+    pub fn new(return_to: &str) -> AccountRequest {
+        let return_to = if return_to.starts_with("/account") {
+            return_to.to_string()
+        } else {
+            "/account".to_string()
+        };
+        AccountRequest {
+            return_to,
+            max_age: None,
+            login_hint: None,
+            vtr: Vec::new(),
+            scopes: Scope::default(),
+        }
+    }
+}
+
 /// What a sign-in in progress is for. Stored as JSON in its interaction:
 /// an authorization request as itself (how interactions were always
-/// kept), a device's request under `device`.
+/// kept), a device's request under `device`, the account page's under
+/// `account`.
 // One per sign-in in progress, moved rather than copied: the size
 // difference of the variants costs nothing worth a box.
 #[allow(clippy::large_enum_variant)]
@@ -261,6 +309,7 @@ pub struct DeviceRequest {
 pub enum Purpose {
     Authorize(AuthorizeRequest),
     Device { device: DeviceRequest },
+    Account { account: AccountRequest },
 }
 
 impl Purpose {
@@ -268,6 +317,7 @@ impl Purpose {
         match self {
             Purpose::Authorize(r) => &r.client_id,
             Purpose::Device { device } => &device.client_id,
+            Purpose::Account { .. } => AccountRequest::CLIENT_ID,
         }
     }
 
@@ -275,6 +325,7 @@ impl Purpose {
         match self {
             Purpose::Authorize(r) => &r.scopes,
             Purpose::Device { device } => &device.scopes,
+            Purpose::Account { account } => &account.scopes,
         }
     }
 
@@ -282,6 +333,7 @@ impl Purpose {
         match self {
             Purpose::Authorize(r) => &r.vtr,
             Purpose::Device { device } => &device.vtr,
+            Purpose::Account { account } => &account.vtr,
         }
     }
 
@@ -289,7 +341,7 @@ impl Purpose {
     pub fn has_prompt(&self, p: Prompt) -> bool {
         match self {
             Purpose::Authorize(r) => r.has_prompt(p),
-            Purpose::Device { .. } => false,
+            Purpose::Device { .. } | Purpose::Account { .. } => false,
         }
     }
 
@@ -297,6 +349,7 @@ impl Purpose {
         match self {
             Purpose::Authorize(r) => r.max_age(),
             Purpose::Device { .. } => None,
+            Purpose::Account { account } => account.max_age,
         }
     }
 
@@ -304,6 +357,7 @@ impl Purpose {
         match self {
             Purpose::Authorize(r) => r.login_hint(),
             Purpose::Device { .. } => None,
+            Purpose::Account { account } => account.login_hint.as_deref(),
         }
     }
 
@@ -312,17 +366,17 @@ impl Purpose {
     pub fn ui_locales(&self) -> Option<&str> {
         match self {
             Purpose::Authorize(r) => r.ui_locales(),
-            Purpose::Device { .. } => None,
+            Purpose::Device { .. } | Purpose::Account { .. } => None,
         }
     }
 
     /// Where failures of this sign-in go: back to the client at its
     /// verified redirect URI, or (`None`) on the page, for a device whose
-    /// person is here and whose client polls.
+    /// person is here and whose client polls, and for the account page.
     pub fn error_target(&self) -> Option<RedirectTarget> {
         match self {
             Purpose::Authorize(r) => Some(r.target()),
-            Purpose::Device { .. } => None,
+            Purpose::Device { .. } | Purpose::Account { .. } => None,
         }
     }
 
@@ -332,10 +386,16 @@ impl Purpose {
         matches!(self, Purpose::Device { .. })
     }
 
+    /// Whether the sign-in ends in a consent to a client (the account
+    /// page's does not: the person acts on their own account).
+    pub fn asks_consent(&self) -> bool {
+        !matches!(self, Purpose::Account { .. })
+    }
+
     pub fn authorize(&self) -> Option<&AuthorizeRequest> {
         match self {
             Purpose::Authorize(r) => Some(r),
-            Purpose::Device { .. } => None,
+            Purpose::Device { .. } | Purpose::Account { .. } => None,
         }
     }
 }
@@ -373,6 +433,19 @@ mod tests {
         let back: Purpose = serde_json::from_str(&json).unwrap();
         assert_eq!(back, device);
         assert!(back.error_target().is_none() && back.always_confirm());
+        let mut request = AccountRequest::new("/account?x=1");
+        request.max_age = Some(300);
+        let account = Purpose::Account { account: request };
+        let json = serde_json::to_string(&account).unwrap();
+        assert!(json.starts_with(r#"{"account":"#));
+        let back: Purpose = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, account);
+        assert!(back.error_target().is_none() && !back.asks_consent());
+        assert_eq!(back.max_age(), Some(300));
+        assert_eq!(
+            AccountRequest::new("https://evil.example/").return_to,
+            "/account"
+        );
     }
 
     /// An interaction written before the values were typed: `response_mode`

@@ -131,6 +131,7 @@ mod tests {
             refresh_token: Some(SECRET.into()),
             id_token: Some(SECRET.into()),
             sub: Some("alice".into()),
+            grant_id: None,
         };
         assert_hidden("TokenResponse", format!("{response:?}"));
         // The wire answer still carries the tokens.

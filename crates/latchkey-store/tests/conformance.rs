@@ -20,6 +20,7 @@ use latchkey_core::device::{DeviceApproval, DeviceGrant, DevicePoll, DeviceState
 use latchkey_core::error::ErrorRecord;
 use latchkey_core::grant::{PushedRequest, PushedTake};
 use latchkey_core::keys::{KeyRecord, KeyState};
+use latchkey_core::session::SessionRecord;
 use latchkey_core::store::StoreError;
 use latchkey_core::store::prelude::*;
 use latchkey_core::user::UserRecord;
@@ -188,6 +189,10 @@ macro_rules! conformance_tests {
                 an_approved_device_grant_is_handed_out_once_across_nodes,
                 device_grants_are_purged_after_expiry_and_go_with_their_user,
                 an_approved_device_grant_is_redeemed_with_its_refresh_token_in_one_commit,
+                sessions_are_listed_and_ended_per_user,
+                consents_are_listed_with_their_last_use_and_revoked_with_their_grants,
+                deleting_a_user_forgets_their_grant_uses,
+                audit_events_are_appended_read_by_page_and_filter_and_purged,
             );
         }
     };
@@ -567,6 +572,8 @@ async fn deleting_a_user_ends_their_sessions_tokens_and_links(db: &TestDb) {
                 acr: None,
                 created_at: 100,
                 expires_at: 9_000,
+                user_agent: None,
+                address: None,
             })
             .await
             .unwrap();
@@ -1036,6 +1043,8 @@ async fn sessions_interactions_and_consents(db: &TestDb) {
         acr: None,
         created_at: 100,
         expires_at: 200,
+        user_agent: None,
+        address: None,
     };
     store.insert_session(&session).await.unwrap();
     assert_eq!(store.get_session("h1").await.unwrap(), Some(session));
@@ -1092,6 +1101,8 @@ async fn purge_removes_expired_sessions_interactions_and_windows_within_the_limi
         acr: None,
         created_at: 100,
         expires_at,
+        user_agent: None,
+        address: None,
     };
     for id in ["old1", "old2", "old3"] {
         store.insert_session(&session(id, 200)).await.unwrap();
@@ -2121,6 +2132,8 @@ async fn a_step_up_records_the_factor_on_the_session(db: &TestDb) {
         acr: None,
         created_at: 100,
         expires_at: 200,
+        user_agent: None,
+        address: None,
     };
     store.insert_session(&session).await.unwrap();
     let amr: Vec<String> = vec!["pwd".into(), "otp".into(), "mfa".into()];
@@ -2693,4 +2706,263 @@ async fn an_approved_device_grant_is_redeemed_with_its_refresh_token_in_one_comm
         .await
         .unwrap();
     assert_eq!((again, asked), (DevicePoll::Redeemed, false));
+}
+
+// ---------------------------------------------------------------------------
+// The account page and the audit trail
+
+fn session_of(sub: &str, sid: &str, created_at: i64, expires_at: i64) -> SessionRecord {
+    SessionRecord {
+        id_hash: format!("hash-{sid}"),
+        sid: sid.into(),
+        sub: sub.into(),
+        auth_time: created_at,
+        amr: vec!["pwd".into()],
+        acr: None,
+        created_at,
+        expires_at,
+        user_agent: Some("Firefox on Linux".into()),
+        address: Some("192.0.2.7".into()),
+    }
+}
+
+async fn sessions_are_listed_and_ended_per_user(db: &TestDb) {
+    let store = db.open().await;
+    let older = SessionRecord {
+        user_agent: None,
+        address: None,
+        ..session_of("s1", "a", 100, 9_000)
+    };
+    store.insert_session(&older).await.unwrap();
+    store
+        .insert_session(&session_of("s1", "b", 200, 9_000))
+        .await
+        .unwrap();
+    store
+        .insert_session(&session_of("s1", "gone", 50, 150))
+        .await
+        .unwrap();
+    store
+        .insert_session(&session_of("s2", "c", 300, 9_000))
+        .await
+        .unwrap();
+    let listed = store.list_sessions("s1", 1_000).await.unwrap();
+    let sids: Vec<&str> = listed.iter().map(|s| s.sid.as_str()).collect();
+    assert_eq!(sids, ["b", "a"], "live ones only, newest first");
+    assert_eq!(listed[0], session_of("s1", "b", 200, 9_000));
+    assert_eq!(listed[1], older);
+    // Another user's session is not ended through this user.
+    assert!(!store.end_session("s1", "c").await.unwrap());
+    assert!(store.get_session("hash-c").await.unwrap().is_some());
+    assert!(store.end_session("s1", "b").await.unwrap());
+    assert!(!store.end_session("s1", "b").await.unwrap());
+    assert!(store.get_session("hash-b").await.unwrap().is_none());
+    assert_eq!(store.list_sessions("s1", 1_000).await.unwrap().len(), 1);
+}
+
+async fn consents_are_listed_with_their_last_use_and_revoked_with_their_grants(db: &TestDb) {
+    let store = db.open().await;
+    store
+        .put_consent("s1", "c1", "openid email", 100)
+        .await
+        .unwrap();
+    store.put_consent("s1", "c2", "openid", 200).await.unwrap();
+    store.put_consent("s2", "c1", "openid", 300).await.unwrap();
+    // c1 got tokens twice for s1 (a later use is never moved back), once for s2.
+    store
+        .record_grant_use("g1", "s1", "c1", 500, 9_000)
+        .await
+        .unwrap();
+    store
+        .record_grant_use("g1", "s1", "c1", 400, 9_000)
+        .await
+        .unwrap();
+    store
+        .record_grant_use("g-code", "s1", "c1", 450, 9_000)
+        .await
+        .unwrap();
+    store
+        .record_grant_use("g-s2", "s2", "c1", 600, 9_000)
+        .await
+        .unwrap();
+    let listed = store.list_consents("s1").await.unwrap();
+    let seen: Vec<(&str, &str, i64, Option<i64>)> = listed
+        .iter()
+        .map(|c| {
+            (
+                c.client_id.as_str(),
+                c.scope.as_str(),
+                c.updated_at,
+                c.last_used_at,
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("c1", "openid email", 100, Some(500)),
+            ("c2", "openid", 200, None)
+        ]
+    );
+    // Grants of s1 with c1: g1 (a refresh token too), g-code (a code-only
+    // grant, known through its use), g-pending (a code not yet redeemed).
+    store
+        .insert_refresh_token(&refresh("r1", "g1", 9_000))
+        .await
+        .unwrap();
+    let mut other = refresh("r2", "g-other", 9_000);
+    other.client_id = "c2".into();
+    store.insert_refresh_token(&other).await.unwrap();
+    let mut pending = code_record("code-pending");
+    pending.grant_id = "g-pending".into();
+    pending.expires_at = 9_000;
+    store.insert_code(&pending).await.unwrap();
+    assert!(
+        !store.is_grant_revoked("g1").await.unwrap(),
+        "cached as not revoked"
+    );
+
+    assert!(store.revoke_consent("s1", "c1", 700, 10_000).await.unwrap());
+    for grant in ["g1", "g-code", "g-pending"] {
+        assert!(store.is_grant_revoked(grant).await.unwrap(), "{grant}");
+    }
+    for grant in ["g-other", "g-s2"] {
+        assert!(!store.is_grant_revoked(grant).await.unwrap(), "{grant}");
+    }
+    let r1 = store.get_refresh_token("r1").await.unwrap().unwrap();
+    assert_eq!(r1.revoked_at, Some(700));
+    assert!(
+        store
+            .get_refresh_token("r2")
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked_at
+            .is_none()
+    );
+    assert!(matches!(
+        store.redeem_code("code-pending", 710).await.unwrap(),
+        latchkey_core::grant::Redemption::Reused(_)
+    ));
+    assert_eq!(store.get_consent("s1", "c1").await.unwrap(), None);
+    assert!(store.get_consent("s2", "c1").await.unwrap().is_some());
+    let left: Vec<String> = store
+        .list_consents("s1")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.client_id)
+        .collect();
+    assert_eq!(left, ["c2"]);
+    // Once more: nothing to take back.
+    assert!(!store.revoke_consent("s1", "c1", 800, 10_000).await.unwrap());
+}
+
+async fn deleting_a_user_forgets_their_grant_uses(db: &TestDb) {
+    let store = db.open().await;
+    store.create_user(&user("s1", "alice", 1)).await.unwrap();
+    store.put_consent("s1", "c1", "openid", 100).await.unwrap();
+    store
+        .record_grant_use("g1", "s1", "c1", 500, 9_000)
+        .await
+        .unwrap();
+    assert!(store.delete_user("s1", 600, 9_000).await.unwrap());
+    assert!(store.is_grant_revoked("g1").await.unwrap());
+    // A user of the same sub later starts with no connected application.
+    store.put_consent("s1", "c1", "openid", 700).await.unwrap();
+    assert_eq!(
+        store.list_consents("s1").await.unwrap()[0].last_used_at,
+        None
+    );
+    // Grant uses past their time go with the purge.
+    store
+        .record_grant_use("g2", "s1", "c1", 800, 900)
+        .await
+        .unwrap();
+    store.purge_expired(1_000, 60, 100).await.unwrap();
+    assert_eq!(
+        store.list_consents("s1").await.unwrap()[0].last_used_at,
+        None
+    );
+}
+
+async fn audit_events_are_appended_read_by_page_and_filter_and_purged(db: &TestDb) {
+    use latchkey_core::audit::{Actor, AuditEvent, AuditQuery, kind};
+    let store = db.open().await;
+    let alice = Actor::User("s1".into());
+    let mut ids = Vec::new();
+    for (at, actor, kind, target) in [
+        (100, &alice, kind::SIGN_IN, "user:s1"),
+        (200, &alice, kind::PASSWORD_CHANGED, "user:s1"),
+        (
+            300,
+            &Actor::Admin("ops".into()),
+            kind::SESSION_ENDED,
+            "user:s2",
+        ),
+        (400, &alice, kind::CONSENT_REVOKED, "user:s1"),
+    ] {
+        let mut e = AuditEvent::new(actor, kind, target)
+            .with("client_id", "c1")
+            .address(Some("192.0.2.1".into()));
+        e.at = at;
+        if at == 100 {
+            e = e.failed();
+        }
+        ids.push(store.append_audit(&e).await.unwrap());
+    }
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids grow: {ids:?}");
+    let all = store
+        .list_audit(&AuditQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let ats: Vec<i64> = all.iter().map(|r| r.event.at).collect();
+    assert_eq!(ats, [400, 300, 200, 100], "newest first");
+    assert_eq!(all[3].event.outcome, latchkey_core::audit::Outcome::Failure);
+    assert_eq!(all[3].event.detail["client_id"], "c1");
+    assert_eq!(all[3].event.address.as_deref(), Some("192.0.2.1"));
+    assert_eq!(all[1].event.actor, "admin:ops");
+    // Pages: two, then the rest before the last id seen.
+    let first = store
+        .list_audit(&AuditQuery {
+            limit: 2,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let rest = store
+        .list_audit(&AuditQuery {
+            limit: 2,
+            before: first.last().map(|r| r.id),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let paged: Vec<i64> = first.iter().chain(&rest).map(|r| r.event.at).collect();
+    assert_eq!(paged, ats);
+    let query = |actor: Option<&str>, target: Option<&str>, kind: Option<&str>| AuditQuery {
+        actor: actor.map(str::to_string),
+        target: target.map(str::to_string),
+        kind: kind.map(str::to_string),
+        before: None,
+        limit: 10,
+    };
+    let count = |q: AuditQuery| {
+        let store = store.clone();
+        async move { store.list_audit(&q).await.unwrap().len() }
+    };
+    assert_eq!(count(query(Some("user:s1"), None, None)).await, 3);
+    assert_eq!(count(query(None, Some("user:s2"), None)).await, 1);
+    assert_eq!(
+        count(query(Some("user:s1"), None, Some(kind::SIGN_IN))).await,
+        1
+    );
+    assert_eq!(count(query(Some("nobody"), None, None)).await, 0);
+    // Retention: events before 250 go, at most `limit` at a time.
+    assert_eq!(store.purge_audit(250, 1).await.unwrap(), 1);
+    assert_eq!(store.purge_audit(250, 10).await.unwrap(), 1);
+    assert_eq!(count(query(None, None, None)).await, 2);
 }

@@ -42,6 +42,9 @@ pub struct App {
     pub password_slots: tokio::sync::Semaphore,
     /// One password or code check at a time per account on this node.
     pub sign_in_slots: crate::slots::Slots,
+    /// Grants whose use this node noted lately (the account page's
+    /// connected applications).
+    pub grant_uses: crate::grant_uses::GrantUses,
     /// Occurrences on their way to the store, written off the request path.
     pub error_records: Option<tokio::sync::mpsc::Sender<ErrorRecord>>,
     /// Maintenance as set through the admin API (stored in the database,
@@ -76,6 +79,7 @@ impl App {
         App {
             password_slots: tokio::sync::Semaphore::new(config.password_hashing),
             sign_in_slots: Default::default(),
+            grant_uses: Default::default(),
             in_flight,
             fetcher,
             upstreams,

@@ -148,6 +148,13 @@ pub struct Config {
     pub par_required: bool,
     /// `[[upstream]]` identity providers, in file order (file only).
     pub upstreams: Vec<UpstreamConfig>,
+    /// `account.editable_claims`: never `email`, `email_verified`,
+    /// `phone_number_verified` or `sub`.
+    pub account_editable_claims: Vec<String>,
+    /// `account.reauth_after`: seconds a sign-in counts as recent.
+    pub account_reauth_after: i64,
+    /// `audit.retention_days`.
+    pub audit_retention_days: i64,
 }
 
 pub use latchkey_core::authorize::Policy;
@@ -404,6 +411,9 @@ impl Config {
             registration_token,
             registration_allowed,
             client_rps: CLIENT_RPS.read(&sources)?,
+            account_editable_claims: editable_claims(&sources)?,
+            account_reauth_after: ACCOUNT_REAUTH_AFTER.read(&sources)?,
+            audit_retention_days: AUDIT_RETENTION_DAYS.read(&sources)?,
             login_failures: LOGIN_FAILURES.read(&sources)?,
             address_failures: ADDRESS_FAILURES.read(&sources)?,
             trusted_proxies: match PROXY_TRUSTED.read(&sources)? {
@@ -632,6 +642,28 @@ fn registration(
         (Mode::Token, Some(t)) => Ok((mode, Some(t))),
         (_, _) => Ok((mode, None)),
     }
+}
+
+/// The claims the account page may edit: claim names, none of those that
+/// sign a user in or identify them.
+fn editable_claims(sources: &Sources) -> Result<Vec<String>, ConfigError> {
+    let claims = ACCOUNT_EDITABLE_CLAIMS.read(sources)?;
+    for claim in &claims {
+        if ["email", "email_verified", "phone_number_verified", "sub"].contains(&claim.as_str()) {
+            return Err(bad(
+                ACCOUNT_EDITABLE_CLAIMS.key,
+                format!("{claim} cannot be edited on the account page"),
+            ));
+        }
+        let name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':');
+        if claim.is_empty() || claim.len() > 64 || !claim.chars().all(name_char) {
+            return Err(bad(
+                ACCOUNT_EDITABLE_CLAIMS.key,
+                format!("{claim:?} is not a claim name (letters, digits, _ - . :)"),
+            ));
+        }
+    }
+    Ok(claims)
 }
 
 /// `registration.allowed_scopes` and `registration.allowed_grant_types`:
@@ -1094,6 +1126,33 @@ issuer = \"https://id.corp.example\"\nclient_id = \"lk\"\nclient_secret = \"upst
             "{text}"
         );
         assert!(!text.contains("LATCHKEY_--CONFIG"), "{text}");
+    }
+
+    #[test]
+    fn account_and_audit_settings() {
+        let c = load(None, &[]).unwrap();
+        assert!(c.account_editable_claims.iter().any(|x| x == "given_name"));
+        assert_eq!((c.account_reauth_after, c.audit_retention_days), (300, 90));
+        let c = load(
+            None,
+            &[
+                ("LATCHKEY_ACCOUNT_EDITABLE_CLAIMS", "nickname locale"),
+                ("LATCHKEY_ACCOUNT_REAUTH_AFTER", "60"),
+                ("LATCHKEY_AUDIT_RETENTION_DAYS", "7"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.account_editable_claims, ["nickname", "locale"]);
+        assert_eq!((c.account_reauth_after, c.audit_retention_days), (60, 7));
+        for (key, value) in [
+            ("LATCHKEY_ACCOUNT_EDITABLE_CLAIMS", "name email"),
+            ("LATCHKEY_ACCOUNT_EDITABLE_CLAIMS", "email_verified"),
+            ("LATCHKEY_ACCOUNT_EDITABLE_CLAIMS", "na<me"),
+            ("LATCHKEY_ACCOUNT_REAUTH_AFTER", "5"),
+            ("LATCHKEY_AUDIT_RETENTION_DAYS", "0"),
+        ] {
+            assert!(load(None, &[(key, value)]).is_err(), "{key}={value}");
+        }
     }
 
     #[test]

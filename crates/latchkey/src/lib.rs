@@ -3,9 +3,11 @@
 //! `latchkey-core`; SQL lives in `latchkey-store`.
 
 pub mod app;
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod failpoints;
+pub mod grant_uses;
 pub mod http;
 pub mod maintenance;
 pub mod manage;

@@ -75,7 +75,7 @@ pub async fn build_app(config: Config) -> Result<Arc<App>, StartError> {
     }
     tokio::spawn(write_error_records(store.clone(), rx));
     tokio::spawn(watch_changes(app.clone()));
-    tokio::spawn(purge(store));
+    tokio::spawn(purge(store, app.config.audit_retention_days));
     if let Some(handle) = app.metrics.clone() {
         tokio::spawn(metrics_upkeep(handle));
     }
@@ -254,7 +254,7 @@ async fn metrics_upkeep(handle: metrics_exporter_prometheus::PrometheusHandle) {
     }
 }
 
-async fn purge(store: Arc<dyn Store>) {
+async fn purge(store: Arc<dyn Store>, audit_retention_days: i64) {
     let mut tick = tokio::time::interval(PURGE_EVERY);
     loop {
         tick.tick().await;
@@ -268,6 +268,7 @@ async fn purge(store: Arc<dyn Store>) {
         if let Err(e) = store.purge_device_grants(now, PURGE_LIMIT).await {
             tracing::warn!(error = %e, "device grant purge failed");
         }
+        crate::audit::purge(store.as_ref(), audit_retention_days, now, PURGE_LIMIT).await;
         match store
             .purge_expired(now, ERROR_RETENTION_SECS, PURGE_LIMIT)
             .await

@@ -2652,6 +2652,98 @@ pub static ERROR_ID_NOT_FOUND: Cause = Cause {
     page: None,
 };
 
+// ---------------------------------------------------------------------------
+// The account page (/account) and the audit trail (/admin/v1/audit)
+// ---------------------------------------------------------------------------
+
+const ACCOUNT: &[&str] = &["/account"];
+
+pub static CURRENT_PASSWORD_INVALID: Cause = Cause {
+    id: "current_password_invalid",
+    code: ErrorCode::AccessDenied,
+    status: 401,
+    summary: "The current password given to change the password is wrong",
+    actor: Actor::EndUser,
+    fix: "Type the password you sign in with now, then the new one. Wrong attempts count towards the account's sign-in limit.",
+    spec: "RFC 9110 §15.5.2",
+    endpoints: ACCOUNT,
+    extended_code: None,
+    checklist: &["T2"],
+    page: Some("Your current password is not right, so the password was not changed."),
+};
+
+pub static NEW_PASSWORD_REJECTED: Cause = Cause {
+    id: "new_password_rejected",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The new password is too short, too long, or its two copies differ",
+    actor: Actor::EndUser,
+    fix: "Choose a password of at least 8 characters (at most 1024) and type it the same way twice.",
+    spec: "NIST SP 800-63B §5.1.1.2",
+    endpoints: ACCOUNT,
+    extended_code: None,
+    checklist: &["T1"],
+    page: Some("The new password must have at least 8 characters, and both copies must match."),
+};
+
+pub static PROFILE_CLAIM_INVALID: Cause = Cause {
+    id: "profile_claim_invalid",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "A profile field is not one the operator lets people edit, or its value is too long",
+    actor: Actor::EndUser,
+    fix: "Edit only the fields the page shows, each at most 512 characters. The operator lists them in account.editable_claims.",
+    spec: "OpenID Connect Core §5.1",
+    endpoints: ACCOUNT,
+    extended_code: None,
+    checklist: &["T1"],
+    page: Some(
+        "One of the profile fields could not be saved. Keep each value under 512 characters.",
+    ),
+};
+
+pub static ACCOUNT_SESSION_UNKNOWN: Cause = Cause {
+    id: "account_session_unknown",
+    code: ErrorCode::NotFound,
+    status: 404,
+    summary: "The session to end is not one of this account's live sessions",
+    actor: Actor::EndUser,
+    fix: "Reload the account page: the session may have ended already or expired.",
+    spec: "RFC 9110 §15.5.5",
+    endpoints: ACCOUNT,
+    extended_code: None,
+    checklist: &["T4"],
+    page: Some("That session has already ended."),
+};
+
+pub static CONNECTED_APPLICATION_UNKNOWN: Cause = Cause {
+    id: "connected_application_unknown",
+    code: ErrorCode::NotFound,
+    status: 404,
+    summary: "The application to disconnect holds no consent of this account",
+    actor: Actor::EndUser,
+    fix: "Reload the account page: the application may have been disconnected already.",
+    spec: "RFC 9110 §15.5.5",
+    endpoints: ACCOUNT,
+    extended_code: None,
+    checklist: &["T4"],
+    page: Some("That application is not connected to your account any more."),
+};
+
+pub static AUDIT_QUERY_INVALID: Cause = Cause {
+    id: "audit_query_invalid",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "A parameter of the audit trail query is invalid",
+    actor: Actor::Operator,
+    fix: "limit is a whole number from 1 to 200 and before an event id from a previous page; actor, target and kind are compared exactly.",
+    spec: "RFC 9110 §15.5.1",
+    endpoints: ADMIN,
+    extended_code: None,
+    checklist: &["T1"],
+    page: None,
+};
+
 /// The causes that mean a request carried no credentials at all (none, or
 /// an Authorization header of another scheme): their Bearer challenge has
 /// no error attribute (RFC 6750 §3.1).
@@ -2864,6 +2956,13 @@ pub static ALL: &[&Cause] = &[
     &EMAIL_TAKEN,
     &INVALID_USER_ATTRIBUTES,
     &ERROR_ID_NOT_FOUND,
+    // the account page and the audit trail
+    &CURRENT_PASSWORD_INVALID,
+    &NEW_PASSWORD_REJECTED,
+    &PROFILE_CLAIM_INVALID,
+    &ACCOUNT_SESSION_UNKNOWN,
+    &CONNECTED_APPLICATION_UNKNOWN,
+    &AUDIT_QUERY_INVALID,
 ];
 
 #[cfg(test)]

@@ -55,7 +55,7 @@ pub fn needs(purpose: &Purpose, session: Option<&SessionRecord>, resuming: bool)
     let vtr = purpose.vtr();
     Needs {
         user: purpose.has_prompt(Prompt::None) && !resuming && purpose.login_hint().is_some(),
-        consent: !purpose.always_confirm(),
+        consent: purpose.asks_consent() && !purpose.always_confirm(),
         identity: vtr.iter().any(|v| v.identity_needed() > 0),
         enrolled: vtr.iter().any(|v| v.second_factor) && !has_second_factor(&session.amr),
     }
@@ -140,6 +140,8 @@ mod tests {
             acr: None,
             created_at: 900,
             expires_at: 9000,
+            user_agent: None,
+            address: None,
         }
     }
 

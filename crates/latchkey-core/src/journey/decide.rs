@@ -57,7 +57,8 @@ pub struct Situation<'a> {
 ///   page (`interaction_required` with `prompt=none`, U12).
 /// - a third-party client without a remembered consent covering every
 ///   requested scope, or `prompt=consent` → consent (`consent_required`
-///   with `prompt=none`); a device's request is always confirmed.
+///   with `prompt=none`); a device's request is always confirmed, the
+///   account page's never asked (the person acts on their own account).
 pub fn decide(req: &Purpose, s: Situation<'_>) -> Result<Next, Occurrence> {
     let silent = req.has_prompt(Prompt::None);
     let login = match s.auth_time {
@@ -100,8 +101,9 @@ pub fn decide(req: &Purpose, s: Situation<'_>) -> Result<Next, Occurrence> {
     let covered = s
         .granted
         .is_some_and(|g| Scope::split(g).covers(req.scopes()));
-    let consent =
-        req.always_confirm() || (!s.skip_consent && (!covered || req.has_prompt(Prompt::Consent)));
+    let consent = req.asks_consent()
+        && (req.always_confirm()
+            || (!s.skip_consent && (!covered || req.has_prompt(Prompt::Consent))));
     if consent {
         return if silent {
             Err(CONSENT_REQUIRED
@@ -294,5 +296,29 @@ mod tests {
         };
         assert_eq!(decide(&device, first_party).unwrap(), Next::Consent);
         assert_eq!(decide(&device, at(None, None)).unwrap(), Next::Login);
+    }
+
+    #[test]
+    fn the_account_page_asks_a_recent_sign_in_and_no_consent() {
+        use crate::request::AccountRequest;
+        let mut request = AccountRequest::new("/account");
+        let plain = Purpose::Account {
+            account: request.clone(),
+        };
+        assert_eq!(decide(&plain, at(None, None)).unwrap(), Next::Login);
+        assert_eq!(decide(&plain, at(Some(10), None)).unwrap(), Next::Issue(CL));
+        request.max_age = Some(300);
+        request.vtr = vec![CL_CM];
+        let again = Purpose::Account { account: request };
+        assert_eq!(decide(&again, at(Some(600), None)).unwrap(), Next::Login);
+        assert_eq!(
+            decide(&again, at(Some(900), None)).unwrap(),
+            Next::SecondFactor
+        );
+        let stepped = Situation {
+            second_factor: true,
+            ..at(Some(900), None)
+        };
+        assert_eq!(decide(&again, stepped).unwrap(), Next::Issue(CL_CM));
     }
 }

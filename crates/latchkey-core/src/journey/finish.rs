@@ -64,6 +64,8 @@ mod tests {
             acr: None,
             created_at: 5,
             expires_at: 50,
+            user_agent: None,
+            address: None,
         };
         let r = code_record(
             &req,

@@ -65,6 +65,18 @@ pub trait GrantStore: Send + Sync {
     /// until `keep_until`. Idempotent.
     async fn revoke_grant(&self, grant_id: &str, now: i64, keep_until: i64) -> StoreResult<()>;
     async fn is_grant_revoked(&self, grant_id: &str) -> StoreResult<bool>;
+    /// Note that tokens of `grant_id` were issued to `client_id` for `sub`
+    /// at `now`: the connected application's last use, and how its grants
+    /// are found when the user revokes it. Kept until `keep_until` (the
+    /// longest any token of it lives). Idempotent; the later time wins.
+    async fn record_grant_use(
+        &self,
+        grant_id: &str,
+        sub: &str,
+        client_id: &str,
+        now: i64,
+        keep_until: i64,
+    ) -> StoreResult<()>;
     /// Denylist an access token by `jti` until it expires. Idempotent.
     async fn deny_access_token(&self, jti: &str, expires_at: i64) -> StoreResult<()>;
     async fn is_access_token_denied(&self, jti: &str) -> StoreResult<bool>;

@@ -10,6 +10,7 @@
 //! ([`crate::grant`], [`crate::session`], ...), which knows nothing of this
 //! module.
 
+mod audit;
 mod changes;
 mod clients;
 mod device;
@@ -21,6 +22,7 @@ mod sessions;
 mod upstream;
 mod users;
 
+pub use audit::AuditStore;
 pub use changes::ChangeStore;
 pub use clients::ClientStore;
 pub use device::DeviceStore;
@@ -36,8 +38,8 @@ pub use users::UserStore;
 /// `use latchkey_core::store::prelude::*;`.
 pub mod prelude {
     pub use super::{
-        ChangeStore, ClientStore, DeviceStore, ErrorStore, FactorStore, GrantStore, KeyStore,
-        SessionStore, Store, UpstreamStore, UserStore,
+        AuditStore, ChangeStore, ClientStore, DeviceStore, ErrorStore, FactorStore, GrantStore,
+        KeyStore, SessionStore, Store, UpstreamStore, UserStore,
     };
 }
 
@@ -71,6 +73,7 @@ pub trait Store:
     + ErrorStore
     + ChangeStore
     + DeviceStore
+    + AuditStore
     + Send
     + Sync
     + 'static
@@ -88,6 +91,7 @@ impl<T> Store for T where
         + ErrorStore
         + ChangeStore
         + DeviceStore
+        + AuditStore
         + Send
         + Sync
         + 'static

@@ -4,13 +4,18 @@
 //! another node started.
 
 use super::StoreResult;
-use crate::session::{InteractionRecord, Reservation, SessionRecord};
+use crate::session::{ConsentRecord, InteractionRecord, Reservation, SessionRecord};
 
 #[async_trait::async_trait]
 pub trait SessionStore: Send + Sync {
     async fn insert_session(&self, session: &SessionRecord) -> StoreResult<()>;
     async fn get_session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>>;
     async fn delete_session(&self, id_hash: &str) -> StoreResult<bool>;
+    /// The live sessions of `sub` at `now`, newest first.
+    async fn list_sessions(&self, sub: &str, now: i64) -> StoreResult<Vec<SessionRecord>>;
+    /// End the session of `sub` whose public id is `sid`; false when it
+    /// has none of that id (another user's session is never touched).
+    async fn end_session(&self, sub: &str, sid: &str) -> StoreResult<bool>;
 
     async fn insert_interaction(&self, interaction: &InteractionRecord) -> StoreResult<()>;
     async fn get_interaction(&self, id: &str) -> StoreResult<Option<InteractionRecord>>;
@@ -26,6 +31,23 @@ pub trait SessionStore: Send + Sync {
         scope: &str,
         now: i64,
     ) -> StoreResult<()>;
+
+    /// The applications `sub` allowed, with when each last got tokens
+    /// for them, oldest consent first.
+    async fn list_consents(&self, sub: &str) -> StoreResult<Vec<ConsentRecord>>;
+    /// Take back what `sub` allowed `client_id`, in one transaction: the
+    /// consent goes, their unused codes for it are spent, and every grant
+    /// of theirs with it is revoked like
+    /// [`GrantStore::revoke_grant`](super::GrantStore::revoke_grant)
+    /// (refresh tokens at once, access tokens through `is_grant_revoked`),
+    /// remembered until `keep_until`. False when there was no consent.
+    async fn revoke_consent(
+        &self,
+        sub: &str,
+        client_id: &str,
+        now: i64,
+        keep_until: i64,
+    ) -> StoreResult<bool>;
 
     /// Count one failed sign-in for `key` in a window of `window` seconds
     /// (a new window starts when the old one is over); returns the count

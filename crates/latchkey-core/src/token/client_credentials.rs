@@ -65,6 +65,7 @@ pub fn exchange(
         refresh_token: None,
         id_token: None,
         sub: None,
+        grant_id: None,
     })
 }
 

@@ -78,6 +78,10 @@ pub struct TokenResponse {
     /// operator's log; not part of the answer.
     #[serde(skip)]
     pub sub: Option<String>,
+    /// The grant the tokens belong to (none for client_credentials): the
+    /// caller notes its use for the account page; not part of the answer.
+    #[serde(skip)]
+    pub grant_id: Option<String>,
 }
 
 /// One parameter given at most once (repeats are refused before, but the
@@ -186,6 +190,7 @@ pub fn issue_user_tokens(
         refresh_token: refresh_token.map(Secret::new),
         id_token: id_token.map(Secret::new),
         sub: Some(grant.sub.to_string()),
+        grant_id: Some(grant.grant_id.to_string()),
     })
 }
 

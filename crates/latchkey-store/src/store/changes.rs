@@ -26,6 +26,8 @@ mod sql {
         FROM refresh_tokens WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)";
     pub const PURGE_REVOKED_GRANTS: &str = "DELETE FROM revoked_grants WHERE grant_id IN (SELECT grant_id \
         FROM revoked_grants WHERE keep_until <= $1 ORDER BY keep_until LIMIT $2)";
+    pub const PURGE_GRANT_USES: &str = "DELETE FROM grant_uses WHERE grant_id IN (SELECT grant_id \
+        FROM grant_uses WHERE keep_until <= $1 ORDER BY keep_until LIMIT $2)";
     pub const PURGE_DENIED: &str = "DELETE FROM denied_access_tokens WHERE jti IN (SELECT jti \
         FROM denied_access_tokens WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)";
     pub const PURGE_JTIS: &str = "DELETE FROM assertion_jtis WHERE (client_id, jti) IN (SELECT client_id, jti \
@@ -126,6 +128,7 @@ impl<D: Db> ChangeStore for SqlStore<D> {
         for query in [
             sql::PURGE_REFRESH,
             sql::PURGE_REVOKED_GRANTS,
+            sql::PURGE_GRANT_USES,
             sql::PURGE_DENIED,
             sql::PURGE_JTIS,
         ] {

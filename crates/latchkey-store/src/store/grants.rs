@@ -37,6 +37,14 @@ mod sql {
     pub const REVOKE_GRANT_REFRESH: &str = "UPDATE refresh_tokens SET revoked_at = $2 \
         WHERE grant_id = $1 AND revoked_at IS NULL";
     pub const GRANT_REVOKED: &str = "SELECT 1 FROM revoked_grants WHERE grant_id = $1";
+    /// The later use wins: a late writer never moves it back.
+    pub const RECORD_GRANT_USE: &str = "INSERT INTO grant_uses \
+        (grant_id, sub, client_id, last_used_at, keep_until) VALUES ($1, $2, $3, $4, $5) \
+        ON CONFLICT (grant_id) DO UPDATE SET \
+        last_used_at = CASE WHEN grant_uses.last_used_at > excluded.last_used_at \
+        THEN grant_uses.last_used_at ELSE excluded.last_used_at END, \
+        keep_until = CASE WHEN grant_uses.keep_until > excluded.keep_until \
+        THEN grant_uses.keep_until ELSE excluded.keep_until END";
     pub const DENY_ACCESS: &str = "INSERT INTO denied_access_tokens (jti, expires_at) \
         VALUES ($1, $2) ON CONFLICT DO NOTHING";
     pub const ACCESS_DENIED: &str = "SELECT 1 FROM denied_access_tokens WHERE jti = $1";
@@ -307,6 +315,27 @@ impl<D: Db> GrantStore for SqlStore<D> {
         crate::failpoint("store.read")?;
         self.revoked(&format!("grant:{grant_id}"), sql::GRANT_REVOKED, grant_id)
             .await
+    }
+
+    async fn record_grant_use(
+        &self,
+        grant_id: &str,
+        sub: &str,
+        client_id: &str,
+        now: i64,
+        keep_until: i64,
+    ) -> StoreResult<()> {
+        crate::failpoint("store.write")?;
+        D::query(sql::RECORD_GRANT_USE)
+            .bind(grant_id)
+            .bind(sub)
+            .bind(client_id)
+            .bind(now)
+            .bind(keep_until)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
     }
 
     async fn deny_access_token(&self, jti: &str, expires_at: i64) -> StoreResult<()> {

@@ -8,6 +8,7 @@
 //! as text, booleans and bytes bound as such. The schema files under
 //! `migrations/` give the same column names on both sides.
 
+mod audit;
 mod changes;
 mod clients;
 mod device;

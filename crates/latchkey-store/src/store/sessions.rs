@@ -4,7 +4,7 @@
 use super::{SqlStore, to_json};
 use crate::db::{Db, DbRow};
 use crate::error::{corrupt, map_err};
-use latchkey_core::session::{InteractionRecord, Reservation, SessionRecord};
+use latchkey_core::session::{ConsentRecord, InteractionRecord, Reservation, SessionRecord};
 use latchkey_core::store::{SessionStore, StoreResult};
 
 /// How long an expired interaction is kept to answer a late submission.
@@ -12,10 +12,31 @@ const INTERACTION_GRACE: i64 = 24 * 3600;
 
 pub(super) mod sql {
     pub const INSERT_SESSION: &str = "INSERT INTO sessions \
-        (id_hash, sid, sub, auth_time, amr, acr, created_at, expires_at) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-    pub const GET_SESSION: &str = "SELECT id_hash, sid, sub, auth_time, amr, acr, created_at, expires_at \
-        FROM sessions WHERE id_hash = $1";
+        (id_hash, sid, sub, auth_time, amr, acr, created_at, expires_at, user_agent, address) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    pub const GET_SESSION: &str = "SELECT id_hash, sid, sub, auth_time, amr, acr, created_at, expires_at, \
+        user_agent, address FROM sessions WHERE id_hash = $1";
+    pub const LIST_SESSIONS: &str = "SELECT id_hash, sid, sub, auth_time, amr, acr, created_at, expires_at, \
+        user_agent, address FROM sessions WHERE sub = $1 AND expires_at > $2 \
+        ORDER BY created_at DESC, sid";
+    pub const END_SESSION: &str = "DELETE FROM sessions WHERE sub = $1 AND sid = $2";
+    pub const LIST_CONSENTS: &str = "SELECT c.client_id, c.scope, c.updated_at, \
+        (SELECT MAX(u.last_used_at) FROM grant_uses u WHERE u.sub = c.sub AND u.client_id = c.client_id) \
+        AS last_used_at FROM consents c WHERE c.sub = $1 ORDER BY c.updated_at, c.client_id";
+    pub const DELETE_CONSENT: &str = "DELETE FROM consents WHERE sub = $1 AND client_id = $2";
+    /// The grants a user holds with one client: those tokens were issued
+    /// from (grant_uses), of refresh tokens, and of codes. (`WHERE true`
+    /// lets SQLite tell the upsert clause from the SELECT.)
+    pub const REVOKE_CLIENT_GRANTS: &str = "INSERT INTO revoked_grants (grant_id, revoked_at, keep_until) \
+        SELECT DISTINCT grant_id, $3, $4 FROM (\
+        SELECT grant_id FROM grant_uses WHERE sub = $1 AND client_id = $2 \
+        UNION SELECT grant_id FROM refresh_tokens WHERE sub = $1 AND client_id = $2 \
+        UNION SELECT grant_id FROM authorization_codes WHERE sub = $1 AND client_id = $2) AS g WHERE true \
+        ON CONFLICT DO NOTHING";
+    pub const REVOKE_CLIENT_REFRESH: &str = "UPDATE refresh_tokens SET revoked_at = $3 \
+        WHERE sub = $1 AND client_id = $2 AND revoked_at IS NULL";
+    pub const SPEND_CLIENT_CODES: &str = "UPDATE authorization_codes SET used_at = $3 \
+        WHERE sub = $1 AND client_id = $2 AND used_at IS NULL";
     pub const DELETE_SESSION: &str = "DELETE FROM sessions WHERE id_hash = $1";
     pub const INSERT_INTERACTION: &str = "INSERT INTO interactions \
         (id, browser_hash, request, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
@@ -67,6 +88,8 @@ fn session(row: &impl DbRow) -> StoreResult<SessionRecord> {
         acr: row.try_get("acr").map_err(map_err)?,
         created_at: row.try_get("created_at").map_err(map_err)?,
         expires_at: row.try_get("expires_at").map_err(map_err)?,
+        user_agent: row.try_get("user_agent").map_err(map_err)?,
+        address: row.try_get("address").map_err(map_err)?,
         sid,
     })
 }
@@ -96,6 +119,8 @@ impl<D: Db> SessionStore for SqlStore<D> {
             .bind(&s.acr)
             .bind(s.created_at)
             .bind(s.expires_at)
+            .bind(&s.user_agent)
+            .bind(&s.address)
             .execute(&self.pool)
             .await
             .map_err(map_err)?;
@@ -116,6 +141,28 @@ impl<D: Db> SessionStore for SqlStore<D> {
         crate::failpoint("store.write")?;
         let done = D::query(sql::DELETE_SESSION)
             .bind(id_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn list_sessions(&self, sub: &str, now: i64) -> StoreResult<Vec<SessionRecord>> {
+        crate::failpoint("store.read")?;
+        let rows = D::query(sql::LIST_SESSIONS)
+            .bind(sub)
+            .bind(now)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(session).collect()
+    }
+
+    async fn end_session(&self, sub: &str, sid: &str) -> StoreResult<bool> {
+        crate::failpoint("store.write")?;
+        let done = D::query(sql::END_SESSION)
+            .bind(sub)
+            .bind(sid)
             .execute(&self.pool)
             .await
             .map_err(map_err)?;
@@ -185,6 +232,65 @@ impl<D: Db> SessionStore for SqlStore<D> {
             .await
             .map_err(map_err)?;
         Ok(())
+    }
+
+    async fn list_consents(&self, sub: &str) -> StoreResult<Vec<ConsentRecord>> {
+        crate::failpoint("store.read")?;
+        let rows = D::query(sql::LIST_CONSENTS)
+            .bind(sub)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(ConsentRecord {
+                    client_id: r.try_get("client_id").map_err(map_err)?,
+                    scope: r.try_get("scope").map_err(map_err)?,
+                    updated_at: r.try_get("updated_at").map_err(map_err)?,
+                    last_used_at: r.try_get("last_used_at").map_err(map_err)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn revoke_consent(
+        &self,
+        sub: &str,
+        client_id: &str,
+        now: i64,
+        keep_until: i64,
+    ) -> StoreResult<bool> {
+        crate::failpoint("store.write")?;
+        let mut tx = D::begin(&self.pool).await.map_err(map_err)?;
+        let had = D::query(sql::DELETE_CONSENT)
+            .bind(sub)
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .rows_affected()
+            > 0;
+        D::query(sql::REVOKE_CLIENT_GRANTS)
+            .bind(sub)
+            .bind(client_id)
+            .bind(now)
+            .bind(keep_until)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        for statement in [sql::REVOKE_CLIENT_REFRESH, sql::SPEND_CLIENT_CODES] {
+            D::query(statement)
+                .bind(sub)
+                .bind(client_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        Self::bump_revocations(&mut tx).await?;
+        tx.commit().await.map_err(map_err)?;
+        self.revocations.forget();
+        Ok(had)
     }
 
     async fn record_login_failure(

@@ -31,10 +31,12 @@ mod sql {
     /// true` lets SQLite tell the upsert clause from the SELECT.)
     pub const REVOKE_USER_GRANTS: &str = "INSERT INTO revoked_grants (grant_id, revoked_at, keep_until) \
         SELECT DISTINCT grant_id, $2, $3 FROM (SELECT grant_id FROM refresh_tokens WHERE sub = $1 \
-        UNION SELECT grant_id FROM authorization_codes WHERE sub = $1) AS g WHERE true \
+        UNION SELECT grant_id FROM authorization_codes WHERE sub = $1 \
+        UNION SELECT grant_id FROM grant_uses WHERE sub = $1) AS g WHERE true \
         ON CONFLICT DO NOTHING";
     /// Everything else keyed by a deleted user's sub.
-    pub const DELETE_USER_ROWS: [&str; 8] = [
+    pub const DELETE_USER_ROWS: [&str; 9] = [
+        "DELETE FROM grant_uses WHERE sub = $1",
         "DELETE FROM refresh_tokens WHERE sub = $1",
         "DELETE FROM authorization_codes WHERE sub = $1",
         "DELETE FROM sessions WHERE sub = $1",

@@ -606,6 +606,44 @@ pub const ALLOWED_GRANT_TYPES: List = List {
     doc: "the grant types a client registered at `/register` may use, from `authorization_code`, `refresh_token`, `client_credentials` and `urn:ietf:params:oauth:grant-type:device_code`, written like `registration.allowed_scopes`; others are refused with `invalid_client_metadata` (cause `registration_grant_type_not_allowed`). `client_credentials` is off by default: it would give anyone who can register tokens without a user. An unknown grant type stops start-up",
 };
 
+pub const ACCOUNT_EDITABLE_CLAIMS: List = List {
+    key: "account.editable_claims",
+    default: || {
+        [
+            "name",
+            "given_name",
+            "family_name",
+            "middle_name",
+            "nickname",
+            "picture",
+            "website",
+            "locale",
+            "zoneinfo",
+        ]
+        .map(String::from)
+        .to_vec()
+    },
+    doc: "the claims people may edit themselves on the account page (`/account`), written like `registration.allowed_scopes`; an empty value leaves the profile read-only. `email`, `email_verified`, `phone_number_verified` and `sub` are never editable there (a verified email signs its user in): listing one stops start-up",
+};
+
+pub const ACCOUNT_REAUTH_AFTER: Seconds = Seconds {
+    key: "account.reauth_after",
+    default: 300,
+    min: 30,
+    max: 86_400,
+    doc: "seconds a sign-in counts as recent for a change on the account page (profile, password, second factor, sessions, applications). An older sign-in, or one without the second factor the user has, first signs in again (password, then the second factor), then returns to the page",
+};
+
+pub const AUDIT_RETENTION_DAYS: Count<i64> = Count {
+    key: "audit.retention_days",
+    default: 90,
+    min: 1,
+    max: 3650,
+    unit: "days",
+    off: false,
+    doc: "days the audit trail (sign-ins, account changes; `GET /admin/v1/audit`) keeps an event; older events are purged with the other expired rows",
+};
+
 pub const UPSTREAM: FileOnly = FileOnly {
     key: "[[upstream]]",
     doc: "upstream OpenID providers offered as \"Sign in with ...\" on the login page; keys below",
@@ -649,6 +687,9 @@ pub const SETTINGS: &[&dyn Declared] = &[
     &REGISTRATION_TOKEN,
     &ALLOWED_SCOPES,
     &ALLOWED_GRANT_TYPES,
+    &ACCOUNT_EDITABLE_CLAIMS,
+    &ACCOUNT_REAUTH_AFTER,
+    &AUDIT_RETENTION_DAYS,
     &UPSTREAM,
 ];
 

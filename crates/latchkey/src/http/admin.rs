@@ -37,6 +37,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/keys", get(list_keys))
         .route("/keys/rotate", post(rotate_keys))
         .route("/errors/{error_id}", get(show_error))
+        .route("/audit", get(list_audit))
         .route("/maintenance", get(show_maintenance).put(set_maintenance))
 }
 
@@ -205,17 +206,62 @@ async fn list_users(
     Ok(ok(StatusCode::OK, body))
 }
 
+/// Record an admin API change to a user in the audit trail: which fields
+/// (names only, never values), by the admin token, from where.
+async fn audit_user(
+    app: &App,
+    extensions: &axum::http::Extensions,
+    headers: &HeaderMap,
+    kind: &str,
+    user: &Value,
+    fields: Vec<String>,
+) {
+    use latchkey_core::audit::{Actor, AuditEvent};
+    let sub = user["sub"].as_str().unwrap_or_default();
+    let address = super::client_address::of(extensions, headers, &app.config.trusted_proxies)
+        .map(|ip| ip.to_string());
+    let mut event = AuditEvent::new(
+        &Actor::Admin("admin_token".into()),
+        kind,
+        format!("user:{sub}"),
+    )
+    .address(address);
+    if !fields.is_empty() {
+        event = event.with("fields", fields);
+    }
+    crate::audit::record(app, event).await;
+}
+
+/// The names of a JSON object's members.
+fn field_names(body: &Value) -> Vec<String> {
+    body.as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
 async fn create_user(
     State(app): State<Arc<App>>,
     method: Method,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     body: Bytes,
 ) -> AdminResult {
+    use latchkey_core::audit::kind;
     authorize(&app, &method, &headers)?;
     let body = json_body(&headers, &body)?;
+    let fields = field_names(&body);
     let created = manage::users::create(app.store.as_ref(), &app.secrets, body)
         .await
         .map_err(Failure::admin)?;
+    audit_user(
+        &app,
+        &extensions,
+        &headers,
+        kind::ADMIN_USER_CREATED,
+        &created,
+        fields,
+    )
+    .await;
     Ok(ok(StatusCode::CREATED, created))
 }
 
@@ -239,14 +285,26 @@ async fn update_user(
     State(app): State<Arc<App>>,
     method: Method,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     Path(sub): Path<String>,
     body: Bytes,
 ) -> AdminResult {
+    use latchkey_core::audit::kind;
     authorize(&app, &method, &headers)?;
     let patch = json_body(&headers, &body)?;
+    let fields = field_names(&patch);
     let updated = manage::users::update(app.store.as_ref(), &app.secrets, &sub, patch)
         .await
         .map_err(Failure::admin)?;
+    audit_user(
+        &app,
+        &extensions,
+        &headers,
+        kind::ADMIN_USER_UPDATED,
+        &updated,
+        fields,
+    )
+    .await;
     Ok(ok(StatusCode::OK, updated))
 }
 
@@ -254,12 +312,27 @@ async fn delete_user(
     State(app): State<Arc<App>>,
     method: Method,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     Path(sub): Path<String>,
 ) -> AdminResult {
+    use latchkey_core::audit::kind;
     authorize(&app, &method, &headers)?;
-    manage::users::delete(app.store.as_ref(), &sub)
+    let user = manage::users::get(app.store.as_ref(), &sub)
         .await
         .map_err(Failure::admin)?;
+    manage::users::delete(app.store.as_ref(), &user.sub)
+        .await
+        .map_err(Failure::admin)?;
+    let gone = json!({ "sub": user.sub });
+    audit_user(
+        &app,
+        &extensions,
+        &headers,
+        kind::ADMIN_USER_DELETED,
+        &gone,
+        Vec::new(),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -368,4 +441,61 @@ async fn set_maintenance(
         .await
         .map_err(|e| Failure::admin(latchkey_core::Occurrence::from(e)))?;
     Ok(ok(StatusCode::OK, maintenance_view(&app)))
+}
+
+/// `GET /admin/v1/audit?actor=&target=&kind=&limit=&before=`: the audit
+/// trail, newest first. `next` is the `before` of the following page
+/// (absent on the last one).
+async fn list_audit(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> AdminResult {
+    use latchkey_core::audit::{AuditQuery, PAGE_DEFAULT, PAGE_MAX};
+    use latchkey_core::catalogue::AUDIT_QUERY_INVALID;
+    authorize(&app, &method, &headers)?;
+    let params = latchkey_core::authorize::RawParams::parse(query.as_deref().unwrap_or(""));
+    let invalid = |detail: String| Failure::admin(AUDIT_QUERY_INVALID.with_detail(detail));
+    if let Some(name) = params.first_repeated() {
+        return Err(invalid(format!("{name} is given more than once")));
+    }
+    let text = |name: &str| {
+        params
+            .single(name)
+            .ok()
+            .flatten()
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    let number = |name: &str, min: i64, max: i64| -> Result<Option<i64>, Failure> {
+        match text(name) {
+            None => Ok(None),
+            Some(v) => match v.parse::<i64>() {
+                Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
+                _ => Err(invalid(format!(
+                    "{name} must be a whole number from {min} to {max}, got {v:?}"
+                ))),
+            },
+        }
+    };
+    let q = AuditQuery {
+        actor: text("actor"),
+        target: text("target"),
+        kind: text("kind"),
+        before: number("before", 1, i64::MAX)?,
+        limit: number("limit", 1, PAGE_MAX)?.unwrap_or(PAGE_DEFAULT),
+    };
+    let events = app
+        .store
+        .list_audit(&q)
+        .await
+        .map_err(|e| Failure::admin(latchkey_core::Occurrence::from(e)))?;
+    let next = (events.len() as i64 == q.limit)
+        .then(|| events.last().map(|e| e.id))
+        .flatten();
+    Ok(ok(
+        StatusCode::OK,
+        json!({ "events": events, "next": next }),
+    ))
 }

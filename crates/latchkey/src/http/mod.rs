@@ -1,5 +1,6 @@
 //! The HTTP layer: parse, call, render. Every route is listed here.
 
+pub mod account;
 pub mod admin;
 pub mod attempts;
 pub mod authorize;
@@ -107,6 +108,7 @@ pub fn router(app: Arc<App>) -> Router {
             "/device",
             get(signin::device::form).post(signin::device::submit),
         )
+        .route("/account", get(account::page).post(account::change))
         .route("/trustmark", get(discovery::trustmark))
         .route("/logout", get(logout::get).post(logout::post))
         .route("/upstream/{id}", axum::routing::post(upstream::start))

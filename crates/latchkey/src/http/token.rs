@@ -145,6 +145,9 @@ pub async fn token(
         id_token = response.id_token.is_some(),
         "tokens issued"
     );
+    if let (Some(grant_id), Some(sub)) = (&response.grant_id, &response.sub) {
+        crate::grant_uses::note(&app, grant_id, sub, &client.client_id).await;
+    }
     Ok(super::cors::answered(
         no_store_json(response),
         &client.client_id,

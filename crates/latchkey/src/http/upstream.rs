@@ -122,6 +122,7 @@ pub async fn callback(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     RawQuery(query): RawQuery,
 ) -> Result<Response, Failure> {
     let params = RawParams::parse(query.as_deref().unwrap_or(""));
@@ -150,7 +151,8 @@ pub async fn callback(
         Ok(found) => found,
         Err(occ) => return Err(signin::end(&app, &p.interaction, occ).await),
     };
-    sign_in(&app, p, &user, &record.upstream_id, &upstream_sub).await
+    let address = super::client_address::of(&extensions, &headers, &app.config.trusted_proxies);
+    sign_in(&app, p, &user, &record.upstream_id, &upstream_sub, address).await
 }
 
 fn param<'p>(params: &'p RawParams, name: &str) -> Option<&'p str> {
@@ -322,13 +324,34 @@ async fn sign_in(
     user: &UserRecord,
     upstream_id: &str,
     upstream_sub: &str,
+    address: Option<std::net::IpAddr>,
 ) -> Result<Response, Failure> {
     let back = p.back();
     let client_id = p.interaction.purpose.client_id();
-    let (token, session) =
-        signin::new_session(app, &p.headers, &user.sub, vec!["fed".into()], client_id)
-            .await
-            .map_err(&back)?;
+    let (token, session) = signin::new_session(
+        app,
+        &p.headers,
+        &user.sub,
+        vec!["fed".into()],
+        client_id,
+        address,
+    )
+    .await
+    .map_err(&back)?;
+    {
+        use latchkey_core::audit::{Actor, AuditEvent, kind};
+        let event = AuditEvent::new(
+            &Actor::User(user.sub.clone()),
+            kind::SIGN_IN,
+            format!("user:{}", user.sub),
+        )
+        .address(address.map(|ip| ip.to_string()))
+        .with("client_id", client_id)
+        .with("method", "upstream")
+        .with("upstream", upstream_id)
+        .with("sid", session.sid.as_str());
+        crate::audit::record(app, event).await;
+    }
     app.store
         .insert_upstream_session(&UpstreamSessionRecord {
             sid: session.sid.clone(),

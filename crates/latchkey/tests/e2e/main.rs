@@ -11,6 +11,7 @@
 
 mod support;
 
+mod account;
 mod admin;
 mod authorize;
 mod basics;

@@ -379,6 +379,23 @@ async fn first_login_creates_a_user_and_the_next_reuses_it(db: Db) {
     let created = all.iter().find(|u| u["sub"] == sub.as_str()).unwrap();
     // "bob@corp.example" was taken: the next candidate is used.
     assert_eq!(created["username"], format!("corp-{upstream_sub}"));
+    // The sign-in is in the audit trail, with its upstream and address.
+    let trail: Value = p
+        .down
+        .admin(
+            Method::GET,
+            &format!("/audit?actor=user:{sub}&kind=sign_in"),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let event = &trail["events"][0];
+    assert_eq!(event["detail"]["method"], "upstream", "{trail}");
+    assert_eq!(event["detail"]["upstream"], "corp");
+    assert_eq!(event["address"], "127.0.0.1");
 
     // The upstream's answer is used once: a replay is session_lost.
     assert_page(b.get(&callback).await, 400, "session_lost").await;

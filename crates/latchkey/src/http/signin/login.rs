@@ -13,6 +13,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::Response;
 use latchkey_core::Occurrence;
+use latchkey_core::audit::{Actor, AuditEvent, kind};
 use latchkey_core::catalogue::{INVALID_CREDENTIALS, LOGIN_THROTTLED, USER_CANCELED};
 use latchkey_core::error::docs::escape_html as esc;
 use latchkey_core::journey::login::{self, Action};
@@ -76,7 +77,9 @@ pub async fn form(State(app): State<Arc<App>>, p: Pending) -> Response {
 /// A dummy Argon2id hash: unknown usernames cost as much as wrong passwords.
 static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
-async fn password_ok(app: &App, password: String, hash: Option<String>) -> bool {
+/// Whether `password` matches `hash` (a dummy hash when there is none, so
+/// an unknown user costs the same), one Argon2id check within the bound.
+pub(crate) async fn password_ok(app: &App, password: String, hash: Option<String>) -> bool {
     // The semaphore is never closed; a failure to acquire would only mean
     // running without the bound.
     let _slot = app.password_slots.acquire().await.ok();
@@ -152,7 +155,23 @@ pub async fn submit(
     )
     .await;
     drop(slot);
+    let address_text = address.as_ref().map(|(ip, _)| ip.to_string());
+    // Who tried is not known (the name may not exist); the account named,
+    // when it exists, is the target.
+    let target = user
+        .as_ref()
+        .map_or_else(|| "unknown".to_string(), |u| format!("user:{}", u.sub));
     let Some(user) = user.filter(|_| ok) else {
+        crate::audit::record(
+            &app,
+            AuditEvent::new(&Actor::System, kind::SIGN_IN, target)
+                .failed()
+                .address(address_text.clone())
+                .with("client_id", client_id)
+                .with("method", "password")
+                .with("cause", INVALID_CREDENTIALS.id),
+        )
+        .await;
         // The account's reservation stays: it is this failure's record.
         if let Some((ip, key)) = &address
             && let Some(wait) = attempts::record_address_failure(&app, key, *ip)
@@ -176,9 +195,29 @@ pub async fn submit(
         .clear_login_failures(&account)
         .await
         .map_err(|e| back(e.into()))?;
-    let (token, session) = new_session(&app, &p.headers, &user.sub, login::amr(), client_id)
-        .await
-        .map_err(&back)?;
+    let (token, session) = new_session(
+        &app,
+        &p.headers,
+        &user.sub,
+        login::amr(),
+        client_id,
+        address.as_ref().map(|(ip, _)| *ip),
+    )
+    .await
+    .map_err(&back)?;
+    crate::audit::record(
+        &app,
+        AuditEvent::new(
+            &Actor::User(user.sub.clone()),
+            kind::SIGN_IN,
+            format!("user:{}", user.sub),
+        )
+        .address(address_text)
+        .with("client_id", client_id)
+        .with("method", "password")
+        .with("sid", session.sid.as_str()),
+    )
+    .await;
     let Submitted { pending, .. } = s;
     Ok(continue_signed_in(
         &app,

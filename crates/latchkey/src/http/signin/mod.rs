@@ -75,6 +75,25 @@ pub async fn end(app: &App, interaction: &InteractionRecord, occ: Occurrence) ->
     refuse(&interaction.purpose, occ)
 }
 
+/// What the pages of a sign-in for the account page show as its client:
+/// no registered client stands behind it, nothing is consented to, and
+/// the person is told they are signing in to their account.
+pub fn account_client() -> ClientRecord {
+    use latchkey_core::client::ClientMetadata;
+    ClientRecord {
+        client_id: latchkey_core::request::AccountRequest::CLIENT_ID.to_string(),
+        secret_hash: None,
+        active: true,
+        metadata: ClientMetadata {
+            client_name: Some("your account".to_string()),
+            skip_consent: true,
+            ..Default::default()
+        },
+        created_at: 0,
+        updated_at: 0,
+    }
+}
+
 /// The live session of this browser, if any.
 pub async fn session(app: &App, headers: &HeaderMap) -> Result<Option<SessionRecord>, Occurrence> {
     let Some(token) = cookies::get(app, headers, Cookie::Session) else {
@@ -249,6 +268,16 @@ pub async fn finish(
         Purpose::Device { device } => {
             return device::approve(app, device, session, achieved, interaction, lang).await;
         }
+        Purpose::Account { account } => {
+            // Nothing to issue: the sign-in ends and the page shows again.
+            if let Some(id) = interaction {
+                app.store
+                    .take_interaction(id)
+                    .await
+                    .map_err(|e| back(e.into()))?;
+            }
+            return Ok(super::respond::see_other(&account.return_to));
+        }
     };
     let code = random_token().map_err(|e| back(e.into()))?;
     let record = finish::code_record(
@@ -285,12 +314,15 @@ pub async fn finish(
 /// A new session for a sign-in that just succeeded (a fresh id also
 /// defeats fixation); the browser's previous session, if any, ends.
 /// Returns the cookie value and the record.
+/// The browser's User-Agent (as a summary) and `address` are kept with it
+/// for the person's list of their sessions.
 pub async fn new_session(
     app: &App,
     headers: &HeaderMap,
     sub: &str,
     amr: Vec<String>,
     client_id: &str,
+    address: Option<std::net::IpAddr>,
 ) -> Result<(String, SessionRecord), Occurrence> {
     let token = random_token()?;
     let now = latchkey_core::now_unix();
@@ -303,6 +335,13 @@ pub async fn new_session(
         acr: None,
         created_at: now,
         expires_at: now + SESSION_TTL,
+        user_agent: Some(latchkey_core::session::device_summary(
+            headers
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or(""),
+        )),
+        address: address.map(|ip| ip.to_string()),
     };
     app.store.insert_session(&session).await?;
     tracing::info!(client_id, sub, amr = ?session.amr, "signed in");

@@ -18,6 +18,7 @@ use latchkey_core::catalogue::{
     UNSUPPORTED_CONTENT_TYPE,
 };
 use latchkey_core::client::ClientRecord;
+use latchkey_core::request::Purpose;
 use latchkey_core::session::InteractionRecord;
 use std::sync::Arc;
 
@@ -158,12 +159,15 @@ pub async fn load(app: &App, headers: &HeaderMap, id: Option<&str>) -> Result<Pe
             SESSION_LOST.with_detail("the sign-in took too long and expired"),
         ));
     }
-    let client = app
-        .store
-        .get_client(interaction.purpose.client_id())
-        .await
-        .map_err(|e| back(e.into()))?
-        .ok_or_else(|| back(CLIENT_ID_UNKNOWN.occur()))?;
+    let client = match &interaction.purpose {
+        Purpose::Account { .. } => super::account_client(),
+        _ => app
+            .store
+            .get_client(interaction.purpose.client_id())
+            .await
+            .map_err(|e| back(e.into()))?
+            .ok_or_else(|| back(CLIENT_ID_UNKNOWN.occur()))?,
+    };
     let view = View {
         lang: language::choose(
             app,

@@ -92,11 +92,10 @@ fn verify_page(app: &App, p: &Pending, error: &str) -> String {
     layout(&app.brand, &p.view, &lang.t("mfa-verify-title"), &body)
 }
 
-/// Enrolment: the QR code (inline SVG) and the key to type by hand.
-fn enrol_page(app: &App, p: &Pending, account: &str, key: &[u8], error: &str) -> String {
-    let lang = p.view.lang;
-    let t = |id: &str| esc(&lang.t(id));
-    let client = format!("<strong>{}</strong>", esc(p.client_name()));
+/// The QR code (inline SVG) of a new authenticator's key, and the key in
+/// groups of four as authenticator apps show it, to type by hand. Shared
+/// with the account page's enrolment.
+pub(crate) fn enrolment_view(app: &App, account: &str, key: &[u8]) -> (String, String) {
     let uri = totp::otpauth_uri(&app.brand.name, account, key);
     let qr = qrcode::QrCode::new(uri.as_bytes())
         .map(|code| {
@@ -108,13 +107,30 @@ fn enrol_page(app: &App, p: &Pending, account: &str, key: &[u8], error: &str) ->
         .unwrap_or_default();
     // Inline in HTML: drop the XML declaration before the <svg> element.
     let qr = qr.find("<svg").map(|at| &qr[at..]).unwrap_or_default();
-    // The key in groups of four, as authenticator apps show it.
     let encoded = totp::base32_encode(key);
     let grouped: Vec<String> = encoded
         .as_bytes()
         .chunks(4)
         .map(|c| String::from_utf8_lossy(c).into_owned())
         .collect();
+    (qr.to_string(), grouped.join(" "))
+}
+
+/// The recovery codes as the list shown once.
+pub(crate) fn recovery_list(codes: &[String]) -> String {
+    let items: String = codes
+        .iter()
+        .map(|c| format!("<li><code>{}</code></li>", esc(c)))
+        .collect();
+    format!("<ul class=\"recovery-codes\">{items}</ul>")
+}
+
+/// Enrolment: the QR code (inline SVG) and the key to type by hand.
+fn enrol_page(app: &App, p: &Pending, account: &str, key: &[u8], error: &str) -> String {
+    let lang = p.view.lang;
+    let t = |id: &str| esc(&lang.t(id));
+    let client = format!("<strong>{}</strong>", esc(p.client_name()));
+    let (qr, grouped) = enrolment_view(app, account, key);
     let body = format!(
         "<h1>{heading}</h1><p class=\"muted\">{asks}</p>{error}\
 <p>{scan}</p>\
@@ -133,7 +149,7 @@ fn enrol_page(app: &App, p: &Pending, account: &str, key: &[u8], error: &str) ->
         code_label = t("mfa-enrol-code-label"),
         continue_ = t("continue"),
         cancel = t("cancel"),
-        key = esc(&grouped.join(" ")),
+        key = esc(&grouped),
         fields = hidden_fields(app, p),
     );
     layout(&app.brand, &p.view, &lang.t("mfa-enrol-title"), &body)
@@ -142,12 +158,9 @@ fn enrol_page(app: &App, p: &Pending, account: &str, key: &[u8], error: &str) ->
 /// The recovery codes, shown once, right after enrolment.
 fn recovery_page(app: &App, p: &Pending, codes: &[String]) -> String {
     let t = |id: &str| esc(&p.view.lang.t(id));
-    let items: String = codes
-        .iter()
-        .map(|c| format!("<li><code>{}</code></li>", esc(c)))
-        .collect();
+    let items = recovery_list(codes);
     let body = format!(
-        "<h1>{heading}</h1><p>{explain}</p><ul class=\"recovery-codes\">{items}</ul>\
+        "<h1>{heading}</h1><p>{explain}</p>{items}\
 <form method=\"post\" action=\"/mfa\">{fields}\
 <div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"continue\" class=\"primary\" autofocus>{saved}</button></div></form>",
         heading = t("mfa-codes-heading"),
@@ -164,7 +177,7 @@ fn recovery_page(app: &App, p: &Pending, codes: &[String]) -> String {
 }
 
 /// A pending enrolment's key: the one already started, or a new one.
-async fn pending_key(app: &App, sub: &str) -> Result<Option<Vec<u8>>, Occurrence> {
+pub(crate) async fn pending_key(app: &App, sub: &str) -> Result<Option<Vec<u8>>, Occurrence> {
     match key_of(app, sub).await? {
         Some((record, key)) if record.confirmed_at.is_none() => return Ok(Some(key)),
         Some(_) => return Ok(None),
@@ -330,7 +343,7 @@ async fn verify(
 }
 
 /// Confirm a pending enrolment with its first code; hand out recovery codes.
-async fn enrol(
+pub(crate) async fn enrol(
     app: &App,
     sub: &str,
     code: &str,
@@ -354,6 +367,16 @@ async fn enrol(
             TOTP_CONFIRMATION_INVALID.with_detail("the authenticator was already set up")
         ));
     }
+    Ok(Ok(Some(new_recovery_codes(app, sub, now).await?)))
+}
+
+/// A new set of recovery codes for `sub`, replacing any earlier set; only
+/// their hashes are kept.
+pub(crate) async fn new_recovery_codes(
+    app: &App,
+    sub: &str,
+    now: i64,
+) -> Result<Vec<String>, Occurrence> {
     let codes = (0..totp::RECOVERY_CODES)
         .map(|_| totp::recovery_code())
         .collect::<Result<Vec<String>, _>>()?;
@@ -365,5 +388,5 @@ async fn enrol(
         })
         .collect();
     app.store.put_recovery_codes(sub, &hashes, now).await?;
-    Ok(Ok(Some(codes)))
+    Ok(codes)
 }

@@ -1,0 +1,161 @@
+//! The audit trail: who did what to which account, from where, and how it
+//! ended. Append-only; kept `audit.retention_days`, then purged like other
+//! expiring rows. An event carries no secret: its `detail` is a small JSON
+//! object of names and ids (never a password, code, token or key).
+
+use serde::{Deserialize, Serialize};
+
+/// What happened: one name per kind of event, stable (operators filter
+/// on them). Other features add their own names in the same style.
+pub mod kind {
+    pub const SIGN_IN: &str = "sign_in";
+    pub const PROFILE_UPDATED: &str = "account.profile_updated";
+    pub const PASSWORD_CHANGED: &str = "account.password_changed";
+    pub const TOTP_ENROLLED: &str = "account.totp_enrolled";
+    pub const TOTP_REMOVED: &str = "account.totp_removed";
+    pub const RECOVERY_CODES_REGENERATED: &str = "account.recovery_codes_regenerated";
+    pub const SESSION_ENDED: &str = "account.session_ended";
+    pub const CONSENT_REVOKED: &str = "account.consent_revoked";
+    pub const ADMIN_USER_CREATED: &str = "admin.user_created";
+    pub const ADMIN_USER_UPDATED: &str = "admin.user_updated";
+    pub const ADMIN_USER_DELETED: &str = "admin.user_deleted";
+}
+
+/// Who acted: a user (by `sub`), an admin token (by its name), or the
+/// server itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    User(String),
+    Admin(String),
+    System,
+}
+
+impl Actor {
+    /// As stored and filtered: `user:{sub}`, `admin:{name}`, `system`.
+    pub fn as_string(&self) -> String {
+        match self {
+            Actor::User(sub) => format!("user:{sub}"),
+            Actor::Admin(name) => format!("admin:{name}"),
+            Actor::System => "system".into(),
+        }
+    }
+}
+
+/// How the action ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Success,
+    Failure,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Outcome> {
+        match s {
+            "success" => Some(Outcome::Success),
+            "failure" => Some(Outcome::Failure),
+            _ => None,
+        }
+    }
+}
+
+/// One event, as appended. `actor` is [`Actor::as_string`]; `target` what
+/// was acted on (`user:{sub}`, a client id, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub at: i64,
+    pub actor: String,
+    pub address: Option<String>,
+    pub target: String,
+    pub kind: String,
+    pub outcome: Outcome,
+    pub detail: serde_json::Value,
+}
+
+impl AuditEvent {
+    /// A successful `kind` by `actor` on `target` now, without address or
+    /// detail (add them with the builder methods).
+    pub fn new(actor: &Actor, kind: &str, target: impl Into<String>) -> AuditEvent {
+        AuditEvent {
+            at: crate::now_unix(),
+            actor: actor.as_string(),
+            address: None,
+            target: target.into(),
+            kind: kind.to_string(),
+            outcome: Outcome::Success,
+            detail: serde_json::Value::Object(Default::default()),
+        }
+    }
+
+    pub fn failed(mut self) -> AuditEvent {
+        self.outcome = Outcome::Failure;
+        self
+    }
+
+    pub fn address(mut self, address: Option<String>) -> AuditEvent {
+        self.address = address;
+        self
+    }
+
+    /// Add `key` to the detail (names and ids only: never a secret).
+    pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> AuditEvent {
+        if let serde_json::Value::Object(map) = &mut self.detail {
+            map.insert(key.to_string(), value.into());
+        }
+        self
+    }
+}
+
+/// An event as kept, with its place in the trail (ids grow with time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    pub id: i64,
+    #[serde(flatten)]
+    pub event: AuditEvent,
+}
+
+/// A page of the trail, newest first: events before `before` (an id),
+/// matching every filter given, at most `limit`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    pub target: Option<String>,
+    pub kind: Option<String>,
+    pub before: Option<i64>,
+    pub limit: i64,
+}
+
+/// The most a page of the trail holds, and the default.
+pub const PAGE_MAX: i64 = 200;
+pub const PAGE_DEFAULT: i64 = 50;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_is_built_and_reads_back() {
+        let e = AuditEvent::new(&Actor::User("u1".into()), kind::SESSION_ENDED, "user:u1")
+            .with("sid", "s")
+            .address(Some("127.0.0.1".into()))
+            .failed();
+        assert_eq!(e.actor, "user:u1");
+        assert_eq!(e.outcome, Outcome::Failure);
+        assert_eq!(e.detail["sid"], "s");
+        let json = serde_json::to_value(AuditRecord { id: 3, event: e }).unwrap();
+        assert_eq!(json["id"], 3);
+        assert_eq!(json["outcome"], "failure");
+        assert_eq!(json["kind"], "account.session_ended");
+        assert_eq!(Actor::Admin("ops".into()).as_string(), "admin:ops");
+        assert_eq!(Actor::System.as_string(), "system");
+        assert_eq!(Outcome::parse("success"), Some(Outcome::Success));
+    }
+}

@@ -1,0 +1,387 @@
+//! `POST /account`: one form endpoint, the form's `action` says which
+//! change. Every change checks the CSRF token, then that the sign-in is
+//! recent (else the person signs in again first; signing this browser out
+//! needs no recent sign-in), then makes the change and records it in the
+//! audit trail.
+
+use super::{Visit, answer, refused, sign_in, view, visitor};
+use crate::app::App;
+use crate::audit;
+use crate::http::respond::{Failure, see_other};
+use crate::http::signin::{self, second_factor};
+use crate::http::{attempts, client_address, cookies};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
+use latchkey_core::audit::{AuditEvent, kind};
+use latchkey_core::authorize::RawParams;
+use latchkey_core::catalogue::{
+    ACCOUNT_SESSION_UNKNOWN, CONNECTED_APPLICATION_UNKNOWN, CSRF_TOKEN_INVALID,
+    CURRENT_PASSWORD_INVALID, LOGIN_THROTTLED, MALFORMED_BODY, NEW_PASSWORD_REJECTED,
+    PROFILE_CLAIM_INVALID, UNSUPPORTED_CONTENT_TYPE,
+};
+use latchkey_core::request::AccountRequest;
+use latchkey_core::{Occurrence, vtr};
+use std::sync::Arc;
+
+/// The longest value a profile field may hold.
+pub const CLAIM_MAX: usize = 512;
+
+/// What a change answers: a refusal shown on the page (`Err`), or the
+/// response (`Ok`). A server fault is the outer `Err` of the functions.
+type Answer = Result<Response, Occurrence>;
+
+/// `POST /account`
+pub async fn change(
+    State(app): State<Arc<App>>,
+    extensions: axum::http::Extensions,
+    headers: HeaderMap,
+    view: crate::http::language::View,
+    body: Bytes,
+) -> Result<Response, Failure> {
+    if !crate::http::is_form(&headers) {
+        return Err(Failure::page(UNSUPPORTED_CONTENT_TYPE.occur()));
+    }
+    let form = RawParams::parse(
+        std::str::from_utf8(&body)
+            .map_err(|_| Failure::page(MALFORMED_BODY.with_detail("the form is not UTF-8")))?,
+    );
+    // The form must come from a page this browser was shown.
+    let bound = cookies::browser(&app, &headers)
+        .is_some_and(|b| signin::pending::csrf_matches(&app, &b, &form));
+    if !bound {
+        return Err(Failure::page(CSRF_TOKEN_INVALID.with_detail(
+            "the account page's form does not carry this browser's token",
+        )));
+    }
+    let Some(visit) = visitor(&app, &headers, view).await? else {
+        return sign_in(&app, &headers, AccountRequest::new("/account")).await;
+    };
+    let get = |name: &str| form.single(name).ok().flatten().unwrap_or("");
+    let action = get("action");
+    // Signing this browser out only takes access away: it needs no
+    // recent sign-in.
+    let signing_out = action == "end_session" && get("sid") == visit.session.sid;
+    if !signing_out && let Some(again) = stale(&app, &visit).await.map_err(Failure::page)? {
+        tracing::info!(sub = %visit.user.sub, action, "account change asks for a recent sign-in");
+        return sign_in(&app, &headers, again).await;
+    }
+    let address = client_address::of(&extensions, &headers, &app.config.trusted_proxies)
+        .map(|ip| ip.to_string());
+    let made = match action {
+        "profile" => profile(&app, &visit, &form, address).await,
+        "password" => {
+            let proof = Proof::Password(get("current_password").to_string());
+            password(
+                &app,
+                &visit,
+                proof,
+                get("new_password"),
+                get("confirm_password"),
+                address,
+            )
+            .await
+        }
+        "totp_start" => totp_start(&app, &visit).await,
+        "totp_confirm" => totp_confirm(&app, &visit, get("code"), address).await,
+        "totp_remove" => totp_remove(&app, &visit, address).await,
+        "recovery_codes" => recovery_codes(&app, &visit, address).await,
+        "end_session" => end_session(&app, &visit, get("sid"), address).await,
+        "revoke" => revoke(&app, &visit, get("client_id"), address).await,
+        other => Err(MALFORMED_BODY.with_detail(format!("unknown account action {other:?}"))),
+    };
+    match made.map_err(Failure::page)? {
+        Ok(res) => Ok(res),
+        Err(occ) => Ok(refused(&app, &visit, &occ).await),
+    }
+}
+
+/// The sign-in this change needs first, if the session's is not recent
+/// enough: older than `account.reauth_after`, or without the second factor
+/// the user has.
+async fn stale(app: &App, v: &Visit) -> Result<Option<AccountRequest>, Occurrence> {
+    let now = latchkey_core::now_unix();
+    let max_age = app.config.account_reauth_after;
+    let enrolled = app
+        .store
+        .get_totp(&v.user.sub)
+        .await?
+        .is_some_and(|t| t.confirmed_at.is_some());
+    let recent = now - v.session.auth_time <= max_age
+        && (!enrolled || vtr::has_second_factor(&v.session.amr));
+    if recent {
+        return Ok(None);
+    }
+    let mut again = AccountRequest::new("/account?done=reauth");
+    again.max_age = Some(max_age);
+    again.login_hint = Some(v.user.username.clone());
+    if enrolled {
+        again.vtr = vec![vtr::CL_CM];
+    }
+    Ok(Some(again))
+}
+
+/// Back to the page, saying what was done.
+fn done(what: &str) -> Response {
+    see_other(&format!("/account?done={what}"))
+}
+
+fn event(v: &Visit, kind: &str, address: Option<String>) -> AuditEvent {
+    AuditEvent::new(&v.actor(), kind, v.target()).address(address)
+}
+
+/// Profile: the editable claims only; an empty field removes its claim.
+async fn profile(
+    app: &App,
+    v: &Visit,
+    form: &RawParams,
+    address: Option<String>,
+) -> Result<Answer, Occurrence> {
+    let editable = &app.config.account_editable_claims;
+    let mut user = v.user.clone();
+    let mut changed = Vec::new();
+    for (name, value) in form.pairs() {
+        let Some(claim) = name.strip_prefix("claim.") else {
+            continue;
+        };
+        if !editable.iter().any(|c| c == claim) {
+            return Ok(Err(PROFILE_CLAIM_INVALID.with_detail(format!(
+                "{claim} is not in account.editable_claims"
+            ))));
+        }
+        let value = value.trim();
+        if value.chars().count() > CLAIM_MAX {
+            return Ok(Err(PROFILE_CLAIM_INVALID.with_detail(format!(
+                "{claim} is longer than {CLAIM_MAX} characters"
+            ))));
+        }
+        let before = user.claims.get(claim).cloned();
+        if value.is_empty() {
+            user.claims.remove(claim);
+        } else {
+            user.claims
+                .insert(claim.to_string(), serde_json::Value::String(value.into()));
+        }
+        if user.claims.get(claim) != before.as_ref() {
+            changed.push(claim.to_string());
+        }
+    }
+    if !changed.is_empty() {
+        user.updated_at = latchkey_core::now_unix();
+        app.store.update_user(&user).await?;
+        let e = event(v, kind::PROFILE_UPDATED, address).with("claims", changed);
+        audit::record(app, e).await;
+    }
+    Ok(Ok(done("profile")))
+}
+
+/// How the person proves it is them before the password changes: the
+/// current password today. A passkey assertion is the other way to come
+/// (a variant here, checked in [`proven`]).
+pub enum Proof {
+    Password(String),
+}
+
+/// Whether `proof` is the user's. Wrong passwords count towards the
+/// account's sign-in limit, like the login page's.
+async fn proven(app: &App, v: &Visit, proof: Proof) -> Result<Result<(), Occurrence>, Occurrence> {
+    match proof {
+        Proof::Password(current) => {
+            let key = attempts::account_key(app, &v.user.username);
+            if let Some(wait) = attempts::reserve(app, &key, app.config.login_failures).await? {
+                return Ok(Err(attempts::throttled(
+                    &LOGIN_THROTTLED,
+                    "password checks for this account",
+                    wait,
+                )));
+            }
+            let slot = app.sign_in_slots.acquire(&key).await;
+            let ok = signin::login::password_ok(app, current, v.user.password_hash.clone()).await;
+            drop(slot);
+            if !ok || v.user.password_hash.is_none() {
+                return Ok(Err(CURRENT_PASSWORD_INVALID.occur()));
+            }
+            app.store.clear_login_failures(&key).await?;
+            Ok(Ok(()))
+        }
+    }
+}
+
+async fn password(
+    app: &App,
+    v: &Visit,
+    proof: Proof,
+    new: &str,
+    confirm: &str,
+    address: Option<String>,
+) -> Result<Answer, Occurrence> {
+    if let Err(why) = latchkey_core::user::check_password(new) {
+        return Ok(Err(
+            NEW_PASSWORD_REJECTED.with_detail(format!("the new password {why}"))
+        ));
+    }
+    if new != confirm {
+        return Ok(Err(
+            NEW_PASSWORD_REJECTED.with_detail("the two copies of the new password differ")
+        ));
+    }
+    if let Err(occ) = proven(app, v, proof).await? {
+        let e = event(v, kind::PASSWORD_CHANGED, address)
+            .failed()
+            .with("cause", occ.cause.id);
+        audit::record(app, e).await;
+        return Ok(Err(occ));
+    }
+    let new = new.to_string();
+    let hash = tokio::task::spawn_blocking(move || latchkey_core::crypto::hash_password(&new))
+        .await
+        .map_err(|e| {
+            latchkey_core::catalogue::INTERNAL_ERROR
+                .occur()
+                .debug(e.to_string())
+        })??;
+    let mut user = v.user.clone();
+    user.password_hash = Some(hash);
+    user.updated_at = latchkey_core::now_unix();
+    app.store.update_user(&user).await?;
+    audit::record(app, event(v, kind::PASSWORD_CHANGED, address)).await;
+    Ok(Ok(done("password")))
+}
+
+/// Start setting up an authenticator (or continue one already started).
+async fn totp_start(app: &App, v: &Visit) -> Result<Answer, Occurrence> {
+    match second_factor::pending_key(app, &v.user.sub).await? {
+        Some(key) => Ok(Ok(answer(
+            v,
+            StatusCode::OK,
+            view::enrol(app, v, &key, None),
+        ))),
+        // One is set up already (another tab).
+        None => Ok(Ok(done("totp"))),
+    }
+}
+
+/// Its first code turns it on; the recovery codes are shown once. The
+/// session now holds the second factor too.
+async fn totp_confirm(
+    app: &App,
+    v: &Visit,
+    code: &str,
+    address: Option<String>,
+) -> Result<Answer, Occurrence> {
+    let now = latchkey_core::now_unix();
+    match second_factor::enrol(app, &v.user.sub, code, now).await? {
+        Err(occ) => {
+            tracing::info!(error_id = %occ.error_id, cause = occ.cause.id, sub = %v.user.sub, "account authenticator not confirmed");
+            match second_factor::pending_key(app, &v.user.sub).await? {
+                Some(key) => Ok(Ok(answer(
+                    v,
+                    StatusCode::from_u16(occ.cause.status).unwrap_or(StatusCode::BAD_REQUEST),
+                    view::enrol(app, v, &key, Some(&occ)),
+                ))),
+                None => Ok(Err(occ)),
+            }
+        }
+        Ok(codes) => {
+            let amr = latchkey_core::journey::second_factor::amr();
+            app.store.set_session_amr(&v.session.id_hash, &amr).await?;
+            audit::record(app, event(v, kind::TOTP_ENROLLED, address)).await;
+            let codes = codes.unwrap_or_default();
+            Ok(Ok(answer(
+                v,
+                StatusCode::OK,
+                view::recovery_codes(app, v, &codes),
+            )))
+        }
+    }
+}
+
+/// Remove the authenticator and its recovery codes.
+async fn totp_remove(app: &App, v: &Visit, address: Option<String>) -> Result<Answer, Occurrence> {
+    if app.store.delete_totp(&v.user.sub).await? {
+        audit::record(app, event(v, kind::TOTP_REMOVED, address)).await;
+    }
+    Ok(Ok(done("totp_removed")))
+}
+
+/// A new set of recovery codes, the old ones void.
+async fn recovery_codes(
+    app: &App,
+    v: &Visit,
+    address: Option<String>,
+) -> Result<Answer, Occurrence> {
+    let enrolled = app
+        .store
+        .get_totp(&v.user.sub)
+        .await?
+        .is_some_and(|t| t.confirmed_at.is_some());
+    if !enrolled {
+        return Ok(Ok(done("totp")));
+    }
+    let now = latchkey_core::now_unix();
+    let codes = second_factor::new_recovery_codes(app, &v.user.sub, now).await?;
+    audit::record(app, event(v, kind::RECOVERY_CODES_REGENERATED, address)).await;
+    Ok(Ok(answer(
+        v,
+        StatusCode::OK,
+        view::recovery_codes(app, v, &codes),
+    )))
+}
+
+/// End one of the person's sessions; their own signs this browser out.
+async fn end_session(
+    app: &App,
+    v: &Visit,
+    sid: &str,
+    address: Option<String>,
+) -> Result<Answer, Occurrence> {
+    if !app.store.end_session(&v.user.sub, sid).await? {
+        return Ok(Err(
+            ACCOUNT_SESSION_UNKNOWN.with_detail(format!("sid {sid}"))
+        ));
+    }
+    let current = sid == v.session.sid;
+    let e = event(v, kind::SESSION_ENDED, address)
+        .with("sid", sid)
+        .with("current", current);
+    audit::record(app, e).await;
+    if !current {
+        return Ok(Ok(done("session_ended")));
+    }
+    let mut res = answer(v, StatusCode::OK, view::signed_out(app, v));
+    if let Some(c) = cookies::set(app, cookies::Cookie::Session, "", Some(0)) {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    Ok(Ok(res))
+}
+
+/// Disconnect an application: its consent, refresh tokens and access
+/// tokens go (its grants are revoked, which `/userinfo`, introspection and
+/// `/token` check).
+async fn revoke(
+    app: &App,
+    v: &Visit,
+    client_id: &str,
+    address: Option<String>,
+) -> Result<Answer, Occurrence> {
+    let now = latchkey_core::now_unix();
+    // Revoked grants are remembered as long as any token of them can live.
+    let keep_until = now
+        + app
+            .config
+            .refresh_token_ttl
+            .max(latchkey_core::token::ACCESS_TOKEN_TTL_MAX);
+    if !app
+        .store
+        .revoke_consent(&v.user.sub, client_id, now, keep_until)
+        .await?
+    {
+        return Ok(Err(
+            CONNECTED_APPLICATION_UNKNOWN.with_detail(format!("client_id {client_id}"))
+        ));
+    }
+    let e = event(v, kind::CONSENT_REVOKED, address).with("client_id", client_id);
+    audit::record(app, e).await;
+    Ok(Ok(done("revoked")))
+}
