@@ -42,6 +42,7 @@ const CORE_LAYERS: &[(&str, &[&str])] = &[
             "key_record",
             "upstream_record",
             "device",
+            "passkey_record",
         ],
     ),
     ("store interface", &["store"]),
@@ -56,6 +57,7 @@ const CORE_LAYERS: &[(&str, &[&str])] = &[
             "logout",
             "upstream",
             "journey",
+            "passkey",
         ],
     ),
 ];
