@@ -268,6 +268,9 @@ async fn purge(store: Arc<dyn Store>) {
         if let Err(e) = store.purge_device_grants(now, PURGE_LIMIT).await {
             tracing::warn!(error = %e, "device grant purge failed");
         }
+        if let Err(e) = store.purge_ceremonies(now, PURGE_LIMIT).await {
+            tracing::warn!(error = %e, "passkey ceremony purge failed");
+        }
         match store
             .purge_expired(now, ERROR_RETENTION_SECS, PURGE_LIMIT)
             .await

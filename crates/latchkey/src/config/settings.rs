@@ -606,6 +606,24 @@ pub const ALLOWED_GRANT_TYPES: List = List {
     doc: "the grant types a client registered at `/register` may use, from `authorization_code`, `refresh_token`, `client_credentials` and `urn:ietf:params:oauth:grant-type:device_code`, written like `registration.allowed_scopes`; others are refused with `invalid_client_metadata` (cause `registration_grant_type_not_allowed`). `client_credentials` is off by default: it would give anyone who can register tokens without a user. An unknown grant type stops start-up",
 };
 
+pub const WEBAUTHN_RP_ID: Optional = Optional {
+    key: "webauthn.rp_id",
+    unset: "the issuer's host",
+    doc: "the relying party id of passkeys: the issuer's host or a parent domain of it (passkeys made for `example.com` work on `login.example.com`). Passkeys are bound to it, so changing it orphans every passkey. A value that does not cover the issuer's host stops start-up. When the issuer's host is an IP address (the default issuer), passkeys are off unless this names a host, and a warning says so: browsers refuse IP addresses",
+};
+
+pub const WEBAUTHN_RP_NAME: Optional = Optional {
+    key: "webauthn.rp_name",
+    unset: "`ui.name`",
+    doc: "the relying party name the browser and the authenticator show when a passkey is made",
+};
+
+pub const WEBAUTHN_OFFER_AFTER_PASSWORD: Flag = Flag {
+    key: "webauthn.offer_after_password",
+    default: true,
+    doc: "after a password sign-in, a user without a passkey is offered to add one (\"Add a passkey\" / \"Not now\") before going on to the application",
+};
+
 pub const UPSTREAM: FileOnly = FileOnly {
     key: "[[upstream]]",
     doc: "upstream OpenID providers offered as \"Sign in with ...\" on the login page; keys below",
@@ -649,6 +667,9 @@ pub const SETTINGS: &[&dyn Declared] = &[
     &REGISTRATION_TOKEN,
     &ALLOWED_SCOPES,
     &ALLOWED_GRANT_TYPES,
+    &WEBAUTHN_RP_ID,
+    &WEBAUTHN_RP_NAME,
+    &WEBAUTHN_OFFER_AFTER_PASSWORD,
     &UPSTREAM,
 ];
 
