@@ -2749,8 +2749,8 @@ pub static PASSKEY_INVALID: Cause = Cause {
 
 pub static PASSKEY_RP_MISMATCH: Cause = Cause {
     id: "passkey_rp_mismatch",
-    code: ErrorCode::ServerError,
-    status: 500,
+    code: ErrorCode::InvalidRequest,
+    status: 400,
     summary: "The passkey was made for another origin or relying party id than this server is configured for",
     actor: Actor::Operator,
     fix: "The operator must fix the configuration: the issuer must be the address people open in the browser (scheme, host and port), and webauthn.rp_id must be that host or a parent domain of it (not an IP address). A browser reports a mismatch as SecurityError.",

@@ -35,6 +35,7 @@ mod oidc_client;
 mod outage;
 mod pages;
 mod par;
+mod passkeys;
 mod refused;
 mod register;
 mod request_objects;

