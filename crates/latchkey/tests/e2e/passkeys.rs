@@ -221,6 +221,27 @@ async fn a_real_browser_adds_a_passkey_and_signs_in_with_it() {
     let keys = passkeys_of(&s, &alice).await;
     assert!(keys[0]["sign_count"].as_i64().unwrap() >= first_count);
 
+    // A cloned authenticator: the same key with a counter behind the one
+    // last seen (put back into the virtual authenticator, W3C WebAuthn
+    // §11.6). The sign-in is refused and says why.
+    let count = keys[0]["sign_count"].as_i64().unwrap();
+    assert!(count >= 2, "the virtual authenticator counts: {keys:?}");
+    let path = format!("/webauthn/authenticator/{authenticator}");
+    let held = d.cmd(Method::GET, &format!("{path}/credentials"), None).await;
+    let mut clone = held[0].clone();
+    let credential_id = clone["credentialId"].as_str().unwrap().to_string();
+    d.cmd(Method::DELETE, &format!("{path}/credentials/{credential_id}"), None)
+        .await;
+    clone["signCount"] = json!(count - 1);
+    d.cmd(Method::POST, &format!("{path}/credential"), Some(clone))
+        .await;
+    d.goto(&authorize(&s.base, "&prompt=login")).await;
+    let page = d
+        .wait_for_text("data-cause=\"passkey_counter_regression\"")
+        .await;
+    assert!(page.contains("may have been copied"), "{page}");
+    assert_eq!(passkeys_of(&s, &alice).await[0]["sign_count"], count);
+
     // The person cancels (here: fails user verification) after pressing
     // "Sign in with a passkey": the login page says so, with the cause.
     set_verified(&d, &authenticator, false).await;
