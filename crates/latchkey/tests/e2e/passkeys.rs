@@ -227,11 +227,17 @@ async fn a_real_browser_adds_a_passkey_and_signs_in_with_it() {
     let count = keys[0]["sign_count"].as_i64().unwrap();
     assert!(count >= 2, "the virtual authenticator counts: {keys:?}");
     let path = format!("/webauthn/authenticator/{authenticator}");
-    let held = d.cmd(Method::GET, &format!("{path}/credentials"), None).await;
+    let held = d
+        .cmd(Method::GET, &format!("{path}/credentials"), None)
+        .await;
     let mut clone = held[0].clone();
     let credential_id = clone["credentialId"].as_str().unwrap().to_string();
-    d.cmd(Method::DELETE, &format!("{path}/credentials/{credential_id}"), None)
-        .await;
+    d.cmd(
+        Method::DELETE,
+        &format!("{path}/credentials/{credential_id}"),
+        None,
+    )
+    .await;
     clone["signCount"] = json!(count - 1);
     d.cmd(Method::POST, &format!("{path}/credential"), Some(clone))
         .await;
@@ -290,3 +296,104 @@ async fn a_real_browser_adds_a_passkey_and_signs_in_with_it() {
     let logs = s.logs();
     assert!(logs.contains("passkey_rp_mismatch"), "{logs}");
 }
+
+/// The admin API and the CLI list a user's passkeys (never the credential)
+/// and remove one; an unknown one is `passkey_not_found`; the read-only
+/// token may list but not remove.
+async fn admin_api_and_cli_list_and_remove_passkeys(db: Db) {
+    let s = Server::start_with(
+        db,
+        &[(
+            "LATCHKEY_ADMIN_READONLY_TOKEN",
+            "read-only-token-0123456789",
+        )],
+    )
+    .await;
+    let r = s
+        .admin(Method::POST, "/users")
+        .json(&json!({"username": "alice", "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap();
+    let sub = r.json::<Value>().await.unwrap()["sub"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (id, cred, at) in [("pk-1", "cred-1", 10), ("pk-2", "cred-2", 20)] {
+        s.sql(&format!(
+            "INSERT INTO passkeys (id, sub, credential_id, name, credential, sign_count, created_at, last_used_at) \
+             VALUES ('{id}', '{sub}', '{cred}', 'Key {id}', '{{\"secret\":\"material\"}}', 3, {at}, NULL)"
+        ))
+        .await;
+    }
+    let r = s
+        .admin(Method::GET, &format!("/users/{sub}/passkeys"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["sub"], sub.as_str());
+    let ids: Vec<&str> = body["passkeys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["pk-1", "pk-2"]);
+    assert_eq!(body["passkeys"][0]["name"], "Key pk-1");
+    assert_eq!(body["passkeys"][0]["sign_count"], 3);
+    assert!(!body.to_string().contains("material"), "{body}");
+
+    // Read-only may list, not remove.
+    let r = s
+        .http
+        .delete(s.url(&format!("/admin/v1/users/{sub}/passkeys/pk-1")))
+        .bearer_auth("read-only-token-0123456789")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = s
+        .admin(Method::DELETE, &format!("/users/{sub}/passkeys/pk-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = s
+        .admin(Method::DELETE, &format!("/users/{sub}/passkeys/pk-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["errorLink"]
+            .as_str()
+            .unwrap()
+            .ends_with("#passkey_not_found"),
+        "{body}"
+    );
+    let r = s
+        .admin(Method::GET, "/users/nobody/passkeys")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+
+    // The CLI, by username.
+    let (code, out, err) = s.run(&["user", "passkeys", "list", "alice"]);
+    assert_eq!(code, 0, "{err}");
+    let listed: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(listed["passkeys"].as_array().unwrap().len(), 1);
+    assert_eq!(listed["passkeys"][0]["id"], "pk-2");
+    let (code, out, err) = s.run(&["user", "passkeys", "remove", "alice", "pk-2"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("removed passkey pk-2"), "{out}");
+    let (code, _, err) = s.run(&["user", "passkeys", "remove", "alice", "pk-2"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("passkey_not_found"), "{err}");
+    assert_eq!(s.sql_count("SELECT COUNT(*) FROM passkeys").await, 0);
+}
+
+crate::both!(admin_api_and_cli_list_and_remove_passkeys);
