@@ -1215,6 +1215,53 @@ issuer = \"https://id.corp.example\"\nclient_id = \"lk\"\nclient_secret = \"upst
     }
 
     #[test]
+    fn webauthn_settings_follow_the_issuer() {
+        // The default issuer is an IP address: passkeys are off.
+        let c = load(None, &[]).unwrap();
+        assert_eq!(c.webauthn_rp_id, None);
+        assert_eq!(c.webauthn_rp_name, "Latchkey");
+        assert!(c.webauthn_offer_after_password);
+        let c = load(
+            None,
+            &[
+                ("LATCHKEY_ISSUER", "https://login.example.com"),
+                ("LATCHKEY_UI_NAME", "Example"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.webauthn_rp_id.as_deref(), Some("login.example.com"));
+        assert_eq!(c.webauthn_rp_name, "Example");
+        let c = load(
+            None,
+            &[
+                ("LATCHKEY_ISSUER", "https://login.example.com"),
+                ("LATCHKEY_WEBAUTHN_RP_ID", "Example.COM"),
+                ("LATCHKEY_WEBAUTHN_RP_NAME", "Example sign-in"),
+                ("LATCHKEY_WEBAUTHN_OFFER_AFTER_PASSWORD", "false"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.webauthn_rp_id.as_deref(), Some("example.com"));
+        assert_eq!(c.webauthn_rp_name, "Example sign-in");
+        assert!(!c.webauthn_offer_after_password);
+        for (issuer, rp_id) in [
+            ("https://login.example.com", "other.com"),
+            ("https://login.example.com", "ample.com"),
+            ("http://127.0.0.1:8080", "127.0.0.1"),
+        ] {
+            let e = load(
+                None,
+                &[
+                    ("LATCHKEY_ISSUER", issuer),
+                    ("LATCHKEY_WEBAUTHN_RP_ID", rp_id),
+                ],
+            )
+            .unwrap_err();
+            assert_eq!(e.key, "webauthn.rp_id", "{rp_id}");
+        }
+    }
+
+    #[test]
     fn defaults() {
         let c = load(None, &[]).unwrap();
         assert_eq!(c.issuer, "http://127.0.0.1:8080");

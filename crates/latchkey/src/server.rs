@@ -99,6 +99,11 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .local_addr()
         .map_err(|e| StartError(e.to_string()))?;
     tracing::info!(address = %local, issuer = %issuer, "latchkey is listening");
+    if app.passkeys.is_none() {
+        tracing::info!(
+            "passkeys are off: the issuer's host is an IP address, which browsers refuse for passkeys; use a host name in the issuer (localhost for development)"
+        );
+    }
     let router = crate::http::router(app.clone());
     // Requests hyper refuses itself are answered through the catalogue too.
     let listener =

@@ -609,7 +609,7 @@ pub const ALLOWED_GRANT_TYPES: List = List {
 pub const WEBAUTHN_RP_ID: Optional = Optional {
     key: "webauthn.rp_id",
     unset: "the issuer's host",
-    doc: "the relying party id of passkeys: the issuer's host or a parent domain of it (passkeys made for `example.com` work on `login.example.com`). Passkeys are bound to it, so changing it orphans every passkey. A value that does not cover the issuer's host stops start-up. When the issuer's host is an IP address (the default issuer), passkeys are off unless this names a host, and a warning says so: browsers refuse IP addresses",
+    doc: "the relying party id of passkeys: the issuer's host or a parent domain of it (passkeys made for `example.com` work on `login.example.com`). Passkeys are bound to it, so changing it orphans every passkey. A value that does not cover the issuer's host stops start-up. When the issuer's host is an IP address (the default issuer), passkeys are off (browsers refuse IP addresses) and the start-up log says so",
 };
 
 pub const WEBAUTHN_RP_NAME: Optional = Optional {
