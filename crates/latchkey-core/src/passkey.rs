@@ -118,7 +118,6 @@ impl RelyingParty {
         let exclude = existing
             .iter()
             .filter_map(|p| crate::crypto::b64url_decode(&p.credential_id))
-            .map(Into::into)
             .collect::<Vec<_>>();
         let display = user
             .claims
