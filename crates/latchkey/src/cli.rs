@@ -314,7 +314,10 @@ enum UserCommand {
         password: PasswordInput,
     },
     /// List or remove a user's passkeys.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  latchkey user passkeys list alice\n  latchkey user passkeys remove alice 0b5c3b1e-8f0e-4c55-9d0c-2f7c1a4b6e21"
+    )]
     Passkeys(PasskeysCommand),
 }
 

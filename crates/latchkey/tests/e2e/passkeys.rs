@@ -396,4 +396,158 @@ async fn admin_api_and_cli_list_and_remove_passkeys(db: Db) {
     assert_eq!(s.sql_count("SELECT COUNT(*) FROM passkeys").await, 0);
 }
 
-crate::both!(admin_api_and_cli_list_and_remove_passkeys);
+/// Without a browser: the pages carry the passkey forms only when passkeys
+/// are on (an issuer with a host name), the script is served under the
+/// page policy, a ceremony is taken once and bound to its sign-in, the
+/// browser's error names are answered with their causes, and the offer
+/// after the password follows `webauthn.offer_after_password`, "Not now"
+/// going on to the client.
+async fn passkey_forms_ceremonies_and_the_offer(db: Db) {
+    use crate::authorize::{Browser, hidden, login_page, submit_login};
+    use crate::cluster::{CB, PASSWORD, START, web_client};
+
+    // The default issuer (an IP address): no passkeys anywhere.
+    let s = Server::start(db).await;
+    web_client(&s).await;
+    let mut b = Browser::new(&s);
+    let html = login_page(&mut b, START).await;
+    assert!(!html.contains("data-passkey"), "{html}");
+    assert!(html.contains("autocomplete=\"username\""));
+    let r = submit_login(&mut b, &html, "alice", PASSWORD).await;
+    assert!(r.headers()["location"].to_str().unwrap().starts_with(CB));
+    assert!(s.logs().contains("passkeys are off"));
+    let db = s.stop();
+
+    let s = Server::start_at(db, "localhost", &[]).await;
+    let mut b = Browser::new(&s);
+    let r = b.get(START).await;
+    let login = r.headers()["location"].to_str().unwrap().to_string();
+    let r = b.get(&login).await;
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    let html = r.text().await.unwrap();
+    assert!(html.contains("data-passkey=\"get\""), "{html}");
+    assert!(html.contains("data-conditional"));
+    assert!(html.contains("autocomplete=\"username webauthn\""));
+    assert!(html.contains("<script src=\"/assets/passkey.js\"></script>"));
+    let options: Value =
+        serde_json::from_str(&hidden_attr(&html, "data-options").replace("&quot;", "\"")).unwrap();
+    assert_eq!(options["publicKey"]["rpId"], "localhost");
+    assert_eq!(options["publicKey"]["userVerification"], "required");
+    let script = s
+        .http
+        .get(s.url("/assets/passkey.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(script.status(), 200);
+    assert!(
+        script.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+
+    let (i, csrf, ceremony) = (
+        hidden(&html, "i"),
+        hidden(&html, "csrf"),
+        hidden(&html, "ceremony"),
+    );
+    let answer = async |b: &mut Browser<'_>, ceremony: &str, credential: &str, error: &str| {
+        let form = [
+            ("i", i.as_str()),
+            ("csrf", csrf.as_str()),
+            ("action", "passkey"),
+            ("ceremony", ceremony),
+            ("credential", credential),
+            ("passkey_error", error),
+        ];
+        let r = b.post("/login", &form).await;
+        (r.status().as_u16(), r.text().await.unwrap())
+    };
+    // A garbled answer takes the ceremony; the same ceremony again is
+    // used up.
+    let (status, page) = answer(&mut b, &ceremony, "{}", "").await;
+    assert_eq!(status, 401);
+    assert!(page.contains("data-cause=\"passkey_invalid\""), "{page}");
+    assert!(
+        !page.contains("data-conditional"),
+        "no automatic offer after a refusal"
+    );
+    let (status, page) = answer(&mut b, &ceremony, "{}", "").await;
+    assert_eq!(status, 400);
+    assert!(page.contains("data-cause=\"passkey_timeout\""), "{page}");
+    for (error, cause) in [
+        ("NotAllowedError", "passkey_cancelled"),
+        ("TimeoutError", "passkey_timeout"),
+        ("SecurityError", "passkey_rp_mismatch"),
+    ] {
+        let (_, page) = answer(&mut b, &ceremony, "", error).await;
+        assert!(
+            page.contains(&format!("data-cause=\"{cause}\"")),
+            "{error}: {page}"
+        );
+    }
+    // A ceremony of another sign-in does not finish this one.
+    let mut other = Browser::new(&s);
+    let other_html = login_page(&mut other, START).await;
+    let (_, page) = answer(&mut b, &hidden(&other_html, "ceremony"), "{}", "").await;
+    assert!(page.contains("data-cause=\"passkey_invalid\""), "{page}");
+
+    // The offer after the password; "Not now" goes on to the client.
+    let html = login_page(&mut b, START).await;
+    let r = submit_login(&mut b, &html, "alice", PASSWORD).await;
+    let offer = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(offer.starts_with("/passkey?i="), "{offer}");
+    let page = b.get(&offer).await.text().await.unwrap();
+    assert!(page.contains("data-passkey=\"create\""), "{page}");
+    assert!(page.contains("Not now"));
+    let options: Value =
+        serde_json::from_str(&hidden_attr(&page, "data-options").replace("&quot;", "\"")).unwrap();
+    let selection = &options["publicKey"]["authenticatorSelection"];
+    assert_eq!(selection["residentKey"], "required", "{options}");
+    assert_eq!(selection["userVerification"], "required", "{options}");
+    let r = b
+        .post(
+            "/passkey",
+            &[
+                ("i", &hidden(&page, "i")),
+                ("csrf", &hidden(&page, "csrf")),
+                ("action", "skip"),
+            ],
+        )
+        .await;
+    assert!(r.headers()["location"].to_str().unwrap().starts_with(CB));
+    let db = s.stop();
+
+    // Turned off: no offer.
+    let s = Server::start_at(
+        db,
+        "localhost",
+        &[("LATCHKEY_WEBAUTHN_OFFER_AFTER_PASSWORD", "false")],
+    )
+    .await;
+    let mut b = Browser::new(&s);
+    let html = login_page(&mut b, START).await;
+    let r = submit_login(&mut b, &html, "alice", PASSWORD).await;
+    assert!(r.headers()["location"].to_str().unwrap().starts_with(CB));
+}
+
+/// The value of the first `name="..."` attribute in `html`.
+fn hidden_attr(html: &str, name: &str) -> String {
+    let marker = format!("{name}=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+crate::both!(
+    admin_api_and_cli_list_and_remove_passkeys,
+    passkey_forms_ceremonies_and_the_offer
+);
