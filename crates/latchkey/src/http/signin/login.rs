@@ -10,7 +10,7 @@ use super::pending::{Pending, Submitted};
 use super::{continue_signed_in, end, new_session, to_page};
 use crate::app::App;
 use crate::http::cookies::{self, Cookie};
-use crate::http::pages::{html_response, layout};
+use crate::http::pages::{html, html_response, layout};
 use crate::http::respond::Failure;
 use crate::http::{attempts, client_address};
 use axum::extract::State;
@@ -54,16 +54,19 @@ fn page(
         username
     };
     let csrf = p.csrf(app);
+    let lang = p.view.lang;
+    let t = |id: &str| esc(&lang.t(id));
+    let client = format!("<strong>{}</strong>", esc(p.client_name()));
     let body = format!(
-        "<h1>Sign in</h1><p class=\"muted\">to continue to <strong>{client}</strong></p>{alert}{passkey_alert}\
+        "<h1>{heading}</h1><p class=\"muted\">{to_continue}</p>{alert}{passkey_alert}\
 <form method=\"post\" action=\"/login\">\
 <input type=\"hidden\" name=\"i\" value=\"{i}\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf_html}\">\
-<label for=\"username\">Username or email</label>\
+<label for=\"username\">{name_label}</label>\
 <input id=\"username\" name=\"username\" type=\"text\" autocomplete=\"{autocomplete}\" required{focus_name} value=\"{hint}\"{invalid}>\
-<label for=\"password\">Password</label>\
+<label for=\"password\">{password_label}</label>\
 <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required{focus_password}{invalid}>\
-<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"login\" class=\"primary\">Sign in</button>\
-<button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>Cancel</button></div></form>{passkey}{upstreams}",
+<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"login\" class=\"primary\">{sign_in}</button>\
+<button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>{cancel}</button></div></form>{passkey}{upstreams}",
         // Conditional mediation: the browser offers passkeys among the
         // saved sign-ins of the username field.
         autocomplete = if passkey.is_some() { "username webauthn" } else { "username" },
@@ -74,26 +77,34 @@ fn page(
                     esc(&p.interaction.id),
                     esc(&csrf)
                 );
-                let inner = "<div class=\"actions\"><button type=\"submit\" id=\"passkey-sign-in\" data-passkey-start hidden>Sign in with a passkey</button></div>";
+                let inner = format!(
+                    "<div class=\"actions\"><button type=\"submit\" id=\"passkey-sign-in\" data-passkey-start hidden>{}</button></div>",
+                    t("passkey-sign-in")
+                );
                 // Not again right after a passkey was refused: the browser
                 // could offer the same one by itself, over and over.
                 let conditional = passkey_alert.is_empty();
                 format!(
                     "{}<script src=\"/assets/passkey.js\"></script>",
-                    passkey::form(started, "get", "/login", &hidden, conditional, inner)
+                    passkey::form(started, "get", "/login", &hidden, conditional, &inner)
                 )
             })
             .unwrap_or_default(),
-        upstreams = crate::http::upstream::buttons(app, &p.interaction.id, &csrf),
+        upstreams = crate::http::upstream::buttons(app, &p.interaction.id, &csrf, lang),
+        heading = t("sign-in"),
+        to_continue = html(lang, "to-continue-to", &[("client", &client)]),
+        name_label = t("login-name"),
+        password_label = t("login-password"),
+        sign_in = t("sign-in"),
+        cancel = t("cancel"),
         // After a refusal the name is kept: the password is what to retype.
         focus_name = if error.is_some() { "" } else { " autofocus" },
         focus_password = if error.is_some() { " autofocus" } else { "" },
-        client = esc(p.client_name()),
         i = esc(&p.interaction.id),
         csrf_html = esc(&csrf),
         hint = esc(hint),
     );
-    layout(&app.brand, "Sign in", &body)
+    layout(&app.brand, &p.view, &lang.t("sign-in"), &body)
 }
 
 /// A passkey sign-in for the login page, bound to this sign-in; `None`
@@ -157,7 +168,7 @@ async fn passkey_submit(
     let record = match outcome {
         Ok(record) => record,
         Err(occ) if passkey::is_refusal(&occ) => {
-            let alert = passkey::alert(app, &occ);
+            let alert = passkey::alert(app, p.view.lang, &occ);
             let started = passkey_ceremony(app, p).await;
             let html = page(app, p, None, "", started.as_ref(), &alert);
             return Ok(passkey::with_script(html_response(
@@ -241,7 +252,7 @@ pub async fn submit(
         .map_err(&back)?
     {
         let occ = attempts::throttled(&LOGIN_THROTTLED, "sign-ins for this account", wait);
-        let alert = login::account_throttled(wait, p.client_name());
+        let alert = login::account_throttled(p.view.lang, wait, p.client_name());
         return Ok(throttled_response(&occ, client_id, refused(&alert)));
     }
     let address = client_address::of(&extensions, &p.headers, &app.config.trusted_proxies)
@@ -280,14 +291,14 @@ pub async fn submit(
                 .map_err(&back)?
         {
             let occ = attempts::throttled(&LOGIN_THROTTLED, "sign-ins from this address", wait);
-            let alert = login::address_throttled(INVALID_CREDENTIALS.page_text(), wait);
+            let alert = login::address_throttled(p.view.lang, wait);
             return Ok(throttled_response(&occ, client_id, refused(&alert)));
         }
         let occ = INVALID_CREDENTIALS.with_detail(format!("username {username}"));
         tracing::info!(error_id = %occ.error_id, cause = occ.cause.id, client_id = %client_id, "sign-in refused");
         return Ok(passkey::with_script(html_response(
             StatusCode::UNAUTHORIZED,
-            refused(INVALID_CREDENTIALS.page_text()),
+            refused(&INVALID_CREDENTIALS.page_text_in(p.view.lang)),
         )));
     };
     // The account's failures, this attempt's reservation with them, end

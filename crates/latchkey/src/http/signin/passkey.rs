@@ -13,7 +13,7 @@
 use super::pending::{Pending, Submitted};
 use super::{arrive, end, signed_in};
 use crate::app::App;
-use crate::http::pages::{html_response, layout};
+use crate::http::pages::{html, html_response, layout};
 use crate::http::respond::Failure;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -62,7 +62,7 @@ pub fn is_refusal(occ: &Occurrence) -> bool {
 
 /// The alert a page shows for a refused passkey: what to do, and the
 /// cause's reference; logged once with its `error_id`.
-pub fn alert(app: &App, occ: &Occurrence) -> String {
+pub fn alert(app: &App, lang: latchkey_core::i18n::Lang, occ: &Occurrence) -> String {
     if occ.is(&PASSKEY_RP_MISMATCH) {
         tracing::warn!(error_id = %occ.error_id, cause = occ.cause.id, detail = %occ.description(), "passkey refused: check issuer and webauthn.rp_id");
     } else {
@@ -71,7 +71,7 @@ pub fn alert(app: &App, occ: &Occurrence) -> String {
     format!(
         "<p class=\"error\" role=\"alert\" id=\"passkey-error\" data-cause=\"{id}\">{text} \
 <a href=\"{issuer}/errors/{code}#{id}\">{id}</a></p>",
-        text = esc(occ.cause.page_text()),
+        text = esc(&occ.cause.page_text_in(lang)),
         issuer = esc(&app.config.issuer),
         code = occ.cause.code.as_str(),
         id = occ.cause.id,
@@ -129,22 +129,29 @@ fn hidden_fields(app: &App, p: &Pending) -> String {
 /// The offer: name the passkey, then "Add a passkey" (the browser makes
 /// it) or "Not now".
 fn offer_page(app: &App, p: &Pending, started: &Started, error: &str) -> String {
+    let lang = p.view.lang;
+    let t = |id: &str| esc(&lang.t(id));
     let hidden = hidden_fields(app, p);
     let inner = format!(
-        "<label for=\"passkey-name\">Name it, to tell it from others later (for example “Laptop”)</label>\
+        "<label for=\"passkey-name\">{label}</label>\
 <input id=\"passkey-name\" name=\"name\" type=\"text\" maxlength=\"{max}\" autocomplete=\"off\" value=\"Passkey\">\
-<div class=\"actions\"><button type=\"submit\" class=\"primary\" id=\"passkey-add\" data-passkey-start hidden>Add a passkey</button>\
-<button type=\"submit\" name=\"action\" value=\"skip\" id=\"passkey-skip\" formnovalidate>Not now</button></div>",
+<div class=\"actions\"><button type=\"submit\" class=\"primary\" id=\"passkey-add\" data-passkey-start hidden>{add}</button>\
+<button type=\"submit\" name=\"action\" value=\"skip\" id=\"passkey-skip\" formnovalidate>{not_now}</button></div>",
         max = latchkey_core::passkey::MAX_NAME,
+        label = t("passkey-name-label"),
+        add = t("passkey-add"),
+        not_now = t("passkey-not-now"),
     );
+    let client = format!("<strong>{}</strong>", esc(p.client_name()));
     let body = format!(
-        "<h1>Sign in faster next time</h1><p class=\"muted\">before you continue to <strong>{client}</strong></p>{error}\
-<p>A passkey lets you sign in with your fingerprint, face or screen lock instead of a password. It stays on your device (or in your password manager), and works only on this site.</p>\
+        "<h1>{heading}</h1><p class=\"muted\">{before}</p>{error}<p>{explain}</p>\
 {form}<script src=\"/assets/passkey.js\"></script>",
-        client = esc(p.client_name()),
+        heading = t("passkey-offer-heading"),
+        before = html(lang, "passkey-offer-before", &[("client", &client)]),
+        explain = t("passkey-offer-explain"),
         form = form(started, "create", "/passkey", &hidden, false, &inner),
     );
-    layout(&app.brand, "Add a passkey", &body)
+    layout(&app.brand, &p.view, &lang.t("passkey-offer-title"), &body)
 }
 
 fn relying_party<'a>(app: &'a App, p: &Pending) -> Result<&'a RelyingParty, Failure> {
@@ -228,7 +235,14 @@ pub async fn submit(State(app): State<Arc<App>>, s: Submitted) -> Result<Respons
         }
         Err(occ) if is_refusal(&occ) => {
             let status = status_of(occ.cause);
-            show(&app, p, &session.sub, &alert(&app, &occ), status).await
+            show(
+                &app,
+                p,
+                &session.sub,
+                &alert(&app, p.view.lang, &occ),
+                status,
+            )
+            .await
         }
         Err(occ) => Err(p.refuse(occ)),
     }

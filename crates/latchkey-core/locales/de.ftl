@@ -1,0 +1,143 @@
+# Die Seiten von Latchkey auf Deutsch. Jeder Schlüssel aus en.ftl steht auch
+# hier (ein Test prüft das). Die Texte der Fehlerursachen des Katalogs heißen
+# cause-<id mit Bindestrichen>.
+
+## Jede Seite
+
+language = Sprache
+wait-minutes = { $minutes ->
+    [one] { $minutes } Minute
+   *[other] { $minutes } Minuten
+}
+to-continue-to = um mit { $client } fortzufahren
+cancel = Abbrechen
+continue = Weiter
+sign-in = Anmelden
+
+## Die Fehlerseite
+
+error-reference = Fehlerreferenz
+error-details = Details für die Entwickler der Anwendung
+error-too-many-title = Zu viele Versuche
+error-too-many = Es gab zu viele Versuche. Warten Sie kurz und versuchen Sie es dann erneut.
+error-ours-title = Bei uns ist etwas schiefgegangen
+error-ours = Wir konnten Ihre Anmeldung nicht abschließen. Bitte versuchen Sie es in ein paar Minuten erneut. Wenn es wieder passiert, wenden Sie sich an den Support und nennen Sie die Fehlerreferenz unten.
+error-user-title = Wir konnten Sie nicht anmelden
+error-user = Bitte kehren Sie zur Anwendung zurück und versuchen Sie es erneut.
+error-client-title = Diese Anwendung hat eine ungültige Anmeldeanfrage gesendet
+error-client = Die Anwendung, von der Sie kommen, wollte Sie mit Einstellungen anmelden, die wir nicht annehmen können. Deshalb können wir Sie nicht sicher zu ihr zurückschicken. Wenden Sie sich an den Support der Anwendung und nennen Sie die Fehlerreferenz unten.
+
+## Die Startseite
+
+home-intro = Dies ist der Anmeldedienst von { $name }, ein OpenID-Connect-Anbieter. Anwendungen schicken Personen zur Anmeldung hierher; auf dieser Seite selbst gibt es nichts zu tun.
+home-discovery = OpenID-Connect-Discovery
+home-discovery-note = (für Entwickler von Anwendungen)
+home-keys = Signaturschlüssel
+home-errors = Alle Fehlercodes und Ursachen
+home-errors-note = , jeweils mit dem, was zu tun ist
+
+## Anmeldung
+
+login-name = Benutzername oder E-Mail-Adresse
+login-password = Passwort
+login-or = oder
+login-with = Mit { $name } anmelden
+login-account-throttled = Zu viele fehlgeschlagene Anmeldeversuche für dieses Konto. Versuchen Sie es in { wait-minutes } erneut, oder wählen Sie „Abbrechen“, um zu { $client } zurückzukehren.
+login-address-throttled = Aus Ihrem Netzwerk sind zuletzt viele Anmeldungen fehlgeschlagen; wenn Sie sich bei Ihrem Passwort nicht sicher sind, versuchen Sie es in { wait-minutes } erneut.
+
+## Zweiter Faktor
+
+mfa-verify-title = Sicherheitscode
+mfa-verify-heading = Geben Sie Ihren Sicherheitscode ein
+mfa-code-label = Der 6-stellige Code aus Ihrer Authenticator-App
+mfa-use-recovery = Stattdessen einen Wiederherstellungscode verwenden
+mfa-recovery-label = Wiederherstellungscode
+mfa-recovery-button = Wiederherstellungscode verwenden
+mfa-enrol-title = Authenticator einrichten
+mfa-enrol-heading = Authenticator-App einrichten
+mfa-enrol-asks = { $client } verlangt bei der Anmeldung einen zweiten Schritt.
+mfa-enrol-scan = Scannen Sie diesen QR-Code mit einer Authenticator-App (zum Beispiel auf Ihrem Telefon).
+mfa-enrol-qr-label = QR-Code für Ihre Authenticator-App
+mfa-enrol-type-key = Oder geben Sie diesen Schlüssel in die App ein:
+mfa-enrol-code-label = Geben Sie dann den 6-stelligen Code ein, den die App anzeigt
+mfa-codes-title = Wiederherstellungscodes
+mfa-codes-heading = Speichern Sie Ihre Wiederherstellungscodes
+mfa-codes-explain = Falls Sie Ihr Telefon verlieren, können Sie sich mit jedem dieser Codes einmal anmelden, statt mit einem Code aus der App. Bewahren Sie sie sicher auf: Sie werden nur jetzt angezeigt.
+mfa-codes-saved = Ich habe sie gespeichert, weiter
+second-factor-recovery-invalid = Dieser Wiederherstellungscode ist ungültig oder wurde bereits verwendet.
+second-factor-confirmation-invalid = Dieser Code passt nicht. Prüfen Sie den Schlüssel in der App und geben Sie den Code ein, den sie jetzt anzeigt.
+second-factor-code-invalid = Dieser Code ist falsch oder abgelaufen. Geben Sie den Code ein, den die App jetzt anzeigt.
+
+## Konto wählen
+
+select-account-title = Konto wählen
+select-account-continue-as = Weiter als { $user }
+select-account-other = Anderes Konto verwenden
+
+## Einwilligung
+
+consent-title = Zugriff erlauben
+consent-heading = Zugriff erlauben?
+consent-device-heading = Dieses Gerät verbinden?
+consent-device-warning-strong = Fahren Sie nur fort, wenn Sie dies auf einem Gerät begonnen haben, das vor Ihnen steht,
+consent-device-warning = und es den Code zeigt, den Sie eingegeben haben. Wenn Ihnen jemand den Code oder einen Link geschickt hat, wählen Sie „Ablehnen“: Diese Person bekäme sonst Zugang zu Ihrem Konto.
+consent-would-like = { $client } möchte:
+consent-allow = Erlauben
+consent-deny = Ablehnen
+consent-signed-in-as = Angemeldet als { $user }.
+consent-not-you = Nicht Sie? Anderes Konto verwenden
+scope-openid = Sie anmelden und wissen, wer Sie sind
+scope-profile = Ihren Namen, Benutzernamen und Ihr Profilbild sehen
+scope-email = Ihre E-Mail-Adresse sehen
+scope-address = Ihre Postanschrift sehen
+scope-phone = Ihre Telefonnummer sehen
+scope-offline-access = Angemeldet bleiben, während Sie nicht da sind
+scope-other = Zugriff: { $scope }
+
+## Gerät anmelden
+
+device-title = Gerät verbinden
+device-enter-code = Geben Sie den Code ein, den Ihr Gerät anzeigt.
+device-code = Code
+device-code-wrong = Dieser Code stimmt nicht. Prüfen Sie den Code auf Ihrem Gerät und versuchen Sie es erneut.
+device-code-throttled = Aus Ihrem Netzwerk wurden zu viele falsche Codes eingegeben. Versuchen Sie es in { wait-minutes } erneut.
+device-code-used = Dieser Code wurde bereits verwendet: Die Anfrage wurde erlaubt oder abgelehnt. Beginnen Sie auf Ihrem Gerät neu, um einen neuen Code zu erhalten.
+device-code-expired = Dieser Code ist abgelaufen. Beginnen Sie auf Ihrem Gerät neu, um einen neuen zu erhalten.
+device-connected-title = Gerät verbunden
+device-connected = Sie sind auf Ihrem Gerät angemeldet. Sie können diese Seite schließen und zum Gerät zurückkehren.
+device-denied-title = Zugriff abgelehnt
+device-denied = Das Gerät hat keinen Zugriff auf Ihr Konto erhalten. Sie können diese Seite schließen.
+
+## Abmelden
+
+logout-title = Abmelden
+logout-heading = Abmelden?
+logout-explain = Sie werden in diesem Browser von allen Anwendungen abgemeldet, die dieses Konto verwenden.
+logout-requested-by = Angefordert von { $client }
+logout-done-title = Abgemeldet
+logout-done-heading = Sie sind abgemeldet
+logout-done = Sie können dieses Fenster schließen.
+
+## Passkeys
+
+passkey-sign-in = Mit einem Passkey anmelden
+passkey-use = Passkey verwenden
+passkey-use-note = Sie haben einen Passkey: Verwenden Sie ihn statt eines Codes.
+passkey-offer-title = Passkey hinzufügen
+passkey-offer-heading = Beim nächsten Mal schneller anmelden
+passkey-offer-before = bevor Sie zu { $client } weitergehen
+passkey-offer-explain = Mit einem Passkey melden Sie sich per Fingerabdruck, Gesicht oder Bildschirmsperre an statt mit einem Passwort. Er bleibt auf Ihrem Gerät (oder in Ihrem Passwort-Manager) und funktioniert nur auf dieser Website.
+passkey-name-label = Geben Sie ihm einen Namen, um ihn später von anderen zu unterscheiden (zum Beispiel „Laptop“)
+passkey-add = Passkey hinzufügen
+passkey-not-now = Nicht jetzt
+
+## Ursachen aus dem Fehlerkatalog
+
+cause-invalid-credentials = Der Benutzername oder das Passwort ist falsch.
+cause-passkey-cancelled = Die Passkey-Anfrage wurde abgebrochen. Versuchen Sie es erneut oder verwenden Sie Ihr Passwort.
+cause-passkey-timeout = Die Passkey-Anfrage hat zu lange gedauert und ist abgelaufen. Versuchen Sie es erneut.
+cause-passkey-unknown = Dieser Passkey ist hier nicht mehr registriert. Melden Sie sich mit Ihrem Passwort an und fügen Sie dann einen neuen Passkey hinzu.
+cause-passkey-counter-regression = Dieser Passkey wurde abgelehnt, weil das Gerät möglicherweise kopiert wurde. Melden Sie sich anders an und wenden Sie sich an Ihre Administration.
+cause-passkey-attestation-refused = Dieser Passkey konnte nicht hinzugefügt werden. Versuchen Sie es erneut oder verwenden Sie ein anderes Gerät.
+cause-passkey-invalid = Der Passkey konnte nicht geprüft werden. Versuchen Sie es erneut oder melden Sie sich mit Ihrem Passwort an.
+cause-passkey-rp-mismatch = Passkeys funktionieren auf dieser Website wegen einer Servereinstellung nicht. Verwenden Sie Ihr Passwort und informieren Sie die Administration.
