@@ -2,8 +2,10 @@
 //! authenticator (CTAP2, internal, resident keys, user verification; W3C
 //! WebAuthn §11) adds a passkey right after a password sign-in, then signs
 //! in with it alone (no username), uses it as the second factor, and meets
-//! each refusal: a cancelled ceremony, a removed passkey, a page opened on
-//! another host than the issuer's (the RP ID mismatch an operator fixes).
+//! each refusal: a cloned authenticator (its counter behind), a cancelled
+//! ceremony, a removed passkey, a page opened on another host than the
+//! issuer's (the RP ID mismatch an operator fixes). Each passkey page
+//! passes axe-core's WCAG rules.
 //! The admin API and the CLI list and remove passkeys on both databases.
 //!
 //! An RP ID cannot be an IP address, so the browser tests' issuer is
@@ -171,7 +173,7 @@ async fn a_real_browser_adds_a_passkey_and_signs_in_with_it() {
     sign_in_with_password(&d, &s, "alice").await;
     d.wait_for(&s.url("/passkey")).await;
     d.wait_for_text("Add a passkey").await;
-    d.screenshot("passkey-offer.png").await;
+    d.check_page("passkey-offer").await;
     let name = d.find("#passkey-name").await;
     d.cmd(
         Method::POST,
@@ -212,7 +214,7 @@ async fn a_real_browser_adds_a_passkey_and_signs_in_with_it() {
     sign_in_with_password(&d, &s, "alice").await;
     d.wait_for(&s.url("/mfa")).await;
     set_verified(&d, &authenticator, true).await;
-    d.screenshot("passkey-second-factor.png").await;
+    d.check_page("passkey-second-factor").await;
     click_shown(&d, "#passkey-second-factor").await;
     let done = d.wait_for(&cb).await;
     let claims = id_token(&s, &secret, &cb, &done).await;
@@ -259,7 +261,7 @@ async fn a_real_browser_adds_a_passkey_and_signs_in_with_it() {
         page.contains("The passkey request was cancelled."),
         "{page}"
     );
-    d.screenshot("passkey-cancelled.png").await;
+    d.check_page("passkey-cancelled").await;
 
     // Removed through the admin API: the authenticator still offers it
     // (conditionally, at once), and the sign-in says it is unknown here;
@@ -288,7 +290,7 @@ async fn a_real_browser_adds_a_passkey_and_signs_in_with_it() {
     click_shown(&d, "#passkey-add").await;
     let page = d.wait_for_text("data-cause=\"passkey_rp_mismatch\"").await;
     assert!(page.contains("because of a server setting"), "{page}");
-    d.screenshot("passkey-rp-mismatch.png").await;
+    d.check_page("passkey-rp-mismatch").await;
     d.click("#passkey-skip").await;
     let done = d.wait_for(&cb).await;
     assert!(query(&done)["code"].len() >= 43, "{done}");
