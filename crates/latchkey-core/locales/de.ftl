@@ -179,6 +179,18 @@ account-signed-out-title = Abgemeldet
 account-signed-out-heading = Sie sind abgemeldet
 account-signed-out = Die Sitzung dieses Browsers ist beendet.
 account-sign-in-again = Erneut anmelden
+## Passkeys
+
+passkey-sign-in = Mit einem Passkey anmelden
+passkey-use = Passkey verwenden
+passkey-use-note = Sie haben einen Passkey: Verwenden Sie ihn statt eines Codes.
+passkey-offer-title = Passkey hinzufügen
+passkey-offer-heading = Beim nächsten Mal schneller anmelden
+passkey-offer-before = bevor Sie zu { $client } weitergehen
+passkey-offer-explain = Mit einem Passkey melden Sie sich per Fingerabdruck, Gesicht oder Bildschirmsperre an statt mit einem Passwort. Er bleibt auf Ihrem Gerät (oder in Ihrem Passwort-Manager) und funktioniert nur auf dieser Website.
+passkey-name-label = Geben Sie ihm einen Namen, um ihn später von anderen zu unterscheiden (zum Beispiel „Laptop“)
+passkey-add = Passkey hinzufügen
+passkey-not-now = Nicht jetzt
 
 ## Ursachen aus dem Fehlerkatalog
 
@@ -188,3 +200,10 @@ cause-new-password-rejected = Das neue Passwort muss mindestens 8 Zeichen haben,
 cause-profile-claim-invalid = Eines der Profilfelder konnte nicht gespeichert werden. Jeder Wert darf höchstens 512 Zeichen haben.
 cause-account-session-unknown = Diese Sitzung ist bereits beendet.
 cause-connected-application-unknown = Diese Anwendung ist nicht mehr mit Ihrem Konto verbunden.
+cause-passkey-cancelled = Die Passkey-Anfrage wurde abgebrochen. Versuchen Sie es erneut oder verwenden Sie Ihr Passwort.
+cause-passkey-timeout = Die Passkey-Anfrage hat zu lange gedauert und ist abgelaufen. Versuchen Sie es erneut.
+cause-passkey-unknown = Dieser Passkey ist hier nicht mehr registriert. Melden Sie sich mit Ihrem Passwort an und fügen Sie dann einen neuen Passkey hinzu.
+cause-passkey-counter-regression = Dieser Passkey wurde abgelehnt, weil das Gerät möglicherweise kopiert wurde. Melden Sie sich anders an und wenden Sie sich an Ihre Administration.
+cause-passkey-attestation-refused = Dieser Passkey konnte nicht hinzugefügt werden. Versuchen Sie es erneut oder verwenden Sie ein anderes Gerät.
+cause-passkey-invalid = Der Passkey konnte nicht geprüft werden. Versuchen Sie es erneut oder melden Sie sich mit Ihrem Passwort an.
+cause-passkey-rp-mismatch = Passkeys funktionieren auf dieser Website wegen einer Servereinstellung nicht. Verwenden Sie Ihr Passwort und informieren Sie die Administration.

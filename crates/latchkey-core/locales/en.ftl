@@ -181,3 +181,15 @@ account-signed-out-title = Signed out
 account-signed-out-heading = You are signed out
 account-signed-out = This browser's session has ended.
 account-sign-in-again = Sign in again
+## Passkeys
+
+passkey-sign-in = Sign in with a passkey
+passkey-use = Use a passkey
+passkey-use-note = You have a passkey: use it instead of a code.
+passkey-offer-title = Add a passkey
+passkey-offer-heading = Sign in faster next time
+passkey-offer-before = before you continue to { $client }
+passkey-offer-explain = A passkey lets you sign in with your fingerprint, face or screen lock instead of a password. It stays on your device (or in your password manager), and works only on this site.
+passkey-name-label = Name it, to tell it from others later (for example “Laptop”)
+passkey-add = Add a passkey
+passkey-not-now = Not now

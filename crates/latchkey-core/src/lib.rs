@@ -17,6 +17,8 @@ pub mod journey;
 pub mod key_record;
 pub mod keys;
 pub mod logout;
+pub mod passkey;
+pub mod passkey_record;
 pub mod registration;
 pub mod request;
 pub mod scope;

@@ -3,7 +3,8 @@
 //! A vector is dot-separated components, each a letter (the category) and a
 //! value. Latchkey offers two categories:
 //! - credentials: `Cl` (a password) and `Cl.Cm` (a password and a second
-//!   factor, TOTP here);
+//!   factor, TOTP or a passkey here); a passkey with user verification
+//!   satisfies `Cl.Cm` on its own;
 //! - identity confidence: `P0` to `P2`, an attribute of the user that an
 //!   operator records once the identity is proven.
 //!
@@ -208,9 +209,11 @@ pub fn parse_identity(value: &str) -> Option<u8> {
 pub const AMR_PASSWORD: &[&str] = &["pwd"];
 pub const AMR_SECOND_FACTOR: &[&str] = &["pwd", "otp", "mfa"];
 
-/// Whether a session's `amr` includes a second factor.
+/// Whether a session's `amr` includes a second factor: `mfa` (RFC 8176),
+/// which a TOTP code after the password gives, and a passkey with user
+/// verification on its own (`crate::passkey::AMR_PASSKEY`).
 pub fn has_second_factor(amr: &[String]) -> bool {
-    amr.iter().any(|a| a == "otp")
+    amr.iter().any(|a| a == "mfa" || a == "otp")
 }
 
 #[cfg(test)]

@@ -43,6 +43,7 @@ const CORE_LAYERS: &[(&str, &[&str])] = &[
             "upstream_record",
             "device",
             "audit",
+            "passkey_record",
         ],
     ),
     ("store interface", &["store"]),
@@ -57,6 +58,7 @@ const CORE_LAYERS: &[(&str, &[&str])] = &[
             "logout",
             "upstream",
             "journey",
+            "passkey",
         ],
     ),
 ];

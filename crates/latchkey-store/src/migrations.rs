@@ -90,6 +90,11 @@ pub(crate) const SQLITE: Dialect = Dialect {
             sql: include_str!("../migrations/sqlite/0012_device_grants.sql"),
         },
         Migration {
+            version: 14,
+            name: "0014_passkeys",
+            sql: include_str!("../migrations/sqlite/0014_passkeys.sql"),
+        },
+        Migration {
             version: 15,
             name: "0015_account",
             sql: include_str!("../migrations/sqlite/0015_account.sql"),
@@ -164,6 +169,11 @@ pub(crate) const POSTGRES: Dialect = Dialect {
             version: 12,
             name: "0012_device_grants",
             sql: include_str!("../migrations/postgres/0012_device_grants.sql"),
+        },
+        Migration {
+            version: 14,
+            name: "0014_passkeys",
+            sql: include_str!("../migrations/postgres/0014_passkeys.sql"),
         },
         Migration {
             version: 15,

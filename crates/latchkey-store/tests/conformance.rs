@@ -20,6 +20,7 @@ use latchkey_core::device::{DeviceApproval, DeviceGrant, DevicePoll, DeviceState
 use latchkey_core::error::ErrorRecord;
 use latchkey_core::grant::{PushedRequest, PushedTake};
 use latchkey_core::keys::{KeyRecord, KeyState};
+use latchkey_core::passkey_record::{CeremonyKind, CeremonyRecord, PasskeyRecord};
 use latchkey_core::session::SessionRecord;
 use latchkey_core::store::StoreError;
 use latchkey_core::store::prelude::*;
@@ -193,6 +194,9 @@ macro_rules! conformance_tests {
                 consents_are_listed_with_their_last_use_and_revoked_with_their_grants,
                 deleting_a_user_forgets_their_grant_uses,
                 audit_events_are_appended_read_by_page_and_filter_and_purged,
+                passkeys_are_listed_found_and_removed_per_user,
+                a_passkey_counter_is_accepted_once_and_only_upwards,
+                passkey_ceremonies_are_taken_once_and_purged,
             );
         }
     };
@@ -2965,4 +2969,163 @@ async fn audit_events_are_appended_read_by_page_and_filter_and_purged(db: &TestD
     assert_eq!(store.purge_audit(250, 1).await.unwrap(), 1);
     assert_eq!(store.purge_audit(250, 10).await.unwrap(), 1);
     assert_eq!(count(query(None, None, None)).await, 2);
+}
+
+// ---------------------------------------------------------------------------
+// Passkeys
+
+fn passkey(id: &str, sub: &str, credential_id: &str, created_at: i64) -> PasskeyRecord {
+    PasskeyRecord {
+        id: id.into(),
+        sub: sub.into(),
+        credential_id: credential_id.into(),
+        name: format!("key {id}"),
+        credential: format!("{{\"cred\":\"{id}\"}}"),
+        sign_count: 0,
+        created_at,
+        last_used_at: None,
+    }
+}
+
+async fn passkeys_are_listed_found_and_removed_per_user(db: &TestDb) {
+    let store = db.open().await;
+    store.create_user(&user("sub-a", "alice", 1)).await.unwrap();
+    store.create_user(&user("sub-b", "bob", 1)).await.unwrap();
+    assert!(store.list_passkeys("sub-a").await.unwrap().is_empty());
+    store
+        .insert_passkey(&passkey("p2", "sub-a", "cred-2", 20))
+        .await
+        .unwrap();
+    store
+        .insert_passkey(&passkey("p1", "sub-a", "cred-1", 10))
+        .await
+        .unwrap();
+    store
+        .insert_passkey(&passkey("p3", "sub-b", "cred-3", 5))
+        .await
+        .unwrap();
+    // A credential id is registered once, whoever holds it.
+    assert!(matches!(
+        store
+            .insert_passkey(&passkey("p4", "sub-b", "cred-1", 30))
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    let listed: Vec<String> = store
+        .list_passkeys("sub-a")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(listed, ["p1", "p2"]);
+    let found = store.find_passkey("cred-3").await.unwrap().unwrap();
+    assert_eq!(found, passkey("p3", "sub-b", "cred-3", 5));
+    assert!(store.find_passkey("cred-9").await.unwrap().is_none());
+    // Only its owner's passkey is removed.
+    assert!(!store.delete_passkey("sub-b", "p1").await.unwrap());
+    assert!(store.delete_passkey("sub-a", "p1").await.unwrap());
+    assert!(!store.delete_passkey("sub-a", "p1").await.unwrap());
+    assert!(store.find_passkey("cred-1").await.unwrap().is_none());
+    // They go with their user.
+    assert!(store.delete_user("sub-a", 100, 200).await.unwrap());
+    assert!(store.find_passkey("cred-2").await.unwrap().is_none());
+    assert_eq!(store.list_passkeys("sub-b").await.unwrap().len(), 1);
+}
+
+async fn a_passkey_counter_is_accepted_once_and_only_upwards(db: &TestDb) {
+    let store = db.open().await;
+    store
+        .insert_passkey(&passkey("p1", "sub-a", "cred-1", 1))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .record_passkey_use("p1", "{\"v\":5}", 5, 100)
+            .await
+            .unwrap()
+    );
+    let used = store.find_passkey("cred-1").await.unwrap().unwrap();
+    assert_eq!((used.sign_count, used.last_used_at), (5, Some(100)));
+    assert_eq!(used.credential, "{\"v\":5}");
+    // The same value again, or a lower one: a clone, refused.
+    assert!(!store.record_passkey_use("p1", "{}", 5, 110).await.unwrap());
+    assert!(!store.record_passkey_use("p1", "{}", 3, 110).await.unwrap());
+    assert!(
+        store
+            .record_passkey_use("p1", "{\"v\":6}", 6, 120)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .record_passkey_use("gone", "{}", 9, 120)
+            .await
+            .unwrap()
+    );
+    // An authenticator without a counter stays at 0.
+    store
+        .insert_passkey(&passkey("p2", "sub-a", "cred-2", 1))
+        .await
+        .unwrap();
+    assert!(store.record_passkey_use("p2", "{}", 0, 130).await.unwrap());
+    assert!(store.record_passkey_use("p2", "{}", 0, 140).await.unwrap());
+    // One counter value, two nodes: one wins.
+    let (a, b) = tokio::join!(
+        store.record_passkey_use("p1", "{}", 7, 150),
+        store.record_passkey_use("p1", "{}", 7, 150)
+    );
+    assert_eq!(u8::from(a.unwrap()) + u8::from(b.unwrap()), 1);
+}
+
+async fn passkey_ceremonies_are_taken_once_and_purged(db: &TestDb) {
+    let store = db.open().await;
+    let ceremony = |id: &str, kind, sub: Option<&str>, expires_at| CeremonyRecord {
+        id_hash: id.into(),
+        kind,
+        binding: "interaction-1".into(),
+        sub: sub.map(str::to_string),
+        state: "{\"state\":1}".into(),
+        created_at: 10,
+        expires_at,
+    };
+    let register = ceremony("c1", CeremonyKind::Register, Some("sub-a"), 100);
+    store.insert_ceremony(&register).await.unwrap();
+    store
+        .insert_ceremony(&ceremony("c2", CeremonyKind::SignIn, None, 100))
+        .await
+        .unwrap();
+    store
+        .insert_ceremony(&ceremony(
+            "c3",
+            CeremonyKind::SecondFactor,
+            Some("sub-a"),
+            50,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(store.take_ceremony("c1", 60).await.unwrap(), Some(register));
+    assert_eq!(store.take_ceremony("c1", 60).await.unwrap(), None);
+    // Expired: not given, and gone.
+    assert_eq!(store.take_ceremony("c3", 60).await.unwrap(), None);
+    let (a, b) = tokio::join!(store.take_ceremony("c2", 60), store.take_ceremony("c2", 60));
+    assert_eq!(
+        usize::from(a.unwrap().is_some()) + usize::from(b.unwrap().is_some()),
+        1
+    );
+    for (i, expires_at) in [(4, 40), (5, 45), (6, 500)] {
+        store
+            .insert_ceremony(&ceremony(
+                &format!("c{i}"),
+                CeremonyKind::SignIn,
+                None,
+                expires_at,
+            ))
+            .await
+            .unwrap();
+    }
+    assert_eq!(store.purge_ceremonies(100, 1).await.unwrap(), 1);
+    assert_eq!(store.purge_ceremonies(100, 10).await.unwrap(), 1);
+    assert_eq!(store.purge_ceremonies(100, 10).await.unwrap(), 0);
+    assert!(store.take_ceremony("c6", 100).await.unwrap().is_some());
 }

@@ -52,6 +52,9 @@ pub struct App {
     maintenance_stored: AtomicBool,
     /// Whether the change watcher's last poll reached the database.
     store_reachable: AtomicBool,
+    /// The passkey relying party (`webauthn.*`); `None` when passkeys are
+    /// off (an issuer on an IP address without `webauthn.rp_id`).
+    pub passkeys: Option<latchkey_core::passkey::RelyingParty>,
 }
 
 impl App {
@@ -76,7 +79,18 @@ impl App {
         let fetcher = crate::http::fetch::Fetcher::new(config.allow_private_networks);
         let upstreams = crate::http::upstreams::Upstreams::new(config.upstreams.clone());
         let in_flight = Arc::new(tokio::sync::Semaphore::new(config.max_in_flight));
+        // Checked with the settings already; a failure here leaves passkeys off.
+        let passkeys = config.webauthn_rp_id.as_deref().and_then(|rp_id| {
+            latchkey_core::passkey::RelyingParty::new(
+                rp_id,
+                &config.webauthn_rp_name,
+                &config.issuer,
+            )
+            .map_err(|e| tracing::warn!(error = %e, "passkeys are off"))
+            .ok()
+        });
         App {
+            passkeys,
             password_slots: tokio::sync::Semaphore::new(config.password_hashing),
             sign_in_slots: Default::default(),
             grant_uses: Default::default(),

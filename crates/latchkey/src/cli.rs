@@ -313,6 +313,26 @@ enum UserCommand {
         #[command(flatten)]
         password: PasswordInput,
     },
+    /// List or remove a user's passkeys.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  latchkey user passkeys list alice\n  latchkey user passkeys remove alice 0b5c3b1e-8f0e-4c55-9d0c-2f7c1a4b6e21"
+    )]
+    Passkeys(PasskeysCommand),
+}
+
+#[derive(Subcommand)]
+enum PasskeysCommand {
+    /// List a user's passkeys (by sub or username): id, name, created and
+    /// last used.
+    #[command(after_help = "Example:\n  latchkey user passkeys list alice")]
+    List { user: String },
+    /// Remove one of a user's passkeys: signing in with it is refused from
+    /// then on.
+    #[command(
+        after_help = "Example:\n  latchkey user passkeys remove alice 0b5c3b1e-8f0e-4c55-9d0c-2f7c1a4b6e21"
+    )]
+    Remove { user: String, id: String },
 }
 
 #[derive(Subcommand)]
@@ -638,6 +658,13 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 };
                 manage::users::set_password(store, &secrets, &user, p).await?;
                 println!("password set for {user}");
+            }
+            UserCommand::Passkeys(PasskeysCommand::List { user }) => {
+                print(&manage::passkeys::list(store, &user).await?)
+            }
+            UserCommand::Passkeys(PasskeysCommand::Remove { user, id }) => {
+                manage::passkeys::remove(store, &user, &id).await?;
+                println!("removed passkey {id} of user {user}");
             }
         },
         Command::Try {

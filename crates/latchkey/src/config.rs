@@ -155,6 +155,13 @@ pub struct Config {
     pub account_reauth_after: i64,
     /// `audit.retention_days`.
     pub audit_retention_days: i64,
+    /// `webauthn.rp_id`, checked against the issuer; `None` when passkeys
+    /// are off (the issuer's host is an IP address and no RP ID was set).
+    pub webauthn_rp_id: Option<String>,
+    /// `webauthn.rp_name` (default `ui.name`).
+    pub webauthn_rp_name: String,
+    /// `webauthn.offer_after_password`.
+    pub webauthn_offer_after_password: bool,
 }
 
 pub use latchkey_core::authorize::Policy;
@@ -175,6 +182,30 @@ impl std::fmt::Debug for Config {
             .field("extended_codes", &self.extended_codes)
             .finish()
     }
+}
+
+/// `webauthn.rp_id`: the issuer's host by default, which must be a name
+/// (browsers refuse passkeys on IP addresses: then passkeys are off); a
+/// value set must cover the issuer's host.
+fn webauthn_rp_id(sources: &Sources, issuer: &str) -> Result<Option<String>, ConfigError> {
+    let host = url::Url::parse(issuer)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    let rp_id = match WEBAUTHN_RP_ID.read(sources)? {
+        Some(id) => id.trim().to_ascii_lowercase(),
+        None if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') => {
+            return Ok(None);
+        }
+        None => host,
+    };
+    latchkey_core::passkey::check_rp(&rp_id, issuer).map_err(|m| {
+        bad(
+            WEBAUTHN_RP_ID.key,
+            format!("expected the issuer's host or a parent domain of it: {m}"),
+        )
+    })?;
+    Ok(Some(rp_id))
 }
 
 /// A database URL with its password hidden, for logs.
@@ -369,7 +400,21 @@ impl Config {
         }
         let (registration_mode, registration_token) = registration(&sources, &admin_token)?;
         let registration_allowed = registration_allowed(&sources)?;
+        let ui_name = match UI_NAME.read(&sources)? {
+            n if !n.trim().is_empty() && n.chars().count() <= 80 => n.trim().to_string(),
+            _ => return Err(bad(UI_NAME.key, "expected 1 to 80 characters")),
+        };
+        let webauthn_rp_id = webauthn_rp_id(&sources, &issuer)?;
+        let webauthn_rp_name = match WEBAUTHN_RP_NAME.read(&sources)? {
+            None => None,
+            Some(n) if !n.trim().is_empty() && n.chars().count() <= 80 => {
+                Some(n.trim().to_string())
+            }
+            Some(_) => return Err(bad(WEBAUTHN_RP_NAME.key, "expected 1 to 80 characters")),
+        };
         Ok(Config {
+            webauthn_rp_id,
+            webauthn_offer_after_password: WEBAUTHN_OFFER_AFTER_PASSWORD.read(&sources)?,
             issuer,
             listen,
             database_url,
@@ -393,10 +438,8 @@ impl Config {
             par_required: PAR_REQUIRED.read(&sources)?,
             allow_private_networks,
             upstreams,
-            ui_name: match UI_NAME.read(&sources)? {
-                n if !n.trim().is_empty() && n.chars().count() <= 80 => n.trim().to_string(),
-                _ => return Err(bad(UI_NAME.key, "expected 1 to 80 characters")),
-            },
+            webauthn_rp_name: webauthn_rp_name.unwrap_or_else(|| ui_name.clone()),
+            ui_name,
             ui_logo_uri: match UI_LOGO_URI.read(&sources)? {
                 None => None,
                 Some(u) if u.starts_with('/') || u.starts_with("https://") => Some(u),
@@ -1228,6 +1271,53 @@ issuer = \"https://id.corp.example\"\nclient_id = \"lk\"\nclient_secret = \"upst
         }
         let e = load(Some("[registration]\nallowed_scopes = [1]\n"), &[]).unwrap_err();
         assert_eq!(e.key, "registration.allowed_scopes");
+    }
+
+    #[test]
+    fn webauthn_settings_follow_the_issuer() {
+        // The default issuer is an IP address: passkeys are off.
+        let c = load(None, &[]).unwrap();
+        assert_eq!(c.webauthn_rp_id, None);
+        assert_eq!(c.webauthn_rp_name, "Latchkey");
+        assert!(c.webauthn_offer_after_password);
+        let c = load(
+            None,
+            &[
+                ("LATCHKEY_ISSUER", "https://login.example.com"),
+                ("LATCHKEY_UI_NAME", "Example"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.webauthn_rp_id.as_deref(), Some("login.example.com"));
+        assert_eq!(c.webauthn_rp_name, "Example");
+        let c = load(
+            None,
+            &[
+                ("LATCHKEY_ISSUER", "https://login.example.com"),
+                ("LATCHKEY_WEBAUTHN_RP_ID", "Example.COM"),
+                ("LATCHKEY_WEBAUTHN_RP_NAME", "Example sign-in"),
+                ("LATCHKEY_WEBAUTHN_OFFER_AFTER_PASSWORD", "false"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.webauthn_rp_id.as_deref(), Some("example.com"));
+        assert_eq!(c.webauthn_rp_name, "Example sign-in");
+        assert!(!c.webauthn_offer_after_password);
+        for (issuer, rp_id) in [
+            ("https://login.example.com", "other.com"),
+            ("https://login.example.com", "ample.com"),
+            ("http://127.0.0.1:8080", "127.0.0.1"),
+        ] {
+            let e = load(
+                None,
+                &[
+                    ("LATCHKEY_ISSUER", issuer),
+                    ("LATCHKEY_WEBAUTHN_RP_ID", rp_id),
+                ],
+            )
+            .unwrap_err();
+            assert_eq!(e.key, "webauthn.rp_id", "{rp_id}");
+        }
     }
 
     #[test]

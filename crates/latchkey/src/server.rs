@@ -99,6 +99,11 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .local_addr()
         .map_err(|e| StartError(e.to_string()))?;
     tracing::info!(address = %local, issuer = %issuer, "latchkey is listening");
+    if app.passkeys.is_none() {
+        tracing::info!(
+            "passkeys are off: the issuer's host is an IP address, which browsers refuse for passkeys; use a host name in the issuer (localhost for development)"
+        );
+    }
     let router = crate::http::router(app.clone());
     // Requests hyper refuses itself are answered through the catalogue too.
     let listener =
@@ -269,6 +274,9 @@ async fn purge(store: Arc<dyn Store>, audit_retention_days: i64) {
             tracing::warn!(error = %e, "device grant purge failed");
         }
         crate::audit::purge(store.as_ref(), audit_retention_days, now, PURGE_LIMIT).await;
+        if let Err(e) = store.purge_ceremonies(now, PURGE_LIMIT).await {
+            tracing::warn!(error = %e, "passkey ceremony purge failed");
+        }
         match store
             .purge_expired(now, ERROR_RETENTION_SECS, PURGE_LIMIT)
             .await

@@ -2744,6 +2744,131 @@ pub static AUDIT_QUERY_INVALID: Cause = Cause {
     page: None,
 };
 
+// ---------------------------------------------------------------------------
+// Passkeys (WebAuthn Level 3): registration, sign-in and second factor on the
+// sign-in pages, and their administration
+// ---------------------------------------------------------------------------
+
+const PASSKEY_PAGES: &[&str] = &["/login", "/mfa", "/passkey"];
+
+pub static PASSKEY_CANCELLED: Cause = Cause {
+    id: "passkey_cancelled",
+    code: ErrorCode::AccessDenied,
+    status: 400,
+    summary: "The passkey request was cancelled or not allowed in the browser",
+    actor: Actor::EndUser,
+    fix: "Try again and confirm with the device (fingerprint, face, PIN or security key) when the browser asks, or use the password instead. Browsers report a closed dialog, a refusal and some timeouts alike, as NotAllowedError.",
+    spec: "W3C WebAuthn Level 3 §5.1.3, §5.1.4 (NotAllowedError, AbortError)",
+    endpoints: PASSKEY_PAGES,
+    extended_code: None,
+    checklist: &[],
+    page: Some("The passkey request was cancelled. Try again, or use your password instead."),
+};
+
+pub static PASSKEY_TIMEOUT: Cause = Cause {
+    id: "passkey_timeout",
+    code: ErrorCode::AccessDenied,
+    status: 400,
+    summary: "The passkey request expired before it was answered",
+    actor: Actor::EndUser,
+    fix: "Start again and answer the browser's passkey prompt within five minutes. A passkey request is also used once only: a second submission of the same page gets this cause.",
+    spec: "W3C WebAuthn Level 3 §5.4 (timeout), §13.4.3 (challenges used once)",
+    endpoints: PASSKEY_PAGES,
+    extended_code: None,
+    checklist: &[],
+    page: Some("The passkey request took too long and expired. Try again."),
+};
+
+pub static PASSKEY_UNKNOWN: Cause = Cause {
+    id: "passkey_unknown",
+    code: ErrorCode::AccessDenied,
+    status: 401,
+    summary: "The passkey is not registered for any account here",
+    actor: Actor::EndUser,
+    fix: "The passkey was removed (by the user or an administrator) or belongs to another site. Sign in with the password, then add a new passkey; the old one can be deleted from the device.",
+    spec: "W3C WebAuthn Level 3 §7.2 step 6",
+    endpoints: PASSKEY_PAGES,
+    extended_code: None,
+    checklist: &[],
+    page: Some(
+        "This passkey is not registered here any more. Sign in with your password, then add a new passkey.",
+    ),
+};
+
+pub static PASSKEY_COUNTER_REGRESSION: Cause = Cause {
+    id: "passkey_counter_regression",
+    code: ErrorCode::AccessDenied,
+    status: 401,
+    summary: "The passkey signature counter went backwards, so the authenticator may have been cloned",
+    actor: Actor::EndUser,
+    fix: "The sign-in is refused because a copy of the authenticator may exist. Sign in another way and ask the administrator to remove this passkey (latchkey user passkeys remove), then register a new one.",
+    spec: "W3C WebAuthn Level 3 §7.2 step 22, §13.4.8",
+    endpoints: PASSKEY_PAGES,
+    extended_code: None,
+    checklist: &[],
+    page: Some(
+        "This passkey was refused because the device may have been copied. Sign in another way and contact your administrator.",
+    ),
+};
+
+pub static PASSKEY_ATTESTATION_REFUSED: Cause = Cause {
+    id: "passkey_attestation_refused",
+    code: ErrorCode::AccessDenied,
+    status: 400,
+    summary: "The authenticator answer to the passkey registration was refused",
+    actor: Actor::EndUser,
+    fix: "The new credential did not verify: it must be discoverable (stored on the device), verify the user (PIN or biometrics) and use a supported algorithm. Try again, or use another device or password manager.",
+    spec: "W3C WebAuthn Level 3 §7.1",
+    endpoints: &["/passkey", "/login"],
+    extended_code: None,
+    checklist: &[],
+    page: Some("This passkey could not be added. Try again, or use another device."),
+};
+
+pub static PASSKEY_INVALID: Cause = Cause {
+    id: "passkey_invalid",
+    code: ErrorCode::AccessDenied,
+    status: 401,
+    summary: "The passkey answer did not verify",
+    actor: Actor::EndUser,
+    fix: "The signature, the user verification flag or the answer itself was not right. Try again; if it keeps failing, sign in with the password.",
+    spec: "W3C WebAuthn Level 3 §7.2",
+    endpoints: PASSKEY_PAGES,
+    extended_code: None,
+    checklist: &[],
+    page: Some("The passkey could not be verified. Try again, or sign in with your password."),
+};
+
+pub static PASSKEY_RP_MISMATCH: Cause = Cause {
+    id: "passkey_rp_mismatch",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The passkey was made for another origin or relying party id than this server is configured for",
+    actor: Actor::Operator,
+    fix: "The operator must fix the configuration: the issuer must be the address people open in the browser (scheme, host and port), and webauthn.rp_id must be that host or a parent domain of it (not an IP address). A browser reports a mismatch as SecurityError.",
+    spec: "W3C WebAuthn Level 3 §5.1.3 step 8, §7.1 steps 9 and 13",
+    endpoints: PASSKEY_PAGES,
+    extended_code: None,
+    checklist: &[],
+    page: Some(
+        "Passkeys do not work on this site because of a server setting. Use your password, and tell the administrator.",
+    ),
+};
+
+pub static PASSKEY_NOT_FOUND: Cause = Cause {
+    id: "passkey_not_found",
+    code: ErrorCode::NotFound,
+    status: 404,
+    summary: "The user has no passkey with this id",
+    actor: Actor::Operator,
+    fix: "List the user's passkeys (GET /admin/v1/users/{sub}/passkeys or latchkey user passkeys list) and use an id from the list.",
+    spec: "RFC 9110 §15.5.5",
+    endpoints: ADMIN,
+    extended_code: None,
+    checklist: &["T4"],
+    page: None,
+};
+
 /// The causes that mean a request carried no credentials at all (none, or
 /// an Authorization header of another scheme): their Bearer challenge has
 /// no error attribute (RFC 6750 §3.1).
@@ -2963,6 +3088,15 @@ pub static ALL: &[&Cause] = &[
     &ACCOUNT_SESSION_UNKNOWN,
     &CONNECTED_APPLICATION_UNKNOWN,
     &AUDIT_QUERY_INVALID,
+    // passkeys
+    &PASSKEY_CANCELLED,
+    &PASSKEY_TIMEOUT,
+    &PASSKEY_UNKNOWN,
+    &PASSKEY_COUNTER_REGRESSION,
+    &PASSKEY_ATTESTATION_REFUSED,
+    &PASSKEY_INVALID,
+    &PASSKEY_RP_MISMATCH,
+    &PASSKEY_NOT_FOUND,
 ];
 
 #[cfg(test)]

@@ -10,13 +10,49 @@ use crate::i18n::{Arg, Lang};
 #[derive(Debug, PartialEq, Eq)]
 pub enum Action<'a> {
     Cancel,
-    SignIn { name: &'a str, password: &'a str },
+    SignIn {
+        name: &'a str,
+        password: &'a str,
+    },
+    /// The passkey form: the browser's answer to the ceremony, or the name
+    /// of the error it reported instead.
+    Passkey(PasskeyAnswer<'a>),
+}
+
+/// What a passkey form brings back (the login, second-factor and
+/// add-a-passkey pages).
+#[derive(Debug, PartialEq, Eq)]
+pub struct PasskeyAnswer<'a> {
+    pub ceremony: &'a str,
+    /// The credential, as JSON.
+    pub credential: &'a str,
+    /// The browser's `DOMException` name, when it refused.
+    pub error: &'a str,
+}
+
+impl<'a> PasskeyAnswer<'a> {
+    pub fn read(form: &'a RawParams) -> PasskeyAnswer<'a> {
+        let get = |name: &str| form.single(name).ok().flatten().unwrap_or("");
+        PasskeyAnswer {
+            ceremony: get("ceremony"),
+            credential: get("credential"),
+            error: get("passkey_error"),
+        }
+    }
+}
+
+/// Whether to offer adding a passkey after a password sign-in
+/// (`webauthn.offer_after_password`, passkeys on, the user has none).
+pub fn offer_passkey(offer: bool, passkeys_on: bool, has_passkeys: bool) -> bool {
+    offer && passkeys_on && !has_passkeys
 }
 
 pub fn read(form: &RawParams) -> Action<'_> {
     let get = |name: &str| form.single(name).ok().flatten();
-    if get("action") == Some("cancel") {
-        return Action::Cancel;
+    match get("action") {
+        Some("cancel") => return Action::Cancel,
+        Some("passkey") => return Action::Passkey(PasskeyAnswer::read(form)),
+        _ => {}
     }
     Action::SignIn {
         name: get("username").unwrap_or(""),
@@ -70,6 +106,19 @@ mod tests {
             }
         );
         assert_eq!(read(&RawParams::parse("action=cancel")), Action::Cancel);
+        let passkey = RawParams::parse("action=passkey&ceremony=c&passkey_error=NotAllowedError");
+        assert_eq!(
+            read(&passkey),
+            Action::Passkey(PasskeyAnswer {
+                ceremony: "c",
+                credential: "",
+                error: "NotAllowedError"
+            })
+        );
+        assert!(offer_passkey(true, true, false));
+        assert!(!offer_passkey(true, true, true));
+        assert!(!offer_passkey(false, true, false));
+        assert!(!offer_passkey(true, false, false));
         assert_eq!(
             read(&RawParams::parse("")),
             Action::SignIn {

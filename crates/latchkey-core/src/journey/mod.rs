@@ -36,6 +36,8 @@ pub enum Page {
     SelectAccount,
     SecondFactor,
     Consent,
+    /// The offer to add a passkey, right after a password sign-in.
+    Passkey,
 }
 
 impl Page {
@@ -46,6 +48,7 @@ impl Page {
             Page::SelectAccount => "/select-account",
             Page::SecondFactor => "/mfa",
             Page::Consent => "/consent",
+            Page::Passkey => "/passkey",
         }
     }
 }

@@ -13,6 +13,8 @@ pub enum Action<'a> {
     Verify(&'a str),
     Recovery(&'a str),
     Enrol(&'a str),
+    /// One of the user's passkeys.
+    Passkey(super::login::PasskeyAnswer<'a>),
 }
 
 impl Action<'_> {
@@ -21,6 +23,7 @@ impl Action<'_> {
         match self {
             Action::Recovery(_) => "recovery",
             Action::Enrol(_) => "enrol",
+            Action::Passkey(_) => "passkey",
             _ => "verify",
         }
     }
@@ -34,6 +37,7 @@ pub fn read(form: &RawParams) -> Action<'_> {
         "continue" => Action::Continue,
         "recovery" => Action::Recovery(get("recovery_code").unwrap_or("")),
         "enrol" => Action::Enrol(code),
+        "passkey" => Action::Passkey(super::login::PasskeyAnswer::read(form)),
         _ => Action::Verify(code),
     }
 }
@@ -55,6 +59,14 @@ pub fn refusal(lang: crate::i18n::Lang, cause_id: &str) -> String {
 /// The session's methods once the factor passed (RFC 8176).
 pub fn amr() -> Vec<String> {
     crate::vtr::AMR_SECOND_FACTOR
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+}
+
+/// The session's methods once a passkey was the factor after the password.
+pub fn passkey_amr() -> Vec<String> {
+    crate::passkey::AMR_PASSWORD_AND_PASSKEY
         .iter()
         .map(|s| s.to_string())
         .collect()

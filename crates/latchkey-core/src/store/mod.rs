@@ -18,6 +18,7 @@ mod errors;
 mod factors;
 mod grants;
 mod keys;
+mod passkeys;
 mod sessions;
 mod upstream;
 mod users;
@@ -30,6 +31,7 @@ pub use errors::ErrorStore;
 pub use factors::FactorStore;
 pub use grants::GrantStore;
 pub use keys::KeyStore;
+pub use passkeys::PasskeyStore;
 pub use sessions::SessionStore;
 pub use upstream::UpstreamStore;
 pub use users::UserStore;
@@ -39,7 +41,7 @@ pub use users::UserStore;
 pub mod prelude {
     pub use super::{
         AuditStore, ChangeStore, ClientStore, DeviceStore, ErrorStore, FactorStore, GrantStore,
-        KeyStore, SessionStore, Store, UpstreamStore, UserStore,
+        KeyStore, PasskeyStore, SessionStore, Store, UpstreamStore, UserStore,
     };
 }
 
@@ -74,6 +76,7 @@ pub trait Store:
     + ChangeStore
     + DeviceStore
     + AuditStore
+    + PasskeyStore
     + Send
     + Sync
     + 'static
@@ -92,6 +95,7 @@ impl<T> Store for T where
         + ChangeStore
         + DeviceStore
         + AuditStore
+        + PasskeyStore
         + Send
         + Sync
         + 'static

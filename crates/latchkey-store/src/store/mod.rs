@@ -16,6 +16,7 @@ mod errors;
 mod factors;
 mod grants;
 mod keys;
+mod passkeys;
 mod sessions;
 mod upstream;
 mod users;

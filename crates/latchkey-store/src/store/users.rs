@@ -35,7 +35,7 @@ mod sql {
         UNION SELECT grant_id FROM grant_uses WHERE sub = $1) AS g WHERE true \
         ON CONFLICT DO NOTHING";
     /// Everything else keyed by a deleted user's sub.
-    pub const DELETE_USER_ROWS: [&str; 9] = [
+    pub const DELETE_USER_ROWS: [&str; 11] = [
         "DELETE FROM grant_uses WHERE sub = $1",
         "DELETE FROM refresh_tokens WHERE sub = $1",
         "DELETE FROM authorization_codes WHERE sub = $1",
@@ -45,6 +45,8 @@ mod sql {
         "DELETE FROM recovery_codes WHERE sub = $1",
         "DELETE FROM upstream_links WHERE sub = $1",
         "DELETE FROM device_grants WHERE sub = $1",
+        "DELETE FROM passkeys WHERE sub = $1",
+        "DELETE FROM passkey_ceremonies WHERE sub = $1",
     ];
 }
 

@@ -644,6 +644,24 @@ pub const AUDIT_RETENTION_DAYS: Count<i64> = Count {
     doc: "days the audit trail (sign-ins, account changes; `GET /admin/v1/audit`) keeps an event; older events are purged with the other expired rows",
 };
 
+pub const WEBAUTHN_RP_ID: Optional = Optional {
+    key: "webauthn.rp_id",
+    unset: "the issuer's host",
+    doc: "the relying party id of passkeys: the issuer's host or a parent domain of it (passkeys made for `example.com` work on `login.example.com`). Passkeys are bound to it, so changing it orphans every passkey. A value that does not cover the issuer's host stops start-up. When the issuer's host is an IP address (the default issuer), passkeys are off (browsers refuse IP addresses) and the start-up log says so",
+};
+
+pub const WEBAUTHN_RP_NAME: Optional = Optional {
+    key: "webauthn.rp_name",
+    unset: "`ui.name`",
+    doc: "the relying party name the browser and the authenticator show when a passkey is made",
+};
+
+pub const WEBAUTHN_OFFER_AFTER_PASSWORD: Flag = Flag {
+    key: "webauthn.offer_after_password",
+    default: true,
+    doc: "after a password sign-in, a user without a passkey is offered to add one (\"Add a passkey\" / \"Not now\") before going on to the application",
+};
+
 pub const UPSTREAM: FileOnly = FileOnly {
     key: "[[upstream]]",
     doc: "upstream OpenID providers offered as \"Sign in with ...\" on the login page; keys below",
@@ -690,6 +708,9 @@ pub const SETTINGS: &[&dyn Declared] = &[
     &ACCOUNT_EDITABLE_CLAIMS,
     &ACCOUNT_REAUTH_AFTER,
     &AUDIT_RETENTION_DAYS,
+    &WEBAUTHN_RP_ID,
+    &WEBAUTHN_RP_NAME,
+    &WEBAUTHN_OFFER_AFTER_PASSWORD,
     &UPSTREAM,
 ];
 

@@ -34,6 +34,11 @@ pub fn routes() -> Router<Arc<App>> {
             "/users/{sub}",
             get(show_user).patch(update_user).delete(delete_user),
         )
+        .route("/users/{sub}/passkeys", get(list_passkeys))
+        .route(
+            "/users/{sub}/passkeys/{id}",
+            axum::routing::delete(delete_passkey),
+        )
         .route("/keys", get(list_keys))
         .route("/keys/rotate", post(rotate_keys))
         .route("/errors/{error_id}", get(show_error))
@@ -333,6 +338,32 @@ async fn delete_user(
         Vec::new(),
     )
     .await;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn list_passkeys(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+    Path(sub): Path<String>,
+) -> AdminResult {
+    authorize(&app, &method, &headers)?;
+    let listed = manage::passkeys::list(app.store.as_ref(), &sub)
+        .await
+        .map_err(Failure::admin)?;
+    Ok(ok(StatusCode::OK, listed))
+}
+
+async fn delete_passkey(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+    Path((sub, id)): Path<(String, String)>,
+) -> AdminResult {
+    authorize(&app, &method, &headers)?;
+    manage::passkeys::remove(app.store.as_ref(), &sub, &id)
+        .await
+        .map_err(Failure::admin)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

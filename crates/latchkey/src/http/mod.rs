@@ -101,6 +101,11 @@ pub fn router(app: Arc<App>) -> Router {
             get(signin::second_factor::form).post(signin::second_factor::submit),
         )
         .route(
+            "/passkey",
+            get(signin::passkey::offer).post(signin::passkey::submit),
+        )
+        .route("/assets/passkey.js", get(signin::passkey::script))
+        .route(
             "/select-account",
             get(signin::account_chooser::form).post(signin::account_chooser::submit),
         )

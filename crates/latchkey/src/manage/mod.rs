@@ -6,5 +6,6 @@
 
 pub mod clients;
 pub mod keys;
+pub mod passkeys;
 pub mod registration;
 pub mod users;

@@ -37,6 +37,7 @@ mod oidc_client;
 mod outage;
 mod pages;
 mod par;
+mod passkeys;
 mod refused;
 mod register;
 mod request_objects;

@@ -185,10 +185,16 @@ impl Server {
 
     /// Start on an existing database (e.g. after a restart). A port taken
     /// between choosing and binding it is retried with another.
-    pub async fn start_on(mut db: Database, extra_env: &[(&str, &str)]) -> Server {
+    pub async fn start_on(db: Database, extra_env: &[(&str, &str)]) -> Server {
+        Server::start_at(db, "127.0.0.1", extra_env).await
+    }
+
+    /// Start with the issuer on `host` (listening on 127.0.0.1): passkeys
+    /// need a host name, so their tests use `localhost`.
+    pub async fn start_at(mut db: Database, host: &str, extra_env: &[(&str, &str)]) -> Server {
         for _attempt in 0..3 {
             let port = free_port();
-            let base = format!("http://127.0.0.1:{port}");
+            let base = format!("http://{host}:{port}");
             let listen = format!("127.0.0.1:{port}");
             let log = db.dir.join(format!("server-{port}.log"));
             let log_file = std::fs::File::create(&log).unwrap();

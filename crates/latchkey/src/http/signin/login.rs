@@ -1,11 +1,15 @@
 //! The login page, `/login`: a name (username or verified email) and a
 //! password, the upstream identity providers' buttons, or Cancel.
-//! Server-rendered, no JavaScript. Guessing is bounded per account and per
-//! address ([`attempts`]).
+//! Server-rendered; with passkeys on, "Sign in with a passkey" (no
+//! username) and passkeys offered in the username field (conditional
+//! mediation) through the one passkey script, the password needing none.
+//! Guessing is bounded per account and per address ([`attempts`]).
 
+use super::passkey;
 use super::pending::{Pending, Submitted};
-use super::{continue_signed_in, end, new_session};
+use super::{continue_signed_in, end, new_session, to_page};
 use crate::app::App;
+use crate::http::cookies::{self, Cookie};
 use crate::http::pages::{html, html_response, layout};
 use crate::http::respond::Failure;
 use crate::http::{attempts, client_address};
@@ -14,12 +18,24 @@ use axum::http::{StatusCode, header};
 use axum::response::Response;
 use latchkey_core::Occurrence;
 use latchkey_core::audit::{Actor, AuditEvent, kind};
-use latchkey_core::catalogue::{INVALID_CREDENTIALS, LOGIN_THROTTLED, USER_CANCELED};
+use latchkey_core::catalogue::{
+    INVALID_CREDENTIALS, LOGIN_THROTTLED, PASSKEY_RP_MISMATCH, USER_CANCELED,
+};
 use latchkey_core::error::docs::escape_html as esc;
+use latchkey_core::journey::Page;
+use latchkey_core::journey::login::PasskeyAnswer;
 use latchkey_core::journey::login::{self, Action};
+use latchkey_core::passkey::Started;
 use std::sync::Arc;
 
-fn page(app: &App, p: &Pending, error: Option<&str>, username: &str) -> String {
+fn page(
+    app: &App,
+    p: &Pending,
+    error: Option<&str>,
+    username: &str,
+    passkey: Option<&Started>,
+    passkey_alert: &str,
+) -> String {
     let alert = error
         .map(|e| {
             format!(
@@ -43,15 +59,38 @@ fn page(app: &App, p: &Pending, error: Option<&str>, username: &str) -> String {
     let t = |id: &str| esc(&lang.t(id));
     let client = format!("<strong>{}</strong>", esc(p.client_name()));
     let body = format!(
-        "<h1>{heading}</h1><p class=\"muted\">{to_continue}</p>{alert}\
+        "<h1>{heading}</h1><p class=\"muted\">{to_continue}</p>{alert}{passkey_alert}\
 <form method=\"post\" action=\"/login\">\
 <input type=\"hidden\" name=\"i\" value=\"{i}\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf_html}\">\
 <label for=\"username\">{name_label}</label>\
-<input id=\"username\" name=\"username\" type=\"text\" autocomplete=\"username\" required{focus_name} value=\"{hint}\"{invalid}>\
+<input id=\"username\" name=\"username\" type=\"text\" autocomplete=\"{autocomplete}\" required{focus_name} value=\"{hint}\"{invalid}>\
 <label for=\"password\">{password_label}</label>\
 <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required{focus_password}{invalid}>\
 <div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"login\" class=\"primary\">{sign_in}</button>\
-<button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>{cancel}</button></div></form>{upstreams}",
+<button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>{cancel}</button></div></form>{passkey}{upstreams}",
+        // Conditional mediation: the browser offers passkeys among the
+        // saved sign-ins of the username field.
+        autocomplete = if passkey.is_some() { "username webauthn" } else { "username" },
+        passkey = passkey
+            .map(|started| {
+                let hidden = format!(
+                    "<input type=\"hidden\" name=\"i\" value=\"{}\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">",
+                    esc(&p.interaction.id),
+                    esc(&csrf)
+                );
+                let inner = format!(
+                    "<div class=\"actions\"><button type=\"submit\" id=\"passkey-sign-in\" data-passkey-start hidden>{}</button></div>",
+                    t("passkey-sign-in")
+                );
+                // Not again right after a passkey was refused: the browser
+                // could offer the same one by itself, over and over.
+                let conditional = passkey_alert.is_empty();
+                format!(
+                    "{}<script src=\"/assets/passkey.js\"></script>",
+                    passkey::form(started, "get", "/login", &hidden, conditional, &inner)
+                )
+            })
+            .unwrap_or_default(),
         upstreams = crate::http::upstream::buttons(app, &p.interaction.id, &csrf, lang),
         heading = t("sign-in"),
         to_continue = html(lang, "to-continue-to", &[("client", &client)]),
@@ -69,9 +108,111 @@ fn page(app: &App, p: &Pending, error: Option<&str>, username: &str) -> String {
     layout(&app.brand, &p.view, &lang.t("sign-in"), &body)
 }
 
+/// A passkey sign-in for the login page, bound to this sign-in; `None`
+/// when passkeys are off, or the ceremony could not be kept (the password
+/// still works).
+async fn passkey_ceremony(app: &App, p: &Pending) -> Option<Started> {
+    let rp = app.passkeys.as_ref()?;
+    let now = latchkey_core::now_unix();
+    rp.start_sign_in(app.store.as_ref(), &app.secrets, &p.interaction.id, now)
+        .await
+        .map_err(|occ| tracing::warn!(error_id = %occ.error_id, cause = occ.cause.id, detail = %occ.description(), "no passkey sign-in on the login page"))
+        .ok()
+}
+
+/// The login page, as a response (it may run the passkey script).
+async fn login_page(
+    app: &App,
+    p: &Pending,
+    status: StatusCode,
+    error: Option<&str>,
+    username: &str,
+) -> Response {
+    let started = passkey_ceremony(app, p).await;
+    passkey::with_script(html_response(
+        status,
+        page(app, p, error, username, started.as_ref(), ""),
+    ))
+}
+
 /// `GET /login?i=…`
 pub async fn form(State(app): State<Arc<App>>, p: Pending) -> Response {
-    html_response(StatusCode::OK, page(&app, &p, None, ""))
+    login_page(&app, &p, StatusCode::OK, None, "").await
+}
+
+/// `action=passkey`: sign in with the passkey the browser chose (no
+/// username), or say why not on the login page.
+async fn passkey_submit(
+    app: &Arc<App>,
+    s: Submitted,
+    answer_error: Option<Occurrence>,
+    address: Option<std::net::IpAddr>,
+) -> Result<Response, Failure> {
+    let p = &s.pending;
+    let answer = PasskeyAnswer::read(&s.form);
+    let outcome =
+        match (answer_error, app.passkeys.as_ref()) {
+            (Some(occ), _) => Err(occ),
+            (None, None) => Err(PASSKEY_RP_MISMATCH
+                .with_detail("passkeys are off: the issuer's host is an IP address")),
+            (None, Some(rp)) => {
+                rp.finish_sign_in(
+                    app.store.as_ref(),
+                    &app.secrets,
+                    answer.ceremony,
+                    &p.interaction.id,
+                    answer.credential,
+                    latchkey_core::now_unix(),
+                )
+                .await
+            }
+        };
+    let record = match outcome {
+        Ok(record) => record,
+        Err(occ) if passkey::is_refusal(&occ) => {
+            let alert = passkey::alert(app, p.view.lang, &occ);
+            let started = passkey_ceremony(app, p).await;
+            let html = page(app, p, None, "", started.as_ref(), &alert);
+            return Ok(passkey::with_script(html_response(
+                passkey::status_of(occ.cause),
+                html,
+            )));
+        }
+        Err(occ) => return Err(p.refuse(occ)),
+    };
+    let client_id = p.interaction.purpose.client_id();
+    let amr = latchkey_core::passkey::AMR_PASSKEY
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    let (token, session) = new_session(app, &p.headers, &record.sub, amr, client_id, address)
+        .await
+        .map_err(p.back())?;
+    tracing::info!(client_id = %client_id, sub = %record.sub, passkey = %record.id, "signed in with a passkey");
+    crate::audit::record(
+        app,
+        AuditEvent::new(
+            &Actor::User(record.sub.clone()),
+            kind::SIGN_IN,
+            format!("user:{}", record.sub),
+        )
+        .address(address.map(|ip| ip.to_string()))
+        .with("client_id", client_id)
+        .with("method", "passkey")
+        .with("passkey", record.id.as_str())
+        .with("sid", session.sid.as_str()),
+    )
+    .await;
+    let Submitted { pending, .. } = s;
+    Ok(continue_signed_in(
+        app,
+        &pending.headers,
+        &token,
+        session,
+        &pending.client,
+        pending.interaction,
+    )
+    .await)
 }
 
 /// A dummy Argon2id hash: unknown usernames cost as much as wrong passwords.
@@ -114,10 +255,17 @@ pub async fn submit(
     let back = p.back();
     let (username, password) = match login::read(&s.form) {
         Action::Cancel => return Err(end(&app, &p.interaction, USER_CANCELED.occur()).await),
+        Action::Passkey(answer) => {
+            let refused = passkey::answered(&answer);
+            let address =
+                client_address::of(&extensions, &s.pending.headers, &app.config.trusted_proxies);
+            return passkey_submit(&app, s, refused, address).await;
+        }
         Action::SignIn { name, password } => (name, password.to_string()),
     };
     let client_id = p.interaction.purpose.client_id();
-    let refused = |alert: &str| page(&app, p, Some(alert), username);
+    let started = passkey_ceremony(&app, p).await;
+    let refused = |alert: &str| page(&app, p, Some(alert), username, started.as_ref(), "");
     let account = attempts::account_key(&app, username);
     if let Some(wait) = attempts::reserve(&app, &account, app.config.login_failures)
         .await
@@ -184,10 +332,10 @@ pub async fn submit(
         }
         let occ = INVALID_CREDENTIALS.with_detail(format!("username {username}"));
         tracing::info!(error_id = %occ.error_id, cause = occ.cause.id, client_id = %client_id, "sign-in refused");
-        return Ok(html_response(
+        return Ok(passkey::with_script(html_response(
             StatusCode::UNAUTHORIZED,
             refused(&INVALID_CREDENTIALS.page_text_in(p.view.lang)),
-        ));
+        )));
     };
     // The account's failures, this attempt's reservation with them, end
     // with a success; the address's stay (they count across accounts).
@@ -218,7 +366,28 @@ pub async fn submit(
         .with("sid", session.sid.as_str()),
     )
     .await;
+    let has_passkeys = match app.passkeys {
+        Some(_) => !app
+            .store
+            .list_passkeys(&user.sub)
+            .await
+            .map_err(|e| back(e.into()))?
+            .is_empty(),
+        None => false,
+    };
     let Submitted { pending, .. } = s;
+    if login::offer_passkey(
+        app.config.webauthn_offer_after_password,
+        app.passkeys.is_some(),
+        has_passkeys,
+    ) {
+        // Signed in: the offer comes first, then the journey goes on.
+        let mut res = to_page(Page::Passkey, &pending.interaction.id);
+        if let Some(c) = cookies::set(&app, Cookie::Session, &token, None) {
+            res.headers_mut().append(header::SET_COOKIE, c);
+        }
+        return Ok(res);
+    }
     Ok(continue_signed_in(
         &app,
         &pending.headers,
@@ -235,7 +404,7 @@ pub async fn submit(
 /// cause and its reference go to the log.
 fn throttled_response(occ: &Occurrence, client_id: &str, page: String) -> Response {
     tracing::info!(error_id = %occ.error_id, cause = occ.cause.id, client_id, detail = %occ.description(), "sign-in throttled");
-    let mut res = html_response(StatusCode::TOO_MANY_REQUESTS, page);
+    let mut res = passkey::with_script(html_response(StatusCode::TOO_MANY_REQUESTS, page));
     if let Some(wait) = occ.retry_after {
         res.headers_mut().insert(header::RETRY_AFTER, wait.into());
     }

@@ -9,6 +9,7 @@ pub mod account_chooser;
 pub mod consent;
 pub mod device;
 pub mod login;
+pub mod passkey;
 pub mod pending;
 pub mod second_factor;
 

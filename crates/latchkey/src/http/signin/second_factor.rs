@@ -1,9 +1,12 @@
 //! The second-factor page, `/mfa`: a TOTP code (or a recovery code) after
 //! the password when the requested vector of trust needs `Cm`, and TOTP
 //! enrolment for users without an authenticator (QR code and key, a
-//! confirmation code, then recovery codes shown once). Same rules as the
-//! login page: no JavaScript, CSRF-protected, bound to the browser.
+//! confirmation code, then recovery codes shown once); or one of the
+//! user's passkeys ("Use a passkey", through the passkey script). Same
+//! rules as the login page: CSRF-protected, bound to the browser, and
+//! codes work without JavaScript.
 
+use super::passkey;
 use super::pending::{Pending, Submitted};
 use super::{arrive, end, signed_in};
 use crate::app::App;
@@ -195,25 +198,134 @@ pub(crate) async fn pending_key(app: &App, sub: &str) -> Result<Option<Vec<u8>>,
     Ok(app.store.put_totp(&record, false).await?.then_some(key))
 }
 
-/// The page for this user's state: verify when enrolled, else enrol.
+/// "Use a passkey", when the user has one: a ceremony for their passkeys,
+/// bound to this sign-in.
+async fn passkey_section(
+    app: &App,
+    p: &Pending,
+    session: &SessionRecord,
+) -> Result<String, Occurrence> {
+    let Some(rp) = app.passkeys.as_ref() else {
+        return Ok(String::new());
+    };
+    let now = latchkey_core::now_unix();
+    let Some(started) = rp
+        .start_second_factor(
+            app.store.as_ref(),
+            &app.secrets,
+            &session.sub,
+            &p.interaction.id,
+            now,
+        )
+        .await?
+    else {
+        return Ok(String::new());
+    };
+    let lang = p.view.lang;
+    let inner = format!(
+        "<p data-passkey-only hidden>{}</p>\
+<div class=\"actions\"><button type=\"submit\" class=\"primary\" id=\"passkey-second-factor\" data-passkey-start hidden>{}</button></div>",
+        esc(&lang.t("passkey-use-note")),
+        esc(&lang.t("passkey-use")),
+    );
+    Ok(format!(
+        "{}<script src=\"/assets/passkey.js\"></script>",
+        passkey::form(
+            &started,
+            "get",
+            "/mfa",
+            &hidden_fields(app, p),
+            false,
+            &inner
+        )
+    ))
+}
+
+/// The page for this user's state: verify when enrolled, else enrol; with
+/// "Use a passkey" above either when the user has a passkey.
 async fn page(
     app: &App,
     p: &Pending,
     session: &SessionRecord,
     error: &str,
 ) -> Result<String, Occurrence> {
-    if let Some(key) = pending_key(app, &session.sub).await? {
+    let passkey = passkey_section(app, p, session).await?;
+    let html = if let Some(key) = pending_key(app, &session.sub).await? {
         let account = super::username(app, &session.sub).await?;
-        return Ok(enrol_page(app, p, &account, &key, error));
-    }
-    Ok(verify_page(app, p, error))
+        enrol_page(app, p, &account, &key, error)
+    } else {
+        verify_page(app, p, error)
+    };
+    Ok(if passkey.is_empty() {
+        html
+    } else {
+        html.replacen(
+            "<form method=\"post\" action=\"/mfa\">",
+            &format!("{passkey}<form method=\"post\" action=\"/mfa\">"),
+            1,
+        )
+    })
 }
 
 /// `GET /mfa?i=…`
 pub async fn form(State(app): State<Arc<App>>, p: Pending) -> Result<Response, Failure> {
     let session = signed_in(&app, &p).await?;
     let html = page(&app, &p, &session, "").await.map_err(p.back())?;
-    Ok(html_response(StatusCode::OK, html))
+    Ok(passkey::with_script(html_response(StatusCode::OK, html)))
+}
+
+/// `action=passkey`: one of the user's passkeys as the factor.
+async fn passkey_factor(
+    app: &Arc<App>,
+    s: Submitted,
+    session: SessionRecord,
+) -> Result<Response, Failure> {
+    let p = &s.pending;
+    let answer = latchkey_core::journey::login::PasskeyAnswer::read(&s.form);
+    let outcome = match (passkey::answered(&answer), app.passkeys.as_ref()) {
+        (Some(occ), _) => Err(occ),
+        (None, None) => Err(latchkey_core::catalogue::PASSKEY_RP_MISMATCH
+            .with_detail("passkeys are off: the issuer's host is an IP address")),
+        (None, Some(rp)) => {
+            rp.finish_second_factor(
+                app.store.as_ref(),
+                &app.secrets,
+                answer.ceremony,
+                &p.interaction.id,
+                &session.sub,
+                answer.credential,
+                latchkey_core::now_unix(),
+            )
+            .await
+        }
+    };
+    match outcome {
+        Ok(record) => {
+            let amr = second_factor::passkey_amr();
+            if !app
+                .store
+                .set_session_amr(&session.id_hash, &amr)
+                .await
+                .map_err(|e| p.refuse(e.into()))?
+            {
+                return Err(
+                    p.refuse(SESSION_LOST.with_detail("the browser is no longer signed in"))
+                );
+            }
+            tracing::info!(client_id = %p.interaction.purpose.client_id(), sub = %session.sub, amr = ?amr, passkey = %record.id, method = "passkey", "second factor passed");
+            resume(app, s.pending).await
+        }
+        Err(occ) if passkey::is_refusal(&occ) => {
+            let html = page(app, p, &session, &passkey::alert(app, p.view.lang, &occ))
+                .await
+                .map_err(p.back())?;
+            Ok(passkey::with_script(html_response(
+                passkey::status_of(occ.cause),
+                html,
+            )))
+        }
+        Err(occ) => Err(p.refuse(occ)),
+    }
 }
 
 /// `POST /mfa`: verify a code or a recovery code, confirm an enrolment,
@@ -227,6 +339,7 @@ pub async fn submit(State(app): State<Arc<App>>, s: Submitted) -> Result<Respons
         Action::Cancel => return Err(end(&app, &p.interaction, USER_CANCELED.occur()).await),
         // After the recovery codes: the session already has the factor.
         Action::Continue => return resume(&app, s.pending).await,
+        Action::Passkey(_) => return passkey_factor(&app, s, session).await,
         _ => {}
     }
     let sub = session.sub.clone();
@@ -261,7 +374,7 @@ pub async fn submit(State(app): State<Arc<App>>, s: Submitted) -> Result<Respons
         }
         Action::Enrol(code) => enrol(&app, &sub, code, now).await.map_err(&back)?,
         Action::Verify(code) => verify(&app, &sub, code, now).await.map_err(&back)?,
-        Action::Cancel | Action::Continue => Ok(None),
+        Action::Cancel | Action::Continue | Action::Passkey(_) => Ok(None),
     };
     drop(slot);
     match outcome {
@@ -277,7 +390,10 @@ pub async fn submit(State(app): State<Arc<App>>, s: Submitted) -> Result<Respons
             let html = page(&app, p, &session, &alert(&app, &occ, &message))
                 .await
                 .map_err(&back)?;
-            Ok(html_response(status_of(occ.cause), html))
+            Ok(passkey::with_script(html_response(
+                status_of(occ.cause),
+                html,
+            )))
         }
         Ok(recovery_codes) => {
             app.store
