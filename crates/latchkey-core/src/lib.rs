@@ -15,6 +15,7 @@ pub mod journey;
 pub mod key_record;
 pub mod keys;
 pub mod logout;
+pub mod mail;
 pub mod registration;
 pub mod request;
 pub mod scope;

@@ -42,6 +42,7 @@ const CORE_LAYERS: &[(&str, &[&str])] = &[
             "key_record",
             "upstream_record",
             "device",
+            "mail",
         ],
     ),
     ("store interface", &["store"]),

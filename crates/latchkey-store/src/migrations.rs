@@ -89,6 +89,11 @@ pub(crate) const SQLITE: Dialect = Dialect {
             name: "0012_device_grants",
             sql: include_str!("../migrations/sqlite/0012_device_grants.sql"),
         },
+        Migration {
+            version: 13,
+            name: "0013_mail",
+            sql: include_str!("../migrations/sqlite/0013_mail.sql"),
+        },
     ],
 };
 
@@ -159,6 +164,11 @@ pub(crate) const POSTGRES: Dialect = Dialect {
             version: 12,
             name: "0012_device_grants",
             sql: include_str!("../migrations/postgres/0012_device_grants.sql"),
+        },
+        Migration {
+            version: 13,
+            name: "0013_mail",
+            sql: include_str!("../migrations/postgres/0013_mail.sql"),
         },
     ],
 };

@@ -92,6 +92,39 @@ fn bad(key: &str, message: impl Into<String>) -> ConfigError {
     }
 }
 
+/// `smtp.tls`: how the connection to the SMTP server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    StartTls,
+    Tls,
+    None,
+}
+
+/// Outgoing mail (`smtp.*`); present exactly when `smtp.host` is set.
+#[derive(Clone)]
+pub struct MailConfig {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub username: Option<String>,
+    pub password: Option<latchkey_core::secret::Secret<String>>,
+    /// `smtp.from`, checked to be a mailbox.
+    pub from: String,
+}
+
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("username", &self.username)
+            .field("password", &self.password)
+            .field("from", &self.from)
+            .finish()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     Text,
@@ -148,6 +181,12 @@ pub struct Config {
     pub par_required: bool,
     /// `[[upstream]]` identity providers, in file order (file only).
     pub upstreams: Vec<UpstreamConfig>,
+    /// `smtp.*`: `None` when mail is off.
+    pub mail: Option<MailConfig>,
+    /// `recovery.link_ttl`.
+    pub recovery_link_ttl: i64,
+    /// `policy.require_verified_email`.
+    pub require_verified_email: bool,
 }
 
 pub use latchkey_core::authorize::Policy;
@@ -166,6 +205,7 @@ impl std::fmt::Debug for Config {
             )
             .field("log_format", &self.log_format)
             .field("extended_codes", &self.extended_codes)
+            .field("mail", &self.mail)
             .finish()
     }
 }
@@ -362,7 +402,11 @@ impl Config {
         }
         let (registration_mode, registration_token) = registration(&sources, &admin_token)?;
         let registration_allowed = registration_allowed(&sources)?;
+        let mail = mail(&sources)?;
         Ok(Config {
+            mail,
+            recovery_link_ttl: RECOVERY_LINK_TTL.read(&sources)?,
+            require_verified_email: REQUIRE_VERIFIED_EMAIL.read(&sources)?,
             issuer,
             listen,
             database_url,
@@ -610,6 +654,61 @@ fn token(sources: &Sources, setting: &Optional) -> Result<Option<String>, Config
         }
         Some(t) => Ok(Some(t)),
     }
+}
+
+/// `smtp.*`: mail is on exactly when `smtp.host` is set; then `smtp.from`
+/// is required, and a user name needs its password.
+fn mail(sources: &Sources) -> Result<Option<MailConfig>, ConfigError> {
+    let Some(host) = SMTP_HOST
+        .read(sources)?
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+    else {
+        return Ok(None);
+    };
+    if host.contains(|c: char| c.is_whitespace() || c == '/' || c == '@') {
+        return Err(bad(
+            SMTP_HOST.key,
+            format!("expected a host name or IP address, got {host:?}"),
+        ));
+    }
+    let port = u16::try_from(SMTP_PORT.read(sources)?)
+        .map_err(|_| bad(SMTP_PORT.key, "expected a port number from 1 to 65535"))?;
+    let from = SMTP_FROM
+        .read(sources)?
+        .map(|f| f.trim().to_string())
+        .filter(|f| !f.is_empty())
+        .ok_or_else(|| {
+            bad(
+                SMTP_FROM.key,
+                "is required when smtp.host is set: the sender of every message, e.g. Latchkey <id@example.com>",
+            )
+        })?;
+    if crate::mail::mailbox(&from).is_none() {
+        return Err(bad(
+            SMTP_FROM.key,
+            format!("expected an address or Name <address>, got {from:?}"),
+        ));
+    }
+    let username = SMTP_USERNAME.read(sources)?.filter(|u| !u.is_empty());
+    let password = SMTP_PASSWORD
+        .read(sources)?
+        .filter(|p| !p.is_empty())
+        .map(latchkey_core::secret::Secret::new);
+    if username.is_some() && password.is_none() {
+        return Err(bad(
+            SMTP_PASSWORD.key,
+            "is required when smtp.username is set",
+        ));
+    }
+    Ok(Some(MailConfig {
+        host,
+        port,
+        tls: SMTP_TLS.read(sources)?,
+        username,
+        password,
+        from,
+    }))
 }
 
 /// `registration.mode` and, in token mode, its required token. A token

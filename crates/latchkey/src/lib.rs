@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod failpoints;
 pub mod http;
+pub mod mail;
 pub mod maintenance;
 pub mod manage;
 pub mod server;

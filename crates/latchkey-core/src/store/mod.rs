@@ -17,6 +17,7 @@ mod errors;
 mod factors;
 mod grants;
 mod keys;
+mod mail;
 mod sessions;
 mod upstream;
 mod users;
@@ -28,6 +29,7 @@ pub use errors::ErrorStore;
 pub use factors::FactorStore;
 pub use grants::GrantStore;
 pub use keys::KeyStore;
+pub use mail::MailStore;
 pub use sessions::SessionStore;
 pub use upstream::UpstreamStore;
 pub use users::UserStore;
@@ -37,7 +39,7 @@ pub use users::UserStore;
 pub mod prelude {
     pub use super::{
         ChangeStore, ClientStore, DeviceStore, ErrorStore, FactorStore, GrantStore, KeyStore,
-        SessionStore, Store, UpstreamStore, UserStore,
+        MailStore, SessionStore, Store, UpstreamStore, UserStore,
     };
 }
 
@@ -71,6 +73,7 @@ pub trait Store:
     + ErrorStore
     + ChangeStore
     + DeviceStore
+    + MailStore
     + Send
     + Sync
     + 'static
@@ -88,6 +91,7 @@ impl<T> Store for T where
         + ErrorStore
         + ChangeStore
         + DeviceStore
+        + MailStore
         + Send
         + Sync
         + 'static

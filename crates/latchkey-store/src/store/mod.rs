@@ -15,6 +15,7 @@ mod errors;
 mod factors;
 mod grants;
 mod keys;
+mod mail;
 mod sessions;
 mod upstream;
 mod users;
