@@ -2670,7 +2670,9 @@ pub static MAIL_DISABLED: Cause = Cause {
     endpoints: MAIL_PAGES,
     extended_code: None,
     checklist: &["T4"],
-    page: Some("This service does not send email, so this page is not available. Ask the service's support to reset your password."),
+    page: Some(
+        "This service does not send email, so this page is not available. Ask the service's support to reset your password.",
+    ),
 };
 
 pub static MAIL_LINK_UNKNOWN: Cause = Cause {
@@ -2684,7 +2686,9 @@ pub static MAIL_LINK_UNKNOWN: Cause = Cause {
     endpoints: LINK_PAGES,
     extended_code: None,
     checklist: &[],
-    page: Some("This link is not valid. Copy the whole link from the latest email, or ask for a new one."),
+    page: Some(
+        "This link is not valid. Copy the whole link from the latest email, or ask for a new one.",
+    ),
 };
 
 pub static MAIL_LINK_EXPIRED: Cause = Cause {
@@ -2712,7 +2716,9 @@ pub static MAIL_LINK_USED: Cause = Cause {
     endpoints: LINK_PAGES,
     extended_code: None,
     checklist: &[],
-    page: Some("This link was already used, and each link works only once. Sign in with your new password, or ask for a new link."),
+    page: Some(
+        "This link was already used, and each link works only once. Sign in with your new password, or ask for a new link.",
+    ),
 };
 
 pub static MAIL_THROTTLED: Cause = Cause {
@@ -2740,7 +2746,9 @@ pub static NEW_PASSWORD_INVALID: Cause = Cause {
     endpoints: &["/recover/reset"],
     extended_code: None,
     checklist: &[],
-    page: Some("Choose a password of at least 8 characters, and type it the same way in both fields."),
+    page: Some(
+        "Choose a password of at least 8 characters, and type it the same way in both fields.",
+    ),
 };
 
 pub static EMAIL_NOT_VERIFIED: Cause = Cause {
@@ -2754,7 +2762,9 @@ pub static EMAIL_NOT_VERIFIED: Cause = Cause {
     endpoints: &["/login"],
     extended_code: None,
     checklist: &[],
-    page: Some("Your email address is not verified yet. Open the link in the email we sent you, then sign in again."),
+    page: Some(
+        "Your email address is not verified yet. Open the link in the email we sent you, then sign in again.",
+    ),
 };
 
 /// The causes that mean a request carried no credentials at all (none, or

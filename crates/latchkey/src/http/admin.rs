@@ -216,6 +216,9 @@ async fn create_user(
     let created = manage::users::create(app.store.as_ref(), &app.secrets, body)
         .await
         .map_err(Failure::admin)?;
+    if crate::mail::verify_new_user(&app.config, app.store.as_ref(), &app.secrets, &created).await {
+        app.mail_wake.notify_one();
+    }
     Ok(ok(StatusCode::CREATED, created))
 }
 

@@ -66,10 +66,7 @@ If you do not know this account, ignore this email.\n"
                 esc(service),
                 esc(username)
             ),
-            format!(
-                "<a href=\"{}\">Confirm my email address</a>",
-                esc(link)
-            ),
+            format!("<a href=\"{}\">Confirm my email address</a>", esc(link)),
             "If you do not know this account, ignore this email.".to_string(),
         ]),
     }
@@ -103,7 +100,12 @@ mod tests {
 
     #[test]
     fn html_parts_are_escaped() {
-        let m = recovery("Latchkey", "<b>eve</b>", "https://id.example/r?t=a&i=b", 900);
+        let m = recovery(
+            "Latchkey",
+            "<b>eve</b>",
+            "https://id.example/r?t=a&i=b",
+            900,
+        );
         assert!(m.html.contains("&lt;b&gt;eve&lt;/b&gt;"));
         assert!(m.html.contains("t=a&amp;i=b"));
         assert!(m.text.contains("https://id.example/r?t=a&i=b"));

@@ -133,13 +133,41 @@ pub async fn send_verification(
     Ok(true)
 }
 
+/// After a user was created (admin API, CLI): the verification link, if
+/// the new user's email is not verified and mail is on. A failure to queue
+/// it is logged, not the creation's failure. Returns whether it was queued.
+pub async fn verify_new_user(
+    config: &Config,
+    store: &dyn Store,
+    secrets: &Secrets,
+    created: &serde_json::Value,
+) -> bool {
+    if config.mail.is_none() {
+        return false;
+    }
+    let Some(sub) = created.get("sub").and_then(serde_json::Value::as_str) else {
+        return false;
+    };
+    let user = match store.get_user(sub).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return false,
+        Err(e) => {
+            tracing::warn!(sub, error = %e, "could not queue the verification email");
+            return false;
+        }
+    };
+    match send_verification(config, store, secrets, &user).await {
+        Ok(queued) => queued,
+        Err(occ) => {
+            tracing::warn!(sub, error_id = %occ.error_id, "could not queue the verification email");
+            false
+        }
+    }
+}
+
 /// The worker of this node: send due messages until the process ends.
 /// `wake` is notified when a request queues a message.
-pub async fn worker(
-    store: Arc<dyn Store>,
-    mail: MailConfig,
-    wake: Arc<tokio::sync::Notify>,
-) {
+pub async fn worker(store: Arc<dyn Store>, mail: MailConfig, wake: Arc<tokio::sync::Notify>) {
     let transport = match smtp::Transport::new(&mail) {
         Ok(t) => t,
         Err(e) => {

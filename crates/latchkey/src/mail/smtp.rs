@@ -3,10 +3,10 @@
 //! went away and came back is simply reached again.
 
 use crate::config::{MailConfig, SmtpTls};
+use latchkey_core::mail::OutgoingMail;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use latchkey_core::mail::OutgoingMail;
 use std::time::Duration;
 
 /// The longest one message may take to send.
@@ -32,9 +32,8 @@ impl Transport {
         let builder = match mail.tls {
             SmtpTls::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&mail.host)
                 .map_err(|e| e.to_string())?,
-            SmtpTls::Tls => {
-                AsyncSmtpTransport::<Tokio1Executor>::relay(&mail.host).map_err(|e| e.to_string())?
-            }
+            SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&mail.host)
+                .map_err(|e| e.to_string())?,
             SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&mail.host),
         };
         let mut builder = builder.port(mail.port).timeout(Some(SEND_TIMEOUT));

@@ -47,7 +47,15 @@ fn page(app: &App, p: &Pending, error: Option<&str>, username: &str) -> String {
 <label for=\"password\">Password</label>\
 <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required{focus_password}{invalid}>\
 <div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"login\" class=\"primary\">Sign in</button>\
-<button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>Cancel</button></div></form>{upstreams}",
+<button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>Cancel</button></div></form>{forgot}{upstreams}",
+        forgot = if app.mail_on() {
+            format!(
+                "<p class=\"forgot\"><a id=\"forgot-password\" href=\"/recover?i={}\">Forgot your password?</a></p>",
+                esc(&p.interaction.id)
+            )
+        } else {
+            String::new()
+        },
         upstreams = crate::http::upstream::buttons(app, &p.interaction.id, &csrf),
         // After a refusal the name is kept: the password is what to retype.
         focus_name = if error.is_some() { "" } else { " autofocus" },
@@ -168,6 +176,14 @@ pub async fn submit(
         .clear_login_failures(&account)
         .await
         .map_err(|e| back(e.into()))?;
+    // policy.require_verified_email: the password was right, but the
+    // account may not sign in until its address is confirmed.
+    if let Some(occ) = crate::http::verify_email::refuses(&app, &user) {
+        return Ok(html_response(
+            StatusCode::FORBIDDEN,
+            crate::http::verify_email::refused_page(&app, p, username, &occ),
+        ));
+    }
     let (token, session) = new_session(&app, &p.headers, &user.sub, login::amr(), client_id)
         .await
         .map_err(&back)?;
