@@ -205,6 +205,16 @@ pub async fn throttle_mail_request(
     Ok(None)
 }
 
+/// Whether the account itself may get one more message in this window,
+/// whatever name it was asked by. Over the limit nothing is sent, and the
+/// answer stays the same (a 429 here would say the account exists).
+pub async fn per_account(app: &App, kind: &str, sub: &str) -> Result<bool, Failure> {
+    let key = attempts::mail_key(app, &format!("{kind}-sub"), sub);
+    Ok(throttle(app, &key, PER_ACCOUNT, "emails for this account")
+        .await?
+        .is_none())
+}
+
 /// The one user a typed name means, as at sign-in.
 pub async fn user_named(app: &App, name: &str) -> Result<Option<UserRecord>, Failure> {
     if name.is_empty() {
@@ -236,6 +246,7 @@ pub async fn request(
     if let Some(user) = user_named(&app, name).await?
         && user.password_hash.is_some()
         && let Some(to) = mail::address_of(&user)
+        && per_account(&app, "recover", &user.sub).await?
     {
         let ttl = app.config.recovery_link_ttl;
         let token = mail::new_link(

@@ -8,8 +8,8 @@
 
 use super::pages::{html_response, layout};
 use super::recovery::{
-    alert, dead_link_page, field, form, live_link, require_mail, respond, throttle_mail_request,
-    user_named,
+    alert, dead_link_page, field, form, live_link, per_account, require_mail, respond,
+    throttle_mail_request, user_named,
 };
 use super::respond::Failure;
 use super::signin::pending::Pending;
@@ -136,7 +136,10 @@ pub async fn resend(
             None,
         ));
     }
-    if let Some(user) = user_named(&app, name).await? {
+    if let Some(user) = user_named(&app, name).await?
+        && crate::mail::awaits_verification(&user)
+        && per_account(&app, "verify", &user.sub).await?
+    {
         crate::mail::send_verification(&app.config, app.store.as_ref(), &app.secrets, &user)
             .await
             .map_err(Failure::page)?;

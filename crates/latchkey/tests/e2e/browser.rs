@@ -214,7 +214,7 @@ impl Driver {
 }
 
 /// A stand-in for the client application: answers every request with 200.
-async fn client_app() -> String {
+pub(crate) async fn client_app() -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = axum::Router::new().fallback(|| async { "the client application" });
@@ -222,7 +222,7 @@ async fn client_app() -> String {
     format!("http://127.0.0.1:{}/cb", addr.port())
 }
 
-fn query(url: &str) -> std::collections::BTreeMap<String, String> {
+pub(crate) fn query(url: &str) -> std::collections::BTreeMap<String, String> {
     url::Url::parse(url)
         .unwrap()
         .query_pairs()

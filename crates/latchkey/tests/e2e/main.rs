@@ -29,6 +29,7 @@ mod interop;
 mod limits;
 mod login;
 mod logs;
+mod mail;
 mod mfa;
 mod native;
 mod oidc_client;
