@@ -916,6 +916,48 @@ issuer = \"https://id.corp.example\"\nclient_id = \"lk\"\nclient_secret = \"upst
         }
     }
 
+    /// Mail is on exactly with `smtp.host`; then `smtp.from` is required,
+    /// a user name needs its password, and the password never shows.
+    #[test]
+    fn smtp_settings() {
+        let c = load(None, &[]).unwrap();
+        assert!(c.mail.is_none());
+        assert_eq!(c.recovery_link_ttl, 900);
+        assert!(!c.require_verified_email);
+        let host = ("LATCHKEY_SMTP_HOST", "smtp.example.com");
+        let from = ("LATCHKEY_SMTP_FROM", "Latchkey <id@example.com>");
+        let e = load(None, &[host]).unwrap_err();
+        assert!(e.to_string().contains("smtp.from"), "{e}");
+        let e = load(None, &[host, ("LATCHKEY_SMTP_FROM", "not an address")]).unwrap_err();
+        assert!(e.to_string().contains("smtp.from"), "{e}");
+        let e = load(None, &[host, from, ("LATCHKEY_SMTP_USERNAME", "lk")]).unwrap_err();
+        assert!(e.to_string().contains("smtp.password"), "{e}");
+        let e = load(None, &[host, from, ("LATCHKEY_SMTP_TLS", "ssl")]).unwrap_err();
+        assert!(e.to_string().contains("starttls, tls or none"), "{e}");
+        let c = load(
+            None,
+            &[
+                host,
+                from,
+                ("LATCHKEY_SMTP_USERNAME", "lk"),
+                ("LATCHKEY_SMTP_PASSWORD", "smtp-password-4242"),
+                ("LATCHKEY_SMTP_TLS", "tls"),
+                ("LATCHKEY_SMTP_PORT", "465"),
+            ],
+        )
+        .unwrap();
+        let mail = c.mail.clone().unwrap();
+        assert_eq!((mail.port, mail.tls), (465, SmtpTls::Tls));
+        assert_eq!(
+            mail.password.as_ref().unwrap().expose_str(),
+            "smtp-password-4242"
+        );
+        assert!(!format!("{c:?}").contains("smtp-password-4242"));
+        let c = load(None, &[host, from]).unwrap();
+        let mail = c.mail.unwrap();
+        assert_eq!((mail.port, mail.tls), (587, SmtpTls::StartTls));
+    }
+
     /// Every declaration in the settings module is listed in `SETTINGS`
     /// (so it is read from the environment, accepted in the file and
     /// documented), and no key is listed twice.
