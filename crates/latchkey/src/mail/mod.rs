@@ -28,8 +28,11 @@ use std::time::Duration;
 /// How often a worker looks for due messages without being woken (retries,
 /// and messages other nodes or the CLI queued).
 const POLL_EVERY: Duration = Duration::from_secs(2);
-/// Messages claimed at once.
-const BATCH: i64 = 10;
+/// Messages claimed at once: few enough that all of them are sent (each
+/// within [`smtp::SEND_TIMEOUT`]) before the claim's lease runs out, so no
+/// other node takes one of them while this one may still send it.
+const BATCH: i64 = 3;
+const _: () = assert!((BATCH as u64) * smtp::SEND_TIMEOUT.as_secs() < CLAIM_LEASE as u64);
 
 /// `smtp.from` or a recipient as a mailbox (`addr` or `Name <addr>`).
 pub fn mailbox(text: &str) -> Option<lettre::message::Mailbox> {

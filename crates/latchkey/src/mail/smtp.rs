@@ -10,7 +10,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use std::time::Duration;
 
 /// The longest one message may take to send.
-const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Why a message was not sent: `permanent` when retrying cannot help (a
 /// bad address, a message the server refuses for good).
