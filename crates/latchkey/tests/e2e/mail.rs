@@ -145,13 +145,13 @@ async fn client_and_user(s: &Server, redirect_uri: &str) -> String {
     secret
 }
 
-/// Sign in as alice with `password` (reqwest): the refresh token and the
-/// browser with its session.
+/// Sign in as alice with `password` (reqwest): the refresh and access
+/// tokens, and the browser with its session.
 async fn sign_in_for_tokens<'a>(
     s: &'a Server,
     secret: &str,
     password: &str,
-) -> (String, Browser<'a>) {
+) -> (String, String, Browser<'a>) {
     let mut b = Browser::new(s);
     let html = login_page(&mut b, START).await;
     let r = submit_login(&mut b, &html, "alice", password).await;
@@ -172,7 +172,19 @@ async fn sign_in_for_tokens<'a>(
         .json()
         .await
         .unwrap();
-    (t["refresh_token"].as_str().unwrap().to_string(), b)
+    let access = t["access_token"].as_str().unwrap().to_string();
+    (t["refresh_token"].as_str().unwrap().to_string(), access, b)
+}
+
+async fn userinfo(s: &Server, access: &str) -> u16 {
+    s.http
+        .get(s.url("/userinfo"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
 }
 
 async fn refresh(s: &Server, secret: &str, token: &str) -> reqwest::Response {
@@ -249,8 +261,14 @@ async fn a_real_browser_recovers_a_forgotten_password() {
         .unwrap();
     assert_eq!(r.status(), 201);
     let secret = client_and_user(&s, CB).await;
-    let (refresh_token, mut old_browser) = sign_in_for_tokens(&s, &secret, OLD).await;
-    assert_eq!(refresh(&s, &secret, &refresh_token).await.status(), 200);
+    let (refresh_token, access, mut old_browser) = sign_in_for_tokens(&s, &secret, OLD).await;
+    assert_eq!(userinfo(&s, &access).await, 200);
+    let rotated: Value = refresh(&s, &secret, &refresh_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let refresh_token = rotated["refresh_token"].as_str().unwrap().to_string();
     let sessions = "SELECT COUNT(*) FROM sessions";
     assert_eq!(s.sql_count(sessions).await, 1);
 
@@ -306,6 +324,7 @@ async fn a_real_browser_recovers_a_forgotten_password() {
             .contains("password was changed")
     );
     assert_eq!(refresh(&s, &secret, &refresh_token).await.status(), 400);
+    assert_eq!(userinfo(&s, &access).await, 401);
     let r = old_browser.get(&format!("{START}&prompt=none")).await;
     assert_eq!(query_of(&location(&r))["error"], "login_required");
     assert_eq!(s.sql_count("SELECT COUNT(*) FROM mail_outbox").await, 0);
@@ -611,6 +630,32 @@ async fn verification_and_the_verified_email_policy(db: Db) {
     );
     let third = smtp.wait_for(3, Duration::from_secs(10)).await;
     assert_eq!(third["rcpt_tos"], json!(["carol@example.com"]));
+}
+
+/// An SMTP server that accepts connections and never answers: requests
+/// still answer at once (they only queue), and the message waits.
+#[tokio::test]
+async fn a_request_never_waits_for_a_hung_smtp_server() {
+    let hung = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = hung.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((conn, _)) = hung.accept().await {
+            held.push(conn);
+        }
+    });
+    let s = start(Db::Sqlite, port, &[]).await;
+    client_and_user(&s, CB).await;
+    for name in ["alice", "alice@example.com", "nobody"] {
+        let started = Instant::now();
+        assert_eq!(ask(&s, name).await.0, 200);
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{name}: {:?}",
+            started.elapsed()
+        );
+    }
+    assert_eq!(s.sql_count("SELECT COUNT(*) FROM mail_outbox").await, 2);
 }
 
 crate::both!(
