@@ -1,7 +1,8 @@
 """A real SMTP server for the mail tests: aiosmtpd on 127.0.0.1:PORT that
 writes each message it receives to DIR as one JSON file (envelope, headers,
 and the decoded plain-text and HTML parts), then prints "ready" once it
-listens. Usage: smtp_sink.py PORT DIR. Stops on SIGTERM or when stdin closes.
+listens. Recipients at bounce@... are refused for good (550). Usage:
+smtp_sink.py PORT DIR. Stops on SIGTERM or when stdin closes.
 """
 
 import json
@@ -20,6 +21,13 @@ class Sink:
         self.out = out
         self.count = 0
         self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        # A mailbox that does not exist, for the tests of a permanent refusal.
+        if address.startswith("bounce@"):
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         msg = message_from_bytes(envelope.original_content, policy=default)

@@ -658,6 +658,39 @@ async fn a_request_never_waits_for_a_hung_smtp_server() {
     assert_eq!(s.sql_count("SELECT COUNT(*) FROM mail_outbox").await, 2);
 }
 
+/// A recipient the SMTP server refuses for good: the message is given up
+/// at once with a warning that names neither the link nor the body.
+#[tokio::test]
+async fn a_refused_recipient_is_given_up_with_a_warning() {
+    let smtp = Smtp::start();
+    let s = start(Db::Sqlite, smtp.port, &[]).await;
+    client_and_user(&s, CB).await;
+    let r = s
+        .admin(Method::POST, "/users")
+        .json(&json!({"username": "bounce", "password": OLD,
+            "claims": {"email": "bounce@example.com", "email_verified": true}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    assert_eq!(ask(&s, "bounce").await.0, 200);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !s.logs().contains("mail given up") {
+        assert!(Instant::now() < deadline, "{}", s.logs());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(s.sql_count("SELECT COUNT(*) FROM mail_outbox").await, 0);
+    let logs = s.logs();
+    let line = logs.lines().find(|l| l.contains("mail given up")).unwrap();
+    assert!(line.contains("WARN"), "{line}");
+    assert!(!logs.contains("/recover/reset?t="), "{logs}");
+    assert!(!logs.contains("Choose a new password"), "{logs}");
+    // Nothing was delivered, and alice's mail still goes out.
+    assert!(smtp.messages().is_empty());
+    ask(&s, "alice").await;
+    smtp.wait_for(1, Duration::from_secs(10)).await;
+}
+
 crate::both!(
     recovery_rules,
     recovery_still_asks_for_the_second_factor,
