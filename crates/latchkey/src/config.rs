@@ -684,7 +684,7 @@ fn mail(sources: &Sources) -> Result<Option<MailConfig>, ConfigError> {
                 "is required when smtp.host is set: the sender of every message, e.g. Latchkey <id@example.com>",
             )
         })?;
-    if crate::mail::mailbox(&from).is_none() {
+    if from.parse::<lettre::message::Mailbox>().is_err() {
         return Err(bad(
             SMTP_FROM.key,
             format!("expected an address or Name <address>, got {from:?}"),
