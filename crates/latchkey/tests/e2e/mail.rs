@@ -691,6 +691,26 @@ async fn a_refused_recipient_is_given_up_with_a_warning() {
     smtp.wait_for(1, Duration::from_secs(10)).await;
 }
 
+/// Two nodes on one PostgreSQL database, each with its worker: every
+/// message queued on either is delivered exactly once.
+#[tokio::test]
+async fn two_nodes_deliver_each_message_once() {
+    let smtp = Smtp::start();
+    let a = start(Db::Postgres, smtp.port, &[]).await;
+    let env = mail_env(smtp.port);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let b = a.join(&env).await;
+    client_and_user(&a, CB).await;
+    for (node, name) in [(&a, "alice"), (&b, "ALICE"), (&b, "alice@example.com")] {
+        assert_eq!(ask(node, name).await.0, 200);
+    }
+    smtp.wait_for(3, Duration::from_secs(15)).await;
+    // Both workers had time to look again: still three.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(smtp.messages().len(), 3, "{:?}", smtp.messages());
+    assert_eq!(a.sql_count("SELECT COUNT(*) FROM mail_outbox").await, 0);
+}
+
 crate::both!(
     recovery_rules,
     recovery_still_asks_for_the_second_factor,
