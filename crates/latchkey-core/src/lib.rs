@@ -11,6 +11,7 @@ pub mod device;
 pub mod error;
 pub mod factors;
 pub mod grant;
+pub mod i18n;
 pub mod journey;
 pub mod key_record;
 pub mod keys;

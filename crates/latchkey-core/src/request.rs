@@ -307,6 +307,15 @@ impl Purpose {
         }
     }
 
+    /// The languages the client asked the pages to speak (OIDC Core
+    /// `ui_locales`).
+    pub fn ui_locales(&self) -> Option<&str> {
+        match self {
+            Purpose::Authorize(r) => r.ui_locales(),
+            Purpose::Device { .. } => None,
+        }
+    }
+
     /// Where failures of this sign-in go: back to the client at its
     /// verified redirect URI, or (`None`) on the page, for a device whose
     /// person is here and whose client polls.

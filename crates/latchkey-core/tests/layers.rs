@@ -27,7 +27,7 @@ const CORE_LAYERS: &[(&str, &[&str])] = &[
     (
         "foundation",
         &[
-            "lib", "error", "crypto", "cache", "vtr", "throttle", "totp", "secret", "scope",
+            "lib", "error", "crypto", "cache", "vtr", "throttle", "totp", "secret", "scope", "i18n",
         ],
     ),
     (

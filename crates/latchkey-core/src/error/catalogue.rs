@@ -3094,6 +3094,35 @@ mod tests {
     }
 
     #[test]
+    fn every_page_text_speaks_every_language() {
+        use crate::i18n::{Lang, ids};
+        for lang in Lang::ALL.into_iter().filter(|l| *l != Lang::En) {
+            for cause in ALL.iter().filter(|c| c.page.is_some()) {
+                let key = cause.translation_key();
+                assert!(lang.has(&key), "{}.ftl lacks {key}", lang.tag());
+                assert_ne!(cause.page_text_in(lang), cause.page_text());
+            }
+            for key in ids(lang).iter().filter(|k| k.starts_with("cause-")) {
+                assert!(
+                    ALL.iter()
+                        .any(|c| c.page.is_some() && &c.translation_key() == key),
+                    "{}.ftl: {key} is no cause with page text",
+                    lang.tag()
+                );
+            }
+        }
+        assert!(ids(Lang::En).iter().all(|k| !k.starts_with("cause-")));
+        assert_eq!(
+            INVALID_CREDENTIALS.page_text_in(Lang::De),
+            "Der Benutzername oder das Passwort ist falsch."
+        );
+        assert_eq!(
+            INVALID_CREDENTIALS.page_text_in(Lang::En),
+            INVALID_CREDENTIALS.page_text()
+        );
+    }
+
+    #[test]
     fn summaries_fixes_and_statuses_are_well_formed() {
         for cause in ALL {
             let id = cause.id;

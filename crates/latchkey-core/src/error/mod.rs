@@ -81,6 +81,22 @@ impl Cause {
         self.page.unwrap_or(self.summary)
     }
 
+    /// [`Cause::page_text`] in a person's language: the translation under
+    /// `cause-<id>`, else the English.
+    pub fn page_text_in(&self, lang: crate::i18n::Lang) -> String {
+        let key = self.translation_key();
+        if lang != crate::i18n::Lang::En && lang.has(&key) {
+            return lang.t(&key);
+        }
+        self.page_text().to_string()
+    }
+
+    /// Where the languages keep this cause's page text: `cause-` and the
+    /// id with dashes, in the style of every other message id.
+    pub fn translation_key(&self) -> String {
+        format!("cause-{}", self.id.replace('_', "-"))
+    }
+
     /// Start an occurrence of this cause with no detail.
     pub fn occur(&'static self) -> Occurrence {
         Occurrence::new(self)

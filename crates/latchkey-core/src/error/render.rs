@@ -343,8 +343,9 @@ pub fn form_post_html(action: &str, fields: &[(String, String)], nonce: &str) ->
 #[derive(Debug, Clone)]
 pub struct ErrorPage {
     pub status: u16,
+    /// The page's title, as a message id of [`crate::i18n`].
     pub title: &'static str,
-    /// Plain words for the person in front of the browser.
+    /// Plain words for the person in front of the browser (a message id).
     pub message: &'static str,
     pub error_id: String,
     pub wire_code: &'static str,
@@ -362,22 +363,10 @@ pub fn error_page(occ: &Occurrence, ctx: RenderCtx<'_>) -> ErrorPage {
         _ => 400,
     };
     let (title, message) = match (occ.cause.actor, status) {
-        (_, 429) => (
-            "Too many attempts",
-            "There have been too many attempts. Wait a little, then try again.",
-        ),
-        (_, 500..=599) | (Actor::Operator, _) => (
-            "Something went wrong on our side",
-            "We could not finish signing you in. Please try again in a few minutes. If it keeps happening, contact support and quote the error reference below.",
-        ),
-        (Actor::EndUser, _) => (
-            "We could not sign you in",
-            "Please go back to the application and try again.",
-        ),
-        (Actor::ClientDeveloper, _) => (
-            "This application sent an invalid sign-in request",
-            "The application you came from asked us to sign you in with settings we cannot accept, so we cannot send you back to it safely. Contact the application's support and quote the error reference below.",
-        ),
+        (_, 429) => ("error-too-many-title", "error-too-many"),
+        (_, 500..=599) | (Actor::Operator, _) => ("error-ours-title", "error-ours"),
+        (Actor::EndUser, _) => ("error-user-title", "error-user"),
+        (Actor::ClientDeveloper, _) => ("error-client-title", "error-client"),
     };
     ErrorPage {
         status,
@@ -591,6 +580,7 @@ mod tests {
         assert_eq!(page.cause_id, "internal_error");
         let page = error_page(&INVALID_CLIENT_METADATA.occur(), CTX);
         assert_eq!(page.status, 400);
-        assert!(page.title.contains("application"));
+        let title = crate::i18n::Lang::En.t(page.title);
+        assert!(title.contains("application"), "{title}");
     }
 }

@@ -3,6 +3,8 @@
 //! are I/O); what the form asks and what the person is told are here.
 
 use crate::authorize::RawParams;
+use crate::catalogue::INVALID_CREDENTIALS;
+use crate::i18n::{Arg, Lang};
 
 /// What the login form asks for.
 #[derive(Debug, PartialEq, Eq)]
@@ -33,20 +35,24 @@ pub fn minutes(wait: i64) -> i64 {
 }
 
 /// The alert when this account's attempts are used up.
-pub fn account_throttled(wait: i64, client: &str) -> String {
-    format!(
-        "Too many failed attempts to sign in to this account. Try again in {} minute(s), or choose Cancel to go back to {client}.",
-        minutes(wait)
+pub fn account_throttled(lang: Lang, wait: i64, client: &str) -> String {
+    lang.t_with(
+        "login-account-throttled",
+        &[
+            ("minutes", Arg::Number(minutes(wait))),
+            ("client", Arg::Text(client)),
+        ],
     )
 }
 
 /// The alert when the person's address has failed too often: the wrong
 /// password is said first, since that is what happened.
-pub fn address_throttled(incorrect: &str, wait: i64) -> String {
-    format!(
-        "{incorrect} Many sign-ins from your network have failed recently; if you are unsure of your password, try again in {} minute(s).",
-        minutes(wait)
-    )
+pub fn address_throttled(lang: Lang, wait: i64) -> String {
+    let busy = lang.t_with(
+        "login-address-throttled",
+        &[("minutes", Arg::Number(minutes(wait)))],
+    );
+    format!("{} {busy}", INVALID_CREDENTIALS.page_text_in(lang))
 }
 
 #[cfg(test)]
@@ -78,7 +84,14 @@ mod tests {
         assert_eq!(minutes(1), 1);
         assert_eq!(minutes(60), 1);
         assert_eq!(minutes(61), 2);
-        assert!(account_throttled(300, "Shop").contains("5 minute(s)"));
-        assert!(account_throttled(300, "Shop").ends_with("back to Shop."));
+        assert!(account_throttled(Lang::En, 300, "Shop").contains("in 5 minutes,"));
+        assert!(account_throttled(Lang::En, 60, "Shop").contains("in 1 minute,"));
+        assert!(account_throttled(Lang::En, 300, "Shop").ends_with("back to Shop."));
+        let de = address_throttled(Lang::De, 120);
+        assert!(
+            de.starts_with("Der Benutzername oder das Passwort ist falsch. "),
+            "{de}"
+        );
+        assert!(de.contains("in 2 Minuten erneut"), "{de}");
     }
 }

@@ -44,14 +44,12 @@ pub fn throttle_key(sub: &str) -> String {
 }
 
 /// What the person is told when a code is refused, by cause.
-pub fn refusal(cause_id: &str) -> &'static str {
-    match cause_id {
-        "recovery_code_invalid" => "That recovery code is not valid or was already used.",
-        "totp_confirmation_invalid" => {
-            "That code does not match. Check the key in the app and enter the code it shows now."
-        }
-        _ => "That code is not right or has expired. Enter the code the app shows now.",
-    }
+pub fn refusal(lang: crate::i18n::Lang, cause_id: &str) -> String {
+    lang.t(match cause_id {
+        "recovery_code_invalid" => "second-factor-recovery-invalid",
+        "totp_confirmation_invalid" => "second-factor-confirmation-invalid",
+        _ => "second-factor-code-invalid",
+    })
 }
 
 /// The session's methods once the factor passed (RFC 8176).
@@ -86,7 +84,9 @@ mod tests {
             "totp_confirmation_invalid",
             "totp_code_invalid",
         ] {
-            assert!(refusal(cause).ends_with('.'));
+            for lang in crate::i18n::Lang::ALL {
+                assert!(refusal(lang, cause).ends_with('.'));
+            }
         }
         assert_eq!(amr(), ["pwd", "otp", "mfa"]);
     }

@@ -1,5 +1,6 @@
-//! The browser cookies: the session (who is signed in) and the browser
-//! binding (ties an interaction and its CSRF token to this browser).
+//! The browser cookies: the session (who is signed in), the browser
+//! binding (ties an interaction and its CSRF token to this browser) and the
+//! language the person picked.
 //!
 //! On an https issuer their names carry the `__Host-` prefix: a browser
 //! then accepts them only from this host, Secure, with `Path=/` and no
@@ -16,6 +17,8 @@ use latchkey_core::crypto::{CryptoError, random_token};
 pub enum Cookie {
     Session,
     Browser,
+    /// The language the person picked with the switcher (not a secret).
+    Language,
 }
 
 impl Cookie {
@@ -29,6 +32,8 @@ impl Cookie {
             (Cookie::Session, true) => "__Host-latchkey_session",
             (Cookie::Browser, false) => "latchkey_browser",
             (Cookie::Browser, true) => "__Host-latchkey_browser",
+            (Cookie::Language, false) => "latchkey_lang",
+            (Cookie::Language, true) => "__Host-latchkey_lang",
         }
     }
 }

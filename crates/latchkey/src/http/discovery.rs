@@ -36,6 +36,7 @@ pub fn document(config: &Config) -> Value {
         "pushed_authorization_request_endpoint": format!("{issuer}/par"),
         "require_pushed_authorization_requests": config.par_required,
         "claims_parameter_supported": false,
+        "ui_locales_supported": latchkey_core::i18n::Lang::ALL.map(|l| l.tag()),
         "vtr_values_supported": latchkey_core::vtr::SUPPORTED,
         "acr_values_supported": latchkey_core::vtr::SUPPORTED,
         "trustmarks": latchkey_core::token::id_token::trustmark_uri(issuer),

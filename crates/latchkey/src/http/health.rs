@@ -1,6 +1,7 @@
 //! Health and metrics: `/health/live` (the process answers),
 //! `/health/ready` (the database answers), `/metrics` (Prometheus).
 
+use super::language::View;
 use super::respond::{self, Failure, MAINTENANCE_RETRY};
 use crate::app::App;
 use axum::Json;
@@ -63,7 +64,7 @@ fn maintenance(app: &App) -> Response {
     if let Some(members) = body.as_object_mut() {
         members.insert("status".into(), json!("maintenance"));
     }
-    let mut res = respond::render(app, Failure::json(occ));
+    let mut res = respond::render(app, Failure::json(occ), View::default);
     *res.body_mut() = Body::from(body.to_string());
     res
 }

@@ -4,7 +4,8 @@
 //! sign someone out with a bare link.
 
 use super::cookies::{self, Cookie};
-use super::pages::{html_response, layout};
+use super::language::View;
+use super::pages::{html, html_response, layout};
 use super::respond::Failure;
 use crate::app::App;
 use axum::body::Bytes;
@@ -21,14 +22,22 @@ use std::sync::Arc;
 pub async fn get(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
+    view: View,
     RawQuery(q): RawQuery,
 ) -> Result<Response, Failure> {
-    logout(&app, &headers, RawParams::parse(q.as_deref().unwrap_or(""))).await
+    logout(
+        &app,
+        &headers,
+        &view,
+        RawParams::parse(q.as_deref().unwrap_or("")),
+    )
+    .await
 }
 
 pub async fn post(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
+    view: View,
     body: Bytes,
 ) -> Result<Response, Failure> {
     if !super::is_form(&headers) {
@@ -39,6 +48,7 @@ pub async fn post(
     logout(
         &app,
         &headers,
+        &view,
         RawParams::parse(&String::from_utf8_lossy(&body)),
     )
     .await
@@ -48,7 +58,12 @@ fn csrf(app: &App, session_token: &str) -> String {
     app.secrets.hash(&format!("logout:{session_token}"))
 }
 
-async fn logout(app: &App, headers: &HeaderMap, raw: RawParams) -> Result<Response, Failure> {
+async fn logout(
+    app: &App,
+    headers: &HeaderMap,
+    view: &View,
+    raw: RawParams,
+) -> Result<Response, Failure> {
     if let Some(name) = raw.first_repeated() {
         return Err(Failure::page(
             REPEATED_PARAMETER.with_detail(name.to_string()),
@@ -109,6 +124,7 @@ async fn logout(app: &App, headers: &HeaderMap, raw: RawParams) -> Result<Respon
         if !hinted && !confirmed {
             return Ok(confirm_page(
                 app,
+                view,
                 token,
                 client_id.as_deref(),
                 target.as_deref(),
@@ -133,14 +149,16 @@ async fn logout(app: &App, headers: &HeaderMap, raw: RawParams) -> Result<Respon
             }
             super::respond::see_other(&location)
         }
-        None => html_response(
-            StatusCode::OK,
-            layout(
-                &app.brand,
-                "Signed out",
-                "<h1>You are signed out</h1><p>You can close this window.</p>",
-            ),
-        ),
+        None => {
+            let t = |id: &str| esc(&view.lang.t(id));
+            let body = format!(
+                "<h1>{}</h1><p>{}</p>",
+                t("logout-done-heading"),
+                t("logout-done")
+            );
+            let title = view.lang.t("logout-done-title");
+            html_response(StatusCode::OK, layout(&app.brand, view, &title, &body))
+        }
     };
     res.headers_mut().insert(
         header::CACHE_CONTROL,
@@ -156,6 +174,7 @@ async fn logout(app: &App, headers: &HeaderMap, raw: RawParams) -> Result<Respon
 
 fn confirm_page(
     app: &App,
+    view: &View,
     token: &str,
     client_id: Option<&str>,
     target: Option<&str>,
@@ -175,21 +194,26 @@ fn confirm_page(
     let from = client
         .map(|c| {
             let name = c.metadata.client_name.as_deref().unwrap_or(&c.client_id);
+            let name = format!("<strong>{}</strong>", esc(name));
             format!(
-                "<p class=\"muted\">Requested by <strong>{}</strong></p>",
-                esc(name)
+                "<p class=\"muted\">{}</p>",
+                html(view.lang, "logout-requested-by", &[("client", &name)])
             )
         })
         .unwrap_or_default();
     let body = format!(
-        "<h1>Sign out?</h1><p>You will be signed out of every application that uses this account on this browser.</p>{from}\
+        "<h1>{heading}</h1><p>{explain}</p>{from}\
 <form method=\"post\" action=\"/logout\">{}{}{}{}\
 <input type=\"hidden\" name=\"confirm\" value=\"yes\">\
-<div class=\"actions\"><button type=\"submit\" class=\"primary\" autofocus>Sign out</button></div></form>",
+<div class=\"actions\"><button type=\"submit\" class=\"primary\" autofocus>{button}</button></div></form>",
         hidden("csrf", Some(&csrf(app, token))),
         hidden("client_id", client_id),
         hidden("post_logout_redirect_uri", target),
         hidden("state", state),
+        heading = esc(&view.lang.t("logout-heading")),
+        explain = esc(&view.lang.t("logout-explain")),
+        button = esc(&view.lang.t("logout-title")),
     );
-    html_response(StatusCode::OK, layout(&app.brand, "Sign out", &body))
+    let title = view.lang.t("logout-title");
+    html_response(StatusCode::OK, layout(&app.brand, view, &title, &body))
 }

@@ -12,6 +12,7 @@ pub mod docs;
 pub mod fetch;
 pub mod health;
 pub mod introspect;
+pub mod language;
 pub mod logout;
 pub mod pages;
 pub mod par;
@@ -127,6 +128,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/upstream/{id}/callback", get(upstream::callback))
         .route("/", get(pages::home))
         .route("/favicon.ico", get(pages::favicon))
+        .route("/language", get(language::switch))
         .route("/errors", get(docs::page))
         .route("/errors.json", get(docs::json))
         .route("/errors/{code}", get(docs::section))

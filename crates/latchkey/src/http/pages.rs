@@ -2,6 +2,7 @@
 //! always escaped. Every HTML answer, whichever handler or layer made it,
 //! gets the security headers from one layer, [`security_headers`].
 
+use super::language::View;
 use crate::app::Brand;
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
@@ -9,6 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use latchkey_core::error::docs::escape_html as esc;
 use latchkey_core::error::render::ErrorPage;
+use latchkey_core::i18n::{Arg, Lang};
 use std::sync::LazyLock;
 
 pub const STYLESHEET: &str = include_str!("../../assets/latchkey.css");
@@ -68,36 +70,68 @@ pub fn html_response(status: StatusCode, body: String) -> Response {
     res
 }
 
-/// The shared frame of every page.
-pub fn layout(brand: &Brand, title: &str, body: &str) -> String {
+/// A message as HTML, with some of its values given as HTML (a name in
+/// `<strong>`, already escaped by the caller): the message's own text is
+/// escaped, the values are not. Each value travels through the message as
+/// a private-use character no translation contains.
+pub fn html(lang: Lang, id: &str, values: &[(&str, &str)]) -> String {
+    let marks: Vec<String> = (0..values.len())
+        .map(|i| {
+            char::from_u32(0xE000 + i as u32)
+                .unwrap_or('\u{E000}')
+                .to_string()
+        })
+        .collect();
+    let args: Vec<(&str, Arg<'_>)> = values
+        .iter()
+        .zip(&marks)
+        .map(|((name, _), mark)| (*name, Arg::Text(mark)))
+        .collect();
+    let mut out = esc(&lang.t_with(id, &args));
+    for ((_, value), mark) in values.iter().zip(&marks) {
+        out = out.replace(mark.as_str(), value);
+    }
+    out
+}
+
+/// The shared frame of every page: in the page's language, with the
+/// language switcher.
+pub fn layout(brand: &Brand, view: &View, title: &str, body: &str) -> String {
     let logo = brand
         .logo_uri
         .as_deref()
         .map(|uri| format!("<img src=\"{}\" alt=\"\" class=\"logo\">", esc(uri)))
         .unwrap_or_default();
     format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>{title} · {name}</title><link rel=\"stylesheet\" href=\"/assets/latchkey.css\"></head>\
-<body><header class=\"brand\">{logo}<span>{name}</span></header><main>{body}</main></body></html>",
+<body><header class=\"brand\">{logo}<span>{name}</span>{switcher}</header><main>{body}</main></body></html>",
+        lang = view.lang.tag(),
         title = esc(title),
         name = esc(&brand.name),
+        switcher = super::language::switcher(view),
     )
 }
 
-/// The page channel: plain words for the person, details for the developer.
-pub fn error_page(brand: &Brand, page: &ErrorPage) -> Response {
+/// The page channel: plain words for the person, details for the developer
+/// (which stay English, like `error_description`).
+pub fn error_page(brand: &Brand, view: &View, page: &ErrorPage) -> Response {
+    let t = |id: &str| esc(&view.lang.t(id));
+    let title = view.lang.t(page.title);
     let body = format!(
-        "<h1>{title}</h1><p role=\"alert\">{message}</p>\
-<p class=\"muted\">Error reference: <span class=\"ref\">{id}</span></p>\
-<details><summary>Details for the application's developer</summary><dl>\
+        "<h1>{title_html}</h1><p role=\"alert\">{message}</p>\
+<p class=\"muted\">{reference}: <span class=\"ref\">{id}</span></p>\
+<details><summary>{details}</summary><dl lang=\"en\">\
 <dt>error</dt><dd><code>{code}</code></dd>\
 <dt>cause</dt><dd><code>{cause}</code></dd>\
 <dt>description</dt><dd>{desc}</dd>\
 <dt>how to fix</dt><dd>{fix}</dd>\
 <dt>documentation</dt><dd><a href=\"{link}\">{link}</a></dd></dl></details>",
-        title = esc(page.title),
-        message = esc(page.message),
+        title_html = esc(&title),
+        message = t(page.message),
+        reference = t("error-reference"),
+        details = t("error-details"),
         id = esc(&page.error_id),
         code = esc(page.wire_code),
         cause = esc(page.cause_id),
@@ -106,7 +140,7 @@ pub fn error_page(brand: &Brand, page: &ErrorPage) -> Response {
         link = esc(&page.docs_link),
     );
     let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::BAD_REQUEST);
-    html_response(status, layout(brand, page.title, &body))
+    html_response(status, layout(brand, view, &title, &body))
 }
 
 /// The form_post response mode: an auto-submitting form to the client.
@@ -141,21 +175,33 @@ pub async fn stylesheet() -> Response {
 /// `GET /`: what this server is, and where its public documents are.
 pub async fn home(
     axum::extract::State(app): axum::extract::State<std::sync::Arc<crate::app::App>>,
+    view: View,
 ) -> Response {
+    let t = |id: &str| esc(&view.lang.t(id));
     let issuer = esc(&app.config.issuer);
+    let name = &app.brand.name;
     let body = format!(
-        "<h1>{name}</h1><p>This is the sign-in service of {name}, an OpenID Connect provider. \
-Applications send people here to sign in; there is nothing to do on this page itself.</p>\
+        "<h1>{name_html}</h1><p>{intro}</p>\
 <ul class=\"links\">\
-<li><a href=\"{issuer}/.well-known/openid-configuration\">OpenID Connect discovery</a> (for application developers)</li>\
-<li><a href=\"{issuer}/jwks\">Signing keys</a> (JWKS)</li>\
-<li><a href=\"{issuer}/errors\">Every error code and cause</a>, with what to do about it</li></ul>",
-        name = esc(&app.brand.name),
+<li><a href=\"{issuer}/.well-known/openid-configuration\">{discovery}</a> {discovery_note}</li>\
+<li><a href=\"{issuer}/jwks\">{keys}</a> (JWKS)</li>\
+<li><a href=\"{issuer}/errors\">{errors}</a>{errors_note}</li></ul>",
+        name_html = esc(name),
+        intro = esc(&view.lang.t_with("home-intro", &[("name", Arg::Text(name))])),
+        discovery = t("home-discovery"),
+        discovery_note = t("home-discovery-note"),
+        keys = t("home-keys"),
+        errors = t("home-errors"),
+        errors_note = t("home-errors-note"),
     );
-    let mut res = html_response(StatusCode::OK, layout(&app.brand, &app.brand.name, &body));
+    let mut res = html_response(StatusCode::OK, layout(&app.brand, &view, name, &body));
     res.headers_mut().insert(
         axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("public, max-age=300"),
+        axum::http::HeaderValue::from_static("private, max-age=300"),
+    );
+    res.headers_mut().insert(
+        axum::http::header::VARY,
+        axum::http::HeaderValue::from_static("Accept-Language, Cookie"),
     );
     res
 }

@@ -16,6 +16,7 @@
 //! binding, like the sign-in pages.
 
 use super::cookies::{self, Cookie};
+use super::language::View;
 use super::pages::{html_response, layout};
 use super::respond::Failure;
 use super::signin::pending::{csrf, csrf_matches};
@@ -101,12 +102,12 @@ pub fn field<'a>(form: &'a RawParams, name: &str) -> &'a str {
 
 /// A refusal shown on the page itself, with its cause and reference;
 /// logged once with its `error_id`.
-pub fn alert(app: &App, occ: &Occurrence) -> String {
+pub fn alert(app: &App, view: &View, occ: &Occurrence) -> String {
     tracing::info!(error_id = %occ.error_id, cause = occ.cause.id, detail = %occ.description(), "refused on a mail page");
     format!(
         "<p class=\"error\" role=\"alert\" id=\"page-error\">{} \
 <a href=\"{}/errors/{}#{}\">{}</a></p>",
-        esc(occ.cause.page_text()),
+        esc(&occ.cause.page_text_in(view.lang)),
         esc(&app.config.issuer),
         occ.cause.code.as_str(),
         occ.cause.id,
@@ -146,7 +147,7 @@ fn back_to_sign_in(i: &str) -> String {
     }
 }
 
-fn request_page(app: &App, csrf: &str, i: &str, error: &str) -> String {
+fn request_page(app: &App, view: &View, csrf: &str, i: &str, error: &str) -> String {
     let body = format!(
         "<h1>Forgot your password?</h1>{error}\
 <p>Enter your username or email address. If an account matches, we send a link to its email address to choose a new password.</p>\
@@ -157,19 +158,20 @@ fn request_page(app: &App, csrf: &str, i: &str, error: &str) -> String {
         fields = hidden("csrf", csrf) + &hidden("i", i),
         back = back_to_sign_in(i),
     );
-    layout(&app.brand, "Forgot your password?", &body)
+    layout(&app.brand, view, "Forgot your password?", &body)
 }
 
 /// `GET /recover[?i=…]`
 pub async fn request_form(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
+    view: View,
     RawQuery(q): RawQuery,
 ) -> Result<Response, Failure> {
     require_mail(&app)?;
     let q = RawParams::parse(q.as_deref().unwrap_or(""));
     let (browser, cookie) = browser(&app, &headers)?;
-    let html = request_page(&app, &csrf(&app, &browser), interaction(&q), "");
+    let html = request_page(&app, &view, &csrf(&app, &browser), interaction(&q), "");
     Ok(respond(StatusCode::OK, html, cookie))
 }
 
@@ -233,6 +235,7 @@ pub async fn request(
     State(app): State<Arc<App>>,
     extensions: axum::http::Extensions,
     headers: HeaderMap,
+    view: View,
     body: Bytes,
 ) -> Result<Response, Failure> {
     require_mail(&app)?;
@@ -240,7 +243,13 @@ pub async fn request(
     let name = field(&form, "name").trim();
     let i = interaction(&form);
     if let Some(occ) = throttle_mail_request(&app, &extensions, &headers, "recover", name).await? {
-        let html = request_page(&app, &csrf(&app, &browser), i, &alert(&app, &occ));
+        let html = request_page(
+            &app,
+            &view,
+            &csrf(&app, &browser),
+            i,
+            &alert(&app, &view, &occ),
+        );
         return Ok(respond(StatusCode::TOO_MANY_REQUESTS, html, None));
     }
     if let Some(user) = user_named(&app, name).await?
@@ -279,7 +288,7 @@ Open it within {m} minutes to choose a new password.</p>\
     );
     Ok(respond(
         StatusCode::OK,
-        layout(&app.brand, "Check your email", &body),
+        layout(&app.brand, &view, "Check your email", &body),
         None,
     ))
 }
@@ -312,14 +321,14 @@ pub async fn live_link(
 }
 
 /// The page for a link that cannot be used: what happened, what to do.
-pub fn dead_link_page(app: &App, occ: &Occurrence, again: &str) -> Response {
+pub fn dead_link_page(app: &App, view: &View, occ: &Occurrence, again: &str) -> Response {
     let body = format!(
         "<h1>This link cannot be used</h1>{alert}{again}",
-        alert = alert(app, occ),
+        alert = alert(app, view, occ),
     );
     html_response(
         status_of(occ.cause),
-        layout(&app.brand, "This link cannot be used", &body),
+        layout(&app.brand, view, "This link cannot be used", &body),
     )
 }
 
@@ -333,7 +342,15 @@ pub async fn has_second_factor(app: &App, sub: &str) -> Result<bool, Occurrence>
         .is_some_and(|t| t.confirmed_at.is_some()))
 }
 
-fn reset_page(app: &App, csrf: &str, token: &str, i: &str, second: bool, error: &str) -> String {
+fn reset_page(
+    app: &App,
+    view: &View,
+    csrf: &str,
+    token: &str,
+    i: &str,
+    second: bool,
+    error: &str,
+) -> String {
     let factor = if second {
         "<p>Your account has a second step. Enter the 6-digit code from your authenticator app, \
 or one of your recovery codes.</p>\
@@ -354,7 +371,7 @@ or one of your recovery codes.</p>\
 {factor}<div class=\"actions\"><button type=\"submit\" class=\"primary\">Set the new password</button></div></form>",
         fields = hidden("csrf", csrf) + &hidden("t", token) + &hidden("i", i),
     );
-    layout(&app.brand, "Choose a new password", &body)
+    layout(&app.brand, view, "Choose a new password", &body)
 }
 
 fn ask_again(i: &str) -> String {
@@ -372,6 +389,7 @@ fn ask_again(i: &str) -> String {
 pub async fn reset_form(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
+    view: View,
     RawQuery(q): RawQuery,
 ) -> Result<Response, Failure> {
     require_mail(&app)?;
@@ -379,13 +397,13 @@ pub async fn reset_form(
     let (token, i) = (field(&q, "t"), interaction(&q));
     let link = match live_link(&app, LinkPurpose::Recovery, token).await? {
         Ok(link) => link,
-        Err(occ) => return Ok(dead_link_page(&app, &occ, &ask_again(i))),
+        Err(occ) => return Ok(dead_link_page(&app, &view, &occ, &ask_again(i))),
     };
     let second = has_second_factor(&app, &link.sub)
         .await
         .map_err(Failure::page)?;
     let (browser, cookie) = browser(&app, &headers)?;
-    let html = reset_page(&app, &csrf(&app, &browser), token, i, second, "");
+    let html = reset_page(&app, &view, &csrf(&app, &browser), token, i, second, "");
     Ok(respond(StatusCode::OK, html, cookie))
 }
 
@@ -458,6 +476,7 @@ async fn hash_password(app: &App, password: String) -> Result<String, Failure> {
 pub async fn reset(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
+    view: View,
     body: Bytes,
 ) -> Result<Response, Failure> {
     require_mail(&app)?;
@@ -465,18 +484,19 @@ pub async fn reset(
     let (token, i) = (field(&form, "t"), interaction(&form));
     let link = match live_link(&app, LinkPurpose::Recovery, token).await? {
         Ok(link) => link,
-        Err(occ) => return Ok(dead_link_page(&app, &occ, &ask_again(i))),
+        Err(occ) => return Ok(dead_link_page(&app, &view, &occ, &ask_again(i))),
     };
     let sub = link.sub.clone();
     let second = has_second_factor(&app, &sub).await.map_err(Failure::page)?;
     let again = |occ: Occurrence| {
         let html = reset_page(
             &app,
+            &view,
             &csrf(&app, &browser),
             token,
             i,
             second,
-            &alert(&app, &occ),
+            &alert(&app, &view, &occ),
         );
         html_response(status_of(occ.cause), html)
     };
@@ -504,11 +524,17 @@ pub async fn reset(
         .await
         .map_err(store_err)?
     {
-        return Ok(dead_link_page(&app, &MAIL_LINK_USED.occur(), &ask_again(i)));
+        return Ok(dead_link_page(
+            &app,
+            &view,
+            &MAIL_LINK_USED.occur(),
+            &ask_again(i),
+        ));
     }
     let Some(mut user) = app.store.get_user(&sub).await.map_err(store_err)? else {
         return Ok(dead_link_page(
             &app,
+            &view,
             &MAIL_LINK_UNKNOWN.with_detail("the account no longer exists"),
             &ask_again(i),
         ));
@@ -552,6 +578,6 @@ and we sent a notice to your email address.</p>{sign_in}"
     );
     Ok(html_response(
         StatusCode::OK,
-        layout(&app.brand, "Password changed", &body),
+        layout(&app.brand, &view, "Password changed", &body),
     ))
 }

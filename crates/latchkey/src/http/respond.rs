@@ -8,6 +8,7 @@
 //! 5xx that carries no failure: every server error is logged with the
 //! `error_id` its answer shows.
 
+use super::language::View;
 use crate::app::App;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
@@ -202,6 +203,8 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
     let uri = req.uri().clone();
     let path = uri.path();
     let method = req.method().clone();
+    // What an error page needs to pick its language (shared bytes, no copy).
+    let page_headers = super::language::PageHeaders::of(req.headers());
     // Health and metrics always answer; the admin API stays reachable in
     // maintenance so it can be ended.
     let exempt = path.starts_with("/health/") || path == "/metrics";
@@ -280,7 +283,7 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
             .iter()
             .cloned()
             .collect();
-        res = render(&app, failure);
+        res = render(&app, failure, || page_headers.view(&app, &uri));
         pending = res.extensions_mut().remove::<Failure>();
         if let Some(id) = client {
             res.extensions_mut().insert(super::cors::AnsweredClient(id));
@@ -382,7 +385,8 @@ fn header_value(s: &str) -> HeaderValue {
 }
 
 /// Build the response for a failure on its channel.
-pub fn render(app: &App, failure: Failure) -> Response {
+/// `view` is called only for a page.
+pub fn render(app: &App, failure: Failure, view: impl FnOnce() -> View) -> Response {
     let ctx = app.render_ctx();
     let occ = &failure.occ;
     let mut res = match &failure.channel {
@@ -425,7 +429,9 @@ pub fn render(app: &App, failure: Failure) -> Response {
                 .insert(header::WWW_AUTHENTICATE, header_value(&challenge));
             res
         }
-        Channel::Page => super::pages::error_page(&app.brand, &render::error_page(occ, ctx)),
+        Channel::Page => {
+            super::pages::error_page(&app.brand, &view(), &render::error_page(occ, ctx))
+        }
         Channel::Redirect(target) => redirect(target.error(occ, ctx)),
     };
     let headers = res.headers_mut();

@@ -27,6 +27,7 @@ use latchkey_core::catalogue::{
 };
 use latchkey_core::crypto::random_token;
 use latchkey_core::error::docs::escape_html as esc;
+use latchkey_core::i18n::{Arg, Lang};
 use latchkey_core::upstream::{self as core, Metadata, STATE_TTL, UpstreamConfig};
 use latchkey_core::upstream_record::{UpstreamSessionRecord, UpstreamStateRecord};
 use latchkey_core::user::UserRecord;
@@ -35,7 +36,7 @@ use std::sync::Arc;
 
 /// The sign-in buttons for the login page: one small form each, so no
 /// script is needed and the CSRF token travels as on every other form.
-pub fn buttons(app: &App, interaction_id: &str, csrf: &str) -> String {
+pub fn buttons(app: &App, interaction_id: &str, csrf: &str, lang: Lang) -> String {
     if app.upstreams.list.is_empty() {
         return String::new();
     }
@@ -47,15 +48,18 @@ pub fn buttons(app: &App, interaction_id: &str, csrf: &str) -> String {
             format!(
                 "<form method=\"post\" action=\"/upstream/{id}\">\
 <input type=\"hidden\" name=\"i\" value=\"{i}\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-<button type=\"submit\" class=\"upstream\">Sign in with {name}</button></form>",
+<button type=\"submit\" class=\"upstream\">{label}</button></form>",
                 id = esc(&u.id),
                 i = esc(interaction_id),
                 csrf = esc(csrf),
-                name = esc(&u.name),
+                label = esc(&lang.t_with("login-with", &[("name", Arg::Text(&u.name))])),
             )
         })
         .collect();
-    format!("<div class=\"upstreams\"><p class=\"muted\">or</p>{forms}</div>")
+    format!(
+        "<div class=\"upstreams\"><p class=\"muted\">{}</p>{forms}</div>",
+        esc(&lang.t("login-or"))
+    )
 }
 
 /// `POST /upstream/{id}`: send the browser to the upstream.

@@ -6,6 +6,7 @@
 //! (throttled like recovery, same answer whatever the name).
 //! With mail off both answer 404 `mail_disabled`.
 
+use super::language::View;
 use super::pages::{html_response, layout};
 use super::recovery::{
     alert, dead_link_page, field, form, live_link, per_account, require_mail, respond,
@@ -29,6 +30,7 @@ use std::sync::Arc;
 /// `GET /verify-email?t=…`
 pub async fn verify(
     State(app): State<Arc<App>>,
+    view: View,
     RawQuery(q): RawQuery,
 ) -> Result<Response, Failure> {
     require_mail(&app)?;
@@ -37,7 +39,7 @@ pub async fn verify(
         "<p class=\"muted\">Sign in to have the link sent again, or ask the service's support.</p>";
     let link = match live_link(&app, LinkPurpose::Verify, field(&q, "t")).await? {
         Ok(link) => link,
-        Err(occ) => return Ok(dead_link_page(&app, &occ, again)),
+        Err(occ) => return Ok(dead_link_page(&app, &view, &occ, again)),
     };
     let store_err = |e: latchkey_core::store::StoreError| Failure::page(Occurrence::from(e));
     let user = app.store.get_user(&link.sub).await.map_err(store_err)?;
@@ -47,7 +49,7 @@ pub async fn verify(
     }) else {
         let occ = MAIL_LINK_UNKNOWN
             .with_detail("the account or its email address changed since the link was sent");
-        return Ok(dead_link_page(&app, &occ, again));
+        return Ok(dead_link_page(&app, &view, &occ, again));
     };
     let now = latchkey_core::now_unix();
     if !app
@@ -57,7 +59,7 @@ pub async fn verify(
         .map_err(store_err)?
     {
         let occ = latchkey_core::catalogue::MAIL_LINK_USED.occur();
-        return Ok(dead_link_page(&app, &occ, again));
+        return Ok(dead_link_page(&app, &view, &occ, again));
     }
     user.claims
         .insert("email_verified".into(), serde_json::Value::Bool(true));
@@ -67,7 +69,7 @@ pub async fn verify(
         Err(latchkey_core::store::StoreError::Conflict(_)) => {
             let occ = latchkey_core::catalogue::EMAIL_TAKEN
                 .with_detail("another account already has this verified address");
-            return Ok(dead_link_page(&app, &occ, again));
+            return Ok(dead_link_page(&app, &view, &occ, again));
         }
         Err(e) => return Err(store_err(e)),
     }
@@ -77,7 +79,7 @@ pub async fn verify(
 <p class=\"muted\">You can close this page and go back to the application.</p>";
     Ok(html_response(
         StatusCode::OK,
-        layout(&app.brand, "Email confirmed", body),
+        layout(&app.brand, &view, "Email confirmed", body),
     ))
 }
 
@@ -100,10 +102,10 @@ pub fn refused_page(app: &App, p: &Pending, name: &str, occ: &Occurrence) -> Str
     let body = format!(
         "<h1>Confirm your email address first</h1>{alert}{resend}\
 <p><a href=\"/login?i={i}\">Back to sign in</a></p>",
-        alert = alert(app, occ),
+        alert = alert(app, &p.view, occ),
         i = esc(&p.interaction.id),
     );
-    layout(&app.brand, "Confirm your email address", &body)
+    layout(&app.brand, &p.view, "Confirm your email address", &body)
 }
 
 /// Whether the sign-in of `user` is refused for an unverified email.
@@ -118,6 +120,7 @@ pub async fn resend(
     State(app): State<Arc<App>>,
     extensions: axum::http::Extensions,
     headers: HeaderMap,
+    view: View,
     body: Bytes,
 ) -> Result<Response, Failure> {
     require_mail(&app)?;
@@ -128,11 +131,11 @@ pub async fn resend(
     if let Some(occ) = throttle_mail_request(&app, &extensions, &headers, "verify", name).await? {
         let body = format!(
             "<h1>Confirm your email address</h1>{}{back}",
-            alert(&app, &occ)
+            alert(&app, &view, &occ)
         );
         return Ok(respond(
             StatusCode::TOO_MANY_REQUESTS,
-            layout(&app.brand, "Confirm your email address", &body),
+            layout(&app.brand, &view, "Confirm your email address", &body),
             None,
         ));
     }
@@ -152,7 +155,7 @@ Open it, then sign in.</p>{back}"
     );
     Ok(respond(
         StatusCode::OK,
-        layout(&app.brand, "Check your email", &body),
+        layout(&app.brand, &view, "Check your email", &body),
         None,
     ))
 }

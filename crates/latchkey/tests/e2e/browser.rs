@@ -200,6 +200,50 @@ impl Driver {
         panic!("the page never showed {text:?}:\n{}", self.source().await);
     }
 
+    /// The page passes axe-core's WCAG 2.x A and AA rules with no serious
+    /// or critical violation, and looks right at a phone's 390 px and a
+    /// desktop's 1280 px: screenshots `{name}-390.png`, `{name}-1280.png`.
+    pub(crate) async fn check_page(&self, name: &str) {
+        static AXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let axe = AXE.get_or_init(|| {
+            let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../interop/node/node_modules/axe-core/axe.min.js");
+            std::fs::read_to_string(&path).unwrap_or_else(|e| {
+                panic!(
+                    "{}: {e} (scripts/interop-install installs it)",
+                    path.display()
+                )
+            })
+        });
+        self.script(&format!("{axe}\nreturn true;")).await;
+        let found = self
+            .script_async(
+                "const done = arguments[arguments.length - 1];
+axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})
+  .then(r => done(r.violations
+    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.html)}))))
+  .catch(e => done([{error: String(e)}]));",
+            )
+            .await;
+        assert_eq!(found, json!([]), "{name}: accessibility violations");
+        for width in [390, 1280] {
+            self.cmd(
+                Method::POST,
+                "/window/rect",
+                Some(json!({"width": width, "height": 900})),
+            )
+            .await;
+            self.screenshot(&format!("{name}-{width}.png")).await;
+        }
+        self.cmd(
+            Method::POST,
+            "/window/rect",
+            Some(json!({"width": 1000, "height": 900})),
+        )
+        .await;
+    }
+
     pub(crate) async fn screenshot(&self, name: &str) {
         use base64::Engine;
         let b64 = self.cmd(Method::GET, "/screenshot", None).await;
@@ -258,7 +302,7 @@ async fn a_real_browser_signs_in_consents_cancels_and_denies() {
     // Cancel on the login page.
     d.goto(&authorize("openid", "")).await;
     d.wait_for(&s.url("/login")).await;
-    d.screenshot("login.png").await;
+    d.check_page("login").await;
     d.click("button[value=cancel]").await;
     let q = query(&d.wait_for(&cb).await);
     assert_eq!(q["error"], "access_denied");
@@ -286,12 +330,12 @@ async fn a_real_browser_signs_in_consents_cancels_and_denies() {
         let ratio = contrast[part].as_f64().unwrap();
         assert!(ratio >= 3.0, "{part} contrast {ratio:.2}: {contrast}");
     }
-    d.screenshot("login-wrong-password.png").await;
+    d.check_page("login-wrong-password").await;
     d.type_into("#password", "correct horse battery").await;
     d.click("button[value=login]").await;
     d.wait_for(&s.url("/consent")).await;
     assert!(d.source().await.contains("Example Web App"));
-    d.screenshot("consent.png").await;
+    d.check_page("consent").await;
     d.click("button[value=allow]").await;
     let q = query(&d.wait_for(&cb).await);
     assert!(q["code"].len() >= 43, "{q:?}");
@@ -372,7 +416,7 @@ async fn a_real_browser_enrols_and_uses_a_second_factor() {
     d.wait_for(&s.url("/mfa")).await;
     let html = d.source().await;
     assert!(html.contains("<svg"), "a QR code: {html}");
-    d.screenshot("mfa-enrol.png").await;
+    d.check_page("mfa-enrol").await;
     let start = html.find("id=\"totp-key\">").unwrap() + 14;
     let key = totp::base32_decode(html[start..].split('<').next().unwrap()).unwrap();
     d.type_into("#code", &now_code(&key)).await;
@@ -383,7 +427,7 @@ async fn a_real_browser_enrols_and_uses_a_second_factor() {
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    d.screenshot("mfa-recovery-codes.png").await;
+    d.check_page("mfa-recovery-codes").await;
     d.click("button[value=continue]").await;
     let q = query(&d.wait_for(&cb).await);
     assert!(q["code"].len() >= 43, "{q:?}");
@@ -399,7 +443,7 @@ async fn a_real_browser_enrols_and_uses_a_second_factor() {
     d.click("button[value=login]").await;
     d.wait_for(&s.url("/mfa")).await;
     assert!(d.source().await.contains("Enter your security code"));
-    d.screenshot("mfa-code.png").await;
+    d.check_page("mfa-code").await;
     while totp::step_at(latchkey_core::now_unix()) <= used {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }

@@ -553,7 +553,7 @@ async fn openid_client_runs_the_device_flow() {
             .await,
         code
     );
-    d.screenshot("device-code.png").await;
+    d.check_page("device-code").await;
     d.click("button.primary").await;
     d.wait_for(&s.url("/login")).await;
     assert!(d.source().await.contains("Living Room TV"));
@@ -565,7 +565,7 @@ async fn openid_client_runs_the_device_flow() {
     assert!(page.contains("Connect this device?"), "{page}");
     assert!(page.contains("Only continue if you started this"), "{page}");
     assert!(page.contains("Living Room TV"), "{page}");
-    d.screenshot("device-confirm.png").await;
+    d.check_page("device-confirm").await;
     d.click("button[value=allow]").await;
     d.wait_for_text("Device connected").await;
     let tokens = next_line(&mut lines, &s).await;

@@ -26,6 +26,7 @@ mod docs;
 #[cfg(feature = "failpoints")]
 mod faults;
 mod interop;
+mod languages;
 mod limits;
 mod login;
 mod logs;

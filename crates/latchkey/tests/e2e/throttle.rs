@@ -241,7 +241,7 @@ async fn the_throttled_page_is_for_people(db: Db) {
     assert_eq!(r.status(), 429);
     assert!(r.headers().contains_key("retry-after"));
     let html = r.text().await.unwrap();
-    assert!(html.contains("Try again in 15 minute(s)"), "{html}");
+    assert!(html.contains("Try again in 15 minutes"), "{html}");
     assert!(html.contains("Cancel to go back to web"), "{html}");
     assert!(
         html.contains("value=\"cancel\""),

@@ -5,13 +5,14 @@
 use super::pending::{Pending, Submitted};
 use super::{achieved, finish, signed_in, to_page};
 use crate::app::App;
-use crate::http::pages::{html_response, layout};
+use crate::http::pages::{html, html_response, layout};
 use crate::http::respond::Failure;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use latchkey_core::catalogue::{CONSENT_DENIED, SESSION_LOST};
 use latchkey_core::error::docs::escape_html as esc;
+use latchkey_core::i18n::{Arg, Lang};
 use latchkey_core::journey::Page;
 use latchkey_core::journey::consent::{self, Action};
 use latchkey_core::request::Purpose;
@@ -19,15 +20,15 @@ use latchkey_core::session::ConsentGrant;
 use std::sync::Arc;
 
 /// Plain words for a scope on the consent page.
-fn describe(scope: &str) -> String {
+fn describe(lang: Lang, scope: &str) -> String {
     match scope {
-        "openid" => "Sign you in and know who you are".into(),
-        "profile" => "See your name, username and profile picture".into(),
-        "email" => "See your email address".into(),
-        "address" => "See your postal address".into(),
-        "phone" => "See your phone number".into(),
-        "offline_access" => "Stay signed in to your account while you are away".into(),
-        other => format!("Access: {other}"),
+        "openid" => lang.t("scope-openid"),
+        "profile" => lang.t("scope-profile"),
+        "email" => lang.t("scope-email"),
+        "address" => lang.t("scope-address"),
+        "phone" => lang.t("scope-phone"),
+        "offline_access" => lang.t("scope-offline-access"),
+        other => lang.t_with("scope-other", &[("scope", Arg::Text(other))]),
     }
 }
 
@@ -37,40 +38,49 @@ pub async fn form(State(app): State<Arc<App>>, p: Pending) -> Result<Response, F
     let account = super::username(&app, &session.sub)
         .await
         .map_err(p.back())?;
+    let lang = p.view.lang;
+    let t = |id: &str| esc(&lang.t(id));
     let items: String = p
         .interaction
         .purpose
         .scopes()
         .iter()
-        .map(|s| format!("<li>{}</li>", esc(&describe(s))))
+        .map(|s| format!("<li>{}</li>", esc(&describe(lang, s))))
         .collect();
     let device = matches!(p.interaction.purpose, Purpose::Device { .. });
     let (heading, warning) = if device {
         (
-            "Connect this device?",
-            "<p class=\"warning\" role=\"note\"><strong>Only continue if you started this on a device \
-you have in front of you</strong> and it shows the code you typed. If someone sent you the code or a \
-link, choose Deny: they would get into your account.</p>",
+            t("consent-device-heading"),
+            format!(
+                "<p class=\"warning\" role=\"note\"><strong>{}</strong> {}</p>",
+                t("consent-device-warning-strong"),
+                t("consent-device-warning")
+            ),
         )
     } else {
-        ("Allow access?", "")
+        (t("consent-heading"), String::new())
     };
+    let client = format!("<strong>{}</strong>", esc(p.client_name()));
+    let account = format!("<strong>{}</strong>", esc(&account));
     let body = format!(
-        "<h1>{heading}</h1>{warning}<p><strong>{client}</strong> would like to:</p><ul class=\"scopes\">{items}</ul>\
+        "<h1>{heading}</h1>{warning}<p>{would_like}</p><ul class=\"scopes\">{items}</ul>\
 <form method=\"post\" action=\"/consent\">\
 <input type=\"hidden\" name=\"i\" value=\"{i}\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"allow\" class=\"primary\" autofocus>Allow</button>\
-<button type=\"submit\" name=\"action\" value=\"deny\">Deny</button></div>\
-<p class=\"muted account\">Signed in as <strong>{account}</strong>. \
-<button type=\"submit\" name=\"action\" value=\"other\" class=\"link\" formnovalidate>Not you? Use another account</button></p></form>",
-        account = esc(&account),
-        client = esc(p.client_name()),
+<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"allow\" class=\"primary\" autofocus>{allow}</button>\
+<button type=\"submit\" name=\"action\" value=\"deny\">{deny}</button></div>\
+<p class=\"muted account\">{signed_in_as} \
+<button type=\"submit\" name=\"action\" value=\"other\" class=\"link\" formnovalidate>{not_you}</button></p></form>",
+        would_like = html(lang, "consent-would-like", &[("client", &client)]),
+        signed_in_as = html(lang, "consent-signed-in-as", &[("user", &account)]),
+        allow = t("consent-allow"),
+        deny = t("consent-deny"),
+        not_you = t("consent-not-you"),
         i = esc(&p.interaction.id),
         csrf = esc(&p.csrf(&app)),
     );
     Ok(html_response(
         StatusCode::OK,
-        layout(&app.brand, "Allow access", &body),
+        layout(&app.brand, &p.view, &lang.t("consent-title"), &body),
     ))
 }
 
@@ -83,7 +93,7 @@ pub async fn submit(State(app): State<Arc<App>>, s: Submitted) -> Result<Respons
         Action::Other => return Ok(to_page(Page::Login, &p.interaction.id)),
         Action::Deny => {
             if let Purpose::Device { device } = &p.interaction.purpose {
-                return super::device::deny(&app, device, &p.interaction.id).await;
+                return super::device::deny(&app, device, &p.interaction.id, p.view.lang).await;
             }
             if app
                 .store
@@ -123,6 +133,7 @@ pub async fn submit(State(app): State<Arc<App>>, s: Submitted) -> Result<Respons
         achieved,
         Some(&p.interaction.id),
         Some(grant),
+        p.view.lang,
     )
     .await
 }

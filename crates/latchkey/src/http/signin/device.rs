@@ -12,6 +12,7 @@ use crate::app::App;
 use crate::http::attempts;
 use crate::http::client_address;
 use crate::http::cookies::Cookie;
+use crate::http::language::View;
 use crate::http::pages::{html_response, layout};
 use crate::http::respond::Failure;
 use axum::extract::{Query, State};
@@ -25,6 +26,7 @@ use latchkey_core::catalogue::{
 };
 use latchkey_core::device::{DeviceState, user_code_hash};
 use latchkey_core::error::docs::escape_html as esc;
+use latchkey_core::i18n::{Arg, Lang};
 use latchkey_core::request::{DeviceRequest, Purpose};
 use latchkey_core::scope::Scope;
 use std::sync::Arc;
@@ -37,7 +39,8 @@ pub struct Prefill {
     user_code: Option<String>,
 }
 
-fn page(app: &App, browser: &str, code: &str, error: Option<&str>) -> String {
+fn page(app: &App, view: &View, browser: &str, code: &str, error: Option<&str>) -> String {
+    let t = |id: &str| esc(&view.lang.t(id));
     let alert = error
         .map(|e| {
             format!(
@@ -52,17 +55,21 @@ fn page(app: &App, browser: &str, code: &str, error: Option<&str>) -> String {
         ""
     };
     let body = format!(
-        "<h1>Connect a device</h1><p class=\"muted\">Enter the code shown on your device.</p>{alert}\
+        "<h1>{title}</h1><p class=\"muted\">{enter}</p>{alert}\
 <form method=\"post\" action=\"/device\">\
 <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-<label for=\"user_code\">Code</label>\
+<label for=\"user_code\">{label}</label>\
 <input id=\"user_code\" name=\"user_code\" type=\"text\" autocomplete=\"off\" autocapitalize=\"characters\" \
 spellcheck=\"false\" required autofocus value=\"{code}\"{invalid}>\
-<div class=\"actions\"><button type=\"submit\" class=\"primary\">Continue</button></div></form>",
+<div class=\"actions\"><button type=\"submit\" class=\"primary\">{continue_}</button></div></form>",
+        title = t("device-title"),
+        enter = t("device-enter-code"),
+        label = t("device-code"),
+        continue_ = t("continue"),
         csrf = esc(&csrf(app, browser)),
         code = esc(code),
     );
-    layout(&app.brand, "Connect a device", &body)
+    layout(&app.brand, view, &view.lang.t("device-title"), &body)
 }
 
 /// `GET /device[?user_code=…]`: the form, filled in when the device showed
@@ -71,6 +78,7 @@ spellcheck=\"false\" required autofocus value=\"{code}\"{invalid}>\
 pub async fn form(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
+    view: View,
     Query(q): Query<Prefill>,
 ) -> Result<Response, Failure> {
     let (browser, new_browser) = match cookies::browser(&app, &headers) {
@@ -81,7 +89,7 @@ pub async fn form(
         ),
     };
     let code = q.user_code.unwrap_or_default();
-    let mut res = html_response(StatusCode::OK, page(&app, &browser, &code, None));
+    let mut res = html_response(StatusCode::OK, page(&app, &view, &browser, &code, None));
     if new_browser && let Some(c) = cookies::set(&app, Cookie::Browser, &browser, None) {
         res.headers_mut().append(header::SET_COOKIE, c);
     }
@@ -93,6 +101,7 @@ pub async fn submit(
     State(app): State<Arc<App>>,
     extensions: axum::http::Extensions,
     headers: HeaderMap,
+    view: View,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
     if !crate::http::is_form(&headers) {
@@ -109,7 +118,7 @@ pub async fn submit(
     let typed = get("user_code").unwrap_or("");
     let again = |status: StatusCode, occ: &Occurrence, message: &str| {
         tracing::info!(error_id = %occ.error_id, cause = occ.cause.id, "device code refused");
-        let mut res = html_response(status, page(&app, &browser, typed, Some(message)));
+        let mut res = html_response(status, page(&app, &view, &browser, typed, Some(message)));
         if let Some(wait) = occ.retry_after {
             res.headers_mut().insert(header::RETRY_AFTER, wait.into());
         }
@@ -125,9 +134,10 @@ pub async fn submit(
             .map_err(Failure::page)?
     {
         let occ = attempts::throttled(&USER_CODE_THROTTLED, "device codes", wait);
-        let message = format!(
-            "Too many wrong codes were entered from your network. Try again in {} minute(s).",
-            latchkey_core::journey::login::minutes(wait)
+        let minutes = latchkey_core::journey::login::minutes(wait);
+        let message = view.lang.t_with(
+            "device-code-throttled",
+            &[("minutes", Arg::Number(minutes))],
         );
         return Ok(again(StatusCode::TOO_MANY_REQUESTS, &occ, &message));
     }
@@ -145,7 +155,7 @@ pub async fn submit(
         return Ok(again(
             StatusCode::BAD_REQUEST,
             &occ,
-            "That code is not right. Check the code on your device and try again.",
+            &view.lang.t("device-code-wrong"),
         ));
     };
     // A code that exists was not guessed: it does not count.
@@ -160,7 +170,7 @@ pub async fn submit(
         return Ok(again(
             StatusCode::BAD_REQUEST,
             &occ,
-            "This code was already used: the request was allowed or denied. Start again on your device to get a new code.",
+            &view.lang.t("device-code-used"),
         ));
     }
     if grant.expires_at <= now {
@@ -168,7 +178,7 @@ pub async fn submit(
         return Ok(again(
             StatusCode::BAD_REQUEST,
             &occ,
-            "That code has expired. Start again on your device to get a new one.",
+            &view.lang.t("device-code-expired"),
         ));
     }
     let client = app
@@ -189,13 +199,18 @@ pub async fn submit(
 }
 
 /// A page that ends a device's sign-in: what happened and what to do next.
-fn outcome_page(app: &App, title: &str, message: &str) -> Response {
+fn outcome_page(app: &App, lang: Lang, title: &str, message: &str) -> Response {
+    let title = lang.t(title);
     let body = format!(
-        "<h1>{title}</h1><p role=\"status\">{message}</p>",
-        title = esc(title),
-        message = esc(message),
+        "<h1>{}</h1><p role=\"status\">{}</p>",
+        esc(&title),
+        esc(&lang.t(message)),
     );
-    html_response(StatusCode::OK, layout(&app.brand, title, &body))
+    let view = View {
+        lang,
+        here: "/device".into(),
+    };
+    html_response(StatusCode::OK, layout(&app.brand, &view, &title, &body))
 }
 
 /// Allow: the device's grant is approved with this sign-in (its next poll
@@ -206,6 +221,7 @@ pub async fn approve(
     session: &latchkey_core::session::SessionRecord,
     achieved: latchkey_core::vtr::Vector,
     interaction: Option<&str>,
+    lang: Lang,
 ) -> Result<Response, Failure> {
     let approval = latchkey_core::device::DeviceApproval {
         sub: session.sub.clone(),
@@ -218,8 +234,9 @@ pub async fn approve(
     tracing::info!(client_id = %device.client_id, sub = %session.sub, "device allowed");
     Ok(outcome_page(
         app,
-        "Device connected",
-        "You are signed in on your device. You can close this page and go back to it.",
+        lang,
+        "device-connected-title",
+        "device-connected",
     ))
 }
 
@@ -228,13 +245,15 @@ pub async fn deny(
     app: &App,
     device: &DeviceRequest,
     interaction: &str,
+    lang: Lang,
 ) -> Result<Response, Failure> {
     decided(app, device, None, Some(interaction)).await?;
     tracing::info!(client_id = %device.client_id, "device denied");
     Ok(outcome_page(
         app,
-        "Access denied",
-        "The device was not given access to your account. You can close this page.",
+        lang,
+        "device-denied-title",
+        "device-denied",
     ))
 }
 

@@ -6,7 +6,7 @@
 use super::pending::{Pending, Submitted};
 use super::{continue_signed_in, end, new_session};
 use crate::app::App;
-use crate::http::pages::{html_response, layout};
+use crate::http::pages::{html, html_response, layout};
 use crate::http::respond::Failure;
 use crate::http::{attempts, client_address};
 use axum::extract::State;
@@ -38,34 +38,43 @@ fn page(app: &App, p: &Pending, error: Option<&str>, username: &str) -> String {
         username
     };
     let csrf = p.csrf(app);
+    let lang = p.view.lang;
+    let t = |id: &str| esc(&lang.t(id));
+    let client = format!("<strong>{}</strong>", esc(p.client_name()));
     let body = format!(
-        "<h1>Sign in</h1><p class=\"muted\">to continue to <strong>{client}</strong></p>{alert}\
+        "<h1>{heading}</h1><p class=\"muted\">{to_continue}</p>{alert}\
 <form method=\"post\" action=\"/login\">\
 <input type=\"hidden\" name=\"i\" value=\"{i}\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf_html}\">\
-<label for=\"username\">Username or email</label>\
+<label for=\"username\">{name_label}</label>\
 <input id=\"username\" name=\"username\" type=\"text\" autocomplete=\"username\" required{focus_name} value=\"{hint}\"{invalid}>\
-<label for=\"password\">Password</label>\
+<label for=\"password\">{password_label}</label>\
 <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required{focus_password}{invalid}>\
-<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"login\" class=\"primary\">Sign in</button>\
-<button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>Cancel</button></div></form>{forgot}{upstreams}",
+<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"login\" class=\"primary\">{sign_in}</button>\
+<button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>{cancel}</button></div></form>{forgot}{upstreams}",
         forgot = if app.mail_on() {
             format!(
-                "<p class=\"forgot\"><a id=\"forgot-password\" href=\"/recover?i={}\">Forgot your password?</a></p>",
-                esc(&p.interaction.id)
+                "<p class=\"forgot\"><a id=\"forgot-password\" href=\"/recover?i={}\">{}</a></p>",
+                esc(&p.interaction.id),
+                t("forgot-password")
             )
         } else {
             String::new()
         },
-        upstreams = crate::http::upstream::buttons(app, &p.interaction.id, &csrf),
+        upstreams = crate::http::upstream::buttons(app, &p.interaction.id, &csrf, lang),
+        heading = t("sign-in"),
+        to_continue = html(lang, "to-continue-to", &[("client", &client)]),
+        name_label = t("login-name"),
+        password_label = t("login-password"),
+        sign_in = t("sign-in"),
+        cancel = t("cancel"),
         // After a refusal the name is kept: the password is what to retype.
         focus_name = if error.is_some() { "" } else { " autofocus" },
         focus_password = if error.is_some() { " autofocus" } else { "" },
-        client = esc(p.client_name()),
         i = esc(&p.interaction.id),
         csrf_html = esc(&csrf),
         hint = esc(hint),
     );
-    layout(&app.brand, "Sign in", &body)
+    layout(&app.brand, &p.view, &lang.t("sign-in"), &body)
 }
 
 /// `GET /login?i=…`
@@ -121,7 +130,7 @@ pub async fn submit(
         .map_err(&back)?
     {
         let occ = attempts::throttled(&LOGIN_THROTTLED, "sign-ins for this account", wait);
-        let alert = login::account_throttled(wait, p.client_name());
+        let alert = login::account_throttled(p.view.lang, wait, p.client_name());
         return Ok(throttled_response(&occ, client_id, refused(&alert)));
     }
     let address = client_address::of(&extensions, &p.headers, &app.config.trusted_proxies)
@@ -160,14 +169,14 @@ pub async fn submit(
                 .map_err(&back)?
         {
             let occ = attempts::throttled(&LOGIN_THROTTLED, "sign-ins from this address", wait);
-            let alert = login::address_throttled(INVALID_CREDENTIALS.page_text(), wait);
+            let alert = login::address_throttled(p.view.lang, wait);
             return Ok(throttled_response(&occ, client_id, refused(&alert)));
         }
         let occ = INVALID_CREDENTIALS.with_detail(format!("username {username}"));
         tracing::info!(error_id = %occ.error_id, cause = occ.cause.id, client_id = %client_id, "sign-in refused");
         return Ok(html_response(
             StatusCode::UNAUTHORIZED,
-            refused(INVALID_CREDENTIALS.page_text()),
+            refused(&INVALID_CREDENTIALS.page_text_in(p.view.lang)),
         ));
     };
     // The account's failures, this attempt's reservation with them, end

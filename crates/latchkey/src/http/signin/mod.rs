@@ -15,12 +15,14 @@ pub mod second_factor;
 use super::cookies::{self, Cookie};
 use super::respond::{Channel, Failure, redirect};
 use crate::app::App;
+use crate::http::language;
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use latchkey_core::Occurrence;
 use latchkey_core::catalogue::SESSION_LOST;
 use latchkey_core::client::ClientRecord;
 use latchkey_core::crypto::random_token;
+use latchkey_core::i18n::Lang;
 use latchkey_core::journey::arrive::{self, Arrival};
 use latchkey_core::journey::{INTERACTION_TTL, Outcome, Page, SESSION_TTL, finish};
 use latchkey_core::logout::verify_hint;
@@ -160,7 +162,9 @@ pub async fn arrive_with(
                 return park(app, headers, purpose, interaction, Page::Login).await;
             };
             let finishing = interaction.as_ref().map(|i| i.id.as_str());
-            finish(app, &purpose, &session, achieved, finishing, None).await
+            let started = interaction.as_ref().map(|i| i.created_at);
+            let lang = language::choose(app, headers, purpose.ui_locales(), started);
+            finish(app, &purpose, &session, achieved, finishing, None, lang).await
         }
     }
 }
@@ -232,6 +236,7 @@ pub async fn finish(
     achieved: Vector,
     interaction: Option<&str>,
     consent: Option<ConsentGrant<'_>>,
+    lang: Lang,
 ) -> Result<Response, Failure> {
     let back = back(purpose);
     fail::fail_point!("authorize.issue_code", |_| Err(back(
@@ -242,7 +247,7 @@ pub async fn finish(
     let req = match purpose {
         Purpose::Authorize(req) => req,
         Purpose::Device { device } => {
-            return device::approve(app, device, session, achieved, interaction).await;
+            return device::approve(app, device, session, achieved, interaction, lang).await;
         }
     };
     let code = random_token().map_err(|e| back(e.into()))?;

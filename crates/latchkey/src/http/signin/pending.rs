@@ -5,6 +5,7 @@
 
 use super::{cookies, refuse};
 use crate::app::App;
+use crate::http::language::{self, View};
 use crate::http::respond::Failure;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
@@ -27,6 +28,8 @@ pub struct Pending {
     /// The browser binding (the cookie's value).
     pub browser: String,
     pub headers: HeaderMap,
+    /// The page's language (the client's `ui_locales` count) and address.
+    pub view: View,
 }
 
 impl Pending {
@@ -96,7 +99,11 @@ impl FromRequestParts<Arc<App>> for Pending {
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, Failure> {
         let Query(id) = Query::<Id>::try_from_uri(&parts.uri).unwrap_or(Query(Id { i: None }));
-        load(app, &parts.headers, id.i.as_deref()).await
+        let mut p = load(app, &parts.headers, id.i.as_deref()).await?;
+        if let Some(here) = parts.uri.path_and_query() {
+            p.view.here = here.as_str().to_string();
+        }
+        Ok(p)
     }
 }
 
@@ -105,6 +112,7 @@ impl FromRequest<Arc<App>> for Submitted {
 
     async fn from_request(req: Request, app: &Arc<App>) -> Result<Self, Failure> {
         let headers = req.headers().clone();
+        let path = req.uri().path().to_string();
         if !crate::http::is_form(&headers) {
             return Err(Failure::page(UNSUPPORTED_CONTENT_TYPE.occur()));
         }
@@ -116,7 +124,12 @@ impl FromRequest<Arc<App>> for Submitted {
             })
         })?;
         let form = RawParams::parse(&String::from_utf8_lossy(&body));
-        let pending = load(app, &headers, form.single("i").ok().flatten()).await?;
+        let mut pending = load(app, &headers, form.single("i").ok().flatten()).await?;
+        // A page answering this form switches language back to its own
+        // form, the address of the same path with the sign-in's id.
+        let id: String =
+            url::form_urlencoded::byte_serialize(pending.interaction.id.as_bytes()).collect();
+        pending.view.here = format!("{path}?i={id}");
         if !csrf_matches(app, &pending.browser, &form) {
             return Err(pending.refuse(CSRF_TOKEN_INVALID.occur()));
         }
@@ -151,10 +164,20 @@ pub async fn load(app: &App, headers: &HeaderMap, id: Option<&str>) -> Result<Pe
         .await
         .map_err(|e| back(e.into()))?
         .ok_or_else(|| back(CLIENT_ID_UNKNOWN.occur()))?;
+    let view = View {
+        lang: language::choose(
+            app,
+            headers,
+            interaction.purpose.ui_locales(),
+            Some(interaction.created_at),
+        ),
+        here: "/".into(),
+    };
     Ok(Pending {
         interaction,
         client,
         browser,
         headers: headers.clone(),
+        view,
     })
 }

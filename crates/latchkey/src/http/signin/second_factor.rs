@@ -8,7 +8,7 @@ use super::pending::{Pending, Submitted};
 use super::{arrive, end, signed_in};
 use crate::app::App;
 use crate::http::attempts;
-use crate::http::pages::{html_response, layout};
+use crate::http::pages::{html, html_response, layout};
 use crate::http::respond::Failure;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -64,28 +64,39 @@ fn hidden_fields(app: &App, p: &Pending) -> String {
 
 /// Ask for the code of an enrolled authenticator, or a recovery code.
 fn verify_page(app: &App, p: &Pending, error: &str) -> String {
-    let client = p.client_name();
+    let lang = p.view.lang;
+    let t = |id: &str| esc(&lang.t(id));
+    let client = format!("<strong>{}</strong>", esc(p.client_name()));
     let fields = hidden_fields(app, p);
     let body = format!(
-        "<h1>Enter your security code</h1><p class=\"muted\">to continue to <strong>{client}</strong></p>{error}\
+        "<h1>{heading}</h1><p class=\"muted\">{to_continue}</p>{error}\
 <form method=\"post\" action=\"/mfa\">{fields}\
-<label for=\"code\">The 6-digit code from your authenticator app</label>\
+<label for=\"code\">{code_label}</label>\
 <input id=\"code\" name=\"code\" type=\"text\" inputmode=\"numeric\" pattern=\"[0-9 ]*\" autocomplete=\"one-time-code\" required autofocus>\
-<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"verify\" class=\"primary\">Continue</button>\
-<button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>Cancel</button></div></form>\
-<details><summary>Use a recovery code instead</summary>\
+<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"verify\" class=\"primary\">{continue_}</button>\
+<button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>{cancel}</button></div></form>\
+<details><summary>{use_recovery}</summary>\
 <form method=\"post\" action=\"/mfa\">{fields}\
-<label for=\"recovery_code\">Recovery code</label>\
+<label for=\"recovery_code\">{recovery_label}</label>\
 <input id=\"recovery_code\" name=\"recovery_code\" type=\"text\" autocomplete=\"off\" required>\
-<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"recovery\">Use recovery code</button></div></form></details>",
-        client = esc(client),
+<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"recovery\">{recovery_button}</button></div></form></details>",
+        heading = t("mfa-verify-heading"),
+        to_continue = html(lang, "to-continue-to", &[("client", &client)]),
+        code_label = t("mfa-code-label"),
+        continue_ = t("continue"),
+        cancel = t("cancel"),
+        use_recovery = t("mfa-use-recovery"),
+        recovery_label = t("mfa-recovery-label"),
+        recovery_button = t("mfa-recovery-button"),
     );
-    layout(&app.brand, "Security code", &body)
+    layout(&app.brand, &p.view, &lang.t("mfa-verify-title"), &body)
 }
 
 /// Enrolment: the QR code (inline SVG) and the key to type by hand.
 fn enrol_page(app: &App, p: &Pending, account: &str, key: &[u8], error: &str) -> String {
-    let client = p.client_name();
+    let lang = p.view.lang;
+    let t = |id: &str| esc(&lang.t(id));
+    let client = format!("<strong>{}</strong>", esc(p.client_name()));
     let uri = totp::otpauth_uri(&app.brand.name, account, key);
     let qr = qrcode::QrCode::new(uri.as_bytes())
         .map(|code| {
@@ -105,37 +116,51 @@ fn enrol_page(app: &App, p: &Pending, account: &str, key: &[u8], error: &str) ->
         .map(|c| String::from_utf8_lossy(c).into_owned())
         .collect();
     let body = format!(
-        "<h1>Set up an authenticator app</h1><p class=\"muted\"><strong>{client}</strong> asks for a second step when you sign in.</p>{error}\
-<p>Scan this QR code with an authenticator app (for example one on your phone).</p>\
-<div class=\"qr\" role=\"img\" aria-label=\"QR code for your authenticator app\">{qr}</div>\
-<p>Or type this key into the app:</p><p><code id=\"totp-key\">{key}</code></p>\
+        "<h1>{heading}</h1><p class=\"muted\">{asks}</p>{error}\
+<p>{scan}</p>\
+<div class=\"qr\" role=\"img\" aria-label=\"{qr_label}\">{qr}</div>\
+<p>{type_key}</p><p><code id=\"totp-key\">{key}</code></p>\
 <form method=\"post\" action=\"/mfa\">{fields}\
-<label for=\"code\">Then enter the 6-digit code the app shows</label>\
+<label for=\"code\">{code_label}</label>\
 <input id=\"code\" name=\"code\" type=\"text\" inputmode=\"numeric\" pattern=\"[0-9 ]*\" autocomplete=\"one-time-code\" required autofocus>\
-<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"enrol\" class=\"primary\">Continue</button>\
-<button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>Cancel</button></div></form>",
-        client = esc(client),
+<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"enrol\" class=\"primary\">{continue_}</button>\
+<button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>{cancel}</button></div></form>",
+        heading = t("mfa-enrol-heading"),
+        asks = html(lang, "mfa-enrol-asks", &[("client", &client)]),
+        scan = t("mfa-enrol-scan"),
+        qr_label = t("mfa-enrol-qr-label"),
+        type_key = t("mfa-enrol-type-key"),
+        code_label = t("mfa-enrol-code-label"),
+        continue_ = t("continue"),
+        cancel = t("cancel"),
         key = esc(&grouped.join(" ")),
         fields = hidden_fields(app, p),
     );
-    layout(&app.brand, "Set up an authenticator", &body)
+    layout(&app.brand, &p.view, &lang.t("mfa-enrol-title"), &body)
 }
 
 /// The recovery codes, shown once, right after enrolment.
 fn recovery_page(app: &App, p: &Pending, codes: &[String]) -> String {
+    let t = |id: &str| esc(&p.view.lang.t(id));
     let items: String = codes
         .iter()
         .map(|c| format!("<li><code>{}</code></li>", esc(c)))
         .collect();
     let body = format!(
-        "<h1>Save your recovery codes</h1>\
-<p>If you lose your phone, each of these codes lets you sign in once instead of a code from the app. \
-Keep them somewhere safe: they are shown only now.</p><ul class=\"recovery-codes\">{items}</ul>\
+        "<h1>{heading}</h1><p>{explain}</p><ul class=\"recovery-codes\">{items}</ul>\
 <form method=\"post\" action=\"/mfa\">{fields}\
-<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"continue\" class=\"primary\" autofocus>I have saved them, continue</button></div></form>",
+<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"continue\" class=\"primary\" autofocus>{saved}</button></div></form>",
+        heading = t("mfa-codes-heading"),
+        explain = t("mfa-codes-explain"),
+        saved = t("mfa-codes-saved"),
         fields = hidden_fields(app, p),
     );
-    layout(&app.brand, "Recovery codes", &body)
+    layout(
+        &app.brand,
+        &p.view,
+        &p.view.lang.t("mfa-codes-title"),
+        &body,
+    )
 }
 
 /// A pending enrolment's key: the one already started, or a new one.
@@ -235,8 +260,8 @@ pub async fn submit(State(app): State<Arc<App>>, s: Submitted) -> Result<Respons
                     .await
                     .map_err(|e| back(e.into()))?;
             }
-            let message = second_factor::refusal(occ.cause.id);
-            let html = page(&app, p, &session, &alert(&app, &occ, message))
+            let message = second_factor::refusal(p.view.lang, occ.cause.id);
+            let html = page(&app, p, &session, &alert(&app, &occ, &message))
                 .await
                 .map_err(&back)?;
             Ok(html_response(status_of(occ.cause), html))

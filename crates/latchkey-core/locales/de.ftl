@@ -1,0 +1,131 @@
+# Die Seiten von Latchkey auf Deutsch. Jeder Schlüssel aus en.ftl steht auch
+# hier (ein Test prüft das). Die Texte der Fehlerursachen des Katalogs heißen
+# cause-<id mit Bindestrichen>.
+
+## Jede Seite
+
+language = Sprache
+wait-minutes = { $minutes ->
+    [one] { $minutes } Minute
+   *[other] { $minutes } Minuten
+}
+to-continue-to = um mit { $client } fortzufahren
+cancel = Abbrechen
+continue = Weiter
+sign-in = Anmelden
+
+## Die Fehlerseite
+
+error-reference = Fehlerreferenz
+error-details = Details für die Entwickler der Anwendung
+error-too-many-title = Zu viele Versuche
+error-too-many = Es gab zu viele Versuche. Warten Sie kurz und versuchen Sie es dann erneut.
+error-ours-title = Bei uns ist etwas schiefgegangen
+error-ours = Wir konnten Ihre Anmeldung nicht abschließen. Bitte versuchen Sie es in ein paar Minuten erneut. Wenn es wieder passiert, wenden Sie sich an den Support und nennen Sie die Fehlerreferenz unten.
+error-user-title = Wir konnten Sie nicht anmelden
+error-user = Bitte kehren Sie zur Anwendung zurück und versuchen Sie es erneut.
+error-client-title = Diese Anwendung hat eine ungültige Anmeldeanfrage gesendet
+error-client = Die Anwendung, von der Sie kommen, wollte Sie mit Einstellungen anmelden, die wir nicht annehmen können. Deshalb können wir Sie nicht sicher zu ihr zurückschicken. Wenden Sie sich an den Support der Anwendung und nennen Sie die Fehlerreferenz unten.
+
+## Die Startseite
+
+home-intro = Dies ist der Anmeldedienst von { $name }, ein OpenID-Connect-Anbieter. Anwendungen schicken Personen zur Anmeldung hierher; auf dieser Seite selbst gibt es nichts zu tun.
+home-discovery = OpenID-Connect-Discovery
+home-discovery-note = (für Entwickler von Anwendungen)
+home-keys = Signaturschlüssel
+home-errors = Alle Fehlercodes und Ursachen
+home-errors-note = , jeweils mit dem, was zu tun ist
+
+## Anmeldung
+
+login-name = Benutzername oder E-Mail-Adresse
+login-password = Passwort
+forgot-password = Passwort vergessen?
+login-or = oder
+login-with = Mit { $name } anmelden
+login-account-throttled = Zu viele fehlgeschlagene Anmeldeversuche für dieses Konto. Versuchen Sie es in { wait-minutes } erneut, oder wählen Sie „Abbrechen“, um zu { $client } zurückzukehren.
+login-address-throttled = Aus Ihrem Netzwerk sind zuletzt viele Anmeldungen fehlgeschlagen; wenn Sie sich bei Ihrem Passwort nicht sicher sind, versuchen Sie es in { wait-minutes } erneut.
+
+## Zweiter Faktor
+
+mfa-verify-title = Sicherheitscode
+mfa-verify-heading = Geben Sie Ihren Sicherheitscode ein
+mfa-code-label = Der 6-stellige Code aus Ihrer Authenticator-App
+mfa-use-recovery = Stattdessen einen Wiederherstellungscode verwenden
+mfa-recovery-label = Wiederherstellungscode
+mfa-recovery-button = Wiederherstellungscode verwenden
+mfa-enrol-title = Authenticator einrichten
+mfa-enrol-heading = Authenticator-App einrichten
+mfa-enrol-asks = { $client } verlangt bei der Anmeldung einen zweiten Schritt.
+mfa-enrol-scan = Scannen Sie diesen QR-Code mit einer Authenticator-App (zum Beispiel auf Ihrem Telefon).
+mfa-enrol-qr-label = QR-Code für Ihre Authenticator-App
+mfa-enrol-type-key = Oder geben Sie diesen Schlüssel in die App ein:
+mfa-enrol-code-label = Geben Sie dann den 6-stelligen Code ein, den die App anzeigt
+mfa-codes-title = Wiederherstellungscodes
+mfa-codes-heading = Speichern Sie Ihre Wiederherstellungscodes
+mfa-codes-explain = Falls Sie Ihr Telefon verlieren, können Sie sich mit jedem dieser Codes einmal anmelden, statt mit einem Code aus der App. Bewahren Sie sie sicher auf: Sie werden nur jetzt angezeigt.
+mfa-codes-saved = Ich habe sie gespeichert, weiter
+second-factor-recovery-invalid = Dieser Wiederherstellungscode ist ungültig oder wurde bereits verwendet.
+second-factor-confirmation-invalid = Dieser Code passt nicht. Prüfen Sie den Schlüssel in der App und geben Sie den Code ein, den sie jetzt anzeigt.
+second-factor-code-invalid = Dieser Code ist falsch oder abgelaufen. Geben Sie den Code ein, den die App jetzt anzeigt.
+
+## Konto wählen
+
+select-account-title = Konto wählen
+select-account-continue-as = Weiter als { $user }
+select-account-other = Anderes Konto verwenden
+
+## Einwilligung
+
+consent-title = Zugriff erlauben
+consent-heading = Zugriff erlauben?
+consent-device-heading = Dieses Gerät verbinden?
+consent-device-warning-strong = Fahren Sie nur fort, wenn Sie dies auf einem Gerät begonnen haben, das vor Ihnen steht,
+consent-device-warning = und es den Code zeigt, den Sie eingegeben haben. Wenn Ihnen jemand den Code oder einen Link geschickt hat, wählen Sie „Ablehnen“: Diese Person bekäme sonst Zugang zu Ihrem Konto.
+consent-would-like = { $client } möchte:
+consent-allow = Erlauben
+consent-deny = Ablehnen
+consent-signed-in-as = Angemeldet als { $user }.
+consent-not-you = Nicht Sie? Anderes Konto verwenden
+scope-openid = Sie anmelden und wissen, wer Sie sind
+scope-profile = Ihren Namen, Benutzernamen und Ihr Profilbild sehen
+scope-email = Ihre E-Mail-Adresse sehen
+scope-address = Ihre Postanschrift sehen
+scope-phone = Ihre Telefonnummer sehen
+scope-offline-access = Angemeldet bleiben, während Sie nicht da sind
+scope-other = Zugriff: { $scope }
+
+## Gerät anmelden
+
+device-title = Gerät verbinden
+device-enter-code = Geben Sie den Code ein, den Ihr Gerät anzeigt.
+device-code = Code
+device-code-wrong = Dieser Code stimmt nicht. Prüfen Sie den Code auf Ihrem Gerät und versuchen Sie es erneut.
+device-code-throttled = Aus Ihrem Netzwerk wurden zu viele falsche Codes eingegeben. Versuchen Sie es in { wait-minutes } erneut.
+device-code-used = Dieser Code wurde bereits verwendet: Die Anfrage wurde erlaubt oder abgelehnt. Beginnen Sie auf Ihrem Gerät neu, um einen neuen Code zu erhalten.
+device-code-expired = Dieser Code ist abgelaufen. Beginnen Sie auf Ihrem Gerät neu, um einen neuen zu erhalten.
+device-connected-title = Gerät verbunden
+device-connected = Sie sind auf Ihrem Gerät angemeldet. Sie können diese Seite schließen und zum Gerät zurückkehren.
+device-denied-title = Zugriff abgelehnt
+device-denied = Das Gerät hat keinen Zugriff auf Ihr Konto erhalten. Sie können diese Seite schließen.
+
+## Abmelden
+
+logout-title = Abmelden
+logout-heading = Abmelden?
+logout-explain = Sie werden in diesem Browser von allen Anwendungen abgemeldet, die dieses Konto verwenden.
+logout-requested-by = Angefordert von { $client }
+logout-done-title = Abgemeldet
+logout-done-heading = Sie sind abgemeldet
+logout-done = Sie können dieses Fenster schließen.
+
+## Ursachen aus dem Fehlerkatalog
+
+cause-invalid-credentials = Der Benutzername oder das Passwort ist falsch.
+cause-mail-disabled = Dieser Dienst versendet keine E-Mails, daher ist diese Seite nicht verfügbar. Bitten Sie den Support des Dienstes, Ihr Passwort zurückzusetzen.
+cause-mail-link-unknown = Dieser Link ist ungültig. Kopieren Sie den ganzen Link aus der neuesten E-Mail, oder fordern Sie einen neuen an.
+cause-mail-link-expired = Dieser Link ist abgelaufen. Fordern Sie einen neuen an und verwenden Sie ihn innerhalb weniger Minuten.
+cause-mail-link-used = Dieser Link wurde bereits verwendet, und jeder Link funktioniert nur einmal. Melden Sie sich mit Ihrem neuen Passwort an, oder fordern Sie einen neuen Link an.
+cause-mail-throttled = Es wurden zu viele E-Mails angefordert. Warten Sie etwas und versuchen Sie es dann erneut.
+cause-new-password-invalid = Wählen Sie ein Passwort mit mindestens 8 Zeichen und geben Sie es in beiden Feldern gleich ein.
+cause-email-not-verified = Ihre E-Mail-Adresse ist noch nicht bestätigt. Öffnen Sie den Link in der E-Mail, die wir Ihnen geschickt haben, und melden Sie sich dann erneut an.

@@ -1,0 +1,122 @@
+# Latchkey's pages in English. Every key here exists in every other
+# language's file (a test checks). Variables: { $client } the application's
+# name, { $user } an account's name, { $minutes } a whole number.
+# The catalogue's own English is the source of its causes' page text; other
+# languages translate it as cause-<id with dashes>.
+
+## Every page
+
+language = Language
+wait-minutes = { $minutes ->
+    [one] { $minutes } minute
+   *[other] { $minutes } minutes
+}
+to-continue-to = to continue to { $client }
+cancel = Cancel
+continue = Continue
+sign-in = Sign in
+
+## The error page
+
+error-reference = Error reference
+error-details = Details for the application's developer
+error-too-many-title = Too many attempts
+error-too-many = There have been too many attempts. Wait a little, then try again.
+error-ours-title = Something went wrong on our side
+error-ours = We could not finish signing you in. Please try again in a few minutes. If it keeps happening, contact support and quote the error reference below.
+error-user-title = We could not sign you in
+error-user = Please go back to the application and try again.
+error-client-title = This application sent an invalid sign-in request
+error-client = The application you came from asked us to sign you in with settings we cannot accept, so we cannot send you back to it safely. Contact the application's support and quote the error reference below.
+
+## The home page
+
+home-intro = This is the sign-in service of { $name }, an OpenID Connect provider. Applications send people here to sign in; there is nothing to do on this page itself.
+home-discovery = OpenID Connect discovery
+home-discovery-note = (for application developers)
+home-keys = Signing keys
+home-errors = Every error code and cause
+home-errors-note = , with what to do about it
+
+## Login
+
+login-name = Username or email
+login-password = Password
+forgot-password = Forgot your password?
+login-or = or
+login-with = Sign in with { $name }
+login-account-throttled = Too many failed attempts to sign in to this account. Try again in { wait-minutes }, or choose Cancel to go back to { $client }.
+login-address-throttled = Many sign-ins from your network have failed recently; if you are unsure of your password, try again in { wait-minutes }.
+
+## Second factor
+
+mfa-verify-title = Security code
+mfa-verify-heading = Enter your security code
+mfa-code-label = The 6-digit code from your authenticator app
+mfa-use-recovery = Use a recovery code instead
+mfa-recovery-label = Recovery code
+mfa-recovery-button = Use recovery code
+mfa-enrol-title = Set up an authenticator
+mfa-enrol-heading = Set up an authenticator app
+mfa-enrol-asks = { $client } asks for a second step when you sign in.
+mfa-enrol-scan = Scan this QR code with an authenticator app (for example one on your phone).
+mfa-enrol-qr-label = QR code for your authenticator app
+mfa-enrol-type-key = Or type this key into the app:
+mfa-enrol-code-label = Then enter the 6-digit code the app shows
+mfa-codes-title = Recovery codes
+mfa-codes-heading = Save your recovery codes
+mfa-codes-explain = If you lose your phone, each of these codes lets you sign in once instead of a code from the app. Keep them somewhere safe: they are shown only now.
+mfa-codes-saved = I have saved them, continue
+second-factor-recovery-invalid = That recovery code is not valid or was already used.
+second-factor-confirmation-invalid = That code does not match. Check the key in the app and enter the code it shows now.
+second-factor-code-invalid = That code is not right or has expired. Enter the code the app shows now.
+
+## Choose an account
+
+select-account-title = Choose an account
+select-account-continue-as = Continue as { $user }
+select-account-other = Use another account
+
+## Consent
+
+consent-title = Allow access
+consent-heading = Allow access?
+consent-device-heading = Connect this device?
+consent-device-warning-strong = Only continue if you started this on a device you have in front of you
+consent-device-warning = and it shows the code you typed. If someone sent you the code or a link, choose Deny: they would get into your account.
+consent-would-like = { $client } would like to:
+consent-allow = Allow
+consent-deny = Deny
+consent-signed-in-as = Signed in as { $user }.
+consent-not-you = Not you? Use another account
+scope-openid = Sign you in and know who you are
+scope-profile = See your name, username and profile picture
+scope-email = See your email address
+scope-address = See your postal address
+scope-phone = See your phone number
+scope-offline-access = Stay signed in to your account while you are away
+scope-other = Access: { $scope }
+
+## Device sign-in
+
+device-title = Connect a device
+device-enter-code = Enter the code shown on your device.
+device-code = Code
+device-code-wrong = That code is not right. Check the code on your device and try again.
+device-code-throttled = Too many wrong codes were entered from your network. Try again in { wait-minutes }.
+device-code-used = This code was already used: the request was allowed or denied. Start again on your device to get a new code.
+device-code-expired = That code has expired. Start again on your device to get a new one.
+device-connected-title = Device connected
+device-connected = You are signed in on your device. You can close this page and go back to it.
+device-denied-title = Access denied
+device-denied = The device was not given access to your account. You can close this page.
+
+## Sign out
+
+logout-title = Sign out
+logout-heading = Sign out?
+logout-explain = You will be signed out of every application that uses this account on this browser.
+logout-requested-by = Requested by { $client }
+logout-done-title = Signed out
+logout-done-heading = You are signed out
+logout-done = You can close this window.
