@@ -42,6 +42,7 @@ home-errors-note = , with what to do about it
 
 login-name = Username or email
 login-password = Password
+forgot-password = Forgot your password?
 login-or = or
 login-with = Sign in with { $name }
 login-account-throttled = Too many failed attempts to sign in to this account. Try again in { wait-minutes }, or choose Cancel to go back to { $client }.

@@ -17,6 +17,7 @@ pub mod journey;
 pub mod key_record;
 pub mod keys;
 pub mod logout;
+pub mod mail;
 pub mod passkey;
 pub mod passkey_record;
 pub mod registration;

@@ -44,6 +44,7 @@ const CORE_LAYERS: &[(&str, &[&str])] = &[
             "device",
             "audit",
             "passkey_record",
+            "mail",
         ],
     ),
     ("store interface", &["store"]),

@@ -90,6 +90,11 @@ pub(crate) const SQLITE: Dialect = Dialect {
             sql: include_str!("../migrations/sqlite/0012_device_grants.sql"),
         },
         Migration {
+            version: 13,
+            name: "0013_mail",
+            sql: include_str!("../migrations/sqlite/0013_mail.sql"),
+        },
+        Migration {
             version: 14,
             name: "0014_passkeys",
             sql: include_str!("../migrations/sqlite/0014_passkeys.sql"),
@@ -169,6 +174,11 @@ pub(crate) const POSTGRES: Dialect = Dialect {
             version: 12,
             name: "0012_device_grants",
             sql: include_str!("../migrations/postgres/0012_device_grants.sql"),
+        },
+        Migration {
+            version: 13,
+            name: "0013_mail",
+            sql: include_str!("../migrations/postgres/0013_mail.sql"),
         },
         Migration {
             version: 14,

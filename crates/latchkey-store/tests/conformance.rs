@@ -197,6 +197,11 @@ macro_rules! conformance_tests {
                 passkeys_are_listed_found_and_removed_per_user,
                 a_passkey_counter_is_accepted_once_and_only_upwards,
                 passkey_ceremonies_are_taken_once_and_purged,
+                mail_is_claimed_sent_and_retried,
+                a_message_is_claimed_by_one_node_under_concurrency,
+                a_dead_nodes_claim_runs_out,
+                mail_links_are_used_once_and_purged,
+                ending_everything_for_a_user_keeps_the_user,
             );
         }
     };
@@ -562,7 +567,6 @@ async fn users_create_get_list_update_delete(db: &TestDb) {
 /// consents, second factors and upstream links go.
 async fn deleting_a_user_ends_their_sessions_tokens_and_links(db: &TestDb) {
     use latchkey_core::grant::Redemption;
-    use latchkey_core::session::SessionRecord;
     let store = db.open().await;
     for (sub, name) in [("s1", "alice"), ("s2", "bob")] {
         store.create_user(&user(sub, name, 1)).await.unwrap();
@@ -3128,4 +3132,324 @@ async fn passkey_ceremonies_are_taken_once_and_purged(db: &TestDb) {
     assert_eq!(store.purge_ceremonies(100, 10).await.unwrap(), 1);
     assert_eq!(store.purge_ceremonies(100, 10).await.unwrap(), 0);
     assert!(store.take_ceremony("c6", 100).await.unwrap().is_some());
+}
+
+// ---------------------------------------------------------------------------
+// Outgoing mail and single-use links
+
+fn outgoing(id: &str, due_at: i64, expires_at: i64) -> latchkey_core::mail::OutgoingMail {
+    latchkey_core::mail::OutgoingMail {
+        id: id.into(),
+        to: "alice@example.com".into(),
+        subject: format!("subject {id}"),
+        text: "text".into(),
+        html: "<p>html</p>".into(),
+        attempts: 0,
+        due_at,
+        created_at: 100,
+        expires_at,
+    }
+}
+
+fn ids(mails: &[latchkey_core::mail::OutgoingMail]) -> Vec<&str> {
+    let mut v: Vec<&str> = mails.iter().map(|m| m.id.as_str()).collect();
+    v.sort();
+    v
+}
+
+/// Due messages are claimed (not those due later, expired or claimed);
+/// a sent one goes, a failed one comes back when due with its attempt
+/// counted; only the claim that holds a message may act on it.
+async fn mail_is_claimed_sent_and_retried(db: &TestDb) {
+    let store = db.open().await;
+    for (id, due, expires) in [
+        ("m1", 100, 5000),
+        ("m2", 100, 5000),
+        ("later", 900, 5000),
+        ("dead", 100, 150),
+    ] {
+        store
+            .enqueue_mail(&outgoing(id, due, expires))
+            .await
+            .unwrap();
+    }
+    let got = store.claim_mail("c1", 200, 300, 10).await.unwrap();
+    assert_eq!(ids(&got), ["m1", "m2"]);
+    assert_eq!(got[0].to, "alice@example.com");
+    assert_eq!(
+        got.iter().find(|m| m.id == "m1").unwrap(),
+        &outgoing("m1", 100, 5000)
+    );
+    // Claimed: nobody else gets them while the lease runs.
+    assert!(
+        store
+            .claim_mail("c2", 250, 350, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Another claim may not act on them.
+    assert!(!store.delete_mail("m1", "c2").await.unwrap());
+    assert!(!store.retry_mail("m1", "c2", 400).await.unwrap());
+    assert!(store.delete_mail("m1", "c1").await.unwrap());
+    assert!(!store.delete_mail("m1", "c1").await.unwrap());
+    assert!(store.retry_mail("m2", "c1", 400).await.unwrap());
+    // Not due again before 400; then claimed with its attempt counted.
+    assert!(
+        store
+            .claim_mail("c3", 399, 500, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let again = store.claim_mail("c3", 400, 500, 1).await.unwrap();
+    assert_eq!(ids(&again), ["m2"]);
+    assert_eq!(again[0].attempts, 1);
+    assert_eq!(again[0].due_at, 400);
+    // "later" when due; m2 again, since c3's lease ran out without a word.
+    let later = store.claim_mail("c4", 950, 1000, 10).await.unwrap();
+    assert_eq!(ids(&later), ["later", "m2"]);
+    assert!(
+        store
+            .claim_mail("c5", 950, 1000, 0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Purge: the expired message goes (the others expire at 5000).
+    assert_eq!(store.purge_mail(1000, 100).await.unwrap(), 1);
+    assert_eq!(store.purge_mail(6000, 1).await.unwrap(), 1);
+    assert_eq!(store.purge_mail(6000, 100).await.unwrap(), 1);
+    assert_eq!(store.purge_mail(6000, 100).await.unwrap(), 0);
+}
+
+/// Many claims at once on two nodes: no message is claimed twice.
+async fn a_message_is_claimed_by_one_node_under_concurrency(db: &TestDb) {
+    let store = db.open().await;
+    let other = db.open().await;
+    for i in 0..20 {
+        store
+            .enqueue_mail(&outgoing(&format!("m{i:02}"), 100, 5000))
+            .await
+            .unwrap();
+    }
+    let tasks: Vec<_> = (0..10)
+        .map(|i| {
+            let node = if i % 2 == 0 {
+                store.clone()
+            } else {
+                other.clone()
+            };
+            tokio::spawn(async move {
+                node.claim_mail(&format!("claim-{i}"), 200, 300, 3)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    // A claim that lost a race for a row skips it (PostgreSQL re-checks
+    // the lease on the row it waited for): what is left is claimed next.
+    all.extend(store.claim_mail("rest", 200, 300, 100).await.unwrap());
+    let mut got: Vec<String> = all.into_iter().map(|m| m.id).collect();
+    got.sort();
+    let before = got.len();
+    got.dedup();
+    assert_eq!(before, got.len(), "a message was claimed twice: {got:?}");
+    assert_eq!(got.len(), 20);
+}
+
+/// A node that claimed messages and died: when its lease ends another node
+/// claims them, and the dead claim can no longer act on them.
+async fn a_dead_nodes_claim_runs_out(db: &TestDb) {
+    let store = db.open().await;
+    store
+        .enqueue_mail(&outgoing("m1", 100, 5000))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.claim_mail("dead", 200, 320, 10).await.unwrap().len(),
+        1
+    );
+    assert!(
+        store
+            .claim_mail("alive", 319, 500, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.claim_mail("alive", 320, 500, 10).await.unwrap().len(),
+        1
+    );
+    assert!(!store.delete_mail("m1", "dead").await.unwrap());
+    assert!(store.delete_mail("m1", "alive").await.unwrap());
+}
+
+/// A link is found by its hash and purpose, used once (not after it
+/// expired), kept a day past expiry, and goes with its user.
+async fn mail_links_are_used_once_and_purged(db: &TestDb) {
+    use latchkey_core::mail::{LINK_GRACE, LinkPurpose, LinkRecord, LinkState};
+    let store = db.open().await;
+    store.create_user(&user("s1", "alice", 1)).await.unwrap();
+    let link = |hash: &str, purpose, expires_at| LinkRecord {
+        hash: hash.into(),
+        purpose,
+        sub: "s1".into(),
+        email: (purpose == LinkPurpose::Verify).then(|| "alice@example.com".to_string()),
+        created_at: 100,
+        expires_at,
+        used_at: None,
+    };
+    store
+        .insert_link(&link("h1", LinkPurpose::Recovery, 1000))
+        .await
+        .unwrap();
+    store
+        .insert_link(&link("h2", LinkPurpose::Verify, 1000))
+        .await
+        .unwrap();
+    store
+        .insert_link(&link("h3", LinkPurpose::Recovery, 500))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_link("h1", LinkPurpose::Recovery).await.unwrap(),
+        Some(link("h1", LinkPurpose::Recovery, 1000))
+    );
+    assert_eq!(
+        store
+            .get_link("h2", LinkPurpose::Verify)
+            .await
+            .unwrap()
+            .unwrap()
+            .email
+            .as_deref(),
+        Some("alice@example.com")
+    );
+    // The purpose is part of the key.
+    assert_eq!(
+        store.get_link("h1", LinkPurpose::Verify).await.unwrap(),
+        None
+    );
+    assert!(
+        !store
+            .use_link("h1", LinkPurpose::Verify, 200)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .use_link("h1", LinkPurpose::Recovery, 200)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .use_link("h1", LinkPurpose::Recovery, 201)
+            .await
+            .unwrap()
+    );
+    let used = store
+        .get_link("h1", LinkPurpose::Recovery)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(used.used_at, Some(200));
+    assert_eq!(used.state(201), LinkState::Used);
+    // Expired: not usable.
+    assert!(
+        !store
+            .use_link("h3", LinkPurpose::Recovery, 500)
+            .await
+            .unwrap()
+    );
+    // Used at once from two nodes: one wins.
+    let other = db.open().await;
+    let (a, b) = tokio::join!(
+        store.use_link("h2", LinkPurpose::Verify, 300),
+        other.use_link("h2", LinkPurpose::Verify, 300)
+    );
+    assert!(a.unwrap() ^ b.unwrap());
+    // Kept LINK_GRACE past expiry, then purged.
+    assert_eq!(
+        store.purge_mail(500 + LINK_GRACE - 1, 100).await.unwrap(),
+        0
+    );
+    assert_eq!(store.purge_mail(500 + LINK_GRACE, 100).await.unwrap(), 1);
+    store
+        .insert_link(&link("h4", LinkPurpose::Recovery, 9000))
+        .await
+        .unwrap();
+    assert!(store.delete_user("s1", 600, 700).await.unwrap());
+    assert_eq!(
+        store.get_link("h4", LinkPurpose::Recovery).await.unwrap(),
+        None
+    );
+}
+
+/// After a password reset: the user's sessions, refresh tokens and codes
+/// end and their grants are revoked; the user, their factors and consents
+/// stay, and other users keep everything.
+async fn ending_everything_for_a_user_keeps_the_user(db: &TestDb) {
+    use latchkey_core::grant::Redemption;
+    let store = db.open().await;
+    for (sub, name) in [("s1", "alice"), ("s2", "bob")] {
+        store.create_user(&user(sub, name, 1)).await.unwrap();
+        for n in 0..2 {
+            store
+                .insert_session(&SessionRecord {
+                    id_hash: format!("session-{sub}-{n}"),
+                    sid: format!("sid-{sub}-{n}"),
+                    sub: sub.into(),
+                    auth_time: 100,
+                    amr: vec!["pwd".into()],
+                    acr: None,
+                    created_at: 100,
+                    expires_at: 9_000,
+                    user_agent: None,
+                    address: None,
+                })
+                .await
+                .unwrap();
+        }
+        let mut refresh = refresh(&format!("refresh-{sub}"), &format!("grant-r-{sub}"), 9_000);
+        refresh.sub = sub.into();
+        store.insert_refresh_token(&refresh).await.unwrap();
+        let mut code = code_record(&format!("code-{sub}"));
+        code.sub = sub.into();
+        code.grant_id = format!("grant-c-{sub}");
+        code.expires_at = 9_000;
+        store.insert_code(&code).await.unwrap();
+        store.put_consent(sub, "c1", "openid", 100).await.unwrap();
+        store.put_totp(&totp(sub, Some(100)), true).await.unwrap();
+    }
+    assert_eq!(store.end_everything_for("s1", 200, 5_000).await.unwrap(), 2);
+    assert!(store.get_user("s1").await.unwrap().is_some());
+    assert_eq!(store.get_session("session-s1-0").await.unwrap(), None);
+    assert_eq!(store.get_session("session-s1-1").await.unwrap(), None);
+    assert_eq!(store.get_refresh_token("refresh-s1").await.unwrap(), None);
+    assert!(matches!(
+        store.redeem_code("code-s1", 300).await.unwrap(),
+        Redemption::Unknown
+    ));
+    assert!(store.is_grant_revoked("grant-r-s1").await.unwrap());
+    assert!(store.is_grant_revoked("grant-c-s1").await.unwrap());
+    assert!(store.get_consent("s1", "c1").await.unwrap().is_some());
+    assert!(store.get_totp("s1").await.unwrap().is_some());
+    // Bob keeps everything.
+    assert!(store.get_session("session-s2-0").await.unwrap().is_some());
+    assert!(
+        store
+            .get_refresh_token("refresh-s2")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(!store.is_grant_revoked("grant-r-s2").await.unwrap());
+    // Twice is harmless.
+    assert_eq!(store.end_everything_for("s1", 300, 5_000).await.unwrap(), 0);
 }

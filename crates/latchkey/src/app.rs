@@ -55,6 +55,8 @@ pub struct App {
     /// The passkey relying party (`webauthn.*`); `None` when passkeys are
     /// off (an issuer on an IP address without `webauthn.rp_id`).
     pub passkeys: Option<latchkey_core::passkey::RelyingParty>,
+    /// Wakes this node's mail worker when a request queues a message.
+    pub mail_wake: Arc<tokio::sync::Notify>,
 }
 
 impl App {
@@ -109,7 +111,26 @@ impl App {
             error_records,
             maintenance_stored: AtomicBool::new(false),
             store_reachable: AtomicBool::new(true),
+            mail_wake: Arc::new(tokio::sync::Notify::new()),
         }
+    }
+
+    /// Whether outgoing mail is on (`smtp.host` set): recovery and
+    /// verification are offered only then.
+    pub fn mail_on(&self) -> bool {
+        self.config.mail.is_some()
+    }
+
+    /// Put a message in the outbox and wake this node's worker.
+    pub async fn send_mail(
+        &self,
+        to: &str,
+        message: crate::mail::messages::Message,
+        ttl: i64,
+    ) -> Result<(), latchkey_core::Occurrence> {
+        crate::mail::enqueue(self.store.as_ref(), to, message, ttl).await?;
+        self.mail_wake.notify_one();
+        Ok(())
     }
 
     /// Whether this node answers in maintenance: the `maintenance` setting,

@@ -610,7 +610,9 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 if let Some(c) = claims {
                     body.insert("claims".into(), parse_json_object("--claims", &c)?);
                 }
-                print(&manage::users::create(store, &secrets, Value::Object(body)).await?);
+                let created = manage::users::create(store, &secrets, Value::Object(body)).await?;
+                crate::mail::verify_new_user(&config, store, &secrets, &created).await;
+                print(&created);
             }
             UserCommand::List => print(&manage::users::list(store).await?),
             UserCommand::Show { user } => print(

@@ -92,6 +92,39 @@ fn bad(key: &str, message: impl Into<String>) -> ConfigError {
     }
 }
 
+/// `smtp.tls`: how the connection to the SMTP server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    StartTls,
+    Tls,
+    None,
+}
+
+/// Outgoing mail (`smtp.*`); present exactly when `smtp.host` is set.
+#[derive(Clone)]
+pub struct MailConfig {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub username: Option<String>,
+    pub password: Option<latchkey_core::secret::Secret<String>>,
+    /// `smtp.from`, checked to be a mailbox.
+    pub from: String,
+}
+
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("username", &self.username)
+            .field("password", &self.password)
+            .field("from", &self.from)
+            .finish()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     Text,
@@ -162,6 +195,12 @@ pub struct Config {
     pub webauthn_rp_name: String,
     /// `webauthn.offer_after_password`.
     pub webauthn_offer_after_password: bool,
+    /// `smtp.*`: `None` when mail is off.
+    pub mail: Option<MailConfig>,
+    /// `recovery.link_ttl`.
+    pub recovery_link_ttl: i64,
+    /// `policy.require_verified_email`.
+    pub require_verified_email: bool,
 }
 
 pub use latchkey_core::authorize::Policy;
@@ -180,6 +219,7 @@ impl std::fmt::Debug for Config {
             )
             .field("log_format", &self.log_format)
             .field("extended_codes", &self.extended_codes)
+            .field("mail", &self.mail)
             .finish()
     }
 }
@@ -412,7 +452,11 @@ impl Config {
             }
             Some(_) => return Err(bad(WEBAUTHN_RP_NAME.key, "expected 1 to 80 characters")),
         };
+        let mail = mail(&sources)?;
         Ok(Config {
+            mail,
+            recovery_link_ttl: RECOVERY_LINK_TTL.read(&sources)?,
+            require_verified_email: REQUIRE_VERIFIED_EMAIL.read(&sources)?,
             webauthn_rp_id,
             webauthn_offer_after_password: WEBAUTHN_OFFER_AFTER_PASSWORD.read(&sources)?,
             issuer,
@@ -665,6 +709,61 @@ fn token(sources: &Sources, setting: &Optional) -> Result<Option<String>, Config
     }
 }
 
+/// `smtp.*`: mail is on exactly when `smtp.host` is set; then `smtp.from`
+/// is required, and a user name needs its password.
+fn mail(sources: &Sources) -> Result<Option<MailConfig>, ConfigError> {
+    let Some(host) = SMTP_HOST
+        .read(sources)?
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+    else {
+        return Ok(None);
+    };
+    if host.contains(|c: char| c.is_whitespace() || c == '/' || c == '@') {
+        return Err(bad(
+            SMTP_HOST.key,
+            format!("expected a host name or IP address, got {host:?}"),
+        ));
+    }
+    let port = u16::try_from(SMTP_PORT.read(sources)?)
+        .map_err(|_| bad(SMTP_PORT.key, "expected a port number from 1 to 65535"))?;
+    let from = SMTP_FROM
+        .read(sources)?
+        .map(|f| f.trim().to_string())
+        .filter(|f| !f.is_empty())
+        .ok_or_else(|| {
+            bad(
+                SMTP_FROM.key,
+                "is required when smtp.host is set: the sender of every message, e.g. Latchkey <id@example.com>",
+            )
+        })?;
+    if from.parse::<lettre::message::Mailbox>().is_err() {
+        return Err(bad(
+            SMTP_FROM.key,
+            format!("expected an address or Name <address>, got {from:?}"),
+        ));
+    }
+    let username = SMTP_USERNAME.read(sources)?.filter(|u| !u.is_empty());
+    let password = SMTP_PASSWORD
+        .read(sources)?
+        .filter(|p| !p.is_empty())
+        .map(latchkey_core::secret::Secret::new);
+    if username.is_some() && password.is_none() {
+        return Err(bad(
+            SMTP_PASSWORD.key,
+            "is required when smtp.username is set",
+        ));
+    }
+    Ok(Some(MailConfig {
+        host,
+        port,
+        tls: SMTP_TLS.read(sources)?,
+        username,
+        password,
+        from,
+    }))
+}
+
 /// `registration.mode` and, in token mode, its required token. A token
 /// set in another mode is not used.
 fn registration(
@@ -890,6 +989,48 @@ issuer = \"https://id.corp.example\"\nclient_id = \"lk\"\nclient_secret = \"upst
         ] {
             assert!(!text.contains(hidden), "{hidden} shows in {text}");
         }
+    }
+
+    /// Mail is on exactly with `smtp.host`; then `smtp.from` is required,
+    /// a user name needs its password, and the password never shows.
+    #[test]
+    fn smtp_settings() {
+        let c = load(None, &[]).unwrap();
+        assert!(c.mail.is_none());
+        assert_eq!(c.recovery_link_ttl, 900);
+        assert!(!c.require_verified_email);
+        let host = ("LATCHKEY_SMTP_HOST", "smtp.example.com");
+        let from = ("LATCHKEY_SMTP_FROM", "Latchkey <id@example.com>");
+        let e = load(None, &[host]).unwrap_err();
+        assert!(e.to_string().contains("smtp.from"), "{e}");
+        let e = load(None, &[host, ("LATCHKEY_SMTP_FROM", "not an address")]).unwrap_err();
+        assert!(e.to_string().contains("smtp.from"), "{e}");
+        let e = load(None, &[host, from, ("LATCHKEY_SMTP_USERNAME", "lk")]).unwrap_err();
+        assert!(e.to_string().contains("smtp.password"), "{e}");
+        let e = load(None, &[host, from, ("LATCHKEY_SMTP_TLS", "ssl")]).unwrap_err();
+        assert!(e.to_string().contains("starttls, tls or none"), "{e}");
+        let c = load(
+            None,
+            &[
+                host,
+                from,
+                ("LATCHKEY_SMTP_USERNAME", "lk"),
+                ("LATCHKEY_SMTP_PASSWORD", "smtp-password-4242"),
+                ("LATCHKEY_SMTP_TLS", "tls"),
+                ("LATCHKEY_SMTP_PORT", "465"),
+            ],
+        )
+        .unwrap();
+        let mail = c.mail.clone().unwrap();
+        assert_eq!((mail.port, mail.tls), (465, SmtpTls::Tls));
+        assert_eq!(
+            mail.password.as_ref().unwrap().expose_str(),
+            "smtp-password-4242"
+        );
+        assert!(!format!("{c:?}").contains("smtp-password-4242"));
+        let c = load(None, &[host, from]).unwrap();
+        let mail = c.mail.unwrap();
+        assert_eq!((mail.port, mail.tls), (587, SmtpTls::StartTls));
     }
 
     /// Every declaration in the settings module is listed in `SETTINGS`

@@ -9,6 +9,7 @@ pub mod config;
 pub mod failpoints;
 pub mod grant_uses;
 pub mod http;
+pub mod mail;
 pub mod maintenance;
 pub mod manage;
 pub mod server;

@@ -75,6 +75,13 @@ pub async fn build_app(config: Config) -> Result<Arc<App>, StartError> {
     }
     tokio::spawn(write_error_records(store.clone(), rx));
     tokio::spawn(watch_changes(app.clone()));
+    if let Some(mail) = app.config.mail.clone() {
+        tokio::spawn(crate::mail::worker(
+            store.clone(),
+            mail,
+            app.mail_wake.clone(),
+        ));
+    }
     tokio::spawn(purge(store, app.config.audit_retention_days));
     if let Some(handle) = app.metrics.clone() {
         tokio::spawn(metrics_upkeep(handle));
@@ -276,6 +283,9 @@ async fn purge(store: Arc<dyn Store>, audit_retention_days: i64) {
         crate::audit::purge(store.as_ref(), audit_retention_days, now, PURGE_LIMIT).await;
         if let Err(e) = store.purge_ceremonies(now, PURGE_LIMIT).await {
             tracing::warn!(error = %e, "passkey ceremony purge failed");
+        }
+        if let Err(e) = store.purge_mail(now, PURGE_LIMIT).await {
+            tracing::warn!(error = %e, "mail purge failed");
         }
         match store
             .purge_expired(now, ERROR_RETENTION_SECS, PURGE_LIMIT)

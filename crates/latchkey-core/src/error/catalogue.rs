@@ -2869,6 +2869,121 @@ pub static PASSKEY_NOT_FOUND: Cause = Cause {
     page: None,
 };
 
+// ---------------------------------------------------------------------------
+// Mail: forgotten password (/recover), email verification (/verify-email)
+// ---------------------------------------------------------------------------
+
+const MAIL_PAGES: &[&str] = &["/recover", "/recover/reset", "/verify-email"];
+const LINK_PAGES: &[&str] = &["/recover/reset", "/verify-email"];
+
+pub static MAIL_DISABLED: Cause = Cause {
+    id: "mail_disabled",
+    code: ErrorCode::NotFound,
+    status: 404,
+    summary: "This server sends no mail, so password recovery and email verification are off",
+    actor: Actor::Operator,
+    fix: "Set smtp.host and smtp.from (and smtp.username and smtp.password if the server asks) to turn outgoing mail on. Without it, the operator sets passwords (latchkey user set-password) and email_verified (latchkey user update).",
+    spec: "RFC 9110 §15.5.5",
+    endpoints: MAIL_PAGES,
+    extended_code: None,
+    checklist: &["T4"],
+    page: Some(
+        "This service does not send email, so this page is not available. Ask the service's support to reset your password.",
+    ),
+};
+
+pub static MAIL_LINK_UNKNOWN: Cause = Cause {
+    id: "mail_link_unknown",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The link from the email is not valid",
+    actor: Actor::EndUser,
+    fix: "Open the whole link from the latest email (a mail program may cut long links), or ask for a new one.",
+    spec: "RFC 9110 §15.5.1",
+    endpoints: LINK_PAGES,
+    extended_code: None,
+    checklist: &[],
+    page: Some(
+        "This link is not valid. Copy the whole link from the latest email, or ask for a new one.",
+    ),
+};
+
+pub static MAIL_LINK_EXPIRED: Cause = Cause {
+    id: "mail_link_expired",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The link from the email has expired",
+    actor: Actor::EndUser,
+    fix: "Ask for a new link and use it soon: a recovery link works for recovery.link_ttl seconds (15 minutes by default), a verification link for 7 days.",
+    spec: "RFC 9110 §15.5.1",
+    endpoints: LINK_PAGES,
+    extended_code: None,
+    checklist: &[],
+    page: Some("This link has expired. Ask for a new one and use it within a few minutes."),
+};
+
+pub static MAIL_LINK_USED: Cause = Cause {
+    id: "mail_link_used",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The link from the email was already used",
+    actor: Actor::EndUser,
+    fix: "Each link works once. If the password was changed with it, sign in with the new password; otherwise ask for a new link.",
+    spec: "RFC 9110 §15.5.1",
+    endpoints: LINK_PAGES,
+    extended_code: None,
+    checklist: &[],
+    page: Some(
+        "This link was already used, and each link works only once. Sign in with your new password, or ask for a new link.",
+    ),
+};
+
+pub static MAIL_THROTTLED: Cause = Cause {
+    id: "mail_throttled",
+    code: ErrorCode::TemporarilyUnavailable,
+    status: 429,
+    summary: "Too many emails were asked for, try again later",
+    actor: Actor::EndUser,
+    fix: "Wait for the time shown on the page. Recovery and verification emails are limited per account and per address, so a mailbox cannot be flooded.",
+    spec: "RFC 6585 §4",
+    endpoints: &["/recover", "/verify-email"],
+    extended_code: None,
+    checklist: &[],
+    page: Some("Too many emails were asked for. Wait a little, then try again."),
+};
+
+pub static NEW_PASSWORD_INVALID: Cause = Cause {
+    id: "new_password_invalid",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The new password is not acceptable",
+    actor: Actor::EndUser,
+    fix: "Choose a password of 8 to 1024 characters and type it the same way in both fields.",
+    spec: "NIST SP 800-63B §5.1.1.2",
+    endpoints: &["/recover/reset"],
+    extended_code: None,
+    checklist: &[],
+    page: Some(
+        "Choose a password of at least 8 characters, and type it the same way in both fields.",
+    ),
+};
+
+pub static EMAIL_NOT_VERIFIED: Cause = Cause {
+    id: "email_not_verified",
+    code: ErrorCode::AccessDenied,
+    status: 403,
+    summary: "The account's email address is not verified yet",
+    actor: Actor::EndUser,
+    fix: "Open the verification link sent by email, then sign in again (the login page offers to send it again). The operator can set email_verified true, or turn the rule off with policy.require_verified_email false.",
+    spec: "OIDC Core §5.1 (email_verified)",
+    endpoints: &["/login"],
+    extended_code: None,
+    checklist: &[],
+    page: Some(
+        "Your email address is not verified yet. Open the link in the email we sent you, then sign in again.",
+    ),
+};
+
 /// The causes that mean a request carried no credentials at all (none, or
 /// an Authorization header of another scheme): their Bearer challenge has
 /// no error attribute (RFC 6750 §3.1).
@@ -3097,6 +3212,14 @@ pub static ALL: &[&Cause] = &[
     &PASSKEY_INVALID,
     &PASSKEY_RP_MISMATCH,
     &PASSKEY_NOT_FOUND,
+    // mail: recovery and verification
+    &MAIL_DISABLED,
+    &MAIL_LINK_UNKNOWN,
+    &MAIL_LINK_EXPIRED,
+    &MAIL_LINK_USED,
+    &MAIL_THROTTLED,
+    &NEW_PASSWORD_INVALID,
+    &EMAIL_NOT_VERIFIED,
 ];
 
 #[cfg(test)]

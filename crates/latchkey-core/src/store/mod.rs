@@ -18,6 +18,7 @@ mod errors;
 mod factors;
 mod grants;
 mod keys;
+mod mail;
 mod passkeys;
 mod sessions;
 mod upstream;
@@ -31,6 +32,7 @@ pub use errors::ErrorStore;
 pub use factors::FactorStore;
 pub use grants::GrantStore;
 pub use keys::KeyStore;
+pub use mail::MailStore;
 pub use passkeys::PasskeyStore;
 pub use sessions::SessionStore;
 pub use upstream::UpstreamStore;
@@ -41,7 +43,7 @@ pub use users::UserStore;
 pub mod prelude {
     pub use super::{
         AuditStore, ChangeStore, ClientStore, DeviceStore, ErrorStore, FactorStore, GrantStore,
-        KeyStore, PasskeyStore, SessionStore, Store, UpstreamStore, UserStore,
+        KeyStore, MailStore, PasskeyStore, SessionStore, Store, UpstreamStore, UserStore,
     };
 }
 
@@ -77,6 +79,7 @@ pub trait Store:
     + DeviceStore
     + AuditStore
     + PasskeyStore
+    + MailStore
     + Send
     + Sync
     + 'static
@@ -96,6 +99,7 @@ impl<T> Store for T where
         + DeviceStore
         + AuditStore
         + PasskeyStore
+        + MailStore
         + Send
         + Sync
         + 'static

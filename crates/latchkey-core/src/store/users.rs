@@ -24,4 +24,10 @@ pub trait UserStore: Send + Sync {
     /// access tokens already issued from them stop working), and consents,
     /// second factors and upstream links go. False when no such user.
     async fn delete_user(&self, sub: &str, now: i64, keep_until: i64) -> StoreResult<bool>;
+    /// End everything that lets anyone act as the user, keeping the user,
+    /// in one transaction (after a password reset): every session ends,
+    /// pending codes and refresh tokens go, and the grants they belong to
+    /// are revoked (kept until `keep_until`, so access tokens already
+    /// issued from them stop working). Returns the sessions ended.
+    async fn end_everything_for(&self, sub: &str, now: i64, keep_until: i64) -> StoreResult<u64>;
 }

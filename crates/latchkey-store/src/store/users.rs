@@ -35,7 +35,7 @@ mod sql {
         UNION SELECT grant_id FROM grant_uses WHERE sub = $1) AS g WHERE true \
         ON CONFLICT DO NOTHING";
     /// Everything else keyed by a deleted user's sub.
-    pub const DELETE_USER_ROWS: [&str; 11] = [
+    pub const DELETE_USER_ROWS: [&str; 12] = [
         "DELETE FROM grant_uses WHERE sub = $1",
         "DELETE FROM refresh_tokens WHERE sub = $1",
         "DELETE FROM authorization_codes WHERE sub = $1",
@@ -47,7 +47,16 @@ mod sql {
         "DELETE FROM device_grants WHERE sub = $1",
         "DELETE FROM passkeys WHERE sub = $1",
         "DELETE FROM passkey_ceremonies WHERE sub = $1",
+        "DELETE FROM mail_links WHERE sub = $1",
     ];
+    /// What ends with [`UserStore::end_everything_for`], beside the
+    /// grants: every way back in but the account itself.
+    pub const END_EVERYTHING_ROWS: [&str; 3] = [
+        "DELETE FROM refresh_tokens WHERE sub = $1",
+        "DELETE FROM authorization_codes WHERE sub = $1",
+        "DELETE FROM device_grants WHERE sub = $1",
+    ];
+    pub const END_SESSIONS: &str = "DELETE FROM sessions WHERE sub = $1";
 }
 
 fn user_claims(sub: &str, text: &str) -> StoreResult<serde_json::Map<String, serde_json::Value>> {
@@ -195,5 +204,34 @@ impl<D: Db> UserStore for SqlStore<D> {
         tx.commit().await.map_err(map_err)?;
         self.revocations.forget();
         Ok(true)
+    }
+
+    async fn end_everything_for(&self, sub: &str, now: i64, keep_until: i64) -> StoreResult<u64> {
+        crate::failpoint("store.write")?;
+        let mut tx = D::begin(&self.pool).await.map_err(map_err)?;
+        D::query(sql::REVOKE_USER_GRANTS)
+            .bind(sub)
+            .bind(now)
+            .bind(keep_until)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        for statement in sql::END_EVERYTHING_ROWS {
+            D::query(statement)
+                .bind(sub)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        let sessions = D::query(sql::END_SESSIONS)
+            .bind(sub)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .rows_affected();
+        Self::bump_revocations(&mut tx).await?;
+        tx.commit().await.map_err(map_err)?;
+        self.revocations.forget();
+        Ok(sessions)
     }
 }

@@ -667,6 +667,61 @@ pub const UPSTREAM: FileOnly = FileOnly {
     doc: "upstream OpenID providers offered as \"Sign in with ...\" on the login page; keys below",
 };
 
+pub const SMTP_HOST: Optional = Optional {
+    key: "smtp.host",
+    unset: "unset: mail off",
+    doc: "the SMTP server that sends Latchkey's mail (password recovery, email verification, password-change notices). Unset, every mail feature is off: the login page offers no \"Forgot your password?\" and `/recover` and `/verify-email` answer 404 `mail_disabled`. See [docs/mail.md](docs/mail.md)",
+};
+
+pub const SMTP_PORT: Count<i64> = Count {
+    key: "smtp.port",
+    default: 587,
+    min: 1,
+    max: 65535,
+    unit: "port numbers",
+    off: false,
+    doc: "the SMTP server's port (587 for submission with STARTTLS, 465 for implicit TLS)",
+};
+
+pub const SMTP_TLS: Choice<super::SmtpTls> = Choice {
+    key: "smtp.tls",
+    default: ("starttls", super::SmtpTls::StartTls),
+    others: &[("tls", super::SmtpTls::Tls), ("none", super::SmtpTls::None)],
+    doc: "`starttls` (upgrade required, the server's certificate checked), `tls` (implicit TLS from the first byte) or `none` (plain text: a relay on the same host or for tests only)",
+};
+
+pub const SMTP_USERNAME: Optional = Optional {
+    key: "smtp.username",
+    unset: "unset: no authentication",
+    doc: "the user name to authenticate to the SMTP server with (with `smtp.password`)",
+};
+
+pub const SMTP_PASSWORD: Optional = Optional {
+    key: "smtp.password",
+    unset: "unset",
+    doc: "the SMTP password; a secret: never logged, shown as `[redacted]`. Required with `smtp.username`",
+};
+
+pub const SMTP_FROM: Optional = Optional {
+    key: "smtp.from",
+    unset: "required with `smtp.host`",
+    doc: "the sender of every message, an address or `Name <address>`",
+};
+
+pub const RECOVERY_LINK_TTL: Seconds = Seconds {
+    key: "recovery.link_ttl",
+    default: 900,
+    min: 60,
+    max: 86_400,
+    doc: "seconds a password recovery link works (from 60 to 86400); it works once, and its message is dropped unsent after this long too",
+};
+
+pub const REQUIRE_VERIFIED_EMAIL: Flag = Flag {
+    key: "policy.require_verified_email",
+    default: false,
+    doc: "refuse the sign-in of a user whose email is not verified (cause `email_not_verified`), at the login step; the page offers to send the verification link again (with mail on)",
+};
+
 /// Every setting Latchkey reads, in the order of the README's reference.
 pub const SETTINGS: &[&dyn Declared] = &[
     &ISSUER,
@@ -711,6 +766,14 @@ pub const SETTINGS: &[&dyn Declared] = &[
     &WEBAUTHN_RP_ID,
     &WEBAUTHN_RP_NAME,
     &WEBAUTHN_OFFER_AFTER_PASSWORD,
+    &SMTP_HOST,
+    &SMTP_PORT,
+    &SMTP_TLS,
+    &SMTP_USERNAME,
+    &SMTP_PASSWORD,
+    &SMTP_FROM,
+    &RECOVERY_LINK_TTL,
+    &REQUIRE_VERIFIED_EMAIL,
     &UPSTREAM,
 ];
 

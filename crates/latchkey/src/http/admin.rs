@@ -267,6 +267,9 @@ async fn create_user(
         fields,
     )
     .await;
+    if crate::mail::verify_new_user(&app.config, app.store.as_ref(), &app.secrets, &created).await {
+        app.mail_wake.notify_one();
+    }
     Ok(ok(StatusCode::CREATED, created))
 }
 

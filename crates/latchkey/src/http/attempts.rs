@@ -44,6 +44,11 @@ pub fn device_key(app: &App, ip: IpAddr) -> String {
     key(app, "device", &ip.to_string())
 }
 
+/// Mail asked for (`kind`: recovery or verification, per name or address).
+pub fn mail_key(app: &App, kind: &str, value: &str) -> String {
+    key(app, &format!("mail-{kind}"), value)
+}
+
 pub fn address_key(app: &App, ip: IpAddr) -> String {
     key(app, "address", &ip.to_string())
 }

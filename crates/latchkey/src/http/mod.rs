@@ -18,6 +18,7 @@ pub mod logout;
 pub mod pages;
 pub mod par;
 pub mod rate_limit;
+pub mod recovery;
 pub mod refused;
 pub mod register;
 pub mod respond;
@@ -27,6 +28,7 @@ pub mod unread_body;
 pub mod upstream;
 pub mod upstreams;
 pub mod userinfo;
+pub mod verify_email;
 
 use crate::app::App;
 use axum::Router;
@@ -114,6 +116,19 @@ pub fn router(app: Arc<App>) -> Router {
             get(signin::device::form).post(signin::device::submit),
         )
         .route("/account", get(account::page).post(account::change))
+        .route(
+            "/recover",
+            get(recovery::request_form).post(recovery::request),
+        )
+        .route(
+            "/recover/reset",
+            get(recovery::reset_form).post(recovery::reset),
+        )
+        .route("/verify-email", get(verify_email::verify))
+        .route(
+            "/verify-email/resend",
+            axum::routing::post(verify_email::resend),
+        )
         .route("/trustmark", get(discovery::trustmark))
         .route("/logout", get(logout::get).post(logout::post))
         .route("/upstream/{id}", axum::routing::post(upstream::start))

@@ -258,7 +258,7 @@ axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a
 }
 
 /// A stand-in for the client application: answers every request with 200.
-async fn client_app() -> String {
+pub(crate) async fn client_app() -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = axum::Router::new().fallback(|| async { "the client application" });
@@ -266,7 +266,7 @@ async fn client_app() -> String {
     format!("http://127.0.0.1:{}/cb", addr.port())
 }
 
-fn query(url: &str) -> std::collections::BTreeMap<String, String> {
+pub(crate) fn query(url: &str) -> std::collections::BTreeMap<String, String> {
     url::Url::parse(url)
         .unwrap()
         .query_pairs()

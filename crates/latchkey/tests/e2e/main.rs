@@ -31,6 +31,7 @@ mod languages;
 mod limits;
 mod login;
 mod logs;
+mod mail;
 mod mfa;
 mod native;
 mod oidc_client;

@@ -67,7 +67,7 @@ fn page(
 <label for=\"password\">{password_label}</label>\
 <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required{focus_password}{invalid}>\
 <div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"login\" class=\"primary\">{sign_in}</button>\
-<button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>{cancel}</button></div></form>{passkey}{upstreams}",
+<button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>{cancel}</button></div></form>{forgot}{passkey}{upstreams}",
         // Conditional mediation: the browser offers passkeys among the
         // saved sign-ins of the username field.
         autocomplete = if passkey.is_some() { "username webauthn" } else { "username" },
@@ -91,6 +91,15 @@ fn page(
                 )
             })
             .unwrap_or_default(),
+        forgot = if app.mail_on() {
+            format!(
+                "<p class=\"forgot\"><a id=\"forgot-password\" href=\"/recover?i={}\">{}</a></p>",
+                esc(&p.interaction.id),
+                t("forgot-password")
+            )
+        } else {
+            String::new()
+        },
         upstreams = crate::http::upstream::buttons(app, &p.interaction.id, &csrf, lang),
         heading = t("sign-in"),
         to_continue = html(lang, "to-continue-to", &[("client", &client)]),
@@ -343,6 +352,14 @@ pub async fn submit(
         .clear_login_failures(&account)
         .await
         .map_err(|e| back(e.into()))?;
+    // policy.require_verified_email: the password was right, but the
+    // account may not sign in until its address is confirmed.
+    if let Some(occ) = crate::http::verify_email::refuses(&app, &user) {
+        return Ok(html_response(
+            StatusCode::FORBIDDEN,
+            crate::http::verify_email::refused_page(&app, p, username, &occ),
+        ));
+    }
     let (token, session) = new_session(
         &app,
         &p.headers,

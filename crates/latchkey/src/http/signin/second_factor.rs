@@ -431,7 +431,7 @@ async fn resume(app: &Arc<App>, p: Pending) -> Result<Response, Failure> {
 
 /// Check a code of the enrolled authenticator; a step is accepted once.
 /// `Ok(Err(..))` is a wrong code, `Err` a server fault.
-async fn verify(
+pub(crate) async fn verify(
     app: &App,
     sub: &str,
     code: &str,

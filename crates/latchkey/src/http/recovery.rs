@@ -1,0 +1,583 @@
+//! Forgotten password, from the login page's "Forgot your password?":
+//!
+//! - `/recover`: a name (username or verified email); the answer is always
+//!   the same, whether an account matches or not. Requests are throttled
+//!   per typed name and per client address; a matching account with an
+//!   address gets a single-use link by mail (queued, never waited for).
+//! - `/recover/reset?t=…`: choose a new password. The link's token is
+//!   looked up by its keyed hash and used only when the password is set.
+//!   A user with a second factor must give it here too: recovery never
+//!   lowers what a sign-in needs. On success every session of the user
+//!   ends, their refresh tokens and grants are revoked, and a notice goes
+//!   to the address.
+//!
+//! With mail off (`smtp.host` unset) these routes answer as if absent
+//! (404 `mail_disabled`). Pages are CSRF-protected with the browser
+//! binding, like the sign-in pages.
+
+use super::cookies::{self, Cookie};
+use super::language::View;
+use super::pages::{html_response, layout};
+use super::respond::Failure;
+use super::signin::pending::{csrf, csrf_matches};
+use super::{attempts, client_address};
+use crate::app::App;
+use crate::mail::{self, messages};
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
+use latchkey_core::authorize::RawParams;
+use latchkey_core::catalogue::{
+    CSRF_TOKEN_INVALID, MAIL_DISABLED, MAIL_LINK_EXPIRED, MAIL_LINK_UNKNOWN, MAIL_LINK_USED,
+    MAIL_THROTTLED, NEW_PASSWORD_INVALID, RECOVERY_CODE_INVALID, TOTP_THROTTLED,
+    UNSUPPORTED_CONTENT_TYPE,
+};
+use latchkey_core::error::docs::escape_html as esc;
+use latchkey_core::journey::second_factor;
+use latchkey_core::mail::{LinkPurpose, LinkRecord, LinkState};
+use latchkey_core::user::UserRecord;
+use latchkey_core::{Cause, Occurrence, totp};
+use std::sync::Arc;
+
+/// Recovery requests per typed name, and per client address, in a
+/// counting window ([`attempts::WINDOW`]).
+pub const PER_ACCOUNT: i64 = 3;
+pub const PER_ADDRESS: i64 = 20;
+
+/// Mail off: the route answers as if it did not exist.
+pub fn require_mail(app: &App) -> Result<(), Failure> {
+    if app.mail_on() {
+        Ok(())
+    } else {
+        Err(Failure::json(MAIL_DISABLED.with_detail(
+            "smtp.host is not set, so recovery and verification are off",
+        )))
+    }
+}
+
+/// The browser binding, or a new one with its `Set-Cookie`.
+pub fn browser(
+    app: &App,
+    headers: &HeaderMap,
+) -> Result<(String, Option<header::HeaderValue>), Failure> {
+    match cookies::browser(app, headers) {
+        Some(b) => Ok((b, None)),
+        None => {
+            let b = cookies::new_browser(app).map_err(|e| Failure::page(Occurrence::from(e)))?;
+            let c = cookies::set(app, Cookie::Browser, &b, None);
+            Ok((b, c))
+        }
+    }
+}
+
+/// An HTML page, with the browser cookie when one was just made.
+pub fn respond(status: StatusCode, html: String, cookie: Option<header::HeaderValue>) -> Response {
+    let mut res = html_response(status, html);
+    if let Some(c) = cookie {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(60));
+    }
+    res
+}
+
+/// A posted form whose CSRF token matches this browser's.
+pub fn form(app: &App, headers: &HeaderMap, body: &Bytes) -> Result<(String, RawParams), Failure> {
+    if !super::is_form(headers) {
+        return Err(Failure::page(UNSUPPORTED_CONTENT_TYPE.occur()));
+    }
+    let form = RawParams::parse(&String::from_utf8_lossy(body));
+    let browser = cookies::browser(app, headers)
+        .filter(|b| csrf_matches(app, b, &form))
+        .ok_or_else(|| Failure::page(CSRF_TOKEN_INVALID.occur()))?;
+    Ok((browser, form))
+}
+
+pub fn field<'a>(form: &'a RawParams, name: &str) -> &'a str {
+    form.single(name).ok().flatten().unwrap_or("")
+}
+
+/// A refusal shown on the page itself, with its cause and reference;
+/// logged once with its `error_id`.
+pub fn alert(app: &App, view: &View, occ: &Occurrence) -> String {
+    tracing::info!(error_id = %occ.error_id, cause = occ.cause.id, detail = %occ.description(), "refused on a mail page");
+    format!(
+        "<p class=\"error\" role=\"alert\" id=\"page-error\">{} \
+<a href=\"{}/errors/{}#{}\">{}</a></p>",
+        esc(&occ.cause.page_text_in(view.lang)),
+        esc(&app.config.issuer),
+        occ.cause.code.as_str(),
+        occ.cause.id,
+        occ.cause.id,
+    )
+}
+
+pub fn status_of(cause: &Cause) -> StatusCode {
+    StatusCode::from_u16(cause.status).unwrap_or(StatusCode::BAD_REQUEST)
+}
+
+fn hidden(name: &str, value: &str) -> String {
+    format!(
+        "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
+        esc(value)
+    )
+}
+
+/// The sign-in this started from, kept so the person can go back to it.
+fn interaction(q: &RawParams) -> &str {
+    let i = field(q, "i");
+    if i.len() <= 128
+        && i.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        i
+    } else {
+        ""
+    }
+}
+
+fn back_to_sign_in(i: &str) -> String {
+    if i.is_empty() {
+        "<p class=\"muted\">Go back to the application you came from to sign in.</p>".into()
+    } else {
+        format!("<p><a href=\"/login?i={}\">Back to sign in</a></p>", esc(i))
+    }
+}
+
+fn request_page(app: &App, view: &View, csrf: &str, i: &str, error: &str) -> String {
+    let body = format!(
+        "<h1>Forgot your password?</h1>{error}\
+<p>Enter your username or email address. If an account matches, we send a link to its email address to choose a new password.</p>\
+<form method=\"post\" action=\"/recover\">{fields}\
+<label for=\"name\">Username or email</label>\
+<input id=\"name\" name=\"name\" type=\"text\" autocomplete=\"username\" required autofocus>\
+<div class=\"actions\"><button type=\"submit\" class=\"primary\">Send the link</button></div></form>{back}",
+        fields = hidden("csrf", csrf) + &hidden("i", i),
+        back = back_to_sign_in(i),
+    );
+    layout(&app.brand, view, "Forgot your password?", &body)
+}
+
+/// `GET /recover[?i=…]`
+pub async fn request_form(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    view: View,
+    RawQuery(q): RawQuery,
+) -> Result<Response, Failure> {
+    require_mail(&app)?;
+    let q = RawParams::parse(q.as_deref().unwrap_or(""));
+    let (browser, cookie) = browser(&app, &headers)?;
+    let html = request_page(&app, &view, &csrf(&app, &browser), interaction(&q), "");
+    Ok(respond(StatusCode::OK, html, cookie))
+}
+
+/// Reserve one request for `key`; the cause with its wait when full.
+pub async fn throttle(
+    app: &App,
+    key: &str,
+    limit: i64,
+    what: &str,
+) -> Result<Option<Occurrence>, Failure> {
+    let wait = attempts::reserve(app, key, limit)
+        .await
+        .map_err(Failure::page)?;
+    Ok(wait.map(|w| attempts::throttled(&MAIL_THROTTLED, what, w)))
+}
+
+/// Throttle a mail request per typed name and per client address.
+pub async fn throttle_mail_request(
+    app: &App,
+    extensions: &axum::http::Extensions,
+    headers: &HeaderMap,
+    kind: &str,
+    name: &str,
+) -> Result<Option<Occurrence>, Failure> {
+    let account = attempts::mail_key(app, kind, &name.to_lowercase());
+    if let Some(occ) = throttle(app, &account, PER_ACCOUNT, "emails for this account").await? {
+        return Ok(Some(occ));
+    }
+    if let Some(ip) = client_address::of(extensions, headers, &app.config.trusted_proxies) {
+        let key = attempts::mail_key(app, &format!("{kind}-address"), &ip.to_string());
+        return throttle(app, &key, PER_ADDRESS, "emails from this address").await;
+    }
+    Ok(None)
+}
+
+/// Whether the account itself may get one more message in this window,
+/// whatever name it was asked by. Over the limit nothing is sent, and the
+/// answer stays the same (a 429 here would say the account exists).
+pub async fn per_account(app: &App, kind: &str, sub: &str) -> Result<bool, Failure> {
+    let key = attempts::mail_key(app, &format!("{kind}-sub"), sub);
+    Ok(throttle(app, &key, PER_ACCOUNT, "emails for this account")
+        .await?
+        .is_none())
+}
+
+/// The one user a typed name means, as at sign-in.
+pub async fn user_named(app: &App, name: &str) -> Result<Option<UserRecord>, Failure> {
+    if name.is_empty() {
+        return Ok(None);
+    }
+    let candidates = app
+        .store
+        .find_users_for_sign_in(name)
+        .await
+        .map_err(|e| Failure::page(Occurrence::from(e)))?;
+    Ok(latchkey_core::user::pick_for_sign_in(name, candidates).unwrap_or(None))
+}
+
+/// `POST /recover`: always the same answer.
+pub async fn request(
+    State(app): State<Arc<App>>,
+    extensions: axum::http::Extensions,
+    headers: HeaderMap,
+    view: View,
+    body: Bytes,
+) -> Result<Response, Failure> {
+    require_mail(&app)?;
+    let (browser, form) = form(&app, &headers, &body)?;
+    let name = field(&form, "name").trim();
+    let i = interaction(&form);
+    if let Some(occ) = throttle_mail_request(&app, &extensions, &headers, "recover", name).await? {
+        let html = request_page(
+            &app,
+            &view,
+            &csrf(&app, &browser),
+            i,
+            &alert(&app, &view, &occ),
+        );
+        return Ok(respond(StatusCode::TOO_MANY_REQUESTS, html, None));
+    }
+    if let Some(user) = user_named(&app, name).await?
+        && user.password_hash.is_some()
+        && let Some(to) = mail::address_of(&user)
+        && per_account(&app, "recover", &user.sub).await?
+    {
+        let ttl = app.config.recovery_link_ttl;
+        let token = mail::new_link(
+            app.store.as_ref(),
+            &app.secrets,
+            LinkPurpose::Recovery,
+            &user.sub,
+            None,
+            ttl,
+        )
+        .await
+        .map_err(Failure::page)?;
+        let mut link = format!("{}/recover/reset?t={token}", app.config.issuer);
+        if !i.is_empty() {
+            link.push_str(&format!("&i={i}"));
+        }
+        let message = messages::recovery(&app.brand.name, &user.username, &link, ttl);
+        app.send_mail(to, message, ttl)
+            .await
+            .map_err(Failure::page)?;
+        tracing::info!(sub = %user.sub, "recovery email queued");
+    }
+    let body = format!(
+        "<h1>Check your email</h1>\
+<p role=\"status\" id=\"recover-sent\">If an account matches what you entered, we sent a link to its email address. \
+Open it within {m} minutes to choose a new password.</p>\
+<p class=\"muted\">No email? Check your spam folder, or ask again in a few minutes.</p>{back}",
+        m = latchkey_core::journey::login::minutes(app.config.recovery_link_ttl),
+        back = back_to_sign_in(i),
+    );
+    Ok(respond(
+        StatusCode::OK,
+        layout(&app.brand, &view, "Check your email", &body),
+        None,
+    ))
+}
+
+/// A link presented, as its record, or the cause that refuses it.
+pub async fn live_link(
+    app: &App,
+    purpose: LinkPurpose,
+    token: &str,
+) -> Result<Result<LinkRecord, Occurrence>, Failure> {
+    if token.is_empty() || token.len() > 128 {
+        return Ok(Err(
+            MAIL_LINK_UNKNOWN.with_detail("the link carries no token")
+        ));
+    }
+    let hash = mail::link_hash(&app.secrets, purpose, token);
+    let found = app
+        .store
+        .get_link(&hash, purpose)
+        .await
+        .map_err(|e| Failure::page(Occurrence::from(e)))?;
+    let Some(link) = found else {
+        return Ok(Err(MAIL_LINK_UNKNOWN.with_detail("no such link")));
+    };
+    Ok(match link.state(latchkey_core::now_unix()) {
+        LinkState::Live => Ok(link),
+        LinkState::Used => Err(MAIL_LINK_USED.occur()),
+        LinkState::Expired => Err(MAIL_LINK_EXPIRED.occur()),
+    })
+}
+
+/// The page for a link that cannot be used: what happened, what to do.
+pub fn dead_link_page(app: &App, view: &View, occ: &Occurrence, again: &str) -> Response {
+    let body = format!(
+        "<h1>This link cannot be used</h1>{alert}{again}",
+        alert = alert(app, view, occ),
+    );
+    html_response(
+        status_of(occ.cause),
+        layout(&app.brand, view, "This link cannot be used", &body),
+    )
+}
+
+/// Whether the user has a second factor a sign-in would ask for; recovery
+/// asks for it too. (TOTP today; every further factor joins here.)
+pub async fn has_second_factor(app: &App, sub: &str) -> Result<bool, Occurrence> {
+    Ok(app
+        .store
+        .get_totp(sub)
+        .await?
+        .is_some_and(|t| t.confirmed_at.is_some()))
+}
+
+fn reset_page(
+    app: &App,
+    view: &View,
+    csrf: &str,
+    token: &str,
+    i: &str,
+    second: bool,
+    error: &str,
+) -> String {
+    let factor = if second {
+        "<p>Your account has a second step. Enter the 6-digit code from your authenticator app, \
+or one of your recovery codes.</p>\
+<label for=\"code\">Code from your authenticator app</label>\
+<input id=\"code\" name=\"code\" type=\"text\" inputmode=\"numeric\" pattern=\"[0-9 ]*\" autocomplete=\"one-time-code\">\
+<label for=\"recovery_code\">Or a recovery code</label>\
+<input id=\"recovery_code\" name=\"recovery_code\" type=\"text\" autocomplete=\"off\">"
+    } else {
+        ""
+    };
+    let body = format!(
+        "<h1>Choose a new password</h1>{error}\
+<form method=\"post\" action=\"/recover/reset\">{fields}\
+<label for=\"password\">New password (at least 8 characters)</label>\
+<input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"new-password\" minlength=\"8\" required autofocus>\
+<label for=\"password2\">The same password again</label>\
+<input id=\"password2\" name=\"password2\" type=\"password\" autocomplete=\"new-password\" minlength=\"8\" required>\
+{factor}<div class=\"actions\"><button type=\"submit\" class=\"primary\">Set the new password</button></div></form>",
+        fields = hidden("csrf", csrf) + &hidden("t", token) + &hidden("i", i),
+    );
+    layout(&app.brand, view, "Choose a new password", &body)
+}
+
+fn ask_again(i: &str) -> String {
+    format!(
+        "<p><a href=\"/recover{}\">Ask for a new link</a></p>",
+        if i.is_empty() {
+            String::new()
+        } else {
+            format!("?i={}", esc(i))
+        }
+    )
+}
+
+/// `GET /recover/reset?t=…[&i=…]`
+pub async fn reset_form(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    view: View,
+    RawQuery(q): RawQuery,
+) -> Result<Response, Failure> {
+    require_mail(&app)?;
+    let q = RawParams::parse(q.as_deref().unwrap_or(""));
+    let (token, i) = (field(&q, "t"), interaction(&q));
+    let link = match live_link(&app, LinkPurpose::Recovery, token).await? {
+        Ok(link) => link,
+        Err(occ) => return Ok(dead_link_page(&app, &view, &occ, &ask_again(i))),
+    };
+    let second = has_second_factor(&app, &link.sub)
+        .await
+        .map_err(Failure::page)?;
+    let (browser, cookie) = browser(&app, &headers)?;
+    let html = reset_page(&app, &view, &csrf(&app, &browser), token, i, second, "");
+    Ok(respond(StatusCode::OK, html, cookie))
+}
+
+/// Check the second factor given on the reset page. `Ok(Err)` is a wrong
+/// or missing code (counted against the account like at sign-in).
+async fn second_factor_given(
+    app: &App,
+    sub: &str,
+    form: &RawParams,
+) -> Result<Result<(), Occurrence>, Failure> {
+    let key = second_factor::throttle_key(sub);
+    if let Some(wait) = attempts::reserve(app, &key, app.config.login_failures)
+        .await
+        .map_err(Failure::page)?
+    {
+        return Ok(Err(attempts::throttled(&TOTP_THROTTLED, "codes", wait)));
+    }
+    let now = latchkey_core::now_unix();
+    let (code, recovery) = (
+        field(form, "code").trim(),
+        field(form, "recovery_code").trim(),
+    );
+    let slot = app.sign_in_slots.acquire(&key).await;
+    let outcome = if !code.is_empty() {
+        super::signin::second_factor::verify(app, sub, code, now)
+            .await
+            .map_err(Failure::page)?
+            .map(|_| ())
+    } else if !recovery.is_empty() {
+        let presented = totp::normalize_recovery_code(recovery);
+        let hash = app.secrets.hash(&format!("recovery:{presented}"));
+        if app
+            .store
+            .use_recovery_code(sub, &hash, now)
+            .await
+            .map_err(|e| Failure::page(Occurrence::from(e)))?
+        {
+            Ok(())
+        } else {
+            Err(RECOVERY_CODE_INVALID.occur())
+        }
+    } else {
+        Err(latchkey_core::catalogue::TOTP_CODE_INVALID.with_detail("no code was given"))
+    };
+    drop(slot);
+    if outcome.is_ok() {
+        app.store
+            .clear_login_failures(&key)
+            .await
+            .map_err(|e| Failure::page(Occurrence::from(e)))?;
+    }
+    Ok(outcome)
+}
+
+async fn hash_password(app: &App, password: String) -> Result<String, Failure> {
+    let _slot = app.password_slots.acquire().await.ok();
+    tokio::task::spawn_blocking(move || latchkey_core::crypto::hash_password(&password))
+        .await
+        .map_err(|e| {
+            Failure::page(
+                latchkey_core::catalogue::INTERNAL_ERROR
+                    .occur()
+                    .debug(e.to_string()),
+            )
+        })?
+        .map_err(|e| Failure::page(Occurrence::from(e)))
+}
+
+/// `POST /recover/reset`: set the new password with a live link.
+pub async fn reset(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    view: View,
+    body: Bytes,
+) -> Result<Response, Failure> {
+    require_mail(&app)?;
+    let (browser, form) = form(&app, &headers, &body)?;
+    let (token, i) = (field(&form, "t"), interaction(&form));
+    let link = match live_link(&app, LinkPurpose::Recovery, token).await? {
+        Ok(link) => link,
+        Err(occ) => return Ok(dead_link_page(&app, &view, &occ, &ask_again(i))),
+    };
+    let sub = link.sub.clone();
+    let second = has_second_factor(&app, &sub).await.map_err(Failure::page)?;
+    let again = |occ: Occurrence| {
+        let html = reset_page(
+            &app,
+            &view,
+            &csrf(&app, &browser),
+            token,
+            i,
+            second,
+            &alert(&app, &view, &occ),
+        );
+        html_response(status_of(occ.cause), html)
+    };
+    let password = field(&form, "password");
+    if password != field(&form, "password2") {
+        return Ok(again(
+            NEW_PASSWORD_INVALID.with_detail("the two passwords differ"),
+        ));
+    }
+    if let Err(m) = latchkey_core::user::check_password(password) {
+        return Ok(again(
+            NEW_PASSWORD_INVALID.with_detail(format!("the password {m}")),
+        ));
+    }
+    if second && let Err(occ) = second_factor_given(&app, &sub, &form).await? {
+        return Ok(again(occ));
+    }
+    let hash = hash_password(&app, password.to_string()).await?;
+    let now = latchkey_core::now_unix();
+    let store_err = |e: latchkey_core::store::StoreError| Failure::page(Occurrence::from(e));
+    // Used once: a second submission (or another node) finds it used.
+    if !app
+        .store
+        .use_link(&link.hash, LinkPurpose::Recovery, now)
+        .await
+        .map_err(store_err)?
+    {
+        return Ok(dead_link_page(
+            &app,
+            &view,
+            &MAIL_LINK_USED.occur(),
+            &ask_again(i),
+        ));
+    }
+    let Some(mut user) = app.store.get_user(&sub).await.map_err(store_err)? else {
+        return Ok(dead_link_page(
+            &app,
+            &view,
+            &MAIL_LINK_UNKNOWN.with_detail("the account no longer exists"),
+            &ask_again(i),
+        ));
+    };
+    user.password_hash = Some(hash);
+    user.updated_at = now;
+    app.store.update_user(&user).await.map_err(store_err)?;
+    let ended = app
+        .store
+        .end_everything_for(&sub, now, now + app.config.access_token_ttl)
+        .await
+        .map_err(store_err)?;
+    // The account's failed sign-ins are forgiven with the new password.
+    app.store
+        .clear_login_failures(&attempts::account_key(&app, &user.username))
+        .await
+        .map_err(store_err)?;
+    tracing::info!(sub = %sub, sessions_ended = ended, "password changed with a recovery link");
+    if let Some(to) = mail::address_of(&user) {
+        let notice = messages::password_changed(&app.brand.name, &user.username);
+        if let Err(occ) = app
+            .send_mail(to, notice, latchkey_core::mail::OUTBOX_TTL)
+            .await
+        {
+            tracing::warn!(error_id = %occ.error_id, sub = %sub, "could not queue the password-change notice");
+        }
+    }
+    let sign_in = if i.is_empty() {
+        "<p>Go back to the application you came from and sign in with your new password.</p>"
+            .to_string()
+    } else {
+        format!(
+            "<p><a class=\"button primary\" id=\"sign-in\" href=\"/login?i={}\">Sign in with your new password</a></p>",
+            esc(i)
+        )
+    };
+    let body = format!(
+        "<h1>Your password was changed</h1>\
+<p role=\"status\" id=\"reset-done\">Your new password is set. Every device that was signed in to your account has been signed out, \
+and we sent a notice to your email address.</p>{sign_in}"
+    );
+    Ok(html_response(
+        StatusCode::OK,
+        layout(&app.brand, &view, "Password changed", &body),
+    ))
+}

@@ -1,0 +1,161 @@
+//! Email verification: `/verify-email?t=…` (the link a new user with an
+//! unverified `email` gets by mail) sets `email_verified: true` when the
+//! claim still holds the address the link was sent to; and
+//! `/verify-email/resend`, offered by the login page when
+//! `policy.require_verified_email` refuses a sign-in, sends the link again
+//! (throttled like recovery, same answer whatever the name).
+//! With mail off both answer 404 `mail_disabled`.
+
+use super::language::View;
+use super::pages::{html_response, layout};
+use super::recovery::{
+    alert, dead_link_page, field, form, live_link, per_account, require_mail, respond,
+    throttle_mail_request, user_named,
+};
+use super::respond::Failure;
+use super::signin::pending::Pending;
+use crate::app::App;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use latchkey_core::Occurrence;
+use latchkey_core::authorize::RawParams;
+use latchkey_core::catalogue::{EMAIL_NOT_VERIFIED, MAIL_LINK_UNKNOWN};
+use latchkey_core::error::docs::escape_html as esc;
+use latchkey_core::mail::LinkPurpose;
+use latchkey_core::user::UserRecord;
+use std::sync::Arc;
+
+/// `GET /verify-email?t=…`
+pub async fn verify(
+    State(app): State<Arc<App>>,
+    view: View,
+    RawQuery(q): RawQuery,
+) -> Result<Response, Failure> {
+    require_mail(&app)?;
+    let q = RawParams::parse(q.as_deref().unwrap_or(""));
+    let again =
+        "<p class=\"muted\">Sign in to have the link sent again, or ask the service's support.</p>";
+    let link = match live_link(&app, LinkPurpose::Verify, field(&q, "t")).await? {
+        Ok(link) => link,
+        Err(occ) => return Ok(dead_link_page(&app, &view, &occ, again)),
+    };
+    let store_err = |e: latchkey_core::store::StoreError| Failure::page(Occurrence::from(e));
+    let user = app.store.get_user(&link.sub).await.map_err(store_err)?;
+    let Some(mut user) = user.filter(|u| {
+        crate::mail::address_of(u).map(str::to_ascii_lowercase)
+            == link.email.as_deref().map(str::to_ascii_lowercase)
+    }) else {
+        let occ = MAIL_LINK_UNKNOWN
+            .with_detail("the account or its email address changed since the link was sent");
+        return Ok(dead_link_page(&app, &view, &occ, again));
+    };
+    let now = latchkey_core::now_unix();
+    if !app
+        .store
+        .use_link(&link.hash, LinkPurpose::Verify, now)
+        .await
+        .map_err(store_err)?
+    {
+        let occ = latchkey_core::catalogue::MAIL_LINK_USED.occur();
+        return Ok(dead_link_page(&app, &view, &occ, again));
+    }
+    user.claims
+        .insert("email_verified".into(), serde_json::Value::Bool(true));
+    user.updated_at = now;
+    match app.store.update_user(&user).await {
+        Ok(_) => {}
+        Err(latchkey_core::store::StoreError::Conflict(_)) => {
+            let occ = latchkey_core::catalogue::EMAIL_TAKEN
+                .with_detail("another account already has this verified address");
+            return Ok(dead_link_page(&app, &view, &occ, again));
+        }
+        Err(e) => return Err(store_err(e)),
+    }
+    tracing::info!(sub = %user.sub, "email verified");
+    let body = "<h1>Your email address is confirmed</h1>\
+<p role=\"status\" id=\"email-verified\">Thank you. You can now sign in with your email address as well as your username.</p>\
+<p class=\"muted\">You can close this page and go back to the application.</p>";
+    Ok(html_response(
+        StatusCode::OK,
+        layout(&app.brand, &view, "Email confirmed", body),
+    ))
+}
+
+/// The login page's refusal under `policy.require_verified_email`: what
+/// to do, and (with mail on) a button that sends the link again.
+pub fn refused_page(app: &App, p: &Pending, name: &str, occ: &Occurrence) -> String {
+    let resend = if app.mail_on() {
+        format!(
+            "<form method=\"post\" action=\"/verify-email/resend\">\
+<input type=\"hidden\" name=\"i\" value=\"{i}\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+<input type=\"hidden\" name=\"name\" value=\"{name}\">\
+<p>No email?</p><div class=\"actions\"><button type=\"submit\" id=\"resend\">Send the link again</button></div></form>",
+            i = esc(&p.interaction.id),
+            csrf = esc(&p.csrf(app)),
+            name = esc(name),
+        )
+    } else {
+        String::new()
+    };
+    let body = format!(
+        "<h1>Confirm your email address first</h1>{alert}{resend}\
+<p><a href=\"/login?i={i}\">Back to sign in</a></p>",
+        alert = alert(app, &p.view, occ),
+        i = esc(&p.interaction.id),
+    );
+    layout(&app.brand, &p.view, "Confirm your email address", &body)
+}
+
+/// Whether the sign-in of `user` is refused for an unverified email.
+pub fn refuses(app: &App, user: &UserRecord) -> Option<Occurrence> {
+    (app.config.require_verified_email
+        && latchkey_core::user::verified_email(&user.claims).is_none())
+    .then(|| EMAIL_NOT_VERIFIED.with_detail(format!("user {}", user.sub)))
+}
+
+/// `POST /verify-email/resend`
+pub async fn resend(
+    State(app): State<Arc<App>>,
+    extensions: axum::http::Extensions,
+    headers: HeaderMap,
+    view: View,
+    body: Bytes,
+) -> Result<Response, Failure> {
+    require_mail(&app)?;
+    let (_, form) = form(&app, &headers, &body)?;
+    let name = field(&form, "name").trim();
+    let i = field(&form, "i");
+    let back = format!("<p><a href=\"/login?i={}\">Back to sign in</a></p>", esc(i));
+    if let Some(occ) = throttle_mail_request(&app, &extensions, &headers, "verify", name).await? {
+        let body = format!(
+            "<h1>Confirm your email address</h1>{}{back}",
+            alert(&app, &view, &occ)
+        );
+        return Ok(respond(
+            StatusCode::TOO_MANY_REQUESTS,
+            layout(&app.brand, &view, "Confirm your email address", &body),
+            None,
+        ));
+    }
+    if let Some(user) = user_named(&app, name).await?
+        && crate::mail::awaits_verification(&user)
+        && per_account(&app, "verify", &user.sub).await?
+    {
+        crate::mail::send_verification(&app.config, app.store.as_ref(), &app.secrets, &user)
+            .await
+            .map_err(Failure::page)?;
+        app.mail_wake.notify_one();
+    }
+    let body = format!(
+        "<h1>Check your email</h1>\
+<p role=\"status\" id=\"verify-sent\">If this account waits for its email address to be confirmed, we sent the link again. \
+Open it, then sign in.</p>{back}"
+    );
+    Ok(respond(
+        StatusCode::OK,
+        layout(&app.brand, &view, "Check your email", &body),
+        None,
+    ))
+}
