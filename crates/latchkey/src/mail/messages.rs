@@ -3,7 +3,6 @@
 //! plain-text part and a simple HTML alternative with the same words;
 //! every value put into the HTML is escaped.
 
-use crate::http::pages::html as html_with;
 use latchkey_core::error::docs::escape_html as esc;
 use latchkey_core::i18n::{Arg, Lang};
 
@@ -42,20 +41,24 @@ impl Words<'_> {
         self.lang.t_with(id, &args)
     }
 
-    /// A paragraph naming the account.
+    /// A paragraph naming the account. In the HTML the message's own
+    /// words are escaped and the values put in after, the username in
+    /// bold: each travels through the message as a private-use character
+    /// no translation contains (like the pages' `pages::html`).
     fn about(&self, id: &str) -> Part {
+        let (service, username) = ("\u{E000}", "\u{E001}");
+        let marked = self.lang.t_with(
+            id,
+            &[
+                ("service", Arg::Text(service)),
+                ("username", Arg::Text(username)),
+            ],
+        );
         Part::Words {
             text: self.t(id, None),
-            html: html_with(
-                self.lang,
-                id,
-                &[
-                    ("service", &esc(self.service)),
-                    (
-                        "username",
-                        &format!("<strong>{}</strong>", esc(self.username)),
-                    ),
-                ],
+            html: esc(&marked).replace(service, &esc(self.service)).replace(
+                username,
+                &format!("<strong>{}</strong>", esc(self.username)),
             ),
         }
     }

@@ -619,7 +619,10 @@ async fn recovery_in_german_still_asks_for_the_second_factor(db: Db) {
     let (status, html) = reset(&s, &link, &right).await;
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("Ihr Passwort wurde geändert"), "{html}");
-    assert!(html.contains("melden Sie sich mit Ihrem neuen Passwort an"), "{html}");
+    assert!(
+        html.contains("melden Sie sich mit Ihrem neuen Passwort an"),
+        "{html}"
+    );
     let notice = smtp.wait_for(2, Duration::from_secs(10)).await;
     assert_eq!(
         notice["subject"],
