@@ -3049,8 +3049,18 @@ async fn a_passkey_is_renamed_by_its_owner_only(db: &TestDb) {
         .await
         .unwrap();
     assert!(!store.rename_passkey("sub-b", "p1", "Stolen").await.unwrap());
-    assert!(!store.rename_passkey("sub-a", "gone", "Phone").await.unwrap());
-    assert!(store.rename_passkey("sub-a", "p1", "Work laptop").await.unwrap());
+    assert!(
+        !store
+            .rename_passkey("sub-a", "gone", "Phone")
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .rename_passkey("sub-a", "p1", "Work laptop")
+            .await
+            .unwrap()
+    );
     let listed = store.list_passkeys("sub-a").await.unwrap();
     assert_eq!(listed[0].name, "Work laptop");
     // Only the name changes; the other passkey keeps its own.

@@ -84,23 +84,24 @@ pub async fn verify(
         )));
     }
     let answer = PasskeyAnswer::read(form);
-    let outcome = match (passkey::answered(&answer), app.passkeys.as_ref()) {
-        (Some(occ), _) => Err(occ),
-        (None, None) => Err(PASSKEY_RP_MISMATCH
-            .with_detail("passkeys are off: the issuer's host is an IP address")),
-        (None, Some(rp)) => rp
-            .finish_second_factor(
-                app.store.as_ref(),
-                &app.secrets,
-                answer.ceremony,
-                binding,
-                sub,
-                answer.credential,
-                latchkey_core::now_unix(),
-            )
-            .await
-            .map(|_| ()),
-    };
+    let outcome =
+        match (passkey::answered(&answer), app.passkeys.as_ref()) {
+            (Some(occ), _) => Err(occ),
+            (None, None) => Err(PASSKEY_RP_MISMATCH
+                .with_detail("passkeys are off: the issuer's host is an IP address")),
+            (None, Some(rp)) => rp
+                .finish_second_factor(
+                    app.store.as_ref(),
+                    &app.secrets,
+                    answer.ceremony,
+                    binding,
+                    sub,
+                    answer.credential,
+                    latchkey_core::now_unix(),
+                )
+                .await
+                .map(|_| ()),
+        };
     match outcome {
         Ok(()) => Ok(Ok(())),
         Err(occ) if passkey::is_refusal(&occ) => Ok(Err(occ)),

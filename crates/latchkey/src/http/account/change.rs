@@ -17,9 +17,9 @@ use axum::response::Response;
 use latchkey_core::audit::{AuditEvent, kind};
 use latchkey_core::authorize::RawParams;
 use latchkey_core::catalogue::{
-    ACCOUNT_PASSKEY_UNKNOWN, ACCOUNT_SESSION_UNKNOWN, CONNECTED_APPLICATION_UNKNOWN, CSRF_TOKEN_INVALID,
-    CURRENT_PASSWORD_INVALID, LOGIN_THROTTLED, MALFORMED_BODY, NEW_PASSWORD_REJECTED,
-    PROFILE_CLAIM_INVALID, UNSUPPORTED_CONTENT_TYPE,
+    ACCOUNT_PASSKEY_UNKNOWN, ACCOUNT_SESSION_UNKNOWN, CONNECTED_APPLICATION_UNKNOWN,
+    CSRF_TOKEN_INVALID, CURRENT_PASSWORD_INVALID, LOGIN_THROTTLED, MALFORMED_BODY,
+    NEW_PASSWORD_REJECTED, PROFILE_CLAIM_INVALID, UNSUPPORTED_CONTENT_TYPE,
 };
 use latchkey_core::journey::login::PasskeyAnswer;
 use latchkey_core::request::AccountRequest;
@@ -459,7 +459,9 @@ async fn passkey_add_page(
 ) -> Result<Answer, Occurrence> {
     let Some(rp) = app.passkeys.as_ref() else {
         return Ok(Err(latchkey_core::catalogue::PASSKEY_RP_MISMATCH
-            .with_detail("passkeys are off: the issuer's host is an IP address")));
+            .with_detail(
+                "passkeys are off: the issuer's host is an IP address",
+            )));
     };
     let started = rp
         .start_registration(
@@ -507,6 +509,11 @@ async fn passkey_add(
     };
     match outcome {
         Ok(record) => {
+            // The passkey was just made with the user verified: this
+            // session now holds a second factor, as after setting up an
+            // authenticator app.
+            let amr = latchkey_core::journey::second_factor::passkey_amr();
+            app.store.set_session_amr(&v.session.id_hash, &amr).await?;
             let e = event(v, kind::PASSKEY_ADDED, address)
                 .with("passkey", record.id.as_str())
                 .with("name", record.name.as_str());

@@ -190,7 +190,7 @@ pub async fn page(
     let password = match &proof_ceremony {
         Some(started) => password_with_passkey(app, v, started),
         None => format!(
-        "<form method=\"post\" action=\"/account\">{f}\
+            "<form method=\"post\" action=\"/account\">{f}\
 <label for=\"current_password\">{current}</label>\
 <input id=\"current_password\" name=\"current_password\" type=\"password\" autocomplete=\"current-password\" required>\
 <label for=\"new_password\">{new}</label>\
@@ -198,12 +198,12 @@ pub async fn page(
 <label for=\"confirm_password\">{again}</label>\
 <input id=\"confirm_password\" name=\"confirm_password\" type=\"password\" autocomplete=\"new-password\" minlength=\"8\" required>\
 <div class=\"actions\"><button type=\"submit\" class=\"primary\">{change}</button></div></form>",
-        f = fields(app, v, "password"),
-        current = t("account-password-current"),
-        new = t("account-password-new"),
-        again = t("account-password-again"),
-        change = t("account-password-change"),
-    ),
+            f = fields(app, v, "password"),
+            current = t("account-password-current"),
+            new = t("account-password-new"),
+            again = t("account-password-again"),
+            change = t("account-password-change"),
+        ),
     };
     let passkey_section = passkeys
         .map(|list| passkeys_html(app, v, &list))
@@ -465,7 +465,10 @@ fn passkeys_html(app: &App, v: &Visit, list: &[PasskeyRecord]) -> String {
         })
         .collect();
     let listed = if items.is_empty() {
-        format!("<p class=\"muted\" id=\"passkeys-none\">{}</p>", t("account-passkeys-none"))
+        format!(
+            "<p class=\"muted\" id=\"passkeys-none\">{}</p>",
+            t("account-passkeys-none")
+        )
     } else {
         format!("<ul class=\"rows\">{items}</ul>")
     };
