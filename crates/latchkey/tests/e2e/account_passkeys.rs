@@ -265,6 +265,10 @@ async fn passkeys_on_the_account_page_and_in_recovery() {
     d.wait_for_text("The passkey is removed").await;
     d.wait_for_text("id=\"passkeys-none\"").await;
     assert!(passkeys_of(&s, &sub).await.is_empty());
+    // The section speaks German too.
+    d.goto(&s.url("/language?to=de&return=%2Faccount")).await;
+    d.wait_for_text("Sie haben noch keinen Passkey.").await;
+    assert!(d.source().await.contains("Passkey hinzufügen"));
 
     // The audit trail has each change, by alice, never a secret.
     let r = s
