@@ -150,6 +150,9 @@ async fn passkeys_on_the_account_page_and_in_recovery() {
     let keys = passkeys_of(&s, &sub).await;
     assert_eq!(keys.len(), 1, "{keys:?}");
     let id = keys[0]["id"].as_str().unwrap().to_string();
+    // The screenshots show the section.
+    d.script("document.getElementById('passkeys').scrollIntoView(); return true;")
+        .await;
     d.check_page("account-passkeys").await;
 
     // Renamed.
