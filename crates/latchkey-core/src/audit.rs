@@ -19,6 +19,11 @@ pub mod kind {
     pub const ADMIN_USER_CREATED: &str = "admin.user_created";
     pub const ADMIN_USER_UPDATED: &str = "admin.user_updated";
     pub const ADMIN_USER_DELETED: &str = "admin.user_deleted";
+    /// A passkey added, renamed or removed: by its user on the account
+    /// page, or removed by an administrator (the actor tells which).
+    pub const PASSKEY_ADDED: &str = "passkey.added";
+    pub const PASSKEY_RENAMED: &str = "passkey.renamed";
+    pub const PASSKEY_REMOVED: &str = "passkey.removed";
 }
 
 /// Who acted: a user (by `sub`), an admin token (by its name), or the

@@ -274,6 +274,8 @@ mod tests {
             ("when", Arg::Text("2026-01-01 10:00 UTC")),
             ("allowed", Arg::Text("2026-01-01 10:00 UTC")),
             ("used", Arg::Text("not used yet")),
+            // Passkeys on the account page.
+            ("added", Arg::Text("2026-01-01 10:00 UTC")),
         ];
         for lang in Lang::ALL {
             for id in ids(lang) {
