@@ -243,6 +243,28 @@ mail-verify-ignore = Wenn Sie dieses Konto nicht kennen, ignorieren Sie diese E-
 mail-changed-subject = Ihr Passwort für { $service } wurde geändert
 mail-changed-done = Das Passwort des Kontos { $username } bei { $service } wurde soeben mit einem Link zum Zurücksetzen geändert, und alle Geräte, die damit angemeldet waren, wurden abgemeldet.
 mail-changed-not-you = Wenn Sie das nicht waren, fordern Sie sofort einen neuen Link zum Zurücksetzen an und wenden Sie sich an den Support des Dienstes.
+## Passkeys im Konto und bei der Wiederherstellung
+
+account-notice-passkey-added = Der Passkey ist hinzugefügt: Sie können sich jetzt damit anmelden.
+account-notice-passkey-renamed = Der Passkey ist umbenannt.
+account-notice-passkey-removed = Der Passkey ist entfernt: Sie können sich damit nicht mehr anmelden.
+account-passkeys = Passkeys
+account-passkeys-explain = Mit einem Passkey melden Sie sich per Fingerabdruck, Gesicht oder Bildschirmsperre an statt mit einem Passwort.
+account-passkeys-none = Sie haben noch keinen Passkey.
+account-passkey-line = hinzugefügt { $added } · { $used }
+account-passkey-used = zuletzt verwendet { $when }
+account-passkey-unused = noch nicht verwendet
+account-passkey-name = Name
+account-passkey-rename = Umbenennen
+account-passkey-remove = Entfernen
+account-passkey-remove-named = Den Passkey { $name } entfernen
+account-passkey-password = Stattdessen einen Passkey verwenden
+account-passkey-password-note = Statt mit Ihrem aktuellen Passwort können Sie die Änderung mit einem Ihrer Passkeys bestätigen.
+account-passkey-add-how = Wenn Sie auf die Schaltfläche klicken, bittet Ihr Browser Sie, mit Ihrem Gerät zu bestätigen.
+passkey-recovery-explain = Ihr Konto hat einen Passkey. Wenn Sie das neue Passwort festlegen, bittet Ihr Browser Sie, damit zu bestätigen.
+passkey-recovery-or-code = Oder bestätigen Sie statt mit einem Code mit einem Ihrer Passkeys.
+passkey-recovery-button = Neues Passwort mit einem Passkey festlegen
+passkey-recovery-refused = Ihr Passkey wurde nicht akzeptiert. Versuchen Sie es erneut mit einem Passkey dieses Kontos.
 
 ## Ursachen aus dem Fehlerkatalog
 
@@ -266,3 +288,4 @@ cause-mail-link-used = Dieser Link wurde bereits verwendet, und jeder Link funkt
 cause-mail-throttled = Es wurden zu viele E-Mails angefordert. Warten Sie etwas und versuchen Sie es dann erneut.
 cause-new-password-invalid = Wählen Sie ein Passwort mit mindestens 8 Zeichen und geben Sie es in beiden Feldern gleich ein.
 cause-email-not-verified = Ihre E-Mail-Adresse ist noch nicht bestätigt. Öffnen Sie den Link in der E-Mail, die wir Ihnen geschickt haben, und melden Sie sich dann erneut an.
+cause-account-passkey-unknown = Dieser Passkey gehört nicht mehr zu Ihrem Konto.

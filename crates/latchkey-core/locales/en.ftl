@@ -245,3 +245,25 @@ mail-verify-ignore = If you do not know this account, ignore this email.
 mail-changed-subject = Your { $service } password was changed
 mail-changed-done = The password of the { $service } account { $username } was just changed with a recovery link, and every device signed in to it was signed out.
 mail-changed-not-you = If this was not you, ask for a new recovery link at once and contact the service's support.
+## Passkeys on the account page and in recovery
+
+account-notice-passkey-added = The passkey is added: you can sign in with it now.
+account-notice-passkey-renamed = The passkey is renamed.
+account-notice-passkey-removed = The passkey is removed: it no longer signs you in.
+account-passkeys = Passkeys
+account-passkeys-explain = A passkey signs you in with your fingerprint, face or screen lock instead of a password.
+account-passkeys-none = You have no passkey yet.
+account-passkey-line = added { $added } · { $used }
+account-passkey-used = last used { $when }
+account-passkey-unused = not used yet
+account-passkey-name = Name
+account-passkey-rename = Rename
+account-passkey-remove = Remove
+account-passkey-remove-named = Remove the passkey { $name }
+account-passkey-password = Use a passkey instead
+account-passkey-password-note = Instead of your current password, you can confirm the change with one of your passkeys.
+account-passkey-add-how = When you press the button, your browser asks you to confirm with your device.
+passkey-recovery-explain = Your account has a passkey. When you set the new password, your browser asks you to confirm with it.
+passkey-recovery-or-code = Or confirm with one of your passkeys instead of a code.
+passkey-recovery-button = Set the new password with a passkey
+passkey-recovery-refused = Your passkey was not accepted. Try again with a passkey of this account.

@@ -26,6 +26,11 @@ pub mod kind {
     pub const RECOVERY_USED: &str = "recovery.password_reset";
     /// An `email` claim was confirmed with its link.
     pub const EMAIL_VERIFIED: &str = "email.verified";
+    /// A passkey added, renamed or removed: by its user on the account
+    /// page, or removed by an administrator (the actor tells which).
+    pub const PASSKEY_ADDED: &str = "passkey.added";
+    pub const PASSKEY_RENAMED: &str = "passkey.renamed";
+    pub const PASSKEY_REMOVED: &str = "passkey.removed";
 }
 
 /// Who acted: a user (by `sub`), an admin token (by its name), or the

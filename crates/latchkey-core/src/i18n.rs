@@ -277,6 +277,8 @@ mod tests {
             // The emails.
             ("service", Arg::Text("Acme")),
             ("username", Arg::Text("alice")),
+            // Passkeys on the account page.
+            ("added", Arg::Text("2026-01-01 10:00 UTC")),
         ];
         for lang in Lang::ALL {
             for id in ids(lang) {

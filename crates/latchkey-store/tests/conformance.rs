@@ -195,6 +195,7 @@ macro_rules! conformance_tests {
                 deleting_a_user_forgets_their_grant_uses,
                 audit_events_are_appended_read_by_page_and_filter_and_purged,
                 passkeys_are_listed_found_and_removed_per_user,
+                a_passkey_is_renamed_by_its_owner_only,
                 a_passkey_counter_is_accepted_once_and_only_upwards,
                 passkey_ceremonies_are_taken_once_and_purged,
                 mail_is_claimed_sent_and_retried,
@@ -3035,6 +3036,42 @@ async fn passkeys_are_listed_found_and_removed_per_user(db: &TestDb) {
     assert!(store.delete_user("sub-a", 100, 200).await.unwrap());
     assert!(store.find_passkey("cred-2").await.unwrap().is_none());
     assert_eq!(store.list_passkeys("sub-b").await.unwrap().len(), 1);
+}
+
+async fn a_passkey_is_renamed_by_its_owner_only(db: &TestDb) {
+    let store = db.open().await;
+    store
+        .insert_passkey(&passkey("p1", "sub-a", "cred-1", 10))
+        .await
+        .unwrap();
+    store
+        .insert_passkey(&passkey("p2", "sub-a", "cred-2", 20))
+        .await
+        .unwrap();
+    assert!(!store.rename_passkey("sub-b", "p1", "Stolen").await.unwrap());
+    assert!(
+        !store
+            .rename_passkey("sub-a", "gone", "Phone")
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .rename_passkey("sub-a", "p1", "Work laptop")
+            .await
+            .unwrap()
+    );
+    let listed = store.list_passkeys("sub-a").await.unwrap();
+    assert_eq!(listed[0].name, "Work laptop");
+    // Only the name changes; the other passkey keeps its own.
+    assert_eq!(
+        listed[0],
+        PasskeyRecord {
+            name: "Work laptop".into(),
+            ..passkey("p1", "sub-a", "cred-1", 10)
+        }
+    );
+    assert_eq!(listed[1], passkey("p2", "sub-a", "cred-2", 20));
 }
 
 async fn a_passkey_counter_is_accepted_once_and_only_upwards(db: &TestDb) {

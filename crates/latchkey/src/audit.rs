@@ -9,9 +9,15 @@ use latchkey_core::store::AuditStore;
 
 /// Log `event` and append it to the trail.
 pub async fn record(app: &App, event: AuditEvent) {
+    append(app.store.as_ref(), event).await
+}
+
+/// [`record`] without the server's state: for the CLI, which has the
+/// store only.
+pub async fn append(store: &dyn AuditStore, event: AuditEvent) {
     let json = serde_json::to_string(&event).unwrap_or_default();
     tracing::info!(event = %json, kind = %event.kind, "audit");
-    if let Err(e) = app.store.append_audit(&event).await {
+    if let Err(e) = store.append_audit(&event).await {
         tracing::error!(error = %e, event = %json, "the audit trail could not keep this event");
     }
 }

@@ -665,7 +665,8 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 print(&manage::passkeys::list(store, &user).await?)
             }
             UserCommand::Passkeys(PasskeysCommand::Remove { user, id }) => {
-                manage::passkeys::remove(store, &user, &id).await?;
+                let actor = latchkey_core::audit::Actor::Admin("cli".into());
+                manage::passkeys::remove(store, &user, &id, &actor, None).await?;
                 println!("removed passkey {id} of user {user}");
             }
         },

@@ -2749,7 +2749,7 @@ pub static AUDIT_QUERY_INVALID: Cause = Cause {
 // sign-in pages, and their administration
 // ---------------------------------------------------------------------------
 
-const PASSKEY_PAGES: &[&str] = &["/login", "/mfa", "/passkey"];
+const PASSKEY_PAGES: &[&str] = &["/login", "/mfa", "/passkey", "/account", "/recover/reset"];
 
 pub static PASSKEY_CANCELLED: Cause = Cause {
     id: "passkey_cancelled",
@@ -2819,7 +2819,7 @@ pub static PASSKEY_ATTESTATION_REFUSED: Cause = Cause {
     actor: Actor::EndUser,
     fix: "The new credential did not verify: it must be discoverable (stored on the device), verify the user (PIN or biometrics) and use a supported algorithm. Try again, or use another device or password manager.",
     spec: "W3C WebAuthn Level 3 §7.1",
-    endpoints: &["/passkey", "/login"],
+    endpoints: &["/passkey", "/login", "/account"],
     extended_code: None,
     checklist: &[],
     page: Some("This passkey could not be added. Try again, or use another device."),
@@ -2982,6 +2982,24 @@ pub static EMAIL_NOT_VERIFIED: Cause = Cause {
     page: Some(
         "Your email address is not verified yet. Open the link in the email we sent you, then sign in again.",
     ),
+};
+
+// ---------------------------------------------------------------------------
+// Passkeys on the account page and in recovery
+// ---------------------------------------------------------------------------
+
+pub static ACCOUNT_PASSKEY_UNKNOWN: Cause = Cause {
+    id: "account_passkey_unknown",
+    code: ErrorCode::NotFound,
+    status: 404,
+    summary: "The passkey to rename or remove is not one of this account's",
+    actor: Actor::EndUser,
+    fix: "Reload the account page: the passkey may have been removed already (in another window, or by an administrator).",
+    spec: "RFC 9110 §15.5.5",
+    endpoints: ACCOUNT,
+    extended_code: None,
+    checklist: &["T4"],
+    page: Some("That passkey is no longer on your account."),
 };
 
 /// The causes that mean a request carried no credentials at all (none, or
@@ -3220,6 +3238,8 @@ pub static ALL: &[&Cause] = &[
     &MAIL_THROTTLED,
     &NEW_PASSWORD_INVALID,
     &EMAIL_NOT_VERIFIED,
+    // passkeys on the account page and in recovery
+    &ACCOUNT_PASSKEY_UNKNOWN,
 ];
 
 #[cfg(test)]

@@ -23,6 +23,9 @@ pub trait PasskeyStore: Send + Sync {
         sign_count: i64,
         now: i64,
     ) -> StoreResult<bool>;
+    /// Rename one of the user's passkeys; false when the user has no such
+    /// passkey.
+    async fn rename_passkey(&self, sub: &str, id: &str, name: &str) -> StoreResult<bool>;
     /// Remove one of the user's passkeys; false when the user has no such
     /// passkey.
     async fn delete_passkey(&self, sub: &str, id: &str) -> StoreResult<bool>;

@@ -20,6 +20,7 @@ mod sql {
     /// authenticators that keep no counter).
     pub const USE: &str = "UPDATE passkeys SET credential = $2, sign_count = $3, last_used_at = $4 \
         WHERE id = $1 AND (sign_count < $3 OR ($3 = 0 AND sign_count = 0))";
+    pub const RENAME: &str = "UPDATE passkeys SET name = $3 WHERE sub = $1 AND id = $2";
     pub const DELETE: &str = "DELETE FROM passkeys WHERE sub = $1 AND id = $2";
     pub const INSERT_CEREMONY: &str = "INSERT INTO passkey_ceremonies \
         (id_hash, kind, binding, sub, state, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
@@ -94,6 +95,18 @@ impl<D: Db> PasskeyStore for SqlStore<D> {
             .bind(credential)
             .bind(sign_count)
             .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn rename_passkey(&self, sub: &str, id: &str, name: &str) -> StoreResult<bool> {
+        crate::failpoint("store.write")?;
+        let done = D::query(sql::RENAME)
+            .bind(sub)
+            .bind(id)
+            .bind(name)
             .execute(&self.pool)
             .await
             .map_err(map_err)?;

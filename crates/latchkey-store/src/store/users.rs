@@ -176,20 +176,7 @@ impl<D: Db> UserStore for SqlStore<D> {
     async fn delete_user(&self, sub: &str, now: i64, keep_until: i64) -> StoreResult<bool> {
         crate::failpoint("store.write")?;
         let mut tx = D::begin(&self.pool).await.map_err(map_err)?;
-        D::query(sql::REVOKE_USER_GRANTS)
-            .bind(sub)
-            .bind(now)
-            .bind(keep_until)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        for statement in sql::DELETE_USER_ROWS {
-            D::query(statement)
-                .bind(sub)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
-        }
+        revoke_then_delete(&mut tx, sub, now, keep_until, &sql::DELETE_USER_ROWS).await?;
         let deleted = D::query(sql::DELETE_USER)
             .bind(sub)
             .execute(&mut *tx)
@@ -209,20 +196,7 @@ impl<D: Db> UserStore for SqlStore<D> {
     async fn end_everything_for(&self, sub: &str, now: i64, keep_until: i64) -> StoreResult<u64> {
         crate::failpoint("store.write")?;
         let mut tx = D::begin(&self.pool).await.map_err(map_err)?;
-        D::query(sql::REVOKE_USER_GRANTS)
-            .bind(sub)
-            .bind(now)
-            .bind(keep_until)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        for statement in sql::END_EVERYTHING_ROWS {
-            D::query(statement)
-                .bind(sub)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
-        }
+        revoke_then_delete(&mut tx, sub, now, keep_until, &sql::END_EVERYTHING_ROWS).await?;
         let sessions = D::query(sql::END_SESSIONS)
             .bind(sub)
             .execute(&mut *tx)
@@ -234,4 +208,30 @@ impl<D: Db> UserStore for SqlStore<D> {
         self.revocations.forget();
         Ok(sessions)
     }
+}
+
+/// Inside `tx`: revoke every grant of `sub` (its access tokens stop at
+/// once), then run each of `statements` with `sub` bound.
+async fn revoke_then_delete<D: Db>(
+    tx: &mut crate::db::Tx<D>,
+    sub: &str,
+    now: i64,
+    keep_until: i64,
+    statements: &[&'static str],
+) -> StoreResult<()> {
+    D::query(sql::REVOKE_USER_GRANTS)
+        .bind(sub)
+        .bind(now)
+        .bind(keep_until)
+        .execute(&mut **tx)
+        .await
+        .map_err(map_err)?;
+    for statement in statements {
+        D::query(statement)
+            .bind(sub)
+            .execute(&mut **tx)
+            .await
+            .map_err(map_err)?;
+    }
+    Ok(())
 }

@@ -361,10 +361,14 @@ async fn delete_passkey(
     State(app): State<Arc<App>>,
     method: Method,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     Path((sub, id)): Path<(String, String)>,
 ) -> AdminResult {
     authorize(&app, &method, &headers)?;
-    manage::passkeys::remove(app.store.as_ref(), &sub, &id)
+    let actor = latchkey_core::audit::Actor::Admin("admin_token".into());
+    let address = super::client_address::of(&extensions, &headers, &app.config.trusted_proxies)
+        .map(|ip| ip.to_string());
+    manage::passkeys::remove(app.store.as_ref(), &sub, &id, &actor, address)
         .await
         .map_err(Failure::admin)?;
     Ok(StatusCode::NO_CONTENT.into_response())

@@ -19,6 +19,7 @@ pub mod pages;
 pub mod par;
 pub mod rate_limit;
 pub mod recovery;
+pub mod recovery_passkey;
 pub mod refused;
 pub mod register;
 pub mod respond;

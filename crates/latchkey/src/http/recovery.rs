@@ -7,7 +7,8 @@
 //! - `/recover/reset?t=…`: choose a new password. The link's token is
 //!   looked up by its keyed hash and used only when the password is set.
 //!   A user with a second factor must give it here too: recovery never
-//!   lowers what a sign-in needs. On success every session of the user
+//!   lowers what a sign-in needs (an authenticator code, or a passkey:
+//!   see [`super::recovery_passkey`]). On success every session of the user
 //!   ends, their refresh tokens and grants are revoked, and a notice goes
 //!   to the address.
 //!
@@ -26,8 +27,9 @@ use super::cookies::{self, Cookie};
 use super::language::{self, View};
 use super::pages::{html_response, layout};
 use super::respond::Failure;
+use super::signin::passkey::with_script;
 use super::signin::pending::{csrf, csrf_matches};
-use super::{attempts, client_address};
+use super::{attempts, client_address, recovery_passkey};
 use crate::app::App;
 use crate::audit;
 use crate::mail::{self, messages};
@@ -447,13 +449,30 @@ pub fn dead_link_page(app: &App, view: &View, occ: &Occurrence, again: &str) -> 
 }
 
 /// Whether the user has a second factor a sign-in would ask for; recovery
-/// asks for it too. (TOTP today; every further factor joins here.)
+/// asks for it too: an authenticator app or a passkey.
 pub async fn has_second_factor(app: &App, sub: &str) -> Result<bool, Occurrence> {
-    Ok(app
-        .store
-        .get_totp(sub)
+    Ok(super::signin::second_factor::factors_of(app, sub)
         .await?
-        .is_some_and(|t| t.confirmed_at.is_some()))
+        .any())
+}
+
+/// The user's second factors as the reset page asks for them, and the
+/// passkey ceremony when one is asked for.
+struct Asked {
+    factors: super::signin::second_factor::Factors,
+    passkey: Option<latchkey_core::passkey::Started>,
+}
+
+async fn asked(app: &App, sub: &str, binding: &str) -> Result<Asked, Failure> {
+    let factors = super::signin::second_factor::factors_of(app, sub)
+        .await
+        .map_err(Failure::page)?;
+    let passkey = if factors.passkeys {
+        recovery_passkey::start(app, sub, binding).await?
+    } else {
+        None
+    };
+    Ok(Asked { factors, passkey })
 }
 
 fn reset_page(
@@ -462,11 +481,11 @@ fn reset_page(
     csrf: &str,
     token: &str,
     i: &str,
-    second: bool,
+    asked: &Asked,
     error: &str,
 ) -> String {
     let t = |id: &str| esc(&view.lang.t(id));
-    let factor = if second {
+    let factor = if asked.factors.totp {
         format!(
             "<p>{explain}</p>\
 <label for=\"code\">{code}</label>\
@@ -480,20 +499,33 @@ fn reset_page(
     } else {
         String::new()
     };
-    let body = format!(
-        "<h1>{title}</h1>{error}\
-<form method=\"post\" action=\"/recover/reset\">{fields}\
-<label for=\"password\">{password}</label>\
+    let (passkey_words, passkey_button) = match &asked.passkey {
+        Some(_) => recovery_passkey::section(view, asked.factors.totp),
+        None => Default::default(),
+    };
+    let set_button = if asked.passkey.is_some() && !asked.factors.totp {
+        String::new()
+    } else {
+        format!(
+            "<button type=\"submit\" class=\"primary\">{}</button>",
+            t("reset-submit")
+        )
+    };
+    let fields = hidden("csrf", csrf) + &hidden("t", token) + &hidden("i", i) + &lang_field(view);
+    let inner = format!(
+        "<label for=\"password\">{password}</label>\
 <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"new-password\" minlength=\"8\" required autofocus>\
 <label for=\"password2\">{again}</label>\
 <input id=\"password2\" name=\"password2\" type=\"password\" autocomplete=\"new-password\" minlength=\"8\" required>\
-{factor}<div class=\"actions\"><button type=\"submit\" class=\"primary\">{submit}</button></div></form>",
-        title = t("reset-title"),
+{factor}{passkey_words}<div class=\"actions\">{set_button}{passkey_button}</div>",
         password = t("reset-password"),
         again = t("reset-password-again"),
-        submit = t("reset-submit"),
-        fields = hidden("csrf", csrf) + &hidden("t", token) + &hidden("i", i) + &lang_field(view),
     );
+    let form = match &asked.passkey {
+        Some(started) => recovery_passkey::form(started, &fields, &inner),
+        None => format!("<form method=\"post\" action=\"/recover/reset\">{fields}{inner}</form>"),
+    };
+    let body = format!("<h1>{}</h1>{error}{form}", t("reset-title"));
     layout(&app.brand, view, &view.lang.t("reset-title"), &body)
 }
 
@@ -537,12 +569,11 @@ pub async fn reset_form(
         }
     };
     let view = link_view(&app, &headers, view, &q, link.created_at).await;
-    let second = has_second_factor(&app, &link.sub)
-        .await
-        .map_err(Failure::page)?;
     let (browser, cookie) = browser(&app, &headers)?;
-    let html = reset_page(&app, &view, &csrf(&app, &browser), token, i, second, "");
-    Ok(respond(StatusCode::OK, html, cookie))
+    let binding = recovery_passkey::binding(&app, &browser, &link.hash);
+    let asked = asked(&app, &link.sub, &binding).await?;
+    let html = reset_page(&app, &view, &csrf(&app, &browser), token, i, &asked, "");
+    Ok(with_script(respond(StatusCode::OK, html, cookie)))
 }
 
 /// Check the second factor given on the reset page. `Ok(Err)` is a wrong
@@ -636,33 +667,40 @@ pub async fn reset(
         .address(address.clone())
     };
     let sub = link.sub.clone();
-    let second = has_second_factor(&app, &sub).await.map_err(Failure::page)?;
-    let again = |occ: Occurrence| {
-        let html = reset_page(
-            &app,
-            &view,
-            &csrf(&app, &browser),
-            token,
-            i,
-            second,
-            &alert(&app, &view, &occ),
-        );
-        html_response(status_of(occ.cause), html)
+    let binding = recovery_passkey::binding(&app, &browser, &link.hash);
+    let factors = super::signin::second_factor::factors_of(&app, &sub)
+        .await
+        .map_err(Failure::page)?;
+    // The page again, with the refusal (and a new passkey ceremony).
+    let again = async |occ: Occurrence| -> Result<Response, Failure> {
+        let asked = asked(&app, &sub, &binding).await?;
+        let shown = if super::signin::passkey::is_refusal(&occ) {
+            recovery_passkey::alert(&app, &view, &occ)
+        } else {
+            alert(&app, &view, &occ)
+        };
+        let html = reset_page(&app, &view, &csrf(&app, &browser), token, i, &asked, &shown);
+        Ok(with_script(html_response(status_of(occ.cause), html)))
     };
     let password = field(&form, "password");
     if password != field(&form, "password2") {
-        return Ok(again(
-            NEW_PASSWORD_INVALID.with_detail("the two passwords differ"),
-        ));
+        return again(NEW_PASSWORD_INVALID.with_detail("the two passwords differ")).await;
     }
     if let Err(m) = latchkey_core::user::check_password(password) {
-        return Ok(again(
-            NEW_PASSWORD_INVALID.with_detail(format!("the password {m}")),
-        ));
+        return again(NEW_PASSWORD_INVALID.with_detail(format!("the password {m}"))).await;
     }
-    if second && let Err(occ) = second_factor_given(&app, &sub, &form).await? {
-        audit::record(&app, event(&sub).failed().with("cause", occ.cause.id)).await;
-        return Ok(again(occ));
+    // Never lower than a sign-in: the passkey when the form brings one
+    // (or when it is the user's only factor), else the code.
+    if factors.any() {
+        let given = if factors.passkeys && (recovery_passkey::answered(&form) || !factors.totp) {
+            recovery_passkey::verify(&app, &sub, &binding, &form).await?
+        } else {
+            second_factor_given(&app, &sub, &form).await?
+        };
+        if let Err(occ) = given {
+            audit::record(&app, event(&sub).failed().with("cause", occ.cause.id)).await;
+            return again(occ).await;
+        }
     }
     let hash = hash_password(&app, password.to_string()).await?;
     let now = latchkey_core::now_unix();
@@ -704,7 +742,7 @@ pub async fn reset(
         .map_err(store_err)?;
     tracing::info!(sub = %sub, sessions_ended = ended, "password changed with a recovery link");
     let done = event(&sub)
-        .with("second_factor", second)
+        .with("second_factor", factors.any())
         .with("sessions_ended", ended);
     audit::record(&app, done).await;
     if let Some(to) = mail::address_of(&user) {

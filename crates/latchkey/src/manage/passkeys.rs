@@ -3,6 +3,7 @@
 
 use super::users;
 use latchkey_core::Occurrence;
+use latchkey_core::audit::{Actor, AuditEvent, kind};
 use latchkey_core::catalogue::PASSKEY_NOT_FOUND;
 use latchkey_core::passkey_record::PasskeyRecord;
 use latchkey_core::store::Store;
@@ -30,11 +31,22 @@ pub async fn list(store: &dyn Store, user: &str) -> Result<Value, Occurrence> {
 }
 
 /// Remove one of the user's passkeys: the next sign-in with it is refused
-/// (`passkey_unknown`).
-pub async fn remove(store: &dyn Store, user: &str, id: &str) -> Result<(), Occurrence> {
+/// (`passkey_unknown`). Recorded in the audit trail (`passkey.removed`)
+/// with `actor` (the admin token, or the CLI) and the caller's address.
+pub async fn remove(
+    store: &dyn Store,
+    user: &str,
+    id: &str,
+    actor: &Actor,
+    address: Option<String>,
+) -> Result<(), Occurrence> {
     let user = users::get(store, user).await?;
     if store.delete_passkey(&user.sub, id).await? {
         tracing::info!(sub = %user.sub, passkey = %id, "passkey removed");
+        let event = AuditEvent::new(actor, kind::PASSKEY_REMOVED, format!("user:{}", user.sub))
+            .address(address)
+            .with("passkey", id);
+        crate::audit::append(store, event).await;
         Ok(())
     } else {
         Err(PASSKEY_NOT_FOUND.with_detail(format!("user {} has no passkey {id}", user.sub)))

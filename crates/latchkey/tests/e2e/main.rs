@@ -12,6 +12,7 @@
 mod support;
 
 mod account;
+mod account_passkeys;
 mod admin;
 mod authorize;
 mod basics;

@@ -396,6 +396,26 @@ async fn admin_api_and_cli_list_and_remove_passkeys(db: Db) {
     assert_eq!(code, 1);
     assert!(err.contains("passkey_not_found"), "{err}");
     assert_eq!(s.sql_count("SELECT COUNT(*) FROM passkeys").await, 0);
+
+    // Both removals are in the audit trail: by the admin token (with its
+    // address) and by the CLI, newest first; the failed ones are not.
+    let r = s
+        .admin(Method::GET, "/audit?kind=passkey.removed")
+        .send()
+        .await
+        .unwrap();
+    let trail: Value = r.json().await.unwrap();
+    let events = trail["events"].as_array().unwrap();
+    assert_eq!(events.len(), 2, "{trail}");
+    assert_eq!(events[0]["actor"], "admin:cli");
+    assert_eq!(events[0]["detail"]["passkey"], "pk-2");
+    assert_eq!(events[1]["actor"], "admin:admin_token");
+    assert_eq!(events[1]["detail"]["passkey"], "pk-1");
+    assert_eq!(events[1]["address"], "127.0.0.1");
+    assert!(
+        events.iter().all(|e| e["target"] == format!("user:{sub}")),
+        "{trail}"
+    );
 }
 
 /// Without a browser: the pages carry the passkey forms only when passkeys

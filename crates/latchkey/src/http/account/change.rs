@@ -17,10 +17,11 @@ use axum::response::Response;
 use latchkey_core::audit::{AuditEvent, kind};
 use latchkey_core::authorize::RawParams;
 use latchkey_core::catalogue::{
-    ACCOUNT_SESSION_UNKNOWN, CONNECTED_APPLICATION_UNKNOWN, CSRF_TOKEN_INVALID,
-    CURRENT_PASSWORD_INVALID, LOGIN_THROTTLED, MALFORMED_BODY, NEW_PASSWORD_REJECTED,
-    PROFILE_CLAIM_INVALID, UNSUPPORTED_CONTENT_TYPE,
+    ACCOUNT_PASSKEY_UNKNOWN, ACCOUNT_SESSION_UNKNOWN, CONNECTED_APPLICATION_UNKNOWN,
+    CSRF_TOKEN_INVALID, CURRENT_PASSWORD_INVALID, LOGIN_THROTTLED, MALFORMED_BODY,
+    NEW_PASSWORD_REJECTED, PROFILE_CLAIM_INVALID, UNSUPPORTED_CONTENT_TYPE,
 };
+use latchkey_core::journey::login::PasskeyAnswer;
 use latchkey_core::request::AccountRequest;
 use latchkey_core::{Occurrence, vtr};
 use std::sync::Arc;
@@ -71,8 +72,12 @@ pub async fn change(
         .map(|ip| ip.to_string());
     let made = match action {
         "profile" => profile(&app, &visit, &form, address).await,
-        "password" => {
-            let proof = Proof::Password(get("current_password").to_string());
+        "password" | "passkey" if action == "password" || get("purpose") == "password" => {
+            let proof = if action == "passkey" {
+                Proof::Passkey(PasskeyAnswer::read(&form))
+            } else {
+                Proof::Password(get("current_password").to_string())
+            };
             password(
                 &app,
                 &visit,
@@ -83,6 +88,10 @@ pub async fn change(
             )
             .await
         }
+        "passkey" => passkey_add(&app, &visit, &form, address).await,
+        "passkey_start" => passkey_start(&app, &visit).await,
+        "passkey_rename" => passkey_rename(&app, &visit, get("id"), get("name"), address).await,
+        "passkey_remove" => passkey_remove(&app, &visit, get("id"), address).await,
         "totp_start" => totp_start(&app, &visit).await,
         "totp_confirm" => totp_confirm(&app, &visit, get("code"), address).await,
         "totp_remove" => totp_remove(&app, &visit, address).await,
@@ -99,15 +108,11 @@ pub async fn change(
 
 /// The sign-in this change needs first, if the session's is not recent
 /// enough: older than `account.reauth_after`, or without the second factor
-/// the user has.
+/// the user has (an authenticator app or a passkey).
 async fn stale(app: &App, v: &Visit) -> Result<Option<AccountRequest>, Occurrence> {
     let now = latchkey_core::now_unix();
     let max_age = app.config.account_reauth_after;
-    let enrolled = app
-        .store
-        .get_totp(&v.user.sub)
-        .await?
-        .is_some_and(|t| t.confirmed_at.is_some());
+    let enrolled = second_factor::factors_of(app, &v.user.sub).await?.any();
     let recent = now - v.session.auth_time <= max_age
         && (!enrolled || vtr::has_second_factor(&v.session.amr));
     if recent {
@@ -177,16 +182,56 @@ async fn profile(
 }
 
 /// How the person proves it is them before the password changes: the
-/// current password today. A passkey assertion is the other way to come
-/// (a variant here, checked in [`proven`]).
-pub enum Proof {
+/// current password, or a fresh assertion of one of their passkeys (the
+/// page's ceremony, bound to this session).
+pub enum Proof<'a> {
     Password(String),
+    Passkey(PasskeyAnswer<'a>),
+}
+
+impl Proof<'_> {
+    fn name(&self) -> &'static str {
+        match self {
+            Proof::Password(_) => "password",
+            Proof::Passkey(_) => "passkey",
+        }
+    }
 }
 
 /// Whether `proof` is the user's. Wrong passwords count towards the
-/// account's sign-in limit, like the login page's.
-async fn proven(app: &App, v: &Visit, proof: Proof) -> Result<Result<(), Occurrence>, Occurrence> {
+/// account's sign-in limit, like the login page's; a passkey cannot be
+/// guessed, and its ceremony is used once.
+async fn proven(
+    app: &App,
+    v: &Visit,
+    proof: Proof<'_>,
+) -> Result<Result<(), Occurrence>, Occurrence> {
     match proof {
+        Proof::Passkey(answer) => {
+            let now = latchkey_core::now_unix();
+            let outcome = match (signin::passkey::answered(&answer), app.passkeys.as_ref()) {
+                (Some(occ), _) => Err(occ),
+                (None, None) => Err(latchkey_core::catalogue::PASSKEY_RP_MISMATCH
+                    .with_detail("passkeys are off: the issuer's host is an IP address")),
+                (None, Some(rp)) => rp
+                    .finish_second_factor(
+                        app.store.as_ref(),
+                        &app.secrets,
+                        answer.ceremony,
+                        &passkey_binding(app, v),
+                        &v.user.sub,
+                        answer.credential,
+                        now,
+                    )
+                    .await
+                    .map(|_| ()),
+            };
+            match outcome {
+                Ok(()) => Ok(Ok(())),
+                Err(occ) if signin::passkey::is_refusal(&occ) => Ok(Err(occ)),
+                Err(occ) => Err(occ),
+            }
+        }
         Proof::Password(current) => {
             let key = attempts::account_key(app, &v.user.username);
             if let Some(wait) = attempts::reserve(app, &key, app.config.login_failures).await? {
@@ -211,7 +256,7 @@ async fn proven(app: &App, v: &Visit, proof: Proof) -> Result<Result<(), Occurre
 async fn password(
     app: &App,
     v: &Visit,
-    proof: Proof,
+    proof: Proof<'_>,
     new: &str,
     confirm: &str,
     address: Option<String>,
@@ -226,9 +271,11 @@ async fn password(
             NEW_PASSWORD_REJECTED.with_detail("the two copies of the new password differ")
         ));
     }
+    let by = proof.name();
     if let Err(occ) = proven(app, v, proof).await? {
         let e = event(v, kind::PASSWORD_CHANGED, address)
             .failed()
+            .with("proof", by)
             .with("cause", occ.cause.id);
         audit::record(app, e).await;
         return Ok(Err(occ));
@@ -245,7 +292,11 @@ async fn password(
     user.password_hash = Some(hash);
     user.updated_at = latchkey_core::now_unix();
     app.store.update_user(&user).await?;
-    audit::record(app, event(v, kind::PASSWORD_CHANGED, address)).await;
+    audit::record(
+        app,
+        event(v, kind::PASSWORD_CHANGED, address).with("proof", by),
+    )
+    .await;
     Ok(Ok(done("password")))
 }
 
@@ -384,4 +435,138 @@ async fn revoke(
     let e = event(v, kind::CONSENT_REVOKED, address).with("client_id", client_id);
     audit::record(app, e).await;
     Ok(Ok(done("revoked")))
+}
+
+/// What binds this page's passkey ceremonies: the session (its keyed
+/// hash, hashed again), so a ceremony started for one session is finished
+/// by it alone.
+pub(crate) fn passkey_binding(app: &App, v: &Visit) -> String {
+    app.secrets
+        .hash(&format!("passkey-binding:account:{}", v.session.id_hash))
+}
+
+/// "Add a passkey": the page that runs the registration, the person
+/// naming the passkey.
+async fn passkey_start(app: &App, v: &Visit) -> Result<Answer, Occurrence> {
+    passkey_add_page(app, v, None, StatusCode::OK).await
+}
+
+async fn passkey_add_page(
+    app: &App,
+    v: &Visit,
+    alert: Option<&Occurrence>,
+    status: StatusCode,
+) -> Result<Answer, Occurrence> {
+    let Some(rp) = app.passkeys.as_ref() else {
+        return Ok(Err(latchkey_core::catalogue::PASSKEY_RP_MISMATCH
+            .with_detail(
+                "passkeys are off: the issuer's host is an IP address",
+            )));
+    };
+    let started = rp
+        .start_registration(
+            app.store.as_ref(),
+            &app.secrets,
+            &v.user,
+            &passkey_binding(app, v),
+            latchkey_core::now_unix(),
+        )
+        .await?;
+    Ok(Ok(answer(
+        v,
+        status,
+        view::passkey_add(app, v, &started, alert),
+    )))
+}
+
+/// The browser's answer to the registration: the passkey is kept under
+/// the name given, or the page says why not and offers another try.
+async fn passkey_add(
+    app: &App,
+    v: &Visit,
+    form: &RawParams,
+    address: Option<String>,
+) -> Result<Answer, Occurrence> {
+    let answer = PasskeyAnswer::read(form);
+    let name = form.single("name").ok().flatten().unwrap_or("");
+    let outcome = match (signin::passkey::answered(&answer), app.passkeys.as_ref()) {
+        (Some(occ), _) => Err(occ),
+        (None, None) => Err(latchkey_core::catalogue::PASSKEY_RP_MISMATCH
+            .with_detail("passkeys are off: the issuer's host is an IP address")),
+        (None, Some(rp)) => {
+            rp.finish_registration(
+                app.store.as_ref(),
+                &app.secrets,
+                answer.ceremony,
+                &passkey_binding(app, v),
+                &v.user.sub,
+                answer.credential,
+                name,
+                latchkey_core::now_unix(),
+            )
+            .await
+        }
+    };
+    match outcome {
+        Ok(record) => {
+            // The passkey was just made with the user verified: this
+            // session now holds a second factor, as after setting up an
+            // authenticator app.
+            let amr = latchkey_core::journey::second_factor::passkey_amr();
+            app.store.set_session_amr(&v.session.id_hash, &amr).await?;
+            let e = event(v, kind::PASSKEY_ADDED, address)
+                .with("passkey", record.id.as_str())
+                .with("name", record.name.as_str());
+            audit::record(app, e).await;
+            Ok(Ok(done("passkey_added")))
+        }
+        Err(occ) if signin::passkey::is_refusal(&occ) => {
+            tracing::info!(error_id = %occ.error_id, cause = occ.cause.id, sub = %v.user.sub, detail = %occ.description(), "passkey not added on the account page");
+            let status = signin::passkey::status_of(occ.cause);
+            passkey_add_page(app, v, Some(&occ), status).await
+        }
+        Err(occ) => Err(occ),
+    }
+}
+
+/// A new name for one of the person's passkeys.
+async fn passkey_rename(
+    app: &App,
+    v: &Visit,
+    id: &str,
+    name: &str,
+    address: Option<String>,
+) -> Result<Answer, Occurrence> {
+    let name = latchkey_core::passkey::clean_name(name);
+    if !app.store.rename_passkey(&v.user.sub, id, &name).await? {
+        return Ok(Err(
+            ACCOUNT_PASSKEY_UNKNOWN.with_detail(format!("passkey {id}"))
+        ));
+    }
+    let e = event(v, kind::PASSKEY_RENAMED, address)
+        .with("passkey", id)
+        .with("name", name);
+    audit::record(app, e).await;
+    Ok(Ok(done("passkey_renamed")))
+}
+
+/// Remove one of the person's passkeys: signing in with it is refused
+/// from now on.
+async fn passkey_remove(
+    app: &App,
+    v: &Visit,
+    id: &str,
+    address: Option<String>,
+) -> Result<Answer, Occurrence> {
+    if !app.store.delete_passkey(&v.user.sub, id).await? {
+        return Ok(Err(
+            ACCOUNT_PASSKEY_UNKNOWN.with_detail(format!("passkey {id}"))
+        ));
+    }
+    audit::record(
+        app,
+        event(v, kind::PASSKEY_REMOVED, address).with("passkey", id),
+    )
+    .await;
+    Ok(Ok(done("passkey_removed")))
 }

@@ -1,5 +1,5 @@
 //! The account page, `/account`: a person's own profile, password, second
-//! factor, sessions and connected applications.
+//! factor, passkeys, sessions and connected applications.
 //!
 //! - It needs the browser's session. Without one, a sign-in starts whose
 //!   purpose is the account page (`Purpose::Account`): the same journey as
@@ -133,8 +133,9 @@ pub async fn page(
 }
 
 /// An HTML answer for `visit`, with the browser binding when it is new.
+/// The passkey forms run the one passkey script (`script-src 'self'`).
 pub(crate) fn answer(visit: &Visit, status: StatusCode, html: String) -> Response {
-    let mut res = crate::http::pages::html_response(status, html);
+    let mut res = signin::passkey::with_script(crate::http::pages::html_response(status, html));
     if let Some(c) = &visit.new_browser {
         res.headers_mut().append(header::SET_COOKIE, c.clone());
     }

@@ -1,15 +1,19 @@
-//! The account page's HTML: the page with its five sections, and the
-//! pages of a second factor being set up, of new recovery codes, and of a
-//! browser just signed out. In the person's language; all text escaped; no
-//! script.
+//! The account page's HTML: the page with its sections, and the pages of
+//! a second factor being set up, of a passkey being added, of new recovery
+//! codes, and of a browser just signed out. In the person's language; all
+//! text escaped; the only script is the passkey script, for the passkey
+//! forms.
 
 use super::Visit;
 use crate::app::App;
 use crate::http::pages::{html, layout};
+use crate::http::signin::passkey::form as passkey_form;
 use crate::http::signin::second_factor::{enrolment_view, recovery_list};
 use latchkey_core::Occurrence;
 use latchkey_core::error::docs::escape_html as esc;
 use latchkey_core::i18n::{Arg, Lang};
+use latchkey_core::passkey::Started;
+use latchkey_core::passkey_record::PasskeyRecord;
 
 /// The message id of what the top of the page says after `?done=`.
 pub fn notice(done: &str) -> Option<&'static str> {
@@ -20,6 +24,9 @@ pub fn notice(done: &str) -> Option<&'static str> {
         "session_ended" => "account-notice-session-ended",
         "revoked" => "account-notice-revoked",
         "reauth" => "account-notice-reauth",
+        "passkey_added" => "account-notice-passkey-added",
+        "passkey_renamed" => "account-notice-passkey-renamed",
+        "passkey_removed" => "account-notice-passkey-removed",
         _ => return None,
     })
 }
@@ -106,6 +113,25 @@ pub async fn page(
         0
     };
     let sessions = store.list_sessions(sub, now).await?;
+    // Passkeys: listed, and a ceremony for the password form, only while
+    // passkeys are on.
+    let passkeys = match app.passkeys.as_ref() {
+        Some(_) => Some(store.list_passkeys(sub).await?),
+        None => None,
+    };
+    let proof_ceremony = match (app.passkeys.as_ref(), &passkeys) {
+        (Some(rp), Some(list)) if !list.is_empty() => {
+            rp.start_second_factor(
+                store.as_ref(),
+                &app.secrets,
+                sub,
+                &super::change::passkey_binding(app, v),
+                now,
+            )
+            .await?
+        }
+        _ => None,
+    };
     let consents = store.list_consents(sub).await?;
 
     let notice = notice
@@ -160,9 +186,11 @@ pub async fn page(
         .unwrap_or_default();
 
     // Password. Proving who you are with the current password is one way;
-    // a passkey can take its place (see `change::Proof`).
-    let password = format!(
-        "<form method=\"post\" action=\"/account\">{f}\
+    // one of your passkeys can take its place (see `change::Proof`).
+    let password = match &proof_ceremony {
+        Some(started) => password_with_passkey(app, v, started),
+        None => format!(
+            "<form method=\"post\" action=\"/account\">{f}\
 <label for=\"current_password\">{current}</label>\
 <input id=\"current_password\" name=\"current_password\" type=\"password\" autocomplete=\"current-password\" required>\
 <label for=\"new_password\">{new}</label>\
@@ -170,12 +198,16 @@ pub async fn page(
 <label for=\"confirm_password\">{again}</label>\
 <input id=\"confirm_password\" name=\"confirm_password\" type=\"password\" autocomplete=\"new-password\" minlength=\"8\" required>\
 <div class=\"actions\"><button type=\"submit\" class=\"primary\">{change}</button></div></form>",
-        f = fields(app, v, "password"),
-        current = t("account-password-current"),
-        new = t("account-password-new"),
-        again = t("account-password-again"),
-        change = t("account-password-change"),
-    );
+            f = fields(app, v, "password"),
+            current = t("account-password-current"),
+            new = t("account-password-new"),
+            again = t("account-password-again"),
+            change = t("account-password-change"),
+        ),
+    };
+    let passkey_section = passkeys
+        .map(|list| passkeys_html(app, v, &list))
+        .unwrap_or_default();
 
     // Second factor.
     let factor = if enrolled {
@@ -286,7 +318,7 @@ pub async fn page(
         "<div class=\"account\"><h1>{title}</h1><p class=\"muted\">{signed_in}</p>{notice}{alert}\
 <section id=\"profile\"><h2>{profile_h}</h2>{email}{profile}</section>\
 <section id=\"password\"><h2>{password_h}</h2>{password}</section>\
-<section id=\"second-factor\"><h2>{factor_h}</h2>{factor}</section>\
+<section id=\"second-factor\"><h2>{factor_h}</h2>{factor}</section>{passkey_section}\
 <section id=\"sessions\"><h2>{sessions_h}</h2><ul class=\"rows\">{session_items}</ul></section>\
 <section id=\"applications\"><h2>{applications_h}</h2>{applications}</section></div>",
         title = t("account-title"),
@@ -359,4 +391,123 @@ pub fn signed_out(app: &App, v: &Visit) -> String {
         &lang.t("account-signed-out-title"),
         &body,
     )
+}
+
+/// The password form when the person has a passkey: the current password,
+/// or "Use a passkey instead" (the script runs the ceremony, which stands
+/// for the current password).
+fn password_with_passkey(app: &App, v: &Visit, started: &Started) -> String {
+    let lang = v.view.lang;
+    let t = |id: &str| esc(&lang.t(id));
+    let hidden = format!(
+        "<input type=\"hidden\" name=\"csrf\" value=\"{}\"><input type=\"hidden\" name=\"purpose\" value=\"password\">",
+        esc(&v.csrf(app))
+    );
+    let inner = format!(
+        "<label for=\"current_password\">{current}</label>\
+<input id=\"current_password\" name=\"current_password\" type=\"password\" autocomplete=\"current-password\">\
+<label for=\"new_password\">{new}</label>\
+<input id=\"new_password\" name=\"new_password\" type=\"password\" autocomplete=\"new-password\" minlength=\"8\" required>\
+<label for=\"confirm_password\">{again}</label>\
+<input id=\"confirm_password\" name=\"confirm_password\" type=\"password\" autocomplete=\"new-password\" minlength=\"8\" required>\
+<p class=\"muted\" data-passkey-only hidden>{note}</p>\
+<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"password\" class=\"primary\">{change}</button>\
+<button type=\"submit\" id=\"passkey-password\" data-passkey-start hidden>{with_passkey}</button></div>",
+        current = t("account-password-current"),
+        new = t("account-password-new"),
+        again = t("account-password-again"),
+        note = t("account-passkey-password-note"),
+        change = t("account-password-change"),
+        with_passkey = t("account-passkey-password"),
+    );
+    format!(
+        "{}<script src=\"/assets/passkey.js\"></script>",
+        passkey_form(started, "get", "/account", &hidden, false, &inner)
+    )
+}
+
+/// The passkeys section: each passkey with its name, when it was added
+/// and last used, rename and remove; then "Add a passkey".
+fn passkeys_html(app: &App, v: &Visit, list: &[PasskeyRecord]) -> String {
+    let lang = v.view.lang;
+    let t = |id: &str| esc(&lang.t(id));
+    let items: String = list
+        .iter()
+        .map(|p| {
+            let used = match p.last_used_at {
+                Some(at) => lang.t_with("account-passkey-used", &[("when", Arg::Text(&when(at)))]),
+                None => lang.t("account-passkey-unused"),
+            };
+            let line = lang.t_with(
+                "account-passkey-line",
+                &[("added", Arg::Text(&when(p.created_at))), ("used", Arg::Text(&used))],
+            );
+            format!(
+                "<li class=\"passkey\" data-passkey-id=\"{id}\"><div><strong>{name}</strong><br>\
+<span class=\"muted\">{line}</span></div><div class=\"actions\">\
+<form method=\"post\" action=\"/account\" class=\"inline\">{rename}<input type=\"hidden\" name=\"id\" value=\"{id}\">\
+<label for=\"passkey-name-{id}\">{name_label}</label>\
+<input id=\"passkey-name-{id}\" name=\"name\" type=\"text\" maxlength=\"{max}\" value=\"{name}\" required>\
+<button type=\"submit\">{rename_label}</button></form>\
+<form method=\"post\" action=\"/account\">{remove}<input type=\"hidden\" name=\"id\" value=\"{id}\">\
+<button type=\"submit\" class=\"danger\" aria-label=\"{remove_aria}\">{remove_label}</button></form></div></li>",
+                id = esc(&p.id),
+                name = esc(&p.name),
+                line = esc(&line),
+                rename = fields(app, v, "passkey_rename"),
+                remove = fields(app, v, "passkey_remove"),
+                name_label = t("account-passkey-name"),
+                max = latchkey_core::passkey::MAX_NAME,
+                rename_label = t("account-passkey-rename"),
+                remove_label = t("account-passkey-remove"),
+                remove_aria = esc(&lang.t_with("account-passkey-remove-named", &[("name", Arg::Text(&p.name))])),
+            )
+        })
+        .collect();
+    let listed = if items.is_empty() {
+        format!(
+            "<p class=\"muted\" id=\"passkeys-none\">{}</p>",
+            t("account-passkeys-none")
+        )
+    } else {
+        format!("<ul class=\"rows\">{items}</ul>")
+    };
+    format!(
+        "<section id=\"passkeys\"><h2>{heading}</h2><p class=\"muted\">{explain}</p>{listed}\
+<form method=\"post\" action=\"/account\">{f}<div class=\"actions\"><button type=\"submit\" id=\"passkey-start\">{add}</button></div></form></section>",
+        heading = t("account-passkeys"),
+        explain = t("account-passkeys-explain"),
+        f = fields(app, v, "passkey_start"),
+        add = t("passkey-add"),
+    )
+}
+
+/// Adding a passkey: its name, then the browser makes it.
+pub fn passkey_add(app: &App, v: &Visit, started: &Started, alert: Option<&Occurrence>) -> String {
+    let lang = v.view.lang;
+    let t = |id: &str| esc(&lang.t(id));
+    let hidden = format!(
+        "<input type=\"hidden\" name=\"csrf\" value=\"{}\"><input type=\"hidden\" name=\"purpose\" value=\"add\">",
+        esc(&v.csrf(app))
+    );
+    let inner = format!(
+        "<label for=\"passkey-name\">{label}</label>\
+<input id=\"passkey-name\" name=\"name\" type=\"text\" maxlength=\"{max}\" autocomplete=\"off\" value=\"Passkey\">\
+<div class=\"actions\"><button type=\"submit\" class=\"primary\" id=\"passkey-add\" data-passkey-start hidden>{add}</button>\
+<a href=\"/account\">{cancel}</a></div>",
+        max = latchkey_core::passkey::MAX_NAME,
+        label = t("passkey-name-label"),
+        add = t("passkey-add"),
+        cancel = t("cancel"),
+    );
+    let body = format!(
+        "<h1>{heading}</h1>{alert}<p>{explain}</p><p class=\"muted\">{how}</p>\
+{form}<script src=\"/assets/passkey.js\"></script>",
+        heading = t("passkey-offer-title"),
+        alert = alert.map(|o| alert_html(app, lang, o)).unwrap_or_default(),
+        explain = t("passkey-offer-explain"),
+        how = t("account-passkey-add-how"),
+        form = passkey_form(started, "create", "/account", &hidden, false, &inner),
+    );
+    layout(&app.brand, &v.view, &lang.t("passkey-offer-title"), &body)
 }

@@ -506,3 +506,28 @@ pub(crate) async fn new_recovery_codes(
     app.store.put_recovery_codes(sub, &hashes, now).await?;
     Ok(codes)
 }
+
+/// The second factors a user has: a confirmed authenticator app, and
+/// passkeys (counted only while passkeys are on: with them off, none
+/// could be used).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Factors {
+    pub totp: bool,
+    pub passkeys: bool,
+}
+
+impl Factors {
+    pub fn any(self) -> bool {
+        self.totp || self.passkeys
+    }
+}
+
+pub(crate) async fn factors_of(app: &App, sub: &str) -> Result<Factors, Occurrence> {
+    let totp = app
+        .store
+        .get_totp(sub)
+        .await?
+        .is_some_and(|t| t.confirmed_at.is_some());
+    let passkeys = app.passkeys.is_some() && !app.store.list_passkeys(sub).await?.is_empty();
+    Ok(Factors { totp, passkeys })
+}
