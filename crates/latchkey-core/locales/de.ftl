@@ -193,6 +193,56 @@ passkey-name-label = Geben Sie ihm einen Namen, um ihn später von anderen zu un
 passkey-add = Passkey hinzufügen
 passkey-not-now = Nicht jetzt
 
+## Passwort vergessen und E-Mail-Bestätigung (Seiten)
+
+mail-check-title = Prüfen Sie Ihr Postfach
+recover-explain = Geben Sie Ihren Benutzernamen oder Ihre E-Mail-Adresse ein. Wenn ein Konto dazu passt, senden wir einen Link an seine E-Mail-Adresse, mit dem Sie ein neues Passwort wählen können.
+recover-send = Link senden
+recover-back = Zurück zur Anmeldung
+recover-back-to-app = Kehren Sie zu der Anwendung zurück, von der Sie kommen, um sich anzumelden.
+recover-sent = Wenn ein Konto zu Ihrer Eingabe passt, haben wir einen Link an seine E-Mail-Adresse gesendet. Öffnen Sie ihn innerhalb von { wait-minutes }, um ein neues Passwort zu wählen.
+recover-no-email = Keine E-Mail erhalten? Sehen Sie in Ihrem Spam-Ordner nach, oder fordern Sie in ein paar Minuten erneut einen Link an.
+link-dead-title = Dieser Link kann nicht verwendet werden
+link-ask-again = Neuen Link anfordern
+reset-title = Neues Passwort wählen
+reset-password = Neues Passwort (mindestens 8 Zeichen)
+reset-password-again = Dasselbe Passwort noch einmal
+reset-second-step = Ihr Konto hat einen zweiten Schritt. Geben Sie den 6-stelligen Code aus Ihrer Authenticator-App oder einen Ihrer Wiederherstellungscodes ein.
+reset-code = Code aus Ihrer Authenticator-App
+reset-recovery-code = Oder ein Wiederherstellungscode
+reset-submit = Neues Passwort speichern
+reset-done-title = Passwort geändert
+reset-done-heading = Ihr Passwort wurde geändert
+reset-done = Ihr neues Passwort ist gespeichert. Alle Geräte, die bei Ihrem Konto angemeldet waren, wurden abgemeldet, und wir haben Ihnen eine Benachrichtigung an Ihre E-Mail-Adresse gesendet.
+reset-sign-in = Mit dem neuen Passwort anmelden
+reset-back-to-app = Kehren Sie zu der Anwendung zurück, von der Sie kommen, und melden Sie sich mit Ihrem neuen Passwort an.
+verify-again = Melden Sie sich an, um den Link erneut zu erhalten, oder wenden Sie sich an den Support des Dienstes.
+verify-done-title = E-Mail-Adresse bestätigt
+verify-done-heading = Ihre E-Mail-Adresse ist bestätigt
+verify-done = Vielen Dank. Sie können sich jetzt mit Ihrer E-Mail-Adresse oder mit Ihrem Benutzernamen anmelden.
+verify-close = Sie können diese Seite schließen und zur Anwendung zurückkehren.
+verify-first-title = E-Mail-Adresse bestätigen
+verify-first-heading = Bestätigen Sie zuerst Ihre E-Mail-Adresse
+verify-no-email = Keine E-Mail erhalten?
+verify-resend = Link erneut senden
+verify-sent = Wenn die E-Mail-Adresse dieses Kontos noch bestätigt werden muss, haben wir den Link erneut gesendet. Öffnen Sie ihn und melden Sie sich dann an.
+
+## Passwort vergessen und E-Mail-Bestätigung (die E-Mails)
+
+mail-link-once = Der Link funktioniert nur einmal.
+mail-recovery-subject = Passwort für { $service } zurücksetzen
+mail-recovery-asked = Jemand möchte das Passwort des Kontos { $username } bei { $service } zurücksetzen.
+mail-recovery-open = Um ein neues Passwort zu wählen, öffnen Sie innerhalb von { wait-minutes } diesen Link:
+mail-recovery-button = Neues Passwort wählen
+mail-recovery-ignore = Wenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail: Ihr Passwort bleibt unverändert.
+mail-verify-subject = Bestätigen Sie Ihre E-Mail-Adresse für { $service }
+mail-verify-given = Diese Adresse wurde für das Konto { $username } bei { $service } angegeben.
+mail-verify-open = Um zu bestätigen, dass sie Ihnen gehört, öffnen Sie diesen Link:
+mail-verify-button = Meine E-Mail-Adresse bestätigen
+mail-verify-ignore = Wenn Sie dieses Konto nicht kennen, ignorieren Sie diese E-Mail.
+mail-changed-subject = Ihr Passwort für { $service } wurde geändert
+mail-changed-done = Das Passwort des Kontos { $username } bei { $service } wurde soeben mit einem Link zum Zurücksetzen geändert, und alle Geräte, die damit angemeldet waren, wurden abgemeldet.
+mail-changed-not-you = Wenn Sie das nicht waren, fordern Sie sofort einen neuen Link zum Zurücksetzen an und wenden Sie sich an den Support des Dienstes.
 ## Passkeys im Konto und bei der Wiederherstellung
 
 account-notice-passkey-added = Der Passkey ist hinzugefügt: Sie können sich jetzt damit anmelden.

@@ -195,6 +195,56 @@ passkey-name-label = Name it, to tell it from others later (for example “Lapto
 passkey-add = Add a passkey
 passkey-not-now = Not now
 
+## Forgotten password and email confirmation (pages)
+
+mail-check-title = Check your email
+recover-explain = Enter your username or email address. If an account matches, we send a link to its email address to choose a new password.
+recover-send = Send the link
+recover-back = Back to sign in
+recover-back-to-app = Go back to the application you came from to sign in.
+recover-sent = If an account matches what you entered, we sent a link to its email address. Open it within { wait-minutes } to choose a new password.
+recover-no-email = No email? Check your spam folder, or ask again in a few minutes.
+link-dead-title = This link cannot be used
+link-ask-again = Ask for a new link
+reset-title = Choose a new password
+reset-password = New password (at least 8 characters)
+reset-password-again = The same password again
+reset-second-step = Your account has a second step. Enter the 6-digit code from your authenticator app, or one of your recovery codes.
+reset-code = Code from your authenticator app
+reset-recovery-code = Or a recovery code
+reset-submit = Set the new password
+reset-done-title = Password changed
+reset-done-heading = Your password was changed
+reset-done = Your new password is set. Every device that was signed in to your account has been signed out, and we sent a notice to your email address.
+reset-sign-in = Sign in with your new password
+reset-back-to-app = Go back to the application you came from and sign in with your new password.
+verify-again = Sign in to have the link sent again, or ask the service's support.
+verify-done-title = Email confirmed
+verify-done-heading = Your email address is confirmed
+verify-done = Thank you. You can now sign in with your email address as well as your username.
+verify-close = You can close this page and go back to the application.
+verify-first-title = Confirm your email address
+verify-first-heading = Confirm your email address first
+verify-no-email = No email?
+verify-resend = Send the link again
+verify-sent = If this account waits for its email address to be confirmed, we sent the link again. Open it, then sign in.
+
+## Forgotten password and email confirmation (the emails)
+
+mail-link-once = The link works once.
+mail-recovery-subject = Reset your { $service } password
+mail-recovery-asked = Someone asked to reset the password of the { $service } account { $username }.
+mail-recovery-open = To choose a new password, open this link within { wait-minutes }:
+mail-recovery-button = Choose a new password
+mail-recovery-ignore = If you did not ask for this, ignore this email: your password stays as it is.
+mail-verify-subject = Confirm your email address for { $service }
+mail-verify-given = This address was given for the { $service } account { $username }.
+mail-verify-open = To confirm it is yours, open this link:
+mail-verify-button = Confirm my email address
+mail-verify-ignore = If you do not know this account, ignore this email.
+mail-changed-subject = Your { $service } password was changed
+mail-changed-done = The password of the { $service } account { $username } was just changed with a recovery link, and every device signed in to it was signed out.
+mail-changed-not-you = If this was not you, ask for a new recovery link at once and contact the service's support.
 ## Passkeys on the account page and in recovery
 
 account-notice-passkey-added = The passkey is added: you can sign in with it now.

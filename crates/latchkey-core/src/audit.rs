@@ -19,6 +19,13 @@ pub mod kind {
     pub const ADMIN_USER_CREATED: &str = "admin.user_created";
     pub const ADMIN_USER_UPDATED: &str = "admin.user_updated";
     pub const ADMIN_USER_DELETED: &str = "admin.user_deleted";
+    /// A recovery link was asked for an account that exists (the page
+    /// answers the same either way; only the trail knows).
+    pub const RECOVERY_REQUESTED: &str = "recovery.requested";
+    /// A password was set with a recovery link.
+    pub const RECOVERY_USED: &str = "recovery.password_reset";
+    /// An `email` claim was confirmed with its link.
+    pub const EMAIL_VERIFIED: &str = "email.verified";
     /// A passkey added, renamed or removed: by its user on the account
     /// page, or removed by an administrator (the actor tells which).
     pub const PASSKEY_ADDED: &str = "passkey.added";

@@ -274,6 +274,9 @@ mod tests {
             ("when", Arg::Text("2026-01-01 10:00 UTC")),
             ("allowed", Arg::Text("2026-01-01 10:00 UTC")),
             ("used", Arg::Text("not used yet")),
+            // The emails.
+            ("service", Arg::Text("Acme")),
+            ("username", Arg::Text("alice")),
             // Passkeys on the account page.
             ("added", Arg::Text("2026-01-01 10:00 UTC")),
         ];

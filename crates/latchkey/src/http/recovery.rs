@@ -15,20 +15,29 @@
 //! With mail off (`smtp.host` unset) these routes answer as if absent
 //! (404 `mail_disabled`). Pages are CSRF-protected with the browser
 //! binding, like the sign-in pages.
+//!
+//! Language: the pages and the messages speak the language of the page
+//! the person was on. A form carries it (`lang`), so the message is
+//! written in the language of the page it was asked from; the link in the
+//! message carries it too, so the page it opens speaks it ([`link_view`]).
+//! A request for an existing account, a password set with a link, and a
+//! confirmed address go to the audit trail.
 
 use super::cookies::{self, Cookie};
-use super::language::View;
+use super::language::{self, View};
 use super::pages::{html_response, layout};
 use super::respond::Failure;
 use super::signin::passkey::with_script;
 use super::signin::pending::{csrf, csrf_matches};
 use super::{attempts, client_address, recovery_passkey};
 use crate::app::App;
+use crate::audit;
 use crate::mail::{self, messages};
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
+use latchkey_core::audit::{Actor, AuditEvent, kind};
 use latchkey_core::authorize::RawParams;
 use latchkey_core::catalogue::{
     CSRF_TOKEN_INVALID, MAIL_DISABLED, MAIL_LINK_EXPIRED, MAIL_LINK_UNKNOWN, MAIL_LINK_USED,
@@ -36,6 +45,7 @@ use latchkey_core::catalogue::{
     UNSUPPORTED_CONTENT_TYPE,
 };
 use latchkey_core::error::docs::escape_html as esc;
+use latchkey_core::i18n::{Arg, Lang};
 use latchkey_core::journey::second_factor;
 use latchkey_core::mail::{LinkPurpose, LinkRecord, LinkState};
 use latchkey_core::user::UserRecord;
@@ -102,6 +112,63 @@ pub fn field<'a>(form: &'a RawParams, name: &str) -> &'a str {
     form.single(name).ok().flatten().unwrap_or("")
 }
 
+/// The language a form or a link names (`lang`), if we speak it.
+fn lang_param(params: &RawParams) -> Option<Lang> {
+    Lang::from_tag(field(params, "lang"))
+}
+
+/// A mail page's language, from what its address carries: the language
+/// of the message its link came in (`lang`, counted like a client's
+/// `ui_locales` for a sign-in begun at `since`: a language picked with the
+/// switcher later wins), else that of the sign-in it started from (`i`),
+/// else the request's own.
+pub async fn link_view(
+    app: &App,
+    headers: &HeaderMap,
+    mut view: View,
+    q: &RawParams,
+    since: i64,
+) -> View {
+    let i = interaction(q);
+    if let Some(lang) = lang_param(q) {
+        view.lang = language::choose(app, headers, Some(lang.tag()), Some(since));
+    } else if !i.is_empty()
+        && let Ok(Some(sign_in)) = app.store.get_interaction(i).await
+    {
+        view.lang = language::choose(
+            app,
+            headers,
+            sign_in.purpose.ui_locales(),
+            Some(sign_in.created_at),
+        );
+    }
+    view
+}
+
+/// The answer to a form speaks the language of the page the form was on
+/// (its `lang`); its switcher goes back to `here`.
+pub fn form_view(mut view: View, form: &RawParams, here: String) -> View {
+    if let Some(lang) = lang_param(form) {
+        view.lang = lang;
+    }
+    view.here = here;
+    view
+}
+
+/// The hidden field that keeps a form's language.
+pub fn lang_field(view: &View) -> String {
+    hidden("lang", view.lang.tag())
+}
+
+/// The client address of a request, for the audit trail.
+pub fn address_of(
+    app: &App,
+    extensions: &axum::http::Extensions,
+    headers: &HeaderMap,
+) -> Option<String> {
+    client_address::of(extensions, headers, &app.config.trusted_proxies).map(|ip| ip.to_string())
+}
+
 /// A refusal shown on the page itself, with its cause and reference;
 /// logged once with its `error_id`.
 pub fn alert(app: &App, view: &View, occ: &Occurrence) -> String {
@@ -129,7 +196,7 @@ fn hidden(name: &str, value: &str) -> String {
 }
 
 /// The sign-in this started from, kept so the person can go back to it.
-fn interaction(q: &RawParams) -> &str {
+pub fn interaction(q: &RawParams) -> &str {
     let i = field(q, "i");
     if i.len() <= 128
         && i.bytes()
@@ -141,26 +208,48 @@ fn interaction(q: &RawParams) -> &str {
     }
 }
 
-fn back_to_sign_in(i: &str) -> String {
+/// The way back to the sign-in (`/login?i=…`), or to the application.
+pub fn back_to_sign_in(lang: Lang, i: &str) -> String {
     if i.is_empty() {
-        "<p class=\"muted\">Go back to the application you came from to sign in.</p>".into()
+        format!(
+            "<p class=\"muted\">{}</p>",
+            esc(&lang.t("recover-back-to-app"))
+        )
     } else {
-        format!("<p><a href=\"/login?i={}\">Back to sign in</a></p>", esc(i))
+        format!(
+            "<p><a href=\"/login?i={}\">{}</a></p>",
+            esc(i),
+            esc(&lang.t("recover-back"))
+        )
+    }
+}
+
+/// Where the form of `/recover` lives, for the switcher of its answers.
+fn request_address(i: &str) -> String {
+    if i.is_empty() {
+        "/recover".into()
+    } else {
+        format!("/recover?i={i}")
     }
 }
 
 fn request_page(app: &App, view: &View, csrf: &str, i: &str, error: &str) -> String {
+    let t = |id: &str| esc(&view.lang.t(id));
     let body = format!(
-        "<h1>Forgot your password?</h1>{error}\
-<p>Enter your username or email address. If an account matches, we send a link to its email address to choose a new password.</p>\
+        "<h1>{title}</h1>{error}\
+<p>{explain}</p>\
 <form method=\"post\" action=\"/recover\">{fields}\
-<label for=\"name\">Username or email</label>\
+<label for=\"name\">{name}</label>\
 <input id=\"name\" name=\"name\" type=\"text\" autocomplete=\"username\" required autofocus>\
-<div class=\"actions\"><button type=\"submit\" class=\"primary\">Send the link</button></div></form>{back}",
-        fields = hidden("csrf", csrf) + &hidden("i", i),
-        back = back_to_sign_in(i),
+<div class=\"actions\"><button type=\"submit\" class=\"primary\">{send}</button></div></form>{back}",
+        title = t("forgot-password"),
+        explain = t("recover-explain"),
+        name = t("login-name"),
+        send = t("recover-send"),
+        fields = hidden("csrf", csrf) + &hidden("i", i) + &lang_field(view),
+        back = back_to_sign_in(view.lang, i),
     );
-    layout(&app.brand, view, "Forgot your password?", &body)
+    layout(&app.brand, view, &view.lang.t("forgot-password"), &body)
 }
 
 /// `GET /recover[?i=…]`
@@ -172,6 +261,7 @@ pub async fn request_form(
 ) -> Result<Response, Failure> {
     require_mail(&app)?;
     let q = RawParams::parse(q.as_deref().unwrap_or(""));
+    let view = link_view(&app, &headers, view, &q, 0).await;
     let (browser, cookie) = browser(&app, &headers)?;
     let html = request_page(&app, &view, &csrf(&app, &browser), interaction(&q), "");
     Ok(respond(StatusCode::OK, html, cookie))
@@ -244,6 +334,7 @@ pub async fn request(
     let (browser, form) = form(&app, &headers, &body)?;
     let name = field(&form, "name").trim();
     let i = interaction(&form);
+    let view = form_view(view, &form, request_address(i));
     if let Some(occ) = throttle_mail_request(&app, &extensions, &headers, "recover", name).await? {
         let html = request_page(
             &app,
@@ -257,8 +348,19 @@ pub async fn request(
     if let Some(user) = user_named(&app, name).await?
         && user.password_hash.is_some()
         && let Some(to) = mail::address_of(&user)
-        && per_account(&app, "recover", &user.sub).await?
     {
+        // Only the trail tells that the account exists; the page does not.
+        let event = AuditEvent::new(
+            &Actor::System,
+            kind::RECOVERY_REQUESTED,
+            format!("user:{}", user.sub),
+        )
+        .address(address_of(&app, &extensions, &headers));
+        if !per_account(&app, "recover", &user.sub).await? {
+            let event = event.failed().with("cause", MAIL_THROTTLED.id);
+            audit::record(&app, event).await;
+            return Ok(sent_page(&app, &view, i));
+        }
         let ttl = app.config.recovery_link_ttl;
         let token = mail::new_link(
             app.store.as_ref(),
@@ -270,29 +372,39 @@ pub async fn request(
         )
         .await
         .map_err(Failure::page)?;
-        let mut link = format!("{}/recover/reset?t={token}", app.config.issuer);
+        let mut link = mail::link(&app.config, "/recover/reset", &token, view.lang);
         if !i.is_empty() {
             link.push_str(&format!("&i={i}"));
         }
-        let message = messages::recovery(&app.brand.name, &user.username, &link, ttl);
+        let message = messages::recovery(view.lang, &app.brand.name, &user.username, &link, ttl);
         app.send_mail(to, message, ttl)
             .await
             .map_err(Failure::page)?;
         tracing::info!(sub = %user.sub, "recovery email queued");
+        audit::record(&app, event.with("lang", view.lang.tag())).await;
     }
+    Ok(sent_page(&app, &view, i))
+}
+
+/// The answer to `POST /recover`, whether an account matched or not.
+fn sent_page(app: &App, view: &View, i: &str) -> Response {
+    let minutes = latchkey_core::journey::login::minutes(app.config.recovery_link_ttl);
     let body = format!(
-        "<h1>Check your email</h1>\
-<p role=\"status\" id=\"recover-sent\">If an account matches what you entered, we sent a link to its email address. \
-Open it within {m} minutes to choose a new password.</p>\
-<p class=\"muted\">No email? Check your spam folder, or ask again in a few minutes.</p>{back}",
-        m = latchkey_core::journey::login::minutes(app.config.recovery_link_ttl),
-        back = back_to_sign_in(i),
+        "<h1>{title}</h1>\
+<p role=\"status\" id=\"recover-sent\">{sent}</p>\
+<p class=\"muted\">{no_email}</p>{back}",
+        title = esc(&view.lang.t("mail-check-title")),
+        sent = esc(&view
+            .lang
+            .t_with("recover-sent", &[("minutes", Arg::Number(minutes))])),
+        no_email = esc(&view.lang.t("recover-no-email")),
+        back = back_to_sign_in(view.lang, i),
     );
-    Ok(respond(
+    respond(
         StatusCode::OK,
-        layout(&app.brand, &view, "Check your email", &body),
+        layout(&app.brand, view, &view.lang.t("mail-check-title"), &body),
         None,
-    ))
+    )
 }
 
 /// A link presented, as its record, or the cause that refuses it.
@@ -324,13 +436,15 @@ pub async fn live_link(
 
 /// The page for a link that cannot be used: what happened, what to do.
 pub fn dead_link_page(app: &App, view: &View, occ: &Occurrence, again: &str) -> Response {
+    let title = view.lang.t("link-dead-title");
     let body = format!(
-        "<h1>This link cannot be used</h1>{alert}{again}",
+        "<h1>{}</h1>{alert}{again}",
+        esc(&title),
         alert = alert(app, view, occ),
     );
     html_response(
         status_of(occ.cause),
-        layout(&app.brand, view, "This link cannot be used", &body),
+        layout(&app.brand, view, &title, &body),
     )
 }
 
@@ -370,15 +484,20 @@ fn reset_page(
     asked: &Asked,
     error: &str,
 ) -> String {
+    let t = |id: &str| esc(&view.lang.t(id));
     let factor = if asked.factors.totp {
-        "<p>Your account has a second step. Enter the 6-digit code from your authenticator app, \
-or one of your recovery codes.</p>\
-<label for=\"code\">Code from your authenticator app</label>\
+        format!(
+            "<p>{explain}</p>\
+<label for=\"code\">{code}</label>\
 <input id=\"code\" name=\"code\" type=\"text\" inputmode=\"numeric\" pattern=\"[0-9 ]*\" autocomplete=\"one-time-code\">\
-<label for=\"recovery_code\">Or a recovery code</label>\
-<input id=\"recovery_code\" name=\"recovery_code\" type=\"text\" autocomplete=\"off\">"
+<label for=\"recovery_code\">{recovery}</label>\
+<input id=\"recovery_code\" name=\"recovery_code\" type=\"text\" autocomplete=\"off\">",
+            explain = t("reset-second-step"),
+            code = t("reset-code"),
+            recovery = t("reset-recovery-code"),
+        )
     } else {
-        ""
+        String::new()
     };
     let (passkey_words, passkey_button) = match &asked.passkey {
         Some(_) => recovery_passkey::section(view, asked.factors.totp),
@@ -387,33 +506,49 @@ or one of your recovery codes.</p>\
     let set_button = if asked.passkey.is_some() && !asked.factors.totp {
         String::new()
     } else {
-        "<button type=\"submit\" class=\"primary\">Set the new password</button>".to_string()
+        format!(
+            "<button type=\"submit\" class=\"primary\">{}</button>",
+            t("reset-submit")
+        )
     };
-    let fields = hidden("csrf", csrf) + &hidden("t", token) + &hidden("i", i);
+    let fields = hidden("csrf", csrf) + &hidden("t", token) + &hidden("i", i) + &lang_field(view);
     let inner = format!(
-        "<label for=\"password\">New password (at least 8 characters)</label>\
+        "<label for=\"password\">{password}</label>\
 <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"new-password\" minlength=\"8\" required autofocus>\
-<label for=\"password2\">The same password again</label>\
+<label for=\"password2\">{again}</label>\
 <input id=\"password2\" name=\"password2\" type=\"password\" autocomplete=\"new-password\" minlength=\"8\" required>\
-{factor}{passkey_words}<div class=\"actions\">{set_button}{passkey_button}</div>"
+{factor}{passkey_words}<div class=\"actions\">{set_button}{passkey_button}</div>",
+        password = t("reset-password"),
+        again = t("reset-password-again"),
     );
     let form = match &asked.passkey {
         Some(started) => recovery_passkey::form(started, &fields, &inner),
         None => format!("<form method=\"post\" action=\"/recover/reset\">{fields}{inner}</form>"),
     };
-    let body = format!("<h1>Choose a new password</h1>{error}{form}");
-    layout(&app.brand, view, "Choose a new password", &body)
+    let body = format!("<h1>{}</h1>{error}{form}", t("reset-title"));
+    layout(&app.brand, view, &view.lang.t("reset-title"), &body)
 }
 
-fn ask_again(i: &str) -> String {
+/// The link to ask for a new one, in the page's language.
+fn ask_again(view: &View, i: &str) -> String {
+    let mut to = format!("/recover?lang={}", view.lang.tag());
+    if !i.is_empty() {
+        to.push_str(&format!("&i={i}"));
+    }
     format!(
-        "<p><a href=\"/recover{}\">Ask for a new link</a></p>",
-        if i.is_empty() {
-            String::new()
-        } else {
-            format!("?i={}", esc(i))
-        }
+        "<p><a href=\"{}\">{}</a></p>",
+        esc(&to),
+        esc(&view.lang.t("link-ask-again"))
     )
+}
+
+/// Where a reset page lives, for the switcher of the form's answers.
+fn reset_address(token: &str, i: &str) -> String {
+    let mut here = format!("/recover/reset?t={token}");
+    if !i.is_empty() {
+        here.push_str(&format!("&i={i}"));
+    }
+    here
 }
 
 /// `GET /recover/reset?t=…[&i=…]`
@@ -428,8 +563,12 @@ pub async fn reset_form(
     let (token, i) = (field(&q, "t"), interaction(&q));
     let link = match live_link(&app, LinkPurpose::Recovery, token).await? {
         Ok(link) => link,
-        Err(occ) => return Ok(dead_link_page(&app, &view, &occ, &ask_again(i))),
+        Err(occ) => {
+            let view = link_view(&app, &headers, view, &q, 0).await;
+            return Ok(dead_link_page(&app, &view, &occ, &ask_again(&view, i)));
+        }
     };
+    let view = link_view(&app, &headers, view, &q, link.created_at).await;
     let (browser, cookie) = browser(&app, &headers)?;
     let binding = recovery_passkey::binding(&app, &browser, &link.hash);
     let asked = asked(&app, &link.sub, &binding).await?;
@@ -505,6 +644,7 @@ async fn hash_password(app: &App, password: String) -> Result<String, Failure> {
 /// `POST /recover/reset`: set the new password with a live link.
 pub async fn reset(
     State(app): State<Arc<App>>,
+    extensions: axum::http::Extensions,
     headers: HeaderMap,
     view: View,
     body: Bytes,
@@ -512,9 +652,19 @@ pub async fn reset(
     require_mail(&app)?;
     let (browser, form) = form(&app, &headers, &body)?;
     let (token, i) = (field(&form, "t"), interaction(&form));
+    let view = form_view(view, &form, reset_address(token, i));
     let link = match live_link(&app, LinkPurpose::Recovery, token).await? {
         Ok(link) => link,
-        Err(occ) => return Ok(dead_link_page(&app, &view, &occ, &ask_again(i))),
+        Err(occ) => return Ok(dead_link_page(&app, &view, &occ, &ask_again(&view, i))),
+    };
+    let address = address_of(&app, &extensions, &headers);
+    let event = |sub: &str| {
+        AuditEvent::new(
+            &Actor::User(sub.to_string()),
+            kind::RECOVERY_USED,
+            format!("user:{sub}"),
+        )
+        .address(address.clone())
     };
     let sub = link.sub.clone();
     let binding = recovery_passkey::binding(&app, &browser, &link.hash);
@@ -548,6 +698,7 @@ pub async fn reset(
             second_factor_given(&app, &sub, &form).await?
         };
         if let Err(occ) = given {
+            audit::record(&app, event(&sub).failed().with("cause", occ.cause.id)).await;
             return again(occ).await;
         }
     }
@@ -565,7 +716,7 @@ pub async fn reset(
             &app,
             &view,
             &MAIL_LINK_USED.occur(),
-            &ask_again(i),
+            &ask_again(&view, i),
         ));
     }
     let Some(mut user) = app.store.get_user(&sub).await.map_err(store_err)? else {
@@ -573,7 +724,7 @@ pub async fn reset(
             &app,
             &view,
             &MAIL_LINK_UNKNOWN.with_detail("the account no longer exists"),
-            &ask_again(i),
+            &ask_again(&view, i),
         ));
     };
     user.password_hash = Some(hash);
@@ -590,8 +741,12 @@ pub async fn reset(
         .await
         .map_err(store_err)?;
     tracing::info!(sub = %sub, sessions_ended = ended, "password changed with a recovery link");
+    let done = event(&sub)
+        .with("second_factor", factors.any())
+        .with("sessions_ended", ended);
+    audit::record(&app, done).await;
     if let Some(to) = mail::address_of(&user) {
-        let notice = messages::password_changed(&app.brand.name, &user.username);
+        let notice = messages::password_changed(view.lang, &app.brand.name, &user.username);
         if let Err(occ) = app
             .send_mail(to, notice, latchkey_core::mail::OUTBOX_TTL)
             .await
@@ -599,22 +754,24 @@ pub async fn reset(
             tracing::warn!(error_id = %occ.error_id, sub = %sub, "could not queue the password-change notice");
         }
     }
+    let t = |id: &str| esc(&view.lang.t(id));
     let sign_in = if i.is_empty() {
-        "<p>Go back to the application you came from and sign in with your new password.</p>"
-            .to_string()
+        format!("<p>{}</p>", t("reset-back-to-app"))
     } else {
         format!(
-            "<p><a class=\"button primary\" id=\"sign-in\" href=\"/login?i={}\">Sign in with your new password</a></p>",
-            esc(i)
+            "<p><a class=\"button primary\" id=\"sign-in\" href=\"/login?i={}\">{}</a></p>",
+            esc(i),
+            t("reset-sign-in")
         )
     };
     let body = format!(
-        "<h1>Your password was changed</h1>\
-<p role=\"status\" id=\"reset-done\">Your new password is set. Every device that was signed in to your account has been signed out, \
-and we sent a notice to your email address.</p>{sign_in}"
+        "<h1>{heading}</h1>\
+<p role=\"status\" id=\"reset-done\">{done}</p>{sign_in}",
+        heading = t("reset-done-heading"),
+        done = t("reset-done"),
     );
     Ok(html_response(
         StatusCode::OK,
-        layout(&app.brand, &view, "Password changed", &body),
+        layout(&app.brand, &view, &view.lang.t("reset-done-title"), &body),
     ))
 }

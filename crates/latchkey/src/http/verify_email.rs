@@ -5,21 +5,27 @@
 //! `policy.require_verified_email` refuses a sign-in, sends the link again
 //! (throttled like recovery, same answer whatever the name).
 //! With mail off both answer 404 `mail_disabled`.
+//!
+//! The pages and the message speak the language of the page the request
+//! came from (see [`super::recovery`]); a confirmed address goes to the
+//! audit trail.
 
 use super::language::View;
 use super::pages::{html_response, layout};
 use super::recovery::{
-    alert, dead_link_page, field, form, live_link, per_account, require_mail, respond,
-    throttle_mail_request, user_named,
+    address_of, alert, dead_link_page, field, form, form_view, lang_field, link_view, live_link,
+    per_account, require_mail, respond, throttle_mail_request, user_named,
 };
 use super::respond::Failure;
 use super::signin::pending::Pending;
 use crate::app::App;
+use crate::audit;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use latchkey_core::Occurrence;
+use latchkey_core::audit::{Actor, AuditEvent, kind};
 use latchkey_core::authorize::RawParams;
 use latchkey_core::catalogue::{EMAIL_NOT_VERIFIED, MAIL_LINK_UNKNOWN};
 use latchkey_core::error::docs::escape_html as esc;
@@ -30,17 +36,29 @@ use std::sync::Arc;
 /// `GET /verify-email?t=…`
 pub async fn verify(
     State(app): State<Arc<App>>,
+    extensions: axum::http::Extensions,
+    headers: HeaderMap,
     view: View,
     RawQuery(q): RawQuery,
 ) -> Result<Response, Failure> {
     require_mail(&app)?;
     let q = RawParams::parse(q.as_deref().unwrap_or(""));
-    let again =
-        "<p class=\"muted\">Sign in to have the link sent again, or ask the service's support.</p>";
+    let again = |view: &View| {
+        format!(
+            "<p class=\"muted\">{}</p>",
+            esc(&view.lang.t("verify-again"))
+        )
+    };
     let link = match live_link(&app, LinkPurpose::Verify, field(&q, "t")).await? {
         Ok(link) => link,
-        Err(occ) => return Ok(dead_link_page(&app, &view, &occ, again)),
+        Err(occ) => {
+            let view = link_view(&app, &headers, view, &q, 0).await;
+            return Ok(dead_link_page(&app, &view, &occ, &again(&view)));
+        }
     };
+    let view = link_view(&app, &headers, view, &q, link.created_at).await;
+    let again = again(&view);
+    let again = again.as_str();
     let store_err = |e: latchkey_core::store::StoreError| Failure::page(Occurrence::from(e));
     let user = app.store.get_user(&link.sub).await.map_err(store_err)?;
     let Some(mut user) = user.filter(|u| {
@@ -74,38 +92,60 @@ pub async fn verify(
         Err(e) => return Err(store_err(e)),
     }
     tracing::info!(sub = %user.sub, "email verified");
-    let body = "<h1>Your email address is confirmed</h1>\
-<p role=\"status\" id=\"email-verified\">Thank you. You can now sign in with your email address as well as your username.</p>\
-<p class=\"muted\">You can close this page and go back to the application.</p>";
+    let event = AuditEvent::new(
+        &Actor::User(user.sub.clone()),
+        kind::EMAIL_VERIFIED,
+        format!("user:{}", user.sub),
+    )
+    .address(address_of(&app, &extensions, &headers));
+    audit::record(&app, event).await;
+    let t = |id: &str| esc(&view.lang.t(id));
+    let body = format!(
+        "<h1>{heading}</h1>\
+<p role=\"status\" id=\"email-verified\">{done}</p>\
+<p class=\"muted\">{close}</p>",
+        heading = t("verify-done-heading"),
+        done = t("verify-done"),
+        close = t("verify-close"),
+    );
     Ok(html_response(
         StatusCode::OK,
-        layout(&app.brand, &view, "Email confirmed", body),
+        layout(&app.brand, &view, &view.lang.t("verify-done-title"), &body),
     ))
 }
 
 /// The login page's refusal under `policy.require_verified_email`: what
 /// to do, and (with mail on) a button that sends the link again.
 pub fn refused_page(app: &App, p: &Pending, name: &str, occ: &Occurrence) -> String {
+    let t = |id: &str| esc(&p.view.lang.t(id));
     let resend = if app.mail_on() {
         format!(
             "<form method=\"post\" action=\"/verify-email/resend\">\
 <input type=\"hidden\" name=\"i\" value=\"{i}\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-<input type=\"hidden\" name=\"name\" value=\"{name}\">\
-<p>No email?</p><div class=\"actions\"><button type=\"submit\" id=\"resend\">Send the link again</button></div></form>",
+<input type=\"hidden\" name=\"name\" value=\"{name}\">{lang}\
+<p>{no_email}</p><div class=\"actions\"><button type=\"submit\" id=\"resend\">{resend}</button></div></form>",
             i = esc(&p.interaction.id),
             csrf = esc(&p.csrf(app)),
             name = esc(name),
+            lang = lang_field(&p.view),
+            no_email = t("verify-no-email"),
+            resend = t("verify-resend"),
         )
     } else {
         String::new()
     };
     let body = format!(
-        "<h1>Confirm your email address first</h1>{alert}{resend}\
-<p><a href=\"/login?i={i}\">Back to sign in</a></p>",
+        "<h1>{heading}</h1>{alert}{resend}{back}",
+        heading = t("verify-first-heading"),
         alert = alert(app, &p.view, occ),
-        i = esc(&p.interaction.id),
+        back = super::recovery::back_to_sign_in(p.view.lang, &p.interaction.id),
     );
-    layout(&app.brand, &p.view, "Confirm your email address", &body)
+    layout(
+        &app.brand,
+        &p.view,
+        &p.view.lang.t("verify-first-title"),
+        &body,
+    )
 }
 
 /// Whether the sign-in of `user` is refused for an unverified email.
@@ -126,16 +166,15 @@ pub async fn resend(
     require_mail(&app)?;
     let (_, form) = form(&app, &headers, &body)?;
     let name = field(&form, "name").trim();
-    let i = field(&form, "i");
-    let back = format!("<p><a href=\"/login?i={}\">Back to sign in</a></p>", esc(i));
+    let i = super::recovery::interaction(&form);
+    let view = form_view(view, &form, format!("/login?i={i}"));
+    let back = super::recovery::back_to_sign_in(view.lang, i);
     if let Some(occ) = throttle_mail_request(&app, &extensions, &headers, "verify", name).await? {
-        let body = format!(
-            "<h1>Confirm your email address</h1>{}{back}",
-            alert(&app, &view, &occ)
-        );
+        let title = view.lang.t("verify-first-title");
+        let body = format!("<h1>{}</h1>{}{back}", esc(&title), alert(&app, &view, &occ));
         return Ok(respond(
             StatusCode::TOO_MANY_REQUESTS,
-            layout(&app.brand, &view, "Confirm your email address", &body),
+            layout(&app.brand, &view, &title, &body),
             None,
         ));
     }
@@ -143,19 +182,27 @@ pub async fn resend(
         && crate::mail::awaits_verification(&user)
         && per_account(&app, "verify", &user.sub).await?
     {
-        crate::mail::send_verification(&app.config, app.store.as_ref(), &app.secrets, &user)
-            .await
-            .map_err(Failure::page)?;
+        crate::mail::send_verification(
+            &app.config,
+            app.store.as_ref(),
+            &app.secrets,
+            &user,
+            view.lang,
+        )
+        .await
+        .map_err(Failure::page)?;
         app.mail_wake.notify_one();
     }
+    let title = view.lang.t("mail-check-title");
     let body = format!(
-        "<h1>Check your email</h1>\
-<p role=\"status\" id=\"verify-sent\">If this account waits for its email address to be confirmed, we sent the link again. \
-Open it, then sign in.</p>{back}"
+        "<h1>{}</h1>\
+<p role=\"status\" id=\"verify-sent\">{}</p>{back}",
+        esc(&title),
+        esc(&view.lang.t("verify-sent")),
     );
     Ok(respond(
         StatusCode::OK,
-        layout(&app.brand, &view, "Check your email", &body),
+        layout(&app.brand, &view, &title, &body),
         None,
     ))
 }

@@ -16,6 +16,7 @@ pub mod smtp;
 use crate::config::{Config, MailConfig};
 use latchkey_core::Occurrence;
 use latchkey_core::crypto::{Secrets, random_token};
+use latchkey_core::i18n::Lang;
 use latchkey_core::mail::{
     CLAIM_LEASE, LinkPurpose, LinkRecord, OUTBOX_TTL, OutgoingMail, VERIFY_LINK_TTL, next_attempt,
 };
@@ -106,13 +107,30 @@ pub fn awaits_verification(user: &UserRecord) -> bool {
     address_of(user).is_some() && latchkey_core::user::verified_email(&user.claims).is_none()
 }
 
-/// Send the verification link to a user whose email is not verified
-/// (with mail on). Returns whether a message was queued.
+/// The language to write to a user in when no page asked: their
+/// `locale` claim if we speak it, else English.
+pub fn lang_of(user: &UserRecord) -> Lang {
+    user.claims
+        .get("locale")
+        .and_then(serde_json::Value::as_str)
+        .and_then(Lang::from_tag)
+        .unwrap_or_default()
+}
+
+/// A link to one of the mail pages: the token, then the language the
+/// message is written in (the page it opens speaks it too).
+pub fn link(config: &Config, path: &str, token: &str, lang: Lang) -> String {
+    format!("{}{path}?t={token}&lang={}", config.issuer, lang.tag())
+}
+
+/// Send the verification link, written in `lang`, to a user whose email
+/// is not verified (with mail on). Returns whether a message was queued.
 pub async fn send_verification(
     config: &Config,
     store: &dyn Store,
     secrets: &Secrets,
     user: &UserRecord,
+    lang: Lang,
 ) -> Result<bool, Occurrence> {
     if config.mail.is_none() || !awaits_verification(user) {
         return Ok(false);
@@ -129,16 +147,17 @@ pub async fn send_verification(
         VERIFY_LINK_TTL,
     )
     .await?;
-    let link = format!("{}/verify-email?t={token}", config.issuer);
-    let message = messages::verification(&config.ui_name, &user.username, &link);
+    let link = link(config, "/verify-email", &token, lang);
+    let message = messages::verification(lang, &config.ui_name, &user.username, &link);
     enqueue(store, to, message, OUTBOX_TTL).await?;
     tracing::info!(sub = %user.sub, "verification email queued");
     Ok(true)
 }
 
 /// After a user was created (admin API, CLI): the verification link, if
-/// the new user's email is not verified and mail is on. A failure to queue
-/// it is logged, not the creation's failure. Returns whether it was queued.
+/// the new user's email is not verified and mail is on, in the language
+/// of their `locale` claim ([`lang_of`]). A failure to queue it is logged,
+/// not the creation's failure. Returns whether it was queued.
 pub async fn verify_new_user(
     config: &Config,
     store: &dyn Store,
@@ -159,7 +178,7 @@ pub async fn verify_new_user(
             return false;
         }
     };
-    match send_verification(config, store, secrets, &user).await {
+    match send_verification(config, store, secrets, &user, lang_of(&user)).await {
         Ok(queued) => queued,
         Err(occ) => {
             tracing::warn!(sub, error_id = %occ.error_id, "could not queue the verification email");

@@ -228,8 +228,17 @@ async fn reset(s: &Server, link: &str, fields: &[(&str, &str)]) -> (u16, String)
     if status != 200 {
         return (status, html);
     }
-    let (csrf, t) = (hidden(&html, "csrf"), hidden(&html, "t"));
-    let mut form = vec![("csrf", csrf.as_str()), ("t", t.as_str()), ("i", "")];
+    let (csrf, t, lang) = (
+        hidden(&html, "csrf"),
+        hidden(&html, "t"),
+        hidden(&html, "lang"),
+    );
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("t", t.as_str()),
+        ("i", ""),
+        ("lang", lang.as_str()),
+    ];
     form.extend_from_slice(fields);
     let r = b.post("/recover/reset", &form).await;
     (r.status().as_u16(), r.text().await.unwrap())
@@ -240,6 +249,62 @@ fn assert_cause(html: &str, cause: &str) {
         html.contains(&format!("#{cause}\"")),
         "{cause} expected in {html}"
     );
+}
+
+/// The audit trail's events of `kind`, newest first.
+async fn audit(s: &Server, kind: &str) -> Vec<Value> {
+    let r = s
+        .admin(Method::GET, &format!("/audit?kind={kind}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    body["events"].as_array().unwrap().clone()
+}
+
+/// The whole audit trail as text, to look for what must not be in it.
+async fn audit_text(s: &Server) -> String {
+    let r = s
+        .admin(Method::GET, "/audit?limit=200")
+        .send()
+        .await
+        .unwrap();
+    r.text().await.unwrap()
+}
+
+/// The `sub` of the only user named `username`.
+async fn sub_of(s: &Server, username: &str) -> String {
+    let users: Value = s
+        .admin(Method::GET, "/users")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == username)
+        .unwrap()["sub"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The `href` of the element with this `id` in a page.
+fn href_of(html: &str, id: &str) -> String {
+    let at = html
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id} in {html}"));
+    let start = at + html[at..].find("href=\"").unwrap() + 6;
+    html[start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&")
 }
 
 /// The whole recovery in a real browser: "Forgot your password?" on the
@@ -355,6 +420,20 @@ async fn recovery_rules(db: Db) {
     let link = link_in(&message, &s.url("/recover/reset?t="));
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(smtp.messages().len(), 1, "nothing for an unknown account");
+    // Only the trail knows which request matched an account.
+    let sub = sub_of(&s, "alice").await;
+    let requested = audit(&s, "recovery.requested").await;
+    assert_eq!(requested.len(), 1, "{requested:?}");
+    assert_eq!(requested[0]["actor"], "system");
+    assert_eq!(requested[0]["target"], format!("user:{sub}"));
+    assert_eq!(requested[0]["outcome"], "success");
+    assert_eq!(requested[0]["detail"]["lang"], "en");
+    assert!(
+        message["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("Reset your ")
+    );
 
     // Mismatched passwords are refused on the page; the link still works.
     let (status, html) = reset(&s, &link, &[("password", NEW), ("password2", "other one!")]).await;
@@ -363,6 +442,15 @@ async fn recovery_rules(db: Db) {
     let (status, html) = reset(&s, &link, &[("password", NEW), ("password2", NEW)]).await;
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("Your password was changed"));
+    let reset_events = audit(&s, "recovery.password_reset").await;
+    assert_eq!(reset_events.len(), 1, "{reset_events:?}");
+    assert_eq!(reset_events[0]["actor"], format!("user:{sub}"));
+    assert_eq!(reset_events[0]["detail"]["second_factor"], false);
+    let token = link.split("t=").nth(1).unwrap().split('&').next().unwrap();
+    assert!(
+        !audit_text(&s).await.contains(token),
+        "no link in the trail"
+    );
     // Single use.
     let (status, html) = reset(&s, &link, &[("password", NEW), ("password2", NEW)]).await;
     assert_eq!(status, 400);
@@ -380,6 +468,26 @@ async fn recovery_rules(db: Db) {
     let (status, html) = reset(&s, &s.url("/recover/reset?t=not-a-link"), &[]).await;
     assert_eq!(status, 400);
     assert_cause(&html, "mail_link_unknown");
+    // A dead link from a German message says so in German, and asks
+    // again in German; so does /recover for a browser that chose German.
+    let (status, html) = reset(&s, &s.url("/recover/reset?t=not-a-link&lang=de"), &[]).await;
+    assert_eq!(status, 400);
+    assert!(
+        html.contains("Dieser Link kann nicht verwendet werden"),
+        "{html}"
+    );
+    assert!(
+        html.contains("href=\"/recover?lang=de\">Neuen Link anfordern"),
+        "{html}"
+    );
+    let mut b = Browser::new(&s);
+    b.cookies.insert(
+        "latchkey_lang".into(),
+        format!("de.{}", latchkey_core::now_unix()),
+    );
+    let html = b.get("/recover").await.text().await.unwrap();
+    assert!(html.contains("<html lang=\"de\""), "{html}");
+    assert!(html.contains("Link senden") && html.contains("name=\"lang\" value=\"de\""));
     ask(&s, "alice").await;
     let message = smtp.wait_for(3, Duration::from_secs(10)).await;
     let link = link_in(&message, &s.url("/recover/reset?t="));
@@ -401,11 +509,25 @@ async fn recovery_rules(db: Db) {
     assert_cause(&html, "mail_throttled");
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(smtp.messages().len(), 4, "{:?}", smtp.messages());
+    // The request over the account's limit is in the trail as refused.
+    let requested = audit(&s, "recovery.requested").await;
+    let outcomes: Vec<&str> = requested
+        .iter()
+        .map(|e| e["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        outcomes,
+        ["failure", "failure", "success", "success", "success"]
+    );
+    assert_eq!(requested[0]["detail"]["cause"], "mail_throttled");
 }
 
-/// A user with an authenticator gives a code on the reset page too: the
-/// link stays usable until the code is right.
-async fn recovery_still_asks_for_the_second_factor(db: Db) {
+/// A recovery asked from a German sign-in (`ui_locales=de`), for a user
+/// with an authenticator: the pages, the link's message and the notice are
+/// German, the page the link opens too (in a browser that never chose a
+/// language); the code is asked on the reset page, and the link stays
+/// usable until it is right. The trail has the request and the reset.
+async fn recovery_in_german_still_asks_for_the_second_factor(db: Db) {
     let smtp = Smtp::start();
     let s = start(db, smtp.port, &[]).await;
     client_and_user(&s, CB).await;
@@ -429,13 +551,57 @@ async fn recovery_still_asks_for_the_second_factor(db: Db) {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    ask(&s, "alice").await;
-    let link = link_in(
-        &smtp.wait_for(1, Duration::from_secs(10)).await,
-        &s.url("/recover/reset?t="),
+    // From the German login page to the German /recover.
+    let mut b = Browser::new(&s);
+    let login = login_page(&mut b, &format!("{START}&ui_locales=de")).await;
+    let forgot = href_of(&login, "forgot-password");
+    assert!(login.contains(">Passwort vergessen?</a>"), "{login}");
+    let page = b.get(&forgot).await.text().await.unwrap();
+    assert!(page.contains("<html lang=\"de\""), "{page}");
+    assert!(page.contains("Geben Sie Ihren Benutzernamen oder Ihre E-Mail-Adresse ein"));
+    let r = b
+        .post(
+            "/recover",
+            &[
+                ("csrf", &hidden(&page, "csrf")),
+                ("i", &hidden(&page, "i")),
+                ("lang", &hidden(&page, "lang")),
+                ("name", "alice"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let sent = r.text().await.unwrap();
+    assert!(sent.contains("Prüfen Sie Ihr Postfach"), "{sent}");
+    assert!(sent.contains("innerhalb von 15 Minuten"), "{sent}");
+    // The message is German, subject, text and HTML.
+    let message = smtp.wait_for(1, Duration::from_secs(10)).await;
+    assert_eq!(message["subject"], "Passwort für Latchkey zurücksetzen");
+    let text = message["text"].as_str().unwrap();
+    assert!(
+        text.contains("Jemand möchte das Passwort des Kontos alice bei Latchkey zurücksetzen.")
+            && text.contains("innerhalb von 15 Minuten diesen Link")
+            && text.contains("Der Link funktioniert nur einmal."),
+        "{text}"
     );
+    let html = message["html"].as_str().unwrap();
+    assert!(html.contains("<html lang=\"de\">") && html.contains(">Neues Passwort wählen</a>"));
+    assert!(
+        !text.contains("password") && !html.contains("password"),
+        "{message}"
+    );
+    let link = link_in(&message, &s.url("/recover/reset?t="));
+    assert!(link.contains("&lang=de&i="), "{link}");
+    // Opened elsewhere (no cookie, no Accept-Language): German.
     let page = Browser::new(&s).get(&link).await.text().await.unwrap();
     assert!(page.contains("id=\"code\""), "{page}");
+    assert!(page.contains("<html lang=\"de\""), "{page}");
+    assert!(page.contains("<h1>Neues Passwort wählen</h1>"), "{page}");
+    assert!(
+        page.contains("Ihr Konto hat einen zweiten Schritt."),
+        "{page}"
+    );
+    assert!(!page.contains("password again"), "{page}");
     let pw = [("password", NEW), ("password2", NEW)];
     let (status, html) = reset(&s, &link, &pw).await;
     assert_eq!(status, 401);
@@ -452,7 +618,42 @@ async fn recovery_still_asks_for_the_second_factor(db: Db) {
     right.push(("code", &code));
     let (status, html) = reset(&s, &link, &right).await;
     assert_eq!(status, 200, "{html}");
-    assert!(html.contains("Your password was changed"));
+    assert!(html.contains("Ihr Passwort wurde geändert"), "{html}");
+    assert!(
+        html.contains("melden Sie sich mit Ihrem neuen Passwort an"),
+        "{html}"
+    );
+    let notice = smtp.wait_for(2, Duration::from_secs(10)).await;
+    assert_eq!(
+        notice["subject"],
+        "Ihr Passwort für Latchkey wurde geändert"
+    );
+    assert!(
+        notice["text"]
+            .as_str()
+            .unwrap()
+            .contains("Wenn Sie das nicht waren"),
+        "{notice}"
+    );
+
+    // The trail: the request (by nobody known), the wrong codes, the reset.
+    let requested = audit(&s, "recovery.requested").await;
+    assert_eq!(requested.len(), 1, "{requested:?}");
+    assert_eq!(requested[0]["target"], format!("user:{sub}"));
+    assert_eq!(requested[0]["detail"]["lang"], "de");
+    let resets = audit(&s, "recovery.password_reset").await;
+    let (done, refused) = resets.split_first().unwrap();
+    assert_eq!(done["outcome"], "success");
+    assert_eq!(done["actor"], format!("user:{sub}"));
+    assert_eq!(done["detail"]["second_factor"], true);
+    assert!(!refused.is_empty() && refused.len() <= 2, "{resets:?}");
+    for e in refused {
+        assert_eq!(e["outcome"], "failure");
+        assert_eq!(e["detail"]["cause"], "totp_code_invalid");
+    }
+    let token = link.split("t=").nth(1).unwrap().split('&').next().unwrap();
+    let trail = audit_text(&s).await;
+    assert!(!trail.contains(token) && !trail.contains(&code), "{trail}");
 }
 
 /// The SMTP server is down: the request does not wait, the message stays
@@ -494,7 +695,7 @@ async fn a_message_waits_for_the_smtp_server(db: Db) {
     }
     // The log names the retry, never the link.
     let link = link_in(&message, &s.url("/recover/reset?t="));
-    let token = link.split("t=").nth(1).unwrap();
+    let token = link.split("t=").nth(1).unwrap().split('&').next().unwrap();
     assert!(!s.logs().contains(token));
     assert!(s.logs().contains("will retry"), "{}", s.logs());
 }
@@ -538,6 +739,9 @@ async fn verification_and_the_verified_email_policy(db: Db) {
         .to_string();
     let first = smtp.wait_for(1, Duration::from_secs(10)).await;
     assert_eq!(first["rcpt_tos"], json!(["Alice@Example.com"]));
+    // Created without a page or a locale claim: English.
+    assert_eq!(first["subject"], "Confirm your email address for Latchkey");
+    assert!(link_in(&first, &s.url("/verify-email?t=")).contains("&lang=en"));
     // A verified user gets nothing.
     s.admin(Method::POST, "/users")
         .json(&json!({"username": "bob", "password": OLD, "claims": {"email": "bob@example.com", "email_verified": true}}))
@@ -545,14 +749,20 @@ async fn verification_and_the_verified_email_policy(db: Db) {
         .await
         .unwrap();
 
-    // Refused at the login step, with the way out.
+    // Refused at the login step of a German sign-in, with the way out,
+    // in German; the link sent again is German too.
     let mut b = Browser::new(&s);
-    let html = login_page(&mut b, START).await;
+    let html = login_page(&mut b, &format!("{START}&ui_locales=de")).await;
     let r = submit_login(&mut b, &html, "alice", OLD).await;
     assert_eq!(r.status(), 403);
     let page = r.text().await.unwrap();
     assert_cause(&page, "email_not_verified");
-    assert!(page.contains("Send the link again"), "{page}");
+    assert!(
+        page.contains("Bestätigen Sie zuerst Ihre E-Mail-Adresse"),
+        "{page}"
+    );
+    assert!(page.contains("Link erneut senden"), "{page}");
+    assert!(page.contains(">Zurück zur Anmeldung</a>"), "{page}");
     let r = b
         .post(
             "/verify-email/resend",
@@ -560,22 +770,49 @@ async fn verification_and_the_verified_email_policy(db: Db) {
                 ("i", &hidden(&page, "i")),
                 ("csrf", &hidden(&page, "csrf")),
                 ("name", "alice"),
+                ("lang", &hidden(&page, "lang")),
             ],
         )
         .await;
     assert_eq!(r.status(), 200);
+    let sent = r.text().await.unwrap();
+    assert!(
+        sent.contains("haben wir den Link erneut gesendet"),
+        "{sent}"
+    );
     let second = smtp.wait_for(2, Duration::from_secs(10)).await;
+    assert_eq!(
+        second["subject"],
+        "Bestätigen Sie Ihre E-Mail-Adresse für Latchkey"
+    );
+    assert!(
+        second["text"]
+            .as_str()
+            .unwrap()
+            .contains("Diese Adresse wurde für das Konto alice bei Latchkey angegeben."),
+        "{second}"
+    );
+    assert!(
+        second["html"]
+            .as_str()
+            .unwrap()
+            .contains(">Meine E-Mail-Adresse bestätigen</a>")
+    );
     let link = link_in(&second, &s.url("/verify-email?t="));
+    assert!(link.ends_with("&lang=de"), "{link}");
     assert_eq!(smtp.messages().len(), 2, "{:?}", smtp.messages());
 
+    assert!(audit(&s, "email.verified").await.is_empty());
     let r = Browser::new(&s).get(&link).await;
     assert_eq!(r.status(), 200);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("email address is confirmed")
-    );
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Ihre E-Mail-Adresse ist bestätigt"), "{html}");
+    let verified = audit(&s, "email.verified").await;
+    assert_eq!(verified.len(), 1, "{verified:?}");
+    assert_eq!(verified[0]["actor"], format!("user:{sub}"));
+    assert_eq!(verified[0]["target"], format!("user:{sub}"));
+    let token = link.split("t=").nth(1).unwrap().split('&').next().unwrap();
+    assert!(!audit_text(&s).await.contains(token));
     let u: Value = s
         .admin(Method::GET, &format!("/users/{sub}"))
         .send()
@@ -588,7 +825,12 @@ async fn verification_and_the_verified_email_policy(db: Db) {
     // Used once; the earlier link too still verifies nothing twice.
     let r = Browser::new(&s).get(&link).await;
     assert_eq!(r.status(), 400);
-    assert_cause(&r.text().await.unwrap(), "mail_link_used");
+    let html = r.text().await.unwrap();
+    assert_cause(&html, "mail_link_used");
+    assert!(
+        html.contains("Melden Sie sich an, um den Link erneut zu erhalten"),
+        "{html}"
+    );
     // Now alice signs in, by the verified email too.
     let mut b = Browser::new(&s);
     let html = login_page(&mut b, START).await;
@@ -609,7 +851,7 @@ async fn verification_and_the_verified_email_policy(db: Db) {
             "carol",
             "--password-stdin",
             "--claims",
-            r#"{"email":"carol@example.com"}"#,
+            r#"{"email":"carol@example.com","locale":"de-AT"}"#,
         ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -630,6 +872,11 @@ async fn verification_and_the_verified_email_policy(db: Db) {
     );
     let third = smtp.wait_for(3, Duration::from_secs(10)).await;
     assert_eq!(third["rcpt_tos"], json!(["carol@example.com"]));
+    // Her locale claim says German.
+    assert_eq!(
+        third["subject"],
+        "Bestätigen Sie Ihre E-Mail-Adresse für Latchkey"
+    );
 }
 
 /// An SMTP server that accepts connections and never answers: requests
@@ -713,7 +960,7 @@ async fn two_nodes_deliver_each_message_once() {
 
 crate::both!(
     recovery_rules,
-    recovery_still_asks_for_the_second_factor,
+    recovery_in_german_still_asks_for_the_second_factor,
     a_message_waits_for_the_smtp_server,
     verification_and_the_verified_email_policy,
 );
