@@ -217,7 +217,7 @@ pub fn back_to_sign_in(lang: Lang, i: &str) -> String {
         )
     } else {
         format!(
-            "<p><a href=\"/login?i={}\">{}</a></p>",
+            "<p><a class=\"back\" href=\"/login?i={}\">{}</a></p>",
             esc(i),
             esc(&lang.t("recover-back"))
         )

@@ -348,7 +348,7 @@ async fn a_real_browser_recovers_a_forgotten_password() {
     d.click("#forgot-password").await;
     d.wait_for(&s.url("/recover")).await;
     d.type_into("#name", "alice").await;
-    d.screenshot("recover-request.png").await;
+    d.check_page("recover-request").await;
     d.click("button[type=submit]").await;
     d.wait_for_text("If an account matches").await;
     let message = smtp.wait_for(1, Duration::from_secs(10)).await;
@@ -366,10 +366,10 @@ async fn a_real_browser_recovers_a_forgotten_password() {
     d.wait_for_text("Choose a new password").await;
     d.type_into("#password", NEW).await;
     d.type_into("#password2", NEW).await;
-    d.screenshot("recover-reset.png").await;
+    d.check_page("recover-reset").await;
     d.click("button[type=submit]").await;
     d.wait_for_text("Your password was changed").await;
-    d.screenshot("recover-done.png").await;
+    d.check_page("recover-done").await;
     d.click("#sign-in").await;
     d.wait_for(&s.url("/login")).await;
     d.type_into("#username", "alice").await;
