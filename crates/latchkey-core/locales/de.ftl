@@ -289,3 +289,10 @@ cause-mail-throttled = Es wurden zu viele E-Mails angefordert. Warten Sie etwas 
 cause-new-password-invalid = Wählen Sie ein Passwort mit mindestens 8 Zeichen und geben Sie es in beiden Feldern gleich ein.
 cause-email-not-verified = Ihre E-Mail-Adresse ist noch nicht bestätigt. Öffnen Sie den Link in der E-Mail, die wir Ihnen geschickt haben, und melden Sie sich dann erneut an.
 cause-account-passkey-unknown = Dieser Passkey gehört nicht mehr zu Ihrem Konto.
+
+## Ursachen der Sicherheitscodes und Formulare
+
+cause-totp-code-invalid = Dieser Code ist falsch oder abgelaufen. Geben Sie den Code ein, den die App jetzt anzeigt.
+cause-totp-throttled = Es wurden zu viele falsche Codes eingegeben. Warten Sie einige Minuten und versuchen Sie es dann erneut.
+cause-recovery-code-invalid = Dieser Wiederherstellungscode ist ungültig oder wurde bereits verwendet.
+cause-csrf-token-invalid = Dieses Formular ist abgelaufen oder stammt aus einem anderen Browser. Laden Sie die Seite neu und versuchen Sie es erneut.

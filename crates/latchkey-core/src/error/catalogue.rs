@@ -1228,7 +1228,7 @@ pub static TOTP_CODE_INVALID: Cause = Cause {
     endpoints: &["/mfa"],
     extended_code: None,
     checklist: &["G15"],
-    page: None,
+    page: Some("That code is not right or has expired. Enter the code the app shows now."),
 };
 
 pub static TOTP_THROTTLED: Cause = Cause {
@@ -1242,7 +1242,7 @@ pub static TOTP_THROTTLED: Cause = Cause {
     endpoints: &["/mfa"],
     extended_code: None,
     checklist: &["G15"],
-    page: None,
+    page: Some("Too many wrong codes were entered. Wait a few minutes, then try again."),
 };
 
 pub static TOTP_CONFIRMATION_INVALID: Cause = Cause {
@@ -1270,7 +1270,7 @@ pub static RECOVERY_CODE_INVALID: Cause = Cause {
     endpoints: &["/mfa"],
     extended_code: None,
     checklist: &["G15"],
-    page: None,
+    page: Some("That recovery code is not valid or was already used."),
 };
 
 // ---------------------------------------------------------------------------
@@ -1316,7 +1316,9 @@ pub static CSRF_TOKEN_INVALID: Cause = Cause {
     endpoints: UI,
     extended_code: None,
     checklist: &["T1"],
-    page: None,
+    page: Some(
+        "This form has expired or came from another browser. Reload the page and try again.",
+    ),
 };
 
 pub static USER_CANCELED: Cause = Cause {

@@ -606,6 +606,11 @@ async fn recovery_in_german_still_asks_for_the_second_factor(db: Db) {
     let (status, html) = reset(&s, &link, &pw).await;
     assert_eq!(status, 401);
     assert_cause(&html, "totp_code_invalid");
+    // The refusal speaks the page's language too.
+    assert!(
+        html.contains("Dieser Code ist falsch oder abgelaufen."),
+        "{html}"
+    );
     let mut wrong = pw.to_vec();
     wrong.push(("code", "000000"));
     let code = totp::code_at_step(&key, totp::step_at(latchkey_core::now_unix()));
