@@ -448,14 +448,6 @@ pub fn dead_link_page(app: &App, view: &View, occ: &Occurrence, again: &str) -> 
     )
 }
 
-/// Whether the user has a second factor a sign-in would ask for; recovery
-/// asks for it too: an authenticator app or a passkey.
-pub async fn has_second_factor(app: &App, sub: &str) -> Result<bool, Occurrence> {
-    Ok(super::signin::second_factor::factors_of(app, sub)
-        .await?
-        .any())
-}
-
 /// The user's second factors as the reset page asks for them, and the
 /// passkey ceremony when one is asked for.
 struct Asked {
