@@ -28,6 +28,9 @@ pub const AUTH_METHODS: &[&str] = &[
 pub const CLIENT_SIGNING_ALGS: &[&str] = &["RS256", "PS256", "ES256", "EdDSA", "HS256"];
 /// Algorithms we can sign ID tokens with.
 pub const ID_TOKEN_ALGS: &[&str] = &["RS256", "ES256"];
+/// JARM: the algorithm authorization responses are signed with when the
+/// client registered none (JARM §3).
+pub const DEFAULT_AUTHORIZATION_SIGNING_ALG: &str = "RS256";
 /// Algorithms accepted for signed request objects. HMAC is left out: it
 /// would need the client secret in clear, and secrets are stored hashed.
 pub const REQUEST_OBJECT_ALGS: &[&str] = &["RS256", "PS256", "ES256", "EdDSA"];
@@ -53,6 +56,16 @@ pub struct ClientMetadata {
     pub id_token_signed_response_alg: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_object_signing_alg: Option<String>,
+    /// JARM: the algorithm of this client's JWT authorization responses
+    /// (RS256 when unset).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization_signed_response_alg: Option<String>,
+    /// JARM encryption: not offered, so refused when registered (a client
+    /// that asks for it would otherwise get responses it cannot expect).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization_encrypted_response_alg: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization_encrypted_response_enc: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub request_uris: Vec<String>,
     pub require_pushed_authorization_requests: bool,
@@ -105,6 +118,9 @@ impl Default for ClientMetadata {
             scope: None,
             id_token_signed_response_alg: "RS256".into(),
             request_object_signing_alg: None,
+            authorization_signed_response_alg: None,
+            authorization_encrypted_response_alg: None,
+            authorization_encrypted_response_enc: None,
             request_uris: Vec::new(),
             require_pushed_authorization_requests: false,
             application_type: "web".into(),
@@ -132,6 +148,13 @@ impl ClientMetadata {
             self.token_endpoint_auth_method.as_str(),
             "client_secret_basic" | "client_secret_post" | "client_secret_jwt"
         )
+    }
+
+    /// The algorithm JARM responses to this client are signed with.
+    pub fn authorization_signing_alg(&self) -> &str {
+        self.authorization_signed_response_alg
+            .as_deref()
+            .unwrap_or(DEFAULT_AUTHORIZATION_SIGNING_ALG)
     }
 
     pub fn is_public(&self) -> bool {
@@ -341,6 +364,31 @@ impl ClientMetadata {
                 "request_object_signing_alg",
                 format!("must be none or one of {}", REQUEST_OBJECT_ALGS.join(", ")),
             );
+        }
+        if let Some(alg) = &self.authorization_signed_response_alg
+            && !ID_TOKEN_ALGS.contains(&alg.as_str())
+        {
+            bad(
+                "authorization_signed_response_alg",
+                format!("must be one of {}", ID_TOKEN_ALGS.join(", ")),
+            );
+        }
+        for (field, value) in [
+            (
+                "authorization_encrypted_response_alg",
+                &self.authorization_encrypted_response_alg,
+            ),
+            (
+                "authorization_encrypted_response_enc",
+                &self.authorization_encrypted_response_enc,
+            ),
+        ] {
+            if value.is_some() {
+                bad(
+                    field,
+                    "encrypted authorization responses are not supported; responses are signed only".into(),
+                );
+            }
         }
         if !ID_TOKEN_ALGS.contains(&self.id_token_signed_response_alg.as_str()) {
             bad(
