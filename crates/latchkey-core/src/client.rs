@@ -60,12 +60,9 @@ pub struct ClientMetadata {
     /// (RS256 when unset).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_signed_response_alg: Option<String>,
-    /// JARM encryption: not offered, so refused when registered (a client
-    /// that asks for it would otherwise get responses it cannot expect).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub authorization_encrypted_response_alg: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub authorization_encrypted_response_enc: Option<String>,
+    /// Encryption a client may ask for, which is not offered.
+    #[serde(flatten)]
+    pub encryption: Encryption,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub request_uris: Vec<String>,
     pub require_pushed_authorization_requests: bool,
@@ -102,6 +99,76 @@ pub struct ClientMetadata {
     pub refresh_token_ttl: Option<i64>,
 }
 
+/// The encryption metadata of RFC 7591, OIDC Registration §2 and JARM:
+/// none is offered (discovery lists no encryption algorithms), so each is
+/// kept only to refuse it at registration. Ignoring it would leave a
+/// client waiting for encrypted responses it never gets, or sending
+/// encrypted request objects no one can read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Encryption {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization_encrypted_response_alg: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization_encrypted_response_enc: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_object_encryption_alg: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_object_encryption_enc: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token_encrypted_response_alg: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token_encrypted_response_enc: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub userinfo_encrypted_response_alg: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub userinfo_encrypted_response_enc: Option<String>,
+}
+
+impl Encryption {
+    /// The names of the fields a client set.
+    pub fn asked(&self) -> Vec<&'static str> {
+        [
+            (
+                "authorization_encrypted_response_alg",
+                &self.authorization_encrypted_response_alg,
+            ),
+            (
+                "authorization_encrypted_response_enc",
+                &self.authorization_encrypted_response_enc,
+            ),
+            (
+                "request_object_encryption_alg",
+                &self.request_object_encryption_alg,
+            ),
+            (
+                "request_object_encryption_enc",
+                &self.request_object_encryption_enc,
+            ),
+            (
+                "id_token_encrypted_response_alg",
+                &self.id_token_encrypted_response_alg,
+            ),
+            (
+                "id_token_encrypted_response_enc",
+                &self.id_token_encrypted_response_enc,
+            ),
+            (
+                "userinfo_encrypted_response_alg",
+                &self.userinfo_encrypted_response_alg,
+            ),
+            (
+                "userinfo_encrypted_response_enc",
+                &self.userinfo_encrypted_response_enc,
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.is_some())
+        .map(|(name, _)| name)
+        .collect()
+    }
+}
+
 impl Default for ClientMetadata {
     /// RFC 7591 §2 defaults: `client_secret_basic`, `["authorization_code"]`,
     /// `["code"]`; OIDC Registration §2: ID tokens `RS256`, `web`.
@@ -119,8 +186,7 @@ impl Default for ClientMetadata {
             id_token_signed_response_alg: "RS256".into(),
             request_object_signing_alg: None,
             authorization_signed_response_alg: None,
-            authorization_encrypted_response_alg: None,
-            authorization_encrypted_response_enc: None,
+            encryption: Encryption::default(),
             request_uris: Vec::new(),
             require_pushed_authorization_requests: false,
             application_type: "web".into(),
@@ -373,22 +439,11 @@ impl ClientMetadata {
                 format!("must be one of {}", ID_TOKEN_ALGS.join(", ")),
             );
         }
-        for (field, value) in [
-            (
-                "authorization_encrypted_response_alg",
-                &self.authorization_encrypted_response_alg,
-            ),
-            (
-                "authorization_encrypted_response_enc",
-                &self.authorization_encrypted_response_enc,
-            ),
-        ] {
-            if value.is_some() {
-                bad(
-                    field,
-                    "encrypted authorization responses are not supported; responses are signed only".into(),
-                );
-            }
+        for field in self.encryption.asked() {
+            bad(
+                field,
+                "encryption is not offered (discovery lists no encryption algorithms): responses and request objects are signed only".into(),
+            );
         }
         if !ID_TOKEN_ALGS.contains(&self.id_token_signed_response_alg.as_str()) {
             bad(

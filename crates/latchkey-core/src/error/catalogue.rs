@@ -1031,6 +1031,20 @@ pub static REQUEST_OBJECT_UNPARSEABLE: Cause = Cause {
     page: None,
 };
 
+pub static REQUEST_OBJECT_ENCRYPTED: Cause = Cause {
+    id: "request_object_encrypted",
+    code: ErrorCode::InvalidRequestObject,
+    status: 400,
+    summary: "The request object is encrypted (JWE), which this server does not offer",
+    actor: Actor::ClientDeveloper,
+    fix: "Send the request object signed only (a compact JWS): this server publishes no encryption key, and its discovery document lists no request_object_encryption_alg_values_supported. To keep the parameters off the front channel, push them with PAR instead.",
+    spec: "RFC 9101 §4, §6.1; OIDC Discovery §3",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U17"],
+    page: None,
+};
+
 pub static REQUEST_OBJECT_ALG_NOT_ALLOWED: Cause = Cause {
     id: "request_object_alg_not_allowed",
     code: ErrorCode::InvalidRequestObject,
@@ -3093,6 +3107,7 @@ pub static ALL: &[&Cause] = &[
     &REQUEST_URI_ADDRESS_BLOCKED,
     &REQUEST_URI_CONTENT_INVALID,
     &REQUEST_OBJECT_UNPARSEABLE,
+    &REQUEST_OBJECT_ENCRYPTED,
     &REQUEST_OBJECT_ALG_NOT_ALLOWED,
     &REQUEST_OBJECT_SIGNATURE_INVALID,
     &REQUEST_OBJECT_KEYS_UNAVAILABLE,

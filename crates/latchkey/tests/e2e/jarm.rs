@@ -81,6 +81,11 @@ async fn jwt_responses_in_every_carrier(db: Db) {
         d["authorization_signing_alg_values_supported"],
         json!(["RS256", "ES256"])
     );
+    // No encryption of any kind is advertised.
+    assert!(
+        !d.to_string().contains("encryption_alg_values_supported"),
+        "{d}"
+    );
 
     // `jwt` is the query for a code; the response is the one parameter.
     for mode in ["jwt", "query.jwt"] {
@@ -156,7 +161,7 @@ async fn jwt_responses_in_every_carrier(db: Db) {
 crate::both!(jwt_responses_in_every_carrier);
 
 /// RS256 by default; the algorithm is checked at registration, and
-/// encrypted responses, which are not offered, are refused there rather
+/// encryption of any kind, which is not offered, is refused there rather
 /// than ignored.
 #[tokio::test]
 async fn the_signing_algorithm_is_the_clients_and_encryption_is_refused() {
@@ -169,6 +174,9 @@ async fn the_signing_algorithm_is_the_clients_and_encryption_is_refused() {
         ("authorization_signed_response_alg", "HS256"),
         ("authorization_encrypted_response_alg", "RSA-OAEP-256"),
         ("authorization_encrypted_response_enc", "A128GCM"),
+        ("request_object_encryption_alg", "RSA-OAEP"),
+        ("id_token_encrypted_response_alg", "RSA-OAEP"),
+        ("userinfo_encrypted_response_enc", "A256GCM"),
     ] {
         let r = s
             .admin(Method::POST, "/clients")
