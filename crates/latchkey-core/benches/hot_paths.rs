@@ -68,6 +68,7 @@ fn claims() -> AccessClaims {
         acr: None,
         amr: None,
         grant_id: None,
+        act: None,
     }
 }
 

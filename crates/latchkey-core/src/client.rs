@@ -13,7 +13,10 @@ pub const GRANT_TYPES: &[&str] = &[
     "refresh_token",
     "client_credentials",
     crate::device::GRANT_TYPE,
+    TOKEN_EXCHANGE,
 ];
+/// The grant type of token exchange (RFC 8693 §2.1).
+pub const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 /// Response types this server implements.
 pub const RESPONSE_TYPES: &[&str] = &["code"];
 /// Client authentication methods at the token endpoint.
@@ -63,6 +66,10 @@ pub struct ClientMetadata {
     /// Encryption a client may ask for, which is not offered.
     #[serde(flatten)]
     pub encryption: Encryption,
+    /// What this client may get by token exchange (RFC 8693), beyond a
+    /// token for this server from its own tokens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_exchange: Option<ExchangePolicy>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub request_uris: Vec<String>,
     pub require_pushed_authorization_requests: bool,
@@ -97,6 +104,23 @@ pub struct ClientMetadata {
     /// `tokens.refresh_token_ttl` (browser apps keep them shorter).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_ttl: Option<i64>,
+}
+
+/// A client's token exchange policy (RFC 8693 §5 leaves it to the server;
+/// Latchkey keeps it in the client's metadata, set by the operator).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExchangePolicy {
+    /// Clients whose tokens this client may exchange, besides its own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub subject_clients: Vec<String>,
+    /// Audiences (or resources) it may ask for, besides this server.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub audiences: Vec<String>,
+    /// The scopes exchanged tokens may carry at most; unset: any the
+    /// subject token carries (and none for an ID token).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
 }
 
 /// The encryption metadata of RFC 7591, OIDC Registration §2 and JARM:
@@ -187,6 +211,7 @@ impl Default for ClientMetadata {
             request_object_signing_alg: None,
             authorization_signed_response_alg: None,
             encryption: Encryption::default(),
+            token_exchange: None,
             request_uris: Vec::new(),
             require_pushed_authorization_requests: false,
             application_type: "web".into(),
@@ -438,6 +463,31 @@ impl ClientMetadata {
                 "authorization_signed_response_alg",
                 format!("must be one of {}", ID_TOKEN_ALGS.join(", ")),
             );
+        }
+        if let Some(policy) = &self.token_exchange {
+            for (i, audience) in policy.audiences.iter().enumerate() {
+                match url::Url::parse(audience) {
+                    Ok(u) if u.fragment().is_none() => {}
+                    _ => bad(
+                        &format!("token_exchange.audiences[{i}]"),
+                        "must be an absolute URI without a fragment (RFC 8707 §2)".into(),
+                    ),
+                }
+            }
+            for (i, scope) in policy.scopes.iter().flatten().enumerate() {
+                if scope.is_empty() || !scope.bytes().all(is_scope_char) {
+                    bad(
+                        &format!("token_exchange.scopes[{i}]"),
+                        "must be one scope token (RFC 6749 §3.3)".into(),
+                    );
+                }
+            }
+            if !self.grant_types.iter().any(|g| g == TOKEN_EXCHANGE) {
+                bad(
+                    "token_exchange",
+                    format!("is set but grant_types lacks {TOKEN_EXCHANGE}"),
+                );
+            }
         }
         for field in self.encryption.asked() {
             bad(

@@ -289,6 +289,10 @@ pub struct AccessClaims {
     /// revoking the grant makes the token inactive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_id: Option<String>,
+    /// Who acts for `sub` (RFC 8693 §4.1): set by token exchange with an
+    /// actor token; earlier actors nest inside.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<serde_json::Value>,
 }
 
 /// Access tokens already verified by a key set, so a resource server that

@@ -393,6 +393,11 @@ async fn every_client_metadata_field_round_trips(db: &TestDb) {
             userinfo_encrypted_response_alg: Some("RSA-OAEP-256".into()),
             userinfo_encrypted_response_enc: Some("A256GCM".into()),
         },
+        token_exchange: Some(latchkey_core::client::ExchangePolicy {
+            subject_clients: vec!["web".into()],
+            audiences: vec!["https://inventory.example".into()],
+            scopes: Some(vec!["orders:read".into()]),
+        }),
         request_uris: vec!["https://app.example/request.jwt".into()],
         require_pushed_authorization_requests: true,
         application_type: "native".into(),

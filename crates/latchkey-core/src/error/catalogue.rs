@@ -1933,6 +1933,108 @@ pub static DEVICE_REQUEST_DECIDED: Cause = Cause {
 };
 
 // ---------------------------------------------------------------------------
+// Token exchange (RFC 8693): urn:ietf:params:oauth:grant-type:token-exchange
+// ---------------------------------------------------------------------------
+
+pub static EXCHANGE_PARAMETERS_INCOMPLETE: Cause = Cause {
+    id: "exchange_parameters_incomplete",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "A token exchange lacks a parameter it needs",
+    actor: Actor::ClientDeveloper,
+    fix: "Send subject_token with its subject_token_type, and actor_token only together with its actor_token_type; the description names what is missing.",
+    spec: "RFC 8693 §2.1",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static EXCHANGE_TOKEN_TYPE_UNSUPPORTED: Cause = Cause {
+    id: "exchange_token_type_unsupported",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "A token type of the exchange is not one this server handles",
+    actor: Actor::ClientDeveloper,
+    fix: "Present this server's access tokens (urn:ietf:params:oauth:token-type:access_token) or ID tokens (urn:ietf:params:oauth:token-type:id_token), and ask for an access token (requested_token_type urn:ietf:params:oauth:token-type:access_token, or leave it out).",
+    spec: "RFC 8693 §2.1, §3",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static EXCHANGE_SUBJECT_INVALID: Cause = Cause {
+    id: "exchange_subject_invalid",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The subject_token is not an active token of this server",
+    actor: Actor::ClientDeveloper,
+    fix: "Present a token this server issued that is still active (not expired or revoked) and of the type named in subject_token_type; the description says what is wrong with it.",
+    spec: "RFC 8693 §2.1, §2.2.2",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static EXCHANGE_ACTOR_INVALID: Cause = Cause {
+    id: "exchange_actor_invalid",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The actor_token is not an active token of this server issued to the calling client",
+    actor: Actor::ClientDeveloper,
+    fix: "Present as actor_token an active token issued to the client making the exchange (for a service acting by itself, its own client_credentials token), of the type named in actor_token_type.",
+    spec: "RFC 8693 §1.1, §2.1, §2.2.2",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static EXCHANGE_SUBJECT_CLIENT_NOT_ALLOWED: Cause = Cause {
+    id: "exchange_subject_client_not_allowed",
+    code: ErrorCode::UnauthorizedClient,
+    status: 400,
+    summary: "The client may not exchange tokens issued to that other client",
+    actor: Actor::Operator,
+    fix: "A client exchanges its own tokens, and those of the clients listed in its token_exchange.subject_clients metadata: add the client the subject token was issued to there (admin API or CLI), or exchange a token issued to this client.",
+    spec: "RFC 8693 §2.2.2, §5",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static EXCHANGE_TARGET_NOT_ALLOWED: Cause = Cause {
+    id: "exchange_target_not_allowed",
+    code: ErrorCode::InvalidTarget,
+    status: 400,
+    summary: "The client may not get a token for that audience",
+    actor: Actor::ClientDeveloper,
+    fix: "Ask for an audience (or resource) listed in the client's token_exchange.audiences metadata, or leave both out for a token for this server; send one target, not two different ones.",
+    spec: "RFC 8693 §2.1, §2.2.2; RFC 8707 §2",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static EXCHANGE_SCOPE_NOT_ALLOWED: Cause = Cause {
+    id: "exchange_scope_not_allowed",
+    code: ErrorCode::InvalidScope,
+    status: 400,
+    summary: "A scope asked for in the exchange is not in the subject token or the client's exchange policy",
+    actor: Actor::ClientDeveloper,
+    fix: "Ask only for scopes the subject token carries (for an ID token, none beyond the client's token_exchange.scopes) and that token_exchange.scopes allows when it is set; or leave scope out to get all of them.",
+    spec: "RFC 8693 §2.1; RFC 6749 §3.3",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+// ---------------------------------------------------------------------------
 // Client authentication: /token, /par, /device_authorization, /introspect, /revoke
 // ---------------------------------------------------------------------------
 
@@ -3034,6 +3136,13 @@ pub static WITHOUT_CREDENTIALS: &[&Cause] = &[
 pub static POSSIBLE_THEFT: &[&Cause] = &[&CODE_REUSED, &REFRESH_TOKEN_REUSED];
 
 pub static ALL: &[&Cause] = &[
+    &EXCHANGE_PARAMETERS_INCOMPLETE,
+    &EXCHANGE_TOKEN_TYPE_UNSUPPORTED,
+    &EXCHANGE_SUBJECT_INVALID,
+    &EXCHANGE_ACTOR_INVALID,
+    &EXCHANGE_SUBJECT_CLIENT_NOT_ALLOWED,
+    &EXCHANGE_TARGET_NOT_ALLOWED,
+    &EXCHANGE_SCOPE_NOT_ALLOWED,
     // HTTP basics
     &NOT_FOUND,
     &METHOD_NOT_ALLOWED,

@@ -56,6 +56,7 @@ pub fn exchange(
         acr: None,
         amr: None,
         grant_id: None,
+        act: None,
     };
     Ok(TokenResponse {
         access_token: access::sign(ctx, &claims)?.into(),
@@ -64,6 +65,7 @@ pub fn exchange(
         scope,
         refresh_token: None,
         id_token: None,
+        issued_token_type: None,
         sub: None,
         grant_id: None,
     })

@@ -49,19 +49,25 @@ async fn access_token(
     if token.split('.').count() != 3 {
         return Ok(None);
     }
-    match access::check(store, ctx.keys, ctx.issuer, token, ctx.now).await {
-        Ok((c, _)) => Ok(Some(json!({
-            "active": true,
-            "token_type": "Bearer",
-            "scope": c.scope,
-            "client_id": c.client_id,
-            "sub": c.sub,
-            "exp": c.exp,
-            "iat": c.iat,
-            "iss": c.iss,
-            "aud": c.aud,
-            "jti": c.jti,
-        }))),
+    match access::check_issued(store, ctx.keys, ctx.issuer, token, ctx.now).await {
+        Ok((c, _)) => {
+            let mut v = json!({
+                "active": true,
+                "token_type": "Bearer",
+                "scope": c.scope,
+                "client_id": c.client_id,
+                "sub": c.sub,
+                "exp": c.exp,
+                "iat": c.iat,
+                "iss": c.iss,
+                "aud": c.aud,
+                "jti": c.jti,
+            });
+            if let (Some(act), Some(fields)) = (c.act, v.as_object_mut()) {
+                fields.insert("act".into(), act);
+            }
+            Ok(Some(v))
+        }
         Err(occ) => inactive_unless_store(occ),
     }
 }

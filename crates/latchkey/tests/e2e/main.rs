@@ -47,4 +47,5 @@ mod request_objects;
 mod spa;
 mod throttle;
 mod token;
+mod token_exchange;
 mod upstream;
