@@ -289,6 +289,10 @@ pub struct AccessClaims {
     /// revoking the grant makes the token inactive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_id: Option<String>,
+    /// The user claims the grant's `claims` parameter asked for at the
+    /// UserInfo endpoint (OIDC Core §5.5), beyond those its scope releases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub userinfo_claims: Option<Vec<String>>,
 }
 
 /// Access tokens already verified by a key set, so a resource server that

@@ -110,6 +110,7 @@ impl Env {
             acr: Some("Cl".into()),
             amr: vec!["pwd".into()],
             sid: Some("sid-1".into()),
+            claims: None,
             created_at: NOW,
             expires_at: NOW + 60,
         };

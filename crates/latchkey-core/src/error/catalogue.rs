@@ -713,6 +713,48 @@ pub static MAX_AGE_INVALID: Cause = Cause {
     page: None,
 };
 
+pub static CLAIMS_MALFORMED: Cause = Cause {
+    id: "claims_malformed",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The claims parameter is not a JSON object",
+    actor: Actor::ClientDeveloper,
+    fix: "Send claims as a JSON object (form-encoded in the query), with userinfo and id_token members naming the claims, for example {\"id_token\":{\"email\":{\"essential\":true}},\"userinfo\":{\"name\":null}}.",
+    spec: "OpenID Connect Core §5.5",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U1"],
+    page: None,
+};
+
+pub static CLAIMS_MEMBER_INVALID: Cause = Cause {
+    id: "claims_member_invalid",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "A member of the claims parameter has the wrong type",
+    actor: Actor::ClientDeveloper,
+    fix: "userinfo and id_token must be objects; each claim in them is null or an object whose essential is true or false and whose values is an array. The description names the member.",
+    spec: "OpenID Connect Core §5.5, §5.5.1",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U1"],
+    page: None,
+};
+
+pub static ESSENTIAL_ACR_UNAVAILABLE: Cause = Cause {
+    id: "essential_acr_unavailable",
+    code: ErrorCode::AccessDenied,
+    status: 403,
+    summary: "The claims parameter asks for an essential acr this server does not offer",
+    actor: Actor::ClientDeveloper,
+    fix: "An essential acr must name at least one value this server can meet: the vectors of trust in acr_values_supported (Cl, Cl.Cm, Cl.Cm.P0 to Cl.Cm.P2). Ask without essential to let the server choose.",
+    spec: "OpenID Connect Core §5.5.1.1",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U25"],
+    page: None,
+};
+
 pub static ID_TOKEN_HINT_INVALID: Cause = Cause {
     id: "id_token_hint_invalid",
     code: ErrorCode::InvalidRequest,
@@ -3069,6 +3111,9 @@ pub static ALL: &[&Cause] = &[
     &PROMPT_VALUE_UNKNOWN,
     &PROMPT_NONE_COMBINED,
     &MAX_AGE_INVALID,
+    &CLAIMS_MALFORMED,
+    &CLAIMS_MEMBER_INVALID,
+    &ESSENTIAL_ACR_UNAVAILABLE,
     &ID_TOKEN_HINT_INVALID,
     &REGISTRATION_PARAMETER_NOT_SUPPORTED,
     &LOGIN_REQUIRED,

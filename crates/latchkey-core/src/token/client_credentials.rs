@@ -56,6 +56,7 @@ pub fn exchange(
         acr: None,
         amr: None,
         grant_id: None,
+        userinfo_claims: None,
     };
     Ok(TokenResponse {
         access_token: access::sign(ctx, &claims)?.into(),

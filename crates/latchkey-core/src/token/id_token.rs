@@ -59,6 +59,13 @@ pub fn claims(
         if let Some(s) = grant.sid {
             obj.insert("sid".into(), json!(s));
         }
+        // The user claims asked for by name (OIDC Core §5.5); never one
+        // the token sets itself.
+        for (name, value) in grant.id_claims.into_iter().flatten() {
+            if !obj.contains_key(name) {
+                obj.insert(name.clone(), value.clone());
+            }
+        }
     }
     c
 }

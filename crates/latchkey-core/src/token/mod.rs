@@ -15,6 +15,7 @@ pub mod userinfo;
 use crate::Occurrence;
 use crate::authorize::RawParams;
 use crate::catalogue::*;
+use crate::claims::ClaimsRequest;
 use crate::client::ClientRecord;
 use crate::crypto::Secrets;
 use crate::device::GRANT_TYPE as DEVICE_CODE;
@@ -23,6 +24,7 @@ use crate::keys::{Alg, KeySet};
 use crate::scope::Scope;
 use crate::secret::Secret;
 use crate::store::Store;
+use serde_json::{Map, Value};
 
 /// Grant types registered with IANA that this server does not enable:
 /// refused as `unknown_request` (U19) rather than "unknown grant".
@@ -153,6 +155,34 @@ pub struct GrantInfo<'a> {
     pub amr: &'a [String],
     pub sid: Option<&'a str>,
     pub nonce: Option<&'a str>,
+    /// The claims asked for by name at /authorize (OIDC Core §5.5).
+    pub claims: Option<&'a ClaimsRequest>,
+    /// The user claims the ID token carries for them ([`id_token_claims`]).
+    pub id_claims: Option<&'a Map<String, Value>>,
+}
+
+/// The user claims a grant's claims request asks for in the ID token,
+/// with the user's values now (OIDC Core §5.5): loaded only when it asks
+/// for some and the tokens carry `openid`.
+pub async fn id_token_claims(
+    store: &dyn Store,
+    sub: &str,
+    scope: &str,
+    claims: Option<&ClaimsRequest>,
+) -> Result<Option<Map<String, Value>>, Occurrence> {
+    let Some(claims) = claims else {
+        return Ok(None);
+    };
+    if claims.id_token_claims().next().is_none() || !has_scope(scope, "openid") {
+        return Ok(None);
+    }
+    let Some(user) = store.get_user(sub).await? else {
+        return Ok(None);
+    };
+    Ok(Some(crate::claims::select(
+        claims.id_token_claims(),
+        &user.claims,
+    )))
 }
 
 /// Issue the access token and, for `openid`, the ID token of a user grant.
@@ -175,6 +205,10 @@ pub fn issue_user_tokens(
         acr: grant.acr.map(str::to_string),
         amr: (!grant.amr.is_empty()).then(|| grant.amr.to_vec()),
         grant_id: Some(grant.grant_id.to_string()),
+        userinfo_claims: grant
+            .claims
+            .map(|c| c.userinfo_claims().map(str::to_string).collect::<Vec<_>>())
+            .filter(|names| !names.is_empty()),
     };
     let access_token = access::sign(ctx, &claims)?;
     let id_token = if has_scope(grant.scope, "openid") {
@@ -267,6 +301,7 @@ pub fn new_refresh(
         acr: grant.acr.map(str::to_string),
         amr: grant.amr.to_vec(),
         sid: grant.sid.map(str::to_string),
+        claims: grant.claims.cloned(),
         created_at: ctx.now,
         expires_at: ctx.now + refresh_ttl(ctx, client),
         rotated_at: None,

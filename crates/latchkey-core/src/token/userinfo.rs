@@ -9,30 +9,7 @@ use crate::store::Store;
 use serde_json::{Map, Value};
 
 /// Claims each scope releases (OIDC Core §5.4).
-pub const SCOPE_CLAIMS: &[(&str, &[&str])] = &[
-    (
-        "profile",
-        &[
-            "name",
-            "family_name",
-            "given_name",
-            "middle_name",
-            "nickname",
-            "preferred_username",
-            "profile",
-            "picture",
-            "website",
-            "gender",
-            "birthdate",
-            "zoneinfo",
-            "locale",
-            "updated_at",
-        ],
-    ),
-    ("email", &["email", "email_verified"]),
-    ("address", &["address"]),
-    ("phone", &["phone_number", "phone_number_verified"]),
-];
+pub use crate::claims::SCOPE_CLAIMS;
 
 /// The claims of `user_claims` that `scope` releases, plus `sub`.
 pub fn release(sub: &str, scope: &str, user_claims: &Map<String, Value>) -> Map<String, Value> {
@@ -78,8 +55,14 @@ pub async fn answer(
     let Some(user) = store.get_user(&claims.sub).await? else {
         return Err(TOKEN_INACTIVE.with_detail("the user of this token no longer exists"));
     };
-    Ok((
-        release(&user.sub, &claims.scope, &user.claims),
-        client.client_id,
-    ))
+    let mut released = release(&user.sub, &claims.scope, &user.claims);
+    // The claims asked for by name at /authorize (OIDC Core §5.5).
+    let named = claims
+        .userinfo_claims
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .filter(|n| crate::claims::scope_of(n).is_some());
+    released.extend(crate::claims::select(named, &user.claims));
+    Ok((released, client.client_id))
 }

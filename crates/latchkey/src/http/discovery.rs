@@ -35,7 +35,7 @@ pub fn document(config: &Config) -> Value {
         "request_object_signing_alg_values_supported": request_object_algs,
         "pushed_authorization_request_endpoint": format!("{issuer}/par"),
         "require_pushed_authorization_requests": config.par_required,
-        "claims_parameter_supported": false,
+        "claims_parameter_supported": true,
         "ui_locales_supported": latchkey_core::i18n::Lang::ALL.map(|l| l.tag()),
         "vtr_values_supported": latchkey_core::vtr::SUPPORTED,
         "acr_values_supported": latchkey_core::vtr::SUPPORTED,

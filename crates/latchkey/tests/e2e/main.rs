@@ -17,6 +17,7 @@ mod admin;
 mod authorize;
 mod basics;
 mod browser;
+mod claims;
 mod cli;
 mod cluster;
 mod connections;
