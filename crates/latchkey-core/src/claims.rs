@@ -101,8 +101,9 @@ impl ClaimsRequest {
     /// - other top-level members and unknown claims are ignored.
     pub fn parse(text: &str) -> Result<ClaimsRequest, Occurrence> {
         let value: Value = serde_json::from_str(text).map_err(|_| {
-            CLAIMS_MALFORMED
-                .with_detail("claims is not JSON; send a JSON object with userinfo and id_token members")
+            CLAIMS_MALFORMED.with_detail(
+                "claims is not JSON; send a JSON object with userinfo and id_token members",
+            )
         })?;
         let Value::Object(top) = value else {
             return Err(CLAIMS_MALFORMED.with_detail(
@@ -246,14 +247,17 @@ mod tests {
         .unwrap();
         assert_eq!(
             r.userinfo_claims().collect::<Vec<_>>(),
-            ["email", "email_verified", "given_name", "nickname", "picture"],
+            [
+                "email",
+                "email_verified",
+                "given_name",
+                "nickname",
+                "picture"
+            ],
             "the unknown claim is ignored"
         );
         assert_eq!(r.id_token_claims().count(), 0, "acr is no user claim");
-        assert_eq!(
-            r.acr(),
-            Some((false, vec!["urn:mace:incommon:iap:silver"]))
-        );
+        assert_eq!(r.acr(), Some((false, vec!["urn:mace:incommon:iap:silver"])));
         assert!(r.userinfo["email"].essential && !r.userinfo["nickname"].essential);
     }
 
@@ -263,7 +267,11 @@ mod tests {
             ("{", &CLAIMS_MALFORMED, "not JSON"),
             ("[]", &CLAIMS_MALFORMED, "not an object"),
             ("\"x\"", &CLAIMS_MALFORMED, "not an object"),
-            (r#"{"userinfo":[]}"#, &CLAIMS_MEMBER_INVALID, "claims.userinfo"),
+            (
+                r#"{"userinfo":[]}"#,
+                &CLAIMS_MEMBER_INVALID,
+                "claims.userinfo",
+            ),
             (
                 r#"{"id_token":{"email":true}}"#,
                 &CLAIMS_MEMBER_INVALID,
@@ -282,7 +290,11 @@ mod tests {
         ] {
             let e = ClaimsRequest::parse(text).unwrap_err();
             assert!(e.is(cause), "{text}");
-            assert!(e.description().contains(says), "{text}: {}", e.description());
+            assert!(
+                e.description().contains(says),
+                "{text}: {}",
+                e.description()
+            );
         }
         // An unknown claim of the wrong type is still the wrong type.
         let e = ClaimsRequest::parse(r#"{"userinfo":{"x\"y":3}}"#).unwrap_err();

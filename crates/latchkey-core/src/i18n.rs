@@ -279,6 +279,8 @@ mod tests {
             ("username", Arg::Text("alice")),
             // Passkeys on the account page.
             ("added", Arg::Text("2026-01-01 10:00 UTC")),
+            // A claim asked for by name, on the consent page.
+            ("claim", Arg::Text("email")),
         ];
         for lang in Lang::ALL {
             for id in ids(lang) {

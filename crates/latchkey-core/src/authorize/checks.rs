@@ -270,10 +270,8 @@ pub fn vtr(
     if let Some((true, values)) = &acr_claim {
         let wanted = vectors(values);
         if wanted.is_empty() {
-            return Err(ESSENTIAL_ACR_UNAVAILABLE.with_detail(format!(
-                "offered: {}",
-                crate::vtr::SUPPORTED.join(", ")
-            )));
+            return Err(ESSENTIAL_ACR_UNAVAILABLE
+                .with_detail(format!("offered: {}", crate::vtr::SUPPORTED.join(", "))));
         }
         return Ok(wanted);
     }

@@ -485,7 +485,8 @@ fn an_acr_claim_chooses_vectors_like_acr_values() {
     let c = client(|_| {});
     let p = Policy::default();
     let vtr = |q: &str| run(q, Some(&c), &p).unwrap().vtr().to_vec();
-    let essential = with_claims(r#"{"id_token":{"acr":{"essential":true,"values":["urn:x","Cl.Cm"]}}}"#);
+    let essential =
+        with_claims(r#"{"id_token":{"acr":{"essential":true,"values":["urn:x","Cl.Cm"]}}}"#);
     assert_eq!(vtr(&essential), vec![CL_CM]);
     // Essential wins over acr_values; acr_values over a voluntary claim.
     assert_eq!(vtr(&format!("{essential}&acr_values=Cl")), vec![CL_CM]);

@@ -89,13 +89,8 @@ pub async fn exchange(
         Redemption::Fresh(record) => record,
     };
     let refresh = refresh?;
-    let id_claims = super::id_token_claims(
-        store,
-        &record.sub,
-        &record.scope,
-        record.claims.as_ref(),
-    )
-    .await?;
+    let id_claims =
+        super::id_token_claims(store, &record.sub, &record.scope, record.claims.as_ref()).await?;
     let grant = GrantInfo {
         id_claims: id_claims.as_ref(),
         ..grant_of(&record)

@@ -163,7 +163,10 @@ async fn claims_parameter_through_the_openidconnect_crate(db: Db) {
             .map(|n| n.as_str().to_string())
     };
     assert_eq!(name(&info).as_deref(), Some("Alice"));
-    assert!(info.email().is_none(), "email was asked in the ID token only");
+    assert!(
+        info.email().is_none(),
+        "email was asked in the ID token only"
+    );
     assert!(info.locale().is_none(), "the profile scope was not granted");
 
     // The claims request is a property of the grant: a refresh issues
@@ -272,9 +275,11 @@ async fn claims_in_a_request_object_and_an_essential_acr(db: Db) {
     .await;
     let now = latchkey_core::now_unix();
     let object = |claims: Value| {
-        key.sign(&json!({"iss": "app", "aud": s.base, "client_id": "app", "response_type": "code",
+        key.sign(
+            &json!({"iss": "app", "aud": s.base, "client_id": "app", "response_type": "code",
             "scope": "openid", "redirect_uri": CB, "state": "inside", "iat": now, "exp": now + 60,
-            "claims": claims}))
+            "claims": claims}),
+        )
     };
     let jwt = object(json!({"id_token": {"email": null}}));
     let mut b = Browser::new(&s);
@@ -301,7 +306,9 @@ async fn claims_in_a_request_object_and_an_essential_acr(db: Db) {
     // the password alone.
     let jwt = object(json!({"id_token": {"acr": {"essential": true, "values": ["Cl.Cm"]}}}));
     let mut b = Browser::new(&s);
-    let r = b.get(&format!("/authorize?client_id=app&request={jwt}")).await;
+    let r = b
+        .get(&format!("/authorize?client_id=app&request={jwt}"))
+        .await;
     let login = location(&r);
     let html = b.get(&login).await.text().await.unwrap();
     let r = crate::authorize::submit_login(&mut b, &html, "alice", PASSWORD).await;
