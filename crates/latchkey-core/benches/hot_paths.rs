@@ -69,6 +69,7 @@ fn claims() -> AccessClaims {
         amr: None,
         grant_id: None,
         userinfo_claims: None,
+        sub_sealed: None,
     }
 }
 

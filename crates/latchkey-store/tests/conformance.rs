@@ -401,6 +401,8 @@ async fn every_client_metadata_field_round_trips(db: &TestDb) {
             "http://127.0.0.1:5173".into(),
         ]),
         refresh_token_ttl: Some(86_400),
+        subject_type: Some("pairwise".into()),
+        sector_identifier_uri: Some("https://sector.example/uris.json".into()),
     };
     let full = ClientRecord {
         metadata,
@@ -1455,7 +1457,12 @@ async fn a_grant_keeps_its_claims_request(db: &TestDb) {
             .unwrap()
     );
     assert_eq!(
-        store.get_refresh_token("rc2").await.unwrap().unwrap().claims,
+        store
+            .get_refresh_token("rc2")
+            .await
+            .unwrap()
+            .unwrap()
+            .claims,
         Some(claims)
     );
     store
@@ -1463,7 +1470,12 @@ async fn a_grant_keeps_its_claims_request(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!(
-        store.get_refresh_token("plain").await.unwrap().unwrap().claims,
+        store
+            .get_refresh_token("plain")
+            .await
+            .unwrap()
+            .unwrap()
+            .claims,
         None
     );
 }

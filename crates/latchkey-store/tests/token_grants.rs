@@ -429,6 +429,7 @@ async fn code_redeems_once_and_a_replay_revokes_the_grant() {
     let info = token::userinfo::userinfo(
         env.store.as_ref(),
         &env.keys,
+        &env.secrets,
         ISSUER,
         t.access_token.expose_str(),
         NOW + 2,
@@ -972,6 +973,7 @@ async fn userinfo_releases_claims_per_scope() {
     let info = token::userinfo::userinfo(
         env.store.as_ref(),
         &env.keys,
+        &env.secrets,
         ISSUER,
         t.access_token.expose_str(),
         NOW + 1,
@@ -989,6 +991,7 @@ async fn userinfo_releases_claims_per_scope() {
     let r = token::userinfo::userinfo(
         env.store.as_ref(),
         &env.keys,
+        &env.secrets,
         ISSUER,
         cc.access_token.expose_str(),
         NOW + 1,
@@ -998,6 +1001,7 @@ async fn userinfo_releases_claims_per_scope() {
     let expired = token::userinfo::userinfo(
         env.store.as_ref(),
         &env.keys,
+        &env.secrets,
         ISSUER,
         t.access_token.expose_str(),
         NOW + 901,
@@ -1011,8 +1015,15 @@ async fn userinfo_releases_claims_per_scope() {
             "token_wrong_type",
         ),
     ] {
-        let r =
-            token::userinfo::userinfo(env.store.as_ref(), &env.keys, ISSUER, bad, NOW + 1).await;
+        let r = token::userinfo::userinfo(
+            env.store.as_ref(),
+            &env.keys,
+            &env.secrets,
+            ISSUER,
+            bad,
+            NOW + 1,
+        )
+        .await;
         assert_eq!(cause(r), want);
     }
     // Tampered payload: signature fails.
@@ -1026,6 +1037,7 @@ async fn userinfo_releases_claims_per_scope() {
     let r = token::userinfo::userinfo(
         env.store.as_ref(),
         &env.keys,
+        &env.secrets,
         ISSUER,
         &parts.join("."),
         NOW + 1,
@@ -1039,6 +1051,7 @@ async fn userinfo_releases_claims_per_scope() {
     let r = token::userinfo::userinfo(
         env.store.as_ref(),
         &env.keys,
+        &env.secrets,
         ISSUER,
         t.access_token.expose_str(),
         NOW + 1,

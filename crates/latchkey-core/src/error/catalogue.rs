@@ -2496,6 +2496,48 @@ pub static INVALID_CLIENT_METADATA: Cause = Cause {
     page: None,
 };
 
+pub static SUBJECT_TYPE_UNSUPPORTED: Cause = Cause {
+    id: "subject_type_unsupported",
+    code: ErrorCode::InvalidClientMetadata,
+    status: 400,
+    summary: "The subject_type is not one this server offers",
+    actor: Actor::ClientDeveloper,
+    fix: "Register subject_type public (the default) or pairwise, the values of subject_types_supported in discovery.",
+    spec: "OpenID Connect Core §8; OpenID Connect Dynamic Client Registration §2",
+    endpoints: &["/register", "/register/{client_id}", "/admin/v1"],
+    extended_code: None,
+    checklist: &["T1"],
+    page: None,
+};
+
+pub static PAIRWISE_SECTOR_AMBIGUOUS: Cause = Cause {
+    id: "pairwise_sector_ambiguous",
+    code: ErrorCode::InvalidClientMetadata,
+    status: 400,
+    summary: "A pairwise client with redirect URIs on several hosts names no sector_identifier_uri",
+    actor: Actor::ClientDeveloper,
+    fix: "The sector of a pairwise client is the host of its redirect URIs. With several hosts, publish a JSON array of all the redirect URIs at an https URL and register it as sector_identifier_uri, or keep the redirect URIs on one host.",
+    spec: "OpenID Connect Core §8.1",
+    endpoints: &["/register", "/register/{client_id}", "/admin/v1"],
+    extended_code: None,
+    checklist: &["T1"],
+    page: None,
+};
+
+pub static SECTOR_IDENTIFIER_INVALID: Cause = Cause {
+    id: "sector_identifier_invalid",
+    code: ErrorCode::InvalidClientMetadata,
+    status: 400,
+    summary: "The sector_identifier_uri could not be read or does not list every redirect URI",
+    actor: Actor::ClientDeveloper,
+    fix: "Serve, at the sector_identifier_uri, a JSON array of strings that includes every redirect URI of the client, exactly as registered; the server fetches it when the client is written.",
+    spec: "OpenID Connect Core §8.1; OpenID Connect Dynamic Client Registration §5",
+    endpoints: &["/register", "/register/{client_id}", "/admin/v1"],
+    extended_code: None,
+    checklist: &["T1"],
+    page: None,
+};
+
 pub static REGISTRATION_SCOPE_NOT_ALLOWED: Cause = Cause {
     id: "registration_scope_not_allowed",
     code: ErrorCode::InvalidClientMetadata,
@@ -3246,6 +3288,9 @@ pub static ALL: &[&Cause] = &[
     &REGISTRATION_CLIENT_UNKNOWN,
     &INVALID_REDIRECT_URI,
     &INVALID_CLIENT_METADATA,
+    &SUBJECT_TYPE_UNSUPPORTED,
+    &PAIRWISE_SECTOR_AMBIGUOUS,
+    &SECTOR_IDENTIFIER_INVALID,
     &REGISTRATION_SCOPE_NOT_ALLOWED,
     &REGISTRATION_GRANT_TYPE_NOT_ALLOWED,
     &CLIENT_ID_TAKEN,

@@ -30,7 +30,7 @@ pub fn claims(
 ) -> Value {
     let mut c = json!({
         "iss": ctx.issuer,
-        "sub": grant.sub,
+        "sub": client.subject(ctx.secrets, grant.sub),
         "aud": client.client_id,
         "azp": client.client_id,
         "exp": ctx.now + ID_TOKEN_TTL,

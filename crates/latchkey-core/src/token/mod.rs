@@ -192,9 +192,18 @@ pub fn issue_user_tokens(
     grant: &GrantInfo<'_>,
     refresh_token: Option<String>,
 ) -> Result<TokenResponse, Occurrence> {
+    let subject = client.subject(ctx.secrets, grant.sub);
+    // A pairwise client's token names the user by the client's own `sub`;
+    // the local one travels sealed, for /userinfo.
+    let sub_sealed = if client.metadata.is_pairwise() {
+        Some(access::seal_sub(ctx.secrets, grant.sub)?)
+    } else {
+        None
+    };
     let claims = access::AccessClaims {
         iss: ctx.issuer.to_string(),
-        sub: grant.sub.to_string(),
+        sub: subject,
+        sub_sealed,
         aud: ctx.issuer.to_string(),
         client_id: client.client_id.clone(),
         scope: grant.scope.to_string(),

@@ -53,7 +53,7 @@ pub fn document(config: &Config) -> Value {
         "revocation_endpoint_auth_methods_supported": latchkey_core::client::AUTH_METHODS,
         "revocation_endpoint_auth_signing_alg_values_supported": latchkey_core::client::CLIENT_SIGNING_ALGS,
         "id_token_signing_alg_values_supported": latchkey_core::client::ID_TOKEN_ALGS,
-        "subject_types_supported": ["public"],
+        "subject_types_supported": latchkey_core::client::SUBJECT_TYPES,
         "scopes_supported": ["openid", "profile", "email", "address", "phone", "offline_access"],
         "claims_supported": claims_supported(),
         "service_documentation": format!("{issuer}/errors"),

@@ -103,6 +103,7 @@ pub async fn register(
     let created = manage::registration::register(
         app.store.as_ref(),
         &app.secrets,
+        &app.fetcher,
         &app.config.issuer,
         rules(&app),
         body,
@@ -168,6 +169,7 @@ pub async fn update(
     let updated = manage::registration::replace(
         app.store.as_ref(),
         &app.secrets,
+        &app.fetcher,
         &app.config.issuer,
         rules(&app),
         client,

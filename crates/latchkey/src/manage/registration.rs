@@ -3,7 +3,8 @@
 //! and CLI, plus the registration access token. The decisions live in
 //! `latchkey_core::registration`.
 
-use super::clients::{JWT_METHOD, keep_jwt_secret, sealed_jwt_secret, with_warnings};
+use super::clients::{JWT_METHOD, check_sector, keep_jwt_secret, sealed_jwt_secret, with_warnings};
+use crate::http::fetch::Fetcher;
 use latchkey_core::Occurrence;
 use latchkey_core::catalogue::{INVALID_CLIENT_METADATA, REGISTRATION_CLIENT_UNKNOWN};
 use latchkey_core::client::{ClientRecord, ServerLimits};
@@ -27,12 +28,14 @@ pub struct Rules<'a> {
 pub async fn register(
     store: &dyn Store,
     secrets: &Secrets,
+    fetcher: &Fetcher,
     issuer: &str,
     rules: Rules<'_>,
     body: Value,
 ) -> Result<Value, Occurrence> {
     let Requested { metadata, .. } = registration::register_request(body, rules.allowed)?;
     metadata.check_limits(rules.limits)?;
+    check_sector(fetcher, &metadata, None).await?;
     let client_id: String = random_token()?.chars().take(22).collect();
     let secret = match metadata.uses_secret() {
         true => Some(random_token()?),
@@ -75,6 +78,7 @@ pub async fn register(
 pub async fn replace(
     store: &dyn Store,
     secrets: &Secrets,
+    fetcher: &Fetcher,
     issuer: &str,
     rules: Rules<'_>,
     mut record: ClientRecord,
@@ -87,6 +91,7 @@ pub async fn replace(
     if requested.metadata.refresh_token_ttl != record.metadata.refresh_token_ttl {
         requested.metadata.check_limits(rules.limits)?;
     }
+    check_sector(fetcher, &requested.metadata, Some(&record.metadata)).await?;
     if let Some(given) = &requested.client_secret {
         let current = record
             .secret_hash

@@ -39,6 +39,7 @@ mod native;
 mod oidc_client;
 mod outage;
 mod pages;
+mod pairwise;
 mod par;
 mod passkeys;
 mod refused;
