@@ -103,7 +103,6 @@ pub async fn register(
     let created = manage::registration::register(
         app.store.as_ref(),
         &app.secrets,
-        &app.fetcher,
         &app.config.issuer,
         rules(&app),
         body,
@@ -120,6 +119,7 @@ fn rules(app: &App) -> manage::registration::Rules<'_> {
     manage::registration::Rules {
         allowed: &app.config.registration_allowed,
         limits: app.config.client_limits(),
+        fetcher: &app.fetcher,
     }
 }
 
@@ -169,7 +169,6 @@ pub async fn update(
     let updated = manage::registration::replace(
         app.store.as_ref(),
         &app.secrets,
-        &app.fetcher,
         &app.config.issuer,
         rules(&app),
         client,

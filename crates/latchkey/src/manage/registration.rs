@@ -15,10 +15,12 @@ use serde_json::Value;
 
 /// What a registered client's metadata is held to: the operator's sets
 /// for registered clients, and the server's limits for every client.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Rules<'a> {
     pub allowed: &'a Allowed,
     pub limits: ServerLimits,
+    /// Fetches a `sector_identifier_uri` (OIDC Registration §5).
+    pub fetcher: &'a Fetcher,
 }
 
 /// `POST /register`: a new client with a server-chosen client_id, a
@@ -28,14 +30,13 @@ pub struct Rules<'a> {
 pub async fn register(
     store: &dyn Store,
     secrets: &Secrets,
-    fetcher: &Fetcher,
     issuer: &str,
     rules: Rules<'_>,
     body: Value,
 ) -> Result<Value, Occurrence> {
     let Requested { metadata, .. } = registration::register_request(body, rules.allowed)?;
     metadata.check_limits(rules.limits)?;
-    check_sector(fetcher, &metadata, None).await?;
+    check_sector(rules.fetcher, &metadata, None).await?;
     let client_id: String = random_token()?.chars().take(22).collect();
     let secret = match metadata.uses_secret() {
         true => Some(random_token()?),
@@ -78,7 +79,6 @@ pub async fn register(
 pub async fn replace(
     store: &dyn Store,
     secrets: &Secrets,
-    fetcher: &Fetcher,
     issuer: &str,
     rules: Rules<'_>,
     mut record: ClientRecord,
@@ -91,7 +91,7 @@ pub async fn replace(
     if requested.metadata.refresh_token_ttl != record.metadata.refresh_token_ttl {
         requested.metadata.check_limits(rules.limits)?;
     }
-    check_sector(fetcher, &requested.metadata, Some(&record.metadata)).await?;
+    check_sector(rules.fetcher, &requested.metadata, Some(&record.metadata)).await?;
     if let Some(given) = &requested.client_secret {
         let current = record
             .secret_hash
