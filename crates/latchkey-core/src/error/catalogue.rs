@@ -713,6 +713,48 @@ pub static MAX_AGE_INVALID: Cause = Cause {
     page: None,
 };
 
+pub static CLAIMS_MALFORMED: Cause = Cause {
+    id: "claims_malformed",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The claims parameter is not a JSON object",
+    actor: Actor::ClientDeveloper,
+    fix: "Send claims as a JSON object (form-encoded in the query), with userinfo and id_token members naming the claims, for example {\"id_token\":{\"email\":{\"essential\":true}},\"userinfo\":{\"name\":null}}.",
+    spec: "OpenID Connect Core §5.5",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U1"],
+    page: None,
+};
+
+pub static CLAIMS_MEMBER_INVALID: Cause = Cause {
+    id: "claims_member_invalid",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "A member of the claims parameter has the wrong type",
+    actor: Actor::ClientDeveloper,
+    fix: "userinfo and id_token must be objects; each claim in them is null or an object whose essential is true or false and whose values is an array. The description names the member.",
+    spec: "OpenID Connect Core §5.5, §5.5.1",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U1"],
+    page: None,
+};
+
+pub static ESSENTIAL_ACR_UNAVAILABLE: Cause = Cause {
+    id: "essential_acr_unavailable",
+    code: ErrorCode::AccessDenied,
+    status: 403,
+    summary: "The claims parameter asks for an essential acr this server does not offer",
+    actor: Actor::ClientDeveloper,
+    fix: "An essential acr must name at least one value this server can meet: the vectors of trust in acr_values_supported (Cl, Cl.Cm, Cl.Cm.P0 to Cl.Cm.P2). Ask without essential to let the server choose.",
+    spec: "OpenID Connect Core §5.5.1.1",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U25"],
+    page: None,
+};
+
 pub static ID_TOKEN_HINT_INVALID: Cause = Cause {
     id: "id_token_hint_invalid",
     code: ErrorCode::InvalidRequest,
@@ -2570,6 +2612,48 @@ pub static INVALID_CLIENT_METADATA: Cause = Cause {
     page: None,
 };
 
+pub static SUBJECT_TYPE_UNSUPPORTED: Cause = Cause {
+    id: "subject_type_unsupported",
+    code: ErrorCode::InvalidClientMetadata,
+    status: 400,
+    summary: "The subject_type is not one this server offers",
+    actor: Actor::ClientDeveloper,
+    fix: "Register subject_type public (the default) or pairwise, the values of subject_types_supported in discovery.",
+    spec: "OpenID Connect Core §8; OpenID Connect Dynamic Client Registration §2",
+    endpoints: &["/register", "/register/{client_id}", "/admin/v1"],
+    extended_code: None,
+    checklist: &["T1"],
+    page: None,
+};
+
+pub static PAIRWISE_SECTOR_AMBIGUOUS: Cause = Cause {
+    id: "pairwise_sector_ambiguous",
+    code: ErrorCode::InvalidClientMetadata,
+    status: 400,
+    summary: "A pairwise client with redirect URIs on several hosts names no sector_identifier_uri",
+    actor: Actor::ClientDeveloper,
+    fix: "The sector of a pairwise client is the host of its redirect URIs. With several hosts, publish a JSON array of all the redirect URIs at an https URL and register it as sector_identifier_uri, or keep the redirect URIs on one host.",
+    spec: "OpenID Connect Core §8.1",
+    endpoints: &["/register", "/register/{client_id}", "/admin/v1"],
+    extended_code: None,
+    checklist: &["T1"],
+    page: None,
+};
+
+pub static SECTOR_IDENTIFIER_INVALID: Cause = Cause {
+    id: "sector_identifier_invalid",
+    code: ErrorCode::InvalidClientMetadata,
+    status: 400,
+    summary: "The sector_identifier_uri could not be read or does not list every redirect URI",
+    actor: Actor::ClientDeveloper,
+    fix: "Serve, at the sector_identifier_uri, a JSON array of strings that includes every redirect URI of the client, exactly as registered; the server fetches it when the client is written.",
+    spec: "OpenID Connect Core §8.1; OpenID Connect Dynamic Client Registration §5",
+    endpoints: &["/register", "/register/{client_id}", "/admin/v1"],
+    extended_code: None,
+    checklist: &["T1"],
+    page: None,
+};
+
 pub static REGISTRATION_SCOPE_NOT_ALLOWED: Cause = Cause {
     id: "registration_scope_not_allowed",
     code: ErrorCode::InvalidClientMetadata,
@@ -3192,6 +3276,9 @@ pub static ALL: &[&Cause] = &[
     &PROMPT_VALUE_UNKNOWN,
     &PROMPT_NONE_COMBINED,
     &MAX_AGE_INVALID,
+    &CLAIMS_MALFORMED,
+    &CLAIMS_MEMBER_INVALID,
+    &ESSENTIAL_ACR_UNAVAILABLE,
     &ID_TOKEN_HINT_INVALID,
     &REGISTRATION_PARAMETER_NOT_SUPPORTED,
     &LOGIN_REQUIRED,
@@ -3325,6 +3412,9 @@ pub static ALL: &[&Cause] = &[
     &REGISTRATION_CLIENT_UNKNOWN,
     &INVALID_REDIRECT_URI,
     &INVALID_CLIENT_METADATA,
+    &SUBJECT_TYPE_UNSUPPORTED,
+    &PAIRWISE_SECTOR_AMBIGUOUS,
+    &SECTOR_IDENTIFIER_INVALID,
     &REGISTRATION_SCOPE_NOT_ALLOWED,
     &REGISTRATION_GRANT_TYPE_NOT_ALLOWED,
     &CLIENT_ID_TAKEN,

@@ -10,6 +10,7 @@ use super::TokenContext;
 use crate::Occurrence;
 use crate::catalogue::*;
 use crate::client::ClientRecord;
+use crate::crypto::Secrets;
 use crate::keys::{Alg, KeySet};
 use crate::store::Store;
 use jsonwebtoken::errors::ErrorKind;
@@ -17,6 +18,30 @@ use jsonwebtoken::errors::ErrorKind;
 pub const TYP: &str = "at+jwt";
 
 pub use crate::keys::{AccessClaims, VERIFIED_TOKENS, VerifiedTokens};
+
+/// What a sealed `sub` is bound to (so no other sealed value passes as one).
+const SUB_CONTEXT: &[u8] = b"access-token-sub";
+
+/// The local `sub` sealed for an access token of a pairwise client.
+pub fn seal_sub(secrets: &Secrets, sub: &str) -> Result<String, Occurrence> {
+    Ok(crate::crypto::b64url(
+        &secrets.seal(sub.as_bytes(), SUB_CONTEXT)?,
+    ))
+}
+
+/// The user an access token is for, by the local `sub`: its `sub`, or for
+/// a pairwise client's token the sealed one.
+pub fn local_sub(secrets: &Secrets, claims: &AccessClaims) -> Result<String, Occurrence> {
+    let Some(sealed) = &claims.sub_sealed else {
+        return Ok(claims.sub.clone());
+    };
+    let unreadable = || TOKEN_MALFORMED.with_detail("the token's subject cannot be read");
+    let bytes = crate::crypto::b64url_decode(sealed).ok_or_else(unreadable)?;
+    let plain = secrets
+        .open(&bytes, SUB_CONTEXT)
+        .map_err(|_| unreadable())?;
+    String::from_utf8(plain).map_err(|_| unreadable())
+}
 
 pub fn sign(ctx: &TokenContext<'_>, claims: &AccessClaims) -> Result<String, Occurrence> {
     let Some(key) = ctx.keys.signer(ctx.access_token_alg) else {

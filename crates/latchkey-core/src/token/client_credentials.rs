@@ -57,6 +57,8 @@ pub fn exchange(
         amr: None,
         grant_id: None,
         act: None,
+        userinfo_claims: None,
+        sub_sealed: None,
     };
     Ok(TokenResponse {
         access_token: access::sign(ctx, &claims)?.into(),

@@ -34,7 +34,10 @@ pub const ID_TOKEN: &str = "urn:ietf:params:oauth:token-type:id_token";
 /// What a presented token says, whichever its type.
 #[derive(Debug, Clone, PartialEq)]
 struct Presented {
+    /// The local `sub` (a pairwise client's token is read back to it).
     sub: String,
+    /// Whether `sub` is a user (else a client, by client_credentials).
+    user: bool,
     /// The client it was issued to.
     client_id: String,
     /// Its scope; `None` for an ID token.
@@ -91,8 +94,11 @@ async fn presented(
                         role.invalid(&occ.description())
                     }
                 })?;
+            let sub = access::local_sub(ctx.secrets, &c)
+                .map_err(|occ| role.invalid(&occ.description()))?;
             Ok(Presented {
-                sub: c.sub,
+                sub,
+                user: c.grant_id.is_some(),
                 client_id: c.client_id,
                 scope: Some(Scope::split(&c.scope)),
                 exp: c.exp,
@@ -103,7 +109,21 @@ async fn presented(
                 amr: c.amr,
             })
         }
-        ID_TOKEN => id_token(ctx, role, token),
+        ID_TOKEN => {
+            let presented = id_token(ctx, role, token)?;
+            // A pairwise client's ID token names the user by a `sub` that
+            // cannot be read back without a session.
+            if store
+                .get_client(&presented.client_id)
+                .await?
+                .is_some_and(|c| c.metadata.is_pairwise())
+            {
+                return Err(role.invalid(
+                    "ID tokens of a pairwise client cannot be exchanged; present its access token",
+                ));
+            }
+            Ok(presented)
+        }
         other => Err(EXCHANGE_TOKEN_TYPE_UNSUPPORTED.with_detail(format!(
             "{}_type {other}; use {ACCESS_TOKEN} or {ID_TOKEN}",
             role.name()
@@ -162,6 +182,7 @@ fn id_token(ctx: &TokenContext<'_>, role: Role, token: &str) -> Result<Presented
     });
     Ok(Presented {
         sub: text("sub").unwrap_or_default(),
+        user: true,
         client_id,
         scope: None,
         exp,
@@ -314,9 +335,21 @@ pub async fn exchange(
     let aud = target(ctx, policy, params)?;
     let scope = scope(policy, &subject, param(params, "scope")?)?.to_string();
     let exp = (ctx.now + ctx.access_token_ttl).min(subject.exp);
+    // The user as this client knows them (pairwise clients have their own
+    // `sub`; the local one travels sealed, as in any of their tokens).
+    let (sub, sub_sealed) = if subject.user && client.metadata.is_pairwise() {
+        (
+            client.subject(ctx.secrets, &subject.sub),
+            Some(access::seal_sub(ctx.secrets, &subject.sub)?),
+        )
+    } else {
+        (subject.sub.clone(), None)
+    };
     let claims = AccessClaims {
         iss: ctx.issuer.to_string(),
-        sub: subject.sub.clone(),
+        sub,
+        sub_sealed,
+        userinfo_claims: None,
         aud,
         client_id: client.client_id.clone(),
         scope: scope.clone(),
@@ -350,6 +383,7 @@ mod tests {
     fn subject(scope: Option<&str>) -> Presented {
         Presented {
             sub: "alice".into(),
+            user: true,
             client_id: "web".into(),
             scope: scope.map(Scope::split),
             exp: 2000,

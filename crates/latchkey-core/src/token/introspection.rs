@@ -83,11 +83,11 @@ async fn refresh(
     let active = r.rotated_at.is_none()
         && r.revoked_at.is_none()
         && r.expires_at > ctx.now
-        && !store.is_grant_revoked(&r.grant_id).await?
-        && store
-            .get_client(&r.client_id)
-            .await?
-            .is_some_and(|c| c.active);
+        && !store.is_grant_revoked(&r.grant_id).await?;
+    let client = match store.get_client(&r.client_id).await? {
+        Some(c) if c.active => c,
+        _ => return Ok(Some(inactive())),
+    };
     if !active {
         return Ok(Some(inactive()));
     }
@@ -96,7 +96,7 @@ async fn refresh(
         "token_type": "refresh_token",
         "scope": r.scope,
         "client_id": r.client_id,
-        "sub": r.sub,
+        "sub": client.subject(ctx.secrets, &r.sub),
         "exp": r.expires_at,
         "iat": r.created_at,
         "iss": ctx.issuer,

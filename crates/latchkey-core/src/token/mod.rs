@@ -16,6 +16,7 @@ pub mod userinfo;
 use crate::Occurrence;
 use crate::authorize::RawParams;
 use crate::catalogue::*;
+use crate::claims::ClaimsRequest;
 use crate::client::{ClientRecord, TOKEN_EXCHANGE};
 use crate::crypto::Secrets;
 use crate::device::GRANT_TYPE as DEVICE_CODE;
@@ -24,6 +25,7 @@ use crate::keys::{Alg, KeySet};
 use crate::scope::Scope;
 use crate::secret::Secret;
 use crate::store::Store;
+use serde_json::{Map, Value};
 
 /// Grant types registered with IANA that this server does not enable:
 /// refused as `unknown_request` (U19) rather than "unknown grant".
@@ -158,6 +160,34 @@ pub struct GrantInfo<'a> {
     pub amr: &'a [String],
     pub sid: Option<&'a str>,
     pub nonce: Option<&'a str>,
+    /// The claims asked for by name at /authorize (OIDC Core §5.5).
+    pub claims: Option<&'a ClaimsRequest>,
+    /// The user claims the ID token carries for them ([`id_token_claims`]).
+    pub id_claims: Option<&'a Map<String, Value>>,
+}
+
+/// The user claims a grant's claims request asks for in the ID token,
+/// with the user's values now (OIDC Core §5.5): loaded only when it asks
+/// for some and the tokens carry `openid`.
+pub async fn id_token_claims(
+    store: &dyn Store,
+    sub: &str,
+    scope: &str,
+    claims: Option<&ClaimsRequest>,
+) -> Result<Option<Map<String, Value>>, Occurrence> {
+    let Some(claims) = claims else {
+        return Ok(None);
+    };
+    if claims.id_token_claims().next().is_none() || !has_scope(scope, "openid") {
+        return Ok(None);
+    }
+    let Some(user) = store.get_user(sub).await? else {
+        return Ok(None);
+    };
+    Ok(Some(crate::claims::select(
+        claims.id_token_claims(),
+        &user.claims,
+    )))
 }
 
 /// Issue the access token and, for `openid`, the ID token of a user grant.
@@ -167,9 +197,18 @@ pub fn issue_user_tokens(
     grant: &GrantInfo<'_>,
     refresh_token: Option<String>,
 ) -> Result<TokenResponse, Occurrence> {
+    let subject = client.subject(ctx.secrets, grant.sub);
+    // A pairwise client's token names the user by the client's own `sub`;
+    // the local one travels sealed, for /userinfo.
+    let sub_sealed = if client.metadata.is_pairwise() {
+        Some(access::seal_sub(ctx.secrets, grant.sub)?)
+    } else {
+        None
+    };
     let claims = access::AccessClaims {
         iss: ctx.issuer.to_string(),
-        sub: grant.sub.to_string(),
+        sub: subject,
+        sub_sealed,
         aud: ctx.issuer.to_string(),
         client_id: client.client_id.clone(),
         scope: grant.scope.to_string(),
@@ -181,6 +220,10 @@ pub fn issue_user_tokens(
         amr: (!grant.amr.is_empty()).then(|| grant.amr.to_vec()),
         grant_id: Some(grant.grant_id.to_string()),
         act: None,
+        userinfo_claims: grant
+            .claims
+            .map(|c| c.userinfo_claims().map(str::to_string).collect::<Vec<_>>())
+            .filter(|names| !names.is_empty()),
     };
     let access_token = access::sign(ctx, &claims)?;
     let id_token = if has_scope(grant.scope, "openid") {
@@ -274,6 +317,7 @@ pub fn new_refresh(
         acr: grant.acr.map(str::to_string),
         amr: grant.amr.to_vec(),
         sid: grant.sid.map(str::to_string),
+        claims: grant.claims.cloned(),
         created_at: ctx.now,
         expires_at: ctx.now + refresh_ttl(ctx, client),
         rotated_at: None,

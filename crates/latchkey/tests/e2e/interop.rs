@@ -411,6 +411,15 @@ async fn authlib() {
     assert_eq!(code["at_hash"], true);
     assert_eq!(code["nonce_checked"], true);
     assert_eq!(code["refresh_token"], true);
+    // Scope claims are at /userinfo; asked for by name (OIDC Core §5.5),
+    // they are in the ID token the library verified.
+    assert_eq!(code["email"], Value::Null);
+    let asked = flow(&r, "claims_parameter");
+    assert_eq!(
+        (&asked["email"], &asked["email_verified"]),
+        (&json!("alice@example.com"), &json!(true)),
+        "{asked}"
+    );
     assert_eq!(
         flow(&r, "id_token_at_hash_checked")["refused"],
         "InvalidClaimError"
