@@ -419,3 +419,51 @@ async fn the_policy_is_checked_at_registration() {
         assert!(b["errorSummary"].as_str().unwrap().contains(field), "{b}");
     }
 }
+
+/// A pairwise client that exchanges a token gets the user under its own
+/// `sub`, and /userinfo still finds the user behind it.
+#[tokio::test]
+async fn a_pairwise_client_gets_its_own_subject() {
+    let s = setup(Db::Sqlite).await;
+    client(
+        &s,
+        json!({"client_id": "pw", "client_secret": "pw-secret-0123456789abcdef",
+        "token_endpoint_auth_method": "client_secret_post", "subject_type": "pairwise",
+        "redirect_uris": ["https://pw.example/cb"], "grant_types": [GRANT],
+        "token_exchange": {"subject_clients": ["web"]}}),
+    )
+    .await;
+    let (access, _, _) = alice_tokens(&s).await;
+    let local = introspect(&s, &access).await["sub"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let t: Value = token(
+        &s,
+        "pw",
+        &[
+            ("grant_type", GRANT),
+            ("subject_token", &access),
+            ("subject_token_type", ACCESS),
+            ("scope", "openid"),
+        ],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let exchanged = t["access_token"].as_str().unwrap_or_else(|| panic!("{t}"));
+    let info: Value = s
+        .http
+        .get(s.url("/userinfo"))
+        .bearer_auth(exchanged)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let pairwise = info["sub"].as_str().unwrap_or_else(|| panic!("{info}"));
+    assert_ne!(pairwise, local);
+    assert_eq!(introspect(&s, exchanged).await["sub"], pairwise);
+}
