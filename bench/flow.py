@@ -9,7 +9,12 @@ loopback; standard library only, one keep-alive connection.
              every measured flow then finds the session and the remembered
              consent, so it is /authorize -> redirect -> /token.
 
-Env: BASE_URL AUTH_PATH TOKEN_PATH CLIENT_ID CLIENT_SECRET REDIRECT_URI SCOPE
+With NODES (space-separated base URLs of several nodes on one database),
+every request goes to the next node in turn, on that node's own keep-alive
+connection, as a load balancer without sticky sessions would send them;
+BASE_URL stays the issuer, the address the provider's links name.
+
+Env: BASE_URL NODES AUTH_PATH TOKEN_PATH CLIENT_ID CLIENT_SECRET REDIRECT_URI SCOPE
 EXTRA (extra authorize parameters) USERNAME PASSWORD FLOWS WARMUP MAX_SECONDS.
 Prints `RESULT {json}`: flows/s, per-flow median and p99, time per step.
 """
@@ -27,7 +32,8 @@ from urllib.parse import parse_qs, quote, urlencode, urljoin, urlsplit
 
 E = os.environ.get
 BASE = urlsplit(E("BASE_URL", "http://127.0.0.1:8080"))
-if BASE.hostname not in ("127.0.0.1", "localhost", "::1"):
+NODES = [urlsplit(u) for u in E("NODES", "").split()] or [BASE]
+if any(n.hostname not in ("127.0.0.1", "localhost", "::1") for n in [BASE, *NODES]):
     sys.exit("flow.py: loopback targets only")
 MODE = E("MODE", "full")
 AUTH_PATH, TOKEN_PATH = E("AUTH_PATH", "/authorize"), E("TOKEN_PATH", "/token")
@@ -50,7 +56,8 @@ class Client:
     cookie of a loopback provider is sent on every path here)."""
 
     def __init__(self):
-        self.conn = None
+        self.conns = [None] * len(NODES)
+        self.turn = 0
         self.jar = {}
         self.steps = {}  # "POST /login" -> seconds
         self.requests = 0
@@ -60,17 +67,19 @@ class Client:
         if self.jar:
             h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.jar.items())
         h.update(headers or {})
+        n = self.turn
+        self.turn = (n + 1) % len(NODES)
         for retry in (False, True):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection(BASE.hostname, BASE.port, timeout=10)
+            if self.conns[n] is None:
+                self.conns[n] = http.client.HTTPConnection(NODES[n].hostname, NODES[n].port, timeout=10)
             try:
                 t = time.perf_counter()
-                self.conn.request(method, path, body=body, headers=h)
-                r = self.conn.getresponse()
+                self.conns[n].request(method, path, body=body, headers=h)
+                r = self.conns[n].getresponse()
                 data = r.read()
             except (http.client.HTTPException, ConnectionError):
-                self.conn.close()
-                self.conn = None
+                self.conns[n].close()
+                self.conns[n] = None
                 if retry:
                     raise
                 continue
@@ -86,8 +95,8 @@ class Client:
                 else:
                     self.jar[name] = value
             if (r.getheader("Connection") or "").lower() == "close":
-                self.conn.close()
-                self.conn = None
+                self.conns[n].close()
+                self.conns[n] = None
             return r, data
 
 
