@@ -1975,6 +1975,53 @@ pub static DEVICE_REQUEST_DECIDED: Cause = Cause {
 };
 
 // ---------------------------------------------------------------------------
+// Step-up authentication at resources (RFC 9470): /userinfo asked for
+// acr_values or max_age
+// ---------------------------------------------------------------------------
+
+pub static STEP_UP_ACR_NOT_MET: Cause = Cause {
+    id: "step_up_acr_not_met",
+    code: ErrorCode::InsufficientUserAuthentication,
+    status: 401,
+    summary: "The sign-in behind the token does not meet the acr_values asked for",
+    actor: Actor::ClientDeveloper,
+    fix: "Send the user to /authorize again with the acr_values the challenge names (or a vtr that implies them), then call again with the new token.",
+    spec: "RFC 9470 §3, §4; RFC 8485",
+    endpoints: &["/userinfo"],
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static STEP_UP_TOO_OLD: Cause = Cause {
+    id: "step_up_too_old",
+    code: ErrorCode::InsufficientUserAuthentication,
+    status: 401,
+    summary: "The user signed in longer ago than the max_age asked for",
+    actor: Actor::ClientDeveloper,
+    fix: "Send the user to /authorize again with the max_age the challenge names (or prompt=login), then call again with the new token.",
+    spec: "RFC 9470 §3, §4; OpenID Connect Core §3.1.2.1",
+    endpoints: &["/userinfo"],
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static STEP_UP_DEMAND_MALFORMED: Cause = Cause {
+    id: "step_up_demand_malformed",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The acr_values or max_age asked of /userinfo cannot be read",
+    actor: Actor::ClientDeveloper,
+    fix: "Send acr_values as space-separated values (e.g. Cl.Cm) and max_age as a whole number of seconds, each at most once.",
+    spec: "RFC 9470 §3",
+    endpoints: &["/userinfo"],
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+// ---------------------------------------------------------------------------
 // Token exchange (RFC 8693): urn:ietf:params:oauth:grant-type:token-exchange
 // ---------------------------------------------------------------------------
 
@@ -3220,6 +3267,9 @@ pub static WITHOUT_CREDENTIALS: &[&Cause] = &[
 pub static POSSIBLE_THEFT: &[&Cause] = &[&CODE_REUSED, &REFRESH_TOKEN_REUSED];
 
 pub static ALL: &[&Cause] = &[
+    &STEP_UP_ACR_NOT_MET,
+    &STEP_UP_TOO_OLD,
+    &STEP_UP_DEMAND_MALFORMED,
     &EXCHANGE_PARAMETERS_INCOMPLETE,
     &EXCHANGE_TOKEN_TYPE_UNSUPPORTED,
     &EXCHANGE_SUBJECT_INVALID,

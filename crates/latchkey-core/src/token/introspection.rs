@@ -63,8 +63,17 @@ async fn access_token(
                 "aud": c.aud,
                 "jti": c.jti,
             });
-            if let (Some(act), Some(fields)) = (c.act, v.as_object_mut()) {
-                fields.insert("act".into(), act);
+            if let Some(fields) = v.as_object_mut() {
+                if let Some(act) = c.act {
+                    fields.insert("act".into(), act);
+                }
+                // RFC 9470 §6.2: what the resource needs to ask for step-up.
+                if let Some(acr) = c.acr {
+                    fields.insert("acr".into(), Value::String(acr));
+                }
+                if let Some(at) = c.auth_time {
+                    fields.insert("auth_time".into(), at.into());
+                }
             }
             Ok(Some(v))
         }

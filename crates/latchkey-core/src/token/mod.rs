@@ -11,6 +11,7 @@ pub mod id_token;
 pub mod introspection;
 pub mod refresh_token;
 pub mod revocation;
+pub mod step_up;
 pub mod userinfo;
 
 use crate::Occurrence;

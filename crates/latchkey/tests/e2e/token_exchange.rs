@@ -121,10 +121,11 @@ async fn setup(db: Db) -> Server {
 async fn delegation_impersonation_and_policy(db: Db) {
     let s = setup(db).await;
     let (access, id_token, refresh) = alice_tokens(&s).await;
-    let alice = introspect(&s, &access).await["sub"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let seen = introspect(&s, &access).await;
+    let alice = seen["sub"].as_str().unwrap().to_string();
+    // RFC 9470 §6.2: the sign-in behind the token, for a resource's step-up.
+    assert_eq!(seen["acr"], "Cl", "{seen}");
+    assert!(seen["auth_time"].is_i64(), "{seen}");
     let own: Value = token(&s, "orders-api", &[("grant_type", "client_credentials")])
         .await
         .json()
