@@ -87,6 +87,10 @@ pub struct ClientMetadata {
     /// `tokens.refresh_token_ttl` (browser apps keep them shorter).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_ttl: Option<i64>,
+    /// Every token request must carry a DPoP proof, so every access token
+    /// is DPoP-bound (RFC 9449 §5.2).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dpop_bound_access_tokens: bool,
 }
 
 impl Default for ClientMetadata {
@@ -121,6 +125,7 @@ impl Default for ClientMetadata {
             skip_consent: false,
             allowed_cors_origins: None,
             refresh_token_ttl: None,
+            dpop_bound_access_tokens: false,
         }
     }
 }

@@ -85,6 +85,9 @@ pub struct AuthorizeRequest {
     /// `vtr.default`); any one satisfies the request. Empty means `Cl`.
     #[serde(default)]
     vtr: Vec<Vector>,
+    /// The DPoP key the code is bound to (`dpop_jkt`, RFC 9449 §10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dpop_jkt: Option<String>,
 }
 
 /// What [`crate::authorize::validate`] checked, made into an
@@ -107,6 +110,7 @@ pub(crate) struct Validated {
     pub ui_locales: Option<String>,
     pub acr_values: Option<String>,
     pub vtr: Vec<Vector>,
+    pub dpop_jkt: Option<String>,
 }
 
 impl Validated {
@@ -130,6 +134,7 @@ impl Validated {
             ui_locales: None,
             acr_values: None,
             vtr: Vec::new(),
+            dpop_jkt: None,
         }
     }
 }
@@ -154,6 +159,7 @@ impl AuthorizeRequest {
             ui_locales: v.ui_locales,
             acr_values: v.acr_values,
             vtr: v.vtr,
+            dpop_jkt: v.dpop_jkt,
         }
     }
 
@@ -234,6 +240,17 @@ impl AuthorizeRequest {
     /// The vectors of trust asked for; empty means `Cl`.
     pub fn vtr(&self) -> &[Vector] {
         &self.vtr
+    }
+
+    /// The DPoP key thumbprint the code must be redeemed with.
+    pub fn dpop_jkt(&self) -> Option<&str> {
+        self.dpop_jkt.as_deref()
+    }
+
+    /// Bind the code to a DPoP key: that of the proof sent with a pushed
+    /// request (RFC 9449 §10.1).
+    pub fn bind_dpop_key(&mut self, jkt: String) {
+        self.dpop_jkt = Some(jkt);
     }
 }
 

@@ -60,6 +60,7 @@ const CORE_LAYERS: &[(&str, &[&str])] = &[
             "upstream",
             "journey",
             "passkey",
+            "dpop",
         ],
     ),
 ];

@@ -150,6 +150,12 @@ pub fn validate(
     let prompt = checks::prompt(get("prompt")).map_err(redirect)?;
     let max_age = checks::max_age(get("max_age"), client).map_err(redirect)?;
     let vtr = checks::vtr(get("vtr"), get("acr_values"), &policy.vtr_default).map_err(redirect)?;
+    let dpop_jkt = match get("dpop_jkt") {
+        Some(jkt) if !crate::dpop::is_jkt(jkt) => {
+            return Err(redirect(crate::catalogue::DPOP_JKT_MALFORMED.occur()));
+        }
+        jkt => jkt.map(str::to_string),
+    };
 
     Ok(AuthorizeRequest::validated(Validated {
         client_id: client.client_id.clone(),
@@ -167,6 +173,7 @@ pub fn validate(
         ui_locales: get("ui_locales").map(str::to_string),
         acr_values: get("acr_values").map(str::to_string),
         vtr,
+        dpop_jkt,
     }))
 }
 

@@ -37,6 +37,7 @@ pub fn code_record(
         sid: Some(session.sid.clone()),
         created_at: now,
         expires_at: now + ttl,
+        dpop_jkt: req.dpop_jkt().map(str::to_string),
     }
 }
 

@@ -15,7 +15,7 @@ use jsonwebtoken::errors::ErrorKind;
 
 pub const TYP: &str = "at+jwt";
 
-pub use crate::keys::{AccessClaims, VERIFIED_TOKENS, VerifiedTokens};
+pub use crate::keys::{AccessClaims, Confirmation, VERIFIED_TOKENS, VerifiedTokens};
 
 pub fn sign(ctx: &TokenContext<'_>, claims: &AccessClaims) -> Result<String, Occurrence> {
     let Some(key) = ctx.keys.signer(ctx.access_token_alg) else {

@@ -50,18 +50,25 @@ async fn access_token(
         return Ok(None);
     }
     match access::check(store, ctx.keys, ctx.issuer, token, ctx.now).await {
-        Ok((c, _)) => Ok(Some(json!({
-            "active": true,
-            "token_type": "Bearer",
-            "scope": c.scope,
-            "client_id": c.client_id,
-            "sub": c.sub,
-            "exp": c.exp,
-            "iat": c.iat,
-            "iss": c.iss,
-            "aud": c.aud,
-            "jti": c.jti,
-        }))),
+        Ok((c, _)) => {
+            let mut v = json!({
+                "active": true,
+                "token_type": if c.cnf.is_some() { "DPoP" } else { "Bearer" },
+                "scope": c.scope,
+                "client_id": c.client_id,
+                "sub": c.sub,
+                "exp": c.exp,
+                "iat": c.iat,
+                "iss": c.iss,
+                "aud": c.aud,
+                "jti": c.jti,
+            });
+            // RFC 9449 §6.2: the key a resource server must see a proof of.
+            if let Some(cnf) = &c.cnf {
+                v["cnf"] = json!({"jkt": cnf.jkt});
+            }
+            Ok(Some(v))
+        }
         Err(occ) => inactive_unless_store(occ),
     }
 }
@@ -85,7 +92,7 @@ async fn refresh(
     if !active {
         return Ok(Some(inactive()));
     }
-    Ok(Some(json!({
+    let mut v = json!({
         "active": true,
         "token_type": "refresh_token",
         "scope": r.scope,
@@ -95,5 +102,9 @@ async fn refresh(
         "iat": r.created_at,
         "iss": ctx.issuer,
         "aud": r.client_id,
-    })))
+    });
+    if let Some(jkt) = &r.dpop_jkt {
+        v["cnf"] = json!({"jkt": jkt});
+    }
+    Ok(Some(v))
 }

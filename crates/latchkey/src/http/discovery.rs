@@ -27,6 +27,7 @@ pub fn document(config: &Config) -> Value {
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "fragment", "form_post"],
         "code_challenge_methods_supported": pkce,
+        "dpop_signing_alg_values_supported": latchkey_core::dpop::ALGS,
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
         "authorization_response_iss_parameter_supported": true,
         "request_parameter_supported": config.request_objects,
