@@ -1534,7 +1534,11 @@ async fn dpop_jtis_are_recorded_once_per_key_across_stores(db: &TestDb) {
     assert!(store.record_jti("k1", "j", 500).await.unwrap());
     let mut tasks = Vec::new();
     for i in 0..8 {
-        let store = if i % 2 == 0 { store.clone() } else { other.clone() };
+        let store = if i % 2 == 0 {
+            store.clone()
+        } else {
+            other.clone()
+        };
         tasks.push(tokio::spawn(async move {
             store.record_dpop_jti("k1", "race", 500).await.unwrap()
         }));

@@ -25,6 +25,7 @@ mod cors;
 mod crash;
 mod device;
 mod docs;
+mod dpop;
 #[cfg(feature = "failpoints")]
 mod faults;
 mod interop;
