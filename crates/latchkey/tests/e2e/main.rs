@@ -29,6 +29,7 @@ mod dpop;
 #[cfg(feature = "failpoints")]
 mod faults;
 mod interop;
+mod interop_dpop;
 mod languages;
 mod limits;
 mod login;
