@@ -32,6 +32,13 @@ pub async fn introspect(
     Ok(refresh(store, ctx, token).await?.unwrap_or_else(inactive))
 }
 
+/// `cnf` of a DPoP-bound token: the key's thumbprint.
+fn with_cnf(answer: &mut Value, jkt: &str) {
+    if let Some(fields) = answer.as_object_mut() {
+        fields.insert("cnf".into(), json!({"jkt": jkt}));
+    }
+}
+
 /// Store failures propagate (503); every other failure is "not active".
 fn inactive_unless_store(occ: Occurrence) -> Result<Option<Value>, Occurrence> {
     if occ.cause.status >= 500 {
@@ -65,7 +72,7 @@ async fn access_token(
             });
             // RFC 9449 §6.2: the key a resource server must see a proof of.
             if let Some(cnf) = &c.cnf {
-                v["cnf"] = json!({"jkt": cnf.jkt});
+                with_cnf(&mut v, &cnf.jkt);
             }
             Ok(Some(v))
         }
@@ -104,7 +111,7 @@ async fn refresh(
         "aud": r.client_id,
     });
     if let Some(jkt) = &r.dpop_jkt {
-        v["cnf"] = json!({"jkt": jkt});
+        with_cnf(&mut v, jkt);
     }
     Ok(Some(v))
 }

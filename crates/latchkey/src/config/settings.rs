@@ -555,7 +555,7 @@ pub const PAR_REQUIRED: Flag = Flag {
 pub const DPOP_REQUIRE_NONCE: Flag = Flag {
     key: "dpop.require_nonce",
     default: false,
-    doc: "every DPoP proof at /token and /userinfo must carry a nonce this server gave out (RFC 9449 §8, §9): a proof without one, or with one older than two 5-minute windows, is answered `use_dpop_nonce` with the current nonce in the `DPoP-Nonce` header. Nonces are derived from `secret` and the time, so every node accepts every node's",
+    doc: "every DPoP proof at /token, /par and /userinfo must carry a nonce this server gave out (RFC 9449 §8, §9): a proof without one, or with one older than two 5-minute windows, is answered `use_dpop_nonce` with the current nonce in the `DPoP-Nonce` header. Nonces are derived from `secret` and the time, so every node accepts every node's",
 };
 
 pub const LOGIN_FAILURES: Count<i64> = Count {

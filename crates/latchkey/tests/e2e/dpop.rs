@@ -683,6 +683,55 @@ async fn nonces_when_the_server_requires_them(db: Db) {
     assert_eq!(r.status(), 200);
 }
 
+/// The device grant binds its tokens like every grant: the access token,
+/// and the refresh token of the (public) device client.
+async fn the_device_grant_binds_its_tokens(db: Db) {
+    use crate::device::{approve, code as device_code, start, tv, user};
+    let s = Server::start(db).await;
+    const DEVICE: &str = "urn:ietf:params:oauth:grant-type:device_code";
+    tv(&s, "tv", &[DEVICE, "refresh_token"], "openid").await;
+    let sub = user(&s, "alice").await;
+    let answer = start(&s, "tv", "openid").await;
+    approve(&s, &answer, &sub).await;
+    let key = DpopKey::new();
+    let url = s.url("/token");
+    let r = s
+        .http
+        .post(&url)
+        .header("dpop", key.proof("POST", &url, json!({})))
+        .form(&[
+            ("grant_type", DEVICE),
+            ("client_id", "tv"),
+            ("device_code", device_code(&answer)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let t: Value = r.json().await.unwrap();
+    assert_eq!(t["token_type"], "DPoP", "{t}");
+    assert_eq!(
+        claims_of(t["access_token"].as_str().unwrap())["cnf"]["jkt"],
+        key.jkt
+    );
+    let refresh_token = t["refresh_token"].as_str().unwrap();
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("client_id", "tv"),
+        ("refresh_token", refresh_token),
+    ];
+    let r = s.http.post(&url).form(&form).send().await.unwrap();
+    assert_json_error(r, 400, "invalid_dpop_proof", "dpop_proof_missing").await;
+    let r = s
+        .http
+        .post(&url)
+        .header("dpop", key.proof("POST", &url, json!({})))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
 /// A proof accepted by one node is refused by another node sharing the
 /// database (RFC 9449 §11.1: jti seen once, across all nodes).
 #[tokio::test]
@@ -722,4 +771,5 @@ crate::both!(
     dpop_jkt_binds_the_code,
     every_proof_refusal_at_the_token_endpoint,
     nonces_when_the_server_requires_them,
+    the_device_grant_binds_its_tokens,
 );
