@@ -113,9 +113,8 @@ fn token_of(
         (Some(found), None) => Ok(found),
         (None, Some(token)) => Ok((token, Scheme::Bearer)),
         (None, None) if other_scheme => Err(refusal(
-            TOKEN_MISSING.with_detail(
-                "the Authorization header uses neither the Bearer nor the DPoP scheme",
-            ),
+            TOKEN_MISSING
+                .with_detail("the Authorization header does not use the Bearer scheme, nor DPoP"),
             None,
         )),
         (None, None) => Err(refusal(TOKEN_MISSING.occur(), None)),
