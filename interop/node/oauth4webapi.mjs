@@ -85,6 +85,70 @@ await report.flow('client_credentials', async () => {
   return { scope: t.scope, token_type: t.token_type };
 });
 
+/// Authorize with a JARM response mode: the library checks the JWT (its
+/// signature against the JWKS, iss, aud, exp), then the parameters in it.
+async function authorizeJarm(mode, scope = 'openid email') {
+  const verifier = oauth.generateRandomCodeVerifier();
+  const state = oauth.generateRandomState();
+  const nonce = oauth.generateRandomNonce();
+  const url = new URL(as.authorization_endpoint);
+  url.search = new URLSearchParams({
+    client_id: web.client_id,
+    redirect_uri: fx.redirect_uri,
+    response_type: 'code',
+    response_mode: mode,
+    scope,
+    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+  }).toString();
+  const r = await browser.authorize(url);
+  let response;
+  if (r.formPost) response = r.formPost;
+  else if (r.callback && mode.startsWith('fragment')) response = new URLSearchParams(r.callback.hash.slice(1));
+  else if (r.callback) response = r.callback;
+  else throw new Error(`no response: ${JSON.stringify(r.page)}`);
+  const params = await oauth.validateJwtAuthResponse(as, web, response, state, insecure);
+  return { params, verifier, nonce };
+}
+
+for (const mode of ['jwt', 'query.jwt', 'fragment.jwt', 'form_post.jwt']) {
+  await report.flow(`jarm_${mode}`, async () => {
+    const a = await authorizeJarm(mode);
+    const t = await exchange(as, webAuth, a);
+    return { sub: oauth.getValidatedIdTokenClaims(t).sub, iss_parameter: a.params.get('iss') };
+  });
+}
+
+await report.mistake('jarm_error', async () => () => authorizeJarm('query.jwt', 'openid launch_missiles'));
+
+// Token exchange (RFC 8693): a service trades the user's access token for
+// one for its API, through the library's generic grant.
+const exchanger = { client_id: fx.clients.exchanger.client_id };
+const exchangerAuth = oauth.ClientSecretPost(fx.clients.exchanger.client_secret);
+const exchangeFor = (audience) => async () => {
+  const response = await oauth.genericTokenEndpointRequest(as, exchanger, exchangerAuth,
+    'urn:ietf:params:oauth:grant-type:token-exchange', {
+      subject_token: tokens.access_token,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      audience,
+    }, insecure);
+  return oauth.processGenericTokenEndpointResponse(as, exchanger, response);
+};
+
+await report.flow('token_exchange', async () => {
+  const t = await exchangeFor('https://api.example')();
+  const request = new Request('http://127.0.0.1:9/api', {
+    headers: { authorization: `Bearer ${t.access_token}` },
+  });
+  // Checked as the API would check it: its own audience.
+  const claims = await oauth.validateJwtAccessToken(as, request, 'https://api.example', insecure);
+  return { issued_token_type: t.issued_token_type, aud: claims.aud, sub: claims.sub };
+});
+
+await report.mistake('token_exchange_target', async () => exchangeFor('https://elsewhere.example'));
+
 // The six mistakes.
 const clientCredentials = (secretAuth) => async () => {
   const response = await oauth.clientCredentialsGrantRequest(

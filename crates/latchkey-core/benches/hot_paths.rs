@@ -70,6 +70,7 @@ fn claims() -> AccessClaims {
         amr: None,
         grant_id: None,
         cnf: None,
+        act: None,
     }
 }
 

@@ -13,7 +13,10 @@ pub const GRANT_TYPES: &[&str] = &[
     "refresh_token",
     "client_credentials",
     crate::device::GRANT_TYPE,
+    TOKEN_EXCHANGE,
 ];
+/// The grant type of token exchange (RFC 8693 §2.1).
+pub const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 /// Response types this server implements.
 pub const RESPONSE_TYPES: &[&str] = &["code"];
 /// Client authentication methods at the token endpoint.
@@ -28,6 +31,9 @@ pub const AUTH_METHODS: &[&str] = &[
 pub const CLIENT_SIGNING_ALGS: &[&str] = &["RS256", "PS256", "ES256", "EdDSA", "HS256"];
 /// Algorithms we can sign ID tokens with.
 pub const ID_TOKEN_ALGS: &[&str] = &["RS256", "ES256"];
+/// JARM: the algorithm authorization responses are signed with when the
+/// client registered none (JARM §3).
+pub const DEFAULT_AUTHORIZATION_SIGNING_ALG: &str = "RS256";
 /// Algorithms accepted for signed request objects. HMAC is left out: it
 /// would need the client secret in clear, and secrets are stored hashed.
 pub const REQUEST_OBJECT_ALGS: &[&str] = &["RS256", "PS256", "ES256", "EdDSA"];
@@ -53,6 +59,17 @@ pub struct ClientMetadata {
     pub id_token_signed_response_alg: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_object_signing_alg: Option<String>,
+    /// JARM: the algorithm of this client's JWT authorization responses
+    /// (RS256 when unset).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization_signed_response_alg: Option<String>,
+    /// Encryption a client may ask for, which is not offered.
+    #[serde(flatten)]
+    pub encryption: Encryption,
+    /// What this client may get by token exchange (RFC 8693), beyond a
+    /// token for this server from its own tokens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_exchange: Option<ExchangePolicy>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub request_uris: Vec<String>,
     pub require_pushed_authorization_requests: bool,
@@ -93,6 +110,93 @@ pub struct ClientMetadata {
     pub dpop_bound_access_tokens: bool,
 }
 
+/// A client's token exchange policy (RFC 8693 §5 leaves it to the server;
+/// Latchkey keeps it in the client's metadata, set by the operator).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExchangePolicy {
+    /// Clients whose tokens this client may exchange, besides its own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub subject_clients: Vec<String>,
+    /// Audiences (or resources) it may ask for, besides this server.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub audiences: Vec<String>,
+    /// The scopes exchanged tokens may carry at most; unset: any the
+    /// subject token carries (and none for an ID token).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+}
+
+/// The encryption metadata of RFC 7591, OIDC Registration §2 and JARM:
+/// none is offered (discovery lists no encryption algorithms), so each is
+/// kept only to refuse it at registration. Ignoring it would leave a
+/// client waiting for encrypted responses it never gets, or sending
+/// encrypted request objects no one can read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Encryption {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization_encrypted_response_alg: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization_encrypted_response_enc: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_object_encryption_alg: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_object_encryption_enc: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token_encrypted_response_alg: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token_encrypted_response_enc: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub userinfo_encrypted_response_alg: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub userinfo_encrypted_response_enc: Option<String>,
+}
+
+impl Encryption {
+    /// The names of the fields a client set.
+    pub fn asked(&self) -> Vec<&'static str> {
+        [
+            (
+                "authorization_encrypted_response_alg",
+                &self.authorization_encrypted_response_alg,
+            ),
+            (
+                "authorization_encrypted_response_enc",
+                &self.authorization_encrypted_response_enc,
+            ),
+            (
+                "request_object_encryption_alg",
+                &self.request_object_encryption_alg,
+            ),
+            (
+                "request_object_encryption_enc",
+                &self.request_object_encryption_enc,
+            ),
+            (
+                "id_token_encrypted_response_alg",
+                &self.id_token_encrypted_response_alg,
+            ),
+            (
+                "id_token_encrypted_response_enc",
+                &self.id_token_encrypted_response_enc,
+            ),
+            (
+                "userinfo_encrypted_response_alg",
+                &self.userinfo_encrypted_response_alg,
+            ),
+            (
+                "userinfo_encrypted_response_enc",
+                &self.userinfo_encrypted_response_enc,
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.is_some())
+        .map(|(name, _)| name)
+        .collect()
+    }
+}
+
 impl Default for ClientMetadata {
     /// RFC 7591 §2 defaults: `client_secret_basic`, `["authorization_code"]`,
     /// `["code"]`; OIDC Registration §2: ID tokens `RS256`, `web`.
@@ -109,6 +213,9 @@ impl Default for ClientMetadata {
             scope: None,
             id_token_signed_response_alg: "RS256".into(),
             request_object_signing_alg: None,
+            authorization_signed_response_alg: None,
+            encryption: Encryption::default(),
+            token_exchange: None,
             request_uris: Vec::new(),
             require_pushed_authorization_requests: false,
             application_type: "web".into(),
@@ -137,6 +244,13 @@ impl ClientMetadata {
             self.token_endpoint_auth_method.as_str(),
             "client_secret_basic" | "client_secret_post" | "client_secret_jwt"
         )
+    }
+
+    /// The algorithm JARM responses to this client are signed with.
+    pub fn authorization_signing_alg(&self) -> &str {
+        self.authorization_signed_response_alg
+            .as_deref()
+            .unwrap_or(DEFAULT_AUTHORIZATION_SIGNING_ALG)
     }
 
     pub fn is_public(&self) -> bool {
@@ -345,6 +459,45 @@ impl ClientMetadata {
             bad(
                 "request_object_signing_alg",
                 format!("must be none or one of {}", REQUEST_OBJECT_ALGS.join(", ")),
+            );
+        }
+        if let Some(alg) = &self.authorization_signed_response_alg
+            && !ID_TOKEN_ALGS.contains(&alg.as_str())
+        {
+            bad(
+                "authorization_signed_response_alg",
+                format!("must be one of {}", ID_TOKEN_ALGS.join(", ")),
+            );
+        }
+        if let Some(policy) = &self.token_exchange {
+            for (i, audience) in policy.audiences.iter().enumerate() {
+                match url::Url::parse(audience) {
+                    Ok(u) if u.fragment().is_none() => {}
+                    _ => bad(
+                        &format!("token_exchange.audiences[{i}]"),
+                        "must be an absolute URI without a fragment (RFC 8707 §2)".into(),
+                    ),
+                }
+            }
+            for (i, scope) in policy.scopes.iter().flatten().enumerate() {
+                if scope.is_empty() || !scope.bytes().all(is_scope_char) {
+                    bad(
+                        &format!("token_exchange.scopes[{i}]"),
+                        "must be one scope token (RFC 6749 §3.3)".into(),
+                    );
+                }
+            }
+            if !self.grant_types.iter().any(|g| g == TOKEN_EXCHANGE) {
+                bad(
+                    "token_exchange",
+                    format!("is set but grant_types lacks {TOKEN_EXCHANGE}"),
+                );
+            }
+        }
+        for field in self.encryption.asked() {
+            bad(
+                field,
+                "encryption is not offered (discovery lists no encryption algorithms): responses and request objects are signed only".into(),
             );
         }
         if !ID_TOKEN_ALGS.contains(&self.id_token_signed_response_alg.as_str()) {

@@ -293,6 +293,10 @@ pub struct AccessClaims {
     /// with a proof of that key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cnf: Option<Confirmation>,
+    /// Who acts for `sub` (RFC 8693 §4.1): set by token exchange with an
+    /// actor token; earlier actors nest inside.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<serde_json::Value>,
 }
 
 /// `cnf` of a DPoP-bound token (RFC 7800 §3.1, RFC 9449 §6.1).

@@ -467,8 +467,8 @@ pub static UNSUPPORTED_RESPONSE_MODE: Cause = Cause {
     status: 400,
     summary: "The response_mode is not supported",
     actor: Actor::ClientDeveloper,
-    fix: "Use query (the default for code), fragment or form_post, or leave response_mode out.",
-    spec: "OAuth 2.0 Multiple Response Type Encoding Practices §2.1; OAuth 2.0 Form Post Response Mode §2",
+    fix: "Use query (the default for code), fragment or form_post, or for a signed response (JARM) jwt, query.jwt, fragment.jwt or form_post.jwt; or leave response_mode out.",
+    spec: "OAuth 2.0 Multiple Response Type Encoding Practices §2.1; OAuth 2.0 Form Post Response Mode §2; JARM §2.3",
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["U4", "O6"],
@@ -1025,6 +1025,20 @@ pub static REQUEST_OBJECT_UNPARSEABLE: Cause = Cause {
     actor: Actor::ClientDeveloper,
     fix: "Send a compact JWS (three base64url parts separated by dots) whose payload is a JSON object of authorization parameters.",
     spec: "RFC 9101 §4",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U17"],
+    page: None,
+};
+
+pub static REQUEST_OBJECT_ENCRYPTED: Cause = Cause {
+    id: "request_object_encrypted",
+    code: ErrorCode::InvalidRequestObject,
+    status: 400,
+    summary: "The request object is encrypted (JWE), which this server does not offer",
+    actor: Actor::ClientDeveloper,
+    fix: "Send the request object signed only (a compact JWS): this server publishes no encryption key, and its discovery document lists no request_object_encryption_alg_values_supported. To keep the parameters off the front channel, push them with PAR instead.",
+    spec: "RFC 9101 §4, §6.1; OIDC Discovery §3",
     endpoints: AUTHORIZE_PAR,
     extended_code: None,
     checklist: &["U17"],
@@ -1913,6 +1927,108 @@ pub static DEVICE_REQUEST_DECIDED: Cause = Cause {
     fix: "Nothing more to do here: the first decision stands (look at the device). To change it, start again on the device to get a new code.",
     spec: "RFC 8628 §3.3",
     endpoints: DEVICE_PAGE,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+// ---------------------------------------------------------------------------
+// Token exchange (RFC 8693): urn:ietf:params:oauth:grant-type:token-exchange
+// ---------------------------------------------------------------------------
+
+pub static EXCHANGE_PARAMETERS_INCOMPLETE: Cause = Cause {
+    id: "exchange_parameters_incomplete",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "A token exchange lacks a parameter it needs",
+    actor: Actor::ClientDeveloper,
+    fix: "Send subject_token with its subject_token_type, and actor_token only together with its actor_token_type; the description names what is missing.",
+    spec: "RFC 8693 §2.1",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static EXCHANGE_TOKEN_TYPE_UNSUPPORTED: Cause = Cause {
+    id: "exchange_token_type_unsupported",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "A token type of the exchange is not one this server handles",
+    actor: Actor::ClientDeveloper,
+    fix: "Present this server's access tokens (urn:ietf:params:oauth:token-type:access_token) or ID tokens (urn:ietf:params:oauth:token-type:id_token), and ask for an access token (requested_token_type urn:ietf:params:oauth:token-type:access_token, or leave it out).",
+    spec: "RFC 8693 §2.1, §3",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static EXCHANGE_SUBJECT_INVALID: Cause = Cause {
+    id: "exchange_subject_invalid",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The subject_token is not an active token of this server",
+    actor: Actor::ClientDeveloper,
+    fix: "Present a token this server issued that is still active (not expired or revoked) and of the type named in subject_token_type; the description says what is wrong with it.",
+    spec: "RFC 8693 §2.1, §2.2.2",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static EXCHANGE_ACTOR_INVALID: Cause = Cause {
+    id: "exchange_actor_invalid",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The actor_token is not an active token of this server issued to the calling client",
+    actor: Actor::ClientDeveloper,
+    fix: "Present as actor_token an active token issued to the client making the exchange (for a service acting by itself, its own client_credentials token), of the type named in actor_token_type.",
+    spec: "RFC 8693 §1.1, §2.1, §2.2.2",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static EXCHANGE_SUBJECT_CLIENT_NOT_ALLOWED: Cause = Cause {
+    id: "exchange_subject_client_not_allowed",
+    code: ErrorCode::UnauthorizedClient,
+    status: 400,
+    summary: "The client may not exchange tokens issued to that other client",
+    actor: Actor::Operator,
+    fix: "A client exchanges its own tokens, and those of the clients listed in its token_exchange.subject_clients metadata: add the client the subject token was issued to there (admin API or CLI), or exchange a token issued to this client.",
+    spec: "RFC 8693 §2.2.2, §5",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static EXCHANGE_TARGET_NOT_ALLOWED: Cause = Cause {
+    id: "exchange_target_not_allowed",
+    code: ErrorCode::InvalidTarget,
+    status: 400,
+    summary: "The client may not get a token for that audience",
+    actor: Actor::ClientDeveloper,
+    fix: "Ask for an audience (or resource) listed in the client's token_exchange.audiences metadata, or leave both out for a token for this server; send one target, not two different ones.",
+    spec: "RFC 8693 §2.1, §2.2.2; RFC 8707 §2",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static EXCHANGE_SCOPE_NOT_ALLOWED: Cause = Cause {
+    id: "exchange_scope_not_allowed",
+    code: ErrorCode::InvalidScope,
+    status: 400,
+    summary: "A scope asked for in the exchange is not in the subject token or the client's exchange policy",
+    actor: Actor::ClientDeveloper,
+    fix: "Ask only for scopes the subject token carries (for an ID token, none beyond the client's token_exchange.scopes) and that token_exchange.scopes allows when it is set; or leave scope out to get all of them.",
+    spec: "RFC 8693 §2.1; RFC 6749 §3.3",
+    endpoints: TOKEN,
     extended_code: None,
     checklist: &[],
     page: None,
@@ -3284,6 +3400,13 @@ pub static POSSIBLE_THEFT: &[&Cause] = &[
 ];
 
 pub static ALL: &[&Cause] = &[
+    &EXCHANGE_PARAMETERS_INCOMPLETE,
+    &EXCHANGE_TOKEN_TYPE_UNSUPPORTED,
+    &EXCHANGE_SUBJECT_INVALID,
+    &EXCHANGE_ACTOR_INVALID,
+    &EXCHANGE_SUBJECT_CLIENT_NOT_ALLOWED,
+    &EXCHANGE_TARGET_NOT_ALLOWED,
+    &EXCHANGE_SCOPE_NOT_ALLOWED,
     // HTTP basics
     &NOT_FOUND,
     &METHOD_NOT_ALLOWED,
@@ -3357,6 +3480,7 @@ pub static ALL: &[&Cause] = &[
     &REQUEST_URI_ADDRESS_BLOCKED,
     &REQUEST_URI_CONTENT_INVALID,
     &REQUEST_OBJECT_UNPARSEABLE,
+    &REQUEST_OBJECT_ENCRYPTED,
     &REQUEST_OBJECT_ALG_NOT_ALLOWED,
     &REQUEST_OBJECT_SIGNATURE_INVALID,
     &REQUEST_OBJECT_KEYS_UNAVAILABLE,

@@ -57,6 +57,7 @@ pub fn exchange(
         amr: None,
         grant_id: None,
         cnf: ctx.cnf(),
+        act: None,
     };
     Ok(TokenResponse {
         access_token: access::sign(ctx, &claims)?.into(),
@@ -65,6 +66,7 @@ pub fn exchange(
         scope,
         refresh_token: None,
         id_token: None,
+        issued_token_type: None,
         sub: None,
         grant_id: None,
     })

@@ -56,7 +56,7 @@ async fn access_token(
     if token.split('.').count() != 3 {
         return Ok(None);
     }
-    match access::check(store, ctx.keys, ctx.issuer, token, ctx.now).await {
+    match access::check_issued(store, ctx.keys, ctx.issuer, token, ctx.now).await {
         Ok((c, _)) => {
             let mut v = json!({
                 "active": true,
@@ -73,6 +73,9 @@ async fn access_token(
             // RFC 9449 §6.2: the key a resource server must see a proof of.
             if let Some(cnf) = &c.cnf {
                 with_cnf(&mut v, &cnf.jkt);
+            }
+            if let (Some(act), Some(fields)) = (c.act, v.as_object_mut()) {
+                fields.insert("act".into(), act);
             }
             Ok(Some(v))
         }

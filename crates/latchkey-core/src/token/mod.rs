@@ -6,6 +6,7 @@ pub mod access;
 pub mod authorization_code;
 pub mod client_credentials;
 pub mod device_code;
+pub mod exchange;
 pub mod id_token;
 pub mod introspection;
 pub mod refresh_token;
@@ -15,7 +16,7 @@ pub mod userinfo;
 use crate::Occurrence;
 use crate::authorize::RawParams;
 use crate::catalogue::*;
-use crate::client::ClientRecord;
+use crate::client::{ClientRecord, TOKEN_EXCHANGE};
 use crate::crypto::Secrets;
 use crate::device::GRANT_TYPE as DEVICE_CODE;
 use crate::grant::RefreshRecord;
@@ -31,7 +32,6 @@ pub const REGISTERED_NOT_ENABLED: &[&str] = &[
     "implicit",
     "urn:ietf:params:oauth:grant-type:jwt-bearer",
     "urn:ietf:params:oauth:grant-type:saml2-bearer",
-    "urn:ietf:params:oauth:grant-type:token-exchange",
     "urn:openid:params:grant-type:ciba",
 ];
 
@@ -94,6 +94,9 @@ pub struct TokenResponse {
     pub refresh_token: Option<Secret<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token: Option<Secret<String>>,
+    /// Token exchange: what `access_token` is (RFC 8693 §2.2.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issued_token_type: Option<&'static str>,
     /// The user the tokens are for (none for client_credentials), for the
     /// operator's log; not part of the answer.
     #[serde(skip)]
@@ -125,6 +128,7 @@ pub async fn exchange(
     let registered = |g: &str| client.metadata.grant_types.iter().any(|x| x == g);
     match grant_type {
         "authorization_code" | "refresh_token" | "client_credentials" | DEVICE_CODE
+        | TOKEN_EXCHANGE
             if !registered(grant_type) =>
         {
             Err(GRANT_TYPE_NOT_ALLOWED.with_detail(format!(
@@ -135,6 +139,7 @@ pub async fn exchange(
         "refresh_token" => refresh_token::exchange(store, ctx, client, params).await,
         "client_credentials" => client_credentials::exchange(ctx, client, params),
         DEVICE_CODE => device_code::exchange(store, ctx, client, params).await,
+        TOKEN_EXCHANGE => exchange::exchange(store, ctx, client, params).await,
         g if REGISTERED_NOT_ENABLED.contains(&g) => Err(UNKNOWN_REQUEST
             .with_detail(format!("the grant type {g} is not enabled on this server"))),
         _ => Err(UNSUPPORTED_GRANT_TYPE.with_detail(format!(
@@ -196,6 +201,7 @@ pub fn issue_user_tokens(
         amr: (!grant.amr.is_empty()).then(|| grant.amr.to_vec()),
         grant_id: Some(grant.grant_id.to_string()),
         cnf: ctx.cnf(),
+        act: None,
     };
     let access_token = access::sign(ctx, &claims)?;
     let id_token = if has_scope(grant.scope, "openid") {
@@ -210,6 +216,7 @@ pub fn issue_user_tokens(
         scope: grant.scope.to_string(),
         refresh_token: refresh_token.map(Secret::new),
         id_token: id_token.map(Secret::new),
+        issued_token_type: None,
         sub: Some(grant.sub.to_string()),
         grant_id: Some(grant.grant_id.to_string()),
     })
