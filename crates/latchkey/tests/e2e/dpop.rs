@@ -732,6 +732,73 @@ async fn the_device_grant_binds_its_tokens(db: Db) {
     assert_eq!(r.status(), 200);
 }
 
+/// Token exchange (RFC 8693) on a proof: the new token is bound to the
+/// proof's key, and a DPoP-bound actor token is traded only with a proof
+/// of its own key.
+async fn token_exchange_binds_and_needs_the_key(db: Db) {
+    const GRANT: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+    const ACCESS: &str = "urn:ietf:params:oauth:token-type:access_token";
+    let s = crate::token_exchange::setup(db).await;
+    let (alice, _, _) = crate::token_exchange::alice_tokens(&s).await;
+    let key = DpopKey::new();
+    let url = s.url("/token");
+    let secret = "orders-api-secret-0123456789abcdef";
+    let t: Value = s
+        .http
+        .post(&url)
+        .header("dpop", key.proof("POST", &url, json!({})))
+        .form(&[
+            ("client_id", "orders-api"),
+            ("client_secret", secret),
+            ("grant_type", "client_credentials"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let own = t["access_token"].as_str().unwrap().to_string();
+    let exchange = |proof: Option<String>| {
+        let s = &s;
+        let (alice, own) = (alice.clone(), own.clone());
+        async move {
+            let mut req = s.http.post(s.url("/token")).form(&[
+                ("client_id", "orders-api"),
+                ("client_secret", secret),
+                ("grant_type", GRANT),
+                ("subject_token", alice.as_str()),
+                ("subject_token_type", ACCESS),
+                ("actor_token", own.as_str()),
+                ("actor_token_type", ACCESS),
+            ]);
+            if let Some(p) = proof {
+                req = req.header("dpop", p);
+            }
+            req.send().await.unwrap()
+        }
+    };
+    let r = exchange(None).await;
+    let (_, body) = assert_json_error(r, 400, "invalid_request", "exchange_actor_invalid").await;
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("DPoP-bound"),
+        "{body}"
+    );
+    let other = DpopKey::new();
+    let r = exchange(Some(other.proof("POST", &url, json!({})))).await;
+    assert_json_error(r, 400, "invalid_request", "exchange_actor_invalid").await;
+    let r = exchange(Some(key.proof("POST", &url, json!({})))).await;
+    let t: Value = r.json().await.unwrap();
+    assert_eq!(t["token_type"], "DPoP", "{t}");
+    assert_eq!(
+        claims_of(t["access_token"].as_str().unwrap())["cnf"]["jkt"],
+        key.jkt
+    );
+}
+
 /// A proof accepted by one node is refused by another node sharing the
 /// database (RFC 9449 §11.1: jti seen once, across all nodes).
 #[tokio::test]
@@ -772,4 +839,5 @@ crate::both!(
     every_proof_refusal_at_the_token_endpoint,
     nonces_when_the_server_requires_them,
     the_device_grant_binds_its_tokens,
+    token_exchange_binds_and_needs_the_key,
 );
