@@ -121,6 +121,10 @@ error_codes! {
         "The software statement is invalid.";
     UnapprovedSoftwareStatement = "unapproved_software_statement", 400, "RFC 7591 §3.2.2",
         "The software statement is not approved for this server.";
+    InvalidDpopProof = "invalid_dpop_proof", 400, "RFC 9449 §5, §7.1, §12.2",
+        "The DPoP proof is missing, malformed, badly signed, made for another request, too old, replayed, or made with another key than the one the token or grant is bound to (401 at a resource).";
+    UseDpopNonce = "use_dpop_nonce", 400, "RFC 9449 §8, §9, §12.2",
+        "The server requires a nonce in the DPoP proof: retry with the value of the DPoP-Nonce header (401 at a resource).";
     NotFound = "not_found", 404, "Latchkey (HTTP 404)",
         "No resource or endpoint exists at this address.";
 }
@@ -231,6 +235,7 @@ impl ErrorCode {
             ErrorCode::InvalidClientMetadata => &[(Okta, "invalid_client_metadata")],
             ErrorCode::InvalidSoftwareStatement => &[],
             ErrorCode::UnapprovedSoftwareStatement => &[],
+            ErrorCode::InvalidDpopProof | ErrorCode::UseDpopNonce => &[],
             ErrorCode::NotFound => &[(Fosite, "not_found"), (Okta, "E0000007")],
         }
     }

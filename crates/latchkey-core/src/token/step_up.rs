@@ -117,6 +117,7 @@ mod tests {
             act: None,
             userinfo_claims: None,
             sub_sealed: None,
+            cnf: None,
         }
     }
 

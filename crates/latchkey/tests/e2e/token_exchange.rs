@@ -26,7 +26,7 @@ async fn client(s: &Server, body: Value) {
 }
 
 /// Alice's tokens for `web` through the login page: (access, id, refresh).
-async fn alice_tokens(s: &Server) -> (String, String, String) {
+pub(crate) async fn alice_tokens(s: &Server) -> (String, String, String) {
     let mut b = Browser::new(s);
     let html = login_page(
         &mut b,
@@ -84,7 +84,7 @@ async fn introspect(s: &Server, token: &str) -> Value {
         .unwrap()
 }
 
-async fn setup(db: Db) -> Server {
+pub(crate) async fn setup(db: Db) -> Server {
     let s = Server::start(db).await;
     client(
         &s,
