@@ -51,6 +51,7 @@ fn context<'a>(secrets: &'a Secrets, keys: &'a KeySet) -> TokenContext<'a> {
         refresh_token_ttl: 2_592_000,
         refresh_grace: 0,
         now: NOW,
+        dpop_jkt: None,
     }
 }
 
@@ -68,6 +69,7 @@ fn claims() -> AccessClaims {
         acr: None,
         amr: None,
         grant_id: None,
+        cnf: None,
         act: None,
         userinfo_claims: None,
         sub_sealed: None,

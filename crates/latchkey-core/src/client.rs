@@ -118,6 +118,10 @@ pub struct ClientMetadata {
     /// redirect URI of the client (checked when the client is written).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sector_identifier_uri: Option<String>,
+    /// Every token request must carry a DPoP proof, so every access token
+    /// is DPoP-bound (RFC 9449 §5.2).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dpop_bound_access_tokens: bool,
 }
 
 /// A client's token exchange policy (RFC 8693 §5 leaves it to the server;
@@ -244,6 +248,7 @@ impl Default for ClientMetadata {
             refresh_token_ttl: None,
             subject_type: None,
             sector_identifier_uri: None,
+            dpop_bound_access_tokens: false,
         }
     }
 }

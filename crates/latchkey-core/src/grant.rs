@@ -29,6 +29,9 @@ pub struct CodeRecord {
     pub claims: Option<crate::claims::ClaimsRequest>,
     pub created_at: i64,
     pub expires_at: i64,
+    /// The DPoP key thumbprint of the authorization request (`dpop_jkt`,
+    /// RFC 9449 §10): the code is redeemed only with a proof of that key.
+    pub dpop_jkt: Option<String>,
 }
 
 /// The outcome of `GrantStore::redeem_code`.
@@ -93,4 +96,7 @@ pub struct RefreshRecord {
     pub successor_sealed: Option<Vec<u8>>,
     /// Set when the grant was revoked.
     pub revoked_at: Option<i64>,
+    /// The DPoP key thumbprint the token is bound to (public clients that
+    /// got it on a proof, RFC 9449 §5): refreshed only with that key.
+    pub dpop_jkt: Option<String>,
 }

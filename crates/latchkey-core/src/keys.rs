@@ -289,6 +289,10 @@ pub struct AccessClaims {
     /// revoking the grant makes the token inactive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_id: Option<String>,
+    /// The DPoP key the token is bound to (RFC 9449 §6.1): accepted only
+    /// with a proof of that key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cnf: Option<Confirmation>,
     /// Who acts for `sub` (RFC 8693 §4.1): set by token exchange with an
     /// actor token; earlier actors nest inside.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -302,6 +306,13 @@ pub struct AccessClaims {
     /// this server finds the user and nobody else can link the two.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_sealed: Option<String>,
+}
+
+/// `cnf` of a DPoP-bound token (RFC 7800 §3.1, RFC 9449 §6.1).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Confirmation {
+    /// The RFC 7638 SHA-256 thumbprint of the key, base64url.
+    pub jkt: String,
 }
 
 /// Access tokens already verified by a key set, so a resource server that

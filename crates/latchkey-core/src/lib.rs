@@ -10,6 +10,7 @@ pub mod client;
 pub mod client_auth;
 pub mod crypto;
 pub mod device;
+pub mod dpop;
 pub mod error;
 pub mod factors;
 pub mod grant;

@@ -94,6 +94,9 @@ pub struct AuthorizeRequest {
     /// this server can return.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     claims: Option<ClaimsRequest>,
+    /// The DPoP key the code is bound to (`dpop_jkt`, RFC 9449 §10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dpop_jkt: Option<String>,
 }
 
 /// What [`crate::authorize::validate`] checked, made into an
@@ -118,6 +121,7 @@ pub(crate) struct Validated {
     pub acr_values: Option<String>,
     pub vtr: Vec<Vector>,
     pub claims: Option<ClaimsRequest>,
+    pub dpop_jkt: Option<String>,
 }
 
 impl Validated {
@@ -143,6 +147,7 @@ impl Validated {
             acr_values: None,
             vtr: Vec::new(),
             claims: None,
+            dpop_jkt: None,
         }
     }
 }
@@ -169,6 +174,7 @@ impl AuthorizeRequest {
             acr_values: v.acr_values,
             vtr: v.vtr,
             claims: v.claims,
+            dpop_jkt: v.dpop_jkt,
         }
     }
 
@@ -260,6 +266,17 @@ impl AuthorizeRequest {
     /// The claims asked for by name (OIDC Core §5.5).
     pub fn claims(&self) -> Option<&ClaimsRequest> {
         self.claims.as_ref()
+    }
+
+    /// The DPoP key thumbprint the code must be redeemed with.
+    pub fn dpop_jkt(&self) -> Option<&str> {
+        self.dpop_jkt.as_deref()
+    }
+
+    /// Bind the code to a DPoP key: that of the proof sent with a pushed
+    /// request (RFC 9449 §10.1).
+    pub fn bind_dpop_key(&mut self, jkt: String) {
+        self.dpop_jkt = Some(jkt);
     }
 }
 

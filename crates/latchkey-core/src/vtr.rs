@@ -124,6 +124,15 @@ impl Vector {
     }
 }
 
+impl Vector {
+    /// Whether a sign-in that achieved `self` meets `wanted`: the second
+    /// factor if it asks for one, and at least its identity level.
+    pub fn satisfies(&self, wanted: &Vector) -> bool {
+        (self.second_factor || !wanted.second_factor)
+            && self.identity_needed() >= wanted.identity_needed()
+    }
+}
+
 /// Parse the `vtr` parameter: a JSON array of one or more vectors.
 pub fn parse_vtr(value: &str) -> Result<Vec<Vector>, Occurrence> {
     let list: Vec<String> = serde_json::from_str(value).map_err(|_| {

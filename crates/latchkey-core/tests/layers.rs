@@ -61,6 +61,7 @@ const CORE_LAYERS: &[(&str, &[&str])] = &[
             "upstream",
             "journey",
             "passkey",
+            "dpop",
         ],
     ),
 ];

@@ -109,6 +109,11 @@ pub(crate) const SQLITE: Dialect = Dialect {
             name: "0016_claims_request",
             sql: include_str!("../migrations/sqlite/0016_claims_request.sql"),
         },
+        Migration {
+            version: 17,
+            name: "0017_dpop",
+            sql: include_str!("../migrations/sqlite/0017_dpop.sql"),
+        },
     ],
 };
 
@@ -199,6 +204,11 @@ pub(crate) const POSTGRES: Dialect = Dialect {
             version: 16,
             name: "0016_claims_request",
             sql: include_str!("../migrations/postgres/0016_claims_request.sql"),
+        },
+        Migration {
+            version: 17,
+            name: "0017_dpop",
+            sql: include_str!("../migrations/postgres/0017_dpop.sql"),
         },
     ],
 };

@@ -164,6 +164,8 @@ macro_rules! conformance_tests {
                 revoking_a_grant_revokes_its_refresh_tokens,
                 access_token_denylist_and_assertion_jtis,
                 concurrent_jti_records_yield_one_winner,
+                dpop_jtis_are_recorded_once_per_key_across_stores,
+                dpop_bindings_of_codes_and_refresh_tokens_round_trip,
                 client_secret_sealed_round_trips,
                 registration_token_hash_round_trips_and_goes_with_the_client,
                 a_client_is_created_with_its_secrets,
@@ -420,6 +422,7 @@ async fn every_client_metadata_field_round_trips(db: &TestDb) {
         refresh_token_ttl: Some(86_400),
         subject_type: Some("pairwise".into()),
         sector_identifier_uri: Some("https://sector.example/uris.json".into()),
+        dpop_bound_access_tokens: true,
     };
     let full = ClientRecord {
         metadata,
@@ -890,6 +893,7 @@ fn code_record(hash: &str) -> latchkey_core::grant::CodeRecord {
         claims: None,
         created_at: 100,
         expires_at: 160,
+        dpop_jkt: None,
     }
 }
 
@@ -1434,6 +1438,7 @@ fn refresh(hash: &str, grant: &str, expires_at: i64) -> latchkey_core::grant::Re
         rotated_at: None,
         successor_sealed: None,
         revoked_at: None,
+        dpop_jkt: None,
     }
 }
 
@@ -1597,6 +1602,73 @@ async fn access_token_denylist_and_assertion_jtis(db: &TestDb) {
     assert!(!store.record_jti("c1", "x", 500).await.unwrap());
     // jtis are per client.
     assert!(store.record_jti("c2", "x", 500).await.unwrap());
+}
+
+/// DPoP proof jtis (RFC 9449 §11.1): once per key, whichever node sees
+/// the proof first; a key space apart from client assertions; purged when
+/// expired.
+async fn dpop_jtis_are_recorded_once_per_key_across_stores(db: &TestDb) {
+    let store = db.open().await;
+    let other = db.open().await;
+    assert!(store.record_dpop_jti("k1", "j", 5000).await.unwrap());
+    assert!(!other.record_dpop_jti("k1", "j", 5000).await.unwrap());
+    assert!(store.record_dpop_jti("k2", "j", 500).await.unwrap());
+    assert!(store.record_jti("k1", "j", 500).await.unwrap());
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let store = if i % 2 == 0 {
+            store.clone()
+        } else {
+            other.clone()
+        };
+        tasks.push(tokio::spawn(async move {
+            store.record_dpop_jti("k1", "race", 500).await.unwrap()
+        }));
+    }
+    let mut wins = 0;
+    for t in tasks {
+        if t.await.unwrap() {
+            wins += 1;
+        }
+    }
+    assert_eq!(wins, 1);
+    store.record_dpop_jti("k1", "old", 100).await.unwrap();
+    store.purge_expired(1000, 3600, 100).await.unwrap();
+    assert!(store.record_dpop_jti("k1", "old", 2000).await.unwrap());
+    assert!(!store.record_dpop_jti("k1", "j", 2000).await.unwrap());
+}
+
+async fn dpop_bindings_of_codes_and_refresh_tokens_round_trip(db: &TestDb) {
+    let store = db.open().await;
+    let jkt = "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs";
+    let mut code = code_record("bound-code");
+    code.dpop_jkt = Some(jkt.into());
+    store.insert_code(&code).await.unwrap();
+    match store.redeem_code("bound-code", 120).await.unwrap() {
+        latchkey_core::grant::Redemption::Fresh(r) => assert_eq!(r.dpop_jkt.as_deref(), Some(jkt)),
+        other => panic!("expected a fresh code, got {other:?}"),
+    }
+    let mut token = refresh("bound-r", "g-bound", 1000);
+    token.dpop_jkt = Some(jkt.into());
+    store.insert_refresh_token(&token).await.unwrap();
+    let mut successor = refresh("bound-r2", "g-bound", 1000);
+    successor.dpop_jkt = Some(jkt.into());
+    assert!(
+        store
+            .rotate_refresh_token("bound-r", 200, &successor, b"sealed")
+            .await
+            .unwrap()
+    );
+    let read = store.get_refresh_token("bound-r2").await.unwrap().unwrap();
+    assert_eq!(read.dpop_jkt.as_deref(), Some(jkt));
+    let rotated = store.get_refresh_token("bound-r").await.unwrap().unwrap();
+    assert_eq!(rotated.dpop_jkt.as_deref(), Some(jkt));
+    store
+        .insert_refresh_token(&refresh("free-r", "g-free", 1000))
+        .await
+        .unwrap();
+    let free = store.get_refresh_token("free-r").await.unwrap().unwrap();
+    assert_eq!(free.dpop_jkt, None);
 }
 
 async fn concurrent_jti_records_yield_one_winner(db: &TestDb) {

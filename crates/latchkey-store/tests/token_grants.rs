@@ -54,6 +54,7 @@ impl Env {
             refresh_token_ttl: 86_400,
             refresh_grace: self.grace,
             now,
+            dpop_jkt: None,
         }
     }
 
@@ -113,6 +114,7 @@ impl Env {
             claims: None,
             created_at: NOW,
             expires_at: NOW + 60,
+            dpop_jkt: None,
         };
         f(&mut record);
         self.store.insert_code(&record).await.unwrap();

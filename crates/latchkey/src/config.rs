@@ -179,6 +179,8 @@ pub struct Config {
     pub registration_allowed: latchkey_core::registration::Allowed,
     pub request_objects: bool,
     pub par_required: bool,
+    /// `dpop.require_nonce`: DPoP proofs must carry a server nonce.
+    pub dpop_require_nonce: bool,
     /// `[[upstream]]` identity providers, in file order (file only).
     pub upstreams: Vec<UpstreamConfig>,
     /// `account.editable_claims`: never `email`, `email_verified`,
@@ -480,6 +482,7 @@ impl Config {
             maintenance: MAINTENANCE.read(&sources)?,
             request_objects: REQUEST_OBJECTS.read(&sources)?,
             par_required: PAR_REQUIRED.read(&sources)?,
+            dpop_require_nonce: DPOP_REQUIRE_NONCE.read(&sources)?,
             allow_private_networks,
             upstreams,
             webauthn_rp_name: webauthn_rp_name.unwrap_or_else(|| ui_name.clone()),

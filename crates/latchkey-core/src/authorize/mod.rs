@@ -161,6 +161,12 @@ pub fn validate(
         &policy.vtr_default,
     )
     .map_err(redirect)?;
+    let dpop_jkt = match get("dpop_jkt") {
+        Some(jkt) if !crate::dpop::is_jkt(jkt) => {
+            return Err(redirect(crate::catalogue::DPOP_JKT_MALFORMED.occur()));
+        }
+        jkt => jkt.map(str::to_string),
+    };
 
     Ok(AuthorizeRequest::validated(Validated {
         client_id: client.client_id.clone(),
@@ -182,6 +188,7 @@ pub fn validate(
         acr_values: get("acr_values").map(str::to_string),
         vtr,
         claims,
+        dpop_jkt,
     }))
 }
 

@@ -1975,6 +1975,53 @@ pub static DEVICE_REQUEST_DECIDED: Cause = Cause {
 };
 
 // ---------------------------------------------------------------------------
+// Step-up authentication at resources (RFC 9470): /userinfo asked for
+// acr_values or max_age
+// ---------------------------------------------------------------------------
+
+pub static STEP_UP_ACR_NOT_MET: Cause = Cause {
+    id: "step_up_acr_not_met",
+    code: ErrorCode::InsufficientUserAuthentication,
+    status: 401,
+    summary: "The sign-in behind the token does not meet the acr_values asked for",
+    actor: Actor::ClientDeveloper,
+    fix: "Send the user to /authorize again with the acr_values the challenge names (or a vtr that implies them), then call again with the new token.",
+    spec: "RFC 9470 §3, §4; RFC 8485",
+    endpoints: &["/userinfo"],
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static STEP_UP_TOO_OLD: Cause = Cause {
+    id: "step_up_too_old",
+    code: ErrorCode::InsufficientUserAuthentication,
+    status: 401,
+    summary: "The user signed in longer ago than the max_age asked for",
+    actor: Actor::ClientDeveloper,
+    fix: "Send the user to /authorize again with the max_age the challenge names (or prompt=login), then call again with the new token.",
+    spec: "RFC 9470 §3, §4; OpenID Connect Core §3.1.2.1",
+    endpoints: &["/userinfo"],
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static STEP_UP_DEMAND_MALFORMED: Cause = Cause {
+    id: "step_up_demand_malformed",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The acr_values or max_age asked of /userinfo cannot be read",
+    actor: Actor::ClientDeveloper,
+    fix: "Send acr_values as space-separated values (e.g. Cl.Cm) and max_age as a whole number of seconds, each at most once.",
+    spec: "RFC 9470 §3",
+    endpoints: &["/userinfo"],
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+// ---------------------------------------------------------------------------
 // Token exchange (RFC 8693): urn:ietf:params:oauth:grant-type:token-exchange
 // ---------------------------------------------------------------------------
 
@@ -3204,6 +3251,264 @@ pub static ACCOUNT_PASSKEY_UNKNOWN: Cause = Cause {
     page: Some("That passkey is no longer on your account."),
 };
 
+// ---------------------------------------------------------------------------
+// DPoP (RFC 9449): proofs at /token and at resources, bound tokens, nonces
+// ---------------------------------------------------------------------------
+
+const DPOP: &[&str] = &["/token", "/userinfo", "/par"];
+
+pub static DPOP_PROOF_MISSING: Cause = Cause {
+    id: "dpop_proof_missing",
+    code: ErrorCode::InvalidDpopProof,
+    status: 400,
+    summary: "A DPoP proof is required but the request has no DPoP header",
+    actor: Actor::ClientDeveloper,
+    fix: "Send a DPoP header with a fresh proof. It is required for a client registered with dpop_bound_access_tokens, for a code whose authorization request carried dpop_jkt, for a DPoP-bound refresh token, and with the DPoP authorization scheme.",
+    spec: "RFC 9449 §4.1, §5.2, §7.1, §10",
+    endpoints: DPOP,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static DPOP_PROOF_MALFORMED: Cause = Cause {
+    id: "dpop_proof_malformed",
+    code: ErrorCode::InvalidDpopProof,
+    status: 400,
+    summary: "The DPoP header is not one well-formed proof JWT",
+    actor: Actor::ClientDeveloper,
+    fix: "Send exactly one DPoP header holding one signed JWT whose header has typ, alg and jwk and whose claims have jti, htm, htu and iat as strings and numbers.",
+    spec: "RFC 9449 §4.2, §4.3",
+    endpoints: DPOP,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static DPOP_PROOF_WRONG_TYPE: Cause = Cause {
+    id: "dpop_proof_wrong_type",
+    code: ErrorCode::InvalidDpopProof,
+    status: 400,
+    summary: "The DPoP proof is not of type dpop+jwt",
+    actor: Actor::ClientDeveloper,
+    fix: "Set the typ header of the proof to dpop+jwt.",
+    spec: "RFC 9449 §4.2, §4.3",
+    endpoints: DPOP,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static DPOP_PROOF_ALG_UNSUPPORTED: Cause = Cause {
+    id: "dpop_proof_alg_unsupported",
+    code: ErrorCode::InvalidDpopProof,
+    status: 400,
+    summary: "The DPoP proof is signed with an algorithm this server does not accept",
+    actor: Actor::ClientDeveloper,
+    fix: "Sign proofs with an asymmetric algorithm listed in dpop_signing_alg_values_supported of the discovery document (ES256 is the usual choice), with a key of the matching type.",
+    spec: "RFC 9449 §4.2, §4.3, §5.1",
+    endpoints: DPOP,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static DPOP_PROOF_PRIVATE_KEY: Cause = Cause {
+    id: "dpop_proof_private_key",
+    code: ErrorCode::InvalidDpopProof,
+    status: 400,
+    summary: "The jwk header of the DPoP proof contains a private key",
+    actor: Actor::ClientDeveloper,
+    fix: "Put only the public key in the jwk header. The private key has been disclosed: make a new key pair.",
+    spec: "RFC 9449 §4.2, §4.3",
+    endpoints: DPOP,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static DPOP_PROOF_SIGNATURE_INVALID: Cause = Cause {
+    id: "dpop_proof_signature_invalid",
+    code: ErrorCode::InvalidDpopProof,
+    status: 400,
+    summary: "The DPoP proof signature does not verify with the key in its jwk header",
+    actor: Actor::ClientDeveloper,
+    fix: "Sign the proof with the private key of the public key in its jwk header, over the exact header and claims sent.",
+    spec: "RFC 9449 §4.3",
+    endpoints: DPOP,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static DPOP_PROOF_METHOD_MISMATCH: Cause = Cause {
+    id: "dpop_proof_method_mismatch",
+    code: ErrorCode::InvalidDpopProof,
+    status: 400,
+    summary: "The htm claim of the DPoP proof is not the method of this request",
+    actor: Actor::ClientDeveloper,
+    fix: "Make a new proof for every request, with htm set to its HTTP method (POST at the token endpoint).",
+    spec: "RFC 9449 §4.2, §4.3",
+    endpoints: DPOP,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static DPOP_PROOF_URL_MISMATCH: Cause = Cause {
+    id: "dpop_proof_url_mismatch",
+    code: ErrorCode::InvalidDpopProof,
+    status: 400,
+    summary: "The htu claim of the DPoP proof is not the URL of this endpoint",
+    actor: Actor::ClientDeveloper,
+    fix: "Set htu to the endpoint URL from the discovery document, without query and fragment.",
+    spec: "RFC 9449 §4.2, §4.3",
+    endpoints: DPOP,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static DPOP_PROOF_IAT_OUTSIDE_WINDOW: Cause = Cause {
+    id: "dpop_proof_iat_outside_window",
+    code: ErrorCode::InvalidDpopProof,
+    status: 400,
+    summary: "The iat of the DPoP proof is too old or in the future",
+    actor: Actor::ClientDeveloper,
+    fix: "Make a new proof for every request, with iat the current time, and keep the clock of the client in sync. Proofs are accepted up to 60 seconds after iat and 5 seconds before it.",
+    spec: "RFC 9449 §4.3, §11.1",
+    endpoints: DPOP,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static DPOP_PROOF_REPLAYED: Cause = Cause {
+    id: "dpop_proof_replayed",
+    code: ErrorCode::InvalidDpopProof,
+    status: 400,
+    summary: "The jti of the DPoP proof was already used",
+    actor: Actor::ClientDeveloper,
+    fix: "Make a new proof, with a new random jti, for every request, a retry included. A proof replayed by someone else means the proof was intercepted.",
+    spec: "RFC 9449 §4.3, §11.1",
+    endpoints: DPOP,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static DPOP_PROOF_ATH_MISMATCH: Cause = Cause {
+    id: "dpop_proof_ath_mismatch",
+    code: ErrorCode::InvalidDpopProof,
+    status: 401,
+    summary: "The ath claim of the DPoP proof is missing or is not the hash of this access token",
+    actor: Actor::ClientDeveloper,
+    fix: "At a resource, set ath to the base64url SHA-256 of the access token sent with the proof.",
+    spec: "RFC 9449 §4.2, §4.3, §7",
+    endpoints: USERINFO,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static DPOP_KEY_MISMATCH: Cause = Cause {
+    id: "dpop_key_mismatch",
+    code: ErrorCode::InvalidDpopProof,
+    status: 401,
+    summary: "The DPoP proof is signed with another key than the one the access token is bound to",
+    actor: Actor::ClientDeveloper,
+    fix: "Sign the proofs with the key pair the token was issued for (its cnf jkt). A token used with another key may have been stolen.",
+    spec: "RFC 9449 §6, §7",
+    endpoints: USERINFO,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static DPOP_GRANT_KEY_MISMATCH: Cause = Cause {
+    id: "dpop_grant_key_mismatch",
+    code: ErrorCode::InvalidGrant,
+    status: 400,
+    summary: "The DPoP proof is signed with another key than the one the code or refresh token is bound to",
+    actor: Actor::ClientDeveloper,
+    fix: "Use the key pair of the authorization request (dpop_jkt) to redeem its code, and the key pair the refresh token was issued for to refresh it.",
+    spec: "RFC 9449 §5, §10",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static DPOP_BOUND_TOKEN_AS_BEARER: Cause = Cause {
+    id: "dpop_bound_token_as_bearer",
+    code: ErrorCode::InvalidToken,
+    status: 401,
+    summary: "A DPoP-bound access token was presented as a bearer token",
+    actor: Actor::ClientDeveloper,
+    fix: "Send the token with the DPoP authorization scheme (Authorization: DPoP followed by the token) and a DPoP proof with ath.",
+    spec: "RFC 9449 §7.1, §7.2",
+    endpoints: USERINFO,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static DPOP_NONCE_REQUIRED: Cause = Cause {
+    id: "dpop_nonce_required",
+    code: ErrorCode::UseDpopNonce,
+    status: 400,
+    summary: "The DPoP proof must carry a nonce from this server",
+    actor: Actor::ClientDeveloper,
+    fix: "Retry with a new proof whose nonce claim is the value of the DPoP-Nonce header of this answer. Client libraries that support DPoP do this once by themselves.",
+    spec: "RFC 9449 §8, §9",
+    endpoints: DPOP,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static DPOP_NONCE_STALE: Cause = Cause {
+    id: "dpop_nonce_stale",
+    code: ErrorCode::UseDpopNonce,
+    status: 400,
+    summary: "The nonce of the DPoP proof is not one this server gave out recently",
+    actor: Actor::ClientDeveloper,
+    fix: "Retry with a new proof whose nonce claim is the value of the DPoP-Nonce header of this answer, and keep the newest DPoP-Nonce value each answer brings.",
+    spec: "RFC 9449 §8, §9",
+    endpoints: DPOP,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static DPOP_JKT_MALFORMED: Cause = Cause {
+    id: "dpop_jkt_malformed",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The dpop_jkt parameter is not a JWK SHA-256 thumbprint",
+    actor: Actor::ClientDeveloper,
+    fix: "Send dpop_jkt as the base64url SHA-256 JWK thumbprint (RFC 7638) of the DPoP public key, 43 characters without padding.",
+    spec: "RFC 9449 §10",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static DPOP_JKT_MISMATCH: Cause = Cause {
+    id: "dpop_jkt_mismatch",
+    code: ErrorCode::InvalidDpopProof,
+    status: 400,
+    summary: "The pushed request names another dpop_jkt than the key of its DPoP proof",
+    actor: Actor::ClientDeveloper,
+    fix: "Send either dpop_jkt or a DPoP proof with the pushed request, or make dpop_jkt the thumbprint of the key that signs the proof.",
+    spec: "RFC 9449 §10.1",
+    endpoints: &["/par"],
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
 /// The causes that mean a request carried no credentials at all (none, or
 /// an Authorization header of another scheme): their Bearer challenge has
 /// no error attribute (RFC 6750 §3.1).
@@ -3217,9 +3522,18 @@ pub static WITHOUT_CREDENTIALS: &[&Cause] = &[
 /// docs regroup them by wire code ([`ErrorCode::ALL`] order).
 /// Causes that may mean a stolen code or token is being replayed: the
 /// operator's log shows them as warnings, not as routine refusals.
-pub static POSSIBLE_THEFT: &[&Cause] = &[&CODE_REUSED, &REFRESH_TOKEN_REUSED];
+pub static POSSIBLE_THEFT: &[&Cause] = &[
+    &CODE_REUSED,
+    &REFRESH_TOKEN_REUSED,
+    &DPOP_PROOF_REPLAYED,
+    &DPOP_KEY_MISMATCH,
+    &DPOP_GRANT_KEY_MISMATCH,
+];
 
 pub static ALL: &[&Cause] = &[
+    &STEP_UP_ACR_NOT_MET,
+    &STEP_UP_TOO_OLD,
+    &STEP_UP_DEMAND_MALFORMED,
     &EXCHANGE_PARAMETERS_INCOMPLETE,
     &EXCHANGE_TOKEN_TYPE_UNSUPPORTED,
     &EXCHANGE_SUBJECT_INVALID,
@@ -3401,6 +3715,25 @@ pub static ALL: &[&Cause] = &[
     &TOKEN_CLIENT_DEACTIVATED,
     &TOKEN_IN_TWO_PLACES,
     &SCOPE_NOT_GRANTED,
+    // DPoP
+    &DPOP_PROOF_MISSING,
+    &DPOP_PROOF_MALFORMED,
+    &DPOP_PROOF_WRONG_TYPE,
+    &DPOP_PROOF_ALG_UNSUPPORTED,
+    &DPOP_PROOF_PRIVATE_KEY,
+    &DPOP_PROOF_SIGNATURE_INVALID,
+    &DPOP_PROOF_METHOD_MISMATCH,
+    &DPOP_PROOF_URL_MISMATCH,
+    &DPOP_PROOF_IAT_OUTSIDE_WINDOW,
+    &DPOP_PROOF_REPLAYED,
+    &DPOP_PROOF_ATH_MISMATCH,
+    &DPOP_KEY_MISMATCH,
+    &DPOP_GRANT_KEY_MISMATCH,
+    &DPOP_BOUND_TOKEN_AS_BEARER,
+    &DPOP_NONCE_REQUIRED,
+    &DPOP_NONCE_STALE,
+    &DPOP_JKT_MALFORMED,
+    &DPOP_JKT_MISMATCH,
     // /revoke, /introspect
     &REVOKE_TOKEN_CLIENT_MISMATCH,
     // registration

@@ -109,6 +109,8 @@ error_codes! {
         "The access token is missing, malformed, expired or revoked.";
     InsufficientScope = "insufficient_scope", 403, "RFC 6750 §3.1",
         "The access token does not carry the scope the resource needs.";
+    InsufficientUserAuthentication = "insufficient_user_authentication", 401, "RFC 9470 §3",
+        "The user's sign-in behind the token is weaker or older than the resource asks; sign the user in again with the acr_values or max_age given.";
     InvalidTarget = "invalid_target", 400, "RFC 8707 §2; RFC 8693 §2.2.2",
         "The requested audience or resource is unknown, or not one the client may get a token for.";
     InvalidRedirectUri = "invalid_redirect_uri", 400, "RFC 7591 §3.2.2",
@@ -119,6 +121,10 @@ error_codes! {
         "The software statement is invalid.";
     UnapprovedSoftwareStatement = "unapproved_software_statement", 400, "RFC 7591 §3.2.2",
         "The software statement is not approved for this server.";
+    InvalidDpopProof = "invalid_dpop_proof", 400, "RFC 9449 §5, §7.1, §12.2",
+        "The DPoP proof is missing, malformed, badly signed, made for another request, too old, replayed, or made with another key than the one the token or grant is bound to (401 at a resource).";
+    UseDpopNonce = "use_dpop_nonce", 400, "RFC 9449 §8, §9, §12.2",
+        "The server requires a nonce in the DPoP proof: retry with the value of the DPoP-Nonce header (401 at a resource).";
     NotFound = "not_found", 404, "Latchkey (HTTP 404)",
         "No resource or endpoint exists at this address.";
 }
@@ -224,10 +230,12 @@ impl ErrorCode {
                 &[(Okta, "insufficient_scope"), (Fosite, "scope_not_granted")]
             }
             ErrorCode::InvalidTarget => &[],
+            ErrorCode::InsufficientUserAuthentication => &[],
             ErrorCode::InvalidRedirectUri => &[(Okta, "invalid_redirect_uri")],
             ErrorCode::InvalidClientMetadata => &[(Okta, "invalid_client_metadata")],
             ErrorCode::InvalidSoftwareStatement => &[],
             ErrorCode::UnapprovedSoftwareStatement => &[],
+            ErrorCode::InvalidDpopProof | ErrorCode::UseDpopNonce => &[],
             ErrorCode::NotFound => &[(Fosite, "not_found"), (Okta, "E0000007")],
         }
     }

@@ -111,6 +111,35 @@ pub fn bearer_challenge(
     out
 }
 
+/// `WWW-Authenticate: DPoP` of a resource (RFC 9449 §7.1): the error as
+/// in the Bearer challenge, and `algs`, the proof algorithms accepted.
+/// Without credentials, only `algs`.
+pub fn dpop_challenge(occ: Option<&Occurrence>, algs: &str, ctx: RenderCtx<'_>) -> String {
+    let mut out = String::from("DPoP ");
+    let occ = occ.filter(|o| !WITHOUT_CREDENTIALS.iter().any(|c| o.is(c)));
+    if let Some(occ) = occ {
+        out.push_str("error=");
+        out.push_str(&quoted(ctx.wire_code(occ.cause)));
+        out.push_str(", error_description=");
+        out.push_str(&quoted(&occ.description()));
+        out.push_str(", error_uri=");
+        out.push_str(&quoted(&ctx.error_uri(occ.cause)));
+        out.push_str(", ");
+    }
+    out.push_str("algs=");
+    out.push_str(&quoted(algs));
+    out
+}
+
+/// The HTTP status of a failure at a resource that takes DPoP: the proof
+/// and nonce refusals are 401 there (RFC 9449 §7.1, §9), 400 at /token.
+pub fn resource_status(occ: &Occurrence) -> u16 {
+    match occ.cause.code {
+        super::ErrorCode::InvalidDpopProof | super::ErrorCode::UseDpopNonce => 401,
+        _ => occ.cause.status,
+    }
+}
+
 /// `WWW-Authenticate` for a 401 `invalid_client` (RFC 6749 §5.2): only when
 /// the client authenticated with the `Authorization` header, in the scheme
 /// it tried. The challenge repeats the error and its description, since
@@ -596,6 +625,26 @@ mod tests {
         );
         assert!(!evil.contains("\"><script>"));
         assert!(evil.contains("&quot;&lt;&gt;&amp;"));
+    }
+
+    #[test]
+    fn dpop_challenge_names_the_algorithms_and_the_error_with_credentials() {
+        use crate::catalogue::{DPOP_NONCE_REQUIRED, DPOP_PROOF_REPLAYED, TOKEN_MISSING};
+        assert_eq!(
+            dpop_challenge(Some(&TOKEN_MISSING.occur()), "ES256 EdDSA", CTX),
+            "DPoP algs=\"ES256 EdDSA\""
+        );
+        let occ = DPOP_PROOF_REPLAYED.occur();
+        let v = dpop_challenge(Some(&occ), "ES256", CTX);
+        assert!(
+            v.starts_with("DPoP error=\"invalid_dpop_proof\", error_description=\""),
+            "{v}"
+        );
+        assert!(v.ends_with(", algs=\"ES256\""), "{v}");
+        assert_eq!(resource_status(&occ), 401);
+        assert_eq!(occ.cause.status, 400);
+        assert_eq!(resource_status(&DPOP_NONCE_REQUIRED.occur()), 401);
+        assert_eq!(resource_status(&TOKEN_MISSING.occur()), 401);
     }
 
     #[test]

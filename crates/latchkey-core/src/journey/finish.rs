@@ -38,6 +38,7 @@ pub fn code_record(
         claims: req.claims().cloned(),
         created_at: now,
         expires_at: now + ttl,
+        dpop_jkt: req.dpop_jkt().map(str::to_string),
     }
 }
 

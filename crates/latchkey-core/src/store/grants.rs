@@ -83,6 +83,10 @@ pub trait GrantStore: Send + Sync {
     /// Record a client assertion's `jti` until `expires_at`: true when it
     /// was new, false when it was already recorded (a replay).
     async fn record_jti(&self, client_id: &str, jti: &str, expires_at: i64) -> StoreResult<bool>;
+    /// Record a DPoP proof's `jti` for the key `jkt` until `expires_at`
+    /// (RFC 9449 §11.1): true when it was new, false for a replay. A key
+    /// space of its own, apart from client assertions.
+    async fn record_dpop_jti(&self, jkt: &str, jti: &str, expires_at: i64) -> StoreResult<bool>;
 
     // -----------------------------------------------------------------------
     // Pushed authorization requests (RFC 9126). `ChangeStore::purge_expired`

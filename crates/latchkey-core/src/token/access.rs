@@ -17,7 +17,7 @@ use jsonwebtoken::errors::ErrorKind;
 
 pub const TYP: &str = "at+jwt";
 
-pub use crate::keys::{AccessClaims, VERIFIED_TOKENS, VerifiedTokens};
+pub use crate::keys::{AccessClaims, Confirmation, VERIFIED_TOKENS, VerifiedTokens};
 
 /// What a sealed `sub` is bound to (so no other sealed value passes as one).
 const SUB_CONTEXT: &[u8] = b"access-token-sub";

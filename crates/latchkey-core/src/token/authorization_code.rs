@@ -72,6 +72,13 @@ pub async fn exchange(
     let redemption = store
         .redeem_code_then(&ctx.secrets.hash(code), ctx.now, &mut |record| {
             let made = check_code(record, client, ctx.now, redirect_uri, verifier)
+                .and_then(|()| {
+                    crate::dpop::check_grant_binding(
+                        record.dpop_jkt.as_deref(),
+                        ctx.dpop_jkt,
+                        "code",
+                    )
+                })
                 .and_then(|()| refresh_for(ctx, client, &grant_of(record)));
             keep_refresh(made, &mut refresh)
         })
@@ -88,6 +95,8 @@ pub async fn exchange(
         }
         Redemption::Fresh(record) => record,
     };
+    // The same refusal the transaction made (the code is spent either way).
+    crate::dpop::check_grant_binding(record.dpop_jkt.as_deref(), ctx.dpop_jkt, "code")?;
     let refresh = refresh?;
     let id_claims =
         super::id_token_claims(store, &record.sub, &record.scope, record.claims.as_ref()).await?;

@@ -56,13 +56,14 @@ pub fn exchange(
         acr: None,
         amr: None,
         grant_id: None,
+        cnf: ctx.cnf(),
         act: None,
         userinfo_claims: None,
         sub_sealed: None,
     };
     Ok(TokenResponse {
         access_token: access::sign(ctx, &claims)?.into(),
-        token_type: "Bearer",
+        token_type: ctx.token_type(),
         expires_in: ctx.access_token_ttl,
         scope,
         refresh_token: None,

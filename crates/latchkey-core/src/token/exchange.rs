@@ -94,6 +94,10 @@ async fn presented(
                         role.invalid(&occ.description())
                     }
                 })?;
+            // A DPoP-bound token is traded only by the holder of its key
+            // (RFC 9449 §7.1's rule at a resource, applied here).
+            crate::dpop::check_token_binding(c.cnf.as_ref().map(|k| k.jkt.as_str()), ctx.dpop_jkt)
+                .map_err(|occ| role.invalid(&occ.description()))?;
             let sub = access::local_sub(ctx.secrets, &c)
                 .map_err(|occ| role.invalid(&occ.description()))?;
             Ok(Presented {
@@ -361,10 +365,11 @@ pub async fn exchange(
         amr: subject.amr.clone(),
         grant_id: subject.grant_id.clone(),
         act,
+        cnf: ctx.cnf(),
     };
     Ok(TokenResponse {
         access_token: access::sign(ctx, &claims)?.into(),
-        token_type: "Bearer",
+        token_type: ctx.token_type(),
         expires_in: exp - ctx.now,
         scope,
         refresh_token: None,

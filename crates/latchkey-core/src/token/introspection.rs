@@ -32,6 +32,13 @@ pub async fn introspect(
     Ok(refresh(store, ctx, token).await?.unwrap_or_else(inactive))
 }
 
+/// `cnf` of a DPoP-bound token: the key's thumbprint.
+fn with_cnf(answer: &mut Value, jkt: &str) {
+    if let Some(fields) = answer.as_object_mut() {
+        fields.insert("cnf".into(), json!({"jkt": jkt}));
+    }
+}
+
 /// Store failures propagate (503); every other failure is "not active".
 fn inactive_unless_store(occ: Occurrence) -> Result<Option<Value>, Occurrence> {
     if occ.cause.status >= 500 {
@@ -53,7 +60,7 @@ async fn access_token(
         Ok((c, _)) => {
             let mut v = json!({
                 "active": true,
-                "token_type": "Bearer",
+                "token_type": if c.cnf.is_some() { "DPoP" } else { "Bearer" },
                 "scope": c.scope,
                 "client_id": c.client_id,
                 "sub": c.sub,
@@ -63,8 +70,21 @@ async fn access_token(
                 "aud": c.aud,
                 "jti": c.jti,
             });
-            if let (Some(act), Some(fields)) = (c.act, v.as_object_mut()) {
-                fields.insert("act".into(), act);
+            // RFC 9449 §6.2: the key a resource server must see a proof of.
+            if let Some(cnf) = &c.cnf {
+                with_cnf(&mut v, &cnf.jkt);
+            }
+            if let Some(fields) = v.as_object_mut() {
+                if let Some(act) = c.act {
+                    fields.insert("act".into(), act);
+                }
+                // RFC 9470 §6.2: what the resource needs to ask for step-up.
+                if let Some(acr) = c.acr {
+                    fields.insert("acr".into(), Value::String(acr));
+                }
+                if let Some(at) = c.auth_time {
+                    fields.insert("auth_time".into(), at.into());
+                }
             }
             Ok(Some(v))
         }
@@ -91,7 +111,7 @@ async fn refresh(
     if !active {
         return Ok(Some(inactive()));
     }
-    Ok(Some(json!({
+    let mut v = json!({
         "active": true,
         "token_type": "refresh_token",
         "scope": r.scope,
@@ -101,5 +121,9 @@ async fn refresh(
         "iat": r.created_at,
         "iss": ctx.issuer,
         "aud": r.client_id,
-    })))
+    });
+    if let Some(jkt) = &r.dpop_jkt {
+        with_cnf(&mut v, jkt);
+    }
+    Ok(Some(v))
 }

@@ -11,6 +11,7 @@ pub mod id_token;
 pub mod introspection;
 pub mod refresh_token;
 pub mod revocation;
+pub mod step_up;
 pub mod userinfo;
 
 use crate::Occurrence;
@@ -51,6 +52,10 @@ pub struct TokenContext<'a> {
     pub refresh_token_ttl: i64,
     pub refresh_grace: i64,
     pub now: i64,
+    /// The thumbprint of the key of the request's DPoP proof (checked by
+    /// the caller): the access token is bound to it, and so is a public
+    /// client's refresh token (RFC 9449 §5).
+    pub dpop_jkt: Option<&'a str>,
 }
 
 impl TokenContext<'_> {
@@ -58,6 +63,22 @@ impl TokenContext<'_> {
     /// from it can live.
     pub fn revocation_horizon(&self) -> i64 {
         self.now + self.refresh_token_ttl.max(self.access_token_ttl)
+    }
+
+    /// `cnf` of the access token issued now.
+    pub fn cnf(&self) -> Option<access::Confirmation> {
+        self.dpop_jkt.map(|jkt| access::Confirmation {
+            jkt: jkt.to_string(),
+        })
+    }
+
+    /// `token_type` of the answer (RFC 9449 §5): `DPoP` for a bound token.
+    pub fn token_type(&self) -> &'static str {
+        if self.dpop_jkt.is_some() {
+            "DPoP"
+        } else {
+            "Bearer"
+        }
     }
 }
 
@@ -219,6 +240,7 @@ pub fn issue_user_tokens(
         acr: grant.acr.map(str::to_string),
         amr: (!grant.amr.is_empty()).then(|| grant.amr.to_vec()),
         grant_id: Some(grant.grant_id.to_string()),
+        cnf: ctx.cnf(),
         act: None,
         userinfo_claims: grant
             .claims
@@ -233,7 +255,7 @@ pub fn issue_user_tokens(
     };
     Ok(TokenResponse {
         access_token: access_token.into(),
-        token_type: "Bearer",
+        token_type: ctx.token_type(),
         expires_in: ctx.access_token_ttl,
         scope: grant.scope.to_string(),
         refresh_token: refresh_token.map(Secret::new),
@@ -323,6 +345,12 @@ pub fn new_refresh(
         rotated_at: None,
         successor_sealed: None,
         revoked_at: None,
+        // Public clients only: a confidential client's refresh token is
+        // bound to its authentication already (RFC 9449 §5).
+        dpop_jkt: ctx
+            .dpop_jkt
+            .filter(|_| client.metadata.is_public())
+            .map(str::to_string),
     };
     Ok((token, record))
 }

@@ -37,6 +37,7 @@ pub async fn exchange(
     if record.expires_at <= ctx.now {
         return Err(REFRESH_TOKEN_EXPIRED.occur());
     }
+    crate::dpop::check_grant_binding(record.dpop_jkt.as_deref(), ctx.dpop_jkt, "refresh token")?;
     let scope = narrow(requested, &Scope::split(&record.scope))?.to_string();
     if record.rotated_at.is_some() {
         return reuse(store, ctx, client, &record, &scope).await;
@@ -47,7 +48,9 @@ pub async fn exchange(
         id_claims: id_claims.as_ref(),
         ..grant_info(&record, &scope)
     };
-    let (successor, successor_record) = new_refresh(ctx, client, &grant, &record.scope)?;
+    let (successor, mut successor_record) = new_refresh(ctx, client, &grant, &record.scope)?;
+    // A successor keeps its family's binding: bound or not, as it began.
+    successor_record.dpop_jkt = record.dpop_jkt.clone();
     let sealed = ctx.secrets.seal(successor.as_bytes(), hash.as_bytes())?;
     if !store
         .rotate_refresh_token(&hash, ctx.now, &successor_record, &sealed)

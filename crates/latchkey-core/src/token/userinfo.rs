@@ -36,11 +36,15 @@ pub async fn userinfo(
     token: &str,
     now: i64,
 ) -> Result<Map<String, Value>, Occurrence> {
-    Ok(answer(store, keys, secrets, issuer, token, now).await?.0)
+    Ok(answer(store, keys, secrets, issuer, token, now, None)
+        .await?
+        .0)
 }
 
 /// [`userinfo`] and the client the access token was issued to (whose
-/// browser origins may read the answer).
+/// browser origins may read the answer). `dpop_jkt`: the key of the DPoP
+/// proof the token came with (checked by the caller); `None` for a bearer
+/// token, which a DPoP-bound token must not be.
 pub async fn answer(
     store: &dyn Store,
     keys: &KeySet,
@@ -48,8 +52,10 @@ pub async fn answer(
     issuer: &str,
     token: &str,
     now: i64,
+    dpop_jkt: Option<&str>,
 ) -> Result<(Map<String, Value>, String), Occurrence> {
     let (claims, client) = access::check(store, keys, issuer, token, now).await?;
+    crate::dpop::check_token_binding(claims.cnf.as_ref().map(|c| c.jkt.as_str()), dpop_jkt)?;
     if !super::has_scope(&claims.scope, "openid") {
         return Err(
             SCOPE_NOT_GRANTED.with_detail("the userinfo endpoint requires the openid scope")

@@ -32,6 +32,8 @@ mod sql {
         FROM denied_access_tokens WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)";
     pub const PURGE_JTIS: &str = "DELETE FROM assertion_jtis WHERE (client_id, jti) IN (SELECT client_id, jti \
         FROM assertion_jtis WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)";
+    pub const PURGE_DPOP_JTIS: &str = "DELETE FROM dpop_jtis WHERE (jkt, jti) IN (SELECT jkt, jti \
+        FROM dpop_jtis WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)";
     // Pushed authorization requests.
     pub const PURGE_PUSHED: &str = "DELETE FROM pushed_requests WHERE uri_hash IN (SELECT uri_hash \
         FROM pushed_requests WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)";
@@ -131,6 +133,7 @@ impl<D: Db> ChangeStore for SqlStore<D> {
             sql::PURGE_GRANT_USES,
             sql::PURGE_DENIED,
             sql::PURGE_JTIS,
+            sql::PURGE_DPOP_JTIS,
         ] {
             tokens += D::query(query)
                 .bind(now)

@@ -13,24 +13,24 @@ use latchkey_core::store::{GrantStore, StoreResult};
 mod sql {
     pub const INSERT_CODE: &str = "INSERT INTO authorization_codes \
         (code_hash, grant_id, client_id, redirect_uri, sub, scope, nonce, code_challenge, \
-        code_challenge_method, auth_time, acr, amr, sid, created_at, expires_at, claims) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+        code_challenge_method, auth_time, acr, amr, sid, created_at, expires_at, claims, dpop_jkt) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)";
     /// The conditional update is the exactly-once guarantee.
     pub const REDEEM_CODE: &str = "UPDATE authorization_codes SET used_at = $2 \
         WHERE code_hash = $1 AND used_at IS NULL RETURNING code_hash, grant_id, client_id, redirect_uri, \
         sub, scope, nonce, code_challenge, code_challenge_method, auth_time, acr, amr, sid, created_at, expires_at, \
-        claims";
+        claims, dpop_jkt";
     pub const GET_CODE: &str = "SELECT code_hash, grant_id, client_id, redirect_uri, sub, scope, nonce, \
-        code_challenge, code_challenge_method, auth_time, acr, amr, sid, created_at, expires_at, claims \
+        code_challenge, code_challenge_method, auth_time, acr, amr, sid, created_at, expires_at, claims, dpop_jkt \
         FROM authorization_codes WHERE code_hash = $1";
 
     // Tokens.
     pub const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens \
         (token_hash, grant_id, client_id, sub, scope, auth_time, acr, amr, sid, created_at, expires_at, \
-        rotated_at, successor_sealed, revoked_at, claims) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+        rotated_at, successor_sealed, revoked_at, claims, dpop_jkt) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
     pub const GET_REFRESH: &str = "SELECT token_hash, grant_id, client_id, sub, scope, auth_time, acr, amr, sid, \
-        created_at, expires_at, rotated_at, successor_sealed, revoked_at, claims FROM refresh_tokens \
+        created_at, expires_at, rotated_at, successor_sealed, revoked_at, claims, dpop_jkt FROM refresh_tokens \
         WHERE token_hash = $1";
     /// The conditional update is the exactly-once guarantee of rotation.
     pub const ROTATE_REFRESH: &str = "UPDATE refresh_tokens SET rotated_at = $2, successor_sealed = $3 \
@@ -52,6 +52,8 @@ mod sql {
         VALUES ($1, $2) ON CONFLICT DO NOTHING";
     pub const ACCESS_DENIED: &str = "SELECT 1 FROM denied_access_tokens WHERE jti = $1";
     pub const RECORD_JTI: &str = "INSERT INTO assertion_jtis (client_id, jti, expires_at) \
+        VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+    pub const RECORD_DPOP_JTI: &str = "INSERT INTO dpop_jtis (jkt, jti, expires_at) \
         VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
 
     // Pushed authorization requests. The conditional update is the
@@ -86,6 +88,7 @@ async fn insert_code<D: Db>(on: On<'_, D>, c: &CodeRecord) -> StoreResult<()> {
         .bind(c.created_at)
         .bind(c.expires_at)
         .bind(claims_json(&c.claims)?)
+        .bind(&c.dpop_jkt)
         .execute(on)
         .await
         .map_err(map_err)?;
@@ -111,6 +114,7 @@ fn code(row: &impl DbRow) -> StoreResult<CodeRecord> {
         claims: claims_of(row, &grant_id)?,
         created_at: row.try_get("created_at").map_err(map_err)?,
         expires_at: row.try_get("expires_at").map_err(map_err)?,
+        dpop_jkt: row.try_get("dpop_jkt").map_err(map_err)?,
         grant_id,
     })
 }
@@ -144,6 +148,7 @@ pub(super) async fn insert_refresh<D: Db>(on: On<'_, D>, t: &RefreshRecord) -> S
         .bind(&t.successor_sealed)
         .bind(t.revoked_at)
         .bind(claims_json(&t.claims)?)
+        .bind(&t.dpop_jkt)
         .execute(on)
         .await
         .map_err(map_err)?;
@@ -168,6 +173,7 @@ fn refresh(row: &impl DbRow) -> StoreResult<RefreshRecord> {
         rotated_at: row.try_get("rotated_at").map_err(map_err)?,
         successor_sealed: row.try_get("successor_sealed").map_err(map_err)?,
         revoked_at: row.try_get("revoked_at").map_err(map_err)?,
+        dpop_jkt: row.try_get("dpop_jkt").map_err(map_err)?,
         grant_id,
     })
 }
@@ -381,6 +387,19 @@ impl<D: Db> GrantStore for SqlStore<D> {
         crate::failpoint("store.write")?;
         let inserted = D::query(sql::RECORD_JTI)
             .bind(client_id)
+            .bind(jti)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?
+            .rows_affected();
+        Ok(inserted == 1)
+    }
+
+    async fn record_dpop_jti(&self, jkt: &str, jti: &str, expires_at: i64) -> StoreResult<bool> {
+        crate::failpoint("store.write")?;
+        let inserted = D::query(sql::RECORD_DPOP_JTI)
+            .bind(jkt)
             .bind(jti)
             .bind(expires_at)
             .execute(&self.pool)

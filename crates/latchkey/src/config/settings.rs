@@ -552,6 +552,12 @@ pub const PAR_REQUIRED: Flag = Flag {
     doc: "every authorization request must come through `/par` (RFC 9126); one sent directly to `/authorize` gets `invalid_request` (cause `par_required`). Per client: `require_pushed_authorization_requests`",
 };
 
+pub const DPOP_REQUIRE_NONCE: Flag = Flag {
+    key: "dpop.require_nonce",
+    default: false,
+    doc: "every DPoP proof at /token, /par and /userinfo must carry a nonce this server gave out (RFC 9449 §8, §9): a proof without one, or with one older than two 5-minute windows, is answered `use_dpop_nonce` with the current nonce in the `DPoP-Nonce` header. Nonces are derived from `secret` and the time, so every node accepts every node's",
+};
+
 pub const LOGIN_FAILURES: Count<i64> = Count {
     key: "limits.login_failures",
     default: 5,
@@ -753,6 +759,7 @@ pub const SETTINGS: &[&dyn Declared] = &[
     &MAINTENANCE,
     &REQUEST_OBJECTS,
     &PAR_REQUIRED,
+    &DPOP_REQUIRE_NONCE,
     &LOGIN_FAILURES,
     &ADDRESS_FAILURES,
     &PROXY_TRUSTED,

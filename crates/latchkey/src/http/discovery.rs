@@ -30,6 +30,7 @@ pub fn document(config: &Config) -> Value {
         "response_modes_supported": ResponseMode::SUPPORTED,
         "authorization_signing_alg_values_supported": ID_TOKEN_ALGS,
         "code_challenge_methods_supported": pkce,
+        "dpop_signing_alg_values_supported": latchkey_core::dpop::ALGS,
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
         "authorization_response_iss_parameter_supported": true,
         "request_parameter_supported": config.request_objects,

@@ -10,6 +10,7 @@ pub mod cors;
 pub mod device_authorization;
 pub mod discovery;
 pub mod docs;
+pub mod dpop;
 pub mod fetch;
 pub mod health;
 pub mod introspect;

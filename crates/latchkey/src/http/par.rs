@@ -14,7 +14,7 @@ use axum::response::Response;
 use latchkey_core::Occurrence;
 use latchkey_core::authorize::request_object::{self, ObjectContext, PAR_URN_PREFIX};
 use latchkey_core::authorize::{RawParams, validate};
-use latchkey_core::catalogue::{REQUEST_NOT_SUPPORTED, REQUEST_URI_IN_PAR};
+use latchkey_core::catalogue::{DPOP_JKT_MISMATCH, REQUEST_NOT_SUPPORTED, REQUEST_URI_IN_PAR};
 use latchkey_core::crypto::random_token;
 use latchkey_core::grant::PushedRequest;
 use serde_json::json;
@@ -38,8 +38,15 @@ pub async fn par(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Failure> {
-    let params = form(&headers, &body)?;
-    let client = authenticate(&app, &headers, &params).await?;
+    match push(&app, &headers, &body).await {
+        Ok(res) => Ok(res),
+        Err(failure) => Ok(super::dpop::refused(&app, failure)),
+    }
+}
+
+async fn push(app: &App, headers: &HeaderMap, body: &Bytes) -> Result<Response, Failure> {
+    let params = form(headers, body)?;
+    let client = authenticate(app, headers, &params).await?;
     let fail = |occ: Occurrence| Failure::json(occ.client(client.client_id.clone()));
     let one = |name: &str| params.single(name).ok().flatten();
     if one("request_uri").is_some() {
@@ -71,12 +78,25 @@ pub async fn par(
     let pushed = request_object::with_client_id(&client.client_id, pushed);
     // The same checks as /authorize, answered here as JSON. What passes is
     // kept and used as validated here.
-    let request = validate(
+    let mut request = validate(
         &RawParams::from_pairs(pushed),
         Some(&client),
         &app.config.policy,
     )
     .map_err(|r| fail(r.occ))?;
+    // RFC 9449 §10.1: a proof sent with the pushed request binds its code
+    // to the proof's key, as dpop_jkt would; both must then agree.
+    if let Some(proof) = super::dpop::proof_of(headers).map_err(fail)? {
+        let checked = super::dpop::check(app, proof, "POST", "/par", None)
+            .await
+            .map_err(fail)?;
+        match request.dpop_jkt() {
+            Some(jkt) if jkt != checked.proof.jkt => {
+                return Err(fail(DPOP_JKT_MISMATCH.occur()));
+            }
+            _ => request.bind_dpop_key(checked.proof.jkt),
+        }
+    }
 
     let request_uri = format!(
         "{PAR_URN_PREFIX}{}",

@@ -30,7 +30,16 @@ use std::time::Instant;
 #[derive(Debug, Clone)]
 pub enum Channel {
     Json,
-    Bearer { scope: Option<String> },
+    Bearer {
+        scope: Option<String>,
+    },
+    /// A resource that takes DPoP-bound tokens, for a request that used
+    /// the DPoP scheme, carried no credentials, or presented a bound token
+    /// as a bearer token: a `DPoP` challenge (RFC 9449 §7.1), after the
+    /// Bearer one when there were no credentials.
+    Dpop {
+        scope: Option<String>,
+    },
     Admin,
     Page,
     Redirect(RedirectTarget),
@@ -77,6 +86,10 @@ impl IntoResponse for Failure {
 /// While the database is known to be down, how long a request may take
 /// before it is answered 503 `store_unavailable`.
 pub const STORE_DOWN_BUDGET: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The header of a DPoP nonce (RFC 9449 §8), kept when a refusal is
+/// rendered.
+const DPOP_NONCE: axum::http::HeaderName = axum::http::HeaderName::from_static("dpop-nonce");
 
 /// Seconds a client is asked to wait during maintenance.
 pub const MAINTENANCE_RETRY: u64 = 60;
@@ -283,6 +296,8 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
             .iter()
             .cloned()
             .collect();
+        // So does the nonce a DPoP refusal asks the client to use.
+        let nonce = res.headers().get(DPOP_NONCE).cloned();
         res = render(&app, failure, || page_headers.view(&app, &uri));
         pending = res.extensions_mut().remove::<Failure>();
         if let Some(id) = client {
@@ -290,6 +305,9 @@ pub async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
         }
         for c in cookies {
             res.headers_mut().append(header::SET_COOKIE, c);
+        }
+        if let Some(nonce) = nonce {
+            res.headers_mut().insert(DPOP_NONCE, nonce);
         }
     }
     // Labels without allocating: the endpoint is shared, the method and the
@@ -427,6 +445,25 @@ pub fn render(app: &App, failure: Failure, view: impl FnOnce() -> View) -> Respo
                 .into_response();
             res.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, header_value(&challenge));
+            res
+        }
+        Channel::Dpop { scope } => {
+            let mut res = (
+                status(render::resource_status(occ)),
+                axum::Json(render::json_body(occ, ctx)),
+            )
+                .into_response();
+            let h = res.headers_mut();
+            if latchkey_core::catalogue::WITHOUT_CREDENTIALS
+                .iter()
+                .any(|c| occ.is(c))
+            {
+                let bearer =
+                    render::bearer_challenge(&app.config.issuer, None, scope.as_deref(), ctx);
+                h.append(header::WWW_AUTHENTICATE, header_value(&bearer));
+            }
+            let dpop = render::dpop_challenge(Some(occ), latchkey_core::dpop::ALGS_CHALLENGE, ctx);
+            h.append(header::WWW_AUTHENTICATE, header_value(&dpop));
             res
         }
         Channel::Page => {

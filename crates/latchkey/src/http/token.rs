@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use latchkey_core::Occurrence;
 use latchkey_core::authorize::RawParams;
-use latchkey_core::catalogue::{REPEATED_PARAMETER, UNSUPPORTED_CONTENT_TYPE};
+use latchkey_core::catalogue::{DPOP_PROOF_MISSING, REPEATED_PARAMETER, UNSUPPORTED_CONTENT_TYPE};
 use latchkey_core::client::ClientRecord;
 use latchkey_core::client_auth::{self, AuthContext, Credentials};
 use latchkey_core::keys::KeySet;
@@ -106,6 +106,7 @@ pub fn context<'a>(app: &'a App, keys: &'a KeySet) -> TokenContext<'a> {
         refresh_token_ttl: app.config.refresh_token_ttl,
         refresh_grace: app.config.refresh_grace,
         now: latchkey_core::now_unix(),
+        dpop_jkt: None,
     }
 }
 
@@ -124,10 +125,39 @@ pub async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Failure> {
-    let params = form(&headers, &body)?;
-    let client = authenticate(&app, &headers, &params).await?;
+    match issue(&app, &headers, &body).await {
+        Ok(res) => Ok(res),
+        Err(failure) => Ok(super::dpop::refused(&app, failure)),
+    }
+}
+
+/// The DPoP proof of a token request (RFC 9449 §5), checked; required
+/// when the client registered `dpop_bound_access_tokens`.
+async fn token_proof(
+    app: &App,
+    headers: &HeaderMap,
+    client: &ClientRecord,
+) -> Result<Option<latchkey_core::dpop::Checked>, Occurrence> {
+    let checked = match super::dpop::proof_of(headers)? {
+        Some(proof) => Some(super::dpop::check(app, proof, "POST", "/token", None).await?),
+        None => None,
+    };
+    if checked.is_none() && client.metadata.dpop_bound_access_tokens {
+        return Err(DPOP_PROOF_MISSING
+            .with_detail("the client is registered with dpop_bound_access_tokens"));
+    }
+    Ok(checked)
+}
+
+async fn issue(app: &App, headers: &HeaderMap, body: &Bytes) -> Result<Response, Failure> {
+    let params = form(headers, body)?;
+    let client = authenticate(app, headers, &params).await?;
+    let checked = token_proof(app, headers, &client)
+        .await
+        .map_err(|occ| Failure::json(occ.client(client.client_id.as_str())))?;
     let keys = app.keys();
-    let ctx = context(&app, &keys);
+    let mut ctx = context(app, &keys);
+    ctx.dpop_jkt = checked.as_ref().map(|c| c.proof.jkt.as_str());
     fail::fail_point!("token.issue", |_| Err(Failure::json(
         latchkey_core::catalogue::INTERNAL_ERROR
             .occur()
@@ -141,15 +171,14 @@ pub async fn token(
         grant_type = params.single("grant_type").ok().flatten().unwrap_or_default(),
         sub = response.sub.as_deref(),
         scope = %response.scope,
+        token_type = response.token_type,
         refresh_token = response.refresh_token.is_some(),
         id_token = response.id_token.is_some(),
         "tokens issued"
     );
     if let (Some(grant_id), Some(sub)) = (&response.grant_id, &response.sub) {
-        crate::grant_uses::note(&app, grant_id, sub, &client.client_id).await;
+        crate::grant_uses::note(app, grant_id, sub, &client.client_id).await;
     }
-    Ok(super::cors::answered(
-        no_store_json(response),
-        &client.client_id,
-    ))
+    let res = super::dpop::answered(app, no_store_json(response), checked.as_ref());
+    Ok(super::cors::answered(res, &client.client_id))
 }

@@ -1,5 +1,6 @@
-//! `GET`/`POST /userinfo` (OIDC Core §5.3, RFC 6750 §2): the bearer token
-//! from the Authorization header or the form body, never both.
+//! `GET`/`POST /userinfo` (OIDC Core §5.3, RFC 6750 §2, RFC 9449 §7): the
+//! access token from the Authorization header (`Bearer`, or `DPoP` with a
+//! proof of the token's key) or the form body, never two of them.
 
 use super::respond::{Channel, Failure};
 use super::token::no_store_json;
@@ -11,24 +12,47 @@ use axum::response::Response;
 use latchkey_core::Occurrence;
 use latchkey_core::authorize::RawParams;
 use latchkey_core::catalogue::{
-    AUTHORIZATION_HEADER_MALFORMED, REPEATED_PARAMETER, SCOPE_NOT_GRANTED, TOKEN_IN_TWO_PLACES,
-    TOKEN_MISSING,
+    AUTHORIZATION_HEADER_MALFORMED, DPOP_BOUND_TOKEN_AS_BEARER, DPOP_PROOF_MISSING,
+    REPEATED_PARAMETER, SCOPE_NOT_GRANTED, TOKEN_IN_TWO_PLACES, TOKEN_MISSING,
 };
 use std::sync::Arc;
 
-fn bearer(occ: Occurrence) -> Failure {
+/// How the token came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scheme {
+    /// `Authorization: Bearer`, or the form body.
+    Bearer,
+    /// `Authorization: DPoP`.
+    Dpop,
+}
+
+/// The refusal on the channel the request asks for: a DPoP challenge for
+/// a DPoP request, for one without credentials (next to the Bearer one)
+/// and for a bound token sent as a bearer token; else a Bearer challenge.
+fn refusal(occ: Occurrence, scheme: Option<Scheme>) -> Failure {
     let scope = occ.is(&SCOPE_NOT_GRANTED).then(|| "openid".to_string());
+    let dpop = scheme == Some(Scheme::Dpop)
+        || occ.is(&TOKEN_MISSING)
+        || occ.is(&DPOP_BOUND_TOKEN_AS_BEARER);
     Failure {
         occ,
-        channel: Channel::Bearer { scope },
+        channel: if dpop {
+            Channel::Dpop { scope }
+        } else {
+            Channel::Bearer { scope }
+        },
     }
 }
 
-/// The token the request carries; `token_missing` when it carries none. An
-/// Authorization header of another scheme (Basic, say) carries no
+/// The token the request carries and how; `token_missing` when it carries
+/// none. An Authorization header of another scheme (Basic, say) carries no
 /// credentials for this resource (RFC 6750 §3.1): it is answered like no
-/// header, with the bare challenge.
-fn token_of(method: &Method, headers: &HeaderMap, body: &Bytes) -> Result<String, Failure> {
+/// header, with the bare challenges.
+fn token_of(
+    method: &Method,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(String, Scheme), Failure> {
     let mut other_scheme = false;
     let from_header = match headers.get(header::AUTHORIZATION) {
         None => None,
@@ -37,21 +61,38 @@ fn token_of(method: &Method, headers: &HeaderMap, body: &Bytes) -> Result<String
             let mut parts = raw.splitn(2, |&b| b == b' ');
             let scheme = parts.next().unwrap_or_default();
             let rest = parts.next().unwrap_or_default();
-            if scheme.eq_ignore_ascii_case(b"bearer") {
-                let token = std::str::from_utf8(rest)
-                    .map(str::trim)
-                    .ok()
-                    .filter(|t| !t.is_empty());
-                let Some(token) = token else {
-                    return Err(bearer(
-                        AUTHORIZATION_HEADER_MALFORMED
-                            .with_detail("expected Bearer followed by the access token"),
-                    ));
-                };
-                Some(token.to_string())
+            let scheme = if scheme.eq_ignore_ascii_case(b"bearer") {
+                Some(Scheme::Bearer)
+            } else if scheme.eq_ignore_ascii_case(b"dpop") {
+                Some(Scheme::Dpop)
             } else {
-                other_scheme = true;
                 None
+            };
+            match scheme {
+                Some(scheme) => {
+                    let token = std::str::from_utf8(rest)
+                        .map(str::trim)
+                        .ok()
+                        .filter(|t| !t.is_empty());
+                    let Some(token) = token else {
+                        let name = if scheme == Scheme::Dpop {
+                            "DPoP"
+                        } else {
+                            "Bearer"
+                        };
+                        return Err(refusal(
+                            AUTHORIZATION_HEADER_MALFORMED.with_detail(format!(
+                                "expected {name} followed by the access token"
+                            )),
+                            Some(scheme),
+                        ));
+                    };
+                    Some((token.to_string(), scheme))
+                }
+                None => {
+                    other_scheme = true;
+                    None
+                }
             }
         }
     };
@@ -59,20 +100,24 @@ fn token_of(method: &Method, headers: &HeaderMap, body: &Bytes) -> Result<String
         let params = RawParams::parse(&String::from_utf8_lossy(body));
         params
             .single("access_token")
-            .map_err(|_| bearer(REPEATED_PARAMETER.with_detail("access_token")))?
+            .map_err(|_| refusal(REPEATED_PARAMETER.with_detail("access_token"), None))?
             .map(str::to_string)
     } else {
         None
     };
     match (from_header, from_body) {
-        (Some(_), Some(_)) => Err(bearer(
+        (Some((_, scheme)), Some(_)) => Err(refusal(
             TOKEN_IN_TWO_PLACES.with_detail("send the token in the Authorization header only"),
+            Some(scheme),
         )),
-        (Some(token), None) | (None, Some(token)) => Ok(token),
-        (None, None) if other_scheme => Err(bearer(
-            TOKEN_MISSING.with_detail("the Authorization header does not use the Bearer scheme"),
+        (Some(found), None) => Ok(found),
+        (None, Some(token)) => Ok((token, Scheme::Bearer)),
+        (None, None) if other_scheme => Err(refusal(
+            TOKEN_MISSING
+                .with_detail("the Authorization header does not use the Bearer scheme, nor DPoP"),
+            None,
         )),
-        (None, None) => Err(bearer(TOKEN_MISSING.occur())),
+        (None, None) => Err(refusal(TOKEN_MISSING.occur(), None)),
     }
 }
 
@@ -82,7 +127,38 @@ pub async fn userinfo(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Failure> {
-    let token = token_of(&method, &headers, &body)?;
+    match answer(&app, &method, &headers, &body).await {
+        Ok(res) => Ok(res),
+        Err(failure) => Ok(super::dpop::refused(&app, failure)),
+    }
+}
+
+async fn answer(
+    app: &App,
+    method: &Method,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Response, Failure> {
+    let (token, scheme) = token_of(method, headers, body)?;
+    let fail = |occ: Occurrence| refusal(occ, Some(scheme));
+    // RFC 9449 §7.1: the DPoP scheme needs a proof for this request and
+    // this token; a proof sent with a bearer token is not looked at.
+    let checked = match scheme {
+        Scheme::Bearer => None,
+        Scheme::Dpop => {
+            let Some(proof) = super::dpop::proof_of(headers).map_err(fail)? else {
+                return Err(fail(
+                    DPOP_PROOF_MISSING
+                        .with_detail("the DPoP scheme needs a DPoP header with a proof"),
+                ));
+            };
+            Some(
+                super::dpop::check(app, proof, method.as_str(), "/userinfo", Some(&token))
+                    .await
+                    .map_err(fail)?,
+            )
+        }
+    };
     let keys = app.keys();
     let (claims, client_id) = latchkey_core::token::userinfo::answer(
         app.store.as_ref(),
@@ -91,8 +167,10 @@ pub async fn userinfo(
         &app.config.issuer,
         &token,
         latchkey_core::now_unix(),
+        checked.as_ref().map(|c| c.proof.jkt.as_str()),
     )
     .await
-    .map_err(bearer)?;
-    Ok(super::cors::answered(no_store_json(claims), &client_id))
+    .map_err(fail)?;
+    let res = super::dpop::answered(app, no_store_json(claims), checked.as_ref());
+    Ok(super::cors::answered(res, &client_id))
 }

@@ -30,7 +30,7 @@ use latchkey_core::audit::{Actor, AuditEvent, kind};
 use latchkey_core::authorize::RawParams;
 use latchkey_core::catalogue::{EMAIL_NOT_VERIFIED, MAIL_LINK_UNKNOWN};
 use latchkey_core::error::docs::escape_html as esc;
-use latchkey_core::mail::LinkPurpose;
+use latchkey_core::mail::{LinkPurpose, LinkRecord};
 use latchkey_core::user::UserRecord;
 use std::sync::Arc;
 
@@ -39,6 +39,26 @@ fn again(view: &View) -> String {
         "<p class=\"muted\">{}</p>",
         esc(&view.lang.t("verify-again"))
     )
+}
+
+/// The live verification link `t` of `q`, with the page's view; or the
+/// page that says why it cannot be used.
+async fn open_link(
+    app: &App,
+    headers: &HeaderMap,
+    view: View,
+    q: &RawParams,
+) -> Result<Result<(LinkRecord, View), Response>, Failure> {
+    match live_link(app, LinkPurpose::Verify, field(q, "t")).await? {
+        Ok(link) => {
+            let view = link_view(app, headers, view, q, link.created_at).await;
+            Ok(Ok((link, view)))
+        }
+        Err(occ) => {
+            let view = link_view(app, headers, view, q, 0).await;
+            Ok(Err(dead_link_page(app, &view, &occ, &again(&view))))
+        }
+    }
 }
 
 /// `GET /verify-email?t=…`: the link's page, with one button that
@@ -52,14 +72,10 @@ pub async fn verify_page(
 ) -> Result<Response, Failure> {
     require_mail(&app)?;
     let q = RawParams::parse(q.as_deref().unwrap_or(""));
-    let link = match live_link(&app, LinkPurpose::Verify, field(&q, "t")).await? {
-        Ok(link) => link,
-        Err(occ) => {
-            let view = link_view(&app, &headers, view, &q, 0).await;
-            return Ok(dead_link_page(&app, &view, &occ, &again(&view)));
-        }
+    let (_, view) = match open_link(&app, &headers, view, &q).await? {
+        Ok(opened) => opened,
+        Err(dead) => return Ok(dead),
     };
-    let view = link_view(&app, &headers, view, &q, link.created_at).await;
     let t = |id: &str| esc(&view.lang.t(id));
     let body = format!(
         "<h1>{heading}</h1><p>{explain}</p>\
@@ -94,14 +110,10 @@ pub async fn verify(
         ));
     }
     let q = RawParams::parse(&String::from_utf8_lossy(&body));
-    let link = match live_link(&app, LinkPurpose::Verify, field(&q, "t")).await? {
-        Ok(link) => link,
-        Err(occ) => {
-            let view = link_view(&app, &headers, view, &q, 0).await;
-            return Ok(dead_link_page(&app, &view, &occ, &again(&view)));
-        }
+    let (link, view) = match open_link(&app, &headers, view, &q).await? {
+        Ok(opened) => opened,
+        Err(dead) => return Ok(dead),
     };
-    let view = link_view(&app, &headers, view, &q, link.created_at).await;
     let again = again(&view);
     let again = again.as_str();
     let store_err = |e: latchkey_core::store::StoreError| Failure::page(Occurrence::from(e));

@@ -22,7 +22,7 @@ async fn register(s: &Server, body: Value) -> Value {
     r.json().await.unwrap()
 }
 
-async fn user(s: &Server, username: &str) -> String {
+pub(crate) async fn user(s: &Server, username: &str) -> String {
     let r = s
         .admin(Method::POST, "/users")
         .json(
@@ -40,7 +40,7 @@ async fn user(s: &Server, username: &str) -> String {
 }
 
 /// A public device client (no redirect URI: a device has none).
-async fn tv(s: &Server, id: &str, grants: &[&str], scope: &str) {
+pub(crate) async fn tv(s: &Server, id: &str, grants: &[&str], scope: &str) {
     register(
         s,
         json!({"client_id": id, "token_endpoint_auth_method": "none",
@@ -59,7 +59,7 @@ async fn authorize_device(s: &Server, form: &[(&str, &str)]) -> Response {
 }
 
 /// Start a device authorization for a public client; its answer.
-async fn start(s: &Server, client_id: &str, scope: &str) -> Value {
+pub(crate) async fn start(s: &Server, client_id: &str, scope: &str) -> Value {
     let r = authorize_device(s, &[("client_id", client_id), ("scope", scope)]).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["cache-control"], "no-store");
@@ -79,7 +79,7 @@ async fn poll(s: &Server, client_id: &str, device_code: &str) -> Response {
         .unwrap()
 }
 
-fn code(answer: &Value) -> &str {
+pub(crate) fn code(answer: &Value) -> &str {
     answer["device_code"].as_str().unwrap()
 }
 
@@ -92,7 +92,7 @@ fn row(user_code: &str) -> String {
 
 /// The user allows the request (as the page records it), and enough time
 /// passes for the next poll to be on time.
-async fn approve(s: &Server, answer: &Value, sub: &str) {
+pub(crate) async fn approve(s: &Server, answer: &Value, sub: &str) {
     let user_code = answer["user_code"].as_str().unwrap().to_lowercase();
     s.sql(&format!(
         "UPDATE device_grants SET state = 'approved', sub = '{sub}', auth_time = 1700000000, \

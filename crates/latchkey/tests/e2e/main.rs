@@ -26,9 +26,11 @@ mod cors;
 mod crash;
 mod device;
 mod docs;
+mod dpop;
 #[cfg(feature = "failpoints")]
 mod faults;
 mod interop;
+mod interop_dpop;
 mod jarm;
 mod languages;
 mod limits;

@@ -26,7 +26,7 @@ async fn client(s: &Server, body: Value) {
 }
 
 /// Alice's tokens for `web` through the login page: (access, id, refresh).
-async fn alice_tokens(s: &Server) -> (String, String, String) {
+pub(crate) async fn alice_tokens(s: &Server) -> (String, String, String) {
     let mut b = Browser::new(s);
     let html = login_page(
         &mut b,
@@ -84,7 +84,7 @@ async fn introspect(s: &Server, token: &str) -> Value {
         .unwrap()
 }
 
-async fn setup(db: Db) -> Server {
+pub(crate) async fn setup(db: Db) -> Server {
     let s = Server::start(db).await;
     client(
         &s,
@@ -121,10 +121,11 @@ async fn setup(db: Db) -> Server {
 async fn delegation_impersonation_and_policy(db: Db) {
     let s = setup(db).await;
     let (access, id_token, refresh) = alice_tokens(&s).await;
-    let alice = introspect(&s, &access).await["sub"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let seen = introspect(&s, &access).await;
+    let alice = seen["sub"].as_str().unwrap().to_string();
+    // RFC 9470 §6.2: the sign-in behind the token, for a resource's step-up.
+    assert_eq!(seen["acr"], "Cl", "{seen}");
+    assert!(seen["auth_time"].is_i64(), "{seen}");
     let own: Value = token(&s, "orders-api", &[("grant_type", "client_credentials")])
         .await
         .json()
