@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod authorize;
+pub mod backchannel;
 pub mod cache;
 pub mod client;
 pub mod client_auth;

@@ -132,6 +132,7 @@ mod tests {
             id_token: Some(SECRET.into()),
             sub: Some("alice".into()),
             grant_id: None,
+            sid: None,
         };
         assert_hidden("TokenResponse", format!("{response:?}"));
         // The wire answer still carries the tokens.

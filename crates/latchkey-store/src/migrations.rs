@@ -104,6 +104,11 @@ pub(crate) const SQLITE: Dialect = Dialect {
             name: "0015_account",
             sql: include_str!("../migrations/sqlite/0015_account.sql"),
         },
+        Migration {
+            version: 16,
+            name: "0016_backchannel_logout",
+            sql: include_str!("../migrations/sqlite/0016_backchannel_logout.sql"),
+        },
     ],
 };
 
@@ -189,6 +194,11 @@ pub(crate) const POSTGRES: Dialect = Dialect {
             version: 15,
             name: "0015_account",
             sql: include_str!("../migrations/postgres/0015_account.sql"),
+        },
+        Migration {
+            version: 16,
+            name: "0016_backchannel_logout",
+            sql: include_str!("../migrations/postgres/0016_backchannel_logout.sql"),
         },
     ],
 };

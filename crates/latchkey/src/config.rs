@@ -362,6 +362,12 @@ impl Config {
     pub fn client_limits(&self) -> latchkey_core::client::ServerLimits {
         latchkey_core::client::ServerLimits {
             refresh_token_ttl: self.refresh_token_ttl,
+            loopback_issuer: url::Url::parse(&self.issuer).is_ok_and(|u| {
+                matches!(
+                    u.host_str(),
+                    Some("localhost") | Some("127.0.0.1") | Some("[::1]")
+                )
+            }),
         }
     }
 

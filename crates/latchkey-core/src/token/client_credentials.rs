@@ -66,6 +66,7 @@ pub fn exchange(
         id_token: None,
         sub: None,
         grant_id: None,
+        sid: None,
     })
 }
 

@@ -146,7 +146,14 @@ pub async fn token(
         "tokens issued"
     );
     if let (Some(grant_id), Some(sub)) = (&response.grant_id, &response.sub) {
-        crate::grant_uses::note(&app, grant_id, sub, &client.client_id).await;
+        crate::grant_uses::note(
+            &app,
+            grant_id,
+            sub,
+            &client.client_id,
+            response.sid.as_deref(),
+        )
+        .await;
     }
     Ok(super::cors::answered(
         no_store_json(response),
