@@ -328,9 +328,12 @@ async fn delete_user(
     let user = manage::users::get(app.store.as_ref(), &sub)
         .await
         .map_err(Failure::admin)?;
-    manage::users::delete(app.store.as_ref(), &user.sub)
+    let told = manage::users::delete(app.store.as_ref(), &user.sub)
         .await
         .map_err(Failure::admin)?;
+    if told > 0 {
+        app.logout_wake.notify_one();
+    }
     let gone = json!({ "sub": user.sub });
     audit_user(
         &app,

@@ -23,6 +23,8 @@ pub fn document(config: &Config) -> Value {
         "issuer": issuer,
         "authorization_endpoint": format!("{issuer}/authorize"),
         "end_session_endpoint": format!("{issuer}/logout"),
+        "backchannel_logout_supported": true,
+        "backchannel_logout_session_supported": true,
         "jwks_uri": format!("{issuer}/jwks"),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "fragment", "form_post"],
