@@ -2774,6 +2774,11 @@ async fn sessions_are_listed_and_ended_per_user(db: &TestDb) {
     assert!(!store.end_session("s1", "b").await.unwrap());
     assert!(store.get_session("hash-b").await.unwrap().is_none());
     assert_eq!(store.list_sessions("s1", 1_000).await.unwrap().len(), 1);
+    // Every session of s1 (the expired one too), none of s2's.
+    assert_eq!(store.end_sessions("s1").await.unwrap(), 2);
+    assert_eq!(store.end_sessions("s1").await.unwrap(), 0);
+    assert!(store.get_session("hash-a").await.unwrap().is_none());
+    assert!(store.get_session("hash-c").await.unwrap().is_some());
 }
 
 async fn consents_are_listed_with_their_last_use_and_revoked_with_their_grants(db: &TestDb) {

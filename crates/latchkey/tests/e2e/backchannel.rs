@@ -483,6 +483,58 @@ async fn deleting_a_user_delivers(db: Db) {
     assert_eq!(strict["sid"], sid);
 }
 
+/// The admin API signs a user out of every browser: their sessions end,
+/// the clients are told, and their tokens stay. The read-only token may
+/// not; an unknown user is 404.
+async fn the_admin_api_ends_a_users_sessions(db: Db) {
+    let s = server(db, &[]).await;
+    let rx = Receiver::start(&[]).await;
+    let secret = client(&s, "a", bcl(&rx, "a")).await;
+    let sub = alice(&s).await;
+    let mut b = Browser::new(&s);
+    let t = tokens(&s, &mut b, "a", &secret).await;
+    let path = format!("/users/{sub}/sessions");
+    let r = s
+        .http
+        .delete(s.url(&format!("/admin/v1{path}")))
+        .bearer_auth(crate::support::READONLY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = s
+        .admin(Method::DELETE, "/users/nobody/sessions")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert!(rx.got().is_empty());
+    let r = s.admin(Method::DELETE, &path).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body, json!({"sub": sub, "sessions_ended": 1}));
+    let got = rx.wait_for(1, Duration::from_secs(10)).await;
+    let claims = token_of(&s, &got, "a").await;
+    assert_eq!(claims["sub"], sub.as_str());
+    // The browser is signed out; the tokens still work.
+    assert!(location(&b.get(&start("a")).await).starts_with("/login"));
+    let r = s
+        .http
+        .get(s.url("/userinfo"))
+        .bearer_auth(t["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = s
+        .admin(Method::GET, "/audit?kind=admin.sessions_ended")
+        .send()
+        .await
+        .unwrap();
+    let events: Value = r.json().await.unwrap();
+    assert_eq!(events["events"][0]["target"], format!("user:{sub}"));
+}
+
 /// The metadata's rules, through the admin API and registration, and
 /// discovery.
 async fn registration_rules_and_discovery(db: Db) {
@@ -561,5 +613,6 @@ crate::both!(
     a_receiver_that_is_down_does_not_slow_the_logout,
     a_password_reset_delivers,
     deleting_a_user_delivers,
+    the_admin_api_ends_a_users_sessions,
     registration_rules_and_discovery,
 );
