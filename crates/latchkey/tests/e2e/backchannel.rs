@@ -363,7 +363,7 @@ async fn a_receiver_that_is_down_does_not_slow_the_logout(db: Db) {
     let s = server(
         db,
         &[
-            ("LATCHKEY_BACKCHANNEL_LOGOUT_TIMEOUT", "1"),
+            ("LATCHKEY_BACKCHANNEL_LOGOUT_TIMEOUT", "3"),
             ("LATCHKEY_BACKCHANNEL_LOGOUT_ATTEMPTS", "2"),
         ],
     )
@@ -387,11 +387,11 @@ async fn a_receiver_that_is_down_does_not_slow_the_logout(db: Db) {
     let r = b.get(&format!("/logout?id_token_hint={hint}")).await;
     assert_eq!(r.status(), 200);
     assert!(
-        began.elapsed() < Duration::from_millis(800),
+        began.elapsed() < Duration::from_millis(1500),
         "the logout waited: {:?}",
         began.elapsed()
     );
-    let deadline = Instant::now() + Duration::from_secs(15);
+    let deadline = Instant::now() + Duration::from_secs(30);
     while !s.logs().contains("backchannel_logout_failed") {
         assert!(Instant::now() < deadline, "never given up: {}", s.logs());
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -406,12 +406,15 @@ async fn a_receiver_that_is_down_does_not_slow_the_logout(db: Db) {
         line.contains("client_id=a") || line.contains("\"a\""),
         "{line}"
     );
-    assert_eq!(
-        s.sql_count("SELECT COUNT(*) FROM backchannel_logouts")
-            .await,
-        0,
-        "dropped once given up"
-    );
+    // Dropped once given up (right after the log line).
+    while s
+        .sql_count("SELECT COUNT(*) FROM backchannel_logouts")
+        .await
+        > 0
+    {
+        assert!(Instant::now() < deadline, "never dropped");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     held.abort();
 }
 
