@@ -34,8 +34,9 @@ export class Browser {
     return res;
   }
 
-  /// Returns `{ callback: URL }` or, when the server shows an error page,
-  /// `{ page: { status, error, cause } }`.
+  /// Returns `{ callback: URL }`, `{ formPost: URLSearchParams }` (the
+  /// fields of a form_post response) or, when the server shows an error
+  /// page, `{ page: { status, error, cause } }`.
   async authorize(start, user = fx.user) {
     let url = new URL(start);
     let init = {};
@@ -60,6 +61,8 @@ export class Browser {
         fields.append(name, decode(value));
       }
       const action = decode(form[1]);
+      // The form_post page: the form goes back to the client.
+      if (new URL(action, url).origin !== url.origin) return { formPost: fields };
       if (action.startsWith('/login')) {
         fields.append('username', user.username);
         fields.append('password', user.password);
@@ -143,6 +146,13 @@ export function describeError(e, lib) {
       error_uri: e.cause?.error_uri,
       error_id: e.cause?.error_id,
       link: e.response?.headers.get('link') ?? undefined,
+    });
+  } else if (lib.AuthorizationResponseError && e instanceof lib.AuthorizationResponseError) {
+    // An error in the authorization response (for JARM, inside the JWT).
+    Object.assign(out, {
+      error: e.error,
+      error_description: e.error_description,
+      error_uri: e.cause?.get('error_uri') ?? undefined,
     });
   } else if (e instanceof lib.WWWAuthenticateChallengeError) {
     const [challenge] = e.cause ?? [];

@@ -85,6 +85,44 @@ await report.flow('client_credentials', async () => {
   return { scope: t.scope, token_type: t.token_type };
 });
 
+/// Authorize with a JARM response mode: the library checks the JWT (its
+/// signature against the JWKS, iss, aud, exp), then the parameters in it.
+async function authorizeJarm(mode, scope = 'openid email') {
+  const verifier = oauth.generateRandomCodeVerifier();
+  const state = oauth.generateRandomState();
+  const nonce = oauth.generateRandomNonce();
+  const url = new URL(as.authorization_endpoint);
+  url.search = new URLSearchParams({
+    client_id: web.client_id,
+    redirect_uri: fx.redirect_uri,
+    response_type: 'code',
+    response_mode: mode,
+    scope,
+    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+  }).toString();
+  const r = await browser.authorize(url);
+  let response;
+  if (r.formPost) response = r.formPost;
+  else if (r.callback && mode.startsWith('fragment')) response = new URLSearchParams(r.callback.hash.slice(1));
+  else if (r.callback) response = r.callback;
+  else throw new Error(`no response: ${JSON.stringify(r.page)}`);
+  const params = await oauth.validateJwtAuthResponse(as, web, response, state, insecure);
+  return { params, verifier, nonce };
+}
+
+for (const mode of ['jwt', 'query.jwt', 'fragment.jwt', 'form_post.jwt']) {
+  await report.flow(`jarm_${mode}`, async () => {
+    const a = await authorizeJarm(mode);
+    const t = await exchange(as, webAuth, a);
+    return { sub: oauth.getValidatedIdTokenClaims(t).sub, iss_parameter: a.params.get('iss') };
+  });
+}
+
+await report.mistake('jarm_error', async () => () => authorizeJarm('query.jwt', 'openid launch_missiles'));
+
 // The six mistakes.
 const clientCredentials = (secretAuth) => async () => {
   const response = await oauth.clientCredentialsGrantRequest(

@@ -28,6 +28,9 @@ pub const AUTH_METHODS: &[&str] = &[
 pub const CLIENT_SIGNING_ALGS: &[&str] = &["RS256", "PS256", "ES256", "EdDSA", "HS256"];
 /// Algorithms we can sign ID tokens with.
 pub const ID_TOKEN_ALGS: &[&str] = &["RS256", "ES256"];
+/// JARM: the algorithm authorization responses are signed with when the
+/// client registered none (JARM §3).
+pub const DEFAULT_AUTHORIZATION_SIGNING_ALG: &str = "RS256";
 /// Algorithms accepted for signed request objects. HMAC is left out: it
 /// would need the client secret in clear, and secrets are stored hashed.
 pub const REQUEST_OBJECT_ALGS: &[&str] = &["RS256", "PS256", "ES256", "EdDSA"];
@@ -53,6 +56,13 @@ pub struct ClientMetadata {
     pub id_token_signed_response_alg: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_object_signing_alg: Option<String>,
+    /// JARM: the algorithm of this client's JWT authorization responses
+    /// (RS256 when unset).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization_signed_response_alg: Option<String>,
+    /// Encryption a client may ask for, which is not offered.
+    #[serde(flatten)]
+    pub encryption: Encryption,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub request_uris: Vec<String>,
     pub require_pushed_authorization_requests: bool,
@@ -95,6 +105,76 @@ pub struct ClientMetadata {
     pub backchannel_logout_session_required: bool,
 }
 
+/// The encryption metadata of RFC 7591, OIDC Registration §2 and JARM:
+/// none is offered (discovery lists no encryption algorithms), so each is
+/// kept only to refuse it at registration. Ignoring it would leave a
+/// client waiting for encrypted responses it never gets, or sending
+/// encrypted request objects no one can read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Encryption {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization_encrypted_response_alg: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization_encrypted_response_enc: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_object_encryption_alg: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_object_encryption_enc: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token_encrypted_response_alg: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token_encrypted_response_enc: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub userinfo_encrypted_response_alg: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub userinfo_encrypted_response_enc: Option<String>,
+}
+
+impl Encryption {
+    /// The names of the fields a client set.
+    pub fn asked(&self) -> Vec<&'static str> {
+        [
+            (
+                "authorization_encrypted_response_alg",
+                &self.authorization_encrypted_response_alg,
+            ),
+            (
+                "authorization_encrypted_response_enc",
+                &self.authorization_encrypted_response_enc,
+            ),
+            (
+                "request_object_encryption_alg",
+                &self.request_object_encryption_alg,
+            ),
+            (
+                "request_object_encryption_enc",
+                &self.request_object_encryption_enc,
+            ),
+            (
+                "id_token_encrypted_response_alg",
+                &self.id_token_encrypted_response_alg,
+            ),
+            (
+                "id_token_encrypted_response_enc",
+                &self.id_token_encrypted_response_enc,
+            ),
+            (
+                "userinfo_encrypted_response_alg",
+                &self.userinfo_encrypted_response_alg,
+            ),
+            (
+                "userinfo_encrypted_response_enc",
+                &self.userinfo_encrypted_response_enc,
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.is_some())
+        .map(|(name, _)| name)
+        .collect()
+    }
+}
+
 impl Default for ClientMetadata {
     /// RFC 7591 §2 defaults: `client_secret_basic`, `["authorization_code"]`,
     /// `["code"]`; OIDC Registration §2: ID tokens `RS256`, `web`.
@@ -111,6 +191,8 @@ impl Default for ClientMetadata {
             scope: None,
             id_token_signed_response_alg: "RS256".into(),
             request_object_signing_alg: None,
+            authorization_signed_response_alg: None,
+            encryption: Encryption::default(),
             request_uris: Vec::new(),
             require_pushed_authorization_requests: false,
             application_type: "web".into(),
@@ -140,6 +222,13 @@ impl ClientMetadata {
             self.token_endpoint_auth_method.as_str(),
             "client_secret_basic" | "client_secret_post" | "client_secret_jwt"
         )
+    }
+
+    /// The algorithm JARM responses to this client are signed with.
+    pub fn authorization_signing_alg(&self) -> &str {
+        self.authorization_signed_response_alg
+            .as_deref()
+            .unwrap_or(DEFAULT_AUTHORIZATION_SIGNING_ALG)
     }
 
     pub fn is_public(&self) -> bool {
@@ -348,6 +437,20 @@ impl ClientMetadata {
             bad(
                 "request_object_signing_alg",
                 format!("must be none or one of {}", REQUEST_OBJECT_ALGS.join(", ")),
+            );
+        }
+        if let Some(alg) = &self.authorization_signed_response_alg
+            && !ID_TOKEN_ALGS.contains(&alg.as_str())
+        {
+            bad(
+                "authorization_signed_response_alg",
+                format!("must be one of {}", ID_TOKEN_ALGS.join(", ")),
+            );
+        }
+        for field in self.encryption.asked() {
+            bad(
+                field,
+                "encryption is not offered (discovery lists no encryption algorithms): responses and request objects are signed only".into(),
             );
         }
         if !ID_TOKEN_ALGS.contains(&self.id_token_signed_response_alg.as_str()) {

@@ -279,6 +279,9 @@ mod tests {
             ("username", Arg::Text("alice")),
             // Passkeys on the account page.
             ("added", Arg::Text("2026-01-01 10:00 UTC")),
+            // A session's device.
+            ("browser", Arg::Text("Firefox")),
+            ("system", Arg::Text("Linux")),
         ];
         for lang in Lang::ALL {
             for id in ids(lang) {

@@ -70,6 +70,10 @@ pub struct AuthorizeRequest {
     /// Whether the request carried `redirect_uri` (then /token must too).
     redirect_uri_sent: bool,
     response_mode: ResponseMode,
+    /// For a JARM response mode: the client's
+    /// `authorization_signed_response_alg` when it asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    response_alg: Option<String>,
     scopes: Scope,
     state: Option<String>,
     nonce: Option<String>,
@@ -95,6 +99,7 @@ pub(crate) struct Validated {
     pub redirect_uri: RedirectUri,
     pub redirect_uri_sent: bool,
     pub response_mode: ResponseMode,
+    pub response_alg: Option<String>,
     pub scopes: Scope,
     pub state: Option<String>,
     pub nonce: Option<String>,
@@ -119,6 +124,7 @@ impl Validated {
             redirect_uri: RedirectUri::for_tests("https://a.example/cb"),
             redirect_uri_sent: true,
             response_mode: ResponseMode::Query,
+            response_alg: None,
             scopes: Scope::split("openid"),
             state: None,
             nonce: None,
@@ -142,6 +148,7 @@ impl AuthorizeRequest {
             redirect_uri: v.redirect_uri,
             redirect_uri_sent: v.redirect_uri_sent,
             response_mode: v.response_mode,
+            response_alg: v.response_alg,
             scopes: v.scopes,
             state: v.state,
             nonce: v.nonce,
@@ -163,6 +170,12 @@ impl AuthorizeRequest {
             self.redirect_uri.clone(),
             self.response_mode,
             self.state.clone(),
+        )
+        .for_client(
+            &self.client_id,
+            self.response_alg
+                .as_deref()
+                .unwrap_or(crate::client::DEFAULT_AUTHORIZATION_SIGNING_ALG),
         )
     }
 
@@ -539,18 +552,26 @@ mod tests {
     #[test]
     fn response_modes() {
         use ResponseMode::*;
-        for (m, s) in [
-            (Query, "query"),
-            (Fragment, "fragment"),
-            (FormPost, "form_post"),
+        for (m, s, carrier) in [
+            (Query, "query", Query),
+            (Fragment, "fragment", Fragment),
+            (FormPost, "form_post", FormPost),
+            (QueryJwt, "query.jwt", Query),
+            (FragmentJwt, "fragment.jwt", Fragment),
+            (FormPostJwt, "form_post.jwt", FormPost),
         ] {
             assert_eq!(ResponseMode::parse(s), Some(m));
             assert_eq!(m.to_string(), s);
+            assert_eq!(m.carrier(), carrier);
+            assert_eq!(m.is_jwt(), s.ends_with(".jwt"));
+            assert!(ResponseMode::SUPPORTED.contains(&s));
             let json = serde_json::to_string(&m).unwrap();
             assert_eq!(json, format!("\"{s}\""));
             assert_eq!(serde_json::from_str::<ResponseMode>(&json).unwrap(), m);
         }
-        for bad in ["Query", "jwt", "form-post", ""] {
+        // JARM §2.3.4: `jwt` is the default carrier of `code`, the query.
+        assert_eq!(ResponseMode::parse("jwt"), Some(QueryJwt));
+        for bad in ["Query", "jwt.query", "form-post", "query.JWT", ""] {
             assert_eq!(ResponseMode::parse(bad), None, "{bad}");
         }
     }

@@ -16,16 +16,52 @@ pub struct SessionRecord {
     pub acr: Option<String>,
     pub created_at: i64,
     pub expires_at: i64,
-    /// A summary of the browser's User-Agent when it signed in, for the
-    /// person's list of their sessions.
+    /// The browser and system its User-Agent named when it signed in, for
+    /// the person's list of their sessions (see [`Device`]).
     pub user_agent: Option<String>,
     /// The address it signed in from.
     pub address: Option<String>,
 }
 
-/// A short name for the browser a `User-Agent` header describes, as the
-/// person recognises it ("Firefox on Linux"); "Unknown browser" when it
-/// says nothing known. Only this summary is kept with the session.
+/// The browser and system a `User-Agent` header names, as the person
+/// recognises them ("Firefox", "Linux"). Only this is kept with the
+/// session, stored as `browser/system` (either side may be empty) so the
+/// account page can say it in the page's language; names themselves are
+/// never translated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Device<'a> {
+    pub browser: Option<&'a str>,
+    pub system: Option<&'a str>,
+}
+
+impl<'a> Device<'a> {
+    /// Reads a stored summary. A value without `/` (written before this
+    /// format) is taken as a browser name so it still shows.
+    pub fn parse(stored: &'a str) -> Self {
+        let some = |s: &'a str| (!s.is_empty()).then_some(s);
+        match stored.split_once('/') {
+            Some((browser, system)) => Device {
+                browser: some(browser),
+                system: some(system),
+            },
+            None => Device {
+                browser: some(stored),
+                system: None,
+            },
+        }
+    }
+
+    /// The stored form.
+    pub fn stored(&self) -> String {
+        format!(
+            "{}/{}",
+            self.browser.unwrap_or(""),
+            self.system.unwrap_or("")
+        )
+    }
+}
+
+/// The stored device summary of a `User-Agent` header (see [`Device`]).
 pub fn device_summary(user_agent: &str) -> String {
     // Order matters: Edge and Opera also say Chrome, Chrome also says Safari.
     const BROWSERS: &[(&str, &str)] = &[
@@ -53,12 +89,11 @@ pub fn device_summary(user_agent: &str) -> String {
             .find(|(needle, _)| user_agent.contains(needle))
             .map(|(_, name)| *name)
     };
-    match (find(BROWSERS), find(SYSTEMS)) {
-        (Some(b), Some(s)) => format!("{b} on {s}"),
-        (Some(b), None) => b.to_string(),
-        (None, Some(s)) => format!("A browser on {s}"),
-        (None, None) => "Unknown browser".to_string(),
+    Device {
+        browser: find(BROWSERS),
+        system: find(SYSTEMS),
     }
+    .stored()
 }
 
 /// An application the user allowed, as the account page lists it.
@@ -103,31 +138,52 @@ pub enum Reservation {
 
 #[cfg(test)]
 mod tests {
-    use super::device_summary;
+    use super::{Device, device_summary};
 
     #[test]
     fn user_agents_read_as_a_browser_and_a_system() {
         for (ua, summary) in [
             (
                 "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
-                "Firefox on Linux",
+                "Firefox/Linux",
             ),
             (
                 "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36 Edg/120.0",
-                "Edge on Windows",
+                "Edge/Windows",
             ),
             (
                 "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1",
-                "Safari on iPhone",
+                "Safari/iPhone",
             ),
             (
                 "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
-                "Chrome on Android",
+                "Chrome/Android",
             ),
-            ("curl/8.5.0", "curl"),
-            ("", "Unknown browser"),
+            ("curl/8.5.0", "curl/"),
+            ("", "/"),
         ] {
             assert_eq!(device_summary(ua), summary, "{ua}");
         }
+    }
+
+    #[test]
+    fn stored_summaries_read_back() {
+        for stored in ["Firefox/Linux", "curl/", "/Android", "/"] {
+            assert_eq!(Device::parse(stored).stored(), stored);
+        }
+        assert_eq!(
+            Device::parse("Firefox on Linux"),
+            Device {
+                browser: Some("Firefox on Linux"),
+                system: None
+            }
+        );
+        assert_eq!(
+            Device::parse("/"),
+            Device {
+                browser: None,
+                system: None
+            }
+        );
     }
 }

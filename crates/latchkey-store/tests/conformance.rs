@@ -386,6 +386,18 @@ async fn every_client_metadata_field_round_trips(db: &TestDb) {
         scope: Some("openid profile email offline_access".into()),
         id_token_signed_response_alg: "ES256".into(),
         request_object_signing_alg: Some("PS256".into()),
+        authorization_signed_response_alg: Some("ES256".into()),
+        // Refused at registration, but a stored record keeps what it holds.
+        encryption: latchkey_core::client::Encryption {
+            authorization_encrypted_response_alg: Some("RSA-OAEP-256".into()),
+            authorization_encrypted_response_enc: Some("A128GCM".into()),
+            request_object_encryption_alg: Some("RSA-OAEP".into()),
+            request_object_encryption_enc: Some("A256GCM".into()),
+            id_token_encrypted_response_alg: Some("ECDH-ES".into()),
+            id_token_encrypted_response_enc: Some("A128CBC-HS256".into()),
+            userinfo_encrypted_response_alg: Some("RSA-OAEP-256".into()),
+            userinfo_encrypted_response_enc: Some("A256GCM".into()),
+        },
         request_uris: vec!["https://app.example/request.jwt".into()],
         require_pushed_authorization_requests: true,
         application_type: "native".into(),

@@ -60,14 +60,17 @@ pub fn response_type(value: Option<&str>, client: &ClientRecord) -> Result<(), O
     }
 }
 
-/// - `query` (default), `fragment`, `form_post`; anything else is refused (U4, O6).
+/// - `query` (default), `fragment`, `form_post`, and JARM's `jwt`,
+///   `query.jwt`, `fragment.jwt`, `form_post.jwt`; anything else is
+///   refused (U4, O6).
 pub fn response_mode(value: Option<&str>) -> Result<ResponseMode, Occurrence> {
     let Some(value) = value else {
         return Ok(ResponseMode::Query);
     };
     ResponseMode::parse(value).ok_or_else(|| {
         UNSUPPORTED_RESPONSE_MODE.with_detail(format!(
-            "response_mode {value}; use query, fragment or form_post"
+            "response_mode {value}; use one of {}",
+            ResponseMode::SUPPORTED.join(", ")
         ))
     })
 }

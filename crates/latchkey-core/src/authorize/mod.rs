@@ -89,11 +89,12 @@ pub fn error_target(
     let mode = text("response_mode")
         .and_then(ResponseMode::parse)
         .unwrap_or(ResponseMode::Query);
-    Some(RedirectTarget::verified(
-        uri,
-        mode,
-        text("state").map(str::to_string),
-    ))
+    Some(
+        RedirectTarget::verified(uri, mode, text("state").map(str::to_string)).for_client(
+            &client.client_id,
+            client.metadata.authorization_signing_alg(),
+        ),
+    )
 }
 
 /// Validate an authorization request for `client` (the record found for
@@ -119,7 +120,10 @@ pub fn validate(
     let mode = mode_param
         .and_then(ResponseMode::parse)
         .unwrap_or(ResponseMode::Query);
-    let target = RedirectTarget::verified(redirect_uri.clone(), mode, state.clone());
+    let target = RedirectTarget::verified(redirect_uri.clone(), mode, state.clone()).for_client(
+        &client.client_id,
+        client.metadata.authorization_signing_alg(),
+    );
     let redirect = |occ: Occurrence| Rejection {
         occ,
         target: Some(target.clone()),
@@ -156,6 +160,9 @@ pub fn validate(
         redirect_uri,
         redirect_uri_sent: requested_uri.is_some(),
         response_mode,
+        response_alg: response_mode
+            .is_jwt()
+            .then(|| client.metadata.authorization_signing_alg().to_string()),
         scopes,
         state,
         nonce: get("nonce").map(str::to_string),

@@ -180,11 +180,16 @@ pub async fn open(
 ) -> Result<Opened, Occurrence> {
     let parts: Vec<&str> = token.trim().split('.').collect();
     let [header, payload, signature] = parts[..] else {
-        return Err(unparseable(if parts.len() == 5 {
-            "encrypted request objects (JWE) are not supported; sign it (JWS)"
-        } else {
-            "expected a compact JWS: three base64url parts separated by dots"
-        }));
+        // A JWE: five parts, its header naming a content encryption.
+        if let [jwe_header, _, _, _, _] = parts[..]
+            && json_part(jwe_header, "JWE header").is_ok_and(|h| h.get("enc").is_some())
+        {
+            return Err(REQUEST_OBJECT_ENCRYPTED
+                .with_detail("a JWE was sent; send the signed JWS as it is"));
+        }
+        return Err(unparseable(
+            "expected a compact JWS: three base64url parts separated by dots",
+        ));
     };
     let header = json_part(header, "JWS header")?;
     let claims = json_part(payload, "payload")?;
@@ -430,6 +435,10 @@ mod tests {
             let err = block_on(verify(junk, &c, &CTX)).unwrap_err();
             assert!(err.is(&REQUEST_OBJECT_UNPARSEABLE), "{err}");
         }
+        // {"alg":"RSA-OAEP","enc":"A256GCM"}: encrypted, said so.
+        let jwe = "eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.a2V5.aXY.Y2lwaGVy.dGFn";
+        let err = block_on(verify(jwe, &c, &CTX)).unwrap_err();
+        assert!(err.is(&REQUEST_OBJECT_ENCRYPTED), "{err}");
     }
 
     #[test]

@@ -122,7 +122,7 @@ fn authorize_redirect_errors_after_verification() {
             "unsupported_response_type",
         ),
         (
-            "&response_type=code&scope=openid&response_mode=jwt",
+            "&response_type=code&scope=openid&response_mode=jwt.query",
             "unsupported_response_mode",
         ),
         ("&response_type=code", "scope_missing"),
@@ -380,11 +380,14 @@ fn error_target_uses_only_registered_uris_of_the_outer_client() {
         error_target(&raw(outer), object.map(raw).as_ref(), c)
     };
     let to = |uri: &str, mode, state: Option<&str>| {
-        Some(RedirectTarget::verified(
-            redirect_uri::choose(Some(uri), &two.metadata).unwrap(),
-            mode,
-            state.map(str::to_string),
-        ))
+        Some(
+            RedirectTarget::verified(
+                redirect_uri::choose(Some(uri), &two.metadata).unwrap(),
+                mode,
+                state.map(str::to_string),
+            )
+            .for_client("app", "RS256"),
+        )
     };
     let q = |uri: &str, state: Option<&str>| to(uri, ResponseMode::Query, state);
     // Unverified: the outer redirect URI and state, when registered.

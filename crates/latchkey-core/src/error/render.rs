@@ -129,22 +129,45 @@ pub fn client_challenge(realm: &str, occ: &Occurrence, ctx: RenderCtx<'_>) -> Op
 }
 
 /// How an authorization response travels (OAuth 2.0 Multiple Response
-/// Type Encoding Practices; OAuth 2.0 Form Post Response Mode). Stored in
-/// interactions as its `response_mode` value.
+/// Type Encoding Practices; OAuth 2.0 Form Post Response Mode; JARM, the
+/// JWT Secured Authorization Response Mode, for the `.jwt` modes). Stored
+/// in interactions as its `response_mode` value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ResponseMode {
     Query,
     Fragment,
     FormPost,
+    #[serde(rename = "query.jwt")]
+    QueryJwt,
+    #[serde(rename = "fragment.jwt")]
+    FragmentJwt,
+    #[serde(rename = "form_post.jwt")]
+    FormPostJwt,
 }
 
 impl ResponseMode {
+    /// Every value accepted, as discovery lists them.
+    pub const SUPPORTED: &'static [&'static str] = &[
+        "query",
+        "fragment",
+        "form_post",
+        "jwt",
+        "query.jwt",
+        "fragment.jwt",
+        "form_post.jwt",
+    ];
+
     pub fn parse(s: &str) -> Option<ResponseMode> {
         match s {
             "query" => Some(ResponseMode::Query),
             "fragment" => Some(ResponseMode::Fragment),
             "form_post" => Some(ResponseMode::FormPost),
+            // JARM §2.3.4: `jwt` is the default carrier of the response
+            // type, which for `code` is the query.
+            "jwt" | "query.jwt" => Some(ResponseMode::QueryJwt),
+            "fragment.jwt" => Some(ResponseMode::FragmentJwt),
+            "form_post.jwt" => Some(ResponseMode::FormPostJwt),
             _ => None,
         }
     }
@@ -155,6 +178,24 @@ impl ResponseMode {
             ResponseMode::Query => "query",
             ResponseMode::Fragment => "fragment",
             ResponseMode::FormPost => "form_post",
+            ResponseMode::QueryJwt => "query.jwt",
+            ResponseMode::FragmentJwt => "fragment.jwt",
+            ResponseMode::FormPostJwt => "form_post.jwt",
+        }
+    }
+
+    /// Whether the response is one signed JWT (JARM).
+    pub fn is_jwt(self) -> bool {
+        self != self.carrier()
+    }
+
+    /// How the parameters (or, for JARM, the one `response` parameter)
+    /// travel.
+    pub fn carrier(self) -> ResponseMode {
+        match self {
+            ResponseMode::Query | ResponseMode::QueryJwt => ResponseMode::Query,
+            ResponseMode::Fragment | ResponseMode::FragmentJwt => ResponseMode::Fragment,
+            ResponseMode::FormPost | ResponseMode::FormPostJwt => ResponseMode::FormPost,
         }
     }
 }
@@ -221,6 +262,16 @@ pub struct RedirectTarget {
     uri: RedirectUri,
     mode: ResponseMode,
     state: Option<String>,
+    /// For the `.jwt` modes: who the response is signed for.
+    audience: Option<Audience>,
+}
+
+/// The client a JARM response is for: its `aud`, and the algorithm it
+/// registered as `authorization_signed_response_alg`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Audience {
+    pub client_id: String,
+    pub alg: String,
 }
 
 impl RedirectTarget {
@@ -233,7 +284,21 @@ impl RedirectTarget {
     /// RedirectTarget::verified(uri, ResponseMode::Query, None);
     /// ```
     pub(crate) fn verified(uri: RedirectUri, mode: ResponseMode, state: Option<String>) -> Self {
-        RedirectTarget { uri, mode, state }
+        RedirectTarget {
+            uri,
+            mode,
+            state,
+            audience: None,
+        }
+    }
+
+    /// The client JARM responses are signed for.
+    pub(crate) fn for_client(mut self, client_id: &str, alg: &str) -> Self {
+        self.audience = Some(Audience {
+            client_id: client_id.to_string(),
+            alg: alg.to_string(),
+        });
+        self
     }
 
     pub fn uri(&self) -> &str {
@@ -251,14 +316,37 @@ impl RedirectTarget {
     }
 
     /// An authorization response carrying `params`, then `state` and `iss`
-    /// (RFC 9207), in the target's response mode.
+    /// (RFC 9207), in the target's response mode. In a `.jwt` mode they
+    /// become the claims of one JWT (with `aud`), for the HTTP layer to
+    /// sign and send as `response`.
     pub fn respond(&self, params: Vec<(&'static str, String)>, issuer: &str) -> Redirect {
         let mut fields = params;
         if let Some(state) = &self.state {
             fields.push(("state", state.clone()));
         }
         fields.push(("iss", issuer.to_string()));
-        match self.mode {
+        match (self.mode.is_jwt(), &self.audience) {
+            (true, Some(audience)) => {
+                let mut claims: serde_json::Map<String, Value> = fields
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), Value::String(v)))
+                    .collect();
+                claims.insert("aud".into(), Value::String(audience.client_id.clone()));
+                Redirect::Jwt {
+                    target: self.clone().with_mode(self.mode.carrier()),
+                    alg: audience.alg.clone(),
+                    claims,
+                }
+            }
+            // A target without its client (never built so) answers plainly
+            // rather than unsigned.
+            _ => self.plain(fields),
+        }
+    }
+
+    /// The parameters as they are, in the carrier of the response mode.
+    pub fn plain(&self, fields: Vec<(&str, String)>) -> Redirect {
+        match self.mode.carrier() {
             ResponseMode::FormPost => Redirect::FormPost {
                 action: self.uri().to_string(),
                 fields: fields
@@ -266,9 +354,9 @@ impl RedirectTarget {
                     .map(|(k, v)| (k.to_string(), v))
                     .collect(),
             },
-            ResponseMode::Query | ResponseMode::Fragment => {
+            carrier => {
                 let encoded = encode_pairs(&fields);
-                let location = if self.mode == ResponseMode::Fragment {
+                let location = if carrier == ResponseMode::Fragment {
                     format!("{}#{}", self.uri(), encoded)
                 } else if self.uri().contains('?') {
                     let sep = if self.uri().ends_with('?') || self.uri().ends_with('&') {
@@ -307,13 +395,20 @@ fn encode_pairs(pairs: &[(&str, String)]) -> String {
     s.finish()
 }
 
-/// An authorization response: a `Location` (303) or an auto-posting form.
+/// An authorization response: a `Location` (303) or an auto-posting form;
+/// or, for JARM, claims to sign (adding `exp`) and send as the one
+/// parameter `response` to `target`, whose mode is the carrier.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Redirect {
     Location(String),
     FormPost {
         action: String,
         fields: Vec<(String, String)>,
+    },
+    Jwt {
+        target: RedirectTarget,
+        alg: String,
+        claims: serde_json::Map<String, Value>,
     },
 }
 
@@ -501,6 +596,43 @@ mod tests {
         );
         assert!(!evil.contains("\"><script>"));
         assert!(evil.contains("&quot;&lt;&gt;&amp;"));
+    }
+
+    #[test]
+    fn jarm_modes_make_claims_to_sign_for_the_client() {
+        let t = target(
+            "https://app.example/cb?x=1",
+            ResponseMode::FragmentJwt,
+            Some("xyz"),
+        )
+        .for_client("web", "ES256");
+        let Redirect::Jwt {
+            target: carrier,
+            alg,
+            claims,
+        } = t.respond(vec![("code", "c0de".into())], "https://id.example")
+        else {
+            panic!()
+        };
+        assert_eq!(alg, "ES256");
+        assert_eq!(carrier.mode(), ResponseMode::Fragment);
+        assert_eq!(carrier.uri(), "https://app.example/cb?x=1");
+        assert_eq!(
+            Value::Object(claims),
+            json!({"code": "c0de", "state": "xyz", "iss": "https://id.example", "aud": "web"})
+        );
+        // Errors travel the same way, state included.
+        let Redirect::Jwt { claims, .. } = t.error(&INTERNAL_ERROR.occur(), CTX) else {
+            panic!()
+        };
+        assert_eq!(claims["error"], "server_error");
+        assert_eq!(claims["state"], "xyz");
+        assert!(claims.contains_key("error_description") && claims.contains_key("error_uri"));
+        // The signed response then goes as `response` in the carrier.
+        let Redirect::Location(loc) = carrier.plain(vec![("response", "a.b.c".into())]) else {
+            panic!()
+        };
+        assert_eq!(loc, "https://app.example/cb?x=1#response=a.b.c");
     }
 
     #[test]

@@ -7,6 +7,8 @@ use crate::config::Config;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use latchkey_core::client::ID_TOKEN_ALGS;
+use latchkey_core::error::render::ResponseMode;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -27,7 +29,8 @@ pub fn document(config: &Config) -> Value {
         "backchannel_logout_session_supported": true,
         "jwks_uri": format!("{issuer}/jwks"),
         "response_types_supported": ["code"],
-        "response_modes_supported": ["query", "fragment", "form_post"],
+        "response_modes_supported": ResponseMode::SUPPORTED,
+        "authorization_signing_alg_values_supported": ID_TOKEN_ALGS,
         "code_challenge_methods_supported": pkce,
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
         "authorization_response_iss_parameter_supported": true,

@@ -125,7 +125,10 @@ pub fn router(app: Arc<App>) -> Router {
             "/recover/reset",
             get(recovery::reset_form).post(recovery::reset),
         )
-        .route("/verify-email", get(verify_email::verify))
+        .route(
+            "/verify-email",
+            get(verify_email::verify_page).post(verify_email::verify),
+        )
         .route(
             "/verify-email/resend",
             axum::routing::post(verify_email::resend),

@@ -432,7 +432,7 @@ pub fn render(app: &App, failure: Failure, view: impl FnOnce() -> View) -> Respo
         Channel::Page => {
             super::pages::error_page(&app.brand, &view(), &render::error_page(occ, ctx))
         }
-        Channel::Redirect(target) => redirect(target.error(occ, ctx)),
+        Channel::Redirect(target) => redirect(app, target.error(occ, ctx)),
     };
     let headers = res.headers_mut();
     no_store(headers);
@@ -449,11 +449,33 @@ pub fn render(app: &App, failure: Failure, view: impl FnOnce() -> View) -> Respo
     res
 }
 
-/// An authorization response: 303 to the client, or the form_post page.
-pub fn redirect(redirect: Redirect) -> Response {
+/// Seconds a JARM response is valid: long enough for a slow browser, short
+/// as the JARM and FAPI 2.0 texts ask (at most 10 minutes).
+const JARM_TTL: i64 = 300;
+
+/// An authorization response: 303 to the client, or the form_post page;
+/// for JARM, first signed as one JWT, sent as `response`.
+pub fn redirect(app: &App, redirect: Redirect) -> Response {
     match redirect {
         Redirect::Location(location) => see_other(&location),
         Redirect::FormPost { action, fields } => super::pages::form_post(&action, &fields),
+        Redirect::Jwt {
+            target,
+            alg,
+            mut claims,
+        } => {
+            let now = latchkey_core::now_unix();
+            claims.insert("exp".into(), (now + JARM_TTL).into());
+            let keys = app.keys();
+            let Some(key) = latchkey_core::keys::Alg::parse(&alg).and_then(|a| keys.signer(a))
+            else {
+                return unsendable(&format!("no active {alg} key to sign the JARM response"));
+            };
+            match key.sign_jwt("JWT", &claims) {
+                Ok(jwt) => self::redirect(app, target.plain(vec![("response", jwt)])),
+                Err(e) => unsendable(&format!("the JARM response cannot be signed: {e}")),
+            }
+        }
     }
 }
 

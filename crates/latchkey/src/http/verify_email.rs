@@ -1,6 +1,7 @@
 //! Email verification: `/verify-email?t=…` (the link a new user with an
-//! unverified `email` gets by mail) sets `email_verified: true` when the
-//! claim still holds the address the link was sent to; and
+//! unverified `email` gets by mail) shows a button whose POST sets
+//! `email_verified: true` when the claim still holds the address the link
+//! was sent to; and
 //! `/verify-email/resend`, offered by the login page when
 //! `policy.require_verified_email` refuses a sign-in, sends the link again
 //! (throttled like recovery, same answer whatever the name).
@@ -33,22 +34,66 @@ use latchkey_core::mail::LinkPurpose;
 use latchkey_core::user::UserRecord;
 use std::sync::Arc;
 
-/// `GET /verify-email?t=…`
-pub async fn verify(
+fn again(view: &View) -> String {
+    format!(
+        "<p class=\"muted\">{}</p>",
+        esc(&view.lang.t("verify-again"))
+    )
+}
+
+/// `GET /verify-email?t=…`: the link's page, with one button that
+/// confirms. Following the link changes nothing, so a mail scanner that
+/// opens every link does not use it up.
+pub async fn verify_page(
     State(app): State<Arc<App>>,
-    extensions: axum::http::Extensions,
     headers: HeaderMap,
     view: View,
     RawQuery(q): RawQuery,
 ) -> Result<Response, Failure> {
     require_mail(&app)?;
     let q = RawParams::parse(q.as_deref().unwrap_or(""));
-    let again = |view: &View| {
-        format!(
-            "<p class=\"muted\">{}</p>",
-            esc(&view.lang.t("verify-again"))
-        )
+    let link = match live_link(&app, LinkPurpose::Verify, field(&q, "t")).await? {
+        Ok(link) => link,
+        Err(occ) => {
+            let view = link_view(&app, &headers, view, &q, 0).await;
+            return Ok(dead_link_page(&app, &view, &occ, &again(&view)));
+        }
     };
+    let view = link_view(&app, &headers, view, &q, link.created_at).await;
+    let t = |id: &str| esc(&view.lang.t(id));
+    let body = format!(
+        "<h1>{heading}</h1><p>{explain}</p>\
+<form method=\"post\" action=\"/verify-email\">\
+<input type=\"hidden\" name=\"t\" value=\"{token}\">{lang}\
+<div class=\"actions\"><button type=\"submit\" class=\"primary\" id=\"confirm-email\">{confirm}</button></div></form>",
+        heading = t("verify-confirm-heading"),
+        explain = t("verify-confirm-explain"),
+        token = esc(field(&q, "t")),
+        lang = lang_field(&view),
+        confirm = t("verify-confirm-button"),
+    );
+    Ok(html_response(
+        StatusCode::OK,
+        layout(&app.brand, &view, &view.lang.t("verify-first-title"), &body),
+    ))
+}
+
+/// `POST /verify-email` (`t`, `lang`): confirms the address. The token
+/// is the authority, so no sign-in or browser binding is needed.
+pub async fn verify(
+    State(app): State<Arc<App>>,
+    extensions: axum::http::Extensions,
+    headers: HeaderMap,
+    view: View,
+    body: Bytes,
+) -> Result<Response, Failure> {
+    require_mail(&app)?;
+    if !super::is_form(&headers) {
+        return Err(Failure::page(
+            latchkey_core::catalogue::UNSUPPORTED_CONTENT_TYPE.occur(),
+        ));
+    }
+    let q = RawParams::parse(&String::from_utf8_lossy(&body));
     let link = match live_link(&app, LinkPurpose::Verify, field(&q, "t")).await? {
         Ok(link) => link,
         Err(occ) => {

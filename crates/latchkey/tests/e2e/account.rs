@@ -153,6 +153,12 @@ async fn account_journey(db: Db) {
     assert_eq!(overflow, false, "the page scrolls sideways at 390 px");
     d.screenshot("account-390.png").await;
     resize(&d, 1000, 900).await;
+    // In German, the device is said in German; the names stay.
+    d.goto(&s.url("/language?to=de&return=/account")).await;
+    let page = shows(&d, "Headless Chrome unter Linux").await;
+    assert!(page.contains("dieser Browser"), "{page}");
+    d.goto(&s.url("/language?to=en&return=/account")).await;
+    shows(&d, "Headless Chrome on Linux").await;
 
     // End the other browser's session: it is signed out.
     let others = d
@@ -273,9 +279,19 @@ async fn account_journey(db: Db) {
     let html = shows(&d, "Save your recovery codes").await;
     let list = "<ul class=\"recovery-codes\"><li><code>";
     let start = html.find(list).unwrap() + list.len();
-    let recovery = html[start..].split('<').next().unwrap().to_string();
+    let first_recovery = html[start..].split('<').next().unwrap().to_string();
     d.click("#back-to-account").await;
-    shows(&d, "An authenticator app is set up").await;
+    shows(&d, "10 recovery codes are left").await;
+
+    // A new set of recovery codes: shown once, the old set void.
+    press(&d, "#second-factor", "recovery_codes").await;
+    let html = shows(&d, "Any earlier recovery codes no longer work").await;
+    let start = html.find(list).unwrap() + list.len();
+    let recovery = html[start..].split('<').next().unwrap().to_string();
+    assert_ne!(recovery, first_recovery);
+    assert_eq!(html.matches("<li><code>").count(), 10, "{html}");
+    d.click("#back-to-account").await;
+    shows(&d, "10 recovery codes are left").await;
 
     // Removing it after the sign-in went stale asks for the password and
     // then the second factor (here a recovery code).
@@ -286,6 +302,10 @@ async fn account_journey(db: Db) {
     d.type_into("#password", "new horse battery").await;
     d.click("button[value=login]").await;
     d.wait_for(&s.url("/mfa")).await;
+    d.click("details summary").await;
+    d.type_into("#recovery_code", &first_recovery).await;
+    d.click("button[value=recovery]").await;
+    shows(&d, "That recovery code is not valid or was already used.").await;
     d.click("details summary").await;
     d.type_into("#recovery_code", &recovery).await;
     d.click("button[value=recovery]").await;
@@ -327,6 +347,7 @@ async fn account_journey(db: Db) {
         "account.consent_revoked",
         "account.password_changed",
         "account.totp_enrolled",
+        "account.recovery_codes_regenerated",
         "account.totp_removed",
     ] {
         assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
@@ -354,6 +375,7 @@ async fn account_journey(db: Db) {
     for secret in [
         "correct horse battery",
         "new horse battery",
+        first_recovery.as_str(),
         recovery.as_str(),
     ] {
         assert!(!all.contains(secret), "the audit trail holds a secret");

@@ -15,6 +15,7 @@ use crate::support::{Db, Server};
 use latchkey_core::catalogue::{
     CLIENT_AUTH_METHOD_NOT_ALLOWED, CLIENT_SECRET_MISMATCH, CODE_EXPIRED,
     CODE_REDIRECT_URI_MISMATCH, CODE_REUSED, REDIRECT_URI_MISMATCH, REFRESH_TOKEN_REUSED,
+    UNKNOWN_SCOPE,
 };
 use latchkey_core::error::Cause;
 use openidconnect::core::{
@@ -350,6 +351,14 @@ async fn oauth4webapi() {
         (&json!("web-basic"), &code["sub"])
     );
     assert_eq!(flow(&r, "client_credentials")["scope"], "api:read");
+    // JARM in every carrier: the library verified the signed response and
+    // redeemed the code in it.
+    for mode in ["jwt", "query.jwt", "fragment.jwt", "form_post.jwt"] {
+        let step = flow(&r, &format!("jarm_{mode}"));
+        assert_eq!(step["sub"], code["sub"], "{mode}");
+        assert_eq!(step["iss_parameter"], fx.main.base, "{mode}");
+    }
+    mistake(&r, "jarm_error", &UNKNOWN_SCOPE, Shows::All);
 
     common_mistakes(&r, Shows::All, true);
     mistake(

@@ -29,6 +29,7 @@ mod docs;
 #[cfg(feature = "failpoints")]
 mod faults;
 mod interop;
+mod jarm;
 mod languages;
 mod limits;
 mod login;

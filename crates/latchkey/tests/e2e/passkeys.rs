@@ -214,7 +214,14 @@ async fn a_real_browser_adds_a_passkey_and_signs_in_with_it() {
     sign_in_with_password(&d, &s, "alice").await;
     d.wait_for(&s.url("/mfa")).await;
     set_verified(&d, &authenticator, true).await;
+    // Alice has a passkey and no authenticator app: the page offers the
+    // passkey alone, and an app only on request.
+    let page = d.wait_for_text("Confirm it is you with your passkey").await;
+    assert!(!page.contains("totp-key"), "{page}");
     d.check_page("passkey-second-factor").await;
+    d.click("#mfa-enrol-instead").await;
+    let page = d.wait_for_text("id=\"totp-key\"").await;
+    assert!(page.contains("id=\"passkey-second-factor\""), "{page}");
     click_shown(&d, "#passkey-second-factor").await;
     let done = d.wait_for(&cb).await;
     let claims = id_token(&s, &secret, &cb, &done).await;

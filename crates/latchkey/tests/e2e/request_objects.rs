@@ -261,6 +261,12 @@ async fn request_object_errors(db: Db) {
             "invalid_request_object",
             "request_object_unparseable",
         ),
+        // A JWE (RSA-OAEP, A256GCM): five parts.
+        (
+            "request=eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.a2V5.aXY.Y2lwaGVy.dGFn".into(),
+            "invalid_request_object",
+            "request_object_encrypted",
+        ),
         (
             format!("request={}", enc(&none)),
             "invalid_request_object",

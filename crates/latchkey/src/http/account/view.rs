@@ -258,7 +258,7 @@ pub async fn page(
 <form method=\"post\" action=\"/account\">{f}<input type=\"hidden\" name=\"sid\" value=\"{sid}\">\
 <button type=\"submit\">{button}</button></form></li>",
                 sid = esc(&s.sid),
-                device = esc(s.user_agent.as_deref().unwrap_or("?")),
+                device = esc(&device_name(lang, s.user_agent.as_deref().unwrap_or("/"))),
                 this = if current {
                     format!(" <span class=\"tag\">{}</span>", t("account-session-this"))
                 } else {
@@ -510,4 +510,24 @@ pub fn passkey_add(app: &App, v: &Visit, started: &Started, alert: Option<&Occur
         form = passkey_form(started, "create", "/account", &hidden, false, &inner),
     );
     layout(&app.brand, &v.view, &lang.t("passkey-offer-title"), &body)
+}
+
+/// A session's browser and system in the page's language.
+fn device_name(lang: Lang, stored: &str) -> String {
+    let d = latchkey_core::session::Device::parse(stored);
+    match (d.browser, d.system) {
+        (Some(browser), Some(system)) => lang.t_with(
+            "account-session-device",
+            &[
+                ("browser", Arg::Text(browser)),
+                ("system", Arg::Text(system)),
+            ],
+        ),
+        (Some(browser), None) => browser.to_string(),
+        (None, Some(system)) => lang.t_with(
+            "account-session-device-system",
+            &[("system", Arg::Text(system))],
+        ),
+        (None, None) => lang.t("account-session-device-unknown"),
+    }
 }

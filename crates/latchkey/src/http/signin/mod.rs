@@ -307,6 +307,7 @@ pub async fn finish(
         ));
     }
     Ok(redirect(
+        app,
         req.target()
             .respond(vec![("code", code)], &app.config.issuer),
     ))

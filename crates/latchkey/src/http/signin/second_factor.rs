@@ -13,7 +13,7 @@ use crate::app::App;
 use crate::http::attempts;
 use crate::http::pages::{html, html_response, layout};
 use crate::http::respond::Failure;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use latchkey_core::catalogue::{
@@ -199,11 +199,13 @@ pub(crate) async fn pending_key(app: &App, sub: &str) -> Result<Option<Vec<u8>>,
 }
 
 /// "Use a passkey", when the user has one: a ceremony for their passkeys,
-/// bound to this sign-in.
+/// bound to this sign-in. `note` is shown above the button once the script
+/// runs.
 async fn passkey_section(
     app: &App,
     p: &Pending,
     session: &SessionRecord,
+    note: &str,
 ) -> Result<String, Occurrence> {
     let Some(rp) = app.passkeys.as_ref() else {
         return Ok(String::new());
@@ -225,7 +227,7 @@ async fn passkey_section(
     let inner = format!(
         "<p data-passkey-only hidden>{}</p>\
 <div class=\"actions\"><button type=\"submit\" class=\"primary\" id=\"passkey-second-factor\" data-passkey-start hidden>{}</button></div>",
-        esc(&lang.t("passkey-use-note")),
+        esc(&lang.t(note)),
         esc(&lang.t("passkey-use")),
     );
     Ok(format!(
@@ -241,15 +243,50 @@ async fn passkey_section(
     ))
 }
 
-/// The page for this user's state: verify when enrolled, else enrol; with
-/// "Use a passkey" above either when the user has a passkey.
+/// For a user with passkeys and no authenticator app: the passkey alone,
+/// with a way to set up an app instead (the only way without JavaScript).
+fn passkey_page(app: &App, p: &Pending, passkey: &str, error: &str) -> String {
+    let lang = p.view.lang;
+    let t = |id: &str| esc(&lang.t(id));
+    let client = format!("<strong>{}</strong>", esc(p.client_name()));
+    let body = format!(
+        "<h1>{heading}</h1><p class=\"muted\">{asks}</p>{error}{passkey}\
+<p><a href=\"/mfa?i={i}&amp;enrol=1\" id=\"mfa-enrol-instead\" class=\"back\">{instead}</a></p>\
+<form method=\"post\" action=\"/mfa\">{fields}\
+<div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>{cancel}</button></div></form>",
+        heading = t("mfa-passkey-heading"),
+        asks = html(lang, "mfa-enrol-asks", &[("client", &client)]),
+        i = esc(&p.interaction.id),
+        instead = t("mfa-passkey-enrol-instead"),
+        cancel = t("cancel"),
+        fields = hidden_fields(app, p),
+    );
+    layout(&app.brand, &p.view, &lang.t("mfa-passkey-title"), &body)
+}
+
+/// The page for this user's state: verify when an authenticator app is
+/// set up; else, for a user with a passkey, the passkey alone unless
+/// `enrol` asks for an app; else enrolment. "Use a passkey" sits above the
+/// code forms when the user has one.
 async fn page(
     app: &App,
     p: &Pending,
     session: &SessionRecord,
     error: &str,
+    enrol: bool,
 ) -> Result<String, Occurrence> {
-    let passkey = passkey_section(app, p, session).await?;
+    let confirmed = key_of(app, &session.sub)
+        .await?
+        .is_some_and(|(record, _)| record.confirmed_at.is_some());
+    let note = if confirmed || enrol {
+        "passkey-use-note"
+    } else {
+        "mfa-passkey-note"
+    };
+    let passkey = passkey_section(app, p, session, note).await?;
+    if !confirmed && !enrol && !passkey.is_empty() {
+        return Ok(passkey_page(app, p, &passkey, error));
+    }
     let html = if let Some(key) = pending_key(app, &session.sub).await? {
         let account = super::username(app, &session.sub).await?;
         enrol_page(app, p, &account, &key, error)
@@ -267,10 +304,26 @@ async fn page(
     })
 }
 
+/// The query of `GET /mfa` besides the sign-in's `i`.
+#[derive(serde::Deserialize, Default)]
+struct MfaQuery {
+    /// Set up an authenticator app although the user has a passkey.
+    enrol: Option<String>,
+}
+
 /// `GET /mfa?i=…`
-pub async fn form(State(app): State<Arc<App>>, p: Pending) -> Result<Response, Failure> {
+pub async fn form(
+    State(app): State<Arc<App>>,
+    uri: axum::http::Uri,
+    p: Pending,
+) -> Result<Response, Failure> {
     let session = signed_in(&app, &p).await?;
-    let html = page(&app, &p, &session, "").await.map_err(p.back())?;
+    let query = Query::<MfaQuery>::try_from_uri(&uri)
+        .map(|Query(q)| q)
+        .unwrap_or_default();
+    let html = page(&app, &p, &session, "", query.enrol.is_some())
+        .await
+        .map_err(p.back())?;
     Ok(passkey::with_script(html_response(StatusCode::OK, html)))
 }
 
@@ -316,9 +369,15 @@ async fn passkey_factor(
             resume(app, s.pending).await
         }
         Err(occ) if passkey::is_refusal(&occ) => {
-            let html = page(app, p, &session, &passkey::alert(app, p.view.lang, &occ))
-                .await
-                .map_err(p.back())?;
+            let html = page(
+                app,
+                p,
+                &session,
+                &passkey::alert(app, p.view.lang, &occ),
+                false,
+            )
+            .await
+            .map_err(p.back())?;
             Ok(passkey::with_script(html_response(
                 passkey::status_of(occ.cause),
                 html,
@@ -387,7 +446,8 @@ pub async fn submit(State(app): State<Arc<App>>, s: Submitted) -> Result<Respons
                     .map_err(|e| back(e.into()))?;
             }
             let message = second_factor::refusal(p.view.lang, occ.cause.id);
-            let html = page(&app, p, &session, &alert(&app, &occ, &message))
+            let enrolling = matches!(action, Action::Enrol(_));
+            let html = page(&app, p, &session, &alert(&app, &occ, &message), enrolling)
                 .await
                 .map_err(&back)?;
             Ok(passkey::with_script(html_response(
