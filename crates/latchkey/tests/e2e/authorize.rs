@@ -242,7 +242,7 @@ async fn authorize_redirect_errors(db: Db) {
             "response_type_missing",
         ),
         (
-            format!("{ok}&response_mode=jwt"),
+            format!("{ok}&response_mode=web_message"),
             "unsupported_response_mode",
             "unsupported_response_mode",
         ),
