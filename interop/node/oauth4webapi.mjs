@@ -123,6 +123,32 @@ for (const mode of ['jwt', 'query.jwt', 'fragment.jwt', 'form_post.jwt']) {
 
 await report.mistake('jarm_error', async () => () => authorizeJarm('query.jwt', 'openid launch_missiles'));
 
+// Token exchange (RFC 8693): a service trades the user's access token for
+// one for its API, through the library's generic grant.
+const exchanger = { client_id: fx.clients.exchanger.client_id };
+const exchangerAuth = oauth.ClientSecretPost(fx.clients.exchanger.client_secret);
+const exchangeFor = (audience) => async () => {
+  const response = await oauth.genericTokenEndpointRequest(as, exchanger, exchangerAuth,
+    'urn:ietf:params:oauth:grant-type:token-exchange', {
+      subject_token: tokens.access_token,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      audience,
+    }, insecure);
+  return oauth.processGenericTokenEndpointResponse(as, exchanger, response);
+};
+
+await report.flow('token_exchange', async () => {
+  const t = await exchangeFor('https://api.example')();
+  const request = new Request('http://127.0.0.1:9/api', {
+    headers: { authorization: `Bearer ${t.access_token}` },
+  });
+  // Checked as the API would check it: its own audience.
+  const claims = await oauth.validateJwtAccessToken(as, request, 'https://api.example', insecure);
+  return { issued_token_type: t.issued_token_type, aud: claims.aud, sub: claims.sub };
+});
+
+await report.mistake('token_exchange_target', async () => exchangeFor('https://elsewhere.example'));
+
 // The six mistakes.
 const clientCredentials = (secretAuth) => async () => {
   const response = await oauth.clientCredentialsGrantRequest(

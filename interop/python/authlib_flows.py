@@ -172,9 +172,10 @@ def mistake(name):
     return run
 
 
-def authorize(app, redirect_uri=fx["redirect_uri"]):
-    """An authorization request with PKCE, state and nonce, through the pages."""
-    req = app.create_authorization_url(redirect_uri=redirect_uri)
+def authorize(app, redirect_uri=fx["redirect_uri"], **params):
+    """An authorization request with PKCE, state and nonce (and `params`),
+    through the pages."""
+    req = app.create_authorization_url(redirect_uri=redirect_uri, **params)
     r = browser.authorize(req["url"])
     if "callback" not in r:
         return {**req, "page": r["page"]}
@@ -213,7 +214,19 @@ def _():
         "at_hash": isinstance(claims.get("at_hash"), str),
         "nonce_checked": claims["nonce"] == a["nonce"],
         "refresh_token": "refresh_token" in token,
+        "email": claims.get("email"),
     }
+
+
+@flow("claims_parameter")
+def _():
+    # OpenID Connect Core 5.5: the claims parameter, passed as an extra
+    # authorization parameter, puts email into the ID token Authlib checks.
+    asked = {"id_token": {"email": {"essential": True}, "email_verified": None}}
+    a = authorize(app, claims=json.dumps(asked))
+    token = exchange(app, a)
+    claims = app.parse_id_token(token, nonce=a["nonce"])
+    return {"email": claims.get("email"), "email_verified": claims.get("email_verified")}
 
 
 @flow("id_token_at_hash_checked")

@@ -68,6 +68,9 @@ fn claims() -> AccessClaims {
         acr: None,
         amr: None,
         grant_id: None,
+        act: None,
+        userinfo_claims: None,
+        sub_sealed: None,
     }
 }
 
@@ -115,6 +118,8 @@ fn hot_paths(c: &mut Criterion) {
         amr: &amr,
         sid: Some("sid-value"),
         nonce: Some("nonce-value"),
+        claims: None,
+        id_claims: None,
     };
     c.bench_function("authorization_code_issue_es256_at_rs256_id_token", |b| {
         b.iter(|| issue_user_tokens(&ctx, &client, black_box(&grant), None).unwrap())

@@ -98,6 +98,7 @@ scope-address = Ihre Postanschrift sehen
 scope-phone = Ihre Telefonnummer sehen
 scope-offline-access = Angemeldet bleiben, während Sie nicht da sind
 scope-other = Zugriff: { $scope }
+consent-claim = Diese Angabe Ihres Kontos sehen: { $claim }
 
 ## Gerät anmelden
 

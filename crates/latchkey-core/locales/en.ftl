@@ -100,6 +100,7 @@ scope-address = See your postal address
 scope-phone = See your phone number
 scope-offline-access = Stay signed in to your account while you are away
 scope-other = Access: { $scope }
+consent-claim = See this detail of your account: { $claim }
 
 ## Device sign-in
 

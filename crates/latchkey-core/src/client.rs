@@ -4,7 +4,10 @@
 //! registration, so a client is judged the same way whichever door it used.
 
 use crate::Occurrence;
-use crate::catalogue::{INVALID_CLIENT_METADATA, INVALID_REDIRECT_URI};
+use crate::catalogue::{
+    INVALID_CLIENT_METADATA, INVALID_REDIRECT_URI, PAIRWISE_SECTOR_AMBIGUOUS,
+    SUBJECT_TYPE_UNSUPPORTED,
+};
 use serde::{Deserialize, Serialize};
 
 /// Grant types this server implements (discovery advertises exactly these).
@@ -13,7 +16,10 @@ pub const GRANT_TYPES: &[&str] = &[
     "refresh_token",
     "client_credentials",
     crate::device::GRANT_TYPE,
+    TOKEN_EXCHANGE,
 ];
+/// The grant type of token exchange (RFC 8693 §2.1).
+pub const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 /// Response types this server implements.
 pub const RESPONSE_TYPES: &[&str] = &["code"];
 /// Client authentication methods at the token endpoint.
@@ -26,6 +32,8 @@ pub const AUTH_METHODS: &[&str] = &[
 ];
 /// Algorithms accepted for signatures clients make (assertions, request objects).
 pub const CLIENT_SIGNING_ALGS: &[&str] = &["RS256", "PS256", "ES256", "EdDSA", "HS256"];
+/// `subject_type` values (OIDC Core §8; discovery's `subject_types_supported`).
+pub const SUBJECT_TYPES: &[&str] = &["public", "pairwise"];
 /// Algorithms we can sign ID tokens with.
 pub const ID_TOKEN_ALGS: &[&str] = &["RS256", "ES256"];
 /// JARM: the algorithm authorization responses are signed with when the
@@ -63,6 +71,10 @@ pub struct ClientMetadata {
     /// Encryption a client may ask for, which is not offered.
     #[serde(flatten)]
     pub encryption: Encryption,
+    /// What this client may get by token exchange (RFC 8693), beyond a
+    /// token for this server from its own tokens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_exchange: Option<ExchangePolicy>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub request_uris: Vec<String>,
     pub require_pushed_authorization_requests: bool,
@@ -97,12 +109,38 @@ pub struct ClientMetadata {
     /// `tokens.refresh_token_ttl` (browser apps keep them shorter).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_ttl: Option<i64>,
+    /// `public` (the default: one `sub` per user for every client) or
+    /// `pairwise` (OIDC Core §8.1: a `sub` of its own per sector).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject_type: Option<String>,
+    /// A URL serving a JSON array of redirect URIs (OIDC Registration §5):
+    /// its host is the sector of a pairwise client; it must list every
+    /// redirect URI of the client (checked when the client is written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sector_identifier_uri: Option<String>,
     /// Where Logout Tokens are POSTed when a user's session ends
     /// (Back-Channel Logout §2.2).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backchannel_logout_uri: Option<String>,
     /// Whether every Logout Token must name the session (`sid`).
     pub backchannel_logout_session_required: bool,
+}
+
+/// A client's token exchange policy (RFC 8693 §5 leaves it to the server;
+/// Latchkey keeps it in the client's metadata, set by the operator).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExchangePolicy {
+    /// Clients whose tokens this client may exchange, besides its own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub subject_clients: Vec<String>,
+    /// Audiences (or resources) it may ask for, besides this server.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub audiences: Vec<String>,
+    /// The scopes exchanged tokens may carry at most; unset: any the
+    /// subject token carries (and none for an ID token).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
 }
 
 /// The encryption metadata of RFC 7591, OIDC Registration §2 and JARM:
@@ -193,6 +231,7 @@ impl Default for ClientMetadata {
             request_object_signing_alg: None,
             authorization_signed_response_alg: None,
             encryption: Encryption::default(),
+            token_exchange: None,
             request_uris: Vec::new(),
             require_pushed_authorization_requests: false,
             application_type: "web".into(),
@@ -209,6 +248,8 @@ impl Default for ClientMetadata {
             skip_consent: false,
             allowed_cors_origins: None,
             refresh_token_ttl: None,
+            subject_type: None,
+            sector_identifier_uri: None,
             backchannel_logout_uri: None,
             backchannel_logout_session_required: false,
         }
@@ -261,6 +302,48 @@ impl ClientMetadata {
                 if !out.contains(&origin) {
                     out.push(origin);
                 }
+            }
+        }
+        out
+    }
+
+    /// Whether the client gets pairwise subject identifiers.
+    pub fn is_pairwise(&self) -> bool {
+        self.subject_type.as_deref() == Some("pairwise")
+    }
+
+    /// The sector of a pairwise client (OIDC Core §8.1): the host of its
+    /// `sector_identifier_uri`, else the one host of its redirect URIs.
+    /// `None` for a public client, and for one whose sector cannot be
+    /// told (refused when it is written).
+    pub fn sector(&self) -> Option<String> {
+        if !self.is_pairwise() {
+            return None;
+        }
+        if let Some(uri) = &self.sector_identifier_uri {
+            return url::Url::parse(uri).ok()?.host_str().map(str::to_string);
+        }
+        let mut hosts = self.redirect_uri_hosts();
+        match (hosts.pop(), hosts.is_empty()) {
+            (Some(host), true) => Some(host),
+            _ => None,
+        }
+    }
+
+    /// The distinct hosts of the redirect URIs (a URI without one, such
+    /// as a native app's `com.example.app:/cb`, counts as its scheme).
+    fn redirect_uri_hosts(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for uri in &self.redirect_uris {
+            let host = match url::Url::parse(uri) {
+                Ok(u) => u
+                    .host_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("{}:", u.scheme())),
+                Err(_) => continue,
+            };
+            if !out.contains(&host) {
+                out.push(host);
             }
         }
         out
@@ -447,6 +530,31 @@ impl ClientMetadata {
                 format!("must be one of {}", ID_TOKEN_ALGS.join(", ")),
             );
         }
+        if let Some(policy) = &self.token_exchange {
+            for (i, audience) in policy.audiences.iter().enumerate() {
+                match url::Url::parse(audience) {
+                    Ok(u) if u.fragment().is_none() => {}
+                    _ => bad(
+                        &format!("token_exchange.audiences[{i}]"),
+                        "must be an absolute URI without a fragment (RFC 8707 §2)".into(),
+                    ),
+                }
+            }
+            for (i, scope) in policy.scopes.iter().flatten().enumerate() {
+                if scope.is_empty() || !scope.bytes().all(is_scope_char) {
+                    bad(
+                        &format!("token_exchange.scopes[{i}]"),
+                        "must be one scope token (RFC 6749 §3.3)".into(),
+                    );
+                }
+            }
+            if !self.grant_types.iter().any(|g| g == TOKEN_EXCHANGE) {
+                bad(
+                    "token_exchange",
+                    format!("is set but grant_types lacks {TOKEN_EXCHANGE}"),
+                );
+            }
+        }
         for field in self.encryption.asked() {
             bad(
                 field,
@@ -516,6 +624,36 @@ impl ClientMetadata {
         if self.refresh_token_ttl.is_some_and(|ttl| ttl < 1) {
             bad("refresh_token_ttl", "must be at least 1 second".into());
         }
+        // OIDC Core §8, OIDC Registration §2, §5.
+        let mut subject_cause = None;
+        if let Some(t) = &self.subject_type
+            && !SUBJECT_TYPES.contains(&t.as_str())
+        {
+            subject_cause = Some(&SUBJECT_TYPE_UNSUPPORTED);
+            bad(
+                "subject_type",
+                format!("{t} is not offered; use public or pairwise"),
+            );
+        }
+        if let Some(uri) = &self.sector_identifier_uri {
+            match url::Url::parse(uri) {
+                Ok(u) if matches!(u.scheme(), "https" | "http") && u.host_str().is_some() => {}
+                _ => bad(
+                    "sector_identifier_uri",
+                    "must be an absolute https URL".into(),
+                ),
+            }
+        }
+        if self.is_pairwise()
+            && self.sector_identifier_uri.is_none()
+            && self.redirect_uri_hosts().len() > 1
+        {
+            subject_cause = subject_cause.or(Some(&PAIRWISE_SECTOR_AMBIGUOUS));
+            bad(
+                "sector_identifier_uri",
+                "a pairwise client with redirect URIs on several hosts needs a sector_identifier_uri listing them".into(),
+            );
+        }
         if let Some(uri) = &self.backchannel_logout_uri
             && let Err(msg) = check_backchannel_logout_uri(uri)
         {
@@ -524,6 +662,8 @@ impl ClientMetadata {
 
         let cause = if !redirect_problems.is_empty() {
             &INVALID_REDIRECT_URI
+        } else if let Some(cause) = subject_cause {
+            cause
         } else if !problems.is_empty() {
             &INVALID_CLIENT_METADATA
         } else {
@@ -540,6 +680,24 @@ impl ClientMetadata {
             occ = occ.field(field, msg);
         }
         Err(occ)
+    }
+}
+
+impl ClientRecord {
+    /// The `sub` this client sees for the user whose own `sub` is `sub`
+    /// (OIDC Core §8): the user's own for a public client; for a pairwise
+    /// one, [`crate::crypto::Secrets::pairwise_sub`] of its sector (its
+    /// `client_id` stands in for a sector that cannot be told, which
+    /// validation refuses, so nothing falls back to the public `sub`).
+    pub fn subject(&self, secrets: &crate::crypto::Secrets, sub: &str) -> String {
+        if !self.metadata.is_pairwise() {
+            return sub.to_string();
+        }
+        let sector = self
+            .metadata
+            .sector()
+            .unwrap_or_else(|| format!("client:{}", self.client_id));
+        secrets.pairwise_sub(&sector, sub)
     }
 }
 
@@ -789,6 +947,42 @@ mod tests {
         assert_eq!(m.response_types, vec!["code"]);
         assert_eq!(m.id_token_signed_response_alg, "RS256");
         assert!(m.validate().is_ok());
+    }
+
+    #[test]
+    fn subject_types_and_sectors() {
+        let pairwise = |uris: &[&str], sector: Option<&str>| ClientMetadata {
+            subject_type: Some("pairwise".into()),
+            sector_identifier_uri: sector.map(str::to_string),
+            ..web(uris)
+        };
+        assert_eq!(web(&["https://a.example/cb"]).sector(), None, "public");
+        let one = pairwise(&["https://a.example/cb", "https://a.example/other"], None);
+        assert!(one.validate().is_ok());
+        assert_eq!(one.sector().as_deref(), Some("a.example"));
+        let two = pairwise(&["https://a.example/cb", "https://b.example/cb"], None);
+        let err = two.validate().unwrap_err();
+        assert!(err.is(&PAIRWISE_SECTOR_AMBIGUOUS), "{err:?}");
+        assert_eq!(err.fields[0].field, "sector_identifier_uri");
+        assert_eq!(two.sector(), None);
+        let named = pairwise(
+            &["https://a.example/cb", "https://b.example/cb"],
+            Some("https://sector.example/uris.json"),
+        );
+        assert!(named.validate().is_ok());
+        assert_eq!(named.sector().as_deref(), Some("sector.example"));
+        let odd = ClientMetadata {
+            subject_type: Some("ppid".into()),
+            ..web(&["https://a.example/cb"])
+        };
+        assert!(odd.validate().unwrap_err().is(&SUBJECT_TYPE_UNSUPPORTED));
+        let bad_uri = pairwise(&["https://a.example/cb"], Some("sector.example"));
+        assert!(bad_uri.validate().unwrap_err().is(&INVALID_CLIENT_METADATA));
+        let public = ClientMetadata {
+            subject_type: Some("public".into()),
+            ..web(&["https://a.example/cb", "https://b.example/cb"])
+        };
+        assert!(public.validate().is_ok() && !public.is_pairwise());
     }
 
     #[test]

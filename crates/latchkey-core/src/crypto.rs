@@ -59,6 +59,7 @@ pub fn b64url_decode(data: &str) -> Option<Vec<u8>> {
 pub struct Secrets {
     hash_key: hmac::Key,
     seal_key: aead::LessSafeKey,
+    pairwise_key: hmac::Key,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -72,12 +73,27 @@ impl Secrets {
         let root = hmac::Key::new(hmac::HMAC_SHA256, master.as_bytes());
         let hash = hmac::sign(&root, b"latchkey/v1/hash");
         let seal = hmac::sign(&root, b"latchkey/v1/seal");
+        let pairwise = hmac::sign(&root, b"latchkey/v1/pairwise");
         let unbound = aead::UnboundKey::new(&aead::AES_256_GCM, seal.as_ref())
             .map_err(|_| CryptoError::Seal)?;
         Ok(Secrets {
             hash_key: hmac::Key::new(hmac::HMAC_SHA256, hash.as_ref()),
             seal_key: aead::LessSafeKey::new(unbound),
+            pairwise_key: hmac::Key::new(hmac::HMAC_SHA256, pairwise.as_ref()),
         })
+    }
+
+    /// A pairwise subject identifier (OIDC Core §8.1): HMAC-SHA-256, under a
+    /// key derived from the server secret (the salt), of the sector host and
+    /// the local `sub` (a zero byte between them), base64url without
+    /// padding (43 characters). The same for every client of one sector,
+    /// for as long as `secret` stays; not reversible without the secret.
+    pub fn pairwise_sub(&self, sector: &str, sub: &str) -> String {
+        let mut input = Vec::with_capacity(sector.len() + 1 + sub.len());
+        input.extend_from_slice(sector.as_bytes());
+        input.push(0);
+        input.extend_from_slice(sub.as_bytes());
+        b64url(hmac::sign(&self.pairwise_key, &input).as_ref())
     }
 
     /// Keyed SHA-256 of a high-entropy secret, base64url.
@@ -163,6 +179,28 @@ mod tests {
         assert!(a.verify("s3cret", &h));
         assert!(!a.verify("s3cret!", &h));
         assert!(!b.verify("s3cret", &h));
+    }
+
+    #[test]
+    fn pairwise_subs_are_stable_per_sector_and_secret() {
+        let s = Secrets::new("master").unwrap();
+        let a = s.pairwise_sub("a.example", "u1");
+        assert_eq!(a, s.pairwise_sub("a.example", "u1"));
+        assert_eq!(a.len(), 43);
+        assert_ne!(a, s.pairwise_sub("b.example", "u1"));
+        assert_ne!(a, s.pairwise_sub("a.example", "u2"));
+        // The separator keeps sector and sub apart.
+        assert_ne!(
+            s.pairwise_sub("a.example", "xu1"),
+            s.pairwise_sub("a.examplex", "u1")
+        );
+        assert_ne!(
+            a,
+            Secrets::new("other")
+                .unwrap()
+                .pairwise_sub("a.example", "u1")
+        );
+        assert_ne!(a, s.hash("a.example\0u1"), "not the keyed hash of codes");
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub struct CodeRecord {
     pub amr: Vec<String>,
     /// The browser session id (OIDC `sid`).
     pub sid: Option<String>,
+    /// The claims asked for by name (OIDC Core §5.5), kept for the grant.
+    pub claims: Option<crate::claims::ClaimsRequest>,
     pub created_at: i64,
     pub expires_at: i64,
 }
@@ -80,6 +82,9 @@ pub struct RefreshRecord {
     pub acr: Option<String>,
     pub amr: Vec<String>,
     pub sid: Option<String>,
+    /// The claims asked for by name at /authorize (OIDC Core §5.5): every
+    /// refresh issues tokens that release them again.
+    pub claims: Option<crate::claims::ClaimsRequest>,
     pub created_at: i64,
     pub expires_at: i64,
     /// Set once, when the token is rotated.

@@ -282,6 +282,8 @@ mod tests {
             // A session's device.
             ("browser", Arg::Text("Firefox")),
             ("system", Arg::Text("Linux")),
+            // A claim asked for by name, on the consent page.
+            ("claim", Arg::Text("email")),
         ];
         for lang in Lang::ALL {
             for id in ids(lang) {

@@ -289,6 +289,19 @@ pub struct AccessClaims {
     /// revoking the grant makes the token inactive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_id: Option<String>,
+    /// Who acts for `sub` (RFC 8693 §4.1): set by token exchange with an
+    /// actor token; earlier actors nest inside.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<serde_json::Value>,
+    /// The user claims the grant's `claims` parameter asked for at the
+    /// UserInfo endpoint (OIDC Core §5.5), beyond those its scope releases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub userinfo_claims: Option<Vec<String>>,
+    /// For a pairwise client, whose `sub` is its own (OIDC Core §8.1): the
+    /// user's local `sub`, sealed under the server secret (base64url), so
+    /// this server finds the user and nobody else can link the two.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_sealed: Option<String>,
 }
 
 /// Access tokens already verified by a key set, so a resource server that

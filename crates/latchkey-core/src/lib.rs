@@ -6,6 +6,7 @@ pub mod audit;
 pub mod authorize;
 pub mod backchannel;
 pub mod cache;
+pub mod claims;
 pub mod client;
 pub mod client_auth;
 pub mod crypto;

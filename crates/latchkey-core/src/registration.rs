@@ -12,6 +12,8 @@
 //!   `software_statement_unapproved`. Ignoring it instead would register
 //!   metadata other than what its issuer vouched for (§2.3 says the
 //!   statement's values win).
+//! - A token exchange policy (`token_exchange`) is the operator's, refused
+//!   here like `skip_consent`.
 //! - A dynamically registered client is never first-party: `skip_consent`
 //!   set to true is refused, so consent is always asked.
 //! - Scopes and grant types are held to the operator's sets ([`Allowed`]:
@@ -259,6 +261,16 @@ fn metadata_of(
             return Err(INVALID_CLIENT_METADATA
                 .with_detail("skip_consent: a dynamically registered client is never first-party; users are always asked for consent")
                 .field("skip_consent", "not available through dynamic registration"));
+        }
+    }
+    // Whose tokens a client may exchange, and for which APIs, is the
+    // operator's to say, never the client's own.
+    match body.remove("token_exchange") {
+        None | Some(Value::Null) => {}
+        Some(_) => {
+            return Err(INVALID_CLIENT_METADATA
+                .with_detail("token_exchange: a token exchange policy is set by the operator (admin API or CLI), not through dynamic registration")
+                .field("token_exchange", "not available through dynamic registration"));
         }
     }
     let metadata = ClientMetadata::from_json(&Value::Object(body))?;

@@ -4,6 +4,7 @@
 //! in, so it imports only the error catalogue, the protocol's value types
 //! and vectors of trust.
 
+use crate::claims::ClaimsRequest;
 use crate::error::render::{RedirectTarget, RedirectUri, ResponseMode};
 use crate::scope::Scope;
 use crate::vtr::Vector;
@@ -89,6 +90,10 @@ pub struct AuthorizeRequest {
     /// `vtr.default`); any one satisfies the request. Empty means `Cl`.
     #[serde(default)]
     vtr: Vec<Vector>,
+    /// The `claims` parameter (OIDC Core §5.5), when it asked for a claim
+    /// this server can return.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    claims: Option<ClaimsRequest>,
 }
 
 /// What [`crate::authorize::validate`] checked, made into an
@@ -112,6 +117,7 @@ pub(crate) struct Validated {
     pub ui_locales: Option<String>,
     pub acr_values: Option<String>,
     pub vtr: Vec<Vector>,
+    pub claims: Option<ClaimsRequest>,
 }
 
 impl Validated {
@@ -136,6 +142,7 @@ impl Validated {
             ui_locales: None,
             acr_values: None,
             vtr: Vec::new(),
+            claims: None,
         }
     }
 }
@@ -161,6 +168,7 @@ impl AuthorizeRequest {
             ui_locales: v.ui_locales,
             acr_values: v.acr_values,
             vtr: v.vtr,
+            claims: v.claims,
         }
     }
 
@@ -247,6 +255,11 @@ impl AuthorizeRequest {
     /// The vectors of trust asked for; empty means `Cl`.
     pub fn vtr(&self) -> &[Vector] {
         &self.vtr
+    }
+
+    /// The claims asked for by name (OIDC Core §5.5).
+    pub fn claims(&self) -> Option<&ClaimsRequest> {
+        self.claims.as_ref()
     }
 }
 
@@ -403,6 +416,11 @@ impl Purpose {
     /// page's does not: the person acts on their own account).
     pub fn asks_consent(&self) -> bool {
         !matches!(self, Purpose::Account { .. })
+    }
+
+    /// The claims asked for by name (only an authorization request asks).
+    pub fn claims(&self) -> Option<&ClaimsRequest> {
+        self.authorize().and_then(AuthorizeRequest::claims)
     }
 
     pub fn authorize(&self) -> Option<&AuthorizeRequest> {

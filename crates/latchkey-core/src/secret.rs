@@ -130,6 +130,7 @@ mod tests {
             scope: "openid".into(),
             refresh_token: Some(SECRET.into()),
             id_token: Some(SECRET.into()),
+            issued_token_type: None,
             sub: Some("alice".into()),
             grant_id: None,
             sid: None,

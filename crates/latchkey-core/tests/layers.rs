@@ -38,6 +38,7 @@ const CORE_LAYERS: &[(&str, &[&str])] = &[
             "grant",
             "session",
             "request",
+            "claims",
             "factors",
             "key_record",
             "upstream_record",

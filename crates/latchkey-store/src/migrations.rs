@@ -106,8 +106,13 @@ pub(crate) const SQLITE: Dialect = Dialect {
         },
         Migration {
             version: 16,
-            name: "0016_backchannel_logout",
-            sql: include_str!("../migrations/sqlite/0016_backchannel_logout.sql"),
+            name: "0016_claims_request",
+            sql: include_str!("../migrations/sqlite/0016_claims_request.sql"),
+        },
+        Migration {
+            version: 17,
+            name: "0017_backchannel_logout",
+            sql: include_str!("../migrations/sqlite/0017_backchannel_logout.sql"),
         },
     ],
 };
@@ -197,8 +202,13 @@ pub(crate) const POSTGRES: Dialect = Dialect {
         },
         Migration {
             version: 16,
-            name: "0016_backchannel_logout",
-            sql: include_str!("../migrations/postgres/0016_backchannel_logout.sql"),
+            name: "0016_claims_request",
+            sql: include_str!("../migrations/postgres/0016_claims_request.sql"),
+        },
+        Migration {
+            version: 17,
+            name: "0017_backchannel_logout",
+            sql: include_str!("../migrations/postgres/0017_backchannel_logout.sql"),
         },
     ],
 };

@@ -160,6 +160,7 @@ macro_rules! conformance_tests {
                 purge_removes_expired_sessions_interactions_and_windows_within_the_limit,
                 a_code_is_redeemed_exactly_once_under_concurrency,
                 refresh_tokens_round_trip_and_rotate_once,
+                a_grant_keeps_its_claims_request,
                 a_refresh_token_rotates_exactly_once_under_concurrency,
                 revoking_a_grant_revokes_its_refresh_tokens,
                 access_token_denylist_and_assertion_jtis,
@@ -398,6 +399,11 @@ async fn every_client_metadata_field_round_trips(db: &TestDb) {
             userinfo_encrypted_response_alg: Some("RSA-OAEP-256".into()),
             userinfo_encrypted_response_enc: Some("A256GCM".into()),
         },
+        token_exchange: Some(latchkey_core::client::ExchangePolicy {
+            subject_clients: vec!["web".into()],
+            audiences: vec!["https://inventory.example".into()],
+            scopes: Some(vec!["orders:read".into()]),
+        }),
         request_uris: vec!["https://app.example/request.jwt".into()],
         require_pushed_authorization_requests: true,
         application_type: "native".into(),
@@ -417,6 +423,8 @@ async fn every_client_metadata_field_round_trips(db: &TestDb) {
             "http://127.0.0.1:5173".into(),
         ]),
         refresh_token_ttl: Some(86_400),
+        subject_type: Some("pairwise".into()),
+        sector_identifier_uri: Some("https://sector.example/uris.json".into()),
         backchannel_logout_uri: Some("https://app.example/backchannel?x=1".into()),
         backchannel_logout_session_required: true,
     };
@@ -886,6 +894,7 @@ fn code_record(hash: &str) -> latchkey_core::grant::CodeRecord {
         acr: None,
         amr: vec!["pwd".into()],
         sid: Some("sid1".into()),
+        claims: None,
         created_at: 100,
         expires_at: 160,
     }
@@ -1426,12 +1435,73 @@ fn refresh(hash: &str, grant: &str, expires_at: i64) -> latchkey_core::grant::Re
         acr: Some("Cl".into()),
         amr: vec!["pwd".into()],
         sid: Some("sid1".into()),
+        claims: None,
         created_at: 100,
         expires_at,
         rotated_at: None,
         successor_sealed: None,
         revoked_at: None,
     }
+}
+
+/// The claims request parameter (OIDC Core §5.5) is kept with the code
+/// and with every refresh token of the grant, and read back as it was.
+async fn a_grant_keeps_its_claims_request(db: &TestDb) {
+    use latchkey_core::grant::Redemption;
+    let store = db.open().await;
+    let claims = latchkey_core::claims::ClaimsRequest::parse(
+        r#"{"id_token":{"email":{"essential":true},"acr":{"values":["Cl.Cm"]}},"userinfo":{"name":null}}"#,
+    )
+    .unwrap();
+    let mut code = code_record("kc");
+    code.claims = Some(claims.clone());
+    store.insert_code(&code).await.unwrap();
+    let mut token = refresh("rc", "g1", 9_999);
+    token.claims = Some(claims.clone());
+    let redeemed = store
+        .redeem_code_then("kc", 120, &mut |c| {
+            assert_eq!(c.claims.as_ref(), Some(&claims));
+            Some(token.clone())
+        })
+        .await
+        .unwrap();
+    let Redemption::Fresh(redeemed) = redeemed else {
+        panic!("expected a fresh code")
+    };
+    assert_eq!(redeemed.claims, Some(claims.clone()));
+    let kept = store.get_refresh_token("rc").await.unwrap().unwrap();
+    assert_eq!(kept, token);
+    // A successor keeps them too; a grant without any reads as none.
+    let mut next = refresh("rc2", "g1", 9_999);
+    next.claims = Some(claims.clone());
+    assert!(
+        store
+            .rotate_refresh_token("rc", 130, &next, b"sealed")
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store
+            .get_refresh_token("rc2")
+            .await
+            .unwrap()
+            .unwrap()
+            .claims,
+        Some(claims)
+    );
+    store
+        .insert_refresh_token(&refresh("plain", "g2", 9_999))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .get_refresh_token("plain")
+            .await
+            .unwrap()
+            .unwrap()
+            .claims,
+        None
+    );
 }
 
 async fn refresh_tokens_round_trip_and_rotate_once(db: &TestDb) {

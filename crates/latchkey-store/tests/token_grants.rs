@@ -110,6 +110,7 @@ impl Env {
             acr: Some("Cl".into()),
             amr: vec!["pwd".into()],
             sid: Some("sid-1".into()),
+            claims: None,
             created_at: NOW,
             expires_at: NOW + 60,
         };
@@ -428,6 +429,7 @@ async fn code_redeems_once_and_a_replay_revokes_the_grant() {
     let info = token::userinfo::userinfo(
         env.store.as_ref(),
         &env.keys,
+        &env.secrets,
         ISSUER,
         t.access_token.expose_str(),
         NOW + 2,
@@ -971,6 +973,7 @@ async fn userinfo_releases_claims_per_scope() {
     let info = token::userinfo::userinfo(
         env.store.as_ref(),
         &env.keys,
+        &env.secrets,
         ISSUER,
         t.access_token.expose_str(),
         NOW + 1,
@@ -988,6 +991,7 @@ async fn userinfo_releases_claims_per_scope() {
     let r = token::userinfo::userinfo(
         env.store.as_ref(),
         &env.keys,
+        &env.secrets,
         ISSUER,
         cc.access_token.expose_str(),
         NOW + 1,
@@ -997,6 +1001,7 @@ async fn userinfo_releases_claims_per_scope() {
     let expired = token::userinfo::userinfo(
         env.store.as_ref(),
         &env.keys,
+        &env.secrets,
         ISSUER,
         t.access_token.expose_str(),
         NOW + 901,
@@ -1010,8 +1015,15 @@ async fn userinfo_releases_claims_per_scope() {
             "token_wrong_type",
         ),
     ] {
-        let r =
-            token::userinfo::userinfo(env.store.as_ref(), &env.keys, ISSUER, bad, NOW + 1).await;
+        let r = token::userinfo::userinfo(
+            env.store.as_ref(),
+            &env.keys,
+            &env.secrets,
+            ISSUER,
+            bad,
+            NOW + 1,
+        )
+        .await;
         assert_eq!(cause(r), want);
     }
     // Tampered payload: signature fails.
@@ -1025,6 +1037,7 @@ async fn userinfo_releases_claims_per_scope() {
     let r = token::userinfo::userinfo(
         env.store.as_ref(),
         &env.keys,
+        &env.secrets,
         ISSUER,
         &parts.join("."),
         NOW + 1,
@@ -1038,6 +1051,7 @@ async fn userinfo_releases_claims_per_scope() {
     let r = token::userinfo::userinfo(
         env.store.as_ref(),
         &env.keys,
+        &env.secrets,
         ISSUER,
         t.access_token.expose_str(),
         NOW + 1,

@@ -250,10 +250,12 @@ async fn attempt(
 ) -> Result<u16, Failed> {
     let now = latchkey_core::now_unix();
     let signed = random_token().map_err(Into::into).and_then(|jti| {
+        // The user as this client knows them (a pairwise client its own `sub`).
+        let sub = client.subject(&app.secrets, &logout.sub);
         let claims = logout_token_claims(
             &app.config.issuer,
             &client.client_id,
-            &logout.sub,
+            &sub,
             logout.sid.as_deref(),
             now,
             &jti,

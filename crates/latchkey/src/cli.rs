@@ -527,6 +527,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
     let (store, secrets) = crate::server::open(&config).await?;
     let store = store.as_ref();
     let limits = config.client_limits();
+    let fetcher = &crate::http::fetch::Fetcher::new(config.allow_private_networks);
     match command {
         Command::Client(cmd) => match cmd {
             ClientCommand::Create {
@@ -542,7 +543,8 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                     body.insert("client_secret".into(), json!(s));
                 }
                 print_client(
-                    manage::clients::create(store, &secrets, limits, Value::Object(body)).await?,
+                    manage::clients::create(store, &secrets, fetcher, limits, Value::Object(body))
+                        .await?,
                 );
             }
             ClientCommand::List => print(&manage::clients::list(store).await?),
@@ -564,6 +566,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                     manage::clients::update(
                         store,
                         &secrets,
+                        fetcher,
                         limits,
                         &client_id,
                         Value::Object(body),
@@ -575,6 +578,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 manage::clients::update(
                     store,
                     &secrets,
+                    fetcher,
                     limits,
                     &client_id,
                     json!({"active": false}),
@@ -585,6 +589,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 manage::clients::update(
                     store,
                     &secrets,
+                    fetcher,
                     limits,
                     &client_id,
                     json!({"active": true}),

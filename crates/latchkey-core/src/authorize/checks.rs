@@ -3,6 +3,7 @@
 use super::{CodeChallengeMethod, Policy, Prompt};
 use crate::Occurrence;
 use crate::catalogue::*;
+use crate::claims::ClaimsRequest;
 use crate::client::ClientRecord;
 use crate::error::render::ResponseMode;
 use crate::scope::Scope;
@@ -235,22 +236,59 @@ pub fn max_age(value: Option<&str>, client: &ClientRecord) -> Result<Option<i64>
     }
 }
 
+/// - `claims` (OIDC Core §5.5): a JSON object, see
+///   [`ClaimsRequest::parse`]; `None` when it asks for nothing this server
+///   can return.
+pub fn claims(value: Option<&str>) -> Result<Option<ClaimsRequest>, Occurrence> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let parsed = ClaimsRequest::parse(value)?;
+    Ok((!parsed.is_empty()).then_some(parsed))
+}
+
 /// - `vtr` (RFC 8485 §3.1), a JSON array of vectors, wins;
+/// - else an essential `acr` of `claims` with `value` or `values` (OIDC
+///   Core §5.5.1.1): the values that are vectors; when none is, the
+///   request cannot be met and is refused (`essential_acr_unavailable`);
 /// - else the `acr_values` that are vectors (voluntary: others are ignored);
+/// - else a voluntary `acr` of `claims`, read like `acr_values`;
 /// - else the `vtr.default` setting.
 pub fn vtr(
     vtr: Option<&str>,
     acr_values: Option<&str>,
+    claims: Option<&ClaimsRequest>,
     default: &[crate::vtr::Vector],
 ) -> Result<Vec<crate::vtr::Vector>, Occurrence> {
     if let Some(v) = vtr {
         return crate::vtr::parse_vtr(v);
+    }
+    let acr_claim = claims.and_then(ClaimsRequest::acr);
+    let vectors = |values: &[&str]| -> Vec<crate::vtr::Vector> {
+        values
+            .iter()
+            .filter_map(|v| crate::vtr::Vector::parse(v).ok())
+            .collect()
+    };
+    if let Some((true, values)) = &acr_claim {
+        let wanted = vectors(values);
+        if wanted.is_empty() {
+            return Err(ESSENTIAL_ACR_UNAVAILABLE
+                .with_detail(format!("offered: {}", crate::vtr::SUPPORTED.join(", "))));
+        }
+        return Ok(wanted);
     }
     let from_acr = acr_values
         .map(crate::vtr::from_acr_values)
         .unwrap_or_default();
     if !from_acr.is_empty() {
         return Ok(from_acr);
+    }
+    if let Some((false, values)) = &acr_claim {
+        let wanted = vectors(values);
+        if !wanted.is_empty() {
+            return Ok(wanted);
+        }
     }
     Ok(default.to_vec())
 }

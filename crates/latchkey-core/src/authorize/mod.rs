@@ -153,7 +153,14 @@ pub fn validate(
     checks::state_and_nonce(state.as_deref(), get("nonce"), policy).map_err(redirect)?;
     let prompt = checks::prompt(get("prompt")).map_err(redirect)?;
     let max_age = checks::max_age(get("max_age"), client).map_err(redirect)?;
-    let vtr = checks::vtr(get("vtr"), get("acr_values"), &policy.vtr_default).map_err(redirect)?;
+    let claims = checks::claims(get("claims")).map_err(redirect)?;
+    let vtr = checks::vtr(
+        get("vtr"),
+        get("acr_values"),
+        claims.as_ref(),
+        &policy.vtr_default,
+    )
+    .map_err(redirect)?;
 
     Ok(AuthorizeRequest::validated(Validated {
         client_id: client.client_id.clone(),
@@ -174,6 +181,7 @@ pub fn validate(
         ui_locales: get("ui_locales").map(str::to_string),
         acr_values: get("acr_values").map(str::to_string),
         vtr,
+        claims,
     }))
 }
 

@@ -442,3 +442,66 @@ fn error_target_uses_only_registered_uris_of_the_outer_client() {
         None
     );
 }
+
+fn with_claims(json: &str) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    s.append_pair("claims", json);
+    format!("{OK}&{}", s.finish())
+}
+
+#[test]
+fn authorize_redirect_malformed_claims() {
+    let c = client(|_| {});
+    assert_eq!(redirect(&with_claims("{email"), &c), "claims_malformed");
+    assert_eq!(redirect(&with_claims("[1]"), &c), "claims_malformed");
+    assert_eq!(
+        redirect(&with_claims(r#"{"id_token":"email"}"#), &c),
+        "claims_member_invalid"
+    );
+    assert_eq!(
+        redirect(&with_claims(r#"{"userinfo":{"name":{"essential":1}}}"#), &c),
+        "claims_member_invalid"
+    );
+}
+
+#[test]
+fn claims_are_kept_with_the_request() {
+    let c = client(|_| {});
+    let p = Policy::default();
+    let req = run(
+        &with_claims(r#"{"id_token":{"email":{"essential":true}},"userinfo":{"name":null}}"#),
+        Some(&c),
+        &p,
+    )
+    .unwrap();
+    let claims = req.claims().unwrap();
+    assert_eq!(claims.id_token_claims().collect::<Vec<_>>(), ["email"]);
+    assert_eq!(claims.userinfo_claims().collect::<Vec<_>>(), ["name"]);
+    // Nothing this server can return: as if claims were not sent.
+    let foreign = run(&with_claims(r#"{"userinfo":{"x":null}}"#), Some(&c), &p).unwrap();
+    assert_eq!(foreign.claims(), None);
+}
+
+#[test]
+fn an_acr_claim_chooses_vectors_like_acr_values() {
+    use crate::vtr::{CL, CL_CM};
+    let c = client(|_| {});
+    let p = Policy::default();
+    let vtr = |q: &str| run(q, Some(&c), &p).unwrap().vtr().to_vec();
+    let essential =
+        with_claims(r#"{"id_token":{"acr":{"essential":true,"values":["urn:x","Cl.Cm"]}}}"#);
+    assert_eq!(vtr(&essential), vec![CL_CM]);
+    // Essential wins over acr_values; acr_values over a voluntary claim.
+    assert_eq!(vtr(&format!("{essential}&acr_values=Cl")), vec![CL_CM]);
+    let voluntary = with_claims(r#"{"id_token":{"acr":{"value":"Cl.Cm"}}}"#);
+    assert_eq!(vtr(&voluntary), vec![CL_CM]);
+    assert_eq!(vtr(&format!("{voluntary}&acr_values=Cl")), vec![CL]);
+    // vtr wins over everything.
+    assert_eq!(vtr(&format!("{essential}&vtr=%5B%22Cl%22%5D")), vec![CL]);
+    // A voluntary acr this server does not offer is ignored ...
+    let unknown = with_claims(r#"{"id_token":{"acr":{"values":["urn:x"]}}}"#);
+    assert!(vtr(&unknown).is_empty());
+    // ... an essential one cannot be met.
+    let unmet = with_claims(r#"{"id_token":{"acr":{"essential":true,"value":"urn:x"}}}"#);
+    assert_eq!(redirect(&unmet, &c), "essential_acr_unavailable");
+}

@@ -713,6 +713,48 @@ pub static MAX_AGE_INVALID: Cause = Cause {
     page: None,
 };
 
+pub static CLAIMS_MALFORMED: Cause = Cause {
+    id: "claims_malformed",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The claims parameter is not a JSON object",
+    actor: Actor::ClientDeveloper,
+    fix: "Send claims as a JSON object (form-encoded in the query), with userinfo and id_token members naming the claims, for example {\"id_token\":{\"email\":{\"essential\":true}},\"userinfo\":{\"name\":null}}.",
+    spec: "OpenID Connect Core §5.5",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U1"],
+    page: None,
+};
+
+pub static CLAIMS_MEMBER_INVALID: Cause = Cause {
+    id: "claims_member_invalid",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "A member of the claims parameter has the wrong type",
+    actor: Actor::ClientDeveloper,
+    fix: "userinfo and id_token must be objects; each claim in them is null or an object whose essential is true or false and whose values is an array. The description names the member.",
+    spec: "OpenID Connect Core §5.5, §5.5.1",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U1"],
+    page: None,
+};
+
+pub static ESSENTIAL_ACR_UNAVAILABLE: Cause = Cause {
+    id: "essential_acr_unavailable",
+    code: ErrorCode::AccessDenied,
+    status: 403,
+    summary: "The claims parameter asks for an essential acr this server does not offer",
+    actor: Actor::ClientDeveloper,
+    fix: "An essential acr must name at least one value this server can meet: the vectors of trust in acr_values_supported (Cl, Cl.Cm, Cl.Cm.P0 to Cl.Cm.P2). Ask without essential to let the server choose.",
+    spec: "OpenID Connect Core §5.5.1.1",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &["U25"],
+    page: None,
+};
+
 pub static ID_TOKEN_HINT_INVALID: Cause = Cause {
     id: "id_token_hint_invalid",
     code: ErrorCode::InvalidRequest,
@@ -1933,6 +1975,108 @@ pub static DEVICE_REQUEST_DECIDED: Cause = Cause {
 };
 
 // ---------------------------------------------------------------------------
+// Token exchange (RFC 8693): urn:ietf:params:oauth:grant-type:token-exchange
+// ---------------------------------------------------------------------------
+
+pub static EXCHANGE_PARAMETERS_INCOMPLETE: Cause = Cause {
+    id: "exchange_parameters_incomplete",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "A token exchange lacks a parameter it needs",
+    actor: Actor::ClientDeveloper,
+    fix: "Send subject_token with its subject_token_type, and actor_token only together with its actor_token_type; the description names what is missing.",
+    spec: "RFC 8693 §2.1",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static EXCHANGE_TOKEN_TYPE_UNSUPPORTED: Cause = Cause {
+    id: "exchange_token_type_unsupported",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "A token type of the exchange is not one this server handles",
+    actor: Actor::ClientDeveloper,
+    fix: "Present this server's access tokens (urn:ietf:params:oauth:token-type:access_token) or ID tokens (urn:ietf:params:oauth:token-type:id_token), and ask for an access token (requested_token_type urn:ietf:params:oauth:token-type:access_token, or leave it out).",
+    spec: "RFC 8693 §2.1, §3",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static EXCHANGE_SUBJECT_INVALID: Cause = Cause {
+    id: "exchange_subject_invalid",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The subject_token is not an active token of this server",
+    actor: Actor::ClientDeveloper,
+    fix: "Present a token this server issued that is still active (not expired or revoked) and of the type named in subject_token_type; the description says what is wrong with it.",
+    spec: "RFC 8693 §2.1, §2.2.2",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static EXCHANGE_ACTOR_INVALID: Cause = Cause {
+    id: "exchange_actor_invalid",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The actor_token is not an active token of this server issued to the calling client",
+    actor: Actor::ClientDeveloper,
+    fix: "Present as actor_token an active token issued to the client making the exchange (for a service acting by itself, its own client_credentials token), of the type named in actor_token_type.",
+    spec: "RFC 8693 §1.1, §2.1, §2.2.2",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static EXCHANGE_SUBJECT_CLIENT_NOT_ALLOWED: Cause = Cause {
+    id: "exchange_subject_client_not_allowed",
+    code: ErrorCode::UnauthorizedClient,
+    status: 400,
+    summary: "The client may not exchange tokens issued to that other client",
+    actor: Actor::Operator,
+    fix: "A client exchanges its own tokens, and those of the clients listed in its token_exchange.subject_clients metadata: add the client the subject token was issued to there (admin API or CLI), or exchange a token issued to this client.",
+    spec: "RFC 8693 §2.2.2, §5",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static EXCHANGE_TARGET_NOT_ALLOWED: Cause = Cause {
+    id: "exchange_target_not_allowed",
+    code: ErrorCode::InvalidTarget,
+    status: 400,
+    summary: "The client may not get a token for that audience",
+    actor: Actor::ClientDeveloper,
+    fix: "Ask for an audience (or resource) listed in the client's token_exchange.audiences metadata, or leave both out for a token for this server; send one target, not two different ones.",
+    spec: "RFC 8693 §2.1, §2.2.2; RFC 8707 §2",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static EXCHANGE_SCOPE_NOT_ALLOWED: Cause = Cause {
+    id: "exchange_scope_not_allowed",
+    code: ErrorCode::InvalidScope,
+    status: 400,
+    summary: "A scope asked for in the exchange is not in the subject token or the client's exchange policy",
+    actor: Actor::ClientDeveloper,
+    fix: "Ask only for scopes the subject token carries (for an ID token, none beyond the client's token_exchange.scopes) and that token_exchange.scopes allows when it is set; or leave scope out to get all of them.",
+    spec: "RFC 8693 §2.1; RFC 6749 §3.3",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+// ---------------------------------------------------------------------------
 // Client authentication: /token, /par, /device_authorization, /introspect, /revoke
 // ---------------------------------------------------------------------------
 
@@ -2462,6 +2606,48 @@ pub static INVALID_CLIENT_METADATA: Cause = Cause {
     actor: Actor::ClientDeveloper,
     fix: "Correct the field named in the error. For example jwks and jwks_uri cannot both be set, and grant_types must fit response_types.",
     spec: "RFC 7591 §2, §3.2.2",
+    endpoints: &["/register", "/register/{client_id}", "/admin/v1"],
+    extended_code: None,
+    checklist: &["T1"],
+    page: None,
+};
+
+pub static SUBJECT_TYPE_UNSUPPORTED: Cause = Cause {
+    id: "subject_type_unsupported",
+    code: ErrorCode::InvalidClientMetadata,
+    status: 400,
+    summary: "The subject_type is not one this server offers",
+    actor: Actor::ClientDeveloper,
+    fix: "Register subject_type public (the default) or pairwise, the values of subject_types_supported in discovery.",
+    spec: "OpenID Connect Core §8; OpenID Connect Dynamic Client Registration §2",
+    endpoints: &["/register", "/register/{client_id}", "/admin/v1"],
+    extended_code: None,
+    checklist: &["T1"],
+    page: None,
+};
+
+pub static PAIRWISE_SECTOR_AMBIGUOUS: Cause = Cause {
+    id: "pairwise_sector_ambiguous",
+    code: ErrorCode::InvalidClientMetadata,
+    status: 400,
+    summary: "A pairwise client with redirect URIs on several hosts names no sector_identifier_uri",
+    actor: Actor::ClientDeveloper,
+    fix: "The sector of a pairwise client is the host of its redirect URIs. With several hosts, publish a JSON array of all the redirect URIs at an https URL and register it as sector_identifier_uri, or keep the redirect URIs on one host.",
+    spec: "OpenID Connect Core §8.1",
+    endpoints: &["/register", "/register/{client_id}", "/admin/v1"],
+    extended_code: None,
+    checklist: &["T1"],
+    page: None,
+};
+
+pub static SECTOR_IDENTIFIER_INVALID: Cause = Cause {
+    id: "sector_identifier_invalid",
+    code: ErrorCode::InvalidClientMetadata,
+    status: 400,
+    summary: "The sector_identifier_uri could not be read or does not list every redirect URI",
+    actor: Actor::ClientDeveloper,
+    fix: "Serve, at the sector_identifier_uri, a JSON array of strings that includes every redirect URI of the client, exactly as registered; the server fetches it when the client is written.",
+    spec: "OpenID Connect Core §8.1; OpenID Connect Dynamic Client Registration §5",
     endpoints: &["/register", "/register/{client_id}", "/admin/v1"],
     extended_code: None,
     checklist: &["T1"],
@@ -3056,6 +3242,13 @@ pub static WITHOUT_CREDENTIALS: &[&Cause] = &[
 pub static POSSIBLE_THEFT: &[&Cause] = &[&CODE_REUSED, &REFRESH_TOKEN_REUSED];
 
 pub static ALL: &[&Cause] = &[
+    &EXCHANGE_PARAMETERS_INCOMPLETE,
+    &EXCHANGE_TOKEN_TYPE_UNSUPPORTED,
+    &EXCHANGE_SUBJECT_INVALID,
+    &EXCHANGE_ACTOR_INVALID,
+    &EXCHANGE_SUBJECT_CLIENT_NOT_ALLOWED,
+    &EXCHANGE_TARGET_NOT_ALLOWED,
+    &EXCHANGE_SCOPE_NOT_ALLOWED,
     // HTTP basics
     &NOT_FOUND,
     &METHOD_NOT_ALLOWED,
@@ -3105,6 +3298,9 @@ pub static ALL: &[&Cause] = &[
     &PROMPT_VALUE_UNKNOWN,
     &PROMPT_NONE_COMBINED,
     &MAX_AGE_INVALID,
+    &CLAIMS_MALFORMED,
+    &CLAIMS_MEMBER_INVALID,
+    &ESSENTIAL_ACR_UNAVAILABLE,
     &ID_TOKEN_HINT_INVALID,
     &REGISTRATION_PARAMETER_NOT_SUPPORTED,
     &LOGIN_REQUIRED,
@@ -3238,6 +3434,9 @@ pub static ALL: &[&Cause] = &[
     &REGISTRATION_CLIENT_UNKNOWN,
     &INVALID_REDIRECT_URI,
     &INVALID_CLIENT_METADATA,
+    &SUBJECT_TYPE_UNSUPPORTED,
+    &PAIRWISE_SECTOR_AMBIGUOUS,
+    &SECTOR_IDENTIFIER_INVALID,
     &REGISTRATION_SCOPE_NOT_ALLOWED,
     &REGISTRATION_GRANT_TYPE_NOT_ALLOWED,
     &CLIENT_ID_TAKEN,

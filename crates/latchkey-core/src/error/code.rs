@@ -109,6 +109,8 @@ error_codes! {
         "The access token is missing, malformed, expired or revoked.";
     InsufficientScope = "insufficient_scope", 403, "RFC 6750 §3.1",
         "The access token does not carry the scope the resource needs.";
+    InvalidTarget = "invalid_target", 400, "RFC 8707 §2; RFC 8693 §2.2.2",
+        "The requested audience or resource is unknown, or not one the client may get a token for.";
     InvalidRedirectUri = "invalid_redirect_uri", 400, "RFC 7591 §3.2.2",
         "A redirect URI in the client metadata is not acceptable.";
     InvalidClientMetadata = "invalid_client_metadata", 400, "RFC 7591 §3.2.2",
@@ -221,6 +223,7 @@ impl ErrorCode {
             ErrorCode::InsufficientScope => {
                 &[(Okta, "insufficient_scope"), (Fosite, "scope_not_granted")]
             }
+            ErrorCode::InvalidTarget => &[],
             ErrorCode::InvalidRedirectUri => &[(Okta, "invalid_redirect_uri")],
             ErrorCode::InvalidClientMetadata => &[(Okta, "invalid_client_metadata")],
             ErrorCode::InvalidSoftwareStatement => &[],

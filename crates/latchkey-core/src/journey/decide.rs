@@ -56,7 +56,8 @@ pub struct Situation<'a> {
 /// - a vector needs the second factor the session lacks → the second-factor
 ///   page (`interaction_required` with `prompt=none`, U12).
 /// - a third-party client without a remembered consent covering every
-///   requested scope, or `prompt=consent` → consent (`consent_required`
+///   requested scope (and releasing every claim asked for by name), or
+///   `prompt=consent` → consent (`consent_required`
 ///   with `prompt=none`); a device's request is always confirmed, the
 ///   account page's never asked (the person acts on their own account).
 pub fn decide(req: &Purpose, s: Situation<'_>) -> Result<Next, Occurrence> {
@@ -98,9 +99,16 @@ pub fn decide(req: &Purpose, s: Situation<'_>) -> Result<Next, Occurrence> {
         }
         Assessment::NeedsSecondFactor => return Ok(Next::SecondFactor),
     };
-    let covered = s
-        .granted
-        .is_some_and(|g| Scope::split(g).covers(req.scopes()));
+    // Claims asked for by name are covered only by a remembered consent
+    // whose scopes release them: the consent remembers scopes, not claims.
+    let covered = s.granted.is_some_and(|g| {
+        Scope::split(g).covers(req.scopes())
+            && req.claims().is_none_or(|c| {
+                c.beyond(&req.scopes().to_string())
+                    .iter()
+                    .all(|name| crate::claims::released_by(g, name))
+            })
+    });
     let consent = req.asks_consent()
         && (req.always_confirm()
             || (!s.skip_consent && (!covered || req.has_prompt(Prompt::Consent))));
@@ -186,6 +194,29 @@ mod tests {
         };
         assert_eq!(
             decide(&req(&[Prompt::Consent], None), first_party).unwrap(),
+            Next::Issue(CL)
+        );
+    }
+
+    #[test]
+    fn claims_asked_by_name_need_a_consent_that_releases_them() {
+        let claims = crate::claims::ClaimsRequest::parse(
+            r#"{"id_token":{"email":null},"userinfo":{"name":null}}"#,
+        )
+        .unwrap();
+        let asked = Purpose::Authorize(AuthorizeRequest::validated(Validated {
+            claims: Some(claims),
+            ..Validated::example()
+        }));
+        for granted in [Some("openid"), Some("openid email"), None] {
+            assert_eq!(
+                decide(&asked, at(Some(900), granted)).unwrap(),
+                Next::Consent,
+                "{granted:?}"
+            );
+        }
+        assert_eq!(
+            decide(&asked, at(Some(900), Some("openid email profile"))).unwrap(),
             Next::Issue(CL)
         );
     }

@@ -35,6 +35,7 @@ pub fn code_record(
         acr: Some(achieved.to_string()),
         amr: session.amr.clone(),
         sid: Some(session.sid.clone()),
+        claims: req.claims().cloned(),
         created_at: now,
         expires_at: now + ttl,
     }

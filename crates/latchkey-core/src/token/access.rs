@@ -3,12 +3,14 @@
 //! denylists its `jti` (or its grant) until it expires.
 //!
 //! Choice: `aud` is the issuer, since the resource these tokens are for is
-//! this server's /userinfo (no resource indicators yet).
+//! this server's /userinfo; token exchange may name another audience, and
+//! such tokens are ours (introspection, revocation) but not /userinfo's.
 
 use super::TokenContext;
 use crate::Occurrence;
 use crate::catalogue::*;
 use crate::client::ClientRecord;
+use crate::crypto::Secrets;
 use crate::keys::{Alg, KeySet};
 use crate::store::Store;
 use jsonwebtoken::errors::ErrorKind;
@@ -16,6 +18,30 @@ use jsonwebtoken::errors::ErrorKind;
 pub const TYP: &str = "at+jwt";
 
 pub use crate::keys::{AccessClaims, VERIFIED_TOKENS, VerifiedTokens};
+
+/// What a sealed `sub` is bound to (so no other sealed value passes as one).
+const SUB_CONTEXT: &[u8] = b"access-token-sub";
+
+/// The local `sub` sealed for an access token of a pairwise client.
+pub fn seal_sub(secrets: &Secrets, sub: &str) -> Result<String, Occurrence> {
+    Ok(crate::crypto::b64url(
+        &secrets.seal(sub.as_bytes(), SUB_CONTEXT)?,
+    ))
+}
+
+/// The user an access token is for, by the local `sub`: its `sub`, or for
+/// a pairwise client's token the sealed one.
+pub fn local_sub(secrets: &Secrets, claims: &AccessClaims) -> Result<String, Occurrence> {
+    let Some(sealed) = &claims.sub_sealed else {
+        return Ok(claims.sub.clone());
+    };
+    let unreadable = || TOKEN_MALFORMED.with_detail("the token's subject cannot be read");
+    let bytes = crate::crypto::b64url_decode(sealed).ok_or_else(unreadable)?;
+    let plain = secrets
+        .open(&bytes, SUB_CONTEXT)
+        .map_err(|_| unreadable())?;
+    String::from_utf8(plain).map_err(|_| unreadable())
+}
 
 pub fn sign(ctx: &TokenContext<'_>, claims: &AccessClaims) -> Result<String, Occurrence> {
     let Some(key) = ctx.keys.signer(ctx.access_token_alg) else {
@@ -34,9 +60,27 @@ fn jose(alg: Alg) -> jsonwebtoken::Algorithm {
     }
 }
 
-/// Check signature, type, issuer and expiry of an access token we issued.
-/// `check_exp: false` accepts expired tokens (for revocation).
+/// Check signature, type, issuer, audience (this server) and expiry of
+/// an access token we issued. `check_exp: false` accepts expired tokens.
 pub fn verify(
+    keys: &KeySet,
+    issuer: &str,
+    token: &str,
+    now: i64,
+    check_exp: bool,
+) -> Result<AccessClaims, Occurrence> {
+    let claims = verify_issued(keys, issuer, token, now, check_exp)?;
+    if claims.aud != issuer {
+        return Err(
+            TOKEN_AUDIENCE_MISMATCH.with_detail("the token was issued for another resource")
+        );
+    }
+    Ok(claims)
+}
+
+/// [`verify`] for a token of any audience: one of ours, for whichever
+/// resource (introspection and revocation serve them all).
+pub fn verify_issued(
     keys: &KeySet,
     issuer: &str,
     token: &str,
@@ -46,7 +90,7 @@ pub fn verify(
     // A hit passed every check for its own issuer; the issuer asked now
     // must be that one.
     let claims = match keys.verified.get(token) {
-        Ok(claims) if claims.iss == issuer && claims.aud == issuer => claims,
+        Ok(claims) if claims.iss == issuer => claims,
         hit => {
             let claims = verify_signed(keys, issuer, token)?;
             if let Err(generation) = hit {
@@ -61,8 +105,8 @@ pub fn verify(
     Ok(claims)
 }
 
-/// Everything but expiry: type, key, signature, issuer and audience,
-/// without the cache of verified tokens.
+/// Everything but expiry and which audience: type, key, signature,
+/// issuer, an audience present, without the cache of verified tokens.
 pub fn verify_signed(keys: &KeySet, issuer: &str, token: &str) -> Result<AccessClaims, Occurrence> {
     let header = jsonwebtoken::decode_header(token)
         .map_err(|_| TOKEN_MALFORMED.with_detail("the token is not a JWT"))?;
@@ -81,7 +125,8 @@ pub fn verify_signed(keys: &KeySet, issuer: &str, token: &str) -> Result<AccessC
     validation.leeway = 0;
     validation.validate_exp = false;
     validation.set_issuer(&[issuer]);
-    validation.set_audience(&[issuer]);
+    // The audience is checked by the caller that cares (`verify`).
+    validation.validate_aud = false;
     validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
     let claims = jsonwebtoken::decode::<AccessClaims>(token, key, &validation)
         .map_err(|e| match e.kind() {
@@ -97,8 +142,9 @@ pub fn verify_signed(keys: &KeySet, issuer: &str, token: &str) -> Result<AccessC
     Ok(claims)
 }
 
-/// Everything that makes an access token active: signature and expiry,
-/// not denylisted, its grant not revoked, its client still active.
+/// Everything that makes an access token for this server active:
+/// signature and expiry, not denylisted, its grant not revoked, its client
+/// still active.
 pub async fn check(
     store: &dyn Store,
     keys: &KeySet,
@@ -107,6 +153,25 @@ pub async fn check(
     now: i64,
 ) -> Result<(AccessClaims, ClientRecord), Occurrence> {
     let claims = verify(keys, issuer, token, now, true)?;
+    active(store, claims).await
+}
+
+/// [`check`] for a token of any audience.
+pub async fn check_issued(
+    store: &dyn Store,
+    keys: &KeySet,
+    issuer: &str,
+    token: &str,
+    now: i64,
+) -> Result<(AccessClaims, ClientRecord), Occurrence> {
+    let claims = verify_issued(keys, issuer, token, now, true)?;
+    active(store, claims).await
+}
+
+async fn active(
+    store: &dyn Store,
+    claims: AccessClaims,
+) -> Result<(AccessClaims, ClientRecord), Occurrence> {
     if store.is_access_token_denied(&claims.jti).await? {
         return Err(TOKEN_INACTIVE.with_detail("the token was revoked"));
     }

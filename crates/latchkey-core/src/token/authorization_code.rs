@@ -89,7 +89,13 @@ pub async fn exchange(
         Redemption::Fresh(record) => record,
     };
     let refresh = refresh?;
-    issue_user_tokens(ctx, client, &grant_of(&record), refresh)
+    let id_claims =
+        super::id_token_claims(store, &record.sub, &record.scope, record.claims.as_ref()).await?;
+    let grant = GrantInfo {
+        id_claims: id_claims.as_ref(),
+        ..grant_of(&record)
+    };
+    issue_user_tokens(ctx, client, &grant, refresh)
 }
 
 /// What a fresh code must match: its client, its expiry, the
@@ -131,5 +137,7 @@ fn grant_of(record: &CodeRecord) -> GrantInfo<'_> {
         amr: &record.amr,
         sid: record.sid.as_deref(),
         nonce: record.nonce.as_deref(),
+        claims: record.claims.as_ref(),
+        id_claims: None,
     }
 }

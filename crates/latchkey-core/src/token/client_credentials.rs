@@ -56,6 +56,9 @@ pub fn exchange(
         acr: None,
         amr: None,
         grant_id: None,
+        act: None,
+        userinfo_claims: None,
+        sub_sealed: None,
     };
     Ok(TokenResponse {
         access_token: access::sign(ctx, &claims)?.into(),
@@ -64,6 +67,7 @@ pub fn exchange(
         scope,
         refresh_token: None,
         id_token: None,
+        issued_token_type: None,
         sub: None,
         grant_id: None,
         sid: None,

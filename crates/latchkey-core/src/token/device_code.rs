@@ -83,7 +83,10 @@ fn grant_info<'a>(
         acr: approval.acr.as_deref(),
         amr: &approval.amr,
         sid: approval.sid.as_deref(),
-        // No authorization request carried one (RFC 8628 has no nonce).
+        // No authorization request carried one (RFC 8628 has no nonce,
+        // nor a claims parameter).
         nonce: None,
+        claims: None,
+        id_claims: None,
     }
 }

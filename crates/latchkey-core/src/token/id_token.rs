@@ -30,7 +30,7 @@ pub fn claims(
 ) -> Value {
     let mut c = json!({
         "iss": ctx.issuer,
-        "sub": grant.sub,
+        "sub": client.subject(ctx.secrets, grant.sub),
         "aud": client.client_id,
         "azp": client.client_id,
         "exp": ctx.now + ID_TOKEN_TTL,
@@ -58,6 +58,13 @@ pub fn claims(
         }
         if let Some(s) = grant.sid {
             obj.insert("sid".into(), json!(s));
+        }
+        // The user claims asked for by name (OIDC Core §5.5); never one
+        // the token sets itself.
+        for (name, value) in grant.id_claims.into_iter().flatten() {
+            if !obj.contains_key(name) {
+                obj.insert(name.clone(), value.clone());
+            }
         }
     }
     c

@@ -49,19 +49,25 @@ async fn access_token(
     if token.split('.').count() != 3 {
         return Ok(None);
     }
-    match access::check(store, ctx.keys, ctx.issuer, token, ctx.now).await {
-        Ok((c, _)) => Ok(Some(json!({
-            "active": true,
-            "token_type": "Bearer",
-            "scope": c.scope,
-            "client_id": c.client_id,
-            "sub": c.sub,
-            "exp": c.exp,
-            "iat": c.iat,
-            "iss": c.iss,
-            "aud": c.aud,
-            "jti": c.jti,
-        }))),
+    match access::check_issued(store, ctx.keys, ctx.issuer, token, ctx.now).await {
+        Ok((c, _)) => {
+            let mut v = json!({
+                "active": true,
+                "token_type": "Bearer",
+                "scope": c.scope,
+                "client_id": c.client_id,
+                "sub": c.sub,
+                "exp": c.exp,
+                "iat": c.iat,
+                "iss": c.iss,
+                "aud": c.aud,
+                "jti": c.jti,
+            });
+            if let (Some(act), Some(fields)) = (c.act, v.as_object_mut()) {
+                fields.insert("act".into(), act);
+            }
+            Ok(Some(v))
+        }
         Err(occ) => inactive_unless_store(occ),
     }
 }
@@ -77,11 +83,11 @@ async fn refresh(
     let active = r.rotated_at.is_none()
         && r.revoked_at.is_none()
         && r.expires_at > ctx.now
-        && !store.is_grant_revoked(&r.grant_id).await?
-        && store
-            .get_client(&r.client_id)
-            .await?
-            .is_some_and(|c| c.active);
+        && !store.is_grant_revoked(&r.grant_id).await?;
+    let client = match store.get_client(&r.client_id).await? {
+        Some(c) if c.active => c,
+        _ => return Ok(Some(inactive())),
+    };
     if !active {
         return Ok(Some(inactive()));
     }
@@ -90,7 +96,7 @@ async fn refresh(
         "token_type": "refresh_token",
         "scope": r.scope,
         "client_id": r.client_id,
-        "sub": r.sub,
+        "sub": client.subject(ctx.secrets, &r.sub),
         "exp": r.expires_at,
         "iat": r.created_at,
         "iss": ctx.issuer,

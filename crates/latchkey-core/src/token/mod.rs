@@ -6,6 +6,7 @@ pub mod access;
 pub mod authorization_code;
 pub mod client_credentials;
 pub mod device_code;
+pub mod exchange;
 pub mod id_token;
 pub mod introspection;
 pub mod refresh_token;
@@ -15,7 +16,8 @@ pub mod userinfo;
 use crate::Occurrence;
 use crate::authorize::RawParams;
 use crate::catalogue::*;
-use crate::client::ClientRecord;
+use crate::claims::ClaimsRequest;
+use crate::client::{ClientRecord, TOKEN_EXCHANGE};
 use crate::crypto::Secrets;
 use crate::device::GRANT_TYPE as DEVICE_CODE;
 use crate::grant::RefreshRecord;
@@ -23,6 +25,7 @@ use crate::keys::{Alg, KeySet};
 use crate::scope::Scope;
 use crate::secret::Secret;
 use crate::store::Store;
+use serde_json::{Map, Value};
 
 /// Grant types registered with IANA that this server does not enable:
 /// refused as `unknown_request` (U19) rather than "unknown grant".
@@ -31,7 +34,6 @@ pub const REGISTERED_NOT_ENABLED: &[&str] = &[
     "implicit",
     "urn:ietf:params:oauth:grant-type:jwt-bearer",
     "urn:ietf:params:oauth:grant-type:saml2-bearer",
-    "urn:ietf:params:oauth:grant-type:token-exchange",
     "urn:openid:params:grant-type:ciba",
 ];
 
@@ -74,6 +76,9 @@ pub struct TokenResponse {
     pub refresh_token: Option<Secret<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token: Option<Secret<String>>,
+    /// Token exchange: what `access_token` is (RFC 8693 §2.2.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issued_token_type: Option<&'static str>,
     /// The user the tokens are for (none for client_credentials), for the
     /// operator's log; not part of the answer.
     #[serde(skip)]
@@ -110,6 +115,7 @@ pub async fn exchange(
     let registered = |g: &str| client.metadata.grant_types.iter().any(|x| x == g);
     match grant_type {
         "authorization_code" | "refresh_token" | "client_credentials" | DEVICE_CODE
+        | TOKEN_EXCHANGE
             if !registered(grant_type) =>
         {
             Err(GRANT_TYPE_NOT_ALLOWED.with_detail(format!(
@@ -120,6 +126,7 @@ pub async fn exchange(
         "refresh_token" => refresh_token::exchange(store, ctx, client, params).await,
         "client_credentials" => client_credentials::exchange(ctx, client, params),
         DEVICE_CODE => device_code::exchange(store, ctx, client, params).await,
+        TOKEN_EXCHANGE => exchange::exchange(store, ctx, client, params).await,
         g if REGISTERED_NOT_ENABLED.contains(&g) => Err(UNKNOWN_REQUEST
             .with_detail(format!("the grant type {g} is not enabled on this server"))),
         _ => Err(UNSUPPORTED_GRANT_TYPE.with_detail(format!(
@@ -158,6 +165,34 @@ pub struct GrantInfo<'a> {
     pub amr: &'a [String],
     pub sid: Option<&'a str>,
     pub nonce: Option<&'a str>,
+    /// The claims asked for by name at /authorize (OIDC Core §5.5).
+    pub claims: Option<&'a ClaimsRequest>,
+    /// The user claims the ID token carries for them ([`id_token_claims`]).
+    pub id_claims: Option<&'a Map<String, Value>>,
+}
+
+/// The user claims a grant's claims request asks for in the ID token,
+/// with the user's values now (OIDC Core §5.5): loaded only when it asks
+/// for some and the tokens carry `openid`.
+pub async fn id_token_claims(
+    store: &dyn Store,
+    sub: &str,
+    scope: &str,
+    claims: Option<&ClaimsRequest>,
+) -> Result<Option<Map<String, Value>>, Occurrence> {
+    let Some(claims) = claims else {
+        return Ok(None);
+    };
+    if claims.id_token_claims().next().is_none() || !has_scope(scope, "openid") {
+        return Ok(None);
+    }
+    let Some(user) = store.get_user(sub).await? else {
+        return Ok(None);
+    };
+    Ok(Some(crate::claims::select(
+        claims.id_token_claims(),
+        &user.claims,
+    )))
 }
 
 /// Issue the access token and, for `openid`, the ID token of a user grant.
@@ -167,9 +202,18 @@ pub fn issue_user_tokens(
     grant: &GrantInfo<'_>,
     refresh_token: Option<String>,
 ) -> Result<TokenResponse, Occurrence> {
+    let subject = client.subject(ctx.secrets, grant.sub);
+    // A pairwise client's token names the user by the client's own `sub`;
+    // the local one travels sealed, for /userinfo.
+    let sub_sealed = if client.metadata.is_pairwise() {
+        Some(access::seal_sub(ctx.secrets, grant.sub)?)
+    } else {
+        None
+    };
     let claims = access::AccessClaims {
         iss: ctx.issuer.to_string(),
-        sub: grant.sub.to_string(),
+        sub: subject,
+        sub_sealed,
         aud: ctx.issuer.to_string(),
         client_id: client.client_id.clone(),
         scope: grant.scope.to_string(),
@@ -180,6 +224,11 @@ pub fn issue_user_tokens(
         acr: grant.acr.map(str::to_string),
         amr: (!grant.amr.is_empty()).then(|| grant.amr.to_vec()),
         grant_id: Some(grant.grant_id.to_string()),
+        act: None,
+        userinfo_claims: grant
+            .claims
+            .map(|c| c.userinfo_claims().map(str::to_string).collect::<Vec<_>>())
+            .filter(|names| !names.is_empty()),
     };
     let access_token = access::sign(ctx, &claims)?;
     let id_token = if has_scope(grant.scope, "openid") {
@@ -194,6 +243,7 @@ pub fn issue_user_tokens(
         scope: grant.scope.to_string(),
         refresh_token: refresh_token.map(Secret::new),
         id_token: id_token.map(Secret::new),
+        issued_token_type: None,
         sub: Some(grant.sub.to_string()),
         grant_id: Some(grant.grant_id.to_string()),
         sid: grant.sid.map(str::to_string),
@@ -273,6 +323,7 @@ pub fn new_refresh(
         acr: grant.acr.map(str::to_string),
         amr: grant.amr.to_vec(),
         sid: grant.sid.map(str::to_string),
+        claims: grant.claims.cloned(),
         created_at: ctx.now,
         expires_at: ctx.now + refresh_ttl(ctx, client),
         rotated_at: None,

@@ -41,7 +41,12 @@ pub async fn exchange(
     if record.rotated_at.is_some() {
         return reuse(store, ctx, client, &record, &scope).await;
     }
-    let grant = grant_info(&record, &scope);
+    let id_claims =
+        super::id_token_claims(store, &record.sub, &scope, record.claims.as_ref()).await?;
+    let grant = GrantInfo {
+        id_claims: id_claims.as_ref(),
+        ..grant_info(&record, &scope)
+    };
     let (successor, successor_record) = new_refresh(ctx, client, &grant, &record.scope)?;
     let sealed = ctx.secrets.seal(successor.as_bytes(), hash.as_bytes())?;
     if !store
@@ -67,6 +72,8 @@ fn grant_info<'a>(record: &'a RefreshRecord, scope: &'a str) -> GrantInfo<'a> {
         amr: &record.amr,
         sid: record.sid.as_deref(),
         nonce: None,
+        claims: record.claims.as_ref(),
+        id_claims: None,
     }
 }
 
@@ -92,7 +99,13 @@ async fn reuse(
                 .occur()
                 .debug("sealed refresh token is not UTF-8")
         })?;
-        return issue_user_tokens(ctx, client, &grant_info(record, scope), Some(successor));
+        let id_claims =
+            super::id_token_claims(store, &record.sub, scope, record.claims.as_ref()).await?;
+        let grant = GrantInfo {
+            id_claims: id_claims.as_ref(),
+            ..grant_info(record, scope)
+        };
+        return issue_user_tokens(ctx, client, &grant, Some(successor));
     }
     store
         .revoke_grant(&record.grant_id, ctx.now, ctx.revocation_horizon())

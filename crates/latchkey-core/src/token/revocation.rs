@@ -25,7 +25,7 @@ pub async fn revoke(
     if refresh_first && revoke_refresh(store, ctx, client, token).await? {
         return Ok(());
     }
-    if let Ok(claims) = access::verify(ctx.keys, ctx.issuer, token, ctx.now, false) {
+    if let Ok(claims) = access::verify_issued(ctx.keys, ctx.issuer, token, ctx.now, false) {
         if claims.client_id != client.client_id {
             return Err(REVOKE_TOKEN_CLIENT_MISMATCH.occur());
         }

@@ -4,35 +4,13 @@
 use super::access;
 use crate::Occurrence;
 use crate::catalogue::{SCOPE_NOT_GRANTED, TOKEN_INACTIVE};
+use crate::crypto::Secrets;
 use crate::keys::KeySet;
 use crate::store::Store;
 use serde_json::{Map, Value};
 
 /// Claims each scope releases (OIDC Core §5.4).
-pub const SCOPE_CLAIMS: &[(&str, &[&str])] = &[
-    (
-        "profile",
-        &[
-            "name",
-            "family_name",
-            "given_name",
-            "middle_name",
-            "nickname",
-            "preferred_username",
-            "profile",
-            "picture",
-            "website",
-            "gender",
-            "birthdate",
-            "zoneinfo",
-            "locale",
-            "updated_at",
-        ],
-    ),
-    ("email", &["email", "email_verified"]),
-    ("address", &["address"]),
-    ("phone", &["phone_number", "phone_number_verified"]),
-];
+pub use crate::claims::SCOPE_CLAIMS;
 
 /// The claims of `user_claims` that `scope` releases, plus `sub`.
 pub fn release(sub: &str, scope: &str, user_claims: &Map<String, Value>) -> Map<String, Value> {
@@ -53,11 +31,12 @@ pub fn release(sub: &str, scope: &str, user_claims: &Map<String, Value>) -> Map<
 pub async fn userinfo(
     store: &dyn Store,
     keys: &KeySet,
+    secrets: &Secrets,
     issuer: &str,
     token: &str,
     now: i64,
 ) -> Result<Map<String, Value>, Occurrence> {
-    Ok(answer(store, keys, issuer, token, now).await?.0)
+    Ok(answer(store, keys, secrets, issuer, token, now).await?.0)
 }
 
 /// [`userinfo`] and the client the access token was issued to (whose
@@ -65,6 +44,7 @@ pub async fn userinfo(
 pub async fn answer(
     store: &dyn Store,
     keys: &KeySet,
+    secrets: &Secrets,
     issuer: &str,
     token: &str,
     now: i64,
@@ -75,11 +55,19 @@ pub async fn answer(
             SCOPE_NOT_GRANTED.with_detail("the userinfo endpoint requires the openid scope")
         );
     }
-    let Some(user) = store.get_user(&claims.sub).await? else {
+    let local = access::local_sub(secrets, &claims)?;
+    let Some(user) = store.get_user(&local).await? else {
         return Err(TOKEN_INACTIVE.with_detail("the user of this token no longer exists"));
     };
-    Ok((
-        release(&user.sub, &claims.scope, &user.claims),
-        client.client_id,
-    ))
+    // `sub` as the client knows it: pairwise clients have their own.
+    let mut released = release(&claims.sub, &claims.scope, &user.claims);
+    // The claims asked for by name at /authorize (OIDC Core §5.5).
+    let named = claims
+        .userinfo_claims
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .filter(|n| crate::claims::scope_of(n).is_some());
+    released.extend(crate::claims::select(named, &user.claims));
+    Ok((released, client.client_id))
 }

@@ -5,6 +5,7 @@
 use super::{SqlStore, sessions, to_json};
 use crate::db::{Db, DbRow, On};
 use crate::error::{corrupt, map_err};
+use latchkey_core::claims::ClaimsRequest;
 use latchkey_core::grant::{CodeRecord, PushedRequest, PushedTake, Redemption, RefreshRecord};
 use latchkey_core::session::ConsentGrant;
 use latchkey_core::store::{GrantStore, StoreResult};
@@ -12,23 +13,25 @@ use latchkey_core::store::{GrantStore, StoreResult};
 mod sql {
     pub const INSERT_CODE: &str = "INSERT INTO authorization_codes \
         (code_hash, grant_id, client_id, redirect_uri, sub, scope, nonce, code_challenge, \
-        code_challenge_method, auth_time, acr, amr, sid, created_at, expires_at) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+        code_challenge_method, auth_time, acr, amr, sid, created_at, expires_at, claims) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
     /// The conditional update is the exactly-once guarantee.
     pub const REDEEM_CODE: &str = "UPDATE authorization_codes SET used_at = $2 \
         WHERE code_hash = $1 AND used_at IS NULL RETURNING code_hash, grant_id, client_id, redirect_uri, \
-        sub, scope, nonce, code_challenge, code_challenge_method, auth_time, acr, amr, sid, created_at, expires_at";
+        sub, scope, nonce, code_challenge, code_challenge_method, auth_time, acr, amr, sid, created_at, expires_at, \
+        claims";
     pub const GET_CODE: &str = "SELECT code_hash, grant_id, client_id, redirect_uri, sub, scope, nonce, \
-        code_challenge, code_challenge_method, auth_time, acr, amr, sid, created_at, expires_at \
+        code_challenge, code_challenge_method, auth_time, acr, amr, sid, created_at, expires_at, claims \
         FROM authorization_codes WHERE code_hash = $1";
 
     // Tokens.
     pub const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens \
         (token_hash, grant_id, client_id, sub, scope, auth_time, acr, amr, sid, created_at, expires_at, \
-        rotated_at, successor_sealed, revoked_at) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+        rotated_at, successor_sealed, revoked_at, claims) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
     pub const GET_REFRESH: &str = "SELECT token_hash, grant_id, client_id, sub, scope, auth_time, acr, amr, sid, \
-        created_at, expires_at, rotated_at, successor_sealed, revoked_at FROM refresh_tokens WHERE token_hash = $1";
+        created_at, expires_at, rotated_at, successor_sealed, revoked_at, claims FROM refresh_tokens \
+        WHERE token_hash = $1";
     /// The conditional update is the exactly-once guarantee of rotation.
     pub const ROTATE_REFRESH: &str = "UPDATE refresh_tokens SET rotated_at = $2, successor_sealed = $3 \
         WHERE token_hash = $1 AND rotated_at IS NULL AND revoked_at IS NULL";
@@ -84,6 +87,7 @@ async fn insert_code<D: Db>(on: On<'_, D>, c: &CodeRecord) -> StoreResult<()> {
         .bind(&c.sid)
         .bind(c.created_at)
         .bind(c.expires_at)
+        .bind(claims_json(&c.claims)?)
         .execute(on)
         .await
         .map_err(map_err)?;
@@ -106,10 +110,22 @@ fn code(row: &impl DbRow) -> StoreResult<CodeRecord> {
         auth_time: row.try_get("auth_time").map_err(map_err)?,
         acr: row.try_get("acr").map_err(map_err)?,
         sid: row.try_get("sid").map_err(map_err)?,
+        claims: claims_of(row, &grant_id)?,
         created_at: row.try_get("created_at").map_err(map_err)?,
         expires_at: row.try_get("expires_at").map_err(map_err)?,
         grant_id,
     })
+}
+
+/// The claims request of a code or refresh token, as stored (JSON or NULL).
+fn claims_json(claims: &Option<ClaimsRequest>) -> StoreResult<Option<String>> {
+    claims.as_ref().map(|c| to_json("claims", c)).transpose()
+}
+
+fn claims_of(row: &impl DbRow, grant_id: &str) -> StoreResult<Option<ClaimsRequest>> {
+    let text: Option<String> = row.try_get("claims").map_err(map_err)?;
+    text.map(|t| serde_json::from_str(&t).map_err(|e| corrupt("claims", grant_id, e)))
+        .transpose()
 }
 
 /// Insert one refresh token, on the pool or inside a transaction.
@@ -129,6 +145,7 @@ pub(super) async fn insert_refresh<D: Db>(on: On<'_, D>, t: &RefreshRecord) -> S
         .bind(t.rotated_at)
         .bind(&t.successor_sealed)
         .bind(t.revoked_at)
+        .bind(claims_json(&t.claims)?)
         .execute(on)
         .await
         .map_err(map_err)?;
@@ -147,6 +164,7 @@ fn refresh(row: &impl DbRow) -> StoreResult<RefreshRecord> {
         auth_time: row.try_get("auth_time").map_err(map_err)?,
         acr: row.try_get("acr").map_err(map_err)?,
         sid: row.try_get("sid").map_err(map_err)?,
+        claims: claims_of(row, &grant_id)?,
         created_at: row.try_get("created_at").map_err(map_err)?,
         expires_at: row.try_get("expires_at").map_err(map_err)?,
         rotated_at: row.try_get("rotated_at").map_err(map_err)?,

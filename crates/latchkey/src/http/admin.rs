@@ -148,6 +148,7 @@ async fn create_client(
     let created = manage::clients::create(
         app.store.as_ref(),
         &app.secrets,
+        &app.fetcher,
         app.config.client_limits(),
         body,
     )
@@ -181,6 +182,7 @@ async fn update_client(
     let updated = manage::clients::update(
         app.store.as_ref(),
         &app.secrets,
+        &app.fetcher,
         app.config.client_limits(),
         &client_id,
         patch,

@@ -182,6 +182,25 @@ impl Fetcher {
         Ok(value)
     }
 
+    /// A client's `sector_identifier_uri` (OIDC Registration §5): a JSON
+    /// array of strings, fetched each time a client naming it is written.
+    pub async fn sector_uris(&self, uri: &str) -> Result<Vec<String>, FetchError> {
+        let (status, value) = self
+            .send(Outbound {
+                uri,
+                form: None,
+                authorization: None,
+                accept: "application/json",
+                timeout: TIMEOUT,
+            })
+            .await?;
+        if !(200..300).contains(&status) {
+            return Err(FetchError::Status(status, value));
+        }
+        serde_json::from_value(value)
+            .map_err(|_| FetchError::Invalid("the answer is not a JSON array of URIs".into()))
+    }
+
     /// POST a form (a token request); the status and JSON body, whatever
     /// the status.
     pub async fn post_form(

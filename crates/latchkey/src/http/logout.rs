@@ -111,7 +111,12 @@ async fn logout(
         .await
         .map_err(Failure::page)?;
     if let (Some(session), Some(token)) = (&session, &token) {
-        let hinted = hint.as_ref().is_some_and(|h| h.sub == session.sub);
+        // The hint names the user as its client knows them: the pairwise
+        // `sub` of a pairwise client (OIDC Core §8).
+        let hinted = match (&hint, &client) {
+            (Some(h), Some(c)) => h.sub == c.subject(&app.secrets, &session.sub),
+            _ => false,
+        };
         let confirmed = get("confirm") == Some("yes");
         if confirmed {
             let ok = get("csrf").is_some_and(|c| {

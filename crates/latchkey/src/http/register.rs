@@ -119,6 +119,7 @@ fn rules(app: &App) -> manage::registration::Rules<'_> {
     manage::registration::Rules {
         allowed: &app.config.registration_allowed,
         limits: app.config.client_limits(),
+        fetcher: &app.fetcher,
     }
 }
 

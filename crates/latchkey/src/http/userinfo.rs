@@ -87,6 +87,7 @@ pub async fn userinfo(
     let (claims, client_id) = latchkey_core::token::userinfo::answer(
         app.store.as_ref(),
         &keys,
+        &app.secrets,
         &app.config.issuer,
         &token,
         latchkey_core::now_unix(),

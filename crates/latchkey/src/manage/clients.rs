@@ -1,7 +1,10 @@
 //! Clients: create, show, list, update (partial metadata), delete.
 
+use crate::http::fetch::Fetcher;
 use latchkey_core::Occurrence;
-use latchkey_core::catalogue::{CLIENT_ID_TAKEN, CLIENT_NOT_FOUND, INVALID_CLIENT_METADATA};
+use latchkey_core::catalogue::{
+    CLIENT_ID_TAKEN, CLIENT_NOT_FOUND, INVALID_CLIENT_METADATA, SECTOR_IDENTIFIER_INVALID,
+};
 use latchkey_core::client::{
     ClientMetadata, ClientRecord, ServerLimits, Warning, chosen_secret_warning,
 };
@@ -99,6 +102,42 @@ fn check_client_id(id: &str) -> Result<(), Occurrence> {
     }
 }
 
+/// A client's `sector_identifier_uri` (OIDC Core §8.1, OIDC Registration
+/// §5) is fetched through the fence when the client is written (created,
+/// or its redirect URIs or sector URI changed): it must be a JSON array
+/// listing every redirect URI of the client, exactly.
+pub async fn check_sector(
+    fetcher: &Fetcher,
+    metadata: &ClientMetadata,
+    before: Option<&ClientMetadata>,
+) -> Result<(), Occurrence> {
+    let Some(uri) = &metadata.sector_identifier_uri else {
+        return Ok(());
+    };
+    let unchanged = before.is_some_and(|b| {
+        b.sector_identifier_uri == metadata.sector_identifier_uri
+            && b.redirect_uris == metadata.redirect_uris
+    });
+    if unchanged {
+        return Ok(());
+    }
+    let invalid = |why: String| {
+        SECTOR_IDENTIFIER_INVALID
+            .with_detail(why.clone())
+            .field("sector_identifier_uri", why)
+    };
+    let listed = fetcher
+        .sector_uris(uri)
+        .await
+        .map_err(|e| invalid(format!("{uri}: {e}")))?;
+    if let Some(missing) = metadata.redirect_uris.iter().find(|r| !listed.contains(r)) {
+        return Err(invalid(format!(
+            "{uri} does not list the redirect URI {missing}"
+        )));
+    }
+    Ok(())
+}
+
 /// Decide the secret: the given one, a generated 256-bit one, or none.
 fn secret_for(
     metadata: &ClientMetadata,
@@ -120,6 +159,7 @@ fn secret_for(
 pub async fn create(
     store: &dyn Store,
     secrets: &Secrets,
+    fetcher: &Fetcher,
     limits: ServerLimits,
     body: Value,
 ) -> Result<Value, Occurrence> {
@@ -130,6 +170,7 @@ pub async fn create(
     let metadata = ClientMetadata::from_json(&Value::Object(body))?;
     metadata.validate()?;
     metadata.check_limits(limits)?;
+    check_sector(fetcher, &metadata, None).await?;
     let client_id = match extras.client_id {
         Some(id) => {
             check_client_id(&id)?;
@@ -188,6 +229,7 @@ pub async fn list(store: &dyn Store) -> Result<Value, Occurrence> {
 pub async fn update(
     store: &dyn Store,
     secrets: &Secrets,
+    fetcher: &Fetcher,
     limits: ServerLimits,
     client_id: &str,
     patch: Value,
@@ -228,6 +270,7 @@ pub async fn update(
     if metadata.refresh_token_ttl != record.metadata.refresh_token_ttl {
         metadata.check_limits(limits)?;
     }
+    check_sector(fetcher, &metadata, Some(&record.metadata)).await?;
     let method_changed =
         metadata.token_endpoint_auth_method != record.metadata.token_endpoint_auth_method;
     let secret_warning = extras

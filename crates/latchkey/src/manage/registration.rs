@@ -3,7 +3,8 @@
 //! and CLI, plus the registration access token. The decisions live in
 //! `latchkey_core::registration`.
 
-use super::clients::{JWT_METHOD, keep_jwt_secret, sealed_jwt_secret, with_warnings};
+use super::clients::{JWT_METHOD, check_sector, keep_jwt_secret, sealed_jwt_secret, with_warnings};
+use crate::http::fetch::Fetcher;
 use latchkey_core::Occurrence;
 use latchkey_core::catalogue::{INVALID_CLIENT_METADATA, REGISTRATION_CLIENT_UNKNOWN};
 use latchkey_core::client::{ClientRecord, ServerLimits};
@@ -14,10 +15,12 @@ use serde_json::Value;
 
 /// What a registered client's metadata is held to: the operator's sets
 /// for registered clients, and the server's limits for every client.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Rules<'a> {
     pub allowed: &'a Allowed,
     pub limits: ServerLimits,
+    /// Fetches a `sector_identifier_uri` (OIDC Registration §5).
+    pub fetcher: &'a Fetcher,
 }
 
 /// `POST /register`: a new client with a server-chosen client_id, a
@@ -33,6 +36,7 @@ pub async fn register(
 ) -> Result<Value, Occurrence> {
     let Requested { metadata, .. } = registration::register_request(body, rules.allowed)?;
     metadata.check_limits(rules.limits)?;
+    check_sector(rules.fetcher, &metadata, None).await?;
     let client_id: String = random_token()?.chars().take(22).collect();
     let secret = match metadata.uses_secret() {
         true => Some(random_token()?),
@@ -87,6 +91,7 @@ pub async fn replace(
     if requested.metadata.refresh_token_ttl != record.metadata.refresh_token_ttl {
         requested.metadata.check_limits(rules.limits)?;
     }
+    check_sector(rules.fetcher, &requested.metadata, Some(&record.metadata)).await?;
     if let Some(given) = &requested.client_secret {
         let current = record
             .secret_hash

@@ -242,7 +242,7 @@ async fn authorize_redirect_errors(db: Db) {
             "response_type_missing",
         ),
         (
-            format!("{ok}&response_mode=web_message"),
+            format!("{ok}&response_mode=jwt.query"),
             "unsupported_response_mode",
             "unsupported_response_mode",
         ),

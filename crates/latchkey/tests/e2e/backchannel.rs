@@ -266,6 +266,7 @@ async fn rp_initiated_logout_tells_every_client_of_the_session(db: Db) {
     let mut strict = bcl(&rx, "b");
     strict["backchannel_logout_session_required"] = json!(true);
     strict["id_token_signed_response_alg"] = json!("ES256");
+    strict["subject_type"] = json!("pairwise");
     let secret_b = client(&s, "b", strict).await;
     let secret_c = client(&s, "quiet", json!({})).await;
     let sub = alice(&s).await;
@@ -276,16 +277,20 @@ async fn rp_initiated_logout_tells_every_client_of_the_session(db: Db) {
     tokens(&s, &mut b, "quiet", &secret_c).await;
     let id_a = claims_of(a["id_token"].as_str().unwrap());
     let sid = id_a["sid"].as_str().unwrap().to_string();
-    assert_eq!(claims_of(from_b["id_token"].as_str().unwrap())["sid"], sid);
+    let id_b = claims_of(from_b["id_token"].as_str().unwrap());
+    assert_eq!(id_b["sid"], sid);
+    // b is pairwise: it knows alice by a sub of its own.
+    assert_eq!(id_a["sub"], sub.as_str());
+    assert_ne!(id_b["sub"], sub.as_str());
     assert!(rx.got().is_empty(), "nothing before the logout");
 
     let hint = a["id_token"].as_str().unwrap();
     let r = b.get(&format!("/logout?id_token_hint={hint}")).await;
     assert_eq!(r.status(), 200);
     let got = rx.wait_for(2, Duration::from_secs(10)).await;
-    for (client_id, alg) in [("a", "RS256"), ("b", "ES256")] {
+    for (client_id, alg, known_as) in [("a", "RS256", &id_a), ("b", "ES256", &id_b)] {
         let claims = token_of(&s, &got, client_id).await;
-        assert_eq!(claims["sub"], sub.as_str());
+        assert_eq!(claims["sub"], known_as["sub"]);
         assert_eq!(claims["sid"], sid.as_str());
         let r = got
             .iter()

@@ -14,8 +14,8 @@ use crate::oidc_client::http;
 use crate::support::{Db, Server};
 use latchkey_core::catalogue::{
     CLIENT_AUTH_METHOD_NOT_ALLOWED, CLIENT_SECRET_MISMATCH, CODE_EXPIRED,
-    CODE_REDIRECT_URI_MISMATCH, CODE_REUSED, REDIRECT_URI_MISMATCH, REFRESH_TOKEN_REUSED,
-    UNKNOWN_SCOPE,
+    CODE_REDIRECT_URI_MISMATCH, CODE_REUSED, EXCHANGE_TARGET_NOT_ALLOWED, REDIRECT_URI_MISMATCH,
+    REFRESH_TOKEN_REUSED, UNKNOWN_SCOPE,
 };
 use latchkey_core::error::Cause;
 use openidconnect::core::{
@@ -80,6 +80,10 @@ async fn register(s: &Server) {
                "token_endpoint_auth_method": "client_secret_jwt"}),
         json!({"client_id": "pkjwt", "grant_types": ["client_credentials"], "scope": "api:read",
                "token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [public]}}),
+        json!({"client_id": "exchanger", "client_secret": "exchanger-secret-0123456789abcdef",
+               "grant_types": ["urn:ietf:params:oauth:grant-type:token-exchange"],
+               "token_endpoint_auth_method": "client_secret_post",
+               "token_exchange": {"subject_clients": ["web-basic"], "audiences": ["https://api.example"]}}),
     ];
     for c in clients {
         let r = s
@@ -118,6 +122,7 @@ async fn fixture() -> Fixture {
             "raw_basic": {"client_id": "raw-basic", "client_secret": RAW_SECRET},
             "csjwt": {"client_id": "csjwt", "client_secret": "csjwt-secret-0123456789abcdef0123456789"},
             "pkjwt": {"client_id": "pkjwt"},
+            "exchanger": {"client_id": "exchanger", "client_secret": "exchanger-secret-0123456789abcdef"},
         },
         "private_jwk": private_jwk(),
     });
@@ -359,6 +364,20 @@ async fn oauth4webapi() {
         assert_eq!(step["iss_parameter"], fx.main.base, "{mode}");
     }
     mistake(&r, "jarm_error", &UNKNOWN_SCOPE, Shows::All);
+    // Token exchange (RFC 8693) through the library's generic grant.
+    let exchanged = flow(&r, "token_exchange");
+    assert_eq!(
+        exchanged["issued_token_type"],
+        "urn:ietf:params:oauth:token-type:access_token"
+    );
+    assert_eq!(exchanged["aud"], "https://api.example");
+    assert_eq!(exchanged["sub"], code["sub"]);
+    mistake(
+        &r,
+        "token_exchange_target",
+        &EXCHANGE_TARGET_NOT_ALLOWED,
+        Shows::All,
+    );
 
     common_mistakes(&r, Shows::All, true);
     mistake(
@@ -392,6 +411,15 @@ async fn authlib() {
     assert_eq!(code["at_hash"], true);
     assert_eq!(code["nonce_checked"], true);
     assert_eq!(code["refresh_token"], true);
+    // Scope claims are at /userinfo; asked for by name (OIDC Core §5.5),
+    // they are in the ID token the library verified.
+    assert_eq!(code["email"], Value::Null);
+    let asked = flow(&r, "claims_parameter");
+    assert_eq!(
+        (&asked["email"], &asked["email_verified"]),
+        (&json!("alice@example.com"), &json!(true)),
+        "{asked}"
+    );
     assert_eq!(
         flow(&r, "id_token_at_hash_checked")["refused"],
         "InvalidClaimError"

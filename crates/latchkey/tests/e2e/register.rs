@@ -334,6 +334,12 @@ async fn metadata_errors_use_the_rfc_7591_codes() {
             "skip_consent",
         ),
         (
+            json!({"redirect_uris": [CB], "token_exchange": {"subject_clients": ["web"]}}),
+            "invalid_client_metadata",
+            "invalid_client_metadata",
+            "token_exchange",
+        ),
+        (
             json!(["not", "an", "object"]),
             "invalid_client_metadata",
             "invalid_client_metadata",

@@ -76,7 +76,7 @@ async fn client_credentials_and_the_resource_endpoints(db: Db) {
             .unwrap()
             .contains(&json!("private_key_jwt"))
     );
-    assert_eq!(d["subject_types_supported"], json!(["public"]));
+    assert_eq!(d["subject_types_supported"], json!(["public", "pairwise"]));
 
     // client_secret_basic.
     let r = token_post(&s)

@@ -40,13 +40,20 @@ pub async fn form(State(app): State<Arc<App>>, p: Pending) -> Result<Response, F
         .map_err(p.back())?;
     let lang = p.view.lang;
     let t = |id: &str| esc(&lang.t(id));
-    let items: String = p
-        .interaction
-        .purpose
+    let purpose = &p.interaction.purpose;
+    let mut items: String = purpose
         .scopes()
         .iter()
         .map(|s| format!("<li>{}</li>", esc(&describe(lang, s))))
         .collect();
+    // Claims asked for by name that no requested scope releases (OIDC
+    // Core §5.5): allowed with the rest, so listed with the rest.
+    if let Some(claims) = purpose.claims() {
+        for name in claims.beyond(&purpose.scopes().to_string()) {
+            let text = lang.t_with("consent-claim", &[("claim", Arg::Text(name))]);
+            items.push_str(&format!("<li>{}</li>", esc(&text)));
+        }
+    }
     let device = matches!(p.interaction.purpose, Purpose::Device { .. });
     let (heading, warning) = if device {
         (

@@ -129,11 +129,16 @@ pub async fn arrive_with(
 ) -> Result<Response, Failure> {
     let back = back(&purpose);
     let hinted = match purpose.authorize().and_then(|r| r.id_token_hint()) {
-        Some(t) => Some(
-            verify_hint(t, &app.keys().jwks_json, &app.config.issuer)
-                .map_err(&back)?
-                .sub,
-        ),
+        Some(t) => {
+            let hint = verify_hint(t, &app.keys().jwks_json, &app.config.issuer).map_err(&back)?;
+            // A pairwise client's ID token names the user by the client's
+            // own `sub` (OIDC Core §8): the session's user when it maps to it.
+            let local = session
+                .as_ref()
+                .filter(|s| client.subject(&app.secrets, &s.sub) == hint.sub)
+                .map(|s| s.sub.clone());
+            Some(local.unwrap_or(hint.sub))
+        }
         None => None,
     };
     let resuming = interaction.is_some();

@@ -1,5 +1,5 @@
 -- Back-channel logout (postgres; keep in step with the other dialect's
--- 0016_backchannel_logout.sql). grant_uses learns the browser session a
+-- 0017_backchannel_logout.sql). grant_uses learns the browser session a
 -- grant was made in, so a session's end finds the clients that received
 -- tokens in it. backchannel_logouts is the queue of Logout Tokens to
 -- deliver: a worker claims due rows for a lease (claim, claimed_until) so a
