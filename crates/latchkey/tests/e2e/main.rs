@@ -15,6 +15,7 @@ mod account;
 mod account_passkeys;
 mod admin;
 mod authorize;
+mod backchannel;
 mod basics;
 mod browser;
 mod claims;
