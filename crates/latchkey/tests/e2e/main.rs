@@ -50,6 +50,7 @@ mod refused;
 mod register;
 mod request_objects;
 mod spa;
+mod step_up;
 mod throttle;
 mod token;
 mod token_exchange;
