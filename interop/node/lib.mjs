@@ -162,6 +162,8 @@ export function describeError(e, lib) {
       error: challenge?.parameters?.error,
       error_description: challenge?.parameters?.error_description,
       error_uri: challenge?.parameters?.error_uri,
+      acr_values: challenge?.parameters?.acr_values,
+      max_age: challenge?.parameters?.max_age,
       link: e.response?.headers.get('link') ?? undefined,
     });
   }

@@ -123,6 +123,15 @@ for (const mode of ['jwt', 'query.jwt', 'fragment.jwt', 'form_post.jwt']) {
 
 await report.mistake('jarm_error', async () => () => authorizeJarm('query.jwt', 'openid launch_missiles'));
 
+// Step-up (RFC 9470): /userinfo asked for a stronger sign-in than the
+// token's; the library reads the challenge and what it asks for.
+await report.mistake('step_up', async () => async () => {
+  const url = new URL(as.userinfo_endpoint);
+  url.searchParams.set('acr_values', 'Cl.Cm');
+  const response = await oauth.protectedResourceRequest(tokens.access_token, 'GET', url, new Headers(), null, insecure);
+  return response.status;
+});
+
 // Token exchange (RFC 8693): a service trades the user's access token for
 // one for its API, through the library's generic grant.
 const exchanger = { client_id: fx.clients.exchanger.client_id };

@@ -19,6 +19,8 @@ pub mod kind {
     pub const ADMIN_USER_CREATED: &str = "admin.user_created";
     pub const ADMIN_USER_UPDATED: &str = "admin.user_updated";
     pub const ADMIN_USER_DELETED: &str = "admin.user_deleted";
+    /// Every session of the user ended through the admin API.
+    pub const ADMIN_SESSIONS_ENDED: &str = "admin.sessions_ended";
     /// A recovery link was asked for an account that exists (the page
     /// answers the same either way; only the trail knows).
     pub const RECOVERY_REQUESTED: &str = "recovery.requested";

@@ -122,6 +122,12 @@ pub struct ClientMetadata {
     /// is DPoP-bound (RFC 9449 §5.2).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub dpop_bound_access_tokens: bool,
+    /// Where Logout Tokens are POSTed when a user's session ends
+    /// (Back-Channel Logout §2.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backchannel_logout_uri: Option<String>,
+    /// Whether every Logout Token must name the session (`sid`).
+    pub backchannel_logout_session_required: bool,
 }
 
 /// A client's token exchange policy (RFC 8693 §5 leaves it to the server;
@@ -249,6 +255,8 @@ impl Default for ClientMetadata {
             subject_type: None,
             sector_identifier_uri: None,
             dpop_bound_access_tokens: false,
+            backchannel_logout_uri: None,
+            backchannel_logout_session_required: false,
         }
     }
 }
@@ -651,6 +659,11 @@ impl ClientMetadata {
                 "a pairwise client with redirect URIs on several hosts needs a sector_identifier_uri listing them".into(),
             );
         }
+        if let Some(uri) = &self.backchannel_logout_uri
+            && let Err(msg) = check_backchannel_logout_uri(uri)
+        {
+            bad("backchannel_logout_uri", msg);
+        }
 
         let cause = if !redirect_problems.is_empty() {
             &INVALID_REDIRECT_URI
@@ -693,18 +706,61 @@ impl ClientRecord {
     }
 }
 
+/// Back-Channel Logout §2.2: an absolute URI, https (http only on a
+/// loopback host, as for redirect URIs), without a fragment; a query is
+/// allowed. It is where Logout Tokens are POSTed, through the same fence
+/// as every request to a client's URL.
+fn check_backchannel_logout_uri(uri: &str) -> Result<(), String> {
+    if let Some(why) = unsendable(uri) {
+        return Err(why);
+    }
+    let parsed = url::Url::parse(uri).map_err(|e| format!("{uri} is not an absolute URI ({e})"))?;
+    if parsed.fragment().is_some() {
+        return Err(format!("{uri} must not contain a fragment"));
+    }
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback_host(&parsed) => Ok(()),
+        "http" => Err(format!(
+            "{uri}: use https (http is allowed only for a loopback host)"
+        )),
+        other => Err(format!("{uri}: use https, not {other}")),
+    }
+}
+
+fn is_loopback_host(parsed: &url::Url) -> bool {
+    matches!(
+        parsed.host_str(),
+        Some("localhost") | Some("127.0.0.1") | Some("[::1]")
+    )
+}
+
 /// What the server's settings allow of a client's metadata, checked when
 /// it is written (the admin API, the CLI, registration).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ServerLimits {
     /// `tokens.refresh_token_ttl`.
     pub refresh_token_ttl: i64,
+    /// Whether the issuer is on a loopback host (development): only then
+    /// may a `backchannel_logout_uri` use http.
+    pub loopback_issuer: bool,
 }
 
 impl ClientMetadata {
     /// Refuse what exceeds the server's settings. A lifetime the settings
     /// lowered later is capped when tokens are issued.
     pub fn check_limits(&self, limits: ServerLimits) -> Result<(), Occurrence> {
+        if !limits.loopback_issuer
+            && let Some(uri) = &self.backchannel_logout_uri
+            && uri.starts_with("http:")
+        {
+            let msg = format!(
+                "{uri}: use https; http is allowed only while this server runs on a loopback host"
+            );
+            return Err(INVALID_CLIENT_METADATA
+                .with_detail(format!("backchannel_logout_uri: {msg}"))
+                .field("backchannel_logout_uri", msg));
+        }
         match self.refresh_token_ttl {
             Some(ttl) if ttl > limits.refresh_token_ttl => {
                 let msg = format!(
@@ -1192,6 +1248,7 @@ mod tests {
         };
         let limits = ServerLimits {
             refresh_token_ttl: 86_400,
+            loopback_issuer: false,
         };
         assert!(with(3600).validate().is_ok());
         assert!(with(3600).check_limits(limits).is_ok());
@@ -1208,6 +1265,58 @@ mod tests {
                 .check_limits(limits)
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn backchannel_logout_uris_are_absolute_https_without_fragment() {
+        let with = |uri: &str| ClientMetadata {
+            backchannel_logout_uri: Some(uri.to_string()),
+            ..web(&["https://app.example/cb"])
+        };
+        assert!(
+            with("https://app.example/logout?from=op")
+                .validate()
+                .is_ok()
+        );
+        assert!(with("http://127.0.0.1:9000/logout").validate().is_ok());
+        for (uri, says) in [
+            ("https://app.example/logout#x", "fragment"),
+            ("http://app.example/logout", "use https"),
+            ("/logout", "not an absolute URI"),
+            ("ftp://app.example/logout", "use https, not ftp"),
+            ("https://app.example/log out", "U+0020"),
+        ] {
+            let err = with(uri).validate().unwrap_err();
+            assert!(err.is(&INVALID_CLIENT_METADATA), "{uri}");
+            assert_eq!(err.fields[0].field, "backchannel_logout_uri", "{uri}");
+            assert!(
+                err.description().contains(says),
+                "{uri}: {}",
+                err.description()
+            );
+        }
+        // http on loopback only while the server itself runs on loopback.
+        let public = ServerLimits {
+            refresh_token_ttl: 86_400,
+            loopback_issuer: false,
+        };
+        let local = ServerLimits {
+            loopback_issuer: true,
+            ..public
+        };
+        let loopback = with("http://127.0.0.1:9000/logout");
+        assert!(loopback.check_limits(local).is_ok());
+        let err = loopback.check_limits(public).unwrap_err();
+        assert_eq!(err.fields[0].field, "backchannel_logout_uri");
+        assert!(with("https://app.example/l").check_limits(public).is_ok());
+        let parsed: ClientMetadata = serde_json::from_value(serde_json::json!({
+            "redirect_uris": ["https://app.example/cb"],
+            "backchannel_logout_uri": "https://app.example/l",
+            "backchannel_logout_session_required": true,
+        }))
+        .unwrap();
+        assert!(parsed.backchannel_logout_session_required);
+        assert!(!ClientMetadata::default().backchannel_logout_session_required);
     }
 
     #[test]

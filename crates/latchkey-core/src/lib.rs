@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod authorize;
+pub mod backchannel;
 pub mod cache;
 pub mod claims;
 pub mod client;

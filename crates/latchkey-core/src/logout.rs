@@ -1,6 +1,7 @@
 //! RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2, §3):
 //! which client asks, where the browser goes afterwards, and whether the
-//! ID token it presents as a hint is one we signed.
+//! ID token it presents as a hint is one we signed. And the Logout Token
+//! of back-channel logout (OpenID Connect Back-Channel Logout 1.0 §2.4).
 
 use crate::Occurrence;
 use crate::catalogue::{
@@ -81,6 +82,49 @@ pub fn verify_hint(token: &str, jwks_json: &str, issuer: &str) -> Result<Hint, O
     })
 }
 
+/// The claims of a Logout Token (Back-Channel Logout §2.4) telling
+/// `client_id` that `sub` logged out (of session `sid`, when named). No
+/// `nonce`, ever (§2.4: it would let it pass for an ID token).
+pub fn logout_token_claims(
+    issuer: &str,
+    client_id: &str,
+    sub: &str,
+    sid: Option<&str>,
+    now: i64,
+    jti: &str,
+) -> Value {
+    let mut claims = serde_json::json!({
+        "iss": issuer,
+        "sub": sub,
+        "aud": client_id,
+        "iat": now,
+        "exp": now + crate::backchannel::TOKEN_TTL,
+        "jti": jti,
+        "events": { crate::backchannel::EVENT: {} },
+    });
+    if let (Some(sid), Some(obj)) = (sid, claims.as_object_mut()) {
+        obj.insert("sid".into(), Value::String(sid.to_string()));
+    }
+    claims
+}
+
+/// A Logout Token for `client`, signed like its ID tokens (its
+/// `id_token_signed_response_alg`) with `typ` `logout+jwt`.
+pub fn sign_logout_token(
+    keys: &crate::keys::KeySet,
+    client: &ClientRecord,
+    claims: &Value,
+) -> Result<String, Occurrence> {
+    use crate::keys::Alg;
+    let alg = Alg::parse(&client.metadata.id_token_signed_response_alg).unwrap_or(Alg::Rs256);
+    let Some(key) = keys.signer(alg) else {
+        return Err(crate::catalogue::INTERNAL_ERROR
+            .occur()
+            .debug(format!("no active {} signing key", alg.as_str())));
+    };
+    Ok(key.sign_jwt(crate::backchannel::TYP, claims)?)
+}
+
 /// The registered `post_logout_redirect_uri` (exact match) of `client`.
 pub fn check_post_logout_uri(
     uri: &str,
@@ -140,6 +184,46 @@ mod tests {
         assert!(verify_hint(&token, &other.jwks_json, "https://id.example").is_err());
         let err = verify_hint("not-a-jwt", &keys.jwks_json, "https://id.example").unwrap_err();
         assert!(err.is(&ID_TOKEN_HINT_INVALID));
+    }
+
+    #[test]
+    fn logout_tokens_carry_the_event_and_never_a_nonce() {
+        let secrets = Secrets::new("test").unwrap();
+        let records = vec![generate(Alg::Es256, &secrets, 0).unwrap()];
+        let keys = KeySet::from_records(&records, &secrets, 0).unwrap();
+        let claims = logout_token_claims("https://id.example", "app", "u1", Some("s1"), 100, "j1");
+        assert_eq!(
+            claims,
+            json!({"iss": "https://id.example", "sub": "u1", "aud": "app", "iat": 100,
+                "exp": 220, "jti": "j1", "sid": "s1",
+                "events": {"http://schemas.openid.net/event/backchannel-logout": {}}})
+        );
+        let no_sid = logout_token_claims("https://id.example", "app", "u1", None, 100, "j1");
+        assert!(no_sid.get("sid").is_none());
+        let client = ClientRecord {
+            client_id: "app".into(),
+            secret_hash: None,
+            active: true,
+            metadata: crate::client::ClientMetadata {
+                id_token_signed_response_alg: "ES256".into(),
+                ..Default::default()
+            },
+            created_at: 0,
+            updated_at: 0,
+        };
+        let token = sign_logout_token(&keys, &client, &claims).unwrap();
+        let header = jsonwebtoken::decode_header(&token).unwrap();
+        assert_eq!(header.typ.as_deref(), Some("logout+jwt"));
+        assert_eq!(header.alg, jsonwebtoken::Algorithm::ES256);
+        // A Logout Token is no ID token: it is refused as a logout hint.
+        let err = verify_hint(&token, &keys.jwks_json, "https://id.example").unwrap_err();
+        assert!(err.is(&ID_TOKEN_HINT_INVALID));
+        // Without a key of the client's algorithm it cannot be signed.
+        let rs = ClientRecord {
+            metadata: Default::default(),
+            ..client
+        };
+        assert!(sign_logout_token(&keys, &rs, &claims).is_err());
     }
 
     #[test]

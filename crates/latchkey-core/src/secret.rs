@@ -133,6 +133,7 @@ mod tests {
             issued_token_type: None,
             sub: Some("alice".into()),
             grant_id: None,
+            sid: None,
         };
         assert_hidden("TokenResponse", format!("{response:?}"));
         // The wire answer still carries the tokens.

@@ -46,6 +46,7 @@ const CORE_LAYERS: &[(&str, &[&str])] = &[
             "audit",
             "passkey_record",
             "mail",
+            "backchannel",
         ],
     ),
     ("store interface", &["store"]),

@@ -114,6 +114,11 @@ pub(crate) const SQLITE: Dialect = Dialect {
             name: "0017_dpop",
             sql: include_str!("../migrations/sqlite/0017_dpop.sql"),
         },
+        Migration {
+            version: 18,
+            name: "0018_backchannel_logout",
+            sql: include_str!("../migrations/sqlite/0018_backchannel_logout.sql"),
+        },
     ],
 };
 
@@ -209,6 +214,11 @@ pub(crate) const POSTGRES: Dialect = Dialect {
             version: 17,
             name: "0017_dpop",
             sql: include_str!("../migrations/postgres/0017_dpop.sql"),
+        },
+        Migration {
+            version: 18,
+            name: "0018_backchannel_logout",
+            sql: include_str!("../migrations/postgres/0018_backchannel_logout.sql"),
         },
     ],
 };

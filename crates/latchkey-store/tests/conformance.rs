@@ -15,6 +15,7 @@
     clippy::indexing_slicing
 )]
 
+use latchkey_core::backchannel::{PendingLogout, SessionClient};
 use latchkey_core::client::{ClientMetadata, ClientRecord};
 use latchkey_core::device::{DeviceApproval, DeviceGrant, DevicePoll, DeviceState};
 use latchkey_core::error::ErrorRecord;
@@ -206,6 +207,10 @@ macro_rules! conformance_tests {
                 a_dead_nodes_claim_runs_out,
                 mail_links_are_used_once_and_purged,
                 ending_everything_for_a_user_keeps_the_user,
+                grant_uses_tell_which_clients_a_session_reached,
+                logouts_are_claimed_delivered_and_retried,
+                a_logout_is_claimed_by_one_node_under_concurrency,
+                a_dead_nodes_logout_claim_runs_out,
             );
         }
     };
@@ -423,6 +428,8 @@ async fn every_client_metadata_field_round_trips(db: &TestDb) {
         subject_type: Some("pairwise".into()),
         sector_identifier_uri: Some("https://sector.example/uris.json".into()),
         dpop_bound_access_tokens: true,
+        backchannel_logout_uri: Some("https://app.example/backchannel?x=1".into()),
+        backchannel_logout_session_required: true,
     };
     let full = ClientRecord {
         metadata,
@@ -2921,6 +2928,11 @@ async fn sessions_are_listed_and_ended_per_user(db: &TestDb) {
     assert!(!store.end_session("s1", "b").await.unwrap());
     assert!(store.get_session("hash-b").await.unwrap().is_none());
     assert_eq!(store.list_sessions("s1", 1_000).await.unwrap().len(), 1);
+    // Every session of s1 (the expired one too), none of s2's.
+    assert_eq!(store.end_sessions("s1").await.unwrap(), 2);
+    assert_eq!(store.end_sessions("s1").await.unwrap(), 0);
+    assert!(store.get_session("hash-a").await.unwrap().is_none());
+    assert!(store.get_session("hash-c").await.unwrap().is_some());
 }
 
 async fn consents_are_listed_with_their_last_use_and_revoked_with_their_grants(db: &TestDb) {
@@ -2933,19 +2945,19 @@ async fn consents_are_listed_with_their_last_use_and_revoked_with_their_grants(d
     store.put_consent("s2", "c1", "openid", 300).await.unwrap();
     // c1 got tokens twice for s1 (a later use is never moved back), once for s2.
     store
-        .record_grant_use("g1", "s1", "c1", 500, 9_000)
+        .record_grant_use("g1", "s1", "c1", None, 500, 9_000)
         .await
         .unwrap();
     store
-        .record_grant_use("g1", "s1", "c1", 400, 9_000)
+        .record_grant_use("g1", "s1", "c1", None, 400, 9_000)
         .await
         .unwrap();
     store
-        .record_grant_use("g-code", "s1", "c1", 450, 9_000)
+        .record_grant_use("g-code", "s1", "c1", None, 450, 9_000)
         .await
         .unwrap();
     store
-        .record_grant_use("g-s2", "s2", "c1", 600, 9_000)
+        .record_grant_use("g-s2", "s2", "c1", None, 600, 9_000)
         .await
         .unwrap();
     let listed = store.list_consents("s1").await.unwrap();
@@ -3026,7 +3038,7 @@ async fn deleting_a_user_forgets_their_grant_uses(db: &TestDb) {
     store.create_user(&user("s1", "alice", 1)).await.unwrap();
     store.put_consent("s1", "c1", "openid", 100).await.unwrap();
     store
-        .record_grant_use("g1", "s1", "c1", 500, 9_000)
+        .record_grant_use("g1", "s1", "c1", None, 500, 9_000)
         .await
         .unwrap();
     assert!(store.delete_user("s1", 600, 9_000).await.unwrap());
@@ -3039,7 +3051,7 @@ async fn deleting_a_user_forgets_their_grant_uses(db: &TestDb) {
     );
     // Grant uses past their time go with the purge.
     store
-        .record_grant_use("g2", "s1", "c1", 800, 900)
+        .record_grant_use("g2", "s1", "c1", None, 800, 900)
         .await
         .unwrap();
     store.purge_expired(1_000, 60, 100).await.unwrap();
@@ -3643,4 +3655,207 @@ async fn ending_everything_for_a_user_keeps_the_user(db: &TestDb) {
     assert!(!store.is_grant_revoked("grant-r-s2").await.unwrap());
     // Twice is harmless.
     assert_eq!(store.end_everything_for("s1", 300, 5_000).await.unwrap(), 0);
+}
+
+// ---------------------------------------------------------------------------
+// Back-channel logout
+
+fn pending_logout(id: &str, due: i64, expires: i64) -> PendingLogout {
+    PendingLogout {
+        id: id.into(),
+        client_id: "app".into(),
+        sub: "s1".into(),
+        sid: Some("sid-1".into()),
+        attempts: 0,
+        due_at: due,
+        created_at: 50,
+        expires_at: expires,
+    }
+}
+
+fn logout_ids(got: &[PendingLogout]) -> Vec<&str> {
+    let mut ids: Vec<&str> = got.iter().map(|l| l.id.as_str()).collect();
+    ids.sort();
+    ids
+}
+
+fn sc(client_id: &str, sid: Option<&str>) -> SessionClient {
+    SessionClient {
+        client_id: client_id.into(),
+        sid: sid.map(str::to_string),
+    }
+}
+
+/// A grant keeps the session it was made in; a session's clients are those
+/// whose grants it made, each once.
+async fn grant_uses_tell_which_clients_a_session_reached(db: &TestDb) {
+    let store = db.open().await;
+    for (grant, sub, client, sid) in [
+        ("g1", "s1", "a", Some("x")),
+        ("g2", "s1", "a", Some("x")),
+        ("g3", "s1", "b", Some("x")),
+        ("g4", "s1", "b", Some("y")),
+        ("g5", "s1", "c", None),
+        ("g6", "s2", "a", Some("x")),
+    ] {
+        store
+            .record_grant_use(grant, sub, client, sid, 100, 9_000)
+            .await
+            .unwrap();
+    }
+    // A later use without a session (a refresh noted elsewhere) keeps it.
+    store
+        .record_grant_use("g4", "s1", "b", None, 200, 9_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.session_clients("s1", Some("x")).await.unwrap(),
+        [sc("a", Some("x")), sc("b", Some("x"))]
+    );
+    assert_eq!(
+        store.session_clients("s1", None).await.unwrap(),
+        [
+            sc("a", Some("x")),
+            sc("b", Some("x")),
+            sc("b", Some("y")),
+            sc("c", None)
+        ]
+    );
+    assert!(
+        store
+            .session_clients("s1", Some("nope"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.session_clients("s3", None).await.unwrap().is_empty());
+}
+
+async fn logouts_are_claimed_delivered_and_retried(db: &TestDb) {
+    let store = db.open().await;
+    let mut no_sid = pending_logout("l2", 100, 5000);
+    no_sid.sid = None;
+    store
+        .enqueue_logouts(&[
+            pending_logout("l1", 100, 5000),
+            no_sid.clone(),
+            pending_logout("later", 900, 5000),
+            pending_logout("dead", 100, 150),
+        ])
+        .await
+        .unwrap();
+    store.enqueue_logouts(&[]).await.unwrap();
+    let got = store.claim_logouts("c1", 200, 300, 10).await.unwrap();
+    assert_eq!(logout_ids(&got), ["l1", "l2"]);
+    assert_eq!(
+        got.iter().find(|l| l.id == "l1").unwrap(),
+        &pending_logout("l1", 100, 5000)
+    );
+    assert_eq!(got.iter().find(|l| l.id == "l2").unwrap(), &no_sid);
+    // Claimed: nobody else gets them while the lease runs.
+    assert!(
+        store
+            .claim_logouts("c2", 250, 350, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Another claim may not act on them.
+    assert!(!store.delete_logout("l1", "c2").await.unwrap());
+    assert!(!store.retry_logout("l1", "c2", 400).await.unwrap());
+    assert!(store.delete_logout("l1", "c1").await.unwrap());
+    assert!(!store.delete_logout("l1", "c1").await.unwrap());
+    assert!(store.retry_logout("l2", "c1", 400).await.unwrap());
+    // Not due again before 400; then claimed with its attempt counted.
+    assert!(
+        store
+            .claim_logouts("c3", 399, 500, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let again = store.claim_logouts("c3", 400, 500, 1).await.unwrap();
+    assert_eq!(logout_ids(&again), ["l2"]);
+    assert_eq!(again[0].attempts, 1);
+    assert_eq!(again[0].due_at, 400);
+    // "later" when due; l2 again, since c3's lease ran out without a word.
+    let later = store.claim_logouts("c4", 950, 1000, 10).await.unwrap();
+    assert_eq!(logout_ids(&later), ["l2", "later"]);
+    assert!(
+        store
+            .claim_logouts("c5", 950, 1000, 0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Purge: the expired delivery goes (the others expire at 5000).
+    assert_eq!(store.purge_logouts(1000, 100).await.unwrap(), 1);
+    assert_eq!(store.purge_logouts(6000, 1).await.unwrap(), 1);
+    assert_eq!(store.purge_logouts(6000, 100).await.unwrap(), 1);
+    assert_eq!(store.purge_logouts(6000, 100).await.unwrap(), 0);
+}
+
+/// Many claims at once on two nodes: no delivery is claimed twice.
+async fn a_logout_is_claimed_by_one_node_under_concurrency(db: &TestDb) {
+    let store = db.open().await;
+    let other = db.open().await;
+    let rows: Vec<PendingLogout> = (0..20)
+        .map(|i| pending_logout(&format!("l{i:02}"), 100, 5000))
+        .collect();
+    store.enqueue_logouts(&rows).await.unwrap();
+    let tasks: Vec<_> = (0..10)
+        .map(|i| {
+            let node = if i % 2 == 0 {
+                store.clone()
+            } else {
+                other.clone()
+            };
+            tokio::spawn(async move {
+                node.claim_logouts(&format!("claim-{i}"), 200, 300, 3)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all.extend(store.claim_logouts("rest", 200, 300, 100).await.unwrap());
+    let mut got: Vec<String> = all.into_iter().map(|l| l.id).collect();
+    got.sort();
+    let before = got.len();
+    got.dedup();
+    assert_eq!(before, got.len(), "a delivery was claimed twice: {got:?}");
+    assert_eq!(got.len(), 20);
+}
+
+/// A node that claimed deliveries and died: when its lease ends another
+/// node claims them, and the dead claim can no longer act on them.
+async fn a_dead_nodes_logout_claim_runs_out(db: &TestDb) {
+    let store = db.open().await;
+    store
+        .enqueue_logouts(&[pending_logout("l1", 100, 5000)])
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .claim_logouts("dead", 200, 320, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .claim_logouts("alive", 319, 500, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let taken = store.claim_logouts("alive", 320, 500, 10).await.unwrap();
+    assert_eq!(logout_ids(&taken), ["l1"]);
+    assert!(!store.delete_logout("l1", "dead").await.unwrap());
+    assert!(!store.retry_logout("l1", "dead", 600).await.unwrap());
+    assert!(store.delete_logout("l1", "alive").await.unwrap());
 }

@@ -57,6 +57,9 @@ pub struct App {
     pub passkeys: Option<latchkey_core::passkey::RelyingParty>,
     /// Wakes this node's mail worker when a request queues a message.
     pub mail_wake: Arc<tokio::sync::Notify>,
+    /// Wakes this node's back-channel logout worker when a session's end
+    /// queues Logout Tokens.
+    pub logout_wake: Arc<tokio::sync::Notify>,
 }
 
 impl App {
@@ -112,6 +115,7 @@ impl App {
             maintenance_stored: AtomicBool::new(false),
             store_reachable: AtomicBool::new(true),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
+            logout_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 

@@ -203,6 +203,10 @@ pub struct Config {
     pub recovery_link_ttl: i64,
     /// `policy.require_verified_email`.
     pub require_verified_email: bool,
+    /// `backchannel_logout.timeout`: seconds one delivery may take.
+    pub backchannel_timeout: i64,
+    /// `backchannel_logout.retry_base` and `backchannel_logout.attempts`.
+    pub backchannel_retry: latchkey_core::backchannel::RetryRule,
 }
 
 pub use latchkey_core::authorize::Policy;
@@ -364,6 +368,12 @@ impl Config {
     pub fn client_limits(&self) -> latchkey_core::client::ServerLimits {
         latchkey_core::client::ServerLimits {
             refresh_token_ttl: self.refresh_token_ttl,
+            loopback_issuer: url::Url::parse(&self.issuer).is_ok_and(|u| {
+                matches!(
+                    u.host_str(),
+                    Some("localhost") | Some("127.0.0.1") | Some("[::1]")
+                )
+            }),
         }
     }
 
@@ -459,6 +469,11 @@ impl Config {
             mail,
             recovery_link_ttl: RECOVERY_LINK_TTL.read(&sources)?,
             require_verified_email: REQUIRE_VERIFIED_EMAIL.read(&sources)?,
+            backchannel_timeout: BACKCHANNEL_LOGOUT_TIMEOUT.read(&sources)?,
+            backchannel_retry: latchkey_core::backchannel::RetryRule {
+                base: BACKCHANNEL_LOGOUT_RETRY_BASE.read(&sources)?,
+                attempts: BACKCHANNEL_LOGOUT_ATTEMPTS.read(&sources)?,
+            },
             webauthn_rp_id,
             webauthn_offer_after_password: WEBAUTHN_OFFER_AFTER_PASSWORD.read(&sources)?,
             issuer,

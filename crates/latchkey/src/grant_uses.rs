@@ -1,7 +1,8 @@
 //! The last use of a connected application: when tokens are issued for a
-//! user's grant, the store notes the grant with its client and user (the
-//! account page's "last used", and how a revoked application's grants are
-//! found, including those whose only trace is an access token).
+//! user's grant, the store notes the grant with its client, user and
+//! browser session (the account page's "last used", how a revoked
+//! application's grants are found, including those whose only trace is an
+//! access token, and which clients a session's end must tell).
 //!
 //! Kept cheap on the token path: a grant already noted on this node within
 //! [`GRANULARITY`] seconds is not written again (a refresh of the same
@@ -49,9 +50,11 @@ impl GrantUses {
     }
 }
 
-/// Note that tokens of `grant_id` were issued to `client_id` for `sub`.
-/// A failed write is logged: the tokens are already made.
-pub async fn note(app: &App, grant_id: &str, sub: &str, client_id: &str) {
+/// Note that tokens of `grant_id` were issued to `client_id` for `sub`, in
+/// the browser session `sid` if the grant was made in one (so that the
+/// session's end reaches the client: back-channel logout). A failed write
+/// is logged: the tokens are already made.
+pub async fn note(app: &App, grant_id: &str, sub: &str, client_id: &str, sid: Option<&str>) {
     let now = latchkey_core::now_unix();
     if !app.grant_uses.due(grant_id, now) {
         return;
@@ -63,7 +66,7 @@ pub async fn note(app: &App, grant_id: &str, sub: &str, client_id: &str) {
             .max(app.config.access_token_ttl);
     if let Err(e) = app
         .store
-        .record_grant_use(grant_id, sub, client_id, now, keep_until)
+        .record_grant_use(grant_id, sub, client_id, sid, now, keep_until)
         .await
     {
         app.grant_uses.forget(grant_id);

@@ -82,6 +82,7 @@ pub async fn build_app(config: Config) -> Result<Arc<App>, StartError> {
             app.mail_wake.clone(),
         ));
     }
+    tokio::spawn(crate::backchannel::worker(app.clone()));
     tokio::spawn(purge(store, app.config.audit_retention_days));
     if let Some(handle) = app.metrics.clone() {
         tokio::spawn(metrics_upkeep(handle));
@@ -286,6 +287,9 @@ async fn purge(store: Arc<dyn Store>, audit_retention_days: i64) {
         }
         if let Err(e) = store.purge_mail(now, PURGE_LIMIT).await {
             tracing::warn!(error = %e, "mail purge failed");
+        }
+        if let Err(e) = store.purge_logouts(now, PURGE_LIMIT).await {
+            tracing::warn!(error = %e, "back-channel logout purge failed");
         }
         match store
             .purge_expired(now, ERROR_RETENTION_SECS, PURGE_LIMIT)

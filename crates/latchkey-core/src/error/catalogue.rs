@@ -3509,6 +3509,28 @@ pub static DPOP_JKT_MISMATCH: Cause = Cause {
     page: None,
 };
 
+// ---------------------------------------------------------------------------
+// Back-channel logout: delivering Logout Tokens after a session ends (logged
+// for the operator, never answered to a request)
+// ---------------------------------------------------------------------------
+
+/// Where a session ends, and so where a delivery starts.
+const SESSION_ENDS: &[&str] = &["/logout", "/account", "/recover/reset", "/admin/v1"];
+
+pub static BACKCHANNEL_LOGOUT_FAILED: Cause = Cause {
+    id: "backchannel_logout_failed",
+    code: ErrorCode::ServerError,
+    status: 502,
+    summary: "A Logout Token could not be delivered to the backchannel_logout_uri of a client, and delivery was given up",
+    actor: Actor::Operator,
+    fix: "The log names the client and what the last attempt got: an HTTP status other than 2xx, a timeout (backchannel_logout.timeout), an unreachable host, or the fetch fence refusing the address (loopback and private addresses need fetch.allow_private_networks). The client's developer should make the endpoint answer 200 to a valid Logout Token; the user may still be signed in at that client. Each delivery is tried backchannel_logout.attempts times with growing waits before it is given up.",
+    spec: "OpenID Connect Back-Channel Logout 1.0 §2.5, §2.8",
+    endpoints: SESSION_ENDS,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
 /// The causes that mean a request carried no credentials at all (none, or
 /// an Authorization header of another scheme): their Bearer challenge has
 /// no error attribute (RFC 6750 §3.1).
@@ -3789,6 +3811,8 @@ pub static ALL: &[&Cause] = &[
     &EMAIL_NOT_VERIFIED,
     // passkeys on the account page and in recovery
     &ACCOUNT_PASSKEY_UNKNOWN,
+    // back-channel logout
+    &BACKCHANNEL_LOGOUT_FAILED,
 ];
 
 #[cfg(test)]

@@ -36,6 +36,10 @@ pub struct OccurrenceData {
     pub auth_scheme: Option<&'static str>,
     /// The client the request came from, when known (logs and records).
     pub client_id: Option<String>,
+    /// Further auth-params of a resource's `WWW-Authenticate` challenge,
+    /// as (name, value already in its wire form): what a step-up asked for
+    /// (`acr_values`, `max_age`, RFC 9470 §3).
+    pub challenge: Vec<(&'static str, String)>,
 }
 
 impl std::ops::Deref for Occurrence {
@@ -62,6 +66,7 @@ impl Occurrence {
             retry_after: None,
             auth_scheme: None,
             client_id: None,
+            challenge: Vec::new(),
         }))
     }
 
@@ -94,6 +99,12 @@ impl Occurrence {
             field: field.into(),
             summary: summary.into(),
         });
+        self
+    }
+
+    /// Add an auth-param to the resource's challenge (see `challenge`).
+    pub fn challenge_param(mut self, name: &'static str, wire_value: String) -> Self {
+        self.challenge.push((name, wire_value));
         self
     }
 

@@ -108,7 +108,20 @@ pub fn bearer_challenge(
         out.push_str(", scope=");
         out.push_str(&quoted(&to_error_charset(scope)));
     }
+    if let Some(occ) = occ {
+        push_challenge_params(&mut out, occ);
+    }
     out
+}
+
+/// The occurrence's own auth-params (a step-up's `acr_values`, `max_age`).
+fn push_challenge_params(out: &mut String, occ: &Occurrence) {
+    for (name, value) in &occ.challenge {
+        out.push_str(", ");
+        out.push_str(name);
+        out.push('=');
+        out.push_str(value);
+    }
 }
 
 /// `WWW-Authenticate: DPoP` of a resource (RFC 9449 §7.1): the error as
@@ -128,6 +141,9 @@ pub fn dpop_challenge(occ: Option<&Occurrence>, algs: &str, ctx: RenderCtx<'_>) 
     }
     out.push_str("algs=");
     out.push_str(&quoted(algs));
+    if let Some(occ) = occ {
+        push_challenge_params(&mut out, occ);
+    }
     out
 }
 

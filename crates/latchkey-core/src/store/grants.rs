@@ -66,14 +66,17 @@ pub trait GrantStore: Send + Sync {
     async fn revoke_grant(&self, grant_id: &str, now: i64, keep_until: i64) -> StoreResult<()>;
     async fn is_grant_revoked(&self, grant_id: &str) -> StoreResult<bool>;
     /// Note that tokens of `grant_id` were issued to `client_id` for `sub`
-    /// at `now`: the connected application's last use, and how its grants
-    /// are found when the user revokes it. Kept until `keep_until` (the
-    /// longest any token of it lives). Idempotent; the later time wins.
+    /// at `now`, in the browser session `sid` (if any): the connected
+    /// application's last use, how its grants are found when the user
+    /// revokes it, and which clients a session's end reaches
+    /// (back-channel logout). Kept until `keep_until` (the longest any
+    /// token of it lives). Idempotent; the later time wins.
     async fn record_grant_use(
         &self,
         grant_id: &str,
         sub: &str,
         client_id: &str,
+        sid: Option<&str>,
         now: i64,
         keep_until: i64,
     ) -> StoreResult<()>;

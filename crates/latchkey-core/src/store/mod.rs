@@ -18,6 +18,7 @@ mod errors;
 mod factors;
 mod grants;
 mod keys;
+mod logouts;
 mod mail;
 mod passkeys;
 mod sessions;
@@ -32,6 +33,7 @@ pub use errors::ErrorStore;
 pub use factors::FactorStore;
 pub use grants::GrantStore;
 pub use keys::KeyStore;
+pub use logouts::LogoutStore;
 pub use mail::MailStore;
 pub use passkeys::PasskeyStore;
 pub use sessions::SessionStore;
@@ -43,7 +45,8 @@ pub use users::UserStore;
 pub mod prelude {
     pub use super::{
         AuditStore, ChangeStore, ClientStore, DeviceStore, ErrorStore, FactorStore, GrantStore,
-        KeyStore, MailStore, PasskeyStore, SessionStore, Store, UpstreamStore, UserStore,
+        KeyStore, LogoutStore, MailStore, PasskeyStore, SessionStore, Store, UpstreamStore,
+        UserStore,
     };
 }
 
@@ -80,6 +83,7 @@ pub trait Store:
     + AuditStore
     + PasskeyStore
     + MailStore
+    + LogoutStore
     + Send
     + Sync
     + 'static
@@ -100,6 +104,7 @@ impl<T> Store for T where
         + AuditStore
         + PasskeyStore
         + MailStore
+        + LogoutStore
         + Send
         + Sync
         + 'static

@@ -16,6 +16,8 @@ pub trait SessionStore: Send + Sync {
     /// End the session of `sub` whose public id is `sid`; false when it
     /// has none of that id (another user's session is never touched).
     async fn end_session(&self, sub: &str, sid: &str) -> StoreResult<bool>;
+    /// End every session of `sub` (their tokens stay); returns how many.
+    async fn end_sessions(&self, sub: &str) -> StoreResult<u64>;
 
     async fn insert_interaction(&self, interaction: &InteractionRecord) -> StoreResult<()>;
     async fn get_interaction(&self, id: &str) -> StoreResult<Option<InteractionRecord>>;

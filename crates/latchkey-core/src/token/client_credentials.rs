@@ -71,6 +71,7 @@ pub fn exchange(
         issued_token_type: None,
         sub: None,
         grant_id: None,
+        sid: None,
     })
 }
 

@@ -377,6 +377,7 @@ pub async fn exchange(
         issued_token_type: Some(ACCESS_TOKEN),
         sub: Some(subject.sub),
         grant_id: None,
+        sid: None,
     })
 }
 

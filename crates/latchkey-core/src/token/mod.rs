@@ -108,6 +108,11 @@ pub struct TokenResponse {
     /// caller notes its use for the account page; not part of the answer.
     #[serde(skip)]
     pub grant_id: Option<String>,
+    /// The browser session the grant was made in, if any: the caller
+    /// notes it with the grant's use, so the session's end reaches the
+    /// client (back-channel logout); not part of the answer.
+    #[serde(skip)]
+    pub sid: Option<String>,
 }
 
 /// One parameter given at most once (repeats are refused before, but the
@@ -263,6 +268,7 @@ pub fn issue_user_tokens(
         issued_token_type: None,
         sub: Some(grant.sub.to_string()),
         grant_id: Some(grant.grant_id.to_string()),
+        sid: grant.sid.map(str::to_string),
     })
 }
 

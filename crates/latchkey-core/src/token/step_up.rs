@@ -55,28 +55,44 @@ impl Demand {
                 .filter(|w| !w.is_empty())
                 .any(|w| meets(had, w))
             {
-                return Err(STEP_UP_ACR_NOT_MET.with_detail(format!(
+                return Err(self.challenged(STEP_UP_ACR_NOT_MET.with_detail(format!(
                     "asked for {wanted}; the token's sign-in achieved {}",
                     had.unwrap_or("no acr (no user sign-in)")
-                )));
+                ))));
             }
         }
         if let Some(max_age) = self.max_age {
             match claims.auth_time {
                 Some(at) if now - at <= max_age => {}
                 Some(at) => {
-                    return Err(STEP_UP_TOO_OLD.with_detail(format!(
+                    return Err(self.challenged(STEP_UP_TOO_OLD.with_detail(format!(
                         "the user signed in {} s ago; max_age is {max_age} s",
                         now - at
-                    )));
+                    ))));
                 }
                 None => {
-                    return Err(STEP_UP_TOO_OLD
-                        .with_detail("the token carries no auth_time (no user sign-in)"));
+                    return Err(self.challenged(
+                        STEP_UP_TOO_OLD
+                            .with_detail("the token carries no auth_time (no user sign-in)"),
+                    ));
                 }
             }
         }
         Ok(())
+    }
+}
+
+impl Demand {
+    /// The refusal's challenge repeats what was asked (RFC 9470 §3), so
+    /// the client can ask /authorize for it.
+    fn challenged(&self, mut occ: Occurrence) -> Occurrence {
+        if let Some(acr) = &self.acr_values {
+            occ = occ.challenge_param("acr_values", crate::error::render::quoted(acr));
+        }
+        if let Some(max_age) = self.max_age {
+            occ = occ.challenge_param("max_age", max_age.to_string());
+        }
+        occ
     }
 }
 
@@ -130,6 +146,10 @@ mod tests {
         assert!(demand("Cl.Cm.P2 Cl.Cm").check(&cm, 1000).is_ok());
         let err = demand("Cl.Cm.P1").check(&cm, 1000).unwrap_err();
         assert!(err.is(&STEP_UP_ACR_NOT_MET));
+        assert_eq!(
+            err.challenge,
+            vec![("acr_values", "\"Cl.Cm.P1\"".to_string())]
+        );
         let cl = token(Some("Cl"), Some(900));
         assert!(demand("Cl.Cm").check(&cl, 1000).is_err());
         assert!(

@@ -2,6 +2,7 @@
 //! token with `openid`, then the user's claims released per scope (§5.4).
 
 use super::access;
+use super::step_up::Demand;
 use crate::Occurrence;
 use crate::catalogue::{SCOPE_NOT_GRANTED, TOKEN_INACTIVE};
 use crate::crypto::Secrets;
@@ -36,26 +37,39 @@ pub async fn userinfo(
     token: &str,
     now: i64,
 ) -> Result<Map<String, Value>, Occurrence> {
-    Ok(answer(store, keys, secrets, issuer, token, now, None)
-        .await?
-        .0)
+    let asked = Asked {
+        token,
+        dpop_jkt: None,
+        demand: &Demand::default(),
+    };
+    Ok(answer(store, keys, secrets, issuer, &asked, now).await?.0)
+}
+
+/// What a /userinfo request brings.
+#[derive(Debug, Clone, Copy)]
+pub struct Asked<'a> {
+    pub token: &'a str,
+    /// The key of the DPoP proof the token came with (checked by the
+    /// caller); `None` for a bearer token, which a DPoP-bound token must
+    /// not be.
+    pub dpop_jkt: Option<&'a str>,
+    /// What the caller asks of the user's sign-in (RFC 9470).
+    pub demand: &'a Demand,
 }
 
 /// [`userinfo`] and the client the access token was issued to (whose
-/// browser origins may read the answer). `dpop_jkt`: the key of the DPoP
-/// proof the token came with (checked by the caller); `None` for a bearer
-/// token, which a DPoP-bound token must not be.
+/// browser origins may read the answer).
 pub async fn answer(
     store: &dyn Store,
     keys: &KeySet,
     secrets: &Secrets,
     issuer: &str,
-    token: &str,
+    asked: &Asked<'_>,
     now: i64,
-    dpop_jkt: Option<&str>,
 ) -> Result<(Map<String, Value>, String), Occurrence> {
-    let (claims, client) = access::check(store, keys, issuer, token, now).await?;
-    crate::dpop::check_token_binding(claims.cnf.as_ref().map(|c| c.jkt.as_str()), dpop_jkt)?;
+    let (claims, client) = access::check(store, keys, issuer, asked.token, now).await?;
+    crate::dpop::check_token_binding(claims.cnf.as_ref().map(|c| c.jkt.as_str()), asked.dpop_jkt)?;
+    asked.demand.check(&claims, now)?;
     if !super::has_scope(&claims.scope, "openid") {
         return Err(
             SCOPE_NOT_GRANTED.with_detail("the userinfo endpoint requires the openid scope")

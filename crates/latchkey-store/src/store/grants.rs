@@ -41,9 +41,11 @@ mod sql {
         WHERE grant_id = $1 AND revoked_at IS NULL";
     pub const GRANT_REVOKED: &str = "SELECT 1 FROM revoked_grants WHERE grant_id = $1";
     /// The later use wins: a late writer never moves it back.
+    /// A grant keeps the session it was made in (`sid` never changes).
     pub const RECORD_GRANT_USE: &str = "INSERT INTO grant_uses \
-        (grant_id, sub, client_id, last_used_at, keep_until) VALUES ($1, $2, $3, $4, $5) \
+        (grant_id, sub, client_id, last_used_at, keep_until, sid) VALUES ($1, $2, $3, $4, $5, $6) \
         ON CONFLICT (grant_id) DO UPDATE SET \
+        sid = COALESCE(grant_uses.sid, excluded.sid), \
         last_used_at = CASE WHEN grant_uses.last_used_at > excluded.last_used_at \
         THEN grant_uses.last_used_at ELSE excluded.last_used_at END, \
         keep_until = CASE WHEN grant_uses.keep_until > excluded.keep_until \
@@ -346,6 +348,7 @@ impl<D: Db> GrantStore for SqlStore<D> {
         grant_id: &str,
         sub: &str,
         client_id: &str,
+        sid: Option<&str>,
         now: i64,
         keep_until: i64,
     ) -> StoreResult<()> {
@@ -356,6 +359,7 @@ impl<D: Db> GrantStore for SqlStore<D> {
             .bind(client_id)
             .bind(now)
             .bind(keep_until)
+            .bind(sid)
             .execute(&self.pool)
             .await
             .map_err(map_err)?;

@@ -16,6 +16,7 @@ mod errors;
 mod factors;
 mod grants;
 mod keys;
+mod logouts;
 mod mail;
 mod passkeys;
 mod sessions;

@@ -20,6 +20,7 @@ pub(super) mod sql {
         user_agent, address FROM sessions WHERE sub = $1 AND expires_at > $2 \
         ORDER BY created_at DESC, sid";
     pub const END_SESSION: &str = "DELETE FROM sessions WHERE sub = $1 AND sid = $2";
+    pub const END_SESSIONS: &str = "DELETE FROM sessions WHERE sub = $1";
     pub const LIST_CONSENTS: &str = "SELECT c.client_id, c.scope, c.updated_at, \
         (SELECT MAX(u.last_used_at) FROM grant_uses u WHERE u.sub = c.sub AND u.client_id = c.client_id) \
         AS last_used_at FROM consents c WHERE c.sub = $1 ORDER BY c.updated_at, c.client_id";
@@ -167,6 +168,16 @@ impl<D: Db> SessionStore for SqlStore<D> {
             .await
             .map_err(map_err)?;
         Ok(done.rows_affected() > 0)
+    }
+
+    async fn end_sessions(&self, sub: &str) -> StoreResult<u64> {
+        crate::failpoint("store.write")?;
+        let done = D::query(sql::END_SESSIONS)
+            .bind(sub)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(done.rows_affected())
     }
 
     async fn insert_interaction(&self, i: &InteractionRecord) -> StoreResult<()> {

@@ -728,6 +728,32 @@ pub const REQUIRE_VERIFIED_EMAIL: Flag = Flag {
     doc: "refuse the sign-in of a user whose email is not verified (cause `email_not_verified`), at the login step; the page offers to send the verification link again (with mail on)",
 };
 
+pub const BACKCHANNEL_LOGOUT_TIMEOUT: Seconds = Seconds {
+    key: "backchannel_logout.timeout",
+    default: 5,
+    min: 1,
+    max: 30,
+    doc: "seconds one delivery of a Logout Token to a client's `backchannel_logout_uri` may take (back-channel logout), from 1 to 30; a slower answer counts as a failed attempt. Deliveries run in a worker on each node, never in the request that ended the session",
+};
+
+pub const BACKCHANNEL_LOGOUT_RETRY_BASE: Seconds = Seconds {
+    key: "backchannel_logout.retry_base",
+    default: 10,
+    min: 1,
+    max: 900,
+    doc: "seconds before a failed delivery of a Logout Token is tried again (anything but a 2xx answer fails); each further retry waits twice as long, at most 15 minutes",
+};
+
+pub const BACKCHANNEL_LOGOUT_ATTEMPTS: Count<i64> = Count {
+    key: "backchannel_logout.attempts",
+    default: 8,
+    min: 1,
+    max: 30,
+    unit: "attempts",
+    off: false,
+    doc: "attempts to deliver one Logout Token before it is given up and logged with the cause `backchannel_logout_failed` (the client and the last failure named)",
+};
+
 /// Every setting Latchkey reads, in the order of the README's reference.
 pub const SETTINGS: &[&dyn Declared] = &[
     &ISSUER,
@@ -781,6 +807,9 @@ pub const SETTINGS: &[&dyn Declared] = &[
     &SMTP_FROM,
     &RECOVERY_LINK_TTL,
     &REQUIRE_VERIFIED_EMAIL,
+    &BACKCHANNEL_LOGOUT_TIMEOUT,
+    &BACKCHANNEL_LOGOUT_RETRY_BASE,
+    &BACKCHANNEL_LOGOUT_ATTEMPTS,
     &UPSTREAM,
 ];
 

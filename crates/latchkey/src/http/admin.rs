@@ -34,6 +34,10 @@ pub fn routes() -> Router<Arc<App>> {
             "/users/{sub}",
             get(show_user).patch(update_user).delete(delete_user),
         )
+        .route(
+            "/users/{sub}/sessions",
+            axum::routing::delete(end_user_sessions),
+        )
         .route("/users/{sub}/passkeys", get(list_passkeys))
         .route(
             "/users/{sub}/passkeys/{id}",
@@ -318,6 +322,41 @@ async fn update_user(
     Ok(ok(StatusCode::OK, updated))
 }
 
+/// `DELETE /admin/v1/users/{sub}/sessions`: sign the user out of every
+/// browser (their tokens stay); the clients that received tokens for them
+/// are sent Logout Tokens (back-channel logout).
+async fn end_user_sessions(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+    extensions: axum::http::Extensions,
+    Path(sub): Path<String>,
+) -> AdminResult {
+    use latchkey_core::audit::kind;
+    authorize(&app, &method, &headers)?;
+    let user = manage::users::get(app.store.as_ref(), &sub)
+        .await
+        .map_err(Failure::admin)?;
+    let ending = crate::backchannel::before_end(app.store.as_ref(), &user.sub, None).await;
+    let ended = app
+        .store
+        .end_sessions(&user.sub)
+        .await
+        .map_err(|e| Failure::admin(latchkey_core::Occurrence::from(e)))?;
+    crate::backchannel::after_end(&app, ending).await;
+    let answer = json!({ "sub": user.sub, "sessions_ended": ended });
+    audit_user(
+        &app,
+        &extensions,
+        &headers,
+        kind::ADMIN_SESSIONS_ENDED,
+        &answer,
+        Vec::new(),
+    )
+    .await;
+    Ok(ok(StatusCode::OK, answer))
+}
+
 async fn delete_user(
     State(app): State<Arc<App>>,
     method: Method,
@@ -330,9 +369,12 @@ async fn delete_user(
     let user = manage::users::get(app.store.as_ref(), &sub)
         .await
         .map_err(Failure::admin)?;
-    manage::users::delete(app.store.as_ref(), &user.sub)
+    let told = manage::users::delete(app.store.as_ref(), &user.sub)
         .await
         .map_err(Failure::admin)?;
+    if told > 0 {
+        app.logout_wake.notify_one();
+    }
     let gone = json!({ "sub": user.sub });
     audit_user(
         &app,

@@ -25,6 +25,8 @@ pub fn document(config: &Config) -> Value {
         "issuer": issuer,
         "authorization_endpoint": format!("{issuer}/authorize"),
         "end_session_endpoint": format!("{issuer}/logout"),
+        "backchannel_logout_supported": true,
+        "backchannel_logout_session_supported": true,
         "jwks_uri": format!("{issuer}/jwks"),
         "response_types_supported": ["code"],
         "response_modes_supported": ResponseMode::SUPPORTED,
@@ -44,6 +46,9 @@ pub fn document(config: &Config) -> Value {
         "vtr_values_supported": latchkey_core::vtr::SUPPORTED,
         "acr_values_supported": latchkey_core::vtr::SUPPORTED,
         "trustmarks": latchkey_core::token::id_token::trustmark_uri(issuer),
+    });
+    // In two parts: one `json!` of them all passes the macro's recursion limit.
+    let token_side = json!({
         "token_endpoint": format!("{issuer}/token"),
         "userinfo_endpoint": format!("{issuer}/userinfo"),
         "introspection_endpoint": format!("{issuer}/introspect"),
@@ -62,6 +67,9 @@ pub fn document(config: &Config) -> Value {
         "claims_supported": claims_supported(),
         "service_documentation": format!("{issuer}/errors"),
     });
+    if let (Some(map), Value::Object(more)) = (doc.as_object_mut(), token_side) {
+        map.extend(more);
+    }
     // RFC 7591 §3 / RFC 8414 §2: advertised only when registration is on.
     if config.registration_mode != latchkey_core::registration::Mode::Off
         && let Some(map) = doc.as_object_mut()

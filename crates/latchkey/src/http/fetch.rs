@@ -1,8 +1,10 @@
-//! Fetching what clients publish (`jwks_uri`, `request_uri`) and talking to
+//! Fetching what clients publish (`jwks_uri`, `request_uri`), delivering
+//! Logout Tokens to their `backchannel_logout_uri`, and talking to
 //! upstream identity providers (discovery, token, keys, UserInfo). A client
 //! controls the URL,
 //! so the request is fenced: https only (http when private networks are
-//! allowed, for development), no redirects, a 5-second timeout, a 64 KiB
+//! allowed, for development), no redirects, a 5-second timeout (a Logout
+//! Token's: `backchannel_logout.timeout`), a 64 KiB
 //! cap, and no loopback, private or link-local address unless
 //! `fetch.allow_private_networks` is on. The address is resolved once and
 //! the connection pinned to it, so DNS cannot change the answer in between.
@@ -67,16 +69,14 @@ impl Fetcher {
         let port = url
             .port_or_known_default()
             .ok_or_else(|| refused("no port".into()))?;
-        let addrs: Vec<SocketAddr> =
-            tokio::time::timeout(TIMEOUT, tokio::net::lookup_host((host.as_str(), port)))
-                .await
-                .map_err(|_| {
-                    FetchError::Unreachable("the host name did not resolve in time".to_string())
-                })?
-                .map_err(|e| {
-                    FetchError::Unreachable(format!("the host name does not resolve: {e}"))
-                })?
-                .collect();
+        let addrs: Vec<SocketAddr> = tokio::time::timeout(
+            request.timeout,
+            tokio::net::lookup_host((host.as_str(), port)),
+        )
+        .await
+        .map_err(|_| FetchError::Unreachable("the host name did not resolve in time".to_string()))?
+        .map_err(|e| FetchError::Unreachable(format!("the host name does not resolve: {e}")))?
+        .collect();
         let addr = addrs
             .iter()
             .find(|a| self.allow_private || is_public(a.ip()))
@@ -91,7 +91,7 @@ impl Fetcher {
         }
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(TIMEOUT)
+            .timeout(request.timeout)
             .resolve(&host, addr)
             .build()
             .map_err(|e| FetchError::Unreachable(e.to_string()))?;
@@ -132,6 +132,7 @@ impl Fetcher {
             form: None,
             authorization: None,
             accept: "application/oauth-authz-req+jwt, application/jwt",
+            timeout: TIMEOUT,
         };
         let (status, body) = self.send_raw(outbound).await.map_err(|e| match e {
             FetchError::Refused(why) => REQUEST_URI_ADDRESS_BLOCKED.with_detail(why),
@@ -167,6 +168,7 @@ impl Fetcher {
                 form: None,
                 authorization,
                 accept: "application/json",
+                timeout: TIMEOUT,
             })
             .await?;
         if !(200..300).contains(&status) {
@@ -189,6 +191,7 @@ impl Fetcher {
                 form: None,
                 authorization: None,
                 accept: "application/json",
+                timeout: TIMEOUT,
             })
             .await?;
         if !(200..300).contains(&status) {
@@ -211,8 +214,31 @@ impl Fetcher {
             form: Some(form),
             authorization,
             accept: "application/json",
+            timeout: TIMEOUT,
         })
         .await
+    }
+
+    /// POST a Logout Token to a client's `backchannel_logout_uri`
+    /// (Back-Channel Logout §2.5): form-encoded `logout_token`, within
+    /// `timeout`, never following a redirect. The status answered.
+    pub async fn post_logout_token(
+        &self,
+        uri: &str,
+        token: &str,
+        timeout: Duration,
+    ) -> Result<u16, FetchError> {
+        let form = [("logout_token", token)];
+        let (status, _) = self
+            .send_raw(Outbound {
+                uri,
+                form: Some(&form),
+                authorization: None,
+                accept: "application/json",
+                timeout,
+            })
+            .await?;
+        Ok(status)
     }
 
     /// A JSON Web Key Set, cached for [`CACHE_FOR`]; `fresh` asks for one
@@ -241,6 +267,7 @@ struct Outbound<'a> {
     form: Option<&'a [(&'a str, &'a str)]>,
     authorization: Option<&'a str>,
     accept: &'a str,
+    timeout: Duration,
 }
 
 /// Why a fetch failed: the far end could not be reached (try later), the

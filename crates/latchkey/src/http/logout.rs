@@ -1,7 +1,8 @@
 //! `/logout`: RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0).
 //! With a valid `id_token_hint` for the signed-in user the session ends at
 //! once; otherwise the user confirms on a page first, so no third party can
-//! sign someone out with a bare link.
+//! sign someone out with a bare link. The clients that received tokens in
+//! the session are told through back-channel logout ([`crate::backchannel`]).
 
 use super::cookies::{self, Cookie};
 use super::language::View;
@@ -137,10 +138,14 @@ async fn logout(
                 client.as_ref(),
             ));
         }
+        let ending =
+            crate::backchannel::before_end(app.store.as_ref(), &session.sub, Some(&session.sid))
+                .await;
         app.store
             .delete_session(&session.id_hash)
             .await
             .map_err(|e| Failure::page(Occurrence::from(e)))?;
+        crate::backchannel::after_end(app, ending).await;
     }
     let mut res = match target {
         Some(uri) => {

@@ -722,11 +722,13 @@ pub async fn reset(
     user.password_hash = Some(hash);
     user.updated_at = now;
     app.store.update_user(&user).await.map_err(store_err)?;
+    let ending = crate::backchannel::before_end(app.store.as_ref(), &sub, None).await;
     let ended = app
         .store
         .end_everything_for(&sub, now, now + app.config.access_token_ttl)
         .await
         .map_err(store_err)?;
+    crate::backchannel::after_end(&app, ending).await;
     // The account's failed sign-ins are forgiven with the new password.
     app.store
         .clear_login_failures(&attempts::account_key(&app, &user.username))

@@ -177,7 +177,14 @@ async fn issue(app: &App, headers: &HeaderMap, body: &Bytes) -> Result<Response,
         "tokens issued"
     );
     if let (Some(grant_id), Some(sub)) = (&response.grant_id, &response.sub) {
-        crate::grant_uses::note(app, grant_id, sub, &client.client_id).await;
+        crate::grant_uses::note(
+            app,
+            grant_id,
+            sub,
+            &client.client_id,
+            response.sid.as_deref(),
+        )
+        .await;
     }
     let res = super::dpop::answered(app, no_store_json(response), checked.as_ref());
     Ok(super::cors::answered(res, &client.client_id))

@@ -1,20 +1,24 @@
 //! `GET`/`POST /userinfo` (OIDC Core §5.3, RFC 6750 §2, RFC 9449 §7): the
 //! access token from the Authorization header (`Bearer`, or `DPoP` with a
-//! proof of the token's key) or the form body, never two of them.
+//! proof of the token's key) or the form body, never two of them; and, as
+//! a resource may (RFC 9470), what the caller asks of the user's sign-in.
 
 use super::respond::{Channel, Failure};
 use super::token::no_store_json;
 use crate::app::App;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::Response;
 use latchkey_core::Occurrence;
 use latchkey_core::authorize::RawParams;
 use latchkey_core::catalogue::{
     AUTHORIZATION_HEADER_MALFORMED, DPOP_BOUND_TOKEN_AS_BEARER, DPOP_PROOF_MISSING,
-    REPEATED_PARAMETER, SCOPE_NOT_GRANTED, TOKEN_IN_TWO_PLACES, TOKEN_MISSING,
+    REPEATED_PARAMETER, SCOPE_NOT_GRANTED, STEP_UP_DEMAND_MALFORMED, TOKEN_IN_TWO_PLACES,
+    TOKEN_MISSING,
 };
+use latchkey_core::token::step_up::Demand;
+use latchkey_core::token::userinfo::Asked;
 use std::sync::Arc;
 
 /// How the token came.
@@ -121,13 +125,41 @@ fn token_of(
     }
 }
 
+/// What the caller asks of the user's sign-in (RFC 9470): `acr_values`
+/// and `max_age` in the query, or in a form body.
+fn demand_of(
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Demand, Occurrence> {
+    let query = RawParams::parse(uri.query().unwrap_or(""));
+    let form = (*method == Method::POST && super::is_form(headers))
+        .then(|| RawParams::parse(&String::from_utf8_lossy(body)));
+    let one = |name: &'static str| -> Result<Option<String>, Occurrence> {
+        let mut found = None;
+        for params in std::iter::once(&query).chain(form.as_ref()) {
+            let twice = || STEP_UP_DEMAND_MALFORMED.with_detail(format!("{name} is sent twice"));
+            match params.single(name) {
+                Ok(Some(_)) if found.is_some() => return Err(twice()),
+                Ok(Some(v)) => found = Some(v.to_string()),
+                Ok(None) => {}
+                Err(_) => return Err(twice()),
+            }
+        }
+        Ok(found)
+    };
+    Demand::read(one("acr_values")?.as_deref(), one("max_age")?.as_deref())
+}
+
 pub async fn userinfo(
     State(app): State<Arc<App>>,
     method: Method,
+    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Failure> {
-    match answer(&app, &method, &headers, &body).await {
+    match answer(&app, &method, &uri, &headers, &body).await {
         Ok(res) => Ok(res),
         Err(failure) => Ok(super::dpop::refused(&app, failure)),
     }
@@ -136,11 +168,13 @@ pub async fn userinfo(
 async fn answer(
     app: &App,
     method: &Method,
+    uri: &Uri,
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Result<Response, Failure> {
     let (token, scheme) = token_of(method, headers, body)?;
     let fail = |occ: Occurrence| refusal(occ, Some(scheme));
+    let demand = demand_of(method, uri, headers, body).map_err(fail)?;
     // RFC 9449 §7.1: the DPoP scheme needs a proof for this request and
     // this token; a proof sent with a bearer token is not looked at.
     let checked = match scheme {
@@ -165,9 +199,12 @@ async fn answer(
         &keys,
         &app.secrets,
         &app.config.issuer,
-        &token,
+        &Asked {
+            token: &token,
+            dpop_jkt: checked.as_ref().map(|c| c.proof.jkt.as_str()),
+            demand: &demand,
+        },
         latchkey_core::now_unix(),
-        checked.as_ref().map(|c| c.proof.jkt.as_str()),
     )
     .await
     .map_err(fail)?;

@@ -314,14 +314,17 @@ pub async fn set_password(
 
 /// Delete a user: their sessions, refresh tokens and pending codes end at
 /// once, and access tokens already issued to them stop being accepted here
-/// (introspection, userinfo) on every node within a second.
-pub async fn delete(store: &dyn Store, sub: &str) -> Result<(), Occurrence> {
+/// (introspection, userinfo) on every node within a second. The clients
+/// that received tokens for them are sent Logout Tokens (back-channel
+/// logout, delivered by the servers' workers); returns how many.
+pub async fn delete(store: &dyn Store, sub: &str) -> Result<usize, Occurrence> {
     let user = get(store, sub).await?;
     let now = latchkey_core::now_unix();
     // Revoked grants are remembered as long as any access token can live.
     let keep_until = now + latchkey_core::token::ACCESS_TOKEN_TTL_MAX;
+    let ending = crate::backchannel::before_end(store, &user.sub, None).await;
     if store.delete_user(&user.sub, now, keep_until).await? {
-        Ok(())
+        Ok(crate::backchannel::queue(store, ending).await)
     } else {
         Err(USER_NOT_FOUND.with_detail(format!("sub {sub}")))
     }

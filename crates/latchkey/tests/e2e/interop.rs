@@ -15,7 +15,7 @@ use crate::support::{Db, Server};
 use latchkey_core::catalogue::{
     CLIENT_AUTH_METHOD_NOT_ALLOWED, CLIENT_SECRET_MISMATCH, CODE_EXPIRED,
     CODE_REDIRECT_URI_MISMATCH, CODE_REUSED, EXCHANGE_TARGET_NOT_ALLOWED, REDIRECT_URI_MISMATCH,
-    REFRESH_TOKEN_REUSED, UNKNOWN_SCOPE,
+    REFRESH_TOKEN_REUSED, STEP_UP_ACR_NOT_MET, UNKNOWN_SCOPE,
 };
 use latchkey_core::error::Cause;
 use openidconnect::core::{
@@ -364,6 +364,9 @@ async fn oauth4webapi() {
         assert_eq!(step["iss_parameter"], fx.main.base, "{mode}");
     }
     mistake(&r, "jarm_error", &UNKNOWN_SCOPE, Shows::All);
+    // Step-up (RFC 9470): the challenge, and what it asks for.
+    mistake(&r, "step_up", &STEP_UP_ACR_NOT_MET, Shows::All);
+    assert_eq!(r["steps"]["step_up"]["raised"]["acr_values"], "Cl.Cm");
     // Token exchange (RFC 8693) through the library's generic grant.
     let exchanged = flow(&r, "token_exchange");
     assert_eq!(

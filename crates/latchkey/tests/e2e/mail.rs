@@ -104,7 +104,7 @@ impl Smtp {
 }
 
 /// The environment that turns mail on, to the SMTP server on `port`.
-fn mail_env(port: u16) -> Vec<(&'static str, String)> {
+pub(crate) fn mail_env(port: u16) -> Vec<(&'static str, String)> {
     vec![
         ("LATCHKEY_SMTP_HOST", "127.0.0.1".into()),
         ("LATCHKEY_SMTP_PORT", port.to_string()),
@@ -198,7 +198,7 @@ async fn refresh(s: &Server, secret: &str, token: &str) -> reqwest::Response {
 }
 
 /// The link in a message's plain text that starts with `prefix`.
-fn link_in(message: &Value, prefix: &str) -> String {
+pub(crate) fn link_in(message: &Value, prefix: &str) -> String {
     let text = message["text"].as_str().unwrap();
     let start = text
         .find(prefix)
@@ -207,7 +207,7 @@ fn link_in(message: &Value, prefix: &str) -> String {
 }
 
 /// Ask for a recovery link for `name` (a fresh browser); the page.
-async fn ask(s: &Server, name: &str) -> (u16, String) {
+pub(crate) async fn ask(s: &Server, name: &str) -> (u16, String) {
     let mut b = Browser::new(s);
     let html = b.get("/recover").await.text().await.unwrap();
     let r = b
@@ -220,7 +220,7 @@ async fn ask(s: &Server, name: &str) -> (u16, String) {
 }
 
 /// Open a reset link and submit it with `fields`; the answer.
-async fn reset(s: &Server, link: &str, fields: &[(&str, &str)]) -> (u16, String) {
+pub(crate) async fn reset(s: &Server, link: &str, fields: &[(&str, &str)]) -> (u16, String) {
     let mut b = Browser::new(s);
     let r = b.get(link).await;
     let status = r.status().as_u16();

@@ -387,11 +387,13 @@ async fn end_session(
     sid: &str,
     address: Option<String>,
 ) -> Result<Answer, Occurrence> {
+    let ending = crate::backchannel::before_end(app.store.as_ref(), &v.user.sub, Some(sid)).await;
     if !app.store.end_session(&v.user.sub, sid).await? {
         return Ok(Err(
             ACCOUNT_SESSION_UNKNOWN.with_detail(format!("sid {sid}"))
         ));
     }
+    crate::backchannel::after_end(app, ending).await;
     let current = sid == v.session.sid;
     let e = event(v, kind::SESSION_ENDED, address)
         .with("sid", sid)
