@@ -234,6 +234,12 @@ async fn account_journey(db: Db) {
         .unwrap();
     assert_eq!(introspected["active"], false, "{introspected}");
 
+    // Another browser signs in; the password change below signs it out.
+    let third = Driver::start().await;
+    third.goto(&s.url("/account")).await;
+    sign_in(&third, &s, "correct horse battery").await;
+    third.wait_for(&s.url("/account")).await;
+
     // Password, with a stale sign-in: first a new sign-in (the name is
     // offered), then back to the page, then the change.
     s.sql("UPDATE sessions SET auth_time = auth_time - 3600")
@@ -265,6 +271,12 @@ async fn account_journey(db: Db) {
     d.type_into("#confirm_password", "new horse battery").await;
     press(&d, "#password", "password").await;
     shows(&d, "Your password is changed.").await;
+    // The other browser is signed out; this one stays signed in.
+    third.goto(&s.url("/account")).await;
+    third.wait_for(&s.url("/login")).await;
+    drop(third);
+    d.goto(&s.url("/account")).await;
+    shows(&d, "Your account").await;
 
     // An authenticator app: set up (the key read off the page, the code
     // computed as an app would), recovery codes shown once.

@@ -292,9 +292,30 @@ async fn password(
     user.password_hash = Some(hash);
     user.updated_at = latchkey_core::now_unix();
     app.store.update_user(&user).await?;
+    // A changed password is often a suspected one: every other browser
+    // signed in as this person is signed out (this one stays), and the
+    // applications of those sessions are told.
+    let mut others = 0;
+    for s in app
+        .store
+        .list_sessions(&user.sub, latchkey_core::now_unix())
+        .await?
+    {
+        if s.sid == v.session.sid {
+            continue;
+        }
+        let ending =
+            crate::backchannel::before_end(app.store.as_ref(), &user.sub, Some(&s.sid)).await;
+        if app.store.end_session(&user.sub, &s.sid).await? {
+            others += 1;
+            crate::backchannel::after_end(app, ending).await;
+        }
+    }
     audit::record(
         app,
-        event(v, kind::PASSWORD_CHANGED, address).with("proof", by),
+        event(v, kind::PASSWORD_CHANGED, address)
+            .with("proof", by)
+            .with("other_sessions_ended", others),
     )
     .await;
     Ok(Ok(done("password")))
