@@ -1,12 +1,10 @@
 //! [`LogoutStore`]: which clients a session reached, and the queue of
 //! Logout Tokens to deliver (back-channel logout).
 //!
-//! A claim is one conditional UPDATE, as in the mail outbox: it takes only
-//! rows that are due and not under a running lease, and re-checks that on
-//! the row it writes, so two nodes claiming at once never both get a row.
-//! Delivering and retrying act only on the row their own claim holds.
+//! The queue is leased like the mail outbox (see `leased`).
 
 use super::SqlStore;
+use super::leased::Queue;
 use crate::db::{Db, DbRow};
 use crate::error::map_err;
 use latchkey_core::backchannel::{PendingLogout, SessionClient};
@@ -32,6 +30,13 @@ mod sql {
     pub const PURGE: &str = "DELETE FROM backchannel_logouts WHERE id IN (SELECT id \
         FROM backchannel_logouts WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)";
 }
+
+/// The leased queue's statements (see `leased`).
+const QUEUE: Queue = Queue {
+    claim: sql::CLAIM,
+    delete: sql::DELETE,
+    retry: sql::RETRY,
+};
 
 fn pending(row: &impl DbRow) -> StoreResult<PendingLogout> {
     Ok(PendingLogout {
@@ -115,39 +120,16 @@ impl<D: Db> LogoutStore for SqlStore<D> {
         lease_until: i64,
         limit: i64,
     ) -> StoreResult<Vec<PendingLogout>> {
-        if limit <= 0 {
-            return Ok(Vec::new());
-        }
-        let rows = D::query(sql::CLAIM)
-            .bind(claim)
-            .bind(now)
-            .bind(lease_until)
-            .bind(limit)
-            .fetch_all(&self.pool)
+        self.claim_leased(&QUEUE, claim, now, lease_until, limit, pending)
             .await
-            .map_err(map_err)?;
-        rows.iter().map(pending).collect()
     }
 
     async fn delete_logout(&self, id: &str, claim: &str) -> StoreResult<bool> {
-        let done = D::query(sql::DELETE)
-            .bind(id)
-            .bind(claim)
-            .execute(&self.pool)
-            .await
-            .map_err(map_err)?;
-        Ok(done.rows_affected() == 1)
+        self.delete_leased(&QUEUE, id, claim).await
     }
 
     async fn retry_logout(&self, id: &str, claim: &str, due_at: i64) -> StoreResult<bool> {
-        let done = D::query(sql::RETRY)
-            .bind(id)
-            .bind(claim)
-            .bind(due_at)
-            .execute(&self.pool)
-            .await
-            .map_err(map_err)?;
-        Ok(done.rows_affected() == 1)
+        self.retry_leased(&QUEUE, id, claim, due_at).await
     }
 
     async fn purge_logouts(&self, now: i64, limit: i64) -> StoreResult<u64> {

@@ -1,12 +1,8 @@
 //! [`MailStore`]: the outbox of outgoing mail, and single-use links.
-//!
-//! A claim is one conditional UPDATE: it takes only rows that are due and
-//! not under a running lease, and re-checks that on the row it writes, so
-//! two nodes claiming at once (PostgreSQL re-reads a row another
-//! transaction just changed; SQLite has one writer) never both get a row.
-//! Sending and retrying act only on the row their own claim holds.
+//! The outbox is a leased queue (see `leased`).
 
 use super::SqlStore;
+use super::leased::Queue;
 use crate::db::{Db, DbRow};
 use crate::error::{corrupt, map_err};
 use latchkey_core::mail::{LINK_GRACE, LinkPurpose, LinkRecord, OutgoingMail};
@@ -39,6 +35,13 @@ mod sql {
     pub const PURGE_LINKS: &str = "DELETE FROM mail_links WHERE link_hash IN (SELECT link_hash \
         FROM mail_links WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2) AND expires_at <= $1";
 }
+
+/// The leased queue's statements (see `leased`).
+const QUEUE: Queue = Queue {
+    claim: sql::CLAIM,
+    delete: sql::DELETE,
+    retry: sql::RETRY,
+};
 
 fn outgoing(row: &impl DbRow) -> StoreResult<OutgoingMail> {
     Ok(OutgoingMail {
@@ -102,39 +105,16 @@ impl<D: Db> MailStore for SqlStore<D> {
         lease_until: i64,
         limit: i64,
     ) -> StoreResult<Vec<OutgoingMail>> {
-        if limit <= 0 {
-            return Ok(Vec::new());
-        }
-        let rows = D::query(sql::CLAIM)
-            .bind(claim)
-            .bind(now)
-            .bind(lease_until)
-            .bind(limit)
-            .fetch_all(&self.pool)
+        self.claim_leased(&QUEUE, claim, now, lease_until, limit, outgoing)
             .await
-            .map_err(map_err)?;
-        rows.iter().map(outgoing).collect()
     }
 
     async fn delete_mail(&self, id: &str, claim: &str) -> StoreResult<bool> {
-        let done = D::query(sql::DELETE)
-            .bind(id)
-            .bind(claim)
-            .execute(&self.pool)
-            .await
-            .map_err(map_err)?;
-        Ok(done.rows_affected() == 1)
+        self.delete_leased(&QUEUE, id, claim).await
     }
 
     async fn retry_mail(&self, id: &str, claim: &str, due_at: i64) -> StoreResult<bool> {
-        let done = D::query(sql::RETRY)
-            .bind(id)
-            .bind(claim)
-            .bind(due_at)
-            .execute(&self.pool)
-            .await
-            .map_err(map_err)?;
-        Ok(done.rows_affected() == 1)
+        self.retry_leased(&QUEUE, id, claim, due_at).await
     }
 
     async fn insert_link(&self, l: &LinkRecord) -> StoreResult<()> {

@@ -16,6 +16,7 @@ mod errors;
 mod factors;
 mod grants;
 mod keys;
+mod leased;
 mod logouts;
 mod mail;
 mod passkeys;
