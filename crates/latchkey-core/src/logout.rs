@@ -8,6 +8,7 @@ use crate::catalogue::{
     CLIENT_ID_UNKNOWN, ID_TOKEN_HINT_INVALID, POST_LOGOUT_REDIRECT_URI_MISMATCH,
 };
 use crate::client::ClientRecord;
+use crate::keys::KeySet;
 use serde_json::Value;
 
 /// The claims of an ID token we issued, as far as logout needs them.
@@ -18,48 +19,14 @@ pub struct Hint {
     pub sid: Option<String>,
 }
 
-/// Verify `token` as an ID token signed by one of our published keys
-/// (`jwks_json`) for `issuer`. An expired token is still a valid hint
-/// (§2: the OP should accept it). Our access tokens are signed with the
-/// same keys but are no ID tokens: they are told apart by their type
-/// (`at+jwt`, RFC 9068 §2.1; ID tokens are `JWT`) and their audience (this
-/// server, where an ID token names a client).
-pub fn verify_hint(token: &str, jwks_json: &str, issuer: &str) -> Result<Hint, Occurrence> {
+/// Verify `token` as an ID token signed by one of our keys for `issuer`
+/// ([`crate::token::id_token::verify_ours`]). An expired token is still a
+/// valid hint (§2: the OP should accept it). Our access tokens are signed
+/// with the same keys but are no ID tokens: they are told apart by their
+/// type and their audience (this server, where an ID token names a client).
+pub fn verify_hint(token: &str, keys: &KeySet, issuer: &str) -> Result<Hint, Occurrence> {
     let bad = |why: &str| ID_TOKEN_HINT_INVALID.with_detail(why.to_string());
-    let header = jsonwebtoken::decode_header(token).map_err(|_| bad("it is not a signed JWT"))?;
-    match header.typ.as_deref() {
-        None => {}
-        Some(t) if t.eq_ignore_ascii_case("JWT") => {}
-        Some(t)
-            if t.eq_ignore_ascii_case(crate::token::access::TYP)
-                || t.eq_ignore_ascii_case("application/at+jwt") =>
-        {
-            return Err(bad("it is an access token (typ at+jwt), not an ID token"));
-        }
-        Some(_) => return Err(bad("its typ is not that of an ID token (JWT)")),
-    }
-    let jwks: jsonwebtoken::jwk::JwkSet = serde_json::from_str(jwks_json).map_err(|e| {
-        crate::catalogue::INTERNAL_ERROR
-            .occur()
-            .debug(e.to_string())
-    })?;
-    let kid = header
-        .kid
-        .as_deref()
-        .ok_or_else(|| bad("it names no signing key (kid)"))?;
-    let jwk = jwks
-        .find(kid)
-        .ok_or_else(|| bad("it was not signed by one of this server's keys"))?;
-    let key = jsonwebtoken::DecodingKey::from_jwk(jwk)
-        .map_err(|_| bad("its signing key cannot be used"))?;
-    let mut validation = jsonwebtoken::Validation::new(header.alg);
-    validation.validate_exp = false;
-    validation.validate_aud = false;
-    validation.required_spec_claims.clear();
-    validation.set_issuer(&[issuer]);
-    let data = jsonwebtoken::decode::<Value>(token, &key, &validation)
-        .map_err(|_| bad("its signature or issuer is not valid"))?;
-    let claims = data.claims;
+    let claims = crate::token::id_token::verify_ours(keys, issuer, token).map_err(bad)?;
     let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_string);
     let audiences: Vec<&str> = match claims.get("aud") {
         Some(Value::String(a)) => vec![a.as_str()],
@@ -167,7 +134,7 @@ mod tests {
         let signer = keys.signer(Alg::Rs256).unwrap();
         let claims = json!({"iss": "https://id.example", "sub": "u1", "aud": "app", "sid": "s1", "exp": 1, "iat": 0});
         let token = signer.sign_jwt("JWT", &claims).unwrap();
-        let hint = verify_hint(&token, &keys.jwks_json, "https://id.example").unwrap();
+        let hint = verify_hint(&token, &keys, "https://id.example").unwrap();
         assert_eq!(
             hint,
             Hint {
@@ -177,12 +144,12 @@ mod tests {
             }
         );
         // Another issuer, another key set, garbage.
-        assert!(verify_hint(&token, &keys.jwks_json, "https://other.example").is_err());
+        assert!(verify_hint(&token, &keys, "https://other.example").is_err());
         let other =
             KeySet::from_records(&[generate(Alg::Rs256, &secrets, 0).unwrap()], &secrets, 0)
                 .unwrap();
-        assert!(verify_hint(&token, &other.jwks_json, "https://id.example").is_err());
-        let err = verify_hint("not-a-jwt", &keys.jwks_json, "https://id.example").unwrap_err();
+        assert!(verify_hint(&token, &other, "https://id.example").is_err());
+        let err = verify_hint("not-a-jwt", &keys, "https://id.example").unwrap_err();
         assert!(err.is(&ID_TOKEN_HINT_INVALID));
     }
 
@@ -216,7 +183,7 @@ mod tests {
         assert_eq!(header.typ.as_deref(), Some("logout+jwt"));
         assert_eq!(header.alg, jsonwebtoken::Algorithm::ES256);
         // A Logout Token is no ID token: it is refused as a logout hint.
-        let err = verify_hint(&token, &keys.jwks_json, "https://id.example").unwrap_err();
+        let err = verify_hint(&token, &keys, "https://id.example").unwrap_err();
         assert!(err.is(&ID_TOKEN_HINT_INVALID));
         // Without a key of the client's algorithm it cannot be signed.
         let rs = ClientRecord {
@@ -236,7 +203,7 @@ mod tests {
         let access = json!({"iss": issuer, "sub": "u1", "aud": issuer, "client_id": "app",
             "scope": "openid", "exp": 1, "iat": 0, "jti": "j"});
         let why = |token: &str| {
-            let err = verify_hint(token, &keys.jwks_json, issuer).unwrap_err();
+            let err = verify_hint(token, &keys, issuer).unwrap_err();
             assert!(err.is(&ID_TOKEN_HINT_INVALID));
             err.detail.clone().unwrap()
         };
@@ -251,9 +218,6 @@ mod tests {
         assert!(why(&signer.sign_jwt("logout+jwt", &other).unwrap()).contains("typ"));
         // An ID token of the same keys, with or without typ JWT, is a hint.
         let id = signer.sign_jwt("jwt", &other).unwrap();
-        assert_eq!(
-            verify_hint(&id, &keys.jwks_json, issuer).unwrap().client_id,
-            "app"
-        );
+        assert_eq!(verify_hint(&id, &keys, issuer).unwrap().client_id, "app");
     }
 }

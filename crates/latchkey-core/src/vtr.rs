@@ -58,6 +58,13 @@ impl std::fmt::Display for Vector {
 }
 
 impl Vector {
+    /// Whether a sign-in that achieved `self` meets `wanted`: the second
+    /// factor if it asks for one, and at least its identity level.
+    pub fn satisfies(&self, wanted: &Vector) -> bool {
+        (self.second_factor || !wanted.second_factor)
+            && self.identity_needed() >= wanted.identity_needed()
+    }
+
     /// The identity level this vector needs (0 when it names none).
     pub fn identity_needed(&self) -> u8 {
         self.identity.unwrap_or(0)
@@ -121,15 +128,6 @@ impl Vector {
             second_factor: cm,
             identity,
         })
-    }
-}
-
-impl Vector {
-    /// Whether a sign-in that achieved `self` meets `wanted`: the second
-    /// factor if it asks for one, and at least its identity level.
-    pub fn satisfies(&self, wanted: &Vector) -> bool {
-        (self.second_factor || !wanted.second_factor)
-            && self.identity_needed() >= wanted.identity_needed()
     }
 }
 

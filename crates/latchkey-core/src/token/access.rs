@@ -53,7 +53,7 @@ pub fn sign(ctx: &TokenContext<'_>, claims: &AccessClaims) -> Result<String, Occ
     Ok(key.sign_jwt(TYP, claims)?)
 }
 
-fn jose(alg: Alg) -> jsonwebtoken::Algorithm {
+pub(crate) fn jose(alg: Alg) -> jsonwebtoken::Algorithm {
     match alg {
         Alg::Es256 => jsonwebtoken::Algorithm::ES256,
         Alg::Rs256 => jsonwebtoken::Algorithm::RS256,

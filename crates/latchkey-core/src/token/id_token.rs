@@ -6,7 +6,7 @@ use crate::Occurrence;
 use crate::catalogue::INTERNAL_ERROR;
 use crate::client::ClientRecord;
 use crate::crypto::b64url;
-use crate::keys::Alg;
+use crate::keys::{Alg, KeySet};
 use serde_json::{Value, json};
 
 /// `at_hash`: the left half of the SHA-256 of the access token (both
@@ -83,4 +83,39 @@ pub fn sign(
             .debug(format!("no active {} signing key", alg.as_str())));
     };
     Ok(key.sign_jwt("JWT", &claims(ctx, client, grant, access_token))?)
+}
+
+/// The claims of an ID token this server signed with one of `keys`, for
+/// `issuer`: its type (`JWT`, or none; our access tokens are `at+jwt`), key
+/// and signature. Expiry and audience are the caller's to judge (a logout
+/// hint may be expired). `Err` says why not, for the caller's cause.
+pub fn verify_ours(keys: &KeySet, issuer: &str, token: &str) -> Result<Value, &'static str> {
+    let header = jsonwebtoken::decode_header(token).map_err(|_| "it is not a signed JWT")?;
+    match header.typ.as_deref() {
+        None => {}
+        Some(t) if t.eq_ignore_ascii_case("JWT") => {}
+        Some(t)
+            if t.eq_ignore_ascii_case(super::access::TYP)
+                || t.eq_ignore_ascii_case("application/at+jwt") =>
+        {
+            return Err("it is an access token (typ at+jwt), not an ID token");
+        }
+        Some(_) => return Err("its typ is not that of an ID token (JWT)"),
+    }
+    let kid = header
+        .kid
+        .as_deref()
+        .ok_or("it names no signing key (kid)")?;
+    let (alg, key) = keys
+        .verifier(kid)
+        .ok_or("it was not signed by one of this server's keys")?;
+    let mut validation = jsonwebtoken::Validation::new(super::access::jose(*alg));
+    validation.leeway = 0;
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    validation.set_required_spec_claims(&["iss"]);
+    validation.set_issuer(&[issuer]);
+    jsonwebtoken::decode::<Value>(token, key, &validation)
+        .map(|data| data.claims)
+        .map_err(|_| "its signature or issuer is not valid")
 }

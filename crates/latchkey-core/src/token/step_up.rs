@@ -80,9 +80,7 @@ impl Demand {
         }
         Ok(())
     }
-}
 
-impl Demand {
     /// The refusal's challenge repeats what was asked (RFC 9470 §3), so
     /// the client can ask /authorize for it.
     fn challenged(&self, mut occ: Occurrence) -> Occurrence {

@@ -73,7 +73,7 @@ async fn logout(
     let get = |name: &str| raw.single(name).ok().flatten();
     let keys = app.keys();
     let hint = get("id_token_hint")
-        .map(|t| verify_hint(t, &keys.jwks_json, &app.config.issuer))
+        .map(|t| verify_hint(t, &keys, &app.config.issuer))
         .transpose()
         .map_err(Failure::page)?;
     let client_id = match (get("client_id"), &hint) {

@@ -130,7 +130,7 @@ pub async fn arrive_with(
     let back = back(&purpose);
     let hinted = match purpose.authorize().and_then(|r| r.id_token_hint()) {
         Some(t) => {
-            let hint = verify_hint(t, &app.keys().jwks_json, &app.config.issuer).map_err(&back)?;
+            let hint = verify_hint(t, &app.keys(), &app.config.issuer).map_err(&back)?;
             // A pairwise client's ID token names the user by the client's
             // own `sub` (OIDC Core §8): the session's user when it maps to it.
             let local = session
