@@ -21,7 +21,7 @@ use std::process::ExitCode;
 )]
 pub struct Cli {
     /// TOML settings file (default: latchkey.toml in the working directory, if present).
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
@@ -84,7 +84,7 @@ enum Command {
     )]
     Man {
         /// Write latchkey.1 and one page per command (latchkey-client-create.1, ...) here instead of printing.
-        #[arg(long, value_name = "DIR")]
+        #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
         dir: Option<PathBuf>,
     },
     /// Play a client in the terminal: print the sign-in address, wait for
@@ -391,7 +391,7 @@ enum SettingsCommand {
     Docs {
         /// Replace the table in this file between its settings:begin and
         /// settings:end marker comments instead of printing it.
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
         readme: Option<PathBuf>,
     },
 }

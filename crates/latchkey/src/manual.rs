@@ -165,9 +165,11 @@ fn plain(markdown: &str) -> String {
     while let Some(open) = rest.find('[') {
         let (head, tail) = rest.split_at(open);
         out.push_str(head);
-        let link = tail
-            .find("](")
-            .and_then(|mid| tail[mid..].find(')').map(|close| (mid, mid + close)));
+        let link = tail.find("](").and_then(|mid| {
+            tail.get(mid..)
+                .and_then(|after| after.find(')'))
+                .map(|close| (mid, mid + close))
+        });
         match link {
             Some((mid, close)) => {
                 out.push_str(tail.get(1..mid).unwrap_or_default());
