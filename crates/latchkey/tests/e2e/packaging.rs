@@ -258,3 +258,59 @@ fn the_service_unit_and_its_settings_agree_with_the_binary() {
         "the shipped secrets file sets something"
     );
 }
+
+/// Every `LATCHKEY_*` name in `text`.
+fn variables(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("LATCHKEY_") {
+        let tail = &rest[at..];
+        let end = tail
+            .find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+            .unwrap_or(tail.len());
+        if end > "LATCHKEY_".len() {
+            names.push(tail[..end].to_string());
+        }
+        rest = &tail[end..];
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The container image and the deployment guide name only real settings;
+/// the image listens on the port it exposes, checks the readiness path the
+/// server answers, runs unprivileged and never builds with fault injection.
+#[test]
+fn the_dockerfile_and_the_deployment_guide_name_real_settings() {
+    let dockerfile = std::fs::read_to_string(repo_file("Dockerfile")).unwrap();
+    let guide = std::fs::read_to_string(repo_file("docs/deploy.md")).unwrap();
+    for (what, text) in [("Dockerfile", &dockerfile), ("docs/deploy.md", &guide)] {
+        let names = variables(text);
+        assert!(names.len() > 2, "{what}: {names:?}");
+        let unknown = latchkey::config::unknown_variables(names);
+        assert!(unknown.is_empty(), "{what}: {unknown:?}");
+    }
+    assert!(dockerfile.contains("LATCHKEY_LISTEN=0.0.0.0:8080"));
+    assert!(dockerfile.lines().any(|l| l == "EXPOSE 8080"));
+    assert!(dockerfile.contains("/health/ready"));
+    assert!(dockerfile.lines().any(|l| l == "USER 10001:10001"));
+    assert!(dockerfile.contains("VOLUME [\"/var/lib/latchkey\"]"));
+    assert!(dockerfile.contains("sqlite:///var/lib/latchkey/latchkey.db"));
+    assert!(
+        !dockerfile
+            .lines()
+            .any(|l| l.contains("cargo build") && l.contains("failpoints")),
+        "the image must not build with failpoints"
+    );
+    for probe in ["path: /health/ready", "path: /health/live"] {
+        assert!(guide.contains(probe), "no {probe} in the guide");
+    }
+    let ignored = std::fs::read_to_string(repo_file(".dockerignore")).unwrap();
+    for line in ["target", ".git"] {
+        assert!(
+            ignored.lines().any(|l| l == line),
+            ".dockerignore lacks {line}"
+        );
+    }
+}
