@@ -21,7 +21,7 @@ use std::process::ExitCode;
 )]
 pub struct Cli {
     /// TOML settings file (default: latchkey.toml in the working directory, if present).
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
@@ -69,6 +69,24 @@ enum Command {
         after_help = "Examples:\n  latchkey settings docs\n  latchkey settings docs --readme README.md"
     )]
     Settings(SettingsCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(
+        after_help = "Examples:\n  latchkey completions bash > /etc/bash_completion.d/latchkey\n  latchkey completions zsh > \"${fpath[1]}/_latchkey\"\n  latchkey completions fish > ~/.config/fish/completions/latchkey.fish\n  source <(latchkey completions bash)"
+    )]
+    Completions {
+        /// The shell to complete in.
+        shell: crate::manual::Shell,
+    },
+    /// Print the manual page latchkey(1) as roff, or write a page for every
+    /// command into a directory.
+    #[command(
+        after_help = "Examples:\n  latchkey man | man -l -\n  latchkey man --dir /usr/local/share/man/man1"
+    )]
+    Man {
+        /// Write latchkey.1 and one page per command (latchkey-client-create.1, ...) here instead of printing.
+        #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+        dir: Option<PathBuf>,
+    },
     /// Play a client in the terminal: print the sign-in address, wait for
     /// the browser to come back, redeem the code, print the ID token claims
     /// and userinfo. The server must be running at the issuer.
@@ -373,7 +391,7 @@ enum SettingsCommand {
     Docs {
         /// Replace the table in this file between its settings:begin and
         /// settings:end marker comments instead of printing it.
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
         readme: Option<PathBuf>,
     },
 }
@@ -390,6 +408,14 @@ pub fn main() -> ExitCode {
     }
     if let Command::Settings(cmd) = &cli.command {
         return settings_command(cmd);
+    }
+    if let Command::Completions { shell } = &cli.command {
+        use std::io::Write;
+        let _ = std::io::stdout().write_all(&crate::manual::completions(*shell));
+        return ExitCode::SUCCESS;
+    }
+    if let Command::Man { dir } = &cli.command {
+        return man_command(dir.as_deref());
     }
     let config = match Config::from_process(cli.config.as_deref()) {
         Ok(c) => c,
@@ -521,7 +547,10 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
             let (store, _) = crate::server::open(&config).await?;
             return explain_occurrence(store.as_ref(), &what, &config.issuer).await;
         }
-        Command::Errors(_) | Command::Settings(_) => return Ok(()),
+        Command::Errors(_)
+        | Command::Settings(_)
+        | Command::Completions { .. }
+        | Command::Man { .. } => return Ok(()),
         _ => {}
     }
     let (store, secrets) = crate::server::open(&config).await?;
@@ -722,7 +751,12 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 );
             }
         },
-        Command::Serve | Command::Migrate | Command::Errors(_) | Command::Settings(_) => {}
+        Command::Serve
+        | Command::Migrate
+        | Command::Errors(_)
+        | Command::Settings(_)
+        | Command::Completions { .. }
+        | Command::Man { .. } => {}
     }
     Ok(())
 }
@@ -812,6 +846,24 @@ fn errors_command(cmd: &ErrorsCommand, issuer: &str) -> ExitCode {
         ErrorsCommand::Docs => {
             out(&docs::markdown());
             ExitCode::SUCCESS
+        }
+    }
+}
+
+fn man_command(dir: Option<&std::path::Path>) -> ExitCode {
+    let done = match dir {
+        None => crate::manual::page().map(|page| out(&page)),
+        Some(dir) => crate::manual::write_pages(dir).map(|files| {
+            for file in files {
+                out(&format!("{}\n", file.display()));
+            }
+        }),
+    };
+    match done {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("latchkey: {message}");
+            ExitCode::FAILURE
         }
     }
 }

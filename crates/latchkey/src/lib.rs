@@ -13,6 +13,7 @@ pub mod http;
 pub mod mail;
 pub mod maintenance;
 pub mod manage;
+pub mod manual;
 pub mod server;
 pub mod slots;
 pub mod telemetry;

@@ -42,6 +42,7 @@ mod mfa;
 mod native;
 mod oidc_client;
 mod outage;
+mod packaging;
 mod pages;
 mod pairwise;
 mod par;
