@@ -23,6 +23,9 @@ pub async fn exchange(
     let Some(device_code) = param(params, "device_code")? else {
         return Err(MISSING_PARAMETER.with_detail("device_code"));
     };
+    // /device_authorization takes no resource (RFC 8707 is not part of
+    // RFC 8628), so a device grant has none to name.
+    crate::resource::check_granted(&[], crate::resource::named_at_token(params)?)?;
     // The tokens of one device grant form one grant (the refresh family);
     // its refresh token is kept in the transaction that redeems it.
     let grant_id = crate::crypto::random_token()?;
@@ -88,5 +91,7 @@ fn grant_info<'a>(
         nonce: None,
         claims: None,
         id_claims: None,
+        resources: &[],
+        target: None,
     }
 }
