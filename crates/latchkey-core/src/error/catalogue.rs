@@ -2101,7 +2101,7 @@ pub static EXCHANGE_TARGET_NOT_ALLOWED: Cause = Cause {
     status: 400,
     summary: "The client may not get a token for that audience",
     actor: Actor::ClientDeveloper,
-    fix: "Ask for an audience (or resource) listed in the client's token_exchange.audiences metadata, or leave both out for a token for this server; send one target, not two different ones.",
+    fix: "Ask for an audience (or resource) listed in the client's token_exchange.audiences metadata or registered as a resource that allows the client (latchkey resource list), or leave both out for a token for this server; send one target, not two different ones.",
     spec: "RFC 8693 §2.1, §2.2.2; RFC 8707 §2",
     endpoints: TOKEN,
     extended_code: None,
