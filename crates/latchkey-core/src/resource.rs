@@ -16,7 +16,9 @@
 //!   (§2.2); naming none, the token is for the first resource the
 //!   authorization request named, the grant's own order, and the refresh
 //!   token gets tokens for the others. A grant without resources issues
-//!   tokens for this server, as before.
+//!   tokens for this server, as before. This server (the issuer) is a
+//!   resource of every user grant, accepting the OpenID scopes: naming it
+//!   gets a token for /userinfo.
 //! - At most [`MAX_PER_REQUEST`] resources in one authorization request.
 
 use crate::Occurrence;
@@ -128,12 +130,16 @@ pub fn named_at_token(params: &RawParams) -> Result<Option<&str>, Occurrence> {
 /// rather than left out).
 pub async fn for_grant(
     store: &dyn ResourceStore,
+    issuer: &str,
     client_id: &str,
     granted: &[String],
     named: Option<&str>,
     scope: &Scope,
     strict: bool,
 ) -> Result<Option<Target>, Occurrence> {
+    if named == Some(issuer) {
+        return Ok(Some(for_this_server(issuer, scope, strict)?));
+    }
     check_granted(granted, named)?;
     let chosen = match named {
         Some(r) => r,
@@ -144,6 +150,24 @@ pub async fn for_grant(
     };
     let record = registered(store, chosen, client_id).await?;
     Ok(Some(target(&record, scope, strict)?))
+}
+
+/// A token for this server, named as the resource of a user grant: it is
+/// a resource of every grant, accepting the OpenID scopes (for /userinfo).
+fn for_this_server(issuer: &str, scope: &Scope, strict: bool) -> Result<Target, Occurrence> {
+    if strict && let Some(s) = scope.iter().find(|s| !STANDARD_SCOPES.contains(s)) {
+        return Err(
+            SCOPE_NOT_ACCEPTED_BY_RESOURCE.with_detail(format!("scope {s} for resource {issuer}"))
+        );
+    }
+    let kept: Vec<&str> = scope
+        .iter()
+        .filter(|s| STANDARD_SCOPES.contains(s))
+        .collect();
+    Ok(Target {
+        aud: issuer.to_string(),
+        scope: kept.join(" "),
+    })
 }
 
 /// A token request may name only a resource of its grant (RFC 8707 §2.2).

@@ -80,7 +80,14 @@ pub async fn exchange(
                         "code",
                     )
                 })
-                .and_then(|()| crate::resource::check_granted(&record.resources, named))
+                .and_then(|()| {
+                    let this_server = named == Some(ctx.issuer);
+                    if this_server {
+                        Ok(())
+                    } else {
+                        crate::resource::check_granted(&record.resources, named)
+                    }
+                })
                 .and_then(|()| refresh_for(ctx, client, &grant_of(record)));
             keep_refresh(made, &mut refresh)
         })
@@ -104,6 +111,7 @@ pub async fn exchange(
         super::id_token_claims(store, &record.sub, &record.scope, record.claims.as_ref()).await?;
     let target = crate::resource::for_grant(
         store,
+        ctx.issuer,
         &client.client_id,
         &record.resources,
         named,

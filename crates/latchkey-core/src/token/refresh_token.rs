@@ -44,6 +44,7 @@ pub async fn exchange(
     // token for its first.
     let target = crate::resource::for_grant(
         store,
+        ctx.issuer,
         &client.client_id,
         &record.resources,
         named,

@@ -362,6 +362,35 @@ async fn code_flow_and_refresh_name_resources(db: Db) {
         .to_string();
     assert!(challenge.contains("invalid_token"), "{challenge}");
 
+    // This server is a resource of every grant: a token for /userinfo,
+    // with the OpenID scopes.
+    let r = token(
+        &s,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &refresh),
+            ("resource", &s.base),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let t: Value = r.json().await.unwrap();
+    let mine = t["access_token"].as_str().unwrap().to_string();
+    let at = payload(&mine);
+    assert_eq!(
+        (&at["aud"], &at["scope"]),
+        (&json!(s.base), &json!("openid email offline_access"))
+    );
+    let r = s
+        .http
+        .get(s.url("/userinfo"))
+        .bearer_auth(&mine)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let refresh = t["refresh_token"].as_str().unwrap().to_string();
+
     // Narrowed to the other resource of the grant.
     let r = token(
         &s,
@@ -656,6 +685,25 @@ async fn client_credentials_name_a_resource(db: Db) {
         let r = token(&s, &form).await;
         assert_json_error(r, 400, code, cause).await;
     }
+    // A device grant has no resources (/device_authorization takes none):
+    // naming one is refused before the device code is even looked at.
+    let device = "urn:ietf:params:oauth:grant-type:device_code";
+    crate::device::tv(&s, "tv", &[device], "openid").await;
+    let started = crate::device::start(&s, "tv", "openid").await;
+    let r = s
+        .http
+        .post(s.url("/token"))
+        .form(&[
+            ("grant_type", device),
+            ("client_id", "tv"),
+            ("device_code", crate::device::code(&started)),
+            ("resource", API),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_json_error(r, 400, "invalid_target", "resource_not_granted").await;
+
     // Without a resource: a token for this server, as before.
     let t: Value = token(&s, &[("grant_type", "client_credentials")])
         .await
