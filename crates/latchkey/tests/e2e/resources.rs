@@ -10,6 +10,9 @@ use crate::support::{Db, READONLY, Server, assert_json_error};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+/// Extra form fields of a token request.
+type Form<'a> = &'a [(&'a str, &'a str)];
+
 pub(crate) const API: &str = "https://api.example/";
 pub(crate) const BILLING: &str = "https://billing.example/v1";
 const SECRET: &str = "app-secret-0123456789abcdef";
@@ -647,7 +650,7 @@ async fn client_credentials_name_a_resource(db: Db) {
         BILLING
     );
 
-    let cases: [(&[(&str, &str)], &str, &str); 6] = [
+    let cases: [(Form, &str, &str); 6] = [
         (
             &[("resource", "https://unknown.example/")],
             "invalid_target",
