@@ -814,6 +814,65 @@ async fn token_exchange_targets_a_registered_resource() {
     assert_json_error(r, 400, "invalid_target", "exchange_target_not_allowed").await;
 }
 
+/// A request object names resources as an array of strings (or one as a
+/// string); they are checked and kept as if sent as parameters.
+async fn a_request_object_names_resources() {
+    use crate::request_objects::ClientKey;
+    let s = Server::start(Db::Sqlite).await;
+    resource(
+        &s,
+        json!({"resource": API, "name": "Example API", "scope": "api:read"}),
+    )
+    .await;
+    resource(
+        &s,
+        json!({"resource": BILLING, "name": "Billing", "scope": "billing:read"}),
+    )
+    .await;
+    let key = ClientKey::new();
+    register(
+        &s,
+        json!({"client_id": "app", "jwks": {"keys": [key.jwk]}, "request_object_signing_alg": "ES256",
+               "scope": "openid api:read billing:read"}),
+    )
+    .await;
+    let object = |resource: Value| {
+        let now = latchkey_core::now_unix();
+        key.sign(
+            &json!({"iss": "app", "aud": s.base, "client_id": "app", "response_type": "code",
+            "scope": "openid api:read billing:read", "redirect_uri": CB, "state": "inside",
+            "iat": now, "exp": now + 60, "resource": resource}),
+        )
+    };
+    let mut b = Browser::new(&s);
+    let url = format!(
+        "/authorize?client_id=app&request={}",
+        object(json!([API, BILLING]))
+    );
+    let q = sign_in(&mut b, &url).await;
+    let t: Value = redeem(&s, &q["code"], &[("resource", BILLING)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let at = payload(t["access_token"].as_str().unwrap());
+    assert_eq!(
+        (&at["aud"], &at["scope"]),
+        (&json!(BILLING), &json!("billing:read"))
+    );
+    let url = format!(
+        "/authorize?client_id=app&request={}",
+        object(json!("https://unknown.example/"))
+    );
+    let r = b.get(&url).await;
+    assert_redirect(&s, &r, "invalid_target", "resource_unknown", "inside");
+}
+
+#[tokio::test]
+async fn request_object_resources() {
+    a_request_object_names_resources().await;
+}
+
 crate::both!(
     admin_api_and_cli_manage_resources,
     code_flow_and_refresh_name_resources,
