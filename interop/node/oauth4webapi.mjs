@@ -85,6 +85,28 @@ await report.flow('client_credentials', async () => {
   return { scope: t.scope, token_type: t.token_type };
 });
 
+// Resource indicators (RFC 8707): `resource` as an extra parameter of the
+// grant; the token is for that API (its audience) and carries the scopes
+// it accepts. An unregistered resource is invalid_target.
+const forResource = (resource) => async () => {
+  const response = await oauth.clientCredentialsGrantRequest(
+    as, { client_id: svc.client_id }, oauth.ClientSecretPost(svc.client_secret), { scope: 'api:read', resource }, insecure,
+  );
+  return oauth.processClientCredentialsResponse(as, { client_id: svc.client_id }, response);
+};
+
+await report.flow('resource_indicator', async () => {
+  const t = await forResource(fx.resource)();
+  const request = new Request('http://127.0.0.1:9/api', {
+    headers: { authorization: `Bearer ${t.access_token}` },
+  });
+  // Checked as the API would check it: its own identifier is the audience.
+  const claims = await oauth.validateJwtAccessToken(as, request, fx.resource, insecure);
+  return { aud: claims.aud, scope: claims.scope };
+});
+
+await report.mistake('resource_unknown', async () => forResource('https://unregistered.example/'));
+
 /// Authorize with a JARM response mode: the library checks the JWT (its
 /// signature against the JWKS, iss, aud, exp), then the parameters in it.
 async function authorizeJarm(mode, scope = 'openid email') {

@@ -104,7 +104,7 @@ fn hot_paths(c: &mut Criterion) {
         b.iter(|| {
             let params =
                 RawParams::parse(black_box("grant_type=client_credentials&scope=api%3Aread"));
-            let res = client_credentials::exchange(&ctx, &client, &params).unwrap();
+            let res = client_credentials::issue(&ctx, &client, &params, None).unwrap();
             serde_json::to_vec(&res).unwrap()
         })
     });
@@ -122,6 +122,8 @@ fn hot_paths(c: &mut Criterion) {
         nonce: Some("nonce-value"),
         claims: None,
         id_claims: None,
+        resources: &[],
+        target: None,
     };
     c.bench_function("authorization_code_issue_es256_at_rs256_id_token", |b| {
         b.iter(|| issue_user_tokens(&ctx, &client, black_box(&grant), None).unwrap())

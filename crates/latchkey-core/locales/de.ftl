@@ -99,6 +99,7 @@ scope-phone = Ihre Telefonnummer sehen
 scope-offline-access = Angemeldet bleiben, während Sie nicht da sind
 scope-other = Zugriff: { $scope }
 consent-claim = Diese Angabe Ihres Kontos sehen: { $claim }
+consent-resource = { $resource } in Ihrem Namen nutzen
 
 ## Gerät anmelden
 

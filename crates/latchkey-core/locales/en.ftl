@@ -101,6 +101,7 @@ scope-phone = See your phone number
 scope-offline-access = Stay signed in to your account while you are away
 scope-other = Access: { $scope }
 consent-claim = See this detail of your account: { $claim }
+consent-resource = Use { $resource } on your behalf
 
 ## Device sign-in
 

@@ -27,6 +27,8 @@ pub struct CodeRecord {
     pub sid: Option<String>,
     /// The claims asked for by name (OIDC Core §5.5), kept for the grant.
     pub claims: Option<crate::claims::ClaimsRequest>,
+    /// The resources the authorization request named (RFC 8707), in order.
+    pub resources: Vec<String>,
     pub created_at: i64,
     pub expires_at: i64,
     /// The DPoP key thumbprint of the authorization request (`dpop_jkt`,
@@ -88,6 +90,9 @@ pub struct RefreshRecord {
     /// The claims asked for by name at /authorize (OIDC Core §5.5): every
     /// refresh issues tokens that release them again.
     pub claims: Option<crate::claims::ClaimsRequest>,
+    /// The resources of the grant (RFC 8707): a refresh names one of them
+    /// or gets a token for the first.
+    pub resources: Vec<String>,
     pub created_at: i64,
     pub expires_at: i64,
     /// Set once, when the token is rotated.

@@ -284,6 +284,8 @@ mod tests {
             ("system", Arg::Text("Linux")),
             // A claim asked for by name, on the consent page.
             ("claim", Arg::Text("email")),
+            // An API the tokens will reach, on the consent page.
+            ("resource", Arg::Text("Example API")),
         ];
         for lang in Lang::ALL {
             for id in ids(lang) {

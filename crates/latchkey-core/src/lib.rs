@@ -25,6 +25,8 @@ pub mod passkey;
 pub mod passkey_record;
 pub mod registration;
 pub mod request;
+pub mod resource;
+pub mod resource_record;
 pub mod scope;
 pub mod secret;
 pub mod session;

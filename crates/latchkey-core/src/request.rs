@@ -97,6 +97,9 @@ pub struct AuthorizeRequest {
     /// The DPoP key the code is bound to (`dpop_jkt`, RFC 9449 §10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     dpop_jkt: Option<String>,
+    /// The registered resources named in `resource` (RFC 8707), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    resources: Vec<String>,
 }
 
 /// What [`crate::authorize::validate`] checked, made into an
@@ -122,6 +125,7 @@ pub(crate) struct Validated {
     pub vtr: Vec<Vector>,
     pub claims: Option<ClaimsRequest>,
     pub dpop_jkt: Option<String>,
+    pub resources: Vec<String>,
 }
 
 impl Validated {
@@ -148,6 +152,7 @@ impl Validated {
             vtr: Vec::new(),
             claims: None,
             dpop_jkt: None,
+            resources: Vec::new(),
         }
     }
 }
@@ -175,6 +180,7 @@ impl AuthorizeRequest {
             vtr: v.vtr,
             claims: v.claims,
             dpop_jkt: v.dpop_jkt,
+            resources: v.resources,
         }
     }
 
@@ -266,6 +272,12 @@ impl AuthorizeRequest {
     /// The claims asked for by name (OIDC Core §5.5).
     pub fn claims(&self) -> Option<&ClaimsRequest> {
         self.claims.as_ref()
+    }
+
+    /// The resources named (RFC 8707), registered and allowed when the
+    /// request was validated.
+    pub fn resources(&self) -> &[String] {
+        &self.resources
     }
 
     /// The DPoP key thumbprint the code must be redeemed with.
@@ -438,6 +450,11 @@ impl Purpose {
     /// The claims asked for by name (only an authorization request asks).
     pub fn claims(&self) -> Option<&ClaimsRequest> {
         self.authorize().and_then(AuthorizeRequest::claims)
+    }
+
+    /// The resources named (only an authorization request names them).
+    pub fn resources(&self) -> &[String] {
+        self.authorize().map_or(&[], AuthorizeRequest::resources)
     }
 
     pub fn authorize(&self) -> Option<&AuthorizeRequest> {

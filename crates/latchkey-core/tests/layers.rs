@@ -47,6 +47,7 @@ const CORE_LAYERS: &[(&str, &[&str])] = &[
             "passkey_record",
             "mail",
             "backchannel",
+            "resource_record",
         ],
     ),
     ("store interface", &["store"]),
@@ -63,6 +64,7 @@ const CORE_LAYERS: &[(&str, &[&str])] = &[
             "journey",
             "passkey",
             "dpop",
+            "resource",
         ],
     ),
 ];

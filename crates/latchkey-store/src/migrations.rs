@@ -119,6 +119,11 @@ pub(crate) const SQLITE: Dialect = Dialect {
             name: "0018_backchannel_logout",
             sql: include_str!("../migrations/sqlite/0018_backchannel_logout.sql"),
         },
+        Migration {
+            version: 19,
+            name: "0019_resources",
+            sql: include_str!("../migrations/sqlite/0019_resources.sql"),
+        },
     ],
 };
 
@@ -219,6 +224,11 @@ pub(crate) const POSTGRES: Dialect = Dialect {
             version: 18,
             name: "0018_backchannel_logout",
             sql: include_str!("../migrations/postgres/0018_backchannel_logout.sql"),
+        },
+        Migration {
+            version: 19,
+            name: "0019_resources",
+            sql: include_str!("../migrations/postgres/0019_resources.sql"),
         },
     ],
 };

@@ -161,6 +161,8 @@ macro_rules! conformance_tests {
                 a_code_is_redeemed_exactly_once_under_concurrency,
                 refresh_tokens_round_trip_and_rotate_once,
                 a_grant_keeps_its_claims_request,
+                a_grant_keeps_its_resources,
+                resources_create_get_list_update_delete,
                 a_refresh_token_rotates_exactly_once_under_concurrency,
                 revoking_a_grant_revokes_its_refresh_tokens,
                 access_token_denylist_and_assertion_jtis,
@@ -898,6 +900,7 @@ fn code_record(hash: &str) -> latchkey_core::grant::CodeRecord {
         amr: vec!["pwd".into()],
         sid: Some("sid1".into()),
         claims: None,
+        resources: Vec::new(),
         created_at: 100,
         expires_at: 160,
         dpop_jkt: None,
@@ -1440,6 +1443,7 @@ fn refresh(hash: &str, grant: &str, expires_at: i64) -> latchkey_core::grant::Re
         amr: vec!["pwd".into()],
         sid: Some("sid1".into()),
         claims: None,
+        resources: Vec::new(),
         created_at: 100,
         expires_at,
         rotated_at: None,
@@ -1507,6 +1511,124 @@ async fn a_grant_keeps_its_claims_request(db: &TestDb) {
             .claims,
         None
     );
+}
+
+async fn a_grant_keeps_its_resources(db: &TestDb) {
+    use latchkey_core::grant::Redemption;
+    let store = db.open().await;
+    let resources = vec![
+        "https://api.example/".to_string(),
+        "urn:example:billing".to_string(),
+    ];
+    let mut code = code_record("kr");
+    code.resources = resources.clone();
+    store.insert_code(&code).await.unwrap();
+    let mut token = refresh("rr", "g1", 9_999);
+    token.resources = resources.clone();
+    let redeemed = store
+        .redeem_code_then("kr", 120, &mut |c| {
+            assert_eq!(c.resources, resources);
+            Some(token.clone())
+        })
+        .await
+        .unwrap();
+    let Redemption::Fresh(redeemed) = redeemed else {
+        panic!("expected a fresh code")
+    };
+    assert_eq!(redeemed.resources, resources);
+    assert_eq!(store.get_refresh_token("rr").await.unwrap().unwrap(), token);
+    let mut next = refresh("rr2", "g1", 9_999);
+    next.resources = resources.clone();
+    assert!(
+        store
+            .rotate_refresh_token("rr", 130, &next, b"sealed")
+            .await
+            .unwrap()
+    );
+    let kept = store.get_refresh_token("rr2").await.unwrap().unwrap();
+    assert_eq!(kept.resources, resources);
+    // A grant without resources reads as none.
+    store.insert_code(&code_record("plain")).await.unwrap();
+    let Redemption::Fresh(plain) = store
+        .redeem_code_then("plain", 120, &mut |_| None)
+        .await
+        .unwrap()
+    else {
+        panic!("expected a fresh code")
+    };
+    assert!(plain.resources.is_empty());
+}
+
+async fn resources_create_get_list_update_delete(db: &TestDb) {
+    use latchkey_core::resource_record::ResourceRecord;
+    let store = db.open().await;
+    let api = ResourceRecord {
+        identifier: "https://api.example/".into(),
+        name: "Example API".into(),
+        scopes: vec!["api:read".into(), "api:write".into()],
+        allowed_clients: vec![],
+        created_at: 100,
+        updated_at: 100,
+    };
+    let billing = ResourceRecord {
+        identifier: "https://billing.example/v1".into(),
+        name: "Billing".into(),
+        scopes: vec!["billing:read".into()],
+        allowed_clients: vec!["c1".into(), "c2".into()],
+        created_at: 200,
+        updated_at: 200,
+    };
+    store.create_resource(&billing).await.unwrap();
+    store.create_resource(&api).await.unwrap();
+    assert!(matches!(
+        store.create_resource(&api).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        store.get_resource(&api.identifier).await.unwrap(),
+        Some(api.clone())
+    );
+    // Compared exactly: another spelling of the same URL is another resource.
+    assert_eq!(
+        store.get_resource("https://api.example").await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store.list_resources().await.unwrap(),
+        vec![api.clone(), billing.clone()]
+    );
+    let changed = ResourceRecord {
+        name: "Billing v1".into(),
+        scopes: vec![],
+        allowed_clients: vec![],
+        // created_at is kept whatever the record says.
+        created_at: 999,
+        updated_at: 300,
+        ..billing.clone()
+    };
+    assert!(store.update_resource(&changed).await.unwrap());
+    let read = store
+        .get_resource(&billing.identifier)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            read.name.as_str(),
+            read.scopes.len(),
+            read.created_at,
+            read.updated_at
+        ),
+        ("Billing v1", 0, 200, 300)
+    );
+    let unknown = ResourceRecord {
+        identifier: "https://nowhere.example/".into(),
+        ..api.clone()
+    };
+    assert!(!store.update_resource(&unknown).await.unwrap());
+    assert!(store.delete_resource(&api.identifier).await.unwrap());
+    assert!(!store.delete_resource(&api.identifier).await.unwrap());
+    assert_eq!(store.list_resources().await.unwrap(), vec![read]);
 }
 
 async fn refresh_tokens_round_trip_and_rotate_once(db: &TestDb) {

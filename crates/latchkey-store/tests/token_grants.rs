@@ -112,6 +112,7 @@ impl Env {
             amr: vec!["pwd".into()],
             sid: Some("sid-1".into()),
             claims: None,
+            resources: Vec::new(),
             created_at: NOW,
             expires_at: NOW + 60,
             dpop_jkt: None,

@@ -45,6 +45,12 @@ enum Command {
         after_help = "Examples:\n  latchkey client create --name 'My app' --redirect-uri https://app.example/cb\n  latchkey client list\n  latchkey client show my-app"
     )]
     Client(ClientCommand),
+    /// Manage resources: the APIs clients may ask tokens for (RFC 8707).
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  latchkey resource create https://api.example/ --name 'Example API' --scope 'api:read api:write'\n  latchkey resource list\n  latchkey resource show https://api.example/"
+    )]
+    Resource(ResourceCommand),
     /// Manage users.
     #[command(
         subcommand,
@@ -241,6 +247,70 @@ enum ClientCommand {
     /// Delete a client.
     #[command(after_help = "Example:\n  latchkey client delete my-app")]
     Delete { client_id: String },
+}
+
+#[derive(Subcommand)]
+enum ResourceCommand {
+    /// Register a resource (an API) by its identifier, an absolute URI without a fragment.
+    #[command(
+        after_help = "Examples:\n  latchkey resource create https://api.example/ --name 'Example API' --scope 'api:read api:write'\n  latchkey resource create https://billing.example/ --name Billing --scope billing --allowed-client my-app"
+    )]
+    Create {
+        /// The identifier clients send in `resource`, exactly.
+        resource: String,
+        #[command(flatten)]
+        fields: ResourceFields,
+    },
+    /// List resources.
+    #[command(after_help = "Example:\n  latchkey resource list | jq -r '.[].resource'")]
+    List,
+    /// Show one resource.
+    #[command(after_help = "Example:\n  latchkey resource show https://api.example/")]
+    Show { resource: String },
+    /// Change a resource (only the fields given).
+    #[command(
+        after_help = "Examples:\n  latchkey resource update https://api.example/ --scope 'api:read'\n  latchkey resource update https://api.example/ --allowed-client my-app --allowed-client other-app\n  latchkey resource update https://api.example/ --any-client"
+    )]
+    Update {
+        resource: String,
+        #[command(flatten)]
+        fields: ResourceFields,
+        /// Allow every client (clear the list of allowed clients).
+        #[arg(long, conflicts_with = "allowed_clients")]
+        any_client: bool,
+    },
+    /// Delete a resource: grants naming it get no new tokens for it.
+    #[command(after_help = "Example:\n  latchkey resource delete https://api.example/")]
+    Delete { resource: String },
+}
+
+#[derive(Args)]
+struct ResourceFields {
+    /// Display name shown on the consent page.
+    #[arg(long)]
+    name: Option<String>,
+    /// The scopes the resource accepts, space separated.
+    #[arg(long)]
+    scope: Option<String>,
+    /// A client allowed to ask for it (repeatable; none: every client).
+    #[arg(long = "allowed-client", value_name = "CLIENT_ID")]
+    allowed_clients: Vec<String>,
+}
+
+impl ResourceFields {
+    fn to_json(&self) -> serde_json::Map<String, Value> {
+        let mut body = serde_json::Map::new();
+        if let Some(name) = &self.name {
+            body.insert("name".into(), json!(name));
+        }
+        if let Some(scope) = &self.scope {
+            body.insert("scope".into(), json!(scope));
+        }
+        if !self.allowed_clients.is_empty() {
+            body.insert("allowed_clients".into(), json!(self.allowed_clients));
+        }
+        body
+    }
 }
 
 #[derive(Args)]
@@ -628,6 +698,32 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
             ClientCommand::Delete { client_id } => {
                 manage::clients::delete(store, &client_id).await?;
                 println!("deleted client {client_id}");
+            }
+        },
+        Command::Resource(cmd) => match cmd {
+            ResourceCommand::Create { resource, fields } => {
+                let mut body = fields.to_json();
+                body.insert("resource".into(), json!(resource));
+                print(&manage::resources::create(store, Value::Object(body)).await?);
+            }
+            ResourceCommand::List => print(&manage::resources::list(store).await?),
+            ResourceCommand::Show { resource } => print(&manage::resources::view(
+                &manage::resources::get(store, &resource).await?,
+            )),
+            ResourceCommand::Update {
+                resource,
+                fields,
+                any_client,
+            } => {
+                let mut body = fields.to_json();
+                if any_client {
+                    body.insert("allowed_clients".into(), json!([]));
+                }
+                print(&manage::resources::update(store, &resource, Value::Object(body)).await?);
+            }
+            ResourceCommand::Delete { resource } => {
+                manage::resources::delete(store, &resource).await?;
+                println!("deleted resource {resource}");
             }
         },
         Command::User(cmd) => match cmd {

@@ -98,11 +98,14 @@ pub fn error_target(
 }
 
 /// Validate an authorization request for `client` (the record found for
-/// [`client_id`], or `None` when there is none).
+/// [`client_id`], or `None` when there is none). `resources` are the
+/// records the store holds for the request's `resource` values
+/// ([`crate::resource::load`] of [`crate::resource::named`]).
 pub fn validate(
     raw: &RawParams,
     client: Option<&ClientRecord>,
     policy: &Policy,
+    resources: &[crate::resource_record::ResourceRecord],
 ) -> Result<AuthorizeRequest, Rejection> {
     let id = client_id(raw)?;
     let client = client
@@ -161,6 +164,13 @@ pub fn validate(
         &policy.vtr_default,
     )
     .map_err(redirect)?;
+    let resources = crate::resource::check_named(
+        &crate::resource::named(raw),
+        resources,
+        &client.client_id,
+        &scopes,
+    )
+    .map_err(redirect)?;
     let dpop_jkt = match get("dpop_jkt") {
         Some(jkt) if !crate::dpop::is_jkt(jkt) => {
             return Err(redirect(crate::catalogue::DPOP_JKT_MALFORMED.occur()));
@@ -189,6 +199,7 @@ pub fn validate(
         vtr,
         claims,
         dpop_jkt,
+        resources,
     }))
 }
 

@@ -16,6 +16,11 @@ pub struct RawParams {
     pairs: Vec<(String, String)>,
 }
 
+/// Parameters that may be given more than once: `resource` (RFC 8707 §2).
+/// [`RawParams::first_repeated`] passes over them; [`RawParams::all`]
+/// reads them.
+pub const REPEATABLE: &[&str] = &["resource"];
+
 /// Parameters whose values authenticate or grant something: passwords,
 /// client secrets and assertions, codes and tokens.
 pub const SECRET_PARAMETERS: &[&str] = &[
@@ -80,13 +85,24 @@ impl RawParams {
         Ok(found)
     }
 
+    /// Every value of a parameter, in arrival order (for the
+    /// [`REPEATABLE`] ones).
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.pairs
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// The first parameter (in arrival order) that appears more than once,
-    /// if any. Counted in one pass: the request is unauthenticated and may
+    /// if any, [`REPEATABLE`] ones aside. Counted in one pass: the request is unauthenticated and may
     /// carry thousands of distinct names.
     pub fn first_repeated(&self) -> Option<&str> {
         let mut counts: HashMap<&str, usize> = HashMap::with_capacity(self.pairs.len());
         for (k, _) in &self.pairs {
-            *counts.entry(k.as_str()).or_default() += 1;
+            if !REPEATABLE.contains(&k.as_str()) {
+                *counts.entry(k.as_str()).or_default() += 1;
+            }
         }
         self.pairs
             .iter()
@@ -115,6 +131,14 @@ mod tests {
         assert_eq!(p.single("a"), Err(Repeated));
         assert_eq!(p.first_repeated(), Some("a"));
         assert_eq!(RawParams::parse("x=1&y=2").first_repeated(), None);
+    }
+
+    #[test]
+    fn resource_may_repeat_and_is_read_whole() {
+        let p = RawParams::parse("resource=a&x=1&resource=b");
+        assert_eq!(p.first_repeated(), None);
+        assert_eq!(p.all("resource").collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(p.single("resource"), Err(Repeated));
     }
 
     #[test]

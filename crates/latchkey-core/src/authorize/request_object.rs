@@ -151,18 +151,31 @@ pub struct Opened {
 impl Opened {
     /// The authorization parameters it carries.
     pub fn parameters(&self) -> Vec<(String, String)> {
-        self.claims
-            .iter()
-            .filter(|(k, _)| !NOT_PARAMETERS.contains(&k.as_str()))
-            .filter_map(|(k, v)| {
-                let text = match v {
-                    Value::Null => return None,
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                Some((k.clone(), text))
-            })
-            .collect()
+        let mut out = Vec::new();
+        for (k, v) in &self.claims {
+            if NOT_PARAMETERS.contains(&k.as_str()) {
+                continue;
+            }
+            match v {
+                Value::Null => {}
+                Value::String(s) => out.push((k.clone(), s.clone())),
+                // A repeatable parameter (RFC 8707 §2: `resource`) given
+                // as an array of strings is each of them.
+                Value::Array(items)
+                    if super::params::REPEATABLE.contains(&k.as_str())
+                        && items.iter().all(Value::is_string) =>
+                {
+                    out.extend(
+                        items
+                            .iter()
+                            .filter_map(Value::as_str)
+                            .map(|s| (k.clone(), s.to_string())),
+                    );
+                }
+                other => out.push((k.clone(), other.to_string())),
+            }
+        }
+        out
     }
 
     /// RFC 9101 §4: the claims about the object itself.

@@ -29,7 +29,7 @@ fn run(
     c: Option<&ClientRecord>,
     policy: &Policy,
 ) -> Result<AuthorizeRequest, Rejection> {
-    validate(&RawParams::parse(query), c, policy)
+    validate(&RawParams::parse(query), c, policy, &[])
 }
 
 fn page(query: &str, c: Option<&ClientRecord>) -> &'static str {

@@ -2101,7 +2101,7 @@ pub static EXCHANGE_TARGET_NOT_ALLOWED: Cause = Cause {
     status: 400,
     summary: "The client may not get a token for that audience",
     actor: Actor::ClientDeveloper,
-    fix: "Ask for an audience (or resource) listed in the client's token_exchange.audiences metadata, or leave both out for a token for this server; send one target, not two different ones.",
+    fix: "Ask for an audience (or resource) listed in the client's token_exchange.audiences metadata or registered as a resource that allows the client (latchkey resource list), or leave both out for a token for this server; send one target, not two different ones.",
     spec: "RFC 8693 §2.1, §2.2.2; RFC 8707 §2",
     endpoints: TOKEN,
     extended_code: None,
@@ -2120,6 +2120,111 @@ pub static EXCHANGE_SCOPE_NOT_ALLOWED: Cause = Cause {
     endpoints: TOKEN,
     extended_code: None,
     checklist: &[],
+    page: None,
+};
+
+// ---------------------------------------------------------------------------
+// Resource indicators (RFC 8707): `resource` at /authorize, /par, in request
+// objects and at /token
+// ---------------------------------------------------------------------------
+
+const AUTHORIZE_PAR_TOKEN: &[&str] = &["/authorize", "/par", "/token"];
+
+pub static RESOURCE_NOT_ABSOLUTE: Cause = Cause {
+    id: "resource_not_absolute",
+    code: ErrorCode::InvalidTarget,
+    status: 400,
+    summary: "A resource parameter is not an absolute URI",
+    actor: Actor::ClientDeveloper,
+    fix: "Send each resource as an absolute URI with a scheme, such as https://api.example/, exactly as the operator registered it (latchkey resource list); never a relative path or a bare name.",
+    spec: "RFC 8707 §2",
+    endpoints: AUTHORIZE_PAR_TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static RESOURCE_HAS_FRAGMENT: Cause = Cause {
+    id: "resource_has_fragment",
+    code: ErrorCode::InvalidTarget,
+    status: 400,
+    summary: "A resource parameter has a fragment",
+    actor: Actor::ClientDeveloper,
+    fix: "Remove the #fragment from the resource URI: a resource indicator names an API, never a part of a document.",
+    spec: "RFC 8707 §2",
+    endpoints: AUTHORIZE_PAR_TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static RESOURCE_UNKNOWN: Cause = Cause {
+    id: "resource_unknown",
+    code: ErrorCode::InvalidTarget,
+    status: 400,
+    summary: "A resource parameter names no resource registered on this server",
+    actor: Actor::ClientDeveloper,
+    fix: "Ask for a resource the operator registered (GET /admin/v1/resources or latchkey resource list), written exactly as registered: the comparison is character for character, a trailing slash included. The operator registers new ones with latchkey resource create.",
+    spec: "RFC 8707 §2",
+    endpoints: AUTHORIZE_PAR_TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static RESOURCE_CLIENT_NOT_ALLOWED: Cause = Cause {
+    id: "resource_client_not_allowed",
+    code: ErrorCode::InvalidTarget,
+    status: 400,
+    summary: "The client is not among the clients allowed to ask for this resource",
+    actor: Actor::Operator,
+    fix: "The operator lists the clients that may reach a resource in its allowed_clients; add this client (latchkey resource update URI --allowed-client ID) or clear the list to allow every client. Otherwise leave the resource out of the request.",
+    spec: "RFC 8707 §2",
+    endpoints: AUTHORIZE_PAR_TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static RESOURCE_TOO_MANY: Cause = Cause {
+    id: "resource_too_many",
+    code: ErrorCode::InvalidTarget,
+    status: 400,
+    summary: "The request names more resources than this server accepts at once",
+    actor: Actor::ClientDeveloper,
+    fix: "Name at most 10 different resources in one authorization request, and one in a token request; ask for tokens for the others with the refresh token, one resource at a time.",
+    spec: "RFC 8707 §2, §2.2",
+    endpoints: AUTHORIZE_PAR_TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static RESOURCE_NOT_GRANTED: Cause = Cause {
+    id: "resource_not_granted",
+    code: ErrorCode::InvalidTarget,
+    status: 400,
+    summary: "The token request names a resource the grant was not authorized for",
+    actor: Actor::ClientDeveloper,
+    fix: "With a code or refresh token, name only a resource that was sent in the authorization request (RFC 8707 §2.2: a token request may narrow, never widen). To reach another resource, start a new authorization that names it.",
+    spec: "RFC 8707 §2.2",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static SCOPE_NOT_ACCEPTED_BY_RESOURCE: Cause = Cause {
+    id: "scope_not_accepted_by_resource",
+    code: ErrorCode::InvalidScope,
+    status: 400,
+    summary: "A scope asked for together with resources is accepted by none of them",
+    actor: Actor::ClientDeveloper,
+    fix: "When a request names resources, each scope beyond the OpenID ones (openid, profile, email, address, phone, offline_access) must be one that a named resource accepts (its scope, in latchkey resource show). Name the resource that accepts it, or leave the scope out.",
+    spec: "RFC 8707 §2, §2.2; RFC 6749 §3.3",
+    endpoints: AUTHORIZE_PAR_TOKEN,
+    extended_code: None,
+    checklist: &["U4"],
     page: None,
 };
 
@@ -2887,6 +2992,48 @@ pub static INVALID_USER_ATTRIBUTES: Cause = Cause {
     page: None,
 };
 
+pub static RESOURCE_NOT_FOUND: Cause = Cause {
+    id: "resource_not_found",
+    code: ErrorCode::NotFound,
+    status: 404,
+    summary: "No resource is registered under this identifier",
+    actor: Actor::Operator,
+    fix: "List the resources (GET /admin/v1/resources or latchkey resource list) and use an existing identifier; in the admin API's path it is percent-encoded (https%3A%2F%2Fapi.example%2F).",
+    spec: "RFC 9110 §15.5.5",
+    endpoints: ADMIN,
+    extended_code: None,
+    checklist: &["T4"],
+    page: None,
+};
+
+pub static RESOURCE_EXISTS: Cause = Cause {
+    id: "resource_exists",
+    code: ErrorCode::InvalidRequest,
+    status: 409,
+    summary: "A resource with this identifier is already registered",
+    actor: Actor::Operator,
+    fix: "Update the existing resource (PATCH /admin/v1/resources/{resource} or latchkey resource update) instead of creating it again.",
+    spec: "RFC 9110 §15.5.10",
+    endpoints: ADMIN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static INVALID_RESOURCE_ATTRIBUTES: Cause = Cause {
+    id: "invalid_resource_attributes",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "An attribute of the resource is invalid",
+    actor: Actor::Operator,
+    fix: "Correct the attributes listed in errorCauses: resource is an absolute URI without a fragment, name a non-empty display name, scope space-separated scope values, allowed_clients an array of client ids (empty allows every client).",
+    spec: "RFC 8707 §2; RFC 9110 §15.5.1",
+    endpoints: ADMIN,
+    extended_code: None,
+    checklist: &["T1"],
+    page: None,
+};
+
 pub static ERROR_ID_NOT_FOUND: Cause = Cause {
     id: "error_id_not_found",
     code: ErrorCode::NotFound,
@@ -3563,6 +3710,14 @@ pub static ALL: &[&Cause] = &[
     &EXCHANGE_SUBJECT_CLIENT_NOT_ALLOWED,
     &EXCHANGE_TARGET_NOT_ALLOWED,
     &EXCHANGE_SCOPE_NOT_ALLOWED,
+    // resource indicators
+    &RESOURCE_NOT_ABSOLUTE,
+    &RESOURCE_HAS_FRAGMENT,
+    &RESOURCE_UNKNOWN,
+    &RESOURCE_CLIENT_NOT_ALLOWED,
+    &RESOURCE_TOO_MANY,
+    &RESOURCE_NOT_GRANTED,
+    &SCOPE_NOT_ACCEPTED_BY_RESOURCE,
     // HTTP basics
     &NOT_FOUND,
     &METHOD_NOT_ALLOWED,
@@ -3784,6 +3939,9 @@ pub static ALL: &[&Cause] = &[
     &USERNAME_TAKEN,
     &EMAIL_TAKEN,
     &INVALID_USER_ATTRIBUTES,
+    &RESOURCE_NOT_FOUND,
+    &RESOURCE_EXISTS,
+    &INVALID_RESOURCE_ATTRIBUTES,
     &ERROR_ID_NOT_FOUND,
     // the account page and the audit trail
     &CURRENT_PASSWORD_INVALID,

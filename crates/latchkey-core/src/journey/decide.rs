@@ -101,14 +101,17 @@ pub fn decide(req: &Purpose, s: Situation<'_>) -> Result<Next, Occurrence> {
     };
     // Claims asked for by name are covered only by a remembered consent
     // whose scopes release them: the consent remembers scopes, not claims.
-    let covered = s.granted.is_some_and(|g| {
-        Scope::split(g).covers(req.scopes())
-            && req.claims().is_none_or(|c| {
-                c.beyond(&req.scopes().to_string())
-                    .iter()
-                    .all(|name| crate::claims::released_by(g, name))
-            })
-    });
+    // A request naming resources (RFC 8707) is always shown: the consent
+    // remembers scopes, not the APIs they were allowed for.
+    let covered = req.resources().is_empty()
+        && s.granted.is_some_and(|g| {
+            Scope::split(g).covers(req.scopes())
+                && req.claims().is_none_or(|c| {
+                    c.beyond(&req.scopes().to_string())
+                        .iter()
+                        .all(|name| crate::claims::released_by(g, name))
+                })
+        });
     let consent = req.asks_consent()
         && (req.always_confirm()
             || (!s.skip_consent && (!covered || req.has_prompt(Prompt::Consent))));
@@ -218,6 +221,18 @@ mod tests {
         assert_eq!(
             decide(&asked, at(Some(900), Some("openid email profile"))).unwrap(),
             Next::Issue(CL)
+        );
+    }
+
+    #[test]
+    fn a_request_naming_resources_is_always_shown() {
+        let asked = Purpose::Authorize(AuthorizeRequest::validated(Validated {
+            resources: vec!["https://api.example/".into()],
+            ..Validated::example()
+        }));
+        assert_eq!(
+            decide(&asked, at(Some(900), Some("openid"))).unwrap(),
+            Next::Consent
         );
     }
 

@@ -36,6 +36,7 @@ pub fn code_record(
         amr: session.amr.clone(),
         sid: Some(session.sid.clone()),
         claims: req.claims().cloned(),
+        resources: req.resources().to_vec(),
         created_at: now,
         expires_at: now + ttl,
         dpop_jkt: req.dpop_jkt().map(str::to_string),

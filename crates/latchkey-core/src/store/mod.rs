@@ -21,6 +21,7 @@ mod keys;
 mod logouts;
 mod mail;
 mod passkeys;
+mod resources;
 mod sessions;
 mod upstream;
 mod users;
@@ -36,6 +37,7 @@ pub use keys::KeyStore;
 pub use logouts::LogoutStore;
 pub use mail::MailStore;
 pub use passkeys::PasskeyStore;
+pub use resources::ResourceStore;
 pub use sessions::SessionStore;
 pub use upstream::UpstreamStore;
 pub use users::UserStore;
@@ -45,8 +47,8 @@ pub use users::UserStore;
 pub mod prelude {
     pub use super::{
         AuditStore, ChangeStore, ClientStore, DeviceStore, ErrorStore, FactorStore, GrantStore,
-        KeyStore, LogoutStore, MailStore, PasskeyStore, SessionStore, Store, UpstreamStore,
-        UserStore,
+        KeyStore, LogoutStore, MailStore, PasskeyStore, ResourceStore, SessionStore, Store,
+        UpstreamStore, UserStore,
     };
 }
 
@@ -84,6 +86,7 @@ pub trait Store:
     + PasskeyStore
     + MailStore
     + LogoutStore
+    + ResourceStore
     + Send
     + Sync
     + 'static
@@ -105,6 +108,7 @@ impl<T> Store for T where
         + PasskeyStore
         + MailStore
         + LogoutStore
+        + ResourceStore
         + Send
         + Sync
         + 'static

@@ -3,7 +3,8 @@
 //! denylists its `jti` (or its grant) until it expires.
 //!
 //! Choice: `aud` is the issuer, since the resource these tokens are for is
-//! this server's /userinfo; token exchange may name another audience, and
+//! this server's /userinfo; a registered resource (RFC 8707, see
+//! `crate::resource`) or token exchange may name another audience, and
 //! such tokens are ours (introspection, revocation) but not /userinfo's.
 
 use super::TokenContext;

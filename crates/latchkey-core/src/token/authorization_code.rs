@@ -66,6 +66,7 @@ pub async fn exchange(
     if verifier.is_some_and(|v| !is_verifier(v)) {
         return Err(PKCE_VERIFIER_MALFORMED.occur());
     }
+    let named = crate::resource::named_at_token(params)?;
     // The checks run on the redeemed record, inside the redemption's
     // transaction, so the refresh token is kept in the same commit.
     let mut refresh: Result<Option<String>, Occurrence> = Ok(None);
@@ -78,6 +79,14 @@ pub async fn exchange(
                         ctx.dpop_jkt,
                         "code",
                     )
+                })
+                .and_then(|()| {
+                    let this_server = named == Some(ctx.issuer);
+                    if this_server {
+                        Ok(())
+                    } else {
+                        crate::resource::check_granted(&record.resources, named)
+                    }
                 })
                 .and_then(|()| refresh_for(ctx, client, &grant_of(record)));
             keep_refresh(made, &mut refresh)
@@ -100,8 +109,19 @@ pub async fn exchange(
     let refresh = refresh?;
     let id_claims =
         super::id_token_claims(store, &record.sub, &record.scope, record.claims.as_ref()).await?;
+    let target = crate::resource::for_grant(
+        store,
+        ctx.issuer,
+        &client.client_id,
+        &record.resources,
+        named,
+        &crate::scope::Scope::split(&record.scope),
+        false,
+    )
+    .await?;
     let grant = GrantInfo {
         id_claims: id_claims.as_ref(),
+        target: target.as_ref(),
         ..grant_of(&record)
     };
     issue_user_tokens(ctx, client, &grant, refresh)
@@ -148,5 +168,7 @@ fn grant_of(record: &CodeRecord) -> GrantInfo<'_> {
         nonce: record.nonce.as_deref(),
         claims: record.claims.as_ref(),
         id_claims: None,
+        resources: &record.resources,
+        target: None,
     }
 }

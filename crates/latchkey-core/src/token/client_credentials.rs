@@ -9,7 +9,9 @@ use crate::Occurrence;
 use crate::authorize::RawParams;
 use crate::catalogue::{SCOPE_MALFORMED, SCOPE_NOT_ALLOWED};
 use crate::client::ClientRecord;
+use crate::resource_record::ResourceRecord;
 use crate::scope::Scope;
+use crate::store::ResourceStore;
 
 const USER_ONLY: &[&str] = &["openid", "offline_access"];
 
@@ -37,16 +39,42 @@ pub fn scope(client: &ClientRecord, requested: Option<&str>) -> Result<Scope, Oc
     Ok(Scope::split(requested))
 }
 
-pub fn exchange(
+/// With `resource` (RFC 8707), the token is for that registered resource
+/// and carries the client's scopes it accepts; a `scope` asked for that it
+/// does not accept is refused.
+pub async fn exchange(
+    store: &dyn ResourceStore,
     ctx: &TokenContext<'_>,
     client: &ClientRecord,
     params: &RawParams,
 ) -> Result<TokenResponse, Occurrence> {
-    let scope = scope(client, param(params, "scope")?)?.to_string();
+    let resource = match crate::resource::named_at_token(params)? {
+        Some(named) => Some(crate::resource::registered(store, named, &client.client_id).await?),
+        None => None,
+    };
+    issue(ctx, client, params, resource.as_ref())
+}
+
+/// The token of [`exchange`], once the named resource (if any) is read.
+pub fn issue(
+    ctx: &TokenContext<'_>,
+    client: &ClientRecord,
+    params: &RawParams,
+    resource: Option<&ResourceRecord>,
+) -> Result<TokenResponse, Occurrence> {
+    let requested = param(params, "scope")?;
+    let scope = scope(client, requested)?;
+    let (aud, scope) = match resource {
+        Some(r) => {
+            let t = crate::resource::target(r, &scope, requested.is_some())?;
+            (t.aud, t.scope)
+        }
+        None => (ctx.issuer.to_string(), scope.to_string()),
+    };
     let claims = AccessClaims {
         iss: ctx.issuer.to_string(),
         sub: client.client_id.clone(),
-        aud: ctx.issuer.to_string(),
+        aud,
         client_id: client.client_id.clone(),
         scope: scope.clone(),
         iat: ctx.now,

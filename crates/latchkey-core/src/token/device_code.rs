@@ -23,6 +23,12 @@ pub async fn exchange(
     let Some(device_code) = param(params, "device_code")? else {
         return Err(MISSING_PARAMETER.with_detail("device_code"));
     };
+    // /device_authorization takes no resource (RFC 8707 is not part of
+    // RFC 8628), so a device grant has none to name but this server.
+    let named = crate::resource::named_at_token(params)?;
+    if named != Some(ctx.issuer) {
+        crate::resource::check_granted(&[], named)?;
+    }
     // The tokens of one device grant form one grant (the refresh family);
     // its refresh token is kept in the transaction that redeems it.
     let grant_id = crate::crypto::random_token()?;
@@ -62,12 +68,21 @@ pub async fn exchange(
             .debug("the store answered Approved for a grant without an approval"));
     };
     let refresh = refresh?;
-    issue_user_tokens(
-        ctx,
-        client,
-        &grant_info(&grant, approval, &grant_id),
-        refresh,
+    let target = crate::resource::for_grant(
+        store,
+        ctx.issuer,
+        &client.client_id,
+        &[],
+        named,
+        &crate::scope::Scope::split(&grant.scope),
+        false,
     )
+    .await?;
+    let info = GrantInfo {
+        target: target.as_ref(),
+        ..grant_info(&grant, approval, &grant_id)
+    };
+    issue_user_tokens(ctx, client, &info, refresh)
 }
 
 fn grant_info<'a>(
@@ -88,5 +103,7 @@ fn grant_info<'a>(
         nonce: None,
         claims: None,
         id_claims: None,
+        resources: &[],
+        target: None,
     }
 }

@@ -9,7 +9,9 @@
 //!   `token_exchange.subject_clients` names; an actor token must be one
 //!   issued to the client itself.
 //! - The target (`audience` or `resource`, one of them) is this server
-//!   unless named; others must be in `token_exchange.audiences`.
+//!   unless named; others must be in `token_exchange.audiences`, or be a
+//!   resource the operator registered (RFC 8707) that allows the client,
+//!   whose token then carries only the scopes the resource accepts.
 //! - The scope is at most the subject token's (none for an ID token), cut
 //!   to `token_exchange.scopes` when set; `offline_access` never, since
 //!   no refresh token is issued.
@@ -22,6 +24,7 @@ use crate::Occurrence;
 use crate::authorize::RawParams;
 use crate::catalogue::*;
 use crate::client::{ClientRecord, ExchangePolicy};
+use crate::resource_record::ResourceRecord;
 use crate::scope::Scope;
 use crate::store::Store;
 use serde_json::Value;
@@ -181,12 +184,16 @@ fn id_token(ctx: &TokenContext<'_>, role: Role, token: &str) -> Result<Presented
 }
 
 /// The audience asked for: `audience` or `resource` (the same if both),
-/// this server when neither; allowed by the policy.
-fn target(
+/// this server when neither; allowed by the policy, or a resource the
+/// operator registered (RFC 8707) that allows the client, returned with
+/// it (the token then carries only the scopes it accepts).
+async fn target(
+    store: &dyn Store,
     ctx: &TokenContext<'_>,
+    client: &ClientRecord,
     policy: &ExchangePolicy,
     params: &RawParams,
-) -> Result<String, Occurrence> {
+) -> Result<(String, Option<ResourceRecord>), Occurrence> {
     let audience = param(params, "audience")?;
     let resource = param(params, "resource")?;
     let target = match (audience, resource) {
@@ -198,11 +205,17 @@ fn target(
         (None, None) => ctx.issuer,
     };
     if target == ctx.issuer || policy.audiences.iter().any(|a| a == target) {
-        Ok(target.to_string())
-    } else {
-        Err(EXCHANGE_TARGET_NOT_ALLOWED.with_detail(format!(
-            "{target} is not in the client's token_exchange.audiences"
-        )))
+        return Ok((target.to_string(), None));
+    }
+    let registered = store
+        .get_resource(target)
+        .await?
+        .filter(|r| r.allows(&client.client_id));
+    match registered {
+        Some(r) => Ok((target.to_string(), Some(r))),
+        None => Err(EXCHANGE_TARGET_NOT_ALLOWED.with_detail(format!(
+            "{target} is not in the client's token_exchange.audiences, nor a registered resource it may ask for"
+        ))),
     }
 }
 
@@ -318,8 +331,13 @@ pub async fn exchange(
             Some(Value::Object(act))
         }
     };
-    let aud = target(ctx, policy, params)?;
-    let scope = scope(policy, &subject, param(params, "scope")?)?.to_string();
+    let (aud, resource) = target(store, ctx, client, policy, params).await?;
+    let requested = param(params, "scope")?;
+    let scope = scope(policy, &subject, requested)?;
+    let scope = match &resource {
+        Some(r) => crate::resource::target(r, &scope, requested.is_some())?.scope,
+        None => scope.to_string(),
+    };
     let exp = (ctx.now + ctx.access_token_ttl).min(subject.exp);
     // The user as this client knows them (pairwise clients have their own
     // `sub`; the local one travels sealed, as in any of their tokens).

@@ -23,6 +23,7 @@ use crate::crypto::Secrets;
 use crate::device::GRANT_TYPE as DEVICE_CODE;
 use crate::grant::RefreshRecord;
 use crate::keys::{Alg, KeySet};
+use crate::resource::Target;
 use crate::scope::Scope;
 use crate::secret::Secret;
 use crate::store::Store;
@@ -145,7 +146,7 @@ pub async fn exchange(
         }
         "authorization_code" => authorization_code::exchange(store, ctx, client, params).await,
         "refresh_token" => refresh_token::exchange(store, ctx, client, params).await,
-        "client_credentials" => client_credentials::exchange(ctx, client, params),
+        "client_credentials" => client_credentials::exchange(store, ctx, client, params).await,
         DEVICE_CODE => device_code::exchange(store, ctx, client, params).await,
         TOKEN_EXCHANGE => exchange::exchange(store, ctx, client, params).await,
         g if REGISTERED_NOT_ENABLED.contains(&g) => Err(UNKNOWN_REQUEST
@@ -190,6 +191,11 @@ pub struct GrantInfo<'a> {
     pub claims: Option<&'a ClaimsRequest>,
     /// The user claims the ID token carries for them ([`id_token_claims`]).
     pub id_claims: Option<&'a Map<String, Value>>,
+    /// The resources of the grant (RFC 8707), kept with its refresh tokens.
+    pub resources: &'a [String],
+    /// The resource the access token is for, with its scope; `None`: this
+    /// server, with the whole scope.
+    pub target: Option<&'a Target>,
 }
 
 /// The user claims a grant's claims request asks for in the ID token,
@@ -231,13 +237,19 @@ pub fn issue_user_tokens(
     } else {
         None
     };
+    // The access token is for its resource and carries the scopes that
+    // resource accepts; the ID token (and the answer's refresh token)
+    // stay with the grant's scope.
+    let access_scope = grant.target.map_or(grant.scope, |t| t.scope.as_str());
     let claims = access::AccessClaims {
         iss: ctx.issuer.to_string(),
         sub: subject,
         sub_sealed,
-        aud: ctx.issuer.to_string(),
+        aud: grant
+            .target
+            .map_or_else(|| ctx.issuer.to_string(), |t| t.aud.clone()),
         client_id: client.client_id.clone(),
-        scope: grant.scope.to_string(),
+        scope: access_scope.to_string(),
         iat: ctx.now,
         exp: ctx.now + ctx.access_token_ttl,
         jti: crate::crypto::random_token()?,
@@ -262,7 +274,7 @@ pub fn issue_user_tokens(
         access_token: access_token.into(),
         token_type: ctx.token_type(),
         expires_in: ctx.access_token_ttl,
-        scope: grant.scope.to_string(),
+        scope: access_scope.to_string(),
         refresh_token: refresh_token.map(Secret::new),
         id_token: id_token.map(Secret::new),
         issued_token_type: None,
@@ -346,6 +358,7 @@ pub fn new_refresh(
         amr: grant.amr.to_vec(),
         sid: grant.sid.map(str::to_string),
         claims: grant.claims.cloned(),
+        resources: grant.resources.to_vec(),
         created_at: ctx.now,
         expires_at: ctx.now + refresh_ttl(ctx, client),
         rotated_at: None,

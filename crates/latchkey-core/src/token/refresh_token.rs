@@ -24,6 +24,7 @@ pub async fn exchange(
         return Err(MISSING_PARAMETER.with_detail("refresh_token"));
     };
     let requested = param(params, "scope")?;
+    let named = crate::resource::named_at_token(params)?;
     let hash = ctx.secrets.hash(token);
     let Some(record) = store.get_refresh_token(&hash).await? else {
         return Err(REFRESH_TOKEN_UNKNOWN.occur());
@@ -38,14 +39,28 @@ pub async fn exchange(
         return Err(REFRESH_TOKEN_EXPIRED.occur());
     }
     crate::dpop::check_grant_binding(record.dpop_jkt.as_deref(), ctx.dpop_jkt, "refresh token")?;
-    let scope = narrow(requested, &Scope::split(&record.scope))?.to_string();
+    let narrowed = narrow(requested, &Scope::split(&record.scope))?;
+    // RFC 8707 §2.2: a refresh names one resource of the grant, or gets a
+    // token for its first.
+    let target = crate::resource::for_grant(
+        store,
+        ctx.issuer,
+        &client.client_id,
+        &record.resources,
+        named,
+        &narrowed,
+        requested.is_some(),
+    )
+    .await?;
+    let scope = narrowed.to_string();
     if record.rotated_at.is_some() {
-        return reuse(store, ctx, client, &record, &scope).await;
+        return reuse(store, ctx, client, &record, &scope, target.as_ref()).await;
     }
     let id_claims =
         super::id_token_claims(store, &record.sub, &scope, record.claims.as_ref()).await?;
     let grant = GrantInfo {
         id_claims: id_claims.as_ref(),
+        target: target.as_ref(),
         ..grant_info(&record, &scope)
     };
     let (successor, mut successor_record) = new_refresh(ctx, client, &grant, &record.scope)?;
@@ -60,7 +75,7 @@ pub async fn exchange(
         let Some(record) = store.get_refresh_token(&hash).await? else {
             return Err(REFRESH_TOKEN_UNKNOWN.occur());
         };
-        return reuse(store, ctx, client, &record, &scope).await;
+        return reuse(store, ctx, client, &record, &scope, target.as_ref()).await;
     }
     issue_user_tokens(ctx, client, &grant, Some(successor))
 }
@@ -77,6 +92,8 @@ fn grant_info<'a>(record: &'a RefreshRecord, scope: &'a str) -> GrantInfo<'a> {
         nonce: None,
         claims: record.claims.as_ref(),
         id_claims: None,
+        resources: &record.resources,
+        target: None,
     }
 }
 
@@ -88,6 +105,7 @@ async fn reuse(
     client: &ClientRecord,
     record: &RefreshRecord,
     scope: &str,
+    target: Option<&crate::resource::Target>,
 ) -> Result<TokenResponse, Occurrence> {
     let within_grace = record
         .rotated_at
@@ -106,6 +124,7 @@ async fn reuse(
             super::id_token_claims(store, &record.sub, scope, record.claims.as_ref()).await?;
         let grant = GrantInfo {
             id_claims: id_claims.as_ref(),
+            target,
             ..grant_info(record, scope)
         };
         return issue_user_tokens(ctx, client, &grant, Some(successor));

@@ -13,24 +13,24 @@ use latchkey_core::store::{GrantStore, StoreResult};
 mod sql {
     pub const INSERT_CODE: &str = "INSERT INTO authorization_codes \
         (code_hash, grant_id, client_id, redirect_uri, sub, scope, nonce, code_challenge, \
-        code_challenge_method, auth_time, acr, amr, sid, created_at, expires_at, claims, dpop_jkt) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)";
+        code_challenge_method, auth_time, acr, amr, sid, created_at, expires_at, claims, dpop_jkt, resources) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
     /// The conditional update is the exactly-once guarantee.
     pub const REDEEM_CODE: &str = "UPDATE authorization_codes SET used_at = $2 \
         WHERE code_hash = $1 AND used_at IS NULL RETURNING code_hash, grant_id, client_id, redirect_uri, \
         sub, scope, nonce, code_challenge, code_challenge_method, auth_time, acr, amr, sid, created_at, expires_at, \
-        claims, dpop_jkt";
+        claims, dpop_jkt, resources";
     pub const GET_CODE: &str = "SELECT code_hash, grant_id, client_id, redirect_uri, sub, scope, nonce, \
-        code_challenge, code_challenge_method, auth_time, acr, amr, sid, created_at, expires_at, claims, dpop_jkt \
-        FROM authorization_codes WHERE code_hash = $1";
+        code_challenge, code_challenge_method, auth_time, acr, amr, sid, created_at, expires_at, claims, dpop_jkt, \
+        resources FROM authorization_codes WHERE code_hash = $1";
 
     // Tokens.
     pub const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens \
         (token_hash, grant_id, client_id, sub, scope, auth_time, acr, amr, sid, created_at, expires_at, \
-        rotated_at, successor_sealed, revoked_at, claims, dpop_jkt) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+        rotated_at, successor_sealed, revoked_at, claims, dpop_jkt, resources) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)";
     pub const GET_REFRESH: &str = "SELECT token_hash, grant_id, client_id, sub, scope, auth_time, acr, amr, sid, \
-        created_at, expires_at, rotated_at, successor_sealed, revoked_at, claims, dpop_jkt FROM refresh_tokens \
+        created_at, expires_at, rotated_at, successor_sealed, revoked_at, claims, dpop_jkt, resources FROM refresh_tokens \
         WHERE token_hash = $1";
     /// The conditional update is the exactly-once guarantee of rotation.
     pub const ROTATE_REFRESH: &str = "UPDATE refresh_tokens SET rotated_at = $2, successor_sealed = $3 \
@@ -91,6 +91,7 @@ async fn insert_code<D: Db>(on: On<'_, D>, c: &CodeRecord) -> StoreResult<()> {
         .bind(c.expires_at)
         .bind(claims_json(&c.claims)?)
         .bind(&c.dpop_jkt)
+        .bind(resources_json(&c.resources)?)
         .execute(on)
         .await
         .map_err(map_err)?;
@@ -114,11 +115,29 @@ fn code(row: &impl DbRow) -> StoreResult<CodeRecord> {
         acr: row.try_get("acr").map_err(map_err)?,
         sid: row.try_get("sid").map_err(map_err)?,
         claims: claims_of(row, &grant_id)?,
+        resources: resources_of(row, &grant_id)?,
         created_at: row.try_get("created_at").map_err(map_err)?,
         expires_at: row.try_get("expires_at").map_err(map_err)?,
         dpop_jkt: row.try_get("dpop_jkt").map_err(map_err)?,
         grant_id,
     })
+}
+
+/// The resources of a code or refresh token, as stored (a JSON array, or
+/// NULL for none).
+fn resources_json(resources: &[String]) -> StoreResult<Option<String>> {
+    if resources.is_empty() {
+        return Ok(None);
+    }
+    to_json("resources", &resources).map(Some)
+}
+
+fn resources_of(row: &impl DbRow, grant_id: &str) -> StoreResult<Vec<String>> {
+    let text: Option<String> = row.try_get("resources").map_err(map_err)?;
+    match text {
+        None => Ok(Vec::new()),
+        Some(t) => serde_json::from_str(&t).map_err(|e| corrupt("resources", grant_id, e)),
+    }
 }
 
 /// The claims request of a code or refresh token, as stored (JSON or NULL).
@@ -151,6 +170,7 @@ pub(super) async fn insert_refresh<D: Db>(on: On<'_, D>, t: &RefreshRecord) -> S
         .bind(t.revoked_at)
         .bind(claims_json(&t.claims)?)
         .bind(&t.dpop_jkt)
+        .bind(resources_json(&t.resources)?)
         .execute(on)
         .await
         .map_err(map_err)?;
@@ -170,6 +190,7 @@ fn refresh(row: &impl DbRow) -> StoreResult<RefreshRecord> {
         acr: row.try_get("acr").map_err(map_err)?,
         sid: row.try_get("sid").map_err(map_err)?,
         claims: claims_of(row, &grant_id)?,
+        resources: resources_of(row, &grant_id)?,
         created_at: row.try_get("created_at").map_err(map_err)?,
         expires_at: row.try_get("expires_at").map_err(map_err)?,
         rotated_at: row.try_get("rotated_at").map_err(map_err)?,

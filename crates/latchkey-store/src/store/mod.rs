@@ -20,6 +20,7 @@ mod leased;
 mod logouts;
 mod mail;
 mod passkeys;
+mod resources;
 mod sessions;
 mod upstream;
 mod users;

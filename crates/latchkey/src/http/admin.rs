@@ -1,4 +1,5 @@
-//! The admin API, `/admin/v1`: clients, users, keys and error look-up.
+//! The admin API, `/admin/v1`: clients, resources, users, keys and error
+//! look-up.
 //! Bearer `admin_token` for everything, `admin_readonly_token` for reads.
 //! Errors use the admin channel (Okta-style bodies). Not in discovery.
 
@@ -28,6 +29,13 @@ pub fn routes() -> Router<Arc<App>> {
         .route(
             "/clients/{client_id}",
             get(show_client).patch(update_client).delete(delete_client),
+        )
+        .route("/resources", get(list_resources).post(create_resource))
+        .route(
+            "/resources/{resource}",
+            get(show_resource)
+                .patch(update_resource)
+                .delete(delete_resource),
         )
         .route("/users", get(list_users).post(create_user))
         .route(
@@ -200,6 +208,75 @@ async fn delete_client(
 ) -> AdminResult {
     authorize(&app, &method, &headers)?;
     manage::clients::delete(app.store.as_ref(), &client_id)
+        .await
+        .map_err(Failure::admin)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn list_resources(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+) -> AdminResult {
+    authorize(&app, &method, &headers)?;
+    let body = manage::resources::list(app.store.as_ref())
+        .await
+        .map_err(Failure::admin)?;
+    Ok(ok(StatusCode::OK, body))
+}
+
+async fn create_resource(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AdminResult {
+    authorize(&app, &method, &headers)?;
+    let body = json_body(&headers, &body)?;
+    let created = manage::resources::create(app.store.as_ref(), body)
+        .await
+        .map_err(Failure::admin)?;
+    Ok(ok(StatusCode::CREATED, created))
+}
+
+/// The path names a resource by its identifier, percent-encoded
+/// (`/admin/v1/resources/https%3A%2F%2Fapi.example%2F`).
+async fn show_resource(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+    Path(resource): Path<String>,
+) -> AdminResult {
+    authorize(&app, &method, &headers)?;
+    let record = manage::resources::get(app.store.as_ref(), &resource)
+        .await
+        .map_err(Failure::admin)?;
+    Ok(ok(StatusCode::OK, manage::resources::view(&record)))
+}
+
+async fn update_resource(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+    Path(resource): Path<String>,
+    body: Bytes,
+) -> AdminResult {
+    authorize(&app, &method, &headers)?;
+    let patch = json_body(&headers, &body)?;
+    let updated = manage::resources::update(app.store.as_ref(), &resource, patch)
+        .await
+        .map_err(Failure::admin)?;
+    Ok(ok(StatusCode::OK, updated))
+}
+
+async fn delete_resource(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+    Path(resource): Path<String>,
+) -> AdminResult {
+    authorize(&app, &method, &headers)?;
+    manage::resources::delete(app.store.as_ref(), &resource)
         .await
         .map_err(Failure::admin)?;
     Ok(StatusCode::NO_CONTENT.into_response())

@@ -69,13 +69,13 @@ async fn start(app: &Arc<App>, headers: &HeaderMap, raw: RawParams) -> Result<Re
             .occur()
             .retry_after(super::respond::MAINTENANCE_RETRY);
         return Err(answer(
-            validate(&raw, client.as_ref(), &app.config.policy),
+            validate(&raw, client.as_ref(), &app.config.policy, &[]),
             occ,
         ));
     }
     let Some(client) = client else {
         return Err(rejected(
-            validate(&raw, None, &app.config.policy)
+            validate(&raw, None, &app.config.policy, &[])
                 .err()
                 .unwrap_or_else(|| Rejection {
                     occ: latchkey_core::catalogue::CLIENT_ID_UNKNOWN.occur(),
@@ -92,7 +92,10 @@ async fn start(app: &Arc<App>, headers: &HeaderMap, raw: RawParams) -> Result<Re
         }
         Resolved::Params(raw) => raw,
     };
-    let validated = validate(&raw, Some(&client), &app.config.policy);
+    let resources = registered_resources(app, &raw)
+        .await
+        .map_err(|occ| answer(validate(&raw, Some(&client), &app.config.policy, &[]), occ))?;
+    let validated = validate(&raw, Some(&client), &app.config.policy, &resources);
     // RFC 9126 §5, §6: PAR required globally or for this client.
     if app.config.par_required || client.metadata.require_pushed_authorization_requests {
         let occ = PAR_REQUIRED.with_detail(if app.config.par_required {
@@ -104,6 +107,19 @@ async fn start(app: &Arc<App>, headers: &HeaderMap, raw: RawParams) -> Result<Re
     }
     let req = validated.map_err(rejected)?;
     super::signin::arrive(app, headers, req.into(), &client, None).await
+}
+
+/// The records of the resources (RFC 8707) a request names, for
+/// [`validate`] to check them.
+pub async fn registered_resources(
+    app: &App,
+    raw: &RawParams,
+) -> Result<Vec<latchkey_core::resource_record::ResourceRecord>, Occurrence> {
+    let named = latchkey_core::resource::named(raw);
+    if named.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(latchkey_core::resource::load(app.store.as_ref(), &named).await?)
 }
 
 /// Answer `occ` on the channel the validation outcome allows: to the

@@ -78,12 +78,12 @@ async fn push(app: &App, headers: &HeaderMap, body: &Bytes) -> Result<Response, 
     let pushed = request_object::with_client_id(&client.client_id, pushed);
     // The same checks as /authorize, answered here as JSON. What passes is
     // kept and used as validated here.
-    let mut request = validate(
-        &RawParams::from_pairs(pushed),
-        Some(&client),
-        &app.config.policy,
-    )
-    .map_err(|r| fail(r.occ))?;
+    let pushed = RawParams::from_pairs(pushed);
+    let resources = super::authorize::registered_resources(app, &pushed)
+        .await
+        .map_err(fail)?;
+    let mut request = validate(&pushed, Some(&client), &app.config.policy, &resources)
+        .map_err(|r| fail(r.occ))?;
     // RFC 9449 §10.1: a proof sent with the pushed request binds its code
     // to the proof's key, as dpop_jkt would; both must then agree.
     if let Some(proof) = super::dpop::proof_of(headers).map_err(fail)? {

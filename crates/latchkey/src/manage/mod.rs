@@ -8,4 +8,5 @@ pub mod clients;
 pub mod keys;
 pub mod passkeys;
 pub mod registration;
+pub mod resources;
 pub mod users;

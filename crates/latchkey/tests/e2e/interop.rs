@@ -15,7 +15,7 @@ use crate::support::{Db, Server};
 use latchkey_core::catalogue::{
     CLIENT_AUTH_METHOD_NOT_ALLOWED, CLIENT_SECRET_MISMATCH, CODE_EXPIRED,
     CODE_REDIRECT_URI_MISMATCH, CODE_REUSED, EXCHANGE_TARGET_NOT_ALLOWED, REDIRECT_URI_MISMATCH,
-    REFRESH_TOKEN_REUSED, STEP_UP_ACR_NOT_MET, UNKNOWN_SCOPE,
+    REFRESH_TOKEN_REUSED, RESOURCE_UNKNOWN, STEP_UP_ACR_NOT_MET, UNKNOWN_SCOPE,
 };
 use latchkey_core::error::Cause;
 use openidconnect::core::{
@@ -41,6 +41,8 @@ const WEB_SECRET: &str = "web-basic-secret-0123456789abcdef";
 /// send it raw in HTTP Basic (Authlib) must still be accepted.
 const RAW_SECRET: &str = "raw+basic&secret%3D-0123456789";
 const CODE_TTL_MS: u64 = 1000;
+/// A resource (RFC 8707) registered for `svc`.
+const RESOURCE: &str = "https://resource.example/";
 
 fn interop_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../interop")
@@ -94,6 +96,12 @@ async fn register(s: &Server) {
             .unwrap();
         assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     }
+    crate::resources::resource(
+        s,
+        json!({"resource": RESOURCE, "name": "Interop API", "scope": "api:read",
+               "allowed_clients": ["svc"]}),
+    )
+    .await;
     let r = s
         .admin(Method::POST, "/users")
         .json(&json!({"username": "alice", "password": PASSWORD,
@@ -115,6 +123,7 @@ async fn fixture() -> Fixture {
     let env = json!({
         "issuer": main.base, "short_issuer": short.base, "code_ttl_ms": CODE_TTL_MS,
         "redirect_uri": CB, "unregistered_redirect_uri": UNREGISTERED, "post_logout_redirect_uri": BYE,
+        "resource": RESOURCE,
         "user": {"username": "alice", "password": PASSWORD},
         "clients": {
             "web_basic": {"client_id": "web-basic", "client_secret": WEB_SECRET},
@@ -381,6 +390,16 @@ async fn oauth4webapi() {
         &EXCHANGE_TARGET_NOT_ALLOWED,
         Shows::All,
     );
+
+    // Resource indicators (RFC 8707): the library checked the token's
+    // audience as the API would; an unregistered resource reaches the
+    // developer as invalid_target with its cause.
+    let indicated = flow(&r, "resource_indicator");
+    assert_eq!(
+        (&indicated["aud"], &indicated["scope"]),
+        (&json!(RESOURCE), &json!("api:read"))
+    );
+    mistake(&r, "resource_unknown", &RESOURCE_UNKNOWN, Shows::All);
 
     common_mistakes(&r, Shows::All, true);
     mistake(

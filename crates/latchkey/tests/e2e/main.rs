@@ -50,6 +50,7 @@ mod passkeys;
 mod refused;
 mod register;
 mod request_objects;
+mod resources;
 mod spa;
 mod step_up;
 mod throttle;

@@ -54,6 +54,18 @@ pub async fn form(State(app): State<Arc<App>>, p: Pending) -> Result<Response, F
             items.push_str(&format!("<li>{}</li>", esc(&text)));
         }
     }
+    // The APIs the tokens will reach (RFC 8707), by the names the
+    // operator gave them.
+    for identifier in purpose.resources() {
+        let resource = app
+            .store
+            .get_resource(identifier)
+            .await
+            .map_err(|e| p.back()(e.into()))?;
+        let name = resource.map_or_else(|| identifier.clone(), |r| r.name);
+        let text = lang.t_with("consent-resource", &[("resource", Arg::Text(&name))]);
+        items.push_str(&format!("<li class=\"resource\">{}</li>", esc(&text)));
+    }
     let device = matches!(p.interaction.purpose, Purpose::Device { .. });
     let (heading, warning) = if device {
         (
