@@ -47,6 +47,7 @@ const CORE_LAYERS: &[(&str, &[&str])] = &[
             "passkey_record",
             "mail",
             "backchannel",
+            "fapi2",
         ],
     ),
     ("store interface", &["store"]),

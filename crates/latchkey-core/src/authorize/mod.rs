@@ -35,6 +35,9 @@ pub struct Policy {
     /// The vectors a request without `vtr` (or usable `acr_values`) asks
     /// for (`vtr.default`); empty means `Cl`.
     pub vtr_default: Vec<crate::vtr::Vector>,
+    /// `profile = "fapi2"`: the FAPI 2.0 Security Profile holds for every
+    /// client ([`crate::fapi2`]); a client may also ask for it alone.
+    pub fapi2: bool,
 }
 
 /// Why a request was refused, and where the answer goes.
@@ -120,10 +123,10 @@ pub fn validate(
     let mode = mode_param
         .and_then(ResponseMode::parse)
         .unwrap_or(ResponseMode::Query);
-    let target = RedirectTarget::verified(redirect_uri.clone(), mode, state.clone()).for_client(
-        &client.client_id,
-        client.metadata.authorization_signing_alg(),
-    );
+    let fapi2 = crate::fapi2::applies(policy.fapi2, &client.metadata);
+    let jarm_alg = crate::fapi2::authorization_signing_alg(&client.metadata, policy.fapi2);
+    let target = RedirectTarget::verified(redirect_uri.clone(), mode, state.clone())
+        .for_client(&client.client_id, jarm_alg);
     let redirect = |occ: Occurrence| Rejection {
         occ,
         target: Some(target.clone()),
@@ -143,6 +146,14 @@ pub fn validate(
     checks::response_type(get("response_type"), client).map_err(redirect)?;
     let response_mode = checks::response_mode(mode_param).map_err(redirect)?;
     let scopes = checks::scope(get("scope"), client).map_err(redirect)?;
+    if fapi2 {
+        crate::fapi2::check_request(
+            requested_uri,
+            get("code_challenge"),
+            get("code_challenge_method"),
+        )
+        .map_err(redirect)?;
+    }
     let pkce = checks::pkce(
         get("code_challenge"),
         get("code_challenge_method"),
@@ -173,9 +184,7 @@ pub fn validate(
         redirect_uri,
         redirect_uri_sent: requested_uri.is_some(),
         response_mode,
-        response_alg: response_mode
-            .is_jwt()
-            .then(|| client.metadata.authorization_signing_alg().to_string()),
+        response_alg: response_mode.is_jwt().then(|| jarm_alg.to_string()),
         scopes,
         state,
         nonce: get("nonce").map(str::to_string),

@@ -256,6 +256,7 @@ fn authorize_redirect_policy_rows() {
         require_pkce_all: true,
         allow_plain_pkce: false,
         vtr_default: Vec::new(),
+        fapi2: false,
     };
     let no_state = OK.replace("&state=xyz", "");
     let pkce =
