@@ -1256,6 +1256,42 @@ issuer = \"https://id.corp.example\"\nclient_id = \"lk\"\nclient_secret = \"upst
     }
 
     #[test]
+    fn the_fapi2_profile_caps_and_needs_es256() {
+        let c = load(None, &[]).unwrap();
+        assert!(!c.fapi2 && !c.policy.fapi2 && !c.client_limits().fapi2);
+        let c = load(
+            None,
+            &[
+                ("LATCHKEY_PROFILE", "fapi2"),
+                ("LATCHKEY_TOKENS_CODE_TTL", "600"),
+            ],
+        )
+        .unwrap();
+        assert!(c.fapi2 && c.policy.fapi2 && c.client_limits().fapi2);
+        assert_eq!(c.code_ttl, 60, "FAPI 2.0 section 5.3.2.2");
+        let c = load(
+            None,
+            &[
+                ("LATCHKEY_PROFILE", "fapi2"),
+                ("LATCHKEY_TOKENS_CODE_TTL", "30"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.code_ttl, 30, "a shorter setting stands");
+        let e = load(None, &[("LATCHKEY_PROFILE", "fapi1")]).unwrap_err();
+        assert_eq!(e.key, "profile");
+        let e = load(
+            None,
+            &[
+                ("LATCHKEY_PROFILE", "fapi2"),
+                ("LATCHKEY_TOKENS_ACCESS_TOKEN_ALG", "RS256"),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "tokens.access_token_alg");
+    }
+
+    #[test]
     fn registration_settings() {
         use latchkey_core::registration::Mode;
         let c = load(None, &[]).unwrap();

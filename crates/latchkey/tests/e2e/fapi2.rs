@@ -531,6 +531,18 @@ async fn per_client_profile(db: Db) {
     assert_eq!(r.status(), 400);
     let e: Value = r.json().await.unwrap();
     assert_eq!(e["errorCode"], "fapi2_metadata_auth_method", "{e}");
+    let (code, _, err) = s.run(&[
+        "client",
+        "create",
+        "--client-id",
+        "cli-weak",
+        "--redirect-uri",
+        CB,
+        "--profile",
+        "fapi2",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("fapi2_metadata_auth_method"), "{err}");
     let created = create(&s, "bank", &keys, json!({"profile": "fapi2"})).await;
     assert_eq!(created["profile"], "fapi2");
     assert_eq!(created["id_token_signed_response_alg"], "ES256");
@@ -609,6 +621,115 @@ async fn setting_values(db: Db) {
         let (code, _, err) = crate::support::run(&d, &["migrate"], &env);
         assert_eq!(code, 2, "{err}");
         assert!(err.contains(says), "{err}");
+    }
+}
+
+/// The conformant flow through a real library: oauth4webapi pushes the
+/// request with private_key_jwt (its `aud` is the issuer), PKCE and a DPoP
+/// proof, checks `iss` in the response, and redeems the code with a proof;
+/// two of the profile's refusals reach the developer through its errors.
+#[tokio::test]
+async fn oauth4webapi_fapi2() {
+    use latchkey_core::catalogue::{FAPI2_DPOP_REQUIRED, FAPI2_PKCE_REQUIRED};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../interop/node");
+    assert!(
+        dir.join("node_modules/oauth4webapi").exists(),
+        "the npm packages are missing: run scripts/interop-install (scripts/test does)"
+    );
+    let s = Server::start_with(Db::Sqlite, PROFILE).await;
+    let mut public = crate::interop::private_jwk();
+    public.as_object_mut().unwrap().remove("d");
+    let r = s
+        .admin(Method::POST, "/clients")
+        .json(
+            &json!({"client_id": "fapi-app", "redirect_uris": [CB], "scope": "openid email",
+            "skip_consent": true, "token_endpoint_auth_method": "private_key_jwt",
+            "grant_types": ["authorization_code", "client_credentials"],
+            "jwks": {"keys": [public]}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let r = s
+        .admin(Method::POST, "/users")
+        .json(&json!({"username": "alice", "password": PASSWORD,
+                      "claims": {"email": "alice@example.com", "email_verified": true}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let env = json!({
+        "issuer": s.base, "redirect_uri": CB,
+        "user": {"username": "alice", "password": PASSWORD},
+        "clients": {"fapi": {"client_id": "fapi-app"}},
+        "private_jwk": crate::interop::private_jwk(),
+    });
+    let out = tokio::time::timeout(
+        std::time::Duration::from_secs(120),
+        tokio::process::Command::new("node")
+            .arg(dir.join("fapi2.mjs"))
+            .current_dir(&dir)
+            .env("LATCHKEY_INTEROP", env.to_string())
+            .env("NO_PROXY", "127.0.0.1")
+            .env("no_proxy", "127.0.0.1")
+            .kill_on_drop(true)
+            .output(),
+    )
+    .await
+    .expect("the script finishes within 2 minutes")
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "fapi2.mjs failed:\n{stderr}\n--- server log:\n{}",
+        s.logs()
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON report ({e}):\n{}\n{stderr}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    let step = |name: &str| {
+        let step = report["steps"][name].clone();
+        assert_eq!(step["ok"], true, "{name}: {step:#}\n{}", s.logs());
+        step
+    };
+    let d = step("discovery");
+    assert_eq!(d["require_pushed_authorization_requests"], true);
+    assert_eq!(
+        d["token_endpoint_auth_methods_supported"],
+        json!(["private_key_jwt"])
+    );
+    let flow = step("par_code_flow");
+    assert_eq!(flow["iss"], s.base);
+    assert_eq!(flow["token_type"], "dpop");
+    assert!(flow["sub"].is_string(), "{flow}");
+    assert_eq!(
+        jwt_header(flow["access_token"].as_str().unwrap())["alg"],
+        "ES256"
+    );
+    for (name, cause) in [
+        ("par_without_pkce", &FAPI2_PKCE_REQUIRED),
+        ("token_without_dpop", &FAPI2_DPOP_REQUIRED),
+    ] {
+        let raised = &report["steps"][name]["raised"];
+        assert_eq!(raised["type"], "ResponseBodyError", "{name}: {raised}");
+        assert_eq!(raised["error"], cause.code.as_str(), "{name}: {raised}");
+        assert!(
+            raised["error_description"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with(cause.summary),
+            "{name}: {raised}"
+        );
+        assert!(
+            raised["error_uri"]
+                .as_str()
+                .is_some_and(|u| u.ends_with(&format!("#{}", cause.id))),
+            "{name}: {raised}"
+        );
     }
 }
 
