@@ -274,7 +274,11 @@ pub async fn update(
         latchkey_core::fapi2::fill_defaults(&mut metadata, &sent, limits.fapi2);
     }
     metadata.validate()?;
-    latchkey_core::fapi2::check_metadata(&metadata, limits.fapi2)?;
+    // Only a change is held to the profile: a client written before it was
+    // on can still be switched off (`active`) or rotated as it is.
+    if metadata != record.metadata {
+        latchkey_core::fapi2::check_metadata(&metadata, limits.fapi2)?;
+    }
     // A lifetime the server's setting has since undercut is kept as it
     // was (issuing caps it), so unrelated updates still pass.
     if metadata.refresh_token_ttl != record.metadata.refresh_token_ttl {

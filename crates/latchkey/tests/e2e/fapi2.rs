@@ -424,6 +424,33 @@ async fn request_rules_for_clients_from_before(db: Db) {
         "{body}"
     );
 
+    // The operator can still switch such a client off, and fixes it with
+    // the field the refusal named.
+    let r = s
+        .admin(Method::PATCH, "/clients/legacy")
+        .json(&json!({"active": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let r = s
+        .admin(Method::PATCH, "/clients/rsa-bank")
+        .json(&json!({"client_name": "Still RS256"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400, "a change is held to the profile");
+    let r = s
+        .admin(Method::PATCH, "/clients/rsa-bank")
+        .json(&json!({"id_token_signed_response_alg": "ES256"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let a = keys.assertion(&s, "rsa-bank");
+    let r = post(&s, "/par", &authenticated(&a, &pushed("x")), None).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+
     // §5.3.2.1 (8): the assertion's aud is the issuer, as a string.
     for aud in [
         json!(s.url("/par")),
