@@ -73,11 +73,13 @@ pub fn client_id(raw: &RawParams) -> Result<&str, Rejection> {
 /// else the outer one when it is (either may be left out when the client
 /// registered exactly one). `state` and `response_mode` are the verified
 /// object's, else the outer ones. Only a URI registered for the client the
-/// outer `client_id` names is ever used; `None`: show the page.
+/// outer `client_id` names is ever used; `None`: show the page. A JWT
+/// response is signed as [`validate`] would sign it under `policy`.
 pub fn error_target(
     outer: &RawParams,
     object: Option<&RawParams>,
     client: &ClientRecord,
+    policy: &Policy,
 ) -> Option<RedirectTarget> {
     if client_id(outer).ok() != Some(client.client_id.as_str()) {
         return None;
@@ -95,7 +97,7 @@ pub fn error_target(
     Some(
         RedirectTarget::verified(uri, mode, text("state").map(str::to_string)).for_client(
             &client.client_id,
-            client.metadata.authorization_signing_alg(),
+            crate::fapi2::authorization_signing_alg(&client.metadata, policy.fapi2),
         ),
     )
 }

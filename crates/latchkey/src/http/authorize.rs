@@ -177,13 +177,15 @@ async fn resolve(app: &App, raw: RawParams, client: &ClientRecord) -> Result<Res
         Ok(Some(Source::Pushed(req))) => Ok(Resolved::Pushed(req)),
         Err((occ, object)) => {
             let occ = occ.client(client.client_id.clone());
-            Err(match error_target(&raw, object.as_ref(), client) {
-                Some(target) => Failure {
-                    occ,
-                    channel: Channel::Redirect(target),
+            Err(
+                match error_target(&raw, object.as_ref(), client, &app.config.policy) {
+                    Some(target) => Failure {
+                        occ,
+                        channel: Channel::Redirect(target),
+                    },
+                    None => Failure::page(occ),
                 },
-                None => Failure::page(occ),
-            })
+            )
         }
     }
 }

@@ -195,7 +195,7 @@ fn refused(app: &App, method: &Method, uri: &Uri, occ: Occurrence) -> Failure {
         if let Some(client) = client_id(&raw)
             .ok()
             .and_then(|id| app.store.cached_client(id))
-            && let Some(target) = error_target(&raw, None, &client)
+            && let Some(target) = error_target(&raw, None, &client, &app.config.policy)
         {
             return Failure {
                 occ: occ.client(client.client_id),
