@@ -28,6 +28,8 @@ use base64::Engine;
 
 /// §5.4.1: the JWS algorithms clients may sign with under the profile.
 pub const ALGS: &[&str] = &["ES256", "PS256"];
+/// [`ALGS`] as the `algs` of a `WWW-Authenticate: DPoP` challenge.
+pub const ALGS_CHALLENGE: &str = "ES256 PS256";
 /// What Latchkey signs ID tokens, JWT responses and access tokens with
 /// under the profile (it holds no PS256 key).
 pub const SERVER_ALG: &str = "ES256";
@@ -392,6 +394,7 @@ mod tests {
         assert_eq!(code_ttl(600, true), 60);
         assert_eq!(code_ttl(30, true), 30);
         assert_eq!(code_ttl(600, false), 600);
+        assert_eq!(ALGS.join(" "), ALGS_CHALLENGE);
     }
 
     #[test]

@@ -124,12 +124,17 @@ async fn create(s: &Server, id: &str, keys: &Keys, extra: Value) -> Value {
 /// a proof. Returns the token response.
 async fn conformant_flow(s: &Server, client: &str, keys: &Keys) -> Value {
     let dpop = DpopKey::new();
+    flow_with(s, client, keys, &|htu| dpop.proof("POST", htu, json!({}))).await
+}
+
+/// [`conformant_flow`] with the DPoP proofs `proof` makes for a URL.
+async fn flow_with(s: &Server, client: &str, keys: &Keys, proof: &dyn Fn(&str) -> String) -> Value {
     let assertion = keys.assertion(s, client);
     let r = post(
         s,
         "/par",
         &authenticated(&assertion, &pushed("fapi")),
-        Some(dpop.proof("POST", &s.url("/par"), json!({}))),
+        Some(proof(&s.url("/par"))),
     )
     .await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
@@ -162,7 +167,7 @@ async fn conformant_flow(s: &Server, client: &str, keys: &Keys) -> Value {
                 ("code_verifier", VERIFIER),
             ],
         ),
-        Some(dpop.proof("POST", &s.url("/token"), json!({}))),
+        Some(proof(&s.url("/token"))),
     )
     .await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
@@ -540,6 +545,113 @@ async fn request_rules_for_clients_from_before(db: Db) {
     assert_json(r, 400, "invalid_dpop_proof", "fapi2_dpop_alg").await;
     // And the conformant client still gets through, end to end.
     conformant_flow(&s, "bank", &keys).await;
+    // PS256, the profile's other algorithm, with an RSA key.
+    let (jwk, pss) = ps256_key();
+    create(
+        &s,
+        "pss-bank",
+        &keys,
+        json!({"jwks": {"keys": [jwk]}, "id_token_signed_response_alg": "ES256"}),
+    )
+    .await;
+    // ... signing the assertion, and a DPoP proof of another RSA key.
+    let rsa_dpop = RsaDpop::new();
+    let proof = |alg, htm: &str, htu: &str, extra| rsa_dpop.proof(alg, htm, htu, extra);
+    let a = pss.sign(&Keys::claims("pss-bank", json!(s.base)));
+    let r = post(
+        &s,
+        "/token",
+        &authenticated(&a, &[("grant_type", "client_credentials")]),
+        Some(proof(
+            jsonwebtoken::Algorithm::PS256,
+            "POST",
+            &s.url("/token"),
+            json!({}),
+        )),
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let t: Value = r.json().await.unwrap();
+    assert_eq!(t["token_type"], "DPoP");
+    // The same key signing RS256 at /userinfo is refused for its alg.
+    let access = t["access_token"].as_str().unwrap();
+    let r = s
+        .http
+        .get(s.url("/userinfo"))
+        .header("authorization", format!("DPoP {access}"))
+        .header(
+            "dpop",
+            proof(
+                jsonwebtoken::Algorithm::RS256,
+                "GET",
+                &s.url("/userinfo"),
+                json!({"ath": latchkey_core::dpop::ath(access)}),
+            ),
+        )
+        .send()
+        .await
+        .unwrap();
+    let challenge = r.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(r.status(), 401, "{challenge}");
+    assert!(
+        challenge.contains("#fapi2_dpop_alg\"") && challenge.ends_with("algs=\"ES256 PS256\""),
+        "{challenge}"
+    );
+    assert!(challenge.contains("invalid_dpop_proof"), "{challenge}");
+}
+
+/// A DPoP key pair of RSA, signing proofs with PS256 or RS256.
+struct RsaDpop {
+    jwk: Value,
+    key: jsonwebtoken::EncodingKey,
+}
+
+impl RsaDpop {
+    fn new() -> RsaDpop {
+        let (mut jwk, signer) = ps256_key();
+        for member in ["kid", "use"] {
+            jwk.as_object_mut().unwrap().remove(member);
+        }
+        RsaDpop { jwk, key: signer.1 }
+    }
+
+    fn proof(&self, alg: jsonwebtoken::Algorithm, htm: &str, htu: &str, extra: Value) -> String {
+        let mut header = jsonwebtoken::Header::new(alg);
+        header.typ = Some("dpop+jwt".into());
+        header.jwk = Some(serde_json::from_value(self.jwk.clone()).unwrap());
+        jsonwebtoken::encode(&header, &DpopKey::claims(htm, htu, extra), &self.key).unwrap()
+    }
+}
+
+/// An RSA public JWK (no `alg`) and a PS256 signer of claims with it, with
+/// its key.
+fn ps256_key() -> (Value, PssSigner) {
+    let secrets = Secrets::new("test-only").unwrap();
+    let record = keys::generate(Alg::Rs256, &secrets, latchkey_core::now_unix()).unwrap();
+    let der = secrets
+        .open(&record.private_sealed, record.kid.as_bytes())
+        .unwrap();
+    // PKCS#8 (30 82 .. 02 01 00 30 0d <rsaEncryption> 04 82 ..) holds the
+    // PKCS#1 key the signer takes in its OCTET STRING.
+    assert_eq!(&der[4..9], &[0x02, 0x01, 0x00, 0x30, 0x0d]);
+    assert_eq!(&der[22..24], &[0x04, 0x82]);
+    let key = jsonwebtoken::EncodingKey::from_rsa_der(&der[26..]);
+    let mut jwk = record.public_jwk.clone();
+    jwk.as_object_mut().unwrap().remove("alg");
+    (jwk, PssSigner(record.kid.clone(), key))
+}
+
+struct PssSigner(String, jsonwebtoken::EncodingKey);
+
+impl PssSigner {
+    fn sign(&self, claims: &Value) -> String {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::PS256);
+        header.kid = Some(self.0.clone());
+        jsonwebtoken::encode(&header, claims, &self.1).unwrap()
+    }
 }
 
 /// Without the setting, a client asking for the profile in its metadata is
@@ -623,6 +735,39 @@ async fn per_client_profile(db: Db) {
     );
 
     conformant_flow(&s, "bank", &keys).await;
+    // A user's token bound to an RSA key with PS256: RS256 proofs of the
+    // same key are refused at /userinfo for this client (§5.4.1).
+    let rsa = RsaDpop::new();
+    let ps256 = jsonwebtoken::Algorithm::PS256;
+    let tokens = flow_with(&s, "bank", &keys, &|htu| {
+        rsa.proof(ps256, "POST", htu, json!({}))
+    })
+    .await;
+    let access = tokens["access_token"].as_str().unwrap();
+    let userinfo = |alg| {
+        s.http
+            .get(s.url("/userinfo"))
+            .header("authorization", format!("DPoP {access}"))
+            .header(
+                "dpop",
+                rsa.proof(
+                    alg,
+                    "GET",
+                    &s.url("/userinfo"),
+                    json!({"ath": latchkey_core::dpop::ath(access)}),
+                ),
+            )
+            .send()
+    };
+    let r = userinfo(ps256).await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let r = userinfo(jsonwebtoken::Algorithm::RS256).await.unwrap();
+    let challenge = r.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(r.status(), 401, "{challenge}");
+    assert!(challenge.contains("#fapi2_dpop_alg\""), "{challenge}");
     let lifetime = s
         .sql_count(
             "SELECT MAX(expires_at - created_at) FROM authorization_codes WHERE client_id = 'bank'",
