@@ -39,6 +39,8 @@ pub const ID_TOKEN_ALGS: &[&str] = &["RS256", "ES256"];
 /// JARM: the algorithm authorization responses are signed with when the
 /// client registered none (JARM §3).
 pub const DEFAULT_AUTHORIZATION_SIGNING_ALG: &str = "RS256";
+/// The `profile` value that enforces the FAPI 2.0 Security Profile.
+pub const PROFILE_FAPI2: &str = "fapi2";
 /// Algorithms accepted for signed request objects. HMAC is left out: it
 /// would need the client secret in clear, and secrets are stored hashed.
 pub const REQUEST_OBJECT_ALGS: &[&str] = &["RS256", "PS256", "ES256", "EdDSA"];
@@ -128,6 +130,11 @@ pub struct ClientMetadata {
     pub backchannel_logout_uri: Option<String>,
     /// Whether every Logout Token must name the session (`sid`).
     pub backchannel_logout_session_required: bool,
+    /// `fapi2`: the FAPI 2.0 Security Profile is enforced for this client
+    /// (see `crate::fapi2`); unset, only when the server-wide `profile`
+    /// setting turns it on for every client.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
 }
 
 /// A client's token exchange policy (RFC 8693 §5 leaves it to the server;
@@ -257,6 +264,7 @@ impl Default for ClientMetadata {
             dpop_bound_access_tokens: false,
             backchannel_logout_uri: None,
             backchannel_logout_session_required: false,
+            profile: None,
         }
     }
 }
@@ -664,6 +672,16 @@ impl ClientMetadata {
         {
             bad("backchannel_logout_uri", msg);
         }
+        if let Some(profile) = &self.profile
+            && profile != PROFILE_FAPI2
+        {
+            bad(
+                "profile",
+                format!(
+                    "{profile} is not offered; the one profile is {PROFILE_FAPI2} (the FAPI 2.0 Security Profile)"
+                ),
+            );
+        }
 
         let cause = if !redirect_problems.is_empty() {
             &INVALID_REDIRECT_URI
@@ -744,6 +762,9 @@ pub struct ServerLimits {
     /// Whether the issuer is on a loopback host (development): only then
     /// may a `backchannel_logout_uri` use http.
     pub loopback_issuer: bool,
+    /// `profile = "fapi2"`: the FAPI 2.0 Security Profile holds for every
+    /// client (`crate::fapi2`).
+    pub fapi2: bool,
 }
 
 impl ClientMetadata {
@@ -1249,6 +1270,7 @@ mod tests {
         let limits = ServerLimits {
             refresh_token_ttl: 86_400,
             loopback_issuer: false,
+            fapi2: false,
         };
         assert!(with(3600).validate().is_ok());
         assert!(with(3600).check_limits(limits).is_ok());
@@ -1299,6 +1321,7 @@ mod tests {
         let public = ServerLimits {
             refresh_token_ttl: 86_400,
             loopback_issuer: false,
+            fapi2: false,
         };
         let local = ServerLimits {
             loopback_issuer: true,

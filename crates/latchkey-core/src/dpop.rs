@@ -70,6 +70,8 @@ pub struct Proof {
     pub jti: String,
     pub iat: i64,
     pub nonce: Option<String>,
+    /// The JOSE `alg` it is signed with (a profile may narrow them).
+    pub alg: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -260,6 +262,7 @@ pub fn verify(proof: &str, expected: &Expected<'_>) -> Result<Proof, Occurrence>
         jti,
         iat,
         nonce: claims.nonce,
+        alg: alg_name.to_string(),
     })
 }
 

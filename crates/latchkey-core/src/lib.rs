@@ -14,6 +14,7 @@ pub mod device;
 pub mod dpop;
 pub mod error;
 pub mod factors;
+pub mod fapi2;
 pub mod grant;
 pub mod i18n;
 pub mod journey;

@@ -48,6 +48,7 @@ const CORE_LAYERS: &[(&str, &[&str])] = &[
             "mail",
             "backchannel",
             "resource_record",
+            "fapi2",
         ],
     ),
     ("store interface", &["store"]),

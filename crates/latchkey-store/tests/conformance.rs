@@ -410,6 +410,7 @@ async fn every_client_metadata_field_round_trips(db: &TestDb) {
         }),
         request_uris: vec!["https://app.example/request.jwt".into()],
         require_pushed_authorization_requests: true,
+        profile: Some("fapi2".into()),
         application_type: "native".into(),
         client_name: Some("Ünïcödé app 🚀 \"quoted\" 'single' \\ back".into()),
         client_uri: Some("https://app.example/".into()),

@@ -89,6 +89,7 @@ impl Env {
             secrets: &self.secrets,
             now: NOW,
             jwks: None,
+            fapi2: false,
         };
         client_auth::authenticate(self.store.as_ref(), &ctx, &creds).await
     }

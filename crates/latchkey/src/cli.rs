@@ -149,6 +149,9 @@ struct ClientFields {
     /// require_pushed_authorization_requests: authorization requests must come through /par.
     #[arg(long = "require-par")]
     require_par: bool,
+    /// profile: fapi2 holds this client to the FAPI 2.0 Security Profile (docs/fapi2.md).
+    #[arg(long, value_name = "PROFILE")]
+    profile: Option<String>,
     /// A browser origin (https://host[:port]) that may call the token endpoints with CORS (repeat for several; a public client defaults to its redirect URIs' origins).
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     cors_origins: Vec<String>,
@@ -196,6 +199,9 @@ impl ClientFields {
         }
         if self.require_par {
             map.insert("require_pushed_authorization_requests".into(), json!(true));
+        }
+        if let Some(v) = &self.profile {
+            map.insert("profile".into(), json!(v));
         }
         if !self.cors_origins.is_empty() {
             map.insert("allowed_cors_origins".into(), json!(self.cors_origins));

@@ -179,6 +179,9 @@ pub struct Config {
     pub registration_allowed: latchkey_core::registration::Allowed,
     pub request_objects: bool,
     pub par_required: bool,
+    /// `profile = "fapi2"`: the FAPI 2.0 Security Profile for every client
+    /// (also in `policy.fapi2`, for /authorize).
+    pub fapi2: bool,
     /// `dpop.require_nonce`: DPoP proofs must carry a server nonce.
     pub dpop_require_nonce: bool,
     /// `[[upstream]]` identity providers, in file order (file only).
@@ -368,6 +371,7 @@ impl Config {
     pub fn client_limits(&self) -> latchkey_core::client::ServerLimits {
         latchkey_core::client::ServerLimits {
             refresh_token_ttl: self.refresh_token_ttl,
+            fapi2: self.fapi2,
             loopback_issuer: url::Url::parse(&self.issuer).is_ok_and(|u| {
                 matches!(
                     u.host_str(),
@@ -465,7 +469,27 @@ impl Config {
             Some(_) => return Err(bad(WEBAUTHN_RP_NAME.key, "expected 1 to 80 characters")),
         };
         let mail = mail(&sources)?;
+        let fapi2 = match PROFILE.read(&sources)? {
+            None => false,
+            Some(p) if p.trim() == latchkey_core::client::PROFILE_FAPI2 => true,
+            Some(p) => {
+                return Err(bad(
+                    PROFILE.key,
+                    format!(
+                        "expected fapi2 (the FAPI 2.0 Security Profile) or no value, got {p:?}"
+                    ),
+                ));
+            }
+        };
+        let access_token_alg = ACCESS_TOKEN_ALG.read(&sources)?;
+        if fapi2 && access_token_alg != latchkey_core::keys::Alg::Es256 {
+            return Err(bad(
+                ACCESS_TOKEN_ALG.key,
+                "must be ES256 with profile = fapi2: the FAPI 2.0 Security Profile (section 5.4.1) does not allow RS256",
+            ));
+        }
         Ok(Config {
+            fapi2,
             mail,
             recovery_link_ttl: RECOVERY_LINK_TTL.read(&sources)?,
             require_verified_email: REQUIRE_VERIFIED_EMAIL.read(&sources)?,
@@ -486,12 +510,13 @@ impl Config {
             log_format: LOG_FORMAT.read(&sources)?,
             extended_codes: EXTENDED_CODES.read(&sources)?,
             access_token_ttl: ACCESS_TOKEN_TTL.read(&sources)?,
-            code_ttl: CODE_TTL.read(&sources)?,
+            // FAPI 2.0 §5.3.2.2: at most 60 seconds under the profile.
+            code_ttl: latchkey_core::fapi2::code_ttl(CODE_TTL.read(&sources)?, fapi2),
             refresh_token_ttl: REFRESH_TOKEN_TTL.read(&sources)?,
             refresh_grace: REFRESH_GRACE.read(&sources)?,
             device_code_ttl: DEVICE_CODE_TTL.read(&sources)?,
             device_interval: DEVICE_INTERVAL.read(&sources)?,
-            access_token_alg: ACCESS_TOKEN_ALG.read(&sources)?,
+            access_token_alg,
             max_in_flight: MAX_IN_FLIGHT.read(&sources)?,
             password_hashing: PASSWORD_HASHING.read(&sources)?,
             maintenance: MAINTENANCE.read(&sources)?,
@@ -537,6 +562,7 @@ impl Config {
                 min_parameter_length: MIN_PARAMETER_LENGTH.read(&sources)?,
                 require_pkce_all: REQUIRE_PKCE.read(&sources)?,
                 allow_plain_pkce: ALLOW_PLAIN_PKCE.read(&sources)?,
+                fapi2,
             },
         })
     }
@@ -1227,6 +1253,42 @@ issuer = \"https://id.corp.example\"\nclient_id = \"lk\"\nclient_secret = \"upst
         assert_eq!(e.key, "par.required");
         let e = load(None, &[("LATCHKEY_POLICY_REQUIRE_PKCE", "some")]).unwrap_err();
         assert_eq!(e.key, "policy.require_pkce");
+    }
+
+    #[test]
+    fn the_fapi2_profile_caps_and_needs_es256() {
+        let c = load(None, &[]).unwrap();
+        assert!(!c.fapi2 && !c.policy.fapi2 && !c.client_limits().fapi2);
+        let c = load(
+            None,
+            &[
+                ("LATCHKEY_PROFILE", "fapi2"),
+                ("LATCHKEY_TOKENS_CODE_TTL", "600"),
+            ],
+        )
+        .unwrap();
+        assert!(c.fapi2 && c.policy.fapi2 && c.client_limits().fapi2);
+        assert_eq!(c.code_ttl, 60, "FAPI 2.0 section 5.3.2.2");
+        let c = load(
+            None,
+            &[
+                ("LATCHKEY_PROFILE", "fapi2"),
+                ("LATCHKEY_TOKENS_CODE_TTL", "30"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.code_ttl, 30, "a shorter setting stands");
+        let e = load(None, &[("LATCHKEY_PROFILE", "fapi1")]).unwrap_err();
+        assert_eq!(e.key, "profile");
+        let e = load(
+            None,
+            &[
+                ("LATCHKEY_PROFILE", "fapi2"),
+                ("LATCHKEY_TOKENS_ACCESS_TOKEN_ALG", "RS256"),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "tokens.access_token_alg");
     }
 
     #[test]

@@ -35,6 +35,9 @@ pub struct Policy {
     /// The vectors a request without `vtr` (or usable `acr_values`) asks
     /// for (`vtr.default`); empty means `Cl`.
     pub vtr_default: Vec<crate::vtr::Vector>,
+    /// `profile = "fapi2"`: the FAPI 2.0 Security Profile holds for every
+    /// client ([`crate::fapi2`]); a client may also ask for it alone.
+    pub fapi2: bool,
 }
 
 /// Why a request was refused, and where the answer goes.
@@ -70,11 +73,13 @@ pub fn client_id(raw: &RawParams) -> Result<&str, Rejection> {
 /// else the outer one when it is (either may be left out when the client
 /// registered exactly one). `state` and `response_mode` are the verified
 /// object's, else the outer ones. Only a URI registered for the client the
-/// outer `client_id` names is ever used; `None`: show the page.
+/// outer `client_id` names is ever used; `None`: show the page. A JWT
+/// response is signed as [`validate`] would sign it under `policy`.
 pub fn error_target(
     outer: &RawParams,
     object: Option<&RawParams>,
     client: &ClientRecord,
+    policy: &Policy,
 ) -> Option<RedirectTarget> {
     if client_id(outer).ok() != Some(client.client_id.as_str()) {
         return None;
@@ -92,7 +97,7 @@ pub fn error_target(
     Some(
         RedirectTarget::verified(uri, mode, text("state").map(str::to_string)).for_client(
             &client.client_id,
-            client.metadata.authorization_signing_alg(),
+            crate::fapi2::authorization_signing_alg(&client.metadata, policy.fapi2),
         ),
     )
 }
@@ -123,10 +128,10 @@ pub fn validate(
     let mode = mode_param
         .and_then(ResponseMode::parse)
         .unwrap_or(ResponseMode::Query);
-    let target = RedirectTarget::verified(redirect_uri.clone(), mode, state.clone()).for_client(
-        &client.client_id,
-        client.metadata.authorization_signing_alg(),
-    );
+    let fapi2 = crate::fapi2::applies(policy.fapi2, &client.metadata);
+    let jarm_alg = crate::fapi2::authorization_signing_alg(&client.metadata, policy.fapi2);
+    let target = RedirectTarget::verified(redirect_uri.clone(), mode, state.clone())
+        .for_client(&client.client_id, jarm_alg);
     let redirect = |occ: Occurrence| Rejection {
         occ,
         target: Some(target.clone()),
@@ -146,6 +151,14 @@ pub fn validate(
     checks::response_type(get("response_type"), client).map_err(redirect)?;
     let response_mode = checks::response_mode(mode_param).map_err(redirect)?;
     let scopes = checks::scope(get("scope"), client).map_err(redirect)?;
+    if fapi2 {
+        crate::fapi2::check_request(
+            requested_uri,
+            get("code_challenge"),
+            get("code_challenge_method"),
+        )
+        .map_err(redirect)?;
+    }
     let pkce = checks::pkce(
         get("code_challenge"),
         get("code_challenge_method"),
@@ -183,9 +196,7 @@ pub fn validate(
         redirect_uri,
         redirect_uri_sent: requested_uri.is_some(),
         response_mode,
-        response_alg: response_mode
-            .is_jwt()
-            .then(|| client.metadata.authorization_signing_alg().to_string()),
+        response_alg: response_mode.is_jwt().then(|| jarm_alg.to_string()),
         scopes,
         state,
         nonce: get("nonce").map(str::to_string),

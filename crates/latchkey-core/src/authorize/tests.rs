@@ -256,6 +256,7 @@ fn authorize_redirect_policy_rows() {
         require_pkce_all: true,
         allow_plain_pkce: false,
         vtr_default: Vec::new(),
+        fapi2: false,
     };
     let no_state = OK.replace("&state=xyz", "");
     let pkce =
@@ -377,7 +378,7 @@ fn error_target_uses_only_registered_uris_of_the_outer_client() {
     let cb = "https://app.example/cb";
     let cb2 = "https://app.example/cb2";
     let target = |outer: &str, object: Option<&str>, c: &ClientRecord| {
-        error_target(&raw(outer), object.map(raw).as_ref(), c)
+        error_target(&raw(outer), object.map(raw).as_ref(), c, &Policy::default())
     };
     let to = |uri: &str, mode, state: Option<&str>| {
         Some(
@@ -440,6 +441,52 @@ fn error_target_uses_only_registered_uris_of_the_outer_client() {
             &two
         ),
         None
+    );
+    // Under the FAPI 2.0 profile a JWT response is signed with ES256 for a
+    // client that registered no algorithm (RS256 otherwise).
+    let fapi2 = Policy {
+        fapi2: true,
+        ..Policy::default()
+    };
+    assert_eq!(
+        error_target(&raw("client_id=app"), None, &one, &fapi2),
+        Some(
+            RedirectTarget::verified(
+                redirect_uri::choose(Some(cb), &one.metadata).unwrap(),
+                ResponseMode::Query,
+                None,
+            )
+            .for_client("app", "ES256")
+        )
+    );
+}
+
+/// Under the FAPI 2.0 profile (for every client, or one client's own) a
+/// request without PKCE S256 or without redirect_uri is refused, each
+/// with its cause, redirected to the client.
+#[test]
+fn authorize_redirect_fapi2_rules() {
+    let c = client(|_| {});
+    let fapi2 = Policy {
+        fapi2: true,
+        ..Policy::default()
+    };
+    let pkce =
+        "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256";
+    assert!(run(&format!("{OK}{pkce}"), Some(&c), &fapi2).is_ok());
+    assert_eq!(redirect_with(OK, &c, &fapi2), "fapi2_pkce_required");
+    assert_eq!(
+        redirect_with(&format!("{OK}&code_challenge=abc"), &c, &fapi2),
+        "fapi2_pkce_required"
+    );
+    assert!(
+        run(OK, Some(&c), &Policy::default()).is_ok(),
+        "outside the profile"
+    );
+    let own = client(|m| m.profile = Some("fapi2".into()));
+    assert_eq!(
+        redirect_with(OK, &own, &Policy::default()),
+        "fapi2_pkce_required"
     );
 }
 

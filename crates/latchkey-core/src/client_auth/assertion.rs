@@ -33,12 +33,15 @@ pub struct Unverified {
     pub kid: Option<String>,
     /// `sub` (which must equal `iss`, checked after the signature).
     pub client_id: String,
+    /// `aud` as sent (a string or an array), for a profile that narrows it.
+    pub aud: Option<serde_json::Value>,
 }
 
 #[derive(serde::Deserialize)]
 struct Peek {
     sub: Option<String>,
     iss: Option<String>,
+    aud: Option<serde_json::Value>,
 }
 
 #[derive(serde::Deserialize)]
@@ -74,6 +77,7 @@ impl Unverified {
         let peek: Peek = jsonwebtoken::dangerous::insecure_decode::<Peek>(token)
             .map(|d| d.claims)
             .map_err(|_| CLIENT_ASSERTION_INVALID.with_detail("the JWT claims cannot be read"))?;
+        let aud = peek.aud;
         let client_id = peek.sub.or(peek.iss).ok_or_else(|| {
             CLIENT_ASSERTION_INVALID.with_detail("the assertion has neither sub nor iss")
         })?;
@@ -82,6 +86,7 @@ impl Unverified {
             alg: header.alg,
             kid: header.kid,
             client_id,
+            aud,
         })
     }
 

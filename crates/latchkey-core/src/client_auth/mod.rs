@@ -55,6 +55,9 @@ pub struct AuthContext<'a> {
     pub now: i64,
     /// Where `jwks_uri` keys come from; `None`: not fetched.
     pub jwks: Option<&'a dyn JwksFetcher>,
+    /// `profile = "fapi2"`: the FAPI 2.0 Security Profile holds for every
+    /// client (else only for those whose metadata asks for it).
+    pub fapi2: bool,
 }
 
 impl std::fmt::Debug for AuthContext<'_> {
@@ -201,6 +204,9 @@ pub async fn authenticate(
     let Some(client) = store.get_client(attempt.client_id()).await? else {
         return Err(with_scheme(UNKNOWN_CLIENT.occur()));
     };
+    if crate::fapi2::applies(ctx.fapi2, &client.metadata) {
+        fapi2_rules(&client, &attempt, ctx).map_err(with_scheme)?;
+    }
     let registered = client.metadata.token_endpoint_auth_method.as_str();
     if attempt.method() != registered {
         return Err(with_scheme(CLIENT_AUTH_METHOD_NOT_ALLOWED.with_detail(
@@ -229,4 +235,52 @@ pub async fn authenticate(
         )));
     }
     Ok(client)
+}
+
+/// FAPI 2.0 Security Profile §5.3.2.1 and §5.4.1, for a client the
+/// profile holds for: registered for `private_key_jwt` (so confidential),
+/// and an assertion signed with PS256 or ES256 whose `aud` is the issuer,
+/// as a single string (an array, or an endpoint URL, could be replayed at
+/// another server that shares this audience). Checked before the
+/// signature, like the registered algorithm.
+fn fapi2_rules(
+    client: &ClientRecord,
+    attempt: &Attempt,
+    ctx: &AuthContext<'_>,
+) -> Result<(), Occurrence> {
+    let registered = client.metadata.token_endpoint_auth_method.as_str();
+    if client.metadata.is_public() {
+        return Err(FAPI2_PUBLIC_CLIENT.with_detail(format!(
+            "the client {} is registered as public (none); register it for private_key_jwt",
+            client.client_id
+        )));
+    }
+    if registered != crate::fapi2::AUTH_METHOD {
+        return Err(FAPI2_CLIENT_AUTH_METHOD.with_detail(format!(
+            "the client {} is registered for {registered}; register it for private_key_jwt",
+            client.client_id
+        )));
+    }
+    if let Attempt::Assertion(a) = attempt {
+        let alg = assertion::alg_name(a.alg);
+        if !crate::fapi2::ALGS.contains(&alg.as_str()) {
+            return Err(FAPI2_CLIENT_ASSERTION_ALG.with_detail(format!(
+                "the client_assertion is signed with {alg}; use ES256 or PS256"
+            )));
+        }
+        match &a.aud {
+            Some(serde_json::Value::String(aud)) if aud == ctx.issuer => {}
+            Some(serde_json::Value::Array(_)) => {
+                return Err(FAPI2_CLIENT_ASSERTION_AUDIENCE.with_detail(format!(
+                    "aud is an array; send the issuer {} as a string",
+                    ctx.issuer
+                )));
+            }
+            _ => {
+                return Err(FAPI2_CLIENT_ASSERTION_AUDIENCE
+                    .with_detail(format!("aud must be the issuer {}", ctx.issuer)));
+            }
+        }
+    }
+    Ok(())
 }

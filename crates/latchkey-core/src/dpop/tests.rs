@@ -363,6 +363,7 @@ fn nonces_change_with_the_window_and_the_previous_one_still_counts() {
         jti: "j".into(),
         iat: NOW,
         nonce,
+        alg: "ES256".into(),
     };
     let current = nonce(&secrets, NOW);
     assert_eq!(

@@ -3657,6 +3657,224 @@ pub static DPOP_JKT_MISMATCH: Cause = Cause {
 };
 
 // ---------------------------------------------------------------------------
+// FAPI 2.0 Security Profile: the rules `profile = "fapi2"` (or a client's
+// `"profile": "fapi2"`) adds, each its own cause naming the rule
+// ---------------------------------------------------------------------------
+
+/// Where client metadata is written.
+const CLIENT_WRITES: &[&str] = &["/register", "/register/{client_id}", "/admin/v1"];
+
+pub static FAPI2_METADATA_PUBLIC_CLIENT: Cause = Cause {
+    id: "fapi2_metadata_public_client",
+    code: ErrorCode::InvalidClientMetadata,
+    status: 400,
+    summary: "FAPI 2.0 section 5.3.2.1 allows only confidential clients, and this client would be public (token_endpoint_auth_method none)",
+    actor: Actor::ClientDeveloper,
+    fix: "Register the client as confidential with token_endpoint_auth_method private_key_jwt and its public keys in jwks or jwks_uri; keep the private key on the client's server. Under the FAPI 2.0 profile a browser or mobile app reaches this server through a backend that holds the key.",
+    spec: "FAPI 2.0 Security Profile §5.3.2.1 (3)",
+    endpoints: CLIENT_WRITES,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static FAPI2_METADATA_AUTH_METHOD: Cause = Cause {
+    id: "fapi2_metadata_auth_method",
+    code: ErrorCode::InvalidClientMetadata,
+    status: 400,
+    summary: "FAPI 2.0 section 5.3.2.1 allows only private_key_jwt client authentication here, and the metadata names another method",
+    actor: Actor::ClientDeveloper,
+    fix: "Set token_endpoint_auth_method to private_key_jwt and register the client's public keys in jwks or jwks_uri. Shared secrets (client_secret_basic, client_secret_post, client_secret_jwt) are not allowed by the profile; mutual TLS, its other method, is not offered by Latchkey.",
+    spec: "FAPI 2.0 Security Profile §5.3.2.1 (6)",
+    endpoints: CLIENT_WRITES,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static FAPI2_METADATA_ALG: Cause = Cause {
+    id: "fapi2_metadata_alg",
+    code: ErrorCode::InvalidClientMetadata,
+    status: 400,
+    summary: "FAPI 2.0 section 5.4.1 allows only PS256 and ES256 signatures, and the metadata names another algorithm",
+    actor: Actor::ClientDeveloper,
+    fix: "Use ES256 or PS256 for token_endpoint_auth_signing_alg and request_object_signing_alg (never none), and ES256 for id_token_signed_response_alg and authorization_signed_response_alg (Latchkey signs with ES256 under the profile). Left out, the two Latchkey signs default to ES256 under the profile.",
+    spec: "FAPI 2.0 Security Profile §5.4.1",
+    endpoints: CLIENT_WRITES,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static FAPI2_METADATA_REDIRECT_URI: Cause = Cause {
+    id: "fapi2_metadata_redirect_uri",
+    code: ErrorCode::InvalidRedirectUri,
+    status: 400,
+    summary: "FAPI 2.0 section 5.3.2.2 allows http redirect URIs only for native clients on a loopback address, and the metadata has another",
+    actor: Actor::ClientDeveloper,
+    fix: "Register https redirect URIs. An http URI on 127.0.0.1 or [::1] is allowed only with application_type native (RFC 8252 section 7.3).",
+    spec: "FAPI 2.0 Security Profile §5.3.2.2 (8)",
+    endpoints: CLIENT_WRITES,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static FAPI2_PAR_REQUIRED: Cause = Cause {
+    id: "fapi2_par_required",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "FAPI 2.0 section 5.3.2.2 requires every authorization request to be pushed to the PAR endpoint first",
+    actor: Actor::ClientDeveloper,
+    fix: "POST the authorization parameters to /par with client authentication, then send only client_id and the returned request_uri to /authorize. Under the FAPI 2.0 profile neither plain parameters nor a request object nor a request_uri of the client's own are taken at /authorize.",
+    spec: "FAPI 2.0 Security Profile §5.3.2.2 (2, 3); RFC 9126 §4",
+    endpoints: AUTHORIZE,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static FAPI2_PKCE_REQUIRED: Cause = Cause {
+    id: "fapi2_pkce_required",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "FAPI 2.0 section 5.3.2.2 requires PKCE with code_challenge_method S256",
+    actor: Actor::ClientDeveloper,
+    fix: "Create a random code_verifier for each request, push its S256 hash as code_challenge with code_challenge_method=S256, and send the verifier with the code to /token. The plain method is refused under the profile whatever policy.allow_plain_pkce says.",
+    spec: "FAPI 2.0 Security Profile §5.3.2.2 (5); RFC 7636 §4.3",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static FAPI2_REDIRECT_URI_REQUIRED: Cause = Cause {
+    id: "fapi2_redirect_uri_required",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "FAPI 2.0 section 5.3.2.2 requires redirect_uri in every pushed authorization request",
+    actor: Actor::ClientDeveloper,
+    fix: "Send redirect_uri with the pushed parameters, even when the client registered only one.",
+    spec: "FAPI 2.0 Security Profile §5.3.2.2 (6)",
+    endpoints: AUTHORIZE_PAR,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static FAPI2_REQUEST_OBJECT_ALG: Cause = Cause {
+    id: "fapi2_request_object_alg",
+    code: ErrorCode::InvalidRequestObject,
+    status: 400,
+    summary: "FAPI 2.0 section 5.4.1 allows only PS256 and ES256 signatures, and the request object uses another algorithm",
+    actor: Actor::ClientDeveloper,
+    fix: "Sign request objects with ES256 or PS256. Unsigned request objects (alg none) are refused under the profile.",
+    spec: "FAPI 2.0 Security Profile §5.4.1",
+    endpoints: &["/par"],
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static FAPI2_PUBLIC_CLIENT: Cause = Cause {
+    id: "fapi2_public_client",
+    code: ErrorCode::InvalidClient,
+    status: 401,
+    summary: "FAPI 2.0 section 5.3.2.1 allows only confidential clients, and this client is public",
+    actor: Actor::Operator,
+    fix: "Change the client's registration to token_endpoint_auth_method private_key_jwt with its public keys in jwks or jwks_uri, then authenticate with a client_assertion. The profile is on for every client (profile = fapi2) or for this one (its metadata says profile fapi2).",
+    spec: "FAPI 2.0 Security Profile §5.3.2.1 (3)",
+    endpoints: CLIENT_AUTH,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static FAPI2_CLIENT_AUTH_METHOD: Cause = Cause {
+    id: "fapi2_client_auth_method",
+    code: ErrorCode::InvalidClient,
+    status: 401,
+    summary: "FAPI 2.0 section 5.3.2.1 allows only private_key_jwt client authentication here, and this client is registered for another method",
+    actor: Actor::Operator,
+    fix: "Change the client's registration to token_endpoint_auth_method private_key_jwt with its public keys in jwks or jwks_uri, then authenticate with a client_assertion signed with ES256 or PS256. Clients registered before the profile was turned on keep their old method until then.",
+    spec: "FAPI 2.0 Security Profile §5.3.2.1 (6)",
+    endpoints: CLIENT_AUTH,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static FAPI2_CLIENT_ASSERTION_ALG: Cause = Cause {
+    id: "fapi2_client_assertion_alg",
+    code: ErrorCode::InvalidClient,
+    status: 401,
+    summary: "FAPI 2.0 section 5.4.1 allows only PS256 and ES256 signatures, and the client_assertion uses another algorithm",
+    actor: Actor::ClientDeveloper,
+    fix: "Sign the client_assertion with ES256 (a P-256 key) or PS256 (an RSA key of at least 2048 bits). RS256 and the other RSASSA-PKCS1-v1_5 algorithms are refused under the profile.",
+    spec: "FAPI 2.0 Security Profile §5.4.1",
+    endpoints: CLIENT_AUTH,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static FAPI2_CLIENT_ASSERTION_AUDIENCE: Cause = Cause {
+    id: "fapi2_client_assertion_audience",
+    code: ErrorCode::InvalidClient,
+    status: 401,
+    summary: "FAPI 2.0 section 5.3.2.1 accepts only the issuer identifier, as a single string, as the aud of a client_assertion",
+    actor: Actor::ClientDeveloper,
+    fix: "Set aud to the issuer of /.well-known/openid-configuration exactly, as a string: not the token or PAR endpoint URL, and not an array. This closes the audience confusion attack on private_key_jwt.",
+    spec: "FAPI 2.0 Security Profile §5.3.2.1 (8)",
+    endpoints: CLIENT_AUTH,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static FAPI2_CLIENT_NOT_CONFORMANT: Cause = Cause {
+    id: "fapi2_client_not_conformant",
+    code: ErrorCode::UnauthorizedClient,
+    status: 400,
+    summary: "The client registration breaks the FAPI 2.0 Security Profile, which is on for it",
+    actor: Actor::Operator,
+    fix: "The description names the fields and the rules (a signing algorithm other than ES256 or PS256, Latchkey signing ID tokens only with ES256, or an http redirect URI of a web client). Update the client, e.g. PATCH /admin/v1/clients/{id} with {id_token_signed_response_alg: ES256}. Clients registered before profile = fapi2 was set are checked on each request.",
+    spec: "FAPI 2.0 Security Profile §5.3.2.2 (8), §5.4.1",
+    endpoints: &["/par", "/token"],
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static FAPI2_DPOP_REQUIRED: Cause = Cause {
+    id: "fapi2_dpop_required",
+    code: ErrorCode::InvalidDpopProof,
+    status: 400,
+    summary: "FAPI 2.0 section 5.3.2.1 allows only sender-constrained access tokens, and the token request has no DPoP proof",
+    actor: Actor::ClientDeveloper,
+    fix: "Send a DPoP header with a fresh proof (RFC 9449 section 4) signed with ES256 or PS256 on every token request; the access token is then bound to that key. Mutual TLS binding, the profile's other method, is not offered by Latchkey.",
+    spec: "FAPI 2.0 Security Profile §5.3.2.1 (4, 5); RFC 9449 §5",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static FAPI2_DPOP_ALG: Cause = Cause {
+    id: "fapi2_dpop_alg",
+    code: ErrorCode::InvalidDpopProof,
+    status: 400,
+    summary: "FAPI 2.0 section 5.4.1 allows only PS256 and ES256 signatures, and the DPoP proof uses another algorithm",
+    actor: Actor::ClientDeveloper,
+    fix: "Sign DPoP proofs with ES256 (a P-256 key) or PS256 (an RSA key), at /token, /par and /userinfo alike: a key bound with PS256 signs PS256 proofs, not RS256. Discovery lists exactly these in dpop_signing_alg_values_supported when the profile is on for every client.",
+    spec: "FAPI 2.0 Security Profile §5.4.1; RFC 9449 §5.1",
+    endpoints: &["/token", "/par", "/userinfo"],
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+// ---------------------------------------------------------------------------
 // Back-channel logout: delivering Logout Tokens after a session ends (logged
 // for the operator, never answered to a request)
 // ---------------------------------------------------------------------------
@@ -3971,6 +4189,22 @@ pub static ALL: &[&Cause] = &[
     &ACCOUNT_PASSKEY_UNKNOWN,
     // back-channel logout
     &BACKCHANNEL_LOGOUT_FAILED,
+    // FAPI 2.0 Security Profile
+    &FAPI2_METADATA_PUBLIC_CLIENT,
+    &FAPI2_METADATA_AUTH_METHOD,
+    &FAPI2_METADATA_ALG,
+    &FAPI2_METADATA_REDIRECT_URI,
+    &FAPI2_PAR_REQUIRED,
+    &FAPI2_PKCE_REQUIRED,
+    &FAPI2_REDIRECT_URI_REQUIRED,
+    &FAPI2_REQUEST_OBJECT_ALG,
+    &FAPI2_PUBLIC_CLIENT,
+    &FAPI2_CLIENT_AUTH_METHOD,
+    &FAPI2_CLIENT_ASSERTION_ALG,
+    &FAPI2_CLIENT_ASSERTION_AUDIENCE,
+    &FAPI2_CLIENT_NOT_CONFORMANT,
+    &FAPI2_DPOP_REQUIRED,
+    &FAPI2_DPOP_ALG,
 ];
 
 #[cfg(test)]

@@ -552,6 +552,12 @@ pub const PAR_REQUIRED: Flag = Flag {
     doc: "every authorization request must come through `/par` (RFC 9126); one sent directly to `/authorize` gets `invalid_request` (cause `par_required`). Per client: `require_pushed_authorization_requests`",
 };
 
+pub const PROFILE: Optional = Optional {
+    key: "profile",
+    unset: "unset",
+    doc: "`fapi2` enforces the FAPI 2.0 Security Profile for every client: PAR with `redirect_uri`, PKCE with S256, `private_key_jwt` only (assertion `aud` the issuer), DPoP-bound access tokens, ES256/PS256 signatures only, codes living at most 60 seconds (a longer `tokens.code_ttl` is capped). Clients registered before it was set are checked on each request. Needs `tokens.access_token_alg` `ES256`. A client may ask for it alone with `\"profile\": \"fapi2\"` in its metadata. See [docs/fapi2.md](docs/fapi2.md)",
+};
+
 pub const DPOP_REQUIRE_NONCE: Flag = Flag {
     key: "dpop.require_nonce",
     default: false,
@@ -785,6 +791,7 @@ pub const SETTINGS: &[&dyn Declared] = &[
     &MAINTENANCE,
     &REQUEST_OBJECTS,
     &PAR_REQUIRED,
+    &PROFILE,
     &DPOP_REQUIRE_NONCE,
     &LOGIN_FAILURES,
     &ADDRESS_FAILURES,

@@ -15,7 +15,9 @@ use latchkey_core::authorize::request_object::{self, ObjectContext, RequestUri};
 use latchkey_core::authorize::{
     AuthorizeRequest, RawParams, Rejection, client_id, error_target, still_usable, validate,
 };
-use latchkey_core::catalogue::{PAR_REQUIRED, REQUEST_AND_REQUEST_URI, UNSUPPORTED_CONTENT_TYPE};
+use latchkey_core::catalogue::{
+    FAPI2_PAR_REQUIRED, PAR_REQUIRED, REQUEST_AND_REQUEST_URI, UNSUPPORTED_CONTENT_TYPE,
+};
 use latchkey_core::client::ClientRecord;
 use std::sync::Arc;
 
@@ -83,6 +85,18 @@ async fn start(app: &Arc<App>, headers: &HeaderMap, raw: RawParams) -> Result<Re
                 }),
         ));
     };
+    // FAPI 2.0 §5.3.2.2: only a request pushed to /par, referred to by its
+    // request_uri, is taken; decided before anything is fetched or read.
+    if latchkey_core::fapi2::applies(app.config.fapi2, &client.metadata) && !refers_to_pushed(&raw)
+    {
+        let occ = FAPI2_PAR_REQUIRED.with_detail(
+            "the FAPI 2.0 profile holds for this client: push the request to /par and send only client_id and request_uri here",
+        );
+        return Err(answer(
+            validate(&raw, Some(&client), &app.config.policy, &[]),
+            occ.client(client.client_id.clone()),
+        ));
+    }
     let raw = match resolve(app, raw, &client).await? {
         // Validated at /par, and it came through /par: only whether the
         // client is still active is checked again.
@@ -120,6 +134,14 @@ pub async fn registered_resources(
         return Ok(Vec::new());
     }
     Ok(latchkey_core::resource::load(app.store.as_ref(), &named).await?)
+}
+
+/// Whether a request refers to a pushed request (a `request_uri` that
+/// /par issued) and carries no request object of its own.
+fn refers_to_pushed(raw: &RawParams) -> bool {
+    let one = |name: &str| raw.single(name).ok().flatten();
+    one("request").is_none()
+        && one("request_uri").is_some_and(|uri| uri.starts_with(request_object::PAR_URN_PREFIX))
 }
 
 /// Answer `occ` on the channel the validation outcome allows: to the
@@ -171,13 +193,15 @@ async fn resolve(app: &App, raw: RawParams, client: &ClientRecord) -> Result<Res
         Ok(Some(Source::Pushed(req))) => Ok(Resolved::Pushed(req)),
         Err((occ, object)) => {
             let occ = occ.client(client.client_id.clone());
-            Err(match error_target(&raw, object.as_ref(), client) {
-                Some(target) => Failure {
-                    occ,
-                    channel: Channel::Redirect(target),
+            Err(
+                match error_target(&raw, object.as_ref(), client, &app.config.policy) {
+                    Some(target) => Failure {
+                        occ,
+                        channel: Channel::Redirect(target),
+                    },
+                    None => Failure::page(occ),
                 },
-                None => Failure::page(occ),
-            })
+            )
         }
     }
 }

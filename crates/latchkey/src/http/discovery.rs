@@ -70,6 +70,9 @@ pub fn document(config: &Config) -> Value {
     if let (Some(map), Value::Object(more)) = (doc.as_object_mut(), token_side) {
         map.extend(more);
     }
+    if config.fapi2 {
+        narrow_to_fapi2(&mut doc);
+    }
     // RFC 7591 §3 / RFC 8414 §2: advertised only when registration is on.
     if config.registration_mode != latchkey_core::registration::Mode::Off
         && let Some(map) = doc.as_object_mut()
@@ -80,6 +83,54 @@ pub fn document(config: &Config) -> Value {
         );
     }
     doc
+}
+
+/// Under `profile = "fapi2"` only what the FAPI 2.0 Security Profile allows
+/// is offered: `private_key_jwt` with PS256 or ES256 (§5.3.2.1, §5.4.1),
+/// PKCE with S256 and PAR required (§5.3.2.2), DPoP proofs with PS256 or
+/// ES256, and ES256 for what Latchkey signs.
+fn narrow_to_fapi2(doc: &mut Value) {
+    use latchkey_core::fapi2::{ALGS, AUTH_METHOD, SERVER_ALG};
+    let Some(map) = doc.as_object_mut() else {
+        return;
+    };
+    for (key, value) in [
+        (
+            "token_endpoint_auth_methods_supported",
+            json!([AUTH_METHOD]),
+        ),
+        (
+            "introspection_endpoint_auth_methods_supported",
+            json!([AUTH_METHOD]),
+        ),
+        (
+            "revocation_endpoint_auth_methods_supported",
+            json!([AUTH_METHOD]),
+        ),
+        (
+            "token_endpoint_auth_signing_alg_values_supported",
+            json!(ALGS),
+        ),
+        (
+            "introspection_endpoint_auth_signing_alg_values_supported",
+            json!(ALGS),
+        ),
+        (
+            "revocation_endpoint_auth_signing_alg_values_supported",
+            json!(ALGS),
+        ),
+        ("request_object_signing_alg_values_supported", json!(ALGS)),
+        ("dpop_signing_alg_values_supported", json!(ALGS)),
+        ("code_challenge_methods_supported", json!(["S256"])),
+        ("require_pushed_authorization_requests", json!(true)),
+        ("id_token_signing_alg_values_supported", json!([SERVER_ALG])),
+        (
+            "authorization_signing_alg_values_supported",
+            json!([SERVER_ALG]),
+        ),
+    ] {
+        map.insert(key.to_string(), value);
+    }
 }
 
 /// Introspection needs a client that proves who it is.

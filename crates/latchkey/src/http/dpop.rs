@@ -52,6 +52,20 @@ pub async fn check(
     dpop::check(app.store.as_ref(), proof, &expected, nonces).await
 }
 
+/// FAPI 2.0 §5.4.1: under the profile a proof is signed with PS256 or
+/// ES256 (RFC 9449 allows more).
+pub fn fapi2_alg(checked: &Checked) -> Result<(), Occurrence> {
+    let alg = checked.proof.alg.as_str();
+    if latchkey_core::fapi2::ALGS.contains(&alg) {
+        return Ok(());
+    }
+    Err(
+        latchkey_core::catalogue::FAPI2_DPOP_ALG.with_detail(format!(
+            "the DPoP proof is signed with {alg}; use ES256 or PS256"
+        )),
+    )
+}
+
 fn current_nonce(app: &App) -> Option<HeaderValue> {
     HeaderValue::from_str(&dpop::nonce(&app.secrets, latchkey_core::now_unix())).ok()
 }

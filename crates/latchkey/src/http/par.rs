@@ -49,8 +49,13 @@ async fn push(app: &App, headers: &HeaderMap, body: &Bytes) -> Result<Response, 
     let client = authenticate(app, headers, &params).await?;
     let fail = |occ: Occurrence| Failure::json(occ.client(client.client_id.clone()));
     let one = |name: &str| params.single(name).ok().flatten();
+    let fapi2 = latchkey_core::fapi2::applies(app.config.fapi2, &client.metadata);
+    latchkey_core::fapi2::check_client(&client.metadata, app.config.fapi2).map_err(fail)?;
     if one("request_uri").is_some() {
         return Err(fail(REQUEST_URI_IN_PAR.occur()));
+    }
+    if fapi2 && let Some(jwt) = one("request") {
+        latchkey_core::fapi2::check_request_object_alg(jwt).map_err(fail)?;
     }
     let pushed: Vec<(String, String)> = match one("request") {
         Some(_) if !app.config.request_objects => {
@@ -90,6 +95,9 @@ async fn push(app: &App, headers: &HeaderMap, body: &Bytes) -> Result<Response, 
         let checked = super::dpop::check(app, proof, "POST", "/par", None)
             .await
             .map_err(fail)?;
+        if fapi2 {
+            super::dpop::fapi2_alg(&checked).map_err(fail)?;
+        }
         match request.dpop_jkt() {
             Some(jkt) if jkt != checked.proof.jkt => {
                 return Err(fail(DPOP_JKT_MISMATCH.occur()));

@@ -195,7 +195,7 @@ fn refused(app: &App, method: &Method, uri: &Uri, occ: Occurrence) -> Failure {
         if let Some(client) = client_id(&raw)
             .ok()
             .and_then(|id| app.store.cached_client(id))
-            && let Some(target) = error_target(&raw, None, &client)
+            && let Some(target) = error_target(&raw, None, &client, &app.config.policy)
         {
             return Failure {
                 occ: occ.client(client.client_id),
@@ -462,7 +462,14 @@ pub fn render(app: &App, failure: Failure, view: impl FnOnce() -> View) -> Respo
                     render::bearer_challenge(&app.config.issuer, None, scope.as_deref(), ctx);
                 h.append(header::WWW_AUTHENTICATE, header_value(&bearer));
             }
-            let dpop = render::dpop_challenge(Some(occ), latchkey_core::dpop::ALGS_CHALLENGE, ctx);
+            // RFC 9449 §7.1: the algorithms accepted here, fewer under the
+            // FAPI 2.0 profile (§5.4.1).
+            let algs = if app.config.fapi2 {
+                latchkey_core::fapi2::ALGS_CHALLENGE
+            } else {
+                latchkey_core::dpop::ALGS_CHALLENGE
+            };
+            let dpop = render::dpop_challenge(Some(occ), algs, ctx);
             h.append(header::WWW_AUTHENTICATE, header_value(&dpop));
             res
         }

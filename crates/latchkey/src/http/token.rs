@@ -10,9 +10,12 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use latchkey_core::Occurrence;
 use latchkey_core::authorize::RawParams;
-use latchkey_core::catalogue::{DPOP_PROOF_MISSING, REPEATED_PARAMETER, UNSUPPORTED_CONTENT_TYPE};
+use latchkey_core::catalogue::{
+    DPOP_PROOF_MISSING, FAPI2_DPOP_REQUIRED, REPEATED_PARAMETER, UNSUPPORTED_CONTENT_TYPE,
+};
 use latchkey_core::client::ClientRecord;
 use latchkey_core::client_auth::{self, AuthContext, Credentials};
+use latchkey_core::fapi2;
 use latchkey_core::keys::KeySet;
 use latchkey_core::secret::Secret;
 use latchkey_core::token::{self, TokenContext};
@@ -73,6 +76,7 @@ pub async fn authenticate(
         secrets: &app.secrets,
         now: latchkey_core::now_unix(),
         jwks: Some(&app.fetcher),
+        fapi2: app.config.fapi2,
     };
     let client = client_auth::authenticate(app.store.as_ref(), &ctx, &creds)
         .await
@@ -132,19 +136,31 @@ pub async fn token(
 }
 
 /// The DPoP proof of a token request (RFC 9449 §5), checked; required
-/// when the client registered `dpop_bound_access_tokens`.
+/// when the client registered `dpop_bound_access_tokens`, and under the
+/// FAPI 2.0 profile (§5.3.2.1: sender-constrained access tokens only),
+/// where it is also signed with PS256 or ES256 (§5.4.1).
 async fn token_proof(
     app: &App,
     headers: &HeaderMap,
     client: &ClientRecord,
 ) -> Result<Option<latchkey_core::dpop::Checked>, Occurrence> {
+    let fapi2 = fapi2::applies(app.config.fapi2, &client.metadata);
     let checked = match super::dpop::proof_of(headers)? {
         Some(proof) => Some(super::dpop::check(app, proof, "POST", "/token", None).await?),
         None => None,
     };
-    if checked.is_none() && client.metadata.dpop_bound_access_tokens {
-        return Err(DPOP_PROOF_MISSING
-            .with_detail("the client is registered with dpop_bound_access_tokens"));
+    match &checked {
+        None if fapi2 => {
+            return Err(FAPI2_DPOP_REQUIRED.with_detail(
+                "the FAPI 2.0 profile holds for this client: every token request carries a DPoP proof",
+            ));
+        }
+        None if client.metadata.dpop_bound_access_tokens => {
+            return Err(DPOP_PROOF_MISSING
+                .with_detail("the client is registered with dpop_bound_access_tokens"));
+        }
+        Some(c) if fapi2 => super::dpop::fapi2_alg(c)?,
+        _ => {}
     }
     Ok(checked)
 }
@@ -152,12 +168,18 @@ async fn token_proof(
 async fn issue(app: &App, headers: &HeaderMap, body: &Bytes) -> Result<Response, Failure> {
     let params = form(headers, body)?;
     let client = authenticate(app, headers, &params).await?;
+    fapi2::check_client(&client.metadata, app.config.fapi2)
+        .map_err(|occ| Failure::json(occ.client(client.client_id.as_str())))?;
     let checked = token_proof(app, headers, &client)
         .await
         .map_err(|occ| Failure::json(occ.client(client.client_id.as_str())))?;
     let keys = app.keys();
     let mut ctx = context(app, &keys);
     ctx.dpop_jkt = checked.as_ref().map(|c| c.proof.jkt.as_str());
+    if fapi2::applies(app.config.fapi2, &client.metadata) {
+        // §5.4.1: no RS256 access tokens for a client under the profile.
+        ctx.access_token_alg = latchkey_core::keys::Alg::Es256;
+    }
     fail::fail_point!("token.issue", |_| Err(Failure::json(
         latchkey_core::catalogue::INTERNAL_ERROR
             .occur()

@@ -193,6 +193,14 @@ async fn answer(
             )
         }
     };
+    // FAPI 2.0 §5.4.1: under the profile for every client a proof is
+    // PS256 or ES256; a client's own profile is checked once the token
+    // names it (below).
+    if app.config.fapi2
+        && let Some(c) = &checked
+    {
+        super::dpop::fapi2_alg(c).map_err(fail)?;
+    }
     let keys = app.keys();
     let (claims, client_id) = latchkey_core::token::userinfo::answer(
         app.store.as_ref(),
@@ -208,6 +216,18 @@ async fn answer(
     )
     .await
     .map_err(fail)?;
+    if let Some(c) = &checked
+        && let Err(occ) = super::dpop::fapi2_alg(c)
+    {
+        let client = app
+            .store
+            .get_client(&client_id)
+            .await
+            .map_err(|e| fail(e.into()))?;
+        if client.is_some_and(|c| latchkey_core::fapi2::applies(false, &c.metadata)) {
+            return Err(fail(occ.client(client_id)));
+        }
+    }
     let res = super::dpop::answered(app, no_store_json(claims), checked.as_ref());
     Ok(super::cors::answered(res, &client_id))
 }

@@ -167,8 +167,11 @@ pub async fn create(
         return Err(INVALID_CLIENT_METADATA.with_detail("the body must be a JSON object"));
     };
     let extras = take_extras(&mut body)?;
-    let metadata = ClientMetadata::from_json(&Value::Object(body))?;
+    let body = Value::Object(body);
+    let mut metadata = ClientMetadata::from_json(&body)?;
+    latchkey_core::fapi2::fill_defaults(&mut metadata, &body, limits.fapi2);
     metadata.validate()?;
+    latchkey_core::fapi2::check_metadata(&metadata, limits.fapi2)?;
     metadata.check_limits(limits)?;
     check_sector(fetcher, &metadata, None).await?;
     let client_id = match extras.client_id {
@@ -253,6 +256,7 @@ pub async fn update(
         _ => Map::new(),
     };
     let touched_response_types = patch.contains_key("response_types");
+    let sent = Value::Object(patch.clone());
     for (k, v) in patch {
         if v.is_null() {
             merged.remove(&k);
@@ -263,8 +267,18 @@ pub async fn update(
     if !touched_response_types && !merged.contains_key("response_types") {
         merged.insert("response_types".into(), json!([]));
     }
-    let metadata = ClientMetadata::from_json(&Value::Object(merged))?;
+    let mut metadata = ClientMetadata::from_json(&Value::Object(merged))?;
+    // A change that puts the client under the profile gets its defaults
+    // for what it does not name; one already under it keeps its values.
+    if !latchkey_core::fapi2::applies(limits.fapi2, &record.metadata) {
+        latchkey_core::fapi2::fill_defaults(&mut metadata, &sent, limits.fapi2);
+    }
     metadata.validate()?;
+    // Only a change is held to the profile: a client written before it was
+    // on can still be switched off (`active`) or rotated as it is.
+    if metadata != record.metadata {
+        latchkey_core::fapi2::check_metadata(&metadata, limits.fapi2)?;
+    }
     // A lifetime the server's setting has since undercut is kept as it
     // was (issuing caps it), so unrelated updates still pass.
     if metadata.refresh_token_ttl != record.metadata.refresh_token_ttl {

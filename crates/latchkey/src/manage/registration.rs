@@ -34,7 +34,10 @@ pub async fn register(
     rules: Rules<'_>,
     body: Value,
 ) -> Result<Value, Occurrence> {
-    let Requested { metadata, .. } = registration::register_request(body, rules.allowed)?;
+    let sent = body.clone();
+    let Requested { mut metadata, .. } = registration::register_request(body, rules.allowed)?;
+    latchkey_core::fapi2::fill_defaults(&mut metadata, &sent, rules.limits.fapi2);
+    latchkey_core::fapi2::check_metadata(&metadata, rules.limits.fapi2)?;
     metadata.check_limits(rules.limits)?;
     check_sector(rules.fetcher, &metadata, None).await?;
     let client_id: String = random_token()?.chars().take(22).collect();
@@ -85,7 +88,12 @@ pub async fn replace(
     access_token: &str,
     body: Value,
 ) -> Result<Value, Occurrence> {
-    let requested = registration::update_request(body, &record.client_id, rules.allowed)?;
+    let sent = body.clone();
+    let mut requested = registration::update_request(body, &record.client_id, rules.allowed)?;
+    // PUT replaces the metadata: what it leaves out takes the defaults.
+    latchkey_core::fapi2::fill_defaults(&mut requested.metadata, &sent, rules.limits.fapi2);
+    latchkey_core::fapi2::check_metadata(&requested.metadata, rules.limits.fapi2)
+        .map_err(|occ| occ.client(record.client_id.clone()))?;
     // A lifetime the server's setting has since undercut is kept as it
     // was (issuing caps it); only a new one is held to the setting.
     if requested.metadata.refresh_token_ttl != record.metadata.refresh_token_ttl {

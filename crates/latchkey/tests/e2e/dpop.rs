@@ -36,7 +36,7 @@ impl DpopKey {
         DpopKey::of(Alg::Es256)
     }
 
-    fn of(alg: Alg) -> DpopKey {
+    pub(crate) fn of(alg: Alg) -> DpopKey {
         let secrets = Secrets::new("test-only").unwrap();
         let record = keys::generate(alg, &secrets, 0).unwrap();
         let key = SigningKey::load(&record, &secrets).unwrap();

@@ -50,7 +50,7 @@ fn interop_dir() -> PathBuf {
 
 /// The test client's key pair (a fixed, test-only key): the scripts sign
 /// with it, the server gets its public half.
-fn private_jwk() -> Value {
+pub(crate) fn private_jwk() -> Value {
     let text = std::fs::read_to_string(interop_dir().join("client-key.jwk.json")).unwrap();
     serde_json::from_str(&text).unwrap()
 }

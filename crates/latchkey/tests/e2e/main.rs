@@ -28,6 +28,7 @@ mod crash;
 mod device;
 mod docs;
 mod dpop;
+mod fapi2;
 #[cfg(feature = "failpoints")]
 mod faults;
 mod interop;

@@ -250,6 +250,24 @@ pub fn to_page(page: Page, id: &str) -> Response {
     res
 }
 
+/// The seconds a code for `client_id` lives: `tokens.code_ttl`, at most 60
+/// for a client the FAPI 2.0 profile holds for (§5.3.2.2). The setting is
+/// capped at start-up when the profile holds for every client, so the
+/// client is read only when the setting is longer and the profile may be
+/// its own.
+async fn code_ttl(app: &App, client_id: &str) -> Result<i64, Occurrence> {
+    let configured = app.config.code_ttl;
+    if configured <= latchkey_core::fapi2::CODE_TTL {
+        return Ok(configured);
+    }
+    let under_profile = app
+        .store
+        .get_client(client_id)
+        .await?
+        .is_some_and(|c| latchkey_core::fapi2::applies(app.config.fapi2, &c.metadata));
+    Ok(latchkey_core::fapi2::code_ttl(configured, under_profile))
+}
+
 /// Complete the sign-in: for an authorization request, a single-use code,
 /// stored hashed, sent to the client (RFC 6749 §4.1.2), `acr` the vector
 /// achieved; for a device, its grant approved. The interaction ends and the consent is remembered in the
@@ -293,7 +311,7 @@ pub async fn finish(
         app.secrets.hash(&code),
         random_token().map_err(|e| back(e.into()))?,
         latchkey_core::now_unix(),
-        app.config.code_ttl,
+        code_ttl(app, req.client_id()).await.map_err(&back)?,
     );
     if interaction.is_none() && consent.is_none() {
         // Nothing else to write: one statement, no transaction.
