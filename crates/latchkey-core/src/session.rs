@@ -96,6 +96,23 @@ pub fn device_summary(user_agent: &str) -> String {
     .stored()
 }
 
+/// What a user already allowed a client, remembered after Allow: the
+/// scopes, and the APIs (RFC 8707 resources) they were allowed for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Consent {
+    /// Space separated.
+    pub scope: String,
+    /// Resource identifiers, in the order they were first allowed.
+    pub resources: Vec<String>,
+}
+
+impl Consent {
+    /// Every resource in `named` was allowed before.
+    pub fn covers_resources(&self, named: &[String]) -> bool {
+        named.iter().all(|r| self.resources.contains(r))
+    }
+}
+
 /// An application the user allowed, as the account page lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentRecord {
@@ -124,6 +141,8 @@ pub struct ConsentGrant<'a> {
     pub sub: &'a str,
     pub client_id: &'a str,
     pub scope: &'a str,
+    /// The resources to remember (all of them, earlier ones included).
+    pub resources: &'a [String],
     pub now: i64,
 }
 

@@ -124,6 +124,11 @@ pub(crate) const SQLITE: Dialect = Dialect {
             name: "0019_resources",
             sql: include_str!("../migrations/sqlite/0019_resources.sql"),
         },
+        Migration {
+            version: 20,
+            name: "0020_consent_resources",
+            sql: include_str!("../migrations/sqlite/0020_consent_resources.sql"),
+        },
     ],
 };
 
@@ -229,6 +234,11 @@ pub(crate) const POSTGRES: Dialect = Dialect {
             version: 19,
             name: "0019_resources",
             sql: include_str!("../migrations/postgres/0019_resources.sql"),
+        },
+        Migration {
+            version: 20,
+            name: "0020_consent_resources",
+            sql: include_str!("../migrations/postgres/0020_consent_resources.sql"),
         },
     ],
 };

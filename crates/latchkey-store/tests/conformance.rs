@@ -138,6 +138,7 @@ macro_rules! conformance_tests {
             conformance_tests!(@each $make:
                 empty_database_and_ping,
                 a_sign_in_finishes_with_its_code_all_or_nothing,
+                a_consent_remembers_its_resources,
                 a_code_redeems_with_its_refresh_token_in_one_commit,
                 clients_create_get_list_update_delete,
                 duplicate_client_id_is_a_conflict,
@@ -935,6 +936,7 @@ async fn a_sign_in_finishes_with_its_code_all_or_nothing(db: &TestDb) {
         sub: "s1",
         client_id: "c1",
         scope,
+        resources: &[],
         now: 100,
     };
     store.insert_interaction(&interaction("i1")).await.unwrap();
@@ -959,7 +961,12 @@ async fn a_sign_in_finishes_with_its_code_all_or_nothing(db: &TestDb) {
     );
     assert_eq!(store.get_interaction("i1").await.unwrap(), None);
     assert_eq!(
-        store.get_consent("s1", "c1").await.unwrap().as_deref(),
+        store
+            .get_consent("s1", "c1")
+            .await
+            .unwrap()
+            .map(|c| c.scope)
+            .as_deref(),
         Some("openid email")
     );
     assert!(matches!(
@@ -979,7 +986,12 @@ async fn a_sign_in_finishes_with_its_code_all_or_nothing(db: &TestDb) {
         Redemption::Unknown
     );
     assert_eq!(
-        store.get_consent("s1", "c1").await.unwrap().as_deref(),
+        store
+            .get_consent("s1", "c1")
+            .await
+            .unwrap()
+            .map(|c| c.scope)
+            .as_deref(),
         Some("openid email")
     );
 
@@ -1128,9 +1140,69 @@ async fn sessions_interactions_and_consents(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!(
-        store.get_consent("s1", "c1").await.unwrap().as_deref(),
+        store
+            .get_consent("s1", "c1")
+            .await
+            .unwrap()
+            .map(|c| c.scope)
+            .as_deref(),
         Some("openid email")
     );
+}
+
+async fn a_consent_remembers_its_resources(db: &TestDb) {
+    use latchkey_core::session::{Consent, ConsentGrant};
+    let store = db.open().await;
+    let both = [
+        "https://a.example/".to_string(),
+        "https://b.example/".to_string(),
+    ];
+    let finish = |code: &'static str, scope: &'static str, resources: &'static [String]| {
+        let store = &store;
+        async move {
+            let grant = ConsentGrant {
+                sub: "s1",
+                client_id: "c1",
+                scope,
+                resources,
+                now: 100,
+            };
+            assert!(
+                store
+                    .finish_with_code(None, Some(grant), &code_record(code))
+                    .await
+                    .unwrap()
+            );
+        }
+    };
+    let both: &'static [String] = Box::leak(Box::new(both));
+    finish("k1", "openid", &both[..1]).await;
+    let consent = |scope: &str, resources: &[String]| Consent {
+        scope: scope.into(),
+        resources: resources.to_vec(),
+    };
+    assert_eq!(
+        store.get_consent("s1", "c1").await.unwrap(),
+        Some(consent("openid", &both[..1]))
+    );
+    // A consent of scopes alone keeps the resources allowed before.
+    store
+        .put_consent("s1", "c1", "openid email", 200)
+        .await
+        .unwrap();
+    finish("k2", "openid email", &[]).await;
+    assert_eq!(
+        store.get_consent("s1", "c1").await.unwrap(),
+        Some(consent("openid email", &both[..1]))
+    );
+    finish("k3", "openid email", both).await;
+    assert_eq!(
+        store.get_consent("s1", "c1").await.unwrap(),
+        Some(consent("openid email", both))
+    );
+    // Revoked, it is gone with its resources.
+    assert!(store.revoke_consent("s1", "c1", 300, 900).await.unwrap());
+    assert_eq!(store.get_consent("s1", "c1").await.unwrap(), None);
 }
 
 async fn purge_removes_expired_sessions_interactions_and_windows_within_the_limit(db: &TestDb) {

@@ -9,7 +9,7 @@ use super::decide::{Next, Situation, decide};
 use crate::Occurrence;
 use crate::catalogue::ACCOUNT_SELECTION_REQUIRED;
 use crate::request::{Prompt, Purpose};
-use crate::session::SessionRecord;
+use crate::session::{Consent, SessionRecord};
 use crate::user::UserRecord;
 use crate::vtr::has_second_factor;
 
@@ -69,7 +69,7 @@ pub struct Arrival<'a> {
     /// When the sign-in in progress began, if resuming one.
     pub resumed_at: Option<i64>,
     pub user: Option<&'a UserRecord>,
-    pub granted: Option<&'a str>,
+    pub granted: Option<&'a Consent>,
     /// The client's first-party flag (`skip_consent`).
     pub skip_consent: bool,
     pub identity: u8,
@@ -161,7 +161,10 @@ mod tests {
             session: s,
             resumed_at: None,
             user: u,
-            granted: Some("openid"),
+            granted: Some(Box::leak(Box::new(Consent {
+                scope: "openid".into(),
+                resources: Vec::new(),
+            }))),
             skip_consent: false,
             identity: 0,
             enrolled: false,

@@ -4,6 +4,7 @@
 
 use crate::authorize::RawParams;
 use crate::scope::Scope;
+use crate::session::Consent;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Action {
@@ -26,6 +27,18 @@ pub fn remembered(granted: Option<&str>, asked: &Scope) -> String {
     Scope::split(granted.unwrap_or("")).union(asked).to_string()
 }
 
+/// The resources to remember after Allow: those allowed before, then
+/// the ones this request named that are new.
+pub fn remembered_resources(granted: Option<&Consent>, asked: &[String]) -> Vec<String> {
+    let mut all = granted.map(|g| g.resources.clone()).unwrap_or_default();
+    for r in asked {
+        if !all.contains(r) {
+            all.push(r.clone());
+        }
+    }
+    all
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,5 +59,27 @@ mod tests {
             remembered(Some("profile openid"), &asked),
             "profile openid email"
         );
+    }
+
+    #[test]
+    fn remembered_resources_grow_and_keep_their_order() {
+        let before = Consent {
+            scope: "openid".into(),
+            resources: vec!["https://a.example".into()],
+        };
+        let asked = [
+            "https://b.example".to_string(),
+            "https://a.example".to_string(),
+        ];
+        assert_eq!(
+            remembered_resources(Some(&before), &asked),
+            ["https://a.example", "https://b.example"]
+        );
+        assert_eq!(
+            remembered_resources(None, &asked[..1]),
+            ["https://b.example"]
+        );
+        assert!(before.covers_resources(&asked[1..]));
+        assert!(!before.covers_resources(&asked));
     }
 }

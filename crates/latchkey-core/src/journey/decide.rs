@@ -9,6 +9,7 @@ use crate::catalogue::{
 };
 use crate::request::{Prompt, Purpose};
 use crate::scope::Scope;
+use crate::session::Consent;
 use crate::vtr::{Assessment, Vector, assess};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,8 +37,8 @@ pub struct Situation<'a> {
     pub resumed_at: Option<i64>,
     /// The first-party flag of the client (`skip_consent`).
     pub skip_consent: bool,
-    /// The scope the user already granted this client.
-    pub granted: Option<&'a str>,
+    /// What the user already allowed this client.
+    pub granted: Option<&'a Consent>,
     pub now: i64,
     /// The session includes a second factor.
     pub second_factor: bool,
@@ -101,17 +102,16 @@ pub fn decide(req: &Purpose, s: Situation<'_>) -> Result<Next, Occurrence> {
     };
     // Claims asked for by name are covered only by a remembered consent
     // whose scopes release them: the consent remembers scopes, not claims.
-    // A request naming resources (RFC 8707) is always shown: the consent
-    // remembers scopes, not the APIs they were allowed for.
-    let covered = req.resources().is_empty()
-        && s.granted.is_some_and(|g| {
-            Scope::split(g).covers(req.scopes())
-                && req.claims().is_none_or(|c| {
-                    c.beyond(&req.scopes().to_string())
-                        .iter()
-                        .all(|name| crate::claims::released_by(g, name))
-                })
-        });
+    // Resources (RFC 8707) are covered when each was allowed before.
+    let covered = s.granted.is_some_and(|g| {
+        Scope::split(&g.scope).covers(req.scopes())
+            && g.covers_resources(req.resources())
+            && req.claims().is_none_or(|c| {
+                c.beyond(&req.scopes().to_string())
+                    .iter()
+                    .all(|name| crate::claims::released_by(&g.scope, name))
+            })
+    });
     let consent = req.asks_consent()
         && (req.always_confirm()
             || (!s.skip_consent && (!covered || req.has_prompt(Prompt::Consent))));
@@ -160,12 +160,20 @@ mod tests {
         *p = asking(&prompt, p.max_age(), p.vtr().to_vec());
     }
 
-    fn at(auth_time: Option<i64>, granted: Option<&str>) -> Situation<'_> {
+    /// A remembered consent of `scope` and `resources` (leaked: tests only).
+    fn consent(scope: &str, resources: &[&str]) -> &'static Consent {
+        Box::leak(Box::new(Consent {
+            scope: scope.into(),
+            resources: resources.iter().map(|r| r.to_string()).collect(),
+        }))
+    }
+
+    fn at(auth_time: Option<i64>, granted: Option<&str>) -> Situation<'static> {
         Situation {
             auth_time,
             resumed_at: None,
             skip_consent: false,
-            granted,
+            granted: granted.map(|g| consent(g, &[])),
             now: 1000,
             second_factor: false,
             identity: 0,
@@ -225,15 +233,29 @@ mod tests {
     }
 
     #[test]
-    fn a_request_naming_resources_is_always_shown() {
+    fn resources_are_covered_once_each_was_allowed() {
         let asked = Purpose::Authorize(AuthorizeRequest::validated(Validated {
             resources: vec!["https://api.example/".into()],
             ..Validated::example()
         }));
+        let scope = "email openid profile";
+        let with = |granted| Situation {
+            granted: Some(granted),
+            ..at(Some(900), None)
+        };
+        // The scopes alone, or another API, are not enough.
         assert_eq!(
-            decide(&asked, at(Some(900), Some("openid"))).unwrap(),
+            decide(&asked, at(Some(900), Some(scope))).unwrap(),
             Next::Consent
         );
+        let other = consent(scope, &["https://other.example/"]);
+        assert_eq!(decide(&asked, with(other)).unwrap(), Next::Consent);
+        let allowed = consent(scope, &["https://other.example/", "https://api.example/"]);
+        assert_eq!(decide(&asked, with(allowed)).unwrap(), Next::Issue(CL));
+        // Asking again (prompt=consent) still shows it.
+        let mut again = asked.clone();
+        set_prompt(&mut again, vec![Prompt::Consent]);
+        assert_eq!(decide(&again, with(allowed)).unwrap(), Next::Consent);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! another node started.
 
 use super::StoreResult;
-use crate::session::{ConsentRecord, InteractionRecord, Reservation, SessionRecord};
+use crate::session::{Consent, ConsentRecord, InteractionRecord, Reservation, SessionRecord};
 
 #[async_trait::async_trait]
 pub trait SessionStore: Send + Sync {
@@ -24,8 +24,10 @@ pub trait SessionStore: Send + Sync {
     /// Remove and return it: an interaction completes once.
     async fn take_interaction(&self, id: &str) -> StoreResult<Option<InteractionRecord>>;
 
-    /// The scope the user already granted the client, space separated.
-    async fn get_consent(&self, sub: &str, client_id: &str) -> StoreResult<Option<String>>;
+    /// What the user already allowed the client: scopes and resources.
+    async fn get_consent(&self, sub: &str, client_id: &str) -> StoreResult<Option<Consent>>;
+    /// Remember `scope` (replacing the scopes before); the resources
+    /// remembered stay as they were.
     async fn put_consent(
         &self,
         sub: &str,

@@ -125,14 +125,14 @@ fn code(row: &impl DbRow) -> StoreResult<CodeRecord> {
 
 /// The resources of a code or refresh token, as stored (a JSON array, or
 /// NULL for none).
-fn resources_json(resources: &[String]) -> StoreResult<Option<String>> {
+pub(super) fn resources_json(resources: &[String]) -> StoreResult<Option<String>> {
     if resources.is_empty() {
         return Ok(None);
     }
     to_json("resources", &resources).map(Some)
 }
 
-fn resources_of(row: &impl DbRow, grant_id: &str) -> StoreResult<Vec<String>> {
+pub(super) fn resources_of(row: &impl DbRow, grant_id: &str) -> StoreResult<Vec<String>> {
     let text: Option<String> = row.try_get("resources").map_err(map_err)?;
     match text {
         None => Ok(Vec::new()),
@@ -250,6 +250,7 @@ impl<D: Db> GrantStore for SqlStore<D> {
                 .bind(g.client_id)
                 .bind(g.scope)
                 .bind(g.now)
+                .bind(resources_json(g.resources)?)
                 .execute(&mut *tx)
                 .await
                 .map_err(map_err)?;

@@ -4,7 +4,9 @@
 use super::{SqlStore, to_json};
 use crate::db::{Db, DbRow};
 use crate::error::{corrupt, map_err};
-use latchkey_core::session::{ConsentRecord, InteractionRecord, Reservation, SessionRecord};
+use latchkey_core::session::{
+    Consent, ConsentRecord, InteractionRecord, Reservation, SessionRecord,
+};
 use latchkey_core::store::{SessionStore, StoreResult};
 
 /// How long an expired interaction is kept to answer a late submission.
@@ -46,10 +48,13 @@ pub(super) mod sql {
     /// Also run by `GrantStore::finish_with_code`, as is PUT_CONSENT.
     pub const TAKE_INTERACTION: &str = "DELETE FROM interactions WHERE id = $1 \
         RETURNING id, browser_hash, request, created_at, expires_at";
-    pub const GET_CONSENT: &str = "SELECT scope FROM consents WHERE sub = $1 AND client_id = $2";
-    pub const PUT_CONSENT: &str = "INSERT INTO consents (sub, client_id, scope, updated_at) \
-        VALUES ($1, $2, $3, $4) \
-        ON CONFLICT (sub, client_id) DO UPDATE SET scope = excluded.scope, updated_at = excluded.updated_at";
+    pub const GET_CONSENT: &str =
+        "SELECT scope, resources FROM consents WHERE sub = $1 AND client_id = $2";
+    /// `resources` NULL keeps the resources remembered before.
+    pub const PUT_CONSENT: &str = "INSERT INTO consents (sub, client_id, scope, updated_at, resources) \
+        VALUES ($1, $2, $3, $4, $5) \
+        ON CONFLICT (sub, client_id) DO UPDATE SET scope = excluded.scope, updated_at = excluded.updated_at, \
+        resources = COALESCE(excluded.resources, consents.resources)";
     pub const PURGE_CODES: &str = "DELETE FROM authorization_codes WHERE code_hash IN (SELECT code_hash \
         FROM authorization_codes WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)";
     pub const RECORD_LOGIN_FAILURE: &str = "INSERT INTO login_failures (key, failures, window_start) \
@@ -214,7 +219,7 @@ impl<D: Db> SessionStore for SqlStore<D> {
         row.as_ref().map(interaction).transpose()
     }
 
-    async fn get_consent(&self, sub: &str, client_id: &str) -> StoreResult<Option<String>> {
+    async fn get_consent(&self, sub: &str, client_id: &str) -> StoreResult<Option<Consent>> {
         crate::failpoint("store.read")?;
         let row = D::query(sql::GET_CONSENT)
             .bind(sub)
@@ -222,8 +227,13 @@ impl<D: Db> SessionStore for SqlStore<D> {
             .fetch_optional(&self.pool)
             .await
             .map_err(map_err)?;
-        row.map(|r| r.try_get::<String, _>("scope").map_err(map_err))
-            .transpose()
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        Ok(Some(Consent {
+            scope: row.try_get("scope").map_err(map_err)?,
+            resources: super::grants::resources_of(&row, client_id)?,
+        }))
     }
 
     async fn put_consent(
@@ -239,6 +249,7 @@ impl<D: Db> SessionStore for SqlStore<D> {
             .bind(client_id)
             .bind(scope)
             .bind(now)
+            .bind(None::<String>)
             .execute(&self.pool)
             .await
             .map_err(map_err)?;

@@ -717,8 +717,9 @@ async fn client_credentials_name_a_resource(db: Db) {
 }
 
 /// A client that asks for consent: the page names the APIs the app will
-/// reach, by their registered names, in English and in German; a
-/// remembered consent does not cover a request naming resources.
+/// reach, by their registered names, in English and in German; the
+/// consent remembers the APIs allowed, so asking again for them needs no
+/// page, while another API does.
 async fn the_consent_page_names_the_apis() {
     let s = setup(Db::Sqlite).await;
     let r = s
@@ -756,12 +757,37 @@ async fn the_consent_page_names_the_apis() {
         )
         .await;
     assert!(query_of(&location(&r)).contains_key("code"));
-    // Asked again, in German.
-    let r = b.get(&format!("{url}&ui_locales=de")).await;
+    // The consent remembers the API: asked again, even silently, the
+    // code comes back without the page.
+    for again in [url.clone(), format!("{url}&prompt=none")] {
+        let back = location(&b.get(&again).await);
+        assert!(back.starts_with(CB), "{back}");
+        assert!(query_of(&back).contains_key("code"), "{back}");
+    }
+    // Asked to confirm again, in German.
+    let r = b.get(&format!("{url}&ui_locales=de&prompt=consent")).await;
     let consent = location(&r);
     assert!(consent.starts_with("/consent?i="), "{consent}");
     let html = b.get(&consent).await.text().await.unwrap();
     assert!(html.contains("Example API in Ihrem Namen nutzen"), "{html}");
+    // Another API was never allowed: silently, consent_required.
+    resource(
+        &s,
+        json!({"resource": "https://orders.example/", "name": "Orders", "scope": "api:read"}),
+    )
+    .await;
+    let silent = format!(
+        "/authorize?client_id=third&response_type=code&redirect_uri={}&state=st4te&scope={}&resource={}&prompt=none",
+        enc(CB),
+        enc("openid api:read"),
+        enc("https://orders.example/")
+    );
+    let back = location(&b.get(&silent).await);
+    assert_eq!(
+        query_of(&back).get("error").map(String::as_str),
+        Some("consent_required"),
+        "{back}"
+    );
 }
 
 /// Token exchange takes a registered resource that allows the client as

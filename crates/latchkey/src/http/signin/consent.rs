@@ -135,7 +135,8 @@ pub async fn submit(State(app): State<Arc<App>>, s: Submitted) -> Result<Respons
         .get_consent(&session.sub, &p.client.client_id)
         .await
         .map_err(|e| back(e.into()))?;
-    let scope = consent::remembered(granted.as_deref(), purpose.scopes());
+    let scope = consent::remembered(granted.as_ref().map(|g| g.scope.as_str()), purpose.scopes());
+    let resources = consent::remembered_resources(granted.as_ref(), purpose.resources());
     let achieved = achieved(&app, purpose, &session).await.map_err(&back)?;
     // The interaction ends, the consent is kept and the code issued in one
     // transaction (a second Allow finds the interaction gone).
@@ -143,6 +144,7 @@ pub async fn submit(State(app): State<Arc<App>>, s: Submitted) -> Result<Respons
         sub: &session.sub,
         client_id: &p.client.client_id,
         scope: &scope,
+        resources: &resources,
         now: latchkey_core::now_unix(),
     };
     finish(

@@ -173,7 +173,7 @@ pub async fn arrive_with(
         session: session.as_ref(),
         resumed_at: interaction.as_ref().map(|i| i.created_at),
         user: user.as_ref(),
-        granted: granted.as_deref(),
+        granted: granted.as_ref(),
         skip_consent: client.metadata.skip_consent,
         identity,
         enrolled,
