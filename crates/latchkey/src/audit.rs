@@ -191,8 +191,18 @@ mod tests {
             ]
         );
         assert!(events.iter().all(|e| e.target == "client:app"));
-        assert!(!serde_json::to_string(&events[0]).unwrap().contains("s3cret"));
-        let back = client_updated(&actor, None, false, vec![], &json!({"client_id": "app", "active": true}));
+        assert!(
+            !serde_json::to_string(&events[0])
+                .unwrap()
+                .contains("s3cret")
+        );
+        let back = client_updated(
+            &actor,
+            None,
+            false,
+            vec![],
+            &json!({"client_id": "app", "active": true}),
+        );
         assert_eq!(back[1].kind, kind::CLIENT_REACTIVATED);
     }
 }

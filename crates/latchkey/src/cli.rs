@@ -630,15 +630,31 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                     body.insert("client_secret".into(), json!(secret));
                 }
                 let change = Value::Object(body);
-                print_client(update_client(store, &secrets, fetcher, limits, &client_id, change).await?);
+                print_client(
+                    update_client(store, &secrets, fetcher, limits, &client_id, change).await?,
+                );
             }
             ClientCommand::Deactivate { client_id } => print_client(
-                update_client(store, &secrets, fetcher, limits, &client_id, json!({"active": false}))
-                    .await?,
+                update_client(
+                    store,
+                    &secrets,
+                    fetcher,
+                    limits,
+                    &client_id,
+                    json!({"active": false}),
+                )
+                .await?,
             ),
             ClientCommand::Activate { client_id } => print_client(
-                update_client(store, &secrets, fetcher, limits, &client_id, json!({"active": true}))
-                    .await?,
+                update_client(
+                    store,
+                    &secrets,
+                    fetcher,
+                    limits,
+                    &client_id,
+                    json!({"active": true}),
+                )
+                .await?,
             ),
             ClientCommand::Delete { client_id } => {
                 manage::clients::delete(store, &client_id).await?;
@@ -860,7 +876,8 @@ async fn update_client(
         .map(|o| o.keys().cloned().collect())
         .unwrap_or_default();
     let was_active = manage::clients::get(store, client_id).await?.active;
-    let updated = manage::clients::update(store, secrets, fetcher, limits, client_id, change).await?;
+    let updated =
+        manage::clients::update(store, secrets, fetcher, limits, client_id, change).await?;
     let events = crate::audit::client_updated(&cli_actor(), None, was_active, fields, &updated);
     crate::audit::append_all(store, events).await;
     Ok(updated)
@@ -894,7 +911,9 @@ fn audit_table(events: &[latchkey_core::audit::AuditRecord], next: Option<i64>) 
             ]
         })
         .collect();
-    let header = ["ID", "AT", "OUTCOME", "KIND", "ACTOR", "TARGET", "ADDRESS", "DETAIL"];
+    let header = [
+        "ID", "AT", "OUTCOME", "KIND", "ACTOR", "TARGET", "ADDRESS", "DETAIL",
+    ];
     let mut widths = header.map(str::len);
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {

@@ -472,8 +472,11 @@ async fn rotate_keys(
         .await
         .map_err(Failure::admin)?;
     app.set_keys(keys);
-    let event = crate::audit::keys_rotated(&admin_actor(), &new)
-        .address(address_of(&app, &extensions, &headers));
+    let event = crate::audit::keys_rotated(&admin_actor(), &new).address(address_of(
+        &app,
+        &extensions,
+        &headers,
+    ));
     crate::audit::record(&app, event).await;
     let now = latchkey_core::now_unix();
     let body =
@@ -630,7 +633,11 @@ fn admin_actor() -> latchkey_core::audit::Actor {
 }
 
 /// The request's client address, as text, for the audit trail.
-fn address_of(app: &App, extensions: &axum::http::Extensions, headers: &HeaderMap) -> Option<String> {
+fn address_of(
+    app: &App,
+    extensions: &axum::http::Extensions,
+    headers: &HeaderMap,
+) -> Option<String> {
     super::client_address::of(extensions, headers, &app.config.trusted_proxies)
         .map(|ip| ip.to_string())
 }

@@ -112,8 +112,8 @@ pub async fn register(
     .await
     .map_err(Failure::json)?;
     let actor = Actor::Client(created["client_id"].as_str().unwrap_or_default().into());
-    let event = crate::audit::client_created(&actor, address(&app, &extensions, &headers), &created)
-        .with(
+    let event =
+        crate::audit::client_created(&actor, address(&app, &extensions, &headers), &created).with(
             "registration",
             match app.config.registration_mode {
                 Mode::Token => "token",

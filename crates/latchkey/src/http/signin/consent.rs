@@ -149,12 +149,9 @@ pub async fn submit(
     .await?;
     // Given: the consent is kept (the answer above is the code or the
     // device's approval).
-    let address = crate::http::client_address::of(
-        &extensions,
-        &p.headers,
-        &app.config.trusted_proxies,
-    )
-    .map(|ip| ip.to_string());
+    let address =
+        crate::http::client_address::of(&extensions, &p.headers, &app.config.trusted_proxies)
+            .map(|ip| ip.to_string());
     let event = latchkey_core::audit::AuditEvent::new(
         &latchkey_core::audit::Actor::User(session.sub.clone()),
         latchkey_core::audit::kind::CONSENT_GIVEN,

@@ -403,8 +403,9 @@ pub async fn submit(
     let p = &s.pending;
     let back = p.back();
     let session = signed_in(&app, p).await?;
-    let address = crate::http::client_address::of(&extensions, &p.headers, &app.config.trusted_proxies)
-        .map(|ip| ip.to_string());
+    let address =
+        crate::http::client_address::of(&extensions, &p.headers, &app.config.trusted_proxies)
+            .map(|ip| ip.to_string());
     let action = second_factor::read(&s.form);
     match action {
         Action::Cancel => return Err(end(&app, &p.interaction, USER_CANCELED.occur()).await),
