@@ -70,11 +70,14 @@ pub fn client_updated(
     fields: Vec<String>,
     answer: &Value,
 ) -> Vec<AuditEvent> {
-    let client_id = answer["client_id"].as_str().unwrap_or_default();
+    let client_id = answer
+        .get("client_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let target = format!("client:{client_id}");
     let event = |kind: &str| AuditEvent::new(actor, kind, target.clone()).address(address.clone());
     let mut events = vec![event(kind::CLIENT_UPDATED).with("fields", fields)];
-    match (was_active, answer["active"].as_bool()) {
+    match (was_active, answer.get("active").and_then(Value::as_bool)) {
         (true, Some(false)) => events.push(event(kind::CLIENT_DEACTIVATED)),
         (false, Some(true)) => events.push(event(kind::CLIENT_REACTIVATED)),
         _ => {}
@@ -87,13 +90,19 @@ pub fn client_updated(
 
 /// `client.created` for a client as the creation answered it.
 pub fn client_created(actor: &Actor, address: Option<String>, answer: &Value) -> AuditEvent {
-    let client_id = answer["client_id"].as_str().unwrap_or_default();
+    let client_id = answer
+        .get("client_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let mut event = AuditEvent::new(actor, kind::CLIENT_CREATED, format!("client:{client_id}"))
         .address(address);
-    if let Some(name) = answer["client_name"].as_str() {
+    if let Some(name) = answer.get("client_name").and_then(Value::as_str) {
         event = event.with("client_name", name);
     }
-    if let Some(method) = answer["token_endpoint_auth_method"].as_str() {
+    if let Some(method) = answer
+        .get("token_endpoint_auth_method")
+        .and_then(Value::as_str)
+    {
         event = event.with("token_endpoint_auth_method", method);
     }
     event
@@ -164,6 +173,18 @@ impl DeniedLimiter {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn every_kind_is_in_the_readme_table() {
+        let readme = include_str!("../../../README.md");
+        let table = &readme[readme.find("### Audit trail").unwrap()..];
+        for kind in latchkey_core::audit::KINDS {
+            assert!(
+                table.contains(&format!("`{kind}`")),
+                "{kind} is not documented"
+            );
+        }
+    }
 
     #[test]
     fn one_denial_per_address_per_minute_is_kept() {

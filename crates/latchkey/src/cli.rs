@@ -683,7 +683,10 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 }
                 let fields = body.keys().cloned().collect();
                 let created = manage::users::create(store, &secrets, Value::Object(body)).await?;
-                let sub = created["sub"].as_str().unwrap_or_default();
+                let sub = created
+                    .get("sub")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
                 audit_user(store, ADMIN_USER_CREATED, sub, fields).await;
                 crate::mail::verify_new_user(&config, store, &secrets, &created).await;
                 print(&created);
@@ -725,7 +728,10 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 let fields = body.keys().cloned().collect();
                 let updated =
                     manage::users::update(store, &secrets, &user, Value::Object(body)).await?;
-                let sub = updated["sub"].as_str().unwrap_or_default();
+                let sub = updated
+                    .get("sub")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
                 audit_user(store, ADMIN_USER_UPDATED, sub, fields).await;
                 print(&updated);
             }

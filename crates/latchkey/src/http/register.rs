@@ -111,7 +111,13 @@ pub async fn register(
     )
     .await
     .map_err(Failure::json)?;
-    let actor = Actor::Client(created["client_id"].as_str().unwrap_or_default().into());
+    let actor = Actor::Client(
+        created
+            .get("client_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .into(),
+    );
     let event =
         crate::audit::client_created(&actor, address(&app, &extensions, &headers), &created).with(
             "registration",

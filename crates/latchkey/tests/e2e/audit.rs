@@ -121,6 +121,29 @@ async fn the_sign_in_journey_is_in_the_trail(db: Db) {
     assert_eq!(failed["address"], "127.0.0.1");
     assert_eq!(failed["detail"]["cause"], "invalid_credentials");
 
+    // A passkey the server cannot take (passkeys are off on an IP
+    // address issuer): a failed sign-in, whose account is not known.
+    let r = b.get(START).await;
+    let html = b.get(&location(&r)).await.text().await.unwrap();
+    let form = [
+        ("i", hidden(&html, "i")),
+        ("csrf", hidden(&html, "csrf")),
+        ("action", "passkey".to_string()),
+        ("credential", "{}".to_string()),
+    ];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = b.post("/login", &form).await;
+    assert!(r.status().is_client_error(), "{}", r.status());
+    let passkey = &events(&s, "sign_in").await[0];
+    assert_event(passkey, "system", "unknown", "failure");
+    assert_eq!(passkey["detail"]["method"], "passkey");
+    assert!(
+        passkey["detail"]["cause"]
+            .as_str()
+            .unwrap()
+            .starts_with("passkey_")
+    );
+
     // The right one, then the consent page: sign-in and consent given.
     let r = sign_in(&mut b, START, PASSWORD).await;
     assert_eq!(r.status(), 303);
