@@ -43,7 +43,7 @@ pub struct App {
     /// One password or code check at a time per account on this node.
     pub sign_in_slots: crate::slots::Slots,
     /// Refused admin requests kept in the audit trail, per address.
-    pub admin_denied: crate::audit::DeniedLimiter,
+    pub admin_denied: crate::admin_denied::DeniedLimiter,
     /// Grants whose use this node noted lately (the account page's
     /// connected applications).
     pub grant_uses: crate::grant_uses::GrantUses,

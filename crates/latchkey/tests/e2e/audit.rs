@@ -594,6 +594,35 @@ async fn the_cli_records_and_lists_the_trail(db: Db) {
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = s.run(&["client", "delete", "tool"]);
     assert_eq!(code, 0, "{err}");
+    let (code, out, err) = s.run_with_stdin(
+        &["user", "create", "--username", "bob", "--password-stdin"],
+        PASSWORD,
+    );
+    assert_eq!(code, 0, "{err}");
+    let bob = serde_json::from_str::<Value>(&out).unwrap()["sub"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (code, _, err) = s.run_with_stdin(
+        &["user", "set-password", "bob", "--password-stdin"],
+        "another long password",
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = s.run(&["user", "delete", "bob"]);
+    assert_eq!(code, 0, "{err}");
+    let bob = format!("user:{bob}");
+    let created = only(&s, "admin.user_created").await;
+    assert_event(&created, "admin:cli", &bob, "success");
+    assert_eq!(created["detail"]["fields"], json!(["password", "username"]));
+    let updated = only(&s, "admin.user_updated").await;
+    assert_event(&updated, "admin:cli", &bob, "success");
+    assert_eq!(updated["detail"]["fields"], json!(["password"]));
+    assert_event(
+        &only(&s, "admin.user_deleted").await,
+        "admin:cli",
+        &bob,
+        "success",
+    );
 
     for (kind, target) in [
         ("client.created", "client:tool"),
@@ -680,7 +709,9 @@ async fn the_cli_records_and_lists_the_trail(db: Db) {
     assert!(err.contains("--limit"), "{err}");
 
     let (_, all, _) = s.run(&["audit", "list", "--limit", "200", "--json"]);
-    assert!(!all.contains(&secret), "the trail holds a secret");
+    for secret_value in [secret.as_str(), PASSWORD, "another long password"] {
+        assert!(!all.contains(secret_value), "the trail holds a secret");
+    }
 }
 
 /// Each event is one JSON log line, its fields under stable names; and
