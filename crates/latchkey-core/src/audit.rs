@@ -33,7 +33,77 @@ pub mod kind {
     pub const PASSKEY_ADDED: &str = "passkey.added";
     pub const PASSKEY_RENAMED: &str = "passkey.renamed";
     pub const PASSKEY_REMOVED: &str = "passkey.removed";
+    /// The second factor at sign-in (`detail.method`: `totp`,
+    /// `recovery_code`, `passkey`), passed or refused.
+    pub const SECOND_FACTOR: &str = "sign_in.second_factor";
+    /// A person allowed a client on the consent page (`detail.scope`).
+    pub const CONSENT_GIVEN: &str = "consent.given";
+    /// A browser session ended at `/logout` (RP-initiated logout).
+    pub const LOGOUT: &str = "session.logout";
+    /// A rotated refresh token was presented again: its grant (the whole
+    /// token family) is revoked. Actor `system`, target the user.
+    pub const REFRESH_TOKEN_REUSED: &str = "token.refresh_token_reused";
+    /// A used authorization code was presented again: its grant is revoked.
+    pub const CODE_REUSED: &str = "token.code_reused";
+    /// Clients: by the admin API (`admin:admin_token`), the CLI
+    /// (`admin:cli`) or dynamic registration (`client:{client_id}` for the
+    /// management endpoint; `system` for an open `/register`).
+    pub const CLIENT_CREATED: &str = "client.created";
+    /// Metadata changed (`detail.fields`: names only).
+    pub const CLIENT_UPDATED: &str = "client.updated";
+    pub const CLIENT_DEACTIVATED: &str = "client.deactivated";
+    pub const CLIENT_REACTIVATED: &str = "client.reactivated";
+    pub const CLIENT_DELETED: &str = "client.deleted";
+    /// A new client secret was issued (never the secret itself).
+    pub const CLIENT_SECRET_ROTATED: &str = "client.secret_rotated";
+    /// New signing keys (`detail.kids`, `detail.algs`).
+    pub const KEYS_ROTATED: &str = "keys.rotated";
+    /// The maintenance switch set through the admin API (the one setting
+    /// the API changes; `detail.enabled`).
+    pub const MAINTENANCE_SWITCHED: &str = "admin.maintenance_switched";
+    /// A request to the admin API without a valid token (actor `system`),
+    /// or a write with the read-only one (`admin:admin_readonly_token`).
+    /// At most one event per address per minute is kept; the next kept one
+    /// counts those left out (`detail.unrecorded`). Every refusal is still
+    /// logged.
+    pub const ADMIN_ACCESS_DENIED: &str = "admin.access_denied";
 }
+
+/// Every kind, for documentation and filters.
+pub const KINDS: &[&str] = &[
+    kind::SIGN_IN,
+    kind::SECOND_FACTOR,
+    kind::PROFILE_UPDATED,
+    kind::PASSWORD_CHANGED,
+    kind::TOTP_ENROLLED,
+    kind::TOTP_REMOVED,
+    kind::RECOVERY_CODES_REGENERATED,
+    kind::SESSION_ENDED,
+    kind::LOGOUT,
+    kind::CONSENT_GIVEN,
+    kind::CONSENT_REVOKED,
+    kind::ADMIN_USER_CREATED,
+    kind::ADMIN_USER_UPDATED,
+    kind::ADMIN_USER_DELETED,
+    kind::ADMIN_SESSIONS_ENDED,
+    kind::RECOVERY_REQUESTED,
+    kind::RECOVERY_USED,
+    kind::EMAIL_VERIFIED,
+    kind::PASSKEY_ADDED,
+    kind::PASSKEY_RENAMED,
+    kind::PASSKEY_REMOVED,
+    kind::REFRESH_TOKEN_REUSED,
+    kind::CODE_REUSED,
+    kind::CLIENT_CREATED,
+    kind::CLIENT_UPDATED,
+    kind::CLIENT_DEACTIVATED,
+    kind::CLIENT_REACTIVATED,
+    kind::CLIENT_DELETED,
+    kind::CLIENT_SECRET_ROTATED,
+    kind::KEYS_ROTATED,
+    kind::MAINTENANCE_SWITCHED,
+    kind::ADMIN_ACCESS_DENIED,
+];
 
 /// Who acted: a user (by `sub`), an admin token (by its name), or the
 /// server itself.
@@ -41,15 +111,19 @@ pub mod kind {
 pub enum Actor {
     User(String),
     Admin(String),
+    /// A client acting for itself (dynamic client management, RFC 7592).
+    Client(String),
     System,
 }
 
 impl Actor {
-    /// As stored and filtered: `user:{sub}`, `admin:{name}`, `system`.
+    /// As stored and filtered: `user:{sub}`, `admin:{name}`,
+    /// `client:{client_id}`, `system`.
     pub fn as_string(&self) -> String {
         match self {
             Actor::User(sub) => format!("user:{sub}"),
             Actor::Admin(name) => format!("admin:{name}"),
+            Actor::Client(id) => format!("client:{id}"),
             Actor::System => "system".into(),
         }
     }

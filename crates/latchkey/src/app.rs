@@ -42,6 +42,8 @@ pub struct App {
     pub password_slots: tokio::sync::Semaphore,
     /// One password or code check at a time per account on this node.
     pub sign_in_slots: crate::slots::Slots,
+    /// Refused admin requests kept in the audit trail, per address.
+    pub admin_denied: crate::admin_denied::DeniedLimiter,
     /// Grants whose use this node noted lately (the account page's
     /// connected applications).
     pub grant_uses: crate::grant_uses::GrantUses,
@@ -98,6 +100,7 @@ impl App {
             passkeys,
             password_slots: tokio::sync::Semaphore::new(config.password_hashing),
             sign_in_slots: Default::default(),
+            admin_denied: Default::default(),
             grant_uses: Default::default(),
             in_flight,
             fetcher,

@@ -6,6 +6,7 @@ use crate::config::{Config, LogFormat};
 use crate::manage;
 use clap::{Args, Parser, Subcommand};
 use latchkey_core::Occurrence;
+use latchkey_core::audit::kind::{ADMIN_USER_CREATED, ADMIN_USER_DELETED, ADMIN_USER_UPDATED};
 use latchkey_core::keys::Alg;
 use serde_json::{Value, json};
 use std::io::Read;
@@ -63,6 +64,12 @@ enum Command {
         after_help = "Examples:\n  latchkey keys list\n  latchkey keys rotate"
     )]
     Keys(KeysCommand),
+    /// Read the audit trail.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  latchkey audit list\n  latchkey audit list --kind sign_in --limit 20\n  latchkey audit list --actor admin:admin_token --json | jq '.events[].kind'"
+    )]
+    Audit(AuditCommand),
     /// Look up error codes and causes.
     #[command(
         subcommand,
@@ -444,6 +451,35 @@ enum KeysCommand {
 }
 
 #[derive(Subcommand)]
+enum AuditCommand {
+    /// List events, newest first, matching every filter given (compared
+    /// exactly).
+    #[command(
+        after_help = "Examples:\n  latchkey audit list --target user:0b5c3b1e-8f0e-4c55-9d0c-2f7c1a4b6e21\n  latchkey audit list --kind admin.access_denied --json\n  latchkey audit list --before 1200"
+    )]
+    List {
+        /// Who acted: user:{sub}, admin:{token name}, client:{client_id} or system.
+        #[arg(long)]
+        actor: Option<String>,
+        /// What was acted on: user:{sub}, client:{client_id}, keys, ...
+        #[arg(long)]
+        target: Option<String>,
+        /// The kind of event (sign_in, client.created, ...).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only events older than this id (the "next" of the previous page).
+        #[arg(long, value_name = "ID")]
+        before: Option<i64>,
+        /// The most events to print (1 to 200).
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// Print JSON, as GET /admin/v1/audit answers, instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum ErrorsCommand {
     /// List every error code and its causes.
     #[command(after_help = "Example:\n  latchkey errors list | grep -A3 invalid_grant")]
@@ -647,10 +683,12 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 if let Some(s) = secret {
                     body.insert("client_secret".into(), json!(s));
                 }
-                print_client(
+                let created =
                     manage::clients::create(store, &secrets, fetcher, limits, Value::Object(body))
-                        .await?,
-                );
+                        .await?;
+                let event = crate::audit::client_created(&cli_actor(), None, &created);
+                crate::audit::append(store, event).await;
+                print_client(created);
             }
             ClientCommand::List => print(&manage::clients::list(store).await?),
             ClientCommand::Show { client_id } => print(&manage::clients::view(
@@ -667,20 +705,13 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                     let secret = latchkey_core::crypto::random_token().map_err(Occurrence::from)?;
                     body.insert("client_secret".into(), json!(secret));
                 }
+                let change = Value::Object(body);
                 print_client(
-                    manage::clients::update(
-                        store,
-                        &secrets,
-                        fetcher,
-                        limits,
-                        &client_id,
-                        Value::Object(body),
-                    )
-                    .await?,
+                    update_client(store, &secrets, fetcher, limits, &client_id, change).await?,
                 );
             }
             ClientCommand::Deactivate { client_id } => print_client(
-                manage::clients::update(
+                update_client(
                     store,
                     &secrets,
                     fetcher,
@@ -691,7 +722,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 .await?,
             ),
             ClientCommand::Activate { client_id } => print_client(
-                manage::clients::update(
+                update_client(
                     store,
                     &secrets,
                     fetcher,
@@ -703,6 +734,12 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
             ),
             ClientCommand::Delete { client_id } => {
                 manage::clients::delete(store, &client_id).await?;
+                let event = latchkey_core::audit::AuditEvent::new(
+                    &cli_actor(),
+                    latchkey_core::audit::kind::CLIENT_DELETED,
+                    format!("client:{client_id}"),
+                );
+                crate::audit::append(store, event).await;
                 println!("deleted client {client_id}");
             }
         },
@@ -746,7 +783,13 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 if let Some(c) = claims {
                     body.insert("claims".into(), parse_json_object("--claims", &c)?);
                 }
+                let fields = body.keys().cloned().collect();
                 let created = manage::users::create(store, &secrets, Value::Object(body)).await?;
+                let sub = created
+                    .get("sub")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                audit_user(store, ADMIN_USER_CREATED, sub, fields).await;
                 crate::mail::verify_new_user(&config, store, &secrets, &created).await;
                 print(&created);
             }
@@ -784,17 +827,29 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 if remove_totp {
                     body.insert("totp_secret".into(), Value::Null);
                 }
-                print(&manage::users::update(store, &secrets, &user, Value::Object(body)).await?);
+                let fields = body.keys().cloned().collect();
+                let updated =
+                    manage::users::update(store, &secrets, &user, Value::Object(body)).await?;
+                let sub = updated
+                    .get("sub")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                audit_user(store, ADMIN_USER_UPDATED, sub, fields).await;
+                print(&updated);
             }
             UserCommand::Delete { user } => {
-                manage::users::delete(store, &user).await?;
+                let sub = manage::users::get(store, &user).await?.sub;
+                manage::users::delete(store, &sub).await?;
+                audit_user(store, ADMIN_USER_DELETED, &sub, Vec::new()).await;
                 println!("deleted user {user}");
             }
             UserCommand::SetPassword { user, password } => {
                 let Some(p) = password.read().map_err(Failed::Usage)? else {
                     return Err(Failed::Usage("give --password or --password-stdin".into()));
                 };
-                manage::users::set_password(store, &secrets, &user, p).await?;
+                let sub = manage::users::get(store, &user).await?.sub;
+                manage::users::set_password(store, &secrets, &sub, p).await?;
+                audit_user(store, ADMIN_USER_UPDATED, &sub, vec!["password".into()]).await;
                 println!("password set for {user}");
             }
             UserCommand::Passkeys(PasskeysCommand::List { user }) => {
@@ -847,12 +902,44 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 manage::keys::ensure(store, &secrets).await?;
                 let new =
                     manage::keys::rotate(store, &secrets, &algs, config.access_token_ttl).await?;
+                crate::audit::append(store, crate::audit::keys_rotated(&cli_actor(), &new)).await;
                 let now = latchkey_core::now_unix();
                 print(
                     &json!({"rotated": new.iter().map(|k| manage::keys::view(k, now)).collect::<Vec<_>>()}),
                 );
             }
         },
+        Command::Audit(AuditCommand::List {
+            actor,
+            target,
+            kind,
+            before,
+            limit,
+            json,
+        }) => {
+            use latchkey_core::audit::{AuditQuery, PAGE_MAX};
+            if !(1..=PAGE_MAX).contains(&limit) {
+                return Err(Failed::Usage(format!(
+                    "--limit must be from 1 to {PAGE_MAX}, not {limit}"
+                )));
+            }
+            let query = AuditQuery {
+                actor,
+                target,
+                kind,
+                before,
+                limit,
+            };
+            let events = store.list_audit(&query).await.map_err(Occurrence::from)?;
+            let next = (events.len() as i64 == limit)
+                .then(|| events.last().map(|e| e.id))
+                .flatten();
+            if json {
+                print(&json!({ "events": events, "next": next }));
+            } else {
+                out(&audit_table(&events, next));
+            }
+        }
         Command::Serve
         | Command::Migrate
         | Command::Errors(_)
@@ -861,6 +948,106 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
         | Command::Man { .. } => {}
     }
     Ok(())
+}
+
+/// The CLI as the audit trail names it.
+fn cli_actor() -> latchkey_core::audit::Actor {
+    latchkey_core::audit::Actor::Admin("cli".into())
+}
+
+/// Record a change the CLI made to a user: which fields (names only).
+async fn audit_user(
+    store: &dyn latchkey_core::store::Store,
+    kind: &str,
+    sub: &str,
+    fields: Vec<String>,
+) {
+    let mut event =
+        latchkey_core::audit::AuditEvent::new(&cli_actor(), kind, format!("user:{sub}"));
+    if !fields.is_empty() {
+        event = event.with("fields", fields);
+    }
+    crate::audit::append(store, event).await;
+}
+
+/// Update a client and record what changed in the audit trail.
+async fn update_client(
+    store: &dyn latchkey_core::store::Store,
+    secrets: &latchkey_core::crypto::Secrets,
+    fetcher: &crate::http::fetch::Fetcher,
+    limits: latchkey_core::client::ServerLimits,
+    client_id: &str,
+    change: Value,
+) -> Result<Value, Failed> {
+    let fields = change
+        .as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
+    let was_active = manage::clients::get(store, client_id).await?.active;
+    let updated =
+        manage::clients::update(store, secrets, fetcher, limits, client_id, change).await?;
+    let events = crate::audit::client_updated(&cli_actor(), None, was_active, fields, &updated);
+    crate::audit::append_all(store, events).await;
+    Ok(updated)
+}
+
+/// The audit trail as a table: time (UTC), outcome, kind, actor, target,
+/// address, detail; then how to ask for the next page.
+fn audit_table(events: &[latchkey_core::audit::AuditRecord], next: Option<i64>) -> String {
+    let when = |at: i64| {
+        time::OffsetDateTime::from_unix_timestamp(at)
+            .ok()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_else(|| at.to_string())
+    };
+    let rows: Vec<[String; 8]> = events
+        .iter()
+        .map(|r| {
+            let e = &r.event;
+            [
+                r.id.to_string(),
+                when(e.at),
+                e.outcome.as_str().to_string(),
+                e.kind.clone(),
+                e.actor.clone(),
+                e.target.clone(),
+                e.address.clone().unwrap_or_else(|| "-".into()),
+                e.detail.to_string(),
+            ]
+        })
+        .collect();
+    let header = [
+        "ID", "AT", "OUTCOME", "KIND", "ACTOR", "TARGET", "ADDRESS", "DETAIL",
+    ];
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut text = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i + 1 == cells.len() {
+                text.push_str(cell);
+            } else {
+                text.push_str(&format!("{cell:<w$}  "));
+            }
+        }
+        text.push('\n');
+        text
+    };
+    let mut text = line(header.to_vec());
+    for row in &rows {
+        text.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    if let Some(next) = next {
+        text.push_str(&format!("more: --before {next}\n"));
+    }
+    text
 }
 
 /// An error reference (`error_id`): a UUID, as every answer and page shows.

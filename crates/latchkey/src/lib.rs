@@ -2,6 +2,7 @@
 //! and process concerns. Protocol decisions and the error catalogue live in
 //! `latchkey-core`; SQL lives in `latchkey-store`.
 
+pub mod admin_denied;
 pub mod app;
 pub mod audit;
 pub mod backchannel;

@@ -40,6 +40,10 @@ pub struct OccurrenceData {
     /// as (name, value already in its wire form): what a step-up asked for
     /// (`acr_values`, `max_age`, RFC 9470 §3).
     pub challenge: Vec<(&'static str, String)>,
+    /// The user a refusal acted on, when it did (`user:{sub}`): a replayed
+    /// code or refresh token revokes the user's grant, which the audit
+    /// trail records. Never sent.
+    pub subject: Option<String>,
 }
 
 impl std::ops::Deref for Occurrence {
@@ -67,6 +71,7 @@ impl Occurrence {
             auth_scheme: None,
             client_id: None,
             challenge: Vec::new(),
+            subject: None,
         }))
     }
 
@@ -115,6 +120,12 @@ impl Occurrence {
 
     pub fn client(mut self, client_id: impl Into<String>) -> Self {
         self.client_id = Some(client_id.into());
+        self
+    }
+
+    /// The user this refusal acted on ([`OccurrenceData::subject`]).
+    pub fn subject(mut self, sub: &str) -> Self {
+        self.subject = Some(format!("user:{sub}"));
         self
     }
 

@@ -98,9 +98,9 @@ pub async fn exchange(
             store
                 .revoke_grant(&record.grant_id, ctx.now, ctx.revocation_horizon())
                 .await?;
-            return Err(CODE_REUSED.with_detail(
-                "every token issued from it is now revoked; start a new authorization",
-            ));
+            return Err(CODE_REUSED
+                .with_detail("every token issued from it is now revoked; start a new authorization")
+                .subject(&record.sub));
         }
         Redemption::Fresh(record) => record,
     };

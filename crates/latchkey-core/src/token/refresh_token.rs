@@ -133,5 +133,6 @@ async fn reuse(
         .revoke_grant(&record.grant_id, ctx.now, ctx.revocation_horizon())
         .await?;
     Err(REFRESH_TOKEN_REUSED
-        .with_detail("use the newest refresh token; the user must sign in again"))
+        .with_detail("use the newest refresh token; the user must sign in again")
+        .subject(&record.sub))
 }

@@ -653,7 +653,7 @@ pub const AUDIT_RETENTION_DAYS: Count<i64> = Count {
     max: 3650,
     unit: "days",
     off: false,
-    doc: "days the audit trail (sign-ins, account changes; `GET /admin/v1/audit`) keeps an event; older events are purged with the other expired rows",
+    doc: "days the audit trail (sign-ins, account, client and key changes, refused admin requests; `GET /admin/v1/audit`, `latchkey audit list`) keeps an event; older events are purged with the other expired rows",
 };
 
 pub const WEBAUTHN_RP_ID: Optional = Optional {

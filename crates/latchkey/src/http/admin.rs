@@ -149,6 +149,7 @@ async fn create_client(
     State(app): State<Arc<App>>,
     method: Method,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     body: Bytes,
 ) -> AdminResult {
     authorize(&app, &method, &headers)?;
@@ -162,6 +163,12 @@ async fn create_client(
     )
     .await
     .map_err(Failure::admin)?;
+    let event = crate::audit::client_created(
+        &admin_actor(),
+        address_of(&app, &extensions, &headers),
+        &created,
+    );
+    crate::audit::record(&app, event).await;
     Ok(ok(StatusCode::CREATED, created))
 }
 
@@ -182,11 +189,17 @@ async fn update_client(
     State(app): State<Arc<App>>,
     method: Method,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     Path(client_id): Path<String>,
     body: Bytes,
 ) -> AdminResult {
     authorize(&app, &method, &headers)?;
     let patch = json_body(&headers, &body)?;
+    let fields = field_names(&patch);
+    let was_active = manage::clients::get(app.store.as_ref(), &client_id)
+        .await
+        .map_err(Failure::admin)?
+        .active;
     let updated = manage::clients::update(
         app.store.as_ref(),
         &app.secrets,
@@ -197,6 +210,14 @@ async fn update_client(
     )
     .await
     .map_err(Failure::admin)?;
+    let events = crate::audit::client_updated(
+        &admin_actor(),
+        address_of(&app, &extensions, &headers),
+        was_active,
+        fields,
+        &updated,
+    );
+    crate::audit::append_all(app.store.as_ref(), events).await;
     Ok(ok(StatusCode::OK, updated))
 }
 
@@ -204,12 +225,20 @@ async fn delete_client(
     State(app): State<Arc<App>>,
     method: Method,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     Path(client_id): Path<String>,
 ) -> AdminResult {
     authorize(&app, &method, &headers)?;
     manage::clients::delete(app.store.as_ref(), &client_id)
         .await
         .map_err(Failure::admin)?;
+    let event = latchkey_core::audit::AuditEvent::new(
+        &admin_actor(),
+        latchkey_core::audit::kind::CLIENT_DELETED,
+        format!("client:{client_id}"),
+    )
+    .address(address_of(&app, &extensions, &headers));
+    crate::audit::record(&app, event).await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -509,6 +538,7 @@ async fn rotate_keys(
     State(app): State<Arc<App>>,
     method: Method,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
 ) -> AdminResult {
     authorize(&app, &method, &headers)?;
     let store = app.store.as_ref();
@@ -519,6 +549,12 @@ async fn rotate_keys(
         .await
         .map_err(Failure::admin)?;
     app.set_keys(keys);
+    let event = crate::audit::keys_rotated(&admin_actor(), &new).address(address_of(
+        &app,
+        &extensions,
+        &headers,
+    ));
+    crate::audit::record(&app, event).await;
     let now = latchkey_core::now_unix();
     let body =
         json!({"rotated": new.iter().map(|k| manage::keys::view(k, now)).collect::<Vec<_>>()});
@@ -585,6 +621,7 @@ async fn set_maintenance(
     State(app): State<Arc<App>>,
     method: Method,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     body: Bytes,
 ) -> AdminResult {
     authorize(&app, &method, &headers)?;
@@ -599,6 +636,14 @@ async fn set_maintenance(
     crate::maintenance::switch(&app, on)
         .await
         .map_err(|e| Failure::admin(latchkey_core::Occurrence::from(e)))?;
+    let event = latchkey_core::audit::AuditEvent::new(
+        &admin_actor(),
+        latchkey_core::audit::kind::MAINTENANCE_SWITCHED,
+        "maintenance",
+    )
+    .address(address_of(&app, &extensions, &headers))
+    .with("enabled", on);
+    crate::audit::record(&app, event).await;
     Ok(ok(StatusCode::OK, maintenance_view(&app)))
 }
 
@@ -657,4 +702,58 @@ async fn list_audit(
         StatusCode::OK,
         json!({ "events": events, "next": next }),
     ))
+}
+
+/// The full admin token, as the audit trail names it.
+fn admin_actor() -> latchkey_core::audit::Actor {
+    latchkey_core::audit::Actor::Admin("admin_token".into())
+}
+
+/// The request's client address, as text, for the audit trail.
+fn address_of(
+    app: &App,
+    extensions: &axum::http::Extensions,
+    headers: &HeaderMap,
+) -> Option<String> {
+    super::client_address::of(extensions, headers, &app.config.trusted_proxies)
+        .map(|ip| ip.to_string())
+}
+
+/// Layered over the admin routes: a request the token check refuses (no
+/// or a wrong token, a write with the read-only one) is logged at WARN and
+/// recorded in the audit trail as `admin.access_denied`, at most once per
+/// address per minute (the kept event's `detail.unrecorded` counts those
+/// in between), so guessing cannot flood the trail. The handler then
+/// refuses it as before.
+pub async fn record_denied(
+    State(app): State<Arc<App>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use latchkey_core::audit::{Actor, AuditEvent, kind};
+    if let Err(failure) = authorize(&app, request.method(), request.headers()) {
+        let cause = failure.occ.cause;
+        if cause.id == REQUEST_UNAUTHORIZED.id || cause.id == REQUEST_FORBIDDEN.id {
+            let address = address_of(&app, request.extensions(), request.headers());
+            let path = format!("/admin/v1{}", request.uri().path());
+            let method = request.method().to_string();
+            tracing::warn!(cause = cause.id, method = %method, path = %path, address = address.as_deref().unwrap_or_default(), "admin access denied");
+            let key = address.clone().unwrap_or_default();
+            if let Some(unrecorded) = app.admin_denied.admit(&key, latchkey_core::now_unix()) {
+                let actor = match cause.id == REQUEST_FORBIDDEN.id {
+                    true => Actor::Admin("admin_readonly_token".into()),
+                    false => Actor::System,
+                };
+                let event = AuditEvent::new(&actor, kind::ADMIN_ACCESS_DENIED, "admin_api")
+                    .failed()
+                    .address(address)
+                    .with("method", method)
+                    .with("path", path)
+                    .with("cause", cause.id)
+                    .with("unrecorded", unrecorded);
+                crate::audit::record(&app, event).await;
+            }
+        }
+    }
+    next.run(request).await
 }

@@ -23,12 +23,14 @@ use std::sync::Arc;
 pub async fn get(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     view: View,
     RawQuery(q): RawQuery,
 ) -> Result<Response, Failure> {
     logout(
         &app,
         &headers,
+        &extensions,
         &view,
         RawParams::parse(q.as_deref().unwrap_or("")),
     )
@@ -38,6 +40,7 @@ pub async fn get(
 pub async fn post(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     view: View,
     body: Bytes,
 ) -> Result<Response, Failure> {
@@ -49,6 +52,7 @@ pub async fn post(
     logout(
         &app,
         &headers,
+        &extensions,
         &view,
         RawParams::parse(&String::from_utf8_lossy(&body)),
     )
@@ -62,6 +66,7 @@ fn csrf(app: &App, session_token: &str) -> String {
 async fn logout(
     app: &App,
     headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
     view: &View,
     raw: RawParams,
 ) -> Result<Response, Failure> {
@@ -146,6 +151,20 @@ async fn logout(
             .await
             .map_err(|e| Failure::page(Occurrence::from(e)))?;
         crate::backchannel::after_end(app, ending).await;
+        let address = super::client_address::of(extensions, headers, &app.config.trusted_proxies)
+            .map(|ip| ip.to_string());
+        let mut event = latchkey_core::audit::AuditEvent::new(
+            &latchkey_core::audit::Actor::User(session.sub.clone()),
+            latchkey_core::audit::kind::LOGOUT,
+            format!("user:{}", session.sub),
+        )
+        .address(address)
+        .with("sid", session.sid.as_str())
+        .with("id_token_hint", hinted);
+        if let Some(client_id) = &client_id {
+            event = event.with("client_id", client_id.as_str());
+        }
+        crate::audit::record(app, event).await;
     }
     let mut res = match target {
         Some(uri) => {

@@ -148,7 +148,13 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(health::metrics))
         .route("/assets/latchkey.css", get(pages::stylesheet))
-        .nest("/admin/v1", admin::routes())
+        .nest(
+            "/admin/v1",
+            admin::routes().route_layer(axum::middleware::from_fn_with_state(
+                app.clone(),
+                admin::record_denied,
+            )),
+        )
         .fallback(not_found)
         .layer(axum::middleware::from_fn(respond::tag_endpoint))
         .with_state(app.clone());

@@ -12,6 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use latchkey_core::Occurrence;
+use latchkey_core::audit::{Actor, AuditEvent, kind};
 use latchkey_core::catalogue::{
     MALFORMED_BODY, REGISTRATION_ACCESS_TOKEN_MISSING, REGISTRATION_DISABLED,
     REGISTRATION_TOKEN_INVALID, REGISTRATION_TOKEN_MISSING, UNSUPPORTED_CONTENT_TYPE,
@@ -95,6 +96,7 @@ fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, Failure> {
 pub async fn register(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     body: Bytes,
 ) -> RegisterResult {
     enabled(&app)?;
@@ -109,9 +111,31 @@ pub async fn register(
     )
     .await
     .map_err(Failure::json)?;
+    let actor = Actor::Client(
+        created
+            .get("client_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .into(),
+    );
+    let event =
+        crate::audit::client_created(&actor, address(&app, &extensions, &headers), &created).with(
+            "registration",
+            match app.config.registration_mode {
+                Mode::Token => "token",
+                Mode::Open | Mode::Off => "open",
+            },
+        );
+    crate::audit::record(&app, event).await;
     let mut res = no_store_json(created);
     *res.status_mut() = StatusCode::CREATED;
     Ok(res)
+}
+
+/// The request's client address, as text, for the audit trail.
+fn address(app: &App, extensions: &axum::http::Extensions, headers: &HeaderMap) -> Option<String> {
+    super::client_address::of(extensions, headers, &app.config.trusted_proxies)
+        .map(|ip| ip.to_string())
 }
 
 /// What a registered client may hold: the operator's sets and limits.
@@ -161,11 +185,17 @@ pub async fn read(
 pub async fn update(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     Path(client_id): Path<String>,
     body: Bytes,
 ) -> RegisterResult {
     let (client, token) = open(&app, &headers, &client_id).await?;
     let body = json_body(&headers, &body)?;
+    let fields = body
+        .as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
+    let was_active = client.active;
     let updated = manage::registration::replace(
         app.store.as_ref(),
         &app.secrets,
@@ -177,6 +207,14 @@ pub async fn update(
     )
     .await
     .map_err(failure)?;
+    let events = crate::audit::client_updated(
+        &Actor::Client(client_id),
+        address(&app, &extensions, &headers),
+        was_active,
+        fields,
+        &updated,
+    );
+    crate::audit::append_all(app.store.as_ref(), events).await;
     Ok(no_store_json(updated))
 }
 
@@ -184,12 +222,20 @@ pub async fn update(
 pub async fn delete(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     Path(client_id): Path<String>,
 ) -> RegisterResult {
     let (client, _) = open(&app, &headers, &client_id).await?;
     manage::registration::delete(app.store.as_ref(), &client.client_id)
         .await
         .map_err(failure)?;
+    let event = AuditEvent::new(
+        &Actor::Client(client.client_id.clone()),
+        kind::CLIENT_DELETED,
+        format!("client:{}", client.client_id),
+    )
+    .address(address(&app, &extensions, &headers));
+    crate::audit::record(&app, event).await;
     let mut res = StatusCode::NO_CONTENT.into_response();
     res.headers_mut().insert(
         header::CACHE_CONTROL,

@@ -127,12 +127,49 @@ pub fn no_store_json(body: impl serde::Serialize) -> Response {
 pub async fn token(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     body: Bytes,
 ) -> Result<Response, Failure> {
     match issue(&app, &headers, &body).await {
         Ok(res) => Ok(res),
-        Err(failure) => Ok(super::dpop::refused(&app, failure)),
+        Err(failure) => {
+            audit_replay(&app, &headers, &extensions, &failure.occ).await;
+            Ok(super::dpop::refused(&app, failure))
+        }
     }
+}
+
+/// A replayed code or rotated refresh token revoked the user's grant:
+/// recorded in the audit trail by the server (`system`), on the user,
+/// with the client that presented it.
+async fn audit_replay(
+    app: &App,
+    headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+    occ: &Occurrence,
+) {
+    use latchkey_core::audit::{Actor, AuditEvent, kind};
+    use latchkey_core::catalogue::{CODE_REUSED, REFRESH_TOKEN_REUSED};
+    let event_kind = if occ.is(&CODE_REUSED) {
+        kind::CODE_REUSED
+    } else if occ.is(&REFRESH_TOKEN_REUSED) {
+        kind::REFRESH_TOKEN_REUSED
+    } else {
+        return;
+    };
+    let Some(target) = occ.subject.clone() else {
+        return;
+    };
+    let address = super::client_address::of(extensions, headers, &app.config.trusted_proxies)
+        .map(|ip| ip.to_string());
+    let mut event = AuditEvent::new(&Actor::System, event_kind, target)
+        .address(address)
+        .with("cause", occ.cause.id)
+        .with("grant_revoked", true);
+    if let Some(client_id) = &occ.client_id {
+        event = event.with("client_id", client_id.as_str());
+    }
+    crate::audit::record(app, event).await;
 }
 
 /// The DPoP proof of a token request (RFC 9449 §5), checked; required

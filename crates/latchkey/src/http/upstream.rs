@@ -147,11 +147,23 @@ pub async fn callback(
             INTERACTION_EXPIRED.with_detail("the sign-in at the identity provider took too long");
         return Err(signin::end(&app, &p.interaction, occ).await);
     }
+    let address = super::client_address::of(&extensions, &headers, &app.config.trusted_proxies);
     let (user, upstream_sub) = match authenticate(&app, &record, &params, now).await {
         Ok(found) => found,
-        Err(occ) => return Err(signin::end(&app, &p.interaction, occ).await),
+        Err(occ) => {
+            // A failed upstream sign-in: who it was is not known here.
+            use latchkey_core::audit::{Actor, AuditEvent, kind};
+            let event = AuditEvent::new(&Actor::System, kind::SIGN_IN, "unknown")
+                .failed()
+                .address(address.map(|ip| ip.to_string()))
+                .with("client_id", p.interaction.purpose.client_id())
+                .with("method", "upstream")
+                .with("upstream", record.upstream_id.as_str())
+                .with("cause", occ.cause.id);
+            crate::audit::record(&app, event).await;
+            return Err(signin::end(&app, &p.interaction, occ).await);
+        }
     };
-    let address = super::client_address::of(&extensions, &headers, &app.config.trusted_proxies);
     sign_in(&app, p, &user, &record.upstream_id, &upstream_sub, address).await
 }
 

@@ -14,6 +14,7 @@ mod support;
 mod account;
 mod account_passkeys;
 mod admin;
+mod audit;
 mod authorize;
 mod backchannel;
 mod basics;

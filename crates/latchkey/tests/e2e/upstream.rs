@@ -507,6 +507,23 @@ async fn cancel_at_the_upstream_is_user_canceled_request(db: Db) {
         "access_denied",
         "user_canceled_request",
     );
+    // A failed sign-in in the audit trail, by no one known.
+    let r = p
+        .down
+        .admin(Method::GET, "/audit?kind=sign_in")
+        .send()
+        .await
+        .unwrap();
+    let trail: Value = r.json().await.unwrap();
+    let failed = &trail["events"][0];
+    assert_eq!(failed["actor"], "system", "{trail}");
+    assert_eq!(failed["target"], "unknown", "{trail}");
+    assert_eq!(failed["outcome"], "failure", "{trail}");
+    assert_eq!(failed["detail"]["method"], "upstream", "{trail}");
+    assert_eq!(
+        failed["detail"]["cause"], "user_canceled_request",
+        "{trail}"
+    );
 }
 
 async fn upstream_down_is_temporarily_unavailable(db: Db) {

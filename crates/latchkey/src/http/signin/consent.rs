@@ -104,7 +104,11 @@ pub async fn form(State(app): State<Arc<App>>, p: Pending) -> Result<Response, F
 }
 
 /// `POST /consent`
-pub async fn submit(State(app): State<Arc<App>>, s: Submitted) -> Result<Response, Failure> {
+pub async fn submit(
+    State(app): State<Arc<App>>,
+    extensions: axum::http::Extensions,
+    s: Submitted,
+) -> Result<Response, Failure> {
     let p = &s.pending;
     let back = p.back();
     let session = signed_in(&app, p).await?;
@@ -147,7 +151,7 @@ pub async fn submit(State(app): State<Arc<App>>, s: Submitted) -> Result<Respons
         resources: &resources,
         now: latchkey_core::now_unix(),
     };
-    finish(
+    let answer = finish(
         &app,
         purpose,
         &session,
@@ -156,5 +160,20 @@ pub async fn submit(State(app): State<Arc<App>>, s: Submitted) -> Result<Respons
         Some(grant),
         p.view.lang,
     )
-    .await
+    .await?;
+    // Given: the consent is kept (the answer above is the code or the
+    // device's approval).
+    let address =
+        crate::http::client_address::of(&extensions, &p.headers, &app.config.trusted_proxies)
+            .map(|ip| ip.to_string());
+    let event = latchkey_core::audit::AuditEvent::new(
+        &latchkey_core::audit::Actor::User(session.sub.clone()),
+        latchkey_core::audit::kind::CONSENT_GIVEN,
+        format!("user:{}", session.sub),
+    )
+    .address(address)
+    .with("client_id", p.client.client_id.as_str())
+    .with("scope", scope.as_str());
+    crate::audit::record(&app, event).await;
+    Ok(answer)
 }

@@ -179,6 +179,17 @@ async fn passkey_submit(
     let record = match outcome {
         Ok(record) => record,
         Err(occ) if passkey::is_refusal(&occ) => {
+            // Whose passkey it was is not known: no one is the target.
+            crate::audit::record(
+                app,
+                AuditEvent::new(&Actor::System, kind::SIGN_IN, "unknown")
+                    .failed()
+                    .address(address.map(|ip| ip.to_string()))
+                    .with("client_id", p.interaction.purpose.client_id())
+                    .with("method", "passkey")
+                    .with("cause", occ.cause.id),
+            )
+            .await;
             let alert = passkey::alert(app, p.view.lang, &occ);
             let started = passkey_ceremony(app, p).await;
             let html = page(app, p, None, "", started.as_ref(), &alert);

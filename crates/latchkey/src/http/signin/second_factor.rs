@@ -332,6 +332,7 @@ async fn passkey_factor(
     app: &Arc<App>,
     s: Submitted,
     session: SessionRecord,
+    address: Option<String>,
 ) -> Result<Response, Failure> {
     let p = &s.pending;
     let answer = latchkey_core::journey::login::PasskeyAnswer::read(&s.form);
@@ -366,9 +367,14 @@ async fn passkey_factor(
                 );
             }
             tracing::info!(client_id = %p.interaction.purpose.client_id(), sub = %session.sub, amr = ?amr, passkey = %record.id, method = "passkey", "second factor passed");
+            let event = factor_event(p, &session, "passkey", address, None)
+                .with("passkey", record.id.as_str());
+            crate::audit::record(app, event).await;
             resume(app, s.pending).await
         }
         Err(occ) if passkey::is_refusal(&occ) => {
+            let event = factor_event(p, &session, "passkey", address, Some(occ.cause.id));
+            crate::audit::record(app, event).await;
             let html = page(
                 app,
                 p,
@@ -389,16 +395,23 @@ async fn passkey_factor(
 
 /// `POST /mfa`: verify a code or a recovery code, confirm an enrolment,
 /// continue after the recovery codes, or cancel.
-pub async fn submit(State(app): State<Arc<App>>, s: Submitted) -> Result<Response, Failure> {
+pub async fn submit(
+    State(app): State<Arc<App>>,
+    extensions: axum::http::Extensions,
+    s: Submitted,
+) -> Result<Response, Failure> {
     let p = &s.pending;
     let back = p.back();
     let session = signed_in(&app, p).await?;
+    let address =
+        crate::http::client_address::of(&extensions, &p.headers, &app.config.trusted_proxies)
+            .map(|ip| ip.to_string());
     let action = second_factor::read(&s.form);
     match action {
         Action::Cancel => return Err(end(&app, &p.interaction, USER_CANCELED.occur()).await),
         // After the recovery codes: the session already has the factor.
         Action::Continue => return resume(&app, s.pending).await,
-        Action::Passkey(_) => return passkey_factor(&app, s, session).await,
+        Action::Passkey(_) => return passkey_factor(&app, s, session, address).await,
         _ => {}
     }
     let sub = session.sub.clone();
@@ -445,6 +458,10 @@ pub async fn submit(State(app): State<Arc<App>>, s: Submitted) -> Result<Respons
                     .await
                     .map_err(|e| back(e.into()))?;
             }
+            if !occ.is(&TOTP_CONFIRMATION_INVALID) {
+                let event = factor_event(p, &session, action.method(), address, Some(occ.cause.id));
+                crate::audit::record(&app, event).await;
+            }
             let message = second_factor::refusal(p.view.lang, occ.cause.id);
             let enrolling = matches!(action, Action::Enrol(_));
             let html = page(&app, p, &session, &alert(&app, &occ, &message), enrolling)
@@ -472,6 +489,8 @@ pub async fn submit(State(app): State<Arc<App>>, s: Submitted) -> Result<Respons
                 ));
             }
             tracing::info!(client_id = %p.interaction.purpose.client_id(), sub = %sub, amr = ?amr, method = action.method(), "second factor passed");
+            let event = factor_event(p, &session, action.method(), address, None);
+            crate::audit::record(&app, event).await;
             if let Some(codes) = recovery_codes {
                 return Ok(html_response(
                     StatusCode::OK,
@@ -480,6 +499,39 @@ pub async fn submit(State(app): State<Arc<App>>, s: Submitted) -> Result<Respons
             }
             resume(&app, s.pending).await
         }
+    }
+}
+
+/// `sign_in.second_factor` by the signed-in user: passed, or refused
+/// with `cause`.
+fn factor_event(
+    p: &Pending,
+    session: &SessionRecord,
+    method: &str,
+    address: Option<String>,
+    cause: Option<&str>,
+) -> latchkey_core::audit::AuditEvent {
+    use latchkey_core::audit::{Actor, AuditEvent, kind};
+    let event = AuditEvent::new(
+        &Actor::User(session.sub.clone()),
+        kind::SECOND_FACTOR,
+        format!("user:{}", session.sub),
+    )
+    .address(address)
+    .with("client_id", p.interaction.purpose.client_id())
+    .with(
+        "method",
+        match method {
+            "verify" => "totp",
+            "enrol" => "totp_enrolment",
+            "recovery" => "recovery_code",
+            other => other,
+        },
+    )
+    .with("sid", session.sid.as_str());
+    match cause {
+        Some(cause) => event.failed().with("cause", cause),
+        None => event,
     }
 }
 
