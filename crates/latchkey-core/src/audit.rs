@@ -56,6 +56,12 @@ pub mod kind {
     pub const CLIENT_DELETED: &str = "client.deleted";
     /// A new client secret was issued (never the secret itself).
     pub const CLIENT_SECRET_ROTATED: &str = "client.secret_rotated";
+    /// Resources (RFC 8707 APIs) registered, changed (`detail.fields`:
+    /// names only) or deleted, by the admin API or the CLI; target
+    /// `resource:{identifier}`.
+    pub const RESOURCE_CREATED: &str = "resource.created";
+    pub const RESOURCE_UPDATED: &str = "resource.updated";
+    pub const RESOURCE_DELETED: &str = "resource.deleted";
     /// New signing keys (`detail.kids`, `detail.algs`).
     pub const KEYS_ROTATED: &str = "keys.rotated";
     /// The maintenance switch set through the admin API (the one setting
@@ -100,6 +106,9 @@ pub const KINDS: &[&str] = &[
     kind::CLIENT_REACTIVATED,
     kind::CLIENT_DELETED,
     kind::CLIENT_SECRET_ROTATED,
+    kind::RESOURCE_CREATED,
+    kind::RESOURCE_UPDATED,
+    kind::RESOURCE_DELETED,
     kind::KEYS_ROTATED,
     kind::MAINTENANCE_SWITCHED,
     kind::ADMIN_ACCESS_DENIED,

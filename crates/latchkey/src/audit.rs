@@ -106,6 +106,12 @@ pub fn client_created(actor: &Actor, address: Option<String>, answer: &Value) ->
     event
 }
 
+/// `resource.created`, `resource.updated` or `resource.deleted` (`kind`)
+/// for the resource `identifier`.
+pub fn resource_changed(actor: &Actor, kind: &str, identifier: &str) -> AuditEvent {
+    AuditEvent::new(actor, kind, format!("resource:{identifier}"))
+}
+
 /// `keys.rotated` for the keys a rotation made (ids and algorithms only).
 pub fn keys_rotated(actor: &Actor, new: &[latchkey_core::key_record::KeyRecord]) -> AuditEvent {
     let kids: Vec<&str> = new.iter().map(|k| k.kid.as_str()).collect();

@@ -6,7 +6,9 @@ use crate::config::{Config, LogFormat};
 use crate::manage;
 use clap::{Args, Parser, Subcommand};
 use latchkey_core::Occurrence;
-use latchkey_core::audit::kind::{ADMIN_USER_CREATED, ADMIN_USER_DELETED, ADMIN_USER_UPDATED};
+use latchkey_core::audit::kind::{
+    self as audit_kind, ADMIN_USER_CREATED, ADMIN_USER_DELETED, ADMIN_USER_UPDATED,
+};
 use latchkey_core::keys::Alg;
 use serde_json::{Value, json};
 use std::io::Read;
@@ -748,6 +750,12 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 let mut body = fields.to_json();
                 body.insert("resource".into(), json!(resource));
                 print(&manage::resources::create(store, Value::Object(body)).await?);
+                let event = crate::audit::resource_changed(
+                    &cli_actor(),
+                    audit_kind::RESOURCE_CREATED,
+                    &resource,
+                );
+                crate::audit::append(store, event).await;
             }
             ResourceCommand::List => print(&manage::resources::list(store).await?),
             ResourceCommand::Show { resource } => print(&manage::resources::view(
@@ -762,10 +770,24 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 if any_client {
                     body.insert("allowed_clients".into(), json!([]));
                 }
+                let names: Vec<String> = body.keys().cloned().collect();
                 print(&manage::resources::update(store, &resource, Value::Object(body)).await?);
+                let event = crate::audit::resource_changed(
+                    &cli_actor(),
+                    audit_kind::RESOURCE_UPDATED,
+                    &resource,
+                )
+                .with("fields", names);
+                crate::audit::append(store, event).await;
             }
             ResourceCommand::Delete { resource } => {
                 manage::resources::delete(store, &resource).await?;
+                let event = crate::audit::resource_changed(
+                    &cli_actor(),
+                    audit_kind::RESOURCE_DELETED,
+                    &resource,
+                );
+                crate::audit::append(store, event).await;
                 println!("deleted resource {resource}");
             }
         },

@@ -12,6 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use latchkey_core::audit::kind;
 use latchkey_core::catalogue::{
     ADMIN_API_DISABLED, ERROR_ID_NOT_FOUND, MALFORMED_BODY, REQUEST_FORBIDDEN,
     REQUEST_UNAUTHORIZED, UNSUPPORTED_CONTENT_TYPE,
@@ -258,6 +259,7 @@ async fn create_resource(
     State(app): State<Arc<App>>,
     method: Method,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     body: Bytes,
 ) -> AdminResult {
     authorize(&app, &method, &headers)?;
@@ -265,6 +267,10 @@ async fn create_resource(
     let created = manage::resources::create(app.store.as_ref(), body)
         .await
         .map_err(Failure::admin)?;
+    let identifier = created["resource"].as_str().unwrap_or_default();
+    let event = crate::audit::resource_changed(&admin_actor(), kind::RESOURCE_CREATED, identifier)
+        .address(address_of(&app, &extensions, &headers));
+    crate::audit::record(&app, event).await;
     Ok(ok(StatusCode::CREATED, created))
 }
 
@@ -287,14 +293,20 @@ async fn update_resource(
     State(app): State<Arc<App>>,
     method: Method,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     Path(resource): Path<String>,
     body: Bytes,
 ) -> AdminResult {
     authorize(&app, &method, &headers)?;
     let patch = json_body(&headers, &body)?;
+    let fields = field_names(&patch);
     let updated = manage::resources::update(app.store.as_ref(), &resource, patch)
         .await
         .map_err(Failure::admin)?;
+    let event = crate::audit::resource_changed(&admin_actor(), kind::RESOURCE_UPDATED, &resource)
+        .with("fields", fields)
+        .address(address_of(&app, &extensions, &headers));
+    crate::audit::record(&app, event).await;
     Ok(ok(StatusCode::OK, updated))
 }
 
@@ -302,12 +314,16 @@ async fn delete_resource(
     State(app): State<Arc<App>>,
     method: Method,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     Path(resource): Path<String>,
 ) -> AdminResult {
     authorize(&app, &method, &headers)?;
     manage::resources::delete(app.store.as_ref(), &resource)
         .await
         .map_err(Failure::admin)?;
+    let event = crate::audit::resource_changed(&admin_actor(), kind::RESOURCE_DELETED, &resource)
+        .address(address_of(&app, &extensions, &headers));
+    crate::audit::record(&app, event).await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

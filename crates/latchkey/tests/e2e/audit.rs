@@ -370,6 +370,31 @@ async fn admin_changes_are_in_the_trail(db: Db) {
         "success",
     );
 
+    // Resources: registered, changed and deleted, by their identifier.
+    let api = "resource:https://api.example/";
+    let path = "/resources/https%3A%2F%2Fapi.example%2F";
+    for (method, path, body) in [
+        (
+            Method::POST,
+            "/resources",
+            json!({"resource": "https://api.example/", "name": "API", "scope": "api:read"}),
+        ),
+        (Method::PATCH, path, json!({"name": "The API"})),
+        (Method::DELETE, path, Value::Null),
+    ] {
+        let r = s.admin(method, path).json(&body).send().await.unwrap();
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    }
+    for kind in ["resource.created", "resource.updated", "resource.deleted"] {
+        let e = only(&s, kind).await;
+        assert_event(&e, admin, api, "success");
+        assert_eq!(e["address"], "127.0.0.1");
+    }
+    assert_eq!(
+        only(&s, "resource.updated").await["detail"]["fields"],
+        json!(["name"])
+    );
+
     let r = s.admin(Method::POST, "/keys/rotate").send().await.unwrap();
     assert_eq!(r.status(), 200);
     let keys: Value = r.json().await.unwrap();
@@ -592,6 +617,21 @@ async fn the_cli_records_and_lists_the_trail(db: Db) {
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = s.run(&["keys", "rotate", "--alg", "ES256"]);
     assert_eq!(code, 0, "{err}");
+    let api = "https://api.example/";
+    for args in [
+        &[
+            "resource", "create", api, "--name", "API", "--scope", "api:read",
+        ][..],
+        &["resource", "update", api, "--scope", "api:read api:write"],
+        &["resource", "delete", api],
+    ] {
+        let (code, _, err) = s.run(args);
+        assert_eq!(code, 0, "{err}");
+    }
+    assert_eq!(
+        only(&s, "resource.updated").await["detail"]["fields"],
+        json!(["scope"])
+    );
     let (code, _, err) = s.run(&["client", "delete", "tool"]);
     assert_eq!(code, 0, "{err}");
     let (code, out, err) = s.run_with_stdin(
@@ -630,6 +670,9 @@ async fn the_cli_records_and_lists_the_trail(db: Db) {
         ("client.secret_rotated", "client:tool"),
         ("client.deleted", "client:tool"),
         ("keys.rotated", "keys"),
+        ("resource.created", "resource:https://api.example/"),
+        ("resource.updated", "resource:https://api.example/"),
+        ("resource.deleted", "resource:https://api.example/"),
     ] {
         let e = only(&s, kind).await;
         assert_event(&e, "admin:cli", target, "success");
