@@ -86,6 +86,7 @@ impl Env {
         let ctx = AuthContext {
             issuer: ISSUER,
             token_endpoint: &format!("{ISSUER}/token"),
+            endpoint: &format!("{ISSUER}/token"),
             secrets: &self.secrets,
             now: NOW,
             jwks: None,

@@ -115,7 +115,7 @@ pub async fn verify(
     let mut validation = Validation::new(unverified.alg);
     // Expiry is checked against `ctx.now` below, not the system clock.
     validation.validate_exp = false;
-    validation.set_audience(&[ctx.issuer, ctx.token_endpoint]);
+    validation.set_audience(&[ctx.issuer, ctx.token_endpoint, ctx.endpoint]);
     validation.set_issuer(&[client.client_id.as_str()]);
     validation.sub = Some(client.client_id.clone());
     validation.set_required_spec_claims(&["iss", "sub", "aud"]);
@@ -138,9 +138,17 @@ pub async fn verify(
         Some(ErrorKind::MissingRequiredClaim(c)) => {
             CLIENT_ASSERTION_INVALID.with_detail(format!("the assertion has no {c}"))
         }
-        Some(ErrorKind::InvalidAudience) => CLIENT_ASSERTION_AUDIENCE_MISMATCH.with_detail(
-            format!("aud must be {} or {}", ctx.issuer, ctx.token_endpoint),
-        ),
+        Some(ErrorKind::InvalidAudience) => {
+            let also = if ctx.endpoint == ctx.token_endpoint {
+                String::new()
+            } else {
+                format!(", {}", ctx.endpoint)
+            };
+            CLIENT_ASSERTION_AUDIENCE_MISMATCH.with_detail(format!(
+                "aud must be {}, {}{also}",
+                ctx.issuer, ctx.token_endpoint
+            ))
+        }
         Some(ErrorKind::InvalidIssuer | ErrorKind::InvalidSubject) => {
             CLIENT_ASSERTION_ISSUER_MISMATCH.occur()
         }

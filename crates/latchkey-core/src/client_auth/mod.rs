@@ -51,6 +51,9 @@ pub struct AuthContext<'a> {
     pub issuer: &'a str,
     /// Accepted as an assertion `aud`, besides the issuer.
     pub token_endpoint: &'a str,
+    /// The URL of the endpoint receiving the request, accepted as an
+    /// assertion `aud` too (RFC 7523 §3; RFC 9126 §2 names it for /par).
+    pub endpoint: &'a str,
     pub secrets: &'a Secrets,
     pub now: i64,
     /// Where `jwks_uri` keys come from; `None`: not fetched.
@@ -65,6 +68,7 @@ impl std::fmt::Debug for AuthContext<'_> {
         f.debug_struct("AuthContext")
             .field("issuer", &self.issuer)
             .field("token_endpoint", &self.token_endpoint)
+            .field("endpoint", &self.endpoint)
             .field("now", &self.now)
             .finish()
     }

@@ -30,7 +30,7 @@ pub async fn device_authorization(
     body: Bytes,
 ) -> Result<Response, Failure> {
     let params = form(&headers, &body)?;
-    let client = authenticate(&app, &headers, &params).await?;
+    let client = authenticate(&app, &headers, &params, "/device_authorization").await?;
     let fail = |occ: Occurrence| Failure::json(occ.client(client.client_id.clone()));
     if !client
         .metadata

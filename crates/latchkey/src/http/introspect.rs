@@ -20,7 +20,7 @@ pub async fn introspect(
     body: Bytes,
 ) -> Result<Response, Failure> {
     let params = form(&headers, &body)?;
-    let client = authenticate(&app, &headers, &params).await?;
+    let client = authenticate(&app, &headers, &params, "/introspect").await?;
     if client.metadata.is_public() {
         return Err(Failure::json(PUBLIC_CLIENT_NOT_ALLOWED.occur()));
     }
@@ -46,7 +46,7 @@ pub async fn revoke(
     body: Bytes,
 ) -> Result<Response, Failure> {
     let params = form(&headers, &body)?;
-    let client = authenticate(&app, &headers, &params).await?;
+    let client = authenticate(&app, &headers, &params, "/revoke").await?;
     let Some(token) = params.single("token").ok().flatten() else {
         return Err(Failure::json(MISSING_PARAMETER.with_detail("token")));
     };

@@ -46,7 +46,7 @@ pub async fn par(
 
 async fn push(app: &App, headers: &HeaderMap, body: &Bytes) -> Result<Response, Failure> {
     let params = form(headers, body)?;
-    let client = authenticate(app, headers, &params).await?;
+    let client = authenticate(app, headers, &params, "/par").await?;
     let fail = |occ: Occurrence| Failure::json(occ.client(client.client_id.clone()));
     let one = |name: &str| params.single(name).ok().flatten();
     let fapi2 = latchkey_core::fapi2::applies(app.config.fapi2, &client.metadata);

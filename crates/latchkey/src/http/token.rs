@@ -42,12 +42,14 @@ fn one(params: &RawParams, name: &str) -> Option<String> {
     params.single(name).ok().flatten().map(str::to_string)
 }
 
-/// Authenticate the client of a form request (the extractor of the
-/// client-authenticated endpoints), and count it against its rate limit.
+/// Authenticate the client of a form request to the endpoint at `path`
+/// (the extractor of the client-authenticated endpoints), and count it
+/// against its rate limit.
 pub async fn authenticate(
     app: &App,
     headers: &HeaderMap,
     params: &RawParams,
+    path: &str,
 ) -> Result<ClientRecord, Failure> {
     let authorization = match headers.get(header::AUTHORIZATION) {
         Some(v) => Some(
@@ -70,9 +72,11 @@ pub async fn authenticate(
         client_assertion: one(params, "client_assertion").map(Secret::new),
     };
     let token_endpoint = format!("{}/token", app.config.issuer);
+    let endpoint = format!("{}{path}", app.config.issuer);
     let ctx = AuthContext {
         issuer: &app.config.issuer,
         token_endpoint: &token_endpoint,
+        endpoint: &endpoint,
         secrets: &app.secrets,
         now: latchkey_core::now_unix(),
         jwks: Some(&app.fetcher),
@@ -204,7 +208,7 @@ async fn token_proof(
 
 async fn issue(app: &App, headers: &HeaderMap, body: &Bytes) -> Result<Response, Failure> {
     let params = form(headers, body)?;
-    let client = authenticate(app, headers, &params).await?;
+    let client = authenticate(app, headers, &params, "/token").await?;
     fapi2::check_client(&client.metadata, app.config.fapi2)
         .map_err(|occ| Failure::json(occ.client(client.client_id.as_str())))?;
     let checked = token_proof(app, headers, &client)

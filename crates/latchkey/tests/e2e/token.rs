@@ -577,6 +577,73 @@ async fn private_key_jwt_replay_is_jti_known(db: Db) {
     let _ = SECRET;
 }
 
+/// RFC 7523 §3, RFC 9126 §2: an assertion's `aud` may be the issuer, the
+/// token endpoint, or the URL of the endpoint receiving it (/par,
+/// /introspect, /revoke); another endpoint's URL is refused.
+async fn private_key_jwt_audience_may_be_the_receiving_endpoint(db: Db) {
+    let s = Server::start(db).await;
+    let secrets = Secrets::new("test-only").unwrap();
+    let now = latchkey_core::now_unix();
+    let record = keys::generate(Alg::Es256, &secrets, now).unwrap();
+    let key = SigningKey::load(&record, &secrets).unwrap();
+    register(
+        &s,
+        json!({"client_id": "pk", "redirect_uris": ["https://app.example/cb"], "scope": "openid",
+        "token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [record.public_jwk]}}),
+    )
+    .await;
+    let mut n = 0;
+    let mut send = |path: &'static str, aud: String| {
+        n += 1;
+        let claims =
+            json!({"iss": "pk", "sub": "pk", "aud": aud, "exp": now + 60, "jti": format!("a{n}")});
+        let assertion = key.sign_jwt("JWT", &claims).unwrap();
+        let mut form = vec![
+            (
+                "client_assertion_type".to_string(),
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_string(),
+            ),
+            ("client_assertion".to_string(), assertion),
+        ];
+        if path == "/par" {
+            for (k, v) in [
+                ("response_type", "code"),
+                ("redirect_uri", "https://app.example/cb"),
+                ("scope", "openid"),
+                (
+                    "code_challenge",
+                    "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGcSFY8n2w",
+                ),
+                ("code_challenge_method", "S256"),
+            ] {
+                form.push((k.to_string(), v.to_string()));
+            }
+        } else {
+            form.push(("token".to_string(), "not-a-token".to_string()));
+        }
+        s.http.post(s.url(path)).form(&form).send()
+    };
+    let r = send("/par", s.url("/par")).await.unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    for path in ["/introspect", "/revoke"] {
+        let r = send(path, s.url(path)).await.unwrap();
+        assert_eq!(r.status(), 200, "{path}: {}", r.text().await.unwrap());
+    }
+    let r = send("/par", s.base.clone()).await.unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    // Another endpoint's URL does not name the one receiving it.
+    let r = send("/introspect", s.url("/revoke")).await.unwrap();
+    let (_, body) = assert_json_error(
+        r,
+        401,
+        "invalid_client",
+        "client_assertion_audience_mismatch",
+    )
+    .await;
+    let described = body["error_description"].as_str().unwrap();
+    assert!(described.contains(&s.url("/introspect")), "{described}");
+}
+
 /// RFC 7523 §3: an assertion is refused before its nbf (or iat), and when
 /// it would stay valid (and its jti kept) for longer than an hour.
 async fn private_key_jwt_time_bounds(db: Db) {
@@ -800,4 +867,5 @@ crate::both!(
     client_credentials_and_the_resource_endpoints,
     every_token_error_row,
     private_key_jwt_replay_is_jti_known,
+    private_key_jwt_audience_may_be_the_receiving_endpoint,
 );
