@@ -731,7 +731,7 @@ pub const RECOVERY_LINK_TTL: Seconds = Seconds {
 pub const REQUIRE_VERIFIED_EMAIL: Flag = Flag {
     key: "policy.require_verified_email",
     default: false,
-    doc: "refuse the sign-in of a user whose email is not verified (cause `email_not_verified`), at the login step; the page offers to send the verification link again (with mail on)",
+    doc: "refuse the sign-in of a user whose email is not verified (cause `email_not_verified`), whichever way they sign in: password, passkey, or an upstream identity provider (which must vouch for the address with `email_verified`); the page offers to send the verification link again (with mail on)",
 };
 
 pub const BACKCHANNEL_LOGOUT_TIMEOUT: Seconds = Seconds {

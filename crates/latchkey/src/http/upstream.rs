@@ -164,6 +164,14 @@ pub async fn callback(
             return Err(signin::end(&app, &p.interaction, occ).await);
         }
     };
+    // policy.require_verified_email holds for every way of signing in: an
+    // address the upstream did not vouch for is not verified here either.
+    if let Some(occ) = super::verify_email::refuses(&app, &user) {
+        return Ok(crate::http::pages::html_response(
+            StatusCode::FORBIDDEN,
+            super::verify_email::refused_page(&app, &p, &user.username, &occ),
+        ));
+    }
     sign_in(&app, p, &user, &record.upstream_id, &upstream_sub, address).await
 }
 

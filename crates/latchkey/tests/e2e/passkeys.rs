@@ -111,7 +111,7 @@ async fn sign_in_with_password(d: &Driver, s: &Server, username: &str) {
 
 #[tokio::test]
 async fn a_real_browser_adds_a_passkey_and_signs_in_with_it() {
-    let s = Server::start_at(Database::new(Db::Sqlite).await, "localhost", &[]).await;
+    let mut s = Server::start_at(Database::new(Db::Sqlite).await, "localhost", &[]).await;
     let cb = client_app().await;
     let r = s
         .admin(Method::POST, "/clients")
@@ -204,6 +204,24 @@ async fn a_real_browser_adds_a_passkey_and_signs_in_with_it() {
     let keys = passkeys_of(&s, &alice).await;
     assert!(keys[0]["last_used_at"].is_i64(), "{keys:?}");
     let first_count = keys[0]["sign_count"].as_i64().unwrap();
+
+    // policy.require_verified_email holds for passkeys as for passwords:
+    // restarted with it, alice (no verified email) signing in with her
+    // passkey is asked to confirm her address first. Then without it again.
+    for policy in ["true", "false"] {
+        let db = s.stop();
+        s = Server::start_at(
+            db,
+            "localhost",
+            &[("LATCHKEY_POLICY_REQUIRE_VERIFIED_EMAIL", policy)],
+        )
+        .await;
+        if policy == "true" {
+            d.goto(&authorize(&s.base, "&prompt=login")).await;
+            let page = d.wait_for_text("Confirm your email address first").await;
+            assert!(page.contains("#email_not_verified"), "{page}");
+        }
+    }
 
     // The passkey as the second factor after the password (the
     // authenticator refuses to verify the user meanwhile, so the login

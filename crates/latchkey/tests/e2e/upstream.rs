@@ -560,6 +560,39 @@ async fn a_wrong_client_secret_is_misconfiguration(db: Db) {
     assert_eq!(users(&p.down).await.len(), 0);
 }
 
+/// `policy.require_verified_email` holds for upstream sign-ins too: an
+/// address the upstream does not vouch for gets the page that asks to
+/// verify it first; one it vouches for signs in.
+#[tokio::test]
+async fn an_unverified_upstream_email_is_refused_under_the_policy() {
+    let p = pair(
+        Db::Sqlite,
+        false,
+        UP_SECRET,
+        &[("LATCHKEY_POLICY_REQUIRE_VERIFIED_EMAIL", "true")],
+    )
+    .await;
+    create(
+        &p.up,
+        "/users",
+        json!({"username": "eve", "password": PASSWORD,
+               "claims": {"email": "eve@corp.example", "email_verified": false}}),
+    )
+    .await;
+    let mut b = Jar::new();
+    let authorize = to_upstream(&p.down, &mut b).await;
+    let callback = at_upstream(&p.up, &mut b, &authorize, "eve", "login").await;
+    let r = b.get(&callback).await;
+    assert_eq!(r.status(), 403);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Confirm your email address first"), "{html}");
+    assert!(html.contains("#email_not_verified\""), "{html}");
+
+    let mut b = Jar::new();
+    let to = sign_in(&p, &mut b, "bob").await;
+    assert!(to.starts_with(CB), "{to}");
+}
+
 crate::both!(
     first_login_creates_a_user_and_the_next_reuses_it,
     link_by_email_joins_the_existing_user,

@@ -200,6 +200,20 @@ async fn passkey_submit(
         }
         Err(occ) => return Err(p.refuse(occ)),
     };
+    // policy.require_verified_email holds for passkeys as for passwords.
+    if app.config.require_verified_email
+        && let Some(user) = app
+            .store
+            .get_user(&record.sub)
+            .await
+            .map_err(|e| p.refuse(e.into()))?
+        && let Some(occ) = crate::http::verify_email::refuses(app, &user)
+    {
+        return Ok(html_response(
+            StatusCode::FORBIDDEN,
+            crate::http::verify_email::refused_page(app, p, &user.username, &occ),
+        ));
+    }
     let client_id = p.interaction.purpose.client_id();
     let amr = latchkey_core::passkey::AMR_PASSKEY
         .iter()
