@@ -283,22 +283,6 @@ async fn a_client_assertion_raced_over_two_nodes_is_accepted_once() {
     assert_eq!(accepted, 1);
 }
 
-/// Poll `check` for up to one second; the time it took when it held.
-async fn within_a_second<F, Fut>(mut check: F) -> std::time::Duration
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let start = std::time::Instant::now();
-    while start.elapsed() < std::time::Duration::from_secs(1) {
-        if check().await {
-            return start.elapsed();
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    panic!("the change did not reach the other node within one second");
-}
-
 async fn cc_status(node: &Server, secret: &str) -> (u16, Value) {
     let r = node
         .http
@@ -325,7 +309,7 @@ async fn client_and_key_changes_reach_the_other_node_within_a_second() {
     let at = t["access_token"].as_str().unwrap().to_string();
     let header = jsonwebtoken::decode_header(&at).unwrap();
     let kid = header.kid.unwrap();
-    within_a_second(|| {
+    crate::support::within_a_second(|| {
         let (b, kid) = (&b, kid.clone());
         async move {
             let jwks: Value = b
@@ -363,7 +347,7 @@ async fn client_and_key_changes_reach_the_other_node_within_a_second() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    within_a_second(|| async { cc_status(&b, &secret).await.0 == 400 }).await;
+    crate::support::within_a_second(|| async { cc_status(&b, &secret).await.0 == 400 }).await;
     let (_, body) = cc_status(&b, &secret).await;
     assert!(
         body["error_uri"]
@@ -376,8 +360,8 @@ async fn client_and_key_changes_reach_the_other_node_within_a_second() {
     // A change made by the CLI, another process, reaches both.
     let (code, _, err) = a.run(&["client", "activate", "svc"]);
     assert_eq!(code, 0, "{err}");
-    within_a_second(|| async { cc_status(&a, &secret).await.0 == 200 }).await;
-    within_a_second(|| async { cc_status(&b, &secret).await.0 == 200 }).await;
+    crate::support::within_a_second(|| async { cc_status(&a, &secret).await.0 == 200 }).await;
+    crate::support::within_a_second(|| async { cc_status(&b, &secret).await.0 == 200 }).await;
 }
 
 #[tokio::test]
@@ -403,7 +387,7 @@ async fn a_revocation_reaches_the_other_node_within_a_second() {
     // The revoking node knows at once; the other within a second.
     let i = introspect(&a, "svc", &secret, &token).await;
     assert_eq!(i, json!({"active": false}));
-    within_a_second(|| async {
+    crate::support::within_a_second(|| async {
         introspect(&b, "svc", &secret, &token).await == json!({"active": false})
     })
     .await;

@@ -239,7 +239,7 @@ async fn authorize_is_shed_to_a_cached_client(db: Db) {
 
     drop(held);
     // The slot is free again once the server sees the held request end.
-    within_a_second(|| async {
+    crate::support::within_a_second(|| async {
         get(format!("{start}&client_id=cold"))
             .await
             .unwrap()
@@ -270,21 +270,6 @@ async fn two_nodes_share_one_budget() {
     let limited = answers.iter().filter(|r| r.status() == 429).count();
     assert_eq!(ok + limited, 20);
     assert!((5..=10).contains(&ok), "{ok} of 20 answered over two nodes");
-}
-
-async fn within_a_second<F, Fut>(mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(1) {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("the switch did not reach the node within one second");
 }
 
 async fn jwks_status(s: &Server) -> u16 {
@@ -368,7 +353,7 @@ async fn maintenance_through_the_admin_api_reaches_every_node() {
     assert_eq!(view["setting"], false);
     // At once on the node that switched, within a second on the other.
     assert_eq!(jwks_status(&a).await, 503);
-    within_a_second(|| async { jwks_status(&b).await == 503 }).await;
+    crate::support::within_a_second(|| async { jwks_status(&b).await == 503 }).await;
     let r = b
         .http
         .post(b.url("/token"))
@@ -411,7 +396,7 @@ async fn maintenance_through_the_admin_api_reaches_every_node() {
     assert_eq!(view["enabled"], false);
     assert_eq!(jwks_status(&b).await, 200);
     for node in [&a, &c] {
-        within_a_second(|| async { jwks_status(node).await == 200 }).await;
+        crate::support::within_a_second(|| async { jwks_status(node).await == 200 }).await;
     }
     let r = a.http.get(a.url("/health/ready")).send().await.unwrap();
     assert_eq!(r.status(), 200);

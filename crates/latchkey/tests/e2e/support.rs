@@ -417,3 +417,22 @@ macro_rules! both {
         mod postgres { $( #[tokio::test] async fn $name() { super::$name($crate::support::Db::Postgres).await } )* }
     };
 }
+
+/// Poll `check` until it holds; the time it took. For what a node learns
+/// from another through the database: nodes look every 250 ms, so it holds
+/// within a second, and the bound allows three for a machine busy with
+/// other tests (timing is for benchmarks; this checks that it arrives).
+pub async fn within_a_second<F, Fut>(mut check: F) -> std::time::Duration
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(3) {
+        if check().await {
+            return start.elapsed();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the change did not reach the other node in time");
+}
