@@ -174,6 +174,7 @@ fn basic_check(stored: &str, header: String) -> Result<(), Occurrence> {
     let client = ClientRecord {
         client_id: "app".into(),
         secret_hash: Some(secrets.hash(stored)),
+        previous_secret: None,
         active: true,
         metadata: ClientMetadata::default(),
         created_at: 0,
@@ -181,7 +182,7 @@ fn basic_check(stored: &str, header: String) -> Result<(), Occurrence> {
     };
     match classify(&creds(|c| c.authorization = Some(Secret::new(header)))) {
         Ok(Attempt::Basic { secret, .. }) => {
-            client_secret_basic::verify(&client, &secret, &secrets)
+            client_secret_basic::verify(&client, &secret, &secrets, 0)
         }
         other => panic!("not Basic: {other:?}"),
     }

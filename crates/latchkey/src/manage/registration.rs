@@ -49,6 +49,7 @@ pub async fn register(
     let record = ClientRecord {
         client_id,
         secret_hash: secret.as_deref().map(|s| secrets.hash(s)),
+        previous_secret: None,
         active: true,
         metadata,
         created_at: now,
