@@ -128,6 +128,10 @@ pub async fn replace(
     } else if let Some(s) = &new_secret {
         record.secret_hash = Some(secrets.hash(s));
     }
+    // A secret issued or dropped here ends a rotation's grace period.
+    if method_changed || new_secret.is_some() || record.secret_hash.is_none() {
+        record.previous_secret = None;
+    }
     record.metadata = metadata;
     record.updated_at = latchkey_core::now_unix();
     if !store.update_client(&record).await? {
