@@ -633,8 +633,8 @@ fn print(value: &Value) {
 /// from 0 to 30 days.
 fn parse_grace(text: &str) -> Result<i64, String> {
     let text = text.trim();
-    let (number, unit) = match text.char_indices().last() {
-        Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], c),
+    let (number, unit) = match text.chars().last() {
+        Some(c) if c.is_ascii_alphabetic() => (text.strip_suffix(c).unwrap_or(text), c),
         _ => (text, 's'),
     };
     let per = match unit.to_ascii_lowercase() {

@@ -299,7 +299,10 @@ async fn create_resource(
     let created = manage::resources::create(app.store.as_ref(), body)
         .await
         .map_err(Failure::admin)?;
-    let identifier = created["resource"].as_str().unwrap_or_default();
+    let identifier = created
+        .get("resource")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let event = crate::audit::resource_changed(&admin_actor(), kind::RESOURCE_CREATED, identifier)
         .address(address_of(&app, &extensions, &headers));
     crate::audit::record(&app, event).await;
