@@ -351,9 +351,74 @@ async fn rotate_secret_from_the_cli(db: Db) {
     assert_eq!(events[4]["detail"]["grace_seconds"], 3600);
 }
 
+/// oauth4webapi's report of client_credentials with each of `secrets`
+/// (name, secret), by client_secret_basic.
+async fn oauth4webapi_with(s: &Server, id: &str, secrets: &[(&str, &str)]) -> Value {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../interop/node");
+    assert!(
+        dir.join("node_modules/oauth4webapi").exists(),
+        "the npm packages are missing: run scripts/interop-install (scripts/test does)"
+    );
+    let secrets: serde_json::Map<String, Value> = secrets
+        .iter()
+        .map(|(name, secret)| (name.to_string(), json!(secret)))
+        .collect();
+    let env = json!({"issuer": s.base, "client_id": id, "secrets": secrets});
+    let out = tokio::time::timeout(
+        Duration::from_secs(60),
+        tokio::process::Command::new("node")
+            .arg("rotation.mjs")
+            .current_dir(&dir)
+            .env("LATCHKEY_INTEROP", env.to_string())
+            .env("NO_PROXY", "127.0.0.1")
+            .env("no_proxy", "127.0.0.1")
+            .kill_on_drop(true)
+            .output(),
+    )
+    .await
+    .expect("the script finishes within a minute")
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "rotation.mjs failed:\n{stderr}");
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("no JSON report ({e}): {stderr}"))
+}
+
+/// A client library keeps getting tokens with the old secret during the
+/// grace period and with the new one after it; the old one is then refused
+/// as any wrong secret, which the library shows with its cause.
+async fn oauth4webapi_through_a_rotation(db: Db) {
+    let s = Server::start(db).await;
+    let old = create(&s, "svc", "client_secret_basic").await;
+    let r = rotate(&s, "svc", Some(json!({"grace_seconds": 3}))).await;
+    let answer: Value = r.json().await.unwrap();
+    let new = answer["client_secret"].as_str().unwrap().to_string();
+    let deadline = answer["previous_secret_expires_at"].as_i64().unwrap();
+    let during = oauth4webapi_with(&s, "svc", &[("old", &old), ("new", &new)]).await;
+    for name in ["old", "new"] {
+        let step = &during["steps"][name];
+        assert_eq!(step["ok"], true, "{name}: {step}");
+        assert_eq!(step["scope"], "api:read", "{name}: {step}");
+    }
+    while latchkey_core::now_unix() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let after = oauth4webapi_with(&s, "svc", &[("old", &old), ("new", &new)]).await;
+    assert_eq!(after["steps"]["new"]["ok"], true, "{after}");
+    let raised = &after["steps"]["old"]["raised"];
+    assert_eq!(raised["error"], "invalid_client", "{after}");
+    assert!(
+        raised["error_uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("#client_secret_mismatch"),
+        "{after}"
+    );
+}
+
 crate::both!(
     both_secrets_work_until_the_deadline,
     rotation_without_grace_and_patch,
     bad_rotations_are_refused,
     rotate_secret_from_the_cli,
+    oauth4webapi_through_a_rotation,
 );
