@@ -301,7 +301,7 @@ async fn create_resource(
         .map_err(Failure::admin)?;
     let identifier = created
         .get("resource")
-        .and_then(Value::as_str)
+        .and_then(serde_json::Value::as_str)
         .unwrap_or_default();
     let event = crate::audit::resource_changed(&admin_actor(), kind::RESOURCE_CREATED, identifier)
         .address(address_of(&app, &extensions, &headers));
