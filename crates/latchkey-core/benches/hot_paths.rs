@@ -29,6 +29,7 @@ fn fixture() -> (Secrets, KeySet, ClientRecord) {
     let client = ClientRecord {
         client_id: "bench-cc".into(),
         secret_hash: Some(secrets.hash("bench-cc-secret")),
+        previous_secret: None,
         active: true,
         metadata: ClientMetadata {
             scope: Some("api:read api:write".into()),
@@ -97,7 +98,7 @@ fn hot_paths(c: &mut Criterion) {
         b.iter(|| {
             let (_, secret) = client_secret_basic::parse_header(black_box(header)).unwrap();
             // Both readings of the secret are compared.
-            client_secret_basic::verify(&client, &secret, &secrets).unwrap()
+            client_secret_basic::verify(&client, &secret, &secrets, 0).unwrap()
         })
     });
     c.bench_function("client_credentials_issue_and_serialize", |b| {

@@ -706,7 +706,26 @@ impl ClientMetadata {
     }
 }
 
+/// A rotated-out secret that still authenticates the client until
+/// `expires_at` (Unix seconds, exclusive): kept as a keyed hash, like the
+/// current one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviousSecret {
+    pub hash: String,
+    pub expires_at: i64,
+}
+
 impl ClientRecord {
+    /// The previous secret's hash while it is still valid at `now`. Checked
+    /// at each authentication against the record's deadline, so a cached
+    /// record stops accepting it at the deadline on every node.
+    pub fn previous_secret_hash(&self, now: i64) -> Option<&str> {
+        self.previous_secret
+            .as_ref()
+            .filter(|p| now < p.expires_at)
+            .map(|p| p.hash.as_str())
+    }
+
     /// The `sub` this client sees for the user whose own `sub` is `sub`
     /// (OIDC Core §8): the user's own for a public client; for a pairwise
     /// one, [`crate::crypto::Secrets::pairwise_sub`] of its sector (its
@@ -946,6 +965,8 @@ pub fn chosen_secret_warning(secret: &str) -> Option<Warning> {
 pub struct ClientRecord {
     pub client_id: String,
     pub secret_hash: Option<String>,
+    /// The secret a rotation replaced, while its grace period lasts.
+    pub previous_secret: Option<PreviousSecret>,
     pub active: bool,
     pub metadata: ClientMetadata,
     pub created_at: i64,

@@ -170,6 +170,7 @@ mod tests {
         let client = ClientRecord {
             client_id: "app".into(),
             secret_hash: None,
+            previous_secret: None,
             active: true,
             metadata: crate::client::ClientMetadata {
                 id_token_signed_response_alg: "ES256".into(),

@@ -171,6 +171,7 @@ macro_rules! conformance_tests {
                 dpop_jtis_are_recorded_once_per_key_across_stores,
                 dpop_bindings_of_codes_and_refresh_tokens_round_trip,
                 client_secret_sealed_round_trips,
+                a_rotated_secret_is_kept_until_its_deadline,
                 registration_token_hash_round_trips_and_goes_with_the_client,
                 a_client_is_created_with_its_secrets,
                 purge_removes_expired_token_rows,
@@ -238,6 +239,7 @@ fn client(id: &str, created_at: i64) -> ClientRecord {
     ClientRecord {
         client_id: id.into(),
         secret_hash: Some(format!("hash-of-{id}")),
+        previous_secret: None,
         active: true,
         metadata: ClientMetadata {
             redirect_uris: vec![format!("https://{id}.example/cb")],
@@ -441,6 +443,7 @@ async fn every_client_metadata_field_round_trips(db: &TestDb) {
     };
     let defaults = ClientRecord {
         secret_hash: None,
+        previous_secret: None,
         active: false,
         metadata: ClientMetadata::default(),
         ..client("defaults", 11)
@@ -1914,6 +1917,98 @@ async fn client_secret_sealed_round_trips(db: &TestDb) {
             .unwrap()
     );
     assert_eq!(sealed_secret(&store, "nobody").await, None);
+}
+
+async fn a_rotated_secret_is_kept_until_its_deadline(db: &TestDb) {
+    use latchkey_core::client::PreviousSecret;
+    let store = db.open().await;
+    store
+        .create_client_with(&client("c1", 100), Some(b"sealed-1"), None)
+        .await
+        .unwrap();
+    // With a grace period: the current secret becomes the previous one.
+    let rotated = store
+        .rotate_client_secret("c1", "hash-2", Some(b"sealed-2"), Some(500), 200)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(rotated.secret_hash.as_deref(), Some("hash-2"));
+    assert_eq!(rotated.updated_at, 200);
+    let previous = PreviousSecret {
+        hash: "hash-of-c1".into(),
+        expires_at: 500,
+    };
+    assert_eq!(rotated.previous_secret, Some(previous.clone()));
+    assert_eq!(rotated.previous_secret_hash(499), Some("hash-of-c1"));
+    assert_eq!(rotated.previous_secret_hash(500), None);
+    // The cache was forgotten: a read sees the rotation.
+    assert_eq!(store.get_client("c1").await.unwrap(), Some(rotated.clone()));
+    assert_eq!(
+        sealed_secret(&store, "c1").await.as_deref(),
+        Some(&b"sealed-2"[..])
+    );
+    let previous_sealed = store.get_client_previous_secret_sealed("c1").await.unwrap();
+    assert_eq!(previous_sealed.as_deref(), Some(&b"sealed-1"[..]));
+    // An update that keeps the record's previous secret keeps it all.
+    let mut renamed = rotated.clone();
+    renamed.metadata.client_name = Some("renamed".into());
+    assert!(store.update_client(&renamed).await.unwrap());
+    assert_eq!(store.get_client("c1").await.unwrap(), Some(renamed.clone()));
+    assert!(
+        store
+            .get_client_previous_secret_sealed("c1")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    // The purge leaves it before its deadline, then forgets it.
+    assert_eq!(store.purge_expired_previous_secrets(499).await.unwrap(), 0);
+    assert_eq!(store.purge_expired_previous_secrets(500).await.unwrap(), 1);
+    let purged = store.get_client("c1").await.unwrap().unwrap();
+    assert_eq!(purged.previous_secret, None);
+    assert_eq!(purged.secret_hash.as_deref(), Some("hash-2"));
+    assert_eq!(
+        store.get_client_previous_secret_sealed("c1").await.unwrap(),
+        None
+    );
+    // Without a grace period the previous secret goes at once.
+    store
+        .rotate_client_secret("c1", "hash-3", None, Some(900), 300)
+        .await
+        .unwrap();
+    let at_once = store
+        .rotate_client_secret("c1", "hash-4", None, None, 301)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(at_once.previous_secret, None);
+    assert_eq!(at_once.secret_hash.as_deref(), Some("hash-4"));
+    assert_eq!(sealed_secret(&store, "c1").await, None);
+    // An update whose record has no previous secret clears one.
+    let again = store
+        .rotate_client_secret("c1", "hash-5", Some(b"sealed-5"), Some(900), 302)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(again.previous_secret.is_some());
+    let cleared = ClientRecord {
+        previous_secret: None,
+        ..again
+    };
+    assert!(store.update_client(&cleared).await.unwrap());
+    assert_eq!(store.get_client("c1").await.unwrap(), Some(cleared));
+    assert_eq!(
+        store.get_client_previous_secret_sealed("c1").await.unwrap(),
+        None
+    );
+    // No such client.
+    assert_eq!(
+        store
+            .rotate_client_secret("nobody", "h", None, Some(900), 300)
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 async fn registration_hash(store: &Arc<dyn Store>, client_id: &str) -> Option<String> {

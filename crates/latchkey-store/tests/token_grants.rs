@@ -73,6 +73,7 @@ impl Env {
         let record = ClientRecord {
             client_id: id.into(),
             secret_hash: Some(self.secrets.hash("s3cret")),
+            previous_secret: None,
             active: true,
             metadata,
             created_at: NOW,

@@ -81,9 +81,27 @@ pub fn client_updated(
         _ => {}
     }
     if answer.get("client_secret").is_some() {
-        events.push(event(kind::CLIENT_SECRET_ROTATED));
+        // A secret set by an update replaces the old one at once.
+        events.push(event(kind::CLIENT_SECRET_ROTATED).with("grace_seconds", 0));
     }
     events
+}
+
+/// `client.secret_rotated` for a rotation with `grace_seconds` during
+/// which the previous secret still works (0: none).
+pub fn client_secret_rotated(
+    actor: &Actor,
+    address: Option<String>,
+    client_id: &str,
+    grace_seconds: i64,
+) -> AuditEvent {
+    AuditEvent::new(
+        actor,
+        kind::CLIENT_SECRET_ROTATED,
+        format!("client:{client_id}"),
+    )
+    .address(address)
+    .with("grace_seconds", grace_seconds)
 }
 
 /// `client.created` for a client as the creation answered it.

@@ -253,6 +253,16 @@ enum ClientCommand {
         #[command(flatten)]
         fields: ClientFields,
     },
+    /// Issue a new secret (printed once); with --grace the old one keeps working that long.
+    #[command(
+        after_help = "Examples:\n  latchkey client rotate-secret my-app --grace 1h\n  latchkey client rotate-secret my-app --grace 86400\n  latchkey client rotate-secret my-app"
+    )]
+    RotateSecret {
+        client_id: String,
+        /// How long the previous secret stays valid: seconds (86400) or a number with s, m, h or d (30m, 1h, 7d); at most 30 days. Default 0: it stops at once.
+        #[arg(long, value_parser = parse_grace, default_value = "0")]
+        grace: i64,
+    },
     /// Deactivate a client: its requests are refused with unauthorized_client.
     #[command(after_help = "Example:\n  latchkey client deactivate my-app")]
     Deactivate { client_id: String },
@@ -619,6 +629,31 @@ fn print(value: &Value) {
 
 /// A created or updated client: its `warnings` go to stderr, one line
 /// each, and the client to stdout as `client show` prints it.
+/// A grace period: whole seconds, or a number followed by s, m, h or d;
+/// from 0 to 30 days.
+fn parse_grace(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    let (number, unit) = match text.chars().last() {
+        Some(c) if c.is_ascii_alphabetic() => (text.strip_suffix(c).unwrap_or(text), c),
+        _ => (text, 's'),
+    };
+    let per = match unit.to_ascii_lowercase() {
+        's' => 1,
+        'm' => 60,
+        'h' => 3_600,
+        'd' => 86_400,
+        _ => return Err(format!("{text}: the unit is s, m, h or d")),
+    };
+    let n: i64 = number
+        .parse()
+        .map_err(|_| format!("{text}: a whole number of seconds, or one with s, m, h or d"))?;
+    let max = manage::clients::MAX_GRACE_SECONDS;
+    match n.checked_mul(per) {
+        Some(secs) if (0..=max).contains(&secs) => Ok(secs),
+        _ => Err(format!("{text}: from 0 to 30 days ({max} seconds)")),
+    }
+}
+
 fn print_client(mut value: Value) {
     let warnings = value.as_object_mut().and_then(|map| map.remove("warnings"));
     for w in warnings
@@ -711,6 +746,14 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 print_client(
                     update_client(store, &secrets, fetcher, limits, &client_id, change).await?,
                 );
+            }
+            ClientCommand::RotateSecret { client_id, grace } => {
+                let rotated =
+                    manage::clients::rotate_secret(store, &secrets, &client_id, grace).await?;
+                let event =
+                    crate::audit::client_secret_rotated(&cli_actor(), None, &client_id, grace);
+                crate::audit::append(store, event).await;
+                print_client(rotated);
             }
             ClientCommand::Deactivate { client_id } => print_client(
                 update_client(

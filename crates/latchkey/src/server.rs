@@ -291,6 +291,11 @@ async fn purge(store: Arc<dyn Store>, audit_retention_days: i64) {
         if let Err(e) = store.purge_logouts(now, PURGE_LIMIT).await {
             tracing::warn!(error = %e, "back-channel logout purge failed");
         }
+        // Authentication already ignores a previous secret past its
+        // deadline; this forgets its hash and sealed form.
+        if let Err(e) = store.purge_expired_previous_secrets(now).await {
+            tracing::warn!(error = %e, "rotated client secret purge failed");
+        }
         match store
             .purge_expired(now, ERROR_RETENTION_SECS, PURGE_LIMIT)
             .await

@@ -365,6 +365,7 @@ mod tests {
         ClientRecord {
             client_id: "app".into(),
             secret_hash: None,
+            previous_secret: None,
             active: true,
             metadata: ClientMetadata {
                 redirect_uris: vec!["https://app.example/cb".into()],

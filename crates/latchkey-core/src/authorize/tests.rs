@@ -15,6 +15,7 @@ fn client(f: impl FnOnce(&mut ClientMetadata)) -> ClientRecord {
     ClientRecord {
         client_id: "app".into(),
         secret_hash: Some("h".into()),
+        previous_secret: None,
         active: true,
         metadata,
         created_at: 0,

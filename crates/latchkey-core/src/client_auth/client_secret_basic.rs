@@ -93,20 +93,28 @@ fn form_decode(s: &str) -> Option<String> {
 }
 
 /// Compare both readings of the presented secret with the stored keyed
-/// hash, each in constant time. Both comparisons always run, so the time
-/// taken does not tell which reading matched.
+/// hash, and with the previous secret's while its grace period lasts at
+/// `now`, each in constant time. Every comparison always runs (with no
+/// previous secret, the current hash stands in for it), so the time taken
+/// does not tell which reading, nor which secret, matched.
 pub fn verify(
     client: &ClientRecord,
     secret: &BasicSecret,
     secrets: &Secrets,
+    now: i64,
 ) -> Result<(), Occurrence> {
     let Some(hash) = &client.secret_hash else {
         return Err(CLIENT_SECRET_MISMATCH.occur());
     };
+    let previous = client.previous_secret_hash(now);
     let decoded = secret.decoded.as_deref().unwrap_or(&secret.raw);
-    let decoded_matches = secrets.verify(decoded, hash);
-    let raw_matches = secrets.verify(&secret.raw, hash);
-    if decoded_matches | raw_matches {
+    let mut matched = false;
+    for reading in [decoded, secret.raw.as_str()] {
+        let current = secrets.verify(reading, hash);
+        let before = secrets.verify(reading, previous.unwrap_or(hash)) & previous.is_some();
+        matched |= current | before;
+    }
+    if matched {
         Ok(())
     } else {
         Err(CLIENT_SECRET_MISMATCH.occur())

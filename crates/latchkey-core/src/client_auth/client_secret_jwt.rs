@@ -30,6 +30,23 @@ pub async fn verify(
             .open(&sealed, client.client_id.as_bytes())
             .map_err(Occurrence::from)?,
     );
-    let key = jsonwebtoken::DecodingKey::from_secret(&secret);
-    assertion::verify(store, ctx, client, unverified, &[key]).await
+    let mut keys = vec![jsonwebtoken::DecodingKey::from_secret(&secret)];
+    // While a rotation's grace period lasts, the previous secret's
+    // assertions are accepted too.
+    let mut previous = None;
+    if client.previous_secret_hash(ctx.now).is_some()
+        && let Some(sealed) = store
+            .get_client_previous_secret_sealed(&client.client_id)
+            .await?
+    {
+        previous = Some(zeroize::Zeroizing::new(
+            ctx.secrets
+                .open(&sealed, client.client_id.as_bytes())
+                .map_err(Occurrence::from)?,
+        ));
+    }
+    if let Some(previous) = &previous {
+        keys.push(jsonwebtoken::DecodingKey::from_secret(previous));
+    }
+    assertion::verify(store, ctx, client, unverified, &keys).await
 }

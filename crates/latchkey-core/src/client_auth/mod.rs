@@ -221,9 +221,11 @@ pub async fn authenticate(
         )));
     }
     let verified = match &attempt {
-        Attempt::Basic { secret, .. } => client_secret_basic::verify(&client, secret, ctx.secrets),
+        Attempt::Basic { secret, .. } => {
+            client_secret_basic::verify(&client, secret, ctx.secrets, ctx.now)
+        }
         Attempt::Post { secret, .. } => {
-            client_secret_post::verify(&client, secret.expose_str(), ctx.secrets)
+            client_secret_post::verify(&client, secret.expose_str(), ctx.secrets, ctx.now)
         }
         Attempt::Assertion(a) if a.is_hmac() => {
             client_secret_jwt::verify(store, ctx, &client, a).await

@@ -174,6 +174,7 @@ fn basic_check(stored: &str, header: String) -> Result<(), Occurrence> {
     let client = ClientRecord {
         client_id: "app".into(),
         secret_hash: Some(secrets.hash(stored)),
+        previous_secret: None,
         active: true,
         metadata: ClientMetadata::default(),
         created_at: 0,
@@ -181,7 +182,7 @@ fn basic_check(stored: &str, header: String) -> Result<(), Occurrence> {
     };
     match classify(&creds(|c| c.authorization = Some(Secret::new(header)))) {
         Ok(Attempt::Basic { secret, .. }) => {
-            client_secret_basic::verify(&client, &secret, &secrets)
+            client_secret_basic::verify(&client, &secret, &secrets, 0)
         }
         other => panic!("not Basic: {other:?}"),
     }
@@ -343,5 +344,54 @@ fn assertion_time_claims() {
     ];
     for (name, exp, nbf, iat) in accepted {
         assert_eq!(check_times(exp, nbf, iat, now).ok(), exp, "{name}");
+    }
+}
+
+/// While a rotation's grace period lasts, the previous secret matches too,
+/// by either method; at its deadline it stops, and a client without one
+/// matches its current secret only.
+#[test]
+fn a_previous_secret_matches_until_its_deadline() {
+    use crate::client::{ClientMetadata, ClientRecord, PreviousSecret};
+    let secrets = Secrets::new("test-only").unwrap();
+    let mut client = ClientRecord {
+        client_id: "app".into(),
+        secret_hash: Some(secrets.hash("new-secret")),
+        previous_secret: Some(PreviousSecret {
+            hash: secrets.hash("old-secret"),
+            expires_at: 100,
+        }),
+        active: true,
+        metadata: ClientMetadata::default(),
+        created_at: 0,
+        updated_at: 0,
+    };
+    let basic_with = |client: &ClientRecord, secret: &str, now: i64| {
+        let secret = client_secret_basic::BasicSecret {
+            decoded: Some(secret.to_string()),
+            raw: secret.to_string(),
+        };
+        client_secret_basic::verify(client, &secret, &secrets, now).is_ok()
+    };
+    let post_with = |client: &ClientRecord, secret: &str, now: i64| {
+        client_secret_post::verify(client, secret, &secrets, now).is_ok()
+    };
+    for check in [
+        &basic_with as &dyn Fn(&ClientRecord, &str, i64) -> bool,
+        &post_with,
+    ] {
+        assert!(check(&client, "new-secret", 99));
+        assert!(check(&client, "old-secret", 99));
+        assert!(!check(&client, "other", 99));
+        assert!(check(&client, "new-secret", 100));
+        assert!(!check(&client, "old-secret", 100));
+    }
+    client.previous_secret = None;
+    for check in [
+        &basic_with as &dyn Fn(&ClientRecord, &str, i64) -> bool,
+        &post_with,
+    ] {
+        assert!(check(&client, "new-secret", 0));
+        assert!(!check(&client, "old-secret", 0));
     }
 }

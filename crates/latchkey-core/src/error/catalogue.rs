@@ -3140,6 +3140,20 @@ pub static AUDIT_QUERY_INVALID: Cause = Cause {
     page: None,
 };
 
+pub static SECRET_ROTATION_INVALID: Cause = Cause {
+    id: "secret_rotation_invalid",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The client secret cannot be rotated as asked",
+    actor: Actor::Operator,
+    fix: "grace_seconds is a whole number of seconds from 0 (the previous secret stops at once) to 2592000 (30 days); the body is a JSON object or empty. Only a client whose token_endpoint_auth_method uses a secret (client_secret_basic, client_secret_post, client_secret_jwt) has one to rotate.",
+    spec: "RFC 6749 §2.3.1",
+    endpoints: ADMIN,
+    extended_code: None,
+    checklist: &["T1"],
+    page: None,
+};
+
 // ---------------------------------------------------------------------------
 // Passkeys (WebAuthn Level 3): registration, sign-in and second factor on the
 // sign-in pages, and their administration
@@ -4168,6 +4182,7 @@ pub static ALL: &[&Cause] = &[
     &ACCOUNT_SESSION_UNKNOWN,
     &CONNECTED_APPLICATION_UNKNOWN,
     &AUDIT_QUERY_INVALID,
+    &SECRET_ROTATION_INVALID,
     // passkeys
     &PASSKEY_CANCELLED,
     &PASSKEY_TIMEOUT,

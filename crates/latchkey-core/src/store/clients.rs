@@ -44,6 +44,28 @@ pub trait ClientStore: Send + Sync {
         sealed: Option<&[u8]>,
     ) -> StoreResult<bool>;
     async fn get_client_secret_sealed(&self, client_id: &str) -> StoreResult<Option<Vec<u8>>>;
+    /// The sealed client_secret_jwt secret a rotation replaced (kept while
+    /// the record's [`crate::client::PreviousSecret`] lasts).
+    async fn get_client_previous_secret_sealed(
+        &self,
+        client_id: &str,
+    ) -> StoreResult<Option<Vec<u8>>>;
+    /// Rotate the secret: `new_hash` (and `new_sealed`, for
+    /// client_secret_jwt) become current; with `previous_expires_at`, the
+    /// secret they replace (hash and sealed form) stays valid until then,
+    /// else it stops at once. Returns the record as written; `None` when
+    /// no such client.
+    async fn rotate_client_secret(
+        &self,
+        client_id: &str,
+        new_hash: &str,
+        new_sealed: Option<&[u8]>,
+        previous_expires_at: Option<i64>,
+        now: i64,
+    ) -> StoreResult<Option<ClientRecord>>;
+    /// Forget previous secrets whose grace period ended before `now`; the
+    /// number of clients changed.
+    async fn purge_expired_previous_secrets(&self, now: i64) -> StoreResult<u64>;
 
     // Dynamic registration (RFC 7592): the keyed hash of a client's
     // registration access token; a client created otherwise has none.

@@ -113,6 +113,7 @@ mod tests {
         ClientRecord {
             client_id: "svc".into(),
             secret_hash: Some("h".into()),
+            previous_secret: None,
             active: true,
             metadata: ClientMetadata {
                 scope: Some(scope.into()),

@@ -31,6 +31,7 @@ pub fn routes() -> Router<Arc<App>> {
             "/clients/{client_id}",
             get(show_client).patch(update_client).delete(delete_client),
         )
+        .route("/clients/{client_id}/secret", post(rotate_client_secret))
         .route("/resources", get(list_resources).post(create_resource))
         .route(
             "/resources/{resource}",
@@ -220,6 +221,37 @@ async fn update_client(
     );
     crate::audit::append_all(app.store.as_ref(), events).await;
     Ok(ok(StatusCode::OK, updated))
+}
+
+/// `POST /clients/{client_id}/secret`: a new secret, with the old one
+/// valid for the optional `grace_seconds` (an empty body: none).
+async fn rotate_client_secret(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+    extensions: axum::http::Extensions,
+    Path(client_id): Path<String>,
+    body: Bytes,
+) -> AdminResult {
+    authorize(&app, &method, &headers)?;
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        json!({})
+    } else {
+        json_body(&headers, &body)?
+    };
+    let grace = manage::clients::grace_from_body(&body).map_err(Failure::admin)?;
+    let rotated =
+        manage::clients::rotate_secret(app.store.as_ref(), &app.secrets, &client_id, grace)
+            .await
+            .map_err(Failure::admin)?;
+    let event = crate::audit::client_secret_rotated(
+        &admin_actor(),
+        address_of(&app, &extensions, &headers),
+        &client_id,
+        grace,
+    );
+    crate::audit::record(&app, event).await;
+    Ok(ok(StatusCode::OK, rotated))
 }
 
 async fn delete_client(

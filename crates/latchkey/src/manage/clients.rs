@@ -3,7 +3,8 @@
 use crate::http::fetch::Fetcher;
 use latchkey_core::Occurrence;
 use latchkey_core::catalogue::{
-    CLIENT_ID_TAKEN, CLIENT_NOT_FOUND, INVALID_CLIENT_METADATA, SECTOR_IDENTIFIER_INVALID,
+    CLIENT_ID_TAKEN, CLIENT_NOT_FOUND, INVALID_CLIENT_METADATA, SECRET_ROTATION_INVALID,
+    SECTOR_IDENTIFIER_INVALID,
 };
 use latchkey_core::client::{
     ClientMetadata, ClientRecord, ServerLimits, Warning, chosen_secret_warning,
@@ -13,8 +14,9 @@ use latchkey_core::store::{Store, StoreError};
 use serde_json::{Map, Value, json};
 
 /// The client as the admin API shows it: every metadata field, plus
-/// `client_id`, `active`, `client_id_issued_at` (RFC 7591 §3.2.1) and the
-/// secret only when it was just set.
+/// `client_id`, `active`, `client_id_issued_at` (RFC 7591 §3.2.1), the
+/// secret only when it was just set, and `previous_secret_expires_at`
+/// while a rotated-out secret still works (never the secret or its hash).
 pub fn view(record: &ClientRecord, new_secret: Option<&str>) -> Value {
     let mut out = match serde_json::to_value(&record.metadata) {
         Ok(Value::Object(map)) => map,
@@ -24,6 +26,14 @@ pub fn view(record: &ClientRecord, new_secret: Option<&str>) -> Value {
     out.insert("active".into(), json!(record.active));
     out.insert("client_id_issued_at".into(), json!(record.created_at));
     out.insert("updated_at".into(), json!(record.updated_at));
+    if let Some(previous) = &record.previous_secret
+        && previous.expires_at > latchkey_core::now_unix()
+    {
+        out.insert(
+            "previous_secret_expires_at".into(),
+            json!(previous.expires_at),
+        );
+    }
     if let Some(secret) = new_secret {
         out.insert("client_secret".into(), json!(secret));
         out.insert("client_secret_expires_at".into(), json!(0));
@@ -79,6 +89,7 @@ fn take_extras(body: &mut Map<String, Value>) -> Result<Extras, Occurrence> {
     for ignored in [
         "client_id_issued_at",
         "client_secret_expires_at",
+        "previous_secret_expires_at",
         "updated_at",
         "warnings",
     ] {
@@ -190,6 +201,7 @@ pub async fn create(
     let record = ClientRecord {
         client_id,
         secret_hash: secret.as_deref().map(|s| secrets.hash(s)),
+        previous_secret: None,
         active: extras.active.unwrap_or(true),
         metadata,
         created_at: now,
@@ -309,6 +321,11 @@ pub async fn update(
     if !metadata.uses_secret() {
         record.secret_hash = None;
     }
+    // A secret set here replaces the old one at once (rotation with a
+    // grace period is `rotate_secret`), and ends any grace period.
+    if new_secret.is_some() || method_changed || record.secret_hash.is_none() {
+        record.previous_secret = None;
+    }
     record.metadata = metadata;
     if let Some(active) = extras.active {
         record.active = active;
@@ -325,6 +342,86 @@ pub async fn update(
         &record.metadata,
         secret_warning,
     ))
+}
+
+/// The longest grace period a rotated-out secret may have: 30 days.
+pub const MAX_GRACE_SECONDS: i64 = 30 * 86_400;
+
+/// Read the optional body of a rotation: empty, or a JSON object with
+/// `grace_seconds` (0 to [`MAX_GRACE_SECONDS`]; absent means 0).
+pub fn grace_from_body(body: &Value) -> Result<i64, Occurrence> {
+    let invalid = |why: &str| {
+        SECRET_ROTATION_INVALID
+            .with_detail(format!("grace_seconds {why}"))
+            .field("grace_seconds", why.to_string())
+    };
+    let Value::Object(map) = body else {
+        return Err(SECRET_ROTATION_INVALID.with_detail("the body must be a JSON object"));
+    };
+    if let Some(other) = map.keys().find(|k| k.as_str() != "grace_seconds") {
+        return Err(SECRET_ROTATION_INVALID
+            .with_detail(format!("{other} is not a field of a rotation"))
+            .field(other, "not a field of a rotation (only grace_seconds)"));
+    }
+    match map.get("grace_seconds") {
+        None | Some(Value::Null) => Ok(0),
+        Some(v) => match v.as_i64() {
+            Some(n) if (0..=MAX_GRACE_SECONDS).contains(&n) => Ok(n),
+            Some(_) => Err(invalid(&format!(
+                "must be from 0 to {MAX_GRACE_SECONDS} (30 days)"
+            ))),
+            None => Err(invalid("must be a whole number of seconds")),
+        },
+    }
+}
+
+/// Issue a new generated secret for `client_id`. With `grace_seconds` >
+/// 0 the secret it replaces keeps working until then (two secrets are
+/// valid at once), so the client's deployments can switch without
+/// downtime; with 0 it stops at once. Answers the client with the new
+/// secret (shown this once), `previous_secret_expires_at` while the old
+/// one works, and `grace_seconds`.
+pub async fn rotate_secret(
+    store: &dyn Store,
+    secrets: &Secrets,
+    client_id: &str,
+    grace_seconds: i64,
+) -> Result<Value, Occurrence> {
+    if !(0..=MAX_GRACE_SECONDS).contains(&grace_seconds) {
+        return Err(SECRET_ROTATION_INVALID
+            .with_detail(format!(
+                "grace_seconds must be from 0 to {MAX_GRACE_SECONDS} (30 days)"
+            ))
+            .field("grace_seconds", "must be from 0 to 2592000 (30 days)"));
+    }
+    let record = get(store, client_id).await?;
+    if !record.metadata.uses_secret() || record.secret_hash.is_none() {
+        return Err(SECRET_ROTATION_INVALID.with_detail(format!(
+            "client {client_id} uses token_endpoint_auth_method {}, which has no secret to rotate",
+            record.metadata.token_endpoint_auth_method
+        )));
+    }
+    let secret = random_token()?;
+    let sealed = sealed_jwt_secret(secrets, &record, Some(&secret))?;
+    let now = latchkey_core::now_unix();
+    let expires_at = (grace_seconds > 0).then(|| now.saturating_add(grace_seconds));
+    let Some(rotated) = store
+        .rotate_client_secret(
+            client_id,
+            &secrets.hash(&secret),
+            sealed.as_deref(),
+            expires_at,
+            now,
+        )
+        .await?
+    else {
+        return Err(CLIENT_NOT_FOUND.with_detail(format!("client_id {client_id}")));
+    };
+    let mut answer = view(&rotated, Some(&secret));
+    if let Value::Object(map) = &mut answer {
+        map.insert("grace_seconds".into(), json!(grace_seconds));
+    }
+    Ok(answer)
 }
 
 pub(crate) const JWT_METHOD: &str = "client_secret_jwt";

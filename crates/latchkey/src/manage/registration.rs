@@ -49,6 +49,7 @@ pub async fn register(
     let record = ClientRecord {
         client_id,
         secret_hash: secret.as_deref().map(|s| secrets.hash(s)),
+        previous_secret: None,
         active: true,
         metadata,
         created_at: now,
@@ -126,6 +127,10 @@ pub async fn replace(
         record.secret_hash = None;
     } else if let Some(s) = &new_secret {
         record.secret_hash = Some(secrets.hash(s));
+    }
+    // A secret issued or dropped here ends a rotation's grace period.
+    if method_changed || new_secret.is_some() || record.secret_hash.is_none() {
+        record.previous_secret = None;
     }
     record.metadata = metadata;
     record.updated_at = latchkey_core::now_unix();

@@ -84,6 +84,7 @@ pub fn account_client() -> ClientRecord {
     ClientRecord {
         client_id: latchkey_core::request::AccountRequest::CLIENT_ID.to_string(),
         secret_hash: None,
+        previous_secret: None,
         active: true,
         metadata: ClientMetadata {
             client_name: Some("your account".to_string()),
