@@ -460,9 +460,14 @@ async fn end_user_sessions(
         .await
         .map_err(Failure::admin)?;
     let ending = crate::backchannel::before_end(app.store.as_ref(), &user.sub, None).await;
+    let now = latchkey_core::now_unix();
     let ended = app
         .store
-        .end_sessions(&user.sub)
+        .end_sessions(
+            &user.sub,
+            now,
+            crate::backchannel::revocation_horizon(&app, now),
+        )
         .await
         .map_err(|e| Failure::admin(latchkey_core::Occurrence::from(e)))?;
     crate::backchannel::after_end(&app, ending).await;
