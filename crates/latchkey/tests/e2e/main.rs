@@ -53,6 +53,7 @@ mod refused;
 mod register;
 mod request_objects;
 mod resources;
+mod sessionbound;
 mod spa;
 mod step_up;
 mod throttle;
