@@ -445,7 +445,8 @@ async fn update_user(
 }
 
 /// `DELETE /admin/v1/users/{sub}/sessions`: sign the user out of every
-/// browser (their tokens stay); the clients that received tokens for them
+/// browser, revoking the grants made in their sessions without
+/// `offline_access` (the others stay); the clients that received tokens for them
 /// are sent Logout Tokens (back-channel logout).
 async fn end_user_sessions(
     State(app): State<Arc<App>>,
