@@ -12,6 +12,10 @@
 /// where the session-bound ones are revoked.
 pub const DEVICE_GRANT_PREFIX: &str = "device.";
 
+/// The revocation reason of a grant its session's end revoked
+/// (`GrantStore::revocation_reason`).
+pub const SESSION_ENDED: &str = "session_ended";
+
 /// The scope that keeps a grant past the end of its browser session.
 pub const OFFLINE_ACCESS: &str = "offline_access";
 

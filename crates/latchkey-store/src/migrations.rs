@@ -129,6 +129,11 @@ pub(crate) const SQLITE: Dialect = Dialect {
             name: "0020_consent_resources",
             sql: include_str!("../migrations/sqlite/0020_consent_resources.sql"),
         },
+        Migration {
+            version: 21,
+            name: "0021_revocation_reason",
+            sql: include_str!("../migrations/sqlite/0021_revocation_reason.sql"),
+        },
     ],
 };
 
@@ -239,6 +244,11 @@ pub(crate) const POSTGRES: Dialect = Dialect {
             version: 20,
             name: "0020_consent_resources",
             sql: include_str!("../migrations/postgres/0020_consent_resources.sql"),
+        },
+        Migration {
+            version: 21,
+            name: "0021_revocation_reason",
+            sql: include_str!("../migrations/postgres/0021_revocation_reason.sql"),
         },
     ],
 };

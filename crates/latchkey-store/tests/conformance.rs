@@ -3232,6 +3232,22 @@ async fn ending_a_session_revokes_its_grants_without_offline_access(db: &TestDb)
     // removed: nothing of it is revoked.
     assert!(store.delete_session("hash-s1-sid2").await.unwrap());
     assert!(!store.is_grant_revoked("g-other-session").await.unwrap());
+    // Why, for /token: the session's end; another revocation records no
+    // reason, and the first reason stays.
+    let reason = |grant: &'static str| {
+        let store = store.clone();
+        async move { store.revocation_reason(grant).await.unwrap() }
+    };
+    assert_eq!(reason("g-bound").await.as_deref(), Some("session_ended"));
+    assert_eq!(reason("g-offline").await, None, "not revoked");
+    store.revoke_grant("g-offline", 510, 9_500).await.unwrap();
+    assert_eq!(
+        reason("g-offline").await,
+        None,
+        "revoked for another reason"
+    );
+    store.revoke_grant("g-bound", 520, 9_500).await.unwrap();
+    assert_eq!(reason("g-bound").await.as_deref(), Some("session_ended"));
 }
 
 async fn ending_every_session_revokes_every_session_bound_grant(db: &TestDb) {

@@ -33,7 +33,7 @@ pub async fn exchange(
         return Err(REFRESH_TOKEN_CLIENT_MISMATCH.occur());
     }
     if record.revoked_at.is_some() || store.is_grant_revoked(&record.grant_id).await? {
-        return Err(revoked_why(store, ctx, &record).await?);
+        return Err(revoked_why(store, &record).await?);
     }
     if record.expires_at <= ctx.now {
         return Err(REFRESH_TOKEN_EXPIRED.occur());
@@ -80,22 +80,11 @@ pub async fn exchange(
     issue_user_tokens(ctx, client, &grant, Some(successor))
 }
 
-/// Why a revoked refresh token is refused: a grant bound to a session
-/// that is gone ended with it (its end revoked the grant); any other
-/// revocation is `refresh_token_revoked`.
-async fn revoked_why(
-    store: &dyn Store,
-    ctx: &TokenContext<'_>,
-    record: &RefreshRecord,
-) -> Result<Occurrence, Occurrence> {
-    let sid = record.sid.as_deref();
-    if crate::grant::session_bound(&record.grant_id, &record.scope, sid)
-        && !store
-            .list_sessions(&record.sub, ctx.now)
-            .await?
-            .iter()
-            .any(|s| Some(s.sid.as_str()) == sid)
-    {
+/// Why a revoked refresh token is refused: its grant ended with its
+/// session, or any other revocation (`refresh_token_revoked`).
+async fn revoked_why(store: &dyn Store, record: &RefreshRecord) -> Result<Occurrence, Occurrence> {
+    let reason = store.revocation_reason(&record.grant_id).await?;
+    if reason.as_deref() == Some(crate::grant::SESSION_ENDED) {
         return Ok(REFRESH_TOKEN_SESSION_ENDED
             .with_detail("the refresh token was issued without offline_access")
             .subject(&record.sub));

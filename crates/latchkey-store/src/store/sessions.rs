@@ -36,14 +36,14 @@ pub(super) mod sql {
         };
     }
     /// The grants of `sub` ($1) made in the sessions `$sessions` picks,
-    /// revoked at `$now` until `$keep`, unless they hold offline_access
+    /// revoked at `$now` until `$keep` for the reason `session_ended`, unless they hold offline_access
     /// (their code or a refresh token says so) or come from the device
     /// flow (`latchkey_core::grant::DEVICE_GRANT_PREFIX`).
     macro_rules! revoke_session_grants {
         ($sessions:literal, $now:literal, $keep:literal) => {
             concat!(
-                "INSERT INTO revoked_grants (grant_id, revoked_at, keep_until) \
-                SELECT DISTINCT grant_id, ", $now, ", ", $keep, " FROM (\
+                "INSERT INTO revoked_grants (grant_id, revoked_at, keep_until, reason) \
+                SELECT DISTINCT grant_id, ", $now, ", ", $keep, ", 'session_ended' FROM (\
                 SELECT grant_id FROM grant_uses WHERE sub = $1 AND ", $sessions, " \
                 UNION SELECT grant_id FROM refresh_tokens WHERE sub = $1 AND ", $sessions, " \
                 UNION SELECT grant_id FROM authorization_codes WHERE sub = $1 AND ", $sessions, ") AS g \
