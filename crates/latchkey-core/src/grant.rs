@@ -132,3 +132,22 @@ pub struct RefreshRecord {
     /// got it on a proof, RFC 9449 §5): refreshed only with that key.
     pub dpop_jkt: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_browser_grants_without_offline_access_are_session_bound() {
+        assert!(session_bound("g", "openid email", Some("sid")));
+        assert!(session_bound("g", "openid offline_accessx", Some("sid")));
+        assert!(!session_bound("g", "openid offline_access", Some("sid")));
+        assert!(!session_bound("g", "offline_access openid", Some("sid")));
+        assert!(!session_bound("g", "openid", None), "no browser session");
+        let device = format!("{DEVICE_GRANT_PREFIX}abc");
+        assert!(
+            !session_bound(&device, "openid", Some("sid")),
+            "device flow"
+        );
+    }
+}
