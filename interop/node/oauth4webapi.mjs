@@ -238,4 +238,19 @@ await report.mistake('refresh_reused', async () => {
   return refresh;
 });
 
+// OIDC Core §11: asked for without offline_access, the refresh token ends
+// with the browser session; after RP-initiated logout the library sees
+// why. Last: it signs the shared browser out.
+await report.mistake('refresh_after_logout', async () => {
+  const t = await exchange(as, webAuth, await authorize(as));
+  const logout = new URL(as.end_session_endpoint);
+  logout.searchParams.set('id_token_hint', t.id_token);
+  const r = await browser.request(logout);
+  await r.arrayBuffer();
+  if (r.status !== 200) throw new Error(`logout answered ${r.status}`);
+  return async () => oauth.processRefreshTokenResponse(
+    as, web, await oauth.refreshTokenGrantRequest(as, web, webAuth, t.refresh_token, insecure),
+  );
+});
+
 report.print();

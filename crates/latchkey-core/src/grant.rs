@@ -1,4 +1,31 @@
 //! Grants: what a user allowed a client, carried from /authorize to /token.
+//!
+//! A grant made in a browser session (it records the session's `sid`)
+//! whose scope lacks `offline_access` is bound to that session: ending the
+//! session revokes it (OIDC Core §11: only `offline_access` asks for
+//! access while the user is not signed in). Device-flow grants keep the
+//! `sid` of the browser that approved them but live on another device, so
+//! they are never bound ([`DEVICE_GRANT_PREFIX`]).
+
+/// The start of every device-flow grant id (RFC 8628). Random ids are
+/// base64url and never hold a '.', so the prefix tells these grants apart
+/// where the session-bound ones are revoked.
+pub const DEVICE_GRANT_PREFIX: &str = "device.";
+
+/// The revocation reason of a grant its session's end revoked
+/// (`GrantStore::revocation_reason`).
+pub const SESSION_ENDED: &str = "session_ended";
+
+/// The scope that keeps a grant past the end of its browser session.
+pub const OFFLINE_ACCESS: &str = "offline_access";
+
+/// Whether a grant of `grant_id` with `scope`, made in session `sid`, ends
+/// with that session (see the module's documentation).
+pub fn session_bound(grant_id: &str, scope: &str, sid: Option<&str>) -> bool {
+    sid.is_some()
+        && !grant_id.starts_with(DEVICE_GRANT_PREFIX)
+        && !scope.split(' ').any(|s| s == OFFLINE_ACCESS)
+}
 
 /// An issued authorization code (RFC 6749 §4.1.2): everything /token needs
 /// to issue tokens. Stored by the hash of the code; single use.
@@ -104,4 +131,23 @@ pub struct RefreshRecord {
     /// The DPoP key thumbprint the token is bound to (public clients that
     /// got it on a proof, RFC 9449 §5): refreshed only with that key.
     pub dpop_jkt: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_browser_grants_without_offline_access_are_session_bound() {
+        assert!(session_bound("g", "openid email", Some("sid")));
+        assert!(session_bound("g", "openid offline_accessx", Some("sid")));
+        assert!(!session_bound("g", "openid offline_access", Some("sid")));
+        assert!(!session_bound("g", "offline_access openid", Some("sid")));
+        assert!(!session_bound("g", "openid", None), "no browser session");
+        let device = format!("{DEVICE_GRANT_PREFIX}abc");
+        assert!(
+            !session_bound(&device, "openid", Some("sid")),
+            "device flow"
+        );
+    }
 }

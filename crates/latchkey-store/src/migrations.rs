@@ -134,6 +134,11 @@ pub(crate) const SQLITE: Dialect = Dialect {
             name: "0021_previous_secret",
             sql: include_str!("../migrations/sqlite/0021_previous_secret.sql"),
         },
+        Migration {
+            version: 22,
+            name: "0022_revocation_reason",
+            sql: include_str!("../migrations/sqlite/0022_revocation_reason.sql"),
+        },
     ],
 };
 
@@ -249,6 +254,11 @@ pub(crate) const POSTGRES: Dialect = Dialect {
             version: 21,
             name: "0021_previous_secret",
             sql: include_str!("../migrations/postgres/0021_previous_secret.sql"),
+        },
+        Migration {
+            version: 22,
+            name: "0022_revocation_reason",
+            sql: include_str!("../migrations/postgres/0022_revocation_reason.sql"),
         },
     ],
 };

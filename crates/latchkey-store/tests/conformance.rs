@@ -200,6 +200,8 @@ macro_rules! conformance_tests {
                 an_approved_device_grant_is_redeemed_with_its_refresh_token_in_one_commit,
                 sessions_are_listed_and_ended_per_user,
                 consents_are_listed_with_their_last_use_and_revoked_with_their_grants,
+                ending_a_session_revokes_its_grants_without_offline_access,
+                ending_every_session_revokes_every_session_bound_grant,
                 deleting_a_user_forgets_their_grant_uses,
                 audit_events_are_appended_read_by_page_and_filter_and_purged,
                 passkeys_are_listed_found_and_removed_per_user,
@@ -3212,17 +3214,159 @@ async fn sessions_are_listed_and_ended_per_user(db: &TestDb) {
     assert_eq!(listed[0], session_of("s1", "b", 200, 9_000));
     assert_eq!(listed[1], older);
     // Another user's session is not ended through this user.
-    assert!(!store.end_session("s1", "c").await.unwrap());
+    assert!(!store.end_session("s1", "c", 500, 9_000).await.unwrap());
     assert!(store.get_session("hash-c").await.unwrap().is_some());
-    assert!(store.end_session("s1", "b").await.unwrap());
-    assert!(!store.end_session("s1", "b").await.unwrap());
+    assert!(store.end_session("s1", "b", 500, 9_000).await.unwrap());
+    assert!(!store.end_session("s1", "b", 500, 9_000).await.unwrap());
     assert!(store.get_session("hash-b").await.unwrap().is_none());
     assert_eq!(store.list_sessions("s1", 1_000).await.unwrap().len(), 1);
     // Every session of s1 (the expired one too), none of s2's.
-    assert_eq!(store.end_sessions("s1").await.unwrap(), 2);
-    assert_eq!(store.end_sessions("s1").await.unwrap(), 0);
+    assert_eq!(store.end_sessions("s1", 500, 9_000).await.unwrap(), 2);
+    assert_eq!(store.end_sessions("s1", 500, 9_000).await.unwrap(), 0);
     assert!(store.get_session("hash-a").await.unwrap().is_none());
     assert!(store.get_session("hash-c").await.unwrap().is_some());
+}
+
+/// Grants of sessions of s1 for the session tests: in session `sid1` a
+/// refresh grant without offline_access (g-bound), one with it
+/// (g-offline), a code-only grant known through its use (g-used), a code
+/// not yet redeemed (g-pending), a device-flow grant approved in that
+/// browser (device.g); in `sid2` another bound grant (g-other-session);
+/// s2's grant in a session of the same id (g-s2); a grant without a
+/// session (g-none).
+async fn session_grants(store: &dyn Store) {
+    let token = |hash: &str, grant: &str, scope: &str, sid: Option<&str>| {
+        let mut r = refresh(hash, grant, 9_000);
+        r.scope = scope.into();
+        r.sid = sid.map(str::to_string);
+        r
+    };
+    for r in [
+        token("r-bound", "g-bound", "openid email", Some("sid1")),
+        token(
+            "r-offline",
+            "g-offline",
+            "openid offline_access",
+            Some("sid1"),
+        ),
+        token("r-device", "device.g", "openid", Some("sid1")),
+        token("r-other", "g-other-session", "openid", Some("sid2")),
+        token("r-none", "g-none", "openid", None),
+        // A scope whose name only looks like offline_access to LIKE.
+        token(
+            "r-lookalike",
+            "g-lookalike",
+            "openid offlineXaccess",
+            Some("sid1"),
+        ),
+    ] {
+        store.insert_refresh_token(&r).await.unwrap();
+    }
+    let mut s2 = token("r-s2", "g-s2", "openid", Some("sid1"));
+    s2.sub = "s2".into();
+    store.insert_refresh_token(&s2).await.unwrap();
+    store
+        .record_grant_use("g-used", "s1", "c1", Some("sid1"), 300, 9_000)
+        .await
+        .unwrap();
+    let mut pending = code_record("code-pending");
+    pending.grant_id = "g-pending".into();
+    pending.expires_at = 9_000;
+    store.insert_code(&pending).await.unwrap();
+    for (sub, sid) in [("s1", "sid1"), ("s1", "sid2"), ("s2", "sid1")] {
+        let mut s = session_of(sub, sid, 100, 9_000);
+        s.id_hash = format!("hash-{sub}-{sid}");
+        store.insert_session(&s).await.unwrap();
+    }
+}
+
+async fn revoked_refresh(store: &dyn Store, hash: &str) -> Option<i64> {
+    store
+        .get_refresh_token(hash)
+        .await
+        .unwrap()
+        .unwrap()
+        .revoked_at
+}
+
+async fn ending_a_session_revokes_its_grants_without_offline_access(db: &TestDb) {
+    let store = db.open().await;
+    session_grants(store.as_ref()).await;
+    // Cached as live first: the end must reach this node's cache too.
+    assert!(!store.is_grant_revoked("g-bound").await.unwrap());
+    assert!(
+        !store
+            .end_session("s1", "sid-unknown", 500, 9_500)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store.is_grant_revoked("g-bound").await.unwrap(),
+        "no session ended, nothing revoked"
+    );
+
+    assert!(store.end_session("s1", "sid1", 500, 9_500).await.unwrap());
+    for grant in ["g-bound", "g-used", "g-pending", "g-lookalike"] {
+        assert!(store.is_grant_revoked(grant).await.unwrap(), "{grant}");
+    }
+    for grant in ["g-offline", "device.g", "g-other-session", "g-none", "g-s2"] {
+        assert!(!store.is_grant_revoked(grant).await.unwrap(), "{grant}");
+    }
+    assert_eq!(revoked_refresh(store.as_ref(), "r-bound").await, Some(500));
+    assert_eq!(
+        revoked_refresh(store.as_ref(), "r-lookalike").await,
+        Some(500)
+    );
+    for hash in ["r-offline", "r-device", "r-other", "r-none", "r-s2"] {
+        assert_eq!(revoked_refresh(store.as_ref(), hash).await, None, "{hash}");
+    }
+    assert!(store.get_session("hash-s1-sid1").await.unwrap().is_none());
+    assert!(store.get_session("hash-s1-sid2").await.unwrap().is_some());
+    assert!(store.get_session("hash-s2-sid1").await.unwrap().is_some());
+    // A session replaced by another sign-in of the same person is only
+    // removed: nothing of it is revoked.
+    assert!(store.delete_session("hash-s1-sid2").await.unwrap());
+    assert!(!store.is_grant_revoked("g-other-session").await.unwrap());
+    // Why, for /token: the session's end; another revocation records no
+    // reason, and the first reason stays.
+    let reason = |grant: &'static str| {
+        let store = store.clone();
+        async move { store.revocation_reason(grant).await.unwrap() }
+    };
+    assert_eq!(reason("g-bound").await.as_deref(), Some("session_ended"));
+    assert_eq!(reason("g-offline").await, None, "not revoked");
+    store.revoke_grant("g-offline", 510, 9_500).await.unwrap();
+    assert_eq!(
+        reason("g-offline").await,
+        None,
+        "revoked for another reason"
+    );
+    store.revoke_grant("g-bound", 520, 9_500).await.unwrap();
+    assert_eq!(reason("g-bound").await.as_deref(), Some("session_ended"));
+}
+
+async fn ending_every_session_revokes_every_session_bound_grant(db: &TestDb) {
+    let store = db.open().await;
+    session_grants(store.as_ref()).await;
+    // sid2 was replaced earlier (removed without an end): its grant is
+    // still bound to a session of s1's, so ending them all reaches it.
+    assert!(store.delete_session("hash-s1-sid2").await.unwrap());
+    assert!(!store.is_grant_revoked("g-other-session").await.unwrap());
+    assert_eq!(store.end_sessions("s1", 600, 9_600).await.unwrap(), 1);
+    for grant in ["g-bound", "g-used", "g-pending", "g-other-session"] {
+        assert!(store.is_grant_revoked(grant).await.unwrap(), "{grant}");
+    }
+    for grant in ["g-offline", "device.g", "g-none", "g-s2"] {
+        assert!(!store.is_grant_revoked(grant).await.unwrap(), "{grant}");
+    }
+    assert_eq!(revoked_refresh(store.as_ref(), "r-other").await, Some(600));
+    for hash in ["r-offline", "r-device", "r-none", "r-s2"] {
+        assert_eq!(revoked_refresh(store.as_ref(), hash).await, None, "{hash}");
+    }
+    assert!(store.get_session("hash-s2-sid1").await.unwrap().is_some());
+    // Again: no session, nothing new; revoked stays revoked.
+    assert_eq!(store.end_sessions("s1", 700, 9_700).await.unwrap(), 0);
+    assert_eq!(revoked_refresh(store.as_ref(), "r-bound").await, Some(600));
 }
 
 async fn consents_are_listed_with_their_last_use_and_revoked_with_their_grants(db: &TestDb) {

@@ -35,6 +35,17 @@ const POLL_EVERY: Duration = Duration::from_secs(1);
 const BATCH: i64 = 8;
 const _: () = assert!(30 < CLAIM_LEASE);
 
+/// Until when the grants a session's end revokes are remembered (the
+/// store's `end_session` and `end_sessions`): longer than any token or code
+/// issued from them can live.
+pub fn revocation_horizon(app: &App, now: i64) -> i64 {
+    now + app
+        .config
+        .refresh_token_ttl
+        .max(app.config.access_token_ttl)
+        .max(latchkey_core::token::ACCESS_TOKEN_TTL_MAX)
+}
+
 /// The deliveries a session's end calls for, worked out before it ends.
 #[derive(Debug, Default)]
 pub struct Ending {

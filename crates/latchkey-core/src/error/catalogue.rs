@@ -1784,6 +1784,20 @@ pub static REFRESH_TOKEN_REVOKED: Cause = Cause {
     page: None,
 };
 
+pub static REFRESH_TOKEN_SESSION_ENDED: Cause = Cause {
+    id: "refresh_token_session_ended",
+    code: ErrorCode::InvalidGrant,
+    status: 400,
+    summary: "The session this refresh token belonged to has ended; ask for offline_access to keep tokens beyond the session",
+    actor: Actor::EndUser,
+    fix: "The grant was made without offline_access, so it ended with the user's browser session (logout, a session ended on the account page or by the operator, another sign-in). Send the user through a new authorization; ask for offline_access (with prompt=consent) to get a refresh token that works while the user is signed out.",
+    spec: "OIDC Core §11",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &["U7", "T10"],
+    page: None,
+};
+
 pub static REFRESH_TOKEN_CLIENT_MISMATCH: Cause = Cause {
     id: "refresh_token_client_mismatch",
     code: ErrorCode::InvalidGrant,
@@ -4079,6 +4093,7 @@ pub static ALL: &[&Cause] = &[
     &REFRESH_TOKEN_EXPIRED,
     &REFRESH_TOKEN_REUSED,
     &REFRESH_TOKEN_REVOKED,
+    &REFRESH_TOKEN_SESSION_ENDED,
     &REFRESH_TOKEN_CLIENT_MISMATCH,
     &SCOPE_BROADER_THAN_GRANTED,
     // the device authorization grant

@@ -10,14 +10,32 @@ use crate::session::{Consent, ConsentRecord, InteractionRecord, Reservation, Ses
 pub trait SessionStore: Send + Sync {
     async fn insert_session(&self, session: &SessionRecord) -> StoreResult<()>;
     async fn get_session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>>;
+    /// Remove a session and nothing else: for a session replaced by a new
+    /// sign-in of the same person in the same browser, or of a deleted
+    /// user. Every other end is [`end_session`](Self::end_session).
     async fn delete_session(&self, id_hash: &str) -> StoreResult<bool>;
     /// The live sessions of `sub` at `now`, newest first.
     async fn list_sessions(&self, sub: &str, now: i64) -> StoreResult<Vec<SessionRecord>>;
     /// End the session of `sub` whose public id is `sid`; false when it
-    /// has none of that id (another user's session is never touched).
-    async fn end_session(&self, sub: &str, sid: &str) -> StoreResult<bool>;
-    /// End every session of `sub` (their tokens stay); returns how many.
-    async fn end_sessions(&self, sub: &str) -> StoreResult<u64>;
+    /// has none of that id (another user's session is never touched). In
+    /// the same transaction the grants bound to it
+    /// ([`session_bound`](crate::grant::session_bound): made in it, without
+    /// `offline_access`, not device-flow) are revoked like
+    /// [`GrantStore::revoke_grant`](super::GrantStore::revoke_grant),
+    /// remembered until `keep_until`; grants with `offline_access` stay.
+    async fn end_session(
+        &self,
+        sub: &str,
+        sid: &str,
+        now: i64,
+        keep_until: i64,
+    ) -> StoreResult<bool>;
+    /// End every session of `sub`, and revoke as
+    /// [`end_session`](Self::end_session) does every grant of theirs bound
+    /// to any session (also one ended before without it, such as a session
+    /// a new sign-in in the same browser replaced); grants with
+    /// `offline_access` stay. Returns how many sessions ended.
+    async fn end_sessions(&self, sub: &str, now: i64, keep_until: i64) -> StoreResult<u64>;
 
     async fn insert_interaction(&self, interaction: &InteractionRecord) -> StoreResult<()>;
     async fn get_interaction(&self, id: &str) -> StoreResult<Option<InteractionRecord>>;

@@ -31,7 +31,11 @@ pub async fn exchange(
     }
     // The tokens of one device grant form one grant (the refresh family);
     // its refresh token is kept in the transaction that redeems it.
-    let grant_id = crate::crypto::random_token()?;
+    let grant_id = format!(
+        "{}{}",
+        crate::grant::DEVICE_GRANT_PREFIX,
+        crate::crypto::random_token()?
+    );
     let mut refresh: Result<Option<String>, Occurrence> = Ok(None);
     let poll = store
         .poll_device_grant_then(

@@ -33,7 +33,7 @@ pub async fn exchange(
         return Err(REFRESH_TOKEN_CLIENT_MISMATCH.occur());
     }
     if record.revoked_at.is_some() || store.is_grant_revoked(&record.grant_id).await? {
-        return Err(REFRESH_TOKEN_REVOKED.occur());
+        return Err(revoked_why(store, &record).await?);
     }
     if record.expires_at <= ctx.now {
         return Err(REFRESH_TOKEN_EXPIRED.occur());
@@ -78,6 +78,18 @@ pub async fn exchange(
         return reuse(store, ctx, client, &record, &scope, target.as_ref()).await;
     }
     issue_user_tokens(ctx, client, &grant, Some(successor))
+}
+
+/// Why a revoked refresh token is refused: its grant ended with its
+/// session, or any other revocation (`refresh_token_revoked`).
+async fn revoked_why(store: &dyn Store, record: &RefreshRecord) -> Result<Occurrence, Occurrence> {
+    let reason = store.revocation_reason(&record.grant_id).await?;
+    if reason.as_deref() == Some(crate::grant::SESSION_ENDED) {
+        return Ok(REFRESH_TOKEN_SESSION_ENDED
+            .with_detail("the refresh token was issued without offline_access")
+            .subject(&record.sub));
+    }
+    Ok(REFRESH_TOKEN_REVOKED.occur())
 }
 
 fn grant_info<'a>(record: &'a RefreshRecord, scope: &'a str) -> GrantInfo<'a> {

@@ -40,6 +40,7 @@ mod sql {
     pub const REVOKE_GRANT_REFRESH: &str = "UPDATE refresh_tokens SET revoked_at = $2 \
         WHERE grant_id = $1 AND revoked_at IS NULL";
     pub const GRANT_REVOKED: &str = "SELECT 1 FROM revoked_grants WHERE grant_id = $1";
+    pub const REVOCATION_REASON: &str = "SELECT reason FROM revoked_grants WHERE grant_id = $1";
     /// The later use wins: a late writer never moves it back.
     /// A grant keeps the session it was made in (`sid` never changes).
     pub const RECORD_GRANT_USE: &str = "INSERT INTO grant_uses \
@@ -363,6 +364,19 @@ impl<D: Db> GrantStore for SqlStore<D> {
         crate::failpoint("store.read")?;
         self.revoked(&format!("grant:{grant_id}"), sql::GRANT_REVOKED, grant_id)
             .await
+    }
+
+    async fn revocation_reason(&self, grant_id: &str) -> StoreResult<Option<String>> {
+        crate::failpoint("store.read")?;
+        let row = D::query(sql::REVOCATION_REASON)
+            .bind(grant_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        match row {
+            Some(row) => row.try_get("reason").map_err(map_err),
+            None => Ok(None),
+        }
     }
 
     async fn record_grant_use(

@@ -23,6 +23,60 @@ pub(super) mod sql {
         ORDER BY created_at DESC, sid";
     pub const END_SESSION: &str = "DELETE FROM sessions WHERE sub = $1 AND sid = $2";
     pub const END_SESSIONS: &str = "DELETE FROM sessions WHERE sub = $1";
+
+    /// Whether the space-separated scope in column `$col` holds
+    /// `offline_access` (`_` escaped: a LIKE wildcard otherwise).
+    macro_rules! offline {
+        ($col:literal) => {
+            concat!(
+                "(' ' || ",
+                $col,
+                " || ' ') LIKE '% offline\\_access %' ESCAPE '\\'"
+            )
+        };
+    }
+    /// The grants of `sub` ($1) made in the sessions `$sessions` picks,
+    /// revoked at `$now` until `$keep` for the reason `session_ended`, unless they hold offline_access
+    /// (their code or a refresh token says so) or come from the device
+    /// flow (`latchkey_core::grant::DEVICE_GRANT_PREFIX`).
+    macro_rules! revoke_session_grants {
+        ($sessions:literal, $now:literal, $keep:literal) => {
+            concat!(
+                "INSERT INTO revoked_grants (grant_id, revoked_at, keep_until, reason) \
+                SELECT DISTINCT grant_id, ", $now, ", ", $keep, ", 'session_ended' FROM (\
+                SELECT grant_id FROM grant_uses WHERE sub = $1 AND ", $sessions, " \
+                UNION SELECT grant_id FROM refresh_tokens WHERE sub = $1 AND ", $sessions, " \
+                UNION SELECT grant_id FROM authorization_codes WHERE sub = $1 AND ", $sessions, ") AS g \
+                WHERE g.grant_id NOT LIKE 'device.%' \
+                AND NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.grant_id = g.grant_id AND ",
+                offline!("r.scope"), ") \
+                AND NOT EXISTS (SELECT 1 FROM authorization_codes c WHERE c.grant_id = g.grant_id AND ",
+                offline!("c.scope"), ") \
+                ON CONFLICT DO NOTHING"
+            )
+        };
+    }
+    /// Their refresh tokens, at once (every token of a grant has its scope).
+    macro_rules! revoke_session_refresh {
+        ($sessions:literal, $now:literal) => {
+            concat!(
+                "UPDATE refresh_tokens SET revoked_at = ",
+                $now,
+                " \
+                WHERE sub = $1 AND ",
+                $sessions,
+                " AND revoked_at IS NULL \
+                AND grant_id NOT LIKE 'device.%' AND NOT ",
+                offline!("scope")
+            )
+        };
+    }
+    /// Bound to one session: `$1` sub, `$2` sid, `$3` now, `$4` keep_until.
+    pub const REVOKE_SESSION_GRANTS: &str = revoke_session_grants!("sid = $2", "$3", "$4");
+    pub const REVOKE_SESSION_REFRESH: &str = revoke_session_refresh!("sid = $2", "$3");
+    /// Bound to any session of `$1`: `$2` now, `$3` keep_until.
+    pub const REVOKE_SESSIONS_GRANTS: &str = revoke_session_grants!("sid IS NOT NULL", "$2", "$3");
+    pub const REVOKE_SESSIONS_REFRESH: &str = revoke_session_refresh!("sid IS NOT NULL", "$2");
     pub const LIST_CONSENTS: &str = "SELECT c.client_id, c.scope, c.updated_at, \
         (SELECT MAX(u.last_used_at) FROM grant_uses u WHERE u.sub = c.sub AND u.client_id = c.client_id) \
         AS last_used_at FROM consents c WHERE c.sub = $1 ORDER BY c.updated_at, c.client_id";
@@ -164,25 +218,74 @@ impl<D: Db> SessionStore for SqlStore<D> {
         rows.iter().map(session).collect()
     }
 
-    async fn end_session(&self, sub: &str, sid: &str) -> StoreResult<bool> {
+    async fn end_session(
+        &self,
+        sub: &str,
+        sid: &str,
+        now: i64,
+        keep_until: i64,
+    ) -> StoreResult<bool> {
         crate::failpoint("store.write")?;
-        let done = D::query(sql::END_SESSION)
+        let mut tx = D::begin(&self.pool).await.map_err(map_err)?;
+        let ended = D::query(sql::END_SESSION)
             .bind(sub)
             .bind(sid)
-            .execute(&self.pool)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .rows_affected()
+            > 0;
+        if !ended {
+            tx.rollback().await.map_err(map_err)?;
+            return Ok(false);
+        }
+        D::query(sql::REVOKE_SESSION_GRANTS)
+            .bind(sub)
+            .bind(sid)
+            .bind(now)
+            .bind(keep_until)
+            .execute(&mut *tx)
             .await
             .map_err(map_err)?;
-        Ok(done.rows_affected() > 0)
+        D::query(sql::REVOKE_SESSION_REFRESH)
+            .bind(sub)
+            .bind(sid)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        Self::bump_revocations(&mut tx).await?;
+        tx.commit().await.map_err(map_err)?;
+        self.revocations.forget();
+        Ok(true)
     }
 
-    async fn end_sessions(&self, sub: &str) -> StoreResult<u64> {
+    async fn end_sessions(&self, sub: &str, now: i64, keep_until: i64) -> StoreResult<u64> {
         crate::failpoint("store.write")?;
-        let done = D::query(sql::END_SESSIONS)
+        let mut tx = D::begin(&self.pool).await.map_err(map_err)?;
+        let ended = D::query(sql::END_SESSIONS)
             .bind(sub)
-            .execute(&self.pool)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .rows_affected();
+        D::query(sql::REVOKE_SESSIONS_GRANTS)
+            .bind(sub)
+            .bind(now)
+            .bind(keep_until)
+            .execute(&mut *tx)
             .await
             .map_err(map_err)?;
-        Ok(done.rows_affected())
+        D::query(sql::REVOKE_SESSIONS_REFRESH)
+            .bind(sub)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        Self::bump_revocations(&mut tx).await?;
+        tx.commit().await.map_err(map_err)?;
+        self.revocations.forget();
+        Ok(ended)
     }
 
     async fn insert_interaction(&self, i: &InteractionRecord) -> StoreResult<()> {

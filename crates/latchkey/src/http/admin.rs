@@ -480,7 +480,8 @@ async fn update_user(
 }
 
 /// `DELETE /admin/v1/users/{sub}/sessions`: sign the user out of every
-/// browser (their tokens stay); the clients that received tokens for them
+/// browser, revoking the grants made in their sessions without
+/// `offline_access` (the others stay); the clients that received tokens for them
 /// are sent Logout Tokens (back-channel logout).
 async fn end_user_sessions(
     State(app): State<Arc<App>>,
@@ -495,9 +496,14 @@ async fn end_user_sessions(
         .await
         .map_err(Failure::admin)?;
     let ending = crate::backchannel::before_end(app.store.as_ref(), &user.sub, None).await;
+    let now = latchkey_core::now_unix();
     let ended = app
         .store
-        .end_sessions(&user.sub)
+        .end_sessions(
+            &user.sub,
+            now,
+            crate::backchannel::revocation_horizon(&app, now),
+        )
         .await
         .map_err(|e| Failure::admin(latchkey_core::Occurrence::from(e)))?;
     crate::backchannel::after_end(&app, ending).await;

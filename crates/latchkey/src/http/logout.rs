@@ -146,8 +146,15 @@ async fn logout(
         let ending =
             crate::backchannel::before_end(app.store.as_ref(), &session.sub, Some(&session.sid))
                 .await;
+        // Its grants without offline_access end with it (OIDC Core §11).
+        let now = latchkey_core::now_unix();
         app.store
-            .delete_session(&session.id_hash)
+            .end_session(
+                &session.sub,
+                &session.sid,
+                now,
+                crate::backchannel::revocation_horizon(app, now),
+            )
             .await
             .map_err(|e| Failure::page(Occurrence::from(e)))?;
         crate::backchannel::after_end(app, ending).await;

@@ -492,7 +492,7 @@ async fn deleting_a_user_delivers(db: Db) {
 }
 
 /// The admin API signs a user out of every browser: their sessions end,
-/// the clients are told, and their tokens stay. The read-only token may
+/// the clients are told, and their tokens without offline_access end too. The read-only token may
 /// not; an unknown user is 404.
 async fn the_admin_api_ends_a_users_sessions(db: Db) {
     let s = server(db, &[]).await;
@@ -524,7 +524,8 @@ async fn the_admin_api_ends_a_users_sessions(db: Db) {
     let got = rx.wait_for(1, Duration::from_secs(10)).await;
     let claims = token_of(&s, &got, "a").await;
     assert_eq!(claims["sub"], sub.as_str());
-    // The browser is signed out; the tokens still work.
+    // The browser is signed out; the tokens, asked for without
+    // offline_access, ended with the session.
     assert!(location(&b.get(&start("a")).await).starts_with("/login"));
     let r = s
         .http
@@ -533,7 +534,7 @@ async fn the_admin_api_ends_a_users_sessions(db: Db) {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 200);
+    assert_eq!(r.status(), 401);
     let r = s
         .admin(Method::GET, "/audit?kind=admin.sessions_ended")
         .send()

@@ -15,7 +15,8 @@ use crate::support::{Db, Server};
 use latchkey_core::catalogue::{
     CLIENT_AUTH_METHOD_NOT_ALLOWED, CLIENT_SECRET_MISMATCH, CODE_EXPIRED,
     CODE_REDIRECT_URI_MISMATCH, CODE_REUSED, EXCHANGE_TARGET_NOT_ALLOWED, REDIRECT_URI_MISMATCH,
-    REFRESH_TOKEN_REUSED, RESOURCE_UNKNOWN, STEP_UP_ACR_NOT_MET, UNKNOWN_SCOPE,
+    REFRESH_TOKEN_REUSED, REFRESH_TOKEN_SESSION_ENDED, RESOURCE_UNKNOWN, STEP_UP_ACR_NOT_MET,
+    UNKNOWN_SCOPE,
 };
 use latchkey_core::error::Cause;
 use openidconnect::core::{
@@ -416,6 +417,14 @@ async fn oauth4webapi() {
         &r,
         "redirect_uri_unregistered",
         &REDIRECT_URI_MISMATCH,
+        Shows::All,
+    );
+    // A refresh token asked for without offline_access, after the logout
+    // of its session: the library shows why.
+    mistake(
+        &r,
+        "refresh_after_logout",
+        &REFRESH_TOKEN_SESSION_ENDED,
         Shows::All,
     );
 }

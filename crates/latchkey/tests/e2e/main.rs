@@ -54,6 +54,7 @@ mod register;
 mod request_objects;
 mod resources;
 mod secret_rotation;
+mod sessionbound;
 mod spa;
 mod step_up;
 mod throttle;

@@ -296,17 +296,19 @@ async fn password(
     // signed in as this person is signed out (this one stays), and the
     // applications of those sessions are told.
     let mut others = 0;
-    for s in app
-        .store
-        .list_sessions(&user.sub, latchkey_core::now_unix())
-        .await?
-    {
+    let now = latchkey_core::now_unix();
+    let horizon = crate::backchannel::revocation_horizon(app, now);
+    for s in app.store.list_sessions(&user.sub, now).await? {
         if s.sid == v.session.sid {
             continue;
         }
         let ending =
             crate::backchannel::before_end(app.store.as_ref(), &user.sub, Some(&s.sid)).await;
-        if app.store.end_session(&user.sub, &s.sid).await? {
+        if app
+            .store
+            .end_session(&user.sub, &s.sid, now, horizon)
+            .await?
+        {
             others += 1;
             crate::backchannel::after_end(app, ending).await;
         }
@@ -409,7 +411,13 @@ async fn end_session(
     address: Option<String>,
 ) -> Result<Answer, Occurrence> {
     let ending = crate::backchannel::before_end(app.store.as_ref(), &v.user.sub, Some(sid)).await;
-    if !app.store.end_session(&v.user.sub, sid).await? {
+    let now = latchkey_core::now_unix();
+    let horizon = crate::backchannel::revocation_horizon(app, now);
+    if !app
+        .store
+        .end_session(&v.user.sub, sid, now, horizon)
+        .await?
+    {
         return Ok(Err(
             ACCOUNT_SESSION_UNKNOWN.with_detail(format!("sid {sid}"))
         ));

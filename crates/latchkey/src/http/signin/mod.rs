@@ -372,9 +372,31 @@ pub async fn new_session(
     app.store.insert_session(&session).await?;
     tracing::info!(client_id, sub, amr = ?session.amr, "signed in");
     if let Some(old) = cookies::get(app, headers, Cookie::Session) {
-        let _ = app.store.delete_session(&app.secrets.hash(&old)).await;
+        replace_session(app, &app.secrets.hash(&old), sub, now).await;
     }
     Ok((token, session))
+}
+
+/// The browser's previous session ends as a new sign-in replaces it. The
+/// same person signing in again (prompt=login, max_age, a step up) is still
+/// present: the session's grants stay. Another person taking the browser
+/// over ends the previous person's session like a logout, so their grants
+/// without offline_access are revoked. Best effort: a store failure leaves
+/// the old session to expire.
+async fn replace_session(app: &App, old_hash: &str, sub: &str, now: i64) {
+    let ended = match app.store.get_session(old_hash).await {
+        Ok(Some(old)) if old.sub != sub => {
+            let horizon = crate::backchannel::revocation_horizon(app, now);
+            app.store
+                .end_session(&old.sub, &old.sid, now, horizon)
+                .await
+        }
+        Ok(_) => app.store.delete_session(old_hash).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = ended {
+        tracing::warn!(error = %e, "the replaced session could not be ended; it expires on its own");
+    }
 }
 
 /// Continue the sign-in with the session just made. The user is signed in
