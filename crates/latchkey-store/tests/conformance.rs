@@ -3870,33 +3870,42 @@ async fn a_message_is_claimed_by_one_node_under_concurrency(db: &TestDb) {
             .await
             .unwrap();
     }
+    let claimed = race_claims(&store, &other, |node, claim, limit| async move {
+        let rows = node.claim_mail(&claim, 200, 300, limit).await.unwrap();
+        rows.into_iter().map(|m| m.id).collect()
+    })
+    .await;
+    assert_eq!(claimed.len(), 20, "{claimed:?}");
+}
+
+/// Ten claims of up to three rows each, racing on two nodes, then one
+/// claim for what a lost race skipped (PostgreSQL re-checks the lease on
+/// the row it waited for): the ids claimed, sorted, none twice.
+async fn race_claims<F, Fut>(
+    store: &Arc<dyn Store>,
+    other: &Arc<dyn Store>,
+    claim: F,
+) -> Vec<String>
+where
+    F: Fn(Arc<dyn Store>, String, i64) -> Fut + Copy + Send + 'static,
+    Fut: std::future::Future<Output = Vec<String>> + Send + 'static,
+{
     let tasks: Vec<_> = (0..10)
         .map(|i| {
-            let node = if i % 2 == 0 {
-                store.clone()
-            } else {
-                other.clone()
-            };
-            tokio::spawn(async move {
-                node.claim_mail(&format!("claim-{i}"), 200, 300, 3)
-                    .await
-                    .unwrap()
-            })
+            let node = if i % 2 == 0 { store } else { other };
+            tokio::spawn(claim(node.clone(), format!("claim-{i}"), 3))
         })
         .collect();
     let mut all = Vec::new();
     for t in tasks {
         all.extend(t.await.unwrap());
     }
-    // A claim that lost a race for a row skips it (PostgreSQL re-checks
-    // the lease on the row it waited for): what is left is claimed next.
-    all.extend(store.claim_mail("rest", 200, 300, 100).await.unwrap());
-    let mut got: Vec<String> = all.into_iter().map(|m| m.id).collect();
-    got.sort();
-    let before = got.len();
-    got.dedup();
-    assert_eq!(before, got.len(), "a message was claimed twice: {got:?}");
-    assert_eq!(got.len(), 20);
+    all.extend(claim(store.clone(), "rest".into(), 100).await);
+    all.sort();
+    let before = all.len();
+    all.dedup();
+    assert_eq!(before, all.len(), "a row was claimed twice: {all:?}");
+    all
 }
 
 /// A node that claimed messages and died: when its lease ends another node
@@ -4237,31 +4246,12 @@ async fn a_logout_is_claimed_by_one_node_under_concurrency(db: &TestDb) {
         .map(|i| pending_logout(&format!("l{i:02}"), 100, 5000))
         .collect();
     store.enqueue_logouts(&rows).await.unwrap();
-    let tasks: Vec<_> = (0..10)
-        .map(|i| {
-            let node = if i % 2 == 0 {
-                store.clone()
-            } else {
-                other.clone()
-            };
-            tokio::spawn(async move {
-                node.claim_logouts(&format!("claim-{i}"), 200, 300, 3)
-                    .await
-                    .unwrap()
-            })
-        })
-        .collect();
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.unwrap());
-    }
-    all.extend(store.claim_logouts("rest", 200, 300, 100).await.unwrap());
-    let mut got: Vec<String> = all.into_iter().map(|l| l.id).collect();
-    got.sort();
-    let before = got.len();
-    got.dedup();
-    assert_eq!(before, got.len(), "a delivery was claimed twice: {got:?}");
-    assert_eq!(got.len(), 20);
+    let claimed = race_claims(&store, &other, |node, claim, limit| async move {
+        let rows = node.claim_logouts(&claim, 200, 300, limit).await.unwrap();
+        rows.into_iter().map(|l| l.id).collect()
+    })
+    .await;
+    assert_eq!(claimed.len(), 20, "{claimed:?}");
 }
 
 /// A node that claimed deliveries and died: when its lease ends another
