@@ -803,11 +803,6 @@ async fn setting_values(db: Db) {
 #[tokio::test]
 async fn oauth4webapi_fapi2() {
     use latchkey_core::catalogue::{FAPI2_DPOP_REQUIRED, FAPI2_PKCE_REQUIRED};
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../interop/node");
-    assert!(
-        dir.join("node_modules/oauth4webapi").exists(),
-        "the npm packages are missing: run scripts/interop-install (scripts/test does)"
-    );
     let s = Server::start_with(Db::Sqlite, PROFILE).await;
     let mut public = crate::interop::private_jwk();
     public.as_object_mut().unwrap().remove("d");
@@ -837,32 +832,7 @@ async fn oauth4webapi_fapi2() {
         "clients": {"fapi": {"client_id": "fapi-app"}},
         "private_jwk": crate::interop::private_jwk(),
     });
-    let out = tokio::time::timeout(
-        std::time::Duration::from_secs(120),
-        tokio::process::Command::new("node")
-            .arg(dir.join("fapi2.mjs"))
-            .current_dir(&dir)
-            .env("LATCHKEY_INTEROP", env.to_string())
-            .env("NO_PROXY", "127.0.0.1")
-            .env("no_proxy", "127.0.0.1")
-            .kill_on_drop(true)
-            .output(),
-    )
-    .await
-    .expect("the script finishes within 2 minutes")
-    .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "fapi2.mjs failed:\n{stderr}\n--- server log:\n{}",
-        s.logs()
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "no JSON report ({e}):\n{}\n{stderr}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    });
+    let report = crate::interop::node_report("fapi2.mjs", &env, || s.logs()).await;
     let step = |name: &str| {
         let step = report["steps"][name].clone();
         assert_eq!(step["ok"], true, "{name}: {step:#}\n{}", s.logs());

@@ -145,13 +145,37 @@ async fn fixture() -> Fixture {
 
 /// Run one library's script; its JSON report.
 async fn run_script(program: &Path, script: &Path, fx: &Fixture) -> Value {
+    run(program, script, &fx.env, || {
+        format!(
+            "--- server log:\n{}\n--- short-code server log:\n{}",
+            fx.main.logs(),
+            fx.short.logs()
+        )
+    })
+    .await
+}
+
+/// A script of interop/node run with `env` (JSON) as `LATCHKEY_INTEROP`:
+/// its JSON report. The npm packages must be installed.
+pub(crate) async fn node_report(script: &str, env: &Value, logs: impl Fn() -> String) -> Value {
+    let dir = interop_dir().join("node");
+    assert!(
+        dir.join("node_modules/oauth4webapi").exists(),
+        "the npm packages are missing: run scripts/interop-install (scripts/test does)"
+    );
+    run(Path::new("node"), &dir.join(script), &env.to_string(), logs).await
+}
+
+/// Run `script` with `env` as `LATCHKEY_INTEROP`; its JSON report. `logs`
+/// (the servers' logs) is shown when it fails.
+async fn run(program: &Path, script: &Path, env: &str, logs: impl Fn() -> String) -> Value {
     let started = Instant::now();
     let out = tokio::time::timeout(
         Duration::from_secs(120),
         tokio::process::Command::new(program)
             .arg(script)
             .current_dir(script.parent().unwrap())
-            .env("LATCHKEY_INTEROP", &fx.env)
+            .env("LATCHKEY_INTEROP", env)
             // The server is on loopback: never through a proxy.
             .env("NO_PROXY", "127.0.0.1")
             .env("no_proxy", "127.0.0.1")
@@ -164,11 +188,10 @@ async fn run_script(program: &Path, script: &Path, fx: &Fixture) -> Value {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success(),
-        "{} failed ({}):\n{stderr}\n--- server log:\n{}\n--- short-code server log:\n{}",
+        "{} failed ({}):\n{stderr}\n{}",
         script.display(),
         out.status,
-        fx.main.logs(),
-        fx.short.logs()
+        logs()
     );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(

@@ -13,8 +13,6 @@ use latchkey_core::catalogue::{
 use latchkey_core::error::Cause;
 use reqwest::Method;
 use serde_json::{Value, json};
-use std::path::Path;
-use std::time::Duration;
 
 const CB: &str = "http://127.0.0.1:9/cb";
 const PASSWORD: &str = "correct horse battery";
@@ -93,11 +91,6 @@ fn cnf_jkt(jwt: &str) -> Value {
 
 #[tokio::test]
 async fn oauth4webapi_dpop() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../interop/node");
-    assert!(
-        dir.join("node_modules/oauth4webapi").exists(),
-        "the npm packages are missing: run scripts/interop-install (scripts/test does)"
-    );
     let (s, nonce) = tokio::join!(
         Server::start(Db::Sqlite),
         Server::start_with(Db::Sqlite, &[("LATCHKEY_DPOP_REQUIRE_NONCE", "true")])
@@ -111,33 +104,10 @@ async fn oauth4webapi_dpop() {
             "svc": {"client_id": "dpop-svc", "client_secret": SVC_SECRET},
         },
     });
-    let out = tokio::time::timeout(
-        Duration::from_secs(120),
-        tokio::process::Command::new("node")
-            .arg(dir.join("dpop.mjs"))
-            .current_dir(&dir)
-            .env("LATCHKEY_INTEROP", env.to_string())
-            .env("NO_PROXY", "127.0.0.1")
-            .env("no_proxy", "127.0.0.1")
-            .kill_on_drop(true)
-            .output(),
-    )
-    .await
-    .expect("the script finishes within 2 minutes")
-    .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "dpop.mjs failed:\n{stderr}\n--- server log:\n{}\n--- nonce server log:\n{}",
-        s.logs(),
-        nonce.logs()
-    );
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "no JSON report ({e}):\n{}\n{stderr}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    });
+    let r = crate::interop::node_report("dpop.mjs", &env, || {
+        format!("{}\n--- nonce server log:\n{}", s.logs(), nonce.logs())
+    })
+    .await;
 
     // The code flow with dpop_jkt: a DPoP token bound to the library's key.
     let code = step(&r, "code_flow");

@@ -354,33 +354,12 @@ async fn rotate_secret_from_the_cli(db: Db) {
 /// oauth4webapi's report of client_credentials with each of `secrets`
 /// (name, secret), by client_secret_basic.
 async fn oauth4webapi_with(s: &Server, id: &str, secrets: &[(&str, &str)]) -> Value {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../interop/node");
-    assert!(
-        dir.join("node_modules/oauth4webapi").exists(),
-        "the npm packages are missing: run scripts/interop-install (scripts/test does)"
-    );
     let secrets: serde_json::Map<String, Value> = secrets
         .iter()
         .map(|(name, secret)| (name.to_string(), json!(secret)))
         .collect();
     let env = json!({"issuer": s.base, "client_id": id, "secrets": secrets});
-    let out = tokio::time::timeout(
-        Duration::from_secs(60),
-        tokio::process::Command::new("node")
-            .arg("rotation.mjs")
-            .current_dir(&dir)
-            .env("LATCHKEY_INTEROP", env.to_string())
-            .env("NO_PROXY", "127.0.0.1")
-            .env("no_proxy", "127.0.0.1")
-            .kill_on_drop(true)
-            .output(),
-    )
-    .await
-    .expect("the script finishes within a minute")
-    .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "rotation.mjs failed:\n{stderr}");
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("no JSON report ({e}): {stderr}"))
+    crate::interop::node_report("rotation.mjs", &env, || s.logs()).await
 }
 
 /// A client library keeps getting tokens with the old secret during the
