@@ -3902,6 +3902,20 @@ pub static FAPI2_DPOP_ALG: Cause = Cause {
     page: None,
 };
 
+pub static FAPI2_PROFILE_KEPT: Cause = Cause {
+    id: "fapi2_profile_kept",
+    code: ErrorCode::InvalidClientMetadata,
+    status: 400,
+    summary: "The client was registered under the FAPI 2.0 profile, and an update through its registration access token may not take the profile away",
+    actor: Actor::ClientDeveloper,
+    fix: "Keep \"profile\": \"fapi2\" in the update, or leave the field out (it is then kept). Only an administrator (admin API or CLI) can take a client out of the profile, so that a leaked registration access token cannot weaken the client's protections.",
+    spec: "RFC 7592 §2.2; FAPI 2.0 Security Profile §5.3.2.1",
+    endpoints: &["/register/{client_id}"],
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
 // ---------------------------------------------------------------------------
 // Back-channel logout: delivering Logout Tokens after a session ends (logged
 // for the operator, never answered to a request)
@@ -4235,6 +4249,7 @@ pub static ALL: &[&Cause] = &[
     &FAPI2_CLIENT_NOT_CONFORMANT,
     &FAPI2_DPOP_REQUIRED,
     &FAPI2_DPOP_ALG,
+    &FAPI2_PROFILE_KEPT,
 ];
 
 #[cfg(test)]
