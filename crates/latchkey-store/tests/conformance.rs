@@ -2475,6 +2475,18 @@ async fn upstream_sessions_round_trip_and_expire(db: &TestDb) {
     store.purge_upstream(1000, 100).await.unwrap();
     assert_eq!(store.get_upstream_session("old").await.unwrap(), None);
     assert!(store.get_upstream_session("new").await.unwrap().is_some());
+    // A later upstream sign-in in the same session (one sid) replaces it.
+    let again = latchkey_core::upstream_record::UpstreamSessionRecord {
+        upstream_id: "partner".into(),
+        upstream_sub: "u2".into(),
+        created_at: 5,
+        ..record("new", 20_000)
+    };
+    store.insert_upstream_session(&again).await.unwrap();
+    assert_eq!(
+        store.get_upstream_session("new").await.unwrap(),
+        Some(again)
+    );
 }
 
 // ---------------------------------------------------------------------------
