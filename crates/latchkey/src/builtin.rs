@@ -113,9 +113,23 @@ pub fn guard_client(client_id: &str) -> Result<(), Occurrence> {
     Ok(())
 }
 
+/// Whether a resource is the admin API's: for the console only, with
+/// the admin scopes, at `{issuer}/admin` (the command line may run with
+/// another issuer than the server's, so the record tells, not the name).
+fn is_admin_resource(identifier: &str, scopes: &[&str], allowed_clients: &[&str]) -> bool {
+    identifier.ends_with("/admin")
+        && allowed_clients == [CONSOLE_CLIENT_ID]
+        && scopes == [ADMIN_SCOPE, ADMIN_READ_SCOPE]
+}
+
 /// Refuse a change to the admin resource.
-pub fn guard_resource(issuer: &str, identifier: &str) -> Result<(), Occurrence> {
-    if identifier == admin_resource(issuer) {
+pub async fn guard_resource(store: &dyn Store, identifier: &str) -> Result<(), Occurrence> {
+    let Some(r) = store.get_resource(identifier).await? else {
+        return Ok(());
+    };
+    let scopes: Vec<&str> = r.scopes.iter().map(String::as_str).collect();
+    let clients: Vec<&str> = r.allowed_clients.iter().map(String::as_str).collect();
+    if is_admin_resource(&r.identifier, &scopes, &clients) {
         return Err(BUILT_IN_READ_ONLY.with_detail(format!(
             "resource {identifier} is the admin API and cannot be changed or deleted"
         )));
@@ -125,7 +139,23 @@ pub fn guard_resource(issuer: &str, identifier: &str) -> Result<(), Occurrence> 
 
 /// Whether a listed JSON item (a client or a resource) is built in, so
 /// lists leave it out.
-pub fn is_listed_built_in(issuer: &str, item: &serde_json::Value) -> bool {
-    item.get("client_id").and_then(|v| v.as_str()) == Some(CONSOLE_CLIENT_ID)
-        || item.get("resource").and_then(|v| v.as_str()) == Some(admin_resource(issuer).as_str())
+pub fn is_listed_built_in(item: &serde_json::Value) -> bool {
+    let strings = |name: &str| -> Vec<&str> {
+        item.get(name)
+            .and_then(|v| v.as_array())
+            .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default()
+    };
+    if item.get("client_id").and_then(|v| v.as_str()) == Some(CONSOLE_CLIENT_ID) {
+        return true;
+    }
+    let scopes: Vec<&str> = item
+        .get("scope")
+        .and_then(|v| v.as_str())
+        .map(|s| s.split(' ').collect())
+        .unwrap_or_else(|| strings("scopes"));
+    match item.get("resource").and_then(|v| v.as_str()) {
+        Some(id) => is_admin_resource(id, &scopes, &strings("allowed_clients")),
+        None => false,
+    }
 }

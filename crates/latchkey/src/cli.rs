@@ -735,9 +735,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 crate::audit::append(store, event).await;
                 print_client(created);
             }
-            ClientCommand::List => {
-                print(&listed(&config.issuer, manage::clients::list(store).await?))
-            }
+            ClientCommand::List => print(&listed(manage::clients::list(store).await?)),
             ClientCommand::Show { client_id } => print(&manage::clients::view(
                 &manage::clients::get(store, &client_id).await?,
                 None,
@@ -812,10 +810,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 );
                 crate::audit::append(store, event).await;
             }
-            ResourceCommand::List => print(&listed(
-                &config.issuer,
-                manage::resources::list(store).await?,
-            )),
+            ResourceCommand::List => print(&listed(manage::resources::list(store).await?)),
             ResourceCommand::Show { resource } => print(&manage::resources::view(
                 &manage::resources::get(store, &resource).await?,
             )),
@@ -824,7 +819,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 fields,
                 any_client,
             } => {
-                crate::builtin::guard_resource(&config.issuer, &resource)?;
+                crate::builtin::guard_resource(store, &resource).await?;
                 let mut body = fields.to_json();
                 if any_client {
                     body.insert("allowed_clients".into(), json!([]));
@@ -840,7 +835,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 crate::audit::append(store, event).await;
             }
             ResourceCommand::Delete { resource } => {
-                crate::builtin::guard_resource(&config.issuer, &resource)?;
+                crate::builtin::guard_resource(store, &resource).await?;
                 manage::resources::delete(store, &resource).await?;
                 let event = crate::audit::resource_changed(
                     &cli_actor(),
@@ -1061,12 +1056,12 @@ fn cli_actor() -> latchkey_core::audit::Actor {
 
 /// Record a change the CLI made to a user: which fields (names only).
 /// A list without the built-in client and resource.
-fn listed(issuer: &str, list: Value) -> Value {
+fn listed(list: Value) -> Value {
     match list {
         Value::Array(items) => Value::Array(
             items
                 .into_iter()
-                .filter(|i| !crate::builtin::is_listed_built_in(issuer, i))
+                .filter(|i| !crate::builtin::is_listed_built_in(i))
                 .collect(),
         ),
         other => other,

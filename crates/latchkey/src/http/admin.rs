@@ -250,12 +250,12 @@ async fn person(app: &App, token: &str, read: bool) -> Result<Caller, latchkey_c
 
 /// A list without the built-in client and resource (shown by their own
 /// address only).
-fn without_built_ins(app: &App, list: Value) -> Value {
+fn without_built_ins(list: Value) -> Value {
     match list {
         Value::Array(items) => Value::Array(
             items
                 .into_iter()
-                .filter(|i| !crate::builtin::is_listed_built_in(&app.config.issuer, i))
+                .filter(|i| !crate::builtin::is_listed_built_in(i))
                 .collect(),
         ),
         other => other,
@@ -301,7 +301,6 @@ async fn list_clients(
 ) -> AdminResult {
     authorize(&app, &method, &headers).await?;
     let body = without_built_ins(
-        &app,
         manage::clients::list(app.store.as_ref())
             .await
             .map_err(Failure::admin)?,
@@ -447,7 +446,6 @@ async fn list_resources(
 ) -> AdminResult {
     authorize(&app, &method, &headers).await?;
     let body = without_built_ins(
-        &app,
         manage::resources::list(app.store.as_ref())
             .await
             .map_err(Failure::admin)?,
@@ -501,7 +499,9 @@ async fn update_resource(
     body: Bytes,
 ) -> AdminResult {
     let caller = authorize(&app, &method, &headers).await?;
-    crate::builtin::guard_resource(&app.config.issuer, &resource).map_err(Failure::admin)?;
+    crate::builtin::guard_resource(app.store.as_ref(), &resource)
+        .await
+        .map_err(Failure::admin)?;
     let patch = json_body(&headers, &body)?;
     let fields = field_names(&patch);
     let updated = manage::resources::update(app.store.as_ref(), &resource, patch)
@@ -522,7 +522,9 @@ async fn delete_resource(
     Path(resource): Path<String>,
 ) -> AdminResult {
     let caller = authorize(&app, &method, &headers).await?;
-    crate::builtin::guard_resource(&app.config.issuer, &resource).map_err(Failure::admin)?;
+    crate::builtin::guard_resource(app.store.as_ref(), &resource)
+        .await
+        .map_err(Failure::admin)?;
     manage::resources::delete(app.store.as_ref(), &resource)
         .await
         .map_err(Failure::admin)?;
