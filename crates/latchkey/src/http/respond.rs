@@ -478,13 +478,17 @@ pub fn render(app: &App, failure: Failure, view: impl FnOnce() -> View) -> Respo
             .page
             .filter(|_| occ.cause.id.starts_with("console_"))
         {
-            Some(words) => super::pages::console_error_page(
-                &app.brand,
-                &view(),
-                &render::error_page(occ, ctx),
-                words,
-                occ.cause.status,
-            ),
+            Some(_) => {
+                let view = view();
+                let words = occ.cause.page_text_in(view.lang);
+                super::pages::console_error_page(
+                    &app.brand,
+                    &view,
+                    &render::error_page(occ, ctx),
+                    &words,
+                    occ.cause.status,
+                )
+            }
             None => super::pages::error_page(&app.brand, &view(), &render::error_page(occ, ctx)),
         },
         Channel::Redirect(target) => redirect(app, target.error(occ, ctx)),
