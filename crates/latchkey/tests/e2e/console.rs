@@ -351,6 +351,36 @@ async fn admin_scope_is_never_granted_to_others(db: Db) {
     assert_eq!(r.status(), 303);
     let q = query_of(&location(&r));
     assert_eq!(q["error"], "invalid_scope", "{q:?}");
+    // Nor by client_credentials, whatever the client registered.
+    let made: Value = s
+        .admin(Method::POST, "/clients")
+        .json(&json!({"client_id": "robot", "scope": "admin reports", "grant_types": ["client_credentials"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secret = made["client_secret"].as_str().unwrap();
+    let r = s
+        .http
+        .post(s.url("/token"))
+        .basic_auth("robot", Some(secret))
+        .form(&[("grant_type", "client_credentials"), ("scope", "admin")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = s
+        .http
+        .post(s.url("/token"))
+        .basic_auth("robot", Some(secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["scope"], "reports", "{body}");
 }
 
 async fn console_signs_in_without_a_browser(db: Db) {
