@@ -2929,7 +2929,7 @@ pub static ADMIN_API_DISABLED: Cause = Cause {
     status: 404,
     summary: "The admin API is turned off",
     actor: Actor::Operator,
-    fix: "Set admin_token (LATCHKEY_ADMIN_TOKEN) and restart to turn the admin API on. The latchkey CLI manages clients and users without it.",
+    fix: "Set admin_token (LATCHKEY_ADMIN_TOKEN) and restart to turn the static token on, or send an administrator's access token for {issuer}/admin (the console at /admin gets one). The latchkey CLI manages clients and users without either.",
     spec: "RFC 9110 §15.5.5",
     endpoints: ADMIN,
     extended_code: None,
