@@ -305,7 +305,7 @@ pub async fn finish(
         }
     };
     let code = random_token().map_err(|e| back(e.into()))?;
-    let record = finish::code_record(
+    let mut record = finish::code_record(
         req,
         session,
         achieved,
@@ -314,6 +314,17 @@ pub async fn finish(
         latchkey_core::now_unix(),
         code_ttl(app, req.client_id()).await.map_err(&back)?,
     );
+    // The admin API's scopes are granted only as far as the user's roles
+    // allow (the console asks for both and gets what the role allows).
+    if latchkey_core::user::names_admin_scope(&record.scope) {
+        let roles = app
+            .store
+            .user_roles(&record.sub)
+            .await
+            .map_err(|e| back(e.into()))?
+            .unwrap_or_default();
+        record.scope = latchkey_core::user::narrow_admin_scopes(&record.scope, &roles);
+    }
     if interaction.is_none() && consent.is_none() {
         // Nothing else to write: one statement, no transaction.
         app.store
