@@ -413,6 +413,13 @@ enum UserCommand {
         /// Remove the user's TOTP authenticator and recovery codes.
         #[arg(long)]
         remove_totp: bool,
+        /// Lock the user: every sign-in is refused (user_locked), and their
+        /// sessions, refresh tokens and codes end at once.
+        #[arg(long, conflicts_with = "unlock")]
+        lock: bool,
+        /// Unlock a locked user.
+        #[arg(long)]
+        unlock: bool,
     },
     /// Delete a user: their sessions end and their tokens stop working.
     #[command(after_help = "Example:\n  latchkey user delete alice")]
@@ -870,6 +877,8 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 totp_secret,
                 totp_secret_stdin,
                 remove_totp,
+                lock,
+                unlock,
             } => {
                 let mut body = serde_json::Map::new();
                 if let Some(u) = username {
@@ -891,6 +900,9 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 }
                 if remove_totp {
                     body.insert("totp_secret".into(), Value::Null);
+                }
+                if lock || unlock {
+                    body.insert("locked".into(), json!(lock));
                 }
                 let fields = body.keys().cloned().collect();
                 let updated =

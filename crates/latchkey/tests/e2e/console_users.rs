@@ -3,6 +3,7 @@
 //! signs in again.
 
 use crate::authorize::{Browser, location, login_page, submit_login};
+use crate::browser::Driver;
 use crate::cluster::{CB, PASSWORD, START, web_client};
 use crate::support::{Db, Server};
 use reqwest::Method;
@@ -94,6 +95,16 @@ async fn a_locked_user_signs_in_no_way_until_unlocked(db: Db) {
         "{trail}"
     );
 
+    // The CLI unlocks, and locks, the same way.
+    let (code, out, err) = s.run(&["user", "update", "alice", "--unlock"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"locked\": false"), "{out}");
+    let (code, out, err) = s.run(&["user", "update", "alice", "--lock"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"locked\": true"), "{out}");
+    let (code, _, _) = s.run(&["user", "update", "alice", "--lock", "--unlock"]);
+    assert_eq!(code, 2);
+
     let shown = patch_user(&s, &sub, json!({"locked": false})).await;
     assert_eq!(shown["locked"], false, "{shown}");
     assert!(shown.get("locked_at").is_none(), "{shown}");
@@ -103,4 +114,196 @@ async fn a_locked_user_signs_in_no_way_until_unlocked(db: Db) {
     assert!(next.starts_with(CB), "{next}");
 }
 
-crate::both!(a_locked_user_signs_in_no_way_until_unlocked);
+// ---------------------------------------------------------------------------
+// In a real browser
+
+/// A Chromium signed in to the console as an administrator.
+async fn console_browser(s: &Server) -> Driver {
+    let d = Driver::start().await;
+    d.goto(&s.url("/health/live")).await;
+    d.cmd(
+        Method::POST,
+        "/cookie",
+        Some(json!({"cookie": {"name": "standin", "value": crate::support::ADMIN, "path": "/"}})),
+    )
+    .await;
+    d
+}
+
+/// The admin actor of the console's changes, as the trail names it.
+const CONSOLE_ACTOR: &str = "user:standin";
+
+/// Press the button of the form of the open page whose action is `action`.
+async fn press(d: &Driver, action: &str) {
+    d.click(&format!(
+        "form:has(input[name=action][value={action}]) button[type=submit]"
+    ))
+    .await;
+}
+
+async fn show(s: &Server, sub: &str) -> Value {
+    let r = s
+        .admin(Method::GET, &format!("/users/{sub}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+async fn the_console_manages_users(db: Db) {
+    let smtp = crate::mail::Smtp::start();
+    let env = crate::mail::mail_env(smtp.port);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let s = Server::start_with(db, &env).await;
+    web_client(&s).await;
+    let alice = sub_of(&s, "alice").await;
+    let d = console_browser(&s).await;
+
+    // Search.
+    d.goto(&s.url("/admin/users")).await;
+    d.wait_for_text("All users").await;
+    crate::console_a11y::check(&d, "users").await;
+    d.type_into("#q", "ALI").await;
+    d.click("form[role=search] button").await;
+    let html = d.wait_for_text("Users matching").await;
+    assert!(html.contains(">alice<") && html.contains(&alice), "{html}");
+
+    // Create carol, with an email.
+    d.type_into("#new-username", "carol").await;
+    d.type_into("#new-email", "carol@example.com").await;
+    d.type_into("#new-name", "Carol").await;
+    d.click("#create button[type=submit]").await;
+    d.wait_for_text("The user was created.").await;
+    let carol = sub_of(&s, "carol").await;
+    assert!(d.url().await.contains(&carol));
+    crate::console_a11y::check(&d, "user").await;
+
+    // Edit a claim.
+    d.script("document.getElementById('claim-name').value = 'Carol Jones'; return true;")
+        .await;
+    d.click("#claims-form button[type=submit]").await;
+    d.wait_for_text("The claims were saved.").await;
+    assert_eq!(show(&s, &carol).await["claims"]["name"], "Carol Jones");
+    assert_eq!(
+        show(&s, &carol).await["claims"]["email"],
+        "carol@example.com"
+    );
+
+    // With mail on and an address, a reset sends the recovery mail.
+    press(&d, "reset_mail").await;
+    d.wait_for_text("A password reset email was sent").await;
+    // (The first message is the verification link of her new address.)
+    let message = smtp.wait_for(2, std::time::Duration::from_secs(10)).await;
+    assert!(
+        message["to"].to_string().contains("carol@example.com"),
+        "{message}"
+    );
+    crate::mail::link_in(&message, &s.url("/recover/reset?t="));
+
+    // Alice has no address: her new password is set here.
+    d.goto(&s.url(&format!("/admin/users/{alice}"))).await;
+    d.wait_for_text("Set the password").await;
+    d.type_into("#new-password", "a brand new password").await;
+    press(&d, "password").await;
+    d.wait_for_text("The new password was set.").await;
+    let mut b = Browser::new(&s);
+    let html = login_page(&mut b, START).await;
+    let r = submit_login(&mut b, &html, "alice", "a brand new password").await;
+    assert_eq!(r.status(), 303);
+
+    // End that session: the browser signed in is signed out.
+    d.goto(&s.url(&format!("/admin/users/{alice}"))).await;
+    d.wait_for_text("Browser sessions").await;
+    assert!(location(&b.get(START).await).starts_with(CB));
+    press(&d, "session_end").await;
+    d.wait_for_text("The session was ended.").await;
+    assert!(location(&b.get(START).await).starts_with("/login?i="));
+    assert!(d.source().await.contains("No browser session."));
+
+    // Lock: the right password no longer signs in, the page says why.
+    press(&d, "lock").await;
+    d.wait_for_text("The user was locked").await;
+    let mut b = Browser::new(&s);
+    let html = login_page(&mut b, START).await;
+    let r = submit_login(&mut b, &html, "alice", "a brand new password").await;
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("user_locked"));
+    press(&d, "unlock").await;
+    d.wait_for_text("The user was unlocked").await;
+    let html = login_page(&mut b, START).await;
+    let r = submit_login(&mut b, &html, "alice", "a brand new password").await;
+    assert_eq!(r.status(), 303);
+
+    // Remove the authenticator app set up through the admin API.
+    let r = s
+        .admin(Method::PATCH, &format!("/users/{alice}"))
+        .json(&json!({"totp_secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    d.goto(&s.url(&format!("/admin/users/{alice}"))).await;
+    d.wait_for_text("An authenticator app is set up").await;
+    press(&d, "totp_remove").await;
+    d.wait_for_text("The authenticator app was removed.").await;
+    assert_eq!(show(&s, &alice).await["totp"], false);
+
+    // Remove one of two passkeys (stored as the passkey tests store them).
+    for (id, at) in [("pk-1", 10), ("pk-2", 20)] {
+        s.sql(&format!(
+            "INSERT INTO passkeys (id, sub, credential_id, name, credential, sign_count, created_at, last_used_at) \
+             VALUES ('{id}', '{alice}', 'cred-{id}', 'Key {id}', '{{\"secret\":\"material\"}}', 3, {at}, NULL)"
+        ))
+        .await;
+    }
+    d.goto(&s.url(&format!("/admin/users/{alice}"))).await;
+    d.wait_for_text("Key pk-2").await;
+    d.click("li[data-id=pk-1] button[type=submit]").await;
+    let html = d.wait_for_text("The passkey was removed.").await;
+    assert!(!html.contains("Key pk-1") && html.contains("Key pk-2"));
+    let r = s
+        .admin(Method::GET, &format!("/users/{alice}/passkeys"))
+        .send()
+        .await
+        .unwrap();
+    let listed: Value = r.json().await.unwrap();
+    assert_eq!(listed["passkeys"].as_array().unwrap().len(), 1, "{listed}");
+
+    // Identity confidence.
+    d.script("document.getElementById('identity').value = 'P2'; return true;")
+        .await;
+    press(&d, "identity").await;
+    d.wait_for_text("The identity confidence was saved.").await;
+    assert_eq!(show(&s, &alice).await["identity_confidence"], "P2");
+
+    // The trail, filtered by kind and actor: the console's own changes,
+    // by the signed-in person.
+    d.goto(&s.url("/admin/audit")).await;
+    d.wait_for_text("Audit trail").await;
+    crate::console_a11y::check(&d, "audit").await;
+    d.script("document.getElementById('kind').value = 'admin.user_updated'; return true;")
+        .await;
+    d.type_into("#actor", CONSOLE_ACTOR).await;
+    d.click("form[role=search] button[type=submit]").await;
+    d.wait_for(&s.url("/admin/audit?kind=admin.user_updated&actor="))
+        .await;
+    let html = d.wait_for_text("identity_confidence").await;
+    assert!(html.contains("\"locked\":true"), "{html}");
+    assert!(!html.contains("data-kind=\"sign_in\""), "{html}");
+    let r = s
+        .admin(
+            Method::GET,
+            &format!("/audit?kind=admin.user_created&actor={CONSOLE_ACTOR}"),
+        )
+        .send()
+        .await
+        .unwrap();
+    let trail: Value = r.json().await.unwrap();
+    assert_eq!(trail["events"][0]["target"], format!("user:{carol}"));
+}
+
+crate::both!(
+    a_locked_user_signs_in_no_way_until_unlocked,
+    the_console_manages_users,
+);
