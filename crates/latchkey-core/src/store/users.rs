@@ -44,4 +44,9 @@ pub trait UserStore: Send + Sync {
     /// Lock the user (`Some(when)`) or unlock them (`None`); false when
     /// there is no such user.
     async fn set_user_locked(&self, sub: &str, locked_at: Option<i64>) -> StoreResult<bool>;
+    /// The administrative roles the user holds ([`crate::user::Role`]
+    /// names, sorted); `None` when no such user.
+    async fn user_roles(&self, sub: &str) -> StoreResult<Option<Vec<String>>>;
+    /// Replaces the user's roles; false when no such user.
+    async fn set_user_roles(&self, sub: &str, roles: &[String], now: i64) -> StoreResult<bool>;
 }

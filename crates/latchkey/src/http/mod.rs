@@ -5,6 +5,7 @@ pub mod admin;
 pub mod attempts;
 pub mod authorize;
 pub mod client_address;
+pub mod console;
 pub mod cookies;
 pub mod cors;
 pub mod device_authorization;
@@ -148,6 +149,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(health::metrics))
         .route("/assets/latchkey.css", get(pages::stylesheet))
+        .merge(console::routes())
         .nest(
             "/admin/v1",
             admin::routes().route_layer(axum::middleware::from_fn_with_state(

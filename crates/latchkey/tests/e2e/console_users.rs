@@ -2,7 +2,7 @@
 //! a locked account signs in no way and its sessions end; unlocked, it
 //! signs in again.
 
-use crate::authorize::{Browser, location, login_page, submit_login};
+use crate::authorize::{Browser, hidden, location, login_page, submit_login};
 use crate::browser::Driver;
 use crate::cluster::{CB, PASSWORD, START, web_client};
 use crate::support::{Db, Server};
@@ -117,21 +117,14 @@ async fn a_locked_user_signs_in_no_way_until_unlocked(db: Db) {
 // ---------------------------------------------------------------------------
 // In a real browser
 
-/// A Chromium signed in to the console as an administrator.
-async fn console_browser(s: &Server) -> Driver {
+/// A Chromium signed in to the console as `root`, an administrator
+/// created for it; the driver and how the trail names root.
+async fn console_browser(s: &Server) -> (Driver, String) {
+    let root = crate::console::create_user(s, "root", &["admin"]);
     let d = Driver::start().await;
-    d.goto(&s.url("/health/live")).await;
-    d.cmd(
-        Method::POST,
-        "/cookie",
-        Some(json!({"cookie": {"name": "standin", "value": crate::support::ADMIN, "path": "/"}})),
-    )
-    .await;
-    d
+    crate::console::console_sign_in(&d, s, "root", crate::console::PASSWORD).await;
+    (d, format!("user:{}", root["sub"].as_str().unwrap()))
 }
-
-/// The admin actor of the console's changes, as the trail names it.
-const CONSOLE_ACTOR: &str = "user:standin";
 
 /// Press the button of the form of the open page whose action is `action`.
 async fn press(d: &Driver, action: &str) {
@@ -158,14 +151,14 @@ async fn the_console_manages_users(db: Db) {
     let s = Server::start_with(db, &env).await;
     web_client(&s).await;
     let alice = sub_of(&s, "alice").await;
-    let d = console_browser(&s).await;
+    let (d, console_actor) = console_browser(&s).await;
 
     // Search.
     d.goto(&s.url("/admin/users")).await;
     d.wait_for_text("All users").await;
     crate::console_a11y::check(&d, "users").await;
     d.type_into("#q", "ALI").await;
-    d.click("form[role=search] button").await;
+    d.click("form[role=search] button[type=submit]").await;
     let html = d.wait_for_text("Users matching").await;
     assert!(html.contains(">alice<") && html.contains(&alice), "{html}");
 
@@ -284,7 +277,7 @@ async fn the_console_manages_users(db: Db) {
     crate::console_a11y::check(&d, "audit").await;
     d.script("document.getElementById('kind').value = 'admin.user_updated'; return true;")
         .await;
-    d.type_into("#actor", CONSOLE_ACTOR).await;
+    d.type_into("#actor", &console_actor).await;
     d.click("form[role=search] button[type=submit]").await;
     d.wait_for(&s.url("/admin/audit?kind=admin.user_updated&actor="))
         .await;
@@ -294,7 +287,7 @@ async fn the_console_manages_users(db: Db) {
     let r = s
         .admin(
             Method::GET,
-            &format!("/audit?kind=admin.user_created&actor={CONSOLE_ACTOR}"),
+            &format!("/audit?kind=admin.user_created&actor={console_actor}"),
         )
         .send()
         .await
@@ -303,7 +296,93 @@ async fn the_console_manages_users(db: Db) {
     assert_eq!(trail["events"][0]["target"], format!("user:{carol}"));
 }
 
+/// A reader (the auditor role) sees every page without a write form, and
+/// a write sent anyway is refused; so is an administrator's form without
+/// this session's CSRF token. The roles form, with the right one, works.
+async fn an_auditor_only_reads_and_forged_posts_are_refused(db: Db) {
+    let s = Server::start(db).await;
+    web_client(&s).await;
+    let alice = sub_of(&s, "alice").await;
+    crate::console::create_user(&s, "audrey", &["auditor"]);
+    let root = crate::console::create_user(&s, "root", &["admin"]);
+    let password = crate::console::PASSWORD;
+    let (mut auditor, r) = crate::console::console_session(&s, "audrey", password).await;
+    assert_eq!(r.status(), 303);
+    let user_page = format!("/admin/users/{alice}");
+    for path in ["/admin/users", user_page.as_str(), "/admin/audit"] {
+        let r = auditor.get(path).await;
+        assert_eq!(r.status(), 200, "{path}");
+        let html = r.text().await.unwrap();
+        // Only the sign-out form posts.
+        assert_eq!(html.matches("method=\"post\"").count(), 1, "{path}: {html}");
+        assert!(html.contains("action=\"/admin/sign-out\""), "{path}");
+    }
+    // The auditor's own CSRF token (from the sign-out form) does not make
+    // a write.
+    let html = auditor.get("/admin/users").await.text().await.unwrap();
+    let csrf = hidden(&html, "csrf");
+    let r = auditor
+        .post(&user_page, &[("csrf", &csrf), ("action", "lock")])
+        .await;
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("console_read_only"));
+    let r = auditor
+        .post("/admin/users", &[("csrf", &csrf), ("username", "mallory")])
+        .await;
+    assert_eq!(r.status(), 403);
+    // An administrator's session, with a forged token.
+    let (mut admin, _) = crate::console::console_session(&s, "root", password).await;
+    let r = admin
+        .post(&user_page, &[("csrf", "forged"), ("action", "lock")])
+        .await;
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("console_form_invalid"));
+    assert_eq!(show(&s, &alice).await["locked"], false);
+    let r = s.admin(Method::GET, "/users/mallory").send().await.unwrap();
+    assert_eq!(r.status(), 404);
+
+    // With this session's token: the roles form.
+    let html = admin.get(&user_page).await.text().await.unwrap();
+    assert!(html.contains("name=\"role.auditor\""), "{html}");
+    let csrf = hidden(&html, "csrf");
+    let r = admin
+        .post(
+            &user_page,
+            &[
+                ("csrf", &csrf),
+                ("action", "roles"),
+                ("role.auditor", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), format!("/admin/users/{alice}?done=roles"));
+    assert_eq!(show(&s, &alice).await["roles"], json!(["auditor"]));
+    let trail: Value = s
+        .admin(Method::GET, "/audit?kind=admin.roles_changed")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let event = &trail["events"][0];
+    assert_eq!(
+        event["actor"],
+        format!("user:{}", root["sub"].as_str().unwrap())
+    );
+    assert_eq!(event["target"], format!("user:{alice}"));
+    assert_eq!(event["detail"]["roles"], json!(["auditor"]));
+    // An unknown action is refused on the page, naming it.
+    let r = admin
+        .post(&user_page, &[("csrf", &csrf), ("action", "explode")])
+        .await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("explode"));
+}
+
 crate::both!(
     a_locked_user_signs_in_no_way_until_unlocked,
     the_console_manages_users,
+    an_auditor_only_reads_and_forged_posts_are_refused,
 );

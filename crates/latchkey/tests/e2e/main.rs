@@ -23,6 +23,7 @@ mod claims;
 mod cli;
 mod cluster;
 mod connections;
+mod console;
 mod console_a11y;
 mod console_users;
 mod cookies;

@@ -119,7 +119,7 @@ pub fn body(q: &AuditQuery, events: &[AuditRecord], next: Option<i64>, alert: &s
         })
         .unwrap_or_default();
     format!(
-        "<div class=\"account console\"><h1>Audit trail</h1>{alert}\
+        "<div class=\"account console-page\">{alert}\
 <form method=\"get\" action=\"/admin/audit\" role=\"search\" aria-label=\"Filter the audit trail\"><div class=\"fields\">\
 <div><label for=\"kind\">Kind</label><select id=\"kind\" name=\"kind\"><option value=\"\"{any}>Any kind</option>{kinds}</select></div>\
 <div><label for=\"actor\">Actor (e.g. user:SUB, admin:admin_token, system)</label><input id=\"actor\" name=\"actor\" type=\"text\" value=\"{actor}\"></div>\

@@ -22,7 +22,7 @@ use latchkey_core::authorize::RawParams;
 use latchkey_core::error::docs::escape_html as esc;
 use latchkey_core::passkey_record::PasskeyRecord;
 use latchkey_core::session::SessionRecord;
-use latchkey_core::user::UserRecord;
+use latchkey_core::user::{Role, UserRecord};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -100,6 +100,7 @@ fn notice(done: &str) -> Option<&'static str> {
         "locked" => "The user was locked: every sign-in is refused, and their sessions ended.",
         "unlocked" => "The user was unlocked and can sign in again.",
         "identity" => "The identity confidence was saved.",
+        "roles" => "The roles were saved.",
         "totp_removed" => "The authenticator app was removed.",
         "passkey_removed" => "The passkey was removed.",
         "session_ended" => "The session was ended.",
@@ -188,7 +189,7 @@ pub fn list_body(
         None => String::new(),
     };
     format!(
-        "<div class=\"account console\"><h1>Users</h1>{alert}\
+        "<div class=\"account console-page\">{alert}\
 <form method=\"get\" action=\"/admin/users\" role=\"search\" class=\"search\">\
 <label for=\"q\">Username, email or sub</label>\
 <input id=\"q\" name=\"q\" type=\"search\" value=\"{q}\">\
@@ -372,6 +373,8 @@ pub struct UserView {
     pub user: UserRecord,
     pub identity: u8,
     pub locked_at: Option<i64>,
+    /// The administrative roles held (`admin`, `auditor`).
+    pub roles: Vec<String>,
     pub totp: bool,
     pub recovery_codes_left: i64,
     pub passkeys: Vec<PasskeyRecord>,
@@ -396,6 +399,7 @@ async fn load(app: &App, sub: &str) -> Result<UserView, Occurrence> {
     Ok(UserView {
         identity: store.identity_confidence(&user.sub).await?,
         locked_at: store.user_locked_at(&user.sub).await?,
+        roles: manage::users::roles_of(store, &user.sub).await?,
         totp,
         recovery_codes_left,
         passkeys: store.list_passkeys(&user.sub).await?,
@@ -559,6 +563,36 @@ pub fn user_body(v: &UserView, csrf: Option<&str>, done: Option<&str>, alert: &s
         }
         None => format!("<p id=\"identity\">P{}</p>", v.identity),
     };
+    let roles = match csrf {
+        Some(c) => {
+            let boxes: String = Role::ALL
+                .iter()
+                .map(|r| {
+                    let name = r.as_str();
+                    let checked = match v.roles.iter().any(|held| held == name) {
+                        true => " checked",
+                        false => "",
+                    };
+                    format!(
+                        "<div class=\"check\"><input id=\"role-{name}\" name=\"role.{name}\" type=\"checkbox\" value=\"true\"{checked}><label for=\"role-{name}\">{name}</label></div>"
+                    )
+                })
+                .collect();
+            format!(
+                "<form method=\"post\">{f}<fieldset><legend>Roles held</legend>{boxes}</fieldset>\
+<p class=\"muted\">admin: everything; auditor: reads only. Takes effect at once, also for a console signed in now.</p>\
+<button type=\"submit\">Save the roles</button></form>",
+                f = fields(c, "roles"),
+            )
+        }
+        None => format!(
+            "<p id=\"roles\">{}</p>",
+            match v.roles.is_empty() {
+                true => "None".to_string(),
+                false => esc(&v.roles.join(", ")),
+            }
+        ),
+    };
     let factor = if v.totp {
         format!(
             "<p id=\"totp-status\">An authenticator app is set up ({} recovery codes left).</p>{}",
@@ -638,12 +672,13 @@ pub fn user_body(v: &UserView, csrf: Option<&str>, done: Option<&str>, alert: &s
         query_value(&format!("user:{}", u.sub))
     );
     format!(
-        "<div class=\"account console\"><p><a href=\"/admin/users\" class=\"back\">All users</a></p>\
-<h1 id=\"user-username\">{name}</h1><p class=\"muted\">sub <code id=\"user-sub\">{sub}</code> · created {created} · \
+        "<div class=\"account console-page\"><p><a href=\"/admin/users\" class=\"back\">All users</a></p>\
+<p class=\"muted\">username <strong id=\"user-username\">{name}</strong> · sub <code id=\"user-sub\">{sub}</code> · created {created} · \
 <a href=\"{audit}\">Audit trail</a></p>{notice}{alert}\
 <section id=\"status\" aria-labelledby=\"status-h\"><h2 id=\"status-h\">Status</h2>{status}</section>\
 <section id=\"profile\" aria-labelledby=\"profile-h\"><h2 id=\"profile-h\">Claims</h2>{claims}</section>\
 <section id=\"password\" aria-labelledby=\"password-h\"><h2 id=\"password-h\">Password</h2>{password}</section>\
+<section id=\"roles-section\" aria-labelledby=\"roles-h\"><h2 id=\"roles-h\">Roles</h2>{roles}</section>\
 <section id=\"identity-confidence\" aria-labelledby=\"identity-h\"><h2 id=\"identity-h\">Identity confidence</h2>{identity}</section>\
 <section id=\"second-factor\" aria-labelledby=\"factor-h\"><h2 id=\"factor-h\">Second factor</h2>{factor}</section>\
 <section id=\"passkeys-section\" aria-labelledby=\"passkeys-h\"><h2 id=\"passkeys-h\">Passkeys</h2>{passkeys}</section>\
@@ -693,7 +728,7 @@ async fn render_user(
         }
         Err(occ) => {
             let body = format!(
-                "<div class=\"account console\"><h1>No such user</h1>{}<p><a href=\"/admin/users\">All users</a></p></div>",
+                "<div class=\"account console-page\">{}<p><a href=\"/admin/users\">All users</a></p></div>",
                 alert_html(issuer, &occ)
             );
             with_status(
@@ -853,6 +888,21 @@ async fn perform(
             crate::audit::record(app, e).await;
             if locking { "locked" } else { "unlocked" }
         }
+        "roles" => {
+            let wanted: Vec<&str> = Role::ALL
+                .iter()
+                .map(|r| r.as_str())
+                .filter(|name| field(form, &format!("role.{name}")) == "true")
+                .collect();
+            let previous = manage::users::roles_of(store, &sub).await?;
+            let updated = update(json!({ "roles": wanted })).await?;
+            if let Some(e) =
+                manage::users::roles_event(&actor(admin), address.clone(), &updated, &previous)
+            {
+                crate::audit::record(app, e.with("via", "console")).await;
+            }
+            "roles"
+        }
         "identity" => {
             let level = field(form, "identity_confidence");
             update(json!({ "identity_confidence": level })).await?;
@@ -934,6 +984,7 @@ mod tests {
             user: user(claims),
             identity: 1,
             locked_at: None,
+            roles: vec!["auditor".into()],
             totp: false,
             recovery_codes_left: 0,
             passkeys: Vec::new(),
