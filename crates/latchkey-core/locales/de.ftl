@@ -300,6 +300,7 @@ cause-mail-link-used = Dieser Link wurde bereits verwendet, und jeder Link funkt
 cause-mail-throttled = Es wurden zu viele E-Mails angefordert. Warten Sie etwas und versuchen Sie es dann erneut.
 cause-new-password-invalid = Wählen Sie ein Passwort mit mindestens 8 Zeichen und geben Sie es in beiden Feldern gleich ein.
 cause-email-not-verified = Ihre E-Mail-Adresse ist noch nicht bestätigt. Öffnen Sie den Link in der E-Mail, die wir Ihnen geschickt haben, und melden Sie sich dann erneut an.
+cause-user-locked = Dieses Konto ist gesperrt. Bitten Sie die Administration des Dienstes, es zu entsperren.
 cause-account-passkey-unknown = Dieser Passkey gehört nicht mehr zu Ihrem Konto.
 
 ## Ursachen der Sicherheitscodes und Formulare

@@ -144,6 +144,11 @@ pub(crate) const SQLITE: Dialect = Dialect {
             name: "0023_roles",
             sql: include_str!("../migrations/sqlite/0023_roles.sql"),
         },
+        Migration {
+            version: 25,
+            name: "0025_user_lock",
+            sql: include_str!("../migrations/sqlite/0025_user_lock.sql"),
+        },
     ],
 };
 
@@ -269,6 +274,11 @@ pub(crate) const POSTGRES: Dialect = Dialect {
             version: 23,
             name: "0023_roles",
             sql: include_str!("../migrations/postgres/0023_roles.sql"),
+        },
+        Migration {
+            version: 25,
+            name: "0025_user_lock",
+            sql: include_str!("../migrations/postgres/0025_user_lock.sql"),
         },
     ],
 };

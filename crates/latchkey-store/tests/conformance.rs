@@ -218,6 +218,8 @@ macro_rules! conformance_tests {
                 logouts_are_claimed_delivered_and_retried,
                 a_logout_is_claimed_by_one_node_under_concurrency,
                 a_dead_nodes_logout_claim_runs_out,
+                users_are_searched_by_name_sub_or_email_page_by_page,
+                a_user_is_locked_and_unlocked,
             );
         }
     };
@@ -4330,4 +4332,77 @@ async fn a_dead_nodes_logout_claim_runs_out(db: &TestDb) {
     assert!(!store.delete_logout("l1", "dead").await.unwrap());
     assert!(!store.retry_logout("l1", "dead", 600).await.unwrap());
     assert!(store.delete_logout("l1", "alive").await.unwrap());
+}
+
+async fn users_are_searched_by_name_sub_or_email_page_by_page(db: &TestDb) {
+    let store = db.open().await;
+    for (sub, name) in [
+        ("sub-1", "alice"),
+        ("sub-2", "bob"),
+        ("sub-3", "carol"),
+        ("x_y-4", "dave"),
+    ] {
+        store.create_user(&user(sub, name, 1)).await.unwrap();
+    }
+    // Erin's name contains "alice" in a claim that is not the email.
+    let mut erin = user("sub-5", "erin", 1);
+    erin.claims.insert("name".into(), json!("Not Alice"));
+    erin.claims
+        .insert("email".into(), json!("Erin@Mail.Example"));
+    store.create_user(&erin).await.unwrap();
+    let names = |users: Vec<UserRecord>| users.into_iter().map(|u| u.username).collect::<Vec<_>>();
+    let all = store.search_users("", None, 10).await.unwrap();
+    assert_eq!(names(all), ["alice", "bob", "carol", "dave", "erin"]);
+    let page = store.search_users("", None, 2).await.unwrap();
+    assert_eq!(names(page), ["alice", "bob"]);
+    let next = store.search_users("", Some("bob"), 2).await.unwrap();
+    assert_eq!(names(next), ["carol", "dave"]);
+    let last = store.search_users("", Some("dave"), 2).await.unwrap();
+    assert_eq!(names(last), ["erin"]);
+    assert_eq!(
+        names(store.search_users("ALI", None, 10).await.unwrap()),
+        ["alice"]
+    );
+    assert_eq!(
+        names(store.search_users("sub-3", None, 10).await.unwrap()),
+        ["carol"]
+    );
+    assert_eq!(
+        names(store.search_users("mail.exa", None, 10).await.unwrap()),
+        ["erin"]
+    );
+    assert_eq!(
+        names(store.search_users("example.com", None, 10).await.unwrap()),
+        ["alice", "bob", "carol", "dave"]
+    );
+    // LIKE wildcards are plain characters.
+    assert_eq!(
+        names(store.search_users("x_y", None, 10).await.unwrap()),
+        ["dave"]
+    );
+    assert!(store.search_users("%", None, 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .search_users("nobody", None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn a_user_is_locked_and_unlocked(db: &TestDb) {
+    let store = db.open().await;
+    store.create_user(&user("sub-a", "alice", 1)).await.unwrap();
+    assert_eq!(store.user_locked_at("sub-a").await.unwrap(), None);
+    assert!(store.set_user_locked("sub-a", Some(50)).await.unwrap());
+    assert_eq!(store.user_locked_at("sub-a").await.unwrap(), Some(50));
+    // Updating the user's other attributes keeps it.
+    let mut alice = store.get_user("sub-a").await.unwrap().unwrap();
+    alice.username = "alice2".into();
+    store.update_user(&alice).await.unwrap();
+    assert_eq!(store.user_locked_at("sub-a").await.unwrap(), Some(50));
+    assert!(store.set_user_locked("sub-a", None).await.unwrap());
+    assert_eq!(store.user_locked_at("sub-a").await.unwrap(), None);
+    assert!(!store.set_user_locked("nobody", Some(1)).await.unwrap());
+    assert_eq!(store.user_locked_at("nobody").await.unwrap(), None);
 }

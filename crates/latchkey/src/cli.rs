@@ -417,6 +417,13 @@ enum UserCommand {
         /// Remove the user's TOTP authenticator and recovery codes.
         #[arg(long)]
         remove_totp: bool,
+        /// Lock the user: every sign-in is refused (user_locked), and their
+        /// sessions, refresh tokens and codes end at once.
+        #[arg(long, conflicts_with = "unlock")]
+        lock: bool,
+        /// Unlock a locked user.
+        #[arg(long)]
+        unlock: bool,
         /// Replace the user's roles: admin, auditor (repeat for both), or
         /// none to remove every role.
         #[arg(long, value_name = "ROLE")]
@@ -889,6 +896,8 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 totp_secret,
                 totp_secret_stdin,
                 remove_totp,
+                lock,
+                unlock,
                 role,
             } => {
                 let mut body = serde_json::Map::new();
@@ -911,6 +920,9 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 }
                 if remove_totp {
                     body.insert("totp_secret".into(), Value::Null);
+                }
+                if lock || unlock {
+                    body.insert("locked".into(), json!(lock));
                 }
                 let previous = match role.is_empty() {
                     true => None,

@@ -3167,6 +3167,20 @@ pub static USER_NOT_FOUND: Cause = Cause {
     page: None,
 };
 
+pub static USER_SESSION_NOT_FOUND: Cause = Cause {
+    id: "user_session_not_found",
+    code: ErrorCode::NotFound,
+    status: 404,
+    summary: "The user has no live session with this id",
+    actor: Actor::Operator,
+    fix: "Reload the user's page in the admin console: the session may have ended or expired already.",
+    spec: "RFC 9110 §15.5.5",
+    endpoints: ADMIN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
 pub static USERNAME_TAKEN: Cause = Cause {
     id: "username_taken",
     code: ErrorCode::InvalidRequest,
@@ -3609,6 +3623,20 @@ pub static EMAIL_NOT_VERIFIED: Cause = Cause {
     page: Some(
         "Your email address is not verified yet. Open the link in the email we sent you, then sign in again.",
     ),
+};
+
+pub static USER_LOCKED: Cause = Cause {
+    id: "user_locked",
+    code: ErrorCode::AccessDenied,
+    status: 403,
+    summary: "The account is locked",
+    actor: Actor::EndUser,
+    fix: "An administrator locked the account (the admin console, or PATCH /admin/v1/users/{sub} with \"locked\": true); only an administrator can unlock it. Locking ended the account's sessions and tokens.",
+    spec: "OIDC Core §3.1.2.6",
+    endpoints: &["/login", "/upstream/{id}/callback"],
+    extended_code: None,
+    checklist: &[],
+    page: Some("This account is locked. Ask the service's administrator to unlock it."),
 };
 
 // ---------------------------------------------------------------------------
@@ -4414,6 +4442,7 @@ pub static ALL: &[&Cause] = &[
     &CONSOLE_READ_ONLY,
     &CLIENT_NOT_FOUND,
     &USER_NOT_FOUND,
+    &USER_SESSION_NOT_FOUND,
     &USERNAME_TAKEN,
     &EMAIL_TAKEN,
     &INVALID_USER_ATTRIBUTES,
@@ -4446,6 +4475,8 @@ pub static ALL: &[&Cause] = &[
     &MAIL_THROTTLED,
     &NEW_PASSWORD_INVALID,
     &EMAIL_NOT_VERIFIED,
+    // locked accounts
+    &USER_LOCKED,
     // passkeys on the account page and in recovery
     &ACCOUNT_PASSKEY_UNKNOWN,
     // back-channel logout

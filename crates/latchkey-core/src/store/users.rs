@@ -30,6 +30,20 @@ pub trait UserStore: Send + Sync {
     /// are revoked (kept until `keep_until`, so access tokens already
     /// issued from them stop working). Returns the sessions ended.
     async fn end_everything_for(&self, sub: &str, now: i64, keep_until: i64) -> StoreResult<u64>;
+    /// At most `limit` users, by username, after the username `after`
+    /// (the next page), whose username, `sub` or `email` claim contains
+    /// `text` ignoring ASCII case (every user when `text` is empty).
+    async fn search_users(
+        &self,
+        text: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<UserRecord>>;
+    /// When the user was locked; `None` when not locked (or no such user).
+    async fn user_locked_at(&self, sub: &str) -> StoreResult<Option<i64>>;
+    /// Lock the user (`Some(when)`) or unlock them (`None`); false when
+    /// there is no such user.
+    async fn set_user_locked(&self, sub: &str, locked_at: Option<i64>) -> StoreResult<bool>;
     /// The administrative roles the user holds ([`crate::user::Role`]
     /// names, sorted); `None` when no such user.
     async fn user_roles(&self, sub: &str) -> StoreResult<Option<Vec<String>>>;

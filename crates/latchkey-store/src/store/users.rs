@@ -59,6 +59,42 @@ mod sql {
     pub const USER_ROLES: &str = "SELECT roles FROM users WHERE sub = $1";
     pub const SET_USER_ROLES: &str = "UPDATE users SET roles = $2, updated_at = $3 WHERE sub = $1";
     pub const END_SESSIONS: &str = "DELETE FROM sessions WHERE sub = $1";
+    /// Narrowed with LIKE (the claims are JSON text, see `upstream.rs`),
+    /// the exact match is made on the parsed record; one batch of the
+    /// username order after `$3` (empty: from the start).
+    pub const SEARCH_USERS: &str = "SELECT sub, username, password_hash, claims, created_at, updated_at \
+        FROM users WHERE username > $3 AND (LOWER(username) LIKE $1 ESCAPE '\\' \
+        OR LOWER(sub) LIKE $1 ESCAPE '\\' OR LOWER(claims) LIKE $2 ESCAPE '\\') \
+        ORDER BY username LIMIT $4";
+    pub const GET_LOCKED: &str = "SELECT locked_at FROM users WHERE sub = $1";
+    pub const SET_LOCKED: &str = "UPDATE users SET locked_at = $2 WHERE sub = $1";
+}
+
+/// How many rows one search statement reads before the exact match.
+const SEARCH_BATCH: i64 = 200;
+
+/// `text` lower case with the LIKE wildcards escaped.
+fn like_escaped(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len() + 4);
+    for c in text.to_ascii_lowercase().chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// Whether `user` is one a search for `text` (lower case) finds.
+fn found_by(user: &UserRecord, text: &str) -> bool {
+    let has = |s: &str| s.to_ascii_lowercase().contains(text);
+    has(&user.username)
+        || has(&user.sub)
+        || user
+            .claims
+            .get("email")
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(has)
 }
 
 fn user_claims(sub: &str, text: &str) -> StoreResult<serde_json::Map<String, serde_json::Value>> {
@@ -242,6 +278,72 @@ impl<D: Db> UserStore for SqlStore<D> {
         tx.commit().await.map_err(map_err)?;
         self.revocations.forget();
         Ok(sessions)
+    }
+
+    async fn search_users(
+        &self,
+        text: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<UserRecord>> {
+        crate::failpoint("store.read")?;
+        let lower = text.to_ascii_lowercase();
+        let escaped = like_escaped(text);
+        let anywhere = format!("%{escaped}%");
+        // The email is a JSON string: its text may start anywhere in it.
+        let in_email = format!("%\"email\":\"%{escaped}%");
+        let mut cursor = after.unwrap_or_default().to_string();
+        let mut out = Vec::new();
+        while out.len() < limit {
+            let rows = D::query(sql::SEARCH_USERS)
+                .bind(&anywhere)
+                .bind(&in_email)
+                .bind(&cursor)
+                .bind(SEARCH_BATCH)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_err)?;
+            let read = rows.len();
+            for row in &rows {
+                let user = user(row)?;
+                cursor.clone_from(&user.username);
+                if found_by(&user, &lower) {
+                    out.push(user);
+                    if out.len() == limit {
+                        break;
+                    }
+                }
+            }
+            if (read as i64) < SEARCH_BATCH {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    async fn user_locked_at(&self, sub: &str) -> StoreResult<Option<i64>> {
+        crate::failpoint("store.read")?;
+        let row = D::query(sql::GET_LOCKED)
+            .bind(sub)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        match row {
+            Some(r) => r.try_get(0).map_err(map_err),
+            None => Ok(None),
+        }
+    }
+
+    async fn set_user_locked(&self, sub: &str, locked_at: Option<i64>) -> StoreResult<bool> {
+        crate::failpoint("store.write")?;
+        let done = D::query(sql::SET_LOCKED)
+            .bind(sub)
+            .bind(locked_at)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?
+            .rows_affected();
+        Ok(done > 0)
     }
 }
 

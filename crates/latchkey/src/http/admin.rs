@@ -637,6 +637,7 @@ async fn update_user(
     let caller = authorize(&app, &method, &headers).await?;
     let patch = json_body(&headers, &body)?;
     let fields = field_names(&patch);
+    let locking = patch.get("locked") == Some(&Value::Bool(true));
     let previous = match patch.get("roles") {
         Some(_) => {
             let user = manage::users::get(app.store.as_ref(), &sub)
@@ -653,6 +654,10 @@ async fn update_user(
     let updated = manage::users::update(app.store.as_ref(), &app.secrets, &sub, patch)
         .await
         .map_err(Failure::admin)?;
+    if locking {
+        // Locking queued Logout Tokens for the clients of the user's sessions.
+        app.logout_wake.notify_one();
+    }
     audit_user(
         &app,
         &caller,
@@ -690,18 +695,13 @@ async fn end_user_sessions(
     let user = manage::users::get(app.store.as_ref(), &sub)
         .await
         .map_err(Failure::admin)?;
-    let ending = crate::backchannel::before_end(app.store.as_ref(), &user.sub, None).await;
-    let now = latchkey_core::now_unix();
-    let ended = app
-        .store
-        .end_sessions(
-            &user.sub,
-            now,
-            crate::backchannel::revocation_horizon(&app, now),
-        )
+    let horizon = crate::backchannel::revocation_horizon(&app, latchkey_core::now_unix());
+    let (ended, told) = manage::users::end_sessions(app.store.as_ref(), &user.sub, horizon)
         .await
-        .map_err(|e| Failure::admin(latchkey_core::Occurrence::from(e)))?;
-    crate::backchannel::after_end(&app, ending).await;
+        .map_err(Failure::admin)?;
+    if told > 0 {
+        app.logout_wake.notify_one();
+    }
     let answer = json!({ "sub": user.sub, "sessions_ended": ended });
     audit_user(
         &app,
@@ -910,48 +910,12 @@ async fn list_audit(
     headers: HeaderMap,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> AdminResult {
-    use latchkey_core::audit::{AuditQuery, PAGE_DEFAULT, PAGE_MAX};
-    use latchkey_core::catalogue::AUDIT_QUERY_INVALID;
     authorize(&app, &method, &headers).await?;
     let params = latchkey_core::authorize::RawParams::parse(query.as_deref().unwrap_or(""));
-    let invalid = |detail: String| Failure::admin(AUDIT_QUERY_INVALID.with_detail(detail));
-    if let Some(name) = params.first_repeated() {
-        return Err(invalid(format!("{name} is given more than once")));
-    }
-    let text = |name: &str| {
-        params
-            .single(name)
-            .ok()
-            .flatten()
-            .filter(|v| !v.is_empty())
-            .map(str::to_string)
-    };
-    let number = |name: &str, min: i64, max: i64| -> Result<Option<i64>, Failure> {
-        match text(name) {
-            None => Ok(None),
-            Some(v) => match v.parse::<i64>() {
-                Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
-                _ => Err(invalid(format!(
-                    "{name} must be a whole number from {min} to {max}, got {v:?}"
-                ))),
-            },
-        }
-    };
-    let q = AuditQuery {
-        actor: text("actor"),
-        target: text("target"),
-        kind: text("kind"),
-        before: number("before", 1, i64::MAX)?,
-        limit: number("limit", 1, PAGE_MAX)?.unwrap_or(PAGE_DEFAULT),
-    };
-    let events = app
-        .store
-        .list_audit(&q)
+    let q = manage::audit::query(&params).map_err(Failure::admin)?;
+    let (events, next) = manage::audit::page(app.store.as_ref(), &q)
         .await
-        .map_err(|e| Failure::admin(latchkey_core::Occurrence::from(e)))?;
-    let next = (events.len() as i64 == q.limit)
-        .then(|| events.last().map(|e| e.id))
-        .flatten();
+        .map_err(Failure::admin)?;
     Ok(ok(
         StatusCode::OK,
         json!({ "events": events, "next": next }),

@@ -347,7 +347,7 @@ pub async fn request(
     }
     if let Some(user) = user_named(&app, name).await?
         && user.password_hash.is_some()
-        && let Some(to) = mail::address_of(&user)
+        && mail::address_of(&user).is_some()
     {
         // Only the trail tells that the account exists; the page does not.
         let event = AuditEvent::new(
@@ -361,26 +361,17 @@ pub async fn request(
             audit::record(&app, event).await;
             return Ok(sent_page(&app, &view, i));
         }
-        let ttl = app.config.recovery_link_ttl;
-        let token = mail::new_link(
+        mail::send_recovery(
+            &app.config,
             app.store.as_ref(),
             &app.secrets,
-            LinkPurpose::Recovery,
-            &user.sub,
-            None,
-            ttl,
+            &user,
+            view.lang,
+            i,
         )
         .await
         .map_err(Failure::page)?;
-        let mut link = mail::link(&app.config, "/recover/reset", &token, view.lang);
-        if !i.is_empty() {
-            link.push_str(&format!("&i={i}"));
-        }
-        let message = messages::recovery(view.lang, &app.brand.name, &user.username, &link, ttl);
-        app.send_mail(to, message, ttl)
-            .await
-            .map_err(Failure::page)?;
-        tracing::info!(sub = %user.sub, "recovery email queued");
+        app.mail_wake.notify_one();
         audit::record(&app, event.with("lang", view.lang.tag())).await;
     }
     Ok(sent_page(&app, &view, i))

@@ -164,6 +164,11 @@ pub async fn callback(
             return Err(signin::end(&app, &p.interaction, occ).await);
         }
     };
+    if let Some(refused) =
+        signin::login::refuse_locked(&app, &p, &user.sub, "", "upstream", address).await?
+    {
+        return Ok(refused);
+    }
     // policy.require_verified_email holds for every way of signing in: an
     // address the upstream did not vouch for is not verified here either.
     if let Some(occ) = super::verify_email::refuses(&app, &user) {

@@ -154,6 +154,37 @@ pub async fn send_verification(
     Ok(true)
 }
 
+/// Queue the password recovery message for `user` (the one `/recover`
+/// sends): a single-use link to `/recover/reset`, living
+/// `recovery.link_ttl`, written in `lang`; `i` names a sign-in to return
+/// to afterwards (empty: none). `None` when mail is off or the user has
+/// no address to send to; else the address written to.
+pub async fn send_recovery(
+    config: &Config,
+    store: &dyn Store,
+    secrets: &Secrets,
+    user: &UserRecord,
+    lang: Lang,
+    i: &str,
+) -> Result<Option<String>, Occurrence> {
+    if config.mail.is_none() {
+        return Ok(None);
+    }
+    let Some(to) = address_of(user) else {
+        return Ok(None);
+    };
+    let ttl = config.recovery_link_ttl;
+    let token = new_link(store, secrets, LinkPurpose::Recovery, &user.sub, None, ttl).await?;
+    let mut link = link(config, "/recover/reset", &token, lang);
+    if !i.is_empty() {
+        link.push_str(&format!("&i={i}"));
+    }
+    let message = messages::recovery(lang, &config.ui_name, &user.username, &link, ttl);
+    enqueue(store, to, message, ttl).await?;
+    tracing::info!(sub = %user.sub, "recovery email queued");
+    Ok(Some(to.to_string()))
+}
+
 /// After a user was created (admin API, CLI): the verification link, if
 /// the new user's email is not verified and mail is on, in the language
 /// of their `locale` claim ([`lang_of`]). A failure to queue it is logged,

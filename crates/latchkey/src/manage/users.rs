@@ -1,8 +1,10 @@
-//! Users: create, show, list, update, delete, set a password.
+//! Users: create, show, list, search, update (also lock and unlock),
+//! delete, set a password, end sessions.
 
 use latchkey_core::Occurrence;
 use latchkey_core::catalogue::{
-    EMAIL_TAKEN, INVALID_USER_ATTRIBUTES, ROLE_UNKNOWN, USER_NOT_FOUND, USERNAME_TAKEN,
+    EMAIL_TAKEN, INVALID_USER_ATTRIBUTES, ROLE_UNKNOWN, USER_LOCKED, USER_NOT_FOUND,
+    USER_SESSION_NOT_FOUND, USERNAME_TAKEN,
 };
 use latchkey_core::crypto::{Secrets, hash_password};
 use latchkey_core::factors::{TotpRecord, totp_context};
@@ -35,6 +37,7 @@ const FIELDS: &[&str] = &[
     "identity_confidence",
     "totp_secret",
     "roles",
+    "locked",
 ];
 
 fn object(body: Value) -> Result<Map<String, Value>, Occurrence> {
@@ -44,7 +47,7 @@ fn object(body: Value) -> Result<Map<String, Value>, Occurrence> {
     if let Some(unknown) = body.keys().find(|k| !FIELDS.contains(&k.as_str())) {
         return Err(invalid(
             unknown,
-            "is not a user attribute; accepted: username, password, claims, identity_confidence, totp_secret, roles",
+            "is not a user attribute; accepted: username, password, claims, identity_confidence, totp_secret, roles, locked",
         ));
     }
     Ok(body)
@@ -169,6 +172,7 @@ pub async fn create(
     let body = object(body)?;
     let identity = identity_field(&body)?;
     let totp = totp_field(&body)?;
+    let locked = locked_field(&body)?;
     let roles = roles_field(&body)?.unwrap_or_default();
     let username =
         string_field(&body, "username")?.ok_or_else(|| invalid("username", "is required"))?;
@@ -203,7 +207,7 @@ pub async fn create(
     if !roles.is_empty() {
         store.set_user_roles(&user.sub, &roles, now).await?;
     }
-    if identity.is_none() && matches!(totp, TotpChange::Keep) {
+    if identity.is_none() && matches!(totp, TotpChange::Keep) && locked != Some(true) {
         let mut shown = view(&user);
         if let Some(members) = shown.as_object_mut() {
             members.insert("roles".into(), json!(roles));
@@ -211,6 +215,9 @@ pub async fn create(
         return Ok(shown);
     }
     apply_factors(store, secrets, &user.sub, identity, totp, now).await?;
+    if locked == Some(true) {
+        set_locked(store, &user.sub, true).await?;
+    }
     describe(store, &user).await
 }
 
@@ -231,6 +238,7 @@ pub async fn get(store: &dyn Store, sub_or_username: &str) -> Result<UserRecord,
 pub async fn describe(store: &dyn Store, user: &UserRecord) -> Result<Value, Occurrence> {
     let mut v = view(user);
     let identity = store.identity_confidence(&user.sub).await?;
+    let locked_at = store.user_locked_at(&user.sub).await?;
     let totp = store
         .get_totp(&user.sub)
         .await?
@@ -244,6 +252,10 @@ pub async fn describe(store: &dyn Store, user: &UserRecord) -> Result<Value, Occ
         members.insert("roles".into(), json!(roles));
         members.insert("identity_confidence".into(), json!(format!("P{identity}")));
         members.insert("totp".into(), json!(totp));
+        members.insert("locked".into(), json!(locked_at.is_some()));
+        if let Some(at) = locked_at {
+            members.insert("locked_at".into(), json!(at));
+        }
         if let Some(left) = recovery_codes_left {
             members.insert("recovery_codes_left".into(), json!(left));
         }
@@ -305,6 +317,7 @@ pub async fn update(
     let body = object(body)?;
     let identity = identity_field(&body)?;
     let totp = totp_field(&body)?;
+    let locked = locked_field(&body)?;
     let roles = roles_field(&body)?;
     let mut user = get(store, sub).await?;
     if let Some(username) = string_field(&body, "username")? {
@@ -335,10 +348,102 @@ pub async fn update(
         Err(e) => return Err(e.into()),
     }
     apply_factors(store, secrets, &user.sub, identity, totp, now).await?;
+    if let Some(locked) = locked {
+        set_locked(store, &user.sub, locked).await?;
+    }
     if let Some(roles) = roles {
         store.set_user_roles(&user.sub, &roles, now).await?;
     }
     describe(store, &user).await
+}
+
+/// `locked`: true or false.
+fn locked_field(body: &Map<String, Value>) -> Result<Option<bool>, Occurrence> {
+    match body.get("locked") {
+        None => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(_) => Err(invalid("locked", "must be true or false")),
+    }
+}
+
+/// Lock or unlock the user. Locking refuses every sign-in from then on
+/// (cause `user_locked`) and ends everything that lets anyone act as them,
+/// as a password reset does: sessions, refresh tokens, pending codes, the
+/// access tokens already issued (on every node within a second), and the
+/// clients that received tokens are sent Logout Tokens. Returns how many
+/// Logout Tokens were queued (the caller wakes its worker). Locking a
+/// locked user keeps the first time.
+pub async fn set_locked(store: &dyn Store, sub: &str, locked: bool) -> Result<usize, Occurrence> {
+    let now = latchkey_core::now_unix();
+    if !locked {
+        return match store.set_user_locked(sub, None).await? {
+            true => Ok(0),
+            false => Err(USER_NOT_FOUND.with_detail(format!("sub {sub}"))),
+        };
+    }
+    if store.user_locked_at(sub).await?.is_none() && !store.set_user_locked(sub, Some(now)).await? {
+        return Err(USER_NOT_FOUND.with_detail(format!("sub {sub}")));
+    }
+    let keep_until = now + latchkey_core::token::ACCESS_TOKEN_TTL_MAX;
+    let ending = crate::backchannel::before_end(store, sub, None).await;
+    store.end_everything_for(sub, now, keep_until).await?;
+    tracing::info!(sub, "user locked");
+    Ok(crate::backchannel::queue(store, ending).await)
+}
+
+/// The refusal of a locked user's sign-in, `None` when not locked.
+pub async fn locked(store: &dyn Store, sub: &str) -> Result<Option<Occurrence>, Occurrence> {
+    Ok(store
+        .user_locked_at(sub)
+        .await?
+        .map(|at| USER_LOCKED.with_detail(format!("user {sub} was locked at {at}"))))
+}
+
+/// The users whose username, `sub` or email contains `text` (ignoring
+/// ASCII case; every user when empty), by username, at most `limit`, after
+/// the username `after` (the previous page's last).
+pub async fn search(
+    store: &dyn Store,
+    text: &str,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Vec<UserRecord>, Occurrence> {
+    Ok(store.search_users(text.trim(), after, limit).await?)
+}
+
+/// End every browser session of the user (`DELETE
+/// /admin/v1/users/{sub}/sessions`), revoking the grants made in them
+/// without `offline_access` (the others stay), remembered until
+/// `keep_until`. Returns the sessions ended and the Logout Tokens queued
+/// for the clients that received tokens for them.
+pub async fn end_sessions(
+    store: &dyn Store,
+    sub: &str,
+    keep_until: i64,
+) -> Result<(u64, usize), Occurrence> {
+    let user = get(store, sub).await?;
+    let ending = crate::backchannel::before_end(store, &user.sub, None).await;
+    let now = latchkey_core::now_unix();
+    let ended = store.end_sessions(&user.sub, now, keep_until).await?;
+    Ok((ended, crate::backchannel::queue(store, ending).await))
+}
+
+/// End one browser session of the user, by its public id, as
+/// [`end_sessions`] ends them all. Returns the Logout Tokens queued.
+pub async fn end_session(
+    store: &dyn Store,
+    sub: &str,
+    sid: &str,
+    keep_until: i64,
+) -> Result<usize, Occurrence> {
+    let user = get(store, sub).await?;
+    let ending = crate::backchannel::before_end(store, &user.sub, Some(sid)).await;
+    let now = latchkey_core::now_unix();
+    if !store.end_session(&user.sub, sid, now, keep_until).await? {
+        return Err(USER_SESSION_NOT_FOUND
+            .with_detail(format!("user {} has no live session {sid}", user.sub)));
+    }
+    Ok(crate::backchannel::queue(store, ending).await)
 }
 
 /// A verified email signs its user in, so no other user may hold it.

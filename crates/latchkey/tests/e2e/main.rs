@@ -24,6 +24,8 @@ mod cli;
 mod cluster;
 mod connections;
 mod console;
+mod console_a11y;
+mod console_users;
 mod cookies;
 mod cors;
 mod crash;

@@ -222,6 +222,22 @@ async fn a_real_browser_adds_a_passkey_and_signs_in_with_it() {
             assert!(page.contains("#email_not_verified"), "{page}");
         }
     }
+    // A locked account signs in with its passkey no more, and the login
+    // page says why; unlocked, it does again (below).
+    for locked in [true, false] {
+        let r = s
+            .admin(Method::PATCH, &format!("/users/{alice}"))
+            .json(&json!({"locked": locked}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        if locked {
+            d.goto(&authorize(&s.base, "&prompt=login")).await;
+            let page = d.wait_for_text("This account is locked.").await;
+            assert!(page.contains("#user_locked"), "{page}");
+        }
+    }
 
     // The passkey as the second factor after the password (the
     // authenticator refuses to verify the user meanwhile, so the login

@@ -700,3 +700,30 @@ async fn a_broken_discovery_is_misconfiguration() {
         "{logs}"
     );
 }
+
+/// A locked account signs in through the upstream no more: the login page
+/// says why (`user_locked`), and nothing is issued.
+#[tokio::test]
+async fn a_locked_user_is_refused_after_the_upstream() {
+    let p = pair(Db::Sqlite, false, UP_SECRET, &[]).await;
+    let mut b = Jar::new();
+    let to = sign_in(&p, &mut b, "bob").await;
+    assert!(to.starts_with(CB), "{to}");
+    let sub = users(&p.down).await[0]["sub"].as_str().unwrap().to_string();
+    let r = p
+        .down
+        .admin(Method::PATCH, &format!("/users/{sub}"))
+        .json(&json!({"locked": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mut b = Jar::new();
+    let authorize = to_upstream(&p.down, &mut b).await;
+    let callback = at_upstream(&p.up, &mut b, &authorize, "bob", "login").await;
+    let r = b.get(&callback).await;
+    assert_eq!(r.status(), 403);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("This account is locked."), "{html}");
+    assert!(html.contains("#user_locked\""), "{html}");
+}

@@ -39,6 +39,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
+pub mod audit;
+pub mod users;
+
 /// How long a sign-in may take, from `/admin` to the callback.
 const SIGN_IN_TTL: i64 = 600;
 /// What each sealed cookie is bound to (so neither passes for the other).
@@ -52,6 +55,8 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/admin", get(home))
         .route("/admin/callback", get(callback))
         .route("/admin/sign-out", post(sign_out))
+        .merge(users::routes())
+        .merge(audit::routes())
 }
 
 /// The administrator a console page is shown to.

@@ -120,6 +120,42 @@ fn page(
 /// A passkey sign-in for the login page, bound to this sign-in; `None`
 /// when passkeys are off, or the ceremony could not be kept (the password
 /// still works).
+/// The login page refusing a locked account (cause `user_locked`, with
+/// its link), the failed sign-in in the trail; `None` when the account is
+/// not locked. Every way of signing in asks this once the person is known.
+pub async fn refuse_locked(
+    app: &App,
+    p: &Pending,
+    sub: &str,
+    username: &str,
+    method: &str,
+    address: Option<std::net::IpAddr>,
+) -> Result<Option<Response>, Failure> {
+    let Some(occ) = crate::manage::users::locked(app.store.as_ref(), sub)
+        .await
+        .map_err(p.back())?
+    else {
+        return Ok(None);
+    };
+    crate::audit::record(
+        app,
+        AuditEvent::new(&Actor::System, kind::SIGN_IN, format!("user:{sub}"))
+            .failed()
+            .address(address.map(|ip| ip.to_string()))
+            .with("client_id", p.interaction.purpose.client_id())
+            .with("method", method)
+            .with("cause", occ.cause.id),
+    )
+    .await;
+    let alert = crate::http::recovery::alert(app, &p.view, &occ);
+    let started = passkey_ceremony(app, p).await;
+    let html = page(app, p, None, username, started.as_ref(), &alert);
+    Ok(Some(passkey::with_script(html_response(
+        StatusCode::FORBIDDEN,
+        html,
+    ))))
+}
+
 async fn passkey_ceremony(app: &App, p: &Pending) -> Option<Started> {
     let rp = app.passkeys.as_ref()?;
     let now = latchkey_core::now_unix();
@@ -200,6 +236,9 @@ async fn passkey_submit(
         }
         Err(occ) => return Err(p.refuse(occ)),
     };
+    if let Some(refused) = refuse_locked(app, p, &record.sub, "", "passkey", address).await? {
+        return Ok(refused);
+    }
     // policy.require_verified_email holds for passkeys as for passwords.
     if app.config.require_verified_email
         && let Some(user) = app
@@ -377,6 +416,11 @@ pub async fn submit(
         .clear_login_failures(&account)
         .await
         .map_err(|e| back(e.into()))?;
+    // A locked account: the password was right, and nobody signs in.
+    let ip = address.as_ref().map(|(ip, _)| *ip);
+    if let Some(refused) = refuse_locked(&app, p, &user.sub, username, "password", ip).await? {
+        return Ok(refused);
+    }
     // policy.require_verified_email: the password was right, but the
     // account may not sign in until its address is confirmed.
     if let Some(occ) = crate::http::verify_email::refuses(&app, &user) {
