@@ -47,7 +47,7 @@ pub const REQUEST_OBJECT_ALGS: &[&str] = &["RS256", "PS256", "ES256", "EdDSA"];
 
 /// Client metadata (RFC 7591 §2, OIDC Dynamic Registration §2) plus
 /// Latchkey's own fields. Unknown fields are ignored (RFC 7591 §2).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ClientMetadata {
     pub redirect_uris: Vec<String>,
@@ -139,7 +139,7 @@ pub struct ClientMetadata {
 
 /// A client's token exchange policy (RFC 8693 §5 leaves it to the server;
 /// Latchkey keeps it in the client's metadata, set by the operator).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ExchangePolicy {
     /// Clients whose tokens this client may exchange, besides its own.
@@ -159,7 +159,7 @@ pub struct ExchangePolicy {
 /// kept only to refuse it at registration. Ignoring it would leave a
 /// client waiting for encrypted responses it never gets, or sending
 /// encrypted request objects no one can read.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct Encryption {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -933,7 +933,7 @@ fn is_reverse_domain(scheme: &str) -> bool {
 
 /// Metadata that was accepted but deserves a change, named by its field:
 /// the `warnings` of the admin API and registration answers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Warning {
     pub field: String,
     pub summary: String,

@@ -16,6 +16,7 @@ pub mod health;
 pub mod introspect;
 pub mod language;
 pub mod logout;
+pub mod openapi;
 pub mod pages;
 pub mod par;
 pub mod rate_limit;
@@ -150,10 +151,12 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/assets/latchkey.css", get(pages::stylesheet))
         .nest(
             "/admin/v1",
-            admin::routes().route_layer(axum::middleware::from_fn_with_state(
-                app.clone(),
-                admin::record_denied,
-            )),
+            admin::routes()
+                .route_layer(axum::middleware::from_fn_with_state(
+                    app.clone(),
+                    admin::record_denied,
+                ))
+                .route("/openapi.json", get(admin::openapi)),
         )
         .fallback(not_found)
         .layer(axum::middleware::from_fn(respond::tag_endpoint))
