@@ -98,6 +98,7 @@ pub struct ClientMetadata {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub software_version: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0)]
     pub default_max_age: Option<i64>,
     pub require_auth_time: bool,
     /// First-party client: no consent page.
@@ -110,6 +111,7 @@ pub struct ClientMetadata {
     /// Seconds this client's refresh tokens live, at most the server's
     /// `tokens.refresh_token_ttl` (browser apps keep them shorter).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1)]
     pub refresh_token_ttl: Option<i64>,
     /// `public` (the default: one `sub` per user for every client) or
     /// `pairwise` (OIDC Core §8.1: a `sub` of its own per sector).

@@ -211,6 +211,7 @@ async fn list_clients(
         (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
         (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 409, description = "The `client_id` is taken (`client_id_taken`)", body = AdminError),
+        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),
     security(("bearer" = []))
@@ -283,6 +284,7 @@ async fn show_client(
         (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
         (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
         (status = 404, description = "No such client (`client_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),
     security(("bearer" = []))
@@ -338,6 +340,7 @@ async fn update_client(
         (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
         (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
         (status = 404, description = "No such client (`client_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),
     security(("bearer" = []))
@@ -446,6 +449,7 @@ async fn list_resources(
         (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
         (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 409, description = "The identifier is registered already (`resource_exists`)", body = AdminError),
+        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),
     security(("bearer" = []))
@@ -515,6 +519,7 @@ async fn show_resource(
         (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
         (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
         (status = 404, description = "No such resource (`resource_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),
     security(("bearer" = []))
@@ -644,6 +649,7 @@ fn field_names(body: &Value) -> Vec<String> {
         (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
         (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 409, description = "The username is taken (`username_taken`), or the verified email is another user's (`email_taken`)", body = AdminError),
+        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),
     security(("bearer" = []))
@@ -722,6 +728,7 @@ async fn show_user(
         (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
         (status = 404, description = "No such user (`user_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 409, description = "The username is taken (`username_taken`), or the verified email is another user's (`email_taken`)", body = AdminError),
+        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),
     security(("bearer" = []))
@@ -1127,6 +1134,7 @@ async fn show_maintenance(
         (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
         (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
         (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),
     security(("bearer" = []))
@@ -1169,7 +1177,7 @@ async fn set_maintenance(
     path = "/audit",
     tag = "audit",
     summary = "Read the audit trail",
-    params(("actor" = Option<String>, Query, description = "Only events by this actor (`user:{sub}`, `admin:admin_token`, `client:{id}`, `system`)"), ("target" = Option<String>, Query, description = "Only events on this target (`user:{sub}`, `client:{id}`, ...)"), ("kind" = Option<String>, Query, description = "Only events of this kind (`sign_in`, `client.created`, ...)"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "Events per page (default 50)"), ("before" = Option<i64>, Query, minimum = 1, description = "Only events older than this id: the `next` of the previous page")),
+    params(("actor" = Option<String>, Query, description = "Only events by this actor (`user:{sub}`, `admin:admin_token`, `client:{id}`, `system`)"), ("target" = Option<String>, Query, description = "Only events on this target (`user:{sub}`, `client:{id}`, ...)"), ("kind" = Option<String>, Query, description = "Only events of this kind (`sign_in`, `client.created`, ...)"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "Events per page (default 50; an empty value counts as absent, as for every filter)"), ("before" = Option<i64>, Query, minimum = 1, description = "Only events older than this id: the `next` of the previous page")),
     responses(
         (status = 200, description = "A page of the trail, newest first", body = AuditPage),
         (status = 400, description = "A filter given twice or holding a NUL character, or a `limit` or `before` out of range (`audit_query_invalid`)", body = AdminError),

@@ -312,6 +312,36 @@ fn refine(doc: &mut Value) {
             schema.insert("enum".into(), Value::Array(values));
         }
     }
+    // URLs, and the key set validation asks for. (`sector_identifier_uri`
+    // is left without a format: it is fetched when a client is written, and
+    // a fuzzer drawing real-looking URLs would reach out to the network.)
+    for name in [
+        "jwks_uri",
+        "client_uri",
+        "logo_uri",
+        "policy_uri",
+        "tos_uri",
+        "backchannel_logout_uri",
+    ] {
+        if let Some(Value::Object(schema)) = property_mut(metadata, name) {
+            schema.insert("format".into(), json!("uri"));
+        }
+    }
+    for name in ["redirect_uris", "post_logout_redirect_uris", "request_uris"] {
+        if let Some(Value::Object(items)) =
+            property_mut(metadata, name).and_then(|p| p.get_mut("items"))
+        {
+            items.insert("format".into(), json!("uri"));
+        }
+    }
+    if let Some(jwks) = property_mut(metadata, "jwks") {
+        *jwks = json!({
+            "type": ["object", "null"],
+            "description": "The client's public keys, inline: a JSON Web Key Set (RFC 7517 §5). Not with jwks_uri",
+            "properties": {"keys": {"type": "array", "items": {"type": "object"}}},
+            "required": ["keys"],
+        });
+    }
     // The flattened encryption members, inlined: encryption is not
     // offered, so a value other than null is refused.
     let asked = client::Encryption {

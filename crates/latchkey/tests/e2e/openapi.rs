@@ -290,7 +290,29 @@ async fn nul_characters_are_not_server_errors(db: Db) {
     assert!(!s.logs().contains("internal_error"), "{}", tail(&s.logs()));
 }
 
+/// A body over the limit is refused with the documented 413, in the
+/// admin API's error shape.
+async fn oversized_body_is_documented(db: Db) {
+    let s = Server::start(db).await;
+    let big =
+        json!({"client_name": "x".repeat(70 * 1024), "redirect_uris": ["https://app.example/cb"]});
+    let r = s
+        .admin(Method::POST, "/clients")
+        .json(&big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["errorCode"],
+        "request_too_large"
+    );
+    let doc = latchkey::http::openapi::document("/admin/v1");
+    assert!(doc["paths"]["/clients"]["post"]["responses"]["413"].is_object());
+}
+
 crate::both!(
+    oversized_body_is_documented,
     fuzzed,
     document_is_served,
     document_is_off_with_the_api,
