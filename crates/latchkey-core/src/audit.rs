@@ -163,8 +163,9 @@ impl Outcome {
     }
 }
 
-/// One event, as appended. `actor` is [`Actor::as_string`]; `target` what
-/// was acted on (`user:{sub}`, a client id, ...).
+/// One event, as appended. `actor` is who acted (as `Actor::as_string`:
+/// `user:{sub}`, `admin:{name}`, `client:{client_id}` or `system`);
+/// `target` what was acted on (`user:{sub}`, a client id, ...).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEvent {
     pub at: i64,

@@ -133,8 +133,8 @@ pub struct ClientMetadata {
     /// Whether every Logout Token must name the session (`sid`).
     pub backchannel_logout_session_required: bool,
     /// `fapi2`: the FAPI 2.0 Security Profile is enforced for this client
-    /// (see `crate::fapi2`); unset, only when the server-wide `profile`
-    /// setting turns it on for every client.
+    /// (docs/fapi2.md); unset, only when the server-wide
+    /// `profile` setting turns it on for every client.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
 }
