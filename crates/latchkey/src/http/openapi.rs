@@ -384,6 +384,78 @@ fn refine(doc: &mut Value) {
     }
     if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
         schemas.remove("Encryption");
+        if let Some(patch) = client_patch(schemas) {
+            schemas.insert("ClientPatch".into(), patch);
+        }
+    }
+    if let Some(Value::Object(body)) =
+        doc.pointer_mut("/paths/~1clients~1{client_id}/patch/requestBody/content/application~1json")
+    {
+        body.insert(
+            "schema".into(),
+            json!({"$ref": "#/components/schemas/ClientPatch"}),
+        );
+    }
+}
+
+/// The body of a change to a client: the members of [`ClientWrite`], each
+/// of which may also be `null` (the metadata's default again; for
+/// `client_id`, `client_secret` and `active`, as if left out).
+fn client_patch(schemas: &Map<String, Value>) -> Option<Value> {
+    let mut properties = schemas
+        .get("ClientMetadata")?
+        .get("properties")?
+        .as_object()?
+        .clone();
+    let write = schemas.get("ClientWrite")?.get("allOf")?.as_array()?;
+    for part in write {
+        if let Some(own) = part.get("properties").and_then(Value::as_object) {
+            properties.extend(own.clone());
+        }
+    }
+    for schema in properties.values_mut() {
+        or_null(schema);
+    }
+    Some(json!({
+        "type": "object",
+        "description": "The members of a client to change (the body of a creation, ClientWrite): each replaces the stored one, and null restores its default. Unknown members are ignored (RFC 7591 §2), as are the read-only members of an answer.",
+        "properties": properties,
+        "additionalProperties": true,
+    }))
+}
+
+/// Let `schema` also admit `null`.
+fn or_null(schema: &mut Value) {
+    let Value::Object(map) = schema else {
+        return;
+    };
+    match map.get_mut("type") {
+        Some(Value::String(t)) if t == "null" => {}
+        Some(Value::String(t)) => {
+            let t = t.clone();
+            map.insert("type".into(), json!([t, "null"]));
+        }
+        Some(Value::Array(types)) => {
+            if !types.iter().any(|t| t == "null") {
+                types.push(json!("null"));
+            }
+        }
+        _ => {
+            let has_null = map
+                .get("oneOf")
+                .and_then(Value::as_array)
+                .is_some_and(|one| one.contains(&json!({"type": "null"})));
+            if !has_null && (map.get("oneOf").is_some() || map.get("$ref").is_some()) {
+                let inner = Value::Object(std::mem::take(map));
+                map.insert("oneOf".into(), json!([{"type": "null"}, inner]));
+            }
+            return;
+        }
+    }
+    if let Some(Value::Array(values)) = map.get_mut("enum")
+        && !values.contains(&Value::Null)
+    {
+        values.push(Value::Null);
     }
 }
 
@@ -455,6 +527,43 @@ mod tests {
         assert_eq!(
             body["content"]["application/json"]["schema"]["$ref"],
             "#/components/schemas/SecretRotation"
+        );
+    }
+
+    /// A change may set any member of a client to `null` (its default).
+    #[test]
+    fn a_client_change_admits_null_everywhere() {
+        let doc = document("/admin/v1");
+        let schemas = &doc["components"]["schemas"];
+        let patch = schemas["ClientPatch"]["properties"].as_object().unwrap();
+        for name in schemas["ClientMetadata"]["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+        {
+            assert!(patch.contains_key(name), "{name}");
+        }
+        for name in ["client_id", "client_secret", "active"] {
+            assert!(patch.contains_key(name), "{name}");
+        }
+        for (name, schema) in patch {
+            let admits = match &schema["type"] {
+                Value::Array(types) => types.contains(&json!("null")),
+                Value::String(t) => t == "null",
+                _ => schema["oneOf"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&json!({"type": "null"})),
+            };
+            assert!(admits, "{name}: {schema}");
+            if let Some(values) = schema["enum"].as_array() {
+                assert!(values.contains(&Value::Null), "{name}");
+            }
+        }
+        assert_eq!(
+            doc["paths"]["/clients/{client_id}"]["patch"]["requestBody"]["content"]["application/json"]
+                ["schema"]["$ref"],
+            "#/components/schemas/ClientPatch"
         );
     }
 
