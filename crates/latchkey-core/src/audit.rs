@@ -143,7 +143,7 @@ impl Actor {
 }
 
 /// How the action ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Success,
@@ -167,9 +167,10 @@ impl Outcome {
     }
 }
 
-/// One event, as appended. `actor` is [`Actor::as_string`]; `target` what
-/// was acted on (`user:{sub}`, a client id, ...).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One event, as appended. `actor` is who acted (as `Actor::as_string`:
+/// `user:{sub}`, `admin:{name}`, `client:{client_id}` or `system`);
+/// `target` what was acted on (`user:{sub}`, a client id, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEvent {
     pub at: i64,
     pub actor: String,
@@ -215,7 +216,7 @@ impl AuditEvent {
 }
 
 /// An event as kept, with its place in the trail (ids grow with time).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditRecord {
     pub id: i64,
     #[serde(flatten)]

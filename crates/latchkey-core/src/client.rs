@@ -47,7 +47,7 @@ pub const REQUEST_OBJECT_ALGS: &[&str] = &["RS256", "PS256", "ES256", "EdDSA"];
 
 /// Client metadata (RFC 7591 §2, OIDC Dynamic Registration §2) plus
 /// Latchkey's own fields. Unknown fields are ignored (RFC 7591 §2).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ClientMetadata {
     pub redirect_uris: Vec<String>,
@@ -98,6 +98,7 @@ pub struct ClientMetadata {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub software_version: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0)]
     pub default_max_age: Option<i64>,
     pub require_auth_time: bool,
     /// First-party client: no consent page.
@@ -110,6 +111,7 @@ pub struct ClientMetadata {
     /// Seconds this client's refresh tokens live, at most the server's
     /// `tokens.refresh_token_ttl` (browser apps keep them shorter).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1)]
     pub refresh_token_ttl: Option<i64>,
     /// `public` (the default: one `sub` per user for every client) or
     /// `pairwise` (OIDC Core §8.1: a `sub` of its own per sector).
@@ -131,15 +133,15 @@ pub struct ClientMetadata {
     /// Whether every Logout Token must name the session (`sid`).
     pub backchannel_logout_session_required: bool,
     /// `fapi2`: the FAPI 2.0 Security Profile is enforced for this client
-    /// (see `crate::fapi2`); unset, only when the server-wide `profile`
-    /// setting turns it on for every client.
+    /// (docs/fapi2.md); unset, only when the server-wide
+    /// `profile` setting turns it on for every client.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
 }
 
 /// A client's token exchange policy (RFC 8693 §5 leaves it to the server;
 /// Latchkey keeps it in the client's metadata, set by the operator).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ExchangePolicy {
     /// Clients whose tokens this client may exchange, besides its own.
@@ -159,7 +161,7 @@ pub struct ExchangePolicy {
 /// kept only to refuse it at registration. Ignoring it would leave a
 /// client waiting for encrypted responses it never gets, or sending
 /// encrypted request objects no one can read.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct Encryption {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -933,7 +935,7 @@ fn is_reverse_domain(scheme: &str) -> bool {
 
 /// Metadata that was accepted but deserves a change, named by its field:
 /// the `warnings` of the admin API and registration answers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Warning {
     pub field: String,
     pub summary: String,

@@ -78,6 +78,12 @@ enum Command {
         after_help = "Examples:\n  latchkey errors list\n  latchkey errors explain invalid_grant\n  latchkey errors docs > errors.md"
     )]
     Errors(ErrorsCommand),
+    /// The admin API's reference.
+    #[command(
+        subcommand,
+        after_help = "Example:\n  latchkey admin openapi > docs/admin-openapi.json"
+    )]
+    Admin(AdminCommand),
     /// The configuration reference.
     #[command(
         subcommand,
@@ -523,6 +529,15 @@ enum ErrorsCommand {
 }
 
 #[derive(Subcommand)]
+enum AdminCommand {
+    /// Print the OpenAPI 3.1 document of the admin API (/admin/v1) as JSON
+    /// (docs/admin-openapi.json); a running server serves it at
+    /// /admin/v1/openapi.json with its issuer as the server.
+    #[command(after_help = "Example:\n  latchkey admin openapi > docs/admin-openapi.json")]
+    Openapi,
+}
+
+#[derive(Subcommand)]
 enum SettingsCommand {
     /// Print the settings reference table (Markdown), generated from the
     /// settings' declarations.
@@ -547,6 +562,10 @@ pub fn main() -> ExitCode {
     }
     if let Command::Settings(cmd) = &cli.command {
         return settings_command(cmd);
+    }
+    if let Command::Admin(AdminCommand::Openapi) = &cli.command {
+        out(&crate::http::openapi::committed());
+        return ExitCode::SUCCESS;
     }
     if let Command::Completions { shell } = &cli.command {
         use std::io::Write;
@@ -713,6 +732,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
         }
         Command::Errors(_)
         | Command::Settings(_)
+        | Command::Admin(_)
         | Command::Completions { .. }
         | Command::Man { .. } => return Ok(()),
         _ => {}
@@ -1015,9 +1035,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                     manage::keys::rotate(store, &secrets, &algs, config.access_token_ttl).await?;
                 crate::audit::append(store, crate::audit::keys_rotated(&cli_actor(), &new)).await;
                 let now = latchkey_core::now_unix();
-                print(
-                    &json!({"rotated": new.iter().map(|k| manage::keys::view(k, now)).collect::<Vec<_>>()}),
-                );
+                print(&manage::keys::rotated(&new, now));
             }
         },
         Command::Audit(AuditCommand::List {
@@ -1055,6 +1073,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
         | Command::Migrate
         | Command::Errors(_)
         | Command::Settings(_)
+        | Command::Admin(_)
         | Command::Completions { .. }
         | Command::Man { .. } => {}
     }

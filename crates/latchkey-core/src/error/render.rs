@@ -49,20 +49,53 @@ pub fn json_body(occ: &Occurrence, ctx: RenderCtx<'_>) -> Value {
     })
 }
 
+/// Admin channel body, in the shape Okta's API uses: every refusal of the
+/// admin API (`/admin/v1`) answers with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = AdminError)]
+pub struct AdminErrorBody {
+    /// The cause: a section of the error reference (`docs/errors.md`).
+    #[schema(example = "client_not_found")]
+    pub error_code: String,
+    /// What went wrong, for a person.
+    pub error_summary: String,
+    /// `{issuer}/errors/{code}#{cause}`: the cause's documentation.
+    pub error_link: String,
+    /// This occurrence's id, also in the server's log; `GET
+    /// /admin/v1/errors/{errorId}` shows its internal detail.
+    pub error_id: String,
+    /// The fields of the request that were refused, each with its reason
+    /// (empty when the refusal is not about a field).
+    pub error_causes: Vec<AdminErrorCause>,
+}
+
+/// One refused field of an admin request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AdminErrorCause {
+    /// `{field}: {reason}`.
+    pub error_summary: String,
+    /// The field, as a JSON path from the body (`redirect_uris[0]`).
+    pub field: String,
+}
+
 /// Admin channel body, in the shape Okta's API uses.
-pub fn admin_body(occ: &Occurrence, ctx: RenderCtx<'_>) -> Value {
-    let causes: Vec<Value> = occ
-        .fields
-        .iter()
-        .map(|f| json!({"errorSummary": format!("{}: {}", f.field, f.summary), "field": f.field}))
-        .collect();
-    json!({
-        "errorCode": occ.cause.id,
-        "errorSummary": occ.description(),
-        "errorLink": ctx.error_uri(occ.cause),
-        "errorId": occ.error_id.to_string(),
-        "errorCauses": causes,
-    })
+pub fn admin_body(occ: &Occurrence, ctx: RenderCtx<'_>) -> AdminErrorBody {
+    AdminErrorBody {
+        error_code: occ.cause.id.to_string(),
+        error_summary: occ.description(),
+        error_link: ctx.error_uri(occ.cause),
+        error_id: occ.error_id.to_string(),
+        error_causes: occ
+            .fields
+            .iter()
+            .map(|f| AdminErrorCause {
+                error_summary: format!("{}: {}", f.field, f.summary),
+                field: f.field.clone(),
+            })
+            .collect(),
+    }
 }
 
 /// RFC 7230 quoted-string: escape `"` and `\`, drop control characters.
@@ -755,7 +788,7 @@ mod tests {
         let occ = INVALID_CLIENT_METADATA
             .with_detail("bad")
             .field("grant_types", "password is not supported");
-        let body = admin_body(&occ, CTX);
+        let body = serde_json::to_value(admin_body(&occ, CTX)).unwrap();
         assert_eq!(body["errorCode"], "invalid_client_metadata");
         assert_eq!(body["errorId"], occ.error_id.to_string());
         assert!(

@@ -110,6 +110,11 @@ impl<D: Db> ClientStore for SqlStore<D> {
 
     async fn get_client(&self, client_id: &str) -> StoreResult<Option<ClientRecord>> {
         crate::failpoint("store.read")?;
+        // Client ids are visible ASCII, so one with a NUL character names
+        // no client (and PostgreSQL refuses NUL in any text).
+        if client_id.contains('\0') {
+            return Ok(None);
+        }
         let generation = match self.clients.get(client_id) {
             Ok(hit) => return Ok(Some(hit)),
             Err(generation) => generation,

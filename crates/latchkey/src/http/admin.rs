@@ -17,6 +17,7 @@ use latchkey_core::catalogue::{
     ADMIN_API_DISABLED, ERROR_ID_NOT_FOUND, MALFORMED_BODY, REQUEST_FORBIDDEN,
     REQUEST_UNAUTHORIZED, UNSUPPORTED_CONTENT_TYPE,
 };
+use latchkey_core::error::render::AdminErrorBody as AdminError;
 use latchkey_core::keys::Alg;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -281,8 +282,45 @@ fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, Failure> {
                 .with_detail("the admin API takes Content-Type: application/json"),
         ));
     }
-    serde_json::from_slice(body)
-        .map_err(|e| Failure::admin(MALFORMED_BODY.with_detail(format!("invalid JSON: {e}"))))
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| Failure::admin(MALFORMED_BODY.with_detail(format!("invalid JSON: {e}"))))?;
+    match nul_in(&value, "") {
+        None => Ok(value),
+        Some(field) => Err(Failure::admin(
+            MALFORMED_BODY
+                .with_detail(format!("{field} holds a NUL character (U+0000)"))
+                .field(field, "must not hold a NUL character (U+0000)"),
+        )),
+    }
+}
+
+/// The first member of `value` (as a path from the body: `claims.name`,
+/// `redirect_uris[0]`; the body itself is `body`) whose name or text holds
+/// a NUL character: nothing Latchkey keeps may (PostgreSQL refuses it).
+fn nul_in(value: &Value, at: &str) -> Option<String> {
+    let here = || match at {
+        "" => "body".to_string(),
+        _ => at.to_string(),
+    };
+    match value {
+        Value::String(s) if s.contains('\0') => Some(here()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_in(item, &format!("{}[{i}]", here()))),
+        Value::Object(members) => members.iter().find_map(|(name, member)| {
+            let shown = name.replace('\0', "\\u0000");
+            let path = match at {
+                "" => shown,
+                _ => format!("{at}.{shown}"),
+            };
+            match name.contains('\0') {
+                true => Some(path),
+                false => nul_in(member, &path),
+            }
+        }),
+        _ => None,
+    }
 }
 
 fn ok(status: StatusCode, body: Value) -> Response {
@@ -294,6 +332,19 @@ fn ok(status: StatusCode, body: Value) -> Response {
     res
 }
 
+#[utoipa::path(
+    get,
+    path = "/clients",
+    tag = "clients",
+    summary = "List the clients",
+    responses(
+        (status = 200, description = "Every client", body = Vec<manage::clients::ClientView>),
+        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
 async fn list_clients(
     State(app): State<Arc<App>>,
     method: Method,
@@ -308,6 +359,24 @@ async fn list_clients(
     Ok(ok(StatusCode::OK, body))
 }
 
+#[utoipa::path(
+    post,
+    path = "/clients",
+    tag = "clients",
+    summary = "Create a client",
+    request_body(content = super::openapi::ClientWrite, content_type = "application/json", description = "Client metadata (RFC 7591 §2, OpenID Connect Registration §2) and Latchkey's fields; unknown members are ignored"),
+    responses(
+        (status = 201, description = "The client, with its secret when it uses one (shown this once)", body = manage::clients::ClientView),
+        (status = 400, description = "Not `Content-Type: application/json` (`unsupported_content_type`), not JSON or with a NUL character in a string (`malformed_body`), or metadata that is refused (`invalid_client_metadata`, `invalid_redirect_uri`, ...; `errorCauses` names the fields)", body = AdminError),
+        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 409, description = "The `client_id` is taken (`client_id_taken`)", body = AdminError),
+        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
 async fn create_client(
     State(app): State<Arc<App>>,
     method: Method,
@@ -335,6 +404,21 @@ async fn create_client(
     Ok(ok(StatusCode::CREATED, created))
 }
 
+#[utoipa::path(
+    get,
+    path = "/clients/{client_id}",
+    tag = "clients",
+    summary = "Show a client",
+    params(("client_id" = String, Path, description = "The client's id", example = "my-app")),
+    responses(
+        (status = 200, description = "The client", body = manage::clients::ClientView),
+        (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 404, description = "No such client (`client_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
 async fn show_client(
     State(app): State<Arc<App>>,
     method: Method,
@@ -348,6 +432,24 @@ async fn show_client(
     Ok(ok(StatusCode::OK, manage::clients::view(&client, None)))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/clients/{client_id}",
+    tag = "clients",
+    summary = "Change a client",
+    params(("client_id" = String, Path, description = "The client's id", example = "my-app")),
+    request_body(content = super::openapi::ClientWrite, content_type = "application/json", description = "The members to change: each replaces the stored one, `null` restores its default; unknown members are ignored"),
+    responses(
+        (status = 200, description = "The client as changed, with its new secret when one was set", body = manage::clients::ClientView),
+        (status = 400, description = "Not `Content-Type: application/json` (`unsupported_content_type`), not JSON or with a NUL character in a string (`malformed_body`), or metadata that is refused (`invalid_client_metadata`, `invalid_redirect_uri`, ...)", body = AdminError),
+        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 404, description = "No such client (`client_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
 async fn update_client(
     State(app): State<Arc<App>>,
     method: Method,
@@ -387,6 +489,24 @@ async fn update_client(
 
 /// `POST /clients/{client_id}/secret`: a new secret, with the old one
 /// valid for the optional `grace_seconds` (an empty body: none).
+#[utoipa::path(
+    post,
+    path = "/clients/{client_id}/secret",
+    tag = "clients",
+    summary = "Rotate a client's secret",
+    params(("client_id" = String, Path, description = "The client's id", example = "my-app")),
+    request_body(content = super::openapi::SecretRotation, content_type = "application/json", description = "Optional: an empty body keeps no grace period (a `null` body is refused)"),
+    responses(
+        (status = 200, description = "The client with its new secret (shown this once) and `grace_seconds`", body = manage::clients::ClientView),
+        (status = 400, description = "Not `Content-Type: application/json` (`unsupported_content_type`), not JSON or with a NUL character in a string (`malformed_body`), or a refused rotation (`secret_rotation_invalid`: a bad `grace_seconds`, or a client without a secret)", body = AdminError),
+        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 404, description = "No such client (`client_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
 async fn rotate_client_secret(
     State(app): State<Arc<App>>,
     method: Method,
@@ -417,6 +537,22 @@ async fn rotate_client_secret(
     Ok(ok(StatusCode::OK, rotated))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/clients/{client_id}",
+    tag = "clients",
+    summary = "Delete a client",
+    params(("client_id" = String, Path, description = "The client's id", example = "my-app")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 404, description = "No such client (`client_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
 async fn delete_client(
     State(app): State<Arc<App>>,
     method: Method,
@@ -439,6 +575,19 @@ async fn delete_client(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/resources",
+    tag = "resources",
+    summary = "List the resources",
+    responses(
+        (status = 200, description = "Every resource", body = Vec<manage::resources::ResourceView>),
+        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
 async fn list_resources(
     State(app): State<Arc<App>>,
     method: Method,
@@ -453,6 +602,24 @@ async fn list_resources(
     Ok(ok(StatusCode::OK, body))
 }
 
+#[utoipa::path(
+    post,
+    path = "/resources",
+    tag = "resources",
+    summary = "Register a resource",
+    request_body(content = super::openapi::ResourceCreate, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The resource", body = manage::resources::ResourceView),
+        (status = 400, description = "Not `Content-Type: application/json` (`unsupported_content_type`), not JSON or with a NUL character in a string (`malformed_body`), or refused attributes (`invalid_resource_attributes`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 409, description = "The identifier is registered already (`resource_exists`)", body = AdminError),
+        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
 async fn create_resource(
     State(app): State<Arc<App>>,
     method: Method,
@@ -477,6 +644,21 @@ async fn create_resource(
 
 /// The path names a resource by its identifier, percent-encoded
 /// (`/admin/v1/resources/https%3A%2F%2Fapi.example%2F`).
+#[utoipa::path(
+    get,
+    path = "/resources/{resource}",
+    tag = "resources",
+    summary = "Show a resource",
+    params(("resource" = String, Path, description = "The resource's identifier, percent-encoded (`https%3A%2F%2Fapi.example%2F`)", example = "https://api.example/")),
+    responses(
+        (status = 200, description = "The resource", body = manage::resources::ResourceView),
+        (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 404, description = "No such resource (`resource_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
 async fn show_resource(
     State(app): State<Arc<App>>,
     method: Method,
@@ -490,6 +672,24 @@ async fn show_resource(
     Ok(ok(StatusCode::OK, manage::resources::view(&record)))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/resources/{resource}",
+    tag = "resources",
+    summary = "Change a resource",
+    params(("resource" = String, Path, description = "The resource's identifier, percent-encoded (`https%3A%2F%2Fapi.example%2F`)", example = "https://api.example/")),
+    request_body(content = super::openapi::ResourcePatch, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The resource as changed", body = manage::resources::ResourceView),
+        (status = 400, description = "Not `Content-Type: application/json` (`unsupported_content_type`), not JSON or with a NUL character in a string (`malformed_body`), or refused attributes (`invalid_resource_attributes`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 404, description = "No such resource (`resource_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
 async fn update_resource(
     State(app): State<Arc<App>>,
     method: Method,
@@ -514,6 +714,22 @@ async fn update_resource(
     Ok(ok(StatusCode::OK, updated))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/resources/{resource}",
+    tag = "resources",
+    summary = "Delete a resource",
+    params(("resource" = String, Path, description = "The resource's identifier, percent-encoded (`https%3A%2F%2Fapi.example%2F`)", example = "https://api.example/")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 404, description = "No such resource (`resource_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
 async fn delete_resource(
     State(app): State<Arc<App>>,
     method: Method,
@@ -534,6 +750,19 @@ async fn delete_resource(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/users",
+    tag = "users",
+    summary = "List the users",
+    responses(
+        (status = 200, description = "Every user", body = Vec<manage::users::UserView>),
+        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
 async fn list_users(
     State(app): State<Arc<App>>,
     method: Method,
@@ -575,6 +804,24 @@ fn field_names(body: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+#[utoipa::path(
+    post,
+    path = "/users",
+    tag = "users",
+    summary = "Create a user",
+    request_body(content = super::openapi::UserCreate, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The user", body = manage::users::UserView),
+        (status = 400, description = "Not `Content-Type: application/json` (`unsupported_content_type`), not JSON or with a NUL character in a string (`malformed_body`), or refused attributes (`invalid_user_attributes`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 409, description = "The username is taken (`username_taken`), or the verified email is another user's (`email_taken`)", body = AdminError),
+        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
 async fn create_user(
     State(app): State<Arc<App>>,
     method: Method,
@@ -609,6 +856,21 @@ async fn create_user(
     Ok(ok(StatusCode::CREATED, created))
 }
 
+#[utoipa::path(
+    get,
+    path = "/users/{sub}",
+    tag = "users",
+    summary = "Show a user",
+    params(("sub" = String, Path, description = "The user's `sub`, or their username", example = "alice")),
+    responses(
+        (status = 200, description = "The user, with what they have besides a password", body = manage::users::UserView),
+        (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 404, description = "No such user (`user_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
 async fn show_user(
     State(app): State<Arc<App>>,
     method: Method,
@@ -625,6 +887,25 @@ async fn show_user(
     Ok(ok(StatusCode::OK, shown))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/users/{sub}",
+    tag = "users",
+    summary = "Change a user",
+    params(("sub" = String, Path, description = "The user's `sub`, or their username", example = "alice")),
+    request_body(content = super::openapi::UserPatch, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The user as changed", body = manage::users::UserView),
+        (status = 400, description = "Not `Content-Type: application/json` (`unsupported_content_type`), not JSON or with a NUL character in a string (`malformed_body`), or refused attributes (`invalid_user_attributes`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 404, description = "No such user (`user_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 409, description = "The username is taken (`username_taken`), or the verified email is another user's (`email_taken`)", body = AdminError),
+        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
 async fn update_user(
     State(app): State<Arc<App>>,
     method: Method,
@@ -683,6 +964,22 @@ async fn update_user(
 /// browser, revoking the grants made in their sessions without
 /// `offline_access` (the others stay); the clients that received tokens for them
 /// are sent Logout Tokens (back-channel logout).
+#[utoipa::path(
+    delete,
+    path = "/users/{sub}/sessions",
+    tag = "users",
+    summary = "Sign a user out everywhere",
+    params(("sub" = String, Path, description = "The user's `sub`, or their username", example = "alice")),
+    responses(
+        (status = 200, description = "How many sessions ended", body = SessionsEnded),
+        (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 404, description = "No such user (`user_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
 async fn end_user_sessions(
     State(app): State<Arc<App>>,
     method: Method,
@@ -702,7 +999,10 @@ async fn end_user_sessions(
     if told > 0 {
         app.logout_wake.notify_one();
     }
-    let answer = json!({ "sub": user.sub, "sessions_ended": ended });
+    let answer = json!(SessionsEnded {
+        sub: user.sub,
+        sessions_ended: ended,
+    });
     audit_user(
         &app,
         &caller,
@@ -716,6 +1016,22 @@ async fn end_user_sessions(
     Ok(ok(StatusCode::OK, answer))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/users/{sub}",
+    tag = "users",
+    summary = "Delete a user",
+    params(("sub" = String, Path, description = "The user's `sub`, or their username", example = "alice")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 404, description = "No such user (`user_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
 async fn delete_user(
     State(app): State<Arc<App>>,
     method: Method,
@@ -748,6 +1064,21 @@ async fn delete_user(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/users/{sub}/passkeys",
+    tag = "users",
+    summary = "List a user's passkeys",
+    params(("sub" = String, Path, description = "The user's `sub`, or their username", example = "alice")),
+    responses(
+        (status = 200, description = "The user's passkeys, oldest first", body = manage::passkeys::PasskeyList),
+        (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 404, description = "No such user (`user_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
 async fn list_passkeys(
     State(app): State<Arc<App>>,
     method: Method,
@@ -761,6 +1092,22 @@ async fn list_passkeys(
     Ok(ok(StatusCode::OK, listed))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/users/{sub}/passkeys/{id}",
+    tag = "users",
+    summary = "Remove a user's passkey",
+    params(("sub" = String, Path, description = "The user's `sub`, or their username", example = "alice"), ("id" = String, Path, description = "The passkey's id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 404, description = "No such user (`user_not_found`) or passkey (`passkey_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
 async fn delete_passkey(
     State(app): State<Arc<App>>,
     method: Method,
@@ -778,6 +1125,19 @@ async fn delete_passkey(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/keys",
+    tag = "keys",
+    summary = "List the signing keys",
+    responses(
+        (status = 200, description = "Every signing key, published or not", body = Vec<manage::keys::KeyView>),
+        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
 async fn list_keys(State(app): State<Arc<App>>, method: Method, headers: HeaderMap) -> AdminResult {
     authorize(&app, &method, &headers).await?;
     let body = manage::keys::list(app.store.as_ref())
@@ -788,6 +1148,20 @@ async fn list_keys(State(app): State<Arc<App>>, method: Method, headers: HeaderM
 
 /// `POST /admin/v1/keys/rotate`: a new active key per algorithm; this node
 /// serves it at once, other nodes at their next key refresh.
+#[utoipa::path(
+    post,
+    path = "/keys/rotate",
+    tag = "keys",
+    summary = "Rotate the signing keys",
+    responses(
+        (status = 200, description = "The new active keys, one per algorithm", body = manage::keys::RotatedKeys),
+        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
 async fn rotate_keys(
     State(app): State<Arc<App>>,
     method: Method,
@@ -809,14 +1183,27 @@ async fn rotate_keys(
         &headers,
     ));
     crate::audit::record(&app, event).await;
-    let now = latchkey_core::now_unix();
-    let body =
-        json!({"rotated": new.iter().map(|k| manage::keys::view(k, now)).collect::<Vec<_>>()});
+    let body = manage::keys::rotated(&new, latchkey_core::now_unix());
     Ok(ok(StatusCode::OK, body))
 }
 
 /// `GET /admin/v1/errors/{error_id}`: an occurrence with its internal
 /// detail, for support.
+#[utoipa::path(
+    get,
+    path = "/errors/{error_id}",
+    tag = "errors",
+    summary = "Look up an error occurrence",
+    params(("error_id" = String, Path, description = "The `error_id` an answer or page showed")),
+    responses(
+        (status = 200, description = "The occurrence, with its internal detail", body = ErrorRecordView),
+        (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 404, description = "No occurrence with this id (`error_id_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
 async fn show_error(
     State(app): State<Arc<App>>,
     method: Method,
@@ -824,42 +1211,103 @@ async fn show_error(
     Path(error_id): Path<String>,
 ) -> AdminResult {
     authorize(&app, &method, &headers).await?;
-    let record = app
-        .store
-        .get_error(&error_id)
-        .await
-        .map_err(|e| Failure::admin(latchkey_core::Occurrence::from(e)))?
-        .ok_or_else(|| {
-            Failure::admin(ERROR_ID_NOT_FOUND.with_detail(format!("error_id {error_id}")))
-        })?;
-    Ok(ok(
-        StatusCode::OK,
-        json!({
-            "error_id": record.error_id,
-            "cause": record.cause,
-            "error": record.code,
-            "status": record.status,
-            "error_description": record.description,
-            "debug": record.debug,
-            "endpoint": record.endpoint,
-            "client_id": record.client_id,
-            "created_at": record.created_at,
-        }),
-    ))
+    let record = match manage::storable(&error_id) {
+        true => app
+            .store
+            .get_error(&error_id)
+            .await
+            .map_err(|e| Failure::admin(latchkey_core::Occurrence::from(e)))?,
+        false => None,
+    };
+    let record = record.ok_or_else(|| {
+        Failure::admin(ERROR_ID_NOT_FOUND.with_detail(format!("error_id {error_id}")))
+    })?;
+    let shown = ErrorRecordView {
+        error_id: record.error_id,
+        cause: record.cause,
+        error: record.code,
+        status: record.status,
+        error_description: record.description,
+        debug: record.debug,
+        endpoint: record.endpoint,
+        client_id: record.client_id,
+        created_at: record.created_at,
+    };
+    Ok(ok(StatusCode::OK, json!(shown)))
+}
+
+/// The answer to `DELETE /users/{sub}/sessions`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct SessionsEnded {
+    pub sub: String,
+    /// How many browser sessions ended.
+    pub sessions_ended: u64,
+}
+
+/// An error occurrence as recorded, with its internal detail.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ErrorRecord)]
+pub struct ErrorRecordView {
+    pub error_id: String,
+    /// The cause (a section of the error reference).
+    pub cause: String,
+    /// The error code sent on the wire.
+    pub error: String,
+    /// The HTTP status answered.
+    pub status: i64,
+    pub error_description: String,
+    /// The internal detail, never sent to the caller.
+    pub debug: Option<String>,
+    /// The endpoint that answered (`/token`, ...).
+    pub endpoint: String,
+    pub client_id: Option<String>,
+    pub created_at: i64,
 }
 
 /// The maintenance switch as this node sees it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Maintenance)]
+pub struct MaintenanceView {
+    /// Whether maintenance is in effect on this node.
+    pub enabled: bool,
+    /// The admin API's switch, shared by every node.
+    pub switched: bool,
+    /// This node's `maintenance` setting.
+    pub setting: bool,
+}
+
+/// A page of the audit trail.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct AuditPage {
+    pub events: Vec<latchkey_core::audit::AuditRecord>,
+    /// The `before` of the next page; `null` on the last one.
+    pub next: Option<i64>,
+}
+
 fn maintenance_view(app: &App) -> Value {
-    json!({
-        "enabled": app.in_maintenance(),
-        "switched": app.stored_maintenance(),
-        "setting": app.config.maintenance,
+    json!(MaintenanceView {
+        enabled: app.in_maintenance(),
+        switched: app.stored_maintenance(),
+        setting: app.config.maintenance,
     })
 }
 
 /// `GET /admin/v1/maintenance`: `enabled` (in effect on this node),
 /// `switched` (the admin API's switch, shared by every node) and `setting`
 /// (this node's `maintenance` setting).
+#[utoipa::path(
+    get,
+    path = "/maintenance",
+    tag = "maintenance",
+    summary = "Show the maintenance switch",
+    responses(
+        (status = 200, description = "The switch as this node sees it", body = MaintenanceView),
+        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
 async fn show_maintenance(
     State(app): State<Arc<App>>,
     method: Method,
@@ -871,6 +1319,23 @@ async fn show_maintenance(
 
 /// `PUT /admin/v1/maintenance {"enabled": bool}`: switch maintenance on or
 /// off for every node (this one at once, the others within a second).
+#[utoipa::path(
+    put,
+    path = "/maintenance",
+    tag = "maintenance",
+    summary = "Switch maintenance on or off for every node",
+    request_body(content = super::openapi::MaintenanceSwitch, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The switch as changed", body = MaintenanceView),
+        (status = 400, description = "Not `Content-Type: application/json` (`unsupported_content_type`), not JSON or with a NUL character in a string (`malformed_body`), or no boolean `enabled` (`malformed_body`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
 async fn set_maintenance(
     State(app): State<Arc<App>>,
     method: Method,
@@ -904,6 +1369,21 @@ async fn set_maintenance(
 /// `GET /admin/v1/audit?actor=&target=&kind=&limit=&before=`: the audit
 /// trail, newest first. `next` is the `before` of the following page
 /// (absent on the last one).
+#[utoipa::path(
+    get,
+    path = "/audit",
+    tag = "audit",
+    summary = "Read the audit trail",
+    params(("actor" = Option<String>, Query, description = "Only events by this actor (`user:{sub}`, `admin:admin_token`, `client:{id}`, `system`)"), ("target" = Option<String>, Query, description = "Only events on this target (`user:{sub}`, `client:{id}`, ...)"), ("kind" = Option<String>, Query, description = "Only events of this kind (`sign_in`, `client.created`, ...)"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "Events per page (default 50; an empty value counts as absent, as for every filter)"), ("before" = Option<i64>, Query, minimum = 1, description = "Only events older than this id: the `next` of the previous page")),
+    responses(
+        (status = 200, description = "A page of the trail, newest first", body = AuditPage),
+        (status = 400, description = "A filter given twice or holding a NUL character, or a `limit` or `before` out of range (`audit_query_invalid`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
 async fn list_audit(
     State(app): State<Arc<App>>,
     method: Method,
@@ -916,10 +1396,32 @@ async fn list_audit(
     let (events, next) = manage::audit::page(app.store.as_ref(), &q)
         .await
         .map_err(Failure::admin)?;
-    Ok(ok(
-        StatusCode::OK,
-        json!({ "events": events, "next": next }),
-    ))
+    Ok(ok(StatusCode::OK, json!(AuditPage { events, next })))
+}
+
+/// `GET /admin/v1/openapi.json`: this API's OpenAPI document, with the
+/// issuer's `/admin/v1` as its server. It holds no secret, so it needs no
+/// token; with the admin API off, it is refused like every admin route.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "openapi",
+    summary = "This document",
+    responses(
+        (status = 200, description = "The OpenAPI 3.1 document of the admin API", body = Object),
+        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 503, description = "The node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(())
+)]
+pub async fn openapi(State(app): State<Arc<App>>) -> AdminResult {
+    if app.config.admin_token.is_none() {
+        return Err(Failure::admin(ADMIN_API_DISABLED.with_detail(
+            "set admin_token (LATCHKEY_ADMIN_TOKEN) to enable it",
+        )));
+    }
+    let server = format!("{}/admin/v1", app.config.issuer.trim_end_matches('/'));
+    Ok(ok(StatusCode::OK, super::openapi::document(&server)))
 }
 
 /// The request's client address, as text, for the audit trail.

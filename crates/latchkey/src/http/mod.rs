@@ -17,6 +17,7 @@ pub mod health;
 pub mod introspect;
 pub mod language;
 pub mod logout;
+pub mod openapi;
 pub mod pages;
 pub mod par;
 pub mod rate_limit;
@@ -152,10 +153,12 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(console::routes())
         .nest(
             "/admin/v1",
-            admin::routes().route_layer(axum::middleware::from_fn_with_state(
-                app.clone(),
-                admin::record_denied,
-            )),
+            admin::routes()
+                .route_layer(axum::middleware::from_fn_with_state(
+                    app.clone(),
+                    admin::record_denied,
+                ))
+                .route("/openapi.json", get(admin::openapi)),
         )
         .fallback(not_found)
         .layer(axum::middleware::from_fn(respond::tag_endpoint))

@@ -16,6 +16,11 @@ pub fn query(params: &RawParams) -> Result<AuditQuery, Occurrence> {
     if let Some(name) = params.first_repeated() {
         return Err(invalid(format!("{name} is given more than once")));
     }
+    // PostgreSQL refuses NUL in text: a filter holding one matches nothing
+    // anyway, and must not become a 500.
+    if let Some((name, _)) = params.pairs().iter().find(|(_, v)| v.contains('\0')) {
+        return Err(invalid(format!("{name} holds a NUL character")));
+    }
     let text = |name: &str| {
         params
             .single(name)

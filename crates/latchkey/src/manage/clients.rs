@@ -17,28 +17,66 @@ use serde_json::{Map, Value, json};
 /// `client_id`, `active`, `client_id_issued_at` (RFC 7591 §3.2.1), the
 /// secret only when it was just set, and `previous_secret_expires_at`
 /// while a rotated-out secret still works (never the secret or its hash).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Client)]
+pub struct ClientView {
+    #[serde(flatten)]
+    pub metadata: ClientMetadata,
+    pub client_id: String,
+    /// Whether the client may get tokens; an inactive one is refused
+    /// everywhere (`client_inactive`).
+    pub active: bool,
+    /// When it was created (Unix seconds).
+    pub client_id_issued_at: i64,
+    /// When it was last changed (Unix seconds).
+    pub updated_at: i64,
+    /// While a rotated-out secret still works: when it stops (Unix seconds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_secret_expires_at: Option<i64>,
+    /// The secret, shown only in the answer that set it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    /// With a new secret: 0, it does not expire (RFC 7591 §3.2.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret_expires_at: Option<i64>,
+    /// In the answer to a create or update: what was accepted but
+    /// discouraged.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
+    /// In the answer to a secret rotation: how long the previous secret
+    /// keeps working.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grace_seconds: Option<i64>,
+}
+
+impl ClientView {
+    pub fn of(record: &ClientRecord, new_secret: Option<&str>) -> ClientView {
+        ClientView {
+            metadata: record.metadata.clone(),
+            client_id: record.client_id.clone(),
+            active: record.active,
+            client_id_issued_at: record.created_at,
+            updated_at: record.updated_at,
+            previous_secret_expires_at: record
+                .previous_secret
+                .as_ref()
+                .map(|p| p.expires_at)
+                .filter(|at| *at > latchkey_core::now_unix()),
+            client_secret: new_secret.map(str::to_string),
+            client_secret_expires_at: new_secret.map(|_| 0),
+            warnings: Vec::new(),
+            grace_seconds: None,
+        }
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::to_value(self).unwrap_or_else(|_| Value::Object(Map::new()))
+    }
+}
+
+/// [`ClientView`] as JSON.
 pub fn view(record: &ClientRecord, new_secret: Option<&str>) -> Value {
-    let mut out = match serde_json::to_value(&record.metadata) {
-        Ok(Value::Object(map)) => map,
-        _ => Map::new(),
-    };
-    out.insert("client_id".into(), json!(record.client_id));
-    out.insert("active".into(), json!(record.active));
-    out.insert("client_id_issued_at".into(), json!(record.created_at));
-    out.insert("updated_at".into(), json!(record.updated_at));
-    if let Some(previous) = &record.previous_secret
-        && previous.expires_at > latchkey_core::now_unix()
-    {
-        out.insert(
-            "previous_secret_expires_at".into(),
-            json!(previous.expires_at),
-        );
-    }
-    if let Some(secret) = new_secret {
-        out.insert("client_secret".into(), json!(secret));
-        out.insert("client_secret_expires_at".into(), json!(0));
-    }
-    Value::Object(out)
+    ClientView::of(record, new_secret).json()
 }
 
 /// An answer to a create or update with the metadata's `warnings` (what
@@ -225,6 +263,9 @@ pub async fn create(
 }
 
 pub async fn get(store: &dyn Store, client_id: &str) -> Result<ClientRecord, Occurrence> {
+    if !super::storable(client_id) {
+        return Err(CLIENT_NOT_FOUND.with_detail("the client_id holds a NUL character"));
+    }
     store
         .get_client(client_id)
         .await?
@@ -417,11 +458,9 @@ pub async fn rotate_secret(
     else {
         return Err(CLIENT_NOT_FOUND.with_detail(format!("client_id {client_id}")));
     };
-    let mut answer = view(&rotated, Some(&secret));
-    if let Value::Object(map) = &mut answer {
-        map.insert("grace_seconds".into(), json!(grace_seconds));
-    }
-    Ok(answer)
+    let mut answer = ClientView::of(&rotated, Some(&secret));
+    answer.grace_seconds = Some(grace_seconds);
+    Ok(answer.json())
 }
 
 pub(crate) const JWT_METHOD: &str = "client_secret_jwt";
@@ -459,7 +498,7 @@ pub(crate) fn sealed_jwt_secret(
 }
 
 pub async fn delete(store: &dyn Store, client_id: &str) -> Result<(), Occurrence> {
-    if store.delete_client(client_id).await? {
+    if super::storable(client_id) && store.delete_client(client_id).await? {
         Ok(())
     } else {
         Err(CLIENT_NOT_FOUND.with_detail(format!("client_id {client_id}")))

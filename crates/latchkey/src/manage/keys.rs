@@ -4,7 +4,7 @@ use latchkey_core::Occurrence;
 use latchkey_core::crypto::Secrets;
 use latchkey_core::keys::{Alg, KeyRecord, KeySet, KeyState, generate};
 use latchkey_core::store::Store;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// How long a retired key stays published: the longest lifetime of a token
 /// it may have signed, plus a margin for clock skew and JWKS caches.
@@ -61,16 +61,68 @@ pub async fn rotate(
     Ok(out)
 }
 
+/// A signing key as the admin API shows it (never the private key).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = SigningKey)]
+pub struct KeyView {
+    pub kid: String,
+    #[schema(example = "RS256")]
+    pub alg: String,
+    pub state: State,
+    /// Whether the JWKS lists it now.
+    pub published: bool,
+    pub created_at: i64,
+    pub retired_at: Option<i64>,
+    /// A retired key is published until then.
+    pub publish_until: Option<i64>,
+}
+
+/// `active`: it signs; `retired`: published for a while, signs no more.
+#[derive(Debug, Clone, Copy, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = SigningKeyState)]
+pub enum State {
+    Active,
+    Retired,
+}
+
+impl From<KeyState> for State {
+    fn from(state: KeyState) -> State {
+        match state {
+            KeyState::Active => State::Active,
+            KeyState::Retired => State::Retired,
+        }
+    }
+}
+
+/// The answer to a rotation: the new keys.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct RotatedKeys {
+    pub rotated: Vec<KeyView>,
+}
+
+pub fn key_view(key: &KeyRecord, now: i64) -> KeyView {
+    KeyView {
+        kid: key.kid.clone(),
+        alg: key.alg.clone(),
+        state: key.state.into(),
+        published: key.is_published(now),
+        created_at: key.created_at,
+        retired_at: key.retired_at,
+        publish_until: key.publish_until,
+    }
+}
+
 pub fn view(key: &KeyRecord, now: i64) -> Value {
-    json!({
-        "kid": key.kid,
-        "alg": key.alg,
-        "state": key.state.as_str(),
-        "published": key.is_published(now),
-        "created_at": key.created_at,
-        "retired_at": key.retired_at,
-        "publish_until": key.publish_until,
-    })
+    serde_json::to_value(key_view(key, now)).unwrap_or_default()
+}
+
+/// The answer to a rotation, as JSON.
+pub fn rotated(new: &[KeyRecord], now: i64) -> Value {
+    let answer = RotatedKeys {
+        rotated: new.iter().map(|k| key_view(k, now)).collect(),
+    };
+    serde_json::to_value(answer).unwrap_or_default()
 }
 
 pub async fn list(store: &dyn Store) -> Result<Value, Occurrence> {

@@ -12,3 +12,11 @@ pub mod passkeys;
 pub mod registration;
 pub mod resources;
 pub mod users;
+
+/// Whether a record could be stored under `key`: no id, username or
+/// identifier holds a NUL character (each is checked when written), and
+/// PostgreSQL refuses one in any text, so a look-up with one finds nothing
+/// without asking the database.
+pub(crate) fn storable(key: &str) -> bool {
+    !key.contains('\0')
+}

@@ -12,20 +12,37 @@ use latchkey_core::catalogue::{INVALID_RESOURCE_ATTRIBUTES, RESOURCE_EXISTS, RES
 use latchkey_core::resource_record::{ResourceRecord, check_identifier};
 use latchkey_core::scope::Scope;
 use latchkey_core::store::{Store, StoreError};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 /// The longest display name accepted.
 const NAME_MAX: usize = 200;
 
+/// A resource as the admin API shows it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Resource)]
+pub struct ResourceView {
+    /// Its identifier: an absolute URI without a fragment.
+    pub resource: String,
+    /// Shown on the consent page.
+    pub name: String,
+    /// The scopes it accepts, space separated (may be empty).
+    pub scope: String,
+    /// The clients that may name it; empty allows every client.
+    pub allowed_clients: Vec<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
 pub fn view(r: &ResourceRecord) -> Value {
-    json!({
-        "resource": r.identifier,
-        "name": r.name,
-        "scope": r.scopes.join(" "),
-        "allowed_clients": r.allowed_clients,
-        "created_at": r.created_at,
-        "updated_at": r.updated_at,
-    })
+    let shown = ResourceView {
+        resource: r.identifier.clone(),
+        name: r.name.clone(),
+        scope: r.scopes.join(" "),
+        allowed_clients: r.allowed_clients.clone(),
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    };
+    serde_json::to_value(shown).unwrap_or_default()
 }
 
 fn invalid(field: &str, why: impl Into<String>) -> Occurrence {
@@ -139,6 +156,9 @@ pub async fn create(store: &dyn Store, body: Value) -> Result<Value, Occurrence>
 }
 
 pub async fn get(store: &dyn Store, identifier: &str) -> Result<ResourceRecord, Occurrence> {
+    if !super::storable(identifier) {
+        return Err(RESOURCE_NOT_FOUND.with_detail("the identifier holds a NUL character"));
+    }
     store
         .get_resource(identifier)
         .await?
@@ -183,7 +203,7 @@ pub async fn update(
 /// Tokens already issued for it stay valid until they expire; grants
 /// naming it get no new tokens for it (`resource_unknown`).
 pub async fn delete(store: &dyn Store, identifier: &str) -> Result<(), Occurrence> {
-    if store.delete_resource(identifier).await? {
+    if super::storable(identifier) && store.delete_resource(identifier).await? {
         Ok(())
     } else {
         Err(RESOURCE_NOT_FOUND.with_detail(format!("resource {identifier}")))

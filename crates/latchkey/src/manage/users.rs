@@ -12,16 +12,72 @@ use latchkey_core::store::{Store, StoreError};
 use latchkey_core::user::{UserRecord, check_password, check_username};
 use serde_json::{Map, Value, json};
 
-/// The user as the admin API shows it (never the password hash).
+/// The user as the admin API shows it (never the password hash). A list
+/// shows the first six members; one user (shown, created with factors, or
+/// changed) also what they have besides a password.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = User)]
+pub struct UserView {
+    /// The user's subject identifier (a UUID), assigned by the server.
+    pub sub: String,
+    pub username: String,
+    /// Standard claims (OIDC Core §5.1) released by scope: `email`, `name`, ...
+    #[schema(value_type = Object)]
+    pub claims: Map<String, Value>,
+    pub has_password: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// `P0` to `P2` (RFC 8485 identity proofing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^P[0-2]$")]
+    pub identity_confidence: Option<String>,
+    /// Whether a confirmed TOTP second factor is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub totp: Option<bool>,
+    /// With a second factor: how many unused recovery codes are left.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recovery_codes_left: Option<i64>,
+    /// The roles held: `admin` (everything), `auditor` (reads only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Role>>)]
+    pub roles: Option<Vec<String>>,
+    /// Whether the user is locked out (no sign-in of any kind).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locked: Option<bool>,
+    /// When the user was locked, while locked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locked_at: Option<i64>,
+}
+
+/// A role a user may hold.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub enum Role {
+    #[schema(rename = "admin")]
+    Admin,
+    #[schema(rename = "auditor")]
+    Auditor,
+}
+
+fn user_view(user: &UserRecord) -> UserView {
+    UserView {
+        sub: user.sub.clone(),
+        username: user.username.clone(),
+        claims: user.claims.clone(),
+        has_password: user.password_hash.is_some(),
+        created_at: user.created_at,
+        updated_at: user.updated_at,
+        identity_confidence: None,
+        totp: None,
+        recovery_codes_left: None,
+        roles: None,
+        locked: None,
+        locked_at: None,
+    }
+}
+
 pub fn view(user: &UserRecord) -> Value {
-    json!({
-        "sub": user.sub,
-        "username": user.username,
-        "claims": user.claims,
-        "has_password": user.password_hash.is_some(),
-        "created_at": user.created_at,
-        "updated_at": user.updated_at,
-    })
+    serde_json::to_value(user_view(user)).unwrap_or_default()
 }
 
 fn invalid(field: &str, summary: &str) -> Occurrence {
@@ -222,6 +278,9 @@ pub async fn create(
 }
 
 pub async fn get(store: &dyn Store, sub_or_username: &str) -> Result<UserRecord, Occurrence> {
+    if !super::storable(sub_or_username) {
+        return Err(USER_NOT_FOUND.with_detail("the sub or username holds a NUL character"));
+    }
     if let Some(user) = store.get_user(sub_or_username).await? {
         return Ok(user);
     }
@@ -236,31 +295,23 @@ pub async fn get(store: &dyn Store, sub_or_username: &str) -> Result<UserRecord,
 /// The user with what they have besides a password: identity confidence
 /// and whether a second factor is set (never the key itself).
 pub async fn describe(store: &dyn Store, user: &UserRecord) -> Result<Value, Occurrence> {
-    let mut v = view(user);
+    let mut v = user_view(user);
     let identity = store.identity_confidence(&user.sub).await?;
     let locked_at = store.user_locked_at(&user.sub).await?;
     let totp = store
         .get_totp(&user.sub)
         .await?
         .is_some_and(|t| t.confirmed_at.is_some());
-    let recovery_codes_left = match totp {
+    v.recovery_codes_left = match totp {
         true => Some(store.recovery_codes_left(&user.sub).await?),
         false => None,
     };
-    let roles = roles_of(store, &user.sub).await?;
-    if let Some(members) = v.as_object_mut() {
-        members.insert("roles".into(), json!(roles));
-        members.insert("identity_confidence".into(), json!(format!("P{identity}")));
-        members.insert("totp".into(), json!(totp));
-        members.insert("locked".into(), json!(locked_at.is_some()));
-        if let Some(at) = locked_at {
-            members.insert("locked_at".into(), json!(at));
-        }
-        if let Some(left) = recovery_codes_left {
-            members.insert("recovery_codes_left".into(), json!(left));
-        }
-    }
-    Ok(v)
+    v.identity_confidence = Some(format!("P{identity}"));
+    v.totp = Some(totp);
+    v.roles = Some(roles_of(store, &user.sub).await?);
+    v.locked = Some(locked_at.is_some());
+    v.locked_at = locked_at;
+    Ok(serde_json::to_value(v).unwrap_or_default())
 }
 
 /// `identity_confidence`: `P0` to `P2`; `null` resets it to `P0`.

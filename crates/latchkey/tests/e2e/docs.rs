@@ -81,6 +81,19 @@ fn committed_error_reference_is_current() {
     );
 }
 
+/// `docs/admin-openapi.json` is generated from the admin API's handlers and
+/// types; this fails when the committed file is stale. Regenerate with
+/// `latchkey admin openapi > docs/admin-openapi.json`.
+#[test]
+fn committed_admin_openapi_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/admin-openapi.json");
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == latchkey::http::openapi::committed(),
+        "docs/admin-openapi.json is stale: run `cargo run -q -p latchkey -- admin openapi > docs/admin-openapi.json`"
+    );
+}
+
 /// The README's settings table is generated from the settings'
 /// declarations; this fails when the committed table is stale. Regenerate
 /// with `latchkey settings docs --readme README.md`.

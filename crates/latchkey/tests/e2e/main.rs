@@ -46,6 +46,7 @@ mod mail;
 mod mfa;
 mod native;
 mod oidc_client;
+mod openapi;
 mod outage;
 mod packaging;
 mod pages;

@@ -860,7 +860,31 @@ async fn invalid_client_challenges_only_the_authorization_header() {
     }
 }
 
+/// A client id with a NUL character names no client, on either database
+/// (PostgreSQL refuses NUL in text: this was a server error there).
+async fn client_id_with_nul_is_unknown(db: Db) {
+    let s = Server::start(db).await;
+    let r = token_post(&s)
+        .basic_auth("a\u{0}b", Some("x"))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, 401, "invalid_client", "unknown_client").await;
+    let r = token_post(&s)
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "a\u{0}b"),
+            ("client_secret", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, 401, "invalid_client", "unknown_client").await;
+}
+
 crate::both!(
+    client_id_with_nul_is_unknown,
     private_key_jwt_time_bounds,
     basic_secret_is_decoded_whole,
     private_key_jwt_with_a_jwks_uri,
