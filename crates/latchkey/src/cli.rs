@@ -587,7 +587,10 @@ pub fn main() -> ExitCode {
     for warning in crate::config::unknown_variables(names) {
         tracing::warn!("{warning}");
     }
-    if let Err(e) = crate::failpoints::configure(std::env::var("FAILPOINTS").ok().as_deref()) {
+    let serving = matches!(cli.command, Command::Serve);
+    if let Err(e) =
+        crate::failpoints::configure(std::env::var("FAILPOINTS").ok().as_deref(), !serving)
+    {
         eprintln!("latchkey: {e}");
         return ExitCode::from(2);
     }

@@ -5,9 +5,12 @@
 //! `store.write`, `respond.location` (a redirect whose `Location` header
 //! cannot be built). An armed point fails as an internal error.
 
-/// Arm the points named in `FAILPOINTS`. Without the feature the variable is
-/// refused, so a deployment cannot believe faults are being injected.
-pub fn configure(spec: Option<&str>) -> Result<(), String> {
+/// Arm the points named in `FAILPOINTS` (with `arm` false, only refuse
+/// the variable where it cannot work). Without the feature the variable is
+/// refused, so a deployment cannot believe faults are being injected. The
+/// server arms them once it has started, so that its start-up's own
+/// reads and writes are not the ones a test means to fail.
+pub fn configure(spec: Option<&str>, arm: bool) -> Result<(), String> {
     let Some(spec) = spec.filter(|s| !s.trim().is_empty()) else {
         return Ok(());
     };
@@ -15,6 +18,9 @@ pub fn configure(spec: Option<&str>) -> Result<(), String> {
         return Err(
             "FAILPOINTS is set, but this binary was built without the `failpoints` feature".into(),
         );
+    }
+    if !arm {
+        return Ok(());
     }
     for entry in spec.split(';').filter(|e| !e.trim().is_empty()) {
         let (name, actions) = entry

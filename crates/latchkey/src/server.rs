@@ -108,6 +108,8 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     let listen = config.listen;
     let issuer = config.issuer.clone();
     let app = build_app(config).await?;
+    crate::failpoints::configure(std::env::var("FAILPOINTS").ok().as_deref(), true)
+        .map_err(StartError)?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| StartError(format!("cannot listen on {listen}: {e}")))?;
