@@ -139,6 +139,11 @@ pub(crate) const SQLITE: Dialect = Dialect {
             name: "0022_revocation_reason",
             sql: include_str!("../migrations/sqlite/0022_revocation_reason.sql"),
         },
+        Migration {
+            version: 24,
+            name: "0024_client_uses",
+            sql: include_str!("../migrations/sqlite/0024_client_uses.sql"),
+        },
     ],
 };
 
@@ -259,6 +264,11 @@ pub(crate) const POSTGRES: Dialect = Dialect {
             version: 22,
             name: "0022_revocation_reason",
             sql: include_str!("../migrations/postgres/0022_revocation_reason.sql"),
+        },
+        Migration {
+            version: 24,
+            name: "0024_client_uses",
+            sql: include_str!("../migrations/postgres/0024_client_uses.sql"),
         },
     ],
 };

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod attempts;
 pub mod authorize;
 pub mod client_address;
+pub mod console;
 pub mod cookies;
 pub mod cors;
 pub mod device_authorization;

@@ -5,6 +5,7 @@
 //! same client records and metadata rules.
 
 pub mod clients;
+pub mod errors;
 pub mod keys;
 pub mod passkeys;
 pub mod registration;
