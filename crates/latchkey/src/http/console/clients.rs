@@ -118,7 +118,7 @@ async fn create(
         &created,
     );
     crate::audit::record(&app, event).await;
-    let body = created_body(&app, &created);
+    let body = created_body(&created);
     Ok(with_script(page(
         &app,
         &admin,
@@ -146,7 +146,7 @@ async fn client_page(
     admin: &Admin,
     client_id: &str,
     notice: Option<&str>,
-    alert: Option<(&Occurrence, &Fields)>,
+    alert: Option<&Refusal>,
     status: StatusCode,
 ) -> Answer {
     let store = app.store.as_ref();
@@ -283,15 +283,13 @@ async fn change(
         Err(occ) => {
             crate::http::respond::report(&app, &occ, "/admin/clients/{client_id}");
             let status = StatusCode::from_u16(occ.cause.status).unwrap_or(StatusCode::BAD_REQUEST);
-            client_page(
-                &app,
-                &admin,
-                &client_id,
-                None,
-                Some((&occ, &fields)),
-                status,
-            )
-            .await
+            // What was typed stays in its form.
+            let refusal = Refusal {
+                fields: (action == "fields").then_some(fields),
+                metadata: (action == "metadata").then(|| form.get("metadata").to_string()),
+                occ,
+            };
+            client_page(&app, &admin, &client_id, None, Some(&refusal), status).await
         }
     }
 }
@@ -533,17 +531,19 @@ fn metadata_patch(record: &ClientRecord, text: &str) -> Result<Value, Occurrence
     Ok(Value::Object(sent))
 }
 
-/// The grace period chosen: a whole number of minutes, hours or days.
+/// The grace period chosen: a whole number of seconds, minutes, hours or
+/// days.
 fn grace_seconds(amount: &str, unit: &str) -> Result<i64, Occurrence> {
     use latchkey_core::catalogue::SECRET_ROTATION_INVALID;
     let per = match unit {
+        "seconds" => 1,
         "minutes" => 60,
         "hours" => 3600,
         "days" => 86_400,
         other => {
             return Err(SECRET_ROTATION_INVALID
                 .with_detail(format!("no unit of time named {other:?}"))
-                .field("grace_unit", "minutes, hours or days"));
+                .field("grace_unit", "seconds, minutes, hours or days"));
         }
     };
     let amount = amount.trim();
@@ -659,9 +659,11 @@ fn state_tag(active: bool) -> &'static str {
 /// the client's page).
 fn field_inputs(fields: &Fields, with_id: bool, occ: Option<&Occurrence>) -> String {
     let invalid = |name: &str| {
-        occ.is_some_and(|o| o.fields.iter().any(|f| f.field == name))
-            .then_some(" aria-invalid=\"true\" aria-describedby=\"form-error\"")
-            .unwrap_or("")
+        if occ.is_some_and(|o| o.fields.iter().any(|f| f.field == name)) {
+            " aria-invalid=\"true\" aria-describedby=\"form-error\""
+        } else {
+            ""
+        }
     };
     let id = if with_id {
         format!(
@@ -758,7 +760,7 @@ fn secret_html(secret: &str) -> String {
     )
 }
 
-fn created_body(app: &App, created: &Value) -> String {
+fn created_body(created: &Value) -> String {
     let id = created["client_id"].as_str().unwrap_or_default();
     let secret = created["client_secret"]
         .as_str()
@@ -779,7 +781,6 @@ fn created_body(app: &App, created: &Value) -> String {
         .filter(|s| !s.is_empty())
         .map(|items| format!("<div class=\"warning\"><p>Warnings</p><ul>{items}</ul></div>"))
         .unwrap_or_default();
-    let _ = app;
     format!(
         "<p class=\"notice\" role=\"status\">The client <code id=\"created-id\">{id}</code> was created.</p>\
 {secret}{warnings}<p><a href=\"{href}\">Go to the client's page</a></p>",
@@ -812,6 +813,14 @@ fn rotated_body(rotated: &Value, now: i64) -> String {
     )
 }
 
+/// A refused change: the client page shows it at the top, and keeps what
+/// was typed into the form that was sent.
+struct Refusal {
+    occ: Occurrence,
+    fields: Option<Fields>,
+    metadata: Option<String>,
+}
+
 /// What the client page shows beside the record.
 struct Facts<'a> {
     last_use: Option<i64>,
@@ -825,7 +834,7 @@ fn client_body(
     record: &ClientRecord,
     facts: &Facts<'_>,
     notice: Option<&str>,
-    alert: Option<(&Occurrence, &Fields)>,
+    alert: Option<&Refusal>,
 ) -> String {
     let id = &record.client_id;
     let here = esc(&client_path(id));
@@ -859,12 +868,15 @@ fn client_body(
         updated = esc(&when(record.updated_at)),
     );
     let errors = client_errors_html(app, facts.errors);
-    let (occ, shown_fields) = match alert {
-        Some((occ, fields)) => (Some(occ), fields.clone()),
-        None => (None, Fields::from_record(record)),
-    };
+    let occ = alert.map(|a| &a.occ);
+    let shown_fields = alert
+        .and_then(|a| a.fields.clone())
+        .unwrap_or_else(|| Fields::from_record(record));
     let alert_html = occ.map(|o| alert_html(app, o)).unwrap_or_default();
-    let metadata_json = serde_json::to_string_pretty(&m).unwrap_or_default();
+    let stored_json = serde_json::to_string_pretty(&m).unwrap_or_default();
+    let metadata_json = alert
+        .and_then(|a| a.metadata.clone())
+        .unwrap_or_else(|| stored_json.clone());
     let writes = if admin.can_write {
         let csrf = admin.csrf_field();
         let rotate = if m.uses_secret() && record.secret_hash.is_some() {
@@ -876,7 +888,7 @@ fn client_body(
 <label for=\"grace\" class=\"visually-hidden\">Amount</label>\
 <input type=\"number\" id=\"grace\" name=\"grace\" min=\"0\" value=\"1\" inputmode=\"numeric\">\
 <label for=\"grace_unit\" class=\"visually-hidden\">Unit</label>\
-<select id=\"grace_unit\" name=\"grace_unit\"><option value=\"minutes\">minutes</option>\
+<select id=\"grace_unit\" name=\"grace_unit\"><option value=\"seconds\">seconds</option><option value=\"minutes\">minutes</option>\
 <option value=\"hours\">hours</option><option value=\"days\" selected>days</option></select></div>\
 <p class=\"muted\">0 stops it at once; at most 30 days.</p></fieldset>\
 <div class=\"actions\"><button type=\"submit\" class=\"primary\">Rotate the secret</button></div></form></section>"
@@ -922,7 +934,7 @@ fn client_body(
             "<section aria-labelledby=\"metadata-h\"><h2 id=\"metadata-h\">All metadata (JSON)</h2>\
 <pre class=\"code\" tabindex=\"0\" aria-labelledby=\"metadata-h\">{}</pre>\
 <p class=\"muted\">Your role can read clients, not change them.</p></section>",
-            esc(&metadata_json)
+            esc(&stored_json)
         )
     };
     format!(
