@@ -92,6 +92,9 @@ async fn errors_in_chromium(db: Db) {
     assert!(chart[1].as_str().unwrap().contains("Errors over time"));
     assert!(chart[2].as_i64().unwrap() >= 1, "{chart}");
     d.check_page("console-errors").await;
+    d.script("document.getElementById('counts-h').scrollIntoView(); return true;")
+        .await;
+    d.screenshot("console-errors-chart-1000.png").await;
 
     d.click("#span-switch").await;
     d.wait_for_text("the last 7 days, by day").await;

@@ -1028,6 +1028,7 @@ pub(super) fn from_now(at: i64, now: i64) -> String {
     let delta = at.saturating_sub(now);
     let secs = delta.unsigned_abs();
     let (n, unit) = match secs {
+        0..60 if delta > 0 => return "in less than a minute".into(),
         0..60 => return "just now".into(),
         60..3600 => (secs / 60, "minute"),
         3600..86_400 => (secs / 3600, "hour"),

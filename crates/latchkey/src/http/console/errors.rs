@@ -248,11 +248,13 @@ fn chart_svg(counts: &Counts) -> String {
             ));
         }
     }
-    // Axis labels: every bucket for a week, every fourth hour for a day.
+    // Axis labels: every bucket for a week, every fourth hour for a day
+    // (counted back from the current one).
     let every = if counts.span == Span::Day { 4 } else { 1 };
     let mut labels = String::new();
+    let last = counts.starts.len().saturating_sub(1);
     for (i, start) in counts.starts.iter().enumerate() {
-        if i % every != 0 && i + 1 != counts.starts.len() {
+        if (last - i) % every != 0 {
             continue;
         }
         let x = LEFT + i as i64 * slot + slot / 2;
