@@ -254,7 +254,7 @@ fn chart_svg(counts: &Counts) -> String {
     let mut labels = String::new();
     let last = counts.starts.len().saturating_sub(1);
     for (i, start) in counts.starts.iter().enumerate() {
-        if (last - i) % every != 0 {
+        if !(last - i).is_multiple_of(every) {
             continue;
         }
         let x = LEFT + i as i64 * slot + slot / 2;
