@@ -21,6 +21,9 @@ pub mod kind {
     pub const ADMIN_USER_DELETED: &str = "admin.user_deleted";
     /// Every session of the user ended through the admin API.
     pub const ADMIN_SESSIONS_ENDED: &str = "admin.sessions_ended";
+    /// A user's administrative roles changed (`detail.roles`: now,
+    /// `detail.previous`: before), by the admin API or the command line.
+    pub const ROLES_CHANGED: &str = "admin.roles_changed";
     /// A recovery link was asked for an account that exists (the page
     /// answers the same either way; only the trail knows).
     pub const RECOVERY_REQUESTED: &str = "recovery.requested";
@@ -92,6 +95,7 @@ pub const KINDS: &[&str] = &[
     kind::ADMIN_USER_UPDATED,
     kind::ADMIN_USER_DELETED,
     kind::ADMIN_SESSIONS_ENDED,
+    kind::ROLES_CHANGED,
     kind::RECOVERY_REQUESTED,
     kind::RECOVERY_USED,
     kind::EMAIL_VERIFIED,

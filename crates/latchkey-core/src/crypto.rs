@@ -49,6 +49,12 @@ pub fn b64url(data: &[u8]) -> String {
     B64.encode(data)
 }
 
+/// The PKCE `S256` challenge of a verifier (RFC 7636 §4.2):
+/// base64url(SHA-256(verifier)).
+pub fn s256_challenge(verifier: &str) -> String {
+    b64url(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes()).as_ref())
+}
+
 pub fn b64url_decode(data: &str) -> Option<Vec<u8>> {
     B64.decode(data).ok()
 }

@@ -14,6 +14,86 @@ pub struct UserRecord {
     pub updated_at: i64,
 }
 
+/// The administrative roles a user may hold. `admin` may do everything
+/// the admin API and the console offer; `auditor` may read everything and
+/// change nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Admin,
+    Auditor,
+}
+
+/// The scope of an access token for the admin API that may change things.
+pub const ADMIN_SCOPE: &str = "admin";
+/// The scope of an access token for the admin API that may only read.
+pub const ADMIN_READ_SCOPE: &str = "admin:read";
+/// The console's own client (built in: a public client of this server).
+pub const CONSOLE_CLIENT_ID: &str = "latchkey-console";
+/// Both admin scopes, as the built-in admin resource accepts them.
+pub const ADMIN_SCOPES: [&str; 2] = [ADMIN_SCOPE, ADMIN_READ_SCOPE];
+
+impl Role {
+    pub const ALL: [Role; 2] = [Role::Admin, Role::Auditor];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Whether holding this role allows an access token scope for the
+    /// admin API (`admin`: reads and writes; `admin:read`: reads).
+    pub fn allows_scope(self, scope: &str) -> bool {
+        match self {
+            Role::Admin => scope == ADMIN_SCOPE || scope == ADMIN_READ_SCOPE,
+            Role::Auditor => scope == ADMIN_READ_SCOPE,
+        }
+    }
+}
+
+/// Whether any of the stored `roles` allows the admin scope `scope`.
+pub fn roles_allow(roles: &[String], scope: &str) -> bool {
+    roles
+        .iter()
+        .filter_map(|r| Role::parse(r))
+        .any(|r| r.allows_scope(scope))
+}
+
+/// Whether a scope string names an admin scope.
+pub fn names_admin_scope(scope: &str) -> bool {
+    scope.split(' ').any(|s| ADMIN_SCOPES.contains(&s))
+}
+
+/// `scope` without the admin scopes `roles` do not allow: what a grant
+/// keeps for a user who asked for them.
+pub fn narrow_admin_scopes(scope: &str, roles: &[String]) -> String {
+    scope
+        .split(' ')
+        .filter(|s| !s.is_empty() && (!ADMIN_SCOPES.contains(s) || roles_allow(roles, s)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Roles as sent (`["admin"]`): each a known role, sorted, each once.
+/// `Err` names the first unknown one.
+pub fn parse_roles<'a>(values: impl IntoIterator<Item = &'a str>) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for v in values {
+        let Some(role) = Role::parse(v) else {
+            return Err(v.to_string());
+        };
+        out.push(role.as_str().to_string());
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
 /// The `email` claim when `email_verified` says it is verified (a bool, or
 /// the string "true" some upstreams send) and it looks like an address.
 pub fn verified_email(claims: &serde_json::Map<String, serde_json::Value>) -> Option<&str> {
@@ -91,6 +171,27 @@ pub fn check_password(password: &str) -> Result<(), &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn roles_allow_their_admin_scopes_only() {
+        let admin = vec!["admin".to_string()];
+        let auditor = vec!["auditor".to_string()];
+        assert!(roles_allow(&admin, ADMIN_SCOPE));
+        assert!(roles_allow(&admin, ADMIN_READ_SCOPE));
+        assert!(!roles_allow(&auditor, ADMIN_SCOPE));
+        assert!(roles_allow(&auditor, ADMIN_READ_SCOPE));
+        assert!(!roles_allow(&[], ADMIN_READ_SCOPE));
+        assert!(!roles_allow(&["root".to_string()], ADMIN_READ_SCOPE));
+        assert_eq!(
+            parse_roles(["auditor", "admin", "admin"]),
+            Ok(vec!["admin".to_string(), "auditor".to_string()])
+        );
+        assert_eq!(parse_roles(["root"]), Err("root".to_string()));
+        let asked = "openid admin:read admin";
+        assert_eq!(narrow_admin_scopes(asked, &admin), asked);
+        assert_eq!(narrow_admin_scopes(asked, &auditor), "openid admin:read");
+        assert_eq!(narrow_admin_scopes(asked, &[]), "openid");
+    }
 
     fn user(sub: &str, username: &str, email: Option<(&str, bool)>) -> UserRecord {
         let mut claims = serde_json::Map::new();

@@ -140,6 +140,11 @@ pub(crate) const SQLITE: Dialect = Dialect {
             sql: include_str!("../migrations/sqlite/0022_revocation_reason.sql"),
         },
         Migration {
+            version: 23,
+            name: "0023_roles",
+            sql: include_str!("../migrations/sqlite/0023_roles.sql"),
+        },
+        Migration {
             version: 24,
             name: "0024_client_uses",
             sql: include_str!("../migrations/sqlite/0024_client_uses.sql"),
@@ -264,6 +269,11 @@ pub(crate) const POSTGRES: Dialect = Dialect {
             version: 22,
             name: "0022_revocation_reason",
             sql: include_str!("../migrations/postgres/0022_revocation_reason.sql"),
+        },
+        Migration {
+            version: 23,
+            name: "0023_roles",
+            sql: include_str!("../migrations/postgres/0023_roles.sql"),
         },
         Migration {
             version: 24,

@@ -145,6 +145,7 @@ macro_rules! conformance_tests {
                 every_client_metadata_field_round_trips,
                 the_origin_index_follows_client_changes,
                 users_create_get_list_update_delete,
+                user_roles_round_trip_and_survive_updates,
                 deleting_a_user_ends_their_sessions_tokens_and_links,
                 duplicate_username_is_a_conflict_on_create_and_update,
                 keys_insert_and_list_newest_first,
@@ -602,6 +603,36 @@ async fn users_create_get_list_update_delete(db: &TestDb) {
     assert!(!store.delete_user("sub-b", 10, 100).await.unwrap());
     assert_eq!(store.get_user("sub-b").await.unwrap(), None);
     assert_eq!(store.list_users().await.unwrap().len(), 2);
+}
+
+/// Roles are stored apart from the record: a new user holds none, they
+/// are replaced as a set, and an update of the record keeps them.
+async fn user_roles_round_trip_and_survive_updates(db: &TestDb) {
+    let store = db.open().await;
+    let alice = user("sub-r", "rhoda", 100);
+    store.create_user(&alice).await.unwrap();
+    assert_eq!(store.user_roles("sub-r").await.unwrap(), Some(vec![]));
+    assert_eq!(store.user_roles("sub-none").await.unwrap(), None);
+    let roles = vec![
+        "auditor".to_string(),
+        "admin".to_string(),
+        "admin".to_string(),
+    ];
+    assert!(store.set_user_roles("sub-r", &roles, 200).await.unwrap());
+    assert_eq!(
+        store.user_roles("sub-r").await.unwrap(),
+        Some(vec!["admin".to_string(), "auditor".to_string()])
+    );
+    let mut renamed = alice.clone();
+    renamed.username = "rhoda2".into();
+    assert!(store.update_user(&renamed).await.unwrap());
+    assert_eq!(
+        store.user_roles("sub-r").await.unwrap().map(|r| r.len()),
+        Some(2)
+    );
+    assert!(store.set_user_roles("sub-r", &[], 300).await.unwrap());
+    assert_eq!(store.user_roles("sub-r").await.unwrap(), Some(vec![]));
+    assert!(!store.set_user_roles("sub-none", &roles, 300).await.unwrap());
 }
 
 /// Deleting a user ends what lets anyone act as them, and touches no one
@@ -2477,6 +2508,18 @@ async fn upstream_sessions_round_trip_and_expire(db: &TestDb) {
     store.purge_upstream(1000, 100).await.unwrap();
     assert_eq!(store.get_upstream_session("old").await.unwrap(), None);
     assert!(store.get_upstream_session("new").await.unwrap().is_some());
+    // A later upstream sign-in in the same session (one sid) replaces it.
+    let again = latchkey_core::upstream_record::UpstreamSessionRecord {
+        upstream_id: "partner".into(),
+        upstream_sub: "u2".into(),
+        created_at: 5,
+        ..record("new", 20_000)
+    };
+    store.insert_upstream_session(&again).await.unwrap();
+    assert_eq!(
+        store.get_upstream_session("new").await.unwrap(),
+        Some(again)
+    );
 }
 
 // ---------------------------------------------------------------------------

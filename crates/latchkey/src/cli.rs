@@ -381,6 +381,10 @@ enum UserCommand {
         /// Standard claims as a JSON object (email, name, ...).
         #[arg(long, value_name = "JSON")]
         claims: Option<String>,
+        /// An administrative role: admin (everything) or auditor
+        /// (read-only); repeat for both. The first admin is made this way.
+        #[arg(long, value_name = "ROLE")]
+        role: Vec<String>,
     },
     /// List users.
     #[command(after_help = "Example:\n  latchkey user list")]
@@ -391,7 +395,7 @@ enum UserCommand {
     /// Change a user's username, claims (merged; null removes one), identity
     /// confidence or second factor.
     #[command(
-        after_help = "Examples:\n  latchkey user update alice --claims '{\"name\":\"Alice Liddell\"}'\n  latchkey user update alice --identity-confidence P2\n  echo JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP | latchkey user update alice --totp-secret-stdin\n  latchkey user update alice --remove-totp"
+        after_help = "Examples:\n  latchkey user update alice --claims '{\"name\":\"Alice Liddell\"}'\n  latchkey user update alice --identity-confidence P2\n  echo JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP | latchkey user update alice --totp-secret-stdin\n  latchkey user update alice --remove-totp\n  latchkey user update alice --role admin\n  latchkey user update alice --role none"
     )]
     Update {
         user: String,
@@ -413,6 +417,10 @@ enum UserCommand {
         /// Remove the user's TOTP authenticator and recovery codes.
         #[arg(long)]
         remove_totp: bool,
+        /// Replace the user's roles: admin, auditor (repeat for both), or
+        /// none to remove every role.
+        #[arg(long, value_name = "ROLE")]
+        role: Vec<String>,
     },
     /// Delete a user: their sessions end and their tokens stop working.
     #[command(after_help = "Example:\n  latchkey user delete alice")]
@@ -727,7 +735,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 crate::audit::append(store, event).await;
                 print_client(created);
             }
-            ClientCommand::List => print(&manage::clients::list(store).await?),
+            ClientCommand::List => print(&listed(manage::clients::list(store).await?)),
             ClientCommand::Show { client_id } => print(&manage::clients::view(
                 &manage::clients::get(store, &client_id).await?,
                 None,
@@ -748,6 +756,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 );
             }
             ClientCommand::RotateSecret { client_id, grace } => {
+                crate::builtin::guard_client(&client_id)?;
                 let rotated =
                     manage::clients::rotate_secret(store, &secrets, &client_id, grace).await?;
                 let event =
@@ -778,6 +787,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 .await?,
             ),
             ClientCommand::Delete { client_id } => {
+                crate::builtin::guard_client(&client_id)?;
                 manage::clients::delete(store, &client_id).await?;
                 let event = latchkey_core::audit::AuditEvent::new(
                     &cli_actor(),
@@ -800,7 +810,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 );
                 crate::audit::append(store, event).await;
             }
-            ResourceCommand::List => print(&manage::resources::list(store).await?),
+            ResourceCommand::List => print(&listed(manage::resources::list(store).await?)),
             ResourceCommand::Show { resource } => print(&manage::resources::view(
                 &manage::resources::get(store, &resource).await?,
             )),
@@ -809,6 +819,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 fields,
                 any_client,
             } => {
+                crate::builtin::guard_resource(store, &resource).await?;
                 let mut body = fields.to_json();
                 if any_client {
                     body.insert("allowed_clients".into(), json!([]));
@@ -824,6 +835,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 crate::audit::append(store, event).await;
             }
             ResourceCommand::Delete { resource } => {
+                crate::builtin::guard_resource(store, &resource).await?;
                 manage::resources::delete(store, &resource).await?;
                 let event = crate::audit::resource_changed(
                     &cli_actor(),
@@ -839,6 +851,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 username,
                 password,
                 claims,
+                role,
             } => {
                 let mut body = serde_json::Map::new();
                 body.insert("username".into(), json!(username));
@@ -848,6 +861,9 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 if let Some(c) = claims {
                     body.insert("claims".into(), parse_json_object("--claims", &c)?);
                 }
+                if !role.is_empty() {
+                    body.insert("roles".into(), roles_arg(&role)?);
+                }
                 let fields = body.keys().cloned().collect();
                 let created = manage::users::create(store, &secrets, Value::Object(body)).await?;
                 let sub = created
@@ -855,6 +871,9 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                     .and_then(Value::as_str)
                     .unwrap_or_default();
                 audit_user(store, ADMIN_USER_CREATED, sub, fields).await;
+                if let Some(event) = manage::users::roles_event(&cli_actor(), None, &created, &[]) {
+                    crate::audit::append(store, event).await;
+                }
                 crate::mail::verify_new_user(&config, store, &secrets, &created).await;
                 print(&created);
             }
@@ -870,6 +889,7 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 totp_secret,
                 totp_secret_stdin,
                 remove_totp,
+                role,
             } => {
                 let mut body = serde_json::Map::new();
                 if let Some(u) = username {
@@ -892,6 +912,14 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 if remove_totp {
                     body.insert("totp_secret".into(), Value::Null);
                 }
+                let previous = match role.is_empty() {
+                    true => None,
+                    false => {
+                        body.insert("roles".into(), roles_arg(&role)?);
+                        let sub = manage::users::get(store, &user).await?.sub;
+                        Some(manage::users::roles_of(store, &sub).await?)
+                    }
+                };
                 let fields = body.keys().cloned().collect();
                 let updated =
                     manage::users::update(store, &secrets, &user, Value::Object(body)).await?;
@@ -900,6 +928,12 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                     .and_then(Value::as_str)
                     .unwrap_or_default();
                 audit_user(store, ADMIN_USER_UPDATED, sub, fields).await;
+                if let Some(previous) = previous
+                    && let Some(event) =
+                        manage::users::roles_event(&cli_actor(), None, &updated, &previous)
+                {
+                    crate::audit::append(store, event).await;
+                }
                 print(&updated);
             }
             UserCommand::Delete { user } => {
@@ -1021,6 +1055,32 @@ fn cli_actor() -> latchkey_core::audit::Actor {
 }
 
 /// Record a change the CLI made to a user: which fields (names only).
+/// A list without the built-in client and resource.
+fn listed(list: Value) -> Value {
+    match list {
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .filter(|i| !crate::builtin::is_listed_built_in(i))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// `--role` values as the `roles` attribute: `none` alone is no role.
+fn roles_arg(values: &[String]) -> Result<Value, Failed> {
+    if values.iter().any(|v| v == "none") {
+        if values.len() > 1 {
+            return Err(Failed::Usage(
+                "--role none removes every role; give it alone".into(),
+            ));
+        }
+        return Ok(json!([]));
+    }
+    Ok(json!(values))
+}
+
 async fn audit_user(
     store: &dyn latchkey_core::store::Store,
     kind: &str,
@@ -1044,6 +1104,7 @@ async fn update_client(
     client_id: &str,
     change: Value,
 ) -> Result<Value, Failed> {
+    crate::builtin::guard_client(client_id)?;
     let fields = change
         .as_object()
         .map(|o| o.keys().cloned().collect())

@@ -6,6 +6,7 @@ pub mod admin_denied;
 pub mod app;
 pub mod audit;
 pub mod backchannel;
+pub mod builtin;
 pub mod cli;
 pub mod config;
 pub mod failpoints;

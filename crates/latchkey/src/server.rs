@@ -55,6 +55,14 @@ pub async fn build_app(config: Config) -> Result<Arc<App>, StartError> {
             occ.debug.as_deref().unwrap_or(occ.cause.summary)
         ))
     })?;
+    crate::builtin::ensure(store.as_ref(), &config.issuer)
+        .await
+        .map_err(|occ| {
+            StartError(format!(
+                "cannot register the console's client and the admin resource: {}",
+                occ.debug.as_deref().unwrap_or(occ.cause.summary)
+            ))
+        })?;
     let metrics = crate::telemetry::install();
     let (tx, rx) = tokio::sync::mpsc::channel::<ErrorRecord>(1024);
     let discovery = crate::http::discovery::document(&config);

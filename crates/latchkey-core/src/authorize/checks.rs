@@ -91,6 +91,11 @@ pub fn scope(value: Option<&str>, client: &ClientRecord) -> Result<Scope, Occurr
             Some(list) => list.contains(s),
             None => STANDARD_SCOPES.contains(&s),
         };
+        // The admin API's scopes go to the console only, whatever a
+        // client registered.
+        let allowed = allowed
+            && (!crate::user::ADMIN_SCOPES.contains(&s)
+                || client.client_id == crate::user::CONSOLE_CLIENT_ID);
         if !allowed {
             // A standard scope this client may not use, or a value this
             // client never registered.

@@ -45,6 +45,7 @@ const UI: &[&str] = &["/login", "/consent", "/mfa", "/select-account"];
 const UPSTREAM: &[&str] = &["/upstream/{id}/callback"];
 const REGISTER: &[&str] = &["/register", "/register/{client_id}"];
 const ADMIN: &[&str] = &["/admin/v1"];
+const CONSOLE: &[&str] = &["/admin", "/admin/callback"];
 
 // ---------------------------------------------------------------------------
 // HTTP basics: any route (unknown paths, methods, bodies, capacity, failures)
@@ -2928,12 +2929,186 @@ pub static ADMIN_API_DISABLED: Cause = Cause {
     status: 404,
     summary: "The admin API is turned off",
     actor: Actor::Operator,
-    fix: "Set admin_token (LATCHKEY_ADMIN_TOKEN) and restart to turn the admin API on. The latchkey CLI manages clients and users without it.",
+    fix: "Set admin_token (LATCHKEY_ADMIN_TOKEN) and restart to turn the static token on, or send an administrator's access token for {issuer}/admin (the console at /admin gets one). The latchkey CLI manages clients and users without either.",
     spec: "RFC 9110 §15.5.5",
     endpoints: ADMIN,
     extended_code: None,
     checklist: &["T4"],
     page: None,
+};
+
+// ---------------------------------------------------------------------------
+// Administrators: roles, the admin API with people's access tokens, the console
+// ---------------------------------------------------------------------------
+
+pub static ROLE_UNKNOWN: Cause = Cause {
+    id: "role_unknown",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "A role is not one Latchkey knows",
+    actor: Actor::Operator,
+    fix: "Send roles as an array of known role names: admin (everything) or auditor (read-only). An empty array removes every role.",
+    spec: "RFC 9110 §15.5.1",
+    endpoints: ADMIN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static ADMIN_TOKEN_NOT_FOR_ADMIN: Cause = Cause {
+    id: "admin_token_not_for_admin",
+    code: ErrorCode::InvalidToken,
+    status: 401,
+    summary: "The access token is not for the admin API",
+    actor: Actor::Operator,
+    fix: "Ask for an access token with resource {issuer}/admin and scope admin or admin:read (the console does), or use admin_token. Tokens for /userinfo or another resource are refused here.",
+    spec: "RFC 8707 §2; RFC 6750 §3.1",
+    endpoints: ADMIN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static ADMIN_TOKEN_INACTIVE: Cause = Cause {
+    id: "admin_token_inactive",
+    code: ErrorCode::InvalidToken,
+    status: 401,
+    summary: "The access token is expired, revoked or not issued by this server",
+    actor: Actor::Operator,
+    fix: "Sign in again (the console does so by itself) and send the new access token.",
+    spec: "RFC 6750 §3.1",
+    endpoints: ADMIN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static ADMIN_ROLE_MISSING: Cause = Cause {
+    id: "admin_role_missing",
+    code: ErrorCode::AccessDenied,
+    status: 403,
+    summary: "The user of the access token holds no role that allows this request",
+    actor: Actor::Operator,
+    fix: "An admin (latchkey user update USER --role admin) may read and write; an auditor may only read. Roles are checked on every request, so a removed role takes effect at once.",
+    spec: "RFC 9110 §15.5.4",
+    endpoints: ADMIN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static ADMIN_SCOPE_MISSING: Cause = Cause {
+    id: "admin_scope_missing",
+    code: ErrorCode::InsufficientScope,
+    status: 403,
+    summary: "The access token lacks the admin scope this request needs",
+    actor: Actor::Operator,
+    fix: "Writes need scope admin, reads admin or admin:read. Ask for the scope at /authorize; it is granted only to users whose role allows it.",
+    spec: "RFC 6750 §3.1",
+    endpoints: ADMIN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static BUILT_IN_READ_ONLY: Cause = Cause {
+    id: "built_in_read_only",
+    code: ErrorCode::InvalidRequest,
+    status: 409,
+    summary: "A built-in client or resource cannot be changed or deleted",
+    actor: Actor::Operator,
+    fix: "The console client latchkey-console and the admin resource {issuer}/admin are part of Latchkey and are kept as they are. Change other clients and resources.",
+    spec: "RFC 9110 §15.5.10",
+    endpoints: ADMIN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
+pub static CONSOLE_STATE_MISMATCH: Cause = Cause {
+    id: "console_state_mismatch",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "The console sign-in came back without the state it was sent with",
+    actor: Actor::EndUser,
+    fix: "Open /admin again to start a new sign-in. This happens when cookies are blocked, when the sign-in took more than ten minutes, or when someone else's link was followed.",
+    spec: "RFC 6749 §10.12; OIDC Core §3.1.2.7",
+    endpoints: CONSOLE,
+    extended_code: None,
+    checklist: &[],
+    page: Some(
+        "This sign-in could not be matched with one started in this browser. Open the console again to sign in.",
+    ),
+};
+
+pub static CONSOLE_NOT_ADMINISTRATOR: Cause = Cause {
+    id: "console_not_administrator",
+    code: ErrorCode::AccessDenied,
+    status: 403,
+    summary: "The user who signed in to the console holds no administrative role",
+    actor: Actor::EndUser,
+    fix: "An operator gives the role with latchkey user update USER --role admin (or auditor). Sign out and sign in as an administrator.",
+    spec: "RFC 9110 §15.5.4",
+    endpoints: CONSOLE,
+    extended_code: None,
+    checklist: &[],
+    page: Some("You are signed in, but you are not an administrator of this Latchkey."),
+};
+
+pub static CONSOLE_EXCHANGE_FAILED: Cause = Cause {
+    id: "console_exchange_failed",
+    code: ErrorCode::AccessDenied,
+    status: 403,
+    summary: "The console could not redeem its authorization code",
+    actor: Actor::EndUser,
+    fix: "Open /admin again to sign in. The code may have expired or been used already; the error_id names the reason for the operator.",
+    spec: "OIDC Core §3.1.3.5",
+    endpoints: CONSOLE,
+    extended_code: None,
+    checklist: &[],
+    page: Some("Signing in to the console did not complete. Open the console again to sign in."),
+};
+
+pub static CONSOLE_SIGN_IN_REFUSED: Cause = Cause {
+    id: "console_sign_in_refused",
+    code: ErrorCode::AccessDenied,
+    status: 403,
+    summary: "Signing in to the console was refused at the authorization endpoint",
+    actor: Actor::EndUser,
+    fix: "The detail gives the error /authorize returned. Open /admin again to sign in.",
+    spec: "RFC 6749 §4.1.2.1",
+    endpoints: CONSOLE,
+    extended_code: None,
+    checklist: &[],
+    page: Some("Signing in to the console was refused. Open the console again to sign in."),
+};
+
+pub static CONSOLE_FORM_INVALID: Cause = Cause {
+    id: "console_form_invalid",
+    code: ErrorCode::AccessDenied,
+    status: 403,
+    summary: "A console form was not sent from the current console session",
+    actor: Actor::EndUser,
+    fix: "Reload the console page and send the form again. Each console form carries a token of the session that showed it; this one did not match (the session ended, or the form came from another site).",
+    spec: "OWASP CSRF Prevention Cheat Sheet",
+    endpoints: CONSOLE,
+    extended_code: None,
+    checklist: &[],
+    page: Some("This form has expired. Reload the page and try again."),
+};
+
+pub static CONSOLE_READ_ONLY: Cause = Cause {
+    id: "console_read_only",
+    code: ErrorCode::AccessDenied,
+    status: 403,
+    summary: "An auditor cannot make changes in the console",
+    actor: Actor::EndUser,
+    fix: "Auditors may look at everything and change nothing. An administrator can make the change, or give the admin role (latchkey user update USER --role admin).",
+    spec: "RFC 9110 §15.5.4",
+    endpoints: CONSOLE,
+    extended_code: None,
+    checklist: &[],
+    page: Some("You can look at everything here, but making changes needs the admin role."),
 };
 
 pub static CLIENT_NOT_FOUND: Cause = Cause {
@@ -3902,6 +4077,20 @@ pub static FAPI2_DPOP_ALG: Cause = Cause {
     page: None,
 };
 
+pub static FAPI2_PROFILE_KEPT: Cause = Cause {
+    id: "fapi2_profile_kept",
+    code: ErrorCode::InvalidClientMetadata,
+    status: 400,
+    summary: "The client was registered under the FAPI 2.0 profile, and an update through its registration access token may not take the profile away",
+    actor: Actor::ClientDeveloper,
+    fix: "Keep \"profile\": \"fapi2\" in the update, or leave the field out (it is then kept). Only an administrator (admin API or CLI) can take a client out of the profile, so that a leaked registration access token cannot weaken the client's protections.",
+    spec: "RFC 7592 §2.2; FAPI 2.0 Security Profile §5.3.2.1",
+    endpoints: &["/register/{client_id}"],
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
 // ---------------------------------------------------------------------------
 // Back-channel logout: delivering Logout Tokens after a session ends (logged
 // for the operator, never answered to a request)
@@ -4181,6 +4370,18 @@ pub static ALL: &[&Cause] = &[
     &REQUEST_UNAUTHORIZED,
     &REQUEST_FORBIDDEN,
     &ADMIN_API_DISABLED,
+    &ROLE_UNKNOWN,
+    &ADMIN_TOKEN_NOT_FOR_ADMIN,
+    &ADMIN_TOKEN_INACTIVE,
+    &ADMIN_ROLE_MISSING,
+    &ADMIN_SCOPE_MISSING,
+    &BUILT_IN_READ_ONLY,
+    &CONSOLE_STATE_MISMATCH,
+    &CONSOLE_NOT_ADMINISTRATOR,
+    &CONSOLE_EXCHANGE_FAILED,
+    &CONSOLE_SIGN_IN_REFUSED,
+    &CONSOLE_FORM_INVALID,
+    &CONSOLE_READ_ONLY,
     &CLIENT_NOT_FOUND,
     &USER_NOT_FOUND,
     &USERNAME_TAKEN,
@@ -4235,6 +4436,7 @@ pub static ALL: &[&Cause] = &[
     &FAPI2_CLIENT_NOT_CONFORMANT,
     &FAPI2_DPOP_REQUIRED,
     &FAPI2_DPOP_ALG,
+    &FAPI2_PROFILE_KEPT,
 ];
 
 #[cfg(test)]

@@ -51,6 +51,9 @@ pub trait UpstreamStore: Send + Sync {
     /// Users whose `email` claim equals `email`, ignoring ASCII case.
     async fn find_users_by_email(&self, email: &str) -> StoreResult<Vec<UserRecord>>;
 
+    /// Which upstream signed the session `sid` in; a later upstream
+    /// sign-in in the same session (the same person again keeps the sid)
+    /// replaces it.
     async fn insert_upstream_session(&self, session: &UpstreamSessionRecord) -> StoreResult<()>;
     async fn get_upstream_session(&self, sid: &str) -> StoreResult<Option<UpstreamSessionRecord>>;
 

@@ -30,4 +30,9 @@ pub trait UserStore: Send + Sync {
     /// are revoked (kept until `keep_until`, so access tokens already
     /// issued from them stop working). Returns the sessions ended.
     async fn end_everything_for(&self, sub: &str, now: i64, keep_until: i64) -> StoreResult<u64>;
+    /// The administrative roles the user holds ([`crate::user::Role`]
+    /// names, sorted); `None` when no such user.
+    async fn user_roles(&self, sub: &str) -> StoreResult<Option<Vec<String>>>;
+    /// Replaces the user's roles; false when no such user.
+    async fn set_user_roles(&self, sub: &str, roles: &[String], now: i64) -> StoreResult<bool>;
 }

@@ -16,8 +16,11 @@ use crate::store::ResourceStore;
 const USER_ONLY: &[&str] = &["openid", "offline_access"];
 
 pub fn scope(client: &ClientRecord, requested: Option<&str>) -> Result<Scope, Occurrence> {
-    let registered =
-        Scope::split(client.metadata.scope.as_deref().unwrap_or("")).without(USER_ONLY);
+    // The admin API's scopes are for people holding a role, never for a
+    // client on its own.
+    let registered = Scope::split(client.metadata.scope.as_deref().unwrap_or(""))
+        .without(USER_ONLY)
+        .without(&crate::user::ADMIN_SCOPES);
     let Some(requested) = requested else {
         return Ok(registered);
     };
@@ -27,7 +30,7 @@ pub fn scope(client: &ClientRecord, requested: Option<&str>) -> Result<Scope, Oc
             return Err(SCOPE_MALFORMED
                 .with_detail("scope values are separated by single spaces (RFC 6749 §3.3)"));
         }
-        if USER_ONLY.contains(&s) {
+        if USER_ONLY.contains(&s) || crate::user::ADMIN_SCOPES.contains(&s) {
             return Err(SCOPE_NOT_ALLOWED.with_detail(format!(
                 "scope {s} needs a user; client_credentials has none"
             )));

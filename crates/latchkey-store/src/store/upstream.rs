@@ -35,7 +35,9 @@ mod sql {
         FROM users WHERE LOWER(claims) LIKE $1 ESCAPE '\\' ORDER BY created_at, sub LIMIT 50";
     pub const INSERT_SESSION: &str = "INSERT INTO upstream_sessions \
         (sid, upstream_id, upstream_sub, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) \
-        ON CONFLICT DO NOTHING";
+        ON CONFLICT (sid) DO UPDATE SET upstream_id = excluded.upstream_id, \
+        upstream_sub = excluded.upstream_sub, created_at = excluded.created_at, \
+        expires_at = excluded.expires_at";
     pub const GET_SESSION: &str = "SELECT sid, upstream_id, upstream_sub, created_at, expires_at \
         FROM upstream_sessions WHERE sid = $1";
     pub const PURGE_STATES: &str = "DELETE FROM upstream_states WHERE state_hash IN (SELECT state_hash \

@@ -56,6 +56,8 @@ mod sql {
         "DELETE FROM authorization_codes WHERE sub = $1",
         "DELETE FROM device_grants WHERE sub = $1",
     ];
+    pub const USER_ROLES: &str = "SELECT roles FROM users WHERE sub = $1";
+    pub const SET_USER_ROLES: &str = "UPDATE users SET roles = $2, updated_at = $3 WHERE sub = $1";
     pub const END_SESSIONS: &str = "DELETE FROM sessions WHERE sub = $1";
 }
 
@@ -191,6 +193,39 @@ impl<D: Db> UserStore for SqlStore<D> {
         tx.commit().await.map_err(map_err)?;
         self.revocations.forget();
         Ok(true)
+    }
+
+    async fn user_roles(&self, sub: &str) -> StoreResult<Option<Vec<String>>> {
+        crate::failpoint("store.read")?;
+        let row = D::query(sql::USER_ROLES)
+            .bind(sub)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let text: String = row.try_get("roles").map_err(map_err)?;
+        let mut roles: Vec<String> = text.split_whitespace().map(str::to_string).collect();
+        roles.sort();
+        roles.dedup();
+        Ok(Some(roles))
+    }
+
+    async fn set_user_roles(&self, sub: &str, roles: &[String], now: i64) -> StoreResult<bool> {
+        crate::failpoint("store.write")?;
+        let mut sorted: Vec<&str> = roles.iter().map(String::as_str).collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let updated = D::query(sql::SET_USER_ROLES)
+            .bind(sub)
+            .bind(sorted.join(" "))
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?
+            .rows_affected();
+        Ok(updated > 0)
     }
 
     async fn end_everything_for(&self, sub: &str, now: i64, keep_until: i64) -> StoreResult<u64> {

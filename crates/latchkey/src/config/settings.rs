@@ -375,8 +375,8 @@ pub const SECRET: Optional = Optional {
 
 pub const ADMIN_TOKEN: Optional = Optional {
     key: "admin_token",
-    unset: "unset: admin API off",
-    doc: "bearer token for the whole admin API (at least 16 characters)",
+    unset: "unset: admin API only for people's access tokens",
+    doc: "bearer token for the whole admin API (at least 16 characters), for automation; administrators use their own access tokens (see Administrators)",
 };
 
 pub const ADMIN_READONLY_TOKEN: Optional = Optional {

@@ -64,13 +64,31 @@ fn equal(a: &str, b: &str) -> bool {
     a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
-/// Check the bearer token. Reads accept either token, writes only the full one.
-fn authorize(app: &App, method: &Method, headers: &HeaderMap) -> Result<(), Failure> {
-    let Some(full) = app.config.admin_token.as_deref() else {
-        return Err(Failure::admin(ADMIN_API_DISABLED.with_detail(
-            "set admin_token (LATCHKEY_ADMIN_TOKEN) to enable it",
-        )));
-    };
+/// Who is calling the admin API: one of the static tokens (by its setting's
+/// name), or a person with an access token for the admin API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    Token(&'static str),
+    Person { sub: String },
+}
+
+impl Caller {
+    /// As the audit trail names the caller: `admin:{token name}`, or
+    /// `user:{sub}` for a person.
+    pub fn actor(&self) -> latchkey_core::audit::Actor {
+        use latchkey_core::audit::Actor;
+        match self {
+            Caller::Token(name) => Actor::Admin((*name).to_string()),
+            Caller::Person { sub } => Actor::User(sub.clone()),
+        }
+    }
+}
+
+/// Check the bearer token. Reads accept either static token, writes only
+/// the full one; an access token for the admin API (`{issuer}/admin`)
+/// works by its scope (`admin`, `admin:read` for reads) and by what its
+/// user's roles allow now.
+pub async fn authorize(app: &App, method: &Method, headers: &HeaderMap) -> Result<Caller, Failure> {
     let presented = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -78,28 +96,169 @@ fn authorize(app: &App, method: &Method, headers: &HeaderMap) -> Result<(), Fail
             v.strip_prefix("Bearer ")
                 .or_else(|| v.strip_prefix("bearer "))
         })
-        .map(str::trim);
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let read = method == Method::GET || method == Method::HEAD;
+    let full = app.config.admin_token.as_deref();
     let Some(presented) = presented else {
-        return Err(Failure::admin(
-            REQUEST_UNAUTHORIZED.with_detail("send Authorization: Bearer with the admin token"),
-        ));
+        if full.is_none() {
+            return Err(Failure::admin(ADMIN_API_DISABLED.with_detail(
+                "set admin_token (LATCHKEY_ADMIN_TOKEN) to enable it, or sign in at /admin",
+            )));
+        }
+        return Err(Failure::admin(REQUEST_UNAUTHORIZED.with_detail(
+            "send Authorization: Bearer with the admin token or an access token for the admin API",
+        )));
     };
-    if equal(presented, full) {
-        return Ok(());
+    if full.is_some_and(|t| equal(presented, t)) {
+        return Ok(Caller::Token("admin_token"));
     }
-    let readonly = app
-        .config
-        .admin_readonly_token
-        .as_deref()
-        .is_some_and(|t| equal(presented, t));
-    match (readonly, method == Method::GET || method == Method::HEAD) {
-        (true, true) => Ok(()),
-        (true, false) => Err(Failure::admin(
-            REQUEST_FORBIDDEN.with_detail(format!("the read-only admin token cannot {method}")),
-        )),
-        (false, _) => Err(Failure::admin(
-            REQUEST_UNAUTHORIZED.with_detail("the bearer token is not an admin token"),
-        )),
+    let readonly = full.is_some()
+        && app
+            .config
+            .admin_readonly_token
+            .as_deref()
+            .is_some_and(|t| equal(presented, t));
+    if readonly {
+        return match read {
+            true => Ok(Caller::Token("admin_readonly_token")),
+            false => Err(Failure::admin(
+                REQUEST_FORBIDDEN.with_detail(format!("the read-only admin token cannot {method}")),
+            )),
+        };
+    }
+    // A JWT: perhaps a person's access token.
+    if presented.split('.').count() == 3 {
+        return person(app, presented, read).await.map_err(Failure::admin);
+    }
+    if full.is_none() {
+        return Err(Failure::admin(ADMIN_API_DISABLED.with_detail(
+            "set admin_token (LATCHKEY_ADMIN_TOKEN) to enable it, or sign in at /admin",
+        )));
+    }
+    Err(Failure::admin(
+        REQUEST_UNAUTHORIZED.with_detail("the bearer token is not an admin token"),
+    ))
+}
+
+/// What a person's access token for the admin API allows now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rights {
+    pub sub: String,
+    /// The user's roles as stored now.
+    pub roles: Vec<String>,
+    /// The token's scope.
+    pub scope: String,
+}
+
+impl Rights {
+    fn has(&self, scope: &str) -> bool {
+        latchkey_core::token::has_scope(&self.scope, scope)
+    }
+
+    /// Reads: scope `admin` or `admin:read`, and a role that allows reading.
+    pub fn can_read(&self) -> bool {
+        use latchkey_core::user::{ADMIN_READ_SCOPE, ADMIN_SCOPE, roles_allow};
+        (self.has(ADMIN_SCOPE) || self.has(ADMIN_READ_SCOPE))
+            && roles_allow(&self.roles, ADMIN_READ_SCOPE)
+    }
+
+    /// Changes: scope `admin` and the admin role.
+    pub fn can_write(&self) -> bool {
+        use latchkey_core::user::{ADMIN_SCOPE, roles_allow};
+        self.has(ADMIN_SCOPE) && roles_allow(&self.roles, ADMIN_SCOPE)
+    }
+}
+
+/// Check a person's access token for the admin API with the validator of
+/// every access token (signature, expiry, revocation, its client), then
+/// its audience, and read its user's roles as they are now.
+pub async fn rights(app: &App, token: &str) -> Result<Rights, latchkey_core::Occurrence> {
+    use latchkey_core::catalogue::{
+        ADMIN_TOKEN_INACTIVE, ADMIN_TOKEN_NOT_FOR_ADMIN, TOKEN_AUDIENCE_MISMATCH,
+    };
+    use latchkey_core::token::access;
+    let keys = app.keys();
+    let now = latchkey_core::now_unix();
+    let resource = crate::builtin::admin_resource(&app.config.issuer);
+    let (claims, _client) =
+        access::check_issued(app.store.as_ref(), &keys, &app.config.issuer, token, now)
+            .await
+            .map_err(|occ| {
+                if occ.is(&TOKEN_AUDIENCE_MISMATCH) {
+                    ADMIN_TOKEN_NOT_FOR_ADMIN
+                        .with_detail(format!("the admin API takes tokens for {resource}"))
+                } else if occ.cause.status >= 500 {
+                    occ
+                } else {
+                    let why = occ
+                        .detail
+                        .clone()
+                        .unwrap_or_else(|| occ.cause.summary.to_string());
+                    ADMIN_TOKEN_INACTIVE.with_detail(why)
+                }
+            })?;
+    if claims.aud != resource {
+        return Err(ADMIN_TOKEN_NOT_FOR_ADMIN.with_detail(format!(
+            "the token is for {}, not for the admin API ({resource})",
+            claims.aud
+        )));
+    }
+    if claims.cnf.is_some() {
+        return Err(ADMIN_TOKEN_INACTIVE
+            .with_detail("the admin API takes bearer tokens; this one is DPoP-bound"));
+    }
+    let sub = access::local_sub(&app.secrets, &claims)?;
+    let Some(roles) = app.store.user_roles(&sub).await? else {
+        return Err(ADMIN_TOKEN_INACTIVE.with_detail("the user of this token no longer exists"));
+    };
+    Ok(Rights {
+        sub,
+        roles,
+        scope: claims.scope,
+    })
+}
+
+/// A person's access token: issued here, active, for the admin API, with
+/// the scope the request needs, and its user holding a role that allows it.
+async fn person(app: &App, token: &str, read: bool) -> Result<Caller, latchkey_core::Occurrence> {
+    use latchkey_core::catalogue::{ADMIN_ROLE_MISSING, ADMIN_SCOPE_MISSING};
+    use latchkey_core::user::{ADMIN_READ_SCOPE, ADMIN_SCOPE, roles_allow};
+    let r = rights(app, token).await?;
+    let scope_ok = r.has(ADMIN_SCOPE) || (read && r.has(ADMIN_READ_SCOPE));
+    if !scope_ok {
+        return Err(ADMIN_SCOPE_MISSING.with_detail(match read {
+            true => "reads need scope admin:read or admin",
+            false => "changes need scope admin; this token may only read",
+        }));
+    }
+    let needed = if read { ADMIN_READ_SCOPE } else { ADMIN_SCOPE };
+    if !roles_allow(&r.roles, needed) {
+        return Err(
+            ADMIN_ROLE_MISSING.with_detail(match (read, r.roles.is_empty()) {
+                (_, true) => "the user of this token holds no administrative role".to_string(),
+                (false, false) => format!(
+                    "the user of this token is {}: changes need the admin role",
+                    r.roles.join(", ")
+                ),
+                (true, false) => "the user's roles do not allow reading".to_string(),
+            }),
+        );
+    }
+    Ok(Caller::Person { sub: r.sub })
+}
+
+/// A list without the built-in client and resource (shown by their own
+/// address only).
+fn without_built_ins(list: Value) -> Value {
+    match list {
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .filter(|i| !crate::builtin::is_listed_built_in(i))
+                .collect(),
+        ),
+        other => other,
     }
 }
 
@@ -140,10 +299,12 @@ async fn list_clients(
     method: Method,
     headers: HeaderMap,
 ) -> AdminResult {
-    authorize(&app, &method, &headers)?;
-    let body = manage::clients::list(app.store.as_ref())
-        .await
-        .map_err(Failure::admin)?;
+    authorize(&app, &method, &headers).await?;
+    let body = without_built_ins(
+        manage::clients::list(app.store.as_ref())
+            .await
+            .map_err(Failure::admin)?,
+    );
     Ok(ok(StatusCode::OK, body))
 }
 
@@ -154,7 +315,7 @@ async fn create_client(
     extensions: axum::http::Extensions,
     body: Bytes,
 ) -> AdminResult {
-    authorize(&app, &method, &headers)?;
+    let caller = authorize(&app, &method, &headers).await?;
     let body = json_body(&headers, &body)?;
     let created = manage::clients::create(
         app.store.as_ref(),
@@ -166,7 +327,7 @@ async fn create_client(
     .await
     .map_err(Failure::admin)?;
     let event = crate::audit::client_created(
-        &admin_actor(),
+        &caller.actor(),
         address_of(&app, &extensions, &headers),
         &created,
     );
@@ -180,7 +341,7 @@ async fn show_client(
     headers: HeaderMap,
     Path(client_id): Path<String>,
 ) -> AdminResult {
-    authorize(&app, &method, &headers)?;
+    authorize(&app, &method, &headers).await?;
     let client = manage::clients::get(app.store.as_ref(), &client_id)
         .await
         .map_err(Failure::admin)?;
@@ -195,7 +356,8 @@ async fn update_client(
     Path(client_id): Path<String>,
     body: Bytes,
 ) -> AdminResult {
-    authorize(&app, &method, &headers)?;
+    let caller = authorize(&app, &method, &headers).await?;
+    crate::builtin::guard_client(&client_id).map_err(Failure::admin)?;
     let patch = json_body(&headers, &body)?;
     let fields = field_names(&patch);
     let was_active = manage::clients::get(app.store.as_ref(), &client_id)
@@ -213,7 +375,7 @@ async fn update_client(
     .await
     .map_err(Failure::admin)?;
     let events = crate::audit::client_updated(
-        &admin_actor(),
+        &caller.actor(),
         address_of(&app, &extensions, &headers),
         was_active,
         fields,
@@ -233,7 +395,8 @@ async fn rotate_client_secret(
     Path(client_id): Path<String>,
     body: Bytes,
 ) -> AdminResult {
-    authorize(&app, &method, &headers)?;
+    let caller = authorize(&app, &method, &headers).await?;
+    crate::builtin::guard_client(&client_id).map_err(Failure::admin)?;
     let body = if body.iter().all(u8::is_ascii_whitespace) {
         json!({})
     } else {
@@ -245,7 +408,7 @@ async fn rotate_client_secret(
             .await
             .map_err(Failure::admin)?;
     let event = crate::audit::client_secret_rotated(
-        &admin_actor(),
+        &caller.actor(),
         address_of(&app, &extensions, &headers),
         &client_id,
         grace,
@@ -261,12 +424,13 @@ async fn delete_client(
     extensions: axum::http::Extensions,
     Path(client_id): Path<String>,
 ) -> AdminResult {
-    authorize(&app, &method, &headers)?;
+    let caller = authorize(&app, &method, &headers).await?;
+    crate::builtin::guard_client(&client_id).map_err(Failure::admin)?;
     manage::clients::delete(app.store.as_ref(), &client_id)
         .await
         .map_err(Failure::admin)?;
     let event = latchkey_core::audit::AuditEvent::new(
-        &admin_actor(),
+        &caller.actor(),
         latchkey_core::audit::kind::CLIENT_DELETED,
         format!("client:{client_id}"),
     )
@@ -280,10 +444,12 @@ async fn list_resources(
     method: Method,
     headers: HeaderMap,
 ) -> AdminResult {
-    authorize(&app, &method, &headers)?;
-    let body = manage::resources::list(app.store.as_ref())
-        .await
-        .map_err(Failure::admin)?;
+    authorize(&app, &method, &headers).await?;
+    let body = without_built_ins(
+        manage::resources::list(app.store.as_ref())
+            .await
+            .map_err(Failure::admin)?,
+    );
     Ok(ok(StatusCode::OK, body))
 }
 
@@ -294,7 +460,7 @@ async fn create_resource(
     extensions: axum::http::Extensions,
     body: Bytes,
 ) -> AdminResult {
-    authorize(&app, &method, &headers)?;
+    let caller = authorize(&app, &method, &headers).await?;
     let body = json_body(&headers, &body)?;
     let created = manage::resources::create(app.store.as_ref(), body)
         .await
@@ -303,7 +469,7 @@ async fn create_resource(
         .get("resource")
         .and_then(serde_json::Value::as_str)
         .unwrap_or_default();
-    let event = crate::audit::resource_changed(&admin_actor(), kind::RESOURCE_CREATED, identifier)
+    let event = crate::audit::resource_changed(&caller.actor(), kind::RESOURCE_CREATED, identifier)
         .address(address_of(&app, &extensions, &headers));
     crate::audit::record(&app, event).await;
     Ok(ok(StatusCode::CREATED, created))
@@ -317,7 +483,7 @@ async fn show_resource(
     headers: HeaderMap,
     Path(resource): Path<String>,
 ) -> AdminResult {
-    authorize(&app, &method, &headers)?;
+    authorize(&app, &method, &headers).await?;
     let record = manage::resources::get(app.store.as_ref(), &resource)
         .await
         .map_err(Failure::admin)?;
@@ -332,13 +498,16 @@ async fn update_resource(
     Path(resource): Path<String>,
     body: Bytes,
 ) -> AdminResult {
-    authorize(&app, &method, &headers)?;
+    let caller = authorize(&app, &method, &headers).await?;
+    crate::builtin::guard_resource(app.store.as_ref(), &resource)
+        .await
+        .map_err(Failure::admin)?;
     let patch = json_body(&headers, &body)?;
     let fields = field_names(&patch);
     let updated = manage::resources::update(app.store.as_ref(), &resource, patch)
         .await
         .map_err(Failure::admin)?;
-    let event = crate::audit::resource_changed(&admin_actor(), kind::RESOURCE_UPDATED, &resource)
+    let event = crate::audit::resource_changed(&caller.actor(), kind::RESOURCE_UPDATED, &resource)
         .with("fields", fields)
         .address(address_of(&app, &extensions, &headers));
     crate::audit::record(&app, event).await;
@@ -352,11 +521,14 @@ async fn delete_resource(
     extensions: axum::http::Extensions,
     Path(resource): Path<String>,
 ) -> AdminResult {
-    authorize(&app, &method, &headers)?;
+    let caller = authorize(&app, &method, &headers).await?;
+    crate::builtin::guard_resource(app.store.as_ref(), &resource)
+        .await
+        .map_err(Failure::admin)?;
     manage::resources::delete(app.store.as_ref(), &resource)
         .await
         .map_err(Failure::admin)?;
-    let event = crate::audit::resource_changed(&admin_actor(), kind::RESOURCE_DELETED, &resource)
+    let event = crate::audit::resource_changed(&caller.actor(), kind::RESOURCE_DELETED, &resource)
         .address(address_of(&app, &extensions, &headers));
     crate::audit::record(&app, event).await;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -367,7 +539,7 @@ async fn list_users(
     method: Method,
     headers: HeaderMap,
 ) -> AdminResult {
-    authorize(&app, &method, &headers)?;
+    authorize(&app, &method, &headers).await?;
     let body = manage::users::list(app.store.as_ref())
         .await
         .map_err(Failure::admin)?;
@@ -378,22 +550,18 @@ async fn list_users(
 /// (names only, never values), by the admin token, from where.
 async fn audit_user(
     app: &App,
+    caller: &Caller,
     extensions: &axum::http::Extensions,
     headers: &HeaderMap,
     kind: &str,
     user: &Value,
     fields: Vec<String>,
 ) {
-    use latchkey_core::audit::{Actor, AuditEvent};
+    use latchkey_core::audit::AuditEvent;
     let sub = user["sub"].as_str().unwrap_or_default();
     let address = super::client_address::of(extensions, headers, &app.config.trusted_proxies)
         .map(|ip| ip.to_string());
-    let mut event = AuditEvent::new(
-        &Actor::Admin("admin_token".into()),
-        kind,
-        format!("user:{sub}"),
-    )
-    .address(address);
+    let mut event = AuditEvent::new(&caller.actor(), kind, format!("user:{sub}")).address(address);
     if !fields.is_empty() {
         event = event.with("fields", fields);
     }
@@ -415,7 +583,7 @@ async fn create_user(
     body: Bytes,
 ) -> AdminResult {
     use latchkey_core::audit::kind;
-    authorize(&app, &method, &headers)?;
+    let caller = authorize(&app, &method, &headers).await?;
     let body = json_body(&headers, &body)?;
     let fields = field_names(&body);
     let created = manage::users::create(app.store.as_ref(), &app.secrets, body)
@@ -423,6 +591,7 @@ async fn create_user(
         .map_err(Failure::admin)?;
     audit_user(
         &app,
+        &caller,
         &extensions,
         &headers,
         kind::ADMIN_USER_CREATED,
@@ -430,6 +599,10 @@ async fn create_user(
         fields,
     )
     .await;
+    let address = address_of(&app, &extensions, &headers);
+    if let Some(event) = manage::users::roles_event(&caller.actor(), address, &created, &[]) {
+        crate::audit::record(&app, event).await;
+    }
     if crate::mail::verify_new_user(&app.config, app.store.as_ref(), &app.secrets, &created).await {
         app.mail_wake.notify_one();
     }
@@ -442,7 +615,7 @@ async fn show_user(
     headers: HeaderMap,
     Path(sub): Path<String>,
 ) -> AdminResult {
-    authorize(&app, &method, &headers)?;
+    authorize(&app, &method, &headers).await?;
     let user = manage::users::get(app.store.as_ref(), &sub)
         .await
         .map_err(Failure::admin)?;
@@ -461,14 +634,28 @@ async fn update_user(
     body: Bytes,
 ) -> AdminResult {
     use latchkey_core::audit::kind;
-    authorize(&app, &method, &headers)?;
+    let caller = authorize(&app, &method, &headers).await?;
     let patch = json_body(&headers, &body)?;
     let fields = field_names(&patch);
+    let previous = match patch.get("roles") {
+        Some(_) => {
+            let user = manage::users::get(app.store.as_ref(), &sub)
+                .await
+                .map_err(Failure::admin)?;
+            Some(
+                manage::users::roles_of(app.store.as_ref(), &user.sub)
+                    .await
+                    .map_err(Failure::admin)?,
+            )
+        }
+        None => None,
+    };
     let updated = manage::users::update(app.store.as_ref(), &app.secrets, &sub, patch)
         .await
         .map_err(Failure::admin)?;
     audit_user(
         &app,
+        &caller,
         &extensions,
         &headers,
         kind::ADMIN_USER_UPDATED,
@@ -476,6 +663,14 @@ async fn update_user(
         fields,
     )
     .await;
+    if let Some(previous) = previous {
+        let address = address_of(&app, &extensions, &headers);
+        if let Some(event) =
+            manage::users::roles_event(&caller.actor(), address, &updated, &previous)
+        {
+            crate::audit::record(&app, event).await;
+        }
+    }
     Ok(ok(StatusCode::OK, updated))
 }
 
@@ -491,7 +686,7 @@ async fn end_user_sessions(
     Path(sub): Path<String>,
 ) -> AdminResult {
     use latchkey_core::audit::kind;
-    authorize(&app, &method, &headers)?;
+    let caller = authorize(&app, &method, &headers).await?;
     let user = manage::users::get(app.store.as_ref(), &sub)
         .await
         .map_err(Failure::admin)?;
@@ -510,6 +705,7 @@ async fn end_user_sessions(
     let answer = json!({ "sub": user.sub, "sessions_ended": ended });
     audit_user(
         &app,
+        &caller,
         &extensions,
         &headers,
         kind::ADMIN_SESSIONS_ENDED,
@@ -528,7 +724,7 @@ async fn delete_user(
     Path(sub): Path<String>,
 ) -> AdminResult {
     use latchkey_core::audit::kind;
-    authorize(&app, &method, &headers)?;
+    let caller = authorize(&app, &method, &headers).await?;
     let user = manage::users::get(app.store.as_ref(), &sub)
         .await
         .map_err(Failure::admin)?;
@@ -541,6 +737,7 @@ async fn delete_user(
     let gone = json!({ "sub": user.sub });
     audit_user(
         &app,
+        &caller,
         &extensions,
         &headers,
         kind::ADMIN_USER_DELETED,
@@ -557,7 +754,7 @@ async fn list_passkeys(
     headers: HeaderMap,
     Path(sub): Path<String>,
 ) -> AdminResult {
-    authorize(&app, &method, &headers)?;
+    authorize(&app, &method, &headers).await?;
     let listed = manage::passkeys::list(app.store.as_ref(), &sub)
         .await
         .map_err(Failure::admin)?;
@@ -571,8 +768,8 @@ async fn delete_passkey(
     extensions: axum::http::Extensions,
     Path((sub, id)): Path<(String, String)>,
 ) -> AdminResult {
-    authorize(&app, &method, &headers)?;
-    let actor = latchkey_core::audit::Actor::Admin("admin_token".into());
+    let caller = authorize(&app, &method, &headers).await?;
+    let actor = caller.actor();
     let address = super::client_address::of(&extensions, &headers, &app.config.trusted_proxies)
         .map(|ip| ip.to_string());
     manage::passkeys::remove(app.store.as_ref(), &sub, &id, &actor, address)
@@ -582,7 +779,7 @@ async fn delete_passkey(
 }
 
 async fn list_keys(State(app): State<Arc<App>>, method: Method, headers: HeaderMap) -> AdminResult {
-    authorize(&app, &method, &headers)?;
+    authorize(&app, &method, &headers).await?;
     let body = manage::keys::list(app.store.as_ref())
         .await
         .map_err(Failure::admin)?;
@@ -597,7 +794,7 @@ async fn rotate_keys(
     headers: HeaderMap,
     extensions: axum::http::Extensions,
 ) -> AdminResult {
-    authorize(&app, &method, &headers)?;
+    let caller = authorize(&app, &method, &headers).await?;
     let store = app.store.as_ref();
     let new = manage::keys::rotate(store, &app.secrets, Alg::ALL, app.config.access_token_ttl)
         .await
@@ -606,7 +803,7 @@ async fn rotate_keys(
         .await
         .map_err(Failure::admin)?;
     app.set_keys(keys);
-    let event = crate::audit::keys_rotated(&admin_actor(), &new).address(address_of(
+    let event = crate::audit::keys_rotated(&caller.actor(), &new).address(address_of(
         &app,
         &extensions,
         &headers,
@@ -626,7 +823,7 @@ async fn show_error(
     headers: HeaderMap,
     Path(error_id): Path<String>,
 ) -> AdminResult {
-    authorize(&app, &method, &headers)?;
+    authorize(&app, &method, &headers).await?;
     let record = app
         .store
         .get_error(&error_id)
@@ -668,7 +865,7 @@ async fn show_maintenance(
     method: Method,
     headers: HeaderMap,
 ) -> AdminResult {
-    authorize(&app, &method, &headers)?;
+    authorize(&app, &method, &headers).await?;
     Ok(ok(StatusCode::OK, maintenance_view(&app)))
 }
 
@@ -681,7 +878,7 @@ async fn set_maintenance(
     extensions: axum::http::Extensions,
     body: Bytes,
 ) -> AdminResult {
-    authorize(&app, &method, &headers)?;
+    let caller = authorize(&app, &method, &headers).await?;
     let body = json_body(&headers, &body)?;
     let Some(on) = body.get("enabled").and_then(Value::as_bool) else {
         return Err(Failure::admin(
@@ -694,7 +891,7 @@ async fn set_maintenance(
         .await
         .map_err(|e| Failure::admin(latchkey_core::Occurrence::from(e)))?;
     let event = latchkey_core::audit::AuditEvent::new(
-        &admin_actor(),
+        &caller.actor(),
         latchkey_core::audit::kind::MAINTENANCE_SWITCHED,
         "maintenance",
     )
@@ -715,7 +912,7 @@ async fn list_audit(
 ) -> AdminResult {
     use latchkey_core::audit::{AuditQuery, PAGE_DEFAULT, PAGE_MAX};
     use latchkey_core::catalogue::AUDIT_QUERY_INVALID;
-    authorize(&app, &method, &headers)?;
+    authorize(&app, &method, &headers).await?;
     let params = latchkey_core::authorize::RawParams::parse(query.as_deref().unwrap_or(""));
     let invalid = |detail: String| Failure::admin(AUDIT_QUERY_INVALID.with_detail(detail));
     if let Some(name) = params.first_repeated() {
@@ -761,11 +958,6 @@ async fn list_audit(
     ))
 }
 
-/// The full admin token, as the audit trail names it.
-fn admin_actor() -> latchkey_core::audit::Actor {
-    latchkey_core::audit::Actor::Admin("admin_token".into())
-}
-
 /// The request's client address, as text, for the audit trail.
 fn address_of(
     app: &App,
@@ -788,9 +980,20 @@ pub async fn record_denied(
     next: axum::middleware::Next,
 ) -> Response {
     use latchkey_core::audit::{Actor, AuditEvent, kind};
-    if let Err(failure) = authorize(&app, request.method(), request.headers()) {
+    use latchkey_core::catalogue::{
+        ADMIN_ROLE_MISSING, ADMIN_SCOPE_MISSING, ADMIN_TOKEN_INACTIVE, ADMIN_TOKEN_NOT_FOR_ADMIN,
+    };
+    if let Err(failure) = authorize(&app, request.method(), request.headers()).await {
         let cause = failure.occ.cause;
-        if cause.id == REQUEST_UNAUTHORIZED.id || cause.id == REQUEST_FORBIDDEN.id {
+        let refused = [
+            &REQUEST_UNAUTHORIZED,
+            &REQUEST_FORBIDDEN,
+            &ADMIN_TOKEN_INACTIVE,
+            &ADMIN_TOKEN_NOT_FOR_ADMIN,
+            &ADMIN_SCOPE_MISSING,
+            &ADMIN_ROLE_MISSING,
+        ];
+        if refused.iter().any(|c| cause.id == c.id) {
             let address = address_of(&app, request.extensions(), request.headers());
             let path = format!("/admin/v1{}", request.uri().path());
             let method = request.method().to_string();

@@ -149,6 +149,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(health::metrics))
         .route("/assets/latchkey.css", get(pages::stylesheet))
+        .merge(console::routes())
         .nest(
             "/admin/v1",
             admin::routes().route_layer(axum::middleware::from_fn_with_state(

@@ -117,10 +117,40 @@ pub fn layout(brand: &Brand, view: &View, title: &str, body: &str) -> String {
 /// The page channel: plain words for the person, details for the developer
 /// (which stay English, like `error_description`).
 pub fn error_page(brand: &Brand, view: &View, page: &ErrorPage) -> Response {
-    let t = |id: &str| esc(&view.lang.t(id));
     let title = view.lang.t(page.title);
+    let message = esc(&view.lang.t(page.message));
+    let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::BAD_REQUEST);
+    framed_error(brand, view, page, &title, &message, "", status)
+}
+
+/// The console's sign-in refusals (causes `console_*`): the cause's own
+/// words for the person, its status, and the ways on: sign in again, or
+/// end the Latchkey session to sign in as someone else.
+pub fn console_error_page(
+    brand: &Brand,
+    view: &View,
+    page: &ErrorPage,
+    words: &str,
+    status: u16,
+) -> Response {
+    let ways = "<p><a href=\"/admin\">Sign in to the console again</a></p>\
+<p><a href=\"/logout\">Sign out of Latchkey</a> to sign in as someone else.</p>";
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    framed_error(brand, view, page, "Console", &esc(words), ways, status)
+}
+
+fn framed_error(
+    brand: &Brand,
+    view: &View,
+    page: &ErrorPage,
+    title: &str,
+    message_html: &str,
+    after_html: &str,
+    status: StatusCode,
+) -> Response {
+    let t = |id: &str| esc(&view.lang.t(id));
     let body = format!(
-        "<h1>{title_html}</h1><p role=\"alert\">{message}</p>\
+        "<h1>{title_html}</h1><p role=\"alert\">{message_html}</p>{after_html}\
 <p class=\"muted\">{reference}: <span class=\"ref\">{id}</span></p>\
 <details><summary>{details}</summary><dl lang=\"en\">\
 <dt>error</dt><dd><code>{code}</code></dd>\
@@ -128,8 +158,7 @@ pub fn error_page(brand: &Brand, view: &View, page: &ErrorPage) -> Response {
 <dt>description</dt><dd>{desc}</dd>\
 <dt>how to fix</dt><dd>{fix}</dd>\
 <dt>documentation</dt><dd><a href=\"{link}\">{link}</a></dd></dl></details>",
-        title_html = esc(&title),
-        message = t(page.message),
+        title_html = esc(title),
         reference = t("error-reference"),
         details = t("error-details"),
         id = esc(&page.error_id),
@@ -139,8 +168,7 @@ pub fn error_page(brand: &Brand, view: &View, page: &ErrorPage) -> Response {
         fix = esc(page.fix),
         link = esc(&page.docs_link),
     );
-    let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::BAD_REQUEST);
-    html_response(status, layout(brand, view, &title, &body))
+    html_response(status, layout(brand, view, title, &body))
 }
 
 /// The form_post response mode: an auto-submitting form to the client.

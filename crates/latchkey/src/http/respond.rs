@@ -473,9 +473,24 @@ pub fn render(app: &App, failure: Failure, view: impl FnOnce() -> View) -> Respo
             h.append(header::WWW_AUTHENTICATE, header_value(&dpop));
             res
         }
-        Channel::Page => {
-            super::pages::error_page(&app.brand, &view(), &render::error_page(occ, ctx))
-        }
+        Channel::Page => match occ
+            .cause
+            .page
+            .filter(|_| occ.cause.id.starts_with("console_"))
+        {
+            Some(_) => {
+                let view = view();
+                let words = occ.cause.page_text_in(view.lang);
+                super::pages::console_error_page(
+                    &app.brand,
+                    &view,
+                    &render::error_page(occ, ctx),
+                    &words,
+                    occ.cause.status,
+                )
+            }
+            None => super::pages::error_page(&app.brand, &view(), &render::error_page(occ, ctx)),
+        },
         Channel::Redirect(target) => redirect(app, target.error(occ, ctx)),
     };
     let headers = res.headers_mut();

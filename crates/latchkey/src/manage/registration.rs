@@ -6,7 +6,9 @@
 use super::clients::{JWT_METHOD, check_sector, keep_jwt_secret, sealed_jwt_secret, with_warnings};
 use crate::http::fetch::Fetcher;
 use latchkey_core::Occurrence;
-use latchkey_core::catalogue::{INVALID_CLIENT_METADATA, REGISTRATION_CLIENT_UNKNOWN};
+use latchkey_core::catalogue::{
+    FAPI2_PROFILE_KEPT, INVALID_CLIENT_METADATA, REGISTRATION_CLIENT_UNKNOWN,
+};
 use latchkey_core::client::{ClientRecord, ServerLimits};
 use latchkey_core::crypto::{Secrets, random_token};
 use latchkey_core::registration::{self, Allowed, Requested};
@@ -91,6 +93,7 @@ pub async fn replace(
 ) -> Result<Value, Occurrence> {
     let sent = body.clone();
     let mut requested = registration::update_request(body, &record.client_id, rules.allowed)?;
+    keep_profile(&record, &sent, &mut requested.metadata)?;
     // PUT replaces the metadata: what it leaves out takes the defaults.
     latchkey_core::fapi2::fill_defaults(&mut requested.metadata, &sent, rules.limits.fapi2);
     latchkey_core::fapi2::check_metadata(&requested.metadata, rules.limits.fapi2)
@@ -148,6 +151,34 @@ pub async fn replace(
         &record.metadata,
         None,
     ))
+}
+
+/// A client registered under the FAPI 2.0 profile keeps it through
+/// RFC 7592: left out of the update, it is kept; named otherwise, the
+/// update is refused. The registration access token alone must not be
+/// enough to weaken the client; an administrator can.
+fn keep_profile(
+    record: &ClientRecord,
+    sent: &Value,
+    requested: &mut latchkey_core::client::ClientMetadata,
+) -> Result<(), Occurrence> {
+    let fapi2 = latchkey_core::client::PROFILE_FAPI2;
+    if record.metadata.profile.as_deref() != Some(fapi2) {
+        return Ok(());
+    }
+    match sent.get("profile") {
+        None => {
+            requested.profile = Some(fapi2.into());
+            Ok(())
+        }
+        Some(v) if v.as_str() == Some(fapi2) => Ok(()),
+        Some(_) => Err(FAPI2_PROFILE_KEPT
+            .with_detail(format!(
+                "profile: the client is registered under {fapi2}, and only an administrator can take it out"
+            ))
+            .field("profile", "must stay fapi2")
+            .client(record.client_id.clone())),
+    }
 }
 
 /// `DELETE /register/{client_id}`: the client, its secret and its

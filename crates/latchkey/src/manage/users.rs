@@ -2,7 +2,7 @@
 
 use latchkey_core::Occurrence;
 use latchkey_core::catalogue::{
-    EMAIL_TAKEN, INVALID_USER_ATTRIBUTES, USER_NOT_FOUND, USERNAME_TAKEN,
+    EMAIL_TAKEN, INVALID_USER_ATTRIBUTES, ROLE_UNKNOWN, USER_NOT_FOUND, USERNAME_TAKEN,
 };
 use latchkey_core::crypto::{Secrets, hash_password};
 use latchkey_core::factors::{TotpRecord, totp_context};
@@ -34,6 +34,7 @@ const FIELDS: &[&str] = &[
     "claims",
     "identity_confidence",
     "totp_secret",
+    "roles",
 ];
 
 fn object(body: Value) -> Result<Map<String, Value>, Occurrence> {
@@ -43,7 +44,7 @@ fn object(body: Value) -> Result<Map<String, Value>, Occurrence> {
     if let Some(unknown) = body.keys().find(|k| !FIELDS.contains(&k.as_str())) {
         return Err(invalid(
             unknown,
-            "is not a user attribute; accepted: username, password, claims, identity_confidence, totp_secret",
+            "is not a user attribute; accepted: username, password, claims, identity_confidence, totp_secret, roles",
         ));
     }
     Ok(body)
@@ -74,6 +75,77 @@ fn claims_field(value: Option<&Value>) -> Result<Option<Map<String, Value>>, Occ
     }
 }
 
+/// `roles`: an array of role names (`admin`, `auditor`); `[]` or `null`
+/// removes every role.
+fn roles_field(body: &Map<String, Value>) -> Result<Option<Vec<String>>, Occurrence> {
+    const ACCEPTED: &str = "must be an array of role names: admin, auditor";
+    match body.get("roles") {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(Vec::new())),
+        Some(Value::Array(items)) => {
+            let mut names = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                let Some(name) = item.as_str() else {
+                    return Err(ROLE_UNKNOWN
+                        .with_detail(format!("roles[{i}] is not a string"))
+                        .field(format!("roles[{i}]"), ACCEPTED));
+                };
+                names.push(name);
+            }
+            latchkey_core::user::parse_roles(names.iter().copied())
+                .map(Some)
+                .map_err(|unknown| {
+                    let i = names.iter().position(|n| *n == unknown).unwrap_or_default();
+                    ROLE_UNKNOWN
+                        .with_detail(format!("role {unknown:?}"))
+                        .field(format!("roles[{i}]"), ACCEPTED)
+                })
+        }
+        Some(_) => Err(ROLE_UNKNOWN
+            .with_detail("roles must be an array")
+            .field("roles", ACCEPTED)),
+    }
+}
+
+/// The roles a user holds now (none for a user that is gone).
+pub async fn roles_of(store: &dyn Store, sub: &str) -> Result<Vec<String>, Occurrence> {
+    Ok(store.user_roles(sub).await?.unwrap_or_default())
+}
+
+/// The audit event of a change of roles, when they changed: target the
+/// user, `detail.roles` (now) and `detail.previous`.
+pub fn roles_event(
+    actor: &latchkey_core::audit::Actor,
+    address: Option<String>,
+    user: &Value,
+    previous: &[String],
+) -> Option<latchkey_core::audit::AuditEvent> {
+    let now: Vec<String> = user
+        .get("roles")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    if now == previous {
+        return None;
+    }
+    let sub = user.get("sub").and_then(Value::as_str).unwrap_or_default();
+    Some(
+        latchkey_core::audit::AuditEvent::new(
+            actor,
+            latchkey_core::audit::kind::ROLES_CHANGED,
+            format!("user:{sub}"),
+        )
+        .address(address)
+        .with("roles", now)
+        .with("previous", previous.to_vec()),
+    )
+}
+
 /// Argon2id on a blocking thread: it costs tens of milliseconds of CPU.
 async fn hash(password: String) -> Result<String, Occurrence> {
     if let Err(msg) = check_password(&password) {
@@ -97,6 +169,7 @@ pub async fn create(
     let body = object(body)?;
     let identity = identity_field(&body)?;
     let totp = totp_field(&body)?;
+    let roles = roles_field(&body)?.unwrap_or_default();
     let username =
         string_field(&body, "username")?.ok_or_else(|| invalid("username", "is required"))?;
     check_username(&username).map_err(|m| invalid("username", m))?;
@@ -127,8 +200,15 @@ pub async fn create(
         }
         Err(e) => return Err(e.into()),
     }
+    if !roles.is_empty() {
+        store.set_user_roles(&user.sub, &roles, now).await?;
+    }
     if identity.is_none() && matches!(totp, TotpChange::Keep) {
-        return Ok(view(&user));
+        let mut shown = view(&user);
+        if let Some(members) = shown.as_object_mut() {
+            members.insert("roles".into(), json!(roles));
+        }
+        return Ok(shown);
     }
     apply_factors(store, secrets, &user.sub, identity, totp, now).await?;
     describe(store, &user).await
@@ -159,7 +239,9 @@ pub async fn describe(store: &dyn Store, user: &UserRecord) -> Result<Value, Occ
         true => Some(store.recovery_codes_left(&user.sub).await?),
         false => None,
     };
+    let roles = roles_of(store, &user.sub).await?;
     if let Some(members) = v.as_object_mut() {
+        members.insert("roles".into(), json!(roles));
         members.insert("identity_confidence".into(), json!(format!("P{identity}")));
         members.insert("totp".into(), json!(totp));
         if let Some(left) = recovery_codes_left {
@@ -223,6 +305,7 @@ pub async fn update(
     let body = object(body)?;
     let identity = identity_field(&body)?;
     let totp = totp_field(&body)?;
+    let roles = roles_field(&body)?;
     let mut user = get(store, sub).await?;
     if let Some(username) = string_field(&body, "username")? {
         check_username(&username).map_err(|m| invalid("username", m))?;
@@ -252,6 +335,9 @@ pub async fn update(
         Err(e) => return Err(e.into()),
     }
     apply_factors(store, secrets, &user.sub, identity, totp, now).await?;
+    if let Some(roles) = roles {
+        store.set_user_roles(&user.sub, &roles, now).await?;
+    }
     describe(store, &user).await
 }
 

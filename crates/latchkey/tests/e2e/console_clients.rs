@@ -306,8 +306,9 @@ async fn auditors_read_only(db: Db) {
     assert_eq!(keys.as_array().unwrap().len(), 2, "no rotation");
 }
 
-/// An admin's form without the session's CSRF token is refused.
-async fn a_change_without_the_csrf_token_is_refused(db: Db) {
+/// An admin's form without the session's CSRF token is refused; the
+/// console's own client cannot be changed.
+async fn forged_changes_and_the_built_in_client_are_refused(db: Db) {
     let s = Server::start(db).await;
     create_user(&s, "ada", &["admin"]);
     let r = s
@@ -337,10 +338,64 @@ async fn a_change_without_the_csrf_token_is_refused(db: Db) {
     }
     let r = s.admin(Method::GET, "/clients/web").send().await.unwrap();
     assert_eq!(r.status(), 200);
+
+    // The console's own client shows no forms, and a change to it is
+    // refused as the admin API refuses it.
+    let mut b = b;
+    let html = b
+        .get(&s.url("/admin/clients/latchkey-console"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("id=\"built-in\""), "{html}");
+    assert_eq!(html.matches("method=\"post\"").count(), 1, "{html}");
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    for action in ["delete", "deactivate", "rotate"] {
+        let r = b
+            .post(
+                "/admin/clients/latchkey-console",
+                &[
+                    ("action", action),
+                    ("csrf", &csrf),
+                    ("grace", "0"),
+                    ("grace_unit", "days"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 409, "{action}");
+        assert!(r.text().await.unwrap().contains("built_in_read_only"));
+    }
+    let r = b
+        .get(&s.url("/admin/clients/latchkey-console/delete"))
+        .await;
+    assert!(r.status().is_client_error());
+    assert!(r.text().await.unwrap().contains("built_in_read_only"));
+    let r = s
+        .admin(Method::GET, "/clients/latchkey-console")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // With the token, the same form deletes another client.
+    let r = b
+        .post(
+            "/admin/clients/web",
+            &[("action", "delete"), ("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = s.admin(Method::GET, "/clients/web").send().await.unwrap();
+    assert_eq!(r.status(), 404);
 }
 
 crate::both!(
     clients_in_chromium,
     auditors_read_only,
-    a_change_without_the_csrf_token_is_refused,
+    forged_changes_and_the_built_in_client_are_refused,
 );

@@ -875,10 +875,77 @@ async fn oauth4webapi_fapi2() {
     }
 }
 
+/// A client that registered itself under the profile keeps it through
+/// RFC 7592: an update leaving `profile` out keeps it, one naming
+/// another value is refused, and an administrator can still take it out.
+async fn registered_client_keeps_the_profile(db: Db) {
+    let s = Server::start_with(db, &[("LATCHKEY_REGISTRATION_MODE", "open")]).await;
+    let keys = Keys::new();
+    let body = json!({"redirect_uris": [CB], "token_endpoint_auth_method": "private_key_jwt",
+        "jwks": keys.jwks, "profile": "fapi2"});
+    let r = s
+        .http
+        .post(s.url("/register"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let reg: Value = r.json().await.unwrap();
+    let id = reg["client_id"].as_str().unwrap().to_owned();
+    let rat = reg["registration_access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let put = |body: Value| {
+        s.http
+            .put(s.url(&format!("/register/{id}")))
+            .bearer_auth(&rat)
+            .json(&body)
+    };
+    let mut update = body.clone();
+    let map = update.as_object_mut().unwrap();
+    map.remove("profile");
+    map.insert("client_id".into(), json!(id));
+    let r = put(update.clone()).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let kept: Value = r.json().await.unwrap();
+    assert_eq!(kept["profile"], "fapi2", "{kept}");
+    // null is the one other value metadata allows (an unknown profile is
+    // refused as not offered, whoever sends it).
+    let mut weaker = update.clone();
+    weaker["profile"] = json!(null);
+    let r = put(weaker).send().await.unwrap();
+    let (_, e) = assert_json_error_of(r, "invalid_client_metadata", "fapi2_profile_kept").await;
+    assert!(
+        e["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("administrator"),
+        "{e}"
+    );
+    // Still under the profile: a client_secret method is refused.
+    let mut secret = update.clone();
+    secret["token_endpoint_auth_method"] = json!("client_secret_basic");
+    let r = put(secret).send().await.unwrap();
+    assert_json_error_of(r, "invalid_client_metadata", "fapi2_metadata_auth_method").await;
+    // The administrator can.
+    let r = s
+        .admin(Method::PATCH, &format!("/clients/{id}"))
+        .json(&json!({"profile": null}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let shown: Value = r.json().await.unwrap();
+    assert!(shown.get("profile").is_none_or(Value::is_null), "{shown}");
+}
+
 crate::both!(
     global_profile_happy_path,
     metadata_rules,
     request_rules_for_clients_from_before,
     per_client_profile,
     setting_values,
+    registered_client_keeps_the_profile,
 );

@@ -23,6 +23,7 @@ mod claims;
 mod cli;
 mod cluster;
 mod connections;
+mod console;
 mod console_clients;
 mod console_errors;
 mod console_keys;

@@ -257,7 +257,34 @@ async fn another_sign_in_in_the_same_browser(db: Db) {
     let again = alive(&s, &secret, &again).await;
     let bob = tokens(&s, &mut b, &secret, "openid", "&prompt=login", "bob").await;
     ended(&s, &secret, &again).await;
+    ended(&s, &secret, &first).await;
     alive(&s, &secret, &bob).await;
+}
+
+/// The same person signing in again keeps the session's `sid`, so the
+/// ID tokens agree and a later logout ends the grants made before the new
+/// sign-in as well as after it.
+async fn signing_in_again_keeps_the_sid(db: Db) {
+    let s = Server::start(db).await;
+    let secret = client(&s).await;
+    user(&s, "alice").await;
+    let mut b = Browser::new(&s);
+    let first = tokens(&s, &mut b, &secret, "openid email", "", "alice").await;
+    let again = tokens(&s, &mut b, &secret, "openid", "&prompt=login", "alice").await;
+    let sid = |t: &Value| {
+        let id = t["id_token"].as_str().unwrap();
+        let payload = id.split('.').nth(1).unwrap();
+        let claims: Value =
+            serde_json::from_slice(&latchkey_core::crypto::b64url_decode(payload).unwrap())
+                .unwrap();
+        claims["sid"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(sid(&first), sid(&again));
+    let hint = again["id_token"].as_str().unwrap();
+    let r = b.get(&format!("/logout?id_token_hint={hint}")).await;
+    assert_eq!(r.status(), 200);
+    ended(&s, &secret, &again).await;
+    ended(&s, &secret, &first).await;
 }
 
 crate::both!(
@@ -265,4 +292,5 @@ crate::both!(
     the_account_page_ends_them_too,
     the_admin_api_ends_them_too,
     another_sign_in_in_the_same_browser,
+    signing_in_again_keeps_the_sid,
 );

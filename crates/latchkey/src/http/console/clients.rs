@@ -187,6 +187,7 @@ async fn confirm_delete(
     if !admin.can_write {
         return Ok(read_only(&app, &admin));
     }
+    crate::builtin::guard_client(&client_id).map_err(failed)?;
     let record = manage::clients::get(app.store.as_ref(), &client_id)
         .await
         .map_err(failed)?;
@@ -213,66 +214,75 @@ async fn change(
     let here = client_path(&client_id);
     let action = form.get("action");
     let fields = Fields::from_form(&form);
-    let outcome: Result<Response, Occurrence> = match action {
-        "fields" | "metadata" | "deactivate" | "reactivate" => {
-            let patch = match action {
-                "fields" => Ok(fields.update_patch()),
-                "metadata" => manage::clients::get(store, &client_id)
-                    .await
-                    .and_then(|record| metadata_patch(&record, form.get("metadata"))),
-                "deactivate" => Ok(json!({"active": false})),
-                _ => Ok(json!({"active": true})),
-            };
-            match patch {
-                Err(occ) => Err(occ),
-                Ok(patch) => update(&app, &client_id, patch, &actor, address)
-                    .await
-                    .map(|()| {
-                        let done = match action {
-                            "deactivate" => "deactivated",
-                            "reactivate" => "reactivated",
-                            _ => "updated",
-                        };
-                        see_other(&format!("{here}?done={done}"))
-                    }),
-            }
-        }
-        "rotate" => match grace_seconds(form.get("grace"), form.get("grace_unit")) {
-            Err(occ) => Err(occ),
-            Ok(grace) => {
-                match manage::clients::rotate_secret(store, &app.secrets, &client_id, grace).await {
+    // The console's own client is refused as the admin API refuses it.
+    let outcome: Result<Response, Occurrence> = match crate::builtin::guard_client(&client_id)
+        .map(|()| action)
+    {
+        Err(occ) => Err(occ),
+        Ok(action) => match action {
+            "fields" | "metadata" | "deactivate" | "reactivate" => {
+                let patch = match action {
+                    "fields" => Ok(fields.update_patch()),
+                    "metadata" => manage::clients::get(store, &client_id)
+                        .await
+                        .and_then(|record| metadata_patch(&record, form.get("metadata"))),
+                    "deactivate" => Ok(json!({"active": false})),
+                    _ => Ok(json!({"active": true})),
+                };
+                match patch {
                     Err(occ) => Err(occ),
-                    Ok(rotated) => {
-                        let event =
-                            crate::audit::client_secret_rotated(&actor, address, &client_id, grace);
-                        crate::audit::record(&app, event).await;
-                        let body = rotated_body(&rotated, latchkey_core::now_unix());
-                        Ok(with_script(page(
-                            &app,
-                            &admin,
-                            Nav::Clients,
-                            "Secret rotated",
-                            &body,
-                        )))
-                    }
+                    Ok(patch) => update(&app, &client_id, patch, &actor, address)
+                        .await
+                        .map(|()| {
+                            let done = match action {
+                                "deactivate" => "deactivated",
+                                "reactivate" => "reactivated",
+                                _ => "updated",
+                            };
+                            see_other(&format!("{here}?done={done}"))
+                        }),
                 }
             }
+            "rotate" => match grace_seconds(form.get("grace"), form.get("grace_unit")) {
+                Err(occ) => Err(occ),
+                Ok(grace) => {
+                    match manage::clients::rotate_secret(store, &app.secrets, &client_id, grace)
+                        .await
+                    {
+                        Err(occ) => Err(occ),
+                        Ok(rotated) => {
+                            let event = crate::audit::client_secret_rotated(
+                                &actor, address, &client_id, grace,
+                            );
+                            crate::audit::record(&app, event).await;
+                            let body = rotated_body(&rotated, latchkey_core::now_unix());
+                            Ok(with_script(page(
+                                &app,
+                                &admin,
+                                Nav::Clients,
+                                "Secret rotated",
+                                &body,
+                            )))
+                        }
+                    }
+                }
+            },
+            "delete" => match manage::clients::delete(store, &client_id).await {
+                Err(occ) => Err(occ),
+                Ok(()) => {
+                    let event = latchkey_core::audit::AuditEvent::new(
+                        &actor,
+                        latchkey_core::audit::kind::CLIENT_DELETED,
+                        format!("client:{client_id}"),
+                    )
+                    .address(address);
+                    crate::audit::record(&app, event).await;
+                    Ok(see_other("/admin/clients?done=deleted"))
+                }
+            },
+            other => Err(latchkey_core::catalogue::MALFORMED_BODY
+                .with_detail(format!("no console action named {other:?}"))),
         },
-        "delete" => match manage::clients::delete(store, &client_id).await {
-            Err(occ) => Err(occ),
-            Ok(()) => {
-                let event = latchkey_core::audit::AuditEvent::new(
-                    &actor,
-                    latchkey_core::audit::kind::CLIENT_DELETED,
-                    format!("client:{client_id}"),
-                )
-                .address(address);
-                crate::audit::record(&app, event).await;
-                Ok(see_other("/admin/clients?done=deleted"))
-            }
-        },
-        other => Err(latchkey_core::catalogue::MALFORMED_BODY
-            .with_detail(format!("no console action named {other:?}"))),
     };
     match outcome {
         Ok(res) => Ok(res),
@@ -877,7 +887,15 @@ fn client_body(
     let metadata_json = alert
         .and_then(|a| a.metadata.clone())
         .unwrap_or_else(|| stored_json.clone());
-    let writes = if admin.can_write {
+    let built_in = crate::builtin::guard_client(id).is_err();
+    let writes = if built_in {
+        format!(
+            "<section aria-labelledby=\"metadata-h\"><h2 id=\"metadata-h\">All metadata (JSON)</h2>\
+<pre class=\"code\" tabindex=\"0\" aria-labelledby=\"metadata-h\">{}</pre>\
+<p class=\"muted\" id=\"built-in\">This is the console's own client: it cannot be changed or deleted.</p></section>",
+            esc(&stored_json)
+        )
+    } else if admin.can_write {
         let csrf = admin.csrf_field();
         let rotate = if m.uses_secret() && record.secret_hash.is_some() {
             format!(

@@ -305,7 +305,7 @@ pub async fn finish(
         }
     };
     let code = random_token().map_err(|e| back(e.into()))?;
-    let record = finish::code_record(
+    let mut record = finish::code_record(
         req,
         session,
         achieved,
@@ -314,6 +314,17 @@ pub async fn finish(
         latchkey_core::now_unix(),
         code_ttl(app, req.client_id()).await.map_err(&back)?,
     );
+    // The admin API's scopes are granted only as far as the user's roles
+    // allow (the console asks for both and gets what the role allows).
+    if latchkey_core::user::names_admin_scope(&record.scope) {
+        let roles = app
+            .store
+            .user_roles(&record.sub)
+            .await
+            .map_err(|e| back(e.into()))?
+            .unwrap_or_default();
+        record.scope = latchkey_core::user::narrow_admin_scopes(&record.scope, &roles);
+    }
     if interaction.is_none() && consent.is_none() {
         // Nothing else to write: one statement, no transaction.
         app.store
@@ -339,6 +350,10 @@ pub async fn finish(
 
 /// A new session for a sign-in that just succeeded (a fresh id also
 /// defeats fixation); the browser's previous session, if any, ends.
+/// The same person signing in again in the same browser (prompt=login,
+/// max_age, a step up) keeps the session's public `sid`: it is still the
+/// one sign-in session at this server, so its logout reaches the grants
+/// made before the new sign-in, and clients see one `sid` throughout.
 /// Returns the cookie value and the record.
 /// The browser's User-Agent (as a summary) and `address` are kept with it
 /// for the person's list of their sessions.
@@ -352,9 +367,31 @@ pub async fn new_session(
 ) -> Result<(String, SessionRecord), Occurrence> {
     let token = random_token()?;
     let now = latchkey_core::now_unix();
+    let previous = match cookies::get(app, headers, Cookie::Session) {
+        Some(old) => {
+            let hash = app.secrets.hash(&old);
+            let record = app.store.get_session(&hash).await.unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "the browser's previous session could not be read");
+                None
+            });
+            record.map(|r| (hash, r))
+        }
+        None => None,
+    };
+    // The same person: the old record goes first, its sid passes on.
+    let kept_sid = match &previous {
+        Some((hash, old)) if old.sub == sub => {
+            app.store.delete_session(hash).await?;
+            Some(old.sid.clone())
+        }
+        _ => None,
+    };
     let session = SessionRecord {
         id_hash: app.secrets.hash(&token),
-        sid: random_token()?,
+        sid: match kept_sid {
+            Some(sid) => sid,
+            None => random_token()?,
+        },
         sub: sub.to_string(),
         auth_time: now,
         amr,
@@ -371,30 +408,24 @@ pub async fn new_session(
     };
     app.store.insert_session(&session).await?;
     tracing::info!(client_id, sub, amr = ?session.amr, "signed in");
-    if let Some(old) = cookies::get(app, headers, Cookie::Session) {
-        replace_session(app, &app.secrets.hash(&old), sub, now).await;
+    if let Some((_, old)) = previous
+        && old.sub != sub
+    {
+        end_replaced_session(app, &old, now).await;
     }
     Ok((token, session))
 }
 
-/// The browser's previous session ends as a new sign-in replaces it. The
-/// same person signing in again (prompt=login, max_age, a step up) is still
-/// present: the session's grants stay. Another person taking the browser
-/// over ends the previous person's session like a logout, so their grants
-/// without offline_access are revoked. Best effort: a store failure leaves
-/// the old session to expire.
-async fn replace_session(app: &App, old_hash: &str, sub: &str, now: i64) {
-    let ended = match app.store.get_session(old_hash).await {
-        Ok(Some(old)) if old.sub != sub => {
-            let horizon = crate::backchannel::revocation_horizon(app, now);
-            app.store
-                .end_session(&old.sub, &old.sid, now, horizon)
-                .await
-        }
-        Ok(_) => app.store.delete_session(old_hash).await,
-        Err(e) => Err(e),
-    };
-    if let Err(e) = ended {
+/// Another person taking the browser over ends the previous person's
+/// session like a logout, so their grants without offline_access are
+/// revoked. Best effort: a store failure leaves the old session to expire.
+async fn end_replaced_session(app: &App, old: &SessionRecord, now: i64) {
+    let horizon = crate::backchannel::revocation_horizon(app, now);
+    if let Err(e) = app
+        .store
+        .end_session(&old.sub, &old.sid, now, horizon)
+        .await
+    {
         tracing::warn!(error = %e, "the replaced session could not be ended; it expires on its own");
     }
 }
