@@ -129,6 +129,7 @@ async fn clients_in_chromium(db: Db) {
     // The common fields, then the whole metadata as JSON.
     set_value(&d, "client_name", "Shop backend").await;
     d.click("#fields-form button").await;
+    d.wait_for_text("<h1>Shop backend</h1>").await;
     d.wait_for_text("The client was updated.").await;
     let metadata = d
         .script("return document.getElementById('metadata').value;")
@@ -138,6 +139,8 @@ async fn clients_in_chromium(db: Db) {
     metadata.as_object_mut().unwrap().remove("client_name");
     set_value(&d, "metadata", &metadata.to_string()).await;
     d.click("#metadata-form button").await;
+    // Without a name, the page is titled with the client's id.
+    d.wait_for_text("<h1>shop</h1>").await;
     d.wait_for_text("The client was updated.").await;
     let shown: Value = s
         .admin(Method::GET, "/clients/shop")
