@@ -55,9 +55,12 @@ pub(super) fn segment(value: &str) -> String {
 async fn list(State(app): State<Arc<App>>, headers: HeaderMap, uri: axum::http::Uri) -> Answer {
     let admin = gate(&app, &headers, &uri).await?;
     let query = query_value(&uri, "q").unwrap_or_default();
-    let clients = manage::clients::search(app.store.as_ref(), &query)
+    let mut clients = manage::clients::search(app.store.as_ref(), &query)
         .await
         .map_err(failed)?;
+    // Built-in clients are left out, as from the admin API's list (their
+    // pages still show them).
+    clients.retain(|c| crate::builtin::guard_client(&c.client_id).is_ok());
     let uses: HashMap<String, i64> = app
         .store
         .list_client_uses()
@@ -1145,7 +1148,7 @@ pub(super) fn address(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     fn record() -> ClientRecord {
@@ -1162,6 +1165,54 @@ mod tests {
             created_at: 0,
             updated_at: 0,
         }
+    }
+
+    pub(in crate::http::console) fn admin(can_write: bool) -> Admin {
+        Admin {
+            sub: "sub-1".into(),
+            username: "ada".into(),
+            can_write,
+            roles: vec![if can_write { "admin" } else { "auditor" }.into()],
+            csrf: "token-1".into(),
+        }
+    }
+
+    #[test]
+    fn the_list_is_escaped_and_offers_a_new_client_to_writers_only() {
+        let uses = HashMap::from([("web<1>".to_string(), 86_400)]);
+        let html = list_body(&admin(true), &[record()], &uses, "<q>", Some("done"));
+        assert!(html.contains("Example &lt;Web&gt;") && !html.contains("<Web>"));
+        assert!(
+            html.contains("href=\"/admin/clients/web%3C1%3E\""),
+            "{html}"
+        );
+        assert!(html.contains("value=\"&lt;q&gt;\""));
+        assert!(html.contains("1970-01-02 00:00 UTC"));
+        assert!(html.contains("id=\"new-client\""));
+        let html = list_body(&admin(false), &[record()], &HashMap::new(), "", None);
+        assert!(!html.contains("id=\"new-client\"") && html.contains(">never<"));
+        let none = list_body(&admin(false), &[], &HashMap::new(), "x", None);
+        assert!(none.contains("No client matches this search."));
+    }
+
+    #[test]
+    fn the_delete_confirmation_posts_with_the_csrf_token() {
+        let html = delete_body(&admin(true), &record());
+        assert!(html.contains("name=\"csrf\" value=\"token-1\""));
+        assert!(html.contains("value=\"delete\""));
+        assert!(html.contains("action=\"/admin/clients/web%3C1%3E\""));
+    }
+
+    #[test]
+    fn a_rotation_says_when_the_old_secret_stops() {
+        let html = rotated_body(
+            &json!({"client_id": "web", "client_secret": "s<e>cret", "previous_secret_expires_at": 7200}),
+            3600,
+        );
+        assert!(html.contains("s&lt;e&gt;cret") && html.contains("in 1 hour"));
+        assert!(html.contains("src=\"/admin/assets/copy.js\""));
+        let html = rotated_body(&json!({"client_id": "web", "client_secret": "s"}), 3600);
+        assert!(html.contains("stopped working at once"));
     }
 
     #[test]

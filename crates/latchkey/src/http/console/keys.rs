@@ -140,6 +140,46 @@ fn keys_body(admin: &Admin, keys: &[KeyRecord], now: i64, notice: Option<&str>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use latchkey_core::keys::KeyState;
+
+    fn key(kid: &str, state: KeyState, publish_until: Option<i64>) -> KeyRecord {
+        KeyRecord {
+            kid: kid.into(),
+            alg: "ES256".into(),
+            state,
+            private_sealed: Vec::new(),
+            public_jwk: serde_json::Value::Null,
+            created_at: 0,
+            retired_at: None,
+            publish_until,
+        }
+    }
+
+    #[test]
+    fn keys_show_their_publication_and_rotation_forms_to_writers_only() {
+        let keys = [
+            key("new<", KeyState::Active, None),
+            key("old", KeyState::Retired, Some(7200)),
+            key("gone", KeyState::Retired, Some(10)),
+        ];
+        let html = keys_body(
+            &super::super::clients::tests::admin(true),
+            &keys,
+            3600,
+            None,
+        );
+        assert!(html.contains("new&lt;") && !html.contains("new<"));
+        assert!(html.contains("yes, until 1970-01-01 02:00 UTC"));
+        assert_eq!(html.matches("<td>no</td>").count(), 1);
+        assert_eq!(html.matches("method=\"post\"").count(), 1 + Alg::ALL.len());
+        let html = keys_body(
+            &super::super::clients::tests::admin(false),
+            &keys,
+            3600,
+            None,
+        );
+        assert!(!html.contains("method=\"post\""));
+    }
 
     #[test]
     fn a_rotation_names_every_algorithm_or_one() {
