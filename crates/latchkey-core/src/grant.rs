@@ -16,6 +16,10 @@ pub const DEVICE_GRANT_PREFIX: &str = "device.";
 /// (`GrantStore::revocation_reason`).
 pub const SESSION_ENDED: &str = "session_ended";
 
+/// The revocation reason of a grant revoked because the user took back
+/// what they had allowed the client (its codes are spent at once).
+pub const CONSENT_REVOKED: &str = "consent_revoked";
+
 /// The scope that keeps a grant past the end of its browser session.
 pub const OFFLINE_ACCESS: &str = "offline_access";
 

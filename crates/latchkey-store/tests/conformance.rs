@@ -3479,6 +3479,11 @@ async fn consents_are_listed_with_their_last_use_and_revoked_with_their_grants(d
     assert!(store.revoke_consent("s1", "c1", 700, 10_000).await.unwrap());
     for grant in ["g1", "g-code", "g-pending"] {
         assert!(store.is_grant_revoked(grant).await.unwrap(), "{grant}");
+        assert_eq!(
+            store.revocation_reason(grant).await.unwrap().as_deref(),
+            Some(latchkey_core::grant::CONSENT_REVOKED),
+            "{grant}"
+        );
     }
     for grant in ["g-other", "g-s2"] {
         assert!(!store.is_grant_revoked(grant).await.unwrap(), "{grant}");

@@ -1645,6 +1645,34 @@ pub static CODE_REUSED: Cause = Cause {
     page: None,
 };
 
+pub static CODE_SESSION_ENDED: Cause = Cause {
+    id: "code_session_ended",
+    code: ErrorCode::InvalidGrant,
+    status: 400,
+    summary: "The browser session the authorization code was issued in ended before the code was redeemed, and the code did not ask for offline_access",
+    actor: Actor::EndUser,
+    fix: "The user signed out (or the session was ended on the account page, by the operator, or by another person signing in) between the authorization and the code's redemption. Redeem codes at once; send the user through a new authorization.",
+    spec: "OIDC Core §11",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &["U7", "T10"],
+    page: None,
+};
+
+pub static CODE_REVOKED: Cause = Cause {
+    id: "code_revoked",
+    code: ErrorCode::InvalidGrant,
+    status: 400,
+    summary: "The grant of the authorization code was revoked before the code was redeemed",
+    actor: Actor::EndUser,
+    fix: "The user took back the application's access, or an administrator revoked the grant, between the authorization and the code's redemption. Send the user through a new authorization.",
+    spec: "RFC 6749 §5.2",
+    endpoints: TOKEN,
+    extended_code: None,
+    checklist: &["U7", "T10"],
+    page: None,
+};
+
 pub static CODE_CLIENT_MISMATCH: Cause = Cause {
     id: "code_client_mismatch",
     code: ErrorCode::InvalidGrant,
@@ -4272,6 +4300,8 @@ pub static ALL: &[&Cause] = &[
     &CODE_UNKNOWN,
     &CODE_EXPIRED,
     &CODE_REUSED,
+    &CODE_SESSION_ENDED,
+    &CODE_REVOKED,
     &CODE_CLIENT_MISMATCH,
     &CODE_REDIRECT_URI_MISMATCH,
     &PKCE_VERIFIER_MISSING,

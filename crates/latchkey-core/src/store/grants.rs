@@ -67,7 +67,8 @@ pub trait GrantStore: Send + Sync {
     async fn is_grant_revoked(&self, grant_id: &str) -> StoreResult<bool>;
     /// Why a revoked grant was revoked, when that was recorded:
     /// [`SESSION_ENDED`](crate::grant::SESSION_ENDED) for a grant the end
-    /// of its session revoked; `None` for any other (or no) revocation.
+    /// of its session revoked, [`CONSENT_REVOKED`](crate::grant::CONSENT_REVOKED)
+    /// for one the user took back; `None` for any other (or no) revocation.
     async fn revocation_reason(&self, grant_id: &str) -> StoreResult<Option<String>>;
     /// Note that tokens of `grant_id` were issued to `client_id` for `sub`
     /// at `now`, in the browser session `sid` (if any): the connected

@@ -84,8 +84,8 @@ pub(super) mod sql {
     /// The grants a user holds with one client: those tokens were issued
     /// from (grant_uses), of refresh tokens, and of codes. (`WHERE true`
     /// lets SQLite tell the upsert clause from the SELECT.)
-    pub const REVOKE_CLIENT_GRANTS: &str = "INSERT INTO revoked_grants (grant_id, revoked_at, keep_until) \
-        SELECT DISTINCT grant_id, $3, $4 FROM (\
+    pub const REVOKE_CLIENT_GRANTS: &str = "INSERT INTO revoked_grants (grant_id, revoked_at, keep_until, reason) \
+        SELECT DISTINCT grant_id, $3, $4, 'consent_revoked' FROM (\
         SELECT grant_id FROM grant_uses WHERE sub = $1 AND client_id = $2 \
         UNION SELECT grant_id FROM refresh_tokens WHERE sub = $1 AND client_id = $2 \
         UNION SELECT grant_id FROM authorization_codes WHERE sub = $1 AND client_id = $2) AS g WHERE true \

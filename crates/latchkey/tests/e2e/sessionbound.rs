@@ -287,10 +287,97 @@ async fn signing_in_again_keeps_the_sid(db: Db) {
     ended(&s, &secret, &first).await;
 }
 
+/// A code issued in a session that ends before the code is redeemed is
+/// refused at /token with its own cause; a code asking for
+/// offline_access is not bound to the session and still works.
+async fn a_code_outliving_its_session_is_refused(db: Db) {
+    let s = Server::start(db).await;
+    let secret = client(&s).await;
+    user(&s, "alice").await;
+    let mut b = Browser::new(&s);
+    let first = tokens(&s, &mut b, &secret, "openid email", "", "alice").await;
+    let code_of = |r: &reqwest::Response| query_of(&location(r))["code"].clone();
+    let r = b.get(&start("openid email", "")).await;
+    assert_eq!(r.status(), 303);
+    let online = code_of(&r);
+    let r = b.get(&start("openid offline_access", "")).await;
+    assert_eq!(r.status(), 303);
+    let offline = code_of(&r);
+    let hint = first["id_token"].as_str().unwrap();
+    let r = b.get(&format!("/logout?id_token_hint={hint}")).await;
+    assert_eq!(r.status(), 200);
+    let redeem = |code: String| {
+        s.http
+            .post(s.url("/token"))
+            .basic_auth(CLIENT, Some(&secret))
+            .form(&[
+                ("grant_type", "authorization_code".to_owned()),
+                ("code", code),
+                ("redirect_uri", CB.to_owned()),
+            ])
+            .send()
+    };
+    let r = redeem(online).await.unwrap();
+    assert_json_error(r, 400, "invalid_grant", "code_session_ended").await;
+    let r = redeem(offline).await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+
+    // The user takes the app's access back on the account page while a
+    // code is on its way: that code is refused too.
+    let r = s
+        .admin(Method::PATCH, &format!("/clients/{CLIENT}"))
+        .json(&json!({"skip_consent": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = b.get(&start("openid offline_access", "")).await;
+    let mut next = location(&r);
+    if next.starts_with("/login") {
+        let html = login_page(&mut b, &start("openid offline_access", "")).await;
+        let r = submit_login(&mut b, &html, "alice", PASSWORD).await;
+        next = location(&r);
+    }
+    assert!(next.starts_with("/consent?i="), "{next}");
+    let html = b.get(&next).await.text().await.unwrap();
+    let r = b
+        .post(
+            "/consent",
+            &[
+                ("i", &hidden(&html, "i")),
+                ("csrf", &hidden(&html, "csrf")),
+                ("action", "allow"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let pending = code_of(&r);
+    let html = b.get("/account").await.text().await.unwrap();
+    let r = b
+        .post(
+            "/account",
+            &[
+                ("csrf", &hidden(&html, "csrf")),
+                ("action", "revoke"),
+                ("client_id", CLIENT),
+            ],
+        )
+        .await;
+    let status = r.status();
+    assert!(
+        status.is_success() || status.is_redirection(),
+        "{status} {}",
+        r.text().await.unwrap()
+    );
+    let r = redeem(pending).await.unwrap();
+    assert_json_error(r, 400, "invalid_grant", "code_revoked").await;
+}
+
 crate::both!(
     logout_ends_refresh_tokens_without_offline_access,
     the_account_page_ends_them_too,
     the_admin_api_ends_them_too,
     another_sign_in_in_the_same_browser,
     signing_in_again_keeps_the_sid,
+    a_code_outliving_its_session_is_refused,
 );
