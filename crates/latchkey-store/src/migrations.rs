@@ -145,6 +145,11 @@ pub(crate) const SQLITE: Dialect = Dialect {
             sql: include_str!("../migrations/sqlite/0023_roles.sql"),
         },
         Migration {
+            version: 24,
+            name: "0024_client_uses",
+            sql: include_str!("../migrations/sqlite/0024_client_uses.sql"),
+        },
+        Migration {
             version: 25,
             name: "0025_user_lock",
             sql: include_str!("../migrations/sqlite/0025_user_lock.sql"),
@@ -274,6 +279,11 @@ pub(crate) const POSTGRES: Dialect = Dialect {
             version: 23,
             name: "0023_roles",
             sql: include_str!("../migrations/postgres/0023_roles.sql"),
+        },
+        Migration {
+            version: 24,
+            name: "0024_client_uses",
+            sql: include_str!("../migrations/postgres/0024_client_uses.sql"),
         },
         Migration {
             version: 25,

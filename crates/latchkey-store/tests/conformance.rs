@@ -18,7 +18,7 @@
 use latchkey_core::backchannel::{PendingLogout, SessionClient};
 use latchkey_core::client::{ClientMetadata, ClientRecord};
 use latchkey_core::device::{DeviceApproval, DeviceGrant, DevicePoll, DeviceState};
-use latchkey_core::error::ErrorRecord;
+use latchkey_core::error::{ErrorCount, ErrorRecord};
 use latchkey_core::grant::{PushedRequest, PushedTake};
 use latchkey_core::keys::{KeyRecord, KeyState};
 use latchkey_core::passkey_record::{CeremonyKind, CeremonyRecord, PasskeyRecord};
@@ -220,6 +220,8 @@ macro_rules! conformance_tests {
                 a_dead_nodes_logout_claim_runs_out,
                 users_are_searched_by_name_sub_or_email_page_by_page,
                 a_user_is_locked_and_unlocked,
+                errors_are_counted_per_bucket_cause_and_client,
+                a_client_use_keeps_the_latest_time_and_goes_with_its_client,
             );
         }
     };
@@ -4405,4 +4407,94 @@ async fn a_user_is_locked_and_unlocked(db: &TestDb) {
     assert_eq!(store.user_locked_at("sub-a").await.unwrap(), None);
     assert!(!store.set_user_locked("nobody", Some(1)).await.unwrap());
     assert_eq!(store.user_locked_at("nobody").await.unwrap(), None);
+}
+
+/// Error occurrences counted per bucket (aligned on its length) and cause,
+/// from a time on, for every client or one.
+async fn errors_are_counted_per_bucket_cause_and_client(db: &TestDb) {
+    let store = db.open().await;
+    let other_cause = |id: &str, at: i64| ErrorRecord {
+        cause: "invalid_client_secret".into(),
+        code: "invalid_client".into(),
+        status: 401,
+        client_id: Some("web".into()),
+        ..error_record(id, at)
+    };
+    let no_client = |id: &str, at: i64| ErrorRecord {
+        client_id: None,
+        ..error_record(id, at)
+    };
+    for record in [
+        error_record("old", 3599),
+        error_record("a", 3600),
+        error_record("b", 3700),
+        other_cause("c", 3800),
+        no_client("d", 7199),
+        error_record("e", 7200),
+        other_cause("f", 10_000),
+    ] {
+        store.record_error(&record).await.unwrap();
+    }
+    let count = |bucket_start: i64, code: &str, cause: &str, count: i64| ErrorCount {
+        bucket_start,
+        code: code.into(),
+        cause: cause.into(),
+        count,
+    };
+    assert_eq!(
+        store.count_errors(3600, 3600, None).await.unwrap(),
+        [
+            count(3600, "invalid_client", "invalid_client_secret", 1),
+            count(3600, "invalid_request", "invalid_redirect_uri", 3),
+            count(7200, "invalid_client", "invalid_client_secret", 1),
+            count(7200, "invalid_request", "invalid_redirect_uri", 1),
+        ]
+    );
+    assert_eq!(
+        store.count_errors(0, 86_400, Some("app")).await.unwrap(),
+        [count(0, "invalid_request", "invalid_redirect_uri", 4)]
+    );
+    assert_eq!(
+        store.count_errors(3700, 60, Some("web")).await.unwrap(),
+        [
+            count(3780, "invalid_client", "invalid_client_secret", 1),
+            count(9960, "invalid_client", "invalid_client_secret", 1),
+        ]
+    );
+    assert!(
+        store
+            .count_errors(10_001, 3600, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.count_errors(0, 0, None).await.is_err());
+}
+
+/// A client's last use: the latest time noted stays, every client's are
+/// listed, and they go with their client.
+async fn a_client_use_keeps_the_latest_time_and_goes_with_its_client(db: &TestDb) {
+    let store = db.open().await;
+    store.create_client(&client("app", 1)).await.unwrap();
+    store.create_client(&client("web", 1)).await.unwrap();
+    assert_eq!(store.client_last_used("app").await.unwrap(), None);
+    store.record_client_use("app", 200).await.unwrap();
+    store.record_client_use("app", 150).await.unwrap();
+    assert_eq!(store.client_last_used("app").await.unwrap(), Some(200));
+    store.record_client_use("app", 260).await.unwrap();
+    store.record_client_use("web", 90).await.unwrap();
+    assert_eq!(store.client_last_used("app").await.unwrap(), Some(260));
+    assert_eq!(
+        store.list_client_uses().await.unwrap(),
+        [("app".to_string(), 260), ("web".to_string(), 90)]
+    );
+    assert!(store.record_client_use("nobody", 300).await.is_err());
+    assert!(store.delete_client("app").await.unwrap());
+    assert_eq!(store.client_last_used("app").await.unwrap(), None);
+    store.create_client(&client("app", 400)).await.unwrap();
+    assert_eq!(store.client_last_used("app").await.unwrap(), None);
+    assert_eq!(
+        store.list_client_uses().await.unwrap(),
+        [("web".to_string(), 90)]
+    );
 }

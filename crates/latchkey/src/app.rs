@@ -47,6 +47,8 @@ pub struct App {
     /// Grants whose use this node noted lately (the account page's
     /// connected applications).
     pub grant_uses: crate::grant_uses::GrantUses,
+    /// Clients whose use this node noted lately (the console's "last use").
+    pub client_uses: std::sync::Arc<crate::grant_uses::GrantUses>,
     /// Occurrences on their way to the store, written off the request path.
     pub error_records: Option<tokio::sync::mpsc::Sender<ErrorRecord>>,
     /// Maintenance as set through the admin API (stored in the database,
@@ -102,6 +104,7 @@ impl App {
             sign_in_slots: Default::default(),
             admin_denied: Default::default(),
             grant_uses: Default::default(),
+            client_uses: Default::default(),
             in_flight,
             fetcher,
             upstreams,

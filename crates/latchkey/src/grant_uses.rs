@@ -9,6 +9,10 @@
 //! grant), so the write happens once per new grant and at most once a
 //! minute per grant after that. The first note of a grant is written before
 //! the tokens are answered, so a revocation right after finds it.
+//!
+//! A client's last use (the admin console's "last use": any grant,
+//! `client_credentials` included) is noted the same way per client, off
+//! the request path: nothing waits on it.
 
 use crate::app::App;
 use std::collections::HashMap;
@@ -72,6 +76,25 @@ pub async fn note(app: &App, grant_id: &str, sub: &str, client_id: &str, sid: Op
         app.grant_uses.forget(grant_id);
         tracing::warn!(error = %e, client_id, "the use of a grant could not be noted");
     }
+}
+
+/// Note that `client_id` got tokens now: written at most once a minute
+/// per client by this node, in the background. A failed write is logged
+/// and tried again at the next use.
+pub fn note_client(app: &App, client_id: &str) {
+    let now = latchkey_core::now_unix();
+    if !app.client_uses.due(client_id, now) {
+        return;
+    }
+    let store = app.store.clone();
+    let client_id = client_id.to_string();
+    let uses = app.client_uses.clone();
+    tokio::spawn(async move {
+        if let Err(e) = store.record_client_use(&client_id, now).await {
+            uses.forget(&client_id);
+            tracing::warn!(error = %e, client_id, "the use of a client could not be noted");
+        }
+    });
 }
 
 #[cfg(test)]

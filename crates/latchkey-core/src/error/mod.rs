@@ -18,7 +18,7 @@ pub mod render;
 
 pub use code::{ErrorCode, Provider};
 pub use occurrence::{FieldError, Occurrence};
-pub use record::ErrorRecord;
+pub use record::{ErrorCount, ErrorRecord};
 
 /// Who has to act to fix a cause. Shown on the docs page and the error page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -14,3 +14,15 @@ pub struct ErrorRecord {
     pub client_id: Option<String>,
     pub created_at: i64,
 }
+
+/// How many occurrences of one cause were kept in one span of time (a
+/// bucket: `bucket_start` up to `bucket_start` + the bucket's length), for
+/// the admin console's counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorCount {
+    /// Unix seconds, a multiple of the bucket's length.
+    pub bucket_start: i64,
+    pub code: String,
+    pub cause: String,
+    pub count: i64,
+}

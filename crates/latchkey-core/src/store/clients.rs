@@ -77,4 +77,13 @@ pub trait ClientStore: Send + Sync {
     ) -> StoreResult<bool>;
     /// None when the client does not exist or has no registration token.
     async fn get_registration_token_hash(&self, client_id: &str) -> StoreResult<Option<String>>;
+
+    // When each client last got tokens (the admin console's "last use").
+    /// Note that `client_id` got tokens at `at`; a later time already
+    /// noted is kept. Fails when no such client.
+    async fn record_client_use(&self, client_id: &str, at: i64) -> StoreResult<()>;
+    /// When `client_id` last got tokens, if it ever did since it was noted.
+    async fn client_last_used(&self, client_id: &str) -> StoreResult<Option<i64>>;
+    /// Every client's last use: (client_id, Unix seconds), by client_id.
+    async fn list_client_uses(&self) -> StoreResult<Vec<(String, i64)>>;
 }

@@ -46,6 +46,14 @@ mod sql {
         "UPDATE clients SET registration_token_hash = $2 WHERE client_id = $1";
     pub const GET_REGISTRATION_TOKEN: &str =
         "SELECT registration_token_hash FROM clients WHERE client_id = $1";
+    /// The later of the two times stays.
+    pub const RECORD_USE: &str = "INSERT INTO client_uses (client_id, last_used_at) VALUES ($1, $2) \
+        ON CONFLICT (client_id) DO UPDATE SET last_used_at = CASE \
+        WHEN client_uses.last_used_at > excluded.last_used_at \
+        THEN client_uses.last_used_at ELSE excluded.last_used_at END";
+    pub const LAST_USED: &str = "SELECT last_used_at FROM client_uses WHERE client_id = $1";
+    pub const LIST_USES: &str =
+        "SELECT client_id, last_used_at FROM client_uses ORDER BY client_id";
 }
 
 fn client_metadata(client_id: &str, text: &str) -> StoreResult<ClientMetadata> {
@@ -329,5 +337,41 @@ impl<D: Db> ClientStore for SqlStore<D> {
             Some(row) => row.try_get("registration_token_hash").map_err(map_err),
             None => Ok(None),
         }
+    }
+
+    async fn record_client_use(&self, client_id: &str, at: i64) -> StoreResult<()> {
+        crate::failpoint("store.write")?;
+        D::query(sql::RECORD_USE)
+            .bind(client_id)
+            .bind(at)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn client_last_used(&self, client_id: &str) -> StoreResult<Option<i64>> {
+        let row = D::query(sql::LAST_USED)
+            .bind(client_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.map(|r| r.try_get("last_used_at").map_err(map_err))
+            .transpose()
+    }
+
+    async fn list_client_uses(&self) -> StoreResult<Vec<(String, i64)>> {
+        let rows = D::query(sql::LIST_USES)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("client_id").map_err(map_err)?,
+                    r.try_get("last_used_at").map_err(map_err)?,
+                ))
+            })
+            .collect()
     }
 }

@@ -3,7 +3,7 @@
 use super::SqlStore;
 use crate::db::{Db, DbRow};
 use crate::error::map_err;
-use latchkey_core::error::ErrorRecord;
+use latchkey_core::error::{ErrorCount, ErrorRecord};
 use latchkey_core::store::{ErrorStore, StoreError, StoreResult};
 
 mod sql {
@@ -12,6 +12,14 @@ mod sql {
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING";
     pub const GET_ERROR: &str = "SELECT error_id, cause, code, status, description, debug, endpoint, client_id, created_at \
         FROM error_records WHERE error_id = $1";
+    /// Integer division on both databases (BIGINT / BIGINT, INTEGER /
+    /// INTEGER) floors non-negative times to their bucket.
+    pub const COUNT_ERRORS: &str = "SELECT (created_at / $2) * $2 AS bucket_start, code, cause, \
+        COUNT(*) AS n FROM error_records WHERE created_at >= $1 \
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
+    pub const COUNT_CLIENT_ERRORS: &str = "SELECT (created_at / $2) * $2 AS bucket_start, code, cause, \
+        COUNT(*) AS n FROM error_records WHERE client_id = $3 AND created_at >= $1 \
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
 }
 
 fn error_record(row: &impl DbRow) -> StoreResult<ErrorRecord> {
@@ -61,5 +69,36 @@ impl<D: Db> ErrorStore for SqlStore<D> {
             .await
             .map_err(map_err)?;
         row.as_ref().map(error_record).transpose()
+    }
+
+    async fn count_errors(
+        &self,
+        since: i64,
+        bucket: i64,
+        client_id: Option<&str>,
+    ) -> StoreResult<Vec<ErrorCount>> {
+        if bucket <= 0 {
+            return Err(StoreError::Other(format!(
+                "error counts need a positive bucket, got {bucket}"
+            )));
+        }
+        let query = match client_id {
+            Some(id) => D::query(sql::COUNT_CLIENT_ERRORS)
+                .bind(since)
+                .bind(bucket)
+                .bind(id),
+            None => D::query(sql::COUNT_ERRORS).bind(since).bind(bucket),
+        };
+        let rows = query.fetch_all(&self.pool).await.map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(ErrorCount {
+                    bucket_start: r.try_get("bucket_start").map_err(map_err)?,
+                    code: r.try_get("code").map_err(map_err)?,
+                    cause: r.try_get("cause").map_err(map_err)?,
+                    count: r.try_get("n").map_err(map_err)?,
+                })
+            })
+            .collect()
     }
 }

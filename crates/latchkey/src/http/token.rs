@@ -249,6 +249,7 @@ async fn issue(app: &App, headers: &HeaderMap, body: &Bytes) -> Result<Response,
         )
         .await;
     }
+    crate::grant_uses::note_client(app, &client.client_id);
     let res = super::dpop::answered(app, no_store_json(response), checked.as_ref());
     Ok(super::cors::answered(res, &client.client_id))
 }

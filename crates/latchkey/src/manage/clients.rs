@@ -504,3 +504,31 @@ pub async fn delete(store: &dyn Store, client_id: &str) -> Result<(), Occurrence
         Err(CLIENT_NOT_FOUND.with_detail(format!("client_id {client_id}")))
     }
 }
+
+/// Whether `record` matches what an admin searched for: `query` found,
+/// ignoring case, in its client_id, its name or one of its redirect URIs.
+/// An empty query matches every client.
+pub fn matches(record: &ClientRecord, query: &str) -> bool {
+    let query = query.trim().to_lowercase();
+    if query.is_empty() {
+        return true;
+    }
+    let found = |text: &str| text.to_lowercase().contains(&query);
+    found(&record.client_id)
+        || record.metadata.client_name.as_deref().is_some_and(found)
+        || record.metadata.redirect_uris.iter().any(|u| found(u))
+}
+
+/// The clients matching `query` (see [`matches`]), in the order of
+/// [`list`].
+pub async fn search(store: &dyn Store, query: &str) -> Result<Vec<ClientRecord>, Occurrence> {
+    let mut clients = store.list_clients().await?;
+    clients.retain(|c| matches(c, query));
+    Ok(clients)
+}
+
+/// When the client last got tokens at `/token` (noted at most once a
+/// minute per client and node), if it has since this was first noted.
+pub async fn last_use(store: &dyn Store, client_id: &str) -> Result<Option<i64>, Occurrence> {
+    Ok(store.client_last_used(client_id).await?)
+}

@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod clients;
+pub mod errors;
 pub mod keys;
 pub mod passkeys;
 pub mod registration;

@@ -41,6 +41,9 @@ use subtle::ConstantTimeEq;
 
 pub mod audit;
 pub mod users;
+pub mod clients;
+pub mod errors;
+pub mod keys;
 
 /// How long a sign-in may take, from `/admin` to the callback.
 const SIGN_IN_TTL: i64 = 600;
@@ -57,6 +60,9 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/admin/sign-out", post(sign_out))
         .merge(users::routes())
         .merge(audit::routes())
+        .merge(clients::routes())
+        .merge(keys::routes())
+        .merge(errors::routes())
 }
 
 /// The administrator a console page is shown to.
