@@ -40,10 +40,10 @@ use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
 pub mod audit;
-pub mod users;
 pub mod clients;
 pub mod errors;
 pub mod keys;
+pub mod users;
 
 /// How long a sign-in may take, from `/admin` to the callback.
 const SIGN_IN_TTL: i64 = 600;
