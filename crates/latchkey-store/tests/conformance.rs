@@ -1706,6 +1706,9 @@ async fn resources_create_get_list_update_delete(db: &TestDb) {
         store.get_resource("https://api.example").await.unwrap(),
         None
     );
+    // No identifier holds a NUL character (PostgreSQL refuses one in text).
+    assert_eq!(store.get_resource("https://a\0b").await.unwrap(), None);
+    assert_eq!(store.get_client("a\0b").await.unwrap(), None);
     assert_eq!(
         store.list_resources().await.unwrap(),
         vec![api.clone(), billing.clone()]

@@ -63,6 +63,10 @@ impl<D: Db> ResourceStore for SqlStore<D> {
 
     async fn get_resource(&self, identifier: &str) -> StoreResult<Option<ResourceRecord>> {
         crate::failpoint("store.read")?;
+        // PostgreSQL refuses NUL in text; no identifier holds one.
+        if identifier.contains('\0') {
+            return Ok(None);
+        }
         let row = D::query(sql::GET)
             .bind(identifier)
             .fetch_optional(&self.pool)
