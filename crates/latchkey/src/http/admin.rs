@@ -339,7 +339,8 @@ fn ok(status: StatusCode, body: Value) -> Response {
     summary = "List the clients",
     responses(
         (status = 200, description = "Every client", body = Vec<manage::clients::ClientView>),
-        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),
@@ -368,8 +369,8 @@ async fn list_clients(
     responses(
         (status = 201, description = "The client, with its secret when it uses one (shown this once)", body = manage::clients::ClientView),
         (status = 400, description = "Not `Content-Type: application/json` (`unsupported_content_type`), not JSON or with a NUL character in a string (`malformed_body`), or metadata that is refused (`invalid_client_metadata`, `invalid_redirect_uri`, ...; `errorCauses` names the fields)", body = AdminError),
-        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 409, description = "The `client_id` is taken (`client_id_taken`)", body = AdminError),
         (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
@@ -413,7 +414,8 @@ async fn create_client(
     responses(
         (status = 200, description = "The client", body = manage::clients::ClientView),
         (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "No such client (`client_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),
@@ -442,8 +444,8 @@ async fn show_client(
     responses(
         (status = 200, description = "The client as changed, with its new secret when one was set", body = manage::clients::ClientView),
         (status = 400, description = "Not `Content-Type: application/json` (`unsupported_content_type`), not JSON or with a NUL character in a string (`malformed_body`), or metadata that is refused (`invalid_client_metadata`, `invalid_redirect_uri`, ...)", body = AdminError),
-        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "No such client (`client_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
@@ -499,8 +501,8 @@ async fn update_client(
     responses(
         (status = 200, description = "The client with its new secret (shown this once) and `grace_seconds`", body = manage::clients::ClientView),
         (status = 400, description = "Not `Content-Type: application/json` (`unsupported_content_type`), not JSON or with a NUL character in a string (`malformed_body`), or a refused rotation (`secret_rotation_invalid`: a bad `grace_seconds`, or a client without a secret)", body = AdminError),
-        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "No such client (`client_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
@@ -546,8 +548,8 @@ async fn rotate_client_secret(
     responses(
         (status = 204, description = "Deleted"),
         (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "No such client (`client_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),
@@ -582,7 +584,8 @@ async fn delete_client(
     summary = "List the resources",
     responses(
         (status = 200, description = "Every resource", body = Vec<manage::resources::ResourceView>),
-        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),
@@ -611,8 +614,8 @@ async fn list_resources(
     responses(
         (status = 201, description = "The resource", body = manage::resources::ResourceView),
         (status = 400, description = "Not `Content-Type: application/json` (`unsupported_content_type`), not JSON or with a NUL character in a string (`malformed_body`), or refused attributes (`invalid_resource_attributes`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 409, description = "The identifier is registered already (`resource_exists`)", body = AdminError),
         (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
@@ -653,7 +656,8 @@ async fn create_resource(
     responses(
         (status = 200, description = "The resource", body = manage::resources::ResourceView),
         (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "No such resource (`resource_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),
@@ -682,8 +686,8 @@ async fn show_resource(
     responses(
         (status = 200, description = "The resource as changed", body = manage::resources::ResourceView),
         (status = 400, description = "Not `Content-Type: application/json` (`unsupported_content_type`), not JSON or with a NUL character in a string (`malformed_body`), or refused attributes (`invalid_resource_attributes`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "No such resource (`resource_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
@@ -723,8 +727,8 @@ async fn update_resource(
     responses(
         (status = 204, description = "Deleted"),
         (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "No such resource (`resource_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),
@@ -757,7 +761,8 @@ async fn delete_resource(
     summary = "List the users",
     responses(
         (status = 200, description = "Every user", body = Vec<manage::users::UserView>),
-        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),
@@ -813,8 +818,8 @@ fn field_names(body: &Value) -> Vec<String> {
     responses(
         (status = 201, description = "The user", body = manage::users::UserView),
         (status = 400, description = "Not `Content-Type: application/json` (`unsupported_content_type`), not JSON or with a NUL character in a string (`malformed_body`), or refused attributes (`invalid_user_attributes`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 409, description = "The username is taken (`username_taken`), or the verified email is another user's (`email_taken`)", body = AdminError),
         (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
@@ -865,7 +870,8 @@ async fn create_user(
     responses(
         (status = 200, description = "The user, with what they have besides a password", body = manage::users::UserView),
         (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "No such user (`user_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),
@@ -897,8 +903,8 @@ async fn show_user(
     responses(
         (status = 200, description = "The user as changed", body = manage::users::UserView),
         (status = 400, description = "Not `Content-Type: application/json` (`unsupported_content_type`), not JSON or with a NUL character in a string (`malformed_body`), or refused attributes (`invalid_user_attributes`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "No such user (`user_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 409, description = "The username is taken (`username_taken`), or the verified email is another user's (`email_taken`)", body = AdminError),
         (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
@@ -973,8 +979,8 @@ async fn update_user(
     responses(
         (status = 200, description = "How many sessions ended", body = SessionsEnded),
         (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "No such user (`user_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),
@@ -1025,8 +1031,8 @@ async fn end_user_sessions(
     responses(
         (status = 204, description = "Deleted"),
         (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "No such user (`user_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),
@@ -1073,7 +1079,8 @@ async fn delete_user(
     responses(
         (status = 200, description = "The user's passkeys, oldest first", body = manage::passkeys::PasskeyList),
         (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "No such user (`user_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),
@@ -1101,8 +1108,8 @@ async fn list_passkeys(
     responses(
         (status = 204, description = "Removed"),
         (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "No such user (`user_not_found`) or passkey (`passkey_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),
@@ -1132,7 +1139,8 @@ async fn delete_passkey(
     summary = "List the signing keys",
     responses(
         (status = 200, description = "Every signing key, published or not", body = Vec<manage::keys::KeyView>),
-        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),
@@ -1155,8 +1163,8 @@ async fn list_keys(State(app): State<Arc<App>>, method: Method, headers: HeaderM
     summary = "Rotate the signing keys",
     responses(
         (status = 200, description = "The new active keys, one per algorithm", body = manage::keys::RotatedKeys),
-        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),
@@ -1198,7 +1206,8 @@ async fn rotate_keys(
     responses(
         (status = 200, description = "The occurrence, with its internal detail", body = ErrorRecordView),
         (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "No occurrence with this id (`error_id_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),
@@ -1302,7 +1311,8 @@ fn maintenance_view(app: &App) -> Value {
     summary = "Show the maintenance switch",
     responses(
         (status = 200, description = "The switch as this node sees it", body = MaintenanceView),
-        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),
@@ -1328,8 +1338,8 @@ async fn show_maintenance(
     responses(
         (status = 200, description = "The switch as changed", body = MaintenanceView),
         (status = 400, description = "Not `Content-Type: application/json` (`unsupported_content_type`), not JSON or with a NUL character in a string (`malformed_body`), or no boolean `enabled` (`malformed_body`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
@@ -1378,7 +1388,8 @@ async fn set_maintenance(
     responses(
         (status = 200, description = "A page of the trail, newest first", body = AuditPage),
         (status = 400, description = "A filter given twice or holding a NUL character, or a `limit` or `before` out of range (`audit_query_invalid`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one that is not an admin token (`request_unauthorized`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),

@@ -636,6 +636,36 @@ mod tests {
         }
     }
 
+    /// Every operation that takes the bearer token documents the refusals
+    /// of a token: 401, and 403 (a person's token may lack the scope or the
+    /// role for reads too, not only the read-only token for writes).
+    #[test]
+    fn every_guarded_operation_documents_both_refusals() {
+        let doc = document("/admin/v1");
+        let mut guarded = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let bearer = op["security"]
+                    .as_array()
+                    .is_some_and(|s| s.iter().any(|r| r.get("bearer").is_some()));
+                if !bearer {
+                    continue;
+                }
+                guarded += 1;
+                for status in ["401", "403"] {
+                    let described = op["responses"][status]["description"]
+                        .as_str()
+                        .unwrap_or_else(|| panic!("{method} {path} lacks {status}"));
+                    assert!(
+                        described.contains("admin_"),
+                        "{method} {path} {status}: {described}"
+                    );
+                }
+            }
+        }
+        assert!(guarded >= 25, "{guarded}");
+    }
+
     #[test]
     fn answers_fit_their_schemas() {
         let mut metadata = ClientMetadata {
