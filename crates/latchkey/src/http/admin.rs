@@ -228,23 +228,25 @@ async fn person(app: &App, token: &str, read: bool) -> Result<Caller, latchkey_c
     let r = rights(app, token).await?;
     let scope_ok = r.has(ADMIN_SCOPE) || (read && r.has(ADMIN_READ_SCOPE));
     if !scope_ok {
-        return Err(ADMIN_SCOPE_MISSING.with_detail(match read {
-            true => "reads need scope admin:read or admin",
-            false => "changes need scope admin; this token may only read",
-        }));
+        return Err(ADMIN_SCOPE_MISSING
+            .with_detail(match read {
+                true => "reads need scope admin:read or admin",
+                false => "changes need scope admin; this token may only read",
+            })
+            .subject(&r.sub));
     }
     let needed = if read { ADMIN_READ_SCOPE } else { ADMIN_SCOPE };
     if !roles_allow(&r.roles, needed) {
-        return Err(
-            ADMIN_ROLE_MISSING.with_detail(match (read, r.roles.is_empty()) {
+        return Err(ADMIN_ROLE_MISSING
+            .with_detail(match (read, r.roles.is_empty()) {
                 (_, true) => "the user of this token holds no administrative role".to_string(),
                 (false, false) => format!(
                     "the user of this token is {}: changes need the admin role",
                     r.roles.join(", ")
                 ),
                 (true, false) => "the user's roles do not allow reading".to_string(),
-            }),
-        );
+            })
+            .subject(&r.sub));
     }
     Ok(Caller::Person { sub: r.sub })
 }
@@ -1477,9 +1479,14 @@ pub async fn record_denied(
             tracing::warn!(cause = cause.id, method = %method, path = %path, address = address.as_deref().unwrap_or_default(), "admin access denied");
             let key = address.clone().unwrap_or_default();
             if let Some(unrecorded) = app.admin_denied.admit(&key, latchkey_core::now_unix()) {
-                let actor = match cause.id == REQUEST_FORBIDDEN.id {
-                    true => Actor::Admin("admin_readonly_token".into()),
-                    false => Actor::System,
+                // A person known by a valid token is the actor; a
+                // guessed or foreign token is nobody's.
+                let actor = match (&failure.occ.subject, cause.id == REQUEST_FORBIDDEN.id) {
+                    (Some(subject), _) => {
+                        Actor::User(subject.strip_prefix("user:").unwrap_or(subject).to_string())
+                    }
+                    (None, true) => Actor::Admin("admin_readonly_token".into()),
+                    (None, false) => Actor::System,
                 };
                 let event = AuditEvent::new(&actor, kind::ADMIN_ACCESS_DENIED, "admin_api")
                     .failed()

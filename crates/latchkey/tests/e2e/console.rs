@@ -273,6 +273,20 @@ async fn admin_api_with_access_tokens(db: Db) {
         .await
         .unwrap();
     assert_eq!(error_of(r, 403).await["errorCode"], "admin_scope_missing");
+    // The refusal is in the trail under the person whose token it was.
+    let denied: Value = s
+        .admin(Method::GET, "/audit?kind=admin.access_denied")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        denied["events"][0]["actor"],
+        format!("user:{}", aud["sub"].as_str().unwrap()),
+        "{denied}"
+    );
     // A user without a role gets no admin scope at all: 403.
     let none = admin_access_token(&s, "nobody", PASSWORD).await;
     assert!(
