@@ -97,6 +97,22 @@ pub fn html(lang: Lang, id: &str, values: &[(&str, &str)]) -> String {
 /// The shared frame of every page: in the page's language, with the
 /// language switcher.
 pub fn layout(brand: &Brand, view: &View, title: &str, body: &str) -> String {
+    frame(
+        brand,
+        view.lang,
+        &super::language::switcher(view),
+        title,
+        body,
+    )
+}
+
+/// A page offered in English only (the admin console): no language
+/// switch, which would change nothing on it.
+pub fn layout_english(brand: &Brand, title: &str, body: &str) -> String {
+    frame(brand, Lang::En, "", title, body)
+}
+
+fn frame(brand: &Brand, lang: Lang, switcher: &str, title: &str, body: &str) -> String {
     let logo = brand
         .logo_uri
         .as_deref()
@@ -107,10 +123,9 @@ pub fn layout(brand: &Brand, view: &View, title: &str, body: &str) -> String {
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>{title} · {name}</title><link rel=\"stylesheet\" href=\"/assets/latchkey.css\"></head>\
 <body><header class=\"brand\">{logo}<span>{name}</span>{switcher}</header><main>{body}</main></body></html>",
-        lang = view.lang.tag(),
+        lang = lang.tag(),
         title = esc(title),
         name = esc(&brand.name),
-        switcher = super::language::switcher(view),
     )
 }
 

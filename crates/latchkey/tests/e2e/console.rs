@@ -428,6 +428,8 @@ async fn console_signs_in_without_a_browser(db: Db) {
         "{html}"
     );
     assert!(html.contains("href=\"/admin/users\""));
+    // English only: no language switch that would change nothing.
+    assert!(!html.contains("/language?to="), "{html}");
     // Sign-out needs the form's token, then ends the console session.
     let r = b.post("/admin/sign-out", &[("csrf", "forged")]).await;
     assert_eq!(r.status(), 403);

@@ -366,13 +366,9 @@ pub fn page(app: &App, admin: &Admin, nav: Nav, title: &str, body_html: &str) ->
         csrf = admin.csrf_field(),
         title = esc(title),
     );
-    let view = super::language::View {
-        lang: latchkey_core::i18n::Lang::En,
-        here: nav.path().to_string(),
-    };
     super::pages::html_response(
         StatusCode::OK,
-        super::pages::layout(&app.brand, &view, title, &body),
+        super::pages::layout_english(&app.brand, title, &body),
     )
 }
 
@@ -562,13 +558,9 @@ async fn sign_out(
 <p>Your console session has ended. You are still signed in to Latchkey in this browser.</p>\
 <p><a href=\"/logout\">Sign out of Latchkey too</a></p>\
 <p><a href=\"/admin\">Sign in to the console again</a></p></div>";
-    let view = super::language::View {
-        lang: latchkey_core::i18n::Lang::En,
-        here: "/admin".into(),
-    };
     let mut res = super::pages::html_response(
         StatusCode::OK,
-        super::pages::layout(&app.brand, &view, "Signed out", body),
+        super::pages::layout_english(&app.brand, "Signed out", body),
     );
     res.headers_mut().append(
         header::SET_COOKIE,
