@@ -64,6 +64,9 @@ pub struct DeviceGrant {
     /// The last poll that was answered (not one told to slow down).
     pub last_polled_at: Option<i64>,
     pub state: DeviceState,
+    /// The APIs the request named (RFC 8707), already checked; empty
+    /// for none.
+    pub resources: Vec<String>,
 }
 
 /// The outcome of [`DeviceStore::poll_device_grant`].

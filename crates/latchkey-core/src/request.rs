@@ -303,6 +303,10 @@ pub struct DeviceRequest {
     /// The vectors of trust the sign-in must meet (`vtr.default`).
     #[serde(default)]
     pub vtr: Vec<Vector>,
+    /// The APIs the device authorization request named (RFC 8707), shown
+    /// on the consent page and remembered with the consent.
+    #[serde(default)]
+    pub resources: Vec<String>,
 }
 
 /// A sign-in for the account page (`/account`): the person signs in (or
@@ -452,9 +456,13 @@ impl Purpose {
         self.authorize().and_then(AuthorizeRequest::claims)
     }
 
-    /// The resources named (only an authorization request names them).
+    /// The resources named (by an authorization or device request).
     pub fn resources(&self) -> &[String] {
-        self.authorize().map_or(&[], AuthorizeRequest::resources)
+        match self {
+            Purpose::Authorize(r) => r.resources(),
+            Purpose::Device { device } => &device.resources,
+            Purpose::Account { .. } => &[],
+        }
     }
 
     pub fn authorize(&self) -> Option<&AuthorizeRequest> {
@@ -491,6 +499,7 @@ mod tests {
                 user_code_hash: "h".into(),
                 scopes: Scope::split("openid"),
                 vtr: Vec::new(),
+                resources: Vec::new(),
             },
         };
         let json = serde_json::to_string(&device).unwrap();

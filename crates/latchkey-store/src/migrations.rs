@@ -154,6 +154,11 @@ pub(crate) const SQLITE: Dialect = Dialect {
             name: "0025_user_lock",
             sql: include_str!("../migrations/sqlite/0025_user_lock.sql"),
         },
+        Migration {
+            version: 26,
+            name: "0026_device_resources",
+            sql: include_str!("../migrations/sqlite/0026_device_resources.sql"),
+        },
     ],
 };
 
@@ -289,6 +294,11 @@ pub(crate) const POSTGRES: Dialect = Dialect {
             version: 25,
             name: "0025_user_lock",
             sql: include_str!("../migrations/postgres/0025_user_lock.sql"),
+        },
+        Migration {
+            version: 26,
+            name: "0026_device_resources",
+            sql: include_str!("../migrations/postgres/0026_device_resources.sql"),
         },
     ],
 };

@@ -2807,6 +2807,7 @@ fn device_grant(device: &str, user: &str, expires_at: i64) -> DeviceGrant {
         interval: 5,
         last_polled_at: None,
         state: DeviceState::Pending,
+        resources: Vec::new(),
     }
 }
 
@@ -2831,6 +2832,16 @@ async fn device_grants_are_kept_and_found_by_user_code(db: &TestDb) {
     assert_eq!(
         store.device_grant_by_user_code("dev-1").await.unwrap(),
         None
+    );
+    // The resources it named come back as they were.
+    let named = DeviceGrant {
+        resources: vec!["https://api.example/".into(), "https://b.example/".into()],
+        ..device_grant("dev-9", "user-9", 1600)
+    };
+    store.insert_device_grant(&named).await.unwrap();
+    assert_eq!(
+        store.device_grant_by_user_code("user-9").await.unwrap(),
+        Some(named)
     );
     // A user code (or a device code) is kept once.
     assert_conflict(

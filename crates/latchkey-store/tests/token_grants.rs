@@ -815,6 +815,7 @@ async fn device_grant(env: &Env, client: &str, scope: &str) -> (String, String) 
             interval: 5,
             last_polled_at: None,
             state: DeviceState::Pending,
+            resources: Vec::new(),
         })
         .await
         .unwrap();

@@ -2171,7 +2171,7 @@ pub static EXCHANGE_SCOPE_NOT_ALLOWED: Cause = Cause {
 // objects and at /token
 // ---------------------------------------------------------------------------
 
-const AUTHORIZE_PAR_TOKEN: &[&str] = &["/authorize", "/par", "/token"];
+const AUTHORIZE_PAR_TOKEN: &[&str] = &["/authorize", "/par", "/device_authorization", "/token"];
 
 pub static RESOURCE_NOT_ABSOLUTE: Cause = Cause {
     id: "resource_not_absolute",

@@ -356,6 +356,7 @@ mod tests {
                 user_code_hash: "h".into(),
                 scopes: Scope::split("openid"),
                 vtr: Vec::new(),
+                resources: Vec::new(),
             },
         };
         let first_party = Situation {

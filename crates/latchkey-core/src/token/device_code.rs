@@ -23,12 +23,9 @@ pub async fn exchange(
     let Some(device_code) = param(params, "device_code")? else {
         return Err(MISSING_PARAMETER.with_detail("device_code"));
     };
-    // /device_authorization takes no resource (RFC 8707 is not part of
-    // RFC 8628), so a device grant has none to name but this server.
+    // The resources the device authorization request named (RFC 8707
+    // §2); which one this token is for is checked once the grant is read.
     let named = crate::resource::named_at_token(params)?;
-    if named != Some(ctx.issuer) {
-        crate::resource::check_granted(&[], named)?;
-    }
     // The tokens of one device grant form one grant (the refresh family);
     // its refresh token is kept in the transaction that redeems it.
     let grant_id = format!(
@@ -46,7 +43,13 @@ pub async fn exchange(
                 let DeviceState::Approved(approval) = &grant.state else {
                     return None;
                 };
-                let made = refresh_for(ctx, client, &grant_info(grant, approval, &grant_id));
+                // A resource the grant does not hold is refused before any
+                // token is made (the grant is spent either way, as a code is).
+                let made = match named == Some(ctx.issuer) {
+                    true => Ok(()),
+                    false => crate::resource::check_granted(&grant.resources, named),
+                }
+                .and_then(|()| refresh_for(ctx, client, &grant_info(grant, approval, &grant_id)));
                 keep_refresh(made, &mut refresh)
             },
         )
@@ -76,7 +79,7 @@ pub async fn exchange(
         store,
         ctx.issuer,
         &client.client_id,
-        &[],
+        &grant.resources,
         named,
         &crate::scope::Scope::split(&grant.scope),
         false,
@@ -107,7 +110,7 @@ fn grant_info<'a>(
         nonce: None,
         claims: None,
         id_claims: None,
-        resources: &[],
+        resources: &grant.resources,
         target: None,
     }
 }

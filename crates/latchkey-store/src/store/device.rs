@@ -22,11 +22,11 @@ const DEVICE_GRACE: i64 = 3600;
 mod sql {
     pub const INSERT: &str = "INSERT INTO device_grants \
         (device_code_hash, user_code_hash, client_id, scope, created_at, expires_at, poll_interval, \
-        last_polled_at, state, sub, auth_time, acr, amr, sid) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+        last_polled_at, state, sub, auth_time, acr, amr, sid, resources) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
     pub const BY_USER_CODE: &str = "SELECT device_code_hash, user_code_hash, client_id, scope, \
-        created_at, expires_at, poll_interval, last_polled_at, state, sub, auth_time, acr, amr, sid \
-        FROM device_grants WHERE user_code_hash = $1";
+        created_at, expires_at, poll_interval, last_polled_at, state, sub, auth_time, acr, amr, sid, \
+        resources FROM device_grants WHERE user_code_hash = $1";
     /// The conditional update is the decide-once guarantee.
     pub const DECIDE: &str = "UPDATE device_grants SET state = $2, sub = $3, auth_time = $4, \
         acr = $5, amr = $6, sid = $7, decided_at = $8 \
@@ -55,7 +55,7 @@ mod sql {
             THEN 'redeemed' ELSE state END \
         WHERE device_code_hash = $1 AND client_id = $2 \
         RETURNING device_code_hash, user_code_hash, client_id, scope, created_at, expires_at, \
-        poll_interval, last_polled_at, state, sub, auth_time, acr, amr, sid, last_outcome";
+        poll_interval, last_polled_at, state, sub, auth_time, acr, amr, sid, resources, last_outcome";
     /// Only read when the poll matched no row: tells an unknown code from
     /// another client's (neither changes anything).
     pub const OWNER: &str = "SELECT client_id FROM device_grants WHERE device_code_hash = $1";
@@ -154,6 +154,7 @@ fn device_grant(row: &impl DbRow, approved_as: bool) -> StoreResult<DeviceGrant>
         expires_at: row.try_get("expires_at").map_err(map_err)?,
         interval: row.try_get("poll_interval").map_err(map_err)?,
         last_polled_at: row.try_get("last_polled_at").map_err(map_err)?,
+        resources: super::grants::resources_of(row, &key)?,
         device_code_hash: key,
         state,
     })
@@ -183,6 +184,7 @@ impl<D: Db> DeviceStore for SqlStore<D> {
             .bind(c.acr)
             .bind(c.amr)
             .bind(c.sid)
+            .bind(super::grants::resources_json(&g.resources)?)
             .execute(&self.pool)
             .await
             .map_err(map_err)?;

@@ -2,7 +2,8 @@
 //! a device code to poll /token with and a user code for the user to type
 //! at `/device`. The client authenticates exactly as at /token (a public
 //! client names itself with client_id), must be registered for the device
-//! grant, and may ask for the scopes /authorize would allow it. Both codes
+//! grant, and may ask for the scopes and resources (RFC 8707) /authorize
+//! would allow it. Both codes
 //! are kept hashed; errors go back as JSON.
 
 use super::respond::Failure;
@@ -51,6 +52,19 @@ pub async fn device_authorization(
     let scope = latchkey_core::authorize::check_scope(scope, &client)
         .map_err(fail)?
         .to_string();
+    // Resource indicators (RFC 8707 §2) as at /authorize: registered APIs
+    // this client may ask for, each accepting a scope asked for.
+    let named = latchkey_core::resource::named(&params);
+    let known = latchkey_core::resource::load(app.store.as_ref(), &named)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let resources = latchkey_core::resource::check_named(
+        &named,
+        &known,
+        &client.client_id,
+        &latchkey_core::scope::Scope::split(&scope),
+    )
+    .map_err(fail)?;
 
     let now = latchkey_core::now_unix();
     let ttl = app.config.device_code_ttl;
@@ -66,6 +80,7 @@ pub async fn device_authorization(
         interval,
         last_polled_at: None,
         state: DeviceState::Pending,
+        resources,
     };
     let mut draws = 0;
     let user_code = loop {

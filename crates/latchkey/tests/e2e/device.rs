@@ -481,10 +481,130 @@ async fn device_page_refusals(db: Db) {
     assert!(s.logs().contains("user_code_throttled"));
 }
 
+/// Resource indicators (RFC 8707) at /device_authorization, as at
+/// /authorize: a registered API the client may ask for, whose scopes are
+/// asked for, becomes the audience of the device's tokens; the refresh
+/// token keeps it; an unknown one or another client's is refused.
+async fn a_device_names_resources(db: Db) {
+    const API: &str = "https://api.example/";
+    let s = Server::start(db).await;
+    let sub = user(&s, "alice").await;
+    tv(
+        &s,
+        "tv",
+        &[DEVICE, "refresh_token"],
+        "openid offline_access api:read",
+    )
+    .await;
+    for body in [
+        json!({"resource": API, "name": "Example API", "scope": "api:read"}),
+        json!({"resource": "https://other.example/", "name": "Other", "scope": "api:read",
+               "allowed_clients": ["someone-else"]}),
+    ] {
+        let r = s
+            .admin(Method::POST, "/resources")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    let r = authorize_device(
+        &s,
+        &[
+            ("client_id", "tv"),
+            ("scope", "openid offline_access api:read"),
+            ("resource", API),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let answer: Value = r.json().await.unwrap();
+    approve(&s, &answer, &sub).await;
+    let r = poll(&s, "tv", code(&answer)).await;
+    assert_eq!(r.status(), 200);
+    let t: Value = r.json().await.unwrap();
+    let at = payload(t["access_token"].as_str().unwrap());
+    assert_eq!(at["aud"], API, "{at}");
+    assert_eq!(at["scope"], "api:read", "{at}");
+    // The refresh token keeps the grant's resources: one of them by name.
+    let r = s
+        .http
+        .post(s.url("/token"))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", "tv"),
+            ("refresh_token", t["refresh_token"].as_str().unwrap()),
+            ("resource", API),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let refreshed: Value = r.json().await.unwrap();
+    assert_eq!(
+        payload(refreshed["access_token"].as_str().unwrap())["aud"],
+        API
+    );
+    // The person confirming the device sees the API by its name.
+    {
+        use crate::authorize::{Browser, hidden, location, submit_login};
+        let r = authorize_device(
+            &s,
+            &[
+                ("client_id", "tv"),
+                ("scope", "openid api:read"),
+                ("resource", API),
+            ],
+        )
+        .await;
+        let shown: Value = r.json().await.unwrap();
+        let mut b = Browser::new(&s);
+        let html = b.get(&s.url("/device")).await.text().await.unwrap();
+        let r = b
+            .post(
+                "/device",
+                &[
+                    ("csrf", &hidden(&html, "csrf")),
+                    ("user_code", shown["user_code"].as_str().unwrap()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        let html = b.get(&location(&r)).await.text().await.unwrap();
+        let r = submit_login(&mut b, &html, "alice", "correct horse battery").await;
+        assert_eq!(r.status(), 303);
+        let page = b.get(&location(&r)).await.text().await.unwrap();
+        assert!(page.contains("Example API"), "{page}");
+    }
+    // Refused at the start, each with its cause.
+    for (resource, cause) in [
+        ("https://unknown.example/", "resource_unknown"),
+        ("https://other.example/", "resource_client_not_allowed"),
+        ("not-a-uri", "resource_not_absolute"),
+    ] {
+        let r = authorize_device(
+            &s,
+            &[
+                ("client_id", "tv"),
+                ("scope", "openid api:read"),
+                ("resource", resource),
+            ],
+        )
+        .await;
+        let (_, body) = assert_json_error(r, 400, "invalid_target", cause).await;
+        assert!(
+            body["error_uri"].as_str().unwrap().contains(cause),
+            "{body}"
+        );
+    }
+}
+
 crate::both!(
     a_device_signs_in_once,
     device_refusals,
-    device_page_refusals
+    device_page_refusals,
+    a_device_names_resources
 );
 
 /// The next JSON line the script writes.

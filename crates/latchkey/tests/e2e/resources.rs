@@ -688,11 +688,13 @@ async fn client_credentials_name_a_resource(db: Db) {
         let r = token(&s, &form).await;
         assert_json_error(r, 400, code, cause).await;
     }
-    // A device grant has no resources (/device_authorization takes none):
-    // naming one is refused before the device code is even looked at.
+    // A device grant holds the resources its /device_authorization
+    // request named: naming another is refused.
     let device = "urn:ietf:params:oauth:grant-type:device_code";
     crate::device::tv(&s, "tv", &[device], "openid").await;
     let started = crate::device::start(&s, "tv", "openid").await;
+    let dana = crate::device::user(&s, "dana").await;
+    crate::device::approve(&s, &started, &dana).await;
     let r = s
         .http
         .post(s.url("/token"))

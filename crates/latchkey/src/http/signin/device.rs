@@ -193,6 +193,7 @@ pub async fn submit(
             user_code_hash: grant.user_code_hash.clone(),
             scopes: Scope::split(&grant.scope),
             vtr: app.config.policy.vtr_default.clone(),
+            resources: grant.resources.clone(),
         },
     };
     arrive(&app, &headers, purpose, &client, None).await
