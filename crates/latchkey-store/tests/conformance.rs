@@ -3334,6 +3334,11 @@ async fn session_grants(store: &dyn Store) {
     pending.grant_id = "g-pending".into();
     pending.expires_at = 9_000;
     store.insert_code(&pending).await.unwrap();
+    let mut kept = code_record("code-offline");
+    kept.grant_id = "g-offline-code".into();
+    kept.scope = "openid offline_access".into();
+    kept.expires_at = 9_000;
+    store.insert_code(&kept).await.unwrap();
     for (sub, sid) in [("s1", "sid1"), ("s1", "sid2"), ("s2", "sid1")] {
         let mut s = session_of(sub, sid, 100, 9_000);
         s.id_hash = format!("hash-{sub}-{sid}");
@@ -3370,6 +3375,15 @@ async fn ending_a_session_revokes_its_grants_without_offline_access(db: &TestDb)
     for grant in ["g-bound", "g-used", "g-pending", "g-lookalike"] {
         assert!(store.is_grant_revoked(grant).await.unwrap(), "{grant}");
     }
+    // Its code not yet redeemed is spent; one with offline_access is not.
+    assert!(matches!(
+        store.redeem_code("code-pending", 510).await.unwrap(),
+        latchkey_core::grant::Redemption::Reused(_)
+    ));
+    assert!(matches!(
+        store.redeem_code("code-offline", 510).await.unwrap(),
+        latchkey_core::grant::Redemption::Fresh(_)
+    ));
     for grant in ["g-offline", "device.g", "g-other-session", "g-none", "g-s2"] {
         assert!(!store.is_grant_revoked(grant).await.unwrap(), "{grant}");
     }
@@ -3417,6 +3431,10 @@ async fn ending_every_session_revokes_every_session_bound_grant(db: &TestDb) {
     for grant in ["g-bound", "g-used", "g-pending", "g-other-session"] {
         assert!(store.is_grant_revoked(grant).await.unwrap(), "{grant}");
     }
+    assert!(matches!(
+        store.redeem_code("code-pending", 610).await.unwrap(),
+        latchkey_core::grant::Redemption::Reused(_)
+    ));
     for grant in ["g-offline", "device.g", "g-none", "g-s2"] {
         assert!(!store.is_grant_revoked(grant).await.unwrap(), "{grant}");
     }

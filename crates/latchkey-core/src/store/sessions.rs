@@ -22,7 +22,8 @@ pub trait SessionStore: Send + Sync {
     /// ([`session_bound`](crate::grant::session_bound): made in it, without
     /// `offline_access`, not device-flow) are revoked like
     /// [`GrantStore::revoke_grant`](super::GrantStore::revoke_grant),
-    /// remembered until `keep_until`; grants with `offline_access` stay.
+    /// remembered until `keep_until`, and their codes not yet redeemed are
+    /// spent; grants with `offline_access` stay.
     async fn end_session(
         &self,
         sub: &str,

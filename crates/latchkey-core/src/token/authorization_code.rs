@@ -95,12 +95,21 @@ pub async fn exchange(
     let record = match redemption {
         Redemption::Unknown => return Err(CODE_UNKNOWN.occur()),
         Redemption::Reused(record) => {
-            // Taking the app's access back spends its codes: not a replay.
+            // The end of its session and taking the app's access back
+            // spend a code, and say why: not a replay.
             let reason = store.revocation_reason(&record.grant_id).await?;
-            if reason.as_deref() == Some(crate::grant::CONSENT_REVOKED) {
-                return Err(CODE_REVOKED
-                    .with_detail("the user took back the application's access")
-                    .subject(&record.sub));
+            let why = match reason.as_deref() {
+                Some(crate::grant::SESSION_ENDED) => Some(
+                    CODE_SESSION_ENDED
+                        .with_detail("the user's session ended before the code was redeemed"),
+                ),
+                Some(crate::grant::CONSENT_REVOKED) => {
+                    Some(CODE_REVOKED.with_detail("the user took back the application's access"))
+                }
+                _ => None,
+            };
+            if let Some(occ) = why {
+                return Err(occ.subject(&record.sub));
             }
             store
                 .revoke_grant(&record.grant_id, ctx.now, ctx.revocation_horizon())
@@ -111,18 +120,6 @@ pub async fn exchange(
         }
         Redemption::Fresh(record) => record,
     };
-    // A logout (or the user taking the app's access back) between the
-    // authorization and now revoked the code's grant: its tokens would be
-    // refused the moment they are used, so the code is refused instead.
-    if store.is_grant_revoked(&record.grant_id).await? {
-        let reason = store.revocation_reason(&record.grant_id).await?;
-        return Err(if reason.as_deref() == Some(crate::grant::SESSION_ENDED) {
-            CODE_SESSION_ENDED.with_detail("the user's session ended before the code was redeemed")
-        } else {
-            CODE_REVOKED.occur()
-        }
-        .subject(&record.sub));
-    }
     // The same refusal the transaction made (the code is spent either way).
     crate::dpop::check_grant_binding(record.dpop_jkt.as_deref(), ctx.dpop_jkt, "code")?;
     let refresh = refresh?;

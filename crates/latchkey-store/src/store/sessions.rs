@@ -71,12 +71,29 @@ pub(super) mod sql {
             )
         };
     }
+    /// Their codes not yet redeemed are spent, so a late redemption is
+    /// refused at once (by the revocation's reason) rather than making
+    /// tokens that are already revoked.
+    macro_rules! spend_session_codes {
+        ($sessions:literal, $now:literal) => {
+            concat!(
+                "UPDATE authorization_codes SET used_at = ",
+                $now,
+                " WHERE sub = $1 AND ",
+                $sessions,
+                " AND used_at IS NULL AND NOT ",
+                offline!("scope")
+            )
+        };
+    }
     /// Bound to one session: `$1` sub, `$2` sid, `$3` now, `$4` keep_until.
     pub const REVOKE_SESSION_GRANTS: &str = revoke_session_grants!("sid = $2", "$3", "$4");
     pub const REVOKE_SESSION_REFRESH: &str = revoke_session_refresh!("sid = $2", "$3");
+    pub const SPEND_SESSION_CODES: &str = spend_session_codes!("sid = $2", "$3");
     /// Bound to any session of `$1`: `$2` now, `$3` keep_until.
     pub const REVOKE_SESSIONS_GRANTS: &str = revoke_session_grants!("sid IS NOT NULL", "$2", "$3");
     pub const REVOKE_SESSIONS_REFRESH: &str = revoke_session_refresh!("sid IS NOT NULL", "$2");
+    pub const SPEND_SESSIONS_CODES: &str = spend_session_codes!("sid IS NOT NULL", "$2");
     pub const LIST_CONSENTS: &str = "SELECT c.client_id, c.scope, c.updated_at, \
         (SELECT MAX(u.last_used_at) FROM grant_uses u WHERE u.sub = c.sub AND u.client_id = c.client_id) \
         AS last_used_at FROM consents c WHERE c.sub = $1 ORDER BY c.updated_at, c.client_id";
@@ -247,13 +264,15 @@ impl<D: Db> SessionStore for SqlStore<D> {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
-        D::query(sql::REVOKE_SESSION_REFRESH)
-            .bind(sub)
-            .bind(sid)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        for statement in [sql::REVOKE_SESSION_REFRESH, sql::SPEND_SESSION_CODES] {
+            D::query(statement)
+                .bind(sub)
+                .bind(sid)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
         Self::bump_revocations(&mut tx).await?;
         tx.commit().await.map_err(map_err)?;
         self.revocations.forget();
@@ -276,12 +295,14 @@ impl<D: Db> SessionStore for SqlStore<D> {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
-        D::query(sql::REVOKE_SESSIONS_REFRESH)
-            .bind(sub)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        for statement in [sql::REVOKE_SESSIONS_REFRESH, sql::SPEND_SESSIONS_CODES] {
+            D::query(statement)
+                .bind(sub)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
         Self::bump_revocations(&mut tx).await?;
         tx.commit().await.map_err(map_err)?;
         self.revocations.forget();
