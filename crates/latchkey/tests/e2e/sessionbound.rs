@@ -144,6 +144,15 @@ async fn alive(s: &Server, secret: &str, t: &Value) -> Value {
     r.json().await.unwrap()
 }
 
+/// The `sid` of the ID token in `t`.
+fn sid_of(t: &Value) -> String {
+    let id = t["id_token"].as_str().unwrap();
+    let payload = id.split('.').nth(1).unwrap();
+    let claims: Value =
+        serde_json::from_slice(&latchkey_core::crypto::b64url_decode(payload).unwrap()).unwrap();
+    claims["sid"].as_str().unwrap().to_owned()
+}
+
 async fn introspect(s: &Server, secret: &str, token: &str) -> Value {
     let r = s
         .http
@@ -186,15 +195,7 @@ async fn the_account_page_ends_them_too(db: Db) {
     let mut b = Browser::new(&s);
     let online = tokens(&s, &mut b, &secret, "openid email", "", "alice").await;
     let offline = tokens(&s, &mut b, &secret, "openid offline_access", "", "alice").await;
-    let id = online["id_token"]
-        .as_str()
-        .unwrap()
-        .split('.')
-        .nth(1)
-        .unwrap();
-    let id: Value =
-        serde_json::from_slice(&latchkey_core::crypto::b64url_decode(id).unwrap()).unwrap();
-    let sid = id["sid"].as_str().unwrap();
+    let sid = &sid_of(&online);
     let html = b.get("/account").await.text().await.unwrap();
     let r = b
         .post(
@@ -271,15 +272,7 @@ async fn signing_in_again_keeps_the_sid(db: Db) {
     let mut b = Browser::new(&s);
     let first = tokens(&s, &mut b, &secret, "openid email", "", "alice").await;
     let again = tokens(&s, &mut b, &secret, "openid", "&prompt=login", "alice").await;
-    let sid = |t: &Value| {
-        let id = t["id_token"].as_str().unwrap();
-        let payload = id.split('.').nth(1).unwrap();
-        let claims: Value =
-            serde_json::from_slice(&latchkey_core::crypto::b64url_decode(payload).unwrap())
-                .unwrap();
-        claims["sid"].as_str().unwrap().to_owned()
-    };
-    assert_eq!(sid(&first), sid(&again));
+    assert_eq!(sid_of(&first), sid_of(&again));
     let hint = again["id_token"].as_str().unwrap();
     let r = b.get(&format!("/logout?id_token_hint={hint}")).await;
     assert_eq!(r.status(), 200);
