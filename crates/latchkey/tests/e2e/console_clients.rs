@@ -283,6 +283,21 @@ async fn auditors_read_only(db: Db) {
             "{path}"
         );
     }
+    // The pages of a change are refused the same way, with the cause.
+    for path in ["/admin/clients/new", "/admin/clients/web/delete"] {
+        let r = s
+            .http
+            .get(s.url(path))
+            .header("cookie", b.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{path}");
+        assert!(
+            r.text().await.unwrap().contains("console_read_only"),
+            "{path}"
+        );
+    }
     let shown: Value = s
         .admin(Method::GET, "/clients/web")
         .send()

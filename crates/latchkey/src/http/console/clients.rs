@@ -76,9 +76,7 @@ async fn list(State(app): State<Arc<App>>, headers: HeaderMap, uri: axum::http::
 /// `GET /admin/clients/new`: the form for a new client.
 async fn new_form(State(app): State<Arc<App>>, headers: HeaderMap, uri: axum::http::Uri) -> Answer {
     let admin = gate(&app, &headers, &uri).await?;
-    if !admin.can_write {
-        return Ok(read_only(&app, &admin));
-    }
+    admin.require_write()?;
     let body = new_body(&app, &admin, &Fields::default(), None);
     Ok(page(&app, &admin, Nav::Clients, "New client", &body))
 }
@@ -187,9 +185,7 @@ async fn confirm_delete(
     Path(client_id): Path<String>,
 ) -> Answer {
     let admin = gate(&app, &headers, &uri).await?;
-    if !admin.can_write {
-        return Ok(read_only(&app, &admin));
-    }
+    admin.require_write()?;
     crate::builtin::guard_client(&client_id).map_err(failed)?;
     let record = manage::clients::get(app.store.as_ref(), &client_id)
         .await
@@ -1009,14 +1005,6 @@ and its ID can be taken again. To stop it for a while instead, deactivate it.</p
             .unwrap_or_default(),
         csrf = admin.csrf_field(),
     )
-}
-
-fn read_only(app: &App, admin: &Admin) -> Response {
-    let body = "<p>Your role can read the console, not change it.</p>\
-<p><a class=\"back\" href=\"/admin/clients\">← Clients</a></p>";
-    let mut res = page(app, admin, Nav::Clients, "Read only", body);
-    *res.status_mut() = StatusCode::FORBIDDEN;
-    res
 }
 
 // ---------------------------------------------------------------------------

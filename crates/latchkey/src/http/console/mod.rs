@@ -101,14 +101,24 @@ impl Admin {
             )
             .into_response());
         }
-        if write && !self.can_write {
-            return Err(Failure::page(CONSOLE_READ_ONLY.with_detail(format!(
-                "{} holds the roles {:?}",
-                self.username, self.roles
-            )))
-            .into_response());
+        if write {
+            self.require_write()?;
         }
         Ok(())
+    }
+
+    /// Refuse a change (or the page of one) to a role that only reads:
+    /// `console_read_only`.
+    #[allow(clippy::result_large_err)]
+    pub fn require_write(&self) -> Result<(), Response> {
+        if self.can_write {
+            return Ok(());
+        }
+        Err(Failure::page(CONSOLE_READ_ONLY.with_detail(format!(
+            "{} holds the roles {:?}",
+            self.username, self.roles
+        )))
+        .into_response())
     }
 
     /// The role as shown: admin, else auditor.
