@@ -8,6 +8,7 @@
 use crate::support::{Db, Server};
 use reqwest::Method;
 use serde_json::{Value, json};
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -21,7 +22,14 @@ pub(crate) struct Driver {
 }
 
 impl Drop for Driver {
+    /// chromedriver runs in a process group of its own, with the Chromium
+    /// processes it starts: the whole group is killed, so a test that ends
+    /// (or panics) leaves no browser behind.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
@@ -41,6 +49,7 @@ impl Driver {
         let port = free_port();
         let child = Command::new("chromedriver")
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -142,6 +151,37 @@ impl Driver {
             Some(json!({})),
         )
         .await;
+    }
+
+    /// Click `css`, which follows a link or submits a form, and wait until
+    /// the next page has loaded: a text the old page also shows cannot
+    /// pass for the new one.
+    pub(crate) async fn click_to_next_page(&self, css: &str) {
+        self.script("window.latchkeyOldPage = true;").await;
+        self.click(css).await;
+        for _ in 0..400 {
+            let url = format!("{}/session/{}/execute/sync", self.base, self.session);
+            let script = "return window.latchkeyOldPage === undefined && document.readyState === 'complete';";
+            let answer = self
+                .http
+                .post(url)
+                .json(&json!({"script": script, "args": []}))
+                .send()
+                .await;
+            // While the page changes, WebDriver may answer with an error
+            // (no execution context yet): that is "not yet".
+            if let Ok(r) = answer
+                && let Ok(v) = r.json::<Value>().await
+                && v["value"] == Value::Bool(true)
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!(
+            "clicking {css} never led to a new page; at {}",
+            self.url().await
+        );
     }
 
     /// Run `script` (a function body) in the page; its return value.
