@@ -3357,6 +3357,20 @@ pub static CONNECTED_APPLICATION_UNKNOWN: Cause = Cause {
     page: Some("That application is not connected to your account any more."),
 };
 
+pub static ADMIN_QUERY_INVALID: Cause = Cause {
+    id: "admin_query_invalid",
+    code: ErrorCode::InvalidRequest,
+    status: 400,
+    summary: "A query parameter of an admin API listing is invalid",
+    actor: Actor::Operator,
+    fix: "Give each parameter once and as the API's description says: for users, q is text and limit a whole number from 1 to 1000; for error counts, span is day or week.",
+    spec: "RFC 9110 §15.5.1",
+    endpoints: ADMIN,
+    extended_code: None,
+    checklist: &["T1"],
+    page: None,
+};
+
 pub static AUDIT_QUERY_INVALID: Cause = Cause {
     id: "audit_query_invalid",
     code: ErrorCode::InvalidRequest,
@@ -4457,6 +4471,7 @@ pub static ALL: &[&Cause] = &[
     &ACCOUNT_SESSION_UNKNOWN,
     &CONNECTED_APPLICATION_UNKNOWN,
     &AUDIT_QUERY_INVALID,
+    &ADMIN_QUERY_INVALID,
     &SECRET_ROTATION_INVALID,
     // passkeys
     &PASSKEY_CANCELLED,

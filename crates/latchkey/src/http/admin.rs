@@ -1,5 +1,5 @@
-//! The admin API, `/admin/v1`: clients, resources, users, keys and error
-//! look-up.
+//! The admin API, `/admin/v1`: clients, resources, users, keys, error
+//! look-up and counts, the audit trail and the maintenance switch.
 //! Bearer `admin_token` for everything, `admin_readonly_token` for reads.
 //! Errors use the admin channel (Okta-style bodies). Not in discovery.
 
@@ -56,6 +56,7 @@ pub fn routes() -> Router<Arc<App>> {
         )
         .route("/keys", get(list_keys))
         .route("/keys/rotate", post(rotate_keys))
+        .route("/errors", get(count_errors))
         .route("/errors/{error_id}", get(show_error))
         .route("/audit", get(list_audit))
         .route("/maintenance", get(show_maintenance).put(set_maintenance))
@@ -89,7 +90,7 @@ impl Caller {
 /// the full one; an access token for the admin API (`{issuer}/admin`)
 /// works by its scope (`admin`, `admin:read` for reads) and by what its
 /// user's roles allow now.
-pub async fn authorize(app: &App, method: &Method, headers: &HeaderMap) -> Result<Caller, Failure> {
+async fn authorize(app: &App, method: &Method, headers: &HeaderMap) -> Result<Caller, Failure> {
     let presented = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -348,12 +349,7 @@ fn ok(status: StatusCode, body: Value) -> Response {
     ),
     security(("bearer" = []))
 )]
-async fn list_clients(
-    State(app): State<Arc<App>>,
-    method: Method,
-    headers: HeaderMap,
-) -> AdminResult {
-    authorize(&app, &method, &headers).await?;
+async fn list_clients(State(app): State<Arc<App>>, _caller: Caller) -> AdminResult {
     let body = without_built_ins(
         manage::clients::list(app.store.as_ref())
             .await
@@ -382,12 +378,11 @@ async fn list_clients(
 )]
 async fn create_client(
     State(app): State<Arc<App>>,
-    method: Method,
+    caller: Caller,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
     body: Bytes,
 ) -> AdminResult {
-    let caller = authorize(&app, &method, &headers).await?;
     let body = json_body(&headers, &body)?;
     let created = manage::clients::create(
         app.store.as_ref(),
@@ -425,11 +420,9 @@ async fn create_client(
 )]
 async fn show_client(
     State(app): State<Arc<App>>,
-    method: Method,
-    headers: HeaderMap,
+    _caller: Caller,
     Path(client_id): Path<String>,
 ) -> AdminResult {
-    authorize(&app, &method, &headers).await?;
     let client = manage::clients::get(app.store.as_ref(), &client_id)
         .await
         .map_err(Failure::admin)?;
@@ -456,13 +449,12 @@ async fn show_client(
 )]
 async fn update_client(
     State(app): State<Arc<App>>,
-    method: Method,
+    caller: Caller,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
     Path(client_id): Path<String>,
     body: Bytes,
 ) -> AdminResult {
-    let caller = authorize(&app, &method, &headers).await?;
     crate::builtin::guard_client(&client_id).map_err(Failure::admin)?;
     let patch = json_body(&headers, &body)?;
     let fields = field_names(&patch);
@@ -513,13 +505,12 @@ async fn update_client(
 )]
 async fn rotate_client_secret(
     State(app): State<Arc<App>>,
-    method: Method,
+    caller: Caller,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
     Path(client_id): Path<String>,
     body: Bytes,
 ) -> AdminResult {
-    let caller = authorize(&app, &method, &headers).await?;
     crate::builtin::guard_client(&client_id).map_err(Failure::admin)?;
     let body = if body.iter().all(u8::is_ascii_whitespace) {
         json!({})
@@ -559,12 +550,11 @@ async fn rotate_client_secret(
 )]
 async fn delete_client(
     State(app): State<Arc<App>>,
-    method: Method,
+    caller: Caller,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
     Path(client_id): Path<String>,
 ) -> AdminResult {
-    let caller = authorize(&app, &method, &headers).await?;
     crate::builtin::guard_client(&client_id).map_err(Failure::admin)?;
     manage::clients::delete(app.store.as_ref(), &client_id)
         .await
@@ -593,12 +583,7 @@ async fn delete_client(
     ),
     security(("bearer" = []))
 )]
-async fn list_resources(
-    State(app): State<Arc<App>>,
-    method: Method,
-    headers: HeaderMap,
-) -> AdminResult {
-    authorize(&app, &method, &headers).await?;
+async fn list_resources(State(app): State<Arc<App>>, _caller: Caller) -> AdminResult {
     let body = without_built_ins(
         manage::resources::list(app.store.as_ref())
             .await
@@ -627,12 +612,11 @@ async fn list_resources(
 )]
 async fn create_resource(
     State(app): State<Arc<App>>,
-    method: Method,
+    caller: Caller,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
     body: Bytes,
 ) -> AdminResult {
-    let caller = authorize(&app, &method, &headers).await?;
     let body = json_body(&headers, &body)?;
     let created = manage::resources::create(app.store.as_ref(), body)
         .await
@@ -667,11 +651,9 @@ async fn create_resource(
 )]
 async fn show_resource(
     State(app): State<Arc<App>>,
-    method: Method,
-    headers: HeaderMap,
+    _caller: Caller,
     Path(resource): Path<String>,
 ) -> AdminResult {
-    authorize(&app, &method, &headers).await?;
     let record = manage::resources::get(app.store.as_ref(), &resource)
         .await
         .map_err(Failure::admin)?;
@@ -698,13 +680,12 @@ async fn show_resource(
 )]
 async fn update_resource(
     State(app): State<Arc<App>>,
-    method: Method,
+    caller: Caller,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
     Path(resource): Path<String>,
     body: Bytes,
 ) -> AdminResult {
-    let caller = authorize(&app, &method, &headers).await?;
     crate::builtin::guard_resource(app.store.as_ref(), &resource)
         .await
         .map_err(Failure::admin)?;
@@ -738,12 +719,11 @@ async fn update_resource(
 )]
 async fn delete_resource(
     State(app): State<Arc<App>>,
-    method: Method,
+    caller: Caller,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
     Path(resource): Path<String>,
 ) -> AdminResult {
-    let caller = authorize(&app, &method, &headers).await?;
     crate::builtin::guard_resource(app.store.as_ref(), &resource)
         .await
         .map_err(Failure::admin)?;
@@ -756,13 +736,21 @@ async fn delete_resource(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// `GET /admin/v1/users`: every user (by creation), or with `q`, `after`
+/// or `limit` a page of a search (by username).
 #[utoipa::path(
     get,
     path = "/users",
     tag = "users",
-    summary = "List the users",
+    summary = "List or search the users",
+    params(
+        ("q" = Option<String>, Query, description = "Text the username, `sub` or email contains (ignoring ASCII case); empty matches everyone", example = "ada"),
+        ("after" = Option<String>, Query, description = "The last username of the previous page: the page starts after it"),
+        ("limit" = Option<usize>, Query, description = "At most this many users (1 to 1000; 100 by default)", minimum = 1, maximum = 1000)
+    ),
     responses(
-        (status = 200, description = "Every user", body = Vec<manage::users::UserView>),
+        (status = 200, description = "Without `q`, `after` and `limit`: every user, oldest first. With any of them: the users found, by username; a page shorter than `limit` is the last", body = Vec<manage::users::UserView>),
+        (status = 400, description = "A parameter given twice, a `limit` out of range or a NUL character (`admin_query_invalid`)", body = AdminError),
         (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
         (status = 403, description = "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
@@ -772,13 +760,18 @@ async fn delete_resource(
 )]
 async fn list_users(
     State(app): State<Arc<App>>,
-    method: Method,
-    headers: HeaderMap,
+    _caller: Caller,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> AdminResult {
-    authorize(&app, &method, &headers).await?;
-    let body = manage::users::list(app.store.as_ref())
-        .await
-        .map_err(Failure::admin)?;
+    let params = latchkey_core::authorize::RawParams::parse(query.as_deref().unwrap_or(""));
+    let store = app.store.as_ref();
+    let body = match manage::users::query(&params).map_err(Failure::admin)? {
+        None => manage::users::list(store).await,
+        Some(q) => manage::users::search(store, &q.text, q.after.as_deref(), q.limit)
+            .await
+            .map(|found| Value::Array(found.iter().map(manage::users::view).collect())),
+    }
+    .map_err(Failure::admin)?;
     Ok(ok(StatusCode::OK, body))
 }
 
@@ -831,13 +824,12 @@ fn field_names(body: &Value) -> Vec<String> {
 )]
 async fn create_user(
     State(app): State<Arc<App>>,
-    method: Method,
+    caller: Caller,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
     body: Bytes,
 ) -> AdminResult {
     use latchkey_core::audit::kind;
-    let caller = authorize(&app, &method, &headers).await?;
     let body = json_body(&headers, &body)?;
     let fields = field_names(&body);
     let created = manage::users::create(app.store.as_ref(), &app.secrets, body)
@@ -881,11 +873,9 @@ async fn create_user(
 )]
 async fn show_user(
     State(app): State<Arc<App>>,
-    method: Method,
-    headers: HeaderMap,
+    _caller: Caller,
     Path(sub): Path<String>,
 ) -> AdminResult {
-    authorize(&app, &method, &headers).await?;
     let user = manage::users::get(app.store.as_ref(), &sub)
         .await
         .map_err(Failure::admin)?;
@@ -916,14 +906,13 @@ async fn show_user(
 )]
 async fn update_user(
     State(app): State<Arc<App>>,
-    method: Method,
+    caller: Caller,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
     Path(sub): Path<String>,
     body: Bytes,
 ) -> AdminResult {
     use latchkey_core::audit::kind;
-    let caller = authorize(&app, &method, &headers).await?;
     let patch = json_body(&headers, &body)?;
     let fields = field_names(&patch);
     let locking = patch.get("locked") == Some(&Value::Bool(true));
@@ -990,13 +979,12 @@ async fn update_user(
 )]
 async fn end_user_sessions(
     State(app): State<Arc<App>>,
-    method: Method,
+    caller: Caller,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
     Path(sub): Path<String>,
 ) -> AdminResult {
     use latchkey_core::audit::kind;
-    let caller = authorize(&app, &method, &headers).await?;
     let user = manage::users::get(app.store.as_ref(), &sub)
         .await
         .map_err(Failure::admin)?;
@@ -1042,13 +1030,12 @@ async fn end_user_sessions(
 )]
 async fn delete_user(
     State(app): State<Arc<App>>,
-    method: Method,
+    caller: Caller,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
     Path(sub): Path<String>,
 ) -> AdminResult {
     use latchkey_core::audit::kind;
-    let caller = authorize(&app, &method, &headers).await?;
     let user = manage::users::get(app.store.as_ref(), &sub)
         .await
         .map_err(Failure::admin)?;
@@ -1090,11 +1077,9 @@ async fn delete_user(
 )]
 async fn list_passkeys(
     State(app): State<Arc<App>>,
-    method: Method,
-    headers: HeaderMap,
+    _caller: Caller,
     Path(sub): Path<String>,
 ) -> AdminResult {
-    authorize(&app, &method, &headers).await?;
     let listed = manage::passkeys::list(app.store.as_ref(), &sub)
         .await
         .map_err(Failure::admin)?;
@@ -1119,16 +1104,13 @@ async fn list_passkeys(
 )]
 async fn delete_passkey(
     State(app): State<Arc<App>>,
-    method: Method,
+    caller: Caller,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
     Path((sub, id)): Path<(String, String)>,
 ) -> AdminResult {
-    let caller = authorize(&app, &method, &headers).await?;
-    let actor = caller.actor();
-    let address = super::client_address::of(&extensions, &headers, &app.config.trusted_proxies)
-        .map(|ip| ip.to_string());
-    manage::passkeys::remove(app.store.as_ref(), &sub, &id, &actor, address)
+    let address = address_of(&app, &extensions, &headers);
+    manage::passkeys::remove(app.store.as_ref(), &sub, &id, &caller.actor(), address)
         .await
         .map_err(Failure::admin)?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -1148,8 +1130,7 @@ async fn delete_passkey(
     ),
     security(("bearer" = []))
 )]
-async fn list_keys(State(app): State<Arc<App>>, method: Method, headers: HeaderMap) -> AdminResult {
-    authorize(&app, &method, &headers).await?;
+async fn list_keys(State(app): State<Arc<App>>, _caller: Caller) -> AdminResult {
     let body = manage::keys::list(app.store.as_ref())
         .await
         .map_err(Failure::admin)?;
@@ -1174,11 +1155,10 @@ async fn list_keys(State(app): State<Arc<App>>, method: Method, headers: HeaderM
 )]
 async fn rotate_keys(
     State(app): State<Arc<App>>,
-    method: Method,
+    caller: Caller,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
 ) -> AdminResult {
-    let caller = authorize(&app, &method, &headers).await?;
     let store = app.store.as_ref();
     let new = manage::keys::rotate(store, &app.secrets, Alg::ALL, app.config.access_token_ttl)
         .await
@@ -1199,6 +1179,43 @@ async fn rotate_keys(
 
 /// `GET /admin/v1/errors/{error_id}`: an occurrence with its internal
 /// detail, for support.
+/// `GET /admin/v1/errors`: the occurrences the store keeps, counted by
+/// code and cause over the last 24 hours by hour or the last 7 days by
+/// day, as the console's table and chart show them.
+#[utoipa::path(
+    get,
+    path = "/errors",
+    tag = "errors",
+    summary = "Count the errors by code and cause over time",
+    params(
+        ("span" = Option<String>, Query, description = "`day` (the last 24 hours by hour, the default) or `week` (the last 7 days by day); UTC", example = "day"),
+        ("client_id" = Option<String>, Query, description = "Count one client's errors only")
+    ),
+    responses(
+        (status = 200, description = "The counts per bucket, oldest first, a row per cause seen, most frequent first", body = manage::errors::CountsView),
+        (status = 400, description = "A parameter given twice, an unknown `span` or a NUL character (`admin_query_invalid`)", body = AdminError),
+        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
+        (status = 403, description = "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)", body = AdminError),
+        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+    ),
+    security(("bearer" = []))
+)]
+async fn count_errors(
+    State(app): State<Arc<App>>,
+    _caller: Caller,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> AdminResult {
+    let params = latchkey_core::authorize::RawParams::parse(query.as_deref().unwrap_or(""));
+    let (span, client) = manage::errors::query(&params).map_err(Failure::admin)?;
+    let now = latchkey_core::now_unix();
+    let counts = manage::errors::counts(app.store.as_ref(), span, now, client.as_deref())
+        .await
+        .map_err(Failure::admin)?;
+    let view = manage::errors::CountsView::of(&counts, &app.config.issuer);
+    Ok(ok(StatusCode::OK, json!(view)))
+}
+
 #[utoipa::path(
     get,
     path = "/errors/{error_id}",
@@ -1217,11 +1234,9 @@ async fn rotate_keys(
 )]
 async fn show_error(
     State(app): State<Arc<App>>,
-    method: Method,
-    headers: HeaderMap,
+    _caller: Caller,
     Path(error_id): Path<String>,
 ) -> AdminResult {
-    authorize(&app, &method, &headers).await?;
     let record = match manage::storable(&error_id) {
         true => app
             .store
@@ -1320,12 +1335,7 @@ fn maintenance_view(app: &App) -> Value {
     ),
     security(("bearer" = []))
 )]
-async fn show_maintenance(
-    State(app): State<Arc<App>>,
-    method: Method,
-    headers: HeaderMap,
-) -> AdminResult {
-    authorize(&app, &method, &headers).await?;
+async fn show_maintenance(State(app): State<Arc<App>>, _caller: Caller) -> AdminResult {
     Ok(ok(StatusCode::OK, maintenance_view(&app)))
 }
 
@@ -1350,12 +1360,11 @@ async fn show_maintenance(
 )]
 async fn set_maintenance(
     State(app): State<Arc<App>>,
-    method: Method,
+    caller: Caller,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
     body: Bytes,
 ) -> AdminResult {
-    let caller = authorize(&app, &method, &headers).await?;
     let body = json_body(&headers, &body)?;
     let Some(on) = body.get("enabled").and_then(Value::as_bool) else {
         return Err(Failure::admin(
@@ -1399,11 +1408,9 @@ async fn set_maintenance(
 )]
 async fn list_audit(
     State(app): State<Arc<App>>,
-    method: Method,
-    headers: HeaderMap,
+    _caller: Caller,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> AdminResult {
-    authorize(&app, &method, &headers).await?;
     let params = latchkey_core::authorize::RawParams::parse(query.as_deref().unwrap_or(""));
     let q = manage::audit::query(&params).map_err(Failure::admin)?;
     let (events, next) = manage::audit::page(app.store.as_ref(), &q)
@@ -1414,7 +1421,8 @@ async fn list_audit(
 
 /// `GET /admin/v1/openapi.json`: this API's OpenAPI document, with the
 /// issuer's `/admin/v1` as its server. It holds no secret, so it needs no
-/// token; with the admin API off, it is refused like every admin route.
+/// token, and it is served without `admin_token` too: people's access
+/// tokens for the admin API work then.
 #[utoipa::path(
     get,
     path = "/openapi.json",
@@ -1422,17 +1430,11 @@ async fn list_audit(
     summary = "This document",
     responses(
         (status = 200, description = "The OpenAPI 3.1 document of the admin API", body = Object),
-        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 503, description = "The node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
     ),
     security(())
 )]
 pub async fn openapi(State(app): State<Arc<App>>) -> AdminResult {
-    if app.config.admin_token.is_none() {
-        return Err(Failure::admin(ADMIN_API_DISABLED.with_detail(
-            "set admin_token (LATCHKEY_ADMIN_TOKEN) to enable it",
-        )));
-    }
     let server = format!("{}/admin/v1", app.config.issuer.trim_end_matches('/'));
     Ok(ok(StatusCode::OK, super::openapi::document(&server)))
 }
@@ -1447,57 +1449,71 @@ fn address_of(
         .map(|ip| ip.to_string())
 }
 
-/// Layered over the admin routes: a request the token check refuses (no
-/// or a wrong token, a write with the read-only one) is logged at WARN and
-/// recorded in the audit trail as `admin.access_denied`, at most once per
-/// address per minute (the kept event's `detail.unrecorded` counts those
-/// in between), so guessing cannot flood the trail. The handler then
-/// refuses it as before.
-pub async fn record_denied(
-    State(app): State<Arc<App>>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
+/// Every guarded admin handler takes its caller as an extractor, so the
+/// token is checked once, before the path and the body are read, and no
+/// handler can forget it. A refusal (no or a wrong token, a write with the
+/// read-only one, a person's token without the scope or the role) is
+/// logged at WARN and recorded in the audit trail as
+/// `admin.access_denied`, at most once per address per minute (the kept
+/// event's `detail.unrecorded` counts those in between), so guessing
+/// cannot flood the trail.
+impl axum::extract::FromRequestParts<Arc<App>> for Caller {
+    type Rejection = Failure;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        app: &Arc<App>,
+    ) -> Result<Caller, Failure> {
+        let refused = match authorize(app, &parts.method, &parts.headers).await {
+            Ok(caller) => return Ok(caller),
+            Err(failure) => failure,
+        };
+        record_denied(app, parts, &refused).await;
+        Err(refused)
+    }
+}
+
+async fn record_denied(app: &App, parts: &axum::http::request::Parts, failure: &Failure) {
     use latchkey_core::audit::{Actor, AuditEvent, kind};
     use latchkey_core::catalogue::{
         ADMIN_ROLE_MISSING, ADMIN_SCOPE_MISSING, ADMIN_TOKEN_INACTIVE, ADMIN_TOKEN_NOT_FOR_ADMIN,
     };
-    if let Err(failure) = authorize(&app, request.method(), request.headers()).await {
-        let cause = failure.occ.cause;
-        let refused = [
-            &REQUEST_UNAUTHORIZED,
-            &REQUEST_FORBIDDEN,
-            &ADMIN_TOKEN_INACTIVE,
-            &ADMIN_TOKEN_NOT_FOR_ADMIN,
-            &ADMIN_SCOPE_MISSING,
-            &ADMIN_ROLE_MISSING,
-        ];
-        if refused.iter().any(|c| cause.id == c.id) {
-            let address = address_of(&app, request.extensions(), request.headers());
-            let path = format!("/admin/v1{}", request.uri().path());
-            let method = request.method().to_string();
-            tracing::warn!(cause = cause.id, method = %method, path = %path, address = address.as_deref().unwrap_or_default(), "admin access denied");
-            let key = address.clone().unwrap_or_default();
-            if let Some(unrecorded) = app.admin_denied.admit(&key, latchkey_core::now_unix()) {
-                // A person known by a valid token is the actor; a
-                // guessed or foreign token is nobody's.
-                let actor = match (&failure.occ.subject, cause.id == REQUEST_FORBIDDEN.id) {
-                    (Some(subject), _) => {
-                        Actor::User(subject.strip_prefix("user:").unwrap_or(subject).to_string())
-                    }
-                    (None, true) => Actor::Admin("admin_readonly_token".into()),
-                    (None, false) => Actor::System,
-                };
-                let event = AuditEvent::new(&actor, kind::ADMIN_ACCESS_DENIED, "admin_api")
-                    .failed()
-                    .address(address)
-                    .with("method", method)
-                    .with("path", path)
-                    .with("cause", cause.id)
-                    .with("unrecorded", unrecorded);
-                crate::audit::record(&app, event).await;
-            }
-        }
+    let cause = failure.occ.cause;
+    let refused = [
+        &REQUEST_UNAUTHORIZED,
+        &REQUEST_FORBIDDEN,
+        &ADMIN_TOKEN_INACTIVE,
+        &ADMIN_TOKEN_NOT_FOR_ADMIN,
+        &ADMIN_SCOPE_MISSING,
+        &ADMIN_ROLE_MISSING,
+    ];
+    if !refused.iter().any(|c| cause.id == c.id) {
+        return;
     }
-    next.run(request).await
+    let address = address_of(app, &parts.extensions, &parts.headers);
+    // Nested under /admin/v1, the router sees the rest of the path.
+    let path = format!("/admin/v1{}", parts.uri.path());
+    let method = parts.method.to_string();
+    tracing::warn!(cause = cause.id, method = %method, path = %path, address = address.as_deref().unwrap_or_default(), "admin access denied");
+    let key = address.clone().unwrap_or_default();
+    let Some(unrecorded) = app.admin_denied.admit(&key, latchkey_core::now_unix()) else {
+        return;
+    };
+    // A person known by a valid token is the actor; a guessed or foreign
+    // token is nobody's.
+    let actor = match (&failure.occ.subject, cause.id == REQUEST_FORBIDDEN.id) {
+        (Some(subject), _) => {
+            Actor::User(subject.strip_prefix("user:").unwrap_or(subject).to_string())
+        }
+        (None, true) => Actor::Admin("admin_readonly_token".into()),
+        (None, false) => Actor::System,
+    };
+    let event = AuditEvent::new(&actor, kind::ADMIN_ACCESS_DENIED, "admin_api")
+        .failed()
+        .address(address)
+        .with("method", method)
+        .with("path", path)
+        .with("cause", cause.id)
+        .with("unrecorded", unrecorded);
+    crate::audit::record(app, event).await;
 }

@@ -153,12 +153,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(console::routes())
         .nest(
             "/admin/v1",
-            admin::routes()
-                .route_layer(axum::middleware::from_fn_with_state(
-                    app.clone(),
-                    admin::record_denied,
-                ))
-                .route("/openapi.json", get(admin::openapi)),
+            admin::routes().route("/openapi.json", get(admin::openapi)),
         )
         .fallback(not_found)
         .layer(axum::middleware::from_fn(respond::tag_endpoint))

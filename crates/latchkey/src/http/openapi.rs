@@ -46,6 +46,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         admin::delete_passkey,
         admin::list_keys,
         admin::rotate_keys,
+        admin::count_errors,
         admin::show_error,
         admin::list_audit,
         admin::show_maintenance,
@@ -59,7 +60,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         (name = "resources", description = "Protected resources clients may name (RFC 8707)"),
         (name = "users", description = "Users, their sessions and passkeys"),
         (name = "keys", description = "Signing keys"),
-        (name = "errors", description = "Error occurrences, by the error_id an answer showed"),
+        (name = "errors", description = "Error occurrences: one by the error_id an answer showed, and counts by code and cause over time"),
         (name = "audit", description = "The audit trail"),
         (name = "maintenance", description = "The maintenance switch of every node"),
         (name = "openapi", description = "This document"),
@@ -504,7 +505,7 @@ mod tests {
         let doc = document("/admin/v1");
         assert_eq!(doc["openapi"], "3.1.0");
         let paths = doc["paths"].as_object().unwrap();
-        assert_eq!(paths.len(), 16, "{:?}", paths.keys());
+        assert_eq!(paths.len(), 17, "{:?}", paths.keys());
     }
 
     /// Every refusal references the one error shape; every operation but

@@ -3,7 +3,8 @@
 //! code and cause over time (the admin console's table and chart).
 
 use latchkey_core::Occurrence;
-use latchkey_core::catalogue::ERROR_ID_NOT_FOUND;
+use latchkey_core::authorize::RawParams;
+use latchkey_core::catalogue::{ADMIN_QUERY_INVALID, ERROR_ID_NOT_FOUND};
 use latchkey_core::error::{ErrorCount, ErrorRecord};
 use latchkey_core::store::Store;
 
@@ -128,6 +129,94 @@ impl Counts {
             causes,
         }
     }
+}
+
+/// The counts as `GET /admin/v1/errors` answers them.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ErrorCounts)]
+pub struct CountsView {
+    /// `day` (the last 24 hours, by hour) or `week` (the last 7 days, by
+    /// day); UTC.
+    #[schema(pattern = "^(day|week)$")]
+    pub span: &'static str,
+    /// The length of each bucket in seconds.
+    pub bucket_seconds: i64,
+    /// The start of each bucket (Unix seconds), oldest first; the last
+    /// holds now.
+    pub starts: Vec<i64>,
+    /// Every cause's count per bucket, added up.
+    pub totals: Vec<i64>,
+    /// A row per cause seen, most frequent first.
+    pub causes: Vec<CauseCountsView>,
+}
+
+/// One cause's counts over the span.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ErrorCauseCounts)]
+pub struct CauseCountsView {
+    /// The `error` code answered.
+    pub code: String,
+    /// The catalogue cause.
+    pub cause: String,
+    /// The count per bucket, as `starts`.
+    pub per_bucket: Vec<i64>,
+    pub total: i64,
+    /// The cause's section of the error reference, when it is one of
+    /// this version's causes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub docs: Option<String>,
+}
+
+impl CountsView {
+    pub fn of(counts: &Counts, issuer: &str) -> CountsView {
+        CountsView {
+            span: counts.span.as_str(),
+            bucket_seconds: counts.span.buckets().0,
+            starts: counts.starts.clone(),
+            totals: counts.totals(),
+            causes: counts
+                .causes
+                .iter()
+                .map(|c| CauseCountsView {
+                    code: c.code.clone(),
+                    cause: c.cause.clone(),
+                    per_bucket: c.per_bucket.clone(),
+                    total: c.total,
+                    docs: docs_url(issuer, &c.cause),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Where the error reference explains `cause`, when it is one of this
+/// version's causes.
+pub fn docs_url(issuer: &str, cause: &str) -> Option<String> {
+    latchkey_core::error::docs::find(cause)
+        .map(|c| format!("{issuer}{}", latchkey_core::error::docs::error_uri_path(c)))
+}
+
+/// The query of `GET /admin/v1/errors`: `span` (`day`, the default, or
+/// `week`) and `client_id` (one client's errors only).
+pub fn query(params: &RawParams) -> Result<(Span, Option<String>), Occurrence> {
+    let invalid = |detail: String| ADMIN_QUERY_INVALID.with_detail(detail);
+    if let Some(name) = params.first_repeated() {
+        return Err(invalid(format!("{name} is given more than once")));
+    }
+    if let Some((name, _)) = params.pairs().iter().find(|(_, v)| v.contains('\0')) {
+        return Err(invalid(format!("{name} holds a NUL character")));
+    }
+    let text = |name: &str| params.single(name).ok().flatten().map(str::trim);
+    let span = match text("span") {
+        None | Some("") => Span::Day,
+        Some(v) => {
+            Span::parse(v).ok_or_else(|| invalid(format!("span must be day or week, got {v:?}")))?
+        }
+    };
+    let client = text("client_id")
+        .filter(|v| !v.is_empty())
+        .map(str::to_string);
+    Ok((span, client))
 }
 
 /// The counts of the occurrences kept over `span` up to `now`, of every

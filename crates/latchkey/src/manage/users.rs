@@ -450,6 +450,56 @@ pub async fn locked(store: &dyn Store, sub: &str) -> Result<Option<Occurrence>, 
         .map(|at| USER_LOCKED.with_detail(format!("user {sub} was locked at {at}"))))
 }
 
+/// A search of `GET /admin/v1/users`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserQuery {
+    pub text: String,
+    pub after: Option<String>,
+    pub limit: usize,
+}
+
+/// How many users a search answers when `limit` is not given, and at most.
+pub const SEARCH_DEFAULT: usize = 100;
+pub const SEARCH_MAX: usize = 1000;
+
+/// The search `GET /admin/v1/users` names: `q` (text in the username,
+/// `sub` or email), `after` (the previous page's last username) and
+/// `limit`. `None` without any of them: the whole list, as before search.
+pub fn query(
+    params: &latchkey_core::authorize::RawParams,
+) -> Result<Option<UserQuery>, Occurrence> {
+    use latchkey_core::catalogue::ADMIN_QUERY_INVALID;
+    let invalid = |detail: String| ADMIN_QUERY_INVALID.with_detail(detail);
+    if let Some(name) = params.first_repeated() {
+        return Err(invalid(format!("{name} is given more than once")));
+    }
+    // PostgreSQL refuses NUL in text: refused here, not a server error.
+    if let Some((name, _)) = params.pairs().iter().find(|(_, v)| v.contains('\0')) {
+        return Err(invalid(format!("{name} holds a NUL character")));
+    }
+    let text = |name: &str| params.single(name).ok().flatten();
+    let (q, after, limit) = (text("q"), text("after"), text("limit"));
+    if q.is_none() && after.is_none() && limit.is_none() {
+        return Ok(None);
+    }
+    let limit = match limit {
+        None => SEARCH_DEFAULT,
+        Some(v) => match v.trim().parse::<usize>() {
+            Ok(n) if (1..=SEARCH_MAX).contains(&n) => n,
+            _ => {
+                return Err(invalid(format!(
+                    "limit must be a whole number from 1 to {SEARCH_MAX}, got {v:?}"
+                )));
+            }
+        },
+    };
+    Ok(Some(UserQuery {
+        text: q.unwrap_or_default().to_string(),
+        after: after.filter(|a| !a.is_empty()).map(str::to_string),
+        limit,
+    }))
+}
+
 /// The users whose username, `sub` or email contains `text` (ignoring
 /// ASCII case; every user when empty), by username, at most `limit`, after
 /// the username `after` (the previous page's last).

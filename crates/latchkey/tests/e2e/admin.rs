@@ -536,4 +536,207 @@ crate::both!(
     key_rotation_keeps_old_keys_published,
     admin_api_is_off_without_a_token,
     deleting_a_user_ends_their_access,
+    users_are_searched_and_paged,
+    errors_are_counted,
 );
+
+/// `GET /admin/v1/users` searches by username, `sub` or email with `q`,
+/// pages by `after` and `limit`, and refuses a bad query by cause; without
+/// them it lists everyone, as before.
+async fn users_are_searched_and_paged(db: Db) {
+    let s = Server::start(db).await;
+    for (name, email) in [
+        ("carol", "carol@shop.example"),
+        ("alice", "alice@example.com"),
+        ("bob", "bob@shop.example"),
+        ("dave", "dave@example.com"),
+    ] {
+        let r = s
+            .admin(Method::POST, "/users")
+            .json(&json!({"username": name, "claims": {"email": email}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    let names = |v: Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["username"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let get = |query: &str| {
+        let req = s.admin(Method::GET, &format!("/users{query}"));
+        async move { req.send().await.unwrap() }
+    };
+    // Everyone without a search (oldest first; made within a second here).
+    let mut all = names(get("").await.json::<Value>().await.unwrap());
+    all.sort();
+    assert_eq!(all, ["alice", "bob", "carol", "dave"]);
+    // By email, ignoring case, by username.
+    let found = get("?q=SHOP.example").await.json::<Value>().await.unwrap();
+    assert_eq!(names(found), ["bob", "carol"]);
+    // Pages of two by username.
+    let first = get("?limit=2").await.json::<Value>().await.unwrap();
+    assert_eq!(names(first), ["alice", "bob"]);
+    let next = get("?limit=2&after=bob")
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(names(next), ["carol", "dave"]);
+    let last = get("?limit=2&after=dave")
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(names(last), Vec::<String>::new());
+    // By sub.
+    let carol = get("?q=carol").await.json::<Value>().await.unwrap();
+    let sub = carol[0]["sub"].as_str().unwrap().to_string();
+    let by_sub = get(&format!("?q={}", &sub[..8]))
+        .await
+        .json::<Value>()
+        .await;
+    assert_eq!(names(by_sub.unwrap()), ["carol"]);
+    // Refused by cause.
+    for query in [
+        "?limit=0",
+        "?limit=1001",
+        "?limit=ten",
+        "?q=a&q=b",
+        "?q=%00",
+    ] {
+        let r = get(query).await;
+        assert_eq!(r.status(), 400, "{query}");
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["errorCode"], "admin_query_invalid", "{query}: {e}");
+    }
+    // The read-only token searches too.
+    let r = s
+        .http
+        .get(s.url("/admin/v1/users?q=dave"))
+        .bearer_auth(READONLY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(names(r.json::<Value>().await.unwrap()), ["dave"]);
+}
+
+/// `GET /admin/v1/errors` counts the kept occurrences by code and cause
+/// per hour of the last day (or per day of the last week), of every client
+/// or of one, each cause linked to its section of the error reference.
+async fn errors_are_counted(db: Db) {
+    let s = Server::start(db).await;
+    let r = s
+        .admin(Method::POST, "/clients")
+        .json(&json!({"client_id": "shop", "redirect_uris": ["https://shop.example/cb"], "grant_types": ["authorization_code"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let secret = r.json::<Value>().await.unwrap()["client_secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Two refusals of no client, one of the client "shop".
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let r = s
+            .http
+            .post(s.url("/token"))
+            .form(&[("grant_type", "password")])
+            .send()
+            .await
+            .unwrap();
+        ids.push(r.json::<Value>().await.unwrap()["error_id"].clone());
+    }
+    let r = s
+        .http
+        .post(s.url("/token"))
+        .basic_auth("shop", Some(&secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    let shop: Value = r.json().await.unwrap();
+    ids.push(shop["error_id"].clone());
+    let shop_cause = shop["error_uri"]
+        .as_str()
+        .unwrap()
+        .rsplit_once('#')
+        .unwrap()
+        .1
+        .to_string();
+    // Occurrences are kept off the request path: wait for all three.
+    for id in &ids {
+        let id = id.as_str().unwrap();
+        let mut kept = false;
+        for _ in 0..100 {
+            let r = s.admin(Method::GET, &format!("/errors/{id}")).send().await;
+            if r.unwrap().status() == 200 {
+                kept = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(kept, "{id} kept");
+    }
+
+    let counts: Value = s
+        .admin(Method::GET, "/errors")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(counts["span"], "day");
+    assert_eq!(counts["bucket_seconds"], 3600);
+    assert_eq!(counts["starts"].as_array().unwrap().len(), 24);
+    let causes = counts["causes"].as_array().unwrap();
+    let all: i64 = causes.iter().map(|c| c["total"].as_i64().unwrap()).sum();
+    assert_eq!(all, 3, "{counts}");
+    // Everything happened in the current hour, the last bucket.
+    assert_eq!(counts["totals"].as_array().unwrap().last(), Some(&json!(3)));
+    for c in causes {
+        let docs = c["docs"].as_str().unwrap();
+        assert!(
+            docs.ends_with(&format!(
+                "/errors/{}#{}",
+                c["code"].as_str().unwrap(),
+                c["cause"].as_str().unwrap()
+            )),
+            "{c}"
+        );
+        let r = s.http.get(docs).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{docs}");
+    }
+
+    let week: Value = s
+        .admin(Method::GET, "/errors?span=week&client_id=shop")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(week["bucket_seconds"], 86_400);
+    assert_eq!(week["starts"].as_array().unwrap().len(), 7);
+    let causes = week["causes"].as_array().unwrap();
+    assert_eq!(causes.len(), 1, "{week}");
+    assert_eq!(causes[0]["cause"], shop_cause.as_str());
+    assert_eq!(causes[0]["total"], 1);
+
+    for query in ["?span=month", "?span=day&span=week", "?client_id=%00"] {
+        let r = s
+            .admin(Method::GET, &format!("/errors{query}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{query}");
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["errorCode"], "admin_query_invalid", "{query}: {e}");
+    }
+}

@@ -1100,16 +1100,8 @@ pub(super) fn alert_html(app: &App, occ: &Occurrence) -> String {
 /// A cause named by its id, linked to its section of the error docs
 /// (`{issuer}/errors/{code}#{cause}`).
 pub(super) fn cause_link(app: &App, cause: &str) -> String {
-    match latchkey_core::error::docs::find(cause) {
-        Some(c) => format!(
-            "<a href=\"{}\"><code>{}</code></a>",
-            esc(&format!(
-                "{}{}",
-                app.config.issuer,
-                latchkey_core::error::docs::error_uri_path(c)
-            )),
-            esc(c.id)
-        ),
+    match crate::manage::errors::docs_url(&app.config.issuer, cause) {
+        Some(url) => format!("<a href=\"{}\"><code>{}</code></a>", esc(&url), esc(cause)),
         None => format!("<code>{}</code>", esc(cause)),
     }
 }
