@@ -3,7 +3,9 @@
 //! crate reads them, e.g. `return`, `1*return`, `sleep(100)`) arms named
 //! points: `authorize.issue_code`, `token.issue`, `store.read`,
 //! `store.write`, `respond.location` (a redirect whose `Location` header
-//! cannot be built). An armed point fails as an internal error.
+//! cannot be built), `signin.session` (a new sign-in session, before it is
+//! stored). An armed point fails as an internal error; `sleep(ms)` holds
+//! the request there.
 
 /// Arm the points named in `FAILPOINTS` (with `arm` false, only refuse
 /// the variable where it cannot work). Without the feature the variable is

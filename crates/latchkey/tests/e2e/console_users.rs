@@ -114,6 +114,42 @@ async fn a_locked_user_signs_in_no_way_until_unlocked(db: Db) {
     assert!(next.starts_with(CB), "{next}");
 }
 
+/// A lock that commits while a sign-in is between its lock check and its
+/// new session (held there by the fault point `signin.session`) still
+/// ends that session: the app is told `access_denied`, and the browser is
+/// not signed in.
+#[tokio::test]
+async fn a_lock_during_a_sign_in_ends_its_session() {
+    let s = Server::start_with(
+        Db::Sqlite,
+        &[("FAILPOINTS", "signin.session=1*sleep(1500)")],
+    )
+    .await;
+    web_client(&s).await;
+    let sub = sub_of(&s, "alice").await;
+    let mut b = Browser::new(&s);
+    let html = login_page(&mut b, START).await;
+    let locking = async {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        patch_user(&s, &sub, json!({"locked": true})).await
+    };
+    let (r, locked) = tokio::join!(submit_login(&mut b, &html, "alice", PASSWORD), locking);
+    assert_eq!(locked["locked"], true);
+    // The sign-in's refusal goes back to the app, as its other errors do.
+    assert_eq!(r.status(), 303);
+    let to = location(&r);
+    assert!(to.starts_with(CB), "{to}");
+    assert!(to.contains("error=access_denied"), "{to}");
+    let r = b.get(START).await;
+    assert!(location(&r).starts_with("/login?i="), "{}", location(&r));
+    let sessions = s
+        .sql_count(&format!(
+            "SELECT COUNT(*) FROM sessions WHERE sub = '{sub}'"
+        ))
+        .await;
+    assert_eq!(sessions, 0);
+}
+
 // ---------------------------------------------------------------------------
 // In a real browser
 

@@ -117,9 +117,6 @@ fn page(
     layout(&app.brand, &p.view, &lang.t("sign-in"), &body)
 }
 
-/// A passkey sign-in for the login page, bound to this sign-in; `None`
-/// when passkeys are off, or the ceremony could not be kept (the password
-/// still works).
 /// The login page refusing a locked account (cause `user_locked`, with
 /// its link), the failed sign-in in the trail; `None` when the account is
 /// not locked. Every way of signing in asks this once the person is known.
@@ -156,6 +153,9 @@ pub async fn refuse_locked(
     ))))
 }
 
+/// A passkey sign-in for the login page, bound to this sign-in; `None`
+/// when passkeys are off, or the ceremony could not be kept (the password
+/// still works).
 async fn passkey_ceremony(app: &App, p: &Pending) -> Option<Started> {
     let rp = app.passkeys.as_ref()?;
     let now = latchkey_core::now_unix();

@@ -406,7 +406,17 @@ pub async fn new_session(
         )),
         address: address.map(|ip| ip.to_string()),
     };
+    fail::fail_point!("signin.session", |_| Err(
+        latchkey_core::catalogue::INTERNAL_ERROR.with_detail("failpoint signin.session is armed")
+    ));
     app.store.insert_session(&session).await?;
+    // A lock that committed after this sign-in's own check ended the
+    // sessions there were then, not this one: it is ended here. (A lock
+    // committing after this read ends it itself.)
+    if let Some(occ) = crate::manage::users::locked(app.store.as_ref(), sub).await? {
+        app.store.delete_session(&session.id_hash).await?;
+        return Err(occ);
+    }
     tracing::info!(client_id, sub, amr = ?session.amr, "signed in");
     if let Some((_, old)) = previous
         && old.sub != sub
