@@ -27,6 +27,7 @@ mod console;
 mod console_a11y;
 mod console_clients;
 mod console_errors;
+mod console_journey;
 mod console_keys;
 mod console_users;
 mod cookies;
