@@ -126,20 +126,7 @@ async fn http_basics_go_through_the_catalogue(db: Db) {
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["errorCode"], "request_too_large");
     // The occurrence is kept for support, with its detail.
-    let mut found = None;
-    for _ in 0..100 {
-        let r = s
-            .admin(Method::GET, &format!("/errors/{error_id}"))
-            .send()
-            .await
-            .unwrap();
-        if r.status() == 200 {
-            found = Some(r.json::<Value>().await.unwrap());
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let record = found.expect("error record kept");
+    let record = s.kept_error(&error_id).await;
     assert_eq!(record["cause"], "not_found");
     assert_eq!(record["status"], 404);
     assert!(

@@ -101,17 +101,7 @@ async fn clients_in_chromium(db: Db) {
     let uri = refused["error_uri"].as_str().unwrap().to_string();
     let cause = uri.rsplit_once('#').unwrap().1.to_string();
     let error_id = refused["error_id"].as_str().unwrap().to_string();
-    for _ in 0..100 {
-        let r = s
-            .admin(Method::GET, &format!("/errors/{error_id}"))
-            .send()
-            .await
-            .unwrap();
-        if r.status() == 200 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    s.kept_error(&error_id).await;
     d.goto(&s.url("/admin/clients")).await;
     d.wait_for_text("1 client").await;
     d.check_page("console-clients").await;

@@ -7,9 +7,7 @@
 use crate::browser::Driver;
 use crate::console::{PASSWORD, console_sign_in, create_user};
 use crate::support::{Db, Server};
-use reqwest::Method;
 use serde_json::Value;
-use std::time::Duration;
 
 /// A refused `/token` request; its answer.
 async fn refused(s: &Server) -> Value {
@@ -31,20 +29,7 @@ async fn errors_in_chromium(db: Db) {
     let error_id = answers[1]["error_id"].as_str().unwrap().to_string();
     let error_uri = answers[1]["error_uri"].as_str().unwrap().to_string();
     let cause = error_uri.rsplit_once('#').unwrap().1.to_string();
-    // Occurrences are kept off the request path: wait for this one.
-    let mut kept = Value::Null;
-    for _ in 0..100 {
-        let r = s
-            .admin(Method::GET, &format!("/errors/{error_id}"))
-            .send()
-            .await
-            .unwrap();
-        if r.status() == 200 {
-            kept = r.json().await.unwrap();
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let kept = s.kept_error(&error_id).await;
     assert_eq!(kept["error_id"], error_id.as_str());
 
     let d = Driver::start().await;

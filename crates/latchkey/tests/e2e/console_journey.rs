@@ -11,9 +11,7 @@ use crate::cluster::{CB, START, web_client};
 use crate::console::{PASSWORD, console_sign_in, create_user};
 use crate::console_clients::token;
 use crate::support::Server;
-use reqwest::Method;
 use serde_json::Value;
-use std::time::Duration;
 
 async fn text_of(d: &Driver, css: &str) -> String {
     let script = format!(
@@ -77,14 +75,8 @@ async fn the_admin_journey() {
         .1
         .to_string();
 
-    // Finds that refusal by its error_id (kept off the request path).
-    for _ in 0..100 {
-        let r = s.admin(Method::GET, &format!("/errors/{error_id}")).send();
-        if r.await.unwrap().status() == 200 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    // Finds that refusal by its error_id.
+    s.kept_error(&error_id).await;
     d.goto(&s.url("/admin/errors")).await;
     d.type_into("#error_id", &error_id).await;
     d.click_to_next_page("form[role=search] button").await;

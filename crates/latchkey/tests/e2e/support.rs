@@ -365,6 +365,24 @@ impl Server {
         run(&self.db, args, &[])
     }
 
+    /// The record `GET /admin/v1/errors/{error_id}` shows, once kept:
+    /// occurrences are written off the request path, so this waits for it
+    /// (up to 5 s).
+    pub async fn kept_error(&self, error_id: &str) -> serde_json::Value {
+        for _ in 0..100 {
+            let r = self
+                .admin(reqwest::Method::GET, &format!("/errors/{error_id}"))
+                .send()
+                .await
+                .unwrap();
+            if r.status() == 200 {
+                return r.json().await.unwrap();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the occurrence {error_id} was never kept");
+    }
+
     /// [`Server::run`] with `input` on standard input.
     pub fn run_with_stdin(&self, args: &[&str], input: &str) -> (i32, String, String) {
         run_with_stdin(&self.db, args, input)
