@@ -341,11 +341,7 @@ fn ok(status: StatusCode, body: Value) -> Response {
     tag = "clients",
     summary = "List the clients",
     responses(
-        (status = 200, description = "Every client", body = Vec<manage::clients::ClientView>),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)", body = AdminError),
-        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 200, description = "Every client", body = Vec<manage::clients::ClientView>)
     ),
     security(("bearer" = []))
 )]
@@ -367,12 +363,8 @@ async fn list_clients(State(app): State<Arc<App>>, _caller: Caller) -> AdminResu
     responses(
         (status = 201, description = "The client, with its secret when it uses one (shown this once)", body = manage::clients::ClientView),
         (status = 400, description = "Not `Content-Type: application/json` (`unsupported_content_type`), not JSON or with a NUL character in a string (`malformed_body`), or metadata that is refused (`invalid_client_metadata`, `invalid_redirect_uri`, ...; `errorCauses` names the fields)", body = AdminError),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
-        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 409, description = "The `client_id` is taken (`client_id_taken`)", body = AdminError),
-        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError)
     ),
     security(("bearer" = []))
 )]
@@ -411,10 +403,7 @@ async fn create_client(
     responses(
         (status = 200, description = "The client", body = manage::clients::ClientView),
         (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)", body = AdminError),
-        (status = 404, description = "No such client (`client_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 404, description = "No such client (`client_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError)
     ),
     security(("bearer" = []))
 )]
@@ -439,11 +428,8 @@ async fn show_client(
     responses(
         (status = 200, description = "The client as changed, with its new secret when one was set", body = manage::clients::ClientView),
         (status = 400, description = "Not `Content-Type: application/json` (`unsupported_content_type`), not JSON or with a NUL character in a string (`malformed_body`), or metadata that is refused (`invalid_client_metadata`, `invalid_redirect_uri`, ...)", body = AdminError),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "No such client (`client_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
-        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError)
     ),
     security(("bearer" = []))
 )]
@@ -495,11 +481,8 @@ async fn update_client(
     responses(
         (status = 200, description = "The client with its new secret (shown this once) and `grace_seconds`", body = manage::clients::ClientView),
         (status = 400, description = "Not `Content-Type: application/json` (`unsupported_content_type`), not JSON or with a NUL character in a string (`malformed_body`), or a refused rotation (`secret_rotation_invalid`: a bad `grace_seconds`, or a client without a secret)", body = AdminError),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "No such client (`client_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
-        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError)
     ),
     security(("bearer" = []))
 )]
@@ -541,10 +524,7 @@ async fn rotate_client_secret(
     responses(
         (status = 204, description = "Deleted"),
         (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
-        (status = 404, description = "No such client (`client_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 404, description = "No such client (`client_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError)
     ),
     security(("bearer" = []))
 )]
@@ -575,11 +555,7 @@ async fn delete_client(
     tag = "resources",
     summary = "List the resources",
     responses(
-        (status = 200, description = "Every resource", body = Vec<manage::resources::ResourceView>),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)", body = AdminError),
-        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 200, description = "Every resource", body = Vec<manage::resources::ResourceView>)
     ),
     security(("bearer" = []))
 )]
@@ -601,12 +577,8 @@ async fn list_resources(State(app): State<Arc<App>>, _caller: Caller) -> AdminRe
     responses(
         (status = 201, description = "The resource", body = manage::resources::ResourceView),
         (status = 400, description = "Not `Content-Type: application/json` (`unsupported_content_type`), not JSON or with a NUL character in a string (`malformed_body`), or refused attributes (`invalid_resource_attributes`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
-        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 409, description = "The identifier is registered already (`resource_exists`)", body = AdminError),
-        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError)
     ),
     security(("bearer" = []))
 )]
@@ -642,10 +614,7 @@ async fn create_resource(
     responses(
         (status = 200, description = "The resource", body = manage::resources::ResourceView),
         (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)", body = AdminError),
-        (status = 404, description = "No such resource (`resource_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 404, description = "No such resource (`resource_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError)
     ),
     security(("bearer" = []))
 )]
@@ -670,11 +639,8 @@ async fn show_resource(
     responses(
         (status = 200, description = "The resource as changed", body = manage::resources::ResourceView),
         (status = 400, description = "Not `Content-Type: application/json` (`unsupported_content_type`), not JSON or with a NUL character in a string (`malformed_body`), or refused attributes (`invalid_resource_attributes`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "No such resource (`resource_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
-        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError)
     ),
     security(("bearer" = []))
 )]
@@ -710,10 +676,7 @@ async fn update_resource(
     responses(
         (status = 204, description = "Deleted"),
         (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
-        (status = 404, description = "No such resource (`resource_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 404, description = "No such resource (`resource_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError)
     ),
     security(("bearer" = []))
 )]
@@ -750,11 +713,7 @@ async fn delete_resource(
     ),
     responses(
         (status = 200, description = "Without `q`, `after` and `limit`: every user, oldest first. With any of them: the users found, by username; a page shorter than `limit` is the last", body = Vec<manage::users::UserView>),
-        (status = 400, description = "A parameter given twice, a `limit` out of range or a NUL character (`admin_query_invalid`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)", body = AdminError),
-        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 400, description = "A parameter given twice, a `limit` out of range or a NUL character (`admin_query_invalid`)", body = AdminError)
     ),
     security(("bearer" = []))
 )]
@@ -813,12 +772,8 @@ fn field_names(body: &Value) -> Vec<String> {
     responses(
         (status = 201, description = "The user", body = manage::users::UserView),
         (status = 400, description = "Not `Content-Type: application/json` (`unsupported_content_type`), not JSON or with a NUL character in a string (`malformed_body`), or refused attributes (`invalid_user_attributes`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
-        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 409, description = "The username is taken (`username_taken`), or the verified email is another user's (`email_taken`)", body = AdminError),
-        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError)
     ),
     security(("bearer" = []))
 )]
@@ -864,10 +819,7 @@ async fn create_user(
     responses(
         (status = 200, description = "The user, with what they have besides a password", body = manage::users::UserView),
         (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)", body = AdminError),
-        (status = 404, description = "No such user (`user_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 404, description = "No such user (`user_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError)
     ),
     security(("bearer" = []))
 )]
@@ -895,12 +847,9 @@ async fn show_user(
     responses(
         (status = 200, description = "The user as changed", body = manage::users::UserView),
         (status = 400, description = "Not `Content-Type: application/json` (`unsupported_content_type`), not JSON or with a NUL character in a string (`malformed_body`), or refused attributes (`invalid_user_attributes`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
         (status = 404, description = "No such user (`user_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
         (status = 409, description = "The username is taken (`username_taken`), or the verified email is another user's (`email_taken`)", body = AdminError),
-        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError)
     ),
     security(("bearer" = []))
 )]
@@ -970,10 +919,7 @@ async fn update_user(
     responses(
         (status = 200, description = "How many sessions ended", body = SessionsEnded),
         (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
-        (status = 404, description = "No such user (`user_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 404, description = "No such user (`user_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError)
     ),
     security(("bearer" = []))
 )]
@@ -1021,10 +967,7 @@ async fn end_user_sessions(
     responses(
         (status = 204, description = "Deleted"),
         (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
-        (status = 404, description = "No such user (`user_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 404, description = "No such user (`user_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError)
     ),
     security(("bearer" = []))
 )]
@@ -1068,10 +1011,7 @@ async fn delete_user(
     responses(
         (status = 200, description = "The user's passkeys, oldest first", body = manage::passkeys::PasskeyList),
         (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)", body = AdminError),
-        (status = 404, description = "No such user (`user_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 404, description = "No such user (`user_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError)
     ),
     security(("bearer" = []))
 )]
@@ -1095,10 +1035,7 @@ async fn list_passkeys(
     responses(
         (status = 204, description = "Removed"),
         (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
-        (status = 404, description = "No such user (`user_not_found`) or passkey (`passkey_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 404, description = "No such user (`user_not_found`) or passkey (`passkey_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError)
     ),
     security(("bearer" = []))
 )]
@@ -1122,11 +1059,7 @@ async fn delete_passkey(
     tag = "keys",
     summary = "List the signing keys",
     responses(
-        (status = 200, description = "Every signing key, published or not", body = Vec<manage::keys::KeyView>),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)", body = AdminError),
-        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 200, description = "Every signing key, published or not", body = Vec<manage::keys::KeyView>)
     ),
     security(("bearer" = []))
 )]
@@ -1145,11 +1078,7 @@ async fn list_keys(State(app): State<Arc<App>>, _caller: Caller) -> AdminResult 
     tag = "keys",
     summary = "Rotate the signing keys",
     responses(
-        (status = 200, description = "The new active keys, one per algorithm", body = manage::keys::RotatedKeys),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
-        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 200, description = "The new active keys, one per algorithm", body = manage::keys::RotatedKeys)
     ),
     security(("bearer" = []))
 )]
@@ -1193,11 +1122,7 @@ async fn rotate_keys(
     ),
     responses(
         (status = 200, description = "The counts per bucket, oldest first, a row per cause seen, most frequent first", body = manage::errors::CountsView),
-        (status = 400, description = "A parameter given twice, an unknown `span` or a NUL character (`admin_query_invalid`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)", body = AdminError),
-        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 400, description = "A parameter given twice, an unknown `span` or a NUL character (`admin_query_invalid`)", body = AdminError)
     ),
     security(("bearer" = []))
 )]
@@ -1225,10 +1150,7 @@ async fn count_errors(
     responses(
         (status = 200, description = "The occurrence, with its internal detail", body = ErrorRecordView),
         (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)", body = AdminError),
-        (status = 404, description = "No occurrence with this id (`error_id_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 404, description = "No occurrence with this id (`error_id_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError)
     ),
     security(("bearer" = []))
 )]
@@ -1327,11 +1249,7 @@ fn maintenance_view(app: &App) -> Value {
     tag = "maintenance",
     summary = "Show the maintenance switch",
     responses(
-        (status = 200, description = "The switch as this node sees it", body = MaintenanceView),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)", body = AdminError),
-        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 200, description = "The switch as this node sees it", body = MaintenanceView)
     ),
     security(("bearer" = []))
 )]
@@ -1350,11 +1268,7 @@ async fn show_maintenance(State(app): State<Arc<App>>, _caller: Caller) -> Admin
     responses(
         (status = 200, description = "The switch as changed", body = MaintenanceView),
         (status = 400, description = "Not `Content-Type: application/json` (`unsupported_content_type`), not JSON or with a NUL character in a string (`malformed_body`), or no boolean `enabled` (`malformed_body`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)", body = AdminError),
-        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
-        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 413, description = "The body is larger than the server takes (`request_too_large`)", body = AdminError)
     ),
     security(("bearer" = []))
 )]
@@ -1398,11 +1312,7 @@ async fn set_maintenance(
     params(("actor" = Option<String>, Query, description = "Only events by this actor (`user:{sub}`, `admin:admin_token`, `client:{id}`, `system`)"), ("target" = Option<String>, Query, description = "Only events on this target (`user:{sub}`, `client:{id}`, ...)"), ("kind" = Option<String>, Query, description = "Only events of this kind (`sign_in`, `client.created`, ...)"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "Events per page (default 50; an empty value counts as absent, as for every filter)"), ("before" = Option<i64>, Query, minimum = 1, description = "Only events older than this id: the `next` of the previous page")),
     responses(
         (status = 200, description = "A page of the trail, newest first", body = AuditPage),
-        (status = 400, description = "A filter given twice or holding a NUL character, or a `limit` or `before` out of range (`audit_query_invalid`)", body = AdminError),
-        (status = 401, description = "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)", body = AdminError, headers(("WWW-Authenticate" = String, description = "Bearer realm=\"{issuer}\""))),
-        (status = 403, description = "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)", body = AdminError),
-        (status = 404, description = "The admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
-        (status = 503, description = "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`", body = AdminError, headers(("Retry-After" = String)))
+        (status = 400, description = "A filter given twice or holding a NUL character, or a `limit` or `before` out of range (`audit_query_invalid`)", body = AdminError)
     ),
     security(("bearer" = []))
 )]

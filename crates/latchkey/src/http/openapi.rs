@@ -269,10 +269,80 @@ pub fn committed() -> String {
     text
 }
 
-/// What the derive cannot say: the body of a secret rotation may be left
-/// out, and the closed sets of client metadata values, taken from the
-/// constants validation uses.
+/// The refusals every operation that takes the bearer token shares, as
+/// the `Caller` extractor and the layers answer them: read (`GET`) or
+/// write. Each annotation names only its own answers, and a 404 of its
+/// own when it looks something up.
+fn shared_refusals(read: bool) -> [(&'static str, Value); 4] {
+    let error =
+        json!({"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}});
+    let forbidden = match read {
+        true => {
+            "An access token without the scope `admin` or `admin:read` (`admin_scope_missing`), or whose user holds neither role `admin` nor `auditor` now (`admin_role_missing`)"
+        }
+        false => {
+            "The read-only token cannot write (`request_forbidden`); an access token without the scope `admin` (`admin_scope_missing`), or whose user does not hold the role `admin` now (`admin_role_missing`)"
+        }
+    };
+    [
+        (
+            "401",
+            json!({
+                "content": error,
+                "description": "No bearer token, or one the admin API does not take (`request_unauthorized`); an access token that is not for `{issuer}/admin` (`admin_token_not_for_admin`) or no longer active (`admin_token_inactive`)",
+                "headers": {"WWW-Authenticate": {"description": "Bearer realm=\"{issuer}\"", "schema": {"type": "string"}}},
+            }),
+        ),
+        ("403", json!({"content": error, "description": forbidden})),
+        (
+            "404",
+            json!({
+                "content": error,
+                "description": "The admin API is off (`admin_api_disabled`: no `admin_token`)",
+            }),
+        ),
+        (
+            "503",
+            json!({
+                "content": error,
+                "description": "The database is not answering (`store_unavailable`) or the node is overloaded (`overloaded`): try again after `Retry-After`",
+                "headers": {"Retry-After": {"schema": {"type": "string"}}},
+            }),
+        ),
+    ]
+}
+
+/// Add the shared refusals to every guarded operation, where its own
+/// annotation does not describe that status already.
+fn add_shared_refusals(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for (method, op) in item.iter_mut() {
+            let bearer = op
+                .get("security")
+                .and_then(Value::as_array)
+                .is_some_and(|s| s.iter().any(|r| r.get("bearer").is_some()));
+            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            if !bearer {
+                continue;
+            }
+            for (status, answer) in shared_refusals(method == "get") {
+                responses.entry(status).or_insert(answer);
+            }
+        }
+    }
+}
+
+/// What the derive cannot say: the refusals every guarded operation
+/// shares, the body of a secret rotation may be left out, and the closed
+/// sets of client metadata values, taken from the constants validation
+/// uses.
 fn refine(doc: &mut Value) {
+    add_shared_refusals(doc);
     if let Some(Value::Object(body)) =
         doc.pointer_mut("/paths/~1clients~1{client_id}~1secret/post/requestBody")
     {
