@@ -122,15 +122,26 @@ async fn a_locked_user_signs_in_no_way_until_unlocked(db: Db) {
 async fn a_lock_during_a_sign_in_ends_its_session() {
     let s = Server::start_with(
         Db::Sqlite,
-        &[("FAILPOINTS", "signin.session=1*sleep(1500)")],
+        &[("FAILPOINTS", "signin.session=1*sleep(2000)")],
     )
     .await;
     web_client(&s).await;
     let sub = sub_of(&s, "alice").await;
+    // A wrong password first: the account's failure row, which the right
+    // password clears just before its lock check, tells when to lock.
+    let mut wrong = Browser::new(&s);
+    let html = login_page(&mut wrong, START).await;
+    let r = submit_login(&mut wrong, &html, "alice", "not her password").await;
+    assert_eq!(r.status(), 401);
+    let failures = "SELECT COUNT(*) FROM login_failures WHERE key LIKE 'account:%'";
+    assert_eq!(s.sql_count(failures).await, 1);
+
     let mut b = Browser::new(&s);
     let html = login_page(&mut b, START).await;
     let locking = async {
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        while s.sql_count(failures).await > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
         patch_user(&s, &sub, json!({"locked": true})).await
     };
     let (r, locked) = tokio::join!(submit_login(&mut b, &html, "alice", PASSWORD), locking);
