@@ -392,9 +392,22 @@ enum UserCommand {
         #[arg(long, value_name = "ROLE")]
         role: Vec<String>,
     },
-    /// List users.
-    #[command(after_help = "Example:\n  latchkey user list")]
-    List,
+    /// List users: every user, oldest first; with --search, --after or
+    /// --limit, the users found, by username (as GET /admin/v1/users).
+    #[command(
+        after_help = "Examples:\n  latchkey user list\n  latchkey user list --search example.com --limit 20\n  latchkey user list --search example.com --limit 20 --after carol"
+    )]
+    List {
+        /// Text the username, sub or email contains (ignoring ASCII case).
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        /// Start after this username (the last one of the previous page).
+        #[arg(long, value_name = "USERNAME")]
+        after: Option<String>,
+        /// At most this many users (1 to 1000; 100 by default).
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+    },
     /// Show a user (by sub or username).
     #[command(after_help = "Example:\n  latchkey user show alice")]
     Show { user: String },
@@ -526,6 +539,23 @@ enum ErrorsCommand {
     /// Print the error reference as Markdown (docs/errors.md).
     #[command(after_help = "Example:\n  latchkey errors docs > docs/errors.md")]
     Docs,
+    /// Count the errors this deployment kept, by code and cause, over the
+    /// last 24 hours by hour or the last 7 days by day, UTC (as GET
+    /// /admin/v1/errors).
+    #[command(
+        after_help = "Examples:\n  latchkey errors counts\n  latchkey errors counts --span week --client my-app\n  latchkey errors counts --json"
+    )]
+    Counts {
+        /// day (the last 24 hours, by hour) or week (the last 7 days, by day).
+        #[arg(long, default_value = "day", value_parser = ["day", "week"])]
+        span: String,
+        /// Count one client's errors only.
+        #[arg(long, value_name = "CLIENT_ID")]
+        client: Option<String>,
+        /// Print JSON, as GET /admin/v1/errors answers, instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -556,6 +586,7 @@ pub fn main() -> ExitCode {
     // Commands that need no settings.
     if let Command::Errors(cmd) = &cli.command
         && !matches!(cmd, ErrorsCommand::Explain { what } if is_error_reference(what))
+        && !matches!(cmd, ErrorsCommand::Counts { .. })
     {
         let issuer = crate::config::issuer_for_links(cli.config.as_deref());
         return errors_command(cmd, &issuer);
@@ -733,6 +764,22 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
             let (store, _) = crate::server::open(&config).await?;
             return explain_occurrence(store.as_ref(), &what, &config.issuer).await;
         }
+        Command::Errors(ErrorsCommand::Counts { span, client, json }) => {
+            let (store, _) = crate::server::open(&config).await?;
+            let span = manage::errors::Span::parse(&span)
+                .ok_or_else(|| Failed::Usage(format!("--span is day or week, not {span}")))?;
+            let now = latchkey_core::now_unix();
+            let counts =
+                manage::errors::counts(store.as_ref(), span, now, client.as_deref()).await?;
+            match json {
+                true => print(&json!(manage::errors::CountsView::of(
+                    &counts,
+                    &config.issuer
+                ))),
+                false => out(&counts_table(&counts)),
+            }
+            return Ok(());
+        }
         Command::Errors(_)
         | Command::Settings(_)
         | Command::Admin(_)
@@ -907,7 +954,29 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 crate::mail::verify_new_user(&config, store, &secrets, &created).await;
                 print(&created);
             }
-            UserCommand::List => print(&manage::users::list(store).await?),
+            UserCommand::List {
+                search,
+                after,
+                limit,
+            } => {
+                use manage::users::{SEARCH_DEFAULT, SEARCH_MAX, UserQuery};
+                let query = match (&search, &after, limit) {
+                    (None, None, None) => None,
+                    _ => Some(UserQuery {
+                        text: search.unwrap_or_default(),
+                        after,
+                        limit: match limit.unwrap_or(SEARCH_DEFAULT) {
+                            n @ 1..=SEARCH_MAX => n,
+                            n => {
+                                return Err(Failed::Usage(format!(
+                                    "--limit must be from 1 to {SEARCH_MAX}, not {n}"
+                                )));
+                            }
+                        },
+                    }),
+                };
+                print(&manage::users::find(store, query.as_ref()).await?);
+            }
             UserCommand::Show { user } => print(
                 &manage::users::describe(store, &manage::users::get(store, &user).await?).await?,
             ),
@@ -1163,7 +1232,7 @@ fn audit_table(events: &[latchkey_core::audit::AuditRecord], next: Option<i64>) 
             })
             .unwrap_or_else(|| at.to_string())
     };
-    let rows: Vec<[String; 8]> = events
+    let rows: Vec<Vec<String>> = events
         .iter()
         .map(|r| {
             let e = &r.event;
@@ -1177,20 +1246,30 @@ fn audit_table(events: &[latchkey_core::audit::AuditRecord], next: Option<i64>) 
                 e.address.clone().unwrap_or_else(|| "-".into()),
                 e.detail.to_string(),
             ]
+            .to_vec()
         })
         .collect();
     let header = [
         "ID", "AT", "OUTCOME", "KIND", "ACTOR", "TARGET", "ADDRESS", "DETAIL",
     ];
-    let mut widths = header.map(str::len);
-    for row in &rows {
+    let mut text = table(&header, &rows);
+    if let Some(next) = next {
+        text.push_str(&format!("more: --before {next}\n"));
+    }
+    text
+}
+
+/// Columns padded to their widest cell, the last one as it is.
+fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
     let line = |cells: Vec<&str>| {
         let mut text = String::new();
-        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
             if i + 1 == cells.len() {
                 text.push_str(cell);
             } else {
@@ -1201,13 +1280,43 @@ fn audit_table(events: &[latchkey_core::audit::AuditRecord], next: Option<i64>) 
         text
     };
     let mut text = line(header.to_vec());
-    for row in &rows {
+    for row in rows {
         text.push_str(&line(row.iter().map(String::as_str).collect()));
     }
-    if let Some(next) = next {
-        text.push_str(&format!("more: --before {next}\n"));
-    }
     text
+}
+
+/// `errors counts` as a table: a row per cause, most frequent first, with
+/// its count per bucket, oldest first.
+fn counts_table(counts: &manage::errors::Counts) -> String {
+    use manage::errors::Span;
+    let span = match counts.span {
+        Span::Day => "the last 24 hours, by hour (UTC)",
+        Span::Week => "the last 7 days, by day (UTC)",
+    };
+    if counts.causes.is_empty() {
+        return format!("no errors were kept over {span}\n");
+    }
+    let rows: Vec<Vec<String>> = counts
+        .causes
+        .iter()
+        .map(|c| {
+            let per_bucket: Vec<String> = c.per_bucket.iter().map(i64::to_string).collect();
+            vec![
+                c.total.to_string(),
+                c.code.clone(),
+                c.cause.clone(),
+                per_bucket.join(" "),
+            ]
+        })
+        .collect();
+    format!(
+        "errors over {span}\n{}",
+        table(
+            &["TOTAL", "CODE", "CAUSE", "PER BUCKET (OLDEST FIRST)"],
+            &rows
+        )
+    )
 }
 
 /// An error reference (`error_id`): a UUID, as every answer and page shows.
@@ -1295,6 +1404,11 @@ fn errors_command(cmd: &ErrorsCommand, issuer: &str) -> ExitCode {
         ErrorsCommand::Docs => {
             out(&docs::markdown());
             ExitCode::SUCCESS
+        }
+        // Counts read the database: `run` answers them, with the settings.
+        ErrorsCommand::Counts { .. } => {
+            eprintln!("errors counts needs the database; it is run with the settings");
+            ExitCode::FAILURE
         }
     }
 }

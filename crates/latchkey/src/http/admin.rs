@@ -723,14 +723,10 @@ async fn list_users(
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> AdminResult {
     let params = latchkey_core::authorize::RawParams::parse(query.as_deref().unwrap_or(""));
-    let store = app.store.as_ref();
-    let body = match manage::users::query(&params).map_err(Failure::admin)? {
-        None => manage::users::list(store).await,
-        Some(q) => manage::users::search(store, &q.text, q.after.as_deref(), q.limit)
-            .await
-            .map(|found| Value::Array(found.iter().map(manage::users::view).collect())),
-    }
-    .map_err(Failure::admin)?;
+    let query = manage::users::query(&params).map_err(Failure::admin)?;
+    let body = manage::users::find(app.store.as_ref(), query.as_ref())
+        .await
+        .map_err(Failure::admin)?;
     Ok(ok(StatusCode::OK, body))
 }
 

@@ -500,6 +500,21 @@ pub fn query(
     }))
 }
 
+/// The users a listing asks for, as the admin API and the CLI show them:
+/// everyone without a search, else the page of the search.
+pub async fn find(store: &dyn Store, query: Option<&UserQuery>) -> Result<Value, Occurrence> {
+    match query {
+        None => list(store).await,
+        Some(q) => Ok(Value::Array(
+            search(store, &q.text, q.after.as_deref(), q.limit)
+                .await?
+                .iter()
+                .map(view)
+                .collect(),
+        )),
+    }
+}
+
 /// The users whose username, `sub` or email contains `text` (ignoring
 /// ASCII case; every user when empty), by username, at most `limit`, after
 /// the username `after` (the previous page's last).

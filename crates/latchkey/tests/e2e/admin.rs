@@ -622,6 +622,21 @@ async fn users_are_searched_and_paged(db: Db) {
         .await
         .unwrap();
     assert_eq!(names(r.json::<Value>().await.unwrap()), ["dave"]);
+
+    // The CLI searches and pages the same way.
+    let cli = |args: &[&str]| {
+        let mut all = vec!["user", "list"];
+        all.extend_from_slice(args);
+        let (code, out, err) = s.run(&all);
+        assert_eq!(code, 0, "{err}");
+        names(serde_json::from_str(&out).unwrap())
+    };
+    assert_eq!(cli(&["--search", "SHOP.example"]), ["bob", "carol"]);
+    assert_eq!(cli(&["--limit", "2", "--after", "bob"]), ["carol", "dave"]);
+    assert_eq!(cli(&[]).len(), 4);
+    let (code, _, err) = s.run(&["user", "list", "--limit", "0"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--limit"), "{err}");
 }
 
 /// `GET /admin/v1/errors` counts the kept occurrences by code and cause
@@ -730,6 +745,28 @@ async fn errors_are_counted(db: Db) {
     assert_eq!(causes.len(), 1, "{week}");
     assert_eq!(causes[0]["cause"], shop_cause.as_str());
     assert_eq!(causes[0]["total"], 1);
+
+    // The CLI counts the same, as JSON and as a table.
+    // (With the server's issuer, for the same links to the reference.)
+    let (code, out, err) = crate::support::run(
+        &s.db,
+        &[
+            "errors", "counts", "--span", "week", "--client", "shop", "--json",
+        ],
+        &[("LATCHKEY_ISSUER", &s.base)],
+    );
+    assert_eq!(code, 0, "{err}");
+    let by_cli: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(by_cli["causes"], week["causes"]);
+    let (code, out, err) = s.run(&["errors", "counts"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("errors over the last 24 hours"), "{out}");
+    assert!(
+        out.contains("client_auth_missing") && out.contains(&shop_cause),
+        "{out}"
+    );
+    let (code, _, err) = s.run(&["errors", "counts", "--span", "month"]);
+    assert_eq!(code, 2, "{err}");
 
     for query in ["?span=month", "?span=day&span=week", "?client_id=%00"] {
         let r = s
