@@ -538,7 +538,69 @@ crate::both!(
     deleting_a_user_ends_their_access,
     users_are_searched_and_paged,
     errors_are_counted,
+    every_operation_is_guarded,
 );
+
+/// Every operation the OpenAPI document lists (but the document itself)
+/// refuses a request without a token (401 `request_unauthorized`) and a
+/// write with the read-only token (403 `request_forbidden`), before it
+/// reads its path or body: no handler can forget the token.
+async fn every_operation_is_guarded(db: Db) {
+    let s = Server::start(db).await;
+    let doc: Value = s
+        .http
+        .get(s.url("/admin/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if path == "/openapi.json" {
+            continue;
+        }
+        // Any value for a path parameter, even one that is not UTF-8.
+        let concrete = path
+            .split('/')
+            .map(|seg| match seg.starts_with('{') {
+                true => "%FF",
+                false => seg,
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let url = s.url(&format!("/admin/v1{concrete}"));
+        for method in item.as_object().unwrap().keys() {
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let r = s
+                .http
+                .request(method.clone(), &url)
+                .body("not json")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 401, "{method} {path}");
+            let e: Value = r.json().await.unwrap();
+            assert_eq!(e["errorCode"], "request_unauthorized", "{method} {path}");
+            if method != Method::GET {
+                let r = s
+                    .http
+                    .request(method.clone(), &url)
+                    .bearer_auth(READONLY)
+                    .body("not json")
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 403, "{method} {path}");
+                let e: Value = r.json().await.unwrap();
+                assert_eq!(e["errorCode"], "request_forbidden", "{method} {path}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 26, "{checked}");
+}
 
 /// `GET /admin/v1/users` searches by username, `sub` or email with `q`,
 /// pages by `after` and `limit`, and refuses a bad query by cause; without
