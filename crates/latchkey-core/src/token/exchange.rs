@@ -14,7 +14,8 @@
 //!   whose token then carries only the scopes the resource accepts.
 //! - The scope is at most the subject token's (none for an ID token), cut
 //!   to `token_exchange.scopes` when set; `offline_access` never, since
-//!   no refresh token is issued.
+//!   no refresh token is issued, and the admin API's scopes never (they
+//!   belong to the console's own tokens).
 //! - The new token lives no longer than the subject token, and keeps its
 //!   grant, so revoking the user's grant ends it too.
 
@@ -233,7 +234,10 @@ fn scope(
             .scopes
             .as_ref()
             .map(|list| list.iter().any(|p| p == s));
+        // The admin API's scopes belong to the console's own tokens: an
+        // exchange never carries them on, whatever a policy lists.
         s != "offline_access"
+            && !crate::user::ADMIN_SCOPES.contains(&s)
             && match (in_subject, in_policy) {
                 (Some(a), Some(b)) => a && b,
                 (Some(a), None) => a,
@@ -424,6 +428,26 @@ mod tests {
         ] {
             let err = asked(&p, r).unwrap_err();
             assert!(err.is(&EXCHANGE_SCOPE_NOT_ALLOWED), "{r}: {err}");
+        }
+    }
+
+    /// A console token's `admin` and `admin:read` are never carried on,
+    /// even by a policy that lists them.
+    #[test]
+    fn the_admin_scopes_are_never_exchanged() {
+        let s = subject(Some("openid admin admin:read orders:read"));
+        for (p, kept) in [
+            (policy(None), "openid orders:read"),
+            (
+                policy(Some(&["admin", "admin:read", "orders:read"])),
+                "orders:read",
+            ),
+        ] {
+            assert_eq!(scope(&p, &s, None).unwrap().to_string(), kept);
+            for asked in ["admin", "admin:read"] {
+                let err = scope(&p, &s, Some(asked)).unwrap_err();
+                assert!(err.is(&EXCHANGE_SCOPE_NOT_ALLOWED), "{asked}: {err}");
+            }
         }
     }
 
