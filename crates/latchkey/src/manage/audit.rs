@@ -12,15 +12,8 @@ use latchkey_core::store::Store;
 /// `before` (an event id: the page after the one that ended there) and
 /// `limit` (1 to [`PAGE_MAX`], default [`PAGE_DEFAULT`]).
 pub fn query(params: &RawParams) -> Result<AuditQuery, Occurrence> {
+    super::plain_query(params, &AUDIT_QUERY_INVALID)?;
     let invalid = |detail: String| AUDIT_QUERY_INVALID.with_detail(detail);
-    if let Some(name) = params.first_repeated() {
-        return Err(invalid(format!("{name} is given more than once")));
-    }
-    // PostgreSQL refuses NUL in text: a filter holding one matches nothing
-    // anyway, and must not become a 500.
-    if let Some((name, _)) = params.pairs().iter().find(|(_, v)| v.contains('\0')) {
-        return Err(invalid(format!("{name} holds a NUL character")));
-    }
     let text = |name: &str| {
         params
             .single(name)

@@ -199,13 +199,8 @@ pub fn docs_url(issuer: &str, cause: &str) -> Option<String> {
 /// The query of `GET /admin/v1/errors`: `span` (`day`, the default, or
 /// `week`) and `client_id` (one client's errors only).
 pub fn query(params: &RawParams) -> Result<(Span, Option<String>), Occurrence> {
+    super::plain_query(params, &ADMIN_QUERY_INVALID)?;
     let invalid = |detail: String| ADMIN_QUERY_INVALID.with_detail(detail);
-    if let Some(name) = params.first_repeated() {
-        return Err(invalid(format!("{name} is given more than once")));
-    }
-    if let Some((name, _)) = params.pairs().iter().find(|(_, v)| v.contains('\0')) {
-        return Err(invalid(format!("{name} holds a NUL character")));
-    }
     let text = |name: &str| params.single(name).ok().flatten().map(str::trim);
     let span = match text("span") {
         None | Some("") => Span::Day,

@@ -21,3 +21,19 @@ pub mod users;
 pub(crate) fn storable(key: &str) -> bool {
     !key.contains('\0')
 }
+
+/// The checks every listing's query string passes first, refused as
+/// `cause`: no parameter given twice, and no NUL character (PostgreSQL
+/// refuses one in any text: a filter holding one must not become a 500).
+pub(crate) fn plain_query(
+    params: &latchkey_core::authorize::RawParams,
+    cause: &'static latchkey_core::error::Cause,
+) -> Result<(), latchkey_core::Occurrence> {
+    if let Some(name) = params.first_repeated() {
+        return Err(cause.with_detail(format!("{name} is given more than once")));
+    }
+    if let Some((name, _)) = params.pairs().iter().find(|(_, v)| v.contains('\0')) {
+        return Err(cause.with_detail(format!("{name} holds a NUL character")));
+    }
+    Ok(())
+}

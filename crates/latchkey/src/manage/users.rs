@@ -469,14 +469,8 @@ pub fn query(
     params: &latchkey_core::authorize::RawParams,
 ) -> Result<Option<UserQuery>, Occurrence> {
     use latchkey_core::catalogue::ADMIN_QUERY_INVALID;
+    super::plain_query(params, &ADMIN_QUERY_INVALID)?;
     let invalid = |detail: String| ADMIN_QUERY_INVALID.with_detail(detail);
-    if let Some(name) = params.first_repeated() {
-        return Err(invalid(format!("{name} is given more than once")));
-    }
-    // PostgreSQL refuses NUL in text: refused here, not a server error.
-    if let Some((name, _)) = params.pairs().iter().find(|(_, v)| v.contains('\0')) {
-        return Err(invalid(format!("{name} holds a NUL character")));
-    }
     let text = |name: &str| params.single(name).ok().flatten();
     let (q, after, limit) = (text("q"), text("after"), text("limit"));
     if q.is_none() && after.is_none() && limit.is_none() {
