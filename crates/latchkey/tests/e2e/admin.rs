@@ -1,6 +1,6 @@
 //! The admin API: clients, users, keys, authentication of the API itself.
 
-use crate::support::{ADMIN, Db, READONLY, Server};
+use crate::support::{ADMIN, Db, READONLY, Server, assert_admin_error};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -573,28 +573,13 @@ async fn every_operation_is_guarded(db: Db) {
         let url = s.url(&format!("/admin/v1{concrete}"));
         for method in item.as_object().unwrap().keys() {
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-            let r = s
-                .http
-                .request(method.clone(), &url)
-                .body("not json")
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 401, "{method} {path}");
-            let e: Value = r.json().await.unwrap();
-            assert_eq!(e["errorCode"], "request_unauthorized", "{method} {path}");
+            let request = || s.http.request(method.clone(), &url).body("not json");
+            let context = format!("{method} {path}");
+            let r = request().send().await.unwrap();
+            assert_admin_error(r, 401, "request_unauthorized", &context).await;
             if method != Method::GET {
-                let r = s
-                    .http
-                    .request(method.clone(), &url)
-                    .bearer_auth(READONLY)
-                    .body("not json")
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(r.status(), 403, "{method} {path}");
-                let e: Value = r.json().await.unwrap();
-                assert_eq!(e["errorCode"], "request_forbidden", "{method} {path}");
+                let r = request().bearer_auth(READONLY).send().await.unwrap();
+                assert_admin_error(r, 403, "request_forbidden", &context).await;
             }
             checked += 1;
         }
@@ -670,10 +655,7 @@ async fn users_are_searched_and_paged(db: Db) {
         "?q=a&q=b",
         "?q=%00",
     ] {
-        let r = get(query).await;
-        assert_eq!(r.status(), 400, "{query}");
-        let e: Value = r.json().await.unwrap();
-        assert_eq!(e["errorCode"], "admin_query_invalid", "{query}: {e}");
+        assert_admin_error(get(query).await, 400, "admin_query_invalid", query).await;
     }
     // The read-only token searches too.
     let r = s
@@ -831,13 +813,7 @@ async fn errors_are_counted(db: Db) {
     assert_eq!(code, 2, "{err}");
 
     for query in ["?span=month", "?span=day&span=week", "?client_id=%00"] {
-        let r = s
-            .admin(Method::GET, &format!("/errors{query}"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 400, "{query}");
-        let e: Value = r.json().await.unwrap();
-        assert_eq!(e["errorCode"], "admin_query_invalid", "{query}: {e}");
+        let r = s.admin(Method::GET, &format!("/errors{query}")).send();
+        assert_admin_error(r.await.unwrap(), 400, "admin_query_invalid", query).await;
     }
 }

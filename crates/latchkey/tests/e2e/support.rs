@@ -395,6 +395,20 @@ impl Drop for Server {
     }
 }
 
+/// Assert an admin API refusal: its status and `errorCode` (the cause);
+/// the body. `context` names the request in a failure.
+pub async fn assert_admin_error(
+    r: reqwest::Response,
+    status: u16,
+    cause: &str,
+    context: &str,
+) -> serde_json::Value {
+    assert_eq!(r.status(), status, "{context}");
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["errorCode"], cause, "{context}: {body}");
+    body
+}
+
 /// Assert the JSON error channel: status, `no-store`, `error`, the cause in
 /// `error_uri` (also as the `Link` header's `help`), a description and an
 /// `error_id`. Returns the headers and
