@@ -159,6 +159,22 @@ async fn a_lock_during_a_sign_in_ends_its_session() {
         ))
         .await;
     assert_eq!(sessions, 0);
+    // The trail records the refused sign-in, with the lock as its cause.
+    let trail = s
+        .admin(
+            Method::GET,
+            &format!("/audit?kind=sign_in&target=user:{sub}"),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    let newest = &trail["events"][0];
+    assert_eq!(newest["outcome"], "failure", "{trail}");
+    assert_eq!(newest["detail"]["cause"], "user_locked", "{trail}");
+    assert_eq!(newest["detail"]["amr"], json!(["pwd"]), "{trail}");
 }
 
 // ---------------------------------------------------------------------------

@@ -415,6 +415,14 @@ pub async fn new_session(
     // committing after this read ends it itself.)
     if let Some(occ) = crate::manage::users::locked(app.store.as_ref(), sub).await? {
         app.store.delete_session(&session.id_hash).await?;
+        use latchkey_core::audit::{Actor, AuditEvent, kind};
+        let event = AuditEvent::new(&Actor::System, kind::SIGN_IN, format!("user:{sub}"))
+            .failed()
+            .address(address.map(|ip| ip.to_string()))
+            .with("client_id", client_id)
+            .with("amr", session.amr.clone())
+            .with("cause", occ.cause.id);
+        crate::audit::record(app, event).await;
         return Err(occ);
     }
     tracing::info!(client_id, sub, amr = ?session.amr, "signed in");
