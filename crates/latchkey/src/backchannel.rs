@@ -39,10 +39,14 @@ const _: () = assert!(30 < CLAIM_LEASE);
 /// store's `end_session` and `end_sessions`): longer than any token or code
 /// issued from them can live.
 pub fn revocation_horizon(app: &App, now: i64) -> i64 {
-    now + app
-        .config
+    horizon(&app.config, now)
+}
+
+/// [`revocation_horizon`] from the settings alone (the CLI has no server).
+pub fn horizon(config: &crate::config::Config, now: i64) -> i64 {
+    now + config
         .refresh_token_ttl
-        .max(app.config.access_token_ttl)
+        .max(config.access_token_ttl)
         .max(latchkey_core::token::ACCESS_TOKEN_TTL_MAX)
 }
 

@@ -466,6 +466,35 @@ enum UserCommand {
         after_help = "Examples:\n  latchkey user passkeys list alice\n  latchkey user passkeys remove alice 0b5c3b1e-8f0e-4c55-9d0c-2f7c1a4b6e21"
     )]
     Passkeys(PasskeysCommand),
+    /// List or end a user's browser sessions.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  latchkey user sessions list alice\n  latchkey user sessions end alice 3q2-X0Cm6k1x0ZqvCxY4mQ\n  latchkey user sessions end alice --all"
+    )]
+    Sessions(SessionsCommand),
+}
+
+#[derive(Subcommand)]
+enum SessionsCommand {
+    /// List a user's live browser sessions (by sub or username), newest
+    /// first: sid, when and how they signed in, browser and address.
+    #[command(after_help = "Example:\n  latchkey user sessions list alice")]
+    List { user: String },
+    /// End one session (by its sid) or every one (--all), as a logout
+    /// would: the grants made in it without offline_access are revoked,
+    /// and a running server sends the clients their Logout Tokens.
+    #[command(
+        after_help = "Examples:\n  latchkey user sessions end alice 3q2-X0Cm6k1x0ZqvCxY4mQ\n  latchkey user sessions end alice --all"
+    )]
+    End {
+        user: String,
+        /// The session's sid, as `sessions list` shows it.
+        #[arg(required_unless_present = "all")]
+        sid: Option<String>,
+        /// End every session of the user.
+        #[arg(long, conflicts_with = "sid")]
+        all: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -1057,6 +1086,31 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
             }
             UserCommand::Passkeys(PasskeysCommand::List { user }) => {
                 print(&manage::passkeys::list(store, &user).await?)
+            }
+            UserCommand::Sessions(SessionsCommand::List { user }) => {
+                print(&json!(manage::users::sessions(store, &user).await?))
+            }
+            UserCommand::Sessions(SessionsCommand::End { user, sid, all: _ }) => {
+                let sub = manage::users::get(store, &user).await?.sub;
+                let horizon = crate::backchannel::horizon(&config, latchkey_core::now_unix());
+                let event = latchkey_core::audit::AuditEvent::new(
+                    &cli_actor(),
+                    audit_kind::ADMIN_SESSIONS_ENDED,
+                    format!("user:{sub}"),
+                );
+                let event = match sid {
+                    Some(sid) => {
+                        manage::users::end_session(store, &sub, &sid, horizon).await?;
+                        println!("ended session {sid} of user {user}");
+                        event.with("sid", sid)
+                    }
+                    None => {
+                        let (ended, _) = manage::users::end_sessions(store, &sub, horizon).await?;
+                        print(&json!({"sub": sub, "sessions_ended": ended}));
+                        event.with("sessions_ended", ended)
+                    }
+                };
+                crate::audit::append(store, event).await;
             }
             UserCommand::Passkeys(PasskeysCommand::Remove { user, id }) => {
                 let actor = latchkey_core::audit::Actor::Admin("cli".into());

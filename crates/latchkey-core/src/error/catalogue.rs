@@ -3173,7 +3173,7 @@ pub static USER_SESSION_NOT_FOUND: Cause = Cause {
     status: 404,
     summary: "The user has no live session with this id",
     actor: Actor::Operator,
-    fix: "Reload the user's page in the admin console: the session may have ended or expired already.",
+    fix: "List the user's live sessions again (the admin console, GET /admin/v1/users/{sub}/sessions or latchkey user sessions list): the session may have ended or expired already.",
     spec: "RFC 9110 §15.5.5",
     endpoints: ADMIN,
     extended_code: None,

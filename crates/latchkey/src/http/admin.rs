@@ -47,7 +47,11 @@ pub fn routes() -> Router<Arc<App>> {
         )
         .route(
             "/users/{sub}/sessions",
-            axum::routing::delete(end_user_sessions),
+            get(list_user_sessions).delete(end_user_sessions),
+        )
+        .route(
+            "/users/{sub}/sessions/{sid}",
+            axum::routing::delete(end_user_session),
         )
         .route("/users/{sub}/passkeys", get(list_passkeys))
         .route(
@@ -743,8 +747,7 @@ async fn audit_user(
 ) {
     use latchkey_core::audit::AuditEvent;
     let sub = user["sub"].as_str().unwrap_or_default();
-    let address = super::client_address::of(extensions, headers, &app.config.trusted_proxies)
-        .map(|ip| ip.to_string());
+    let address = address_of(app, extensions, headers);
     let mut event = AuditEvent::new(&caller.actor(), kind, format!("user:{sub}")).address(address);
     if !fields.is_empty() {
         event = event.with("fields", fields);
@@ -900,6 +903,80 @@ async fn update_user(
         }
     }
     Ok(ok(StatusCode::OK, updated))
+}
+
+/// `GET /admin/v1/users/{sub}/sessions`: the user's live browser sessions.
+#[utoipa::path(
+    get,
+    path = "/users/{sub}/sessions",
+    tag = "users",
+    summary = "List a user's browser sessions",
+    params(("sub" = String, Path, description = "The user's `sub`, or their username", example = "alice")),
+    responses(
+        (status = 200, description = "The user's live sessions, newest first", body = Vec<manage::users::SessionView>),
+        (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
+        (status = 404, description = "No such user (`user_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError)
+    ),
+    security(("bearer" = []))
+)]
+async fn list_user_sessions(
+    State(app): State<Arc<App>>,
+    _caller: Caller,
+    Path(sub): Path<String>,
+) -> AdminResult {
+    let listed = manage::users::sessions(app.store.as_ref(), &sub)
+        .await
+        .map_err(Failure::admin)?;
+    Ok(ok(StatusCode::OK, json!(listed)))
+}
+
+/// `DELETE /admin/v1/users/{sub}/sessions/{sid}`: end one session, as its
+/// logout would: the grants made in it without `offline_access` are
+/// revoked, and the clients that received tokens in it are sent Logout
+/// Tokens.
+#[utoipa::path(
+    delete,
+    path = "/users/{sub}/sessions/{sid}",
+    tag = "users",
+    summary = "End one of a user's browser sessions",
+    params(
+        ("sub" = String, Path, description = "The user's `sub`, or their username", example = "alice"),
+        ("sid" = String, Path, description = "The session's `sid`, as the listing shows it")
+    ),
+    responses(
+        (status = 204, description = "Ended"),
+        (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
+        (status = 404, description = "No such user (`user_not_found`) or live session (`user_session_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError)
+    ),
+    security(("bearer" = []))
+)]
+async fn end_user_session(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    headers: HeaderMap,
+    extensions: axum::http::Extensions,
+    Path((sub, sid)): Path<(String, String)>,
+) -> AdminResult {
+    use latchkey_core::audit::kind;
+    let user = manage::users::get(app.store.as_ref(), &sub)
+        .await
+        .map_err(Failure::admin)?;
+    let horizon = crate::backchannel::revocation_horizon(&app, latchkey_core::now_unix());
+    let told = manage::users::end_session(app.store.as_ref(), &user.sub, &sid, horizon)
+        .await
+        .map_err(Failure::admin)?;
+    if told > 0 {
+        app.logout_wake.notify_one();
+    }
+    let event = latchkey_core::audit::AuditEvent::new(
+        &caller.actor(),
+        kind::ADMIN_SESSIONS_ENDED,
+        format!("user:{}", user.sub),
+    )
+    .address(address_of(&app, &extensions, &headers))
+    .with("sid", sid);
+    crate::audit::record(&app, event).await;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// `DELETE /admin/v1/users/{sub}/sessions`: sign the user out of every

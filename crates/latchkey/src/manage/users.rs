@@ -521,6 +521,51 @@ pub async fn search(
     Ok(store.search_users(text.trim(), after, limit).await?)
 }
 
+/// A live browser session as the admin API and the CLI show it (never
+/// the cookie's hash).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = UserSession)]
+pub struct SessionView {
+    /// The session's public id, as ID Tokens (`sid`) and logout name it.
+    pub sid: String,
+    /// When the person last authenticated in it (Unix seconds).
+    pub auth_time: i64,
+    /// How they authenticated (RFC 8176 values: `pwd`, `otp`, `hwk`, `fed`, ...).
+    pub amr: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acr: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    /// The browser and system its User-Agent named (`browser/system`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    /// The address it signed in from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+/// The user's live browser sessions (by `sub` or username), newest first
+/// as the store lists them.
+pub async fn sessions(store: &dyn Store, sub: &str) -> Result<Vec<SessionView>, Occurrence> {
+    let user = get(store, sub).await?;
+    let now = latchkey_core::now_unix();
+    Ok(store
+        .list_sessions(&user.sub, now)
+        .await?
+        .into_iter()
+        .map(|s| SessionView {
+            sid: s.sid,
+            auth_time: s.auth_time,
+            amr: s.amr,
+            acr: s.acr,
+            created_at: s.created_at,
+            expires_at: s.expires_at,
+            user_agent: s.user_agent,
+            address: s.address,
+        })
+        .collect())
+}
+
 /// End every browser session of the user (`DELETE
 /// /admin/v1/users/{sub}/sessions`), revoking the grants made in them
 /// without `offline_access` (the others stay), remembered until

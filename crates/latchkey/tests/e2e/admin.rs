@@ -539,6 +539,7 @@ crate::both!(
     users_are_searched_and_paged,
     errors_are_counted,
     every_operation_is_guarded,
+    a_users_sessions_are_listed_and_ended_one_by_one,
 );
 
 /// Every operation the OpenAPI document lists (but the document itself)
@@ -585,6 +586,101 @@ async fn every_operation_is_guarded(db: Db) {
         }
     }
     assert!(checked >= 26, "{checked}");
+}
+
+/// `GET /admin/v1/users/{sub}/sessions` lists a user's live sessions, and
+/// `DELETE .../sessions/{sid}` ends one: that browser is signed out, the
+/// other is not. The CLI lists and ends them the same way.
+async fn a_users_sessions_are_listed_and_ended_one_by_one(db: Db) {
+    use crate::authorize::{Browser, location, login_page, submit_login};
+    use crate::cluster::{CB, PASSWORD, START, web_client};
+    let s = Server::start(db).await;
+    web_client(&s).await;
+    let sign_in = async || {
+        let mut b = Browser::new(&s);
+        let html = login_page(&mut b, START).await;
+        let r = submit_login(&mut b, &html, "alice", PASSWORD).await;
+        assert!(location(&r).starts_with(CB), "{}", location(&r));
+        b
+    };
+    let mut first = sign_in().await;
+    let mut second = sign_in().await;
+    let listed: Value = s
+        .admin(Method::GET, "/users/alice/sessions")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sessions = listed.as_array().unwrap();
+    assert_eq!(sessions.len(), 2, "{listed}");
+    for session in sessions {
+        assert_eq!(session["amr"], json!(["pwd"]), "{session}");
+        assert!(session["address"].as_str().is_some(), "{session}");
+        assert!(session.get("id_hash").is_none(), "{session}");
+    }
+    // (Both were made within a second: which is which is not known.)
+    let newest = sessions[0]["sid"].as_str().unwrap().to_string();
+    let older = sessions[1]["sid"].as_str().unwrap().to_string();
+    let r = s
+        .admin(Method::DELETE, &format!("/users/alice/sessions/{newest}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    // Exactly one browser is signed out.
+    let signed_out = |r: reqwest::Response| location(&r).starts_with("/login?i=");
+    let out = [
+        signed_out(first.get(START).await),
+        signed_out(second.get(START).await),
+    ];
+    assert_eq!(out.iter().filter(|o| **o).count(), 1, "{out:?}");
+    let mut remaining = match out {
+        [true, _] => second,
+        _ => first,
+    };
+    let r = s
+        .admin(Method::DELETE, &format!("/users/alice/sessions/{newest}"))
+        .send()
+        .await
+        .unwrap();
+    assert_admin_error(r, 404, "user_session_not_found", "ended twice").await;
+    let r = s.admin(Method::GET, "/users/nobody/sessions").send();
+    assert_admin_error(r.await.unwrap(), 404, "user_not_found", "no user").await;
+    let trail: Value = s
+        .admin(Method::GET, "/audit?kind=admin.sessions_ended")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        trail["events"][0]["detail"]["sid"],
+        newest.as_str(),
+        "{trail}"
+    );
+    assert_eq!(trail["events"][0]["actor"], "admin:admin_token", "{trail}");
+
+    // The CLI: the one left, then --all.
+    let (code, out, err) = s.run(&["user", "sessions", "list", "alice"]);
+    assert_eq!(code, 0, "{err}");
+    let listed: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(listed[0]["sid"], older.as_str(), "{listed}");
+    let (code, _, err) = s.run(&["user", "sessions", "end", "alice"]);
+    assert_eq!(code, 2, "a sid or --all: {err}");
+    let (code, out, err) = s.run(&["user", "sessions", "end", "alice", "--all"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&out).unwrap()["sessions_ended"],
+        1
+    );
+    let r = remaining.get(START).await;
+    assert!(location(&r).starts_with("/login?i="), "{}", location(&r));
+    let (code, _, err) = s.run(&["user", "sessions", "end", "alice", &older]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("user_session_not_found"), "{err}");
 }
 
 /// `GET /admin/v1/users` searches by username, `sub` or email with `q`,
