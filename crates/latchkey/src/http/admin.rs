@@ -1179,8 +1179,6 @@ async fn rotate_keys(
     Ok(ok(StatusCode::OK, body))
 }
 
-/// `GET /admin/v1/errors/{error_id}`: an occurrence with its internal
-/// detail, for support.
 /// `GET /admin/v1/errors`: the occurrences the store keeps, counted by
 /// code and cause over the last 24 hours by hour or the last 7 days by
 /// day, as the console's table and chart show them.
@@ -1214,6 +1212,8 @@ async fn count_errors(
     Ok(ok(StatusCode::OK, json!(view)))
 }
 
+/// `GET /admin/v1/errors/{error_id}`: an occurrence with its internal
+/// detail, for support.
 #[utoipa::path(
     get,
     path = "/errors/{error_id}",
