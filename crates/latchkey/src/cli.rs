@@ -460,6 +460,11 @@ enum UserCommand {
         #[command(flatten)]
         password: PasswordInput,
     },
+    /// Send a user the password reset email /recover sends (mail must be
+    /// on, and the user must have an email address); a running server
+    /// delivers it.
+    #[command(after_help = "Example:\n  latchkey user reset-password alice")]
+    ResetPassword { user: String },
     /// List or remove a user's passkeys.
     #[command(
         subcommand,
@@ -1086,6 +1091,18 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
             }
             UserCommand::Passkeys(PasskeysCommand::List { user }) => {
                 print(&manage::passkeys::list(store, &user).await?)
+            }
+            UserCommand::ResetPassword { user } => {
+                let (found, to) =
+                    manage::users::send_reset_mail(&config, store, &secrets, &user).await?;
+                let event = latchkey_core::audit::AuditEvent::new(
+                    &cli_actor(),
+                    audit_kind::RECOVERY_REQUESTED,
+                    format!("user:{}", found.sub),
+                )
+                .with("lang", crate::mail::lang_of(&found).tag());
+                crate::audit::append(store, event).await;
+                print(&json!({"sub": found.sub, "sent_to": to}));
             }
             UserCommand::Sessions(SessionsCommand::List { user }) => {
                 print(&json!(manage::users::sessions(store, &user).await?))

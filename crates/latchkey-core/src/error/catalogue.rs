@@ -3181,6 +3181,20 @@ pub static USER_SESSION_NOT_FOUND: Cause = Cause {
     page: None,
 };
 
+pub static RESET_MAIL_UNSENDABLE: Cause = Cause {
+    id: "reset_mail_unsendable",
+    code: ErrorCode::InvalidRequest,
+    status: 409,
+    summary: "No password reset email can be sent: mail is off, or the user has no email address",
+    actor: Actor::Operator,
+    fix: "Turn mail on (smtp.host and smtp.from) and give the user an email claim, or set a new password for them instead (PATCH the user with a password, or latchkey user set-password).",
+    spec: "RFC 9110 §15.5.10",
+    endpoints: ADMIN,
+    extended_code: None,
+    checklist: &[],
+    page: None,
+};
+
 pub static USERNAME_TAKEN: Cause = Cause {
     id: "username_taken",
     code: ErrorCode::InvalidRequest,
@@ -4472,6 +4486,7 @@ pub static ALL: &[&Cause] = &[
     &CONNECTED_APPLICATION_UNKNOWN,
     &AUDIT_QUERY_INVALID,
     &ADMIN_QUERY_INVALID,
+    &RESET_MAIL_UNSENDABLE,
     &SECRET_ROTATION_INVALID,
     // passkeys
     &PASSKEY_CANCELLED,

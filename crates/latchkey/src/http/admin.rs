@@ -53,6 +53,7 @@ pub fn routes() -> Router<Arc<App>> {
             "/users/{sub}/sessions/{sid}",
             axum::routing::delete(end_user_session),
         )
+        .route("/users/{sub}/password-reset", post(send_password_reset))
         .route("/users/{sub}/passkeys", get(list_passkeys))
         .route(
             "/users/{sub}/passkeys/{id}",
@@ -905,6 +906,52 @@ async fn update_user(
     Ok(ok(StatusCode::OK, updated))
 }
 
+/// `POST /admin/v1/users/{sub}/password-reset`: send the user the password
+/// reset email `/recover` sends (in their language); its link sets a new
+/// password and still asks for their second factor.
+#[utoipa::path(
+    post,
+    path = "/users/{sub}/password-reset",
+    tag = "users",
+    summary = "Send a user the password reset email",
+    params(("sub" = String, Path, description = "The user's `sub`, or their username", example = "alice")),
+    responses(
+        (status = 202, description = "The email is queued (sent by the mail worker, retried while the SMTP server is away)", body = ResetMailQueued),
+        (status = 400, description = "A path segment that is not UTF-8 once decoded (`malformed_body`)", body = AdminError),
+        (status = 404, description = "No such user (`user_not_found`), or the admin API is off (`admin_api_disabled`: no `admin_token`)", body = AdminError),
+        (status = 409, description = "Mail is off, or the user has no email address (`reset_mail_unsendable`): set a password instead", body = AdminError)
+    ),
+    security(("bearer" = []))
+)]
+async fn send_password_reset(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    headers: HeaderMap,
+    extensions: axum::http::Extensions,
+    Path(sub): Path<String>,
+) -> AdminResult {
+    let (user, to) =
+        manage::users::send_reset_mail(&app.config, app.store.as_ref(), &app.secrets, &sub)
+            .await
+            .map_err(Failure::admin)?;
+    app.mail_wake.notify_one();
+    let event = latchkey_core::audit::AuditEvent::new(
+        &caller.actor(),
+        kind::RECOVERY_REQUESTED,
+        format!("user:{}", user.sub),
+    )
+    .address(address_of(&app, &extensions, &headers))
+    .with("lang", crate::mail::lang_of(&user).tag());
+    crate::audit::record(&app, event).await;
+    Ok(ok(
+        StatusCode::ACCEPTED,
+        json!(ResetMailQueued {
+            sub: user.sub,
+            sent_to: to
+        }),
+    ))
+}
+
 /// `GET /admin/v1/users/{sub}/sessions`: the user's live browser sessions.
 #[utoipa::path(
     get,
@@ -1255,6 +1302,14 @@ async fn show_error(
         created_at: record.created_at,
     };
     Ok(ok(StatusCode::OK, json!(shown)))
+}
+
+/// The answer to `POST /users/{sub}/password-reset`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ResetMailQueued {
+    pub sub: String,
+    /// The address the email goes to (the user's `email` claim).
+    pub sent_to: String,
 }
 
 /// The answer to `DELETE /users/{sub}/sessions`.

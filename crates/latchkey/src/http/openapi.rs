@@ -41,6 +41,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         admin::show_user,
         admin::update_user,
         admin::delete_user,
+        admin::send_password_reset,
         admin::list_user_sessions,
         admin::end_user_sessions,
         admin::end_user_session,
@@ -577,7 +578,7 @@ mod tests {
         let doc = document("/admin/v1");
         assert_eq!(doc["openapi"], "3.1.0");
         let paths = doc["paths"].as_object().unwrap();
-        assert_eq!(paths.len(), 18, "{:?}", paths.keys());
+        assert_eq!(paths.len(), 19, "{:?}", paths.keys());
     }
 
     /// Every refusal references the one error shape; every operation but

@@ -521,6 +521,30 @@ pub async fn search(
     Ok(store.search_users(text.trim(), after, limit).await?)
 }
 
+/// Send the user (by `sub` or username) the password reset email that
+/// `/recover` sends, in their language: its link sets a new password (and
+/// still asks for their second factor). Returns the user and the address
+/// written to; refused when mail is off or the user has no address.
+/// The caller wakes the mail worker, when there is one.
+pub async fn send_reset_mail(
+    config: &crate::config::Config,
+    store: &dyn Store,
+    secrets: &Secrets,
+    sub: &str,
+) -> Result<(UserRecord, String), Occurrence> {
+    use latchkey_core::catalogue::RESET_MAIL_UNSENDABLE;
+    let user = get(store, sub).await?;
+    let lang = crate::mail::lang_of(&user);
+    match crate::mail::send_recovery(config, store, secrets, &user, lang, "").await? {
+        Some(to) => Ok((user, to)),
+        None if config.mail.is_none() => Err(RESET_MAIL_UNSENDABLE.with_detail("mail is off")),
+        None => {
+            Err(RESET_MAIL_UNSENDABLE
+                .with_detail(format!("user {} has no email address", user.sub)))
+        }
+    }
+}
+
 /// A live browser session as the admin API and the CLI show it (never
 /// the cookie's hash).
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]

@@ -540,6 +540,7 @@ crate::both!(
     errors_are_counted,
     every_operation_is_guarded,
     a_users_sessions_are_listed_and_ended_one_by_one,
+    a_password_reset_email_is_sent_on_request,
 );
 
 /// Every operation the OpenAPI document lists (but the document itself)
@@ -681,6 +682,82 @@ async fn a_users_sessions_are_listed_and_ended_one_by_one(db: Db) {
     let (code, _, err) = s.run(&["user", "sessions", "end", "alice", &older]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("user_session_not_found"), "{err}");
+}
+
+/// `POST /admin/v1/users/{sub}/password-reset` sends the reset email of
+/// `/recover`, whose link sets a new password; refused by cause without an
+/// address or without mail. The CLI sends it too.
+async fn a_password_reset_email_is_sent_on_request(db: Db) {
+    let smtp = crate::mail::Smtp::start();
+    let env = crate::mail::mail_env(smtp.port);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let s = Server::start_with(db, &env).await;
+    for (name, claims) in [
+        (
+            "ada",
+            json!({"email": "ada@example.com", "email_verified": true}),
+        ),
+        ("bob", json!({})),
+    ] {
+        let r = s
+            .admin(Method::POST, "/users")
+            .json(&json!({"username": name, "password": "correct horse battery", "claims": claims}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    let r = s
+        .admin(Method::POST, "/users/ada/password-reset")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let queued: Value = r.json().await.unwrap();
+    assert_eq!(queued["sent_to"], "ada@example.com", "{queued}");
+    let message = smtp.wait_for(1, std::time::Duration::from_secs(10)).await;
+    assert!(
+        message["to"].to_string().contains("ada@example.com"),
+        "{message}"
+    );
+    let link = crate::mail::link_in(&message, &s.url("/recover/reset?t="));
+    let r = s.http.get(&link).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{link}");
+    let trail: Value = s
+        .admin(Method::GET, "/audit?kind=recovery.requested")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(trail["events"][0]["actor"], "admin:admin_token", "{trail}");
+    // Bob has no address; a user who does not exist is not found.
+    let r = s.admin(Method::POST, "/users/bob/password-reset").send();
+    assert_admin_error(r.await.unwrap(), 409, "reset_mail_unsendable", "bob").await;
+    let r = s.admin(Method::POST, "/users/nobody/password-reset").send();
+    assert_admin_error(r.await.unwrap(), 404, "user_not_found", "nobody").await;
+    // The CLI queues one more (with the same mail settings).
+    let (code, out, err) = crate::support::run(&s.db, &["user", "reset-password", "ada"], &env);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("ada@example.com"), "{out}");
+    smtp.wait_for(2, std::time::Duration::from_secs(10)).await;
+    let (code, _, err) = crate::support::run(&s.db, &["user", "reset-password", "bob"], &env);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("reset_mail_unsendable"), "{err}");
+
+    // Without mail, every request is refused the same way.
+    let s = Server::start(db).await;
+    let r = s
+        .admin(Method::POST, "/users")
+        .json(&json!({"username": "cy", "claims": {"email": "cy@example.com"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = s.admin(Method::POST, "/users/cy/password-reset").send();
+    let e = assert_admin_error(r.await.unwrap(), 409, "reset_mail_unsendable", "no mail").await;
+    assert!(e.to_string().contains("mail is off"), "{e}");
 }
 
 /// `GET /admin/v1/users` searches by username, `sub` or email with `q`,

@@ -859,16 +859,9 @@ async fn perform(
             "password"
         }
         "reset_mail" => {
-            let lang = crate::mail::lang_of(&user);
-            let sent =
-                crate::mail::send_recovery(&app.config, store, &app.secrets, &user, lang, "")
-                    .await?;
-            if sent.is_none() {
-                return Err(latchkey_core::catalogue::MAIL_DISABLED.with_detail(
-                    "mail is off or the user has no email address: set a new password instead",
-                ));
-            }
+            manage::users::send_reset_mail(&app.config, store, &app.secrets, &user.sub).await?;
             app.mail_wake.notify_one();
+            let lang = crate::mail::lang_of(&user);
             crate::audit::record(
                 app,
                 event(kind::RECOVERY_REQUESTED).with("lang", lang.tag()),
