@@ -137,6 +137,20 @@ pub async fn guard_resource(store: &dyn Store, identifier: &str) -> Result<(), O
     Ok(())
 }
 
+/// A listing (of clients or resources) without the built-in ones, which
+/// are shown by their own address only.
+pub fn without_built_ins(list: serde_json::Value) -> serde_json::Value {
+    match list {
+        serde_json::Value::Array(items) => serde_json::Value::Array(
+            items
+                .into_iter()
+                .filter(|i| !is_listed_built_in(i))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 /// Whether a listed JSON item (a client or a resource) is built in, so
 /// lists leave it out.
 pub fn is_listed_built_in(item: &serde_json::Value) -> bool {

@@ -241,9 +241,15 @@ enum ClientCommand {
         #[command(flatten)]
         fields: ClientFields,
     },
-    /// List clients.
-    #[command(after_help = "Example:\n  latchkey client list | jq -r '.[].client_id'")]
-    List,
+    /// List clients, each with its last use; with --search, those whose
+    /// id, name or a redirect URI contains the text (ignoring case).
+    #[command(
+        after_help = "Examples:\n  latchkey client list | jq -r '.[].client_id'\n  latchkey client list --search shop"
+    )]
+    List {
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+    },
     /// Show one client.
     #[command(after_help = "Example:\n  latchkey client show my-app")]
     Show { client_id: String },
@@ -846,7 +852,9 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 crate::audit::append(store, event).await;
                 print_client(created);
             }
-            ClientCommand::List => print(&listed(manage::clients::list(store).await?)),
+            ClientCommand::List { search } => print(&crate::builtin::without_built_ins(
+                manage::clients::listed(store, search.as_deref().unwrap_or_default()).await?,
+            )),
             ClientCommand::Show { client_id } => print(&manage::clients::view(
                 &manage::clients::get(store, &client_id).await?,
                 None,
@@ -921,7 +929,9 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 );
                 crate::audit::append(store, event).await;
             }
-            ResourceCommand::List => print(&listed(manage::resources::list(store).await?)),
+            ResourceCommand::List => print(&crate::builtin::without_built_ins(
+                manage::resources::list(store).await?,
+            )),
             ResourceCommand::Show { resource } => print(&manage::resources::view(
                 &manage::resources::get(store, &resource).await?,
             )),
@@ -1226,20 +1236,6 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
 /// The CLI as the audit trail names it.
 fn cli_actor() -> latchkey_core::audit::Actor {
     latchkey_core::audit::Actor::Admin("cli".into())
-}
-
-/// Record a change the CLI made to a user: which fields (names only).
-/// A list without the built-in client and resource.
-fn listed(list: Value) -> Value {
-    match list {
-        Value::Array(items) => Value::Array(
-            items
-                .into_iter()
-                .filter(|i| !crate::builtin::is_listed_built_in(i))
-                .collect(),
-        ),
-        other => other,
-    }
 }
 
 /// `--role` values as the `roles` attribute: `none` alone is no role.

@@ -257,20 +257,6 @@ async fn person(app: &App, token: &str, read: bool) -> Result<Caller, latchkey_c
     Ok(Caller::Person { sub: r.sub })
 }
 
-/// A list without the built-in client and resource (shown by their own
-/// address only).
-fn without_built_ins(list: Value) -> Value {
-    match list {
-        Value::Array(items) => Value::Array(
-            items
-                .into_iter()
-                .filter(|i| !crate::builtin::is_listed_built_in(i))
-                .collect(),
-        ),
-        other => other,
-    }
-}
-
 /// Parse a JSON body, refusing other media types and bad JSON by cause.
 fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, Failure> {
     let is_json = headers
@@ -340,19 +326,30 @@ fn ok(status: StatusCode, body: Value) -> Response {
     res
 }
 
+/// `GET /admin/v1/clients`: every client, or those `q` matches.
 #[utoipa::path(
     get,
     path = "/clients",
     tag = "clients",
-    summary = "List the clients",
+    summary = "List or search the clients",
+    params(("q" = Option<String>, Query, description = "Text the client's id, name or a redirect URI contains (ignoring case); empty matches every client", example = "shop")),
     responses(
-        (status = 200, description = "Every client", body = Vec<manage::clients::ClientView>)
+        (status = 200, description = "The clients, oldest first, each with its last use", body = Vec<manage::clients::ClientView>),
+        (status = 400, description = "`q` given twice or holding a NUL character (`admin_query_invalid`)", body = AdminError)
     ),
     security(("bearer" = []))
 )]
-async fn list_clients(State(app): State<Arc<App>>, _caller: Caller) -> AdminResult {
-    let body = without_built_ins(
-        manage::clients::list(app.store.as_ref())
+async fn list_clients(
+    State(app): State<Arc<App>>,
+    _caller: Caller,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> AdminResult {
+    let params = latchkey_core::authorize::RawParams::parse(query.as_deref().unwrap_or(""));
+    manage::plain_query(&params, &latchkey_core::catalogue::ADMIN_QUERY_INVALID)
+        .map_err(Failure::admin)?;
+    let q = params.single("q").ok().flatten().unwrap_or_default();
+    let body = crate::builtin::without_built_ins(
+        manage::clients::listed(app.store.as_ref(), q)
             .await
             .map_err(Failure::admin)?,
     );
@@ -417,10 +414,10 @@ async fn show_client(
     _caller: Caller,
     Path(client_id): Path<String>,
 ) -> AdminResult {
-    let client = manage::clients::get(app.store.as_ref(), &client_id)
+    let shown = manage::clients::shown(app.store.as_ref(), &client_id)
         .await
         .map_err(Failure::admin)?;
-    Ok(ok(StatusCode::OK, manage::clients::view(&client, None)))
+    Ok(ok(StatusCode::OK, shown))
 }
 
 #[utoipa::path(
@@ -565,7 +562,7 @@ async fn delete_client(
     security(("bearer" = []))
 )]
 async fn list_resources(State(app): State<Arc<App>>, _caller: Caller) -> AdminResult {
-    let body = without_built_ins(
+    let body = crate::builtin::without_built_ins(
         manage::resources::list(app.store.as_ref())
             .await
             .map_err(Failure::admin)?,

@@ -47,6 +47,11 @@ pub struct ClientView {
     /// keeps working.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grace_seconds: Option<i64>,
+    /// In a listing and when shown: when it last got tokens at `/token`
+    /// (Unix seconds; noted at most once a minute per node), absent when
+    /// it has not since uses were first noted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<i64>,
 }
 
 impl ClientView {
@@ -66,6 +71,7 @@ impl ClientView {
             client_secret_expires_at: new_secret.map(|_| 0),
             warnings: Vec::new(),
             grace_seconds: None,
+            last_used_at: None,
         }
     }
 
@@ -272,11 +278,35 @@ pub async fn get(store: &dyn Store, client_id: &str) -> Result<ClientRecord, Occ
         .ok_or_else(|| CLIENT_NOT_FOUND.with_detail(format!("client_id {client_id}")))
 }
 
+/// Every client, each with its last use.
 pub async fn list(store: &dyn Store) -> Result<Value, Occurrence> {
-    let clients = store.list_clients().await?;
+    listed(store, "").await
+}
+
+/// The clients `query` matches (see [`matches`]; every one when empty),
+/// as the admin API lists them, each with its last use.
+pub async fn listed(store: &dyn Store, query: &str) -> Result<Value, Occurrence> {
+    let clients = search(store, query).await?;
+    let uses: std::collections::HashMap<String, i64> =
+        store.list_client_uses().await?.into_iter().collect();
     Ok(Value::Array(
-        clients.iter().map(|c| view(c, None)).collect(),
+        clients
+            .iter()
+            .map(|c| {
+                let mut shown = ClientView::of(c, None);
+                shown.last_used_at = uses.get(&c.client_id).copied();
+                shown.json()
+            })
+            .collect(),
     ))
+}
+
+/// One client as the admin API shows it, with its last use.
+pub async fn shown(store: &dyn Store, client_id: &str) -> Result<Value, Occurrence> {
+    let client = get(store, client_id).await?;
+    let mut shown = ClientView::of(&client, None);
+    shown.last_used_at = last_use(store, &client.client_id).await?;
+    Ok(shown.json())
 }
 
 /// Partial update: top-level fields present in `patch` replace the stored

@@ -541,6 +541,7 @@ crate::both!(
     every_operation_is_guarded,
     a_users_sessions_are_listed_and_ended_one_by_one,
     a_password_reset_email_is_sent_on_request,
+    clients_are_searched_and_show_their_last_use,
 );
 
 /// Every operation the OpenAPI document lists (but the document itself)
@@ -758,6 +759,100 @@ async fn a_password_reset_email_is_sent_on_request(db: Db) {
     let r = s.admin(Method::POST, "/users/cy/password-reset").send();
     let e = assert_admin_error(r.await.unwrap(), 409, "reset_mail_unsendable", "no mail").await;
     assert!(e.to_string().contains("mail is off"), "{e}");
+}
+
+/// `GET /admin/v1/clients?q=` finds clients by id, name or redirect URI;
+/// a client shows when it last got tokens, in the list and alone.
+async fn clients_are_searched_and_show_their_last_use(db: Db) {
+    let s = Server::start(db).await;
+    for (id, name, grants) in [
+        ("shop", "Shop backend", json!(["client_credentials"])),
+        ("blog", "Blog", json!(["authorization_code"])),
+    ] {
+        let r = s
+            .admin(Method::POST, "/clients")
+            .json(&json!({"client_id": id, "client_name": name, "redirect_uris": [format!("https://{id}.example/cb")], "grant_types": grants}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        if id == "shop" {
+            let secret = r.json::<Value>().await.unwrap()["client_secret"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let r = s
+                .http
+                .post(s.url("/token"))
+                .basic_auth("shop", Some(&secret))
+                .form(&[("grant_type", "client_credentials")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+        }
+    }
+    let ids = |v: Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["client_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let get = |path: &str| {
+        let req = s.admin(Method::GET, path);
+        async move { req.send().await.unwrap() }
+    };
+    // Every client but the console's own (oldest first; made within a
+    // second or two here, so compared as a set).
+    let mut all = ids(get("/clients").await.json().await.unwrap());
+    all.sort();
+    assert_eq!(all, ["blog", "shop"]);
+    assert_eq!(
+        ids(get("/clients?q=BACKEND").await.json().await.unwrap()),
+        ["shop"]
+    );
+    assert_eq!(
+        ids(get("/clients?q=blog.example").await.json().await.unwrap()),
+        ["blog"]
+    );
+    assert_eq!(
+        ids(get("/clients?q=latchkey").await.json().await.unwrap()),
+        Vec::<String>::new()
+    );
+    for query in ["?q=a&q=b", "?q=%00"] {
+        let r = get(&format!("/clients{query}")).await;
+        assert_admin_error(r, 400, "admin_query_invalid", query).await;
+    }
+    // The use is noted off the request path: wait for it.
+    let mut used = Value::Null;
+    for _ in 0..100 {
+        used = get("/clients/shop").await.json::<Value>().await.unwrap()["last_used_at"].clone();
+        if !used.is_null() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(used.as_i64().is_some(), "last_used_at: {used}");
+    let listed: Value = get("/clients").await.json().await.unwrap();
+    let in_list = |id: &str| {
+        let found = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["client_id"] == id);
+        found.unwrap()["last_used_at"].clone()
+    };
+    assert_eq!(in_list("shop"), used);
+    assert!(in_list("blog").is_null(), "{listed}");
+    let blog: Value = get("/clients/blog").await.json().await.unwrap();
+    assert!(blog.get("last_used_at").is_none(), "{blog}");
+    // The CLI searches the same way, and shows the last use too.
+    let (code, out, err) = s.run(&["client", "list", "--search", "BACKEND"]);
+    assert_eq!(code, 0, "{err}");
+    let found: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(ids(found.clone()), ["shop"]);
+    assert_eq!(found[0]["last_used_at"], used);
 }
 
 /// `GET /admin/v1/users` searches by username, `sub` or email with `q`,
