@@ -9,7 +9,6 @@ use latchkey_core::Occurrence;
 use latchkey_core::audit::kind::{
     self as audit_kind, ADMIN_USER_CREATED, ADMIN_USER_DELETED, ADMIN_USER_UPDATED,
 };
-use latchkey_core::keys::Alg;
 use serde_json::{Value, json};
 use std::io::Read;
 use std::path::PathBuf;
@@ -1177,12 +1176,12 @@ async fn run(command: Command, config: Config) -> Result<(), Failed> {
                 print(&manage::keys::list(store).await?);
             }
             KeysCommand::Rotate { alg } => {
-                let algs: Vec<Alg> = match alg.as_deref() {
-                    None => Alg::ALL.to_vec(),
-                    Some(a) => vec![Alg::parse(a).ok_or_else(|| {
-                        Failed::Usage(format!("--alg must be ES256 or RS256, not {a}"))
-                    })?],
-                };
+                let algs = manage::keys::algorithms(alg.as_deref()).map_err(|_| {
+                    Failed::Usage(format!(
+                        "--alg is all, ES256 or RS256, not {}",
+                        alg.as_deref().unwrap_or_default()
+                    ))
+                })?;
                 manage::keys::ensure(store, &secrets).await?;
                 let new =
                     manage::keys::rotate(store, &secrets, &algs, config.access_token_ttl).await?;

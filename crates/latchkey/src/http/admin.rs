@@ -18,7 +18,6 @@ use latchkey_core::catalogue::{
     REQUEST_UNAUTHORIZED, UNSUPPORTED_CONTENT_TYPE,
 };
 use latchkey_core::error::render::AdminErrorBody as AdminError;
-use latchkey_core::keys::Alg;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
@@ -1194,8 +1193,10 @@ async fn list_keys(State(app): State<Arc<App>>, _caller: Caller) -> AdminResult 
     path = "/keys/rotate",
     tag = "keys",
     summary = "Rotate the signing keys",
+    request_body(content = super::openapi::KeyRotation, content_type = "application/json", description = "Optional: `{\"alg\": \"ES256\"}` rotates one algorithm; no body, `{}` or `\"all\"` every one"),
     responses(
-        (status = 200, description = "The new active keys, one per algorithm", body = manage::keys::RotatedKeys)
+        (status = 200, description = "The new active keys, one per algorithm rotated", body = manage::keys::RotatedKeys),
+        (status = 400, description = "Not `Content-Type: application/json`, not JSON, another member than `alg`, or an unknown algorithm (`malformed_body`, naming the field)", body = AdminError)
     ),
     security(("bearer" = []))
 )]
@@ -1204,9 +1205,15 @@ async fn rotate_keys(
     caller: Caller,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
+    body: Bytes,
 ) -> AdminResult {
+    let algs = match body.iter().all(u8::is_ascii_whitespace) {
+        true => manage::keys::algorithms(None),
+        false => manage::keys::algorithms_from_body(&json_body(&headers, &body)?),
+    }
+    .map_err(Failure::admin)?;
     let store = app.store.as_ref();
-    let new = manage::keys::rotate(store, &app.secrets, Alg::ALL, app.config.access_token_ttl)
+    let new = manage::keys::rotate(store, &app.secrets, &algs, app.config.access_token_ttl)
         .await
         .map_err(Failure::admin)?;
     let keys = manage::keys::load(store, &app.secrets)

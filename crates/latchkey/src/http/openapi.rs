@@ -129,6 +129,17 @@ pub struct SecretRotation {
     grace_seconds: Option<i64>,
 }
 
+/// The optional body of a key rotation. No other member is accepted.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct KeyRotation {
+    /// `ES256` or `RS256` to rotate that algorithm only; `all` (or
+    /// absent) for every one.
+    #[schema(pattern = "^(all|ES256|RS256)$")]
+    alg: Option<String>,
+}
+
 /// A resource to register. No other member is accepted, except
 /// `created_at` and `updated_at`, ignored so that an answer can be sent
 /// back as it came.
@@ -349,6 +360,9 @@ fn refine(doc: &mut Value) {
     if let Some(Value::Object(body)) =
         doc.pointer_mut("/paths/~1clients~1{client_id}~1secret/post/requestBody")
     {
+        body.insert("required".into(), json!(false));
+    }
+    if let Some(Value::Object(body)) = doc.pointer_mut("/paths/~1keys~1rotate/post/requestBody") {
         body.insert("required".into(), json!(false));
     }
     let strings = |values: &[&str]| values.iter().map(|v| json!(v)).collect::<Vec<_>>();
@@ -611,12 +625,17 @@ mod tests {
     #[test]
     fn rotation_body_is_optional_not_null() {
         let doc = document("/admin/v1");
-        let body = &doc["paths"]["/clients/{client_id}/secret"]["post"]["requestBody"];
-        assert_eq!(body["required"], false);
-        assert_eq!(
-            body["content"]["application/json"]["schema"]["$ref"],
-            "#/components/schemas/SecretRotation"
-        );
+        for (path, schema) in [
+            ("/clients/{client_id}/secret", "SecretRotation"),
+            ("/keys/rotate", "KeyRotation"),
+        ] {
+            let body = &doc["paths"][path]["post"]["requestBody"];
+            assert_eq!(body["required"], false, "{path}");
+            assert_eq!(
+                body["content"]["application/json"]["schema"]["$ref"],
+                format!("#/components/schemas/{schema}")
+            );
+        }
     }
 
     /// A change may set any member of a client to `null` (its default).

@@ -136,3 +136,65 @@ pub async fn list(store: &dyn Store) -> Result<Value, Occurrence> {
             .collect(),
     ))
 }
+
+/// The algorithms a rotation names: `all` (or nothing), or one of them.
+pub fn algorithms(alg: Option<&str>) -> Result<Vec<Alg>, Occurrence> {
+    match alg.map(str::trim) {
+        None | Some("" | "all") => Ok(Alg::ALL.to_vec()),
+        Some(one) => Alg::parse(one).map(|a| vec![a]).ok_or_else(|| {
+            latchkey_core::catalogue::MALFORMED_BODY
+                .with_detail(format!("no signing algorithm named {one:?}"))
+                .field("alg", "all, or one of ES256 and RS256")
+        }),
+    }
+}
+
+/// The optional body of `POST /admin/v1/keys/rotate`: `{"alg": "ES256"}`
+/// rotates one algorithm, `{}` or no body every one. No other member.
+pub fn algorithms_from_body(body: &Value) -> Result<Vec<Alg>, Occurrence> {
+    use latchkey_core::catalogue::MALFORMED_BODY;
+    let Value::Object(map) = body else {
+        return Err(MALFORMED_BODY.with_detail("the body must be a JSON object"));
+    };
+    if let Some(other) = map.keys().find(|k| k.as_str() != "alg") {
+        return Err(MALFORMED_BODY
+            .with_detail(format!("{other} is not a field of a key rotation"))
+            .field(other, "not a field of a key rotation (only alg)"));
+    }
+    match map.get("alg") {
+        None | Some(Value::Null) => algorithms(None),
+        Some(Value::String(alg)) => algorithms(Some(alg)),
+        Some(_) => Err(MALFORMED_BODY
+            .with_detail("alg must be a string")
+            .field("alg", "all, or one of ES256 and RS256")),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_rotation_names_every_algorithm_or_one() {
+        assert_eq!(algorithms(Some("all")).unwrap(), Alg::ALL);
+        assert_eq!(algorithms(None).unwrap(), Alg::ALL);
+        assert_eq!(algorithms(Some("RS256")).unwrap(), [Alg::Rs256]);
+        assert!(algorithms(Some("HS256")).is_err());
+        assert_eq!(algorithms_from_body(&json!({})).unwrap(), Alg::ALL);
+        assert_eq!(
+            algorithms_from_body(&json!({"alg": "ES256"})).unwrap(),
+            [Alg::Es256]
+        );
+        for refused in [
+            json!({"alg": 1}),
+            json!({"kid": "x"}),
+            json!([]),
+            json!({"alg": "none"}),
+        ] {
+            let occ = algorithms_from_body(&refused).unwrap_err();
+            assert_eq!(occ.cause.id, "malformed_body", "{refused}");
+        }
+    }
+}

@@ -426,6 +426,36 @@ async fn key_rotation_keeps_old_keys_published(db: Db) {
         .collect();
     assert_eq!(states.iter().filter(|s| **s == "active").count(), 2);
     assert_eq!(states.iter().filter(|s| **s == "retired").count(), 2);
+    // One algorithm only.
+    let r = s
+        .admin(Method::POST, "/keys/rotate")
+        .json(&json!({"alg": "ES256"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let rotated: Value = r.json().await.unwrap();
+    let new = rotated["rotated"].as_array().unwrap();
+    assert_eq!(new.len(), 1, "{rotated}");
+    assert_eq!(new[0]["alg"], "ES256", "{rotated}");
+    let jwks: Value = s
+        .http
+        .get(s.url("/jwks"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(kids(&jwks).contains(&new[0]["kid"].as_str().unwrap().to_string()));
+    for (body, field) in [
+        (json!({"alg": "HS256"}), "alg"),
+        (json!({"kid": "k"}), "kid"),
+    ] {
+        let r = s.admin(Method::POST, "/keys/rotate").json(&body).send();
+        let e = assert_admin_error(r.await.unwrap(), 400, "malformed_body", "bad rotation").await;
+        assert_eq!(e["errorCauses"][0]["field"], field, "{e}");
+    }
 }
 
 async fn admin_api_is_off_without_a_token(db: Db) {

@@ -13,7 +13,6 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
-use latchkey_core::Occurrence;
 use latchkey_core::error::docs::escape_html as esc;
 use latchkey_core::keys::{Alg, KeyRecord};
 use std::sync::Arc;
@@ -47,7 +46,7 @@ async fn rotate(
     let admin = gate(&app, &headers, &uri).await?;
     let form = super::clients::FormData::parse(&body);
     admin.check(&form.first, true)?;
-    let algs = algorithms(form.get("alg")).map_err(failed)?;
+    let algs = manage::keys::algorithms(Some(form.get("alg"))).map_err(failed)?;
     let store = app.store.as_ref();
     let new = manage::keys::rotate(store, &app.secrets, &algs, app.config.access_token_ttl)
         .await
@@ -67,18 +66,6 @@ async fn rotate(
         "/admin/keys?rotated={}",
         super::clients::segment(&kids.join(", "))
     )))
-}
-
-/// The algorithms a rotation form names: `all`, or one.
-fn algorithms(alg: &str) -> Result<Vec<Alg>, Occurrence> {
-    if alg == "all" {
-        return Ok(Alg::ALL.to_vec());
-    }
-    Alg::parse(alg).map(|a| vec![a]).ok_or_else(|| {
-        latchkey_core::catalogue::MALFORMED_BODY
-            .with_detail(format!("no signing algorithm named {alg:?}"))
-            .field("alg", "all, or one of ES256 and RS256")
-    })
 }
 
 fn keys_body(admin: &Admin, keys: &[KeyRecord], now: i64, notice: Option<&str>) -> String {
@@ -179,13 +166,5 @@ mod tests {
             None,
         );
         assert!(!html.contains("method=\"post\""));
-    }
-
-    #[test]
-    fn a_rotation_names_every_algorithm_or_one() {
-        assert_eq!(algorithms("all").unwrap(), Alg::ALL);
-        assert_eq!(algorithms("RS256").unwrap(), [Alg::Rs256]);
-        assert!(algorithms("HS256").is_err());
-        assert!(algorithms("").is_err());
     }
 }
