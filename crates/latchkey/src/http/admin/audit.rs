@@ -1,6 +1,7 @@
 //! `/admin/v1/audit`: the audit trail, newest first.
 
-use super::prelude::*;
+use super::caller::Caller;
+use super::shared::*;
 
 /// A page of the audit trail.
 #[derive(serde::Serialize, utoipa::ToSchema)]

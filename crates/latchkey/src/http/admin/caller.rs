@@ -3,7 +3,7 @@
 //! Every guarded handler takes a [`Caller`]: the token is checked once,
 //! before the path and the body are read, and a refusal is audited.
 
-use super::prelude::*;
+use super::shared::*;
 use subtle::ConstantTimeEq;
 
 fn equal(a: &str, b: &str) -> bool {

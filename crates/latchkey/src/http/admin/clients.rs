@@ -1,6 +1,7 @@
 //! `/admin/v1/clients`: registered clients, their secrets and last use.
 
-use super::prelude::*;
+use super::caller::Caller;
+use super::shared::*;
 
 /// `GET /admin/v1/clients`: every client, or those `q` matches.
 #[utoipa::path(

@@ -1,7 +1,8 @@
 //! `/admin/v1/errors`: error occurrences, one by its `error_id` and counts
 //! by code and cause over time.
 
-use super::prelude::*;
+use super::caller::Caller;
+use super::shared::*;
 
 /// `GET /admin/v1/errors`: the occurrences the store keeps, counted by
 /// code and cause over the last 24 hours by hour or the last 7 days by

@@ -1,6 +1,7 @@
 //! `/admin/v1/keys`: the signing keys and their rotation.
 
-use super::prelude::*;
+use super::caller::Caller;
+use super::shared::*;
 
 #[utoipa::path(
     get,

@@ -1,6 +1,7 @@
 //! `/admin/v1/maintenance`: the maintenance switch of every node.
 
-use super::prelude::*;
+use super::caller::Caller;
+use super::shared::*;
 
 /// The maintenance switch as this node sees it.
 #[derive(serde::Serialize, utoipa::ToSchema)]

@@ -1,6 +1,7 @@
 //! `/admin/v1/resources`: protected resources clients may name (RFC 8707).
 
-use super::prelude::*;
+use super::caller::Caller;
+use super::shared::*;
 
 #[utoipa::path(
     get,

@@ -1,7 +1,8 @@
 //! `/admin/v1/users`: users, their roles, sessions, passkeys and password
 //! reset email.
 
-use super::prelude::*;
+use super::caller::Caller;
+use super::shared::*;
 
 /// `GET /admin/v1/users`: every user (by creation), or with `q`, `after`
 /// or `limit` a page of a search (by username).
