@@ -13,9 +13,17 @@ fn equal(a: &str, b: &str) -> bool {
 /// Who is calling the admin API: one of the static tokens (by its setting's
 /// name), or a person with an access token for the admin API.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Caller {
+pub enum Who {
     Token(&'static str),
     Person { sub: String },
+}
+
+/// A checked caller of the admin API, and the address it called from
+/// (for the audit trail), read once by the extractor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub who: Who,
+    pub address: Option<String>,
 }
 
 impl Caller {
@@ -23,10 +31,16 @@ impl Caller {
     /// `user:{sub}` for a person.
     pub fn actor(&self) -> latchkey_core::audit::Actor {
         use latchkey_core::audit::Actor;
-        match self {
-            Caller::Token(name) => Actor::Admin((*name).to_string()),
-            Caller::Person { sub } => Actor::User(sub.clone()),
+        match &self.who {
+            Who::Token(name) => Actor::Admin((*name).to_string()),
+            Who::Person { sub } => Actor::User(sub.clone()),
         }
+    }
+
+    /// An audit event of this caller, from its address.
+    pub fn event(&self, kind: &str, target: impl Into<String>) -> latchkey_core::audit::AuditEvent {
+        latchkey_core::audit::AuditEvent::new(&self.actor(), kind, target)
+            .address(self.address.clone())
     }
 }
 
@@ -34,7 +48,7 @@ impl Caller {
 /// the full one; an access token for the admin API (`{issuer}/admin`)
 /// works by its scope (`admin`, `admin:read` for reads) and by what its
 /// user's roles allow now.
-async fn authorize(app: &App, method: &Method, headers: &HeaderMap) -> Result<Caller, Failure> {
+async fn authorize(app: &App, method: &Method, headers: &HeaderMap) -> Result<Who, Failure> {
     let presented = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -57,7 +71,7 @@ async fn authorize(app: &App, method: &Method, headers: &HeaderMap) -> Result<Ca
         )));
     };
     if full.is_some_and(|t| equal(presented, t)) {
-        return Ok(Caller::Token("admin_token"));
+        return Ok(Who::Token("admin_token"));
     }
     let readonly = full.is_some()
         && app
@@ -67,7 +81,7 @@ async fn authorize(app: &App, method: &Method, headers: &HeaderMap) -> Result<Ca
             .is_some_and(|t| equal(presented, t));
     if readonly {
         return match read {
-            true => Ok(Caller::Token("admin_readonly_token")),
+            true => Ok(Who::Token("admin_readonly_token")),
             false => Err(Failure::admin(
                 REQUEST_FORBIDDEN.with_detail(format!("the read-only admin token cannot {method}")),
             )),
@@ -167,7 +181,7 @@ pub async fn rights(app: &App, token: &str) -> Result<Rights, latchkey_core::Occ
 
 /// A person's access token: issued here, active, for the admin API, with
 /// the scope the request needs, and its user holding a role that allows it.
-async fn person(app: &App, token: &str, read: bool) -> Result<Caller, latchkey_core::Occurrence> {
+async fn person(app: &App, token: &str, read: bool) -> Result<Who, latchkey_core::Occurrence> {
     use latchkey_core::catalogue::{ADMIN_ROLE_MISSING, ADMIN_SCOPE_MISSING};
     use latchkey_core::user::{ADMIN_READ_SCOPE, ADMIN_SCOPE, roles_allow};
     let r = rights(app, token).await?;
@@ -193,7 +207,7 @@ async fn person(app: &App, token: &str, read: bool) -> Result<Caller, latchkey_c
             })
             .subject(&r.sub));
     }
-    Ok(Caller::Person { sub: r.sub })
+    Ok(Who::Person { sub: r.sub })
 }
 
 /// Every guarded admin handler takes its caller as an extractor, so the
@@ -212,7 +226,10 @@ impl axum::extract::FromRequestParts<Arc<App>> for Caller {
         app: &Arc<App>,
     ) -> Result<Caller, Failure> {
         let refused = match authorize(app, &parts.method, &parts.headers).await {
-            Ok(caller) => return Ok(caller),
+            Ok(who) => {
+                let address = address_of(app, &parts.extensions, &parts.headers);
+                return Ok(Caller { who, address });
+            }
             Err(failure) => failure,
         };
         record_denied(app, parts, &refused).await;

@@ -51,7 +51,6 @@ pub(super) async fn create_client(
     State(app): State<Arc<App>>,
     caller: Caller,
     headers: HeaderMap,
-    extensions: axum::http::Extensions,
     body: Bytes,
 ) -> AdminResult {
     let body = json_body(&headers, &body)?;
@@ -64,11 +63,7 @@ pub(super) async fn create_client(
     )
     .await
     .map_err(Failure::admin)?;
-    let event = crate::audit::client_created(
-        &caller.actor(),
-        address_of(&app, &extensions, &headers),
-        &created,
-    );
+    let event = crate::audit::client_created(&caller.actor(), caller.address.clone(), &created);
     crate::audit::record(&app, event).await;
     Ok(ok(StatusCode::CREATED, created))
 }
@@ -116,7 +111,6 @@ pub(super) async fn update_client(
     State(app): State<Arc<App>>,
     caller: Caller,
     headers: HeaderMap,
-    extensions: axum::http::Extensions,
     Path(client_id): Path<String>,
     body: Bytes,
 ) -> AdminResult {
@@ -139,7 +133,7 @@ pub(super) async fn update_client(
     .map_err(Failure::admin)?;
     let events = crate::audit::client_updated(
         &caller.actor(),
-        address_of(&app, &extensions, &headers),
+        caller.address.clone(),
         was_active,
         fields,
         &updated,
@@ -169,7 +163,6 @@ pub(super) async fn rotate_client_secret(
     State(app): State<Arc<App>>,
     caller: Caller,
     headers: HeaderMap,
-    extensions: axum::http::Extensions,
     Path(client_id): Path<String>,
     body: Bytes,
 ) -> AdminResult {
@@ -186,7 +179,7 @@ pub(super) async fn rotate_client_secret(
             .map_err(Failure::admin)?;
     let event = crate::audit::client_secret_rotated(
         &caller.actor(),
-        address_of(&app, &extensions, &headers),
+        caller.address.clone(),
         &client_id,
         grace,
     );
@@ -210,20 +203,16 @@ pub(super) async fn rotate_client_secret(
 pub(super) async fn delete_client(
     State(app): State<Arc<App>>,
     caller: Caller,
-    headers: HeaderMap,
-    extensions: axum::http::Extensions,
     Path(client_id): Path<String>,
 ) -> AdminResult {
     crate::builtin::guard_client(&client_id).map_err(Failure::admin)?;
     manage::clients::delete(app.store.as_ref(), &client_id)
         .await
         .map_err(Failure::admin)?;
-    let event = latchkey_core::audit::AuditEvent::new(
-        &caller.actor(),
+    let event = caller.event(
         latchkey_core::audit::kind::CLIENT_DELETED,
         format!("client:{client_id}"),
-    )
-    .address(address_of(&app, &extensions, &headers));
+    );
     crate::audit::record(&app, event).await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

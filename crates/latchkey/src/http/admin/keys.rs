@@ -38,7 +38,6 @@ pub(super) async fn rotate_keys(
     State(app): State<Arc<App>>,
     caller: Caller,
     headers: HeaderMap,
-    extensions: axum::http::Extensions,
     body: Bytes,
 ) -> AdminResult {
     let algs = match body.iter().all(u8::is_ascii_whitespace) {
@@ -54,11 +53,7 @@ pub(super) async fn rotate_keys(
         .await
         .map_err(Failure::admin)?;
     app.set_keys(keys);
-    let event = crate::audit::keys_rotated(&caller.actor(), &new).address(address_of(
-        &app,
-        &extensions,
-        &headers,
-    ));
+    let event = crate::audit::keys_rotated(&caller.actor(), &new).address(caller.address.clone());
     crate::audit::record(&app, event).await;
     let body = manage::keys::rotated(&new, latchkey_core::now_unix());
     Ok(ok(StatusCode::OK, body))

@@ -59,7 +59,6 @@ pub(super) async fn set_maintenance(
     State(app): State<Arc<App>>,
     caller: Caller,
     headers: HeaderMap,
-    extensions: axum::http::Extensions,
     body: Bytes,
 ) -> AdminResult {
     let body = json_body(&headers, &body)?;
@@ -73,13 +72,12 @@ pub(super) async fn set_maintenance(
     crate::maintenance::switch(&app, on)
         .await
         .map_err(|e| Failure::admin(latchkey_core::Occurrence::from(e)))?;
-    let event = latchkey_core::audit::AuditEvent::new(
-        &caller.actor(),
-        latchkey_core::audit::kind::MAINTENANCE_SWITCHED,
-        "maintenance",
-    )
-    .address(address_of(&app, &extensions, &headers))
-    .with("enabled", on);
+    let event = caller
+        .event(
+            latchkey_core::audit::kind::MAINTENANCE_SWITCHED,
+            "maintenance",
+        )
+        .with("enabled", on);
     crate::audit::record(&app, event).await;
     Ok(ok(StatusCode::OK, maintenance_view(&app)))
 }

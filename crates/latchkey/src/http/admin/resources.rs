@@ -40,7 +40,6 @@ pub(super) async fn create_resource(
     State(app): State<Arc<App>>,
     caller: Caller,
     headers: HeaderMap,
-    extensions: axum::http::Extensions,
     body: Bytes,
 ) -> AdminResult {
     let body = json_body(&headers, &body)?;
@@ -52,7 +51,7 @@ pub(super) async fn create_resource(
         .and_then(serde_json::Value::as_str)
         .unwrap_or_default();
     let event = crate::audit::resource_changed(&caller.actor(), kind::RESOURCE_CREATED, identifier)
-        .address(address_of(&app, &extensions, &headers));
+        .address(caller.address.clone());
     crate::audit::record(&app, event).await;
     Ok(ok(StatusCode::CREATED, created))
 }
@@ -102,7 +101,6 @@ pub(super) async fn update_resource(
     State(app): State<Arc<App>>,
     caller: Caller,
     headers: HeaderMap,
-    extensions: axum::http::Extensions,
     Path(resource): Path<String>,
     body: Bytes,
 ) -> AdminResult {
@@ -116,7 +114,7 @@ pub(super) async fn update_resource(
         .map_err(Failure::admin)?;
     let event = crate::audit::resource_changed(&caller.actor(), kind::RESOURCE_UPDATED, &resource)
         .with("fields", fields)
-        .address(address_of(&app, &extensions, &headers));
+        .address(caller.address.clone());
     crate::audit::record(&app, event).await;
     Ok(ok(StatusCode::OK, updated))
 }
@@ -137,8 +135,6 @@ pub(super) async fn update_resource(
 pub(super) async fn delete_resource(
     State(app): State<Arc<App>>,
     caller: Caller,
-    headers: HeaderMap,
-    extensions: axum::http::Extensions,
     Path(resource): Path<String>,
 ) -> AdminResult {
     crate::builtin::guard_resource(app.store.as_ref(), &resource)
@@ -148,7 +144,7 @@ pub(super) async fn delete_resource(
         .await
         .map_err(Failure::admin)?;
     let event = crate::audit::resource_changed(&caller.actor(), kind::RESOURCE_DELETED, &resource)
-        .address(address_of(&app, &extensions, &headers));
+        .address(caller.address.clone());
     crate::audit::record(&app, event).await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

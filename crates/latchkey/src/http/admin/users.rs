@@ -37,19 +37,9 @@ pub(super) async fn list_users(
 
 /// Record an admin API change to a user in the audit trail: which fields
 /// (names only, never values), by the admin token, from where.
-async fn audit_user(
-    app: &App,
-    caller: &Caller,
-    extensions: &axum::http::Extensions,
-    headers: &HeaderMap,
-    kind: &str,
-    user: &Value,
-    fields: Vec<String>,
-) {
-    use latchkey_core::audit::AuditEvent;
+async fn audit_user(app: &App, caller: &Caller, kind: &str, user: &Value, fields: Vec<String>) {
     let sub = user["sub"].as_str().unwrap_or_default();
-    let address = address_of(app, extensions, headers);
-    let mut event = AuditEvent::new(&caller.actor(), kind, format!("user:{sub}")).address(address);
+    let mut event = caller.event(kind, format!("user:{sub}"));
     if !fields.is_empty() {
         event = event.with("fields", fields);
     }
@@ -74,7 +64,6 @@ pub(super) async fn create_user(
     State(app): State<Arc<App>>,
     caller: Caller,
     headers: HeaderMap,
-    extensions: axum::http::Extensions,
     body: Bytes,
 ) -> AdminResult {
     use latchkey_core::audit::kind;
@@ -83,17 +72,8 @@ pub(super) async fn create_user(
     let created = manage::users::create(app.store.as_ref(), &app.secrets, body)
         .await
         .map_err(Failure::admin)?;
-    audit_user(
-        &app,
-        &caller,
-        &extensions,
-        &headers,
-        kind::ADMIN_USER_CREATED,
-        &created,
-        fields,
-    )
-    .await;
-    let address = address_of(&app, &extensions, &headers);
+    audit_user(&app, &caller, kind::ADMIN_USER_CREATED, &created, fields).await;
+    let address = caller.address.clone();
     if let Some(event) = manage::users::roles_event(&caller.actor(), address, &created, &[]) {
         crate::audit::record(&app, event).await;
     }
@@ -150,7 +130,6 @@ pub(super) async fn update_user(
     State(app): State<Arc<App>>,
     caller: Caller,
     headers: HeaderMap,
-    extensions: axum::http::Extensions,
     Path(sub): Path<String>,
     body: Bytes,
 ) -> AdminResult {
@@ -178,18 +157,9 @@ pub(super) async fn update_user(
         // Locking queued Logout Tokens for the clients of the user's sessions.
         app.logout_wake.notify_one();
     }
-    audit_user(
-        &app,
-        &caller,
-        &extensions,
-        &headers,
-        kind::ADMIN_USER_UPDATED,
-        &updated,
-        fields,
-    )
-    .await;
+    audit_user(&app, &caller, kind::ADMIN_USER_UPDATED, &updated, fields).await;
     if let Some(previous) = previous {
-        let address = address_of(&app, &extensions, &headers);
+        let address = caller.address.clone();
         if let Some(event) =
             manage::users::roles_event(&caller.actor(), address, &updated, &previous)
         {
@@ -219,8 +189,6 @@ pub(super) async fn update_user(
 pub(super) async fn send_password_reset(
     State(app): State<Arc<App>>,
     caller: Caller,
-    headers: HeaderMap,
-    extensions: axum::http::Extensions,
     Path(sub): Path<String>,
 ) -> AdminResult {
     let (user, to) =
@@ -228,13 +196,9 @@ pub(super) async fn send_password_reset(
             .await
             .map_err(Failure::admin)?;
     app.mail_wake.notify_one();
-    let event = latchkey_core::audit::AuditEvent::new(
-        &caller.actor(),
-        kind::RECOVERY_REQUESTED,
-        format!("user:{}", user.sub),
-    )
-    .address(address_of(&app, &extensions, &headers))
-    .with("lang", crate::mail::lang_of(&user).tag());
+    let event = caller
+        .event(kind::RECOVERY_REQUESTED, format!("user:{}", user.sub))
+        .with("lang", crate::mail::lang_of(&user).tag());
     crate::audit::record(&app, event).await;
     Ok(ok(
         StatusCode::ACCEPTED,
@@ -293,8 +257,6 @@ pub(super) async fn list_user_sessions(
 pub(super) async fn end_user_session(
     State(app): State<Arc<App>>,
     caller: Caller,
-    headers: HeaderMap,
-    extensions: axum::http::Extensions,
     Path((sub, sid)): Path<(String, String)>,
 ) -> AdminResult {
     use latchkey_core::audit::kind;
@@ -308,13 +270,9 @@ pub(super) async fn end_user_session(
     if told > 0 {
         app.logout_wake.notify_one();
     }
-    let event = latchkey_core::audit::AuditEvent::new(
-        &caller.actor(),
-        kind::ADMIN_SESSIONS_ENDED,
-        format!("user:{}", user.sub),
-    )
-    .address(address_of(&app, &extensions, &headers))
-    .with("sid", sid);
+    let event = caller
+        .event(kind::ADMIN_SESSIONS_ENDED, format!("user:{}", user.sub))
+        .with("sid", sid);
     crate::audit::record(&app, event).await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -339,8 +297,6 @@ pub(super) async fn end_user_session(
 pub(super) async fn end_user_sessions(
     State(app): State<Arc<App>>,
     caller: Caller,
-    headers: HeaderMap,
-    extensions: axum::http::Extensions,
     Path(sub): Path<String>,
 ) -> AdminResult {
     use latchkey_core::audit::kind;
@@ -361,8 +317,6 @@ pub(super) async fn end_user_sessions(
     audit_user(
         &app,
         &caller,
-        &extensions,
-        &headers,
         kind::ADMIN_SESSIONS_ENDED,
         &answer,
         Vec::new(),
@@ -387,8 +341,6 @@ pub(super) async fn end_user_sessions(
 pub(super) async fn delete_user(
     State(app): State<Arc<App>>,
     caller: Caller,
-    headers: HeaderMap,
-    extensions: axum::http::Extensions,
     Path(sub): Path<String>,
 ) -> AdminResult {
     use latchkey_core::audit::kind;
@@ -402,16 +354,7 @@ pub(super) async fn delete_user(
         app.logout_wake.notify_one();
     }
     let gone = json!({ "sub": user.sub });
-    audit_user(
-        &app,
-        &caller,
-        &extensions,
-        &headers,
-        kind::ADMIN_USER_DELETED,
-        &gone,
-        Vec::new(),
-    )
-    .await;
+    audit_user(&app, &caller, kind::ADMIN_USER_DELETED, &gone, Vec::new()).await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -455,11 +398,9 @@ pub(super) async fn list_passkeys(
 pub(super) async fn delete_passkey(
     State(app): State<Arc<App>>,
     caller: Caller,
-    headers: HeaderMap,
-    extensions: axum::http::Extensions,
     Path((sub, id)): Path<(String, String)>,
 ) -> AdminResult {
-    let address = address_of(&app, &extensions, &headers);
+    let address = caller.address.clone();
     manage::passkeys::remove(app.store.as_ref(), &sub, &id, &caller.actor(), address)
         .await
         .map_err(Failure::admin)?;
