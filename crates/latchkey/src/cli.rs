@@ -624,11 +624,9 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     // Commands that need no settings.
     if let Command::Errors(cmd) = &cli.command
-        && !matches!(cmd, ErrorsCommand::Explain { what } if is_error_reference(what))
-        && !matches!(cmd, ErrorsCommand::Counts { .. })
+        && let Some(code) = errors_command(cmd, cli.config.as_deref())
     {
-        let issuer = crate::config::issuer_for_links(cli.config.as_deref());
-        return errors_command(cmd, &issuer);
+        return code;
     }
     if let Command::Settings(cmd) = &cli.command {
         return settings_command(cmd);
@@ -1440,9 +1438,13 @@ async fn explain_occurrence(
     Ok(())
 }
 
-fn errors_command(cmd: &ErrorsCommand, issuer: &str) -> ExitCode {
+/// The errors commands that need no database; `None` for those that read
+/// it (an error reference to explain, the counts), run with the settings.
+fn errors_command(cmd: &ErrorsCommand, config_file: Option<&std::path::Path>) -> Option<ExitCode> {
     use latchkey_core::error::docs;
-    match cmd {
+    Some(match cmd {
+        ErrorsCommand::Explain { what } if is_error_reference(what) => return None,
+        ErrorsCommand::Counts { .. } => return None,
         ErrorsCommand::List => {
             let mut text = String::new();
             for code in latchkey_core::ErrorCode::ALL {
@@ -1457,26 +1459,24 @@ fn errors_command(cmd: &ErrorsCommand, issuer: &str) -> ExitCode {
             out(&text);
             ExitCode::SUCCESS
         }
-        ErrorsCommand::Explain { what } => match docs::explain_at(what, issuer) {
-            Ok(text) => {
-                out(&format!("{text}\n"));
-                ExitCode::SUCCESS
+        ErrorsCommand::Explain { what } => {
+            let issuer = crate::config::issuer_for_links(config_file);
+            match docs::explain_at(what, &issuer) {
+                Ok(text) => {
+                    out(&format!("{text}\n"));
+                    ExitCode::SUCCESS
+                }
+                Err(text) => {
+                    eprintln!("{text}");
+                    ExitCode::FAILURE
+                }
             }
-            Err(text) => {
-                eprintln!("{text}");
-                ExitCode::FAILURE
-            }
-        },
+        }
         ErrorsCommand::Docs => {
             out(&docs::markdown());
             ExitCode::SUCCESS
         }
-        // Counts read the database: `run` answers them, with the settings.
-        ErrorsCommand::Counts { .. } => {
-            eprintln!("errors counts needs the database; it is run with the settings");
-            ExitCode::FAILURE
-        }
-    }
+    })
 }
 
 fn man_command(dir: Option<&std::path::Path>) -> ExitCode {
