@@ -49,7 +49,7 @@ use latchkey_core::i18n::{Arg, Lang};
 use latchkey_core::journey::second_factor;
 use latchkey_core::mail::{LinkPurpose, LinkRecord, LinkState};
 use latchkey_core::user::UserRecord;
-use latchkey_core::{Cause, Occurrence, totp};
+use latchkey_core::{Occurrence, totp};
 use std::sync::Arc;
 
 /// Recovery requests per typed name, and per client address, in a
@@ -182,10 +182,6 @@ pub fn alert(app: &App, view: &View, occ: &Occurrence) -> String {
         occ.cause.id,
         occ.cause.id,
     )
-}
-
-pub fn status_of(cause: &Cause) -> StatusCode {
-    StatusCode::from_u16(cause.status).unwrap_or(StatusCode::BAD_REQUEST)
 }
 
 fn hidden(name: &str, value: &str) -> String {
@@ -434,7 +430,7 @@ pub fn dead_link_page(app: &App, view: &View, occ: &Occurrence, again: &str) -> 
         alert = alert(app, view, occ),
     );
     html_response(
-        status_of(occ.cause),
+        crate::http::respond::status_of(occ),
         layout(&app.brand, view, &title, &body),
     )
 }
@@ -663,7 +659,10 @@ pub async fn reset(
             alert(&app, &view, &occ)
         };
         let html = reset_page(&app, &view, &csrf(&app, &browser), token, i, &asked, &shown);
-        Ok(with_script(html_response(status_of(occ.cause), html)))
+        Ok(with_script(html_response(
+            crate::http::respond::status_of(&occ),
+            html,
+        )))
     };
     let password = field(&form, "password");
     if password != field(&form, "password2") {

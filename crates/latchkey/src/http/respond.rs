@@ -393,6 +393,12 @@ fn status(code: u16) -> StatusCode {
     StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
+/// The HTTP status of an occurrence's cause, for pages that show a
+/// refusal in place (a form with its error) rather than through a channel.
+pub fn status_of(occ: &Occurrence) -> StatusCode {
+    status(occ.cause.status)
+}
+
 fn no_store(headers: &mut HeaderMap) {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));

@@ -351,7 +351,7 @@ async fn totp_confirm(
             match second_factor::pending_key(app, &v.user.sub).await? {
                 Some(key) => Ok(Ok(answer(
                     v,
-                    StatusCode::from_u16(occ.cause.status).unwrap_or(StatusCode::BAD_REQUEST),
+                    crate::http::respond::status_of(&occ),
                     view::enrol(app, v, &key, Some(&occ)),
                 ))),
                 None => Ok(Err(occ)),
@@ -553,7 +553,7 @@ async fn passkey_add(
         }
         Err(occ) if signin::passkey::is_refusal(&occ) => {
             tracing::info!(error_id = %occ.error_id, cause = occ.cause.id, sub = %v.user.sub, detail = %occ.description(), "passkey not added on the account page");
-            let status = signin::passkey::status_of(occ.cause);
+            let status = crate::http::respond::status_of(&occ);
             passkey_add_page(app, v, Some(&occ), status).await
         }
         Err(occ) => Err(occ),

@@ -146,7 +146,7 @@ pub(crate) fn answer(visit: &Visit, status: StatusCode, html: String) -> Respons
 /// answered with the cause's status.
 pub(crate) async fn refused(app: &App, visit: &Visit, occ: &Occurrence) -> Response {
     tracing::info!(error_id = %occ.error_id, cause = occ.cause.id, sub = %visit.user.sub, detail = %occ.description(), "account change refused");
-    let status = StatusCode::from_u16(occ.cause.status).unwrap_or(StatusCode::BAD_REQUEST);
+    let status = crate::http::respond::status_of(occ);
     match view::page(app, visit, None, Some(occ)).await {
         Ok(html) => answer(visit, status, html),
         Err(e) => axum::response::IntoResponse::into_response(Failure::page(e)),

@@ -153,7 +153,7 @@ async fn list(
         Ok((q, events, next)) => (body(&q, &events, next, ""), StatusCode::OK),
         Err(occ) => {
             let alert = alert_html(&app.config.issuer, &occ);
-            let status = StatusCode::from_u16(occ.cause.status).unwrap_or(StatusCode::BAD_REQUEST);
+            let status = crate::http::respond::status_of(&occ);
             (body(&AuditQuery::default(), &[], None, &alert), status)
         }
     };

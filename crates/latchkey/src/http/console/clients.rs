@@ -291,7 +291,7 @@ async fn change(
         Err(occ) if occ.cause.status >= 500 => Err(failed(occ)),
         Err(occ) => {
             crate::http::respond::report(&app, &occ, "/admin/clients/{client_id}");
-            let status = StatusCode::from_u16(occ.cause.status).unwrap_or(StatusCode::BAD_REQUEST);
+            let status = crate::http::respond::status_of(&occ);
             // What was typed stays in its form.
             let refusal = Refusal {
                 fields: (action == "fields").then_some(fields),
@@ -1113,7 +1113,7 @@ pub(super) fn failed(occ: Occurrence) -> Response {
 
 /// The answer to a refused form keeps the refusal's status.
 fn with_status(mut res: Response, occ: &Occurrence) -> Response {
-    *res.status_mut() = StatusCode::from_u16(occ.cause.status).unwrap_or(StatusCode::BAD_REQUEST);
+    *res.status_mut() = crate::http::respond::status_of(occ);
     res
 }
 

@@ -40,8 +40,8 @@ async fn errors(State(app): State<Arc<App>>, headers: HeaderMap, uri: axum::http
         None => Lookup::None,
         Some(id) => match manage::errors::get(store, id).await {
             Ok(record) => Lookup::Found(Box::new(record)),
-            Err(occ) if occ.cause.id == latchkey_core::catalogue::ERROR_ID_NOT_FOUND.id => {
-                status = StatusCode::NOT_FOUND;
+            Err(occ) if occ.is(&latchkey_core::catalogue::ERROR_ID_NOT_FOUND) => {
+                status = crate::http::respond::status_of(&occ);
                 Lookup::Missing(id.clone())
             }
             Err(occ) => return Err(failed(occ)),

@@ -346,7 +346,7 @@ async fn create(
         }
         Err(occ) => {
             let alert = alert_html(&app.config.issuer, &occ);
-            let status = status_of(&occ);
+            let status = crate::http::respond::status_of(&occ);
             render_list(
                 &app,
                 &admin,
@@ -359,10 +359,6 @@ async fn create(
             .await
         }
     }
-}
-
-fn status_of(occ: &Occurrence) -> StatusCode {
-    StatusCode::from_u16(occ.cause.status).unwrap_or(StatusCode::BAD_REQUEST)
 }
 
 // ---------------------------------------------------------------------------
@@ -718,7 +714,7 @@ async fn render_user(
 ) -> Response {
     let issuer = &app.config.issuer;
     let alert = refused.map(|o| alert_html(issuer, o)).unwrap_or_default();
-    let status = refused.map_or(StatusCode::OK, status_of);
+    let status = refused.map_or(StatusCode::OK, crate::http::respond::status_of);
     match load(app, sub).await {
         Ok(v) => {
             let csrf = admin.can_write.then(|| admin.csrf_field());
@@ -733,7 +729,7 @@ async fn render_user(
             );
             with_status(
                 page(app, admin, Nav::Users, "No such user", &body),
-                status_of(&occ),
+                crate::http::respond::status_of(&occ),
             )
         }
     }

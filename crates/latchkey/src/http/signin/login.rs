@@ -230,7 +230,7 @@ async fn passkey_submit(
             let started = passkey_ceremony(app, p).await;
             let html = page(app, p, None, "", started.as_ref(), &alert);
             return Ok(passkey::with_script(html_response(
-                passkey::status_of(occ.cause),
+                crate::http::respond::status_of(&occ),
                 html,
             )));
         }

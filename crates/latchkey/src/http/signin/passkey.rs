@@ -18,11 +18,11 @@ use crate::http::respond::Failure;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use latchkey_core::Occurrence;
 use latchkey_core::catalogue::{PASSKEY_RP_MISMATCH, USER_CANCELED};
 use latchkey_core::error::docs::escape_html as esc;
 use latchkey_core::journey::login::PasskeyAnswer;
 use latchkey_core::passkey::{RelyingParty, Started};
-use latchkey_core::{Cause, Occurrence};
 use std::sync::Arc;
 
 pub const SCRIPT: &str = include_str!("../../../assets/passkey.js");
@@ -76,10 +76,6 @@ pub fn alert(app: &App, lang: latchkey_core::i18n::Lang, occ: &Occurrence) -> St
         code = occ.cause.code.as_str(),
         id = occ.cause.id,
     )
-}
-
-pub fn status_of(cause: &Cause) -> StatusCode {
-    StatusCode::from_u16(cause.status).unwrap_or(StatusCode::BAD_REQUEST)
 }
 
 /// A form that runs a ceremony: `kind` is `create` or `get`; its fields
@@ -234,7 +230,7 @@ pub async fn submit(State(app): State<Arc<App>>, s: Submitted) -> Result<Respons
             resume(&app, s.pending).await
         }
         Err(occ) if is_refusal(&occ) => {
-            let status = status_of(occ.cause);
+            let status = crate::http::respond::status_of(&occ);
             show(
                 &app,
                 p,

@@ -24,7 +24,7 @@ use latchkey_core::error::docs::escape_html as esc;
 use latchkey_core::factors::{TotpRecord, totp_context};
 use latchkey_core::journey::second_factor::{self, Action};
 use latchkey_core::session::SessionRecord;
-use latchkey_core::{Cause, Occurrence, totp};
+use latchkey_core::{Occurrence, totp};
 use std::sync::Arc;
 
 /// The user's authenticator key, opened; `None` when it has none.
@@ -51,10 +51,6 @@ fn alert(app: &App, occ: &Occurrence, message: &str) -> String {
         occ.cause.id,
         occ.cause.id,
     )
-}
-
-fn status_of(cause: &Cause) -> StatusCode {
-    StatusCode::from_u16(cause.status).unwrap_or(StatusCode::BAD_REQUEST)
 }
 
 fn hidden_fields(app: &App, p: &Pending) -> String {
@@ -385,7 +381,7 @@ async fn passkey_factor(
             .await
             .map_err(p.back())?;
             Ok(passkey::with_script(html_response(
-                passkey::status_of(occ.cause),
+                crate::http::respond::status_of(&occ),
                 html,
             )))
         }
@@ -468,7 +464,7 @@ pub async fn submit(
                 .await
                 .map_err(&back)?;
             Ok(passkey::with_script(html_response(
-                status_of(occ.cause),
+                crate::http::respond::status_of(&occ),
                 html,
             )))
         }
